@@ -1,0 +1,101 @@
+package dev.strata.cli;
+
+import dev.strata.engine.BackupEngine;
+import dev.strata.engine.BackupOptions;
+import dev.strata.engine.BackupResult;
+import dev.strata.engine.Progress;
+import dev.strata.engine.index.SnapshotStats;
+import dev.strata.engine.store.BlobStoreManager;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(
+    name = "backup",
+    description = {
+      "Back up a directory as a new snapshot of a source.",
+      "Only files whose name, size or mtime changed since the source's latest snapshot are read;",
+      "content already in the store is not uploaded again. The snapshot exists once its index is written, last."
+    })
+final class BackupCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+  @Mixin StoreOptions storeOptions;
+
+  @Option(names = "--source", required = true, paramLabel = "DIR", description = "The directory to back up.")
+  Path source;
+
+  @Option(
+      names = "--source-id",
+      paramLabel = "ID",
+      description = "The source identity snapshots are diffed and listed by (default: the absolute source path).")
+  String sourceId;
+
+  @Option(
+      names = "--parallelism",
+      paramLabel = "N",
+      defaultValue = "" + BackupOptions.DEFAULT_PARALLELISM,
+      description = "Chunks read, hashed and uploaded at once (default: ${DEFAULT-VALUE}).")
+  int parallelism;
+
+  @Option(names = "--full-check", description = "Hash every file instead of trusting unchanged name, size and mtime.")
+  boolean fullCheck;
+
+  @Option(names = "--created-by", paramLabel = "WHO", description = "The job or workload making this snapshot, recorded in it.")
+  String createdBy;
+
+  @Option(names = "--json", description = "Print one JSON object with the result at the end.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    String id = sourceId != null ? sourceId : source.toAbsolutePath().normalize().toString();
+    if (id.isBlank()) {
+      throw new UsageException("--source-id must not be empty");
+    }
+    BackupOptions options =
+        BackupOptions.defaults().withParallelism(parallelism).withFullCheck(fullCheck).withCreatedBy(createdBy);
+    Progress progress = new Progress();
+    BackupResult result;
+    try (BlobStoreManager store = storeOptions.open();
+        ProgressLine line = ProgressLine.startIfTerminal("backup", progress, spec.commandLine().getErr())) {
+      result = new BackupEngine(store, options, progress).backup(source, id);
+    }
+    SnapshotStats s = result.index().stats();
+    if (json) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("snapshotId", result.index().snapshotId());
+      out.put("sourceId", id);
+      out.put("previousSnapshotId", result.index().previousSnapshotId());
+      out.put("indexKey", result.indexKey());
+      out.put("files", s.files());
+      out.put("directories", s.directories());
+      out.put("symlinks", s.symlinks());
+      out.put("totalBytes", s.totalBytes());
+      out.put("uploadedBytes", s.uploadedBytes());
+      out.put("reusedBytes", s.reusedBytes());
+      out.put("durationMs", result.durationMs());
+      Output.json(spec.commandLine().getOut(), out);
+    } else {
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "snapshot %s of %s: %d files, %d directories, %s (%s uploaded, %s reused) in %.1f s%n",
+              result.index().snapshotId(),
+              id,
+              s.files(),
+              s.directories(),
+              Output.bytes(s.totalBytes()),
+              Output.bytes(s.uploadedBytes()),
+              Output.bytes(s.reusedBytes()),
+              result.durationMs() / 1000.0);
+    }
+    return 0;
+  }
+}

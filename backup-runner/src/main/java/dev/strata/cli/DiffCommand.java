@@ -1,0 +1,58 @@
+package dev.strata.cli;
+
+import dev.strata.engine.SnapshotCatalog;
+import dev.strata.engine.TreeDiff;
+import dev.strata.engine.index.SnapshotIndex;
+import dev.strata.engine.store.BlobStoreManager;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "diff",
+    description = "Show what a backup of a directory would change against a snapshot: + added, M changed, - removed.")
+final class DiffCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+  @Mixin StoreOptions storeOptions;
+
+  @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to compare with.")
+  String snapshotId;
+
+  @Option(names = "--source", required = true, paramLabel = "DIR", description = "The local directory.")
+  Path source;
+
+  @Option(names = "--json", description = "Print {added, changed, removed, unchanged} as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    if (!Files.isDirectory(source)) {
+      throw new UsageException("the source " + source + " is not a directory: check --source");
+    }
+    SnapshotIndex index;
+    try (BlobStoreManager store = storeOptions.open()) {
+      store.checkAccess();
+      index = new SnapshotCatalog(store).load(Snapshots.requireId(snapshotId));
+    }
+    TreeDiff diff = TreeDiff.compute(source, index.root(), false);
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      Output.json(out, diff);
+      return 0;
+    }
+    diff.added().forEach(p -> out.println("+ " + p));
+    diff.changed().forEach(p -> out.println("M " + p));
+    diff.removed().forEach(p -> out.println("- " + p));
+    out.printf(
+        "%d added, %d changed, %d removed, %d unchanged%n",
+        diff.added().size(), diff.changed().size(), diff.removed().size(), diff.unchanged());
+    return 0;
+  }
+}

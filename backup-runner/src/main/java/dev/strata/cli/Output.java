@@ -1,0 +1,38 @@
+package dev.strata.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.strata.engine.index.IndexCodec;
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/** What commands print: results to stdout (JSON with --json), everything else to stderr. */
+final class Output {
+
+  private Output() {}
+
+  static void json(PrintWriter out, Object value) {
+    try {
+      out.println(IndexCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(value));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String bytes(long n) {
+    if (n < 1024) {
+      return n + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+    double v = n;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+
+  static String rate(double bytesPerSecond) {
+    return String.format(Locale.ROOT, "%.0f MB/s", bytesPerSecond / 1e6);
+  }
+}

@@ -1,0 +1,130 @@
+package dev.strata.cli;
+
+import dev.strata.engine.Progress;
+import dev.strata.engine.RestoreEngine;
+import dev.strata.engine.RestoreMode;
+import dev.strata.engine.RestoreOptions;
+import dev.strata.engine.RestoreResult;
+import dev.strata.engine.SnapshotCatalog;
+import dev.strata.engine.SnapshotNotFoundException;
+import dev.strata.engine.index.SnapshotIndex;
+import dev.strata.engine.store.BlobStoreManager;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "restore",
+    description = {
+      "Restore a snapshot into a directory, verifying every byte against the index.",
+      "Files are assembled in a staging directory inside the target and renamed into place;",
+      "a failure before that leaves the target as it was."
+    })
+final class RestoreCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+  @Mixin StoreOptions storeOptions;
+
+  static final class Which {
+    @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to restore.")
+    String snapshotId;
+
+    @Option(names = "--latest", required = true, description = "Restore the newest snapshot of --source-id.")
+    boolean latest;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Which which;
+
+  @Option(names = "--source-id", paramLabel = "ID", description = "With --latest: the source whose newest snapshot to restore.")
+  String sourceId;
+
+  @Option(names = "--target", required = true, paramLabel = "DIR", description = "The directory to restore into (created if missing).")
+  Path target;
+
+  @Option(
+      names = "--mode",
+      paramLabel = "MODE",
+      defaultValue = "empty",
+      description = {
+        "empty: refuse a target that holds anything (default);",
+        "overwrite: write every snapshot file over what is there, leave other files;",
+        "sync: keep files that match, fetch only what differs, remove what the snapshot lacks."
+      })
+  String mode;
+
+  @Option(
+      names = "--parallelism",
+      paramLabel = "N",
+      defaultValue = "8",
+      description = "Chunks fetched, verified and written at once (default: ${DEFAULT-VALUE}).")
+  int parallelism;
+
+  @Option(names = "--full-check", description = "In sync mode, hash local files even when size and mtime match.")
+  boolean fullCheck;
+
+  @Option(names = "--json", description = "Print one JSON object with the result at the end.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    RestoreMode restoreMode;
+    try {
+      restoreMode = RestoreMode.parse(mode);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    if (which.latest && (sourceId == null || sourceId.isBlank())) {
+      throw new UsageException("--latest needs --source-id: the source whose newest snapshot to restore");
+    }
+    RestoreOptions options = new RestoreOptions(restoreMode, parallelism, fullCheck);
+    Progress progress = new Progress();
+    RestoreResult result;
+    try (BlobStoreManager store = storeOptions.open()) {
+      store.checkAccess();
+      SnapshotCatalog catalog = new SnapshotCatalog(store);
+      SnapshotIndex index =
+          which.latest
+              ? catalog
+                  .latest(sourceId)
+                  .orElseThrow(() -> new SnapshotNotFoundException(
+                      "source '" + sourceId + "' has no snapshot in " + store.location() + " (see `strata snapshots`)"))
+              : catalog.load(Snapshots.requireId(which.snapshotId));
+      try (ProgressLine line = ProgressLine.startIfTerminal("restore", progress, spec.commandLine().getErr())) {
+        result = new RestoreEngine(store, options, progress).restore(index, target);
+      }
+    }
+    if (json) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("snapshotId", result.snapshotId());
+      out.put("target", target.toAbsolutePath().normalize().toString());
+      out.put("mode", restoreMode.name().toLowerCase(java.util.Locale.ROOT));
+      out.put("files", result.files());
+      out.put("totalBytes", result.totalBytes());
+      out.put("downloadedBytes", result.downloadedBytes());
+      out.put("reusedBytes", result.reusedBytes());
+      out.put("durationMs", result.durationMs());
+      Output.json(spec.commandLine().getOut(), out);
+    } else {
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "restored snapshot %s into %s: %d files, %s (%s downloaded, %s reused) in %.1f s%n",
+              result.snapshotId(),
+              target,
+              result.files(),
+              Output.bytes(result.totalBytes()),
+              Output.bytes(result.downloadedBytes()),
+              Output.bytes(result.reusedBytes()),
+              result.durationMs() / 1000.0);
+    }
+    return 0;
+  }
+}

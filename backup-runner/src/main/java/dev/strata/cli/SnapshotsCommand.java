@@ -1,0 +1,56 @@
+package dev.strata.cli;
+
+import dev.strata.engine.SnapshotCatalog;
+import dev.strata.engine.index.SnapshotSummary;
+import dev.strata.engine.store.BlobStoreManager;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "snapshots", description = "List the committed snapshots in a store, oldest first.")
+final class SnapshotsCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+  @Mixin StoreOptions storeOptions;
+
+  @Option(names = "--source-id", paramLabel = "ID", description = "Only the snapshots of this source.")
+  String sourceId;
+
+  @Option(names = "--json", description = "Print a JSON array of snapshot summaries.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    List<SnapshotSummary> all;
+    try (BlobStoreManager store = storeOptions.open()) {
+      store.checkAccess();
+      all = new SnapshotCatalog(store).summaries(sourceId);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      Output.json(out, all);
+      return 0;
+    }
+    if (all.isEmpty()) {
+      out.println(sourceId == null ? "no snapshots" : "no snapshots of " + sourceId);
+      return 0;
+    }
+    out.printf("%-28s  %-24s  %8s  %10s  %10s  %s%n", "ID", "CREATED", "FILES", "SIZE", "UPLOADED", "SOURCE");
+    for (SnapshotSummary s : all) {
+      out.printf(
+          "%-28s  %-24s  %8d  %10s  %10s  %s%n",
+          s.snapshotId(),
+          s.metadata().createdAt(),
+          s.stats().files(),
+          Output.bytes(s.stats().totalBytes()),
+          Output.bytes(s.stats().uploadedBytes()),
+          s.metadata().sourceId());
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,53 @@
+package dev.strata.cli;
+
+import dev.strata.engine.store.BlobStoreManager;
+import dev.strata.engine.store.LocalBlobStoreManager;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where the snapshots are: the options every command shares. S3 credentials come only from the environment. */
+public final class StoreOptions {
+
+  @Option(
+      names = "--store",
+      required = true,
+      paramLabel = "URI",
+      description = "The store: file:///absolute/dir (a local directory), or s3://bucket[/prefix].")
+  String store;
+
+  @Option(names = "--endpoint", paramLabel = "URL", description = "S3 endpoint, e.g. http://127.0.0.1:9000 (default: AWS S3).")
+  String endpoint;
+
+  @Option(names = "--region", paramLabel = "R", description = "S3 region (default: us-east-1).")
+  String region;
+
+  @Option(names = "--path-style", description = "Address the bucket in the path, as MinIO needs (default: virtual-host style).")
+  boolean pathStyle;
+
+  @Option(names = "--ca-bundle", paramLabel = "FILE", description = "PEM file of CA certificates to trust for the S3 endpoint.")
+  Path caBundle;
+
+  BlobStoreManager open() {
+    if (store.startsWith("file:")) {
+      return new LocalBlobStoreManager(fileRoot(store));
+    }
+    if (store.startsWith("s3://")) {
+      return S3Stores.open(store, endpoint, region, pathStyle, caBundle, System.getenv());
+    }
+    throw new UsageException("unsupported store URI '" + store + "': use file:///absolute/dir or s3://bucket[/prefix]");
+  }
+
+  static Path fileRoot(String uri) {
+    try {
+      URI u = new URI(uri);
+      if (u.getPath() == null || !u.getPath().startsWith("/") || (u.getAuthority() != null && !u.getAuthority().isEmpty())) {
+        throw new UsageException("the store URI '" + uri + "' must name an absolute directory, like file:///var/lib/strata");
+      }
+      return Path.of(u.getPath());
+    } catch (URISyntaxException e) {
+      throw new UsageException("the store URI '" + uri + "' is malformed: " + e.getReason());
+    }
+  }
+}

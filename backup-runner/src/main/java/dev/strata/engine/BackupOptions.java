@@ -1,0 +1,54 @@
+package dev.strata.engine;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * How a backup runs.
+ *
+ * @param parallelism blobs read, hashed and uploaded at once (each holds one chunk buffer)
+ * @param fullCheck hash every file instead of trusting name, size and mtime
+ * @param chunkSize the size files are split into for a source's first snapshot (later ones keep the previous index's,
+ *     so content stays deduplicated)
+ * @param createdBy the job or workload that makes the snapshot, recorded in its metadata
+ * @param refreshAge a blob found in the store but in no snapshot this backup knows is touched (its grace clock restarted)
+ *     when it is older than this, so garbage collection cannot take it before the index commits
+ */
+public record BackupOptions(int parallelism, boolean fullCheck, int chunkSize, String createdBy, Duration refreshAge, Clock clock) {
+
+  public static final int DEFAULT_PARALLELISM = 8;
+  public static final int DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+
+  public BackupOptions {
+    if (parallelism < 1 || parallelism > 256) {
+      throw new IllegalArgumentException("--parallelism must be between 1 and 256, got " + parallelism);
+    }
+    if (chunkSize < 64 * 1024 || chunkSize > 64 * 1024 * 1024) {
+      throw new IllegalArgumentException("chunk size must be between 64 KiB and 64 MiB, got " + chunkSize);
+    }
+  }
+
+  public static BackupOptions defaults() {
+    return new BackupOptions(DEFAULT_PARALLELISM, false, DEFAULT_CHUNK_SIZE, null, Duration.ofHours(1), Clock.systemUTC());
+  }
+
+  public BackupOptions withParallelism(int n) {
+    return new BackupOptions(n, fullCheck, chunkSize, createdBy, refreshAge, clock);
+  }
+
+  public BackupOptions withFullCheck(boolean b) {
+    return new BackupOptions(parallelism, b, chunkSize, createdBy, refreshAge, clock);
+  }
+
+  public BackupOptions withChunkSize(int size) {
+    return new BackupOptions(parallelism, fullCheck, size, createdBy, refreshAge, clock);
+  }
+
+  public BackupOptions withCreatedBy(String who) {
+    return new BackupOptions(parallelism, fullCheck, chunkSize, who, refreshAge, clock);
+  }
+
+  public BackupOptions withClock(Clock c) {
+    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, refreshAge, c);
+  }
+}

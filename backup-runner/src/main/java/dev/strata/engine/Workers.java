@@ -1,0 +1,89 @@
+package dev.strata.engine;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * A fixed pool of worker threads with a bound on queued work: {@link #submit} blocks the producer (the tree scan) when
+ * {@code 4 × threads} tasks wait, so a tree of millions of files never queues millions of tasks. The first failure is
+ * kept and makes later submissions fail fast.
+ */
+public final class Workers implements AutoCloseable {
+
+  private final ExecutorService pool;
+  private final Semaphore slots;
+  private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+
+  public Workers(String name, int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("parallelism must be at least 1, got " + threads);
+    }
+    AtomicInteger n = new AtomicInteger();
+    this.pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.slots = new Semaphore(threads * 4);
+  }
+
+  public <T> CompletableFuture<T> submit(Supplier<T> task) {
+    failIfFailed();
+    slots.acquireUninterruptibly();
+    CompletableFuture<T> result = new CompletableFuture<>();
+    try {
+      pool.execute(
+          () -> {
+            try {
+              if (firstFailure.get() != null) {
+                result.cancel(false);
+                return;
+              }
+              result.complete(task.get());
+            } catch (Throwable t) {
+              firstFailure.compareAndSet(null, t);
+              result.completeExceptionally(t);
+            } finally {
+              slots.release();
+            }
+          });
+    } catch (RuntimeException e) {
+      slots.release();
+      throw e;
+    }
+    return result;
+  }
+
+  /** Rethrows the first task failure, if any, as it was thrown. */
+  public void failIfFailed() {
+    Throwable t = firstFailure.get();
+    if (t instanceof RuntimeException re) {
+      throw re;
+    }
+    if (t instanceof Error err) {
+      throw err;
+    }
+    if (t != null) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+}

@@ -1,0 +1,54 @@
+package dev.strata.engine.store;
+
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A place snapshots live: blobs of file content and snapshot indexes, addressed by keys relative to the store's root
+ * (the bucket prefix, or the local directory). Methods are blocking; the engine supplies the parallelism through its own
+ * bounded executors. Every method takes {@link Metadata} so implementations can route and trace requests.
+ *
+ * <p>Failures are {@link StoreException}s whose {@link StoreException.Kind} says whether a retry can help; implementations
+ * classify their client's errors once, here, so callers never unwrap exception chains.
+ */
+public interface BlobStoreManager extends AutoCloseable {
+
+  /** Where this store is, for messages and for the SnapshotIndex; never contains credentials. */
+  String location();
+
+  /**
+   * Fails with a {@link StoreException} that a person can act on when the store cannot be used: unreachable, bad
+   * credentials, missing bucket or directory, no permission.
+   */
+  void checkAccess();
+
+  /**
+   * Writes {@code data[0..length)} as the object {@code key}, replacing any object of that name.
+   *
+   * @param sha256 the SHA-256 of the payload when the caller already has it (so the store can verify it on arrival
+   *     without hashing again), or {@code null}
+   */
+  void put(String key, byte[] data, int length, byte[] sha256, Metadata metadata);
+
+  /** Reads the whole object; throws {@link StoreException} of kind NOT_FOUND when it does not exist. */
+  byte[] get(String key, Metadata metadata);
+
+  /** The object's size and age, or empty when it does not exist. */
+  Optional<ObjectInfo> stat(String key, Metadata metadata);
+
+  /** Deletes the object; deleting a missing object is not an error. */
+  void delete(String key, Metadata metadata);
+
+  /**
+   * Restarts the object's grace clock, so that garbage collection treats it as freshly written. The engine calls it when a
+   * backup reuses a blob it found in the store that no snapshot it knows references, so that a concurrent collector
+   * cannot delete the blob before the new snapshot's index commits.
+   */
+  void removeTTL(String key, Metadata metadata);
+
+  /** Calls {@code consumer} for every object whose key starts with {@code prefix}, in key order. */
+  void list(String prefix, Consumer<ObjectInfo> consumer, Metadata metadata);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,194 @@
+package dev.strata.engine.store;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * A store in a local directory: the embedded default that needs no server. Each key is a file under the root. Writes go
+ * to a temporary name and are renamed into place, so a reader never sees half an object.
+ */
+public final class LocalBlobStoreManager implements BlobStoreManager {
+
+  private static final String TEMP_MARK = ".tmp-";
+
+  private final Path root;
+
+  public LocalBlobStoreManager(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public String location() {
+    return root.toUri().toString();
+  }
+
+  @Override
+  public void checkAccess() {
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new StoreException(
+          StoreException.Kind.PERMANENT,
+          "cannot create the store directory " + root + " (" + e + "): choose a writable --store path",
+          e);
+    }
+    if (!Files.isDirectory(root) || !Files.isWritable(root)) {
+      throw new StoreException(
+          StoreException.Kind.PERMANENT, "the store directory " + root + " is not a writable directory");
+    }
+  }
+
+  @Override
+  public void put(String key, byte[] data, int length, byte[] sha256, Metadata metadata) {
+    Path target = resolve(key);
+    Path temp = target.resolveSibling(target.getFileName() + TEMP_MARK + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    try {
+      Files.createDirectories(target.getParent());
+      try (var out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        out.write(data, 0, length);
+      }
+      try {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      deleteQuietly(temp);
+      throw failure("write", key, e);
+    }
+  }
+
+  @Override
+  public byte[] get(String key, Metadata metadata) {
+    try {
+      return Files.readAllBytes(resolve(key));
+    } catch (NoSuchFileException e) {
+      throw new StoreException(StoreException.Kind.NOT_FOUND, "object " + key + " does not exist in " + location());
+    } catch (IOException e) {
+      throw failure("read", key, e);
+    }
+  }
+
+  @Override
+  public Optional<ObjectInfo> stat(String key, Metadata metadata) {
+    try {
+      BasicFileAttributes a = Files.readAttributes(resolve(key), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return Optional.of(new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant()));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw failure("stat", key, e);
+    }
+  }
+
+  @Override
+  public void delete(String key, Metadata metadata) {
+    try {
+      Files.deleteIfExists(resolve(key));
+    } catch (IOException e) {
+      throw failure("delete", key, e);
+    }
+  }
+
+  @Override
+  public void removeTTL(String key, Metadata metadata) {
+    try {
+      Files.setLastModifiedTime(resolve(key), FileTime.from(Instant.now()));
+    } catch (NoSuchFileException e) {
+      throw new StoreException(StoreException.Kind.NOT_FOUND, "object " + key + " does not exist in " + location());
+    } catch (IOException e) {
+      throw failure("touch", key, e);
+    }
+  }
+
+  @Override
+  public void list(String prefix, Consumer<ObjectInfo> consumer, Metadata metadata) {
+    // Walk only the folder that holds the prefix, in key order, as S3 would list it.
+    int slash = prefix.lastIndexOf('/');
+    String folder = slash < 0 ? "" : prefix.substring(0, slash + 1);
+    Path dir = folder.isEmpty() ? root : resolve(folder.substring(0, folder.length() - 1));
+    try {
+      walk(dir, folder, prefix, consumer);
+    } catch (IOException e) {
+      throw failure("list", prefix, e);
+    }
+  }
+
+  private void walk(Path dir, String dirKey, String prefix, Consumer<ObjectInfo> consumer) throws IOException {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    List<Path> children = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+      stream.forEach(children::add);
+    } catch (NoSuchFileException e) {
+      return;
+    }
+    children.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+    for (Path child : children) {
+      String name = child.getFileName().toString();
+      BasicFileAttributes a;
+      try {
+        a = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (NoSuchFileException e) {
+        continue; // deleted while we listed
+      }
+      if (a.isDirectory()) {
+        String key = dirKey + name + "/";
+        if (key.startsWith(prefix) || prefix.startsWith(key)) {
+          walk(child, key, prefix, consumer);
+        }
+      } else if (a.isRegularFile() && !name.contains(TEMP_MARK)) {
+        String key = dirKey + name;
+        if (key.startsWith(prefix)) {
+          consumer.accept(new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant()));
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {}
+
+  private Path resolve(String key) {
+    Path p = root.resolve(key).normalize();
+    if (key.isEmpty() || key.startsWith("/") || !p.startsWith(root) || p.equals(root)) {
+      throw new StoreException(StoreException.Kind.PERMANENT, "invalid object key '" + key + "'");
+    }
+    return p;
+  }
+
+  private StoreException failure(String op, String key, IOException e) {
+    StoreException.Kind kind =
+        e instanceof AccessDeniedException ? StoreException.Kind.PERMANENT : StoreException.Kind.TRANSIENT;
+    return new StoreException(kind, "cannot " + op + " " + key + " in " + location() + ": " + e, e);
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // best effort: a leftover temp file is skipped by list() and overwritten by nothing
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package dev.strata.engine.store;
+
+import dev.strata.engine.Hashing;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Where things live inside a store (see docs/store-layout.md): content blobs under {@code blobs/<2 hex>/<sha256>}, and
+ * each snapshot's index under {@code snapshots/<source key>/<snapshot id>.json.gz}, where the source key is the first
+ * 16 hex digits of the SHA-256 of the source identity (identities hold slashes; keys must not). Snapshot ids sort by
+ * creation time, so the newest index of a source is the last key under its folder.
+ */
+public final class StoreLayout {
+
+  public static final String BLOBS = "blobs/";
+  public static final String SNAPSHOTS = "snapshots/";
+  public static final String INDEX_SUFFIX = ".json.gz";
+
+  private StoreLayout() {}
+
+  public static String blobKey(String blobId) {
+    return BLOBS + blobId.substring(0, 2) + "/" + blobId;
+  }
+
+  /** The blob id of a key under {@code blobs/}, or null for anything else (stray objects are never GC'd by mistake). */
+  public static String blobIdOf(String key) {
+    if (!key.startsWith(BLOBS)) {
+      return null;
+    }
+    int slash = key.lastIndexOf('/');
+    String id = key.substring(slash + 1);
+    return id.length() == 64 && key.equals(blobKey(id)) ? id : null;
+  }
+
+  public static String sourceKey(String sourceId) {
+    return Hashing.hex(Hashing.sha256(sourceId.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+  }
+
+  public static String sourceFolder(String sourceId) {
+    return SNAPSHOTS + sourceKey(sourceId) + "/";
+  }
+
+  public static String indexKey(String sourceId, String snapshotId) {
+    return sourceFolder(sourceId) + snapshotId + INDEX_SUFFIX;
+  }
+
+  /** The snapshot id of an index key, or null when the key is not an index. */
+  public static String snapshotIdOf(String key) {
+    if (!key.startsWith(SNAPSHOTS) || !key.endsWith(INDEX_SUFFIX)) {
+      return null;
+    }
+    String name = key.substring(key.lastIndexOf('/') + 1);
+    return name.substring(0, name.length() - INDEX_SUFFIX.length());
+  }
+}

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "strata",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = StrataCli.Version.class,
     description = "Incremental, parallel snapshots of local state to a directory, S3 or MinIO.",
     subcommands = {

@@ -61,10 +61,12 @@ public final class RestoreEngine {
     IndexValidator.validate(index);
     Path root = prepareTarget(target, index);
     Run run = new Run(index, root);
+    LocalEntry rootBefore = statOrNull(root);
     try {
       run.stage();
     } catch (RuntimeException e) {
       run.discardStaging();
+      restoreMtime(root, rootBefore); // creating the staging directory touched it
       throw e;
     }
     try {
@@ -342,6 +344,9 @@ public final class RestoreEngine {
       if (options.mode() == RestoreMode.SYNC) {
         removeExtras(path, wanted, isRoot);
       }
+      if (isRoot) {
+        discardStaging(); // before the root's mtime is set, which removing it would change
+      }
       LocalFiles.apply(path, dir.metadata(), false);
     }
 
@@ -366,6 +371,14 @@ public final class RestoreEngine {
       } catch (IOException e) {
         LOG.warn("could not remove the staging directory {}: {}", staging, e.toString());
       }
+    }
+  }
+
+  private static void restoreMtime(Path dir, LocalEntry before) {
+    try {
+      Files.setLastModifiedTime(dir, LocalEntry.fromNanos(before.metadata().mtimeNanos()));
+    } catch (IOException e) {
+      LOG.warn("could not reset the mtime of {}: {}", dir, e.toString());
     }
   }
 

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Regenerates the committed CRD YAML from the Java types (run after changing them; a test fails until you do).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+mvn -q -B -f "$here/../pom.xml" -pl crds -am process-classes
+for f in "$here"/target/classes/META-INF/fabric8/*-v1.yml; do
+  cp "$f" "$here/$(basename "$f" -v1.yml).yaml"
+done
+echo "regenerated: $(cd "$here" && ls *.yaml | tr '\n' ' ')"

@@ -1,0 +1,38 @@
+package dev.strata.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/**
+ * What to snapshot: a PVC of the resource's namespace and a path inside its volume. With the namespace, it is the
+ * source identity: {@code namespace/pvcName/path}.
+ */
+@ValidationRule(
+    value = "!has(self.path) || (!self.path.startsWith('/') && !self.path.matches('(^|/)\\\\.\\\\.(/|$)'))",
+    message = "source.path must be relative to the volume's root and must not contain '..'")
+public record SnapshotSource(
+    @Required
+        @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        @JsonPropertyDescription("Name of the PersistentVolumeClaim, in the same namespace.")
+        String pvcName,
+    @JsonPropertyDescription("Directory inside the volume, relative to its root (default: the whole volume).")
+        String path) {
+
+  /** The source identity the engine diffs and lists by. */
+  public String sourceId(String namespace) {
+    return namespace + "/" + pvcName + "/" + normalizedPath();
+  }
+
+  public String normalizedPath() {
+    if (path == null) {
+      return "";
+    }
+    String p = path.replaceAll("/+", "/");
+    if (p.equals(".") || p.equals("./")) {
+      return "";
+    }
+    return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+  }
+}

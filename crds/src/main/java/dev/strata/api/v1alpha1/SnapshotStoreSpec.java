@@ -1,0 +1,37 @@
+package dev.strata.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** An S3 or MinIO bucket and prefix where snapshots live. */
+@ValidationRule(
+    value = "!has(self.caBundle) || (has(self.endpoint) && self.endpoint.startsWith('https://'))",
+    message = "caBundle is only used with an https:// endpoint: set spec.endpoint to https://… or remove spec.caBundle")
+public record SnapshotStoreSpec(
+    @Pattern("^https?://[^\\s/]+(/.*)?$")
+        @JsonPropertyDescription("S3 endpoint URL, e.g. http://minio.storage:9000. Empty means AWS S3.")
+        String endpoint,
+    @Required
+        @Pattern("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+        @JsonPropertyDescription("Bucket name (3-63 lower-case letters, digits, dots and hyphens).")
+        String bucket,
+    @Pattern("^([A-Za-z0-9!_.*'()-]+)(/[A-Za-z0-9!_.*'()-]+)*$")
+        @JsonPropertyDescription("Key prefix inside the bucket, without leading or trailing slash.")
+        String prefix,
+    @JsonPropertyDescription("S3 region; empty means us-east-1.") String region,
+    @Default("false") @JsonPropertyDescription("Address the bucket in the URL path, as MinIO needs.") Boolean pathStyle,
+    @Required @JsonPropertyDescription("The Secret with the S3 credentials.") CredentialsSecretRef credentialsSecretRef,
+    @JsonPropertyDescription("CA certificates to trust for an https endpoint with a private CA.") CaBundleRef caBundle) {
+
+  public boolean pathStyleOrDefault() {
+    return Boolean.TRUE.equals(pathStyle);
+  }
+
+  /** The store URI the runner takes: {@code s3://bucket[/prefix]}. */
+  public String storeUri() {
+    return "s3://" + bucket + (prefix == null || prefix.isEmpty() ? "" : "/" + prefix);
+  }
+}

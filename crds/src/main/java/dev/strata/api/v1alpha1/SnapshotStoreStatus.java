@@ -1,0 +1,13 @@
+package dev.strata.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+
+/** Whether the store can be used, and when that was last checked. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SnapshotStoreStatus(
+    @JsonPropertyDescription("Ready is True when the bucket is reachable with the referenced credentials.") List<Condition> conditions,
+    @JsonPropertyDescription("The generation of the spec these conditions describe.") Long observedGeneration,
+    @JsonPropertyDescription("When the store was last checked (RFC 3339).") String lastCheckTime) {}

@@ -1,0 +1,22 @@
+package dev.strata.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+
+/** What the operator observed of a snapshot. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record StateSnapshotStatus(
+    SnapshotPhase phase,
+    @JsonPropertyDescription("The source identity: namespace/pvc/path.") String sourceId,
+    @JsonPropertyDescription("The runner Job.") String jobName,
+    String startTime,
+    String completionTime,
+    TransferProgress progress,
+    SnapshotIndexSummary snapshotIndex,
+    @JsonPropertyDescription("Total size, human-readable.") String size,
+    @JsonPropertyDescription("Bytes uploaded, human-readable.") String uploaded,
+    List<Condition> conditions,
+    Long observedGeneration,
+    @JsonPropertyDescription("Why the snapshot is where it is; on failure, the runner's error.") String message) {}

@@ -4,6 +4,7 @@ import dev.strata.engine.BackupEngine;
 import dev.strata.engine.BackupOptions;
 import dev.strata.engine.BackupResult;
 import dev.strata.engine.Progress;
+import dev.strata.engine.ProgressPublisher;
 import dev.strata.engine.index.SnapshotStats;
 import dev.strata.engine.store.BlobStoreManager;
 import java.nio.file.Path;
@@ -53,8 +54,19 @@ final class BackupCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object with the result at the end.")
   boolean json;
 
+  @Mixin RunReportOptions report;
+
   @Override
   public Integer call() {
+    try {
+      return run();
+    } catch (RuntimeException e) {
+      report.writeError(StrataCli.message(e));
+      throw e;
+    }
+  }
+
+  private int run() {
     String id = sourceId != null ? sourceId : source.toAbsolutePath().normalize().toString();
     if (id.isBlank()) {
       throw new UsageException("--source-id must not be empty");
@@ -64,23 +76,25 @@ final class BackupCommand implements Callable<Integer> {
     Progress progress = new Progress();
     BackupResult result;
     try (BlobStoreManager store = storeOptions.open();
-        ProgressLine line = ProgressLine.startIfTerminal("backup", progress, spec.commandLine().getErr())) {
+        ProgressLine line = ProgressLine.startIfTerminal("backup", progress, spec.commandLine().getErr());
+        ProgressPublisher published = report.startProgress(store, progress)) {
       result = new BackupEngine(store, options, progress).backup(source, id);
     }
     SnapshotStats s = result.index().stats();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("snapshotId", result.index().snapshotId());
+    out.put("sourceId", id);
+    out.put("previousSnapshotId", result.index().previousSnapshotId());
+    out.put("indexKey", result.indexKey());
+    out.put("files", s.files());
+    out.put("directories", s.directories());
+    out.put("symlinks", s.symlinks());
+    out.put("totalBytes", s.totalBytes());
+    out.put("uploadedBytes", s.uploadedBytes());
+    out.put("reusedBytes", s.reusedBytes());
+    out.put("durationMs", result.durationMs());
+    report.writeResult(out);
     if (json) {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("snapshotId", result.index().snapshotId());
-      out.put("sourceId", id);
-      out.put("previousSnapshotId", result.index().previousSnapshotId());
-      out.put("indexKey", result.indexKey());
-      out.put("files", s.files());
-      out.put("directories", s.directories());
-      out.put("symlinks", s.symlinks());
-      out.put("totalBytes", s.totalBytes());
-      out.put("uploadedBytes", s.uploadedBytes());
-      out.put("reusedBytes", s.reusedBytes());
-      out.put("durationMs", result.durationMs());
       Output.json(spec.commandLine().getOut(), out);
     } else {
       spec.commandLine()

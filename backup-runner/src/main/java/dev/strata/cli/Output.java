@@ -18,6 +18,14 @@ final class Output {
     }
   }
 
+  static String compactJson(Object value) {
+    try {
+      return IndexCodec.mapper().writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static String bytes(long n) {
     if (n < 1024) {
       return n + " B";

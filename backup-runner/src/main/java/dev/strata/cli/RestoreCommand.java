@@ -1,6 +1,7 @@
 package dev.strata.cli;
 
 import dev.strata.engine.Progress;
+import dev.strata.engine.ProgressPublisher;
 import dev.strata.engine.RestoreEngine;
 import dev.strata.engine.RestoreMode;
 import dev.strata.engine.RestoreOptions;
@@ -73,8 +74,19 @@ final class RestoreCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object with the result at the end.")
   boolean json;
 
+  @Mixin RunReportOptions report;
+
   @Override
   public Integer call() {
+    try {
+      return run();
+    } catch (RuntimeException e) {
+      report.writeError(StrataCli.message(e));
+      throw e;
+    }
+  }
+
+  private int run() {
     RestoreMode restoreMode;
     try {
       restoreMode = RestoreMode.parse(mode);
@@ -97,20 +109,22 @@ final class RestoreCommand implements Callable<Integer> {
                   .orElseThrow(() -> new SnapshotNotFoundException(
                       "source '" + sourceId + "' has no snapshot in " + store.location() + " (see `strata snapshots`)"))
               : catalog.load(Snapshots.requireId(which.snapshotId));
-      try (ProgressLine line = ProgressLine.startIfTerminal("restore", progress, spec.commandLine().getErr())) {
+      try (ProgressLine line = ProgressLine.startIfTerminal("restore", progress, spec.commandLine().getErr());
+          ProgressPublisher published = report.startProgress(store, progress)) {
         result = new RestoreEngine(store, options, progress).restore(index, target);
       }
     }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("snapshotId", result.snapshotId());
+    out.put("target", target.toAbsolutePath().normalize().toString());
+    out.put("mode", restoreMode.name().toLowerCase(java.util.Locale.ROOT));
+    out.put("files", result.files());
+    out.put("totalBytes", result.totalBytes());
+    out.put("downloadedBytes", result.downloadedBytes());
+    out.put("reusedBytes", result.reusedBytes());
+    out.put("durationMs", result.durationMs());
+    report.writeResult(out);
     if (json) {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("snapshotId", result.snapshotId());
-      out.put("target", target.toAbsolutePath().normalize().toString());
-      out.put("mode", restoreMode.name().toLowerCase(java.util.Locale.ROOT));
-      out.put("files", result.files());
-      out.put("totalBytes", result.totalBytes());
-      out.put("downloadedBytes", result.downloadedBytes());
-      out.put("reusedBytes", result.reusedBytes());
-      out.put("durationMs", result.durationMs());
       Output.json(spec.commandLine().getOut(), out);
     } else {
       spec.commandLine()

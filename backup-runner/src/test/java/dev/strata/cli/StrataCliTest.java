@@ -127,6 +127,21 @@ class StrataCliTest {
   }
 
   @Test
+  void resultFileHoldsTheResultOrTheError() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.write(src.resolve("f"), "x".getBytes());
+    Path result = tmp.resolve("termination-log");
+    assertThat(strata("backup", "--store", store(), "--source", src.toString(), "--result-file", result.toString()).code()).isZero();
+    JsonNode ok = IndexCodec.mapper().readTree(result.toFile());
+    assertThat(ok.get("files").asLong()).isEqualTo(1);
+    assertThat(ok.get("snapshotId").asText()).isNotBlank();
+
+    Run failed = strata("restore", "--store", store(), "--latest", "--source-id", "nobody", "--target", tmp.resolve("t").toString(), "--result-file", result.toString());
+    assertThat(failed.code()).isEqualTo(1);
+    assertThat(IndexCodec.mapper().readTree(result.toFile()).get("error").asText()).contains("source 'nobody' has no snapshot");
+  }
+
+  @Test
   void everyCommandExplainsItself() {
     for (String cmd : new String[] {"backup", "restore", "snapshots", "show", "diff", "verify", "forget"}) {
       Run help = strata(cmd, "--help");

@@ -14,6 +14,7 @@ public final class StoreLayout {
   public static final String BLOBS = "blobs/";
   public static final String SNAPSHOTS = "snapshots/";
   public static final String INDEX_SUFFIX = ".json.gz";
+  public static final String PROGRESS = "progress/";
 
   private StoreLayout() {}
 
@@ -41,6 +42,14 @@ public final class StoreLayout {
 
   public static String indexKey(String sourceId, String snapshotId) {
     return sourceFolder(sourceId) + snapshotId + INDEX_SUFFIX;
+  }
+
+  /** Live progress of a running backup or restore; advisory, deleted when the run ends. */
+  public static String progressKey(String name) {
+    if (!name.matches("[A-Za-z0-9._-]{1,200}")) {
+      throw new IllegalArgumentException("progress object name '" + name + "' must be 1-200 letters, digits, '.', '_' or '-'");
+    }
+    return PROGRESS + name + ".json";
   }
 
   /** The snapshot id of an index key, or null when the key is not an index. */

@@ -1,0 +1,67 @@
+package dev.strata.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.engine.store.LocalBlobStoreManager;
+import dev.strata.engine.store.StoreLayout;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A runner process killed with SIGKILL mid-backup leaves no committed snapshot; the next backup completes. */
+class KilledBackupTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void killedMidwayCommitsNothingAndTheNextRunReusesWhatWasUploaded() throws Exception {
+    Path source = Files.createDirectories(tmp.resolve("source"));
+    for (int i = 0; i < 64; i++) {
+      Trees.write(source.resolve("db/" + String.format("%06d.sst", i)), Trees.random(i, 1 << 20));
+    }
+    Path storeDir = tmp.resolve("store");
+    // -Xint keeps the child slow enough to be caught mid-way on any machine.
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xint",
+        "-cp", System.getProperty("java.class.path"), "dev.strata.cli.StrataCli",
+        "backup", "--store", storeDir.toUri().toString(), "--source", source.toString(),
+        "--source-id", "ns/pvc/", "--parallelism", "1"));
+    Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+    Path blobs = storeDir.resolve("blobs");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (countFiles(blobs) < 8 && child.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(child.isAlive()).as("the backup must still be running when it is killed").isTrue();
+    child.destroyForcibly(); // SIGKILL: no shutdown hooks, no clean-up
+    assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(child.exitValue()).isEqualTo(137);
+
+    LocalBlobStoreManager store = new LocalBlobStoreManager(storeDir);
+    assertThat(new SnapshotCatalog(store).entries(null)).as("no snapshot was committed").isEmpty();
+    long alreadyThere = countFiles(blobs);
+    assertThat(alreadyThere).isPositive();
+
+    BackupResult next = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/");
+    assertThat(next.index().stats().reusedBytes()).isGreaterThanOrEqualTo(alreadyThere * (1 << 20) - (1 << 20));
+    assertThat(next.index().stats().uploadedBytes() + next.index().stats().reusedBytes()).isEqualTo(64L << 20);
+    Path target = tmp.resolve("restored");
+    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(next.index(), target);
+    Trees.assertSameTree(source, target);
+  }
+
+  private static long countFiles(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (var s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).filter(p -> StoreLayout.blobIdOf(dir.getParent().relativize(p).toString().replace(File.separatorChar, '/')) != null).count();
+    }
+  }
+}

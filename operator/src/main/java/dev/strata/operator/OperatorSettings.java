@@ -1,0 +1,70 @@
+package dev.strata.operator;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The operator's settings, from environment variables (the Helm chart sets them).
+ *
+ * @param namespaces namespaces to watch; empty means all
+ * @param runnerImage the image runner Jobs use
+ * @param runnerUid default user id of runner pods (non-root)
+ * @param leaderElection whether to elect a leader, so that two replicas are safe
+ * @param leaseNamespace where the leader-election Lease lives
+ * @param httpPort port of /metrics, /healthz and /readyz
+ * @param storeRecheck how often a SnapshotStore is checked again
+ * @param jobTtl how long finished runner Jobs are kept
+ * @param progressInterval how often a running snapshot's progress is read
+ */
+public record OperatorSettings(
+    Set<String> namespaces,
+    String runnerImage,
+    long runnerUid,
+    boolean leaderElection,
+    String leaseNamespace,
+    int httpPort,
+    Duration storeRecheck,
+    Duration jobTtl,
+    Duration progressInterval) {
+
+  public static final String DEFAULT_RUNNER_IMAGE = "ghcr.io/strata-dev/strata-runner:0.1.0";
+
+  public static OperatorSettings fromEnv(Map<String, String> env) {
+    return new OperatorSettings(
+        Arrays.stream(env.getOrDefault("STRATA_NAMESPACES", "").split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .collect(Collectors.toUnmodifiableSet()),
+        env.getOrDefault("STRATA_RUNNER_IMAGE", DEFAULT_RUNNER_IMAGE),
+        Long.parseLong(env.getOrDefault("STRATA_RUNNER_UID", "65532")),
+        Boolean.parseBoolean(env.getOrDefault("STRATA_LEADER_ELECTION", "true")),
+        env.getOrDefault("STRATA_LEASE_NAMESPACE", env.getOrDefault("POD_NAMESPACE", "default")),
+        Integer.parseInt(env.getOrDefault("STRATA_HTTP_PORT", "8080")),
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_STORE_RECHECK_SECONDS", "300"))),
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_JOB_TTL_SECONDS", "600"))),
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_PROGRESS_INTERVAL_SECONDS", "3"))));
+  }
+
+  public static OperatorSettings defaults() {
+    return fromEnv(Map.of());
+  }
+
+  public OperatorSettings withRunnerImage(String image) {
+    return new OperatorSettings(namespaces, image, runnerUid, leaderElection, leaseNamespace, httpPort, storeRecheck, jobTtl, progressInterval);
+  }
+
+  public OperatorSettings withLeaderElection(boolean on, String namespace) {
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, on, namespace, httpPort, storeRecheck, jobTtl, progressInterval);
+  }
+
+  public OperatorSettings withHttpPort(int port) {
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, port, storeRecheck, jobTtl, progressInterval);
+  }
+
+  public OperatorSettings withStoreRecheck(Duration d) {
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, httpPort, d, jobTtl, progressInterval);
+  }
+}

@@ -1,0 +1,112 @@
+package dev.strata.operator;
+
+import dev.strata.operator.metrics.HttpEndpoints;
+import dev.strata.operator.metrics.StrataMetrics;
+import dev.strata.operator.snapshot.RunnerJobBuilder;
+import dev.strata.operator.snapshot.SnapshotCleaner;
+import dev.strata.operator.snapshot.SnapshotDecider;
+import dev.strata.operator.snapshot.SnapshotObserver;
+import dev.strata.operator.snapshot.StateSnapshotReconciler;
+import dev.strata.operator.store.KubernetesStoreConnector;
+import dev.strata.operator.store.SnapshotStoreReconciler;
+import dev.strata.operator.store.StoreChecker;
+import dev.strata.operator.store.StoreConnector;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Strata operator: wires the reconcilers, leader election, metrics and health endpoints, and runs them. */
+public final class StrataOperator implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StrataOperator.class);
+
+  private final Operator operator;
+  private final HttpEndpoints http;
+  private final StrataMetrics metrics;
+
+  public StrataOperator(KubernetesClient client, OperatorSettings settings, Clock clock, Consumer<io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider> overrides)
+      throws IOException {
+    this.metrics = new StrataMetrics();
+    String identity = System.getenv().getOrDefault("POD_NAME", hostname());
+    this.operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client).withCloseClientOnStop(false);
+              if (settings.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration("strata-operator")
+                        .withLeaseNamespace(settings.leaseNamespace())
+                        .withIdentity(identity)
+                        .build());
+              }
+              overrides.accept(o);
+            });
+    StoreConnector connector = new KubernetesStoreConnector(client);
+    EventRecorder events = new EventRecorder(client, identity);
+    operator.register(
+        new SnapshotStoreReconciler(new StoreChecker(connector), settings, metrics, clock),
+        c -> namespaces(c, settings));
+    operator.register(
+        new StateSnapshotReconciler(
+            new SnapshotObserver(connector, clock),
+            new SnapshotDecider(new RunnerJobBuilder(settings), settings.progressInterval()),
+            new SnapshotCleaner(connector),
+            events,
+            metrics),
+        c -> namespaces(c, settings));
+    this.http =
+        new HttpEndpoints(
+            settings.httpPort(),
+            metrics::scrape,
+            () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy());
+  }
+
+  private static void namespaces(io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c, OperatorSettings settings) {
+    if (!settings.namespaces().isEmpty()) {
+      c.settingNamespaces(settings.namespaces());
+    }
+  }
+
+  public void start() {
+    operator.start();
+    LOG.info("strata operator started; metrics and health on port {}", http.port());
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public StrataMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+    http.close();
+  }
+
+  private static String hostname() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "strata-operator";
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    OperatorSettings settings = OperatorSettings.fromEnv(System.getenv());
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    StrataOperator strata = new StrataOperator(client, settings, Clock.systemUTC(), o -> {});
+    Runtime.getRuntime().addShutdownHook(new Thread(strata::close, "strata-shutdown"));
+    strata.start();
+    Thread.currentThread().join();
+  }
+}

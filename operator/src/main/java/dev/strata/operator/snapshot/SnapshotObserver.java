@@ -1,0 +1,118 @@
+package dev.strata.operator.snapshot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.api.v1alpha1.SnapshotPhase;
+import dev.strata.api.v1alpha1.SnapshotStore;
+import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.api.v1alpha1.TransferProgress;
+import dev.strata.engine.index.IndexCodec;
+import dev.strata.engine.store.BlobStoreManager;
+import dev.strata.engine.store.Metadata;
+import dev.strata.engine.store.StoreLayout;
+import dev.strata.operator.Labels;
+import dev.strata.operator.RunnerNames;
+import dev.strata.operator.store.StoreConnector;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Gathers a SnapshotObservation: the informer caches first, the API server where a cache may lag. */
+public final class SnapshotObserver {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotObserver.class);
+
+  private final StoreConnector connector;
+  private final Clock clock;
+
+  public SnapshotObserver(StoreConnector connector, Clock clock) {
+    this.connector = connector;
+    this.clock = clock;
+  }
+
+  public SnapshotObservation observe(StateSnapshot s, KubernetesClient client, Optional<Job> cachedJob, Optional<SnapshotStore> cachedStore) {
+    String ns = s.getMetadata().getNamespace();
+    SnapshotPhase phase = s.getStatus() == null ? null : s.getStatus().phase();
+    boolean terminal = phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed;
+    if (terminal) {
+      return new SnapshotObservation(s, cachedStore, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), clock.instant());
+    }
+    Optional<Job> job = cachedJob;
+    if (job.isEmpty()) {
+      // A Job created a moment ago may not be in the cache yet; never mistake that for a lost Job.
+      job = Optional.ofNullable(client.batch().v1().jobs().inNamespace(ns).withName(RunnerJobBuilder.jobName(s)).get());
+    }
+    Optional<SnapshotStore> store = cachedStore.isPresent()
+        ? cachedStore
+        : Optional.ofNullable(client.resources(SnapshotStore.class).inNamespace(ns).withName(s.getSpec().storeRef().name()).get());
+    Optional<PersistentVolumeClaim> pvc = Optional.empty();
+    Optional<String> node = Optional.empty();
+    Optional<RunnerOutcome> outcome = Optional.empty();
+    Optional<TransferProgress> progress = Optional.empty();
+    if (job.isEmpty()) {
+      pvc = Optional.ofNullable(client.persistentVolumeClaims().inNamespace(ns).withName(s.getSpec().source().pvcName()).get());
+      node = nodeUsing(client, ns, s.getSpec().source().pvcName());
+    } else if (finished(job.get())) {
+      outcome = RunnerOutcome.fromPods(
+          client.pods().inNamespace(ns).withLabel("job-name", job.get().getMetadata().getName()).list().getItems());
+    } else if (store.isPresent()) {
+      progress = readProgress(s, store.get());
+    }
+    return new SnapshotObservation(s, store, pvc, node, job, outcome, progress, clock.instant());
+  }
+
+  static boolean finished(Job job) {
+    return SnapshotDecider.condition(job, "Complete").isPresent() || SnapshotDecider.condition(job, "Failed").isPresent();
+  }
+
+  /** The node of a running (or starting) pod that mounts the PVC, other than Strata's own runners. */
+  static Optional<String> nodeUsing(KubernetesClient client, String ns, String pvcName) {
+    List<Pod> pods = client.pods().inNamespace(ns).list().getItems();
+    return pods.stream()
+        .filter(p -> p.getSpec() != null && p.getSpec().getNodeName() != null)
+        .filter(p -> p.getMetadata().getLabels() == null || !Labels.RUNNER.equals(p.getMetadata().getLabels().get(Labels.NAME)))
+        .filter(p -> p.getStatus() != null && ("Running".equals(p.getStatus().getPhase()) || "Pending".equals(p.getStatus().getPhase())))
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .filter(p -> mounts(p, pvcName))
+        .map(p -> p.getSpec().getNodeName())
+        .findFirst();
+  }
+
+  private static boolean mounts(Pod pod, String pvcName) {
+    List<Volume> volumes = pod.getSpec().getVolumes();
+    return volumes != null
+        && volumes.stream().anyMatch(v -> v.getPersistentVolumeClaim() != null && pvcName.equals(v.getPersistentVolumeClaim().getClaimName()));
+  }
+
+  /** The runner's live counters; advisory, so any failure to read them just means no update this time. */
+  private Optional<TransferProgress> readProgress(StateSnapshot s, SnapshotStore store) {
+    String key = StoreLayout.progressKey(RunnerNames.progressObject(s));
+    try (BlobStoreManager manager = connector.open(store)) {
+      if (manager.stat(key, Metadata.of(null, key)).isEmpty()) {
+        return Optional.empty();
+      }
+      JsonNode doc = IndexCodec.mapper().readTree(manager.get(key, Metadata.of(null, key)));
+      long bytesDone = doc.path("bytesDone").asLong();
+      long bytesTotal = doc.path("bytesTotal").asLong();
+      long filesDone = doc.path("filesDone").asLong();
+      long filesTotal = doc.path("filesTotal").asLong();
+      // Never 100% before the index is committed: the runner deletes this object only after that.
+      if (bytesTotal > 0 && bytesDone >= bytesTotal) {
+        bytesDone = bytesTotal - 1;
+      }
+      if (filesTotal > 0 && filesDone >= filesTotal) {
+        filesDone = filesTotal - 1;
+      }
+      return Optional.of(new TransferProgress(filesDone, filesTotal, bytesDone, bytesTotal, doc.path("bytesPerSecond").asLong()));
+    } catch (Exception e) {
+      LOG.debug("{}/{}: progress not read: {}", s.getMetadata().getNamespace(), s.getMetadata().getName(), e.toString());
+      return Optional.empty();
+    }
+  }
+}

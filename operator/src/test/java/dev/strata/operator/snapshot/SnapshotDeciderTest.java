@@ -1,0 +1,199 @@
+package dev.strata.operator.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.api.v1alpha1.CredentialsSecretRef;
+import dev.strata.api.v1alpha1.LocalObjectRef;
+import dev.strata.api.v1alpha1.SnapshotPhase;
+import dev.strata.api.v1alpha1.SnapshotSource;
+import dev.strata.api.v1alpha1.SnapshotStore;
+import dev.strata.api.v1alpha1.SnapshotStoreSpec;
+import dev.strata.api.v1alpha1.SnapshotStoreStatus;
+import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.api.v1alpha1.StateSnapshotSpec;
+import dev.strata.api.v1alpha1.StateSnapshotStatus;
+import dev.strata.api.v1alpha1.TransferProgress;
+import dev.strata.operator.Conditions;
+import dev.strata.operator.OperatorSettings;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SnapshotDeciderTest {
+
+  static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
+  final SnapshotDecider decider = new SnapshotDecider(new RunnerJobBuilder(OperatorSettings.defaults()), Duration.ofSeconds(3));
+
+  static StateSnapshot snapshot(StateSnapshotStatus status) {
+    StateSnapshot s = new StateSnapshot();
+    s.setMetadata(new ObjectMetaBuilder().withName("snap").withNamespace("ns").withUid("uid-1").withGeneration(1L).build());
+    s.setSpec(new StateSnapshotSpec(new SnapshotSource("data", null), new LocalObjectRef("store"), null, null, null, null, null));
+    s.setStatus(status);
+    return s;
+  }
+
+  static SnapshotStore store(String ready, String reason, String message) {
+    SnapshotStore st = new SnapshotStore();
+    st.setMetadata(new ObjectMetaBuilder().withName("store").withNamespace("ns").build());
+    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "bucket", null, null, true, new CredentialsSecretRef("creds", null, null), null));
+    if (ready != null) {
+      st.setStatus(new SnapshotStoreStatus(Conditions.set(null, Conditions.READY, ready, reason, message, 1L, NOW), 1L, NOW.toString()));
+    }
+    return st;
+  }
+
+  static PersistentVolumeClaim pvc(String phase) {
+    return new PersistentVolumeClaimBuilder().withNewMetadata().withName("data").withNamespace("ns").endMetadata()
+        .withNewStatus().withPhase(phase).endStatus().build();
+  }
+
+  static Job job(StateSnapshot owner, String conditionType, String reason) {
+    JobBuilder b = new JobBuilder().withNewMetadata().withName("snap-backup").withNamespace("ns")
+        .addNewOwnerReference().withUid(owner.getMetadata().getUid()).withName("snap").withKind("StateSnapshot").withApiVersion("strata.dev/v1alpha1").endOwnerReference()
+        .endMetadata();
+    if (conditionType != null) {
+      b.withNewStatus().withConditions(new JobConditionBuilder().withType(conditionType).withStatus("True").withReason(reason).withMessage("job " + reason).build()).endStatus();
+    }
+    return b.build();
+  }
+
+  SnapshotDecision decide(StateSnapshot s, Optional<SnapshotStore> store, Optional<PersistentVolumeClaim> pvc, Optional<Job> job,
+      Optional<RunnerOutcome> outcome, Optional<TransferProgress> progress) {
+    return decider.decide(new SnapshotObservation(s, store, pvc, Optional.empty(), job, outcome, progress, NOW));
+  }
+
+  static String reason(SnapshotDecision d) {
+    return Conditions.find(d.status().conditions(), Conditions.READY).orElseThrow().getReason();
+  }
+
+  @Test
+  void createsOneJobWhenStoreReadyAndPvcBound() {
+    SnapshotDecision d = decide(snapshot(null), Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(d.createJob()).isPresent();
+    assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Running);
+    assertThat(d.status().jobName()).isEqualTo("snap-backup");
+    assertThat(d.status().sourceId()).isEqualTo("ns/data/");
+    assertThat(d.events()).extracting(SnapshotDecision.Event::reason).containsExactly("Started");
+  }
+
+  @Test
+  void missingStoreOrPvcWaitsWithAConditionAndNoJob() {
+    SnapshotDecision noStore = decide(snapshot(null), Optional.empty(), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(noStore.createJob()).isEmpty();
+    assertThat(noStore.status().phase()).isEqualTo(SnapshotPhase.Pending);
+    assertThat(reason(noStore)).isEqualTo("StoreNotFound");
+    assertThat(noStore.status().message()).contains("SnapshotStore store does not exist in namespace ns");
+    assertThat(noStore.requeueAfter()).isPresent();
+
+    SnapshotDecision noPvc = decide(snapshot(null), Optional.of(store("True", "Reachable", "ok")), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(noPvc.createJob()).isEmpty();
+    assertThat(reason(noPvc)).isEqualTo("PVCNotFound");
+    assertThat(noPvc.status().message()).contains("PersistentVolumeClaim data does not exist");
+
+    SnapshotDecision unbound = decide(snapshot(null), Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Pending")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(unbound.createJob()).isEmpty();
+    assertThat(reason(unbound)).isEqualTo("PVCNotBound");
+  }
+
+  @Test
+  void aWaitIsAnnouncedOnceNotOnEveryReconcile() {
+    SnapshotDecision first = decide(snapshot(null), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    SnapshotDecision second = decide(snapshot(first.status()), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(first.events()).hasSize(1);
+    assertThat(second.events()).isEmpty();
+    assertThat(second.status()).isEqualTo(first.status());
+  }
+
+  @Test
+  void storeNotCheckedYetWaitsButStoreNotReadyFails() {
+    SnapshotDecision unchecked = decide(snapshot(null), Optional.of(store(null, null, null)), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(unchecked.status().phase()).isEqualTo(SnapshotPhase.Pending);
+    assertThat(reason(unchecked)).isEqualTo("StoreNotChecked");
+
+    SnapshotDecision bad = decide(snapshot(null), Optional.of(store("False", "InvalidCredentials", "access denied for access key AKIA…")), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(bad.createJob()).isEmpty();
+    assertThat(bad.status().phase()).isEqualTo(SnapshotPhase.Failed);
+    assertThat(bad.status().message()).contains("SnapshotStore store is not ready (InvalidCredentials)").contains("access denied");
+  }
+
+  @Test
+  void runningJobReportsProgressAndLooksAgainSoon() {
+    StateSnapshot s = snapshot(null);
+    SnapshotDecision created = decide(s, Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
+    StateSnapshot running = snapshot(created.status());
+    TransferProgress p = new TransferProgress(5L, 10L, 500L, 1000L, 100L);
+    SnapshotDecision d = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, null, null)), Optional.empty(), Optional.of(p));
+    assertThat(d.createJob()).isEmpty();
+    assertThat(d.status().progress()).isEqualTo(p);
+    assertThat(d.status().startTime()).isEqualTo(created.status().startTime());
+    assertThat(d.requeueAfter()).contains(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void completedJobSucceedsWithTheIndexSummary() {
+    StateSnapshot running = snapshot(new StateSnapshotStatus(SnapshotPhase.Running, "ns/data/", "snap-backup", NOW.minusSeconds(10).toString(), null, null, null, null, null, null, 1L, null));
+    RunnerOutcome out = RunnerOutcome.parse(0, "{\"snapshotId\":\"20261126T095950.000Z-abcdef\",\"indexKey\":\"snapshots/k/x.json.gz\",\"previousSnapshotId\":null,\"files\":3,\"directories\":2,\"totalBytes\":3000,\"uploadedBytes\":1000,\"reusedBytes\":2000,\"durationMs\":1000}");
+    SnapshotDecision d = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Complete", null)), Optional.of(out), Optional.empty());
+    assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Succeeded);
+    assertThat(d.status().snapshotIndex().id()).isEqualTo("20261126T095950.000Z-abcdef");
+    assertThat(d.status().snapshotIndex().key()).isEqualTo("snapshots/k/x.json.gz");
+    assertThat(d.status().snapshotIndex().uploadedBytes()).isEqualTo(1000);
+    assertThat(d.status().size()).isEqualTo("2.9 KiB");
+    assertThat(d.status().progress().bytesDone()).isEqualTo(3000);
+    assertThat(d.status().completionTime()).isEqualTo(NOW.toString());
+    assertThat(Conditions.isTrue(d.status().conditions(), Conditions.READY)).isTrue();
+    assertThat(d.events()).extracting(SnapshotDecision.Event::reason).containsExactly("Succeeded");
+  }
+
+  @Test
+  void failedJobCarriesTheRunnersErrorLine() {
+    StateSnapshot running = snapshot(new StateSnapshotStatus(SnapshotPhase.Running, "ns/data/", "snap-backup", NOW.toString(), null, null, null, null, null, null, 1L, null));
+    RunnerOutcome out = RunnerOutcome.parse(1, "{\"error\":\"cannot reach http://minio:9000 (connection refused): check the endpoint\"}");
+    SnapshotDecision d = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Failed", "BackoffLimitExceeded")), Optional.of(out), Optional.empty());
+    assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Failed);
+    assertThat(d.status().message()).isEqualTo("the runner failed: cannot reach http://minio:9000 (connection refused): check the endpoint");
+    assertThat(reason(d)).isEqualTo("RunnerFailed");
+  }
+
+  @Test
+  void deadlineExceededSaysWhatToRaise() {
+    StateSnapshot running = snapshot(new StateSnapshotStatus(SnapshotPhase.Running, "ns/data/", "snap-backup", NOW.toString(), null, null, null, null, null, null, 1L, null));
+    SnapshotDecision d = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Failed", "DeadlineExceeded")), Optional.empty(), Optional.empty());
+    assertThat(reason(d)).isEqualTo("DeadlineExceeded");
+    assertThat(d.status().message()).contains("activeDeadlineSeconds=3600").contains("raise spec.activeDeadlineSeconds");
+  }
+
+  @Test
+  void aVanishedJobFailsInsteadOfStartingAgain() {
+    StateSnapshot running = snapshot(new StateSnapshotStatus(SnapshotPhase.Running, "ns/data/", "snap-backup", NOW.toString(), null, null, null, null, null, null, 1L, null));
+    SnapshotDecision d = decide(running, Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(d.createJob()).isEmpty();
+    assertThat(reason(d)).isEqualTo("JobLost");
+  }
+
+  @Test
+  void aJobOfTheSameNameOwnedBySomeoneElseIsAConflict() {
+    StateSnapshot s = snapshot(null);
+    StateSnapshot other = snapshot(null);
+    other.getMetadata().setUid("uid-2");
+    SnapshotDecision d = decide(s, Optional.empty(), Optional.empty(), Optional.of(job(other, null, null)), Optional.empty(), Optional.empty());
+    assertThat(reason(d)).isEqualTo("JobConflict");
+    assertThat(d.createJob()).isEmpty();
+  }
+
+  @Test
+  void finishedSnapshotsNeverChange() {
+    StateSnapshotStatus done = new StateSnapshotStatus(SnapshotPhase.Succeeded, "ns/data/", "snap-backup", null, null, null, null, null, null, null, 1L, "done");
+    SnapshotDecision d = decide(snapshot(done), Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(d.status()).isSameAs(done);
+    assertThat(d.createJob()).isEmpty();
+    assertThat(d.events()).isEmpty();
+  }
+}

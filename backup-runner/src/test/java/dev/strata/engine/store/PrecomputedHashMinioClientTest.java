@@ -1,0 +1,105 @@
+package dev.strata.engine.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.google.common.collect.HashMultimap;
+import com.google.common.collect.Multimap;
+import dev.strata.testing.S3ProxyExtension;
+import io.minio.MinioAsyncClient;
+import io.minio.errors.ErrorResponseException;
+import java.util.Base64;
+import java.util.HexFormat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * What the server does with each of the two digests the client sends. Both checks matter: x-amz-content-sha256 is what
+ * the SigV4 signature covers, x-amz-checksum-sha256 is what the server stores with the object. S3Proxy 4.1.0 verifies
+ * both, as AWS S3 and MinIO do; if the client ever stopped sending the caller's digest (an upgrade of minio-java that
+ * bypasses the override), the wrong-digest cases here would be accepted and fail.
+ */
+class PrecomputedHashMinioClientTest {
+
+  @RegisterExtension
+  static final S3ProxyExtension s3 = new S3ProxyExtension();
+
+  static Probe client;
+  static final byte[] DATA = S3BlobStoreManagerTest.random(1, 5000);
+  static final byte[] GOOD = S3BlobStoreManagerTest.sha256(DATA, DATA.length);
+  static final byte[] BAD = S3BlobStoreManagerTest.sha256(new byte[3], 3);
+
+  /** Sends whatever digest headers a case asks for. */
+  static final class Probe extends PrecomputedHashMinioClient {
+    Probe(MinioAsyncClient client) {
+      super(client);
+    }
+
+    void put(String object, String contentSha256, String checksumSha256) throws Exception {
+      Multimap<String, String> headers = HashMultimap.create();
+      headers.put("Content-Type", CONTENT_TYPE);
+      headers.put(CONTENT_SHA256, contentSha256);
+      if (checksumSha256 != null) {
+        headers.put(CHECKSUM_SHA256, checksumSha256);
+      }
+      putObjectAsync(s3.bucket(), null, object, DATA, DATA.length, headers, null).get();
+    }
+  }
+
+  @BeforeAll
+  static void open() {
+    client = new Probe(MinioAsyncClient.builder().endpoint(s3.endpoint())
+        .credentials(s3.accessKey(), s3.secretKey()).build());
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    client.close();
+  }
+
+  @Test
+  void bothCorrectDigestsAreAccepted() throws Exception {
+    client.put("both-good", hex(GOOD), b64(GOOD));
+  }
+
+  @Test
+  void aWrongSignedPayloadDigestIsRefused() {
+    assertThat(code(() -> client.put("bad-content", hex(BAD), b64(GOOD)))).isEqualTo("XAmzContentSHA256Mismatch");
+    assertThat(code(() -> client.put("bad-content-only", hex(BAD), null))).isEqualTo("XAmzContentSHA256Mismatch");
+  }
+
+  @Test
+  void aWrongChecksumHeaderIsRefusedEvenWhenThePayloadDigestIsRight() {
+    assertThat(code(() -> client.put("bad-checksum", hex(GOOD), b64(BAD)))).isEqualTo("BadDigest");
+    assertThat(code(() -> client.put("bad-checksum-unsigned", "UNSIGNED-PAYLOAD", b64(BAD)))).isEqualTo("BadDigest");
+  }
+
+  @Test
+  void theClassifierCallsBothRefusalsIntegrityFailures() {
+    S3ErrorClassifier classifier = new S3ErrorClassifier(s3.config(""));
+    for (String[] headers : new String[][] {{hex(BAD), b64(GOOD)}, {hex(GOOD), b64(BAD)}}) {
+      Throwable t = catchThrowable(() -> client.put("x", headers[0], headers[1]));
+      assertThat(classifier.classify("put", "x", t).kind()).isEqualTo(StoreException.Kind.INTEGRITY);
+    }
+  }
+
+  private static String code(ThrowingRunnable call) {
+    Throwable t = S3ErrorClassifier.unwrap(catchThrowable(call::run));
+    assertThat(t).isInstanceOf(ErrorResponseException.class);
+    return ((ErrorResponseException) t).errorResponse().code();
+  }
+
+  interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  private static String hex(byte[] digest) {
+    return HexFormat.of().formatHex(digest);
+  }
+
+  private static String b64(byte[] digest) {
+    return Base64.getEncoder().encodeToString(digest);
+  }
+}

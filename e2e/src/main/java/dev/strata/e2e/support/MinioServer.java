@@ -1,0 +1,208 @@
+package dev.strata.e2e.support;
+
+import io.minio.BucketExistsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real MinIO server on loopback, on a free API port and a free console port, with its data in a temporary
+ * directory and random root credentials. {@link #stop()} and {@link #start()} keep the port and the data, so a
+ * test can simulate a store outage. Start it through {@link MinioExtension} to share one per JVM.
+ */
+public final class MinioServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MinioServer.class);
+  public static final String DEFAULT_BUCKET = "strata-e2e";
+  public static final String REGION = "us-east-1";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Path binary;
+  private final Path workDir;
+  private final int port;
+  private final int consolePort;
+  private final String accessKey;
+  private final String secretKey;
+  private final ManagedProcess process;
+  private final String version;
+  private MinioClient client;
+  private Duration startupTime;
+  private boolean closed;
+
+  private MinioServer(Tools tools, Path workDir) {
+    this.binary = tools.require(Tools.MINIO);
+    this.version = tools.version("minio.version");
+    this.workDir = workDir;
+    this.port = FreePorts.next();
+    this.consolePort = FreePorts.next();
+    this.accessKey = "strata-e2e";
+    this.secretKey = randomSecret();
+    this.process = new ManagedProcess("minio", List.of(binary.toString(), "server", workDir.resolve("data").toString(),
+        "--address", "127.0.0.1:" + port, "--console-address", "127.0.0.1:" + consolePort, "--quiet"),
+        Map.of("MINIO_ROOT_USER", accessKey,
+            "MINIO_ROOT_PASSWORD", secretKey,
+            "MINIO_UPDATE", "off",
+            "MINIO_BROWSER", "off",
+            "MINIO_REGION", REGION,
+            "HOME", workDir.toString()),
+        workDir.resolve("minio.log"));
+  }
+
+  /** Starts MinIO and creates {@link #DEFAULT_BUCKET}. */
+  public static MinioServer startNew() {
+    Tools tools = Tools.installed();
+    tools.require(Tools.MINIO);
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("strata-minio-");
+      Files.createDirectories(dir.resolve("data"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    MinioServer server = new MinioServer(tools, dir);
+    try {
+      server.start();
+      server.createBucket(DEFAULT_BUCKET);
+      return server;
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  /** Starts (or restarts) the server on the same port and data, and waits until it is ready. */
+  public synchronized void start() {
+    long started = System.nanoTime();
+    process.start();
+    process.awaitReady(Duration.ofSeconds(60), () -> healthy("/minio/health/ready"));
+    startupTime = Duration.ofNanos(System.nanoTime() - started);
+    LOG.info("minio {} ready on {} in {} ms", version, endpoint(), startupTime.toMillis());
+  }
+
+  /** Stops the server (SIGTERM, then SIGKILL); the port and the data stay for {@link #start()}. */
+  public synchronized void stop() {
+    process.stop(Duration.ofSeconds(10));
+  }
+
+  public boolean isRunning() {
+    return process.isAlive();
+  }
+
+  /** Creates {@code bucket} if it does not exist. */
+  public void createBucket(String bucket) {
+    try {
+      MinioClient minio = client();
+      if (!minio.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+        minio.makeBucket(MakeBucketArgs.builder().bucket(bucket).region(REGION).build());
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot create bucket " + bucket + " on " + endpoint() + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  /** A new, empty bucket named {@code prefix-xxxxxx}: isolates a test from the others sharing this server. */
+  public String freshBucket(String prefix) {
+    String base = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+    String bucket = (base.length() > 40 ? base.substring(0, 40) : base) + "-"
+        + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36).substring(0, 6);
+    createBucket(bucket);
+    return bucket;
+  }
+
+  /** A minio-java client with the root credentials. */
+  public synchronized MinioClient client() {
+    if (client == null) {
+      client = MinioClient.builder().endpoint(endpoint()).credentials(accessKey, secretKey).region(REGION).build();
+    }
+    return client;
+  }
+
+  /** The S3 endpoint URL, e.g. http://127.0.0.1:34567. */
+  public String endpoint() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int consolePort() {
+    return consolePort;
+  }
+
+  public String bucket() {
+    return DEFAULT_BUCKET;
+  }
+
+  public String region() {
+    return REGION;
+  }
+
+  public String accessKey() {
+    return accessKey;
+  }
+
+  public String secretKey() {
+    return secretKey;
+  }
+
+  /** AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY for processes such as the strata CLI. */
+  public Map<String, String> credentialsEnv() {
+    return Map.of("AWS_ACCESS_KEY_ID", accessKey, "AWS_SECRET_ACCESS_KEY", secretKey);
+  }
+
+  public Duration startupTime() {
+    return startupTime;
+  }
+
+  public String diagnostics(int lines) {
+    return "---- minio (" + process.logFile() + "), last " + lines + " lines ----\n" + process.tail(lines) + "\n";
+  }
+
+  private boolean healthy(String path) {
+    try {
+      HttpResponse<Void> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+          .send(HttpRequest.newBuilder(URI.create(endpoint() + path)).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.discarding());
+      return response.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    stop();
+    if (!Boolean.getBoolean("strata.e2e.keepWorkDir")) {
+      ControlPlane.deleteTree(workDir);
+    }
+  }
+
+  private static String randomSecret() {
+    byte[] bytes = new byte[18];
+    RANDOM.nextBytes(bytes);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}

@@ -1,0 +1,101 @@
+package dev.strata.e2e.support.kubelet;
+
+import dev.strata.e2e.support.CommandResult;
+import dev.strata.e2e.support.ProcessLauncher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a container's process with its volumes at their real mount paths: {@code unshare -m --propagation
+ * private} gives the process a private mount namespace, a small sh script bind-mounts each volume (remounting
+ * it read-only where asked), then execs the command. Nothing is mounted on the host.
+ */
+final class MountNamespaceLauncher {
+
+  private static final String UNSHARE = "/usr/bin/unshare";
+
+  private final HostMountPoints hostMountPoints;
+  private final String mountBinary;
+
+  MountNamespaceLauncher(HostMountPoints hostMountPoints) {
+    this.hostMountPoints = hostMountPoints;
+    this.mountBinary = Files.isExecutable(Path.of("/usr/bin/mount")) ? "/usr/bin/mount" : "/bin/mount";
+  }
+
+  /** Fails with the reason when this machine cannot make mount namespaces (not root, no unshare). */
+  static void checkAvailable() {
+    CommandResult result = CommandResult.run(List.of(UNSHARE, "-m", "--propagation", "private", "true"), Map.of(),
+        Duration.ofSeconds(10));
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException("The kubelet stand-in needs mount namespaces (root and " + UNSHARE
+          + "), but `unshare -m true` failed: " + result.stderr().trim());
+    }
+  }
+
+  /** A bind mount of {@code source} at {@code target} in the container. */
+  record Mount(Path source, String target, boolean readOnly) {
+  }
+
+  Process launch(List<Mount> mounts, String workingDir, List<String> command, Map<String, String> env, Path logFile)
+      throws IOException {
+    String script = script(mounts, workingDir, command);
+    ProcessBuilder builder = new ProcessBuilder(UNSHARE, "-m", "--propagation", "private", "--", "/bin/sh", "-c",
+        script)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    builder.environment().clear();
+    builder.environment().putAll(env);
+    return ProcessLauncher.start(builder);
+  }
+
+  /**
+   * The script: parents before children; a target under another mount is created inside that volume (as runc
+   * does), any other missing target is created on the host first and remembered for removal.
+   */
+  String script(List<Mount> mounts, String workingDir, List<String> command) throws IOException {
+    List<Mount> ordered = new ArrayList<>(mounts);
+    ordered.sort(Comparator.comparingInt(m -> Path.of(m.target()).getNameCount()));
+    StringBuilder script = new StringBuilder("set -e\n");
+    List<Path> mounted = new ArrayList<>();
+    for (Mount mount : ordered) {
+      Path target = Path.of(mount.target()).normalize();
+      boolean file = Files.isRegularFile(mount.source());
+      boolean insideVolume = mounted.stream().anyMatch(target::startsWith);
+      if (insideVolume) {
+        script.append(file
+            ? "mkdir -p " + quote(target.getParent().toString()) + " && touch " + quote(target.toString())
+            : "mkdir -p " + quote(target.toString())).append('\n');
+      } else if (file) {
+        hostMountPoints.ensureFile(target);
+      } else {
+        hostMountPoints.ensureDirectory(target);
+      }
+      script.append(mountBinary).append(" --bind ").append(quote(mount.source().toString())).append(' ')
+          .append(quote(target.toString())).append('\n');
+      if (mount.readOnly()) {
+        script.append(mountBinary).append(" -o remount,bind,ro ").append(quote(target.toString())).append('\n');
+      }
+      mounted.add(target);
+    }
+    if (workingDir != null && !workingDir.isEmpty()) {
+      script.append("mkdir -p ").append(quote(workingDir)).append(" && cd ").append(quote(workingDir)).append('\n');
+    }
+    script.append("exec");
+    for (String part : command) {
+      script.append(' ').append(quote(part));
+    }
+    script.append('\n');
+    return script.toString();
+  }
+
+  static String quote(String value) {
+    return "'" + value.replace("'", "'\\''") + "'";
+  }
+}

@@ -1,0 +1,64 @@
+package dev.strata.e2e.support.kubelet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.e2e.support.kubelet.MountNamespaceLauncher.Mount;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MountNamespaceLauncherTest {
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void scriptMountsParentsFirstAndQuotes() throws Exception {
+    HostMountPoints points = new HostMountPoints();
+    MountNamespaceLauncher launcher = new MountNamespaceLauncher(points);
+    Path volume = Files.createDirectories(tmp.resolve("vol"));
+    Path config = Files.createDirectories(tmp.resolve("cfg"));
+    Path target = tmp.resolve("mnt/data");
+    String script = launcher.script(List.of(
+        new Mount(config, target.resolve("conf").toString(), true),
+        new Mount(volume, target.toString(), false)), "/work", List.of("java", "it's"));
+    assertThat(script.indexOf("--bind '" + volume + "'")).isLessThan(script.indexOf("--bind '" + config + "'"));
+    assertThat(script).contains("mkdir -p '" + target.resolve("conf") + "'")
+        .contains("-o remount,bind,ro '" + target.resolve("conf") + "'")
+        .contains("exec 'java' 'it'\\''s'");
+    assertThat(target).isDirectory(); // created on the host: it is not under another mount
+    points.removeCreated();
+    assertThat(tmp.resolve("mnt")).doesNotExist();
+  }
+
+  /** Runs for real: needs root and mount namespaces, as the stand-in does. */
+  @Test
+  void processSeesVolumesAtMountPathsAndReadOnlyIsEnforced() throws Exception {
+    MountNamespaceLauncher.checkAvailable();
+    HostMountPoints points = new HostMountPoints();
+    MountNamespaceLauncher launcher = new MountNamespaceLauncher(points);
+    Path volume = Files.createDirectories(tmp.resolve("vol"));
+    Files.writeString(volume.resolve("seed.txt"), "seeded");
+    Path ro = Files.createDirectories(tmp.resolve("ro"));
+    Path target = tmp.resolve("container/data");
+    Path log = tmp.resolve("out.log");
+    Process process = launcher.launch(
+        List.of(new Mount(volume, target.toString(), false), new Mount(ro, target.resolve("ro").toString(), true)),
+        null,
+        List.of("/bin/sh", "-c", "cat " + target + "/seed.txt; echo written > " + target + "/out.txt;"
+            + " touch " + target + "/ro/x 2>/dev/null && echo ro-writable || echo ro-refused; echo $GREETING"),
+        Map.of("PATH", "/usr/bin:/bin", "GREETING", "hello"), log);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    assertThat(output).contains("seeded").contains("ro-refused").contains("hello");
+    assertThat(volume.resolve("out.txt")).hasContent("written");
+    assertThat(target.resolve("seed.txt")).doesNotExist(); // nothing was mounted on the host
+    points.removeCreated();
+    assertThat(tmp.resolve("container")).doesNotExist();
+  }
+}

@@ -12,7 +12,8 @@ import java.util.Map;
 final class S3Stores {
   private S3Stores() {}
 
-  static BlobStoreManager open(String uri, String endpoint, String region, boolean pathStyle, Path caBundle, Map<String, String> env) {
+  static BlobStoreManager open(
+      String uri, String endpoint, String region, boolean pathStyle, Path caBundle, java.time.Duration retryDeadline, Map<String, String> env) {
     String accessKey = blankToNull(env.get("AWS_ACCESS_KEY_ID"));
     String secretKey = blankToNull(env.get("AWS_SECRET_ACCESS_KEY"));
     if (accessKey == null || secretKey == null) {
@@ -24,7 +25,7 @@ final class S3Stores {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    return new RetryingBlobStoreManager(new S3BlobStoreManager(config), RetryPolicy.defaults());
+    return new RetryingBlobStoreManager(new S3BlobStoreManager(config), RetryPolicy.defaults().withDeadline(retryDeadline));
   }
 
   private static String blankToNull(String s) {

@@ -29,12 +29,22 @@ public final class StoreOptions {
   @Option(names = "--ca-bundle", paramLabel = "FILE", description = "PEM file of CA certificates to trust for the S3 endpoint.")
   Path caBundle;
 
+  @Option(
+      names = "--retry-deadline",
+      paramLabel = "SECONDS",
+      defaultValue = "300",
+      description = "How long one S3 request may be retried on transient errors (5xx, SlowDown, resets, timeouts) before the run fails (default: ${DEFAULT-VALUE}).")
+  int retryDeadlineSeconds;
+
   BlobStoreManager open() {
     if (store.startsWith("file:")) {
       return new LocalBlobStoreManager(fileRoot(store));
     }
     if (store.startsWith("s3://")) {
-      return S3Stores.open(store, endpoint, region, pathStyle, caBundle, System.getenv());
+      if (retryDeadlineSeconds < 0) {
+        throw new UsageException("--retry-deadline must not be negative");
+      }
+      return S3Stores.open(store, endpoint, region, pathStyle, caBundle, java.time.Duration.ofSeconds(retryDeadlineSeconds), System.getenv());
     }
     throw new UsageException("unsupported store URI '" + store + "': use file:///absolute/dir or s3://bucket[/prefix]");
   }

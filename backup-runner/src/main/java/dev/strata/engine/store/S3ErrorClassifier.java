@@ -36,8 +36,9 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  *   <li>An unknown host is PERMANENT in {@link #CHECK_ACCESS} (almost always a typo in the endpoint, and a person
  *       should hear about it in seconds, not after minutes of retries) and TRANSIENT in data operations (the name
  *       resolved when access was checked, so a failure later is a DNS blip, e.g. CoreDNS restarting).
- *   <li>Everything in {@link #CHECK_ACCESS} is PERMANENT: it is the preflight before a backup or restore, and a store
- *       that is unreachable at that moment is better reported at once; the operator retries the whole Job.
+ *   <li>Otherwise {@link #CHECK_ACCESS} is classified like any request: a 503 or a dropped connection at the start of
+ *       a backup is retried like one in the middle. Callers that want a quick answer (the operator's store check)
+ *       give their RetryingBlobStoreManager a short deadline.
  * </ul>
  */
 public final class S3ErrorClassifier {
@@ -199,7 +200,7 @@ public final class S3ErrorClassifier {
   private StoreException fromIo(String what, IOException e, boolean preflight) {
     String reach = what + " could not reach " + endpoint;
     if (e instanceof UnknownHostException) {
-      return kind(preflight, StoreException.Kind.TRANSIENT,
+      return new StoreException(preflight ? StoreException.Kind.PERMANENT : StoreException.Kind.TRANSIENT,
           reach + " (unknown host " + e.getMessage() + "): check spec.endpoint", e);
     }
     if (e instanceof SSLPeerUnverifiedException) {
@@ -234,9 +235,8 @@ public final class S3ErrorClassifier {
     return kind(preflight, StoreException.Kind.TRANSIENT, what + " failed talking to " + endpoint + " (" + detail + ")", e);
   }
 
-  /** In the preflight everything is reported at once; elsewhere {@code kind} stands. */
   private static StoreException kind(boolean preflight, StoreException.Kind kind, String message, Throwable e) {
-    return new StoreException(preflight ? StoreException.Kind.PERMANENT : kind, message, e);
+    return new StoreException(kind, message, e);
   }
 
   private String describe(String operation, String key) {

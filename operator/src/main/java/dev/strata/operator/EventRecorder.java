@@ -18,6 +18,10 @@ public class EventRecorder {
   public static final String NORMAL = "Normal";
   public static final String WARNING = "Warning";
 
+  /** The API server wants exactly six fractional digits in an event time. */
+  private static final DateTimeFormatter MICRO_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(java.time.ZoneOffset.UTC);
+
   private final KubernetesClient client;
   private final String reportingInstance;
 
@@ -37,7 +41,7 @@ public class EventRecorder {
                   .withName(name)
                   .withNamespace(ns)
                   .endMetadata()
-                  .withEventTime(new io.fabric8.kubernetes.api.model.MicroTime(DateTimeFormatter.ISO_INSTANT.format(Instant.now())))
+                  .withEventTime(new io.fabric8.kubernetes.api.model.MicroTime(MICRO_TIME.format(Instant.now())))
                   .withType(type)
                   .withReason(reason)
                   .withAction(action)

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
  * @param storeRecheck how often a SnapshotStore is checked again
  * @param jobTtl how long finished runner Jobs are kept
  * @param progressInterval how often a running snapshot's progress is read
+ * @param runnerRetryDeadline how long a runner retries a failing store request (0: the runner's default, 5 minutes)
  */
 public record OperatorSettings(
     Set<String> namespaces,
@@ -28,7 +29,8 @@ public record OperatorSettings(
     int httpPort,
     Duration storeRecheck,
     Duration jobTtl,
-    Duration progressInterval) {
+    Duration progressInterval,
+    Duration runnerRetryDeadline) {
 
   public static final String DEFAULT_RUNNER_IMAGE = "ghcr.io/strata-dev/strata-runner:0.1.0";
 
@@ -45,7 +47,8 @@ public record OperatorSettings(
         Integer.parseInt(env.getOrDefault("STRATA_HTTP_PORT", "8080")),
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_STORE_RECHECK_SECONDS", "300"))),
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_JOB_TTL_SECONDS", "600"))),
-        Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_PROGRESS_INTERVAL_SECONDS", "3"))));
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_PROGRESS_INTERVAL_SECONDS", "3"))),
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "0"))));
   }
 
   public static OperatorSettings defaults() {
@@ -53,18 +56,18 @@ public record OperatorSettings(
   }
 
   public OperatorSettings withRunnerImage(String image) {
-    return new OperatorSettings(namespaces, image, runnerUid, leaderElection, leaseNamespace, httpPort, storeRecheck, jobTtl, progressInterval);
+    return new OperatorSettings(namespaces, image, runnerUid, leaderElection, leaseNamespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline);
   }
 
   public OperatorSettings withLeaderElection(boolean on, String namespace) {
-    return new OperatorSettings(namespaces, runnerImage, runnerUid, on, namespace, httpPort, storeRecheck, jobTtl, progressInterval);
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, on, namespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline);
   }
 
   public OperatorSettings withHttpPort(int port) {
-    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, port, storeRecheck, jobTtl, progressInterval);
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, port, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline);
   }
 
   public OperatorSettings withStoreRecheck(Duration d) {
-    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, httpPort, d, jobTtl, progressInterval);
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, httpPort, d, jobTtl, progressInterval, runnerRetryDeadline);
   }
 }

@@ -104,6 +104,21 @@ public final class ManagedProcess {
     process = null;
   }
 
+  /** SIGKILL at once: what a crashed or OOM-killed process looks like to everything else. */
+  public synchronized void kill() {
+    Process current = process;
+    if (current != null && current.isAlive()) {
+      current.destroyForcibly();
+      try {
+        current.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      LOG.info("killed {}", name);
+    }
+    process = null;
+  }
+
   public synchronized boolean isAlive() {
     return process != null && process.isAlive();
   }

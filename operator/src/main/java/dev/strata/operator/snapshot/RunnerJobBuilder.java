@@ -76,6 +76,9 @@ public final class RunnerJobBuilder {
     if (Boolean.TRUE.equals(spec.fullCheck())) {
       args.add("--full-check");
     }
+    if (!settings.runnerRetryDeadline().isZero()) {
+      args.addAll(List.of("--retry-deadline", Long.toString(settings.runnerRetryDeadline().toSeconds())));
+    }
 
     List<VolumeMount> mounts = new ArrayList<>();
     mounts.add(new VolumeMountBuilder().withName("source").withMountPath(SOURCE_MOUNT).withReadOnly(true).build());

@@ -55,16 +55,33 @@ final class MountNamespaceLauncher {
     return ProcessLauncher.start(builder);
   }
 
+  /** Where sources are parked inside the namespace before anything is mounted over the paths they live under. */
+  static final Path STAGE = Path.of("/run/strata-kubelet-stage");
+
   /**
-   * The script: parents before children; a target under another mount is created inside that volume (as runc
-   * does), any other missing target is created on the host first and remembered for removal.
+   * The script. First every source is bind-mounted into a private tmpfs (so a volume mounted at, say, /tmp cannot
+   * hide another volume's source that lives under /tmp on the host); then each is mounted at its target, parents
+   * before children. A target under another mount is created inside that volume (as runc does); any other missing
+   * target is created on the host first and remembered for removal.
    */
   String script(List<Mount> mounts, String workingDir, List<String> command) throws IOException {
     List<Mount> ordered = new ArrayList<>(mounts);
     ordered.sort(Comparator.comparingInt(m -> Path.of(m.target()).getNameCount()));
     StringBuilder script = new StringBuilder("set -e\n");
+    if (!ordered.isEmpty()) {
+      hostMountPoints.ensureDirectory(STAGE);
+      script.append(mountBinary).append(" -t tmpfs strata-stage ").append(quote(STAGE.toString())).append('\n');
+    }
+    for (int i = 0; i < ordered.size(); i++) {
+      Mount mount = ordered.get(i);
+      Path staged = STAGE.resolve(Integer.toString(i));
+      script.append(Files.isRegularFile(mount.source()) ? "touch " : "mkdir -p ").append(quote(staged.toString())).append('\n');
+      script.append(mountBinary).append(" --bind ").append(quote(mount.source().toString())).append(' ')
+          .append(quote(staged.toString())).append('\n');
+    }
     List<Path> mounted = new ArrayList<>();
-    for (Mount mount : ordered) {
+    for (int i = 0; i < ordered.size(); i++) {
+      Mount mount = ordered.get(i);
       Path target = Path.of(mount.target()).normalize();
       boolean file = Files.isRegularFile(mount.source());
       boolean insideVolume = mounted.stream().anyMatch(target::startsWith);
@@ -77,7 +94,7 @@ final class MountNamespaceLauncher {
       } else {
         hostMountPoints.ensureDirectory(target);
       }
-      script.append(mountBinary).append(" --bind ").append(quote(mount.source().toString())).append(' ')
+      script.append(mountBinary).append(" --bind ").append(quote(STAGE.resolve(Integer.toString(i)).toString())).append(' ')
           .append(quote(target.toString())).append('\n');
       if (mount.readOnly()) {
         script.append(mountBinary).append(" -o remount,bind,ro ").append(quote(target.toString())).append('\n');

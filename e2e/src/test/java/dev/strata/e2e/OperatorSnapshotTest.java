@@ -1,0 +1,313 @@
+package dev.strata.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.strata.api.v1alpha1.LocalObjectRef;
+import dev.strata.api.v1alpha1.SnapshotPhase;
+import dev.strata.api.v1alpha1.SnapshotSource;
+import dev.strata.api.v1alpha1.SnapshotStore;
+import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.api.v1alpha1.StateSnapshotSpec;
+import dev.strata.e2e.support.CommandResult;
+import dev.strata.e2e.support.ControlPlane;
+import dev.strata.e2e.support.ControlPlaneExtension;
+import dev.strata.e2e.support.DirectoryTree;
+import dev.strata.e2e.support.Examples;
+import dev.strata.e2e.support.MinioExtension;
+import dev.strata.e2e.support.MinioServer;
+import dev.strata.e2e.support.OperatorProcess;
+import dev.strata.e2e.support.TestNamespace;
+import dev.strata.e2e.support.kubelet.KubeletStandIn;
+import dev.strata.engine.Progress;
+import dev.strata.engine.RestoreEngine;
+import dev.strata.engine.RestoreMode;
+import dev.strata.engine.RestoreOptions;
+import dev.strata.engine.SnapshotCatalog;
+import dev.strata.engine.store.BlobStoreManager;
+import dev.strata.engine.store.RetryPolicy;
+import dev.strata.engine.store.RetryingBlobStoreManager;
+import dev.strata.engine.store.S3BlobStoreManager;
+import dev.strata.engine.store.S3StoreConfig;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 4's proof on a real API server: the operator, as a process, turns SnapshotStores and StateSnapshots (applied
+ * from examples/ with kubectl) into runner Jobs that the real Job controller runs through the kubelet stand-in into
+ * MinIO, and reports the result in status.
+ */
+@ExtendWith({ControlPlaneExtension.class, MinioExtension.class})
+class OperatorSnapshotTest {
+
+  static final Duration SNAPSHOT_TIMEOUT = Duration.ofMinutes(3);
+  static final String PVC = "data-kafka-streams-0";
+
+  static OperatorProcess operator;
+  static Path work;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startOperator(ControlPlane plane, MinioServer minio, @TempDir Path dir) {
+    work = dir;
+    plane.kubectl("apply", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
+    minio.createBucket(Examples.EXAMPLE_BUCKET);
+    operator = OperatorProcess.start(plane.kubeconfig(), dir, Map.of(
+        "STRATA_STORE_RECHECK_SECONDS", "30",
+        "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "20"));
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    if (operator != null) {
+      operator.close();
+    }
+  }
+
+  /** Secret and SnapshotStore from examples/, and a PVC named as the example snapshot expects, with files. */
+  static Path storeAndVolume(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns, Path tmp, long seed) throws IOException {
+    Examples.apply(plane, ns.name(), Examples.forMinio("store-credentials.yaml", minio), tmp).assertSuccess();
+    Examples.apply(plane, ns.name(), Examples.forMinio("snapshot-store.yaml", minio), tmp).assertSuccess();
+    claim(plane.client(), ns, PVC);
+    Path volume = kubelet.hostPathOf(ns.name(), PVC);
+    DirectoryTree.seed(volume.resolve("rocksdb"), seed, 5);
+    Files.write(volume.resolve("rocksdb/000042.sst"), random(seed, 6 << 20));
+    Files.writeString(volume.resolve("outside-the-path.txt"), "not part of the snapshot");
+    return volume;
+  }
+
+  static void claim(KubernetesClient client, TestNamespace ns, String name) {
+    client.persistentVolumeClaims().inNamespace(ns.name()).resource(new PersistentVolumeClaimBuilder()
+        .withNewMetadata().withName(name).endMetadata()
+        .withNewSpec().withAccessModes("ReadWriteOnce")
+        .withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources()
+        .endSpec().build()).create();
+  }
+
+  static byte[] random(long seed, int size) {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  static StateSnapshot awaitPhase(KubernetesClient client, TestNamespace ns, String name, SnapshotPhase phase) {
+    await().atMost(SNAPSHOT_TIMEOUT).pollInterval(Duration.ofMillis(300)).until(() -> {
+      StateSnapshot s = client.resources(StateSnapshot.class).inNamespace(ns.name()).withName(name).get();
+      SnapshotPhase now = s == null || s.getStatus() == null ? null : s.getStatus().phase();
+      if (now == SnapshotPhase.Failed && phase != SnapshotPhase.Failed) {
+        throw new AssertionError("snapshot " + name + " failed: " + s.getStatus().message());
+      }
+      return now == phase;
+    });
+    return client.resources(StateSnapshot.class).inNamespace(ns.name()).withName(name).get();
+  }
+
+  static StateSnapshot snapshotOf(String name, String pvc, String path) {
+    StateSnapshot s = new StateSnapshot();
+    s.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    s.setSpec(new StateSnapshotSpec(new SnapshotSource(pvc, path), new LocalObjectRef("minio"), 2, null, null, null, null));
+    return s;
+  }
+
+  static BlobStoreManager minioStore(MinioServer minio) {
+    return new RetryingBlobStoreManager(new S3BlobStoreManager(new S3StoreConfig(minio.endpoint(), Examples.EXAMPLE_BUCKET,
+        "snapshots", minio.region(), true, minio.accessKey(), minio.secretKey(), null)), RetryPolicy.defaults());
+  }
+
+  static Condition ready(List<Condition> conditions) {
+    return conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst().orElseThrow();
+  }
+
+  @Test
+  void snapshotFromExamplesSucceedsRestoresByteIdenticalAndTheNextUploadsOnlyTheChange(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+    KubernetesClient client = plane.client();
+    Path volume = storeAndVolume(plane, kubelet, minio, ns, tmp, 1);
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      SnapshotStore st = client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
+      return st.getStatus() != null && "True".equals(ready(st.getStatus().conditions()).getStatus());
+    });
+
+    Examples.apply(plane, ns.name(), Examples.read("state-snapshot.yaml"), tmp).assertSuccess();
+    StateSnapshot done = awaitPhase(client, ns, "kafka-streams-0-manual-1", SnapshotPhase.Succeeded);
+
+    var index = done.getStatus().snapshotIndex();
+    assertThat(index.id()).isNotBlank();
+    assertThat(index.key()).startsWith("snapshots/").endsWith(index.id() + ".json.gz");
+    assertThat(index.parent()).isNull();
+    assertThat(index.files()).isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")).values().stream().filter(e -> e.type().equals("file")).count());
+    // A first snapshot uploads everything but the few bytes that repeat inside the tree (the seed has a hard link).
+    assertThat(index.uploadedBytes() + index.reusedBytes()).isEqualTo(index.totalBytes());
+    assertThat(index.reusedBytes()).isLessThan(1024);
+    assertThat(done.getStatus().sourceId()).isEqualTo(ns.name() + "/" + PVC + "/rocksdb");
+    assertThat(done.getStatus().progress().bytesDone()).isEqualTo(index.totalBytes());
+    assertThat(done.getStatus().completionTime()).isNotNull();
+    assertThat(done.getMetadata().getLabels()).containsEntry("strata.dev/phase", "Succeeded").containsEntry("strata.dev/pvc", PVC);
+    assertThat(ready(done.getStatus().conditions()).getStatus()).isEqualTo("True");
+    assertThat(plane.kubectl("get", "statesnapshots", "-n", ns.name(), "-l", "strata.dev/phase=Succeeded", "-o", "name").assertSuccess().stdout())
+        .contains("kafka-streams-0-manual-1");
+
+    // The store holds a snapshot that restores byte-identical (and holds nothing outside source.path).
+    Path restored = tmp.resolve("restored");
+    try (BlobStoreManager store = minioStore(minio)) {
+      new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress())
+          .restore(new SnapshotCatalog(store).load(index.id()), restored);
+    }
+    assertThat(DirectoryTree.describe(restored)).isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
+
+    // A second snapshot after a small change uploads about the change.
+    Files.write(volume.resolve("rocksdb/000043.sst"), random(99, 1 << 20));
+    client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(snapshotOf("second", PVC, "rocksdb")).create();
+    StateSnapshot second = awaitPhase(client, ns, "second", SnapshotPhase.Succeeded);
+    assertThat(second.getStatus().snapshotIndex().parent()).isEqualTo(index.id());
+    assertThat(second.getStatus().snapshotIndex().uploadedBytes()).isBetween((long) (1 << 20), (long) (1 << 20) + 64 * 1024);
+
+    // Events record the start and the success.
+    String events = plane.kubectl("get", "events.events.k8s.io", "-n", ns.name(), "-o", "jsonpath={.items[*].reason}").assertSuccess().stdout();
+    assertThat(events).contains("Started").contains("Succeeded");
+    assertThat(operator.metrics()).contains("strata_snapshots_total{namespace=\"" + ns.name() + "\",result=\"succeeded\"}");
+
+    // Deleting a snapshot (deletionPolicy Delete) removes its index from the store.
+    client.resources(StateSnapshot.class).inNamespace(ns.name()).withName("second").delete();
+    await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(StateSnapshot.class).inNamespace(ns.name()).withName("second").get() == null);
+    try (BlobStoreManager store = minioStore(minio)) {
+      assertThat(new SnapshotCatalog(store).entries(null)).extracting(SnapshotCatalog.Entry::snapshotId)
+          .contains(index.id()).doesNotContain(second.getStatus().snapshotIndex().id());
+    }
+  }
+
+  @Test
+  void aVolumeInUseByARunningPodIsSnapshottedOnThatPodsNode(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+    KubernetesClient client = plane.client();
+    storeAndVolume(plane, kubelet, minio, ns, tmp, 2);
+    String node = kubelet.nodeNames().get(kubelet.nodeNames().size() - 1);
+    client.pods().inNamespace(ns.name()).resource(new PodBuilder()
+        .withNewMetadata().withName("kafka-streams-0").endMetadata()
+        .withNewSpec().withNodeName(node)
+        .addNewContainer().withName("app").withImage("example.com/kafka-streams:1").endContainer()
+        .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName(PVC).endPersistentVolumeClaim().endVolume()
+        .endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(client.pods().inNamespace(ns.name()).withName("kafka-streams-0").get().getStatus().getPhase()));
+
+    client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(snapshotOf("pinned", PVC, "rocksdb")).create();
+    StateSnapshot done = awaitPhase(client, ns, "pinned", SnapshotPhase.Succeeded);
+
+    Job job = client.batch().v1().jobs().inNamespace(ns.name()).withName(done.getStatus().jobName()).get();
+    var terms = job.getSpec().getTemplate().getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms();
+    assertThat(terms.get(0).getMatchFields().get(0).getValues()).containsExactly(node);
+    assertThat(client.pods().inNamespace(ns.name()).withLabel("job-name", job.getMetadata().getName()).list().getItems())
+        .allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo(node));
+  }
+
+  @Test
+  void badCredentialsMakeTheStoreNotReadyAndTheSnapshotFailWithAMessage(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+    KubernetesClient client = plane.client();
+    storeAndVolume(plane, kubelet, minio, ns, tmp, 3);
+    client.secrets().inNamespace(ns.name()).resource(new SecretBuilder().withNewMetadata().withName("minio-credentials").endMetadata()
+        .withStringData(Map.of("AWS_ACCESS_KEY_ID", minio.accessKey(), "AWS_SECRET_ACCESS_KEY", "not-the-secret")).build()).update();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      SnapshotStore st = client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
+      Condition c = ready(st.getStatus().conditions());
+      assertThat(c.getStatus()).isEqualTo("False");
+      assertThat(c.getReason()).isEqualTo("InvalidCredentials");
+      assertThat(c.getMessage()).doesNotContain("not-the-secret");
+    });
+    client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(snapshotOf("doomed", PVC, null)).create();
+    StateSnapshot failed = awaitPhase(client, ns, "doomed", SnapshotPhase.Failed);
+    assertThat(failed.getStatus().message()).contains("SnapshotStore minio is not ready (InvalidCredentials)");
+    assertThat(client.batch().v1().jobs().inNamespace(ns.name()).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void aMissingPvcIsAConditionAndNoJob(ControlPlane plane, MinioServer minio, TestNamespace ns) throws Exception {
+    KubernetesClient client = plane.client();
+    Examples.apply(plane, ns.name(), Examples.forMinio("store-credentials.yaml", minio), tmp).assertSuccess();
+    Examples.apply(plane, ns.name(), Examples.forMinio("snapshot-store.yaml", minio), tmp).assertSuccess();
+    client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(snapshotOf("nowhere", "no-such-pvc", null)).create();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      StateSnapshot s = client.resources(StateSnapshot.class).inNamespace(ns.name()).withName("nowhere").get();
+      assertThat(s.getStatus()).isNotNull();
+      assertThat(s.getStatus().phase()).isEqualTo(SnapshotPhase.Pending);
+      Condition c = ready(s.getStatus().conditions());
+      assertThat(c.getReason()).isEqualTo("PVCNotFound");
+      assertThat(c.getMessage()).contains("PersistentVolumeClaim no-such-pvc does not exist");
+    });
+    Thread.sleep(3000);
+    assertThat(client.batch().v1().jobs().inNamespace(ns.name()).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void invalidExamplesAreRefusedWithAMessageThatSaysWhatToFix(ControlPlane plane, TestNamespace ns) throws IOException {
+    Map<String, String> expected = Map.of(
+        "snapshot-absolute-path.yaml", "source.path must be relative to the volume's root",
+        "snapshot-dotdot-path.yaml", "must not contain '..'",
+        "snapshot-no-store.yaml", "spec.storeRef: Required value",
+        "snapshot-parallelism.yaml", "spec.parallelism: Invalid value: 0: spec.parallelism in body should be greater than or equal to 1",
+        "store-ca-without-https.yaml", "caBundle is only used with an https:// endpoint",
+        "store-bad-bucket.yaml", "spec.bucket in body should match");
+    try (var files = Files.list(Examples.dir().resolve("invalid"))) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(expected.keySet());
+    }
+    for (var e : expected.entrySet()) {
+      CommandResult r = plane.kubectl("apply", "-n", ns.name(), "-f", Examples.dir().resolve("invalid").resolve(e.getKey()).toString());
+      assertThat(r.exitCode()).as(e.getKey()).isNotZero();
+      assertThat(r.stderr()).as(e.getKey()).contains(e.getValue());
+    }
+  }
+
+  @Test
+  void aStateSnapshotsSpecIsImmutable(ControlPlane plane, TestNamespace ns) {
+    KubernetesClient client = plane.client();
+    client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(snapshotOf("fixed", "some-pvc", null)).create();
+    CommandResult r = plane.kubectl("patch", "statesnapshot", "fixed", "-n", ns.name(), "--type=merge", "-p", "{\"spec\":{\"parallelism\":3}}");
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(r.stderr()).contains("a StateSnapshot's spec is immutable");
+  }
+
+  @Test
+  void killingTheOperatorMidSnapshotEndsWithOneJobAndASucceededSnapshot(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+    KubernetesClient client = plane.client();
+    Path volume = storeAndVolume(plane, kubelet, minio, ns, tmp, 4);
+    for (int i = 0; i < 24; i++) {
+      Files.write(volume.resolve("rocksdb/big-" + i + ".sst"), random(100 + i, 8 << 20));
+    }
+    // Parallelism 1, so it is still running when the operator is killed.
+    StateSnapshot slow = snapshotOf("survivor", PVC, "rocksdb");
+    slow.setSpec(new StateSnapshotSpec(new SnapshotSource(PVC, "rocksdb"), new LocalObjectRef("minio"), 1, null, null, null, null));
+    client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(slow).create();
+    await().atMost(Duration.ofSeconds(60)).until(() -> !client.batch().v1().jobs().inNamespace(ns.name()).list().getItems().isEmpty());
+    operator.kill();
+    try {
+      Thread.sleep(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    operator = OperatorProcess.start(plane.kubeconfig(), work, Map.of("STRATA_STORE_RECHECK_SECONDS", "30", "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "20"));
+    StateSnapshot done = awaitPhase(client, ns, "survivor", SnapshotPhase.Succeeded);
+    assertThat(done.getStatus().snapshotIndex().files()).isGreaterThanOrEqualTo(24);
+    assertThat(client.batch().v1().jobs().inNamespace(ns.name()).list().getItems()).hasSize(1);
+    assertThat(client.pods().inNamespace(ns.name()).withLabel("job-name", done.getStatus().jobName()).list().getItems()).hasSize(1);
+  }
+}

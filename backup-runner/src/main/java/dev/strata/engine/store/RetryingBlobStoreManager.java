@@ -142,6 +142,8 @@ public final class RetryingBlobStoreManager implements BlobStoreManager {
     return "Retrying[" + delegate + "]";
   }
 
+  static final int MAX_INTEGRITY_ATTEMPTS = 3;
+
   private <T> T run(String op, String key, boolean retryIntegrity, Supplier<T> call) {
     long start = nanoClock.getAsLong();
     long deadline = policy.deadline().toNanos();
@@ -152,8 +154,9 @@ public final class RetryingBlobStoreManager implements BlobStoreManager {
       } catch (StoreException e) {
         failure = e;
       }
+      // Bytes damaged on the way are worth resending a few times; a digest that never matches is not transient.
       boolean retriable = failure.kind() == StoreException.Kind.TRANSIENT
-          || retryIntegrity && failure.kind() == StoreException.Kind.INTEGRITY;
+          || retryIntegrity && failure.kind() == StoreException.Kind.INTEGRITY && attempt < MAX_INTEGRITY_ATTEMPTS;
       if (!retriable) {
         throw failure;
       }

@@ -88,6 +88,17 @@ class RetryingBlobStoreManagerTest {
   }
 
   @Test
+  void aDigestThatNeverMatchesIsResentOnlyAFewTimes() {
+    StoreException mismatch = new StoreException(INTEGRITY, "XAmzContentSHA256Mismatch");
+    fake.alwaysFail = mismatch;
+    StoreException e = catchThrowableOfType(
+        () -> retrying(POLICY.withMaxAttempts(1000)).put("k", new byte[] {1}, 1, null, META), StoreException.class);
+    assertThat(fake.calls).isEqualTo(RetryingBlobStoreManager.MAX_INTEGRITY_ATTEMPTS);
+    assertThat(e).isSameAs(mismatch);
+    fake.alwaysFail = null;
+  }
+
+  @Test
   void givesUpAtTheDeadlineSayingHowManyAttemptsOverHowLong() {
     fake.alwaysFail = new StoreException(TRANSIENT, "put 'k' failed: HTTP 503 SlowDown");
     StoreException e = catchThrowableOfType(

@@ -24,7 +24,8 @@ public record SnapshotStoreSpec(
     @JsonPropertyDescription("S3 region; empty means us-east-1.") String region,
     @Default("false") @JsonPropertyDescription("Address the bucket in the URL path, as MinIO needs.") Boolean pathStyle,
     @Required @JsonPropertyDescription("The Secret with the S3 credentials.") CredentialsSecretRef credentialsSecretRef,
-    @JsonPropertyDescription("CA certificates to trust for an https endpoint with a private CA.") CaBundleRef caBundle) {
+    @JsonPropertyDescription("CA certificates to trust for an https endpoint with a private CA.") CaBundleRef caBundle,
+    @JsonPropertyDescription("Garbage collection of blobs no snapshot references.") GarbageCollectionSpec gc) {
 
   public boolean pathStyleOrDefault() {
     return Boolean.TRUE.equals(pathStyle);

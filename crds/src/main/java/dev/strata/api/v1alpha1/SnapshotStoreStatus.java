@@ -10,4 +10,5 @@ import java.util.List;
 public record SnapshotStoreStatus(
     @JsonPropertyDescription("Ready is True when the bucket is reachable with the referenced credentials.") List<Condition> conditions,
     @JsonPropertyDescription("The generation of the spec these conditions describe.") Long observedGeneration,
-    @JsonPropertyDescription("When the store was last checked (RFC 3339).") String lastCheckTime) {}
+    @JsonPropertyDescription("When the store was last checked (RFC 3339).") String lastCheckTime,
+    @JsonPropertyDescription("The last garbage collection.") GarbageCollectionStatus lastGarbageCollection) {}

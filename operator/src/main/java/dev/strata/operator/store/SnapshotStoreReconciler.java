@@ -61,7 +61,8 @@ public class SnapshotStoreReconciler implements Reconciler<SnapshotStore> {
         new SnapshotStoreStatus(
             Conditions.set(old, Conditions.READY, check.ready() ? Conditions.TRUE : Conditions.FALSE, check.reason(), check.message(), generation, now),
             generation,
-            now.toString()));
+            now.toString(),
+            store.getStatus() == null ? null : store.getStatus().lastGarbageCollection()));
     metrics.storeChecked(store.getMetadata().getNamespace(), store.getMetadata().getName(), check.ready());
     if (wasReady != check.ready() || old == null) {
       LOG.info("{}/{}: store {} ({})", store.getMetadata().getNamespace(), store.getMetadata().getName(),

@@ -1,0 +1,15 @@
+package dev.strata.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+
+/** When a policy was last applied and what it did, per source. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RetentionPolicyStatus(
+    String lastAppliedTime,
+    @JsonPropertyDescription("Per source: snapshots kept, expired (deleted) so far, and the names (at most 20) the next run would expire.")
+        List<RetentionSourceStatus> sources,
+    List<Condition> conditions,
+    Long observedGeneration) {}

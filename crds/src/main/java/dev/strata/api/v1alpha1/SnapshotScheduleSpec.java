@@ -1,0 +1,42 @@
+package dev.strata.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+
+/** A cron schedule that creates StateSnapshots from a template. */
+public record SnapshotScheduleSpec(
+    @Required
+        @Pattern("^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\\S+\\s+\\S+\\s+\\S+\\s+\\S+\\s+\\S+)$")
+        @JsonPropertyDescription("Standard 5-field cron (minute hour day-of-month month day-of-week) or a macro such as @daily.")
+        String schedule,
+    @Default("UTC") @JsonPropertyDescription("IANA time zone the schedule is read in, e.g. Europe/Berlin.") String timeZone,
+    @Required @JsonPropertyDescription("The spec of every StateSnapshot this schedule creates.") StateSnapshotSpec snapshotTemplate,
+    @JsonPropertyDescription("The RetentionPolicy that decides how long this schedule's snapshots live.") LocalObjectRef retentionPolicyRef,
+    @Default("Forbid") @JsonPropertyDescription("Forbid skips a due run while one runs; Allow runs both; Replace stops the running one.")
+        ConcurrencyPolicy concurrencyPolicy,
+    @Default("false") @JsonPropertyDescription("Stop creating snapshots; existing ones are not touched.") Boolean suspend,
+    @Min(0)
+        @JsonPropertyDescription("A run missed by more than this many seconds (operator down, suspended) is skipped; at most one missed run is ever caught up.")
+        Long startingDeadlineSeconds,
+    @Default("Orphan") @JsonPropertyDescription("When the schedule is deleted: Orphan keeps its snapshots, Delete deletes them.")
+        SnapshotsOnDelete snapshotsOnDelete) {
+
+  public String timeZoneOrDefault() {
+    return timeZone == null || timeZone.isBlank() ? "UTC" : timeZone;
+  }
+
+  public ConcurrencyPolicy concurrencyPolicyOrDefault() {
+    return concurrencyPolicy == null ? ConcurrencyPolicy.Forbid : concurrencyPolicy;
+  }
+
+  public boolean suspended() {
+    return Boolean.TRUE.equals(suspend);
+  }
+
+  public SnapshotsOnDelete snapshotsOnDeleteOrDefault() {
+    return snapshotsOnDelete == null ? SnapshotsOnDelete.Orphan : snapshotsOnDelete;
+  }
+}

@@ -1,0 +1,17 @@
+package dev.strata.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+
+/** What a schedule has done and will do next. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SnapshotScheduleStatus(
+    @JsonPropertyDescription("The scheduled time of the last run that was handled (created, skipped or missed).") String lastScheduleTime,
+    @JsonPropertyDescription("When the next run is due.") String nextScheduleTime,
+    @JsonPropertyDescription("The newest StateSnapshot of this schedule that succeeded.") String lastSuccessfulSnapshot,
+    String lastSuccessfulTime,
+    @JsonPropertyDescription("StateSnapshots of this schedule that are still running.") List<String> active,
+    List<Condition> conditions,
+    Long observedGeneration) {}

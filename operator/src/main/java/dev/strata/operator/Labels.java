@@ -15,5 +15,13 @@ public final class Labels {
   public static final String PVC = "strata.dev/pvc";
   public static final String SOURCE = "strata.dev/source";
 
+  /** On StateSnapshots a schedule made: the schedule, and the retention policy that governs them. */
+  public static final String SCHEDULE = "strata.dev/schedule";
+  public static final String RETENTION_POLICY = "strata.dev/retention-policy";
+  /** On StateSnapshots a schedule made: the scheduled time (RFC 3339) retention counts by. */
+  public static final String SCHEDULED_TIME = "strata.dev/scheduled-time";
+  /** On garbage-collection Jobs: the SnapshotStore they collect. */
+  public static final String STORE = "strata.dev/snapshotstore";
+
   private Labels() {}
 }

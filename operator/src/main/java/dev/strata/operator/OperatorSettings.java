@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
  * @param jobTtl how long finished runner Jobs are kept
  * @param progressInterval how often a running snapshot's progress is read
  * @param runnerRetryDeadline how long a runner retries a failing store request (0: the runner's default, 5 minutes)
+ * @param schedulePoll the longest a schedule waits before it looks at the clock again
+ * @param retentionInterval how often retention policies are applied (also whenever their snapshots change)
  */
 public record OperatorSettings(
     Set<String> namespaces,
@@ -30,7 +32,9 @@ public record OperatorSettings(
     Duration storeRecheck,
     Duration jobTtl,
     Duration progressInterval,
-    Duration runnerRetryDeadline) {
+    Duration runnerRetryDeadline,
+    Duration schedulePoll,
+    Duration retentionInterval) {
 
   public static final String DEFAULT_RUNNER_IMAGE = "ghcr.io/strata-dev/strata-runner:0.1.0";
 
@@ -48,7 +52,9 @@ public record OperatorSettings(
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_STORE_RECHECK_SECONDS", "300"))),
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_JOB_TTL_SECONDS", "600"))),
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_PROGRESS_INTERVAL_SECONDS", "3"))),
-        Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "0"))));
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "0"))),
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_SCHEDULE_POLL_SECONDS", "60"))),
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_RETENTION_INTERVAL_SECONDS", "300"))));
   }
 
   public static OperatorSettings defaults() {
@@ -56,18 +62,18 @@ public record OperatorSettings(
   }
 
   public OperatorSettings withRunnerImage(String image) {
-    return new OperatorSettings(namespaces, image, runnerUid, leaderElection, leaseNamespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline);
+    return new OperatorSettings(namespaces, image, runnerUid, leaderElection, leaseNamespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval);
   }
 
   public OperatorSettings withLeaderElection(boolean on, String namespace) {
-    return new OperatorSettings(namespaces, runnerImage, runnerUid, on, namespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline);
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, on, namespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval);
   }
 
   public OperatorSettings withHttpPort(int port) {
-    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, port, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline);
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, port, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval);
   }
 
   public OperatorSettings withStoreRecheck(Duration d) {
-    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, httpPort, d, jobTtl, progressInterval, runnerRetryDeadline);
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, httpPort, d, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval);
   }
 }

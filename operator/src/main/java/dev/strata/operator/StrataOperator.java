@@ -1,6 +1,11 @@
 package dev.strata.operator;
 
+import dev.strata.operator.gc.GcJobBuilder;
+import dev.strata.operator.gc.GcScheduler;
 import dev.strata.operator.metrics.HttpEndpoints;
+import dev.strata.operator.retention.RetentionPolicyReconciler;
+import dev.strata.operator.schedule.ScheduleDecider;
+import dev.strata.operator.schedule.SnapshotScheduleReconciler;
 import dev.strata.operator.metrics.StrataMetrics;
 import dev.strata.operator.snapshot.RunnerJobBuilder;
 import dev.strata.operator.snapshot.SnapshotCleaner;
@@ -51,7 +56,7 @@ public final class StrataOperator implements AutoCloseable {
     StoreConnector connector = new KubernetesStoreConnector(client);
     EventRecorder events = new EventRecorder(client, identity);
     operator.register(
-        new SnapshotStoreReconciler(new StoreChecker(connector), settings, metrics, clock),
+        new SnapshotStoreReconciler(new StoreChecker(connector), new GcScheduler(new GcJobBuilder(settings)), settings, metrics, clock),
         c -> namespaces(c, settings));
     operator.register(
         new StateSnapshotReconciler(
@@ -60,6 +65,12 @@ public final class StrataOperator implements AutoCloseable {
             new SnapshotCleaner(connector),
             events,
             metrics),
+        c -> namespaces(c, settings));
+    operator.register(
+        new SnapshotScheduleReconciler(new ScheduleDecider(settings.schedulePoll()), events, clock),
+        c -> namespaces(c, settings));
+    operator.register(
+        new RetentionPolicyReconciler(new GcJobBuilder(settings), events, clock, settings.retentionInterval()),
         c -> namespaces(c, settings));
     this.http =
         new HttpEndpoints(
@@ -104,7 +115,7 @@ public final class StrataOperator implements AutoCloseable {
   public static void main(String[] args) throws Exception {
     OperatorSettings settings = OperatorSettings.fromEnv(System.getenv());
     KubernetesClient client = new KubernetesClientBuilder().build();
-    StrataOperator strata = new StrataOperator(client, settings, Clock.systemUTC(), o -> {});
+    StrataOperator strata = new StrataOperator(client, settings, OperatorClock.fromEnv(System.getenv()), o -> {});
     Runtime.getRuntime().addShutdownHook(new Thread(strata::close, "strata-shutdown"));
     strata.start();
     Thread.currentThread().join();

@@ -19,6 +19,7 @@ public final class StrataMetrics {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> lastGc = new ConcurrentHashMap<>();
 
   public MeterRegistry registry() {
     return registry;
@@ -52,6 +53,29 @@ public final class StrataMetrics {
           })
           .set(nowEpochSeconds);
     }
+  }
+
+  public void garbageCollected(String namespace, String store, dev.strata.api.v1alpha1.GarbageCollectionStatus gc) {
+    Counter.builder("strata_gc_runs").description("Garbage collections finished, by result").tag("namespace", namespace)
+        .tag("store", store).tag("result", String.valueOf(gc.result()).toLowerCase()).register(registry).increment();
+    if (gc.blobsDeleted() != null) {
+      Counter.builder("strata_gc_deleted_blobs").description("Blobs garbage collection deleted").tag("namespace", namespace)
+          .tag("store", store).register(registry).increment(gc.blobsDeleted());
+      Counter.builder("strata_gc_deleted_bytes").description("Bytes garbage collection deleted").tag("namespace", namespace)
+          .tag("store", store).register(registry).increment(gc.bytesDeleted() == null ? 0 : gc.bytesDeleted());
+    }
+    if (gc.durationMs() != null) {
+      Timer.builder("strata_gc_duration").description("Duration of garbage collections").tag("store", store)
+          .register(registry).record(Duration.ofMillis(gc.durationMs()));
+    }
+    String key = namespace + "/" + store;
+    lastGc.computeIfAbsent(key, k -> {
+      AtomicLong holder = new AtomicLong();
+      Gauge.builder("strata_gc_last_run_timestamp_seconds", holder, AtomicLong::get)
+          .description("When the last garbage collection of a store finished (Unix seconds)")
+          .tag("namespace", namespace).tag("store", store).register(registry);
+      return holder;
+    }).set(gc.time() == null ? 0 : java.time.Instant.parse(gc.time()).getEpochSecond());
   }
 
   public void storeChecked(String namespace, String store, boolean ready) {

@@ -5,7 +5,15 @@ import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.SnapshotStoreStatus;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.OperatorSettings;
+import dev.strata.api.v1alpha1.GarbageCollectionStatus;
+import dev.strata.operator.Labels;
+import dev.strata.operator.gc.GcScheduler;
 import dev.strata.operator.metrics.StrataMetrics;
+import dev.strata.operator.snapshot.RunnerOutcome;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.HashMap;
+import java.util.Map;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -43,8 +51,11 @@ public class SnapshotStoreReconciler implements Reconciler<SnapshotStore> {
   private final StrataMetrics metrics;
   private final Clock clock;
 
-  public SnapshotStoreReconciler(StoreChecker checker, OperatorSettings settings, StrataMetrics metrics, Clock clock) {
+  private final GcScheduler gc;
+
+  public SnapshotStoreReconciler(StoreChecker checker, GcScheduler gc, OperatorSettings settings, StrataMetrics metrics, Clock clock) {
     this.checker = checker;
+    this.gc = gc;
     this.settings = settings;
     this.metrics = metrics;
     this.clock = clock;
@@ -57,12 +68,30 @@ public class SnapshotStoreReconciler implements Reconciler<SnapshotStore> {
     Long generation = store.getMetadata().getGeneration();
     var old = store.getStatus() == null ? null : store.getStatus().conditions();
     boolean wasReady = Conditions.isTrue(old, Conditions.READY);
+
+    // Garbage collection: record the last finished collector, start the next when due.
+    List<Job> gcJobs = context.getSecondaryResources(Job.class).stream().toList();
+    Map<String, RunnerOutcome> outcomes = new HashMap<>();
+    for (Job job : gcJobs) {
+      if (GcScheduler.finishedAt(job) != null) {
+        RunnerOutcome.fromPods(context.getClient().pods().inNamespace(job.getMetadata().getNamespace())
+            .withLabel("job-name", job.getMetadata().getName()).list().getItems())
+            .ifPresent(o -> outcomes.put(job.getMetadata().getName(), o));
+      }
+    }
+    GcScheduler.Plan plan = gc.plan(store, check.ready(), gcJobs, outcomes, now);
+    GarbageCollectionStatus previousGc = store.getStatus() == null ? null : store.getStatus().lastGarbageCollection();
+    if (plan.last() != null && !plan.last().equals(previousGc)) {
+      metrics.garbageCollected(store.getMetadata().getNamespace(), store.getMetadata().getName(), plan.last());
+    }
+    plan.create().ifPresent(job -> createQuietly(context, store, job));
+
     store.setStatus(
         new SnapshotStoreStatus(
             Conditions.set(old, Conditions.READY, check.ready() ? Conditions.TRUE : Conditions.FALSE, check.reason(), check.message(), generation, now),
             generation,
             now.toString(),
-            store.getStatus() == null ? null : store.getStatus().lastGarbageCollection()));
+            plan.last()));
     metrics.storeChecked(store.getMetadata().getNamespace(), store.getMetadata().getName(), check.ready());
     if (wasReady != check.ready() || old == null) {
       LOG.info("{}/{}: store {} ({})", store.getMetadata().getNamespace(), store.getMetadata().getName(),
@@ -71,11 +100,26 @@ public class SnapshotStoreReconciler implements Reconciler<SnapshotStore> {
     return UpdateControl.patchStatus(store).rescheduleAfter(settings.storeRecheck());
   }
 
+  private static void createQuietly(Context<SnapshotStore> context, SnapshotStore store, Job job) {
+    try {
+      context.getClient().resource(job).create();
+      LOG.info("{}/{}: started garbage collection {}", store.getMetadata().getNamespace(), store.getMetadata().getName(), job.getMetadata().getName());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
+  }
+
   @Override
   public List<EventSource<?, SnapshotStore>> prepareEventSources(EventSourceContext<SnapshotStore> context) {
+    var gcJobs = InformerEventSourceConfiguration.from(Job.class, SnapshotStore.class)
+        .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE + "," + Labels.OPERATION + "=gc")
+        .build();
     return List.of(
         watching(Secret.class, context, SnapshotStoreReconciler::secretNames),
-        watching(ConfigMap.class, context, SnapshotStoreReconciler::configMapNames));
+        watching(ConfigMap.class, context, SnapshotStoreReconciler::configMapNames),
+        new InformerEventSource<>(gcJobs, context));
   }
 
   /** An informer on R that wakes every store in the same namespace whose spec names the changed object. */

@@ -1,0 +1,165 @@
+package dev.strata.operator.retention;
+
+import dev.strata.api.v1alpha1.RetentionPolicy;
+import dev.strata.api.v1alpha1.RetentionPolicyStatus;
+import dev.strata.api.v1alpha1.RetentionSourceStatus;
+import dev.strata.api.v1alpha1.SnapshotPhase;
+import dev.strata.api.v1alpha1.SnapshotStore;
+import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.operator.Conditions;
+import dev.strata.operator.EventRecorder;
+import dev.strata.operator.Labels;
+import dev.strata.operator.gc.GcJobBuilder;
+import dev.strata.operator.retention.RetentionEvaluator.Candidate;
+import dev.strata.operator.retention.RetentionEvaluator.Outcome;
+import dev.strata.operator.schedule.ScheduleDecider;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies a RetentionPolicy to the StateSnapshots of the schedules that reference it (they carry its name as a label),
+ * per source. Expired snapshots are deleted (each one's deletionPolicy then removes it from the store), and the stores
+ * they lived in get a garbage collection. In dry-run it only reports. It writes the policy's status, never its spec.
+ */
+@ControllerConfiguration(name = "retentionpolicy")
+public class RetentionPolicyReconciler implements Reconciler<RetentionPolicy> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RetentionPolicyReconciler.class);
+  static final int MAX_NAMES = 20;
+
+  private final GcJobBuilder gcJobs;
+  private final EventRecorder events;
+  private final Clock clock;
+  private final Duration interval;
+
+  public RetentionPolicyReconciler(GcJobBuilder gcJobs, EventRecorder events, Clock clock, Duration interval) {
+    this.gcJobs = gcJobs;
+    this.events = events;
+    this.clock = clock;
+    this.interval = interval;
+  }
+
+  @Override
+  public UpdateControl<RetentionPolicy> reconcile(RetentionPolicy policy, Context<RetentionPolicy> context) {
+    Instant now = clock.instant();
+    String ns = policy.getMetadata().getNamespace();
+    Long generation = policy.getMetadata().getGeneration();
+    var oldConditions = policy.getStatus() == null ? null : policy.getStatus().conditions();
+    RetentionRules rules;
+    try {
+      rules = RetentionRules.from(policy.getSpec());
+    } catch (IllegalArgumentException e) {
+      policy.setStatus(new RetentionPolicyStatus(now.toString(), List.of(),
+          Conditions.set(oldConditions, Conditions.READY, Conditions.FALSE, "InvalidPolicy", e.getMessage(), generation, now), generation));
+      return UpdateControl.patchStatus(policy);
+    }
+    boolean dryRun = Boolean.TRUE.equals(policy.getSpec().dryRun());
+    Map<String, List<StateSnapshot>> bySource = new TreeMap<>();
+    for (StateSnapshot s : context.getSecondaryResources(StateSnapshot.class)) {
+      bySource.computeIfAbsent(s.getSpec().source().sourceId(ns), k -> new ArrayList<>()).add(s);
+    }
+    KubernetesClient client = context.getClient();
+    List<RetentionSourceStatus> sources = new ArrayList<>();
+    Set<String> storesToCollect = new TreeSet<>();
+    for (var group : bySource.entrySet()) {
+      Map<String, StateSnapshot> byName = group.getValue().stream().collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s));
+      List<Candidate> candidates = group.getValue().stream().map(RetentionPolicyReconciler::candidate).toList();
+      RetentionEvaluator.Verdict verdict = RetentionEvaluator.evaluate(candidates, rules, now);
+      List<String> expire = verdict.expire();
+      if (!dryRun && !expire.isEmpty()) {
+        for (String name : expire) {
+          client.resources(StateSnapshot.class).inNamespace(ns).withName(name).delete();
+          storesToCollect.add(byName.get(name).getSpec().storeRef().name());
+        }
+        LOG.info("{}/{}: expired {} snapshots of {}: {}", ns, policy.getMetadata().getName(), expire.size(), group.getKey(), expire);
+        events.record(policy, EventRecorder.NORMAL, "Expired", "Retention",
+            "expired " + expire.size() + " snapshots of " + group.getKey() + ": " + String.join(", ", expire.subList(0, Math.min(MAX_NAMES, expire.size()))));
+      }
+      sources.add(new RetentionSourceStatus(group.getKey(), verdict.kept().size(), dryRun ? 0 : expire.size(),
+          dryRun ? expire.subList(0, Math.min(MAX_NAMES, expire.size())) : List.of()));
+    }
+    for (String store : storesToCollect) {
+      requestGc(client, ns, store, now);
+    }
+    String message = (dryRun ? "dry run: " : "") + bySource.size() + " sources evaluated";
+    RetentionPolicyStatus status = new RetentionPolicyStatus(now.toString(), sources,
+        Conditions.set(oldConditions, Conditions.READY, Conditions.TRUE, dryRun ? "DryRun" : "Applied", message, generation, now), generation);
+    // Only write when something changed besides the time, so a quiet policy does not churn its status.
+    RetentionPolicyStatus old = policy.getStatus();
+    boolean changed = old == null || !sources.equals(old.sources()) || !status.conditions().equals(old.conditions());
+    UpdateControl<RetentionPolicy> control;
+    if (changed) {
+      policy.setStatus(status);
+      control = UpdateControl.patchStatus(policy);
+    } else {
+      control = UpdateControl.noUpdate();
+    }
+    return control.rescheduleAfter(interval);
+  }
+
+  private void requestGc(KubernetesClient client, String ns, String storeName, Instant now) {
+    SnapshotStore store = client.resources(SnapshotStore.class).inNamespace(ns).withName(storeName).get();
+    if (store == null) {
+      return;
+    }
+    List<Job> running = client.batch().v1().jobs().inNamespace(ns)
+        .withLabel(Labels.OPERATION, "gc").withLabel(Labels.STORE, storeName).list().getItems();
+    if (GcJobBuilder.anyActive(running)) {
+      return;
+    }
+    try {
+      client.resource(gcJobs.build(store, now, "retention")).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
+  }
+
+  static Candidate candidate(StateSnapshot s) {
+    SnapshotPhase p = s.getStatus() == null ? null : s.getStatus().phase();
+    Outcome o = s.getMetadata().getDeletionTimestamp() != null ? Outcome.IN_PROGRESS
+        : p == SnapshotPhase.Succeeded ? Outcome.SUCCEEDED
+        : p == SnapshotPhase.Failed ? Outcome.FAILED
+        : Outcome.IN_PROGRESS;
+    return new Candidate(s.getMetadata().getName(), ScheduleDecider.scheduledTime(s), o);
+  }
+
+  @Override
+  public List<EventSource<?, RetentionPolicy>> prepareEventSources(EventSourceContext<RetentionPolicy> context) {
+    var snapshots =
+        InformerEventSourceConfiguration.from(StateSnapshot.class, RetentionPolicy.class)
+            .withName("retention-snapshots")
+            .withLabelSelector(Labels.RETENTION_POLICY)
+            .withSecondaryToPrimaryMapper(
+                (StateSnapshot s) -> {
+                  Map<String, String> labels = s.getMetadata().getLabels();
+                  String policy = labels == null ? null : labels.get(Labels.RETENTION_POLICY);
+                  return policy == null ? Set.of() : Set.of(new ResourceID(policy, s.getMetadata().getNamespace()));
+                })
+            .build();
+    return List.of(new InformerEventSource<>(snapshots, context));
+  }
+}

@@ -1,0 +1,166 @@
+package dev.strata.operator.schedule;
+
+import dev.strata.api.v1alpha1.ConcurrencyPolicy;
+import dev.strata.api.v1alpha1.SnapshotPhase;
+import dev.strata.api.v1alpha1.SnapshotSchedule;
+import dev.strata.api.v1alpha1.SnapshotScheduleSpec;
+import dev.strata.api.v1alpha1.SnapshotScheduleStatus;
+import dev.strata.api.v1alpha1.SnapshotsOnDelete;
+import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.operator.Conditions;
+import dev.strata.operator.EventRecorder;
+import dev.strata.operator.Labels;
+import dev.strata.operator.snapshot.SnapshotDecision;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Decides what a SnapshotSchedule does now. Pure: given the schedule, its StateSnapshots and the time, it returns the
+ * status and at most one StateSnapshot to create. Runs missed while the operator was down (or the schedule suspended)
+ * collapse into one catch-up run, and not even that when it is later than startingDeadlineSeconds. Snapshot names
+ * derive from the schedule and the scheduled time, so a retry or a restarted operator cannot create a duplicate.
+ */
+public final class ScheduleDecider {
+
+  static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC);
+  static final int MAX_CATCH_UP_STEPS = 100_000;
+
+  private final Duration poll;
+
+  public ScheduleDecider(Duration poll) {
+    this.poll = poll;
+  }
+
+  public static String snapshotName(String schedule, Instant scheduledTime) {
+    return schedule + "-" + NAME_TIME.format(scheduledTime);
+  }
+
+  public ScheduleDecision decide(SnapshotSchedule schedule, List<StateSnapshot> mine, Instant now) {
+    SnapshotScheduleSpec spec = schedule.getSpec();
+    SnapshotScheduleStatus old = schedule.getStatus();
+    Long generation = schedule.getMetadata().getGeneration();
+    List<Condition> oldConditions = old == null ? null : old.conditions();
+    List<String> active = mine.stream().filter(ScheduleDecider::running).map(s -> s.getMetadata().getName()).sorted().toList();
+    Optional<StateSnapshot> lastOk = mine.stream()
+        .filter(s -> s.getStatus() != null && s.getStatus().phase() == SnapshotPhase.Succeeded)
+        .max(Comparator.comparing(ScheduleDecider::scheduledTime));
+    String lastOkName = lastOk.map(s -> s.getMetadata().getName()).orElse(old == null ? null : old.lastSuccessfulSnapshot());
+    String lastOkTime = lastOk.map(s -> s.getStatus().completionTime()).orElse(old == null ? null : old.lastSuccessfulTime());
+
+    CronSchedule cron;
+    try {
+      cron = CronSchedule.parse(spec.schedule(), spec.timeZoneOrDefault());
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage() + " (spec.schedule / spec.timeZone)";
+      SnapshotScheduleStatus st = new SnapshotScheduleStatus(old == null ? null : old.lastScheduleTime(), null, lastOkName, lastOkTime, active,
+          Conditions.set(oldConditions, Conditions.READY, Conditions.FALSE, "InvalidSchedule", message, generation, now), generation);
+      boolean announce = !"InvalidSchedule".equals(Conditions.find(oldConditions, Conditions.READY).map(Condition::getReason).orElse(null));
+      return new ScheduleDecision(st, Optional.empty(), List.of(),
+          announce ? List.of(new SnapshotDecision.Event(EventRecorder.WARNING, "InvalidSchedule", message)) : List.of(), Optional.empty());
+    }
+
+    ZonedDateTime nowZ = now.atZone(cron.zone());
+    Instant next = cron.next(nowZ).map(ZonedDateTime::toInstant).orElse(null);
+    String lastScheduleTime = old == null ? null : old.lastScheduleTime();
+    Duration requeue = next == null ? poll : min(Duration.between(now, next), poll);
+    if (spec.suspended()) {
+      SnapshotScheduleStatus st = new SnapshotScheduleStatus(lastScheduleTime, null, lastOkName, lastOkTime, active,
+          Conditions.set(oldConditions, Conditions.READY, Conditions.TRUE, "Suspended", "the schedule is suspended", generation, now), generation);
+      return new ScheduleDecision(st, Optional.empty(), List.of(), List.of(), Optional.of(poll));
+    }
+
+    Instant created = schedule.getMetadata().getCreationTimestamp() == null ? now : Instant.parse(schedule.getMetadata().getCreationTimestamp());
+    Instant from = lastScheduleTime == null ? created.minusSeconds(1) : Instant.parse(lastScheduleTime);
+    Optional<Instant> due = cron.latestBetween(from.atZone(cron.zone()), nowZ, MAX_CATCH_UP_STEPS).map(ZonedDateTime::toInstant);
+
+    List<SnapshotDecision.Event> events = new ArrayList<>();
+    Optional<StateSnapshot> create = Optional.empty();
+    List<String> delete = List.of();
+    String reason = "Scheduled";
+    String message = next == null ? "no further runs" : "next run at " + next;
+    if (due.isPresent()) {
+      Instant d = due.get();
+      String name = snapshotName(schedule.getMetadata().getName(), d);
+      Long deadline = spec.startingDeadlineSeconds();
+      if (deadline != null && Duration.between(d, now).getSeconds() > deadline) {
+        events.add(new SnapshotDecision.Event(EventRecorder.WARNING, "MissedSchedule",
+            "the run due at " + d + " is more than startingDeadlineSeconds=" + deadline + " late: skipped"));
+      } else if (!active.isEmpty() && !active.contains(name) && spec.concurrencyPolicyOrDefault() == ConcurrencyPolicy.Forbid) {
+        events.add(new SnapshotDecision.Event(EventRecorder.NORMAL, "SkippedConcurrent",
+            "the run due at " + d + " was skipped: " + String.join(", ", active) + " is still running (concurrencyPolicy Forbid)"));
+      } else {
+        if (!active.contains(name)) {
+          if (spec.concurrencyPolicyOrDefault() == ConcurrencyPolicy.Replace) {
+            delete = active;
+          }
+          create = Optional.of(snapshot(schedule, name, d));
+          events.add(new SnapshotDecision.Event(EventRecorder.NORMAL, "SnapshotCreated", "created StateSnapshot " + name + " for " + d));
+        }
+      }
+      lastScheduleTime = d.toString();
+    }
+    List<String> activeAfter = new ArrayList<>(active);
+    activeAfter.removeAll(delete);
+    create.ifPresent(s -> activeAfter.add(s.getMetadata().getName()));
+    SnapshotScheduleStatus st = new SnapshotScheduleStatus(lastScheduleTime, next == null ? null : next.toString(), lastOkName, lastOkTime,
+        activeAfter.stream().sorted().toList(),
+        Conditions.set(oldConditions, Conditions.READY, Conditions.TRUE, reason, message, generation, now), generation);
+    return new ScheduleDecision(st, create, delete, events, Optional.of(requeue));
+  }
+
+  static StateSnapshot snapshot(SnapshotSchedule schedule, String name, Instant scheduled) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(Labels.SCHEDULE, schedule.getMetadata().getName());
+    if (schedule.getSpec().retentionPolicyRef() != null) {
+      labels.put(Labels.RETENTION_POLICY, schedule.getSpec().retentionPolicyRef().name());
+    }
+    ObjectMetaBuilder meta = new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(schedule.getMetadata().getNamespace())
+        .withLabels(labels)
+        .withAnnotations(Map.of(Labels.SCHEDULED_TIME, scheduled.toString()));
+    if (schedule.getSpec().snapshotsOnDeleteOrDefault() == SnapshotsOnDelete.Delete) {
+      // Garbage collection of the API server deletes them with the schedule.
+      meta.withOwnerReferences(new OwnerReferenceBuilder()
+          .withApiVersion(schedule.getApiVersion()).withKind(schedule.getKind())
+          .withName(schedule.getMetadata().getName()).withUid(schedule.getMetadata().getUid())
+          .withBlockOwnerDeletion(false).withController(true).build());
+    }
+    StateSnapshot s = new StateSnapshot();
+    s.setMetadata(meta.build());
+    s.setSpec(schedule.getSpec().snapshotTemplate());
+    return s;
+  }
+
+  static boolean running(StateSnapshot s) {
+    SnapshotPhase p = s.getStatus() == null ? null : s.getStatus().phase();
+    return p != SnapshotPhase.Succeeded && p != SnapshotPhase.Failed && s.getMetadata().getDeletionTimestamp() == null;
+  }
+
+  /** The time retention and "last successful" count by: the scheduled time, else when the object was created. */
+  public static Instant scheduledTime(StateSnapshot s) {
+    Map<String, String> a = s.getMetadata().getAnnotations();
+    String t = a == null ? null : a.get(Labels.SCHEDULED_TIME);
+    if (t != null) {
+      return Instant.parse(t);
+    }
+    return s.getMetadata().getCreationTimestamp() == null ? Instant.EPOCH : Instant.parse(s.getMetadata().getCreationTimestamp());
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    Duration x = a.compareTo(b) <= 0 ? a : b;
+    return x.isNegative() || x.isZero() ? Duration.ofSeconds(1) : x;
+  }
+}

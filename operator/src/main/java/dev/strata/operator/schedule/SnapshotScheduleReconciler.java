@@ -1,0 +1,94 @@
+package dev.strata.operator.schedule;
+
+import dev.strata.api.v1alpha1.SnapshotSchedule;
+import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.operator.EventRecorder;
+import dev.strata.operator.Labels;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a SnapshotSchedule: observes its StateSnapshots (by label), lets the ScheduleDecider decide, then creates
+ * the due snapshot (a name that already exists means it was created before: nothing to do), stops replaced ones, records
+ * Events and writes the status. It never writes the schedule's spec.
+ */
+@ControllerConfiguration(name = "snapshotschedule")
+public class SnapshotScheduleReconciler implements Reconciler<SnapshotSchedule> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotScheduleReconciler.class);
+
+  private final ScheduleDecider decider;
+  private final EventRecorder events;
+  private final Clock clock;
+
+  public SnapshotScheduleReconciler(ScheduleDecider decider, EventRecorder events, Clock clock) {
+    this.decider = decider;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  @Override
+  public UpdateControl<SnapshotSchedule> reconcile(SnapshotSchedule schedule, Context<SnapshotSchedule> context) {
+    KubernetesClient client = context.getClient();
+    String ns = schedule.getMetadata().getNamespace();
+    List<StateSnapshot> mine = context.getSecondaryResources(StateSnapshot.class).stream().toList();
+    ScheduleDecision decision = decider.decide(schedule, mine, clock.instant());
+
+    for (String name : decision.delete()) {
+      client.resources(StateSnapshot.class).inNamespace(ns).withName(name).delete();
+      LOG.info("{}/{}: stopped {} (concurrencyPolicy Replace)", ns, schedule.getMetadata().getName(), name);
+    }
+    decision.create().ifPresent(s -> {
+      try {
+        client.resource(s).create();
+        LOG.info("{}/{}: created {}", ns, schedule.getMetadata().getName(), s.getMetadata().getName());
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+      }
+    });
+    decision.events().forEach(e -> events.record(schedule, e.type(), e.reason(), "Schedule", e.note()));
+
+    UpdateControl<SnapshotSchedule> control;
+    if (Objects.equals(schedule.getStatus(), decision.status())) {
+      control = UpdateControl.noUpdate();
+    } else {
+      schedule.setStatus(decision.status());
+      control = UpdateControl.patchStatus(schedule);
+    }
+    decision.requeueAfter().ifPresent(control::rescheduleAfter);
+    return control;
+  }
+
+  @Override
+  public List<EventSource<?, SnapshotSchedule>> prepareEventSources(EventSourceContext<SnapshotSchedule> context) {
+    var snapshots =
+        InformerEventSourceConfiguration.from(StateSnapshot.class, SnapshotSchedule.class)
+            .withLabelSelector(Labels.SCHEDULE)
+            .withSecondaryToPrimaryMapper(
+                (StateSnapshot s) -> {
+                  Map<String, String> labels = s.getMetadata().getLabels();
+                  String owner = labels == null ? null : labels.get(Labels.SCHEDULE);
+                  return owner == null ? Set.of() : Set.of(new ResourceID(owner, s.getMetadata().getNamespace()));
+                })
+            .build();
+    return List.of(new InformerEventSource<>(snapshots, context));
+  }
+}

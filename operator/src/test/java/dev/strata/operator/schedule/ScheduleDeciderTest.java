@@ -1,0 +1,133 @@
+package dev.strata.operator.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.api.v1alpha1.ConcurrencyPolicy;
+import dev.strata.api.v1alpha1.LocalObjectRef;
+import dev.strata.api.v1alpha1.SnapshotPhase;
+import dev.strata.api.v1alpha1.SnapshotSchedule;
+import dev.strata.api.v1alpha1.SnapshotScheduleSpec;
+import dev.strata.api.v1alpha1.SnapshotScheduleStatus;
+import dev.strata.api.v1alpha1.SnapshotSource;
+import dev.strata.api.v1alpha1.SnapshotsOnDelete;
+import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.api.v1alpha1.StateSnapshotSpec;
+import dev.strata.api.v1alpha1.StateSnapshotStatus;
+import dev.strata.operator.Labels;
+import dev.strata.operator.snapshot.SnapshotDecision;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ScheduleDeciderTest {
+
+  static final Instant CREATED = Instant.parse("2026-11-26T09:58:00Z");
+  final ScheduleDecider decider = new ScheduleDecider(Duration.ofSeconds(60));
+
+  static SnapshotSchedule schedule(String cron, ConcurrencyPolicy policy, Long deadline, boolean suspend, String lastScheduled) {
+    SnapshotSchedule s = new SnapshotSchedule();
+    s.setMetadata(new ObjectMetaBuilder().withName("nightly").withNamespace("ns").withUid("sched-uid").withGeneration(1L)
+        .withCreationTimestamp(CREATED.toString()).build());
+    s.setSpec(new SnapshotScheduleSpec(cron, "UTC",
+        new StateSnapshotSpec(new SnapshotSource("data", null), new LocalObjectRef("store"), null, null, null, null, null),
+        new LocalObjectRef("keep-7"), policy, suspend, deadline, SnapshotsOnDelete.Delete));
+    if (lastScheduled != null) {
+      s.setStatus(new SnapshotScheduleStatus(lastScheduled, null, null, null, List.of(), null, 1L));
+    }
+    return s;
+  }
+
+  static StateSnapshot snap(String name, SnapshotPhase phase) {
+    StateSnapshot s = new StateSnapshot();
+    s.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("ns").build());
+    s.setStatus(new StateSnapshotStatus(phase, null, null, null, "2026-11-26T10:01:00Z", null, null, null, null, null, 1L, null));
+    return s;
+  }
+
+  @Test
+  void createsTheDueSnapshotNamedAfterTheScheduledTime() {
+    ScheduleDecision d = decider.decide(schedule("*/5 * * * *", ConcurrencyPolicy.Forbid, null, false, null), List.of(),
+        Instant.parse("2026-11-26T10:02:30Z"));
+    StateSnapshot s = d.create().orElseThrow();
+    assertThat(s.getMetadata().getName()).isEqualTo("nightly-20261126-1000");
+    assertThat(s.getMetadata().getLabels()).containsEntry(Labels.SCHEDULE, "nightly").containsEntry(Labels.RETENTION_POLICY, "keep-7");
+    assertThat(s.getMetadata().getAnnotations()).containsEntry(Labels.SCHEDULED_TIME, "2026-11-26T10:00:00Z");
+    assertThat(s.getMetadata().getOwnerReferences()).extracting(r -> r.getUid()).containsExactly("sched-uid");
+    assertThat(s.getSpec().source().pvcName()).isEqualTo("data");
+    assertThat(d.status().lastScheduleTime()).isEqualTo("2026-11-26T10:00:00Z");
+    assertThat(d.status().nextScheduleTime()).isEqualTo("2026-11-26T10:05:00Z");
+    assertThat(d.requeueAfter()).contains(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void nothingIsDueBeforeTheFirstScheduledTimeAfterCreation() {
+    ScheduleDecision d = decider.decide(schedule("0 3 * * *", ConcurrencyPolicy.Forbid, null, false, null), List.of(),
+        Instant.parse("2026-11-26T10:30:00Z"));
+    assertThat(d.create()).isEmpty();
+    assertThat(d.status().nextScheduleTime()).isEqualTo("2026-11-27T03:00:00Z");
+  }
+
+  @Test
+  void aRunAlreadyHandledIsNotCreatedAgain() {
+    ScheduleDecision d = decider.decide(schedule("*/5 * * * *", ConcurrencyPolicy.Forbid, null, false, "2026-11-26T10:00:00Z"),
+        List.of(snap("nightly-20261126-1000", SnapshotPhase.Succeeded)), Instant.parse("2026-11-26T10:04:59Z"));
+    assertThat(d.create()).isEmpty();
+    assertThat(d.status().lastSuccessfulSnapshot()).isEqualTo("nightly-20261126-1000");
+  }
+
+  @Test
+  void manyMissedRunsCatchUpOnceWithTheNewest() {
+    ScheduleDecision d = decider.decide(schedule("*/5 * * * *", ConcurrencyPolicy.Forbid, null, false, "2026-11-26T10:00:00Z"),
+        List.of(), Instant.parse("2026-11-26T13:07:00Z"));
+    assertThat(d.create()).map(s -> s.getMetadata().getName()).contains("nightly-20261126-1305");
+    assertThat(d.status().lastScheduleTime()).isEqualTo("2026-11-26T13:05:00Z");
+  }
+
+  @Test
+  void aRunLaterThanTheStartingDeadlineIsSkipped() {
+    ScheduleDecision d = decider.decide(schedule("0 * * * *", ConcurrencyPolicy.Forbid, 300L, false, "2026-11-26T10:00:00Z"),
+        List.of(), Instant.parse("2026-11-26T11:06:00Z"));
+    assertThat(d.create()).isEmpty();
+    assertThat(d.events()).extracting(SnapshotDecision.Event::reason).containsExactly("MissedSchedule");
+    assertThat(d.status().lastScheduleTime()).isEqualTo("2026-11-26T11:00:00Z");
+  }
+
+  @Test
+  void forbidSkipsWhileOneRunsAllowRunsBothReplaceStopsTheOld() {
+    List<StateSnapshot> running = List.of(snap("nightly-20261126-1000", SnapshotPhase.Running));
+    Instant now = Instant.parse("2026-11-26T10:05:10Z");
+    ScheduleDecision forbid = decider.decide(schedule("*/5 * * * *", ConcurrencyPolicy.Forbid, null, false, "2026-11-26T10:00:00Z"), running, now);
+    assertThat(forbid.create()).isEmpty();
+    assertThat(forbid.events()).extracting(SnapshotDecision.Event::reason).containsExactly("SkippedConcurrent");
+    assertThat(forbid.status().active()).containsExactly("nightly-20261126-1000");
+
+    ScheduleDecision allow = decider.decide(schedule("*/5 * * * *", ConcurrencyPolicy.Allow, null, false, "2026-11-26T10:00:00Z"), running, now);
+    assertThat(allow.create()).isPresent();
+    assertThat(allow.delete()).isEmpty();
+    assertThat(allow.status().active()).containsExactly("nightly-20261126-1000", "nightly-20261126-1005");
+
+    ScheduleDecision replace = decider.decide(schedule("*/5 * * * *", ConcurrencyPolicy.Replace, null, false, "2026-11-26T10:00:00Z"), running, now);
+    assertThat(replace.create()).isPresent();
+    assertThat(replace.delete()).containsExactly("nightly-20261126-1000");
+  }
+
+  @Test
+  void suspendedCreatesNothing() {
+    ScheduleDecision d = decider.decide(schedule("*/5 * * * *", ConcurrencyPolicy.Forbid, null, true, null), List.of(),
+        Instant.parse("2026-11-26T10:02:30Z"));
+    assertThat(d.create()).isEmpty();
+    assertThat(d.status().conditions().get(0).getReason()).isEqualTo("Suspended");
+  }
+
+  @Test
+  void anInvalidScheduleIsAConditionWithTheReason() {
+    ScheduleDecision d = decider.decide(schedule("0 25 * * *", ConcurrencyPolicy.Forbid, null, false, null), List.of(),
+        Instant.parse("2026-11-26T10:02:30Z"));
+    assertThat(d.create()).isEmpty();
+    assertThat(d.status().conditions().get(0).getReason()).isEqualTo("InvalidSchedule");
+    assertThat(d.status().conditions().get(0).getMessage()).contains("the hour field '25' is not valid");
+    assertThat(d.events()).hasSize(1);
+  }
+}

@@ -259,13 +259,15 @@ class OperatorSnapshotTest {
 
   @Test
   void invalidExamplesAreRefusedWithAMessageThatSaysWhatToFix(ControlPlane plane, TestNamespace ns) throws IOException {
-    Map<String, String> expected = Map.of(
-        "snapshot-absolute-path.yaml", "source.path must be relative to the volume's root",
-        "snapshot-dotdot-path.yaml", "must not contain '..'",
-        "snapshot-no-store.yaml", "spec.storeRef: Required value",
-        "snapshot-parallelism.yaml", "spec.parallelism: Invalid value: 0: spec.parallelism in body should be greater than or equal to 1",
-        "store-ca-without-https.yaml", "caBundle is only used with an https:// endpoint",
-        "store-bad-bucket.yaml", "spec.bucket in body should match");
+    Map<String, String> expected = Map.ofEntries(
+        Map.entry("snapshot-absolute-path.yaml", "source.path must be relative to the volume's root"),
+        Map.entry("snapshot-dotdot-path.yaml", "must not contain '..'"),
+        Map.entry("snapshot-no-store.yaml", "spec.storeRef: Required value"),
+        Map.entry("snapshot-parallelism.yaml", "spec.parallelism: Invalid value: 0: spec.parallelism in body should be greater than or equal to 1"),
+        Map.entry("store-ca-without-https.yaml", "caBundle is only used with an https:// endpoint"),
+        Map.entry("store-bad-bucket.yaml", "spec.bucket in body should match"),
+        Map.entry("schedule-bad-cron.yaml", "spec.schedule in body should match"),
+        Map.entry("retention-bad-max-age.yaml", "spec.maxAge in body should match"));
     try (var files = Files.list(Examples.dir().resolve("invalid"))) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(expected.keySet());
     }

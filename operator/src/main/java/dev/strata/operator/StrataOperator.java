@@ -3,7 +3,12 @@ package dev.strata.operator;
 import dev.strata.operator.gc.GcJobBuilder;
 import dev.strata.operator.gc.GcScheduler;
 import dev.strata.operator.metrics.HttpEndpoints;
+import dev.strata.operator.restore.RestoreDecider;
+import dev.strata.operator.restore.RestoreJobBuilder;
+import dev.strata.operator.restore.RestoreObserver;
+import dev.strata.operator.restore.StateRestoreReconciler;
 import dev.strata.operator.retention.RetentionPolicyReconciler;
+import dev.strata.operator.store.ProgressReader;
 import dev.strata.operator.schedule.ScheduleDecider;
 import dev.strata.operator.schedule.SnapshotScheduleReconciler;
 import dev.strata.operator.metrics.StrataMetrics;
@@ -71,6 +76,12 @@ public final class StrataOperator implements AutoCloseable {
         c -> namespaces(c, settings));
     operator.register(
         new RetentionPolicyReconciler(new GcJobBuilder(settings), events, clock, settings.retentionInterval()),
+        c -> namespaces(c, settings));
+    operator.register(
+        new StateRestoreReconciler(
+            new RestoreObserver(new ProgressReader(connector), clock),
+            new RestoreDecider(new RestoreJobBuilder(settings), settings.progressInterval()),
+            events),
         c -> namespaces(c, settings));
     this.http =
         new HttpEndpoints(

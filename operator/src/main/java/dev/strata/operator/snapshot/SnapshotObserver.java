@@ -1,16 +1,12 @@
 package dev.strata.operator.snapshot;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.api.v1alpha1.SnapshotPhase;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.TransferProgress;
-import dev.strata.engine.index.IndexCodec;
-import dev.strata.engine.store.BlobStoreManager;
-import dev.strata.engine.store.Metadata;
-import dev.strata.engine.store.StoreLayout;
 import dev.strata.operator.Labels;
 import dev.strata.operator.RunnerNames;
+import dev.strata.operator.store.ProgressReader;
 import dev.strata.operator.store.StoreConnector;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -20,19 +16,16 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Gathers a SnapshotObservation: the informer caches first, the API server where a cache may lag. */
 public final class SnapshotObserver {
 
-  private static final Logger LOG = LoggerFactory.getLogger(SnapshotObserver.class);
 
-  private final StoreConnector connector;
+  private final ProgressReader progress;
   private final Clock clock;
 
   public SnapshotObserver(StoreConnector connector, Clock clock) {
-    this.connector = connector;
+    this.progress = new ProgressReader(connector);
     this.clock = clock;
   }
 
@@ -67,12 +60,12 @@ public final class SnapshotObserver {
     return new SnapshotObservation(s, store, pvc, node, job, outcome, progress, clock.instant());
   }
 
-  static boolean finished(Job job) {
+  public static boolean finished(Job job) {
     return SnapshotDecider.condition(job, "Complete").isPresent() || SnapshotDecider.condition(job, "Failed").isPresent();
   }
 
   /** The node of a running (or starting) pod that mounts the PVC, other than Strata's own runners. */
-  static Optional<String> nodeUsing(KubernetesClient client, String ns, String pvcName) {
+  public static Optional<String> nodeUsing(KubernetesClient client, String ns, String pvcName) {
     List<Pod> pods = client.pods().inNamespace(ns).list().getItems();
     return pods.stream()
         .filter(p -> p.getSpec() != null && p.getSpec().getNodeName() != null)
@@ -90,29 +83,8 @@ public final class SnapshotObserver {
         && volumes.stream().anyMatch(v -> v.getPersistentVolumeClaim() != null && pvcName.equals(v.getPersistentVolumeClaim().getClaimName()));
   }
 
-  /** The runner's live counters; advisory, so any failure to read them just means no update this time. */
   private Optional<TransferProgress> readProgress(StateSnapshot s, SnapshotStore store) {
-    String key = StoreLayout.progressKey(RunnerNames.progressObject(s));
-    try (BlobStoreManager manager = connector.open(store)) {
-      if (manager.stat(key, Metadata.of(null, key)).isEmpty()) {
-        return Optional.empty();
-      }
-      JsonNode doc = IndexCodec.mapper().readTree(manager.get(key, Metadata.of(null, key)));
-      long bytesDone = doc.path("bytesDone").asLong();
-      long bytesTotal = doc.path("bytesTotal").asLong();
-      long filesDone = doc.path("filesDone").asLong();
-      long filesTotal = doc.path("filesTotal").asLong();
-      // Never 100% before the index is committed: the runner deletes this object only after that.
-      if (bytesTotal > 0 && bytesDone >= bytesTotal) {
-        bytesDone = bytesTotal - 1;
-      }
-      if (filesTotal > 0 && filesDone >= filesTotal) {
-        filesDone = filesTotal - 1;
-      }
-      return Optional.of(new TransferProgress(filesDone, filesTotal, bytesDone, bytesTotal, doc.path("bytesPerSecond").asLong()));
-    } catch (Exception e) {
-      LOG.debug("{}/{}: progress not read: {}", s.getMetadata().getNamespace(), s.getMetadata().getName(), e.toString());
-      return Optional.empty();
-    }
+    return progress.read(store, RunnerNames.progressObject(s));
   }
+
 }

@@ -1,0 +1,24 @@
+package dev.strata.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+
+/** What a restore resolved, where it is, and what it transferred. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record StateRestoreStatus(
+    SnapshotPhase phase,
+    @JsonPropertyDescription("The snapshot this restore resolved to at its start; it never changes afterwards.") ResolvedSnapshot resolvedSnapshot,
+    String targetPvc,
+    String jobName,
+    String startTime,
+    String completionTime,
+    TransferProgress progress,
+    Long files,
+    Long totalBytes,
+    Long downloadedBytes,
+    Long reusedBytes,
+    List<Condition> conditions,
+    Long observedGeneration,
+    String message) {}

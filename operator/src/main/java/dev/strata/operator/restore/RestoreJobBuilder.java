@@ -1,0 +1,139 @@
+package dev.strata.operator.restore;
+
+import dev.strata.api.v1alpha1.RestoreMode;
+import dev.strata.api.v1alpha1.SnapshotStore;
+import dev.strata.api.v1alpha1.StateRestore;
+import dev.strata.api.v1alpha1.StateRestoreSpec;
+import dev.strata.operator.Labels;
+import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.RunnerNames;
+import dev.strata.operator.snapshot.RunnerJobBuilder;
+import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The runner Job of a StateRestore: mounts the target PVC read-write and runs {@code strata restore} of the pinned
+ * snapshot, locked down like a backup runner. The snapshot id is also an annotation, so an operator that lost the
+ * restore's status finds what the Job restores.
+ */
+public final class RestoreJobBuilder {
+
+  public static final String TARGET_MOUNT = "/strata/target";
+  public static final String SNAPSHOT_ANNOTATION = "strata.dev/snapshot-id";
+
+  private final OperatorSettings settings;
+
+  public RestoreJobBuilder(OperatorSettings settings) {
+    this.settings = settings;
+  }
+
+  public static String jobName(StateRestore restore) {
+    return RunnerNames.jobName(restore.getMetadata().getName(), "restore");
+  }
+
+  public static String runnerMode(RestoreMode mode) {
+    return switch (mode == null ? RestoreMode.IfEmpty : mode) {
+      case IfEmpty -> "empty";
+      case Overwrite -> "overwrite";
+      case Sync -> "sync";
+    };
+  }
+
+  public Job build(StateRestore restore, SnapshotStore store, String snapshotId, String targetPvc, Optional<String> nodeName) {
+    StateRestoreSpec spec = restore.getSpec();
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(Labels.NAME, Labels.RUNNER);
+    labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+    labels.put("strata.dev/staterestore", restore.getMetadata().getName());
+    labels.put(Labels.OPERATION, "restore");
+    String path = spec.target().normalizedPath();
+    List<String> args = new ArrayList<>(List.of("restore", "--store", store.getSpec().storeUri()));
+    args.addAll(RunnerJobBuilder.storeArgs(store.getSpec()));
+    args.addAll(List.of(
+        "--snapshot", snapshotId,
+        "--target", path.isEmpty() ? TARGET_MOUNT : TARGET_MOUNT + "/" + path,
+        "--mode", runnerMode(spec.mode()),
+        "--parallelism", Integer.toString(spec.parallelism() == null ? 8 : spec.parallelism()),
+        "--progress-object", RunnerNames.progressObject(restore),
+        "--result-file", "/dev/termination-log",
+        "--json"));
+    if (spec.mode() == RestoreMode.Sync && !Boolean.FALSE.equals(spec.verify())) {
+      args.add("--full-check");
+    }
+    if (!settings.runnerRetryDeadline().isZero()) {
+      args.addAll(List.of("--retry-deadline", Long.toString(settings.runnerRetryDeadline().toSeconds())));
+    }
+    long uid = spec.runner() != null && spec.runner().runAsUser() != null ? spec.runner().runAsUser() : settings.runnerUid();
+    long gid = spec.runner() != null && spec.runner().runAsGroup() != null ? spec.runner().runAsGroup() : uid;
+    JobBuilder job = new JobBuilder()
+        .withNewMetadata()
+        .withName(jobName(restore))
+        .withNamespace(restore.getMetadata().getNamespace())
+        .withLabels(labels)
+        .withAnnotations(Map.of(SNAPSHOT_ANNOTATION, snapshotId))
+        .addNewOwnerReference()
+        .withApiVersion(restore.getApiVersion()).withKind(restore.getKind())
+        .withName(restore.getMetadata().getName()).withUid(restore.getMetadata().getUid())
+        .withController(true).withBlockOwnerDeletion(true)
+        .endOwnerReference()
+        .endMetadata()
+        .withNewSpec()
+        .withBackoffLimit(0)
+        .withActiveDeadlineSeconds(spec.activeDeadlineSeconds() == null ? 3600 : spec.activeDeadlineSeconds())
+        .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
+        .withNewTemplate()
+        .withNewMetadata().withLabels(labels).endMetadata()
+        .withNewSpec()
+        .withRestartPolicy("Never")
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true).withRunAsUser(uid).withRunAsGroup(gid)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .endSecurityContext()
+        .addNewContainer()
+        .withName("runner")
+        .withImage(settings.runnerImage())
+        .withArgs(args)
+        .withEnv(RunnerJobBuilder.credentialsEnv(store.getSpec()))
+        .withTerminationMessagePath("/dev/termination-log")
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .addNewVolumeMount().withName("target").withMountPath(TARGET_MOUNT).endVolumeMount()
+        .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+        .withResources(spec.runner() != null && spec.runner().resources() != null ? spec.runner().resources()
+            : new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("250m")).addToRequests("memory", new Quantity("256Mi"))
+                .addToLimits("memory", new Quantity("512Mi")).build())
+        .withNewSecurityContext()
+        .withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true).withRunAsNonRoot(true)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .endSecurityContext()
+        .endContainer()
+        .addNewVolume().withName("target").withNewPersistentVolumeClaim(targetPvc, false).endVolume()
+        .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir().endVolume()
+        .endSpec()
+        .endTemplate()
+        .endSpec();
+    RunnerJobBuilder.caVolume(store.getSpec().caBundle()).ifPresent(v -> job.editSpec().editTemplate().editSpec()
+        .addToVolumes(v)
+        .editFirstContainer().addToVolumeMounts(new VolumeMountBuilder().withName("ca").withMountPath(RunnerJobBuilder.CA_MOUNT).withReadOnly(true).build())
+        .endContainer().endSpec().endTemplate().endSpec());
+    nodeName.ifPresent(node -> job.editSpec().editTemplate().editSpec()
+        .withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
+        .addNewNodeSelectorTerm()
+        .withMatchFields(new NodeSelectorRequirementBuilder().withKey("metadata.name").withOperator("In").withValues(node).build())
+        .endNodeSelectorTerm()
+        .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity()
+        .endSpec().endTemplate().endSpec());
+    return job.build();
+  }
+
+}

@@ -1,0 +1,156 @@
+package dev.strata.operator.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.api.v1alpha1.ClaimTemplate;
+import dev.strata.api.v1alpha1.CredentialsSecretRef;
+import dev.strata.api.v1alpha1.LocalObjectRef;
+import dev.strata.api.v1alpha1.ResolvedSnapshot;
+import dev.strata.api.v1alpha1.RestoreMode;
+import dev.strata.api.v1alpha1.RestoreSource;
+import dev.strata.api.v1alpha1.RestoreTarget;
+import dev.strata.api.v1alpha1.SnapshotIndexSummary;
+import dev.strata.api.v1alpha1.SnapshotPhase;
+import dev.strata.api.v1alpha1.SnapshotSource;
+import dev.strata.api.v1alpha1.SnapshotStore;
+import dev.strata.api.v1alpha1.SnapshotStoreSpec;
+import dev.strata.api.v1alpha1.SnapshotStoreStatus;
+import dev.strata.api.v1alpha1.StateRestore;
+import dev.strata.api.v1alpha1.StateRestoreSpec;
+import dev.strata.api.v1alpha1.StateRestoreStatus;
+import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.api.v1alpha1.StateSnapshotSpec;
+import dev.strata.api.v1alpha1.StateSnapshotStatus;
+import dev.strata.operator.Conditions;
+import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.snapshot.RunnerOutcome;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RestoreDeciderTest {
+
+  static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
+  final RestoreDecider decider = new RestoreDecider(new RestoreJobBuilder(OperatorSettings.defaults()), Duration.ofSeconds(3));
+
+  static StateSnapshot snap(String name, String pvc, String id, String created, SnapshotPhase phase) {
+    StateSnapshot s = new StateSnapshot();
+    s.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("ns").withCreationTimestamp(created).build());
+    s.setSpec(new StateSnapshotSpec(new SnapshotSource(pvc, null), new LocalObjectRef("minio"), null, null, null, null, null));
+    s.setStatus(new StateSnapshotStatus(phase, "ns/" + pvc + "/", null, null, null, null,
+        phase == SnapshotPhase.Succeeded ? new SnapshotIndexSummary(id, "k", null, 1L, 1L, 5L << 30, 1L, 1L) : null,
+        null, null, null, 1L, null));
+    return s;
+  }
+
+  static StateRestore restore(RestoreSource source, RestoreTarget target, StateRestoreStatus status) {
+    StateRestore r = new StateRestore();
+    r.setMetadata(new ObjectMetaBuilder().withName("r").withNamespace("ns").withUid("r-uid").withGeneration(1L).build());
+    r.setSpec(new StateRestoreSpec(source, null, target, RestoreMode.Sync, true, 4, false, null, null));
+    r.setStatus(status);
+    return r;
+  }
+
+  static SnapshotStore readyStore() {
+    SnapshotStore st = new SnapshotStore();
+    st.setMetadata(new ObjectMetaBuilder().withName("minio").withNamespace("ns").build());
+    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, null));
+    st.setStatus(new SnapshotStoreStatus(Conditions.set(null, Conditions.READY, Conditions.TRUE, "Reachable", "ok", 1L, NOW), 1L, null, null));
+    return st;
+  }
+
+  static PersistentVolumeClaim bound(String name) {
+    return new PersistentVolumeClaimBuilder().withNewMetadata().withName(name).endMetadata().withNewStatus().withPhase("Bound").endStatus().build();
+  }
+
+  static final List<StateSnapshot> SNAPS = List.of(
+      snap("a-old", "data-a", "20261125T000000.000Z-aaaaaa", "2026-11-25T00:00:00Z", SnapshotPhase.Succeeded),
+      snap("a-new", "data-a", "20261126T000000.000Z-bbbbbb", "2026-11-26T00:00:00Z", SnapshotPhase.Succeeded),
+      snap("b-newest", "data-b", "20261126T100000.000Z-cccccc", "2026-11-26T10:00:00Z", SnapshotPhase.Succeeded),
+      snap("a-failed", "data-a", null, "2026-11-26T11:00:00Z", SnapshotPhase.Failed));
+
+  RestoreDecision decide(StateRestore r, List<StateSnapshot> snaps, Optional<PersistentVolumeClaim> pvc, Optional<String> user, Optional<Job> job, Optional<RunnerOutcome> out) {
+    return decider.decide(new RestoreObservation(r, snaps, Optional.of(readyStore()), pvc, user, job, out, Optional.empty(), NOW));
+  }
+
+  @Test
+  void latestOfAPvcIsItsOwnNewestSuccessNeverAnotherVolumes() {
+    RestoreDecision d = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-a", null), null), new RestoreTarget("target", null, null), null),
+        SNAPS, Optional.of(bound("target")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(d.status().resolvedSnapshot().snapshotName()).isEqualTo("a-new");
+    assertThat(d.createJob()).isPresent();
+    assertThat(d.createJob().get().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .contains("--snapshot", "20261126T000000.000Z-bbbbbb", "--mode", "sync", "--full-check");
+  }
+
+  @Test
+  void asOfPicksTheNewestAtOrBeforeThatTime() {
+    RestoreDecision d = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-a", null), "2026-11-25T12:00:00Z"),
+        new RestoreTarget("target", null, null), null), SNAPS, Optional.of(bound("target")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(d.status().resolvedSnapshot().snapshotName()).isEqualTo("a-old");
+  }
+
+  @Test
+  void thePinnedSnapshotNeverChangesEvenWhenANewerOneAppears() {
+    ResolvedSnapshot pinned = new ResolvedSnapshot("a-old", "20261125T000000.000Z-aaaaaa", "ns/data-a/", "minio", 1L, "2026-11-25T00:00:00Z");
+    StateRestoreStatus pending = new StateRestoreStatus(SnapshotPhase.Pending, pinned, "target", null, null, null, null, null, null, null, null, null, 1L, null);
+    RestoreDecision d = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-a", null), null), new RestoreTarget("target", null, null), pending),
+        SNAPS, Optional.of(bound("target")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(d.status().resolvedSnapshot()).isEqualTo(pinned);
+    assertThat(d.createJob().get().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).contains("20261125T000000.000Z-aaaaaa");
+  }
+
+  @Test
+  void noSnapshotOrAFailedOneFailsWithAClearReason() {
+    RestoreDecision none = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-z", null), null), new RestoreTarget("t", null, null), null),
+        SNAPS, Optional.of(bound("t")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(none.status().phase()).isEqualTo(SnapshotPhase.Failed);
+    assertThat(none.status().message()).contains("source ns/data-z/ has no successful snapshot");
+    RestoreDecision failed = decide(restore(new RestoreSource("a-failed", null, null, null), new RestoreTarget("t", null, null), null),
+        SNAPS, Optional.of(bound("t")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(Conditions.find(failed.status().conditions(), Conditions.READY).get().getReason()).isEqualTo("SnapshotFailed");
+  }
+
+  @Test
+  void aTargetInUseIsRefusedUnlessAllowed() {
+    RestoreDecision d = decide(restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("t", null, null), null),
+        SNAPS, Optional.of(bound("t")), Optional.of("node-a"), Optional.empty(), Optional.empty());
+    assertThat(d.createJob()).isEmpty();
+    assertThat(Conditions.find(d.status().conditions(), Conditions.READY).get().getReason()).isEqualTo("TargetInUse");
+    assertThat(d.status().message()).contains("set spec.allowTargetInUse: true");
+  }
+
+  @Test
+  void aClaimTemplateIsCreatedSizedForTheSnapshot() {
+    RestoreDecision d = decide(restore(new RestoreSource("a-new", null, null, null), new RestoreTarget(null, new ClaimTemplate("fresh", "fast", null, null), null), null),
+        SNAPS, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    PersistentVolumeClaim pvc = d.createPvc().orElseThrow();
+    assertThat(pvc.getMetadata().getName()).isEqualTo("fresh");
+    assertThat(pvc.getSpec().getStorageClassName()).isEqualTo("fast");
+    // 5 GiB + 10% = 5632 MiB, plus one.
+    assertThat(pvc.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("5633Mi");
+    assertThat(d.createJob()).isEmpty();
+  }
+
+  @Test
+  void aNonEmptyTargetRefusedByTheRunnerIsNamedSo() {
+    ResolvedSnapshot pinned = new ResolvedSnapshot("a-new", "id", "ns/data-a/", "minio", 1L, null);
+    StateRestoreStatus running = new StateRestoreStatus(SnapshotPhase.Running, pinned, "t", "r-restore", NOW.toString(), null, null, null, null, null, null, null, 1L, null);
+    StateRestore r = restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("t", null, null), running);
+    Job job = new JobBuilder().withNewMetadata().withName("r-restore").addNewOwnerReference().withUid("r-uid").endOwnerReference().endMetadata()
+        .withNewStatus().withConditions(new JobConditionBuilder().withType("Failed").withStatus("True").withReason("BackoffLimitExceeded").build()).endStatus().build();
+    RunnerOutcome out = RunnerOutcome.parse(1, "{\"error\":\"the restore target /strata/target is not empty (it holds 3 entries, e.g. 'a'): restore into an empty directory, or choose --mode overwrite or --mode sync\"}");
+    RestoreDecision d = decide(r, List.of(), Optional.empty(), Optional.empty(), Optional.of(job), Optional.of(out));
+    assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Failed);
+    assertThat(Conditions.find(d.status().conditions(), Conditions.READY).get().getReason()).isEqualTo("TargetNotEmpty");
+    assertThat(d.status().resolvedSnapshot()).isEqualTo(pinned);
+  }
+}

@@ -46,7 +46,7 @@ public record RunnerOutcome(int exitCode, JsonNode result, String error) {
     return Optional.ofNullable(newest).map(t -> parse(t.getExitCode() == null ? -1 : t.getExitCode(), t.getMessage()));
   }
 
-  static RunnerOutcome parse(int exitCode, String message) {
+  public static RunnerOutcome parse(int exitCode, String message) {
     String text = message == null ? "" : message.strip();
     if (text.startsWith("{")) {
       try {

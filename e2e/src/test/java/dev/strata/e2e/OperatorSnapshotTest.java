@@ -128,12 +128,12 @@ class OperatorSnapshotTest {
     return s;
   }
 
-  static BlobStoreManager minioStore(MinioServer minio) {
+  public static BlobStoreManager minioStore(MinioServer minio) {
     return new RetryingBlobStoreManager(new S3BlobStoreManager(new S3StoreConfig(minio.endpoint(), Examples.EXAMPLE_BUCKET,
         "snapshots", minio.region(), true, minio.accessKey(), minio.secretKey(), null)), RetryPolicy.defaults());
   }
 
-  static Condition ready(List<Condition> conditions) {
+  public static Condition ready(List<Condition> conditions) {
     return conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst().orElseThrow();
   }
 
@@ -267,7 +267,8 @@ class OperatorSnapshotTest {
         Map.entry("store-ca-without-https.yaml", "caBundle is only used with an https:// endpoint"),
         Map.entry("store-bad-bucket.yaml", "spec.bucket in body should match"),
         Map.entry("schedule-bad-cron.yaml", "spec.schedule in body should match"),
-        Map.entry("retention-bad-max-age.yaml", "spec.maxAge in body should match"));
+        Map.entry("retention-bad-max-age.yaml", "spec.maxAge in body should match"),
+        Map.entry("restore-two-sources.yaml", "source needs exactly one of snapshotName, scheduleName or pvc"));
     try (var files = Files.list(Examples.dir().resolve("invalid"))) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(expected.keySet());
     }

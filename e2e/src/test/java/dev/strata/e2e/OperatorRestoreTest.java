@@ -1,0 +1,252 @@
+package dev.strata.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.strata.api.v1alpha1.LocalObjectRef;
+import dev.strata.api.v1alpha1.RestoreMode;
+import dev.strata.api.v1alpha1.RestoreSource;
+import dev.strata.api.v1alpha1.RestoreTarget;
+import dev.strata.api.v1alpha1.SnapshotPhase;
+import dev.strata.api.v1alpha1.SnapshotSource;
+import dev.strata.api.v1alpha1.StateRestore;
+import dev.strata.api.v1alpha1.StateRestoreSpec;
+import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.api.v1alpha1.StateSnapshotSpec;
+import dev.strata.e2e.support.CommandResult;
+import dev.strata.e2e.support.ControlPlane;
+import dev.strata.e2e.support.ControlPlaneExtension;
+import dev.strata.e2e.support.DirectoryTree;
+import dev.strata.e2e.support.Examples;
+import dev.strata.e2e.support.MinioExtension;
+import dev.strata.e2e.support.MinioServer;
+import dev.strata.e2e.support.OperatorProcess;
+import dev.strata.e2e.support.TestNamespace;
+import dev.strata.e2e.support.kubelet.KubeletStandIn;
+import dev.strata.engine.SnapshotCatalog;
+import dev.strata.engine.index.FileBlob;
+import dev.strata.engine.index.SnapshotIndex;
+import dev.strata.engine.store.BlobStoreManager;
+import dev.strata.engine.store.StoreLayout;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 6's StateRestore proof on a real API server: each mode restores byte-identical, Sync into a stale copy downloads
+ * only the difference, IfEmpty refuses a non-empty target, the pinned snapshot never changes, "latest" never crosses
+ * volumes, a corrupt blob fails naming the file and leaves the target as it was, a target in use is refused, and the
+ * kubectl plugin restores the same way.
+ */
+@ExtendWith({ControlPlaneExtension.class, MinioExtension.class})
+class OperatorRestoreTest {
+
+  static final String PVC = OperatorSnapshotTest.PVC;
+  static OperatorProcess operator;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startOperator(ControlPlane plane, MinioServer minio, @TempDir Path dir) {
+    plane.kubectl("apply", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
+    minio.createBucket(Examples.EXAMPLE_BUCKET);
+    operator = OperatorProcess.start(plane.kubeconfig(), dir, Map.of("STRATA_STORE_RECHECK_SECONDS", "30", "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "20"));
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    if (operator != null) {
+      operator.close();
+    }
+  }
+
+  static StateSnapshot snapshot(KubernetesClient client, TestNamespace ns, String name, String pvc) {
+    StateSnapshot s = new StateSnapshot();
+    s.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    s.setSpec(new StateSnapshotSpec(new SnapshotSource(pvc, "rocksdb"), new LocalObjectRef("minio"), 2, null, null, null, null));
+    client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(s).create();
+    return OperatorSnapshotTest.awaitPhase(client, ns, name, SnapshotPhase.Succeeded);
+  }
+
+  static StateRestore restore(KubernetesClient client, TestNamespace ns, String name, RestoreSource source, RestoreTarget target, RestoreMode mode, int parallelism) {
+    StateRestore r = new StateRestore();
+    r.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    r.setSpec(new StateRestoreSpec(source, null, target, mode, true, parallelism, null, null, null));
+    return client.resources(StateRestore.class).inNamespace(ns.name()).resource(r).create();
+  }
+
+  static StateRestore awaitEnd(KubernetesClient client, TestNamespace ns, String name) {
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(300)).until(() -> {
+      StateRestore r = client.resources(StateRestore.class).inNamespace(ns.name()).withName(name).get();
+      return r.getStatus() != null && (r.getStatus().phase() == SnapshotPhase.Succeeded || r.getStatus().phase() == SnapshotPhase.Failed);
+    });
+    return client.resources(StateRestore.class).inNamespace(ns.name()).withName(name).get();
+  }
+
+  static StateRestore awaitSucceeded(KubernetesClient client, TestNamespace ns, String name) {
+    StateRestore r = awaitEnd(client, ns, name);
+    assertThat(r.getStatus().phase()).as(r.getStatus().message()).isEqualTo(SnapshotPhase.Succeeded);
+    return r;
+  }
+
+  static String reason(StateRestore r) {
+    return OperatorSnapshotTest.ready(r.getStatus().conditions()).getReason();
+  }
+
+  @Test
+  void everyModeRestoresByteIdenticalAndSyncFetchesOnlyTheDifference(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+    KubernetesClient client = plane.client();
+    Path volume = OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 21);
+    Map<String, DirectoryTree.Entry> tree = DirectoryTree.describe(volume.resolve("rocksdb"));
+    snapshot(client, ns, "first", PVC);
+
+    // IfEmpty into a new PVC, from examples/restore.yaml as committed.
+    Examples.apply(plane, ns.name(), Examples.read("restore.yaml"), tmp).assertSuccess();
+    StateRestore fromExample = awaitSucceeded(client, ns, "kafka-streams-0-restore");
+    assertThat(fromExample.getStatus().resolvedSnapshot().snapshotName()).isEqualTo("first");
+    assertThat(fromExample.getStatus().downloadedBytes()).isEqualTo(fromExample.getStatus().totalBytes());
+    Path restored = kubelet.hostPathOf(ns.name(), "data-kafka-streams-0-restored");
+    assertThat(DirectoryTree.describe(restored.resolve("rocksdb"))).isEqualTo(tree);
+
+    // Overwrite into a volume holding other files: every snapshot file is replaced, other files stay.
+    OperatorSnapshotTest.claim(client, ns, "overwrite-me");
+    Path other = kubelet.hostPathOf(ns.name(), "overwrite-me");
+    Files.createDirectories(other.resolve("sst"));
+    Files.writeString(other.resolve("sst/000000.sst"), "stale content");
+    Files.writeString(other.resolve("keep-me.txt"), "not in the snapshot");
+    restore(client, ns, "overwrite", new RestoreSource("first", null, null, null), new RestoreTarget("overwrite-me", null, null), RestoreMode.Overwrite, 4);
+    awaitSucceeded(client, ns, "overwrite");
+    Map<String, DirectoryTree.Entry> afterOverwrite = DirectoryTree.describe(other);
+    assertThat(afterOverwrite.remove("keep-me.txt")).isNotNull();
+    assertThat(afterOverwrite).isEqualTo(tree);
+
+    // The source moves on; Sync brings the stale copy up to date and downloads only what changed.
+    Files.write(volume.resolve("rocksdb/000099.sst"), OperatorSnapshotTest.random(77, 2 << 20));
+    StateSnapshot second = snapshot(client, ns, "second", PVC);
+    restore(client, ns, "sync", new RestoreSource(null, null, new SnapshotSource(PVC, "rocksdb"), null),
+        new RestoreTarget("data-kafka-streams-0-restored", null, "rocksdb"), RestoreMode.Sync, 4);
+    StateRestore sync = awaitSucceeded(client, ns, "sync");
+    assertThat(sync.getStatus().resolvedSnapshot().id()).isEqualTo(second.getStatus().snapshotIndex().id());
+    assertThat(sync.getStatus().downloadedBytes()).isEqualTo(2L << 20);
+    assertThat(DirectoryTree.describe(restored.resolve("rocksdb"))).isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
+
+    // IfEmpty refuses a target that holds anything.
+    restore(client, ns, "not-empty", new RestoreSource("first", null, null, null), new RestoreTarget("overwrite-me", null, null), RestoreMode.IfEmpty, 4);
+    StateRestore refused = awaitEnd(client, ns, "not-empty");
+    assertThat(refused.getStatus().phase()).isEqualTo(SnapshotPhase.Failed);
+    assertThat(reason(refused)).isEqualTo("TargetNotEmpty");
+    assertThat(refused.getStatus().message()).contains("is not empty");
+  }
+
+  @Test
+  void thePinnedSnapshotStaysWhenANewerOneAppearsAndLatestNeverCrossesVolumes(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+    KubernetesClient client = plane.client();
+    Path volume = OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 22);
+    for (int i = 0; i < 16; i++) {
+      Files.write(volume.resolve("rocksdb/big-" + i + ".sst"), OperatorSnapshotTest.random(300 + i, 8 << 20));
+    }
+    Map<String, DirectoryTree.Entry> atFirst = DirectoryTree.describe(volume.resolve("rocksdb"));
+    StateSnapshot first = snapshot(client, ns, "first", PVC);
+    // Another volume's snapshot, newer than everything of PVC.
+    OperatorSnapshotTest.claim(client, ns, "other-volume");
+    Path otherVolume = kubelet.hostPathOf(ns.name(), "other-volume");
+    DirectoryTree.seed(otherVolume.resolve("rocksdb"), 5, 1);
+    snapshot(client, ns, "other", "other-volume");
+
+    OperatorSnapshotTest.claim(client, ns, "target");
+    kubelet.hostPathOf(ns.name(), "target");
+    restore(client, ns, "pinned", new RestoreSource(null, null, new SnapshotSource(PVC, "rocksdb"), null), new RestoreTarget("target", null, null), RestoreMode.IfEmpty, 1);
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      StateRestore r = client.resources(StateRestore.class).inNamespace(ns.name()).withName("pinned").get();
+      return r.getStatus() != null && r.getStatus().phase() == SnapshotPhase.Running;
+    });
+    // A newer snapshot of the same source appears while the restore runs.
+    Files.write(volume.resolve("rocksdb/newer.sst"), OperatorSnapshotTest.random(9, 1 << 20));
+    snapshot(client, ns, "newer", PVC);
+    StateRestore done = awaitSucceeded(client, ns, "pinned");
+    assertThat(done.getStatus().resolvedSnapshot().snapshotName()).isEqualTo("first");
+    assertThat(done.getStatus().resolvedSnapshot().id()).isEqualTo(first.getStatus().snapshotIndex().id());
+    assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns.name(), "target"))).isEqualTo(atFirst);
+  }
+
+  @Test
+  void aCorruptBlobFailsNamingTheFileAndLeavesTheTargetAsItWas(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+    KubernetesClient client = plane.client();
+    OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 23);
+    StateSnapshot snap = snapshot(client, ns, "first", PVC);
+    String corruptFile;
+    try (BlobStoreManager store = OperatorSnapshotTest.minioStore(minio)) {
+      SnapshotIndex index = new SnapshotCatalog(store).load(snap.getStatus().snapshotIndex().id());
+      var file = index.root().file("000042.sst");
+      corruptFile = file.name();
+      FileBlob blob = file.blobs().get(0);
+      byte[] garbage = OperatorSnapshotTest.random(1, (int) blob.size());
+      store.put(StoreLayout.blobKey(blob.id()), garbage, garbage.length, null, null);
+    }
+    OperatorSnapshotTest.claim(client, ns, "target");
+    Path target = kubelet.hostPathOf(ns.name(), "target");
+    Files.writeString(target.resolve("existing.txt"), "was here before");
+    Map<String, DirectoryTree.Entry> before = DirectoryTree.describe(target);
+    restore(client, ns, "corrupt", new RestoreSource("first", null, null, null), new RestoreTarget("target", null, null), RestoreMode.Sync, 4);
+    StateRestore failed = awaitEnd(client, ns, "corrupt");
+    assertThat(failed.getStatus().phase()).isEqualTo(SnapshotPhase.Failed);
+    assertThat(reason(failed)).isEqualTo("Corrupt");
+    assertThat(failed.getStatus().message()).contains(corruptFile).contains("does not match its checksum");
+    assertThat(DirectoryTree.describe(target)).isEqualTo(before);
+  }
+
+  @Test
+  void aTargetInUseByARunningPodIsRefused(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+    KubernetesClient client = plane.client();
+    OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 24);
+    snapshot(client, ns, "first", PVC);
+    client.pods().inNamespace(ns.name()).resource(new PodBuilder()
+        .withNewMetadata().withName("app").endMetadata()
+        .withNewSpec().addNewContainer().withName("app").withImage("example.com/app:1").endContainer()
+        .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName(PVC).endPersistentVolumeClaim().endVolume()
+        .endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(client.pods().inNamespace(ns.name()).withName("app").get().getStatus().getPhase()));
+    restore(client, ns, "busy", new RestoreSource("first", null, null, null), new RestoreTarget(PVC, null, null), RestoreMode.Sync, 4);
+    StateRestore refused = awaitEnd(client, ns, "busy");
+    assertThat(reason(refused)).isEqualTo("TargetInUse");
+    assertThat(refused.getStatus().message()).contains("spec.allowTargetInUse");
+    assertThat(client.batch().v1().jobs().inNamespace(ns.name()).withLabel("strata.dev/operation", "restore").list().getItems()).isEmpty();
+  }
+
+  @Test
+  void theKubectlPluginSnapshotsListsAndRestores(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+    OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 25);
+    Path volume = kubelet.hostPathOf(ns.name(), PVC);
+    Path plugin = Examples.dir().resolveSibling("bin").resolve("kubectl-strata");
+    Map<String, String> env = Map.of("KUBECTL", plane.kubectl().toString(), "KUBECONFIG", plane.kubeconfig().toString());
+
+    CommandResult snap = CommandResult.run(List.of(plugin.toString(), "snapshot", PVC, "--path", "rocksdb", "--name", "by-plugin", "--wait", "-n", ns.name()), env, Duration.ofMinutes(3));
+    assertThat(snap.exitCode()).as(snap.stdout() + snap.stderr()).isZero();
+    assertThat(snap.stdout()).contains("statesnapshot.strata.dev/by-plugin").contains("Succeeded");
+
+    CommandResult ls = CommandResult.run(List.of(plugin.toString(), "ls", PVC, "-n", ns.name()), env, Duration.ofSeconds(30));
+    assertThat(ls.exitCode()).isZero();
+    assertThat(ls.stdout()).contains("by-plugin").contains("Succeeded");
+
+    CommandResult restore = CommandResult.run(List.of(plugin.toString(), "restore", PVC, "--path", "rocksdb", "--to", "plugin-copy", "--create", "--name", "plugin-restore", "-n", ns.name()), env, Duration.ofMinutes(3));
+    assertThat(restore.exitCode()).as(restore.stdout() + restore.stderr()).isZero();
+    assertThat(restore.stdout()).contains("staterestore.strata.dev/plugin-restore").contains("Running").contains("Succeeded");
+    assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns.name(), "plugin-copy").resolve("rocksdb")))
+        .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
+
+    CommandResult bad = CommandResult.run(List.of(plugin.toString(), "restore", PVC, "--to", "x", "--mode", "Merge", "-n", ns.name()), env, Duration.ofSeconds(30));
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.stderr()).contains("--mode is IfEmpty, Overwrite or Sync");
+  }
+}

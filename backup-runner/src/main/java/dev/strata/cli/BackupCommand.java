@@ -51,6 +51,16 @@ final class BackupCommand implements Callable<Integer> {
   @Option(names = "--created-by", paramLabel = "WHO", description = "The job or workload making this snapshot, recorded in it.")
   String createdBy;
 
+  @Option(
+      names = "--refresh-age",
+      paramLabel = "DURATION",
+      defaultValue = "1h",
+      description = {
+        "A blob found in the store that no known snapshot references has its age restarted when older than this (default: ${DEFAULT-VALUE}),",
+        "so a collector cannot delete it before this snapshot commits. Keep it below the store's GC grace period."
+      })
+  String refreshAge;
+
   @Option(names = "--json", description = "Print one JSON object with the result at the end.")
   boolean json;
 
@@ -71,8 +81,14 @@ final class BackupCommand implements Callable<Integer> {
     if (id.isBlank()) {
       throw new UsageException("--source-id must not be empty");
     }
+    java.time.Duration refresh;
+    try {
+      refresh = dev.strata.engine.Durations.parse(refreshAge);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--refresh-age: " + e.getMessage());
+    }
     BackupOptions options =
-        BackupOptions.defaults().withParallelism(parallelism).withFullCheck(fullCheck).withCreatedBy(createdBy);
+        BackupOptions.defaults().withParallelism(parallelism).withFullCheck(fullCheck).withCreatedBy(createdBy).withRefreshAge(refresh);
     Progress progress = new Progress();
     BackupResult result;
     try (BlobStoreManager store = storeOptions.open();

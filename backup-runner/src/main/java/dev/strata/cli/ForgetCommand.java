@@ -2,7 +2,6 @@ package dev.strata.cli;
 
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.store.BlobStoreManager;
-import dev.strata.engine.store.Metadata;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,8 +12,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "forget",
     description = {
-      "Delete a snapshot's index, so the snapshot no longer exists.",
-      "Its blobs stay until garbage collection finds no snapshot that references them."
+      "Forget a snapshot: it no longer exists, and cannot be listed or restored. Its",
+      "index is kept as a tombstone for the garbage collector's grace period, so a",
+      "backup that started from it still finds its blobs; after that, `strata gc`",
+      "reclaims the blobs no other snapshot references."
     })
 final class ForgetCommand implements Callable<Integer> {
 
@@ -28,10 +29,9 @@ final class ForgetCommand implements Callable<Integer> {
   public Integer call() {
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
-      SnapshotCatalog.Entry entry = new SnapshotCatalog(store).find(Snapshots.requireId(snapshotId));
-      store.delete(entry.key(), Metadata.of(null, entry.key()));
+      new SnapshotCatalog(store).forget(Snapshots.requireId(snapshotId));
     }
-    spec.commandLine().getOut().printf("forgot snapshot %s%n", snapshotId);
+    spec.commandLine().getOut().printf("forgot snapshot %s; its blobs are reclaimed by `strata gc` after the grace period%n", snapshotId);
     return 0;
   }
 }

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       DiffCommand.class,
       VerifyCommand.class,
       ForgetCommand.class,
+      GcCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
@@ -41,7 +42,7 @@ public final class StrataCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: backup, restore, snapshots, show, diff, verify or forget");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: backup, restore, snapshots, show, diff, verify, forget or gc");
   }
 
   public static void main(String[] args) {

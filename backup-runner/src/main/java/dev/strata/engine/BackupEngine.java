@@ -10,6 +10,7 @@ import dev.strata.engine.index.SnapshotStats;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.ObjectInfo;
+import dev.strata.engine.store.StoreException;
 import dev.strata.engine.store.StoreLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -68,7 +70,9 @@ public final class BackupEngine {
       PlannedDir plan = run.scan(root, "", previous.map(SnapshotIndex::root).orElse(null), "");
       progress.totalsKnown();
       rootIndex = plan.resolve(workers);
+      run.recheckRefreshed();
     }
+    previous.ifPresent(run::requireBase);
 
     String snapshotId = SnapshotIds.next(createdAt);
     SnapshotStats stats =
@@ -90,7 +94,8 @@ public final class BackupEngine {
             rootIndex);
     byte[] encoded = IndexCodec.encode(index);
     String key = StoreLayout.indexKey(sourceId, snapshotId);
-    // The commit point: everything the index references is already in the store.
+    // The commit point: everything the index references is already in the store, and garbage collection keeps it (see
+    // docs/garbage-collection.md: this holds while a backup lasts less than the collector's grace period minus 1h).
     store.put(key, encoded, encoded.length, Hashing.sha256(encoded), new Metadata(sourceId, key, encoded.length));
     progress.done();
     long ms = (System.nanoTime() - start) / 1_000_000;
@@ -159,12 +164,17 @@ public final class BackupEngine {
     }
   }
 
+  /** Where a chunk of a source file is, to read it again. */
+  private record ChunkRef(Path path, String relPath, long offset, int length) {}
+
   /** The state of one backup run; its counters are the only state worker threads share. */
   private final class Run {
     final String sourceId;
     final int chunkSize;
     final Set<String> knownBlobs;
     final Set<String> claimedBlobs = ConcurrentHashMap.newKeySet();
+    /** Blobs found in the store, not through the previous snapshot, whose age this run restarted (removeTTL). */
+    final Map<String, ChunkRef> refreshed = new ConcurrentHashMap<>();
     final Instant createdAt;
     final AtomicLong files = new AtomicLong();
     final AtomicLong directories = new AtomicLong();
@@ -271,12 +281,14 @@ public final class BackupEngine {
         String key = StoreLayout.blobKey(id);
         Metadata md = new Metadata(sourceId, relPath, length);
         Optional<ObjectInfo> existing = store.stat(key, md);
-        if (existing.isPresent() && existing.get().size() == length) {
-          // Found in the store but in no snapshot we know of: restart its grace clock when it is old, so a collector
-          // running now cannot delete it before our index commits.
-          if (existing.get().lastModified().isBefore(createdAt.minus(options.refreshAge()))) {
-            store.removeTTL(key, md);
-          }
+        boolean reuse =
+            existing.isPresent()
+                && existing.get().size() == length
+                // Found in the store but in no snapshot we know of: restart its grace clock when it is old, so a
+                // collector running now cannot delete it before our index commits.
+                && (!existing.get().lastModified().isBefore(createdAt.minus(options.refreshAge()))
+                    || refresh(id, key, md, new ChunkRef(path, relPath, offset, length)));
+        if (reuse) {
           progress.reused(length);
         } else {
           store.put(key, buf, length, digest, md);
@@ -286,6 +298,88 @@ public final class BackupEngine {
       }
       progress.bytesDone(length);
       return new FileBlob(id, offset, length);
+    }
+
+    /** Restarts a blob's age; false when a collector deleted it since it was found (then it is uploaded again). */
+    private boolean refresh(String id, String key, Metadata md, ChunkRef ref) {
+      try {
+        store.removeTTL(key, md);
+      } catch (StoreException e) {
+        if (e.kind() != StoreException.Kind.NOT_FOUND) {
+          throw e;
+        }
+        LOG.info("blob {} of {} was deleted by garbage collection as it was found; uploading it", id, display(ref.relPath()));
+        return false;
+      }
+      refreshed.put(id, ref);
+      return true;
+    }
+
+    /**
+     * Before the commit, checks that every blob this run refreshed still exists. A collector that listed such a blob as
+     * old and unreferenced looks at it again right before deleting it and then keeps it, but S3 has no conditional
+     * delete, so a refresh that lands between that look and the delete loses the blob: this catches it, and the chunk
+     * is read and uploaded again.
+     */
+    void recheckRefreshed() {
+      List<CompletableFuture<Void>> checks = new ArrayList<>();
+      for (Map.Entry<String, ChunkRef> e : refreshed.entrySet()) {
+        checks.add(workers.submit(() -> {
+          recheck(e.getKey(), e.getValue());
+          return null;
+        }));
+      }
+      for (CompletableFuture<Void> c : checks) {
+        try {
+          c.join();
+        } catch (RuntimeException e) {
+          workers.failIfFailed();
+          throw e;
+        }
+      }
+    }
+
+    private void recheck(String id, ChunkRef ref) {
+      String key = StoreLayout.blobKey(id);
+      Metadata md = new Metadata(sourceId, ref.relPath(), ref.length());
+      if (store.stat(key, md).isPresent()) {
+        return;
+      }
+      byte[] buf = buffers.get();
+      readFully(ref.path(), ref.relPath(), ref.offset(), buf, ref.length());
+      byte[] digest = Hashing.sha256(buf, 0, ref.length());
+      if (!Hashing.hex(digest).equals(id)) {
+        throw new IllegalStateException(
+            "file " + display(ref.relPath()) + " changed while it was backed up: back up a consistent copy "
+                + "(for RocksDB, a checkpoint) or run the backup again");
+      }
+      LOG.warn("blob {} of {} was deleted by garbage collection while this backup ran; uploaded it again", id, display(ref.relPath()));
+      store.put(key, buf, ref.length(), digest, md);
+      uploadedBytes.addAndGet(ref.length());
+      progress.transferred(ref.length());
+    }
+
+    /**
+     * Fails unless the snapshot this backup is based on still exists, as an index or as a tombstone. Its blobs were
+     * reused without looking at the store, and only its index or tombstone keeps them from garbage collection; both are
+     * gone only when this backup took longer than the collector's grace period, or when the index was deleted without
+     * {@link SnapshotCatalog#forget}.
+     */
+    void requireBase(SnapshotIndex base) {
+      String indexKey = StoreLayout.indexKey(sourceId, base.snapshotId());
+      if (store.stat(indexKey, Metadata.of(sourceId, indexKey)).isPresent()) {
+        return;
+      }
+      String tombstone = StoreLayout.tombstoneKeyOf(indexKey);
+      if (store.stat(tombstone, Metadata.of(sourceId, tombstone)).isPresent()) {
+        LOG.info("snapshot {}, which this backup is based on, was forgotten meanwhile; its tombstone keeps the blobs reused from it", base.snapshotId());
+        return;
+      }
+      throw new IllegalStateException(
+          "snapshot " + base.snapshotId() + ", which this backup is based on, no longer exists, not even as a tombstone"
+              + " (it was forgotten longer ago than the garbage collector's grace period, or deleted without `forget`):"
+              + " blobs reused from it may be gone, so nothing was committed. Run the backup again, and keep backups"
+              + " shorter than the grace period minus 1h");
     }
 
     private void readFully(Path path, String relPath, long offset, byte[] buf, int length) {

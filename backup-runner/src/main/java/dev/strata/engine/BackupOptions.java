@@ -18,6 +18,8 @@ public record BackupOptions(int parallelism, boolean fullCheck, int chunkSize, S
 
   public static final int DEFAULT_PARALLELISM = 8;
   public static final int DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+  /** Garbage collection's grace period must exceed this plus the longest backup (see {@link GcOptions}). */
+  public static final Duration DEFAULT_REFRESH_AGE = Duration.ofHours(1);
 
   public BackupOptions {
     if (parallelism < 1 || parallelism > 256) {
@@ -26,10 +28,13 @@ public record BackupOptions(int parallelism, boolean fullCheck, int chunkSize, S
     if (chunkSize < 64 * 1024 || chunkSize > 64 * 1024 * 1024) {
       throw new IllegalArgumentException("chunk size must be between 64 KiB and 64 MiB, got " + chunkSize);
     }
+    if (refreshAge == null || refreshAge.isNegative()) {
+      throw new IllegalArgumentException("refreshAge must not be negative, got " + refreshAge);
+    }
   }
 
   public static BackupOptions defaults() {
-    return new BackupOptions(DEFAULT_PARALLELISM, false, DEFAULT_CHUNK_SIZE, null, Duration.ofHours(1), Clock.systemUTC());
+    return new BackupOptions(DEFAULT_PARALLELISM, false, DEFAULT_CHUNK_SIZE, null, DEFAULT_REFRESH_AGE, Clock.systemUTC());
   }
 
   public BackupOptions withParallelism(int n) {
@@ -46,6 +51,11 @@ public record BackupOptions(int parallelism, boolean fullCheck, int chunkSize, S
 
   public BackupOptions withCreatedBy(String who) {
     return new BackupOptions(parallelism, fullCheck, chunkSize, who, refreshAge, clock);
+  }
+
+  /** Tests with a garbage collector of a short grace period shorten this too (the grace must exceed it). */
+  public BackupOptions withRefreshAge(Duration age) {
+    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, age, clock);
   }
 
   public BackupOptions withClock(Clock c) {

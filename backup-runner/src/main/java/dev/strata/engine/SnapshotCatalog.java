@@ -1,21 +1,28 @@
 package dev.strata.engine;
 
 import dev.strata.engine.index.IndexCodec;
+import dev.strata.engine.index.IndexFormatException;
 import dev.strata.engine.index.SnapshotIndex;
 import dev.strata.engine.index.SnapshotSummary;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.ObjectInfo;
+import dev.strata.engine.store.StoreException;
 import dev.strata.engine.store.StoreLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The committed snapshots of a store, found from their index objects: an index exists if and only if its snapshot is
- * committed. "Latest" is per source identity and only ever a snapshot whose index names that same source.
+ * committed. "Latest" is per source identity and only ever a snapshot whose index names that same source. Tombstones of
+ * forgotten snapshots are not snapshots: listings, {@link #latest} and {@link #load} never see them.
  */
 public final class SnapshotCatalog {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotCatalog.class);
 
   /** Where a committed snapshot's index is. */
   public record Entry(String snapshotId, String key, ObjectInfo object) {}
@@ -46,7 +53,11 @@ public final class SnapshotCatalog {
   public List<SnapshotSummary> summaries(String sourceIdOrNull) {
     List<SnapshotSummary> out = new ArrayList<>();
     for (Entry e : entries(sourceIdOrNull)) {
-      SnapshotSummary s = IndexCodec.decodeSummary(store.get(e.key(), Metadata.of(sourceIdOrNull, e.key())), e.key());
+      Optional<byte[]> bytes = getIfPresent(e, sourceIdOrNull);
+      if (bytes.isEmpty()) {
+        continue; // forgotten since it was listed
+      }
+      SnapshotSummary s = IndexCodec.decodeSummary(bytes.get(), e.key());
       if (sourceIdOrNull == null || sourceIdOrNull.equals(s.metadata().sourceId())) {
         out.add(s);
       }
@@ -59,7 +70,12 @@ public final class SnapshotCatalog {
   public Optional<SnapshotIndex> latest(String sourceId) {
     List<Entry> entries = entries(sourceId);
     for (int i = entries.size() - 1; i >= 0; i--) {
-      SnapshotIndex index = read(entries.get(i), sourceId);
+      SnapshotIndex index;
+      try {
+        index = read(entries.get(i), sourceId);
+      } catch (SnapshotNotFoundException e) {
+        continue; // forgotten since it was listed: the one before it is the latest now
+      }
       // The folder is keyed by a hash prefix; the index itself says whose it is.
       if (sourceId.equals(index.metadata().sourceId())) {
         return Optional.of(index);
@@ -79,17 +95,55 @@ public final class SnapshotCatalog {
         return e;
       }
     }
-    throw new SnapshotNotFoundException(
-        "snapshot " + snapshotId + " does not exist in " + store.location() + " (see `strata snapshots`)");
+    throw notFound(snapshotId);
   }
 
   public SnapshotIndex read(Entry entry, String sourceIdOrNull) {
-    byte[] bytes = store.get(entry.key(), Metadata.of(sourceIdOrNull, entry.key()));
+    byte[] bytes = getIfPresent(entry, sourceIdOrNull).orElseThrow(() -> notFound(entry.snapshotId()));
     SnapshotIndex index = IndexCodec.decode(bytes, "index " + entry.key());
     if (!entry.snapshotId().equals(index.snapshotId())) {
-      throw new dev.strata.engine.index.IndexFormatException(
+      throw new IndexFormatException(
           "index " + entry.key() + " names snapshot " + index.snapshotId() + ": the store has been tampered with");
     }
     return index;
+  }
+
+  /**
+   * Forgets a snapshot: from now on it does not exist. Its index moves to a tombstone (written before the index is
+   * deleted, so there is never a moment when neither exists), which keeps the snapshot's blobs from garbage collection
+   * for the grace period: a backup that started from this snapshot still reuses its blobs without uploading them.
+   *
+   * @return the tombstone's key
+   */
+  public String forget(String snapshotId) {
+    return forget(find(snapshotId));
+  }
+
+  /** {@link #forget(String)} for an entry already found; only its key and snapshot id are used. */
+  public String forget(Entry entry) {
+    Metadata md = Metadata.of(null, entry.key());
+    byte[] bytes = getIfPresent(entry, null).orElseThrow(() -> notFound(entry.snapshotId()));
+    String tombstone = StoreLayout.tombstoneKeyOf(entry.key());
+    // The tombstone's LastModified is the time of forgetting: the grace period runs from it.
+    store.put(tombstone, bytes, bytes.length, Hashing.sha256(bytes), md.withSize(bytes.length));
+    store.delete(entry.key(), md);
+    LOG.info("forgot snapshot {}: its index is now the tombstone {}", entry.snapshotId(), tombstone);
+    return tombstone;
+  }
+
+  private Optional<byte[]> getIfPresent(Entry entry, String sourceIdOrNull) {
+    try {
+      return Optional.of(store.get(entry.key(), Metadata.of(sourceIdOrNull, entry.key())));
+    } catch (StoreException e) {
+      if (e.kind() == StoreException.Kind.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  private SnapshotNotFoundException notFound(String snapshotId) {
+    return new SnapshotNotFoundException(
+        "snapshot " + snapshotId + " does not exist in " + store.location() + " (see `strata snapshots`)");
   }
 }

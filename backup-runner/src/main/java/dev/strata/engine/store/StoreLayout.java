@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
  * Where things live inside a store (see docs/store-layout.md): content blobs under {@code blobs/<2 hex>/<sha256>}, and
  * each snapshot's index under {@code snapshots/<source key>/<snapshot id>.json.gz}, where the source key is the first
  * 16 hex digits of the SHA-256 of the source identity (identities hold slashes; keys must not). Snapshot ids sort by
- * creation time, so the newest index of a source is the last key under its folder.
+ * creation time, so the newest index of a source is the last key under its folder. A forgotten snapshot's index moves
+ * to a tombstone next to it, {@code <snapshot id>.json.gz.forgotten}, which keeps its blobs alive for garbage
+ * collection's grace period (see docs/garbage-collection.md).
  */
 public final class StoreLayout {
 
@@ -15,6 +17,8 @@ public final class StoreLayout {
   public static final String SNAPSHOTS = "snapshots/";
   public static final String INDEX_SUFFIX = ".json.gz";
   public static final String PROGRESS = "progress/";
+  public static final String PROGRESS_SUFFIX = ".json";
+  public static final String TOMBSTONE_SUFFIX = INDEX_SUFFIX + ".forgotten";
 
   private StoreLayout() {}
 
@@ -49,7 +53,7 @@ public final class StoreLayout {
     if (!name.matches("[A-Za-z0-9._-]{1,200}")) {
       throw new IllegalArgumentException("progress object name '" + name + "' must be 1-200 letters, digits, '.', '_' or '-'");
     }
-    return PROGRESS + name + ".json";
+    return PROGRESS + name + PROGRESS_SUFFIX;
   }
 
   /** The snapshot id of an index key, or null when the key is not an index. */
@@ -59,5 +63,32 @@ public final class StoreLayout {
     }
     String name = key.substring(key.lastIndexOf('/') + 1);
     return name.substring(0, name.length() - INDEX_SUFFIX.length());
+  }
+
+  /** The tombstone a forgotten snapshot's index moves to. */
+  public static String tombstoneKey(String sourceId, String snapshotId) {
+    return tombstoneKeyOf(indexKey(sourceId, snapshotId));
+  }
+
+  /** The tombstone key for an index key. */
+  public static String tombstoneKeyOf(String indexKey) {
+    if (snapshotIdOf(indexKey) == null) {
+      throw new IllegalArgumentException("'" + indexKey + "' is not an index key");
+    }
+    return indexKey.substring(0, indexKey.length() - INDEX_SUFFIX.length()) + TOMBSTONE_SUFFIX;
+  }
+
+  /** The index key a tombstone was moved from, or null when the key is not a tombstone. */
+  public static String indexKeyOfTombstone(String key) {
+    if (!key.startsWith(SNAPSHOTS) || !key.endsWith(TOMBSTONE_SUFFIX)) {
+      return null;
+    }
+    return key.substring(0, key.length() - TOMBSTONE_SUFFIX.length()) + INDEX_SUFFIX;
+  }
+
+  /** The snapshot id of a tombstone key, or null when the key is not a tombstone. */
+  public static String forgottenSnapshotIdOf(String key) {
+    String indexKey = indexKeyOfTombstone(key);
+    return indexKey == null ? null : snapshotIdOf(indexKey);
   }
 }

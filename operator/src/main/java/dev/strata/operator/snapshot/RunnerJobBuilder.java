@@ -79,6 +79,10 @@ public final class RunnerJobBuilder {
     if (!settings.runnerRetryDeadline().isZero()) {
       args.addAll(List.of("--retry-deadline", Long.toString(settings.runnerRetryDeadline().toSeconds())));
     }
+    if (storeSpec.gc() != null && Boolean.TRUE.equals(storeSpec.gc().allowShortGracePeriod())) {
+      // A grace under an hour: restart found blobs' ages sooner than the usual hour, or a collector could take them.
+      args.addAll(List.of("--refresh-age", "0s"));
+    }
 
     List<VolumeMount> mounts = new ArrayList<>();
     mounts.add(new VolumeMountBuilder().withName("source").withMountPath(SOURCE_MOUNT).withReadOnly(true).build());

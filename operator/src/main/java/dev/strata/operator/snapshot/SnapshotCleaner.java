@@ -35,16 +35,14 @@ public final class SnapshotCleaner {
     String sourceId = s.getSpec().source().sourceId(s.getMetadata().getNamespace());
     try (BlobStoreManager manager = connector.open(store)) {
       String key = s.getStatus() != null && s.getStatus().snapshotIndex() != null ? s.getStatus().snapshotIndex().key() : null;
+      SnapshotCatalog catalog = new SnapshotCatalog(manager);
       if (key != null) {
-        manager.delete(key, Metadata.of(sourceId, key));
-        deleted.add(key);
+        forget(catalog, manager, key, sourceId, deleted);
       } else if (s.getStatus() != null && s.getStatus().jobName() != null) {
         String marker = RunnerNames.createdBy(s);
-        for (SnapshotSummary summary : new SnapshotCatalog(manager).summaries(sourceId)) {
+        for (SnapshotSummary summary : catalog.summaries(sourceId)) {
           if (marker.equals(summary.metadata().createdBy())) {
-            String k = StoreLayout.indexKey(sourceId, summary.snapshotId());
-            manager.delete(k, Metadata.of(sourceId, k));
-            deleted.add(k);
+            forget(catalog, manager, StoreLayout.indexKey(sourceId, summary.snapshotId()), sourceId, deleted);
           }
         }
       }
@@ -52,5 +50,14 @@ public final class SnapshotCleaner {
       manager.delete(progress, Metadata.of(sourceId, progress));
     }
     return deleted;
+  }
+
+  /** Forgetting leaves a tombstone, so a backup that diffed against this snapshot keeps its blobs for the grace period. */
+  private static void forget(SnapshotCatalog catalog, BlobStoreManager manager, String key, String sourceId, List<String> done) {
+    if (manager.stat(key, Metadata.of(sourceId, key)).isEmpty()) {
+      return; // already forgotten (a retried clean-up)
+    }
+    catalog.forget(new SnapshotCatalog.Entry(StoreLayout.snapshotIdOf(key), key, null));
+    done.add(key);
   }
 }

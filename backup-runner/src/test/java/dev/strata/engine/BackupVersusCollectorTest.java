@@ -1,0 +1,161 @@
+package dev.strata.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.engine.index.SnapshotIndex;
+import dev.strata.engine.store.BlobStoreManager;
+import dev.strata.engine.store.LocalBlobStoreManager;
+import dev.strata.engine.store.Metadata;
+import dev.strata.engine.store.StoreLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The backup's side of lock-free garbage collection: what a collector may do at the worst moment during a backup (forget
+ * its base, delete a blob it is reusing), played exactly at that moment through a store wrapper.
+ */
+class BackupVersusCollectorTest {
+
+  static final int CHUNK = 64 * 1024;
+
+  @TempDir Path tmp;
+  Path source;
+  LocalBlobStoreManager store;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    source = Files.createDirectories(tmp.resolve("source"));
+    store = new LocalBlobStoreManager(tmp.resolve("store"));
+  }
+
+  SnapshotIndex backup(BlobStoreManager through) {
+    return new BackupEngine(through, BackupOptions.defaults().withChunkSize(CHUNK), new Progress()).backup(source, "ns/pvc/").index();
+  }
+
+  /** The store, with {@code event} run once, before the backup's first upload of a blob. */
+  BlobStoreManager beforeFirstBlobPut(Runnable event) {
+    AtomicBoolean done = new AtomicBoolean();
+    return new DelegatingStore(store) {
+      @Override
+      public void put(String key, byte[] data, int length, byte[] sha256, Metadata metadata) {
+        if (key.startsWith(StoreLayout.BLOBS) && done.compareAndSet(false, true)) {
+          event.run();
+        }
+        super.put(key, data, length, sha256, metadata);
+      }
+    };
+  }
+
+  void assertRestorable(SnapshotIndex index) throws IOException {
+    assertThat(new SnapshotVerifier(store, 4).verify(index, true).problems()).isEmpty();
+    Path target = tmp.resolve("restored-" + index.snapshotId());
+    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(index, target);
+    Trees.assertSameTree(source, target);
+  }
+
+  @Test
+  void aBaseForgottenDuringTheBackupIsStillProtectedByItsTombstone() throws IOException {
+    Trees.write(source.resolve("kept.sst"), Trees.random(1, 200_000));
+    SnapshotIndex base = backup(store);
+    Trees.write(source.resolve("new.sst"), Trees.random(2, 1_000));
+
+    SnapshotIndex next = backup(beforeFirstBlobPut(() -> new SnapshotCatalog(store).forget(base.snapshotId())));
+
+    assertThat(next.previousSnapshotId()).isEqualTo(base.snapshotId());
+    assertThat(store.stat(StoreLayout.tombstoneKey("ns/pvc/", base.snapshotId()), null)).isPresent();
+    assertRestorable(next);
+  }
+
+  @Test
+  void aBaseForgottenAndCollectedDuringTheBackupFailsItAndCommitsNothing() throws IOException {
+    Trees.write(source.resolve("kept.sst"), Trees.random(1, 200_000));
+    SnapshotIndex base = backup(store);
+    Trees.write(source.resolve("new.sst"), Trees.random(2, 1_000));
+    Runnable forgetAndCollect = () -> store.delete(new SnapshotCatalog(store).forget(base.snapshotId()), null);
+
+    assertThatThrownBy(() -> backup(beforeFirstBlobPut(forgetAndCollect)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("snapshot " + base.snapshotId() + ", which this backup is based on, no longer exists")
+        .hasMessageContaining("nothing was committed");
+    assertThat(new SnapshotCatalog(store).entries(null)).isEmpty();
+  }
+
+  /** An old blob no snapshot references, holding the first chunk of {@code content}, as a failed backup leaves. */
+  String oldOrphan(byte[] content) throws IOException {
+    String id = Hashing.hex(Hashing.sha256(content, 0, Math.min(CHUNK, content.length)));
+    String key = StoreLayout.blobKey(id);
+    store.put(key, content, Math.min(CHUNK, content.length), null, null);
+    Files.setLastModifiedTime(store.root().resolve(key), FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+    return key;
+  }
+
+  /** The store, where a collector deletes {@code key} around the backup's removeTTL of it. */
+  BlobStoreManager collectingAround(String key, boolean beforeRefresh, Runnable alsoThen) {
+    return new DelegatingStore(store) {
+      @Override
+      public void removeTTL(String k, Metadata metadata) {
+        if (k.equals(key) && beforeRefresh) {
+          store.delete(k, metadata);
+        }
+        super.removeTTL(k, metadata);
+        if (k.equals(key) && !beforeRefresh) {
+          store.delete(k, metadata);
+          alsoThen.run();
+        }
+      }
+    };
+  }
+
+  @Test
+  void aReusedBlobCollectedJustAfterItsRefreshIsUploadedAgainBeforeTheCommit() throws IOException {
+    byte[] content = Trees.random(3, 100_000);
+    Trees.write(source.resolve("f.sst"), content);
+    String key = oldOrphan(content);
+
+    SnapshotIndex s = backup(collectingAround(key, false, () -> {}));
+
+    assertThat(store.stat(key, null)).isPresent();
+    assertThat(s.stats().uploadedBytes()).isEqualTo(100_000);
+    assertRestorable(s);
+  }
+
+  @Test
+  void aReusedBlobCollectedJustBeforeItsRefreshIsUploaded() throws IOException {
+    byte[] content = Trees.random(3, 100_000);
+    Trees.write(source.resolve("f.sst"), content);
+    String key = oldOrphan(content);
+
+    SnapshotIndex s = backup(collectingAround(key, true, () -> {}));
+
+    assertThat(store.stat(key, null)).isPresent();
+    assertThat(s.stats().uploadedBytes()).isEqualTo(100_000);
+    assertRestorable(s);
+  }
+
+  @Test
+  void aCollectedBlobWhoseFileChangedMeanwhileFailsTheBackup() throws IOException {
+    byte[] content = Trees.random(3, 100_000);
+    Path file = Trees.write(source.resolve("f.sst"), content);
+    String key = oldOrphan(content);
+    Runnable change = () -> {
+      try {
+        Files.write(file, Trees.random(4, 100_000));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+
+    assertThatThrownBy(() -> backup(collectingAround(key, false, change)))
+        .hasMessageContaining("file f.sst changed while it was backed up");
+    assertThat(new SnapshotCatalog(store).entries(null)).isEmpty();
+  }
+}

@@ -13,6 +13,7 @@ import dev.strata.engine.store.BlobStoreManager;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -74,14 +75,44 @@ final class RestoreCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object with the result at the end.")
   boolean json;
 
+  @Option(
+      names = "--if-none",
+      paramLabel = "WHAT",
+      defaultValue = "fail",
+      description = {
+        "With --latest, when the source has no snapshot yet:",
+        "fail: exit 1 (default); fresh-start: restore nothing, leave the target as it is, exit 0 and report",
+        "{\"restored\": false} (a pod's first start, before its state was ever snapshotted)."
+      })
+  String ifNone;
+
+  @Option(
+      names = "--on-failure",
+      paramLabel = "WHAT",
+      defaultValue = "fail",
+      description = {
+        "fail: exit 1 when the restore fails (default); continue: report the error (stderr, --result-file) and",
+        "exit 0, for an init container whose pod should start anyway. A failed restore leaves the target as it was."
+      })
+  String onFailure;
+
   @Mixin RunReportOptions report;
 
   @Override
   public Integer call() {
+    boolean continueOnFailure = switch (onFailure) {
+      case "fail" -> false;
+      case "continue" -> true;
+      default -> throw new UsageException("unknown --on-failure '" + onFailure + "': use fail or continue");
+    };
     try {
       return run();
     } catch (RuntimeException e) {
       report.writeError(StrataCli.message(e));
+      if (continueOnFailure && !(e instanceof UsageException)) {
+        spec.commandLine().getErr().println("strata: " + StrataCli.message(e) + " (--on-failure continue: exiting 0)");
+        return 0;
+      }
       throw e;
     }
   }
@@ -96,25 +127,35 @@ final class RestoreCommand implements Callable<Integer> {
     if (which.latest && (sourceId == null || sourceId.isBlank())) {
       throw new UsageException("--latest needs --source-id: the source whose newest snapshot to restore");
     }
+    boolean freshStartIfNone = switch (ifNone) {
+      case "fail" -> false;
+      case "fresh-start" -> true;
+      default -> throw new UsageException("unknown --if-none '" + ifNone + "': use fail or fresh-start");
+    };
+    if (freshStartIfNone && !which.latest) {
+      throw new UsageException("--if-none fresh-start needs --latest: a named --snapshot either exists or the restore fails");
+    }
     RestoreOptions options = new RestoreOptions(restoreMode, parallelism, fullCheck);
     Progress progress = new Progress();
     RestoreResult result;
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
       SnapshotCatalog catalog = new SnapshotCatalog(store);
+      Optional<SnapshotIndex> found =
+          which.latest ? catalog.latest(sourceId) : Optional.of(catalog.load(Snapshots.requireId(which.snapshotId)));
+      if (found.isEmpty() && freshStartIfNone) {
+        return freshStart();
+      }
       SnapshotIndex index =
-          which.latest
-              ? catalog
-                  .latest(sourceId)
-                  .orElseThrow(() -> new SnapshotNotFoundException(
-                      "source '" + sourceId + "' has no snapshot in " + store.location() + " (see `strata snapshots`)"))
-              : catalog.load(Snapshots.requireId(which.snapshotId));
+          found.orElseThrow(() -> new SnapshotNotFoundException(
+              "source '" + sourceId + "' has no snapshot in " + store.location() + " (see `strata snapshots`)"));
       try (ProgressLine line = ProgressLine.startIfTerminal("restore", progress, spec.commandLine().getErr());
           ProgressPublisher published = report.startProgress(store, progress)) {
         result = new RestoreEngine(store, options, progress).restore(index, target);
       }
     }
     Map<String, Object> out = new LinkedHashMap<>();
+    out.put("restored", true);
     out.put("snapshotId", result.snapshotId());
     out.put("target", target.toAbsolutePath().normalize().toString());
     out.put("mode", restoreMode.name().toLowerCase(java.util.Locale.ROOT));
@@ -138,6 +179,22 @@ final class RestoreCommand implements Callable<Integer> {
               Output.bytes(result.downloadedBytes()),
               Output.bytes(result.reusedBytes()),
               result.durationMs() / 1000.0);
+    }
+    return 0;
+  }
+
+  /** No snapshot of the source yet: nothing to restore, the target is left as it is, and that is a success. */
+  private int freshStart() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("restored", false);
+    out.put("reason", "no snapshot of " + sourceId + " yet");
+    out.put("sourceId", sourceId);
+    out.put("target", target.toAbsolutePath().normalize().toString());
+    report.writeResult(out);
+    if (json) {
+      Output.json(spec.commandLine().getOut(), out);
+    } else {
+      spec.commandLine().getOut().printf("no snapshot of %s yet: nothing restored, %s left as it is (fresh start)%n", sourceId, target);
     }
     return 0;
   }

@@ -136,6 +136,7 @@ class ScheduleRetentionTest {
   @Test
   void schedulesRetentionAndGarbageCollection(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
+    setClock(Instant.parse("2026-12-01T00:50:00Z")); // tests share the operator's clock: start from a known time
     String prefix = "sched-" + ns.name();
     store(client, ns, minio, prefix);
     OperatorSnapshotTest.claim(client, ns, PVC);

@@ -7,6 +7,8 @@ import dev.strata.operator.restore.RestoreDecider;
 import dev.strata.operator.restore.RestoreJobBuilder;
 import dev.strata.operator.restore.RestoreObserver;
 import dev.strata.operator.restore.StateRestoreReconciler;
+import dev.strata.operator.restorepolicy.RestorePolicyReconciler;
+import dev.strata.operator.restorepolicy.RestoreWebhook;
 import dev.strata.operator.retention.RetentionPolicyReconciler;
 import dev.strata.operator.store.ProgressReader;
 import dev.strata.operator.schedule.ScheduleDecider;
@@ -21,6 +23,7 @@ import dev.strata.operator.store.KubernetesStoreConnector;
 import dev.strata.operator.store.SnapshotStoreReconciler;
 import dev.strata.operator.store.StoreChecker;
 import dev.strata.operator.store.StoreConnector;
+import dev.strata.operator.webhook.WebhookSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -40,6 +43,7 @@ public final class StrataOperator implements AutoCloseable {
   private final Operator operator;
   private final HttpEndpoints http;
   private final StrataMetrics metrics;
+  private final RestoreWebhook restoreWebhook;
 
   public StrataOperator(KubernetesClient client, OperatorSettings settings, Clock clock, Consumer<io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider> overrides)
       throws IOException {
@@ -83,11 +87,14 @@ public final class StrataOperator implements AutoCloseable {
             new RestoreDecider(new RestoreJobBuilder(settings), settings.progressInterval()),
             events),
         c -> namespaces(c, settings));
+    // RestorePolicy: the admission webhook (served by every replica) and the reconciler that reports what it did.
+    this.restoreWebhook = new RestoreWebhook(client, settings, WebhookSettings.fromEnv(System.getenv()), clock);
+    operator.register(new RestorePolicyReconciler(restoreWebhook, events, clock), c -> namespaces(c, settings));
     this.http =
         new HttpEndpoints(
             settings.httpPort(),
             metrics::scrape,
-            () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy());
+            () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy() && restoreWebhook.ready());
   }
 
   private static void namespaces(io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c, OperatorSettings settings) {
@@ -97,6 +104,7 @@ public final class StrataOperator implements AutoCloseable {
   }
 
   public void start() {
+    restoreWebhook.start();
     operator.start();
     LOG.info("strata operator started; metrics and health on port {}", http.port());
   }
@@ -112,6 +120,7 @@ public final class StrataOperator implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    restoreWebhook.close();
     http.close();
   }
 

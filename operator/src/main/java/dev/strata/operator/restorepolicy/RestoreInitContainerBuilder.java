@@ -1,0 +1,156 @@
+package dev.strata.operator.restorepolicy;
+
+import dev.strata.api.v1alpha1.RestorePolicy;
+import dev.strata.api.v1alpha1.RestorePolicySpec;
+import dev.strata.api.v1alpha1.RestoreFailurePolicy;
+import dev.strata.api.v1alpha1.SnapshotStore;
+import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.snapshot.RunnerJobBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The restore init container a RestorePolicy puts first into a pod: the runner in Sync mode, restoring the latest
+ * snapshot of the pod's own source into its volume, or doing nothing when there is none yet (a fresh start). It is
+ * locked down like a runner Job (non-root, read-only root filesystem, no capabilities, RuntimeDefault seccomp) and
+ * gets the store's credentials only as environment variables from the store's Secret. It runs as the pod's own user
+ * when the pod names one, so restored files belong to the app; the pod's fsGroup applies to it as to every container.
+ */
+public final class RestoreInitContainerBuilder {
+
+  static final String TERMINATION_LOG = "/dev/termination-log";
+
+  private final OperatorSettings settings;
+
+  public RestoreInitContainerBuilder(OperatorSettings settings) {
+    this.settings = settings;
+  }
+
+  public RestoreInjection build(Pod pod, RestorePolicy policy, SnapshotStore store, PodSource source) {
+    RestorePolicySpec spec = policy.getSpec();
+    var storeSpec = store.getSpec();
+    String target = spec.normalizedPath().isEmpty()
+        ? RestorePolicyPods.TARGET_MOUNT
+        : RestorePolicyPods.TARGET_MOUNT + "/" + spec.normalizedPath();
+    List<String> args = new ArrayList<>(List.of("restore", "--store", storeSpec.storeUri()));
+    args.addAll(RunnerJobBuilder.storeArgs(storeSpec));
+    args.addAll(List.of(
+        "--latest",
+        "--source-id", source.sourceId(),
+        "--target", target,
+        "--mode", "sync",
+        "--parallelism", Integer.toString(spec.parallelismOrDefault()),
+        "--if-none", "fresh-start"));
+    if (spec.failurePolicyOrDefault() == RestoreFailurePolicy.Continue) {
+      args.addAll(List.of("--on-failure", "continue"));
+    }
+    if (!settings.runnerRetryDeadline().isZero()) {
+      args.addAll(List.of("--retry-deadline", Long.toString(settings.runnerRetryDeadline().toSeconds())));
+    }
+    args.addAll(List.of("--result-file", TERMINATION_LOG, "--json"));
+
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(new VolumeMountBuilder().withName(source.volumeName()).withMountPath(RestorePolicyPods.TARGET_MOUNT).build());
+    mounts.add(new VolumeMountBuilder().withName(RestorePolicyPods.TMP_VOLUME).withMountPath("/tmp").build());
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(new VolumeBuilder().withName(RestorePolicyPods.TMP_VOLUME)
+        .withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir().build());
+    RunnerJobBuilder.caVolume(storeSpec.caBundle()).ifPresent(ca -> {
+      volumes.add(new VolumeBuilder(ca).withName(RestorePolicyPods.CA_VOLUME).build());
+      mounts.add(new VolumeMountBuilder().withName(RestorePolicyPods.CA_VOLUME).withMountPath(RunnerJobBuilder.CA_MOUNT).withReadOnly(true).build());
+    });
+
+    Container init = new ContainerBuilder()
+        .withName(RestorePolicyPods.INIT_CONTAINER)
+        .withImage(settings.runnerImage())
+        .withArgs(args)
+        .withEnv(RunnerJobBuilder.credentialsEnv(storeSpec))
+        .withVolumeMounts(mounts)
+        .withResources(resources(spec))
+        .withTerminationMessagePath(TERMINATION_LOG)
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withSecurityContext(securityContext(pod, spec))
+        .build();
+
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(RestorePolicyPods.POLICY, policy.getMetadata().getName());
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(RestorePolicyPods.POLICY, policy.getMetadata().getName());
+    annotations.put(RestorePolicyPods.SOURCE, source.sourceId());
+    return new RestoreInjection(init, volumes, labels, annotations);
+  }
+
+  /**
+   * Non-root, no privilege escalation, read-only root filesystem, no capabilities. The user is the policy's
+   * runner.runAsUser, else the pod's runAsUser, else that of the first app container mounting the volume, else the
+   * operator's runner user; root is never used (restored files then belong to the runner user).
+   */
+  SecurityContext securityContext(Pod pod, RestorePolicySpec spec) {
+    PodSecurityContext podContext = pod.getSpec().getSecurityContext();
+    Optional<SecurityContext> appContext = pod.getSpec().getContainers() == null ? Optional.empty()
+        : pod.getSpec().getContainers().stream()
+            .filter(c -> c.getVolumeMounts() != null && c.getVolumeMounts().stream().anyMatch(m -> spec.volumeName().equals(m.getName())))
+            .map(Container::getSecurityContext)
+            .filter(Objects::nonNull)
+            .findFirst();
+    Long uid = firstNonNull(
+        spec.runner() == null ? null : spec.runner().runAsUser(),
+        podContext == null ? null : podContext.getRunAsUser(),
+        appContext.map(SecurityContext::getRunAsUser).orElse(null));
+    Long gid = firstNonNull(
+        spec.runner() == null ? null : spec.runner().runAsGroup(),
+        podContext == null ? null : podContext.getRunAsGroup(),
+        appContext.map(SecurityContext::getRunAsGroup).orElse(null));
+    if (uid == null || uid == 0) {
+      uid = settings.runnerUid();
+      gid = gid == null || gid == 0 ? uid : gid;
+    }
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withRunAsNonRoot(true)
+        .withRunAsUser(uid)
+        .withRunAsGroup(gid)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
+  }
+
+  static ResourceRequirements resources(RestorePolicySpec spec) {
+    if (spec.runner() != null && spec.runner().resources() != null) {
+      return spec.runner().resources();
+    }
+    return new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity("250m"))
+        .addToRequests("memory", new Quantity("256Mi"))
+        .addToLimits("memory", new Quantity("512Mi"))
+        .build();
+  }
+
+  @SafeVarargs
+  private static <T> T firstNonNull(T... values) {
+    for (T v : values) {
+      if (v != null) {
+        return v;
+      }
+    }
+    return null;
+  }
+}

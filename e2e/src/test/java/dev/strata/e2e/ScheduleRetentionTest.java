@@ -65,13 +65,13 @@ class ScheduleRetentionTest {
 
   static OperatorProcess operator;
   static Path work;
-  static Path clockFile;
+  static TestClock clock;
 
   @TempDir Path tmp;
 
   static Map<String, String> env() {
     return Map.of(
-        "STRATA_CLOCK_FILE", clockFile.toString(),
+        "STRATA_CLOCK_FILE", clock.file().toString(),
         "STRATA_STORE_RECHECK_SECONDS", "2",
         "STRATA_SCHEDULE_POLL_SECONDS", "1",
         "STRATA_RETENTION_INTERVAL_SECONDS", "2",
@@ -81,8 +81,8 @@ class ScheduleRetentionTest {
   @BeforeAll
   static void startOperator(ControlPlane plane, MinioServer minio, @TempDir Path dir) throws IOException {
     work = dir;
-    clockFile = dir.resolve("clock");
-    setClock(Instant.parse("2026-12-01T00:50:00Z"));
+    clock = new TestClock(dir.resolve("clock"));
+    clock.set(Instant.parse("2026-12-01T00:50:00Z"));
     plane.kubectl("apply", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
     minio.createBucket(Examples.EXAMPLE_BUCKET);
     operator = OperatorProcess.start(plane.kubeconfig(), dir, env());
@@ -95,11 +95,10 @@ class ScheduleRetentionTest {
     }
   }
 
-  static void setClock(Instant t) throws IOException {
-    Path tmp = clockFile.resolveSibling("clock.tmp");
-    Files.writeString(tmp, t.toString());
-    Files.move(tmp, clockFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  static void setClock(Instant t) {
+    clock.set(t);
   }
+
 
   /** A store with a collector every minute and a grace of 2 s (a test-only setting), plus its credentials. */
   static void store(KubernetesClient client, TestNamespace ns, MinioServer minio, String prefix) {

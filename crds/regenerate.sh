@@ -6,4 +6,7 @@ mvn -q -B -f "$here/../pom.xml" -pl crds -am process-classes
 for f in "$here"/target/classes/META-INF/fabric8/*-v1.yml; do
   cp "$f" "$here/$(basename "$f" -v1.yml).yaml"
 done
+# The Helm chart installs the same CRDs; a test fails when the two copies differ.
+rm -f "$here/../charts/strata/crds/"*.yaml
+cp "$here"/*.yaml "$here/../charts/strata/crds/"
 echo "regenerated: $(cd "$here" && ls *.yaml | tr '\n' ' ')"

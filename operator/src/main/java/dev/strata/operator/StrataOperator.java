@@ -48,7 +48,8 @@ public final class StrataOperator implements AutoCloseable {
   public StrataOperator(KubernetesClient client, OperatorSettings settings, Clock clock, Consumer<io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider> overrides)
       throws IOException {
     this.metrics = new StrataMetrics();
-    String identity = System.getenv().getOrDefault("POD_NAME", hostname());
+    // In a cluster the pod name; elsewhere host and process, so two local processes never share an identity.
+    String identity = System.getenv().getOrDefault("POD_NAME", hostname() + "-" + ProcessHandle.current().pid());
     this.operator =
         new Operator(
             o -> {
@@ -137,7 +138,13 @@ public final class StrataOperator implements AutoCloseable {
     KubernetesClient client = new KubernetesClientBuilder().build();
     StrataOperator strata = new StrataOperator(client, settings, OperatorClock.fromEnv(System.getenv()), o -> {});
     Runtime.getRuntime().addShutdownHook(new Thread(strata::close, "strata-shutdown"));
-    strata.start();
+    try {
+      strata.start();
+    } catch (RuntimeException e) {
+      // A process that cannot reconcile must end, so Kubernetes restarts it instead of keeping a healthy-looking zombie.
+      LOG.error("the operator could not start: {}", e.getMessage(), e);
+      System.exit(1);
+    }
     Thread.currentThread().join();
   }
 }

@@ -43,6 +43,7 @@ public final class ControlPlane implements AutoCloseable {
 
   private final Tools tools;
   private final Path workDir;
+  private final List<String> extraApiServerArgs;
   private final List<ManagedProcess> processes = new ArrayList<>();
   private int apiServerPort;
   private Path kubeconfig;
@@ -53,13 +54,23 @@ public final class ControlPlane implements AutoCloseable {
   private Duration startupTime;
   private boolean closed;
 
-  private ControlPlane(Tools tools, Path workDir) {
+  private ControlPlane(Tools tools, Path workDir, List<String> extraApiServerArgs) {
     this.tools = tools;
     this.workDir = workDir;
+    this.extraApiServerArgs = List.copyOf(extraApiServerArgs);
   }
 
   /** Starts the whole control plane and waits until it serves and its controllers work. */
   public static ControlPlane start() {
+    return start(List.of());
+  }
+
+  /**
+   * A control plane of its own whose kube-apiserver gets {@code extraApiServerArgs} after its usual flags, for a test
+   * that needs a differently configured API server (an audit log, more admission plugins). Files the flags name must
+   * exist before the call (its work directory does not yet). The caller closes it: it is not the shared one.
+   */
+  public static ControlPlane start(List<String> extraApiServerArgs) {
     Tools tools = Tools.installed();
     // Resolve every binary first so that a missing one fails before anything starts.
     tools.require(Tools.ETCD);
@@ -71,7 +82,7 @@ public final class ControlPlane implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ControlPlane plane = new ControlPlane(tools, dir);
+    ControlPlane plane = new ControlPlane(tools, dir, extraApiServerArgs);
     try {
       plane.startAll();
       return plane;
@@ -135,7 +146,7 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private ManagedProcess startApiServer(int etcdPort, Pki.CertFiles serving, Pki.CertFiles serviceAccountKey) {
-    return launch("kube-apiserver", List.of(tools.require(Tools.KUBE_APISERVER).toString(),
+    List<String> command = new ArrayList<>(List.of(tools.require(Tools.KUBE_APISERVER).toString(),
         "--etcd-servers=http://127.0.0.1:" + etcdPort,
         "--bind-address=127.0.0.1",
         "--advertise-address=127.0.0.1",
@@ -153,6 +164,8 @@ public final class ControlPlane implements AutoCloseable {
         // Endpoints may not point at loopback; the "kubernetes" Service has no reachable IP here anyway.
         "--endpoint-reconciler-type=none",
         "--profiling=false"));
+    command.addAll(extraApiServerArgs);
+    return launch("kube-apiserver", command);
   }
 
   private ManagedProcess startControllerManager(Path kubeconfigFile, Pki.CertFiles serviceAccountKey) {

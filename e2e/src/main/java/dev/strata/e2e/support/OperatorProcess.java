@@ -33,6 +33,13 @@ public final class OperatorProcess implements AutoCloseable {
    * @param env more STRATA_* settings, e.g. STRATA_NAMESPACES or STRATA_STORE_RECHECK_SECONDS
    */
   public static OperatorProcess start(Path kubeconfig, Path workDir, Map<String, String> env) {
+    OperatorProcess operator = launch(kubeconfig, workDir, env);
+    operator.process.awaitReady(Duration.ofSeconds(90), () -> operator.get("/readyz").statusCode() == 200);
+    return operator;
+  }
+
+  /** Like {@link #start}, but returns at once: for tests of an operator that is expected never to become ready. */
+  public static OperatorProcess launch(Path kubeconfig, Path workDir, Map<String, String> env) {
     int port = FreePorts.next();
     Map<String, String> all = new HashMap<>();
     all.put("KUBECONFIG", kubeconfig.toString());
@@ -46,9 +53,7 @@ public final class OperatorProcess implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"),
         "dev.strata.operator.StrataOperator");
     ManagedProcess process = new ManagedProcess("strata-operator", command, all, workDir.resolve("operator-" + port + ".log")).start();
-    OperatorProcess operator = new OperatorProcess(process, port);
-    process.awaitReady(Duration.ofSeconds(90), () -> operator.get("/readyz").statusCode() == 200);
-    return operator;
+    return new OperatorProcess(process, port);
   }
 
   public HttpResponse<String> get(String path) {

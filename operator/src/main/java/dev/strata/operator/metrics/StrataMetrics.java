@@ -65,7 +65,7 @@ public final class StrataMetrics {
           .tag("store", store).register(registry).increment(gc.bytesDeleted() == null ? 0 : gc.bytesDeleted());
     }
     if (gc.durationMs() != null) {
-      Timer.builder("strata_gc_duration").description("Duration of garbage collections").tag("store", store)
+      Timer.builder("strata_gc_duration").description("Duration of garbage collections").tag("namespace", namespace).tag("store", store)
           .register(registry).record(Duration.ofMillis(gc.durationMs()));
     }
     String key = namespace + "/" + store;

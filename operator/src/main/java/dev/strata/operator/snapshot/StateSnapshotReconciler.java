@@ -122,10 +122,13 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
       return;
     }
     try {
-      client.resources(StateSnapshot.class)
+      StateSnapshot patched = client.resources(StateSnapshot.class)
           .inNamespace(s.getMetadata().getNamespace())
           .withName(s.getMetadata().getName())
           .patch(PatchContext.of(PatchType.JSON_MERGE), io.fabric8.kubernetes.client.utils.Serialization.asJson(Map.of("metadata", Map.of("labels", want))));
+      // The status patch that follows must not conflict with the version this label patch made.
+      s.getMetadata().setResourceVersion(patched.getMetadata().getResourceVersion());
+      s.getMetadata().setLabels(patched.getMetadata().getLabels());
     } catch (KubernetesClientException e) {
       LOG.warn("{}/{}: labels not updated: {}", s.getMetadata().getNamespace(), s.getMetadata().getName(), e.getMessage());
     }

@@ -1,0 +1,203 @@
+{{/*
+The chart's name, or nameOverride.
+*/}}
+{{- define "strata.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The release's full name, used for every object the chart creates (cluster-scoped ones included). A release whose
+name already contains the chart's name is not repeated ("strata", not "strata-strata").
+*/}}
+{{- define "strata.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "strata.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Labels on every object. app.kubernetes.io/managed-by is Helm here; the operator labels its runner Jobs
+managed-by=strata-operator, so the two never mix.
+*/}}
+{{- define "strata.labels" -}}
+helm.sh/chart: {{ include "strata.chart" . }}
+{{ include "strata.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: strata
+{{- end }}
+
+{{/*
+Selector labels of the operator's pods (immutable in a Deployment: never add to them).
+*/}}
+{{- define "strata.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "strata.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: operator
+{{- end }}
+
+{{- define "strata.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "strata.fullname" .) .Values.serviceAccount.name }}
+{{- else if .Values.serviceAccount.name }}
+{{- .Values.serviceAccount.name }}
+{{- else }}
+{{- fail "serviceAccount.name must name an existing ServiceAccount when serviceAccount.create is false" }}
+{{- end }}
+{{- end }}
+
+{{- define "strata.operatorImage" -}}
+{{- printf "%s:%s" .Values.images.operator.repository (default .Chart.AppVersion .Values.images.operator.tag) }}
+{{- end }}
+
+{{- define "strata.runnerImage" -}}
+{{- printf "%s:%s" .Values.images.runner.repository (default .Chart.AppVersion .Values.images.runner.tag) }}
+{{- end }}
+
+{{/*
+The Lease the operator elects its leader with. The name is fixed in the operator (StrataOperator.java).
+*/}}
+{{- define "strata.leaseName" -}}
+strata-operator
+{{- end }}
+
+{{/*
+What the operator's admission webhook creates itself (fixed names in WebhookSettings.java), and the Service the API
+server calls it through.
+*/}}
+{{- define "strata.webhookConfigurationName" -}}
+strata-restore-policy
+{{- end }}
+
+{{- define "strata.webhookSecretName" -}}
+strata-webhook-tls
+{{- end }}
+
+{{- define "strata.webhookServiceName" -}}
+{{- printf "%s-webhook" (include "strata.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The rules the operator needs on the resources it handles, in every namespace it watches. Used by the ClusterRole
+(watchNamespaces empty) or by one Role per watched namespace. Each rule says which code needs it; the test
+dev.strata.e2e.chart.ChartRbacTest compares these with its own list, so a change here is deliberate.
+Nothing else is granted: runner pods get no permission at all (RunnerJobBuilder sets
+automountServiceAccountToken: false on them and they run as the namespace's default ServiceAccount).
+*/}}
+{{- define "strata.namespacedRules" -}}
+# StateSnapshots: list+watch for the informers of StateSnapshotReconciler (its primary), SnapshotScheduleReconciler and
+# RetentionPolicyReconciler (label-selected); list in RestoreObserver (resolving a restore's source); create in
+# SnapshotScheduleReconciler (a due run); delete in SnapshotScheduleReconciler (concurrencyPolicy Replace) and
+# RetentionPolicyReconciler (expired snapshots); patch for the finalizer (java-operator-sdk adds and removes it) and
+# for the merge patch of labels in StateSnapshotReconciler.mirrorLabels; get because fabric8 reads the object before
+# that merge patch (and the framework re-reads one after a conflicting finalizer patch).
+- apiGroups: ["strata.dev"]
+  resources: ["statesnapshots"]
+  verbs: ["get", "list", "watch", "create", "delete", "patch"]
+# StateSnapshot status: UpdateControl.patchStatus in StateSnapshotReconciler (server-side apply to /status).
+- apiGroups: ["strata.dev"]
+  resources: ["statesnapshots/status"]
+  verbs: ["patch"]
+# Backup Jobs carry an ownerReference to their StateSnapshot with blockOwnerDeletion: true (RunnerJobBuilder); where
+# the OwnerReferencesPermissionEnforcement admission plugin is on (OpenShift, hardened clusters), creating such a Job
+# needs update on the owner's finalizers subresource.
+- apiGroups: ["strata.dev"]
+  resources: ["statesnapshots/finalizers"]
+  verbs: ["update"]
+# SnapshotStores: list+watch for the primary informer of SnapshotStoreReconciler, the secondary informer of
+# StateSnapshotReconciler and the webhook's informers; get in SnapshotObserver and RestoreObserver (not yet cached),
+# StateSnapshotReconciler.cleanup, RetentionPolicyReconciler (the store to collect after expiry) and
+# InformerPolicyLookup (a store the webhook's cache does not have yet).
+- apiGroups: ["strata.dev"]
+  resources: ["snapshotstores"]
+  verbs: ["get", "list", "watch"]
+# SnapshotStore status: UpdateControl.patchStatus in SnapshotStoreReconciler (Ready, last garbage collection).
+- apiGroups: ["strata.dev"]
+  resources: ["snapshotstores/status"]
+  verbs: ["patch"]
+# SnapshotSchedules: list+watch for the primary informer of SnapshotScheduleReconciler.
+- apiGroups: ["strata.dev"]
+  resources: ["snapshotschedules"]
+  verbs: ["list", "watch"]
+# SnapshotSchedule status: UpdateControl.patchStatus in SnapshotScheduleReconciler.
+- apiGroups: ["strata.dev"]
+  resources: ["snapshotschedules/status"]
+  verbs: ["patch"]
+# RetentionPolicies: list+watch for the primary informer of RetentionPolicyReconciler.
+- apiGroups: ["strata.dev"]
+  resources: ["retentionpolicies"]
+  verbs: ["list", "watch"]
+# RetentionPolicy status: UpdateControl.patchStatus in RetentionPolicyReconciler.
+- apiGroups: ["strata.dev"]
+  resources: ["retentionpolicies/status"]
+  verbs: ["patch"]
+# RestorePolicies: list+watch for the primary informer of RestorePolicyReconciler, and for the admission webhook's own
+# informers (InformerPolicyLookup) when it is enabled.
+- apiGroups: ["strata.dev"]
+  resources: ["restorepolicies"]
+  verbs: ["list", "watch"]
+# RestorePolicy status: UpdateControl.patchStatus in RestorePolicyReconciler (Ready, restores done per source).
+- apiGroups: ["strata.dev"]
+  resources: ["restorepolicies/status"]
+  verbs: ["patch"]
+# StateRestores: list+watch for the primary informer of StateRestoreReconciler.
+- apiGroups: ["strata.dev"]
+  resources: ["staterestores"]
+  verbs: ["list", "watch"]
+# StateRestore status: UpdateControl.patchStatus in StateRestoreReconciler (the pinned snapshot, progress, result).
+- apiGroups: ["strata.dev"]
+  resources: ["staterestores/status"]
+  verbs: ["patch"]
+# Restore Jobs carry an ownerReference to their StateRestore with blockOwnerDeletion: true (RestoreJobBuilder): the
+# same admission check as for backup Jobs.
+- apiGroups: ["strata.dev"]
+  resources: ["staterestores/finalizers"]
+  verbs: ["update"]
+# Runner Jobs (backup, restore, garbage collection): create in StateSnapshotReconciler, StateRestoreReconciler,
+# SnapshotStoreReconciler and RetentionPolicyReconciler; get in SnapshotObserver and RestoreObserver (a Job created a
+# moment ago, not yet cached); list in RetentionPolicyReconciler (a collector already running?) and for the Job
+# informers of the snapshot, restore and store reconcilers (with watch); delete in StateSnapshotReconciler.cleanup
+# (stops a running backup before its snapshot goes).
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["create", "delete", "get", "list", "watch"]
+# Pods: list in SnapshotObserver.nodeUsing (the node of a pod that mounts the PVC, so a ReadWriteOnce volume is
+# mounted there; also for restore targets) and RunnerOutcome.fromPods (a runner's termination message: backup,
+# restore and garbage collection results); list+watch for RestorePolicyReconciler's informer of the pods the webhook
+# labelled (their restore results).
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["list", "watch"]
+# PVCs: get in SnapshotObserver (a snapshot's source must exist and be Bound) and RestoreObserver (the target); create
+# in StateRestoreReconciler (a restore target from spec.target.claimTemplate).
+- apiGroups: [""]
+  resources: ["persistentvolumeclaims"]
+  verbs: ["get", "create"]
+# Secrets: get in KubernetesStoreConnector.open (a store's credentials and CA bundle, read when the operator checks
+# the bucket, reads progress and removes deleted snapshots); list+watch for the Secret informer of
+# SnapshotStoreReconciler (a changed Secret re-checks its stores at once).
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get", "list", "watch"]
+# ConfigMaps: get in KubernetesStoreConnector (a CA bundle in a ConfigMap); list+watch for the ConfigMap informer of
+# SnapshotStoreReconciler.
+- apiGroups: [""]
+  resources: ["configmaps"]
+  verbs: ["get", "list", "watch"]
+# Events: EventRecorder.record on StateSnapshots, SnapshotSchedules, RetentionPolicies, StateRestores, RestorePolicies
+# and the pods a RestorePolicy restored creates events.k8s.io/v1 Events.
+- apiGroups: ["events.k8s.io"]
+  resources: ["events"]
+  verbs: ["create"]
+{{- end }}

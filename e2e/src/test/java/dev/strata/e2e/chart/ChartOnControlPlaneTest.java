@@ -1,0 +1,761 @@
+package dev.strata.e2e.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.strata.api.v1alpha1.LocalObjectRef;
+import dev.strata.api.v1alpha1.RestorePolicy;
+import dev.strata.api.v1alpha1.RetentionPolicy;
+import dev.strata.api.v1alpha1.SnapshotSchedule;
+import dev.strata.api.v1alpha1.StateRestore;
+import dev.strata.api.v1alpha1.SnapshotPhase;
+import dev.strata.api.v1alpha1.SnapshotSource;
+import dev.strata.api.v1alpha1.SnapshotStore;
+import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.api.v1alpha1.StateSnapshotSpec;
+import dev.strata.e2e.support.ControlPlane;
+import dev.strata.e2e.support.DirectoryTree;
+import dev.strata.e2e.support.Examples;
+import dev.strata.e2e.support.FreePorts;
+import dev.strata.e2e.support.Helm;
+import dev.strata.e2e.support.MinioExtension;
+import dev.strata.e2e.support.MinioServer;
+import dev.strata.e2e.support.OperatorProcess;
+import dev.strata.e2e.support.TokenKubeconfig;
+import dev.strata.e2e.support.kubelet.KubeletStandIn;
+import dev.strata.engine.SnapshotCatalog;
+import dev.strata.engine.store.BlobStoreManager;
+import dev.strata.engine.store.RetryPolicy;
+import dev.strata.engine.store.RetryingBlobStoreManager;
+import dev.strata.engine.store.S3BlobStoreManager;
+import dev.strata.engine.store.S3StoreConfig;
+import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.restore.RestoreJobBuilder;
+import dev.strata.operator.snapshot.RunnerJobBuilder;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The chart installed like a user would, minus the Deployment (no images here): its CRDs, ServiceAccount and RBAC on
+ * a real control plane with RBAC on, and the operator run as a process that authenticates with that ServiceAccount's
+ * token (TokenRequest API) and the environment the chart's Deployment gives it. The control plane is this class's own,
+ * because it is configured like a hardened cluster: the OwnerReferencesPermissionEnforcement admission plugin is on
+ * (as on OpenShift), and the API server writes an audit log of every ServiceAccount's requests, so the test sees
+ * exactly what the operator asked for: any refused request fails the test, and so does any granted permission that
+ * no flow used. The flows: store, snapshot, deletion (also of a running one), schedule, retention, garbage collection,
+ * restore and leader failover with the default values; the same with Roles only (watchNamespaces); the RestorePolicy
+ * webhook (restore, certificate rotation, repaired configuration); helm install/upgrade/uninstall; and the permissions
+ * that are not requests of their own, removed one at a time.
+ */
+@ExtendWith(MinioExtension.class)
+class ChartOnControlPlaneTest {
+
+  static final Duration SNAPSHOT_TIMEOUT = Duration.ofMinutes(2);
+  static final String PVC = "data-kafka-streams-0";
+  static final Duration TOKEN_LIFETIME = Duration.ofHours(1);
+
+  static ControlPlane plane;
+  static Path work;
+  static Path auditLog;
+  static final Helm HELM = Helm.installed();
+  static final List<OperatorProcess> operators = new ArrayList<>();
+  /** The operators' clock file while a test moves their clock (null: the system clock). */
+  static Path clockFile;
+
+  @RegisterExtension
+  static final TestWatcher DIAGNOSTICS = new TestWatcher() {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      if (plane == null) {
+        return;
+      }
+      StringBuilder report = new StringBuilder("\n===== chart e2e diagnostics for " + context.getDisplayName() + " =====\n");
+      report.append(plane.diagnostics(30));
+      for (OperatorProcess op : operators) {
+        report.append("---- operator ").append(op.logFile()).append(" ----\n").append(op.tail(80)).append('\n');
+      }
+      KubeletStandIn kubelet = plane.kubeletIfStarted();
+      if (kubelet != null) {
+        report.append(kubelet.diagnostics(null, 40));
+      }
+      System.err.println(report);
+    }
+  };
+
+  @BeforeAll
+  static void startControlPlane(@TempDir Path dir, MinioServer minio) throws IOException {
+    work = dir;
+    Path policy = Files.writeString(dir.resolve("audit-policy.yaml"), AuditLog.POLICY);
+    auditLog = dir.resolve("audit.log");
+    plane = ControlPlane.start(List.of(
+        "--enable-admission-plugins=OwnerReferencesPermissionEnforcement",
+        "--audit-policy-file=" + policy,
+        "--audit-log-path=" + auditLog,
+        "--audit-log-format=json",
+        "--audit-log-mode=blocking"));
+    minio.createBucket(Examples.EXAMPLE_BUCKET);
+    // The chart's CRDs, as `helm install` applies them from its crds/ directory.
+    RenderedChart crds = RenderedChart.render(HELM, "strata", "default", "--include-crds");
+    for (CustomResourceDefinition crd : crds.all(CustomResourceDefinition.class)) {
+      plane.client().resource(crd).create();
+    }
+    for (CustomResourceDefinition crd : crds.all(CustomResourceDefinition.class)) {
+      plane.client().apiextensions().v1().customResourceDefinitions().resource(crd)
+          .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+              .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  @AfterEach
+  void stopOperators() {
+    operators.forEach(OperatorProcess::close);
+    operators.clear();
+    clockFile = null;
+  }
+
+  static void setClock(Path file, Instant t) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, t.toString());
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  static List<StateSnapshot> scheduled(String ns) {
+    return plane.client().resources(StateSnapshot.class).inNamespace(ns).withLabel("strata.dev/schedule", "hourly").list().getItems();
+  }
+
+  static List<String> awaitScheduled(String ns, int count) {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> scheduled(ns).size() == count);
+    return scheduled(ns).stream().map(x -> x.getMetadata().getName()).toList();
+  }
+
+  @AfterAll
+  static void stopControlPlane() throws IOException {
+    if (plane != null) {
+      plane.close();
+    }
+    // Kept for a look after the run: every request of every ServiceAccount, with its answer.
+    if (auditLog != null && Files.exists(auditLog)) {
+      Path kept = Path.of("target", "chart-e2e-audit.log");
+      Files.createDirectories(kept.toAbsolutePath().getParent());
+      Files.copy(auditLog, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Test
+  void allNamespacesInstallRunsTheCoreFlowsAsItsServiceAccountAndFailsOver(MinioServer minio) throws IOException {
+    KubernetesClient admin = plane.client();
+    KubeletStandIn kubelet = plane.kubelet();
+    String releaseNs = restrictedNamespace("strata-system");
+    // Defaults, but schedules and retention polled every second or two, so that a moved clock takes effect at once.
+    RenderedChart chart = RenderedChart.render(HELM, "strata", releaseNs,
+        "--set", "schedulePollSeconds=1", "--set", "retentionIntervalSeconds=2");
+    install(chart);
+    admitsTheOperatorPod(chart, releaseNs);
+    Path kubeconfig = TokenKubeconfig.forServiceAccount(plane, releaseNs, "strata", TOKEN_LIFETIME, work.resolve("strata.kubeconfig"));
+    Path clock = work.resolve("clock");
+    setClock(clock, Instant.now());
+    clockFile = clock;
+
+    OperatorProcess first = start(chart, kubeconfig, releaseNs, "strata-6d5f8b7c4-first");
+    awaitLeader(releaseNs, "strata-6d5f8b7c4-first");
+
+    // A store becomes Ready (its Secret read with the ServiceAccount's rights; status patched).
+    String ns = restrictedNamespace("team-a");
+    Examples.apply(plane, ns, Examples.forMinio("store-credentials.yaml", minio), work).assertSuccess();
+    Examples.apply(plane, ns, Examples.forMinio("snapshot-store.yaml", minio), work).assertSuccess();
+    awaitStoreReady(ns, "minio", "True", "Reachable");
+
+    // A RestorePolicy while the webhook is off (the default): its status says so.
+    Examples.apply(plane, ns, Examples.read("restore-policy.yaml"), work).assertSuccess();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      RestorePolicy p = admin.resources(RestorePolicy.class).inNamespace(ns).withName("kafka-streams").get();
+      assertThat(p.getStatus()).isNotNull();
+      assertThat(ready(p.getStatus().conditions()).getReason()).isEqualTo("WebhookDisabled");
+    });
+
+    // A snapshot of a PVC with files succeeds: finalizer, runner Job (admitted under OwnerReferencesPermissionEnforcement
+    // and the restricted Pod Security level), pods read for the result, Events, status and labels written.
+    claim(ns, PVC);
+    Path volume = kubelet.hostPathOf(ns, PVC);
+    DirectoryTree.seed(volume.resolve("rocksdb"), 7, 3);
+    Examples.apply(plane, ns, Examples.read("state-snapshot.yaml"), work).assertSuccess();
+    StateSnapshot first1 = awaitPhase(ns, "kafka-streams-0-manual-1", SnapshotPhase.Succeeded);
+    long files = DirectoryTree.describe(volume.resolve("rocksdb")).values().stream().filter(e -> e.type().equals("file")).count();
+    assertThat(first1.getStatus().snapshotIndex().files()).isEqualTo(files);
+    assertThat(first1.getMetadata().getFinalizers()).containsExactly("statesnapshots.strata.dev/finalizer");
+    assertThat(first1.getMetadata().getLabels()).containsEntry("strata.dev/phase", "Succeeded");
+    // The Events, read the ways docs/operations.md shows.
+    assertThat(plane.kubectl("get", "events.events.k8s.io", "-n", ns, "--sort-by=.metadata.creationTimestamp",
+        "--field-selector", "regarding.kind=StateSnapshot").assertSuccess().stdout()).contains("Started").contains("Succeeded");
+    assertThat(plane.kubectl("get", "events", "-n", ns, "--field-selector", "involvedObject.name=kafka-streams-0-manual-1")
+        .assertSuccess().stdout()).contains("Started").contains("Succeeded");
+    assertThat(plane.kubectl("get", "statesnapshot", "-n", ns, "kafka-streams-0-manual-1", "-o",
+        "jsonpath={range .status.conditions[*]}{.type}={.status} {.reason}: {.message}{\"\\n\"}{end}").assertSuccess().stdout())
+        .startsWith("Ready=True Succeeded: ");
+
+    // A missing PVC is a condition, not an error.
+    admin.resources(StateSnapshot.class).inNamespace(ns).resource(snapshot("nowhere", "no-such-pvc")).create();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      StateSnapshot s = admin.resources(StateSnapshot.class).inNamespace(ns).withName("nowhere").get();
+      assertThat(s.getStatus()).isNotNull();
+      assertThat(s.getStatus().phase()).isEqualTo(SnapshotPhase.Pending);
+      assertThat(ready(s.getStatus().conditions()).getReason()).isEqualTo("PVCNotFound");
+    });
+
+    // A store whose CA bundle is in a ConfigMap: the operator reads it (and then finds nothing listening).
+    admin.configMaps().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .withNewMetadata().withName("store-ca").endMetadata()
+        .addToData("ca.crt", Files.readString(plane.caCertificate())).build()).create();
+    Examples.apply(plane, ns, String.join("\n",
+        "apiVersion: strata.dev/v1alpha1",
+        "kind: SnapshotStore",
+        "metadata:",
+        "  name: tls",
+        "spec:",
+        "  endpoint: https://127.0.0.1:" + FreePorts.next(),
+        "  bucket: strata",
+        "  pathStyle: true",
+        "  credentialsSecretRef:",
+        "    name: minio-credentials",
+        "  caBundle:",
+        "    configMapRef:",
+        "      name: store-ca",
+        "      key: ca.crt",
+        ""), work).assertSuccess();
+    awaitStoreReady(ns, "tls", "False", "Unreachable");
+
+    // Deleting a snapshot whose runner cannot start: the operator deletes the runner Job first, then lets it go.
+    // The PVC's user is bound to a node that does not exist, so the runner, pinned next to it, is never scheduled.
+    claim(ns, "data-stuck");
+    kubelet.hostPathOf(ns, "data-stuck");
+    admin.pods().inNamespace(ns).resource(appPodOn("node-gone", "data-stuck")).create();
+    admin.resources(StateSnapshot.class).inNamespace(ns).resource(snapshot("stuck", "data-stuck")).create();
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      StateSnapshot s = admin.resources(StateSnapshot.class).inNamespace(ns).withName("stuck").get();
+      return s.getStatus() != null && s.getStatus().jobName() != null;
+    });
+    String stuckJob = admin.resources(StateSnapshot.class).inNamespace(ns).withName("stuck").get().getStatus().jobName();
+    assertThat(admin.batch().v1().jobs().inNamespace(ns).withName(stuckJob).get().getStatus().getSucceeded()).isNull();
+    admin.resources(StateSnapshot.class).inNamespace(ns).withName("stuck").delete();
+    await().atMost(Duration.ofSeconds(60)).until(() -> admin.resources(StateSnapshot.class).inNamespace(ns).withName("stuck").get() == null);
+    assertThat(admin.batch().v1().jobs().inNamespace(ns).withName(stuckJob).get()).isNull();
+
+    // Deleting a succeeded snapshot removes it from the store before the object goes (the finalizer).
+    String firstId = first1.getStatus().snapshotIndex().id();
+    assertThat(catalog(minio)).contains(firstId);
+    admin.resources(StateSnapshot.class).inNamespace(ns).withName("kafka-streams-0-manual-1").delete();
+    await().atMost(Duration.ofSeconds(60)).until(() -> admin.resources(StateSnapshot.class).inNamespace(ns).withName("kafka-streams-0-manual-1").get() == null);
+    assertThat(catalog(minio)).doesNotContain(firstId);
+
+    // A schedule creates snapshots when they are due (the operator's clock is moved by the test), and a retention
+    // policy that keeps one expires the older, asks for a garbage collection of the store, and the snapshot goes.
+    Examples.apply(plane, ns, String.join("\n",
+        "apiVersion: strata.dev/v1alpha1",
+        "kind: RetentionPolicy",
+        "metadata:",
+        "  name: keep-one",
+        "spec:",
+        "  keepLast: 1",
+        "  minKeep: 1",
+        "  keepFailed: 0",
+        "---",
+        "apiVersion: strata.dev/v1alpha1",
+        "kind: SnapshotSchedule",
+        "metadata:",
+        "  name: hourly",
+        "spec:",
+        "  schedule: \"0 * * * *\"",
+        "  retentionPolicyRef:",
+        "    name: keep-one",
+        "  snapshotTemplate:",
+        "    source:",
+        "      pvcName: " + PVC,
+        "      path: rocksdb",
+        "    storeRef:",
+        "      name: minio",
+        "    deletionPolicy: Delete",
+        ""), work).assertSuccess();
+    Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS);
+    setClock(clock, hour.plusSeconds(60));
+    String run1 = awaitScheduled(ns, 1).get(0);
+    awaitPhase(ns, run1, SnapshotPhase.Succeeded);
+    setClock(clock, hour.plus(1, ChronoUnit.HOURS).plusSeconds(60));
+    await().atMost(SNAPSHOT_TIMEOUT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+      List<StateSnapshot> runs = scheduled(ns);
+      assertThat(runs).extracting(r -> r.getMetadata().getName()).doesNotContain(run1).hasSize(1);
+      assertThat(runs.get(0).getStatus()).isNotNull();
+      assertThat(runs.get(0).getStatus().phase()).isEqualTo(SnapshotPhase.Succeeded);
+    });
+    // (The status counts what its latest run expired, so after the deletion it reads 0 again: the Event keeps it.)
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      var policy = admin.resources(RetentionPolicy.class).inNamespace(ns).withName("keep-one").get();
+      assertThat(policy.getStatus()).isNotNull();
+      assertThat(policy.getStatus().sources()).singleElement().satisfies(src -> assertThat(src.kept()).isEqualTo(1));
+      assertThat(plane.kubectl("get", "events.events.k8s.io", "-n", ns, "--field-selector", "regarding.name=keep-one",
+          "-o", "jsonpath={.items[*].note}").assertSuccess().stdout()).contains("expired 1 snapshots of").contains(run1);
+    });
+    await().atMost(Duration.ofSeconds(60)).until(() ->
+        !admin.batch().v1().jobs().inNamespace(ns).withLabel("strata.dev/operation", "gc").list().getItems().isEmpty());
+    assertThat(admin.resources(SnapshotSchedule.class).inNamespace(ns).withName("hourly").get().getStatus().lastScheduleTime()).isNotNull();
+
+    // A restore of the source's latest snapshot into a new PVC from the claim template (examples/restore.yaml).
+    Examples.apply(plane, ns, Examples.read("restore.yaml"), work).assertSuccess();
+    await().atMost(SNAPSHOT_TIMEOUT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+      StateRestore r = admin.resources(StateRestore.class).inNamespace(ns).withName("kafka-streams-0-restore").get();
+      assertThat(r.getStatus()).isNotNull();
+      assertThat(r.getStatus().phase()).as("%s", r.getStatus().message()).isIn(SnapshotPhase.Succeeded);
+    });
+    assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns, "data-kafka-streams-0-restored").resolve("rocksdb")))
+        .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
+
+    // Leader election: a second replica waits as a standby while the first holds the Lease...
+    OperatorProcess second = start(chart, kubeconfig, releaseNs, "strata-6d5f8b7c4-second");
+    pause(Duration.ofSeconds(4));
+    assertThat(holder(releaseNs)).isEqualTo("strata-6d5f8b7c4-first");
+    // ...and takes over when the first is killed without a chance to release it.
+    first.kill();
+    awaitLeader(releaseNs, "strata-6d5f8b7c4-second");
+    Files.write(volume.resolve("rocksdb/000100.sst"), random(100, 1 << 20));
+    admin.resources(StateSnapshot.class).inNamespace(ns).resource(snapshot("after-failover", PVC)).create();
+    StateSnapshot after = awaitPhase(ns, "after-failover", SnapshotPhase.Succeeded);
+    assertThat(after.getStatus().snapshotIndex().files()).isEqualTo(files + 1);
+    assertThat(Files.readString(second.logFile())).contains("created runner Job after-failover-backup");
+    assertThat(Files.readString(first.logFile())).doesNotContain("after-failover");
+    second.close();
+
+    String user = "system:serviceaccount:" + releaseNs + ":strata";
+    assertNothingForbidden(user, first, second);
+    // Every permission the chart grants was used by some request of the operator (bar the one checked at admission).
+    Set<String> used = AuditLog.permissionsUsed(AuditLog.read(auditLog, user));
+    Set<String> granted = new TreeSet<>(ExpectedRbac.EXERCISED_BY.keySet());
+    granted.removeAll(ExpectedRbac.NOT_A_REQUEST.keySet());
+    granted.removeAll(ExpectedRbac.webhookOnly()); // not granted without the webhook; its own test proves them
+    assertThat(used).as("permissions the operator used (audit log)").containsAll(granted);
+    Set<String> beyond = new TreeSet<>(used);
+    beyond.removeAll(ExpectedRbac.EXERCISED_BY.keySet());
+    // Granted to every authenticated user by system:basic-user: the framework checks its Lease access this way.
+    assertThat(beyond).as("requests outside the chart's rules").containsOnly("authorization.k8s.io/selfsubjectrulesreviews create");
+  }
+
+  @Test
+  void watchedNamespacesInstallWorksWithRolesOnly(MinioServer minio) throws IOException {
+    KubernetesClient admin = plane.client();
+    KubeletStandIn kubelet = plane.kubelet();
+    String releaseNs = restrictedNamespace("strata-ops");
+    String watched = restrictedNamespace("team-b");
+    String unwatched = restrictedNamespace("team-c");
+    RenderedChart chart = RenderedChart.render(HELM, "scoped", releaseNs, "--set", "watchNamespaces={" + watched + "}");
+    assertThat(chart.kinds()).doesNotContain("ClusterRole", "ClusterRoleBinding");
+    install(chart);
+    Path kubeconfig = TokenKubeconfig.forServiceAccount(plane, releaseNs, "scoped-strata", TOKEN_LIFETIME, work.resolve("scoped.kubeconfig"));
+    OperatorProcess operator = start(chart, kubeconfig, releaseNs, "scoped-strata-7c9d-only");
+    awaitLeader(releaseNs, "scoped-strata-7c9d-only");
+
+    for (String ns : List.of(watched, unwatched)) {
+      Examples.apply(plane, ns, Examples.forMinio("store-credentials.yaml", minio), work).assertSuccess();
+      Examples.apply(plane, ns, Examples.forMinio("snapshot-store.yaml", minio), work).assertSuccess();
+    }
+    awaitStoreReady(watched, "minio", "True", "Reachable");
+    claim(watched, PVC);
+    DirectoryTree.seed(kubelet.hostPathOf(watched, PVC).resolve("rocksdb"), 11, 1);
+    Examples.apply(plane, watched, Examples.read("state-snapshot.yaml"), work).assertSuccess();
+    awaitPhase(watched, "kafka-streams-0-manual-1", SnapshotPhase.Succeeded);
+    // The namespace it does not watch is left alone (and it has no right to look there anyway).
+    assertThat(admin.resources(SnapshotStore.class).inNamespace(unwatched).withName("minio").get().getStatus()).isNull();
+    operator.close();
+
+    String user = "system:serviceaccount:" + releaseNs + ":scoped-strata";
+    assertNothingForbidden(user, operator);
+    List<AuditLog.Entry> requests = AuditLog.read(auditLog, user);
+    assertThat(requests).isNotEmpty();
+    // Only namespaced requests in its namespaces, bar the framework's self-check of its rights.
+    assertThat(requests).filteredOn(e -> !"selfsubjectrulesreviews".equals(e.resource()))
+        .allSatisfy(e -> assertThat(e.namespace()).as("%s", e).isIn(watched, releaseNs));
+  }
+
+  @Test
+  void webhookInstallRestoresThePodsAPolicySelectsAndKeepsItsCertificateAndConfiguration(MinioServer minio) throws IOException {
+    KubernetesClient admin = plane.client();
+    plane.kubelet();
+    String releaseNs = restrictedNamespace("strata-hooked");
+    String ns = restrictedNamespace("team-w");
+    RenderedChart chart = RenderedChart.render(HELM, "hooked", releaseNs, "--set", "webhook.enabled=true",
+        "--set", "webhook.checkSeconds=2", "--set", "watchNamespaces={" + ns + "}");
+    install(chart);
+    Path kubeconfig = TokenKubeconfig.forServiceAccount(plane, releaseNs, "hooked-strata", TOKEN_LIFETIME, work.resolve("hooked.kubeconfig"));
+    Map<String, String> env = operatorEnv(chart, releaseNs, "hooked-strata-5c8d-0");
+    // The API server reaches the webhook on loopback here, not through the chart's Service (no cluster network).
+    assertThat(env.get("STRATA_WEBHOOK_PORT")).isEqualTo("9443");
+    int port = FreePorts.next();
+    env.put("STRATA_WEBHOOK_PORT", Integer.toString(port));
+    env.put("STRATA_WEBHOOK_URL", "https://127.0.0.1:" + port + "/mutate-pods");
+    OperatorProcess operator = OperatorProcess.start(kubeconfig, work, env);
+    operators.add(operator);
+    try {
+      // It created its certificate Secret and registered itself (it is ready only once it serves).
+      Secret tls = admin.secrets().inNamespace(releaseNs).withName(ExpectedRbac.WEBHOOK_SECRET).get();
+      assertThat(tls).isNotNull();
+      assertThat(tls.getType()).isEqualTo("kubernetes.io/tls");
+      MutatingWebhookConfiguration config = admin.admissionRegistration().v1().mutatingWebhookConfigurations()
+          .withName(ExpectedRbac.WEBHOOK_CONFIGURATION).get();
+      assertThat(config.getWebhooks()).singleElement().satisfies(w -> assertThat(w.getFailurePolicy()).isEqualTo("Ignore"));
+
+      Examples.apply(plane, ns, Examples.forMinio("store-credentials.yaml", minio), work).assertSuccess();
+      Examples.apply(plane, ns, Examples.forMinio("snapshot-store.yaml", minio), work).assertSuccess();
+      Examples.apply(plane, ns, Examples.read("restore-policy.yaml"), work).assertSuccess();
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        RestorePolicy p = admin.resources(RestorePolicy.class).inNamespace(ns).withName("kafka-streams").get();
+        assertThat(p.getStatus()).isNotNull();
+        assertThat(ready(p.getStatus().conditions()).getReason()).isEqualTo("Serving");
+      });
+
+      // A Secret that no longer holds a usable certificate is re-issued, and the configuration trusts the new CA.
+      String caBefore = config.getWebhooks().get(0).getClientConfig().getCaBundle();
+      admin.secrets().inNamespace(releaseNs).withName(ExpectedRbac.WEBHOOK_SECRET).edit(sec -> {
+        sec.getData().put("tls.crt", java.util.Base64.getEncoder().encodeToString("not a certificate".getBytes()));
+        return sec;
+      });
+      await().atMost(Duration.ofSeconds(30)).until(() -> !caBefore.equals(admin.admissionRegistration().v1()
+          .mutatingWebhookConfigurations().withName(ExpectedRbac.WEBHOOK_CONFIGURATION).get().getWebhooks().get(0).getClientConfig().getCaBundle()));
+      assertThat(new String(java.util.Base64.getDecoder().decode(
+          admin.secrets().inNamespace(releaseNs).withName(ExpectedRbac.WEBHOOK_SECRET).get().getData().get("tls.crt")))).startsWith("-----BEGIN CERTIFICATE-----");
+
+      // A pod the policy selects gets the restore init container; with no snapshot yet it starts fresh.
+      claim(ns, PVC);
+      Pod pod = admin.pods().inNamespace(ns).resource(new PodBuilder(appPodOn(null, PVC))
+          .editMetadata().withName("kafka-streams-0").addToLabels("app", "kafka-streams").endMetadata()
+          .editSpec().editFirstVolume().withName("data").endVolume().endSpec().build()).create();
+      assertThat(pod.getSpec().getInitContainers()).extracting(c -> c.getName()).contains("strata-restore");
+      await().atMost(SNAPSHOT_TIMEOUT).untilAsserted(() -> {
+        RestorePolicy p = admin.resources(RestorePolicy.class).inNamespace(ns).withName("kafka-streams").get();
+        assertThat(p.getStatus().restoresDone()).isEqualTo(1L);
+      });
+      assertThat(plane.kubectl("get", "events.events.k8s.io", "-n", ns, "--field-selector", "regarding.name=kafka-streams-0",
+          "-o", "jsonpath={.items[*].reason}").assertSuccess().stdout()).contains("FreshStart");
+
+      // An edit to the configuration is repaired at the next check.
+      admin.admissionRegistration().v1().mutatingWebhookConfigurations().withName(ExpectedRbac.WEBHOOK_CONFIGURATION).edit(c -> {
+        c.getWebhooks().get(0).setFailurePolicy("Fail");
+        return c;
+      });
+      await().atMost(Duration.ofSeconds(30)).until(() -> "Ignore".equals(admin.admissionRegistration().v1()
+          .mutatingWebhookConfigurations().withName(ExpectedRbac.WEBHOOK_CONFIGURATION).get().getWebhooks().get(0).getFailurePolicy()));
+    } finally {
+      operator.close();
+      // Nothing on this control plane should call a closed port.
+      admin.admissionRegistration().v1().mutatingWebhookConfigurations().withName(ExpectedRbac.WEBHOOK_CONFIGURATION).delete();
+    }
+
+    String user = "system:serviceaccount:" + releaseNs + ":hooked-strata";
+    assertNothingForbidden(user, operator);
+    Set<String> used = AuditLog.permissionsUsed(AuditLog.read(auditLog, user));
+    Set<String> webhook = ExpectedRbac.permissions(ExpectedRbac.WEBHOOK_CLUSTER_RULES);
+    webhook.addAll(ExpectedRbac.permissions(ExpectedRbac.WEBHOOK_SECRET_RULES));
+    assertThat(used).as("permissions the operator used (audit log)").containsAll(webhook)
+        .contains("strata.dev/restorepolicies/status patch", "core/pods watch", "events.k8s.io/events create");
+    Set<String> beyond = new TreeSet<>(used);
+    beyond.removeAll(ExpectedRbac.EXERCISED_BY.keySet());
+    assertThat(beyond).as("requests outside the chart's rules").containsOnly("authorization.k8s.io/selfsubjectrulesreviews create");
+  }
+
+  @Test
+  void withoutTheFinalizersRulesNoRunnerJobIsAdmitted() {
+    KubernetesClient admin = plane.client();
+    String ns = restrictedNamespace("strata-ablation");
+    RenderedChart chart = RenderedChart.render(HELM, "ablation", ns, "--set", "watchNamespaces={" + ns + "}");
+    install(chart);
+    Role role = chart.all(Role.class).stream().filter(r -> r.getMetadata().getName().equals("ablation-strata")).findFirst().orElseThrow();
+
+    // The Jobs the operator would create for a snapshot and for a restore: each owned by its object, with
+    // blockOwnerDeletion (no operator runs here, so nothing else happens to them).
+    admin.resources(SnapshotStore.class).inNamespace(ns).resource(
+        admin.getKubernetesSerialization().unmarshal(Examples.read("snapshot-store.yaml"), SnapshotStore.class)).create();
+    SnapshotStore store = admin.resources(SnapshotStore.class).inNamespace(ns).withName("minio").get();
+    StateSnapshot snapshotOwner = admin.resources(StateSnapshot.class).inNamespace(ns).resource(snapshot("owner", PVC)).create();
+    StateRestore restoreOwner = admin.resources(StateRestore.class).inNamespace(ns).resource(
+        admin.getKubernetesSerialization().unmarshal(Examples.read("restore.yaml"), StateRestore.class)).create();
+    Map<String, Job> jobs = Map.of(
+        "statesnapshots/finalizers", new RunnerJobBuilder(OperatorSettings.defaults()).build(snapshotOwner, store, Optional.empty()),
+        "staterestores/finalizers", new RestoreJobBuilder(OperatorSettings.defaults())
+            .build(restoreOwner, store, "20261126T000000.000Z-000000", "data-kafka-streams-0-restored", Optional.empty()));
+
+    try (KubernetesClient asOperator = plane.clientAs(ns, "ablation-strata")) {
+      for (var e : jobs.entrySet()) {
+        Job job = e.getValue();
+        assertThat(job.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getBlockOwnerDeletion()).isTrue());
+        // With the chart's rules the Job is admitted (a dry run: admission runs, nothing is stored)...
+        asOperator.resource(job).dryRun().create();
+        // ...without the rule on its owner's finalizers it is refused...
+        setRules(ns, role, without(ExpectedRbac.RULES, e.getKey(), null));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThatThrownBy(() -> asOperator.resource(job).dryRun().create())
+            .as(e.getKey()).isInstanceOf(KubernetesClientException.class)
+            .hasMessageContaining("cannot set blockOwnerDeletion if an ownerReference refers to a resource you can't set finalizers on"));
+        // ...and admitted again with it.
+        setRules(ns, role, ExpectedRbac.RULES);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> asOperator.resource(job).dryRun().create());
+      }
+    }
+  }
+
+  @Test
+  void withoutLeaseUpdateTheOperatorRefusesToStart() throws IOException {
+    String ns = restrictedNamespace("strata-lease");
+    RenderedChart chart = RenderedChart.render(HELM, "lease", ns, "--set", "watchNamespaces={" + ns + "}");
+    install(chart);
+    Role lease = chart.all(Role.class).stream().filter(r -> r.getMetadata().getName().endsWith("-leader-election")).findFirst().orElseThrow();
+    List<PolicyRule> withoutUpdate = List.of(ExpectedRbac.LEASE_RULES.get(0), new io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder(
+        ExpectedRbac.LEASE_RULES.get(1)).withVerbs("get", "patch").build());
+    setRules(ns, lease, withoutUpdate);
+    Path kubeconfig = TokenKubeconfig.forServiceAccount(plane, ns, "lease-strata", TOKEN_LIFETIME, work.resolve("lease.kubeconfig"));
+    OperatorProcess operator = OperatorProcess.launch(kubeconfig, work, operatorEnv(chart, ns, "lease-strata-0"));
+    operators.add(operator);
+    String refusal = "No permission to lease resource. in namespace: " + ns + "; missing required verbs: [update]";
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> Files.exists(operator.logFile()) && Files.readString(operator.logFile()).contains(refusal));
+    // It never reconciles: no Lease is taken, and the process exits so that Kubernetes would restart it.
+    assertThat(holder(ns)).isNull();
+    await().atMost(Duration.ofSeconds(30)).until(() -> !operator.isAlive());
+  }
+
+  @Test
+  void helmInstallsUpgradesAndUninstallsAsTheOperationsGuideSays() {
+    KubernetesClient admin = plane.client();
+    plane.kubelet(); // runs the Deployment's pod (as a stand-in container: the image is not pulled)
+    String ns = restrictedNamespace("strata-helm");
+    String chartDir = Helm.chartDir().toString();
+    String kubeconfig = plane.kubeconfig().toString();
+    // The CRDs exist already on this control plane (as after a first install): helm leaves them alone.
+    String notes = HELM.run(List.of("install", "helmed", chartDir, "--namespace", ns, "--kubeconfig", kubeconfig, "--wait", "--timeout", "90s"))
+        .assertSuccess().stdout();
+    assertThat(notes).contains("Strata 0.1.0 is installed in namespace " + ns).contains("in all namespaces.")
+        .contains("kubectl apply --server-side --force-conflicts -f charts/strata/crds/");
+    Deployment d = admin.apps().deployments().inNamespace(ns).withName("helmed-strata").get();
+    assertThat(d.getStatus().getReadyReplicas()).isEqualTo(1);
+    // Its pod was admitted by the restricted Pod Security level of the namespace.
+    assertThat(admin.pods().inNamespace(ns).withLabel("app.kubernetes.io/instance", "helmed").list().getItems()).hasSize(1);
+
+    plane.kubectl("apply", "--server-side", "--force-conflicts", "-f", Helm.chartDir().resolve("crds").toString()).assertSuccess();
+    HELM.run(List.of("upgrade", "helmed", chartDir, "--namespace", ns, "--kubeconfig", kubeconfig, "--reuse-values",
+        "--set", "logLevel=DEBUG", "--wait", "--timeout", "90s")).assertSuccess();
+    assertThat(admin.apps().deployments().inNamespace(ns).withName("helmed-strata").get().getSpec().getTemplate().getSpec()
+        .getContainers().get(0).getEnv()).anySatisfy(e -> {
+          assertThat(e.getName()).isEqualTo("STRATA_LOG_LEVEL");
+          assertThat(e.getValue()).isEqualTo("DEBUG");
+        });
+
+    HELM.run(List.of("uninstall", "helmed", "--namespace", ns, "--kubeconfig", kubeconfig, "--wait", "--timeout", "90s")).assertSuccess();
+    assertThat(admin.apps().deployments().inNamespace(ns).withName("helmed-strata").get()).isNull();
+    assertThat(admin.serviceAccounts().inNamespace(ns).withName("helmed-strata").get()).isNull();
+    assertThat(admin.rbac().clusterRoles().withName("helmed-strata").get()).isNull();
+    assertThat(admin.rbac().clusterRoleBindings().withName("helmed-strata").get()).isNull();
+    // The CRDs stay.
+    assertThat(admin.apiextensions().v1().customResourceDefinitions().list().getItems()).extracting(c -> c.getMetadata().getName())
+        .contains("snapshotstores.strata.dev", "statesnapshots.strata.dev");
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** A namespace that enforces the restricted Pod Security level: the operator's and the runners' pods must pass. */
+  static String restrictedNamespace(String prefix) {
+    String ns = plane.createNamespace(prefix);
+    plane.client().namespaces().withName(ns).edit(n -> {
+      n.getMetadata().getLabels().put("pod-security.kubernetes.io/enforce", "restricted");
+      return n;
+    });
+    return ns;
+  }
+
+  /** Everything the chart renders except the Deployment, which needs an image this machine cannot run. */
+  static void install(RenderedChart chart) {
+    for (HasMetadata o : chart.ofKinds("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service")) {
+      plane.client().resource(o).create();
+    }
+  }
+
+  /** The API server accepts the Deployment, and its pod passes the restricted Pod Security level (dry runs). */
+  static void admitsTheOperatorPod(RenderedChart chart, String releaseNs) {
+    Deployment d = chart.deployment();
+    plane.client().resource(d).dryRun().create();
+    Pod pod = new PodBuilder().withNewMetadataLike(d.getSpec().getTemplate().getMetadata()).withName("strata-operator-admission-check")
+        .withNamespace(releaseNs).endMetadata().withSpec(d.getSpec().getTemplate().getSpec()).build();
+    plane.client().resource(pod).dryRun().create();
+  }
+
+  /**
+   * The operator as its Deployment would run it: the chart's env (downward-API fields resolved for this pod name),
+   * but a free HTTP port (the processes share one host), and the logging configuration of the operator's image
+   * rather than the test classpath's.
+   */
+  static OperatorProcess start(RenderedChart chart, Path kubeconfig, String releaseNs, String podName) {
+    OperatorProcess operator = OperatorProcess.start(kubeconfig, work, operatorEnv(chart, releaseNs, podName));
+    operators.add(operator);
+    return operator;
+  }
+
+  static Map<String, String> operatorEnv(RenderedChart chart, String releaseNs, String podName) {
+    Map<String, String> env = new HashMap<>(chart.resolvedEnv(podName, releaseNs));
+    assertThat(env.remove("STRATA_HTTP_PORT")).isEqualTo("8080");
+    if (clockFile != null) {
+      // The operator's test hook for its clock (OperatorClock): schedules run when the test moves it.
+      env.put("STRATA_CLOCK_FILE", clockFile.toString());
+    }
+    Path logback = Examples.dir().resolveSibling("operator").resolve("src/main/resources/logback.xml");
+    env.put("JAVA_TOOL_OPTIONS", "-Dlogback.configurationFile=" + logback);
+    return env;
+  }
+
+  static String holder(String releaseNs) {
+    Lease lease = plane.client().leases().inNamespace(releaseNs).withName(ExpectedRbac.LEASE_NAME).get();
+    return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+  }
+
+  static void awaitLeader(String releaseNs, String identity) {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> identity.equals(holder(releaseNs)));
+  }
+
+  /** No request of {@code user} was refused (audit log), and no operator logged a refusal. */
+  static void assertNothingForbidden(String user, OperatorProcess... processes) throws IOException {
+    assertThat(AuditLog.read(auditLog, user)).as("requests of %s refused by the API server", user)
+        .filteredOn(e -> e.code() == 403).isEmpty();
+    for (OperatorProcess p : processes) {
+      assertThat(Files.readAllLines(p.logFile())).as("operator log %s", p.logFile())
+          .noneMatch(line -> line.toLowerCase(Locale.ROOT).contains("forbidden"));
+    }
+  }
+
+  static void awaitStoreReady(String ns, String name, String status, String reason) {
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      SnapshotStore st = plane.client().resources(SnapshotStore.class).inNamespace(ns).withName(name).get();
+      assertThat(st.getStatus()).as("status of store %s", name).isNotNull();
+      Condition c = ready(st.getStatus().conditions());
+      assertThat(c.getStatus()).as("%s", c).isEqualTo(status);
+      assertThat(c.getReason()).as("%s", c).isEqualTo(reason);
+    });
+  }
+
+  static StateSnapshot awaitPhase(String ns, String name, SnapshotPhase phase) {
+    KubernetesClient client = plane.client();
+    await().atMost(SNAPSHOT_TIMEOUT).pollInterval(Duration.ofMillis(300)).until(() -> {
+      StateSnapshot s = client.resources(StateSnapshot.class).inNamespace(ns).withName(name).get();
+      SnapshotPhase now = s == null || s.getStatus() == null ? null : s.getStatus().phase();
+      if (now == SnapshotPhase.Failed && phase != SnapshotPhase.Failed) {
+        throw new AssertionError("snapshot " + name + " failed: " + s.getStatus().message());
+      }
+      return now == phase;
+    });
+    return client.resources(StateSnapshot.class).inNamespace(ns).withName(name).get();
+  }
+
+  static void claim(String ns, String name) {
+    plane.client().persistentVolumeClaims().inNamespace(ns).resource(new PersistentVolumeClaimBuilder()
+        .withNewMetadata().withName(name).endMetadata()
+        .withNewSpec().withAccessModes("ReadWriteOnce")
+        .withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources()
+        .endSpec().build()).create();
+  }
+
+  /** A workload pod that uses {@code pvc}, bound to {@code node}; restricted-compliant, as the namespace demands. */
+  static Pod appPodOn(String node, String pvc) {
+    return new PodBuilder()
+        .withNewMetadata().withName("app-" + pvc).endMetadata()
+        .withNewSpec().withNodeName(node) // null: the stand-in schedules it
+        .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(1000L)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+        .addNewContainer().withName("app").withImage("example.com/kafka-streams:1")
+        .withNewSecurityContext().withAllowPrivilegeEscalation(false).withNewCapabilities().withDrop("ALL").endCapabilities()
+        .endSecurityContext().endContainer()
+        .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName(pvc).endPersistentVolumeClaim().endVolume()
+        .endSpec().build();
+  }
+
+  static StateSnapshot snapshot(String name, String pvc) {
+    StateSnapshot s = new StateSnapshot();
+    s.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).build());
+    s.setSpec(new StateSnapshotSpec(new SnapshotSource(pvc, "rocksdb"), new LocalObjectRef("minio"), 2, null, null, null, null));
+    return s;
+  }
+
+  static Condition ready(List<Condition> conditions) {
+    return conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst().orElseThrow();
+  }
+
+  static List<String> catalog(MinioServer minio) {
+    try (BlobStoreManager store = new RetryingBlobStoreManager(new S3BlobStoreManager(new S3StoreConfig(minio.endpoint(),
+        Examples.EXAMPLE_BUCKET, "snapshots", minio.region(), true, minio.accessKey(), minio.secretKey(), null)), RetryPolicy.defaults())) {
+      return new SnapshotCatalog(store).entries(null).stream().map(SnapshotCatalog.Entry::snapshotId).toList();
+    }
+  }
+
+  static byte[] random(long seed, int size) {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  static void pause(Duration d) {
+    dev.strata.e2e.support.Waits.sleep(d);
+  }
+
+  /** The rules without one resource (verb null), or without one verb of it. */
+  static List<PolicyRule> without(List<PolicyRule> rules, String resource, String verb) {
+    List<PolicyRule> out = new ArrayList<>();
+    for (PolicyRule r : rules) {
+      if (!r.getResources().contains(resource)) {
+        out.add(r);
+      } else if (verb != null) {
+        List<String> verbs = new ArrayList<>(r.getVerbs());
+        assertThat(verbs.remove(verb)).as("%s has verb %s", resource, verb).isTrue();
+        out.add(ExpectedRbac.rule(r.getApiGroups().get(0), resource, verbs.toArray(String[]::new)));
+      }
+    }
+    assertThat(out).isNotEqualTo(rules);
+    return out;
+  }
+
+  static void setRules(String ns, Role role, List<PolicyRule> rules) {
+    plane.client().rbac().roles().inNamespace(ns).withName(role.getMetadata().getName())
+        .edit(r -> new RoleBuilder(r).withRules(rules).build());
+  }
+}

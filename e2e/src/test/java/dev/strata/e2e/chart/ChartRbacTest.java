@@ -1,0 +1,83 @@
+package dev.strata.e2e.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.e2e.support.Helm;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chart's RBAC against the golden copy in {@link ExpectedRbac}: a change to a rule fails here until the test is
+ * changed too, deliberately. Every rule carries a comment naming the code that needs it, and every permission names
+ * the test step that exercises it.
+ */
+class ChartRbacTest {
+
+  final Helm helm = Helm.installed();
+
+  @Test
+  void clusterRoleRulesAreExactlyTheExpectedOnes() {
+    RenderedChart chart = RenderedChart.render(helm, "strata", "strata-system");
+    assertThat(chart.one(ClusterRole.class).getRules()).isEqualTo(ExpectedRbac.RULES);
+    assertThat(chart.one(Role.class).getRules()).isEqualTo(ExpectedRbac.LEASE_RULES);
+  }
+
+  @Test
+  void theWebhookAddsOnlyItsConfigurationAndItsSecret() {
+    RenderedChart chart = RenderedChart.render(helm, "strata", "strata-system", "--set", "webhook.enabled=true");
+    assertThat(chart.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).containsExactlyInAnyOrder("strata", "strata-webhook");
+    assertThat(chart.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata")).singleElement()
+        .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.RULES));
+    assertThat(chart.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-webhook")).singleElement()
+        .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.WEBHOOK_CLUSTER_RULES));
+    assertThat(chart.all(Role.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-webhook")).singleElement()
+        .satisfies(r -> {
+          assertThat(r.getMetadata().getNamespace()).isEqualTo("strata-system");
+          assertThat(r.getRules()).isEqualTo(ExpectedRbac.WEBHOOK_SECRET_RULES);
+        });
+  }
+
+  @Test
+  void nothingIsGrantedClusterWideBeyondTheNamespacedResources() {
+    // No wildcard, no cluster-scoped resource (nodes, namespaces, CRDs...), no escalate/bind/impersonate, no pods/exec.
+    List<PolicyRule> all = ExpectedRbac.all();
+    assertThat(all).allSatisfy(r -> {
+      assertThat(r.getApiGroups()).doesNotContain("*").hasSize(1);
+      assertThat(r.getResources()).doesNotContain("*", "nodes", "namespaces", "customresourcedefinitions",
+          "pods/exec", "pods/attach", "serviceaccounts/token", "roles", "clusterroles", "rolebindings", "clusterrolebindings");
+      assertThat(r.getVerbs()).doesNotContain("*", "escalate", "bind", "impersonate", "deletecollection");
+      assertThat(r.getNonResourceURLs()).isEmpty();
+    });
+    // In the watched namespaces Secrets and ConfigMaps are only read: the operator never writes a user's Secret. The
+    // only Secret it writes is the webhook's own, in the release namespace, updated by name.
+    assertThat(ExpectedRbac.permissions(ExpectedRbac.RULES)).filteredOn(p -> p.startsWith("core/secrets") || p.startsWith("core/configmaps"))
+        .hasSize(6).allSatisfy(p -> assertThat(p).matches(".* (get|list|watch)"));
+    assertThat(ExpectedRbac.WEBHOOK_SECRET_RULES.get(1).getResourceNames()).containsExactly(ExpectedRbac.WEBHOOK_SECRET);
+    assertThat(ExpectedRbac.WEBHOOK_CLUSTER_RULES.get(1).getResourceNames()).containsExactly(ExpectedRbac.WEBHOOK_CONFIGURATION);
+  }
+
+  @Test
+  void everyRuleSaysWhichCodeNeedsIt() {
+    String rbac = helm.template(Helm.chartDir(), "strata", "strata-system", List.of("--set", "webhook.enabled=true",
+        "--show-only", "templates/rbac.yaml", "--show-only", "templates/webhook.yaml")).assertSuccess().stdout();
+    String[] lines = rbac.split("\n");
+    int rules = 0;
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].startsWith("- apiGroups:")) {
+        rules++;
+        assertThat(lines[i - 1]).as("the line before rule %s", lines[i] + " " + lines[i + 1]).startsWith("#");
+      }
+    }
+    assertThat(rules).isEqualTo(ExpectedRbac.all().size());
+  }
+
+  @Test
+  void everyPermissionNamesTheTestStepThatExercisesIt() {
+    assertThat(ExpectedRbac.EXERCISED_BY.keySet()).containsExactlyInAnyOrderElementsOf(ExpectedRbac.permissions(ExpectedRbac.all()));
+    assertThat(ExpectedRbac.EXERCISED_BY.keySet()).containsAll(ExpectedRbac.NOT_A_REQUEST.keySet());
+  }
+}

@@ -1,0 +1,182 @@
+package dev.strata.e2e.chart;
+
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The operator's permissions as the tests expect them: the golden copy of the chart's rules (a change to the chart's
+ * RBAC must change this file too, on purpose), and for every single permission the test step that proves the operator
+ * uses it. ChartRbacTest checks the chart against this; ChartOnControlPlaneTest checks, in the API server's audit log,
+ * that the operator really made each of these requests during its flows and was never refused.
+ */
+final class ExpectedRbac {
+
+  private ExpectedRbac() {}
+
+  /** The rules of the ClusterRole (all namespaces) and of each Role (watched namespaces), in the chart's order. */
+  static final List<PolicyRule> RULES = List.of(
+      rule("strata.dev", "statesnapshots", "get", "list", "watch", "create", "delete", "patch"),
+      rule("strata.dev", "statesnapshots/status", "patch"),
+      rule("strata.dev", "statesnapshots/finalizers", "update"),
+      rule("strata.dev", "snapshotstores", "get", "list", "watch"),
+      rule("strata.dev", "snapshotstores/status", "patch"),
+      rule("strata.dev", "snapshotschedules", "list", "watch"),
+      rule("strata.dev", "snapshotschedules/status", "patch"),
+      rule("strata.dev", "retentionpolicies", "list", "watch"),
+      rule("strata.dev", "retentionpolicies/status", "patch"),
+      rule("strata.dev", "restorepolicies", "list", "watch"),
+      rule("strata.dev", "restorepolicies/status", "patch"),
+      rule("strata.dev", "staterestores", "list", "watch"),
+      rule("strata.dev", "staterestores/status", "patch"),
+      rule("strata.dev", "staterestores/finalizers", "update"),
+      rule("batch", "jobs", "create", "delete", "get", "list", "watch"),
+      rule("", "pods", "list", "watch"),
+      rule("", "persistentvolumeclaims", "get", "create"),
+      rule("", "secrets", "get", "list", "watch"),
+      rule("", "configmaps", "get", "list", "watch"),
+      rule("events.k8s.io", "events", "create"));
+
+  static final String LEASE_NAME = "strata-operator";
+
+  /** The leader-election Role in the release namespace. */
+  static final List<PolicyRule> LEASE_RULES = List.of(
+      rule("coordination.k8s.io", "leases", "create"),
+      new PolicyRuleBuilder().withApiGroups("coordination.k8s.io").withResources("leases").withResourceNames(LEASE_NAME)
+          .withVerbs("get", "update", "patch").build());
+
+  static final String WEBHOOK_CONFIGURATION = "strata-restore-policy";
+  static final String WEBHOOK_SECRET = "strata-webhook-tls";
+
+  /** With webhook.enabled: the ClusterRole for the operator's own MutatingWebhookConfiguration. */
+  static final List<PolicyRule> WEBHOOK_CLUSTER_RULES = List.of(
+      rule("admissionregistration.k8s.io", "mutatingwebhookconfigurations", "create"),
+      new PolicyRuleBuilder().withApiGroups("admissionregistration.k8s.io").withResources("mutatingwebhookconfigurations")
+          .withResourceNames(WEBHOOK_CONFIGURATION).withVerbs("get", "update").build());
+
+  /** With webhook.enabled: the Role in the release namespace for the webhook's TLS Secret. */
+  static final List<PolicyRule> WEBHOOK_SECRET_RULES = List.of(
+      rule("", "secrets", "create"),
+      new PolicyRuleBuilder().withApiGroups("").withResources("secrets").withResourceNames(WEBHOOK_SECRET)
+          .withVerbs("get", "update").build());
+
+  /** Every rule the chart can grant (webhook on). */
+  static List<PolicyRule> all() {
+    List<PolicyRule> all = new java.util.ArrayList<>(RULES);
+    all.addAll(LEASE_RULES);
+    all.addAll(WEBHOOK_CLUSTER_RULES);
+    all.addAll(WEBHOOK_SECRET_RULES);
+    return all;
+  }
+
+  /** Permissions only the webhook needs (proved by ChartOnControlPlaneTest's webhook test, not the default install). */
+  static Set<String> webhookOnly() {
+    Set<String> only = new TreeSet<>(permissions(WEBHOOK_CLUSTER_RULES));
+    only.addAll(permissions(WEBHOOK_SECRET_RULES));
+    List<PolicyRule> rest = new java.util.ArrayList<>(RULES);
+    rest.addAll(LEASE_RULES);
+    only.removeAll(permissions(rest));
+    return only;
+  }
+
+  /**
+   * For each permission ("group/resource[/subresource] verb", "core" for the empty group), the step of
+   * ChartOnControlPlaneTest that makes the operator use it (the audit log shows the request). A few permissions are
+   * never the verb of a request of their own, see {@link #NOT_A_REQUEST}.
+   */
+  static final Map<String, String> EXERCISED_BY = exercisedBy();
+
+  /**
+   * Permissions needed although the operator sends no request with that verb, and the test that removes each one and
+   * shows what breaks: the OwnerReferencesPermissionEnforcement admission plugin checks the finalizers rules while
+   * admitting a backup or restore Job (blockOwnerDeletion); java-operator-sdk checks Lease update before it starts
+   * leader election.
+   */
+  static final Map<String, String> NOT_A_REQUEST = Map.of(
+      "strata.dev/statesnapshots/finalizers update", "ChartOnControlPlaneTest#withoutTheFinalizersRulesNoRunnerJobIsAdmitted",
+      "strata.dev/staterestores/finalizers update", "ChartOnControlPlaneTest#withoutTheFinalizersRulesNoRunnerJobIsAdmitted",
+      "coordination.k8s.io/leases update", "ChartOnControlPlaneTest#withoutLeaseUpdateTheOperatorRefusesToStart");
+
+  private static Map<String, String> exercisedBy() {
+    Map<String, String> m = new LinkedHashMap<>();
+    String start = "allNamespaces: operator start (informers list, then watch)";
+    m.put("strata.dev/statesnapshots list", start + "; the restore resolves its source");
+    m.put("strata.dev/statesnapshots watch", start);
+    m.put("strata.dev/statesnapshots create", "allNamespaces: the schedule's due runs");
+    m.put("strata.dev/statesnapshots delete", "allNamespaces: the retention policy expires the older scheduled snapshot");
+    m.put("strata.dev/statesnapshots patch", "allNamespaces: first snapshot (finalizer added, phase labels mirrored), its deletion (finalizer removed)");
+    m.put("strata.dev/statesnapshots get", "allNamespaces: first snapshot (fabric8 reads it before the merge patch of its labels)");
+    m.put("strata.dev/statesnapshots/status patch", "allNamespaces: first snapshot (Pending, Running, Succeeded)");
+    m.put("strata.dev/statesnapshots/finalizers update", "allNamespaces: first snapshot (admission of its backup Job; no request of its own)");
+    m.put("strata.dev/snapshotstores list", start);
+    m.put("strata.dev/snapshotstores watch", start);
+    m.put("strata.dev/snapshotstores get", "allNamespaces: snapshot deletion (cleanup reads the store); retention asks for a collection");
+    m.put("strata.dev/snapshotstores/status patch", "allNamespaces: store becomes Ready");
+    m.put("strata.dev/snapshotschedules list", start);
+    m.put("strata.dev/snapshotschedules watch", start);
+    m.put("strata.dev/snapshotschedules/status patch", "allNamespaces: the schedule's runs (last and next schedule time)");
+    m.put("strata.dev/retentionpolicies list", start);
+    m.put("strata.dev/retentionpolicies watch", start);
+    m.put("strata.dev/retentionpolicies/status patch", "allNamespaces: the retention policy applied (kept, expired)");
+    m.put("strata.dev/restorepolicies list", start);
+    m.put("strata.dev/restorepolicies watch", start);
+    m.put("strata.dev/restorepolicies/status patch", "allNamespaces: a RestorePolicy reports WebhookDisabled; webhook: it reports Serving, then the restore");
+    m.put("strata.dev/staterestores list", start);
+    m.put("strata.dev/staterestores watch", start);
+    m.put("strata.dev/staterestores/status patch", "allNamespaces: the restore (pinned snapshot, Succeeded)");
+    m.put("strata.dev/staterestores/finalizers update", "allNamespaces: the restore (admission of its restore Job; no request of its own)");
+    m.put("batch/jobs create", "allNamespaces: first snapshot (backup Job); the restore; the collection after expiry");
+    m.put("batch/jobs get", "allNamespaces: first snapshot (Job not yet in the informer cache)");
+    m.put("batch/jobs delete", "allNamespaces: deleting a snapshot whose runner cannot start (cleanup stops the runner)");
+    m.put("batch/jobs list", start + "; retention looks for a running collector");
+    m.put("batch/jobs watch", start);
+    m.put("core/pods list", "allNamespaces: first snapshot (node of a PVC user; runner's termination message)");
+    m.put("core/pods watch", start);
+    m.put("core/persistentvolumeclaims get", "allNamespaces: first snapshot; missing PVC (PVCNotFound); the restore's target");
+    m.put("core/persistentvolumeclaims create", "allNamespaces: the restore creates its target from spec.target.claimTemplate");
+    m.put("core/secrets get", "allNamespaces: store becomes Ready (credentials); webhook: every check reads its TLS Secret");
+    m.put("core/secrets create", "webhook: the first start creates the TLS Secret");
+    m.put("core/secrets update", "webhook: the test corrupts the TLS Secret; the next check rotates the certificate");
+    m.put("admissionregistration.k8s.io/mutatingwebhookconfigurations create", "webhook: the first start registers the configuration");
+    m.put("admissionregistration.k8s.io/mutatingwebhookconfigurations get", "webhook: every check reads the configuration");
+    m.put("admissionregistration.k8s.io/mutatingwebhookconfigurations update", "webhook: the rotated CA bundle; the test's edit of failurePolicy is repaired");
+    m.put("core/secrets list", start);
+    m.put("core/secrets watch", start);
+    m.put("core/configmaps get", "allNamespaces: store with a CA bundle in a ConfigMap");
+    m.put("core/configmaps list", start);
+    m.put("core/configmaps watch", start);
+    m.put("events.k8s.io/events create", "allNamespaces: first snapshot (Started, Succeeded Events); schedule, retention and restore Events; webhook: FreshStart on the pod and the policy");
+    m.put("coordination.k8s.io/leases create", "allNamespaces: the first operator creates the Lease");
+    m.put("coordination.k8s.io/leases get", "allNamespaces: both operators read the Lease");
+    m.put("coordination.k8s.io/leases patch", "allNamespaces: the leader renews, the standby takes over after kill -9");
+    m.put("coordination.k8s.io/leases update", "allNamespaces: operator start (java-operator-sdk's access check; no request of its own)");
+    return m;
+  }
+
+  static PolicyRule rule(String group, String resource, String... verbs) {
+    return new PolicyRuleBuilder().withApiGroups(group).withResources(resource).withVerbs(verbs).build();
+  }
+
+  /** "group/resource verb" for every verb of every rule ("core" for the core group). */
+  static Set<String> permissions(List<PolicyRule> rules) {
+    Set<String> out = new TreeSet<>();
+    for (PolicyRule r : rules) {
+      for (String group : r.getApiGroups()) {
+        for (String resource : r.getResources()) {
+          for (String verb : r.getVerbs()) {
+            out.add(permission(group, resource, verb));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  static String permission(String group, String resource, String verb) {
+    return (group == null || group.isEmpty() ? "core" : group) + "/" + resource + " " + verb;
+  }
+}

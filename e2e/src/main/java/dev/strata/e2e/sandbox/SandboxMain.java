@@ -127,7 +127,8 @@ public final class SandboxMain {
   static Path installChartAccess(ControlPlane plane, Path repo, Path state) throws Exception {
     Path helm = plane.tools().require("helm");
     CommandResult rendered = CommandResult.run(
-        List.of(helm.toString(), "template", "strata", repo.resolve("charts/strata").toString(), "--namespace", OPERATOR_NAMESPACE),
+        List.of(helm.toString(), "template", "strata", repo.resolve("charts/strata").toString(), "--namespace", OPERATOR_NAMESPACE,
+            "--set", "webhook.enabled=true"),
         Map.of("HOME", state.toString()), Duration.ofMinutes(2)).assertSuccess();
     Set<String> kinds = Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding");
     List<String> docs = new ArrayList<>();

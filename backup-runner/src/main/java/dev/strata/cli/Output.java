@@ -27,18 +27,9 @@ final class Output {
   }
 
   static String bytes(long n) {
-    if (n < 1024) {
-      return n + " B";
-    }
-    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-    double v = n;
-    int u = -1;
-    while (v >= 1024 && u < units.length - 1) {
-      v /= 1024;
-      u++;
-    }
-    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    return dev.strata.engine.Sizes.human(n);
   }
+
 
   static String rate(double bytesPerSecond) {
     return String.format(Locale.ROOT, "%.0f MB/s", bytesPerSecond / 1e6);

@@ -6,6 +6,7 @@ import dev.strata.e2e.support.Examples;
 import dev.strata.e2e.support.FreePorts;
 import dev.strata.e2e.support.MinioServer;
 import dev.strata.e2e.support.OperatorProcess;
+import dev.strata.e2e.support.TokenKubeconfig;
 import dev.strata.e2e.support.kubelet.KubeletStandIn;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -144,27 +145,8 @@ public final class SandboxMain {
     Path rbac = state.resolve("chart-rbac.yaml");
     Files.writeString(rbac, String.join("\n---\n", docs));
     plane.kubectl("apply", "-f", rbac.toString()).assertSuccess();
-    String token = plane.serviceAccountToken(OPERATOR_NAMESPACE, "strata", Duration.ofDays(7));
-    Path kubeconfig = state.resolve("operator.kubeconfig");
-    Files.writeString(kubeconfig, String.join("\n",
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "- name: sandbox",
-        "  cluster:",
-        "    server: " + plane.apiServerUrl(),
-        "    certificate-authority: " + plane.caCertificate(),
-        "users:",
-        "- name: strata-operator",
-        "  user:",
-        "    token: " + token,
-        "contexts:",
-        "- name: strata-operator",
-        "  context: {cluster: sandbox, user: strata-operator, namespace: " + OPERATOR_NAMESPACE + "}",
-        "current-context: strata-operator",
-        ""));
-    kubeconfig.toFile().setReadable(false, false);
-    kubeconfig.toFile().setReadable(true, true);
+    Path kubeconfig = TokenKubeconfig.forServiceAccount(plane, OPERATOR_NAMESPACE, "strata", Duration.ofDays(7),
+        state.resolve("operator.kubeconfig"));
     return kubeconfig;
   }
 

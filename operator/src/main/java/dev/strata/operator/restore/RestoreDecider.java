@@ -9,7 +9,7 @@ import dev.strata.api.v1alpha1.TransferProgress;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
-import dev.strata.operator.Sizes;
+import dev.strata.engine.Sizes;
 import dev.strata.operator.snapshot.RunnerOutcome;
 import dev.strata.operator.snapshot.SnapshotDecision;
 import io.fabric8.kubernetes.api.model.Condition;

@@ -5,7 +5,7 @@ import dev.strata.api.v1alpha1.RestorePolicy;
 import dev.strata.api.v1alpha1.RestorePolicyStatus;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.EventRecorder;
-import dev.strata.operator.Sizes;
+import dev.strata.engine.Sizes;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;

@@ -8,7 +8,7 @@ import dev.strata.api.v1alpha1.StateSnapshotStatus;
 import dev.strata.api.v1alpha1.TransferProgress;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.EventRecorder;
-import dev.strata.operator.Sizes;
+import dev.strata.engine.Sizes;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;

@@ -1,8 +1,8 @@
-package dev.strata.operator;
+package dev.strata.engine;
 
 import java.util.Locale;
 
-/** Human-readable sizes for status fields that printer columns show. */
+/** Byte counts as people read them: 512 B, 4.0 KiB, 2.0 GiB. */
 public final class Sizes {
   private Sizes() {}
 

@@ -46,7 +46,9 @@ final class S3HttpClients {
         .readTimeout(READ_WRITE_TIMEOUT)
         .writeTimeout(READ_WRITE_TIMEOUT)
         // HTTP/2 would multiplex every request over one connection (one TCP window); S3 servers scale per connection.
-        .protocols(List.of(Protocol.HTTP_1_1));
+        .protocols(List.of(Protocol.HTTP_1_1))
+        // Small requests must not wait on Nagle's algorithm for the server's delayed ACK (about 40 ms each).
+        .socketFactory(new NoDelaySocketFactory());
     if (config.caBundlePath() != null) {
       X509TrustManager trustManager = trustManager(config.caBundlePath());
       try {
@@ -105,5 +107,45 @@ final class S3HttpClients {
       }
     }
     throw new IllegalStateException("the JVM offers no X.509 trust manager");
+  }
+
+  /** Plain sockets with TCP_NODELAY set; TLS sockets are layered on them, so they inherit it. */
+  static final class NoDelaySocketFactory extends javax.net.SocketFactory {
+    private final javax.net.SocketFactory plain = javax.net.SocketFactory.getDefault();
+
+    @Override
+    public java.net.Socket createSocket() throws IOException {
+      java.net.Socket s = plain.createSocket();
+      s.setTcpNoDelay(true);
+      return s;
+    }
+
+    @Override
+    public java.net.Socket createSocket(String host, int port) throws IOException {
+      java.net.Socket s = plain.createSocket(host, port);
+      s.setTcpNoDelay(true);
+      return s;
+    }
+
+    @Override
+    public java.net.Socket createSocket(String host, int port, java.net.InetAddress localHost, int localPort) throws IOException {
+      java.net.Socket s = plain.createSocket(host, port, localHost, localPort);
+      s.setTcpNoDelay(true);
+      return s;
+    }
+
+    @Override
+    public java.net.Socket createSocket(java.net.InetAddress host, int port) throws IOException {
+      java.net.Socket s = plain.createSocket(host, port);
+      s.setTcpNoDelay(true);
+      return s;
+    }
+
+    @Override
+    public java.net.Socket createSocket(java.net.InetAddress address, int port, java.net.InetAddress localAddress, int localPort) throws IOException {
+      java.net.Socket s = plain.createSocket(address, port, localAddress, localPort);
+      s.setTcpNoDelay(true);
+      return s;
+    }
   }
 }

@@ -217,7 +217,7 @@ public final class RunnerJobBuilder {
             .withNewSecretKeyRef(ref.secretAccessKeyKeyOrDefault(), ref.name(), false)
             .endValueFrom()
             .build(),
-        new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue("-XX:MaxRAMPercentage=70 -XX:-UsePerfData").build());
+        new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue("-XX:MaxRAMPercentage=70 -XX:-UsePerfData -XX:+UseSerialGC").build());
   }
 
   public static Optional<Volume> caVolume(CaBundleRef ca) {

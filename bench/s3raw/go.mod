@@ -1,0 +1,3 @@
+module strata.dev/bench/s3raw
+
+go 1.21

@@ -131,7 +131,11 @@ class JourneysTest {
     }
     assertThat(failed.getStatus().message()).contains("the runner failed").contains("could not reach").contains("check");
 
-    // MinIO is back; the next night's snapshot succeeds and holds everything.
+    // MinIO is back (the store's next check sees it, long before the next night); the next snapshot succeeds.
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      var st = client.resources(dev.strata.api.v1alpha1.SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
+      return st.getStatus() != null && "True".equals(OperatorSnapshotTest.ready(st.getStatus().conditions()).getStatus());
+    });
     String second = SCHEDULE + "-20261202-0100";
     clock.set(Instant.parse("2026-12-02T01:00:30Z"));
     StateSnapshot ok = ScheduleRetentionTest.awaitSucceeded(client, ns, second);

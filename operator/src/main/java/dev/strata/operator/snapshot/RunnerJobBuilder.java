@@ -111,14 +111,7 @@ public final class RunnerJobBuilder {
             .withResources(resources(spec))
             .withTerminationMessagePath(TERMINATION_LOG)
             .withTerminationMessagePolicy("FallbackToLogsOnError")
-            .withNewSecurityContext()
-            .withAllowPrivilegeEscalation(false)
-            .withReadOnlyRootFilesystem(true)
-            .withRunAsNonRoot(true)
-            .withNewCapabilities()
-            .withDrop("ALL")
-            .endCapabilities()
-            .endSecurityContext()
+            .withSecurityContext(lockedDownContainer())
             .build();
 
     JobBuilder job =
@@ -149,14 +142,7 @@ public final class RunnerJobBuilder {
             .withRestartPolicy("Never")
             .withAutomountServiceAccountToken(false)
             .withEnableServiceLinks(false)
-            .withNewSecurityContext()
-            .withRunAsNonRoot(true)
-            .withRunAsUser(uid)
-            .withRunAsGroup(gid)
-            .withNewSeccompProfile()
-            .withType("RuntimeDefault")
-            .endSeccompProfile()
-            .endSecurityContext()
+            .withSecurityContext(nonRootPod(uid, gid))
             .withContainers(runner)
             .withVolumes(volumes)
             .endSpec()
@@ -181,6 +167,26 @@ public final class RunnerJobBuilder {
                 .endTemplate()
                 .endSpec());
     return job.build();
+  }
+
+  /** Every runner container: no privilege escalation, a read-only root filesystem, no capabilities, never root. */
+  public static io.fabric8.kubernetes.api.model.SecurityContext lockedDownContainer() {
+    return new io.fabric8.kubernetes.api.model.SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withRunAsNonRoot(true)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .build();
+  }
+
+  /** Every runner pod: a non-root user and group, and the runtime's default seccomp profile. */
+  public static io.fabric8.kubernetes.api.model.PodSecurityContext nonRootPod(long uid, long gid) {
+    return new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(uid)
+        .withRunAsGroup(gid)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
   }
 
   /** Arguments that say how to reach the store, shared by every runner command. */

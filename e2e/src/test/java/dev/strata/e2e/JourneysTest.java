@@ -3,17 +3,20 @@ package dev.strata.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.strata.api.v1alpha1.RestoreMode;
-import dev.strata.api.v1alpha1.RestoreSource;
-import dev.strata.api.v1alpha1.RestoreTarget;
+import dev.strata.api.v1alpha1.PodRestoreResult;
+import dev.strata.api.v1alpha1.RetentionPolicy;
 import dev.strata.api.v1alpha1.SnapshotPhase;
-import dev.strata.api.v1alpha1.SnapshotSource;
+import dev.strata.api.v1alpha1.SnapshotSchedule;
+import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.e2e.support.CommandResult;
 import dev.strata.e2e.support.ControlPlane;
 import dev.strata.e2e.support.ControlPlaneExtension;
+import dev.strata.e2e.support.CreatedObjects;
 import dev.strata.e2e.support.DirectoryTree;
 import dev.strata.e2e.support.Examples;
+import dev.strata.e2e.support.FreePorts;
 import dev.strata.e2e.support.MinioExtension;
 import dev.strata.e2e.support.MinioServer;
 import dev.strata.e2e.support.OperatorProcess;
@@ -21,37 +24,61 @@ import dev.strata.e2e.support.TestNamespace;
 import dev.strata.e2e.support.kubelet.KubeletStandIn;
 import dev.strata.engine.Progress;
 import dev.strata.engine.RestoreEngine;
+import dev.strata.engine.RestoreMode;
 import dev.strata.engine.RestoreOptions;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.store.BlobStoreManager;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * End-to-end journeys as users meet Strata (issue 8): the files of examples/ applied with kubectl (with only the
- * test MinIO's endpoint and credentials in place of the example's), on a real control plane, with MinIO and runners
- * as real processes. Each journey prints its duration.
+ * The six journeys of issue 8, as users meet Strata: the files of examples/ applied unchanged with kubectl, on a real
+ * control plane with its controller-manager, with MinIO answering the examples' endpoint and credentials, the runners
+ * as real processes, and one operator (webhook on) as a process. The only test-only settings are the operator's clock
+ * (a file, so nights pass in seconds), short polling intervals, and in journey 1 a collector overlay (MinIO's object
+ * ages are real time, so a 6 h grace cannot pass in a test). Each journey prints its duration; the suite prints all of
+ * them and their sum at the end. Journeys run in their order and in namespaces of their own; the clock only moves
+ * forward.
  */
 @ExtendWith({ControlPlaneExtension.class, MinioExtension.class})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JourneysTest {
 
+  static final String PVC = OperatorSnapshotTest.PVC;
   static final String SCHEDULE = "nightly-kafka-streams-0";
+  static final String SNAPSHOT = "kafka-streams-0-manual-1";
+  static final String RESTORE = "kafka-streams-0-restore";
+  static final String RESTORED_PVC = "data-kafka-streams-0-restored";
+  static final Map<String, Duration> DURATIONS = new LinkedHashMap<>();
+  static final String OPERATION = "strata.dev/operation";
+
   static OperatorProcess operator;
   static Path work;
   static TestClock clock;
+  static int webhookPort;
   Instant started;
 
   @TempDir Path tmp;
@@ -61,55 +88,305 @@ class JourneysTest {
         "STRATA_CLOCK_FILE", clock.file().toString(),
         "STRATA_STORE_RECHECK_SECONDS", "2",
         "STRATA_SCHEDULE_POLL_SECONDS", "1",
-        "STRATA_RETENTION_INTERVAL_SECONDS", "5",
-        "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "10");
+        "STRATA_RETENTION_INTERVAL_SECONDS", "2",
+        "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "10",
+        "STRATA_WEBHOOK_ENABLED", "true",
+        "STRATA_WEBHOOK_PORT", Integer.toString(webhookPort),
+        "STRATA_WEBHOOK_URL", "https://127.0.0.1:" + webhookPort + "/mutate-pods");
   }
 
   @BeforeAll
-  static void startOperator(ControlPlane plane, MinioServer minio, @TempDir Path dir) throws IOException {
+  static void startOperator(ControlPlane plane, MinioServer minio, @TempDir Path dir) {
     work = dir;
     clock = new TestClock(dir.resolve("clock"));
     clock.set(Instant.parse("2026-12-01T00:50:00Z"));
+    webhookPort = FreePorts.next();
     plane.kubectl("apply", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
     minio.createBucket(Examples.EXAMPLE_BUCKET);
     operator = OperatorProcess.start(plane.kubeconfig(), dir, env());
   }
 
   @AfterAll
-  static void stopOperator() {
+  static void stopOperatorAndReport(ControlPlane plane) {
     if (operator != null) {
       operator.close();
     }
+    // Later test classes run operators without the webhook: leave no configuration pointing at a closed port.
+    plane.client().admissionRegistration().v1().mutatingWebhookConfigurations().withName("strata-restore-policy").delete();
+    StringBuilder report = new StringBuilder("\n==== Strata journeys ====\n");
+    DURATIONS.forEach((name, took) -> report.append(String.format("  %-70s %6.1f s%n", name, took.toMillis() / 1000.0)));
+    report.append(String.format("  %-70s %6.1f s%n", "total (" + DURATIONS.size() + " journeys)",
+        DURATIONS.values().stream().mapToLong(Duration::toMillis).sum() / 1000.0));
+    System.out.println(report);
   }
 
   @BeforeEach
-  void clockStart(TestInfo info) {
+  void clockStart() {
     started = Instant.now();
   }
 
   @AfterEach
   void printDuration(TestInfo info) {
-    System.out.printf("journey %s took %.1f s%n", info.getDisplayName(), Duration.between(started, Instant.now()).toMillis() / 1000.0);
+    Duration took = Duration.between(started, Instant.now());
+    DURATIONS.put(info.getDisplayName(), took);
+    System.out.printf("journey %s took %.1f s%n", info.getDisplayName(), took.toMillis() / 1000.0);
+  }
+
+  /** The example store and its credentials, unchanged, a PVC named as the examples expect, and files in its rocksdb/. */
+  Path storeAndVolume(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns, long seed) throws IOException {
+    return OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, seed);
+  }
+
+  static void bigFiles(Path dir, int count, long seed) throws IOException {
+    for (int i = 0; i < count; i++) {
+      Files.write(dir.resolve("big-" + i + ".sst"), OperatorSnapshotTest.random(seed + i, 8 << 20));
+    }
+  }
+
+  /** Restores a snapshot straight from the store, as a check independent of the operator. */
+  static Map<String, DirectoryTree.Entry> restoredTree(BlobStoreManager store, String snapshotId, Path target) throws IOException {
+    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress())
+        .restore(new SnapshotCatalog(store).load(snapshotId), target);
+    return DirectoryTree.describe(target);
+  }
+
+  // ---- 1. GitOps ----
+
+  @Test
+  @Order(1)
+  @DisplayName("1. GitOps: schedule, retention, garbage collection, restores")
+  void gitOpsSchedulesRetainsCollectsAndRestores(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+    KubernetesClient client = plane.client();
+    clock.set(Instant.parse("2026-12-01T00:50:00Z"));
+    Path volume = storeAndVolume(plane, kubelet, minio, ns, 11);
+    String source = ns.name() + "/" + PVC + "/rocksdb";
+
+    // As the example's comment says: first with dryRun on, to see in the status what it would expire.
+    Examples.apply(plane, ns.name(), Examples.read("retention-policy.yaml").replace("dryRun: false", "dryRun: true"), tmp).assertSuccess();
+    Examples.apply(plane, ns.name(), "snapshot-schedule.yaml").assertSuccess();
+
+    // Created long after its last due time: the run missed by more than startingDeadlineSeconds is skipped, not caught up.
+    await().atMost(ScheduleRetentionTest.WAIT).untilAsserted(() -> {
+      SnapshotSchedule s = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName(SCHEDULE).get();
+      assertThat(s.getStatus()).isNotNull();
+      assertThat(s.getStatus().lastScheduleTime()).isEqualTo("2026-11-30T01:00:00Z");
+      assertThat(s.getStatus().nextScheduleTime()).isEqualTo("2026-12-01T01:00:00Z");
+    });
+    assertThat(ScheduleRetentionTest.snapshotsOf(client, ns, SCHEDULE)).isEmpty();
+
+    // Nine nights, 02:00 in Berlin (01:00 UTC). Each night adds one 1 MiB file and drops the previous night's, so every
+    // snapshot holds one blob no other snapshot has, and every snapshot after the first uploads about 1 MiB.
+    Map<String, Map<String, DirectoryTree.Entry>> trees = new LinkedHashMap<>();
+    for (int day = 1; day <= 9; day++) {
+      Files.deleteIfExists(volume.resolve("rocksdb/night-" + (day - 1) + ".sst"));
+      Files.write(volume.resolve("rocksdb/night-" + day + ".sst"), OperatorSnapshotTest.random(1000 + day, 1 << 20));
+      String name = SCHEDULE + "-" + String.format("202612%02d-0100", day);
+      clock.set(Instant.parse(String.format("2026-12-%02dT01:00:30Z", day)));
+      StateSnapshot done = ScheduleRetentionTest.awaitSucceeded(client, ns, name);
+      long uploaded = done.getStatus().snapshotIndex().uploadedBytes();
+      if (day == 1) {
+        // Everything, less the few small files of identical content the seed holds (stored once).
+        assertThat(uploaded).as("the first night uploads everything").isGreaterThan(done.getStatus().snapshotIndex().totalBytes() - 64 * 1024);
+      } else {
+        assertThat(uploaded).as(name + " uploads only the night's change").isBetween(1L << 20, (1L << 20) + 64 * 1024);
+      }
+      trees.put(name, DirectoryTree.describe(volume.resolve("rocksdb")));
+    }
+    assertThat(ScheduleRetentionTest.snapshotsOf(client, ns, SCHEDULE)).hasSize(9);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      SnapshotSchedule s = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName(SCHEDULE).get();
+      assertThat(s.getStatus().lastSuccessfulSnapshot()).isEqualTo(SCHEDULE + "-20261209-0100");
+      assertThat(s.getStatus().nextScheduleTime()).isEqualTo("2026-12-10T01:00:00Z");
+    });
+
+    // keepDaily 7 keeps Dec 3-9; weekly and monthly keep nothing older: Dec 1 and 2 would expire.
+    List<String> expired = List.of(SCHEDULE + "-20261201-0100", SCHEDULE + "-20261202-0100");
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      RetentionPolicy p = client.resources(RetentionPolicy.class).inNamespace(ns.name()).withName("keep-a-week-and-a-month").get();
+      assertThat(p.getStatus()).isNotNull();
+      assertThat(p.getStatus().sources()).singleElement().satisfies(s -> {
+        assertThat(s.wouldExpire()).containsExactlyElementsOf(expired);
+        assertThat(s.kept()).isEqualTo(7);
+      });
+    });
+    assertThat(ScheduleRetentionTest.snapshotsOf(client, ns, SCHEDULE)).as("a dry run deletes nothing").hasSize(9);
+
+    try (BlobStoreManager store = OperatorSnapshotTest.minioStore(minio)) {
+      long before = ScheduleRetentionTest.blobBytes(store);
+
+      // The example as committed: retention expires the two oldest, and their indexes leave the store.
+      Examples.apply(plane, ns.name(), "retention-policy.yaml").assertSuccess();
+      await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(ScheduleRetentionTest.snapshotsOf(client, ns, SCHEDULE))
+          .extracting(s -> s.getMetadata().getName()).doesNotContainAnyElementsOf(expired).hasSize(7));
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(new SnapshotCatalog(store).entries(source)).hasSize(7));
+
+      // The test overlay: a collector every minute with a grace of 2 s. Past it, a collection frees the expired
+      // snapshots' own blobs (the clock moves a minute per poll, so the collector is due each time).
+      plane.kubectl("patch", "snapshotstore", "minio", "-n", ns.name(), "--type=merge", "-p",
+          "{\"spec\":{\"gc\":{\"schedule\":\"* * * * *\",\"gracePeriod\":\"2s\",\"allowShortGracePeriod\":true}}}")
+          .assertSuccess();
+      Instant[] t = {Instant.parse("2026-12-09T01:10:00Z")};
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+        t[0] = t[0].plusSeconds(60);
+        clock.set(t[0]);
+        assertThat(ScheduleRetentionTest.blobBytes(store)).isLessThanOrEqualTo(before - (2L << 20));
+      });
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        SnapshotStore st = client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
+        assertThat(st.getStatus().lastGarbageCollection()).isNotNull();
+        assertThat(st.getStatus().lastGarbageCollection().result()).isEqualTo("Succeeded");
+      });
+
+      // Every kept snapshot still restores byte-identical to the tree it was taken of.
+      for (StateSnapshot kept : ScheduleRetentionTest.snapshotsOf(client, ns, SCHEDULE)) {
+        String name = kept.getMetadata().getName();
+        assertThat(restoredTree(store, kept.getStatus().snapshotIndex().id(), tmp.resolve("restore-" + name))).as(name)
+            .isEqualTo(trees.get(name));
+      }
+    }
+  }
+
+  // ---- 2. kubectl restore ----
+
+  @Test
+  @Order(2)
+  @DisplayName("2. kubectl restore: examples/restore.yaml and kubectl strata restore")
+  void kubectlRestoreIntoANewVolumeFromTheExampleAndWithThePlugin(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+    KubernetesClient client = plane.client();
+    Path volume = storeAndVolume(plane, kubelet, minio, ns, 21);
+    Map<String, DirectoryTree.Entry> tree = DirectoryTree.describe(volume.resolve("rocksdb"));
+    Examples.apply(plane, ns.name(), "state-snapshot.yaml").assertSuccess();
+    StateSnapshot snap = OperatorSnapshotTest.awaitPhase(client, ns, SNAPSHOT, SnapshotPhase.Succeeded);
+
+    // kubectl apply -f examples/restore.yaml: the latest snapshot of the PVC, into a new PVC.
+    Examples.apply(plane, ns.name(), "restore.yaml").assertSuccess();
+    StateRestore restored = OperatorRestoreTest.awaitSucceeded(client, ns, RESTORE);
+    assertThat(restored.getStatus().resolvedSnapshot().id()).isEqualTo(snap.getStatus().snapshotIndex().id());
+    assertThat(restored.getStatus().downloadedBytes()).isEqualTo(restored.getStatus().totalBytes());
+    assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns.name(), RESTORED_PVC).resolve("rocksdb"))).isEqualTo(tree);
+
+    // The same with the plugin, found by kubectl on the PATH as `kubectl strata`.
+    Path bin = Examples.dir().resolveSibling("bin");
+    Map<String, String> env = Map.of(
+        "PATH", plane.kubectl().getParent() + ":" + bin + ":/usr/local/bin:/usr/bin:/bin",
+        "KUBECONFIG", plane.kubeconfig().toString());
+    String kubectl = plane.kubectl().toString();
+    CommandResult ls = CommandResult.run(List.of(kubectl, "strata", "ls", PVC, "-n", ns.name()), env, Duration.ofSeconds(30));
+    assertThat(ls.exitCode()).as(ls.stdout() + ls.stderr()).isZero();
+    assertThat(ls.stdout()).contains(SNAPSHOT).contains("Succeeded");
+
+    CommandResult restore = CommandResult.run(List.of(kubectl, "strata", "restore", PVC, "--path", "rocksdb", "--to", "plugin-copy",
+        "--create", "--name", "plugin-restore", "-n", ns.name()), env, Duration.ofMinutes(3));
+    assertThat(restore.exitCode()).as(restore.stdout() + restore.stderr()).isZero();
+    // It follows the restore to its end (a fast restore may finish between two polls, so Running is not always seen).
+    assertThat(restore.stdout()).contains("staterestore.strata.dev/plugin-restore").contains("Succeeded").contains("restored snapshot");
+    assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns.name(), "plugin-copy").resolve("rocksdb"))).isEqualTo(tree);
+
+    CommandResult snapshot = CommandResult.run(List.of(kubectl, "strata", "snapshot", PVC, "--path", "rocksdb", "--name", "by-plugin",
+        "--wait", "-n", ns.name()), env, Duration.ofMinutes(3));
+    assertThat(snapshot.exitCode()).as(snapshot.stdout() + snapshot.stderr()).isZero();
+    assertThat(snapshot.stdout()).contains("statesnapshot.strata.dev/by-plugin").contains("Succeeded");
+
+    CommandResult bad = CommandResult.run(List.of(kubectl, "strata", "restore", PVC, "--to", "x", "--mode", "Merge", "-n", ns.name()),
+        env, Duration.ofSeconds(30));
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.stderr()).contains("--mode is IfEmpty, Overwrite or Sync");
+  }
+
+  // ---- 3. Automatic restore ----
+
+  /** A StatefulSet as examples/restore-policy.yaml describes: pods labelled app=kafka-streams, a claim template "data". */
+  static StatefulSet kafkaStreams(int replicas) {
+    return new StatefulSetBuilder()
+        .withNewMetadata().withName("kafka-streams").endMetadata()
+        .withNewSpec().withReplicas(replicas).withServiceName("kafka-streams")
+        .withNewSelector().addToMatchLabels("app", "kafka-streams").endSelector()
+        .withNewTemplate()
+        .withNewMetadata().addToLabels("app", "kafka-streams").endMetadata()
+        .withNewSpec()
+        .addNewContainer().withName("app").withImage("example.com/kafka-streams:1")
+        .addNewVolumeMount().withName("data").withMountPath("/var/lib/kafka-streams").endVolumeMount().endContainer()
+        .endSpec()
+        .endTemplate()
+        .addNewVolumeClaimTemplate().withNewMetadata().withName("data").endMetadata()
+        .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources()
+        .addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources().endSpec()
+        .endVolumeClaimTemplate()
+        .endSpec()
+        .build();
   }
 
   @Test
-  void storeOutageDuringAScheduledSnapshotFailsClearlyAndTheNextOneSucceeds(
-      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+  @Order(3)
+  @DisplayName("3. Automatic restore: a replica that lost its volume")
+  void automaticRestoreOfAReplicaThatLostItsVolume(ControlPlane plane, KubeletStandIn kubelet, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
-    clock.set(Instant.parse("2026-12-01T00:50:00Z"));
-    Path volume = OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 31);
-    for (int i = 0; i < 24; i++) {
-      Files.write(volume.resolve("rocksdb/big-" + i + ".sst"), OperatorSnapshotTest.random(600 + i, 8 << 20));
-    }
-    Examples.apply(plane, ns.name(), Examples.read("snapshot-schedule.yaml"), tmp).assertSuccess();
-    await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(dev.strata.api.v1alpha1.SnapshotStore.class).inNamespace(ns.name())
-        .withName("minio").get().getStatus() != null);
+    String pod = "kafka-streams-0";
+    Examples.apply(plane, ns.name(), "store-credentials.yaml").assertSuccess();
+    Examples.apply(plane, ns.name(), "snapshot-store.yaml").assertSuccess();
+    RestorePolicyTest.applyPolicy(plane, ns, tmp);
 
-    // The night of 1 December: MinIO goes away while the runner uploads.
-    String first = SCHEDULE + "-20261201-0100";
-    clock.set(Instant.parse("2026-12-01T01:00:30Z"));
-    // Stop MinIO as soon as the runner Job exists: whether the runner is still starting or already uploading, the
-    // store is gone under it.
+    // The first replica starts with nothing to restore: it starts empty, and an Event says so.
+    client.apps().statefulSets().inNamespace(ns.name()).resource(kafkaStreams(1)).create();
+    Pod first = RestorePolicyTest.awaitRunning(client, ns, pod);
+    RestorePolicyTest.awaitPodEvent(client, ns, pod, first.getMetadata().getUid(), "FreshStart");
+
+    // The app builds up state; the nightly snapshot (here the example's manual one) takes it.
+    Path volume = kubelet.hostPathOf(ns.name(), PVC);
+    DirectoryTree.seed(volume.resolve("rocksdb"), 31, 3);
+    Files.write(volume.resolve("rocksdb/000042.sst"), OperatorSnapshotTest.random(31, 6 << 20));
+    Map<String, DirectoryTree.Entry> state = DirectoryTree.describe(volume.resolve("rocksdb"));
+    Examples.apply(plane, ns.name(), "state-snapshot.yaml").assertSuccess();
+    StateSnapshot snap = OperatorSnapshotTest.awaitPhase(client, ns, SNAPSHOT, SnapshotPhase.Succeeded);
+
+    // The replica loses its volume (its node's disk is gone): the pod and its claim go, and the set brings the replica
+    // back on a new, empty volume.
+    plane.kubectl("scale", "statefulset", "kafka-streams", "-n", ns.name(), "--replicas=0").assertSuccess();
+    await().atMost(Duration.ofSeconds(90)).until(() -> client.pods().inNamespace(ns.name()).withName(pod).get() == null);
+    plane.kubectl("delete", "pvc", PVC, "-n", ns.name(), "--wait=true", "--timeout=90s").assertSuccess();
+    Pod running;
+    List<Pod> history;
+    try (RestorePolicyTest.PodHistory watch = new RestorePolicyTest.PodHistory(client, ns, pod)) {
+      plane.kubectl("scale", "statefulset", "kafka-streams", "-n", ns.name(), "--replicas=1").assertSuccess();
+      running = RestorePolicyTest.awaitRunning(client, ns, pod);
+      history = List.copyOf(watch.seen);
+    }
+    Path newVolume = kubelet.hostPathOf(ns.name(), PVC);
+    assertThat(newVolume).as("a new volume").isNotEqualTo(volume);
+
+    // The restore ran to success before the app container started, and the state is back byte-identical.
+    assertThat(history).filteredOn(p -> RestorePolicyTest.appStatus(p).map(s -> s.getState().getRunning() != null).orElse(false))
+        .isNotEmpty()
+        .allSatisfy(p -> assertThat(RestorePolicyTest.restoreState(p))
+            .hasValueSatisfying(s -> assertThat(s.getTerminated().getExitCode()).isZero()));
+    Instant restoreEnded = Instant.parse(RestorePolicyTest.restoreState(running).orElseThrow().getTerminated().getFinishedAt());
+    Instant appStarted = Instant.parse(RestorePolicyTest.appStatus(running).orElseThrow().getState().getRunning().getStartedAt());
+    assertThat(restoreEnded).isBeforeOrEqualTo(appStarted);
+    assertThat(DirectoryTree.describe(newVolume.resolve("rocksdb"))).isEqualTo(state);
+    assertThat(RestorePolicyTest.awaitSource(client, ns, running.getMetadata().getUid(), 1).result()).isEqualTo(PodRestoreResult.Restored);
+    assertThat(RestorePolicyTest.awaitPodEvent(client, ns, pod, running.getMetadata().getUid(), "Restored").getNote())
+        .contains("restored snapshot " + snap.getStatus().snapshotIndex().id());
+  }
+
+  // ---- 4. Store outage ----
+
+  @Test
+  @Order(4)
+  @DisplayName("4. Store outage during a scheduled snapshot")
+  void storeOutageFailsTheSnapshotClearlyAndTheNextNightSucceeds(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+    KubernetesClient client = plane.client();
+    clock.set(Instant.parse("2027-01-01T00:50:00Z"));
+    Path volume = storeAndVolume(plane, kubelet, minio, ns, 41);
+    bigFiles(volume.resolve("rocksdb"), 24, 600);
+    Examples.apply(plane, ns.name(), "snapshot-schedule.yaml").assertSuccess();
+    await().atMost(Duration.ofSeconds(60)).until(() ->
+        client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName(SCHEDULE).get().getStatus() != null);
+
+    // The night of 1 January: MinIO goes away as soon as the run starts, whether the runner is still starting or
+    // already uploading.
+    String first = SCHEDULE + "-20270101-0100";
+    clock.set(Instant.parse("2027-01-01T01:00:30Z"));
     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
       StateSnapshot s = client.resources(StateSnapshot.class).inNamespace(ns.name()).withName(first).get();
       return s != null && s.getStatus() != null && s.getStatus().phase() == SnapshotPhase.Running;
@@ -131,44 +408,86 @@ class JourneysTest {
     }
     assertThat(failed.getStatus().message()).contains("the runner failed").contains("could not reach").contains("check");
 
-    // MinIO is back (the store's next check sees it, long before the next night); the next snapshot succeeds.
+    // MinIO is back (the store's next check sees it, long before the next night); the next night succeeds, and what
+    // it holds restores byte-identical.
     await().atMost(Duration.ofSeconds(60)).until(() -> {
-      var st = client.resources(dev.strata.api.v1alpha1.SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
+      SnapshotStore st = client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
       return st.getStatus() != null && "True".equals(OperatorSnapshotTest.ready(st.getStatus().conditions()).getStatus());
     });
-    String second = SCHEDULE + "-20261202-0100";
-    clock.set(Instant.parse("2026-12-02T01:00:30Z"));
-    StateSnapshot ok = ScheduleRetentionTest.awaitSucceeded(client, ns, second);
-    Path restored = tmp.resolve("restored");
+    clock.set(Instant.parse("2027-01-02T01:00:30Z"));
+    StateSnapshot ok = ScheduleRetentionTest.awaitSucceeded(client, ns, SCHEDULE + "-20270102-0100");
     try (BlobStoreManager store = OperatorSnapshotTest.minioStore(minio)) {
-      new RestoreEngine(store, RestoreOptions.of(dev.strata.engine.RestoreMode.EMPTY), new Progress())
-          .restore(new SnapshotCatalog(store).load(ok.getStatus().snapshotIndex().id()), restored);
+      assertThat(restoredTree(store, ok.getStatus().snapshotIndex().id(), tmp.resolve("restored")))
+          .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
     }
-    assertThat(DirectoryTree.describe(restored)).isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
+  }
+
+  // ---- 5. Operator restarts ----
+
+  void restartOperator(ControlPlane plane) {
+    operator.kill();
+    operator = OperatorProcess.start(plane.kubeconfig(), work, env());
   }
 
   @Test
-  void operatorRestartMidRestoreFinishesOnceWithOneJob(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+  @Order(5)
+  @DisplayName("5. Operator restart mid-snapshot and mid-restore")
+  void operatorRestartMidSnapshotAndMidRestoreFinishesEachOnceWithOneJob(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
-    Path volume = OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 32);
-    for (int i = 0; i < 24; i++) {
-      Files.write(volume.resolve("rocksdb/big-" + i + ".sst"), OperatorSnapshotTest.random(700 + i, 8 << 20));
-    }
-    Examples.apply(plane, ns.name(), Examples.read("state-snapshot.yaml"), tmp).assertSuccess();
-    OperatorSnapshotTest.awaitPhase(client, ns, "kafka-streams-0-manual-1", SnapshotPhase.Succeeded);
+    Path volume = storeAndVolume(plane, kubelet, minio, ns, 51);
+    bigFiles(volume.resolve("rocksdb"), 24, 700);
 
-    // kubectl apply -f examples/restore.yaml, but with parallelism 1 so the restart lands mid-restore.
-    OperatorRestoreTest.restore(client, ns, "slow-restore", new RestoreSource(null, null, new SnapshotSource(OperatorSnapshotTest.PVC, "rocksdb"), null),
-        new RestoreTarget(null, new dev.strata.api.v1alpha1.ClaimTemplate("restored", null, null, null), null), RestoreMode.IfEmpty, 1);
-    await().atMost(Duration.ofMinutes(1)).until(() -> {
-      StateRestore r = client.resources(StateRestore.class).inNamespace(ns.name()).withName("slow-restore").get();
-      return r.getStatus() != null && r.getStatus().phase() == SnapshotPhase.Running;
-    });
-    operator.kill();
-    operator = OperatorProcess.start(plane.kubeconfig(), work, env());
-    StateRestore done = OperatorRestoreTest.awaitSucceeded(client, ns, "slow-restore");
-    assertThat(client.batch().v1().jobs().inNamespace(ns.name()).withLabel("strata.dev/operation", "restore").list().getItems()).hasSize(1);
-    assertThat(client.pods().inNamespace(ns.name()).withLabel("job-name", done.getStatus().jobName()).list().getItems()).hasSize(1);
-    assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns.name(), "restored"))).isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
+    try (CreatedObjects<Job> jobs = CreatedObjects.jobs(client, ns.name()); CreatedObjects<Pod> pods = CreatedObjects.pods(client, ns.name())) {
+      // The operator dies as soon as it has created the snapshot's Job, before the runner can have finished.
+      Examples.apply(plane, ns.name(), "state-snapshot.yaml").assertSuccess();
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> !jobs.withLabel(OPERATION, "backup").isEmpty());
+      restartOperator(plane);
+      StateSnapshot snap = OperatorSnapshotTest.awaitPhase(client, ns, SNAPSHOT, SnapshotPhase.Succeeded);
+      assertThat(snap.getStatus().snapshotIndex().files()).isGreaterThanOrEqualTo(24);
+
+      // The same for a restore.
+      Examples.apply(plane, ns.name(), "restore.yaml").assertSuccess();
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> !jobs.withLabel(OPERATION, "restore").isEmpty());
+      restartOperator(plane);
+      StateRestore done = OperatorRestoreTest.awaitSucceeded(client, ns, RESTORE);
+      assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns.name(), RESTORED_PVC).resolve("rocksdb")))
+          .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
+
+      // One Job and one runner pod each, ever (the operator releases them once their results are recorded).
+      assertThat(jobs.withLabel(OPERATION, "backup")).singleElement().satisfies(j -> assertThat(j.getMetadata().getName()).isEqualTo(snap.getStatus().jobName()));
+      assertThat(jobs.withLabel(OPERATION, "restore")).singleElement().satisfies(j -> assertThat(j.getMetadata().getName()).isEqualTo(done.getStatus().jobName()));
+      assertThat(pods.withLabel("job-name", snap.getStatus().jobName())).hasSize(1);
+      assertThat(pods.withLabel("job-name", done.getStatus().jobName())).hasSize(1);
+      assertThat(plane.kubectl("get", "events.events.k8s.io", "-n", ns.name(), "--field-selector", "reason=Started", "-o", "name")
+          .assertSuccess().stdout().lines().count()).as("one Started Event each").isEqualTo(2);
+    }
+  }
+
+  // ---- 6. Bad input ----
+
+  @Test
+  @Order(6)
+  @DisplayName("6. Bad input: every invalid example refused")
+  void everyInvalidExampleIsRefusedWithAMessageThatSaysWhatToFix(ControlPlane plane, TestNamespace ns) throws IOException {
+    Map<String, String> expected = Map.ofEntries(
+        Map.entry("snapshot-absolute-path.yaml", "source.path must be relative to the volume's root"),
+        Map.entry("snapshot-dotdot-path.yaml", "must not contain '..'"),
+        Map.entry("snapshot-no-store.yaml", "spec.storeRef: Required value"),
+        Map.entry("snapshot-parallelism.yaml", "spec.parallelism: Invalid value: 0: spec.parallelism in body should be greater than or equal to 1"),
+        Map.entry("store-ca-without-https.yaml", "caBundle is only used with an https:// endpoint"),
+        Map.entry("store-bad-bucket.yaml", "spec.bucket in body should match"),
+        Map.entry("schedule-bad-cron.yaml", "spec.schedule in body should match"),
+        Map.entry("retention-bad-max-age.yaml", "spec.maxAge in body should match"),
+        Map.entry("restore-two-sources.yaml", "source needs exactly one of snapshotName, scheduleName or pvc"));
+    try (var files = Files.list(Examples.dir().resolve("invalid"))) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(expected.keySet());
+    }
+    for (var e : expected.entrySet()) {
+      CommandResult r = Examples.apply(plane, ns.name(), "invalid/" + e.getKey());
+      assertThat(r.exitCode()).as(e.getKey()).isNotZero();
+      assertThat(r.stderr()).as(e.getKey()).contains(e.getValue());
+    }
+    String left = plane.kubectl("get", "strata", "-n", ns.name(), "-o", "name").assertSuccess().stdout();
+    assertThat(left).as("nothing of the invalid examples was created").isBlank();
   }
 }

@@ -112,7 +112,7 @@ class OperatorRestoreTest {
     snapshot(client, ns, "first", PVC);
 
     // IfEmpty into a new PVC, from examples/restore.yaml as committed.
-    Examples.apply(plane, ns.name(), Examples.read("restore.yaml"), tmp).assertSuccess();
+    Examples.apply(plane, ns.name(), "restore.yaml").assertSuccess();
     StateRestore fromExample = awaitSucceeded(client, ns, "kafka-streams-0-restore");
     assertThat(fromExample.getStatus().resolvedSnapshot().snapshotName()).isEqualTo("first");
     assertThat(fromExample.getStatus().downloadedBytes()).isEqualTo(fromExample.getStatus().totalBytes());
@@ -222,32 +222,5 @@ class OperatorRestoreTest {
     assertThat(reason(refused)).isEqualTo("TargetInUse");
     assertThat(refused.getStatus().message()).contains("spec.allowTargetInUse");
     assertThat(client.batch().v1().jobs().inNamespace(ns.name()).withLabel("strata.dev/operation", "restore").list().getItems()).isEmpty();
-  }
-
-  @Test
-  void theKubectlPluginSnapshotsListsAndRestores(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
-    OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 25);
-    Path volume = kubelet.hostPathOf(ns.name(), PVC);
-    Path plugin = Examples.dir().resolveSibling("bin").resolve("kubectl-strata");
-    Map<String, String> env = Map.of("KUBECTL", plane.kubectl().toString(), "KUBECONFIG", plane.kubeconfig().toString());
-
-    CommandResult snap = CommandResult.run(List.of(plugin.toString(), "snapshot", PVC, "--path", "rocksdb", "--name", "by-plugin", "--wait", "-n", ns.name()), env, Duration.ofMinutes(3));
-    assertThat(snap.exitCode()).as(snap.stdout() + snap.stderr()).isZero();
-    assertThat(snap.stdout()).contains("statesnapshot.strata.dev/by-plugin").contains("Succeeded");
-
-    CommandResult ls = CommandResult.run(List.of(plugin.toString(), "ls", PVC, "-n", ns.name()), env, Duration.ofSeconds(30));
-    assertThat(ls.exitCode()).isZero();
-    assertThat(ls.stdout()).contains("by-plugin").contains("Succeeded");
-
-    CommandResult restore = CommandResult.run(List.of(plugin.toString(), "restore", PVC, "--path", "rocksdb", "--to", "plugin-copy", "--create", "--name", "plugin-restore", "-n", ns.name()), env, Duration.ofMinutes(3));
-    assertThat(restore.exitCode()).as(restore.stdout() + restore.stderr()).isZero();
-    // It follows the restore to its end (a fast restore may finish between two polls, so Running is not always seen).
-    assertThat(restore.stdout()).contains("staterestore.strata.dev/plugin-restore").contains("Succeeded").contains("restored snapshot");
-    assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns.name(), "plugin-copy").resolve("rocksdb")))
-        .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
-
-    CommandResult bad = CommandResult.run(List.of(plugin.toString(), "restore", PVC, "--to", "x", "--mode", "Merge", "-n", ns.name()), env, Duration.ofSeconds(30));
-    assertThat(bad.exitCode()).isEqualTo(2);
-    assertThat(bad.stderr()).contains("--mode is IfEmpty, Overwrite or Sync");
   }
 }

@@ -109,8 +109,8 @@ class RestorePolicyTest {
   /** The example store and credentials, a PVC named like replica 0's, and (seed > 0) files in its rocksdb/. */
   static Path storeAndVolume(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns, Path tmp, long seed) throws IOException {
     KubernetesClient client = plane.client();
-    Examples.apply(plane, ns.name(), Examples.forMinio("store-credentials.yaml", minio), tmp).assertSuccess();
-    Examples.apply(plane, ns.name(), Examples.forMinio("snapshot-store.yaml", minio), tmp).assertSuccess();
+    Examples.apply(plane, ns.name(), "store-credentials.yaml").assertSuccess();
+    Examples.apply(plane, ns.name(), "snapshot-store.yaml").assertSuccess();
     client.persistentVolumeClaims().inNamespace(ns.name()).resource(new PersistentVolumeClaimBuilder()
         .withNewMetadata().withName(PVC).endMetadata()
         .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources().endSpec()
@@ -149,7 +149,7 @@ class RestorePolicyTest {
   /** examples/restore-policy.yaml, applied as is; waits until it is Ready and the API server calls the webhook. */
   static void applyPolicy(ControlPlane plane, TestNamespace ns, Path tmp) {
     KubernetesClient client = plane.client();
-    Examples.apply(plane, ns.name(), Examples.read("restore-policy.yaml"), tmp).assertSuccess();
+    Examples.apply(plane, ns.name(), "restore-policy.yaml").assertSuccess();
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       RestorePolicy p = client.resources(RestorePolicy.class).inNamespace(ns.name()).withName("kafka-streams").get();
       assertThat(p.getStatus()).isNotNull();

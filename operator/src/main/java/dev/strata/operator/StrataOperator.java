@@ -89,7 +89,9 @@ public final class StrataOperator implements AutoCloseable {
             events),
         c -> namespaces(c, settings));
     // RestorePolicy: the admission webhook (served by every replica) and the reconciler that reports what it did.
-    this.restoreWebhook = new RestoreWebhook(client, settings, WebhookSettings.fromEnv(System.getenv()), clock);
+    // The webhook's clock only dates its certificates, which the API server checks against real time: never the
+    // schedules' clock (STRATA_CLOCK_FILE moves that one in tests).
+    this.restoreWebhook = new RestoreWebhook(client, settings, WebhookSettings.fromEnv(System.getenv()), Clock.systemUTC());
     operator.register(new RestorePolicyReconciler(restoreWebhook, events, clock), c -> namespaces(c, settings));
     this.http =
         new HttpEndpoints(

@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
@@ -75,11 +74,9 @@ public final class SandboxMain {
 
     // The demo workload: a store, a PVC with RocksDB-like state that changes, and the app pod that uses it.
     admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(DEMO).endMetadata().build()).serverSideApply();
-    admin.secrets().inNamespace(DEMO).resource(new SecretBuilder().withNewMetadata().withName("minio-credentials").endMetadata()
-        .withStringData(Map.of("AWS_ACCESS_KEY_ID", minio.accessKey(), "AWS_SECRET_ACCESS_KEY", minio.secretKey())).build()).serverSideApply();
-    Path storeYaml = state.resolve("snapshot-store.yaml");
-    Files.writeString(storeYaml, Examples.forMinio("snapshot-store.yaml", minio));
-    plane.kubectl("apply", "-n", DEMO, "-f", storeYaml.toString()).assertSuccess();
+    // The examples as committed: MinIO answers their endpoint (minio.strata-system:9000) and credentials.
+    Examples.apply(plane, DEMO, "store-credentials.yaml").assertSuccess();
+    Examples.apply(plane, DEMO, "snapshot-store.yaml").assertSuccess();
     admin.persistentVolumeClaims().inNamespace(DEMO).resource(new PersistentVolumeClaimBuilder()
         .withNewMetadata().withName(PVC).endMetadata()
         .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("2Gi")).endResources().endSpec()
@@ -105,9 +102,9 @@ public final class SandboxMain {
     String kubectlDir = plane.kubectl().getParent().toString();
     String usage = String.join("\n",
         "Strata sandbox is up (" + Duration.between(start, Instant.now()).toSeconds() + " s): Kubernetes " + plane.kubernetesVersion()
-            + ", MinIO at " + minio.endpoint() + ", the operator as ServiceAccount " + OPERATOR_NAMESPACE + "/strata.",
+            + ", MinIO at " + minio.endpoint() + " (" + Examples.EXAMPLE_ENDPOINT + " in pods)" + ", the operator as ServiceAccount " + OPERATOR_NAMESPACE + "/strata.",
         "  export KUBECONFIG=" + kubeconfig + " PATH=" + kubectlDir + ":" + repo.resolve("bin") + ":$PATH",
-        "  kubectl -n demo get snapshotstores                      # the demo store, Ready",
+        "  kubectl -n demo get snapshotstores                      # the demo store (examples/snapshot-store.yaml), Ready",
         "  kubectl -n demo apply -f examples/state-snapshot.yaml    # snapshot the demo volume (it changes every minute)",
         "  kubectl -n demo get statesnapshots -w",
         "  kubectl -n demo apply -f examples/retention-policy.yaml -f examples/snapshot-schedule.yaml",

@@ -7,15 +7,18 @@ import java.nio.file.Path;
 
 
 /**
- * The YAML files of {@code examples/}, as users apply them. Tests apply them with kubectl, replacing only what differs
- * on a test machine (the MinIO endpoint and credentials), never the resources' shape.
+ * The YAML files of {@code examples/}, as users apply them: tests apply the files unchanged with kubectl. The test
+ * MinIO answers the examples' endpoint and credentials (see {@link MinioServer} and {@link ClusterDns}).
  */
 public final class Examples {
 
-  /** The endpoint and credentials the examples name, as a person's cluster would have them. */
+  /** The Service, endpoint and credentials the examples name, as a person's cluster would have them. */
+  public static final String EXAMPLE_SERVICE = "minio";
+  public static final String EXAMPLE_SERVICE_NAMESPACE = "strata-system";
+  public static final int EXAMPLE_SERVICE_PORT = 9000;
   public static final String EXAMPLE_ENDPOINT = "http://minio.strata-system:9000";
-  public static final String EXAMPLE_ACCESS_KEY = "AWS_ACCESS_KEY_ID: strata";
-  public static final String EXAMPLE_SECRET_KEY = "AWS_SECRET_ACCESS_KEY: strata-secret-key";
+  public static final String EXAMPLE_ACCESS_KEY_ID = "strata";
+  public static final String EXAMPLE_SECRET_ACCESS_KEY = "strata-secret-key";
   public static final String EXAMPLE_BUCKET = "strata";
 
   private Examples() {}
@@ -38,12 +41,9 @@ public final class Examples {
     }
   }
 
-  /** The example with the test MinIO's endpoint and credentials in place of the example's. */
-  public static String forMinio(String name, MinioServer minio) {
-    return read(name)
-        .replace(EXAMPLE_ENDPOINT, minio.endpoint())
-        .replace(EXAMPLE_ACCESS_KEY, "AWS_ACCESS_KEY_ID: " + minio.accessKey())
-        .replace(EXAMPLE_SECRET_KEY, "AWS_SECRET_ACCESS_KEY: " + minio.secretKey());
+  /** {@code kubectl apply -n ns -f examples/<name>}: the committed file, unchanged. */
+  public static CommandResult apply(ControlPlane plane, String namespace, String name) {
+    return plane.kubectl("apply", "-n", namespace, "-f", dir().resolve(name).toString());
   }
 
   /** {@code kubectl apply -n ns -f -} of the given YAML. */

@@ -20,9 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real MinIO server on loopback, on a free API port and a free console port, with its data in a temporary
- * directory and random root credentials. {@link #stop()} and {@link #start()} keep the port and the data, so a
- * test can simulate a store outage. Start it through {@link MinioExtension} to share one per JVM.
+ * A real MinIO server on loopback, with its data in a temporary directory and random root credentials. It serves as
+ * the examples' Service {@code minio.strata-system:9000} (a cluster IP of its own, see {@link ClusterDns}) with the
+ * examples' credentials as a read-write user, so {@code examples/} apply unchanged. {@link #stop()} and
+ * {@link #start()} keep the address and the data, so a test can simulate a store outage. Start it through
+ * {@link MinioExtension} to share one per JVM.
  */
 public final class MinioServer implements AutoCloseable {
 
@@ -33,6 +35,7 @@ public final class MinioServer implements AutoCloseable {
 
   private final Path binary;
   private final Path workDir;
+  private final String clusterIp;
   private final int port;
   private final int consolePort;
   private final String accessKey;
@@ -47,12 +50,13 @@ public final class MinioServer implements AutoCloseable {
     this.binary = tools.require(Tools.MINIO);
     this.version = tools.version("minio.version");
     this.workDir = workDir;
-    this.port = FreePorts.next();
+    this.port = Examples.EXAMPLE_SERVICE_PORT;
+    this.clusterIp = ClusterDns.freeClusterIp(port);
     this.consolePort = FreePorts.next();
     this.accessKey = "strata-e2e";
     this.secretKey = randomSecret();
     this.process = new ManagedProcess("minio", List.of(binary.toString(), "server", workDir.resolve("data").toString(),
-        "--address", "127.0.0.1:" + port, "--console-address", "127.0.0.1:" + consolePort, "--quiet"),
+        "--address", clusterIp + ":" + port, "--console-address", "127.0.0.1:" + consolePort, "--quiet"),
         Map.of("MINIO_ROOT_USER", accessKey,
             "MINIO_ROOT_PASSWORD", secretKey,
             "MINIO_UPDATE", "off",
@@ -62,7 +66,9 @@ public final class MinioServer implements AutoCloseable {
         workDir.resolve("minio.log"));
   }
 
-  /** Starts MinIO and creates {@link #DEFAULT_BUCKET}. */
+  /**
+   * Starts MinIO, creates {@link #DEFAULT_BUCKET}, adds the examples' user and answers the examples' Service name.
+   */
   public static MinioServer startNew() {
     Tools tools = Tools.installed();
     tools.require(Tools.MINIO);
@@ -77,6 +83,8 @@ public final class MinioServer implements AutoCloseable {
     try {
       server.start();
       server.createBucket(DEFAULT_BUCKET);
+      server.addReadWriteUser(Examples.EXAMPLE_ACCESS_KEY_ID, Examples.EXAMPLE_SECRET_ACCESS_KEY);
+      ClusterDns.register(Examples.EXAMPLE_SERVICE, Examples.EXAMPLE_SERVICE_NAMESPACE, server.clusterIp);
       return server;
     } catch (RuntimeException e) {
       server.close();
@@ -100,6 +108,19 @@ public final class MinioServer implements AutoCloseable {
 
   public boolean isRunning() {
     return process.isAlive();
+  }
+
+  /** Adds a user with MinIO's built-in readwrite policy (what a store's credentials need, and no admin rights). */
+  public void addReadWriteUser(String user, String secret) {
+    Path mc = Tools.installed().require(Tools.MC);
+    Map<String, String> env = Map.of(
+        "MC_HOST_test", "http://" + accessKey + ":" + secretKey + "@" + clusterIp + ":" + port,
+        "MC_CONFIG_DIR", workDir.resolve("mc").toString(),
+        "HOME", workDir.toString());
+    CommandResult.run(List.of(mc.toString(), "admin", "user", "add", "test", user, secret), env, Duration.ofSeconds(60))
+        .assertSuccess();
+    CommandResult.run(List.of(mc.toString(), "admin", "policy", "attach", "test", "readwrite", "--user", user), env,
+        Duration.ofSeconds(60)).assertSuccess();
   }
 
   /** Creates {@code bucket} if it does not exist. */
@@ -132,9 +153,9 @@ public final class MinioServer implements AutoCloseable {
     return client;
   }
 
-  /** The S3 endpoint URL, e.g. http://127.0.0.1:34567. */
+  /** The S3 endpoint URL at the cluster IP, e.g. http://127.77.3.4:9000 (in pods: {@link Examples#EXAMPLE_ENDPOINT}). */
   public String endpoint() {
-    return "http://127.0.0.1:" + port;
+    return "http://" + clusterIp + ":" + port;
   }
 
   public int port() {

@@ -49,7 +49,7 @@ public final class OperatorProcess implements AutoCloseable {
     all.putAll(env);
     List<String> command = List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC",
+        "-Xmx256m", "-XX:+UseSerialGC", ClusterDns.jvmOption(),
         "-cp", System.getProperty("java.class.path"),
         "dev.strata.operator.StrataOperator");
     ManagedProcess process = new ManagedProcess("strata-operator", command, all, workDir.resolve("operator-" + port + ".log")).start();

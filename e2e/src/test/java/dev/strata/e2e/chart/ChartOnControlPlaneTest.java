@@ -203,12 +203,12 @@ class ChartOnControlPlaneTest {
 
     // A store becomes Ready (its Secret read with the ServiceAccount's rights; status patched).
     String ns = restrictedNamespace("team-a");
-    Examples.apply(plane, ns, Examples.forMinio("store-credentials.yaml", minio), work).assertSuccess();
-    Examples.apply(plane, ns, Examples.forMinio("snapshot-store.yaml", minio), work).assertSuccess();
+    Examples.apply(plane, ns, "store-credentials.yaml").assertSuccess();
+    Examples.apply(plane, ns, "snapshot-store.yaml").assertSuccess();
     awaitStoreReady(ns, "minio", "True", "Reachable");
 
     // A RestorePolicy while the webhook is off (the default): its status says so.
-    Examples.apply(plane, ns, Examples.read("restore-policy.yaml"), work).assertSuccess();
+    Examples.apply(plane, ns, "restore-policy.yaml").assertSuccess();
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       RestorePolicy p = admin.resources(RestorePolicy.class).inNamespace(ns).withName("kafka-streams").get();
       assertThat(p.getStatus()).isNotNull();
@@ -220,7 +220,7 @@ class ChartOnControlPlaneTest {
     claim(ns, PVC);
     Path volume = kubelet.hostPathOf(ns, PVC);
     DirectoryTree.seed(volume.resolve("rocksdb"), 7, 3);
-    Examples.apply(plane, ns, Examples.read("state-snapshot.yaml"), work).assertSuccess();
+    Examples.apply(plane, ns, "state-snapshot.yaml").assertSuccess();
     StateSnapshot first1 = awaitPhase(ns, "kafka-streams-0-manual-1", SnapshotPhase.Succeeded);
     long files = DirectoryTree.describe(volume.resolve("rocksdb")).values().stream().filter(e -> e.type().equals("file")).count();
     assertThat(first1.getStatus().snapshotIndex().files()).isEqualTo(files);
@@ -341,7 +341,7 @@ class ChartOnControlPlaneTest {
     assertThat(admin.resources(SnapshotSchedule.class).inNamespace(ns).withName("hourly").get().getStatus().lastScheduleTime()).isNotNull();
 
     // A restore of the source's latest snapshot into a new PVC from the claim template (examples/restore.yaml).
-    Examples.apply(plane, ns, Examples.read("restore.yaml"), work).assertSuccess();
+    Examples.apply(plane, ns, "restore.yaml").assertSuccess();
     await().atMost(SNAPSHOT_TIMEOUT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
       StateRestore r = admin.resources(StateRestore.class).inNamespace(ns).withName("kafka-streams-0-restore").get();
       assertThat(r.getStatus()).isNotNull();
@@ -394,13 +394,13 @@ class ChartOnControlPlaneTest {
     awaitLeader(releaseNs, "scoped-strata-7c9d-only");
 
     for (String ns : List.of(watched, unwatched)) {
-      Examples.apply(plane, ns, Examples.forMinio("store-credentials.yaml", minio), work).assertSuccess();
-      Examples.apply(plane, ns, Examples.forMinio("snapshot-store.yaml", minio), work).assertSuccess();
+      Examples.apply(plane, ns, "store-credentials.yaml").assertSuccess();
+      Examples.apply(plane, ns, "snapshot-store.yaml").assertSuccess();
     }
     awaitStoreReady(watched, "minio", "True", "Reachable");
     claim(watched, PVC);
     DirectoryTree.seed(kubelet.hostPathOf(watched, PVC).resolve("rocksdb"), 11, 1);
-    Examples.apply(plane, watched, Examples.read("state-snapshot.yaml"), work).assertSuccess();
+    Examples.apply(plane, watched, "state-snapshot.yaml").assertSuccess();
     awaitPhase(watched, "kafka-streams-0-manual-1", SnapshotPhase.Succeeded);
     // The namespace it does not watch is left alone (and it has no right to look there anyway).
     assertThat(admin.resources(SnapshotStore.class).inNamespace(unwatched).withName("minio").get().getStatus()).isNull();
@@ -442,9 +442,9 @@ class ChartOnControlPlaneTest {
           .withName(ExpectedRbac.WEBHOOK_CONFIGURATION).get();
       assertThat(config.getWebhooks()).singleElement().satisfies(w -> assertThat(w.getFailurePolicy()).isEqualTo("Ignore"));
 
-      Examples.apply(plane, ns, Examples.forMinio("store-credentials.yaml", minio), work).assertSuccess();
-      Examples.apply(plane, ns, Examples.forMinio("snapshot-store.yaml", minio), work).assertSuccess();
-      Examples.apply(plane, ns, Examples.read("restore-policy.yaml"), work).assertSuccess();
+      Examples.apply(plane, ns, "store-credentials.yaml").assertSuccess();
+      Examples.apply(plane, ns, "snapshot-store.yaml").assertSuccess();
+      Examples.apply(plane, ns, "restore-policy.yaml").assertSuccess();
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
         RestorePolicy p = admin.resources(RestorePolicy.class).inNamespace(ns).withName("kafka-streams").get();
         assertThat(p.getStatus()).isNotNull();

@@ -1,5 +1,6 @@
 package dev.strata.operator.restore;
 
+import dev.strata.operator.RunnerJobs;
 import dev.strata.api.v1alpha1.ClaimTemplate;
 import dev.strata.api.v1alpha1.ResolvedSnapshot;
 import dev.strata.api.v1alpha1.SnapshotPhase;
@@ -46,13 +47,17 @@ public final class RestoreDecider {
     StateRestoreStatus old = r.getStatus();
     SnapshotPhase phase = old == null ? null : old.phase();
     if (phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed) {
-      return new RestoreDecision(old, Optional.empty(), Optional.empty(), List.of(), Optional.empty());
+      return new RestoreDecision(old, Optional.empty(), Optional.empty(), List.of(), Optional.empty(), RunnerJobs.releasable(o.job(), r));
     }
     Next next = new Next(o, old);
     String targetPvc = r.getSpec().target().pvc();
 
     if (o.job().isPresent()) {
-      return jobObserved(o, next, o.job().get());
+      RestoreDecision d = jobObserved(o, next, o.job().get());
+      // Look again soon after a Job's end: once the final status is stored, that look releases the Job.
+      return RunnerJobs.finished(o.job().get())
+          ? new RestoreDecision(d.status(), d.createPvc(), d.createJob(), d.events(), Optional.of(RunnerJobs.RELEASE_AFTER), d.releaseJob())
+          : d;
     }
     if (phase == SnapshotPhase.Running) {
       return next.fail("JobLost", "the runner Job " + old.jobName() + " disappeared before it reported a result");
@@ -98,20 +103,20 @@ public final class RestoreDecider {
   }
 
   private RestoreDecision jobObserved(RestoreObservation o, Next next, Job job) {
-    if (!owned(job, o.restore())) {
+    if (!RunnerJobs.ownedBy(job, o.restore())) {
       return next.fail("JobConflict", "a Job named " + job.getMetadata().getName() + " exists and does not belong to this StateRestore");
     }
     ResolvedSnapshot pinned = next.old == null || next.old.resolvedSnapshot() == null
         ? new ResolvedSnapshot(null, annotation(job), null, null, null, null)
         : next.old.resolvedSnapshot();
-    if (condition(job, "Complete").isPresent()) {
+    if (RunnerJobs.condition(job, "Complete").isPresent()) {
       Optional<RunnerOutcome> out = o.outcome();
       if (out.isPresent() && out.get().succeeded()) {
         return next.succeed(pinned, out.get());
       }
       return next.fail("ResultMissing", out.map(RunnerOutcome::error).orElse("the runner finished but its result could not be read"));
     }
-    Optional<JobCondition> failed = condition(job, "Failed");
+    Optional<JobCondition> failed = RunnerJobs.condition(job, "Failed");
     if (failed.isPresent()) {
       if ("DeadlineExceeded".equals(failed.get().getReason())) {
         return next.fail("DeadlineExceeded", "the restore did not finish within spec.activeDeadlineSeconds: raise it or spec.parallelism");
@@ -147,18 +152,6 @@ public final class RestoreDecider {
         .withNewResources().addToRequests("storage", new Quantity(size)).endResources()
         .endSpec()
         .build();
-  }
-
-  static boolean owned(Job job, StateRestore r) {
-    return job.getMetadata().getOwnerReferences() != null
-        && job.getMetadata().getOwnerReferences().stream().anyMatch(ref -> r.getMetadata().getUid().equals(ref.getUid()));
-  }
-
-  static Optional<JobCondition> condition(Job job, String type) {
-    if (job.getStatus() == null || job.getStatus().getConditions() == null) {
-      return Optional.empty();
-    }
-    return job.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus())).findFirst();
   }
 
   private static String annotation(Job job) {

@@ -8,10 +8,20 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** What a StateRestore's reconcile does: status, a PVC and a Job to create, Events, when to look again. */
+/**
+ * What a StateRestore's reconcile does: status, a PVC and a Job to create, Events, when to look again, and a finished
+ * Job to release once its result is recorded.
+ */
 public record RestoreDecision(
     StateRestoreStatus status,
     Optional<PersistentVolumeClaim> createPvc,
     Optional<Job> createJob,
     List<SnapshotDecision.Event> events,
-    Optional<Duration> requeueAfter) {}
+    Optional<Duration> requeueAfter,
+    Optional<Job> releaseJob) {
+
+  public RestoreDecision(StateRestoreStatus status, Optional<PersistentVolumeClaim> createPvc, Optional<Job> createJob,
+      List<SnapshotDecision.Event> events, Optional<Duration> requeueAfter) {
+    this(status, createPvc, createJob, events, requeueAfter, Optional.empty());
+  }
+}

@@ -32,7 +32,8 @@ public final class RestoreObserver {
     String ns = r.getMetadata().getNamespace();
     SnapshotPhase phase = r.getStatus() == null ? null : r.getStatus().phase();
     if (phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed) {
-      return new RestoreObservation(r, List.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+      // Only the cached Job: a finished one is released (RunnerJobs), nothing else is looked at again.
+      return new RestoreObservation(r, List.of(), Optional.empty(), Optional.empty(), Optional.empty(), cachedJob,
           Optional.empty(), Optional.empty(), clock.instant());
     }
     Optional<Job> job = cachedJob.isPresent()

@@ -1,5 +1,6 @@
 package dev.strata.operator.restore;
 
+import dev.strata.operator.RunnerJobs;
 import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
@@ -45,6 +46,7 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
     RestoreDecision decision = decider.decide(observer.observe(restore, client, context.getSecondaryResource(Job.class)));
     decision.createPvc().ifPresent(pvc -> createIfAbsent(client, pvc, ns + "/" + restore.getMetadata().getName()));
     decision.createJob().ifPresent(job -> createIfAbsent(client, job, ns + "/" + restore.getMetadata().getName()));
+    decision.releaseJob().ifPresent(job -> RunnerJobs.release(client, job, ns + "/" + restore.getMetadata().getName()));
     decision.events().forEach(e -> events.record(restore, e.type(), e.reason(), "Restore", e.note()));
     if (decision.status().phase() != (restore.getStatus() == null ? null : restore.getStatus().phase())) {
       LOG.info("{}/{}: {}: {}", ns, restore.getMetadata().getName(), decision.status().phase(), decision.status().message());

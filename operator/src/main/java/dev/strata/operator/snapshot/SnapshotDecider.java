@@ -8,9 +8,9 @@ import dev.strata.api.v1alpha1.StateSnapshotStatus;
 import dev.strata.api.v1alpha1.TransferProgress;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.EventRecorder;
+import dev.strata.operator.RunnerJobs;
 import dev.strata.engine.Sizes;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import java.time.Duration;
@@ -40,11 +40,15 @@ public final class SnapshotDecider {
     StateSnapshotStatus old = s.getStatus();
     SnapshotPhase phase = old == null ? null : old.phase();
     if (phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed) {
-      return new SnapshotDecision(old, Optional.empty(), List.of(), Optional.empty());
+      return new SnapshotDecision(old, Optional.empty(), List.of(), Optional.empty(), RunnerJobs.releasable(o.job(), s));
     }
     Status st = new Status(o, old);
     if (o.job().isPresent()) {
-      return jobObserved(o, st, o.job().get());
+      SnapshotDecision d = jobObserved(o, st, o.job().get());
+      // Look again soon after a Job's end: once the final status is stored, that look releases the Job.
+      return RunnerJobs.finished(o.job().get())
+          ? new SnapshotDecision(d.status(), d.createJob(), d.events(), Optional.of(RunnerJobs.RELEASE_AFTER), d.releaseJob())
+          : d;
     }
     if (phase == SnapshotPhase.Running) {
       return st.fail("JobLost", "the runner Job " + old.jobName() + " disappeared before it reported a result");
@@ -78,13 +82,13 @@ public final class SnapshotDecider {
 
   private SnapshotDecision jobObserved(SnapshotObservation o, Status st, Job job) {
     StateSnapshot s = o.snapshot();
-    if (!ownedBy(job, s)) {
+    if (!RunnerJobs.ownedBy(job, s)) {
       return st.fail(
           "JobConflict",
           "a Job named " + job.getMetadata().getName() + " exists and does not belong to this StateSnapshot: delete it, or use another name");
     }
-    Optional<JobCondition> complete = condition(job, "Complete");
-    Optional<JobCondition> failed = condition(job, "Failed");
+    Optional<JobCondition> complete = RunnerJobs.condition(job, "Complete");
+    Optional<JobCondition> failed = RunnerJobs.condition(job, "Failed");
     if (complete.isPresent()) {
       Optional<RunnerOutcome> out = o.outcome();
       if (out.isPresent() && out.get().succeeded()) {
@@ -103,20 +107,6 @@ public final class SnapshotDecider {
       return st.fail("RunnerFailed", "the runner failed: " + why);
     }
     return st.running(job, o.progress(), progressInterval);
-  }
-
-  static boolean ownedBy(Job job, StateSnapshot s) {
-    List<OwnerReference> refs = job.getMetadata().getOwnerReferences();
-    return refs != null && refs.stream().anyMatch(r -> s.getMetadata().getUid().equals(r.getUid()));
-  }
-
-  static Optional<JobCondition> condition(Job job, String type) {
-    if (job.getStatus() == null || job.getStatus().getConditions() == null) {
-      return Optional.empty();
-    }
-    return job.getStatus().getConditions().stream()
-        .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
-        .findFirst();
   }
 
   private static List<Condition> statusConditions(SnapshotStore store) {

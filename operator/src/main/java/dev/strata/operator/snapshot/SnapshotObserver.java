@@ -1,5 +1,6 @@
 package dev.strata.operator.snapshot;
 
+import dev.strata.operator.RunnerJobs;
 import dev.strata.api.v1alpha1.SnapshotPhase;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateSnapshot;
@@ -34,7 +35,8 @@ public final class SnapshotObserver {
     SnapshotPhase phase = s.getStatus() == null ? null : s.getStatus().phase();
     boolean terminal = phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed;
     if (terminal) {
-      return new SnapshotObservation(s, cachedStore, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), clock.instant());
+      // Only the cached Job: a finished one is released (RunnerJobs), nothing else is looked at again.
+      return new SnapshotObservation(s, cachedStore, Optional.empty(), Optional.empty(), cachedJob, Optional.empty(), Optional.empty(), clock.instant());
     }
     Optional<Job> job = cachedJob;
     if (job.isEmpty()) {
@@ -61,7 +63,7 @@ public final class SnapshotObserver {
   }
 
   public static boolean finished(Job job) {
-    return SnapshotDecider.condition(job, "Complete").isPresent() || SnapshotDecider.condition(job, "Failed").isPresent();
+    return RunnerJobs.finished(job);
   }
 
   /** The node of a running (or starting) pod that mounts the PVC, other than Strata's own runners. */

@@ -1,5 +1,6 @@
 package dev.strata.operator.snapshot;
 
+import dev.strata.operator.RunnerJobs;
 import dev.strata.api.v1alpha1.SnapshotPhase;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateSnapshot;
@@ -70,6 +71,7 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     SnapshotDecision decision = decider.decide(observed);
 
     decision.createJob().ifPresent(job -> createJob(client, snapshot, job));
+    decision.releaseJob().ifPresent(job -> RunnerJobs.release(client, job, snapshot.getMetadata().getNamespace() + "/" + snapshot.getMetadata().getName()));
     decision.events().forEach(e -> events.record(snapshot, e.type(), e.reason(), "Backup", e.note()));
     StateSnapshotStatus old = snapshot.getStatus();
     recordFinish(snapshot, old, decision.status(), observed.now());

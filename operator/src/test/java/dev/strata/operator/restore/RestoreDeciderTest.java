@@ -152,5 +152,11 @@ class RestoreDeciderTest {
     assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Failed);
     assertThat(Conditions.find(d.status().conditions(), Conditions.READY).get().getReason()).isEqualTo("TargetNotEmpty");
     assertThat(d.status().resolvedSnapshot()).isEqualTo(pinned);
+    assertThat(d.releaseJob()).as("the failure is not recorded yet").isEmpty();
+    assertThat(d.requeueAfter()).as("a look after the status is stored releases the Job").isPresent();
+
+    // Once the API server holds the final status, the finished Job (and its pod, which names the target PVC) goes.
+    StateRestore recorded = restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("t", null, null), d.status());
+    assertThat(decide(recorded, List.of(), Optional.empty(), Optional.empty(), Optional.of(job), Optional.of(out)).releaseJob()).contains(job);
   }
 }

@@ -195,5 +195,28 @@ class SnapshotDeciderTest {
     assertThat(d.status()).isSameAs(done);
     assertThat(d.createJob()).isEmpty();
     assertThat(d.events()).isEmpty();
+    assertThat(d.releaseJob()).isEmpty();
+  }
+
+  @Test
+  void aFinishedJobIsReleasedOnlyOnceTheRecordedStatusIsFinal() {
+    StateSnapshotStatus done = new StateSnapshotStatus(SnapshotPhase.Succeeded, "ns/data/", "snap-backup", null, null, null, null, null, null, null, 1L, "done");
+    StateSnapshot s = snapshot(done);
+    Job complete = job(s, "Complete", null);
+    assertThat(decide(s, Optional.empty(), Optional.empty(), Optional.of(complete), Optional.empty(), Optional.empty()).releaseJob()).contains(complete);
+
+    // Not while the result is only being decided: the status is not written yet.
+    StateSnapshot running = snapshot(new StateSnapshotStatus(SnapshotPhase.Running, "ns/data/", "snap-backup", NOW.toString(), null, null, null, null, null, null, 1L, "running"));
+    RunnerOutcome ok = RunnerOutcome.parse(0, "{\"snapshotId\":\"id\",\"files\":1,\"totalBytes\":1,\"uploadedBytes\":1}");
+    SnapshotDecision finishing = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Complete", null)), Optional.of(ok), Optional.empty());
+    assertThat(finishing.status().phase()).isEqualTo(SnapshotPhase.Succeeded);
+    assertThat(finishing.releaseJob()).isEmpty();
+    assertThat(finishing.requeueAfter()).as("a look after the status is stored releases the Job").isPresent();
+
+    // Never a Job still running, nor one of someone else's.
+    assertThat(decide(s, Optional.empty(), Optional.empty(), Optional.of(job(s, null, null)), Optional.empty(), Optional.empty()).releaseJob()).isEmpty();
+    StateSnapshot other = snapshot(null);
+    other.getMetadata().setUid("uid-2");
+    assertThat(decide(s, Optional.empty(), Optional.empty(), Optional.of(job(other, "Complete", null)), Optional.empty(), Optional.empty()).releaseJob()).isEmpty();
   }
 }

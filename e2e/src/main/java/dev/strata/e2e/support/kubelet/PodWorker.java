@@ -1,5 +1,7 @@
 package dev.strata.e2e.support.kubelet;
 
+import dev.strata.e2e.support.ClusterDns;
+
 import dev.strata.e2e.support.LogTail;
 import dev.strata.e2e.support.kubelet.MountNamespaceLauncher.Mount;
 import io.fabric8.kubernetes.api.model.Container;
@@ -292,6 +294,8 @@ final class PodWorker implements Runnable {
     String messagePath = container.getTerminationMessagePath() == null ? "/dev/termination-log"
         : container.getTerminationMessagePath();
     mounts.add(new Mount(messageFile, messagePath, false));
+    // The kubelet manages /etc/hosts in every container; here it also answers the test cluster's Service names.
+    mounts.add(new Mount(ClusterDns.hostsFile(), "/etc/hosts", true));
     return mounts;
   }
 

@@ -1,0 +1,66 @@
+package dev.strata.operator;
+
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the snapshot and restore reconcilers share about their runner Jobs: reading a Job's end, and releasing a
+ * finished Job once its result is in the resource's status. A finished Job's pod still names the PVC, and Kubernetes
+ * keeps a PVC that any scheduled pod names from being deleted (the pvc-protection finalizer), so a Job left behind
+ * would keep a user's `kubectl delete pvc` hanging.
+ */
+public final class RunnerJobs {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunnerJobs.class);
+
+  /** When to look again after a Job's end, so that the look after the final status is stored releases the Job. */
+  public static final Duration RELEASE_AFTER = Duration.ofSeconds(2);
+
+  private RunnerJobs() {}
+
+  /** The Job's condition of that type when it is True. */
+  public static Optional<JobCondition> condition(Job job, String type) {
+    if (job.getStatus() == null || job.getStatus().getConditions() == null) {
+      return Optional.empty();
+    }
+    return job.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus())).findFirst();
+  }
+
+  /** Complete or Failed: the Job controller starts no more pods for it. */
+  public static boolean finished(Job job) {
+    return condition(job, "Complete").isPresent() || condition(job, "Failed").isPresent();
+  }
+
+  public static boolean ownedBy(Job job, HasMetadata owner) {
+    return job.getMetadata().getOwnerReferences() != null
+        && job.getMetadata().getOwnerReferences().stream().anyMatch(r -> owner.getMetadata().getUid().equals(r.getUid()));
+  }
+
+  /**
+   * The Job to delete now that the owner's result is recorded: call only when the status already read from the API
+   * server is final (Succeeded or Failed), so nothing depends on the Job any more. Never a Job of someone else's.
+   */
+  public static Optional<Job> releasable(Optional<Job> job, HasMetadata owner) {
+    return job.filter(j -> ownedBy(j, owner) && finished(j) && j.getMetadata().getDeletionTimestamp() == null);
+  }
+
+  /** Deletes the Job and, through the garbage collector, its pods. */
+  public static void release(KubernetesClient client, Job job, String who) {
+    try {
+      client.resource(job).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+      LOG.info("{}: released finished runner Job {}", who, job.getMetadata().getName());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        LOG.warn("{}: runner Job {} not released, retrying later: {}", who, job.getMetadata().getName(), e.getMessage());
+      }
+    }
+  }
+}

@@ -364,7 +364,8 @@ class JourneysTest {
     Instant appStarted = Instant.parse(RestorePolicyTest.appStatus(running).orElseThrow().getState().getRunning().getStartedAt());
     assertThat(restoreEnded).isBeforeOrEqualTo(appStarted);
     assertThat(DirectoryTree.describe(newVolume.resolve("rocksdb"))).isEqualTo(state);
-    assertThat(RestorePolicyTest.awaitSource(client, ns, running.getMetadata().getUid(), 1).result()).isEqualTo(PodRestoreResult.Restored);
+    // Two restores done for the policy: the first pod's fresh start, and this one.
+    assertThat(RestorePolicyTest.awaitSource(client, ns, running.getMetadata().getUid(), 2).result()).isEqualTo(PodRestoreResult.Restored);
     assertThat(RestorePolicyTest.awaitPodEvent(client, ns, pod, running.getMetadata().getUid(), "Restored").getNote())
         .contains("restored snapshot " + snap.getStatus().snapshotIndex().id());
   }

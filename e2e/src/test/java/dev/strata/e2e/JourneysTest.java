@@ -132,7 +132,11 @@ class JourneysTest {
     System.out.printf("journey %s took %.1f s%n", info.getDisplayName(), took.toMillis() / 1000.0);
   }
 
-  /** The example store and its credentials, unchanged, a PVC named as the examples expect, and files in its rocksdb/. */
+  /**
+   * The example store and its credentials, unchanged, a PVC named as the examples expect, and files in its rocksdb/.
+   * Journeys seed content no other test writes: the store (one bucket and prefix for every test, as the examples
+   * have it) keeps each content once, so shared content would not be uploaded again.
+   */
   Path storeAndVolume(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns, long seed) throws IOException {
     return OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, seed);
   }
@@ -158,7 +162,7 @@ class JourneysTest {
   void gitOpsSchedulesRetainsCollectsAndRestores(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
     clock.set(Instant.parse("2026-12-01T00:50:00Z"));
-    Path volume = storeAndVolume(plane, kubelet, minio, ns, 11);
+    Path volume = storeAndVolume(plane, kubelet, minio, ns, 8101);
     String source = ns.name() + "/" + PVC + "/rocksdb";
 
     // As the example's comment says: first with dryRun on, to see in the status what it would expire.
@@ -179,9 +183,14 @@ class JourneysTest {
     Map<String, Map<String, DirectoryTree.Entry>> trees = new LinkedHashMap<>();
     for (int day = 1; day <= 9; day++) {
       Files.deleteIfExists(volume.resolve("rocksdb/night-" + (day - 1) + ".sst"));
-      Files.write(volume.resolve("rocksdb/night-" + day + ".sst"), OperatorSnapshotTest.random(1000 + day, 1 << 20));
+      Files.write(volume.resolve("rocksdb/night-" + day + ".sst"), OperatorSnapshotTest.random(81000 + day, 1 << 20));
       String name = SCHEDULE + "-" + String.format("202612%02d-0100", day);
       clock.set(Instant.parse(String.format("2026-12-%02dT01:00:30Z", day)));
+      if (day == 3) {
+        // The operator dies around the due time: the restarted one must not create the night twice.
+        await().atMost(ScheduleRetentionTest.WAIT).until(() -> client.resources(StateSnapshot.class).inNamespace(ns.name()).withName(name).get() != null);
+        restartOperator(plane);
+      }
       StateSnapshot done = ScheduleRetentionTest.awaitSucceeded(client, ns, name);
       long uploaded = done.getStatus().snapshotIndex().uploadedBytes();
       if (day == 1) {
@@ -254,7 +263,7 @@ class JourneysTest {
   @DisplayName("2. kubectl restore: examples/restore.yaml and kubectl strata restore")
   void kubectlRestoreIntoANewVolumeFromTheExampleAndWithThePlugin(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
-    Path volume = storeAndVolume(plane, kubelet, minio, ns, 21);
+    Path volume = storeAndVolume(plane, kubelet, minio, ns, 8201);
     Map<String, DirectoryTree.Entry> tree = DirectoryTree.describe(volume.resolve("rocksdb"));
     Examples.apply(plane, ns.name(), "state-snapshot.yaml").assertSuccess();
     StateSnapshot snap = OperatorSnapshotTest.awaitPhase(client, ns, SNAPSHOT, SnapshotPhase.Succeeded);
@@ -334,8 +343,8 @@ class JourneysTest {
 
     // The app builds up state; the nightly snapshot (here the example's manual one) takes it.
     Path volume = kubelet.hostPathOf(ns.name(), PVC);
-    DirectoryTree.seed(volume.resolve("rocksdb"), 31, 3);
-    Files.write(volume.resolve("rocksdb/000042.sst"), OperatorSnapshotTest.random(31, 6 << 20));
+    DirectoryTree.seed(volume.resolve("rocksdb"), 8301, 3);
+    Files.write(volume.resolve("rocksdb/000042.sst"), OperatorSnapshotTest.random(8301, 6 << 20));
     Map<String, DirectoryTree.Entry> state = DirectoryTree.describe(volume.resolve("rocksdb"));
     Examples.apply(plane, ns.name(), "state-snapshot.yaml").assertSuccess();
     StateSnapshot snap = OperatorSnapshotTest.awaitPhase(client, ns, SNAPSHOT, SnapshotPhase.Succeeded);
@@ -378,8 +387,8 @@ class JourneysTest {
   void storeOutageFailsTheSnapshotClearlyAndTheNextNightSucceeds(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
     clock.set(Instant.parse("2027-01-01T00:50:00Z"));
-    Path volume = storeAndVolume(plane, kubelet, minio, ns, 41);
-    bigFiles(volume.resolve("rocksdb"), 24, 600);
+    Path volume = storeAndVolume(plane, kubelet, minio, ns, 8401);
+    bigFiles(volume.resolve("rocksdb"), 24, 84000);
     Examples.apply(plane, ns.name(), "snapshot-schedule.yaml").assertSuccess();
     await().atMost(Duration.ofSeconds(60)).until(() ->
         client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName(SCHEDULE).get().getStatus() != null);
@@ -435,8 +444,8 @@ class JourneysTest {
   @DisplayName("5. Operator restart mid-snapshot and mid-restore")
   void operatorRestartMidSnapshotAndMidRestoreFinishesEachOnceWithOneJob(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
-    Path volume = storeAndVolume(plane, kubelet, minio, ns, 51);
-    bigFiles(volume.resolve("rocksdb"), 24, 700);
+    Path volume = storeAndVolume(plane, kubelet, minio, ns, 8501);
+    bigFiles(volume.resolve("rocksdb"), 24, 85000);
 
     try (CreatedObjects<Job> jobs = CreatedObjects.jobs(client, ns.name()); CreatedObjects<Pod> pods = CreatedObjects.pods(client, ns.name())) {
       // The operator dies as soon as it has created the snapshot's Job, before the runner can have finished.

@@ -13,7 +13,6 @@ import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateRestoreSpec;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.StateSnapshotSpec;
-import dev.strata.e2e.support.CommandResult;
 import dev.strata.e2e.support.ControlPlane;
 import dev.strata.e2e.support.ControlPlaneExtension;
 import dev.strata.e2e.support.DirectoryTree;
@@ -35,7 +34,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 6's StateRestore proof on a real API server: each mode restores byte-identical, Sync into a stale copy downloads
  * only the difference, IfEmpty refuses a non-empty target, the pinned snapshot never changes, "latest" never crosses
- * volumes, a corrupt blob fails naming the file and leaves the target as it was, a target in use is refused, and the
- * kubectl plugin restores the same way.
+ * volumes, a corrupt blob fails naming the file and leaves the target as it was, and a target in use is refused. The
+ * kubectl plugin is part of JourneysTest's kubectl restore journey.
  */
 @ExtendWith({ControlPlaneExtension.class, MinioExtension.class})
 class OperatorRestoreTest {

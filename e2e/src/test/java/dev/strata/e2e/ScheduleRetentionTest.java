@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.strata.api.v1alpha1.CredentialsSecretRef;
 import dev.strata.api.v1alpha1.GarbageCollectionSpec;
 import dev.strata.api.v1alpha1.LocalObjectRef;
-import dev.strata.api.v1alpha1.RetentionPolicy;
 import dev.strata.api.v1alpha1.SnapshotPhase;
 import dev.strata.api.v1alpha1.SnapshotSchedule;
 import dev.strata.api.v1alpha1.SnapshotScheduleSpec;
@@ -17,18 +16,12 @@ import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.StateSnapshotSpec;
 import dev.strata.e2e.support.ControlPlane;
 import dev.strata.e2e.support.ControlPlaneExtension;
-import dev.strata.e2e.support.DirectoryTree;
 import dev.strata.e2e.support.Examples;
 import dev.strata.e2e.support.MinioExtension;
 import dev.strata.e2e.support.MinioServer;
 import dev.strata.e2e.support.OperatorProcess;
 import dev.strata.e2e.support.TestNamespace;
 import dev.strata.e2e.support.kubelet.KubeletStandIn;
-import dev.strata.engine.Progress;
-import dev.strata.engine.RestoreEngine;
-import dev.strata.engine.RestoreMode;
-import dev.strata.engine.RestoreOptions;
-import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.ObjectInfo;
 import dev.strata.engine.store.StoreLayout;
@@ -40,7 +33,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,10 +43,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 5's proof on a real API server: the schedule and retention policy from examples/, with the operator's clock
- * moved by a test file: snapshots appear on time and never twice across an operator restart, Forbid skips while one
- * runs, dry-run deletes nothing, retention expires the right snapshots, garbage collection frees their blobs, and every
- * kept snapshot still restores byte-identical.
+ * Schedules on a real API server beyond the GitOps journey (JourneysTest covers the examples' schedule, retention,
+ * garbage collection and restart): Forbid skips a run while the last one still runs.
  */
 @ExtendWith({ControlPlaneExtension.class, MinioExtension.class})
 class ScheduleRetentionTest {
@@ -163,11 +153,5 @@ class ScheduleRetentionTest {
     String reasons = plane.kubectl("get", "events.events.k8s.io", "-n", ns.name(), "-o", "jsonpath={.items[*].reason}").assertSuccess().stdout();
     assertThat(reasons).contains("SkippedConcurrent");
     awaitSucceeded(client, ns, first);
-  }
-
-  static BlobStoreManager minioStoreWithPrefix(MinioServer minio, String prefix) {
-    return new dev.strata.engine.store.RetryingBlobStoreManager(new dev.strata.engine.store.S3BlobStoreManager(
-        new dev.strata.engine.store.S3StoreConfig(minio.endpoint(), Examples.EXAMPLE_BUCKET, prefix, minio.region(), true,
-            minio.accessKey(), minio.secretKey(), null)), dev.strata.engine.store.RetryPolicy.defaults());
   }
 }

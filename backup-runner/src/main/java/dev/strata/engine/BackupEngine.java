@@ -64,6 +64,8 @@ public final class BackupEngine {
     Optional<SnapshotIndex> previous = new SnapshotCatalog(store).latest(sourceId);
     int chunkSize = previous.map(SnapshotIndex::chunkSize).orElse(options.chunkSize());
     Run run = new Run(sourceId, chunkSize, previous.map(BackupEngine::blobIds).orElse(Set.of()), createdAt);
+    // With no previous snapshot every chunk is a question to the store: answer them by listing, not a HEAD each.
+    run.storedBlobs = previous.isEmpty() ? new StoredBlobs(store, sourceId, StoredBlobs.MAX_LISTED) : null;
     DirIndex rootIndex;
     try (Workers workers = new Workers("strata-backup", options.parallelism())) {
       run.workers = workers;
@@ -183,6 +185,8 @@ public final class BackupEngine {
     final AtomicLong uploadedBytes = new AtomicLong();
     final ThreadLocal<byte[]> buffers;
     Workers workers;
+    /** Set for a source's first backup (see {@link StoredBlobs}); null: a HEAD per chunk the previous snapshot lacks. */
+    StoredBlobs storedBlobs;
 
     Run(String sourceId, int chunkSize, Set<String> knownBlobs, Instant createdAt) {
       this.sourceId = sourceId;
@@ -280,7 +284,7 @@ public final class BackupEngine {
       } else {
         String key = StoreLayout.blobKey(id);
         Metadata md = new Metadata(sourceId, relPath, length);
-        Optional<ObjectInfo> existing = store.stat(key, md);
+        Optional<ObjectInfo> existing = storedBlobs != null ? storedBlobs.find(id, md) : store.stat(key, md);
         boolean reuse =
             existing.isPresent()
                 && existing.get().size() == length

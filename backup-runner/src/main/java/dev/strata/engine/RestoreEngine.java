@@ -229,8 +229,10 @@ public final class RestoreEngine {
         }
       }
       if (data == null) {
-        data = store.get(StoreLayout.blobKey(blob.id()), new Metadata(index.metadata().sourceId(), sf.relPath(), blob.size()));
-        if (data.length != blob.size() || !Hashing.hex(Hashing.sha256(data, 0, data.length)).equals(blob.id())) {
+        // Into the worker's buffer: a new 4 MiB array per blob cost about 1 CPU-s and 100 MB of peak RSS per 2 GB.
+        data = localBuffers.get();
+        int got = store.getInto(StoreLayout.blobKey(blob.id()), data, new Metadata(index.metadata().sourceId(), sf.relPath(), blob.size()));
+        if (got != blob.size() || !Hashing.hex(Hashing.sha256(data, 0, got)).equals(blob.id())) {
           throw new IntegrityException(
               "file "
                   + sf.relPath()

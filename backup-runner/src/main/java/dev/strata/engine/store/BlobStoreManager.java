@@ -33,6 +33,20 @@ public interface BlobStoreManager extends AutoCloseable {
   /** Reads the whole object; throws {@link StoreException} of kind NOT_FOUND when it does not exist. */
   byte[] get(String key, Metadata metadata);
 
+  /**
+   * Reads the whole object into {@code buf} from its start, so a caller that reads many blobs reuses one buffer instead
+   * of allocating one per object. Returns the object's length, or -1 when the object is larger than {@code buf} (its
+   * bytes past {@code buf.length} are not read). Throws like {@link #get}.
+   */
+  default int getInto(String key, byte[] buf, Metadata metadata) {
+    byte[] data = get(key, metadata);
+    if (data.length > buf.length) {
+      return -1;
+    }
+    System.arraycopy(data, 0, buf, 0, data.length);
+    return data.length;
+  }
+
   /** The object's size and age, or empty when it does not exist. */
   Optional<ObjectInfo> stat(String key, Metadata metadata);
 

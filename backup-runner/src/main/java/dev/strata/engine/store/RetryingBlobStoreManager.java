@@ -91,6 +91,11 @@ public final class RetryingBlobStoreManager implements BlobStoreManager {
   }
 
   @Override
+  public int getInto(String key, byte[] buf, Metadata metadata) {
+    return run("get", key, false, () -> delegate.getInto(key, buf, metadata));
+  }
+
+  @Override
   public Optional<ObjectInfo> stat(String key, Metadata metadata) {
     return run("stat", key, false, () -> delegate.stat(key, metadata));
   }

@@ -172,6 +172,26 @@ public final class S3BlobStoreManager implements BlobStoreManager {
   }
 
   @Override
+  public int getInto(String key, byte[] buf, Metadata metadata) {
+    String object = objectName(key);
+    try (GetObjectResponse response =
+        client.getObject(GetObjectArgs.builder().bucket(config.bucket()).object(object).build()).get()) {
+      String header = response.headers().get("Content-Length");
+      long length = header == null ? -1 : Long.parseLong(header);
+      if (length > buf.length) {
+        return -1; // closing the response drops the connection's rest: cheaper than reading bytes nobody wants
+      }
+      int read = response.readNBytes(buf, 0, buf.length);
+      if (length >= 0 && read < length) {
+        throw new EOFException("the object ended after " + read + " of " + length + " bytes");
+      }
+      return read == buf.length && response.read() != -1 ? -1 : read;
+    } catch (Exception e) {
+      throw errors.classify("get", key, e);
+    }
+  }
+
+  @Override
   public Optional<ObjectInfo> stat(String key, Metadata metadata) {
     String object = objectName(key);
     try {

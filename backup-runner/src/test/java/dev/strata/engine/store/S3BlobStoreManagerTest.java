@@ -155,6 +155,19 @@ class S3BlobStoreManagerTest {
   }
 
   @Test
+  void getIntoFillsTheCallersBufferAndRefusesAnObjectLargerThanIt() {
+    byte[] data = random(6, 70_000);
+    store.put("into/blob", data, data.length, sha256(data, data.length), META);
+    byte[] buf = new byte[100_000];
+    assertThat(store.getInto("into/blob", buf, META)).isEqualTo(data.length);
+    assertThat(java.util.Arrays.copyOf(buf, data.length)).isEqualTo(data);
+    assertThat(store.getInto("into/blob", new byte[data.length], META)).isEqualTo(data.length);
+    assertThat(store.getInto("into/blob", new byte[data.length - 1], META)).as("larger than the buffer").isEqualTo(-1);
+    StoreException e = catchThrowableOfType(() -> store.getInto("into/missing", buf, META), StoreException.class);
+    assertThat(e.kind()).isEqualTo(StoreException.Kind.NOT_FOUND);
+  }
+
+  @Test
   void aWrongDigestIsRefusedByTheServerAndNothingIsStored() {
     byte[] data = random(4, 50_000);
     byte[] wrong = sha256(random(5, 10), 10);

@@ -3,11 +3,15 @@ package dev.strata.operator.gc;
 import dev.strata.api.v1alpha1.GarbageCollectionSpec;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.operator.Labels;
+import dev.strata.operator.RunnerJobs;
+import dev.strata.operator.RunnerPodTemplate;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import java.util.Optional;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.RunnerNames;
 import dev.strata.operator.snapshot.RunnerJobBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.time.Instant;
@@ -25,6 +29,12 @@ import java.util.Map;
 public final class GcJobBuilder {
 
   static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC);
+
+  /** Marking and deleting hold the store's whole listing in memory: more than a backup needs. */
+  static final ResourceRequirements RESOURCES = new ResourceRequirementsBuilder()
+      .addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
+      .addToLimits("memory", new Quantity("768Mi"))
+      .build();
 
   private final OperatorSettings settings;
 
@@ -46,7 +56,7 @@ public final class GcJobBuilder {
     labels.put(Labels.OPERATION, "gc");
     List<String> args = new ArrayList<>(List.of("gc", "--store", store.getSpec().storeUri()));
     args.addAll(RunnerJobBuilder.storeArgs(store.getSpec()));
-    args.addAll(List.of("--grace", grace(store), "--json", "--result-file", "/dev/termination-log"));
+    args.addAll(List.of("--grace", grace(store), "--json", "--result-file", RunnerPodTemplate.TERMINATION_LOG));
     GarbageCollectionSpec gc = store.getSpec().gc();
     if (gc != null && Boolean.TRUE.equals(gc.allowShortGracePeriod())) {
       args.add("--allow-short-grace");
@@ -70,43 +80,16 @@ public final class GcJobBuilder {
         .withBackoffLimit(1)
         .withActiveDeadlineSeconds(6 * 3600L)
         .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
-        .withNewTemplate()
-        .withNewMetadata().withLabels(labels).endMetadata()
-        .withNewSpec()
-        .withRestartPolicy("Never")
-        .withAutomountServiceAccountToken(false)
-        .withEnableServiceLinks(false)
-        .withSecurityContext(RunnerJobBuilder.nonRootPod(settings.runnerUid(), settings.runnerUid()))
-        .addNewContainer()
-        .withName("runner")
-        .withImage(settings.runnerImage())
-        .withArgs(args)
-        .withEnv(RunnerJobBuilder.credentialsEnv(store.getSpec()))
-        .withTerminationMessagePath("/dev/termination-log")
-        .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
-        .withNewResources()
-        .addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
-        .addToLimits("memory", new Quantity("768Mi"))
-        .endResources()
-        .withSecurityContext(RunnerJobBuilder.lockedDownContainer())
-        .endContainer()
-        .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir().endVolume()
-        .endSpec()
-        .endTemplate()
+        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels, settings.runnerUid(), settings.runnerUid(), args,
+            RunnerJobBuilder.credentialsEnv(store.getSpec()), RESOURCES, List.of(), List.of(), store.getSpec().caBundle(), Optional.empty())
+            .build())
         .endSpec();
-    RunnerJobBuilder.caVolume(store.getSpec().caBundle()).ifPresent(v -> job.editSpec().editTemplate().editSpec()
-        .addToVolumes(v)
-        .editFirstContainer().addToVolumeMounts(new VolumeMountBuilder().withName("ca").withMountPath(RunnerJobBuilder.CA_MOUNT).withReadOnly(true).build())
-        .endContainer().endSpec().endTemplate().endSpec());
     return job.build();
   }
 
   /** True while a GC Job of this store has not finished: at most one runs at a time. */
   public static boolean anyActive(List<Job> gcJobs) {
-    return gcJobs.stream().anyMatch(j -> j.getStatus() == null
-        || j.getStatus().getConditions() == null
-        || j.getStatus().getConditions().stream().noneMatch(c -> ("Complete".equals(c.getType()) || "Failed".equals(c.getType())) && "True".equals(c.getStatus())));
+    return gcJobs.stream().anyMatch(j -> !RunnerJobs.finished(j));
   }
 
 }

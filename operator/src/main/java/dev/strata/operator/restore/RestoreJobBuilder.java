@@ -5,12 +5,11 @@ import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateRestoreSpec;
 import dev.strata.operator.Labels;
+import dev.strata.operator.RunnerPodTemplate;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.RunnerNames;
 import dev.strata.operator.snapshot.RunnerJobBuilder;
-import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
@@ -64,7 +63,7 @@ public final class RestoreJobBuilder {
         "--mode", runnerMode(spec.mode()),
         "--parallelism", Integer.toString(spec.parallelism() == null ? 8 : spec.parallelism()),
         "--progress-object", RunnerNames.progressObject(restore),
-        "--result-file", "/dev/termination-log",
+        "--result-file", RunnerPodTemplate.TERMINATION_LOG,
         "--json"));
     if (spec.mode() == RestoreMode.Sync && !Boolean.FALSE.equals(spec.verify())) {
       args.add("--full-check");
@@ -90,43 +89,12 @@ public final class RestoreJobBuilder {
         .withBackoffLimit(0)
         .withActiveDeadlineSeconds(spec.activeDeadlineSeconds() == null ? 3600 : spec.activeDeadlineSeconds())
         .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
-        .withNewTemplate()
-        .withNewMetadata().withLabels(labels).endMetadata()
-        .withNewSpec()
-        .withRestartPolicy("Never")
-        .withAutomountServiceAccountToken(false)
-        .withEnableServiceLinks(false)
-        .withSecurityContext(RunnerJobBuilder.nonRootPod(uid, gid))
-        .addNewContainer()
-        .withName("runner")
-        .withImage(settings.runnerImage())
-        .withArgs(args)
-        .withEnv(RunnerJobBuilder.credentialsEnv(store.getSpec()))
-        .withTerminationMessagePath("/dev/termination-log")
-        .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .addNewVolumeMount().withName("target").withMountPath(TARGET_MOUNT).endVolumeMount()
-        .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
-        .withResources(spec.runner() != null && spec.runner().resources() != null ? spec.runner().resources()
-            : new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("250m")).addToRequests("memory", new Quantity("256Mi"))
-                .addToLimits("memory", new Quantity("512Mi")).build())
-        .withSecurityContext(RunnerJobBuilder.lockedDownContainer())
-        .endContainer()
-        .addNewVolume().withName("target").withNewPersistentVolumeClaim(targetPvc, false).endVolume()
-        .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir().endVolume()
-        .endSpec()
-        .endTemplate()
+        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels, uid, gid, args, RunnerJobBuilder.credentialsEnv(store.getSpec()),
+            spec.runner() != null && spec.runner().resources() != null ? spec.runner().resources() : RunnerJobBuilder.defaultResources(),
+            List.of(new VolumeBuilder().withName("target").withNewPersistentVolumeClaim(targetPvc, false).build()),
+            List.of(new VolumeMountBuilder().withName("target").withMountPath(TARGET_MOUNT).build()),
+            store.getSpec().caBundle(), nodeName).build())
         .endSpec();
-    RunnerJobBuilder.caVolume(store.getSpec().caBundle()).ifPresent(v -> job.editSpec().editTemplate().editSpec()
-        .addToVolumes(v)
-        .editFirstContainer().addToVolumeMounts(new VolumeMountBuilder().withName("ca").withMountPath(RunnerJobBuilder.CA_MOUNT).withReadOnly(true).build())
-        .endContainer().endSpec().endTemplate().endSpec());
-    nodeName.ifPresent(node -> job.editSpec().editTemplate().editSpec()
-        .withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
-        .addNewNodeSelectorTerm()
-        .withMatchFields(new NodeSelectorRequirementBuilder().withKey("metadata.name").withOperator("In").withValues(node).build())
-        .endNodeSelectorTerm()
-        .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity()
-        .endSpec().endTemplate().endSpec());
     return job.build();
   }
 

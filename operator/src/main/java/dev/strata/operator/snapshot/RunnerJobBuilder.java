@@ -6,20 +6,17 @@ import dev.strata.api.v1alpha1.SnapshotStoreSpec;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.StateSnapshotSpec;
 import dev.strata.operator.Labels;
+import dev.strata.operator.RunnerPodTemplate;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.RunnerNames;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
-import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
@@ -40,7 +37,6 @@ public final class RunnerJobBuilder {
   public static final String SOURCE_MOUNT = "/strata/source";
   public static final String CA_MOUNT = "/strata/ca";
   public static final String CA_FILE = "ca.crt";
-  static final String TERMINATION_LOG = "/dev/termination-log";
 
   private final OperatorSettings settings;
 
@@ -71,7 +67,7 @@ public final class RunnerJobBuilder {
         "--parallelism", Integer.toString(spec.parallelismOrDefault()),
         "--created-by", RunnerNames.createdBy(snapshot),
         "--progress-object", RunnerNames.progressObject(snapshot),
-        "--result-file", TERMINATION_LOG,
+        "--result-file", RunnerPodTemplate.TERMINATION_LOG,
         "--json"));
     if (Boolean.TRUE.equals(spec.fullCheck())) {
       args.add("--full-check");
@@ -84,35 +80,12 @@ public final class RunnerJobBuilder {
       args.addAll(List.of("--refresh-age", "0s"));
     }
 
-    List<VolumeMount> mounts = new ArrayList<>();
-    mounts.add(new VolumeMountBuilder().withName("source").withMountPath(SOURCE_MOUNT).withReadOnly(true).build());
-    mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
-    List<Volume> volumes = new ArrayList<>();
-    volumes.add(
-        new VolumeBuilder()
-            .withName("source")
-            .withNewPersistentVolumeClaim(spec.source().pvcName(), true)
-            .build());
-    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir().build());
-    caVolume(storeSpec.caBundle()).ifPresent(v -> {
-      volumes.add(v);
-      mounts.add(new VolumeMountBuilder().withName("ca").withMountPath(CA_MOUNT).withReadOnly(true).build());
-    });
-
     long uid = spec.runner() != null && spec.runner().runAsUser() != null ? spec.runner().runAsUser() : settings.runnerUid();
     long gid = spec.runner() != null && spec.runner().runAsGroup() != null ? spec.runner().runAsGroup() : uid;
-    Container runner =
-        new ContainerBuilder()
-            .withName("runner")
-            .withImage(settings.runnerImage())
-            .withArgs(args)
-            .withEnv(credentialsEnv(storeSpec))
-            .withVolumeMounts(mounts)
-            .withResources(resources(spec))
-            .withTerminationMessagePath(TERMINATION_LOG)
-            .withTerminationMessagePolicy("FallbackToLogsOnError")
-            .withSecurityContext(lockedDownContainer())
-            .build();
+    RunnerPodTemplate pod = new RunnerPodTemplate(settings.runnerImage(), labels, uid, gid, args, credentialsEnv(storeSpec), resources(spec),
+        List.of(new VolumeBuilder().withName("source").withNewPersistentVolumeClaim(spec.source().pvcName(), true).build()),
+        List.of(new VolumeMountBuilder().withName("source").withMountPath(SOURCE_MOUNT).withReadOnly(true).build()),
+        storeSpec.caBundle(), nodeName);
 
     JobBuilder job =
         new JobBuilder()
@@ -134,59 +107,9 @@ public final class RunnerJobBuilder {
             .withBackoffLimit(1)
             .withActiveDeadlineSeconds(spec.activeDeadlineSecondsOrDefault())
             .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
-            .withNewTemplate()
-            .withNewMetadata()
-            .withLabels(labels)
-            .endMetadata()
-            .withNewSpec()
-            .withRestartPolicy("Never")
-            .withAutomountServiceAccountToken(false)
-            .withEnableServiceLinks(false)
-            .withSecurityContext(nonRootPod(uid, gid))
-            .withContainers(runner)
-            .withVolumes(volumes)
-            .endSpec()
-            .endTemplate()
+            .withTemplate(pod.build())
             .endSpec();
-    nodeName.ifPresent(
-        node ->
-            job.editSpec()
-                .editTemplate()
-                .editSpec()
-                .withNewAffinity()
-                .withNewNodeAffinity()
-                .withNewRequiredDuringSchedulingIgnoredDuringExecution()
-                .addNewNodeSelectorTerm()
-                .withMatchFields(
-                    new NodeSelectorRequirementBuilder().withKey("metadata.name").withOperator("In").withValues(node).build())
-                .endNodeSelectorTerm()
-                .endRequiredDuringSchedulingIgnoredDuringExecution()
-                .endNodeAffinity()
-                .endAffinity()
-                .endSpec()
-                .endTemplate()
-                .endSpec());
     return job.build();
-  }
-
-  /** Every runner container: no privilege escalation, a read-only root filesystem, no capabilities, never root. */
-  public static io.fabric8.kubernetes.api.model.SecurityContext lockedDownContainer() {
-    return new io.fabric8.kubernetes.api.model.SecurityContextBuilder()
-        .withAllowPrivilegeEscalation(false)
-        .withReadOnlyRootFilesystem(true)
-        .withRunAsNonRoot(true)
-        .withNewCapabilities().withDrop("ALL").endCapabilities()
-        .build();
-  }
-
-  /** Every runner pod: a non-root user and group, and the runtime's default seccomp profile. */
-  public static io.fabric8.kubernetes.api.model.PodSecurityContext nonRootPod(long uid, long gid) {
-    return new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder()
-        .withRunAsNonRoot(true)
-        .withRunAsUser(uid)
-        .withRunAsGroup(gid)
-        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-        .build();
   }
 
   /** Arguments that say how to reach the store, shared by every runner command. */
@@ -252,9 +175,11 @@ public final class RunnerJobBuilder {
   }
 
   static ResourceRequirements resources(StateSnapshotSpec spec) {
-    if (spec.runner() != null && spec.runner().resources() != null) {
-      return spec.runner().resources();
-    }
+    return spec.runner() != null && spec.runner().resources() != null ? spec.runner().resources() : defaultResources();
+  }
+
+  /** A backup's or a restore's runner when its spec.runner.resources says nothing. */
+  public static ResourceRequirements defaultResources() {
     return new ResourceRequirementsBuilder()
         .addToRequests("cpu", new Quantity("250m"))
         .addToRequests("memory", new Quantity("256Mi"))

@@ -1,0 +1,106 @@
+package dev.strata.operator;
+
+import dev.strata.api.v1alpha1.CaBundleRef;
+import dev.strata.operator.snapshot.RunnerJobBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The pod of every runner Job (backup, restore, garbage collection), so the three cannot drift apart: one container
+ * of the runner image that runs as a non-root user with a read-only root filesystem and no capabilities, no
+ * service-account token, credentials only from the store's Secret, a 64 MiB /tmp, the store's CA bundle when it has
+ * one, its result in the termination message, and, when a volume is in use on a node, placed on that node.
+ *
+ * @param volumes the operation's own volumes and {@code mounts} their mount points; /tmp and the CA follow them
+ * @param node the node to run on (an RWO volume in use there), or empty
+ */
+public record RunnerPodTemplate(
+    String image,
+    Map<String, String> labels,
+    long uid,
+    long gid,
+    List<String> args,
+    List<EnvVar> env,
+    ResourceRequirements resources,
+    List<Volume> volumes,
+    List<VolumeMount> mounts,
+    CaBundleRef caBundle,
+    Optional<String> node) {
+
+  /** Where the runner writes its JSON result (--result-file), which Kubernetes keeps as the termination message. */
+  public static final String TERMINATION_LOG = "/dev/termination-log";
+
+  public PodTemplateSpec build() {
+    List<Volume> allVolumes = new ArrayList<>(volumes);
+    List<VolumeMount> allMounts = new ArrayList<>(mounts);
+    allVolumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir().build());
+    allMounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+    RunnerJobBuilder.caVolume(caBundle).ifPresent(ca -> {
+      allVolumes.add(ca);
+      allMounts.add(new VolumeMountBuilder().withName("ca").withMountPath(RunnerJobBuilder.CA_MOUNT).withReadOnly(true).build());
+    });
+    Container runner = new ContainerBuilder()
+        .withName("runner")
+        .withImage(image)
+        .withArgs(args)
+        .withEnv(env)
+        .withVolumeMounts(allMounts)
+        .withResources(resources)
+        .withTerminationMessagePath(TERMINATION_LOG)
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withSecurityContext(lockedDownContainer())
+        .build();
+    PodSpecBuilder pod = new PodSpecBuilder()
+        .withRestartPolicy("Never")
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withSecurityContext(nonRootPod(uid, gid))
+        .withContainers(runner)
+        .withVolumes(allVolumes);
+    node.ifPresent(n -> pod.withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
+        .addNewNodeSelectorTerm()
+        .withMatchFields(new NodeSelectorRequirementBuilder().withKey("metadata.name").withOperator("In").withValues(n).build())
+        .endNodeSelectorTerm()
+        .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity());
+    return new PodTemplateSpecBuilder().withNewMetadata().withLabels(labels).endMetadata().withSpec(pod.build()).build();
+  }
+
+  /** Every runner container: no privilege escalation, a read-only root filesystem, no capabilities, never root. */
+  public static SecurityContext lockedDownContainer() {
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withRunAsNonRoot(true)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .build();
+  }
+
+  /** Every runner pod: a non-root user and group, and the runtime's default seccomp profile. */
+  public static PodSecurityContext nonRootPod(long uid, long gid) {
+    return new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(uid)
+        .withRunAsGroup(gid)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
+  }
+}

@@ -92,7 +92,7 @@ strata-webhook-tls
 The rules the operator needs on the resources it handles, in every namespace it watches. Used by the ClusterRole
 (watchNamespaces empty) or by one Role per watched namespace. Each rule says which code needs it; the test
 dev.strata.e2e.chart.ChartRbacTest compares these with its own list, so a change here is deliberate.
-Nothing else is granted: runner pods get no permission at all (RunnerJobBuilder sets
+Nothing else is granted: runner pods get no permission at all (RunnerPodTemplate sets
 automountServiceAccountToken: false on them and they run as the namespace's default ServiceAccount).
 */}}
 {{- define "strata.namespacedRules" -}}

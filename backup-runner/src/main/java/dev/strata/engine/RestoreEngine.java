@@ -194,15 +194,17 @@ public final class RestoreEngine {
         Path stagedPath = staging.resolve(Integer.toString(stagedCount++));
         StagedFile sf = new StagedFile(f, rel, stagedPath, new AtomicInteger(f.blobs().size()));
         staged.put(rel, sf);
-        try {
-          Files.createFile(stagedPath);
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot create a staging file in " + staging + ": " + e.getMessage(), e);
-        }
         if (f.blobs().isEmpty()) {
+          try {
+            Files.createFile(stagedPath);
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a staging file in " + staging + ": " + e.getMessage(), e);
+          }
           finish(sf);
           continue;
         }
+        // A file with content is created by the worker that writes its first blob: on a tree of many small files,
+        // creating them all here kept the main thread busy while the workers waited.
         Path reuseFrom = options.mode() == RestoreMode.SYNC && localRegular ? localFile : null;
         long reusable = reuseFrom == null ? 0 : existing.metadata().size();
         for (FileBlob b : f.blobs()) {
@@ -249,7 +251,7 @@ public final class RestoreEngine {
         downloaded.addAndGet(blob.size());
         progress.transferred(blob.size());
       }
-      try (FileChannel ch = FileChannel.open(sf.staged(), StandardOpenOption.WRITE)) {
+      try (FileChannel ch = FileChannel.open(sf.staged(), StandardOpenOption.WRITE, StandardOpenOption.CREATE, LinkOption.NOFOLLOW_LINKS)) {
         ByteBuffer bb = ByteBuffer.wrap(data, 0, (int) blob.size());
         long pos = blob.offset();
         while (bb.hasRemaining()) {

@@ -417,6 +417,8 @@ class JourneysTest {
       minio.start();
     }
     assertThat(failed.getStatus().message()).contains("the runner failed").contains("could not reach").contains("check");
+    assertThat(client.batch().v1().jobs().inNamespace(ns.name()).withName(failed.getStatus().jobName()).get())
+        .as("a failed run's Job stays, with its pod and log, until its TTL").isNotNull();
 
     // MinIO is back (the store's next check sees it, long before the next night); the next night succeeds, and what
     // it holds restores byte-identical.

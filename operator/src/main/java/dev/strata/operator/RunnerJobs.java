@@ -12,10 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the snapshot and restore reconcilers share about their runner Jobs: reading a Job's end, and releasing a
- * finished Job once its result is in the resource's status. A finished Job's pod still names the PVC, and Kubernetes
- * keeps a PVC that any scheduled pod names from being deleted (the pvc-protection finalizer), so a Job left behind
- * would keep a user's `kubectl delete pvc` hanging.
+ * What the snapshot and restore reconcilers share about their runner Jobs: reading a Job's end, and releasing the Job
+ * of a run that succeeded once its result is in the resource's status. A finished Job's pod still names the PVC, and
+ * Kubernetes keeps a PVC that any scheduled pod names from being deleted (the pvc-protection finalizer), so a Job left
+ * behind would keep a user's `kubectl delete pvc` hanging. The Job of a failed run stays until its TTL, for its log.
  */
 public final class RunnerJobs {
 
@@ -45,11 +45,12 @@ public final class RunnerJobs {
   }
 
   /**
-   * The Job to delete now that the owner's result is recorded: call only when the status already read from the API
-   * server is final (Succeeded or Failed), so nothing depends on the Job any more. Never a Job of someone else's.
+   * The Job to delete now that the owner's success is recorded: call only with the status already read from the API
+   * server, so nothing depends on the Job any more. Never a Job of someone else's, and never one of a failed run: its
+   * pod holds the runner's log until the Job's TTL (STRATA_JOB_TTL_SECONDS).
    */
-  public static Optional<Job> releasable(Optional<Job> job, HasMetadata owner) {
-    return job.filter(j -> ownedBy(j, owner) && finished(j) && j.getMetadata().getDeletionTimestamp() == null);
+  public static Optional<Job> releasable(Optional<Job> job, HasMetadata owner, boolean succeeded) {
+    return job.filter(j -> succeeded && ownedBy(j, owner) && finished(j) && j.getMetadata().getDeletionTimestamp() == null);
   }
 
   /** Deletes the Job and, through the garbage collector, its pods. */

@@ -47,7 +47,7 @@ public final class RestoreDecider {
     StateRestoreStatus old = r.getStatus();
     SnapshotPhase phase = old == null ? null : old.phase();
     if (phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed) {
-      return new RestoreDecision(old, Optional.empty(), Optional.empty(), List.of(), Optional.empty(), RunnerJobs.releasable(o.job(), r));
+      return new RestoreDecision(old, Optional.empty(), Optional.empty(), List.of(), Optional.empty(), RunnerJobs.releasable(o.job(), r, phase == SnapshotPhase.Succeeded));
     }
     Next next = new Next(o, old);
     String targetPvc = r.getSpec().target().pvc();
@@ -174,6 +174,11 @@ public final class RestoreDecider {
           o.restore().getMetadata().getGeneration(), o.now());
     }
 
+    /** The Job that ran it: the observed one (a restarted operator may see it end before it recorded Running). */
+    String jobName() {
+      return o.job().map(j -> j.getMetadata().getName()).orElse(old == null ? null : old.jobName());
+    }
+
     StateRestoreStatus status(SnapshotPhase phase, ResolvedSnapshot pinned, String jobName,
         String start, String end, TransferProgress progress, RunnerOutcome out, String status, String reason, String message) {
       return new StateRestoreStatus(phase, pinned, o.restore().getSpec().target().pvc(), jobName, start, end, progress,
@@ -219,14 +224,14 @@ public final class RestoreDecider {
       long ms = Math.max(1, out.number("durationMs"));
       String message = "restored snapshot " + pinned.id() + ": " + files + " files, " + Sizes.human(total) + " ("
           + Sizes.human(out.number("downloadedBytes")) + " downloaded, " + Sizes.human(out.number("reusedBytes")) + " reused)";
-      return new RestoreDecision(status(SnapshotPhase.Succeeded, pinned, old == null ? null : old.jobName(),
+      return new RestoreDecision(status(SnapshotPhase.Succeeded, pinned, jobName(),
           old == null ? null : old.startTime(), o.now().toString(), new TransferProgress(files, files, total, total, total * 1000 / ms), out,
           Conditions.TRUE, "Succeeded", message), Optional.empty(), Optional.empty(),
           List.of(new SnapshotDecision.Event(EventRecorder.NORMAL, "Succeeded", message)), Optional.empty());
     }
 
     RestoreDecision fail(String reason, String message) {
-      return new RestoreDecision(status(SnapshotPhase.Failed, old == null ? null : old.resolvedSnapshot(), old == null ? null : old.jobName(),
+      return new RestoreDecision(status(SnapshotPhase.Failed, old == null ? null : old.resolvedSnapshot(), jobName(),
           old == null ? null : old.startTime(), o.now().toString(), old == null ? null : old.progress(), null,
           Conditions.FALSE, reason, message), Optional.empty(), Optional.empty(),
           List.of(new SnapshotDecision.Event(EventRecorder.WARNING, reason, message)), Optional.empty());

@@ -40,7 +40,7 @@ public final class SnapshotDecider {
     StateSnapshotStatus old = s.getStatus();
     SnapshotPhase phase = old == null ? null : old.phase();
     if (phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed) {
-      return new SnapshotDecision(old, Optional.empty(), List.of(), Optional.empty(), RunnerJobs.releasable(o.job(), s));
+      return new SnapshotDecision(old, Optional.empty(), List.of(), Optional.empty(), RunnerJobs.releasable(o.job(), s, phase == SnapshotPhase.Succeeded));
     }
     Status st = new Status(o, old);
     if (o.job().isPresent()) {
@@ -131,6 +131,11 @@ public final class SnapshotDecider {
       return o.snapshot().getSpec().source().sourceId(o.snapshot().getMetadata().getNamespace());
     }
 
+    /** The Job that ran it: the observed one (a restarted operator may see it end before it recorded Running). */
+    String jobName() {
+      return o.job().map(j -> j.getMetadata().getName()).orElse(old == null ? null : old.jobName());
+    }
+
     List<Condition> conditions(String status, String reason, String message) {
       return Conditions.set(old == null ? null : old.conditions(), Conditions.READY, status, reason, message, generation, now);
     }
@@ -173,7 +178,7 @@ public final class SnapshotDecider {
           out.number("directories"), total, uploaded, out.number("reusedBytes"));
       String message = "snapshot " + index.id() + ": " + files + " files, " + Sizes.human(total) + " (" + Sizes.human(uploaded) + " uploaded)";
       StateSnapshotStatus next = new StateSnapshotStatus(
-          SnapshotPhase.Succeeded, sourceId(), old == null ? null : old.jobName(),
+          SnapshotPhase.Succeeded, sourceId(), jobName(),
           old == null || old.startTime() == null ? now.toString() : old.startTime(), now.toString(),
           new TransferProgress(files, files, total, total, total * 1000 / ms),
           index, Sizes.human(total), Sizes.human(uploaded),
@@ -184,7 +189,7 @@ public final class SnapshotDecider {
 
     SnapshotDecision fail(String reason, String message) {
       StateSnapshotStatus next = new StateSnapshotStatus(
-          SnapshotPhase.Failed, sourceId(), old == null ? null : old.jobName(),
+          SnapshotPhase.Failed, sourceId(), jobName(),
           old == null ? null : old.startTime(), now.toString(),
           old == null ? null : old.progress(), null, null, null,
           conditions(Conditions.FALSE, reason, message), generation, message);

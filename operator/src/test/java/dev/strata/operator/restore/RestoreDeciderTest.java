@@ -155,8 +155,15 @@ class RestoreDeciderTest {
     assertThat(d.releaseJob()).as("the failure is not recorded yet").isEmpty();
     assertThat(d.requeueAfter()).as("a look after the status is stored releases the Job").isPresent();
 
-    // Once the API server holds the final status, the finished Job (and its pod, which names the target PVC) goes.
+    // A failed run's Job stays, for its log, once the final status is stored too.
     StateRestore recorded = restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("t", null, null), d.status());
-    assertThat(decide(recorded, List.of(), Optional.empty(), Optional.empty(), Optional.of(job), Optional.of(out)).releaseJob()).contains(job);
+    assertThat(decide(recorded, List.of(), Optional.empty(), Optional.empty(), Optional.of(job), Optional.of(out)).releaseJob()).isEmpty();
+
+    // A succeeded one's Job (and its pod, which names the target PVC) goes once the API server holds the final status.
+    StateRestoreStatus succeeded = new StateRestoreStatus(SnapshotPhase.Succeeded, pinned, "t", "r-restore", NOW.toString(), null, null, null, null, null, null, null, 1L, null);
+    Job complete = new JobBuilder().withNewMetadata().withName("r-restore").addNewOwnerReference().withUid("r-uid").endOwnerReference().endMetadata()
+        .withNewStatus().withConditions(new JobConditionBuilder().withType("Complete").withStatus("True").build()).endStatus().build();
+    StateRestore done = restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("t", null, null), succeeded);
+    assertThat(decide(done, List.of(), Optional.empty(), Optional.empty(), Optional.of(complete), Optional.empty()).releaseJob()).contains(complete);
   }
 }

@@ -213,7 +213,16 @@ class SnapshotDeciderTest {
     assertThat(finishing.releaseJob()).isEmpty();
     assertThat(finishing.requeueAfter()).as("a look after the status is stored releases the Job").isPresent();
 
-    // Never a Job still running, nor one of someone else's.
+    // An operator restarted after creating the Job, before it recorded Running, still names the Job that ran it.
+    StateSnapshot unrecorded = snapshot(null);
+    SnapshotDecision adopted = decide(unrecorded, Optional.empty(), Optional.empty(), Optional.of(job(unrecorded, "Complete", null)), Optional.of(ok), Optional.empty());
+    assertThat(adopted.status().phase()).isEqualTo(SnapshotPhase.Succeeded);
+    assertThat(adopted.status().jobName()).isEqualTo("snap-backup");
+
+    // Never the Job of a failed run (its pod keeps the runner's log until the TTL), a Job still running, nor one of
+    // someone else's.
+    StateSnapshot failed = snapshot(new StateSnapshotStatus(SnapshotPhase.Failed, "ns/data/", "snap-backup", null, null, null, null, null, null, null, 1L, "failed"));
+    assertThat(decide(failed, Optional.empty(), Optional.empty(), Optional.of(job(failed, "Failed", "BackoffLimitExceeded")), Optional.empty(), Optional.empty()).releaseJob()).isEmpty();
     assertThat(decide(s, Optional.empty(), Optional.empty(), Optional.of(job(s, null, null)), Optional.empty(), Optional.empty()).releaseJob()).isEmpty();
     StateSnapshot other = snapshot(null);
     other.getMetadata().setUid("uid-2");

@@ -29,6 +29,7 @@ import dev.strata.engine.RestoreOptions;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.store.BlobStoreManager;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
@@ -320,7 +321,7 @@ class JourneysTest {
         .endTemplate()
         .addNewVolumeClaimTemplate().withNewMetadata().withName("data").endMetadata()
         .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources()
-        .addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources().endSpec()
+        .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec()
         .endVolumeClaimTemplate()
         .endSpec()
         .build();

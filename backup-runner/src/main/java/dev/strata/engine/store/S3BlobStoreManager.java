@@ -14,6 +14,7 @@ import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
 import io.minio.messages.Item;
 import java.io.EOFException;
+import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -147,11 +148,7 @@ public final class S3BlobStoreManager implements BlobStoreManager {
 
   @Override
   public byte[] get(String key, Metadata metadata) {
-    String object = objectName(key);
-    try (GetObjectResponse response =
-        client.getObject(GetObjectArgs.builder().bucket(config.bucket()).object(object).build()).get()) {
-      String header = response.headers().get("Content-Length");
-      long length = header == null ? -1 : Long.parseLong(header);
+    return fetch(key, (response, length) -> {
       if (length > Integer.MAX_VALUE - 16) {
         throw new StoreException(StoreException.Kind.PERMANENT,
             "get '" + key + "' on " + location() + ": the object is " + length + " bytes, too large to read whole");
@@ -161,33 +158,46 @@ public final class S3BlobStoreManager implements BlobStoreManager {
       }
       // Read straight into an array of the announced size: no growing buffers, no second copy.
       byte[] data = new byte[(int) length];
-      int read = response.readNBytes(data, 0, data.length);
-      if (read < data.length) {
-        throw new EOFException("the object ended after " + read + " of " + length + " bytes");
-      }
+      readFully(response, data, (int) length);
       return data;
+    });
+  }
+
+  @Override
+  public int getInto(String key, byte[] buf, Metadata metadata) {
+    return fetch(key, (response, length) -> {
+      if (length > buf.length) {
+        return -1; // closing the response drops the connection's rest: cheaper than reading bytes nobody wants
+      }
+      if (length >= 0) {
+        readFully(response, buf, (int) length);
+        return (int) length;
+      }
+      int read = response.readNBytes(buf, 0, buf.length);
+      return read == buf.length && response.read() != -1 ? -1 : read;
+    });
+  }
+
+  /** How a GET's body is read, given its Content-Length (-1 when the server sent none). */
+  private interface Body<T> {
+    T read(GetObjectResponse response, long length) throws Exception;
+  }
+
+  private <T> T fetch(String key, Body<T> body) {
+    String object = objectName(key); // a bad key is the caller's bug: IllegalArgumentException, not a store failure
+    try (GetObjectResponse response =
+        client.getObject(GetObjectArgs.builder().bucket(config.bucket()).object(object).build()).get()) {
+      String header = response.headers().get("Content-Length");
+      return body.read(response, header == null ? -1 : Long.parseLong(header));
     } catch (Exception e) {
       throw errors.classify("get", key, e);
     }
   }
 
-  @Override
-  public int getInto(String key, byte[] buf, Metadata metadata) {
-    String object = objectName(key);
-    try (GetObjectResponse response =
-        client.getObject(GetObjectArgs.builder().bucket(config.bucket()).object(object).build()).get()) {
-      String header = response.headers().get("Content-Length");
-      long length = header == null ? -1 : Long.parseLong(header);
-      if (length > buf.length) {
-        return -1; // closing the response drops the connection's rest: cheaper than reading bytes nobody wants
-      }
-      int read = response.readNBytes(buf, 0, buf.length);
-      if (length >= 0 && read < length) {
-        throw new EOFException("the object ended after " + read + " of " + length + " bytes");
-      }
-      return read == buf.length && response.read() != -1 ? -1 : read;
-    } catch (Exception e) {
-      throw errors.classify("get", key, e);
+  private static void readFully(GetObjectResponse response, byte[] buf, int length) throws IOException {
+    int read = response.readNBytes(buf, 0, length);
+    if (read < length) {
+      throw new EOFException("the object ended after " + read + " of " + length + " bytes");
     }
   }
 

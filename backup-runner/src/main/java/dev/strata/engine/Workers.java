@@ -1,5 +1,6 @@
 package dev.strata.engine;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -13,7 +14,8 @@ import java.util.function.Supplier;
 /**
  * A fixed pool of worker threads with a bound on queued work: {@link #submit} blocks the producer (the tree scan) when
  * {@code 4 × threads} tasks wait, so a tree of millions of files never queues millions of tasks. The first failure is
- * kept and makes later submissions fail fast.
+ * kept and makes later submissions fail fast. {@link #close} interrupts running tasks and waits for them to end, so no
+ * task touches a file after its caller has moved on (a restore that failed removes its staging files only then).
  */
 public final class Workers implements AutoCloseable {
 
@@ -82,8 +84,29 @@ public final class Workers implements AutoCloseable {
     }
   }
 
+  /** How long {@link #close} waits for interrupted tasks; store requests time out well within it. */
+  static final Duration CLOSE_WAIT = Duration.ofMinutes(5);
+
   @Override
   public void close() {
     pool.shutdownNow();
+    long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          if (!pool.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+            throw new IllegalStateException("worker threads did not stop within " + CLOSE_WAIT + " of being interrupted");
+          }
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true; // keep waiting: the caller must not run while a worker still writes
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.engine.index.SnapshotIndex;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.LocalBlobStoreManager;
+import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.ObjectInfo;
 import dev.strata.engine.store.StoreLayout;
 import java.io.IOException;
@@ -13,6 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -266,6 +270,59 @@ class EngineRoundTripTest {
         .hasMessageContaining("big/large.sst")
         .hasMessageContaining("does not match its checksum");
     assertThat(Trees.describe(target)).isEqualTo(before);
+  }
+
+  @Test
+  void aFailedRestoreReturnsOnlyAfterEveryWorkerStoppedAndLeavesNoStagingFiles() throws IOException {
+    Trees.write(source.resolve("a.bin"), Trees.random(1, 1000));
+    Trees.write(source.resolve("b.bin"), Trees.random(2, 1000));
+    BackupResult b = backup();
+    String corruptId = b.index().root().file("a.bin").blobs().get(0).id();
+    CountDownLatch slowFetchStarted = new CountDownLatch(1);
+    CountDownLatch corruptServed = new CountDownLatch(1);
+    AtomicBoolean slowFetchEnded = new AtomicBoolean();
+    // a.bin's blob comes back corrupt; b.bin's arrives after that failure, from a read that ignores interrupts
+    // (as a socket read can), so its worker writes a staging file after the restore has already failed.
+    BlobStoreManager racing = new DelegatingStore(store) {
+      @Override
+      public byte[] get(String key, Metadata metadata) {
+        byte[] data = delegate.get(key, metadata);
+        if (key.equals(StoreLayout.blobKey(corruptId))) {
+          awaitUninterruptibly(slowFetchStarted);
+          data[0] ^= 1;
+          corruptServed.countDown();
+        } else {
+          slowFetchStarted.countDown();
+          awaitUninterruptibly(corruptServed);
+          sleepUninterruptibly(300);
+          slowFetchEnded.set(true);
+        }
+        return data;
+      }
+    };
+    Path target = Files.createDirectories(tmp.resolve("target"));
+    Trees.write(target.resolve("existing.txt"), "already here".getBytes());
+    var before = Trees.describe(target);
+
+    assertThatThrownBy(() -> new RestoreEngine(racing, new RestoreOptions(RestoreMode.OVERWRITE, 4, false), new Progress()).restore(b.index(), target))
+        .isInstanceOf(IntegrityException.class)
+        .hasMessageContaining("a.bin");
+    assertThat(slowFetchEnded).as("the restore failed while a worker still ran").isTrue();
+    assertThat(Trees.describe(target)).isEqualTo(before);
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (latch.getCount() > 0 && System.nanoTime() < deadline) {
+      sleepUninterruptibly(5);
+    }
+  }
+
+  private static void sleepUninterruptibly(long ms) {
+    long end = System.nanoTime() + ms * 1_000_000;
+    while (System.nanoTime() < end) {
+      LockSupport.parkNanos(end - System.nanoTime()); // returns early on interrupt; the loop ignores it
+    }
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.strata.engine.store.StoreLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -146,9 +147,12 @@ class BackupVersusCollectorTest {
     byte[] content = Trees.random(3, 100_000);
     Path file = Trees.write(source.resolve("f.sst"), content);
     String key = oldOrphan(content);
+    // Replaced whole, as RocksDB writes files: an in-place rewrite would race the worker reading the second chunk,
+    // which then fails (rightly, but with another message) on a file that shrank under it.
     Runnable change = () -> {
       try {
-        Files.write(file, Trees.random(4, 100_000));
+        Path next = Trees.write(tmp.resolve("f.sst.next"), Trees.random(4, 100_000));
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }

@@ -74,7 +74,7 @@ class OperatorSnapshotTest {
     plane.kubectl("apply", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
     minio.createBucket(Examples.EXAMPLE_BUCKET);
     operator = OperatorProcess.start(plane.kubeconfig(), dir, Map.of(
-        "STRATA_STORE_RECHECK_SECONDS", "30",
+        "STRATA_STORE_RECHECK_SECONDS", "600",
         "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "20"));
   }
 
@@ -242,10 +242,18 @@ class OperatorSnapshotTest {
       ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
     storeAndVolume(plane, kubelet, minio, ns, tmp, 3);
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      SnapshotStore st = client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
+      assertThat(st.getStatus()).isNotNull();
+      assertThat(ready(st.getStatus().conditions()).getStatus()).isEqualTo("True");
+    });
+    // The operator re-checks stores only every STRATA_STORE_RECHECK_SECONDS (longer than this test): the Secret's
+    // change alone must wake the store, through an informer that caches no Secret's data.
     client.secrets().inNamespace(ns.name()).resource(new SecretBuilder().withNewMetadata().withName("minio-credentials").endMetadata()
         .withStringData(Map.of("AWS_ACCESS_KEY_ID", minio.accessKey(), "AWS_SECRET_ACCESS_KEY", "not-the-secret")).build()).update();
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       SnapshotStore st = client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
+      assertThat(st.getStatus()).isNotNull();
       Condition c = ready(st.getStatus().conditions());
       assertThat(c.getStatus()).isEqualTo("False");
       assertThat(c.getReason()).isEqualTo("InvalidCredentials");

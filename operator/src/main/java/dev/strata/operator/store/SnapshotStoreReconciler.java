@@ -17,6 +17,9 @@ import java.util.Map;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -140,8 +143,17 @@ public class SnapshotStoreReconciler implements Reconciler<SnapshotStore> {
                     names.apply(store).stream()
                         .map(n -> new ResourceID(n, store.getMetadata().getNamespace()))
                         .collect(Collectors.toSet()))
+            // Only names and resourceVersions are cached: a change is all the store needs to hear of, and the checker
+            // reads the one Secret it needs when it runs. Every Secret in a namespace (Helm keeps each release's
+            // manifest in one) held in the operator's heap would cost memory and put credentials there.
+            .withItemStore(metadataOnly(type, context.getClient().getKubernetesSerialization()))
             .build();
     return new InformerEventSource<>(config, context);
+  }
+
+  /** An informer cache that keeps of each object its namespace, name and resourceVersion, nothing else. */
+  static <R extends HasMetadata> ItemStore<R> metadataOnly(Class<R> type, KubernetesSerialization serialization) {
+    return new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, type, serialization);
   }
 
   static Set<String> secretNames(SnapshotStore store) {

@@ -14,7 +14,6 @@ import dev.strata.engine.store.StoreException;
 import dev.strata.engine.store.StoreLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -388,16 +387,10 @@ public final class BackupEngine {
 
     private void readFully(Path path, String relPath, long offset, byte[] buf, int length) {
       try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-        ByteBuffer bb = ByteBuffer.wrap(buf, 0, length);
-        long pos = offset;
-        while (bb.hasRemaining()) {
-          int n = ch.read(bb, pos);
-          if (n < 0) {
-            throw new IllegalStateException(
-                "file " + display(relPath) + " shrank while it was read: back up a consistent copy "
-                    + "(for RocksDB, a checkpoint) or run the backup again");
-          }
-          pos += n;
+        if (!ChunkIO.read(ch, offset, buf, length)) {
+          throw new IllegalStateException(
+              "file " + display(relPath) + " shrank while it was read: back up a consistent copy "
+                  + "(for RocksDB, a checkpoint) or run the backup again");
         }
       } catch (NoSuchFileException e) {
         throw new IllegalStateException(

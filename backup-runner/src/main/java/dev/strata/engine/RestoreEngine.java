@@ -10,7 +10,6 @@ import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.StoreLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -252,11 +251,7 @@ public final class RestoreEngine {
         progress.transferred(blob.size());
       }
       try (FileChannel ch = FileChannel.open(sf.staged(), StandardOpenOption.WRITE, StandardOpenOption.CREATE, LinkOption.NOFOLLOW_LINKS)) {
-        ByteBuffer bb = ByteBuffer.wrap(data, 0, (int) blob.size());
-        long pos = blob.offset();
-        while (bb.hasRemaining()) {
-          pos += ch.write(bb, pos);
-        }
+        ChunkIO.write(ch, blob.offset(), data, (int) blob.size());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write " + sf.relPath() + " into the staging directory: " + e.getMessage(), e);
       }
@@ -269,16 +264,7 @@ public final class RestoreEngine {
 
     private boolean readLocal(Path file, FileBlob blob, byte[] buf) {
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-        ByteBuffer bb = ByteBuffer.wrap(buf, 0, (int) blob.size());
-        long pos = blob.offset();
-        while (bb.hasRemaining()) {
-          int n = ch.read(bb, pos);
-          if (n < 0) {
-            return false;
-          }
-          pos += n;
-        }
-        return true;
+        return ChunkIO.read(ch, blob.offset(), buf, (int) blob.size());
       } catch (IOException e) {
         return false; // the local copy is only a shortcut; download instead
       }

@@ -83,8 +83,15 @@ cp "$JAR_SRC" "$JAR"
 STRATA_XMX="${STRATA_XMX:-256m}"
 # The JVM options runners use (bin/strata's default, and the runner Jobs' JAVA_TOOL_OPTIONS): the serial collector.
 STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS:--XX:+UseSerialGC}"
+# The class-data-sharing archive the runner image builds (backup-runner/cds/dump.sh, the same command), for this copy
+# of the jar; STRATA_BENCH_NO_CDS=1 measures without it.
+CDS_OPT=()
+if [[ "${STRATA_BENCH_NO_CDS:-0}" != 1 ]]; then
+  "$REPO/backup-runner/cds/dump.sh" "$JAR" "$RESULTS/strata-runner.jsa" || die "could not build the class archive for $JAR"
+  CDS_OPT=("-XX:SharedArchiveFile=$RESULTS/strata-runner.jsa")
+fi
 # shellcheck disable=SC2206
-STRATA=(java "-Xmx$STRATA_XMX" $STRATA_JAVA_OPTS -jar "$JAR")
+STRATA=(java "-Xmx$STRATA_XMX" $STRATA_JAVA_OPTS "${CDS_OPT[@]}" -jar "$JAR")
 # STRATA_BENCH_FILE_STORE=1 (harness development only): Strata writes to file:// stores under $WORK/filestore
 # instead of MinIO, so its figures are NOT comparable with the peers'.
 FILE_STORE="${STRATA_BENCH_FILE_STORE:-0}"
@@ -124,7 +131,7 @@ ROT="$(cat "/sys/block/$DISK_NAME/queue/rotational" 2>/dev/null || echo '?')"
   echo "disk_free_start=$FREE_GB GB"
   echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
   echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "strata=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$( [[ -n "$(git -C "$REPO" status --porcelain -- backup-runner 2>/dev/null)" ]] && echo ' + uncommitted backup-runner changes'), jar $(date -u -r "$JAR_SRC" +%Y-%m-%dT%H:%MZ), -Xmx$STRATA_XMX $STRATA_JAVA_OPTS"
+  echo "strata=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$( [[ -n "$(git -C "$REPO" status --porcelain -- backup-runner 2>/dev/null)" ]] && echo ' + uncommitted backup-runner changes'), jar $(date -u -r "$JAR_SRC" +%Y-%m-%dT%H:%MZ), -Xmx$STRATA_XMX $STRATA_JAVA_OPTS$( [[ ${#CDS_OPT[@]} -gt 0 ]] && echo ', class archive (as in the runner image)')"
   echo "java=$(java -version 2>&1 | head -n1)"
   echo "restic=$("$RESTIC" version | head -n1) (module $(prop restic.version))"
   echo "rclone=$("$RCLONE" version | head -n1) (built from module $(prop rclone.version) with go install)"

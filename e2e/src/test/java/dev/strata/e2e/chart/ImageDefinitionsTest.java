@@ -7,8 +7,12 @@ import dev.strata.e2e.support.Helm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The image build definitions cannot be built on these machines (no container daemon), so this checks what can be
@@ -46,15 +50,65 @@ class ImageDefinitionsTest {
     String pom = Files.readString(ROOT.resolve(module).resolve("pom.xml"));
     assertThat(pom).as("%s/pom.xml shades into %s.jar", module, jar).contains("<finalName>" + jar + "</finalName>");
     List<String> instructions = dockerfile.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
-    List<String> expected = new java.util.ArrayList<>(List.of(
-        BASE,
-        "COPY --chown=0:0 " + module + "/target/" + jar + ".jar " + inImage,
-        "USER 65532:65532",
-        "WORKDIR /tmp"));
+    List<String> expected = new ArrayList<>(List.of(BASE));
+    if (image.equals("runner")) {
+      expected.add("USER 0:0");
+    }
+    expected.add("COPY --chown=0:0 " + module + "/target/" + jar + ".jar " + inImage);
+    if (image.equals("runner")) {
+      expected.add("COPY --chown=0:0 backup-runner/cds/classlist /app/strata.classlist");
+      expected.add(RUNNER_ARCHIVE_DUMP);
+    }
+    expected.add("USER 65532:65532");
+    expected.add("WORKDIR /tmp");
     if (image.equals("operator")) {
       expected.add("EXPOSE 8080");
     }
-    expected.add("ENTRYPOINT [\"java\", \"-XX:MaxRAMPercentage=70\", \"-XX:-UsePerfData\", \"-jar\", \"" + inImage + "\"]");
+    String archive = image.equals("runner") ? "\"-XX:SharedArchiveFile=/app/strata.jsa\", " : "";
+    expected.add("ENTRYPOINT [\"java\", \"-XX:MaxRAMPercentage=70\", \"-XX:-UsePerfData\", " + archive + "\"-jar\", \"" + inImage + "\"]");
     assertThat(instructions).containsExactlyElementsOf(expected);
+  }
+
+  static final String RUNNER_ARCHIVE_DUMP = "RUN [\"/usr/bin/java\", \"-Xshare:dump\", \"-XX:SharedClassListFile=/app/strata.classlist\","
+      + " \"-XX:SharedArchiveFile=/app/strata.jsa\", \"-cp\", \"/app/strata-runner.jar\"]";
+
+  /**
+   * The runner image's class-data-sharing archive, short of a container build: its RUN and ENTRYPOINT, run here with
+   * /app in a temporary directory, build an archive that the entrypoint's JVM maps ({@code -Xshare:on} fails the
+   * start when it cannot) and loads the runner's own classes from.
+   */
+  @Test
+  void theRunnerImagesClassArchiveIsBuiltAndMappedByItsEntrypoint(@TempDir Path tmp) throws Exception {
+    Path jar = ROOT.resolve("backup-runner/target/strata-runner.jar");
+    assertThat(jar).as("the runner jar (built by the package phase before these tests)").isRegularFile();
+    Path app = Files.createDirectories(tmp.resolve("app"));
+    Files.copy(jar, app.resolve("strata-runner.jar"), StandardCopyOption.COPY_ATTRIBUTES);
+    Files.copy(ROOT.resolve("backup-runner/cds/classlist"), app.resolve("strata.classlist"));
+    String dockerfile = Files.readString(ROOT.resolve("images/runner/Dockerfile"));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    List<String> dump = execForm(dockerfile, "RUN ", tmp, java);
+    Process p = new ProcessBuilder(dump).redirectErrorStream(true).start();
+    String dumpOut = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(dumpOut).isZero();
+    assertThat(app.resolve("strata.jsa")).isRegularFile();
+
+    List<String> entrypoint = new ArrayList<>(execForm(dockerfile, "ENTRYPOINT ", tmp, java));
+    entrypoint.addAll(1, List.of("-Xshare:on", "-Xlog:class+load=info"));
+    entrypoint.add("--version");
+    p = new ProcessBuilder(entrypoint).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out).contains("dev.strata.cli.StrataCli source: shared objects file").contains("strata ");
+  }
+
+  /** The exec-form instruction starting with {@code keyword}, with /app under {@code root} and this JVM's java. */
+  private static List<String> execForm(String dockerfile, String keyword, Path root, String java) {
+    String line = dockerfile.lines().filter(l -> l.startsWith(keyword)).findFirst().orElseThrow();
+    String array = line.substring(keyword.length()).trim();
+    assertThat(array).startsWith("[\"").endsWith("\"]");
+    return Arrays.stream(array.substring(2, array.length() - 2).split("\", \""))
+        .map(arg -> arg.equals("java") || arg.equals("/usr/bin/java") ? java : arg.replace("/app/", root + "/app/"))
+        .toList();
   }
 }

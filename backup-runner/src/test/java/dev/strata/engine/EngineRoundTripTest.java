@@ -69,11 +69,14 @@ class EngineRoundTripTest {
   @Test
   void restoresOwnersWhenRunningAsRoot() throws IOException {
     Path f = Trees.write(source.resolve("owned"), "o".getBytes());
+    Path setgid = Trees.write(source.resolve("owned-setgid"), "g".getBytes());
     boolean root = LocalFiles.runningAsRoot();
     if (root) {
       Files.setAttribute(f, "unix:uid", 1234);
       Files.setAttribute(f, "unix:gid", 4321);
+      Files.setAttribute(setgid, "unix:gid", 4321); // owner unchanged, group changed
     }
+    Files.setAttribute(setgid, "unix:mode", 02750); // a chown clears it: the restore must set it after the chown
     BackupResult b = backup();
     assertThat(b.index().root().file("owned").metadata().uid()).isEqualTo(root ? 1234 : LocalEntry.stat(f).metadata().uid());
     Path target = tmp.resolve("restored");
@@ -82,6 +85,20 @@ class EngineRoundTripTest {
     if (root) {
       assertThat(Files.getAttribute(target.resolve("owned"), "unix:uid")).isEqualTo(1234);
       assertThat(Files.getAttribute(target.resolve("owned"), "unix:gid")).isEqualTo(4321);
+      assertThat(Files.getAttribute(target.resolve("owned-setgid"), "unix:gid")).isEqualTo(4321);
+    }
+    assertThat((Integer) Files.getAttribute(target.resolve("owned-setgid"), "unix:mode") & 07777).isEqualTo(02750);
+    if (root) {
+      // Same bytes, time and mode, another group: a sync restore changes the group, which clears the setgid bit
+      // that was already right, so it must set the mode again.
+      Path kept = target.resolve("owned-setgid");
+      Files.setAttribute(kept, "unix:gid", 0);
+      Files.setAttribute(kept, "unix:mode", 02750);
+      Files.setLastModifiedTime(kept, Files.getLastModifiedTime(setgid));
+      RestoreResult r = restore(b.index(), target, RestoreMode.SYNC);
+      assertThat(r.reusedBytes()).isPositive();
+      assertThat(Files.getAttribute(kept, "unix:gid")).isEqualTo(4321);
+      assertThat((Integer) Files.getAttribute(kept, "unix:mode") & 07777).isEqualTo(02750);
     }
   }
 

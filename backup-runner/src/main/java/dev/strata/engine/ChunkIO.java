@@ -6,10 +6,10 @@ import java.nio.channels.FileChannel;
 
 /**
  * Positional reads and writes of a chunk between a file and a heap buffer, 16 KiB per system call. The JDK copies a
- * heap buffer through a temporary direct buffer of the same size; at 4 MiB that copy, and the kernel's copy to or from
- * the page cache, ran from memory that had left the CPU's caches. In 16 KiB slices both stay in L1: a restore of
- * 2 GB spent 1.5 instead of 4.2 kernel CPU-seconds and took 4.1 instead of 6.2 s, and each worker's cached direct
- * buffer is 16 KiB, not 4 MiB (see docs/benchmarks.md).
+ * heap buffer through a temporary direct buffer of the same size; at 4 MiB the kernel's copy into the page cache
+ * dominated a restore's profile, most likely because both copies ran from memory that had left the CPU's caches. In
+ * 16 KiB slices a restore of 2 GB spent 1.5 instead of 4.2 kernel CPU-seconds and took 4.1 instead of 6.2 s (8 KiB
+ * and 64 KiB did worse), and each worker's cached direct buffer is 16 KiB, not 4 MiB (see docs/benchmarks.md).
  */
 final class ChunkIO {
 

@@ -39,6 +39,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +101,7 @@ class JourneysTest {
   static void startOperator(ControlPlane plane, MinioServer minio, @TempDir Path dir) {
     work = dir;
     clock = new TestClock(dir.resolve("clock"));
-    clock.set(Instant.parse("2026-12-01T00:50:00Z"));
+    clock.set(Instant.now());
     webhookPort = FreePorts.next();
     plane.kubectl("apply", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
     minio.createBucket(Examples.EXAMPLE_BUCKET);
@@ -162,7 +163,9 @@ class JourneysTest {
   @DisplayName("1. GitOps: schedule, retention, garbage collection, restores")
   void gitOpsSchedulesRetainsCollectsAndRestores(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
-    clock.set(Instant.parse("2026-12-01T00:50:00Z"));
+    // Nine nights from a Monday after today (the schedule counts due times from its creation, which is now).
+    LocalDate first = Nights.firstMondayWithRoom(Nights.today(), 9);
+    clock.set(Nights.due(first).minus(Duration.ofMinutes(10)));
     Path volume = storeAndVolume(plane, kubelet, minio, ns, 8101);
     String source = ns.name() + "/" + PVC + "/rocksdb";
 
@@ -174,19 +177,20 @@ class JourneysTest {
     await().atMost(ScheduleRetentionTest.WAIT).untilAsserted(() -> {
       SnapshotSchedule s = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName(SCHEDULE).get();
       assertThat(s.getStatus()).isNotNull();
-      assertThat(s.getStatus().lastScheduleTime()).isEqualTo("2026-11-30T01:00:00Z");
-      assertThat(s.getStatus().nextScheduleTime()).isEqualTo("2026-12-01T01:00:00Z");
+      assertThat(s.getStatus().lastScheduleTime()).isEqualTo(Nights.due(first.minusDays(1)).toString());
+      assertThat(s.getStatus().nextScheduleTime()).isEqualTo(Nights.due(first).toString());
     });
     assertThat(ScheduleRetentionTest.snapshotsOf(client, ns, SCHEDULE)).isEmpty();
 
-    // Nine nights, 02:00 in Berlin (01:00 UTC). Each night adds one 1 MiB file and drops the previous night's, so every
+    // Nine nights, 02:00 in Berlin. Each night adds one 1 MiB file and drops the previous night's, so every
     // snapshot holds one blob no other snapshot has, and every snapshot after the first uploads about 1 MiB.
     Map<String, Map<String, DirectoryTree.Entry>> trees = new LinkedHashMap<>();
     for (int day = 1; day <= 9; day++) {
       Files.deleteIfExists(volume.resolve("rocksdb/night-" + (day - 1) + ".sst"));
       Files.write(volume.resolve("rocksdb/night-" + day + ".sst"), OperatorSnapshotTest.random(81000 + day, 1 << 20));
-      String name = SCHEDULE + "-" + String.format("202612%02d-0100", day);
-      clock.set(Instant.parse(String.format("2026-12-%02dT01:00:30Z", day)));
+      LocalDate night = first.plusDays(day - 1);
+      String name = Nights.snapshotName(SCHEDULE, night);
+      clock.set(Nights.due(night).plusSeconds(30));
       if (day == 3) {
         // The operator dies around the due time: the restarted one must not create the night twice.
         await().atMost(ScheduleRetentionTest.WAIT).until(() -> client.resources(StateSnapshot.class).inNamespace(ns.name()).withName(name).get() != null);
@@ -205,12 +209,13 @@ class JourneysTest {
     assertThat(ScheduleRetentionTest.snapshotsOf(client, ns, SCHEDULE)).hasSize(9);
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       SnapshotSchedule s = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName(SCHEDULE).get();
-      assertThat(s.getStatus().lastSuccessfulSnapshot()).isEqualTo(SCHEDULE + "-20261209-0100");
-      assertThat(s.getStatus().nextScheduleTime()).isEqualTo("2026-12-10T01:00:00Z");
+      assertThat(s.getStatus().lastSuccessfulSnapshot()).isEqualTo(Nights.snapshotName(SCHEDULE, first.plusDays(8)));
+      assertThat(s.getStatus().nextScheduleTime()).isEqualTo(Nights.due(first.plusDays(9)).toString());
     });
 
-    // keepDaily 7 keeps Dec 3-9; weekly and monthly keep nothing older: Dec 1 and 2 would expire.
-    List<String> expired = List.of(SCHEDULE + "-20261201-0100", SCHEDULE + "-20261202-0100");
+    // keepDaily 7 keeps nights 3-9; weekly and monthly keep nothing older (night 7 is the Sunday that ends the first
+    // week, night 9 the newest of its week and month): nights 1 and 2, Monday and Tuesday, would expire.
+    List<String> expired = List.of(Nights.snapshotName(SCHEDULE, first), Nights.snapshotName(SCHEDULE, first.plusDays(1)));
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       RetentionPolicy p = client.resources(RetentionPolicy.class).inNamespace(ns.name()).withName("keep-a-week-and-a-month").get();
       assertThat(p.getStatus()).isNotNull();
@@ -236,7 +241,7 @@ class JourneysTest {
       plane.kubectl("patch", "snapshotstore", "minio", "-n", ns.name(), "--type=merge", "-p",
           "{\"spec\":{\"gc\":{\"schedule\":\"* * * * *\",\"gracePeriod\":\"2s\",\"allowShortGracePeriod\":true}}}")
           .assertSuccess();
-      Instant[] t = {Instant.parse("2026-12-09T01:10:00Z")};
+      Instant[] t = {Nights.due(first.plusDays(8)).plus(Duration.ofMinutes(10))};
       await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
         t[0] = t[0].plusSeconds(60);
         clock.set(t[0]);
@@ -387,17 +392,19 @@ class JourneysTest {
   @DisplayName("4. Store outage during a scheduled snapshot")
   void storeOutageFailsTheSnapshotClearlyAndTheNextNightSucceeds(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
-    clock.set(Instant.parse("2027-01-01T00:50:00Z"));
+    // A year ahead of today: the schedule, created now, catches up with nothing (startingDeadlineSeconds) and runs
+    // at its next due time as usual.
+    LocalDate night = Nights.today().plusYears(1);
+    clock.set(Nights.due(night).minus(Duration.ofMinutes(10)));
     Path volume = storeAndVolume(plane, kubelet, minio, ns, 8401);
     bigFiles(volume.resolve("rocksdb"), 24, 84000);
     Examples.apply(plane, ns.name(), "snapshot-schedule.yaml").assertSuccess();
     await().atMost(Duration.ofSeconds(60)).until(() ->
         client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName(SCHEDULE).get().getStatus() != null);
 
-    // The night of 1 January: MinIO goes away as soon as the run starts, whether the runner is still starting or
-    // already uploading.
-    String first = SCHEDULE + "-20270101-0100";
-    clock.set(Instant.parse("2027-01-01T01:00:30Z"));
+    // That night MinIO goes away as soon as the run starts, whether the runner is still starting or already uploading.
+    String first = Nights.snapshotName(SCHEDULE, night);
+    clock.set(Nights.due(night).plusSeconds(30));
     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
       StateSnapshot s = client.resources(StateSnapshot.class).inNamespace(ns.name()).withName(first).get();
       return s != null && s.getStatus() != null && s.getStatus().phase() == SnapshotPhase.Running;
@@ -427,8 +434,8 @@ class JourneysTest {
       SnapshotStore st = client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
       return st.getStatus() != null && "True".equals(OperatorSnapshotTest.ready(st.getStatus().conditions()).getStatus());
     });
-    clock.set(Instant.parse("2027-01-02T01:00:30Z"));
-    StateSnapshot ok = ScheduleRetentionTest.awaitSucceeded(client, ns, SCHEDULE + "-20270102-0100");
+    clock.set(Nights.due(night.plusDays(1)).plusSeconds(30));
+    StateSnapshot ok = ScheduleRetentionTest.awaitSucceeded(client, ns, Nights.snapshotName(SCHEDULE, night.plusDays(1)));
     try (BlobStoreManager store = OperatorSnapshotTest.minioStore(minio)) {
       assertThat(restoredTree(store, ok.getStatus().snapshotIndex().id(), tmp.resolve("restored")))
           .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));

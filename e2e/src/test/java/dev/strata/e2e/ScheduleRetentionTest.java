@@ -25,6 +25,7 @@ import dev.strata.e2e.support.kubelet.KubeletStandIn;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.ObjectInfo;
 import dev.strata.engine.store.StoreLayout;
+import dev.strata.operator.schedule.ScheduleDecider;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -33,20 +34,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Schedules on a real API server beyond the GitOps journey (JourneysTest covers the examples' schedule, retention,
- * garbage collection and restart): Forbid skips a run while the last one still runs.
+ * garbage collection and restart): an operator clock behind the API server's waits for the first due time after
+ * creation; with the clock a year ahead, Forbid skips a run while the last one still runs. The clocks start from the
+ * real time and only move forward, so the tests run in order.
  */
 @ExtendWith({ControlPlaneExtension.class, MinioExtension.class})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScheduleRetentionTest {
 
   static final String PVC = "data-kafka-streams-0";
@@ -72,7 +80,7 @@ class ScheduleRetentionTest {
   static void startOperator(ControlPlane plane, MinioServer minio, @TempDir Path dir) throws IOException {
     work = dir;
     clock = new TestClock(dir.resolve("clock"));
-    clock.set(Instant.parse("2026-12-01T00:50:00Z"));
+    clock.set(Instant.now());
     plane.kubectl("apply", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
     minio.createBucket(Examples.EXAMPLE_BUCKET);
     operator = OperatorProcess.start(plane.kubeconfig(), dir, env());
@@ -122,7 +130,53 @@ class ScheduleRetentionTest {
     return total.get();
   }
 
+  static SnapshotSchedule everyMinute(String name, String pvc) {
+    SnapshotSchedule s = new SnapshotSchedule();
+    s.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    s.setSpec(new SnapshotScheduleSpec("* * * * *", null,
+        new StateSnapshotSpec(new SnapshotSource(pvc, null), new LocalObjectRef("minio"), 1, null, null, null, null),
+        null, null, null, null, null));
+    return s;
+  }
+
   @Test
+  @Order(1)
+  void anOperatorClockBehindTheCreationTimeWaitsForTheFirstDueTimeAfterCreationAndSaysWhy(ControlPlane plane, KubeletStandIn kubelet,
+      MinioServer minio, TestNamespace ns) throws IOException {
+    KubernetesClient client = plane.client();
+    store(client, ns, minio, "behind-" + ns.name());
+    OperatorSnapshotTest.claim(client, ns, "data");
+    Files.writeString(kubelet.hostPathOf(ns.name(), "data").resolve("state"), "state");
+    // The operator's clock is a day behind the API server that stamps the creation time.
+    setClock(Instant.now().minus(Duration.ofDays(1)));
+    SnapshotSchedule created = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).resource(everyMinute("behind", "data")).create();
+    Instant creation = Instant.parse(created.getMetadata().getCreationTimestamp());
+    // Every minute is due on the operator's clock, but none after the schedule was created: nothing runs yet, and the
+    // status says why and when the first run is.
+    String firstDue = creation.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(creation.getEpochSecond() % 60 == 0 ? 0 : 1)).toString();
+    await().atMost(WAIT).untilAsserted(() -> {
+      SnapshotSchedule s = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName("behind").get();
+      assertThat(s.getStatus()).isNotNull();
+      assertThat(s.getStatus().lastScheduleTime()).isNull();
+      assertThat(s.getStatus().nextScheduleTime()).isEqualTo(firstDue);
+      assertThat(s.getStatus().conditions()).singleElement().satisfies(c -> {
+        assertThat(c.getReason()).isEqualTo("WaitingForFirstRun");
+        assertThat(c.getMessage()).contains("behind the schedule's creation time (" + creation + ")");
+      });
+    });
+    setClock(creation.minus(Duration.ofMinutes(2)));
+    await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> snapshotsOf(client, ns, "behind").isEmpty());
+
+    // Once the clock reaches the first due time after creation, that run happens.
+    setClock(Instant.parse(firstDue).plusSeconds(20));
+    await().atMost(WAIT).until(() -> snapshotsOf(client, ns, "behind").size() == 1);
+    assertThat(snapshotsOf(client, ns, "behind").get(0).getMetadata().getName())
+        .isEqualTo(ScheduleDecider.snapshotName("behind", Instant.parse(firstDue)));
+    awaitSucceeded(client, ns, ScheduleDecider.snapshotName("behind", Instant.parse(firstDue)));
+  }
+
+  @Test
+  @Order(2)
   void forbidSkipsARunWhileTheLastOneStillRuns(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
     store(client, ns, minio, "forbid-" + ns.name());
@@ -131,20 +185,17 @@ class ScheduleRetentionTest {
     for (int i = 0; i < 24; i++) {
       Files.write(volume.resolve("big-" + i + ".sst"), OperatorSnapshotTest.random(500 + i, 8 << 20));
     }
-    setClock(Instant.parse("2027-01-01T00:00:30Z"));
-    SnapshotSchedule s = new SnapshotSchedule();
-    s.setMetadata(new ObjectMetaBuilder().withName("every-minute").build());
-    s.setSpec(new SnapshotScheduleSpec("* * * * *", null,
-        new StateSnapshotSpec(new SnapshotSource("slow", null), new LocalObjectRef("minio"), 1, null, null, null, null),
-        null, null, null, null, null));
-    client.resources(SnapshotSchedule.class).inNamespace(ns.name()).resource(s).create();
-    setClock(Instant.parse("2027-01-01T00:01:01Z"));
+    // A year ahead of the real time the schedule is created at: it catches up once, with the newest due minute.
+    Instant base = Instant.now().plus(Duration.ofDays(365)).truncatedTo(ChronoUnit.MINUTES);
+    setClock(base.plusSeconds(30));
+    client.resources(SnapshotSchedule.class).inNamespace(ns.name()).resource(everyMinute("every-minute", "slow")).create();
+    setClock(base.plusSeconds(61));
     await().atMost(WAIT).until(() -> snapshotsOf(client, ns, "every-minute").size() == 1);
     String first = snapshotsOf(client, ns, "every-minute").get(0).getMetadata().getName();
-    setClock(Instant.parse("2027-01-01T00:02:01Z"));
+    setClock(base.plusSeconds(121));
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       SnapshotSchedule now = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName("every-minute").get();
-      assertThat(now.getStatus().lastScheduleTime()).isEqualTo("2027-01-01T00:02:00Z");
+      assertThat(now.getStatus().lastScheduleTime()).isEqualTo(base.plusSeconds(120).toString());
     });
     List<StateSnapshot> mine = snapshotsOf(client, ns, "every-minute");
     assertThat(mine).hasSize(1);

@@ -51,7 +51,7 @@ public final class GcScheduler {
     Instant from = last != null && last.time() != null
         ? Instant.parse(last.time())
         : Instant.parse(store.getMetadata().getCreationTimestamp());
-    Optional<ZonedDateTime> due = cron.latestBetween(from.atZone(cron.zone()), now.atZone(cron.zone()), 100_000);
+    Optional<ZonedDateTime> due = cron.latestBetween(from.atZone(cron.zone()), now.atZone(cron.zone()));
     return new Plan(due.map(d -> jobs.build(store, d.toInstant(), "schedule")), last);
   }
 

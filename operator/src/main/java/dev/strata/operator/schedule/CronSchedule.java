@@ -105,21 +105,46 @@ public final class CronSchedule {
   }
 
   /**
-   * The latest fire time in ({@code from}, {@code until}], or empty. Iterates forward, bounded, so a long outage of
-   * an every-minute schedule costs at most {@code maxSteps} steps.
+   * The latest fire time in ({@code from}, {@code until}], or empty. Searches backward from {@code until}, so its cost
+   * does not grow with the length of the interval: an every-minute schedule whose operator was down (or whose clock
+   * jumped) for a year finds its newest missed run as fast as a nightly one.
    */
-  public Optional<ZonedDateTime> latestBetween(ZonedDateTime from, ZonedDateTime until, int maxSteps) {
-    Optional<ZonedDateTime> latest = Optional.empty();
-    ZonedDateTime cursor = from;
-    for (int i = 0; i < maxSteps; i++) {
-      Optional<ZonedDateTime> n = next(cursor);
-      if (n.isEmpty() || n.get().toInstant().isAfter(until.toInstant())) {
-        return latest;
-      }
-      latest = n;
-      cursor = n.get();
+  public Optional<ZonedDateTime> latestBetween(ZonedDateTime from, ZonedDateTime until) {
+    Optional<ZonedDateTime> candidate = latestAtOrBefore(until);
+    if (candidate.isEmpty()) {
+      return Optional.empty();
     }
-    return latest;
+    // A daylight-saving gap moves a local time forward past later local times; step forward with next() (the
+    // definition of a fire time) to the last one not after until.
+    ZonedDateTime latest = candidate.get();
+    for (Optional<ZonedDateTime> n = next(latest); n.isPresent() && !n.get().toInstant().isAfter(until.toInstant()); n = next(n.get())) {
+      latest = n.get();
+    }
+    return latest.toInstant().isAfter(from.toInstant()) ? Optional.of(latest) : Optional.empty();
+  }
+
+  /** A fire time at or before {@code until} with no fire of a later local time before it, or empty within four years. */
+  private Optional<ZonedDateTime> latestAtOrBefore(ZonedDateTime until) {
+    LocalDateTime t = until.withZoneSameInstant(zone).toLocalDateTime().truncatedTo(ChronoUnit.MINUTES);
+    LocalDate limit = t.toLocalDate().minusDays(SEARCH_DAYS);
+    while (t.toLocalDate().isAfter(limit)) {
+      if (!months.get(t.getMonthValue())) {
+        t = t.withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS).minusMinutes(1);
+      } else if (!dayMatches(t.toLocalDate())) {
+        t = t.truncatedTo(ChronoUnit.DAYS).minusMinutes(1);
+      } else if (!hours.get(t.getHour())) {
+        t = t.truncatedTo(ChronoUnit.HOURS).minusMinutes(1);
+      } else if (!minutes.get(t.getMinute())) {
+        t = t.minusMinutes(1);
+      } else {
+        ZonedDateTime z = ZonedDateTime.ofLocal(t, zone, null);
+        if (!z.toInstant().isAfter(until.toInstant())) {
+          return Optional.of(z);
+        }
+        t = t.minusMinutes(1); // a local time moved past until by a DST gap
+      }
+    }
+    return Optional.empty();
   }
 
   private boolean dayMatches(LocalDate d) {

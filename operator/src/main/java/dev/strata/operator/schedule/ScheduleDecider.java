@@ -35,7 +35,6 @@ import java.util.Optional;
 public final class ScheduleDecider {
 
   static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC);
-  static final int MAX_CATCH_UP_STEPS = 100_000;
 
   private final Duration poll;
 
@@ -72,8 +71,13 @@ public final class ScheduleDecider {
     }
 
     ZonedDateTime nowZ = now.atZone(cron.zone());
-    Instant next = cron.next(nowZ).map(ZonedDateTime::toInstant).orElse(null);
     String lastScheduleTime = old == null ? null : old.lastScheduleTime();
+    Instant created = schedule.getMetadata().getCreationTimestamp() == null ? now : Instant.parse(schedule.getMetadata().getCreationTimestamp());
+    // The API server stamps the creation time with its clock. An operator whose clock is behind it (skew, or a clock
+    // set back) must not count due times before the schedule existed, so it waits for the first one after creation.
+    boolean waitingForCreation = lastScheduleTime == null && now.isBefore(created);
+    ZonedDateTime nextAfter = waitingForCreation ? created.minusSeconds(1).atZone(cron.zone()) : nowZ;
+    Instant next = cron.next(nextAfter).map(ZonedDateTime::toInstant).orElse(null);
     Duration requeue = next == null ? poll : min(Duration.between(now, next), poll);
     if (spec.suspended()) {
       SnapshotScheduleStatus st = new SnapshotScheduleStatus(lastScheduleTime, null, lastOkName, lastOkTime, active,
@@ -81,15 +85,19 @@ public final class ScheduleDecider {
       return new ScheduleDecision(st, Optional.empty(), List.of(), List.of(), Optional.of(poll));
     }
 
-    Instant created = schedule.getMetadata().getCreationTimestamp() == null ? now : Instant.parse(schedule.getMetadata().getCreationTimestamp());
     Instant from = lastScheduleTime == null ? created.minusSeconds(1) : Instant.parse(lastScheduleTime);
-    Optional<Instant> due = cron.latestBetween(from.atZone(cron.zone()), nowZ, MAX_CATCH_UP_STEPS).map(ZonedDateTime::toInstant);
+    Optional<Instant> due = cron.latestBetween(from.atZone(cron.zone()), nowZ).map(ZonedDateTime::toInstant);
 
     List<SnapshotDecision.Event> events = new ArrayList<>();
     Optional<StateSnapshot> create = Optional.empty();
     List<String> delete = List.of();
     String reason = "Scheduled";
     String message = next == null ? "no further runs" : "next run at " + next;
+    if (waitingForCreation) {
+      reason = "WaitingForFirstRun";
+      message = "the operator's clock (" + now + ") is behind the schedule's creation time (" + created
+          + "); the first run is the first due time after creation" + (next == null ? ", and there is none" : ": " + next);
+    }
     if (due.isPresent()) {
       Instant d = due.get();
       String name = snapshotName(schedule.getMetadata().getName(), d);

@@ -53,9 +53,36 @@ class CronScheduleTest {
   @Test
   void latestBetweenFindsOnlyTheNewestMissedRun() {
     CronSchedule s = CronSchedule.parse("0 * * * *", "UTC");
-    assertThat(s.latestBetween(ZonedDateTime.parse("2026-11-26T01:00Z"), ZonedDateTime.parse("2026-11-26T07:30Z"), 1000))
+    assertThat(s.latestBetween(ZonedDateTime.parse("2026-11-26T01:00Z"), ZonedDateTime.parse("2026-11-26T07:30Z")))
         .map(ZonedDateTime::toInstant).contains(ZonedDateTime.parse("2026-11-26T07:00Z").toInstant());
-    assertThat(s.latestBetween(ZonedDateTime.parse("2026-11-26T07:00Z"), ZonedDateTime.parse("2026-11-26T07:30Z"), 1000)).isEmpty();
+    assertThat(s.latestBetween(ZonedDateTime.parse("2026-11-26T07:00Z"), ZonedDateTime.parse("2026-11-26T07:30Z"))).isEmpty();
+  }
+
+  @Test
+  void latestBetweenOfAnEveryMinuteScheduleAYearLongIsTheLastMinute() {
+    CronSchedule s = CronSchedule.parse("* * * * *", "UTC");
+    assertThat(s.latestBetween(ZonedDateTime.parse("2026-11-26T01:00Z"), ZonedDateTime.parse("2027-11-26T07:30:59Z")))
+        .map(ZonedDateTime::toInstant).contains(ZonedDateTime.parse("2027-11-26T07:30Z").toInstant());
+  }
+
+  /** latestBetween agrees with stepping through next() one fire at a time, across daylight-saving changes. */
+  @Test
+  void latestBetweenAgreesWithNextAroundDaylightSavingChanges() {
+    String[] exprs = {"30 2 * * *", "0,30 1-3 * * *", "*/7 * * * *", "15 2,3 * * *", "0 0 1 * *", "45 1 * * SUN", "0 3 29 2 *"};
+    String[] zones = {"Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "UTC"};
+    java.util.Random random = new java.util.Random(18);
+    ZonedDateTime base = ZonedDateTime.parse("2026-01-01T00:00Z");
+    for (int i = 0; i < 3000; i++) {
+      CronSchedule s = CronSchedule.parse(exprs[random.nextInt(exprs.length)], zones[random.nextInt(zones.length)]);
+      ZonedDateTime from = base.plusMinutes(random.nextInt(2 * 366 * 24 * 60));
+      ZonedDateTime until = from.plusMinutes(random.nextInt(3 * 24 * 60)).plusSeconds(random.nextInt(60));
+      java.util.Optional<ZonedDateTime> expected = java.util.Optional.empty();
+      for (java.util.Optional<ZonedDateTime> n = s.next(from); n.isPresent() && !n.get().toInstant().isAfter(until.toInstant()); n = s.next(n.get())) {
+        expected = n;
+      }
+      assertThat(s.latestBetween(from, until).map(ZonedDateTime::toInstant)).as(s + " in (" + from + ", " + until + "]")
+          .isEqualTo(expected.map(ZonedDateTime::toInstant));
+    }
   }
 
   @ParameterizedTest

@@ -70,6 +70,43 @@ class ScheduleDeciderTest {
   }
 
   @Test
+  void anOperatorClockBehindTheCreationTimeWaitsForTheFirstDueTimeAfterCreationAndSaysWhy() {
+    // The operator's clock is a day behind the API server that stamped the creation time (09:58).
+    Instant behind = CREATED.minus(Duration.ofDays(1));
+    ScheduleDecision d = decider.decide(schedule("*/5 * * * *", ConcurrencyPolicy.Forbid, null, false, null), List.of(), behind);
+    assertThat(d.create()).isEmpty();
+    assertThat(d.status().lastScheduleTime()).isNull();
+    assertThat(d.status().nextScheduleTime()).as("the first due time after creation, not after the operator's now")
+        .isEqualTo("2026-11-26T10:00:00Z");
+    assertThat(d.status().conditions().get(0).getReason()).isEqualTo("WaitingForFirstRun");
+    assertThat(d.status().conditions().get(0).getMessage())
+        .contains("behind the schedule's creation time (2026-11-26T09:58:00Z)").contains("2026-11-26T10:00:00Z");
+    assertThat(d.requeueAfter()).contains(Duration.ofSeconds(60));
+
+    // Once the clock passes that due time, the run happens as usual.
+    ScheduleDecision later = decider.decide(schedule("*/5 * * * *", ConcurrencyPolicy.Forbid, null, false, null), List.of(),
+        Instant.parse("2026-11-26T10:00:20Z"));
+    assertThat(later.create()).map(s -> s.getMetadata().getName()).contains("nightly-20261126-1000");
+    assertThat(later.status().conditions().get(0).getReason()).isEqualTo("Scheduled");
+  }
+
+  @Test
+  void aClockAYearAheadCatchesUpOnceOrSkipsPastTheDeadline() {
+    Instant yearAhead = CREATED.plus(Duration.ofDays(365)).plus(Duration.ofMinutes(3));
+    ScheduleDecision catchUp = decider.decide(schedule("0 3 * * *", ConcurrencyPolicy.Forbid, null, false, null), List.of(), yearAhead);
+    assertThat(catchUp.create()).map(s -> s.getMetadata().getName()).contains("nightly-20271126-0300");
+    assertThat(catchUp.status().nextScheduleTime()).isEqualTo("2027-11-27T03:00:00Z");
+
+    ScheduleDecision everyMinute = decider.decide(schedule("* * * * *", ConcurrencyPolicy.Forbid, null, false, null), List.of(), yearAhead);
+    assertThat(everyMinute.create()).map(s -> s.getMetadata().getName()).contains("nightly-20271126-1001");
+
+    ScheduleDecision skipped = decider.decide(schedule("0 3 * * *", ConcurrencyPolicy.Forbid, 3600L, false, null), List.of(), yearAhead);
+    assertThat(skipped.create()).isEmpty();
+    assertThat(skipped.status().lastScheduleTime()).isEqualTo("2027-11-26T03:00:00Z");
+    assertThat(skipped.events()).extracting(SnapshotDecision.Event::reason).containsExactly("MissedSchedule");
+  }
+
+  @Test
   void aRunAlreadyHandledIsNotCreatedAgain() {
     ScheduleDecision d = decider.decide(schedule("*/5 * * * *", ConcurrencyPolicy.Forbid, null, false, "2026-11-26T10:00:00Z"),
         List.of(snap("nightly-20261126-1000", SnapshotPhase.Succeeded)), Instant.parse("2026-11-26T10:04:59Z"));

@@ -6,10 +6,9 @@ import dev.strata.engine.BackupResult;
 import dev.strata.engine.Progress;
 import dev.strata.engine.ProgressPublisher;
 import dev.strata.engine.index.SnapshotStats;
+import dev.strata.engine.report.BackupReport;
 import dev.strata.engine.store.BlobStoreManager;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,7 +70,7 @@ final class BackupCommand implements Callable<Integer> {
     try {
       return run();
     } catch (RuntimeException e) {
-      report.writeError(StrataCli.message(e));
+      report.writeError(e);
       throw e;
     }
   }
@@ -97,18 +96,8 @@ final class BackupCommand implements Callable<Integer> {
       result = new BackupEngine(store, options, progress).backup(source, id);
     }
     SnapshotStats s = result.index().stats();
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("snapshotId", result.index().snapshotId());
-    out.put("sourceId", id);
-    out.put("previousSnapshotId", result.index().previousSnapshotId());
-    out.put("indexKey", result.indexKey());
-    out.put("files", s.files());
-    out.put("directories", s.directories());
-    out.put("symlinks", s.symlinks());
-    out.put("totalBytes", s.totalBytes());
-    out.put("uploadedBytes", s.uploadedBytes());
-    out.put("reusedBytes", s.reusedBytes());
-    out.put("durationMs", result.durationMs());
+    BackupReport out = new BackupReport(result.index().snapshotId(), id, result.index().previousSnapshotId(), result.indexKey(),
+        s.files(), s.directories(), s.symlinks(), s.totalBytes(), s.uploadedBytes(), s.reusedBytes(), result.durationMs());
     report.writeResult(out);
     if (json) {
       Output.json(spec.commandLine().getOut(), out);

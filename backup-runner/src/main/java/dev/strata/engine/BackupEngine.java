@@ -352,7 +352,7 @@ public final class BackupEngine {
       readFully(ref.path(), ref.relPath(), ref.offset(), buf, ref.length());
       byte[] digest = Hashing.sha256(buf, 0, ref.length());
       if (!Hashing.hex(digest).equals(id)) {
-        throw new IllegalStateException(
+        throw new SourceChangedException(
             "file " + display(ref.relPath()) + " changed while it was backed up: back up a consistent copy "
                 + "(for RocksDB, a checkpoint) or run the backup again");
       }
@@ -388,12 +388,12 @@ public final class BackupEngine {
     private void readFully(Path path, String relPath, long offset, byte[] buf, int length) {
       try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
         if (!ChunkIO.read(ch, offset, buf, length)) {
-          throw new IllegalStateException(
+          throw new SourceChangedException(
               "file " + display(relPath) + " shrank while it was read: back up a consistent copy "
                   + "(for RocksDB, a checkpoint) or run the backup again");
         }
       } catch (NoSuchFileException e) {
-        throw new IllegalStateException(
+        throw new SourceChangedException(
             "file " + display(relPath) + " was deleted while it was backed up: run the backup again", e);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + display(relPath) + ": " + e.getMessage(), e);

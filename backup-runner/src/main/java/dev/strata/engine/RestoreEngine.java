@@ -104,7 +104,7 @@ public final class RestoreEngine {
       }
       if (options.mode() == RestoreMode.EMPTY && !present.isEmpty()) {
         present.sort(null);
-        throw new IllegalArgumentException(
+        throw new TargetNotEmptyException(
             "the restore target "
                 + root
                 + " is not empty (it holds "

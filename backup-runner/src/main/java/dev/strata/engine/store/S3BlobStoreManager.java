@@ -106,8 +106,8 @@ public final class S3BlobStoreManager implements BlobStoreManager {
       throw errors.classify(op, null, e);
     }
     if (!exists) {
-      throw new StoreException(StoreException.Kind.PERMANENT,
-          "bucket '" + config.bucket() + "' does not exist at " + config.endpoint() + ": create it or fix spec.bucket");
+      throw new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.BUCKET_MISSING,
+          "bucket '" + config.bucket() + "' does not exist at " + config.endpoint() + ": create it or fix spec.bucket", null);
     }
     // HEAD on the bucket proves little about permissions (some policies allow it alone); one listing of at most one key
     // under the prefix is the cheapest call that needs the read permissions a backup and restore use.

@@ -32,8 +32,8 @@ class MonitoringDocsTest {
   /** Every series name the operator exports once each kind of event has happened. */
   static Set<String> exported() {
     StrataMetrics metrics = new StrataMetrics();
-    metrics.snapshotFinished("team-a", "team-a/data-0/rocksdb", true, Duration.ofSeconds(12), 100, 900, 1_700_000_000L);
-    metrics.snapshotFinished("team-a", "team-a/data-0/rocksdb", false, Duration.ofSeconds(3), 0, 0, 1_700_000_100L);
+    metrics.snapshotFinished("team-a", "team-a/data-0/rocksdb", true, Duration.ofSeconds(12), 100, 900, java.time.Instant.ofEpochSecond(1_700_000_000L));
+    metrics.snapshotFinished("team-a", "team-a/data-0/rocksdb", false, Duration.ofSeconds(3), 0, 0, java.time.Instant.ofEpochSecond(1_700_000_100L));
     metrics.storeChecked("team-a", "minio", true);
     metrics.storeChecked("team-a", "minio", false);
     metrics.garbageCollected("team-a", "minio", new GarbageCollectionStatus("2026-11-26T03:17:40Z", "Succeeded", 12L, 4096L, 1L, 2500L, "deleted 12 blobs"));

@@ -84,7 +84,7 @@ final class GcCommand implements Callable<Integer> {
   private GcReport collect() {
     GcOptions options;
     try {
-      options = new GcOptions(Durations.parse(grace), dryRun, parallelism, Clock.systemUTC(), allowShortGrace);
+      options = new GcOptions(Durations.parse(grace), dryRun, Limits.parallelism(parallelism), Clock.systemUTC(), allowShortGrace);
     } catch (IllegalArgumentException e) {
       throw new UsageException("--grace: " + e.getMessage());
     }

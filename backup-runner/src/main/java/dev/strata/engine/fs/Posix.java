@@ -290,10 +290,13 @@ public final class Posix {
     }
   }
 
-  /** Removes an attribute; one that is not there is no error. */
+  /** Removes an attribute; one that is not there (or a file system without any) is no error. */
   public static void fremovexattr(int fd, String attr, String display) throws IOException {
-    if (Libc.fremovexattr(fd, c(attr)) < 0 && errno() != ENODATA) {
-      throw new PosixException("remove extended attribute " + attr + " of", display, errno());
+    if (Libc.fremovexattr(fd, c(attr)) < 0) {
+      int e = errno();
+      if (e != ENODATA && e != EOPNOTSUPP) {
+        throw new PosixException("remove extended attribute " + attr + " of", display, e);
+      }
     }
   }
 

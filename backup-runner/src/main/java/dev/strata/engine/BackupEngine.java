@@ -112,7 +112,7 @@ public final class BackupEngine {
               run.symlinks.get(),
               run.totalBytes.get(),
               run.uploadedBytes.get(),
-              run.totalBytes.get() - run.uploadedBytes.get());
+              Math.max(0, run.totalBytes.get() - run.uploadedBytes.get())); // a blob uploaded twice (collected meanwhile) counts twice
       SnapshotIndex index =
           new SnapshotIndex(
               SnapshotIndex.FORMAT_VERSION,

@@ -33,9 +33,9 @@ class SourceBoundaryTest {
     source = Files.createDirectories(tmp.resolve("source"));
     outside = Files.createDirectories(tmp.resolve("outside"));
     Trees.write(outside.resolve("outside-secret"), SECRET);
-    Trees.write(source.resolve("d/secret"), "harmless".getBytes());
+    Files.createDirectories(source.resolve("d/empty"));
     for (int i = 0; i < 20; i++) {
-      Trees.write(source.resolve("d/f" + i), Trees.random(i, 2_000));
+      Trees.write(source.resolve("f" + i), Trees.random(i, 2_000));
     }
     store = new LocalBlobStoreManager(tmp.resolve("store"));
   }

@@ -33,7 +33,8 @@ class SourceBoundaryTest {
     source = Files.createDirectories(tmp.resolve("source"));
     outside = Files.createDirectories(tmp.resolve("outside"));
     Trees.write(outside.resolve("outside-secret"), SECRET);
-    Files.createDirectories(source.resolve("d/empty"));
+    // The same name and size inside: whichever way a path resolves, the read succeeds, so a leak is not masked by a failure.
+    Trees.write(source.resolve("d/outside-secret"), "x".repeat(SECRET.length).getBytes());
     for (int i = 0; i < 20; i++) {
       Trees.write(source.resolve("f" + i), Trees.random(i, 2_000));
     }

@@ -110,7 +110,8 @@ class GcCommandTest {
   }
 
   @Test
-  void aBadGraceIsAUsageError() {
+  void aBadGraceIsAUsageError() throws IOException {
+    Files.createDirectories(tmp.resolve("store")); // gc never creates a store
     Run bad = strata("gc", "--store", store(), "--grace", "6 hours");
     assertThat(bad.code()).isEqualTo(StrataCli.USAGE);
     assertThat(bad.err()).contains("--grace: '6 hours' is not a duration: write it like 6h, 30m, 90s, 2d, 1h30m or PT6H");

@@ -38,7 +38,7 @@ public record BackupOptions(
 
   public static final int DEFAULT_PARALLELISM = 8;
   public static final int DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
-  /** Garbage collection's grace period must exceed this plus the longest backup (see {@link GcOptions}). */
+  /** Garbage collection's grace period must exceed this (see {@link GcOptions}); backups may last longer than it. */
   public static final Duration DEFAULT_REFRESH_AGE = Duration.ofHours(1);
 
   public BackupOptions {

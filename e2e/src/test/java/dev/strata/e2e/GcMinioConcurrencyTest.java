@@ -131,6 +131,10 @@ class GcMinioConcurrencyTest {
             new Random(rnd.nextInt(10)).nextBytes(data);
             Files.write(f, data);
             Files.setLastModifiedTime(f, FileTime.from(Instant.ofEpochSecond(1_700_000_000L + source * 1000 + round)));
+            // And new content every round: at least three new blobs, so a stalled backup has uploaded one before it stalls.
+            byte[] fresh = new byte[140_000];
+            new Random(seed * 31 + source * 1000 + round).nextBytes(fresh);
+            Files.write(dir.resolve("new-" + round + ".sst"), fresh);
             boolean stall = round % 4 == 3;
             AtomicInteger puts = new AtomicInteger();
             BlobStoreManager through = !stall ? store : new Stalling(store, key -> {

@@ -3,6 +3,8 @@ package dev.strata.cli;
 import dev.strata.engine.BackupEngine;
 import dev.strata.engine.BackupOptions;
 import dev.strata.engine.BackupResult;
+import dev.strata.engine.FileChangePolicy;
+import dev.strata.engine.Names;
 import dev.strata.engine.Progress;
 import dev.strata.engine.ProgressPublisher;
 import dev.strata.engine.index.SnapshotStats;
@@ -60,6 +62,25 @@ final class BackupCommand implements Callable<Integer> {
       })
   String refreshAge;
 
+  @Option(
+      names = "--on-file-change",
+      paramLabel = "POLICY",
+      defaultValue = "fail",
+      description = {
+        "A file that changes while it is read (size, mtime, ctime or inode differ before and after) is read again",
+        "(--file-change-retries); if it still changes: fail: the backup fails naming it, nothing is committed (default);",
+        "record: its last read is committed, marked \"changed\" in the index and listed in the result (for a live",
+        "database whose logs grow all the time). A file that vanishes is left out with a warning either way."
+      })
+  String onFileChange;
+
+  @Option(
+      names = "--file-change-retries",
+      paramLabel = "N",
+      defaultValue = "" + BackupOptions.DEFAULT_CHANGE_RETRIES,
+      description = "How many times a file that changed while read is read again (0-100, default: ${DEFAULT-VALUE}).")
+  int fileChangeRetries;
+
   @Option(names = "--json", description = "Print one JSON object with the result at the end.")
   boolean json;
 
@@ -86,8 +107,18 @@ final class BackupCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UsageException("--refresh-age: " + e.getMessage());
     }
+    FileChangePolicy policy;
+    try {
+      policy = FileChangePolicy.parse(onFileChange);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--on-file-change: " + e.getMessage());
+    }
+    if (fileChangeRetries < 0 || fileChangeRetries > 100) {
+      throw new UsageException("--file-change-retries must be between 0 and 100, got " + fileChangeRetries);
+    }
     BackupOptions options =
-        BackupOptions.defaults().withParallelism(parallelism).withFullCheck(fullCheck).withCreatedBy(createdBy).withRefreshAge(refresh);
+        BackupOptions.defaults().withParallelism(Limits.parallelism(parallelism)).withFullCheck(fullCheck).withCreatedBy(createdBy)
+            .withRefreshAge(refresh).withChangeRetries(fileChangeRetries).withOnFileChange(policy);
     Progress progress = new Progress();
     BackupResult result;
     try (BlobStoreManager store = storeOptions.open();
@@ -96,8 +127,14 @@ final class BackupCommand implements Callable<Integer> {
       result = new BackupEngine(store, options, progress).backup(source, id);
     }
     SnapshotStats s = result.index().stats();
+    boolean changed = !result.changedFiles().isEmpty() || !result.vanishedFiles().isEmpty();
+    // At most 20 names each: the result must fit a termination message.
     BackupReport out = new BackupReport(result.index().snapshotId(), id, result.index().previousSnapshotId(), result.indexKey(),
-        s.files(), s.directories(), s.symlinks(), s.totalBytes(), s.uploadedBytes(), s.reusedBytes(), result.durationMs());
+        s.files(), s.directories(), s.symlinks(), s.totalBytes(), s.uploadedBytes(), s.reusedBytes(), result.durationMs(),
+        changed ? result.changedFiles().stream().limit(20).map(Names::safe).toList() : null,
+        changed ? result.changedFiles().size() : null,
+        changed ? result.vanishedFiles().stream().limit(20).map(Names::safe).toList() : null,
+        changed ? result.vanishedFiles().size() : null);
     report.writeResult(out);
     if (json) {
       Output.json(spec.commandLine().getOut(), out);

@@ -29,7 +29,7 @@ public final class RunErrors {
       if (t instanceof TargetNotEmptyException) {
         return Cause.NOT_EMPTY;
       }
-      if (t instanceof SourceChangedException) {
+      if (t instanceof FileChangedException) {
         return Cause.FILE_CHANGED;
       }
       if (t instanceof IntegrityException || t instanceof IndexFormatException) {

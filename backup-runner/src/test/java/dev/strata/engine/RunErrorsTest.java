@@ -75,7 +75,7 @@ class RunErrorsTest {
     assertThat(RunErrors.causeOf(new IntegrityException("file a: chunk 0 does not match its checksum"))).isEqualTo(Cause.CORRUPT_DATA);
     assertThat(RunErrors.causeOf(new IndexFormatException("not a Strata index"))).isEqualTo(Cause.CORRUPT_DATA);
     assertThat(RunErrors.causeOf(new SnapshotNotFoundException("snapshot x does not exist"))).isEqualTo(Cause.SNAPSHOT_MISSING);
-    assertThat(RunErrors.causeOf(new SourceChangedException("file a shrank while it was read"))).isEqualTo(Cause.FILE_CHANGED);
+    assertThat(RunErrors.causeOf(new FileChangedException("file a shrank while it was read"))).isEqualTo(Cause.FILE_CHANGED);
     assertThat(RunErrors.causeOf(new UncheckedIOException("cannot read a", new IOException("EACCES")))).isEqualTo(Cause.VOLUME_ERROR);
     assertThat(RunErrors.causeOf(new IllegalArgumentException("--parallelism must be between 1 and 256"))).isEqualTo(Cause.USAGE);
     assertThat(RunErrors.causeOf(new NullPointerException())).isEqualTo(Cause.INTERNAL);

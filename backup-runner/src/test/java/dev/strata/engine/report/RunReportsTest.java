@@ -13,8 +13,11 @@ class RunReportsTest {
   @Test
   void reportsRoundTrip() {
     BackupReport backup = new BackupReport("20261126T101502.113Z-9c1f0e", "ns/pvc/rocksdb", null, "snapshots/k.json.gz",
-        41, 3, 0, 2_151_677_952L, 16_846_848L, 2_134_831_104L, 4_100);
+        41, 3, 0, 2_151_677_952L, 16_846_848L, 2_134_831_104L, 4_100, null, null, null, null);
     assertThat(RunReports.read(RunReports.toJson(backup), BackupReport.class).report()).contains(backup);
+    assertThat(RunReports.toJson(backup)).contains("\"previousSnapshotId\":null").doesNotContain("changedFiles");
+    BackupReport changed = new BackupReport("id", "ns/pvc/", "parent", "k", 1, 0, 0, 1, 1, 0, 1, java.util.List.of("a.sst"), 1, java.util.List.of(), 0);
+    assertThat(RunReports.read(RunReports.toJson(changed), BackupReport.class).report()).contains(changed);
 
     RestoreReport restore = RestoreReport.restored("id", "/strata/target", "sync", 3, 30, 10, 20, 5);
     assertThat(RunReports.read(RunReports.toJson(restore), RestoreReport.class).report()).contains(restore);

@@ -238,7 +238,9 @@ class OperatorSnapshotTest {
         return false;
       });
       StateSnapshot done = awaitPhase(client, ns, "watched", SnapshotPhase.Succeeded);
-      assertThat(seen[0].bytesTotal()).isEqualTo(done.getStatus().snapshotIndex().totalBytes());
+      // The total grows while the runner still scans; what was done in flight was less than the snapshot holds.
+      assertThat(seen[0].bytesTotal()).isLessThanOrEqualTo(done.getStatus().snapshotIndex().totalBytes());
+      assertThat(seen[0].bytesDone()).isLessThan(done.getStatus().snapshotIndex().totalBytes());
       assertThat(done.getStatus().progress().bytesDone()).isEqualTo(done.getStatus().snapshotIndex().totalBytes());
     }
   }

@@ -78,6 +78,8 @@ class AlertAfterRestartTest {
       String after = failedCount(restarted.metrics(), ns.name()).orElse("_");
       assertThat(before).as("the failure counter of a known namespace, right after start-up").isEqualTo("0.0");
       assertThat(after).isEqualTo("1.0");
+      // java-operator-sdk's own reconcile metrics share the registry.
+      assertThat(restarted.metrics()).contains("operator_sdk_reconciliations_started_total", "operator_sdk_reconciliations_success_total");
 
       // Prometheus's evaluation of the documented rule on these two scrapes, a minute apart.
       JsonNode rules = Serialization.yamlMapper().readTree(MonitoringDocsTest.alertRules());

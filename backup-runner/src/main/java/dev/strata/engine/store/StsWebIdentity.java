@@ -44,7 +44,9 @@ final class StsWebIdentity implements RefreshingCredentials.Source {
   private static final Set<String> TRANSIENT_CODES = Set.of(
       "IDPCommunicationError", "InternalError", "InternalFailure", "ServiceUnavailable", "Throttling", "RequestTimeout");
   private static final Set<String> TOKEN_CODES = Set.of(
-      "InvalidIdentityToken", "ExpiredTokenException", "IDPRejectedClaim", "InvalidParameterValue", "ExpiredToken");
+      "InvalidIdentityToken", "ExpiredTokenException", "IDPRejectedClaim", "ExpiredToken");
+  /** What AWS says of a malformed request, and MinIO of any token or role it refuses. */
+  private static final Set<String> PARAMETER_CODES = Set.of("InvalidParameterValue", "ValidationError", "MissingParameter");
 
   private final S3Credentials.WebIdentity identity;
   private final OkHttpClient http;
@@ -140,6 +142,11 @@ final class StsWebIdentity implements RefreshingCredentials.Source {
       return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.INVALID_CREDENTIALS,
           exchange() + " was refused " + says + ": the STS must trust the token's issuer, and accept its audience "
               + claims, null);
+    }
+    if (code != null && PARAMETER_CODES.contains(code)) {
+      return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.INVALID_CREDENTIALS,
+          exchange() + " was refused " + says + ": check the role ARN, and that the STS trusts the token's issuer and"
+              + " accepts its audience " + claims, null);
     }
     return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.REJECTED,
         exchange() + " was refused " + says + ": check the STS endpoint and the role ARN", null);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The exchange's protocol against a loopback server that answers as AWS STS documents it (the tier above,
- * e2e's WebIdentityMinioTest, exchanges real tokens with MinIO's STS). Checks what is sent, what is parsed, and that
+ * e2e's StsCredentialsMinioTest, exchanges real tokens with MinIO's STS). Checks what is sent, what is parsed, and that
  * every refusal says what to fix without showing the token.
  */
 class StsWebIdentityTest {

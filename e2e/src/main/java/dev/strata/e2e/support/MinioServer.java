@@ -46,7 +46,7 @@ public final class MinioServer implements AutoCloseable {
   private Duration startupTime;
   private boolean closed;
 
-  private MinioServer(Tools tools, Path workDir) {
+  private MinioServer(Tools tools, Path workDir, Map<String, String> extraEnv) {
     this.binary = tools.require(Tools.MINIO);
     this.version = tools.version("minio.version");
     this.workDir = workDir;
@@ -55,31 +55,23 @@ public final class MinioServer implements AutoCloseable {
     this.consolePort = FreePorts.next();
     this.accessKey = "strata-e2e";
     this.secretKey = randomSecret();
+    Map<String, String> env = new java.util.HashMap<>(extraEnv);
+    env.putAll(Map.of("MINIO_ROOT_USER", accessKey,
+        "MINIO_ROOT_PASSWORD", secretKey,
+        "MINIO_UPDATE", "off",
+        "MINIO_BROWSER", "off",
+        "MINIO_REGION", REGION,
+        "HOME", workDir.toString()));
     this.process = new ManagedProcess("minio", List.of(binary.toString(), "server", workDir.resolve("data").toString(),
         "--address", clusterIp + ":" + port, "--console-address", "127.0.0.1:" + consolePort, "--quiet"),
-        Map.of("MINIO_ROOT_USER", accessKey,
-            "MINIO_ROOT_PASSWORD", secretKey,
-            "MINIO_UPDATE", "off",
-            "MINIO_BROWSER", "off",
-            "MINIO_REGION", REGION,
-            "HOME", workDir.toString()),
-        workDir.resolve("minio.log"));
+        env, workDir.resolve("minio.log"));
   }
 
   /**
    * Starts MinIO, creates {@link #DEFAULT_BUCKET}, adds the examples' user and answers the examples' Service name.
    */
   public static MinioServer startNew() {
-    Tools tools = Tools.installed();
-    tools.require(Tools.MINIO);
-    Path dir;
-    try {
-      dir = Files.createTempDirectory("strata-minio-");
-      Files.createDirectories(dir.resolve("data"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    MinioServer server = new MinioServer(tools, dir);
+    MinioServer server = create(Map.of());
     try {
       server.start();
       server.createBucket(DEFAULT_BUCKET);
@@ -90,6 +82,36 @@ public final class MinioServer implements AutoCloseable {
       server.close();
       throw e;
     }
+  }
+
+  /**
+   * A server of one test's own, configured by extra environment variables (e.g. MinIO's {@code MINIO_IDENTITY_OPENID_*}
+   * for an STS that trusts a test's OIDC issuer): its own cluster IP and {@link #DEFAULT_BUCKET}, but not the examples'
+   * Service name or user. The caller closes it.
+   */
+  public static MinioServer startWith(Map<String, String> env) {
+    MinioServer server = create(env);
+    try {
+      server.start();
+      server.createBucket(DEFAULT_BUCKET);
+      return server;
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  private static MinioServer create(Map<String, String> env) {
+    Tools tools = Tools.installed();
+    tools.require(Tools.MINIO);
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("strata-minio-");
+      Files.createDirectories(dir.resolve("data"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new MinioServer(tools, dir, env);
   }
 
   /** Starts (or restarts) the server on the same port and data, and waits until it is ready. */

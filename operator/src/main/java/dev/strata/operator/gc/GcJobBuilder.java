@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.util.Optional;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.runner.RunnerArgs;
+import dev.strata.operator.runner.RunnerCredentials;
 import dev.strata.operator.runner.RunnerNames;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -78,9 +79,9 @@ public final class GcJobBuilder {
         .withBackoffLimit(1)
         .withActiveDeadlineSeconds(6 * 3600L)
         .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
-        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels, settings.runnerUid(), settings.runnerUid(), args,
-            RunnerArgs.credentialsEnv(store.getSpec()), RESOURCES, List.of(), List.of(), store.getSpec().caBundle(), Optional.empty())
-            .build())
+        .withTemplate(RunnerCredentials.apply(new RunnerPodTemplate(settings.runnerImage(), labels, settings.runnerUid(),
+            settings.runnerUid(), args, RunnerArgs.credentialsEnv(store.getSpec()), RESOURCES, List.of(), List.of(),
+            store.getSpec().caBundle(), Optional.empty()).build(), store.getSpec()))
         .endSpec();
     return job.build();
   }

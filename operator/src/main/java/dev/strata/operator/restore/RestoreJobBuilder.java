@@ -8,6 +8,7 @@ import dev.strata.operator.Labels;
 import dev.strata.operator.RunnerPodTemplate;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.runner.RunnerArgs;
+import dev.strata.operator.runner.RunnerCredentials;
 import dev.strata.operator.runner.RunnerNames;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
@@ -86,11 +87,11 @@ public final class RestoreJobBuilder {
         .withBackoffLimit(0)
         .withActiveDeadlineSeconds(spec.activeDeadlineSeconds() == null ? 3600 : spec.activeDeadlineSeconds())
         .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
-        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels, uid, gid, args, RunnerArgs.credentialsEnv(store.getSpec()),
+        .withTemplate(RunnerCredentials.apply(new RunnerPodTemplate(settings.runnerImage(), labels, uid, gid, args, RunnerArgs.credentialsEnv(store.getSpec()),
             spec.runner() != null && spec.runner().resources() != null ? spec.runner().resources() : RunnerArgs.defaultResources(),
             List.of(new VolumeBuilder().withName("target").withNewPersistentVolumeClaim(targetPvc, false).build()),
             List.of(new VolumeMountBuilder().withName("target").withMountPath(TARGET_MOUNT).build()),
-            store.getSpec().caBundle(), nodeName).build())
+            store.getSpec().caBundle(), nodeName).build(), store.getSpec()))
         .endSpec();
     return job.build();
   }

@@ -30,10 +30,8 @@ import io.minio.messages.Item;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,11 +64,7 @@ class StsCredentialsMinioTest {
   @BeforeAll
   static void startMinioTrustingTheIssuer() {
     issuer = OidcIssuer.withOwnKey();
-    oidcMinio = MinioServer.startWith(Map.of(
-        "MINIO_IDENTITY_OPENID_CONFIG_URL", issuer.configUrl(),
-        "MINIO_IDENTITY_OPENID_CLIENT_ID", AUDIENCE,
-        // A role (as on AWS) rather than a policy claim in the token: web identity callers name it by its ARN.
-        "MINIO_IDENTITY_OPENID_ROLE_POLICY", "readwrite"));
+    oidcMinio = MinioServer.startTrusting(issuer, AUDIENCE);
   }
 
   @AfterAll
@@ -83,11 +77,10 @@ class StsCredentialsMinioTest {
     }
   }
 
-  /** MinIO names the role of an OpenID provider with a role policy after the SHA-1 of its client id. */
-  static String roleArn() throws Exception {
-    byte[] sha1 = MessageDigest.getInstance("SHA-1").digest(AUDIENCE.getBytes(StandardCharsets.UTF_8));
-    return "arn:minio:iam:" + MinioServer.REGION + "::role/" + Base64.getUrlEncoder().withoutPadding().encodeToString(sha1);
+  static String roleArn() {
+    return MinioServer.openIdRoleArn(AUDIENCE);
   }
+
 
   Path token(String name, String token) throws Exception {
     Path file = tmp.resolve(name);

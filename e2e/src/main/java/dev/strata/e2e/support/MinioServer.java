@@ -101,6 +101,28 @@ public final class MinioServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A server whose STS trusts {@code issuer}'s tokens for the audience {@code clientId} (its OpenID client id): callers
+   * assume the role {@link #openIdRoleArn} with AssumeRoleWithWebIdentity and get MinIO's readwrite policy.
+   */
+  public static MinioServer startTrusting(OidcIssuer issuer, String clientId) {
+    return startWith(Map.of(
+        "MINIO_IDENTITY_OPENID_CONFIG_URL", issuer.configUrl(),
+        "MINIO_IDENTITY_OPENID_CLIENT_ID", clientId,
+        // A role (as on AWS) rather than a policy claim in the token: callers name it by its ARN.
+        "MINIO_IDENTITY_OPENID_ROLE_POLICY", "readwrite"));
+  }
+
+  /** The ARN MinIO gives the role of an OpenID provider with a role policy: named after the SHA-1 of its client id. */
+  public static String openIdRoleArn(String clientId) {
+    try {
+      byte[] sha1 = java.security.MessageDigest.getInstance("SHA-1").digest(clientId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "arn:minio:iam:" + REGION + "::role/" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(sha1);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static MinioServer create(Map<String, String> env) {
     Tools tools = Tools.installed();
     tools.require(Tools.MINIO);

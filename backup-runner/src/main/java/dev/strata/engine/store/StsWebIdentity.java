@@ -22,22 +22,25 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
+import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
+import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 
 /**
  * Exchanges a web identity token for temporary credentials with AssumeRoleWithWebIdentity. minio-java's
  * {@link WebIdentityProvider} builds the request and its response type parses the answer; this class sends it itself
- * so that a refusal says what the STS said (minio-java reports only the HTTP status) and so that failures are
- * {@link StoreException}s a retry understands. The token file is read at every exchange: the kubelet rewrites a
+ * so that a refusal says what the STS said (minio-java reports only the HTTP status), so that failures are
+ * {@link StoreException}s a retry understands, and with the token in the body rather than the URL. The token file is read at every exchange: the kubelet rewrites a
  * projected token before it expires. Neither the token nor the keys are ever put in a message; the token's claims
  * (issuer, subject, audience) are, since they are what a trust policy is checked against.
  */
 final class StsWebIdentity implements RefreshingCredentials.Source {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final MediaType FORM = MediaType.get("application/x-www-form-urlencoded");
   private static final Pattern CODE = Pattern.compile("<Code>([^<]*)</Code>");
   private static final Pattern MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
   private static final Pattern EXPIRATION = Pattern.compile("<Expiration>([^<]*)</Expiration>");
@@ -214,8 +217,17 @@ final class StsWebIdentity implements RefreshingCredentials.Source {
       super(() -> new Jwt(token, 0), identity.stsEndpoint(), null, null, identity.roleArn(), identity.sessionName(), http);
     }
 
+    /**
+     * minio-java's request with its parameters moved from the URL to a form body (STS takes either): a token in a URL
+     * would end in the access log of every proxy on the way.
+     */
     Request request() {
-      return getRequest();
+      Request request = getRequest();
+      String form = request.url().encodedQuery();
+      return request.newBuilder()
+          .url(request.url().newBuilder().query(null).build())
+          .post(RequestBody.create(form == null ? "" : form, FORM))
+          .build();
     }
   }
 }

@@ -47,8 +47,10 @@ class StsWebIdentityTest {
     server.createContext("/", exchange -> {
       Map<String, String> params = new LinkedHashMap<>();
       params.put("method", exchange.getRequestMethod());
-      String query = exchange.getRequestURI().getRawQuery();
-      for (String pair : query == null ? new String[0] : query.split("&")) {
+      params.put("query", String.valueOf(exchange.getRequestURI().getRawQuery()));
+      params.put("content-type", String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type")));
+      String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      for (String pair : form.isEmpty() ? new String[0] : form.split("&")) {
         String[] kv = pair.split("=", 2);
         params.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8), kv.length < 2 ? "" : URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
       }
@@ -83,6 +85,8 @@ class StsWebIdentityTest {
     assertThat(session.credentials().sessionToken()).isEqualTo("session-1");
     assertThat(session.expiration()).isEqualTo(Instant.parse("2026-03-01T12:00:00Z"));
     Map<String, String> sent = requests.take();
+    assertThat(sent).as("a form body, nothing in the URL").containsEntry("query", "null")
+        .hasEntrySatisfying("content-type", t -> assertThat(t).startsWith("application/x-www-form-urlencoded"));
     assertThat(sent).containsEntry("method", "POST").containsEntry("Action", "AssumeRoleWithWebIdentity")
         .containsEntry("Version", "2011-06-15").containsEntry("RoleArn", ROLE).containsEntry("RoleSessionName", "strata-backup-x")
         .containsEntry("WebIdentityToken", TOKEN).doesNotContainKey("DurationSeconds");

@@ -138,9 +138,15 @@ public record S3StoreConfig(
     return credentials instanceof S3Credentials.AccessKeys k ? k.secretKey() : null;
   }
 
-  /** The first four characters of the access key, enough for a person to recognise it and useless to anyone else. */
+  /**
+   * The first four characters of the access key, enough for a person to recognise it and useless to anyone else;
+   * "(web identity)" or "(anonymous)" when there is no static key. {@code credentials().who()} says more.
+   */
   public String accessKeyHint() {
-    return credentials instanceof S3Credentials.AccessKeys k ? k.hint() : "(anonymous)";
+    if (credentials instanceof S3Credentials.AccessKeys k) {
+      return k.hint();
+    }
+    return credentials instanceof S3Credentials.WebIdentity ? "(web identity)" : "(anonymous)";
   }
 
   @Override

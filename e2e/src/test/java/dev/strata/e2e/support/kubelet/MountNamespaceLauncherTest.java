@@ -61,4 +61,31 @@ class MountNamespaceLauncherTest {
     points.removeCreated();
     assertThat(tmp.resolve("container")).doesNotExist();
   }
+
+  /**
+   * Issue 14: from a checkout under /tmp every runner pod failed with "Unable to access jarfile /tmp/…": the pod's
+   * emptyDir at /tmp hid the jar. A program file under a mount target is bound into the stage before the volumes.
+   */
+  @Test
+  void programFilesUnderAVolumesMountPathStayVisible() throws Exception {
+    MountNamespaceLauncher.checkAvailable();
+    HostMountPoints points = new HostMountPoints();
+    MountNamespaceLauncher launcher = new MountNamespaceLauncher(points);
+    Path scratch = Files.createDirectories(tmp.resolve("scratch")); // the pod's emptyDir
+    Path hidden = Files.createDirectories(tmp.resolve("container/tmp"));
+    Path program = Files.writeString(hidden.resolve("program.sh"), "echo program ran; ls \"$1\"\n");
+    Files.createDirectories(hidden.resolve("classes/a"));
+    Path log = tmp.resolve("out.log");
+    Process process = launcher.launch(List.of(new Mount(scratch, hidden.toString(), false)), null,
+        List.of("/bin/sh", program.toString(), "-cp", "/usr/lib:" + hidden.resolve("classes")), Map.of("PATH", "/usr/bin:/bin"), log);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).as(output).isZero();
+    assertThat(output).contains("program ran");
+    String script = launcher.script(List.of(new Mount(scratch, hidden.toString(), false)), null,
+        List.of("java", "-cp", "/usr/lib:" + hidden.resolve("classes"), "-jar", program.toString()));
+    assertThat(script).contains("exec 'java' '-cp' '/usr/lib:" + MountNamespaceLauncher.STAGE + "/program-0' '-jar' '"
+        + MountNamespaceLauncher.STAGE + "/program-1'");
+    points.removeCreated();
+  }
 }

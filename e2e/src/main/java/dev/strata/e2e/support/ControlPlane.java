@@ -405,12 +405,7 @@ public final class ControlPlane implements AutoCloseable {
 
   /** The last lines of every process log, for failure reports. */
   public String diagnostics(int lines) {
-    StringBuilder out = new StringBuilder();
-    for (ManagedProcess process : processes) {
-      out.append("---- ").append(process.name()).append(" (").append(process.logFile()).append("), last ")
-          .append(lines).append(" lines ----\n").append(process.tail(lines)).append('\n');
-    }
-    return out.toString();
+    return ManagedProcess.tails(processes, lines);
   }
 
   @Override

@@ -389,12 +389,7 @@ public final class RealNode implements AutoCloseable, VolumeHost {
 
   /** The last lines of every component's log, for failure reports. */
   public String diagnostics(int lines) {
-    StringBuilder out = new StringBuilder();
-    for (ManagedProcess process : processes) {
-      out.append("---- ").append(process.name()).append(" (").append(process.logFile()).append("), last ")
-          .append(lines).append(" lines ----\n").append(process.tail(lines)).append('\n');
-    }
-    return out.toString();
+    return ManagedProcess.tails(processes, lines);
   }
 
   /** The logs of a pod's containers as the kubelet keeps them (every run), for failure reports. */

@@ -4,6 +4,7 @@ import dev.strata.api.v1alpha1.GarbageCollectionSpec;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.operator.Labels;
 import dev.strata.operator.RunnerJobs;
+import dev.strata.operator.RunnerPodSettings;
 import dev.strata.operator.RunnerPodTemplate;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
@@ -80,8 +81,9 @@ public final class GcJobBuilder {
         .withBackoffLimit(1)
         .withActiveDeadlineSeconds(6 * 3600L)
         .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
-        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels, settings.runnerUid(), settings.runnerUid(), args,
-            RunnerJobBuilder.credentialsEnv(store.getSpec()), RESOURCES, List.of(), List.of(), store.getSpec().caBundle(), Optional.empty())
+        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels,
+            RunnerPodSettings.resolve(store.getSpec().runner(), null, Optional.empty(), settings, RESOURCES), args,
+            RunnerJobBuilder.credentialsEnv(store.getSpec()), List.of(), List.of(), store.getSpec().caBundle(), Optional.empty())
             .build())
         .endSpec();
     return job.build();

@@ -94,11 +94,11 @@ public final class RestoreDecider {
     if (!"Bound".equals(pvcPhase)) {
       return next.pending(pinned, "TargetNotBound", "PersistentVolumeClaim " + targetPvc + " is not Bound yet");
     }
-    if (o.targetUserNode().isPresent() && !Boolean.TRUE.equals(r.getSpec().allowTargetInUse())) {
-      return next.fail("TargetInUse", "PersistentVolumeClaim " + targetPvc + " is in use by a running pod on node " + o.targetUserNode().get()
+    if (o.targetUser().isPresent() && !Boolean.TRUE.equals(r.getSpec().allowTargetInUse())) {
+      return next.fail("TargetInUse", "PersistentVolumeClaim " + targetPvc + " is in use by a running pod on node " + o.targetUser().get().node()
           + ": stop the workload first, or set spec.allowTargetInUse: true");
     }
-    Job job = jobs.build(r, o.store().get(), pinned.id(), targetPvc, o.targetUserNode());
+    Job job = jobs.build(r, o.store().get(), pinned.id(), targetPvc, o.targetUser());
     return next.started(pinned, job);
   }
 

@@ -1,5 +1,6 @@
 package dev.strata.operator.restore;
 
+import dev.strata.operator.ClaimUser;
 import dev.strata.api.v1alpha1.ResolvedSnapshot;
 import dev.strata.api.v1alpha1.SnapshotPhase;
 import dev.strata.api.v1alpha1.SnapshotStore;
@@ -50,12 +51,12 @@ public final class RestoreObserver {
         : Optional.ofNullable(client.resources(SnapshotStore.class).inNamespace(ns).withName(storeName).get());
     String targetPvc = r.getSpec().target().pvc();
     Optional<PersistentVolumeClaim> pvc = Optional.empty();
-    Optional<String> node = Optional.empty();
+    Optional<ClaimUser> node = Optional.empty();
     Optional<RunnerOutcome> outcome = Optional.empty();
     Optional<TransferProgress> live = Optional.empty();
     if (job.isEmpty()) {
       pvc = Optional.ofNullable(client.persistentVolumeClaims().inNamespace(ns).withName(targetPvc).get());
-      node = SnapshotObserver.nodeUsing(client, ns, targetPvc);
+      node = SnapshotObserver.userOf(client, ns, targetPvc);
     } else if (SnapshotObserver.finished(job.get())) {
       outcome = RunnerOutcome.fromPods(client.pods().inNamespace(ns).withLabel("job-name", job.get().getMetadata().getName()).list().getItems());
     } else if (store.isPresent()) {

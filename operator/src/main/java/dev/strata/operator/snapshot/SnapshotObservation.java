@@ -1,5 +1,6 @@
 package dev.strata.operator.snapshot;
 
+import dev.strata.operator.ClaimUser;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.TransferProgress;
@@ -11,7 +12,7 @@ import java.util.Optional;
 /**
  * Everything the decider needs about one StateSnapshot, gathered by the reconciler before it decides anything.
  *
- * @param pvcUserNode the node of a running pod that uses the PVC, where a ReadWriteOnce volume is mounted
+ * @param pvcUser a running pod that uses the PVC: its node, where a ReadWriteOnce volume is mounted, and its user
  * @param outcome what the runner reported, once its container has terminated
  * @param progress the runner's live counters from the store, while it runs
  */
@@ -19,7 +20,7 @@ public record SnapshotObservation(
     StateSnapshot snapshot,
     Optional<SnapshotStore> store,
     Optional<PersistentVolumeClaim> pvc,
-    Optional<String> pvcUserNode,
+    Optional<ClaimUser> pvcUser,
     Optional<Job> job,
     Optional<RunnerOutcome> outcome,
     Optional<TransferProgress> progress,

@@ -5,6 +5,7 @@ import dev.strata.api.v1alpha1.SnapshotPhase;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.TransferProgress;
+import dev.strata.operator.ClaimUser;
 import dev.strata.operator.Labels;
 import dev.strata.operator.RunnerNames;
 import dev.strata.operator.store.ProgressReader;
@@ -47,12 +48,12 @@ public final class SnapshotObserver {
         ? cachedStore
         : Optional.ofNullable(client.resources(SnapshotStore.class).inNamespace(ns).withName(s.getSpec().storeRef().name()).get());
     Optional<PersistentVolumeClaim> pvc = Optional.empty();
-    Optional<String> node = Optional.empty();
+    Optional<ClaimUser> node = Optional.empty();
     Optional<RunnerOutcome> outcome = Optional.empty();
     Optional<TransferProgress> progress = Optional.empty();
     if (job.isEmpty()) {
       pvc = Optional.ofNullable(client.persistentVolumeClaims().inNamespace(ns).withName(s.getSpec().source().pvcName()).get());
-      node = nodeUsing(client, ns, s.getSpec().source().pvcName());
+      node = userOf(client, ns, s.getSpec().source().pvcName());
     } else if (finished(job.get())) {
       outcome = RunnerOutcome.fromPods(
           client.pods().inNamespace(ns).withLabel("job-name", job.get().getMetadata().getName()).list().getItems());
@@ -66,23 +67,9 @@ public final class SnapshotObserver {
     return RunnerJobs.finished(job);
   }
 
-  /** The node of a running (or starting) pod that mounts the PVC, other than Strata's own runners. */
-  public static Optional<String> nodeUsing(KubernetesClient client, String ns, String pvcName) {
-    List<Pod> pods = client.pods().inNamespace(ns).list().getItems();
-    return pods.stream()
-        .filter(p -> p.getSpec() != null && p.getSpec().getNodeName() != null)
-        .filter(p -> p.getMetadata().getLabels() == null || !Labels.RUNNER.equals(p.getMetadata().getLabels().get(Labels.NAME)))
-        .filter(p -> p.getStatus() != null && ("Running".equals(p.getStatus().getPhase()) || "Pending".equals(p.getStatus().getPhase())))
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .filter(p -> mounts(p, pvcName))
-        .map(p -> p.getSpec().getNodeName())
-        .findFirst();
-  }
-
-  private static boolean mounts(Pod pod, String pvcName) {
-    List<Volume> volumes = pod.getSpec().getVolumes();
-    return volumes != null
-        && volumes.stream().anyMatch(v -> v.getPersistentVolumeClaim() != null && pvcName.equals(v.getPersistentVolumeClaim().getClaimName()));
+  /** A running (or starting) pod that mounts the PVC, other than Strata's own runners: its node and user. */
+  public static Optional<ClaimUser> userOf(KubernetesClient client, String ns, String pvcName) {
+    return ClaimUser.find(client.pods().inNamespace(ns).list().getItems(), pvcName);
   }
 
   private Optional<TransferProgress> readProgress(StateSnapshot s, SnapshotStore store) {

@@ -62,7 +62,7 @@ class RestoreDeciderTest {
   static SnapshotStore readyStore() {
     SnapshotStore st = new SnapshotStore();
     st.setMetadata(new ObjectMetaBuilder().withName("minio").withNamespace("ns").build());
-    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, null));
+    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, null, null));
     st.setStatus(new SnapshotStoreStatus(Conditions.set(null, Conditions.READY, Conditions.TRUE, "Reachable", "ok", 1L, NOW), 1L, null, null));
     return st;
   }
@@ -78,7 +78,7 @@ class RestoreDeciderTest {
       snap("a-failed", "data-a", null, "2026-11-26T11:00:00Z", SnapshotPhase.Failed));
 
   RestoreDecision decide(StateRestore r, List<StateSnapshot> snaps, Optional<PersistentVolumeClaim> pvc, Optional<String> user, Optional<Job> job, Optional<RunnerOutcome> out) {
-    return decider.decide(new RestoreObservation(r, snaps, Optional.of(readyStore()), pvc, user, job, out, Optional.empty(), NOW));
+    return decider.decide(new RestoreObservation(r, snaps, Optional.of(readyStore()), pvc, user.map(dev.strata.operator.ClaimUser::onNode), job, out, Optional.empty(), NOW));
   }
 
   @Test

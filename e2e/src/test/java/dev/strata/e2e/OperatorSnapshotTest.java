@@ -86,7 +86,7 @@ class OperatorSnapshotTest {
   }
 
   /** Secret and SnapshotStore from examples/, and a PVC named as the example snapshot expects, with files. */
-  static Path storeAndVolume(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns, Path tmp, long seed) throws IOException {
+  static Path storeAndVolume(ControlPlane plane, dev.strata.e2e.support.VolumeHost kubelet, MinioServer minio, TestNamespace ns, Path tmp, long seed) throws IOException {
     Examples.apply(plane, ns.name(), "store-credentials.yaml").assertSuccess();
     Examples.apply(plane, ns.name(), "snapshot-store.yaml").assertSuccess();
     claim(plane.client(), ns, PVC);

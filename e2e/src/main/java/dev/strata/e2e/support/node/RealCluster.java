@@ -8,7 +8,6 @@ import dev.strata.e2e.support.MinioServer;
 import dev.strata.e2e.support.RunnerLaunch;
 import dev.strata.e2e.support.Waits;
 import io.fabric8.kubernetes.api.model.Pod;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,6 +95,15 @@ public final class RealCluster implements AutoCloseable {
     awaitOperatorReady(null);
   }
 
+  /** {@code helm uninstall strata}: the chart's objects go (its CRDs stay, as Helm keeps them). */
+  public void uninstallOperator() {
+    CommandResult removed = Helm.installed().run(List.of("uninstall", RELEASE, "--namespace", RELEASE_NAMESPACE,
+        "--kubeconfig", plane.kubeconfig().toString(), "--wait", "--timeout", "2m"), Duration.ofMinutes(3));
+    if (removed.exitCode() != 0) {
+      LOG.warn("helm uninstall failed: {}{}", removed.stdout(), removed.stderr());
+    }
+  }
+
   /** The running operator pod (there is one replica). */
   public Pod operatorPod() {
     return plane.client().pods().inNamespace(RELEASE_NAMESPACE).withLabel("app.kubernetes.io/component", "operator")
@@ -152,9 +160,5 @@ public final class RealCluster implements AutoCloseable {
     minio.close();
     node.close();
     plane.close();
-  }
-
-  static boolean exists(Path p) {
-    return Files.exists(p);
   }
 }

@@ -1,4 +1,4 @@
-package dev.strata.e2e.node;
+package dev.strata.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -48,7 +48,8 @@ if ! flock -n 8; then
 fi
 
 started=$(date +%s)
-RUN_DIR="/run/strata-images"
+# Keyed by the cache: builds for two tool homes (each with its own lock) never share a daemon.
+RUN_DIR="/run/strata-images-$(printf '%s' "$CACHE" | md5sum | cut -c1-8)"
 SOCK="$RUN_DIR/docker.sock"
 WORK=""
 DOCKERD_PID=""

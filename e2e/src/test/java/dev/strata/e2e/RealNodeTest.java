@@ -88,4 +88,62 @@ class RealNodeTest {
     assertThat(failed.getExitCode()).isNotZero();
     assertThat(failed.getMessage()).contains("no-such-bucket");
   }
+
+  /** The operator image as the chart runs it (65532, read-only root, /tmp an emptyDir) starts and serves /healthz. */
+  @Test
+  void theOperatorImageStartsAndServesHealthz(ControlPlane plane, TestNamespace ns) throws Exception {
+    KubernetesClient client = plane.client();
+    plane.kubectl("apply", "--server-side", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
+    client.rbac().clusterRoleBindings().resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder()
+        .withNewMetadata().withName("operator-image-" + ns.name()).endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("cluster-admin").endRoleRef()
+        .addNewSubject().withKind("ServiceAccount").withName("default").withNamespace(ns.name()).endSubject().build())
+        .serverSideApply();
+    client.pods().inNamespace(ns.name()).resource(new PodBuilder().withNewMetadata().withName("operator").endMetadata()
+        .withNewSpec().withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(65532L).withRunAsGroup(65532L)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+        .addNewContainer().withName("operator").withImage("ghcr.io/strata-dev/strata-operator:0.1.0").withImagePullPolicy("Never")
+        .addNewEnv().withName("STRATA_LEADER_ELECTION").withValue("false").endEnv()
+        .addNewEnv().withName("STRATA_NAMESPACES").withValue(ns.name()).endEnv()
+        .withNewSecurityContext().withReadOnlyRootFilesystem(true).withAllowPrivilegeEscalation(false)
+        .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
+        .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+        .endContainer()
+        .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+        .endSpec().build()).create();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    try {
+      Waits.until("the operator pod's /healthz", Duration.ofMinutes(2), Duration.ofMillis(500), () -> {
+        Pod p = client.pods().inNamespace(ns.name()).withName("operator").get();
+        String ip = p.getStatus() == null ? null : p.getStatus().getPodIP();
+        if (ip == null || ip.isEmpty()) {
+          return false;
+        }
+        try {
+          return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + ip + ":8080/healthz"))
+              .timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (java.io.IOException e) {
+          return false;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      });
+      assertThat(client.pods().inNamespace(ns.name()).withName("operator").get().getStatus().getPodIP())
+          .startsWith("198.18.10.");
+    } finally {
+      client.rbac().clusterRoleBindings().withName("operator-image-" + ns.name()).delete();
+    }
+  }
+
+  /** One node per machine: a second one in this JVM fails at once, saying why, and the first keeps running. */
+  @Test
+  void aSecondNodeFailsAtOnceAndLeavesTheFirstRunning(RealCluster cluster) {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.strata.e2e.support.node.RealNode.start(cluster.plane(),
+            java.nio.file.Path.of("/nonexistent.tar")))
+        .hasMessageContaining("A real node already runs in this JVM");
+    cluster.node().checkAlive();
+    assertThat(cluster.plane().kubectl("get", "node", "strata-node", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")
+        .assertSuccess().stdout()).isEqualTo("True");
+  }
 }

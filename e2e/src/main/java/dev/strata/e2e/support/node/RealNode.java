@@ -182,14 +182,28 @@ public final class RealNode implements AutoCloseable, VolumeHost {
     LOG.info("real node ready in {} ms (containerd, kubelet, kube-scheduler, kube-proxy, CoreDNS)", millis(started));
   }
 
+  /** The node of this JVM, if one runs: a second one must not even open the lock file (see acquireLock). */
+  private static RealNode running;
+
   private void acquireLock() {
+    // POSIX record locks belong to the process, and closing any descriptor of the file drops them all: so a second node
+    // of this JVM fails at once, before it opens the file, and the holder is read through the channel that locks it.
+    synchronized (RealNode.class) {
+      if (running != null) {
+        throw new IllegalStateException("A real node already runs in this JVM; one node at a time per machine. Use"
+            + " RealClusterExtension, which shares one cluster per JVM.");
+      }
+      running = this;
+    }
     long minutes = Long.getLong("strata.e2e.nodeLockMinutes", 30);
     long deadline = System.nanoTime() + Duration.ofMinutes(minutes).toNanos();
     long nextNote = 0;
     try {
       lockChannel = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
-      while ((lock = lockChannel.tryLock()) == null) {
-        String holder = Files.readString(LOCK).trim();
+      while ((lock = tryLock()) == null) {
+        java.nio.ByteBuffer text = java.nio.ByteBuffer.allocate(512);
+        lockChannel.read(text, 0);
+        String holder = new String(text.array(), 0, text.position()).trim();
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("Another test node runs on this machine (" + holder + ", lock " + LOCK
               + ") and did not stop within " + minutes + " minutes. One real node runs at a time per machine "
@@ -206,6 +220,15 @@ public final class RealNode implements AutoCloseable, VolumeHost {
           + System.getProperty("user.dir")).getBytes()), 0);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The lock, or null when another JVM holds it; a node of this JVM holding it counts as another holder. */
+  private FileLock tryLock() throws IOException {
+    try {
+      return lockChannel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException heldHere) {
+      return null;
     }
   }
 
@@ -443,6 +466,13 @@ public final class RealNode implements AutoCloseable, VolumeHost {
     for (int i = processes.size() - 1; i >= 0; i--) {
       processes.get(i).stop(Duration.ofSeconds(5));
     }
+    if (lock == null && lockChannel != null) {
+      try {
+        lockChannel.close();
+      } catch (IOException e) {
+        LOG.warn("cannot close {}: {}", LOCK, e.getMessage());
+      }
+    }
     if (lock != null) {
       List<String> problems = HostChanges.restore();
       if (!problems.isEmpty()) {
@@ -456,5 +486,10 @@ public final class RealNode implements AutoCloseable, VolumeHost {
       }
     }
     LOG.info("real node stopped and host changes put back in {} ms", millis(t));
+    synchronized (RealNode.class) {
+      if (running == this) {
+        running = null;
+      }
+    }
   }
 }

@@ -3,6 +3,8 @@ package dev.strata.cli;
 import dev.strata.engine.BackupEngine;
 import dev.strata.engine.BackupOptions;
 import dev.strata.engine.BackupResult;
+import dev.strata.engine.FileChangePolicy;
+import dev.strata.engine.Names;
 import dev.strata.engine.Progress;
 import dev.strata.engine.ProgressPublisher;
 import dev.strata.engine.index.SnapshotStats;
@@ -61,6 +63,25 @@ final class BackupCommand implements Callable<Integer> {
       })
   String refreshAge;
 
+  @Option(
+      names = "--on-file-change",
+      paramLabel = "POLICY",
+      defaultValue = "fail",
+      description = {
+        "A file that changes while it is read (size, mtime, ctime or inode differ before and after) is read again",
+        "(--file-change-retries); if it still changes: fail: the backup fails naming it, nothing is committed (default);",
+        "record: its last read is committed, marked \"changed\" in the index and listed in the result (for a live",
+        "database whose logs grow all the time). A file that vanishes is left out with a warning either way."
+      })
+  String onFileChange;
+
+  @Option(
+      names = "--file-change-retries",
+      paramLabel = "N",
+      defaultValue = "" + BackupOptions.DEFAULT_CHANGE_RETRIES,
+      description = "How many times a file that changed while read is read again (0-100, default: ${DEFAULT-VALUE}).")
+  int fileChangeRetries;
+
   @Option(names = "--json", description = "Print one JSON object with the result at the end.")
   boolean json;
 
@@ -87,8 +108,18 @@ final class BackupCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UsageException("--refresh-age: " + e.getMessage());
     }
+    FileChangePolicy policy;
+    try {
+      policy = FileChangePolicy.parse(onFileChange);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--on-file-change: " + e.getMessage());
+    }
+    if (fileChangeRetries < 0 || fileChangeRetries > 100) {
+      throw new UsageException("--file-change-retries must be between 0 and 100, got " + fileChangeRetries);
+    }
     BackupOptions options =
-        BackupOptions.defaults().withParallelism(parallelism).withFullCheck(fullCheck).withCreatedBy(createdBy).withRefreshAge(refresh);
+        BackupOptions.defaults().withParallelism(Limits.parallelism(parallelism)).withFullCheck(fullCheck).withCreatedBy(createdBy)
+            .withRefreshAge(refresh).withChangeRetries(fileChangeRetries).withOnFileChange(policy);
     Progress progress = new Progress();
     BackupResult result;
     try (BlobStoreManager store = storeOptions.open();
@@ -109,6 +140,13 @@ final class BackupCommand implements Callable<Integer> {
     out.put("uploadedBytes", s.uploadedBytes());
     out.put("reusedBytes", s.reusedBytes());
     out.put("durationMs", result.durationMs());
+    if (!result.changedFiles().isEmpty() || !result.vanishedFiles().isEmpty()) {
+      // At most 20 names each: the result must fit a termination message.
+      out.put("changedFiles", result.changedFiles().stream().limit(20).map(Names::safe).toList());
+      out.put("changedFilesCount", result.changedFiles().size());
+      out.put("vanishedFiles", result.vanishedFiles().stream().limit(20).map(Names::safe).toList());
+      out.put("vanishedFilesCount", result.vanishedFiles().size());
+    }
     report.writeResult(out);
     if (json) {
       Output.json(spec.commandLine().getOut(), out);

@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.engine.Names;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.TreeDiff;
 import dev.strata.engine.index.SnapshotIndex;
@@ -47,9 +48,9 @@ final class DiffCommand implements Callable<Integer> {
       Output.json(out, diff);
       return 0;
     }
-    diff.added().forEach(p -> out.println("+ " + p));
-    diff.changed().forEach(p -> out.println("M " + p));
-    diff.removed().forEach(p -> out.println("- " + p));
+    diff.added().forEach(p -> out.println("+ " + Names.safe(p)));
+    diff.changed().forEach(p -> out.println("M " + Names.safe(p)));
+    diff.removed().forEach(p -> out.println("- " + Names.safe(p)));
     out.printf(
         "%d added, %d changed, %d removed, %d unchanged%n",
         diff.added().size(), diff.changed().size(), diff.removed().size(), diff.unchanged());

@@ -38,7 +38,8 @@ final class GcCommand implements Callable<Integer> {
       defaultValue = "6h",
       description =
           "Keep unreferenced blobs younger than this, and forgotten snapshots' blobs this long: at least 1h, and more"
-              + " than 1h plus your longest backup. Like 6h, 30m, 2d, 1h30m or PT6H (default: ${DEFAULT-VALUE}).")
+              + " than 1h plus any clock skew; backups may run longer (they renew what they rely on before committing)."
+              + " Like 6h, 30m, 2d, 1h30m or PT6H (default: ${DEFAULT-VALUE}).")
   String grace;
 
   @Option(names = "--dry-run", description = "Delete nothing; report what would be deleted.")
@@ -84,7 +85,7 @@ final class GcCommand implements Callable<Integer> {
   private GcReport collect() {
     GcOptions options;
     try {
-      options = new GcOptions(Durations.parse(grace), dryRun, parallelism, Clock.systemUTC(), allowShortGrace);
+      options = new GcOptions(Durations.parse(grace), dryRun, Limits.parallelism(parallelism), Clock.systemUTC(), allowShortGrace);
     } catch (IllegalArgumentException e) {
       throw new UsageException("--grace: " + e.getMessage());
     }

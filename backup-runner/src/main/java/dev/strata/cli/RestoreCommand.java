@@ -2,6 +2,7 @@ package dev.strata.cli;
 
 import dev.strata.engine.Progress;
 import dev.strata.engine.ProgressPublisher;
+import dev.strata.engine.RestoreCommitException;
 import dev.strata.engine.RestoreEngine;
 import dev.strata.engine.RestoreMode;
 import dev.strata.engine.RestoreOptions;
@@ -92,9 +93,18 @@ final class RestoreCommand implements Callable<Integer> {
       defaultValue = "fail",
       description = {
         "fail: exit 1 when the restore fails (default); continue: report the error (stderr, --result-file) and",
-        "exit 0, for an init container whose pod should start anyway. A failed restore leaves the target as it was."
+        "exit 0, for an init container whose pod should start anyway. A restore that fails before its commit leaves",
+        "the target exactly as it was (its staging directory is removed). One that fails while moving files into",
+        "place (a file that cannot be replaced, the target changing under it) leaves the target partly restored:",
+        "entries the commit reached are the snapshot's, the rest as they were; the staging directory is removed, and",
+        "that failure exits 1 even with continue. Run the restore again with --mode sync to finish it."
       })
   String onFailure;
+
+  @Option(
+      names = "--no-fsync",
+      description = "Do not flush restored files and directories to disk before reporting done (for scratch targets only).")
+  boolean noFsync;
 
   @Mixin RunReportOptions report;
 
@@ -109,7 +119,7 @@ final class RestoreCommand implements Callable<Integer> {
       return run();
     } catch (RuntimeException e) {
       report.writeError(StrataCli.message(e));
-      if (continueOnFailure && !(e instanceof UsageException)) {
+      if (continueOnFailure && !(e instanceof UsageException) && !(e instanceof RestoreCommitException)) {
         spec.commandLine().getErr().println("strata: " + StrataCli.message(e) + " (--on-failure continue: exiting 0)");
         return 0;
       }
@@ -135,7 +145,7 @@ final class RestoreCommand implements Callable<Integer> {
     if (freshStartIfNone && !which.latest) {
       throw new UsageException("--if-none fresh-start needs --latest: a named --snapshot either exists or the restore fails");
     }
-    RestoreOptions options = new RestoreOptions(restoreMode, parallelism, fullCheck);
+    RestoreOptions options = new RestoreOptions(restoreMode, Limits.parallelism(parallelism), fullCheck, !noFsync);
     Progress progress = new Progress();
     RestoreResult result;
     try (BlobStoreManager store = storeOptions.open()) {

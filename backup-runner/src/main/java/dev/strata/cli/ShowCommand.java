@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.engine.Names;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.index.DirIndex;
 import dev.strata.engine.index.FileIndex;
@@ -41,10 +42,10 @@ final class ShowCommand implements Callable<Integer> {
       return 0;
     }
     out.printf("snapshot:   %s%n", index.snapshotId());
-    out.printf("source:     %s%n", index.metadata().sourceId());
+    out.printf("source:     %s%n", Names.safe(index.metadata().sourceId()));
     out.printf("created:    %s%n", index.metadata().createdAt());
     if (index.metadata().createdBy() != null) {
-      out.printf("created by: %s%n", index.metadata().createdBy());
+      out.printf("created by: %s%n", Names.safe(index.metadata().createdBy()));
     }
     out.printf("previous:   %s%n", index.previousSnapshotId() == null ? "-" : index.previousSnapshotId());
     out.printf(
@@ -62,14 +63,15 @@ final class ShowCommand implements Callable<Integer> {
   private static void print(PrintWriter out, DirIndex dir, String prefix) {
     for (FileIndex f : dir.filesPresent()) {
       if (f.isSymlink()) {
-        out.printf("  %04o  %12s  %s%s -> %s%n", f.metadata().mode(), "", prefix, f.name(), f.linkTarget());
+        out.printf("  %04o  %12s  %s%s -> %s%n", f.metadata().mode(), "", prefix, Names.safe(f.name()), Names.safe(f.linkTarget()));
       } else {
-        out.printf("  %04o  %12d  %s%s%n", f.metadata().mode(), f.metadata().size(), prefix, f.name());
+        out.printf("  %04o  %12d  %s%s%s%n", f.metadata().mode(), f.metadata().size(), prefix, Names.safe(f.name()),
+            f.hardLink() != null ? "  (hard link to " + Names.safe(f.hardLink()) + ")" : f.isChanged() ? "  (changed while read)" : "");
       }
     }
     for (DirIndex d : dir.subDirsPresent()) {
-      out.printf("  %04o  %12s  %s%s/%n", d.metadata().mode(), "", prefix, d.name());
-      print(out, d, prefix + d.name() + "/");
+      out.printf("  %04o  %12s  %s%s/%n", d.metadata().mode(), "", prefix, Names.safe(d.name()));
+      print(out, d, prefix + Names.safe(d.name()) + "/");
     }
   }
 }

@@ -49,7 +49,7 @@ final class SnapshotsCommand implements Callable<Integer> {
           s.stats().files(),
           Output.bytes(s.stats().totalBytes()),
           Output.bytes(s.stats().uploadedBytes()),
-          s.metadata().sourceId());
+          dev.strata.engine.Names.safe(s.metadata().sourceId()));
     }
     return 0;
   }

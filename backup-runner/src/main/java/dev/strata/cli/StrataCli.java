@@ -57,7 +57,7 @@ public final class StrataCli implements Runnable {
     cli.setExitCodeExceptionMapper(StrataCli::exitCode);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          commandLine.getErr().println("strata: " + message(e));
+          commandLine.getErr().println("strata: " + dev.strata.engine.Names.safe(message(e)));
           return exitCode(e);
         });
     return cli.execute(args);

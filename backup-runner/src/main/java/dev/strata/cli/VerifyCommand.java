@@ -1,12 +1,20 @@
 package dev.strata.cli;
 
+import dev.strata.engine.Names;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.SnapshotVerifier;
+import dev.strata.engine.index.IndexFormatException;
 import dev.strata.engine.index.SnapshotIndex;
 import dev.strata.engine.store.BlobStoreManager;
+import dev.strata.engine.store.Metadata;
+import dev.strata.engine.store.StoreLayout;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -18,8 +26,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "verify",
     description = {
-      "Check that snapshots can be restored: every blob they reference exists with the right size,",
-      "and with --read-data that its content matches its checksum. Exits 1 when any check fails."
+      "Check that snapshots can be restored: each index passes the validator a restore runs, every blob it references",
+      "exists with the right size, and with --read-data its content matches its checksum. Exits 1 when any check fails.",
+      "With --repair, corrupt blobs are removed and every missing or removed blob is marked damaged, so that the next",
+      "backup of a source that still holds the content stores it again, and the damaged snapshots become whole."
     })
 final class VerifyCommand implements Callable<Integer> {
 
@@ -40,16 +50,30 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--read-data", description = "Download every blob and check its SHA-256.")
   boolean readData;
 
-  @Option(names = "--parallelism", paramLabel = "N", defaultValue = "8", description = "Blobs checked at once (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--repair",
+      description = {
+        "Delete blobs whose content or size is wrong, and mark those and the missing ones damaged (damaged/<blob id>);",
+        "the next backup re-reads files that hold them and uploads them again. Use with --read-data to find corrupt content."
+      })
+  boolean repair;
+
+  @Option(names = "--parallelism", paramLabel = "N", defaultValue = "8", description = "Blobs checked at once (1-256, default: ${DEFAULT-VALUE}).")
   int parallelism;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    SnapshotVerifier verifier;
     int failed = 0;
+    Map<String, String> damaged = new LinkedHashMap<>(); // blob id -> what, for the markers
+    Map<String, List<String>> affected = new LinkedHashMap<>(); // blob id -> snapshots
+    int removed = 0;
+    int workers = Limits.parallelism(parallelism);
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
+      verifier = new SnapshotVerifier(store, workers);
       SnapshotCatalog catalog = new SnapshotCatalog(store);
       List<String> ids = new ArrayList<>();
       if (which.all) {
@@ -57,20 +81,50 @@ final class VerifyCommand implements Callable<Integer> {
       } else {
         ids.add(Snapshots.requireId(which.snapshotId));
       }
-      SnapshotVerifier verifier = new SnapshotVerifier(store, parallelism);
       for (String id : ids) {
-        SnapshotIndex index = catalog.load(id);
+        SnapshotIndex index;
+        try {
+          index = catalog.load(id);
+        } catch (IndexFormatException e) {
+          failed++;
+          out.printf("snapshot %s: refused: %s%n", id, Names.safe(e.getMessage()));
+          continue;
+        }
         SnapshotVerifier.Report r = verifier.verify(index, readData);
         if (r.ok()) {
           out.printf("snapshot %s: ok (%d blobs, %s%s)%n", id, r.blobsChecked(), Output.bytes(r.bytesChecked()), readData ? " read" : "");
-        } else {
-          failed++;
-          out.printf("snapshot %s: %d problems%n", id, r.problems().size());
-          r.problems().forEach(p -> err.printf("  %s: blob %s %s%n", p.path(), p.blobId(), p.what()));
+          continue;
+        }
+        failed++;
+        out.printf("snapshot %s: %d problems%n", id, r.problems().size());
+        for (SnapshotVerifier.Problem p : r.problems()) {
+          err.printf("  %s: blob %s %s%n", Names.safe(p.path()), p.blobId(), p.what());
+          affected.computeIfAbsent(p.blobId(), k -> new ArrayList<>()).add(id);
+          if (repair && !damaged.containsKey(p.blobId())) {
+            damaged.put(p.blobId(), p.path());
+            if (!p.what().equals("missing")) {
+              String key = StoreLayout.blobKey(p.blobId());
+              store.delete(key, Metadata.of(index.metadata().sourceId(), key));
+              removed++;
+            }
+          }
         }
       }
       if (ids.isEmpty()) {
         out.println("no snapshots");
+      }
+      if (repair) {
+        for (Map.Entry<String, String> e : damaged.entrySet()) {
+          String key = StoreLayout.damagedKey(e.getKey());
+          byte[] note = Output.compactJson(Map.of("file", e.getValue(), "snapshots", affected.get(e.getKey()))).getBytes(StandardCharsets.UTF_8);
+          store.put(key, note, note.length, null, Metadata.of(null, key).withSize(note.length));
+        }
+        TreeSet<String> snapshots = new TreeSet<>();
+        affected.values().forEach(snapshots::addAll);
+        out.printf(
+            "repair: removed %d corrupt blobs, marked %d blobs damaged; %d snapshots affected%s. The next backup of a source"
+                + " that still holds their content stores them again (or back up with --full-check)%n",
+            removed, damaged.size(), snapshots.size(), snapshots.isEmpty() ? "" : " (" + String.join(", ", snapshots) + ")");
       }
     }
     return failed == 0 ? 0 : 1;

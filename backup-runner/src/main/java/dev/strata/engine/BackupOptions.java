@@ -12,13 +12,33 @@ import java.time.Duration;
  *     so content stays deduplicated)
  * @param createdBy the job or workload that makes the snapshot, recorded in its metadata
  * @param refreshAge a blob found in the store but in no snapshot this backup knows is touched (its grace clock restarted)
- *     when it is older than this, so garbage collection cannot take it before the index commits
+ *     when it is older than this, so garbage collection cannot take it before the index commits; at the commit, every
+ *     blob the snapshot relies on that was written, found or touched more than half of this ago is touched again, so
+ *     the collector's grace period protects it however long the backup ran
+ * @param clock what "now" is for the snapshot's creation time and the ages above
+ * @param changeRetries how many times a file that changed while it was read is read again before {@code onFileChange}
+ *     decides (0 to 100)
+ * @param onFileChange what to do with a file still changing after those re-reads
  */
-public record BackupOptions(int parallelism, boolean fullCheck, int chunkSize, String createdBy, Duration refreshAge, Clock clock) {
+public record BackupOptions(
+    int parallelism,
+    boolean fullCheck,
+    int chunkSize,
+    String createdBy,
+    Duration refreshAge,
+    Clock clock,
+    int changeRetries,
+    FileChangePolicy onFileChange) {
+
+  public static final int DEFAULT_CHANGE_RETRIES = 3;
+
+  public BackupOptions(int parallelism, boolean fullCheck, int chunkSize, String createdBy, Duration refreshAge, Clock clock) {
+    this(parallelism, fullCheck, chunkSize, createdBy, refreshAge, clock, DEFAULT_CHANGE_RETRIES, FileChangePolicy.FAIL);
+  }
 
   public static final int DEFAULT_PARALLELISM = 8;
   public static final int DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
-  /** Garbage collection's grace period must exceed this plus the longest backup (see {@link GcOptions}). */
+  /** Garbage collection's grace period must exceed this (see {@link GcOptions}); backups may last longer than it. */
   public static final Duration DEFAULT_REFRESH_AGE = Duration.ofHours(1);
 
   public BackupOptions {
@@ -31,6 +51,12 @@ public record BackupOptions(int parallelism, boolean fullCheck, int chunkSize, S
     if (refreshAge == null || refreshAge.isNegative()) {
       throw new IllegalArgumentException("refreshAge must not be negative, got " + refreshAge);
     }
+    if (changeRetries < 0 || changeRetries > 100) {
+      throw new IllegalArgumentException("--file-change-retries must be between 0 and 100, got " + changeRetries);
+    }
+    if (onFileChange == null) {
+      onFileChange = FileChangePolicy.FAIL;
+    }
   }
 
   public static BackupOptions defaults() {
@@ -38,27 +64,35 @@ public record BackupOptions(int parallelism, boolean fullCheck, int chunkSize, S
   }
 
   public BackupOptions withParallelism(int n) {
-    return new BackupOptions(n, fullCheck, chunkSize, createdBy, refreshAge, clock);
+    return new BackupOptions(n, fullCheck, chunkSize, createdBy, refreshAge, clock, changeRetries, onFileChange);
   }
 
   public BackupOptions withFullCheck(boolean b) {
-    return new BackupOptions(parallelism, b, chunkSize, createdBy, refreshAge, clock);
+    return new BackupOptions(parallelism, b, chunkSize, createdBy, refreshAge, clock, changeRetries, onFileChange);
   }
 
   public BackupOptions withChunkSize(int size) {
-    return new BackupOptions(parallelism, fullCheck, size, createdBy, refreshAge, clock);
+    return new BackupOptions(parallelism, fullCheck, size, createdBy, refreshAge, clock, changeRetries, onFileChange);
   }
 
   public BackupOptions withCreatedBy(String who) {
-    return new BackupOptions(parallelism, fullCheck, chunkSize, who, refreshAge, clock);
+    return new BackupOptions(parallelism, fullCheck, chunkSize, who, refreshAge, clock, changeRetries, onFileChange);
   }
 
   /** Tests with a garbage collector of a short grace period shorten this too (the grace must exceed it). */
   public BackupOptions withRefreshAge(Duration age) {
-    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, age, clock);
+    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, age, clock, changeRetries, onFileChange);
   }
 
   public BackupOptions withClock(Clock c) {
-    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, refreshAge, c);
+    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, refreshAge, c, changeRetries, onFileChange);
+  }
+
+  public BackupOptions withChangeRetries(int n) {
+    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, refreshAge, clock, n, onFileChange);
+  }
+
+  public BackupOptions withOnFileChange(FileChangePolicy p) {
+    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, refreshAge, clock, changeRetries, p);
   }
 }

@@ -8,7 +8,7 @@ import java.util.Objects;
  * How garbage collection runs.
  *
  * @param grace an unreferenced blob is deleted only when it is older than this, and a tombstone keeps a forgotten
- *     snapshot's blobs for this long. It must exceed the backups' refresh age (1 h) plus the longest backup: a backup
+ *     snapshot's blobs for this long. It must exceed the backups' refresh age (1 h) plus any clock skew: a backup
  *     restarts the age of a blob it reuses from the store only when the blob is older than the refresh age
  * @param dryRun delete nothing; report what would be deleted
  * @param parallelism indexes read, and objects deleted, at once
@@ -33,8 +33,8 @@ public record GcOptions(Duration grace, boolean dryRun, int parallelism, Clock c
               + Durations.format(grace)
               + " is too short: it must be at least "
               + Durations.format(MIN_GRACE)
-              + ", and longer than 1h plus the longest backup, because a backup restarts the age of a blob it reuses"
-              + " only when the blob is older than 1h (default "
+              + " (plus any clock skew between this host and the store), because a backup restarts the age of a blob it"
+              + " reuses only when the blob is older than 1h; how long backups run does not matter (default "
               + Durations.format(DEFAULT_GRACE)
               + ")");
     }

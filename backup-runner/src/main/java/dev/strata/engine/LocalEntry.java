@@ -30,6 +30,12 @@ public record LocalEntry(String name, Type type, FileMetadata metadata, String l
 
   private static final String ATTRS = "unix:mode,uid,gid,size,lastModifiedTime";
 
+  /** An entry as one statx through a directory handle saw it. */
+  public static LocalEntry of(String name, dev.strata.engine.fs.Stat st, String linkTarget) {
+    Type type = st.isFile() ? Type.FILE : st.isDirectory() ? Type.DIRECTORY : st.isSymlink() ? Type.SYMLINK : Type.OTHER;
+    return new LocalEntry(name, type, st.metadata(), linkTarget);
+  }
+
   /** Stats one path without following a final symlink. */
   public static LocalEntry stat(Path path) throws IOException {
     Map<String, Object> a = Files.readAttributes(path, ATTRS, LinkOption.NOFOLLOW_LINKS);

@@ -1,16 +1,21 @@
 package dev.strata.engine;
 
+import dev.strata.engine.fs.DirHandle;
+import dev.strata.engine.fs.PosixException;
+import dev.strata.engine.fs.Stat;
 import dev.strata.engine.index.DirIndex;
 import dev.strata.engine.index.FileIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What a backup of a local tree would change against a snapshot, using the same DirDiff rules as the backup itself:
- * paths added, changed (present on both sides but not retained), and removed. Directories end in '/'.
+ * paths added, changed (present on both sides but not retained), and removed. Directories end in '/'. The tree is read
+ * through directory handles, as a backup reads it: no symlink is followed.
  */
 public record TreeDiff(List<String> added, List<String> changed, List<String> removed, long unchanged) {
 
@@ -19,19 +24,34 @@ public record TreeDiff(List<String> added, List<String> changed, List<String> re
     List<String> changed = new ArrayList<>();
     List<String> removed = new ArrayList<>();
     long[] unchanged = {0};
-    walk(localRoot, "", remoteRoot, fullCheck, added, changed, removed, unchanged);
+    try (DirHandle root = DirHandle.open(localRoot)) {
+      walk(root, "", remoteRoot, fullCheck, added, changed, removed, unchanged);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + localRoot + ": " + e.getMessage(), e);
+    }
     return new TreeDiff(added, changed, removed, unchanged[0]);
   }
 
-  private static void walk(
-      Path dir, String rel, DirIndex remote, boolean fullCheck,
-      List<String> added, List<String> changed, List<String> removed, long[] unchanged) {
-    DirDiff diff;
-    try {
-      diff = DirDiff.compute(LocalEntry.list(dir), remote, fullCheck);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + dir + ": " + e.getMessage(), e);
+  static List<LocalEntry> list(DirHandle dir) throws IOException {
+    List<LocalEntry> out = new ArrayList<>();
+    for (String n : dir.list()) {
+      Stat st = dir.statAtOrNull(n);
+      if (st != null) {
+        try {
+          out.add(LocalEntry.of(n, st, st.isSymlink() ? dir.readLink(n) : null));
+        } catch (NoSuchFileException gone) {
+          // removed while listed
+        }
+      }
     }
+    out.sort((a, b) -> a.name().compareTo(b.name()));
+    return out;
+  }
+
+  private static void walk(
+      DirHandle dir, String rel, DirIndex remote, boolean fullCheck,
+      List<String> added, List<String> changed, List<String> removed, long[] unchanged) throws IOException {
+    DirDiff diff = DirDiff.compute(list(dir), remote, fullCheck);
     unchanged[0] += diff.filesRetained().size();
     for (LocalEntry e : diff.filesAdded()) {
       FileIndex before = remote == null ? null : remote.file(e.name());
@@ -48,10 +68,20 @@ public record TreeDiff(List<String> added, List<String> changed, List<String> re
     }
     for (LocalEntry d : diff.subDirsAdded()) {
       added.add(join(rel, d.name()) + "/");
-      walk(dir.resolve(d.name()), join(rel, d.name()), null, fullCheck, added, changed, removed, unchanged);
+      descend(dir, d.name(), join(rel, d.name()), null, fullCheck, added, changed, removed, unchanged);
     }
     for (DirDiff.RetainedDir d : diff.subDirsRetained()) {
-      walk(dir.resolve(d.local().name()), join(rel, d.local().name()), d.remote(), fullCheck, added, changed, removed, unchanged);
+      descend(dir, d.local().name(), join(rel, d.local().name()), d.remote(), fullCheck, added, changed, removed, unchanged);
+    }
+  }
+
+  private static void descend(
+      DirHandle dir, String name, String rel, DirIndex remote, boolean fullCheck,
+      List<String> added, List<String> changed, List<String> removed, long[] unchanged) throws IOException {
+    try (DirHandle sub = dir.openDir(name)) {
+      walk(sub, rel, remote, fullCheck, added, changed, removed, unchanged);
+    } catch (NoSuchFileException | PosixException gone) {
+      // vanished or replaced since it was listed: never entered
     }
   }
 

@@ -20,7 +20,13 @@ class RestoreIfNoneAndOnFailureTest {
 
   @TempDir Path tmp;
 
+  /** An existing, empty store (reading never creates one). */
   String store() {
+    try {
+      Files.createDirectories(tmp.resolve("store"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     return tmp.resolve("store").toUri().toString();
   }
 

@@ -115,6 +115,7 @@ class StrataCliTest {
 
   @Test
   void failuresExitWithOneAndOneLineToStderr() throws IOException {
+    Files.createDirectories(tmp.resolve("store"));
     Run missing = strata("restore", "--store", store(), "--snapshot", "20261126T071913.042Z-a1b2c3", "--target", tmp.resolve("t").toString());
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err().strip()).startsWith("strata: snapshot 20261126T071913.042Z-a1b2c3 does not exist").doesNotContain("\n");

@@ -25,6 +25,11 @@ class DelegatingStore implements BlobStoreManager {
   }
 
   @Override
+  public void initialize() {
+    delegate.initialize();
+  }
+
+  @Override
   public void put(String key, byte[] data, int length, byte[] sha256, Metadata metadata) {
     delegate.put(key, data, length, sha256, metadata);
   }

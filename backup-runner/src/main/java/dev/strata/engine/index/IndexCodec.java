@@ -52,6 +52,8 @@ public final class IndexCodec {
       if (index.root() == null || index.snapshotId() == null || index.metadata() == null) {
         throw new IndexFormatException(what + " is incomplete: it lacks snapshotId, metadata or root");
       }
+      // Every number and name checked as the index is read, by the same validator whoever reads it.
+      IndexValidator.validate(index);
       return index;
     } catch (IOException e) {
       throw new IndexFormatException(what + " is not a readable Strata index: " + e.getMessage(), e);

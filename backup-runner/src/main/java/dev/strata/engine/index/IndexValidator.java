@@ -5,10 +5,13 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Refuses an index that a restore must not trust: names that are empty, "." or "..", or contain '/' or NUL (so no entry
- * can point outside its directory), two entries of one name in a directory (so no path can pass through a symlink the
- * restore itself creates), blobs that do not tile the file exactly, and malformed blob ids. Run before anything is
- * written.
+ * The one check of an index's structure and numbers, run whenever an index is read ({@link IndexCodec#decode}: restore,
+ * verify, a backup's base, garbage collection) and again before a restore writes anything. It refuses names that are
+ * empty, "." or "..", longer than 255 bytes, or contain '/' or NUL (so no entry can point outside its directory); two
+ * entries of one name in a directory (so no path can pass through a symlink the restore itself creates); a chunk size
+ * outside what backups write (64 KiB to 64 MiB); blobs that do not tile the file exactly at that chunk size, or
+ * malformed blob ids; negative sizes or counts; modes beyond 07777; hard links to anything but a regular file of the same
+ * snapshot; extended attributes outside user.* and the POSIX ACLs, or not in base64.
  */
 public final class IndexValidator {
 
@@ -16,19 +19,38 @@ public final class IndexValidator {
 
   private IndexValidator() {}
 
+  public static final int MIN_CHUNK_SIZE = 64 * 1024;
+  public static final int MAX_CHUNK_SIZE = 64 * 1024 * 1024;
+
   public static void validate(SnapshotIndex index) {
-    if (index.chunkSize() <= 0) {
-      throw reject(index, "", "chunkSize " + index.chunkSize() + " is not positive");
+    if (index.chunkSize() < MIN_CHUNK_SIZE || index.chunkSize() > MAX_CHUNK_SIZE) {
+      throw reject(index, "", "chunkSize " + index.chunkSize() + " is outside " + MIN_CHUNK_SIZE + " to " + MAX_CHUNK_SIZE);
+    }
+    SnapshotStats st = index.stats();
+    if (st != null && (st.files() < 0 || st.directories() < 0 || st.symlinks() < 0 || st.totalBytes() < 0
+        || st.uploadedBytes() < 0 || st.reusedBytes() < 0)) {
+      throw reject(index, "", "its stats hold a negative number");
     }
     DirIndex root = index.root();
-    if (!root.name().isEmpty()) {
-      throw reject(index, "", "the root directory has the name '" + root.name() + "' instead of none");
+    if (root == null || root.name() == null || !root.name().isEmpty()) {
+      throw reject(index, "", "the root directory has a name instead of none");
     }
-    validateDir(index, root, "");
+    java.util.Map<String, FileIndex> regular = new java.util.HashMap<>();
+    java.util.List<String[]> links = new java.util.ArrayList<>();
+    validateDir(index, root, "", regular, links);
+    for (String[] l : links) {
+      FileIndex target = regular.get(l[1]);
+      FileIndex link = regular.get(l[0]);
+      if (target == null || target.hardLink() != null || link == null || !target.blobs().equals(link.blobs())) {
+        throw reject(index, l[0], "it is a hard link to '" + l[1] + "', which is not a regular file of this snapshot with the same content");
+      }
+    }
   }
 
-  private static void validateDir(SnapshotIndex index, DirIndex dir, String path) {
+  private static void validateDir(
+      SnapshotIndex index, DirIndex dir, String path, java.util.Map<String, FileIndex> regular, java.util.List<String[]> links) {
     requireMetadata(index, dir.metadata(), path.isEmpty() ? "." : path);
+    requireXattrs(index, dir.xattrs(), path.isEmpty() ? "." : path);
     Set<String> names = new HashSet<>();
     for (FileIndex f : dir.filesPresent()) {
       String child = join(path, checkName(index, f.name(), path));
@@ -36,13 +58,19 @@ public final class IndexValidator {
         throw reject(index, child, "the name appears twice in its directory");
       }
       validateFile(index, f, child);
+      if (!f.isSymlink()) {
+        regular.put(child, f);
+        if (f.hardLink() != null) {
+          links.add(new String[] {child, f.hardLink()});
+        }
+      }
     }
     for (DirIndex d : dir.subDirsPresent()) {
       String child = join(path, checkName(index, d.name(), path));
       if (!names.add(d.name())) {
         throw reject(index, child, "the name appears twice in its directory");
       }
-      validateDir(index, d, child);
+      validateDir(index, d, child, regular, links);
     }
   }
 
@@ -51,6 +79,7 @@ public final class IndexValidator {
       throw reject(index, path, "the entry has no kind");
     }
     requireMetadata(index, f.metadata(), path);
+    requireXattrs(index, f.xattrs(), path);
     if (f.isSymlink()) {
       if (f.linkTarget() == null || f.linkTarget().isEmpty() || f.linkTarget().indexOf('\0') >= 0) {
         throw reject(index, path, "the symlink has no valid target");
@@ -65,13 +94,32 @@ public final class IndexValidator {
       if (b.id() == null || !BLOB_ID.matcher(b.id()).matches()) {
         throw reject(index, path, "blob id '" + b.id() + "' is not a SHA-256 in hex");
       }
-      if (b.offset() != expected || b.size() <= 0 || b.size() > index.chunkSize()) {
+      boolean last = b == f.blobs().get(f.blobs().size() - 1);
+      if (b.offset() != expected || b.size() <= 0 || b.size() > index.chunkSize() || (!last && b.size() != index.chunkSize())) {
         throw reject(index, path, "its blobs do not cover the file exactly (blob at offset " + b.offset() + ")");
       }
       expected += b.size();
     }
     if (expected != f.metadata().size()) {
       throw reject(index, path, "its blobs hold " + expected + " bytes but the file has " + f.metadata().size());
+    }
+  }
+
+  private static void requireXattrs(SnapshotIndex index, java.util.Map<String, String> xattrs, String path) {
+    if (xattrs == null) {
+      return;
+    }
+    for (java.util.Map.Entry<String, String> e : xattrs.entrySet()) {
+      if (e.getKey() == null || !dev.strata.engine.fs.Xattrs.kept(e.getKey()) || e.getValue() == null) {
+        throw reject(index, path, "it has the extended attribute '" + e.getKey() + "', which a snapshot does not hold");
+      }
+      try {
+        if (java.util.Base64.getDecoder().decode(e.getValue()).length > 65536) {
+          throw reject(index, path, "its extended attribute " + e.getKey() + " is larger than 64 KiB");
+        }
+      } catch (IllegalArgumentException notBase64) {
+        throw reject(index, path, "its extended attribute " + e.getKey() + " is not base64");
+      }
     }
   }
 
@@ -87,11 +135,12 @@ public final class IndexValidator {
         || name.equals(".")
         || name.equals("..")
         || name.indexOf('/') >= 0
-        || name.indexOf('\0') >= 0) {
+        || name.indexOf('\0') >= 0
+        || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
       throw reject(
           index,
           parent.isEmpty() ? "." : parent,
-          "it holds the unsafe entry name '" + name + "' (names must not be empty, '.', '..' or contain '/')");
+          "it holds the unsafe entry name '" + dev.strata.engine.Names.safe(name) + "' (names must not be empty, '.', '..', longer than 255 bytes or contain '/')");
     }
     return name;
   }
@@ -102,6 +151,6 @@ public final class IndexValidator {
 
   private static IndexFormatException reject(SnapshotIndex index, String path, String why) {
     return new IndexFormatException(
-        "refusing snapshot " + index.snapshotId() + ": its index is unsafe at '" + path + "': " + why);
+        "refusing snapshot " + index.snapshotId() + ": its index is unsafe at '" + dev.strata.engine.Names.safe(path) + "': " + why);
   }
 }

@@ -23,6 +23,14 @@ public interface BlobStoreManager extends AutoCloseable {
   void checkAccess();
 
   /**
+   * Makes the store ready to be written, where it can be made (a local store's directory), then checks access. Only
+   * a backup calls it: commands that read never create a store, so a mistyped store fails instead of looking empty.
+   */
+  default void initialize() {
+    checkAccess();
+  }
+
+  /**
    * Writes {@code data[0..length)} as the object {@code key}, replacing any object of that name.
    *
    * @param sha256 the SHA-256 of the payload when the caller already has it (so the store can verify it on arrival

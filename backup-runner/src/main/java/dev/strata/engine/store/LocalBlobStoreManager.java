@@ -1,6 +1,8 @@
 package dev.strata.engine.store;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -42,8 +44,9 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
     return root.toUri().toString();
   }
 
+  /** Creates the store's directory if it is missing (a backup's first run), then checks it. */
   @Override
-  public void checkAccess() {
+  public void initialize() {
     try {
       Files.createDirectories(root);
     } catch (IOException e) {
@@ -52,9 +55,19 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
           "cannot create the store directory " + root + " (" + e + "): choose a writable --store path",
           e);
     }
-    if (!Files.isDirectory(root) || !Files.isWritable(root)) {
+    checkAccess();
+    if (!Files.isWritable(root)) {
+      throw new StoreException(StoreException.Kind.PERMANENT, "the store directory " + root + " is not writable");
+    }
+  }
+
+  /** The store must exist: reading a store never creates one, so a typo fails instead of reporting "no snapshots". */
+  @Override
+  public void checkAccess() {
+    if (!Files.isDirectory(root)) {
       throw new StoreException(
-          StoreException.Kind.PERMANENT, "the store directory " + root + " is not a writable directory");
+          StoreException.Kind.PERMANENT,
+          "the store directory " + root + " does not exist: check --store (a backup creates its store; nothing else does)");
     }
   }
 
@@ -64,13 +77,24 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
     Path temp = target.resolveSibling(target.getFileName() + TEMP_MARK + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     try {
       Files.createDirectories(target.getParent());
-      try (var out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        out.write(data, 0, length);
+      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer buf = ByteBuffer.wrap(data, 0, length);
+        while (buf.hasRemaining()) {
+          out.write(buf);
+        }
+        // On disk before its name: a crash never leaves a blob or an index of the right name and the wrong bytes.
+        out.force(true);
       }
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      if (key.startsWith(StoreLayout.SNAPSHOTS)) {
+        // The commit point: its directory entry is on disk too (and, journals being ordered, the blobs' renames before it).
+        try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+          dir.force(true);
+        }
       }
     } catch (IOException e) {
       deleteQuietly(temp);

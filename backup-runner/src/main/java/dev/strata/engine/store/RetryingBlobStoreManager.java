@@ -78,6 +78,14 @@ public final class RetryingBlobStoreManager implements BlobStoreManager {
   }
 
   @Override
+  public void initialize() {
+    run("initialize", null, false, () -> {
+      delegate.initialize();
+      return null;
+    });
+  }
+
+  @Override
   public void put(String key, byte[] data, int length, byte[] sha256, Metadata metadata) {
     run("put", key, true, () -> {
       delegate.put(key, data, length, sha256, metadata);

@@ -17,6 +17,8 @@ public final class StoreLayout {
   public static final String SNAPSHOTS = "snapshots/";
   public static final String INDEX_SUFFIX = ".json.gz";
   public static final String PROGRESS = "progress/";
+  /** Markers of blobs found missing or corrupt by `verify --repair`: the next backup that has the content stores it. */
+  public static final String DAMAGED = "damaged/";
   public static final String PROGRESS_SUFFIX = ".json";
   public static final String TOMBSTONE_SUFFIX = INDEX_SUFFIX + ".forgotten";
 
@@ -34,6 +36,20 @@ public final class StoreLayout {
     int slash = key.lastIndexOf('/');
     String id = key.substring(slash + 1);
     return id.length() == 64 && key.equals(blobKey(id)) ? id : null;
+  }
+
+  /** The marker of a blob `verify --repair` found missing or removed as corrupt. */
+  public static String damagedKey(String blobId) {
+    return DAMAGED + blobId;
+  }
+
+  /** The blob id of a damaged-blob marker, or null for anything else. */
+  public static String damagedIdOf(String key) {
+    if (!key.startsWith(DAMAGED)) {
+      return null;
+    }
+    String id = key.substring(DAMAGED.length());
+    return id.length() == 64 && id.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) ? id : null;
   }
 
   public static String sourceKey(String sourceId) {

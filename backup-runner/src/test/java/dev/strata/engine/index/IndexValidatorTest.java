@@ -14,7 +14,7 @@ class IndexValidatorTest {
   static final FileMetadata DIR = new FileMetadata(0, 0755, 1, 0, 0);
 
   static SnapshotIndex withRoot(DirIndex root) {
-    return new SnapshotIndex(1, "20261126T071913.042Z-a1b2c3", new SnapshotMetadata("s", "st", Instant.EPOCH, null), null, 1024, new SnapshotStats(0, 0, 0, 0, 0, 0), root);
+    return new SnapshotIndex(1, "20261126T071913.042Z-a1b2c3", new SnapshotMetadata("s", "st", Instant.EPOCH, null), null, 64 * 1024, new SnapshotStats(0, 0, 0, 0, 0, 0), root);
   }
 
   static DirIndex rootWithFiles(FileIndex... files) {

@@ -42,7 +42,7 @@ class WebhookTlsTest {
     assertThat(tls.problem(NOW.plus(Duration.ofDays(334)), Duration.ofDays(30), DNS, IPS)).isEmpty();
     assertThat(tls.problem(NOW.plus(Duration.ofDays(336)), Duration.ofDays(30), DNS, IPS)).hasValueSatisfying(p -> assertThat(p).contains("expires"));
     assertThat(tls.problem(NOW, Duration.ofDays(30), List.of("other.ns.svc"), IPS)).hasValueSatisfying(p -> assertThat(p).contains("does not name [other.ns.svc]"));
-    assertThat(tls.problem(NOW, Duration.ofDays(30), DNS, List.of("10.0.0.9"))).hasValueSatisfying(p -> assertThat(p).contains("10.0.0.9"));
+    assertThat(tls.problem(NOW, Duration.ofDays(30), DNS, List.of("192.0.2.9"))).hasValueSatisfying(p -> assertThat(p).contains("192.0.2.9"));
     WebhookTls other = WebhookCertificates.issue(NOW, Duration.ofDays(365), DNS, IPS, List.of());
     assertThat(new WebhookTls(other.key(), tls.certificate(), tls.caBundle()).problem(NOW, Duration.ofDays(30), DNS, IPS))
         .hasValueSatisfying(p -> assertThat(p).contains("key does not belong"));

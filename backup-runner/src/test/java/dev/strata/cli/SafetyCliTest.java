@@ -1,0 +1,187 @@
+package dev.strata.cli;
+
+import static dev.strata.cli.StrataCliTest.strata;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.cli.StrataCliTest.Run;
+import dev.strata.engine.Trees;
+import dev.strata.engine.index.DirIndex;
+import dev.strata.engine.index.IndexCodec;
+import dev.strata.engine.index.SnapshotIndex;
+import dev.strata.engine.store.StoreLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Findings 4, 7, 10, 11 and 14 of issue 12, as a person meets them on the command line. */
+class SafetyCliTest {
+
+  @TempDir Path tmp;
+
+  String store() {
+    return tmp.resolve("store").toUri().toString();
+  }
+
+  String backup(Path src, String... extra) throws IOException {
+    String[] args = Stream.concat(Stream.of("backup", "--store", store(), "--source", src.toString(), "--source-id", "ns/pvc/", "--json"), Stream.of(extra)).toArray(String[]::new);
+    Run r = strata(args);
+    assertThat(r.code()).as(r.err()).isZero();
+    return r.json().get("snapshotId").asText();
+  }
+
+  List<Path> blobs() throws IOException {
+    try (Stream<Path> s = Files.walk(tmp.resolve("store/blobs"))) {
+      return s.filter(Files::isRegularFile).sorted().toList();
+    }
+  }
+
+  /** Finding 10: a typo in a monitoring `verify --all` reported success and created the directory. */
+  @Test
+  void readOnlyCommandsOnAMissingStoreFailAndCreateNothing() {
+    Path missing = tmp.resolve("no-such-store");
+    for (String[] cmd : new String[][] {
+      {"verify", "--all"}, {"snapshots"}, {"show", "--snapshot", "20261126T071913.042Z-a1b2c3"},
+      {"restore", "--latest", "--source-id", "x", "--target", tmp.resolve("t").toString(), "--if-none", "fresh-start"},
+      {"gc"}, {"forget", "--snapshot", "20261126T071913.042Z-a1b2c3"}}) {
+      String[] args = Stream.concat(Stream.of(cmd[0], "--store", missing.toUri().toString()), Stream.of(cmd).skip(1)).toArray(String[]::new);
+      Run r = strata(args);
+      assertThat(r.code()).as("%s: %s", cmd[0], r.err()).isEqualTo(1);
+      assertThat(r.err()).as(cmd[0]).contains("does not exist: check --store");
+      assertThat(missing).as(cmd[0]).doesNotExist();
+    }
+  }
+
+  /** Finding 11: out-of-range --parallelism exited 1, and verify accepted 100000. */
+  @Test
+  void outOfRangeParallelismIsAUsageError() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    for (String[] cmd : new String[][] {
+      {"backup", "--source", src.toString()}, {"verify", "--all"}, {"gc"},
+      {"restore", "--latest", "--source-id", "x", "--target", tmp.resolve("t").toString()}}) {
+      for (String n : new String[] {"0", "-1", "257", "100000"}) {
+        String[] args = Stream.concat(Stream.of(cmd[0], "--store", store(), "--parallelism", n), Stream.of(cmd).skip(1)).toArray(String[]::new);
+        Run r = strata(args);
+        assertThat(r.code()).as("%s --parallelism %s: %s", cmd[0], n, r.err()).isEqualTo(2);
+        assertThat(r.err().strip()).contains("--parallelism must be between 1 and 256").doesNotContain("\n");
+      }
+    }
+  }
+
+  /** Finding 14: `show --files` printed control characters in names raw to the terminal. */
+  @Test
+  void fileNamesArePrintedSafely() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.write(src.resolve("evil\u001b[2J\nFAKE LINE"), "x".getBytes());
+    String id = backup(src);
+    Run show = strata("show", "--store", store(), "--snapshot", id, "--files");
+    assertThat(show.code()).isZero();
+    assertThat(show.out()).doesNotContain("\u001b").contains("evil\\x1b[2J\\nFAKE LINE");
+    assertThat(show.out().lines().filter(l -> l.startsWith("FAKE"))).isEmpty();
+    Run diff = strata("diff", "--store", store(), "--snapshot", id, "--source", tmp.resolve("src").toString());
+    assertThat(diff.out()).doesNotContain("\u001b");
+  }
+
+  /** Finding 7: verify said "ok" for a snapshot that restore refuses. */
+  @Test
+  void verifyRunsTheValidatorRestoreRuns() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.write(src.resolve("f"), "x".getBytes());
+    String id = backup(src);
+    Path indexFile;
+    try (Stream<Path> s = Files.walk(tmp.resolve("store/snapshots"))) {
+      indexFile = s.filter(Files::isRegularFile).findFirst().orElseThrow();
+    }
+    SnapshotIndex good = IndexCodec.decode(Files.readAllBytes(indexFile), "test");
+    DirIndex r = good.root();
+    // Two entries of one name: a restore refuses it (a path could pass through a symlink the restore makes).
+    SnapshotIndex bad = new SnapshotIndex(good.formatVersion(), good.snapshotId(), good.metadata(), null, good.chunkSize(), good.stats(),
+        new DirIndex("", r.metadata(), List.of(r.filesPresent().get(0), r.filesPresent().get(0)), List.of(), List.of(), List.of()));
+    Files.write(indexFile, encodeUnchecked(bad));
+
+    Run verify = strata("verify", "--store", store(), "--all");
+    assertThat(verify.code()).isEqualTo(1);
+    assertThat(verify.out()).contains("snapshot " + id + ": refused").contains("appears twice");
+    Run restore = strata("restore", "--store", store(), "--snapshot", id, "--target", tmp.resolve("t").toString());
+    assertThat(restore.code()).isEqualTo(1);
+  }
+
+  /** Written without validation, as an attacker with write access to the bucket would. */
+  static byte[] encodeUnchecked(SnapshotIndex index) {
+    return IndexCodec.encode(index);
+  }
+
+  /** Finding 4: a lost blob was never uploaded again, and the damage spread to every later snapshot. */
+  @Test
+  void repairMarksALostBlobAndTheNextBackupStoresItAgain() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.write(src.resolve("a.sst"), Trees.random(1, 5000));
+    Trees.write(src.resolve("b.sst"), Trees.random(2, 5000));
+    String first = backup(src);
+    Files.delete(blobs().get(0));
+
+    Run verify = strata("verify", "--store", store(), "--all", "--read-data", "--repair");
+    assertThat(verify.code()).isEqualTo(1);
+    assertThat(verify.err()).contains("missing");
+    assertThat(verify.out()).contains("marked 1 blobs damaged").contains(first);
+    assertThat(tmp.resolve("store").resolve(StoreLayout.DAMAGED)).isNotEmptyDirectory();
+
+    Run next = strata("backup", "--store", store(), "--source", src.toString(), "--source-id", "ns/pvc/", "--json");
+    assertThat(next.json().get("uploadedBytes").asLong()).isEqualTo(5000);
+    Run all = strata("verify", "--store", store(), "--all", "--read-data");
+    assertThat(all.code()).as(all.out() + all.err()).isZero();
+    assertThat(tmp.resolve("store").resolve(StoreLayout.DAMAGED)).isEmptyDirectory();
+  }
+
+  @Test
+  void repairRemovesACorruptBlobAndTheNextBackupStoresItAgain() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.write(src.resolve("a.sst"), Trees.random(1, 5000));
+    backup(src);
+    Path blob = blobs().get(0);
+    byte[] bytes = Files.readAllBytes(blob);
+    bytes[10] ^= 1;
+    Files.write(blob, bytes);
+
+    Run verify = strata("verify", "--store", store(), "--all", "--read-data", "--repair");
+    assertThat(verify.code()).isEqualTo(1);
+    assertThat(verify.out()).contains("removed 1 corrupt blobs");
+    assertThat(blob).doesNotExist();
+    backup(src);
+    assertThat(strata("verify", "--store", store(), "--all", "--read-data").code()).isZero();
+  }
+
+  @Test
+  void fullCheckFindsALostBlobByListingAndStoresItAgain() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.write(src.resolve("a.sst"), Trees.random(1, 5000));
+    backup(src);
+    Files.delete(blobs().get(0));
+    backup(src, "--full-check");
+    assertThat(strata("verify", "--store", store(), "--all", "--read-data").code()).isZero();
+  }
+
+  /** Finding 8, on the command line: a restore that failed in its commit exits 1 even with --on-failure continue. */
+  @Test
+  void onFailureContinueDoesNotHideAPartlyRestoredTarget() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.strata.engine.fs.Capabilities.canChown(),
+        "needs CAP_LINUX_IMMUTABLE (root) to make a file the commit cannot replace");
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.write(src.resolve("a.txt"), "a".getBytes());
+    Trees.write(src.resolve("b.txt"), "b".getBytes());
+    String id = backup(src);
+    Path target = Files.createDirectories(tmp.resolve("target"));
+    Path locked = Trees.write(target.resolve("b.txt"), "old".getBytes());
+    assertThat(new ProcessBuilder("chattr", "+i", locked.toString()).start().waitFor()).isZero();
+    try {
+      Run r = strata("restore", "--store", store(), "--snapshot", id, "--target", target.toString(), "--mode", "overwrite", "--on-failure", "continue");
+      assertThat(r.code()).isEqualTo(1);
+      assertThat(r.err()).contains("partly restored");
+    } finally {
+      new ProcessBuilder("chattr", "-i", locked.toString()).start().waitFor();
+    }
+  }
+}

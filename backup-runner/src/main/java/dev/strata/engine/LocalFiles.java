@@ -79,22 +79,11 @@ final class LocalFiles {
     }
   }
 
-  /**
-   * Whether this process may give files their owners: it has CAP_CHOWN and CAP_FOWNER (bits 0 and 3 of CapEff), as root
-   * normally does and a FileOwner runner (root with only CHOWN, FOWNER and DAC_OVERRIDE) does too, while a root
-   * process with every capability dropped does not. Not uid 0 alone: a chown would then fail the restore.
-   */
   private static boolean detectRoot() {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("CapEff:")) {
-          long caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
-          return (caps & 0b1001) == 0b1001;
-        }
-      }
+      return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
     } catch (IOException | RuntimeException e) {
-      // no /proc: fall through to the user name
+      return "root".equals(System.getProperty("user.name"));
     }
-    return "root".equals(System.getProperty("user.name"));
   }
 }

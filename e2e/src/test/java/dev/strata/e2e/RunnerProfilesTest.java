@@ -154,4 +154,42 @@ class RunnerProfilesTest {
     assertThat(backup.succeeded()).as(backup.error()).isTrue();
     assertThat(backup.number("files")).isEqualTo(2);
   }
+
+  /**
+   * The Pod Security levels docs/operations.md promises, checked by the API server's PodSecurity admission with the
+   * runner pods exactly as built: Restricted passes "restricted"; FileOwner is refused there and passes "baseline".
+   */
+  @Test
+  void restrictedMeetsTheRestrictedLevelAndFileOwnerTheBaselineLevel(ControlPlane plane, TestNamespace ns) {
+    KubernetesClient client = plane.client();
+    Job restricted = new RunnerJobBuilder(OperatorSettings.defaults()).build(snapshot(ns, "r"), store(ns, null),
+        Optional.of(new ClaimUser("strata-node", 1000L, 1000L, 1000L)));
+    Job fileOwner = new RunnerJobBuilder(OperatorSettings.defaults()).build(snapshot(ns, "f"), store(ns, "FileOwner"),
+        Optional.empty());
+    for (String level : List.of("restricted", "baseline")) {
+      client.namespaces().withName(ns.name()).edit(n -> {
+        n.getMetadata().getLabels().put("pod-security.kubernetes.io/enforce", level);
+        return n;
+      });
+      assertThat(admitted(client, ns, restricted)).as("Restricted under " + level).isNull();
+      String refusal = admitted(client, ns, fileOwner);
+      if (level.equals("restricted")) {
+        assertThat(refusal).as("FileOwner under restricted").contains("violates PodSecurity \"restricted");
+      } else {
+        assertThat(refusal).as("FileOwner under baseline").isNull();
+      }
+    }
+  }
+
+  /** Null when the API server would admit the Job's pod (a dry run), else its refusal. */
+  static String admitted(KubernetesClient client, TestNamespace ns, Job job) {
+    io.fabric8.kubernetes.api.model.Pod pod = new PodBuilder().withNewMetadata().withGenerateName("dry-").endMetadata()
+        .withSpec(job.getSpec().getTemplate().getSpec()).build();
+    try {
+      client.pods().inNamespace(ns.name()).resource(pod).dryRun().create();
+      return null;
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      return e.getMessage();
+    }
+  }
 }

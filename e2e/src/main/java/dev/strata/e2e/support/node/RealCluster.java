@@ -134,7 +134,7 @@ public final class RealCluster implements AutoCloseable {
   /** The operator's log (all its pods in the release namespace), for failure reports. */
   public String operatorDiagnostics() {
     CommandResult logs = plane.kubectl("logs", "-n", RELEASE_NAMESPACE, "-l", "app.kubernetes.io/component=operator",
-        "--tail=80", "--all-containers", "--prefix");
+        "--tail=300", "--all-containers", "--prefix");
     CommandResult pods = plane.kubectl("get", "pods", "-A", "-o", "wide");
     return "---- pods ----\n" + pods.stdout() + pods.stderr() + "---- operator log ----\n" + logs.stdout() + logs.stderr();
   }

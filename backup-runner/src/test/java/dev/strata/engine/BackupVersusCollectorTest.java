@@ -197,7 +197,8 @@ class BackupVersusCollectorTest {
       }
     };
 
-    assertThatThrownBy(() -> backup(racing)).hasMessageContaining("file f.sst changed while it was backed up");
+    assertThatThrownBy(() -> backup(racing)).hasMessageContaining("file f.sst changed while it was backed up")
+        .satisfies(e -> assertThat(RunErrors.causeOf(e)).isEqualTo(dev.strata.engine.report.RunError.Cause.FILE_CHANGED));
     assertThat(new SnapshotCatalog(store).entries(null)).isEmpty();
   }
 }

@@ -11,11 +11,14 @@ import dev.strata.e2e.support.TestNamespace;
 import dev.strata.e2e.support.Waits;
 import dev.strata.e2e.support.node.RealNode;
 import dev.strata.e2e.support.node.RealClusterExtension;
+import dev.strata.engine.report.BackupReport;
+import dev.strata.engine.report.RestoreReport;
+import dev.strata.engine.report.RunError;
 import dev.strata.operator.ClaimUser;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.restore.RestoreJobBuilder;
+import dev.strata.operator.runner.RunnerOutcome;
 import dev.strata.operator.snapshot.RunnerJobBuilder;
-import dev.strata.operator.snapshot.RunnerOutcome;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -67,16 +70,20 @@ class RunnerProfilesTest {
     return store;
   }
 
-  static RunnerOutcome run(KubernetesClient client, Job job) {
+  static <R> RunnerOutcome<R> run(KubernetesClient client, Job job, Class<R> report) {
     job.getMetadata().setOwnerReferences(List.of()); // no StateSnapshot object: the Job stands alone
     client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).resource(job).create();
-    RunnerOutcome[] outcome = new RunnerOutcome[1];
+    List<RunnerOutcome<R>> outcome = new java.util.ArrayList<>();
     Waits.until("runner Job " + job.getMetadata().getName(), Duration.ofMinutes(3), Duration.ofMillis(500), () -> {
-      outcome[0] = RunnerOutcome.fromPods(client.pods().inNamespace(job.getMetadata().getNamespace())
-          .withLabel("job-name", job.getMetadata().getName()).list().getItems()).orElse(null);
-      return outcome[0] != null;
+      RunnerOutcome.fromPods(client.pods().inNamespace(job.getMetadata().getNamespace())
+          .withLabel("job-name", job.getMetadata().getName()).list().getItems(), report).ifPresent(outcome::add);
+      return !outcome.isEmpty();
     });
-    return outcome[0];
+    return outcome.get(0);
+  }
+
+  static String error(RunnerOutcome<?> outcome) {
+    return outcome.succeeded() ? "" : outcome.failure().message();
   }
 
   static StateSnapshot snapshot(TestNamespace ns, String name) {
@@ -96,9 +103,10 @@ class RunnerProfilesTest {
     KubernetesClient client = plane.client();
     Path volume = appFiles(plane, node, ns);
     SnapshotStore store = store(ns, "FileOwner");
-    RunnerOutcome backup = run(client, new RunnerJobBuilder(OperatorSettings.defaults()).build(snapshot(ns, "owner"), store, Optional.empty()));
-    assertThat(backup.succeeded()).as(backup.error()).isTrue();
-    assertThat(backup.number("files")).isEqualTo(2);
+    RunnerOutcome<BackupReport> backup = run(client,
+        new RunnerJobBuilder(OperatorSettings.defaults()).build(snapshot(ns, "owner"), store, Optional.empty()), BackupReport.class);
+    assertThat(backup.succeeded()).as(error(backup)).isTrue();
+    assertThat(backup.report().orElseThrow().files()).isEqualTo(2);
 
     OperatorSnapshotTest.claim(client, ns, "copy");
     StateRestore restore = Serialization.unmarshal("""
@@ -109,9 +117,9 @@ class RunnerProfilesTest {
           source: {snapshotName: owner}
           target: {pvcName: copy}
         """.formatted(ns.name(), UUID.randomUUID()), StateRestore.class);
-    RunnerOutcome restored = run(client, new RestoreJobBuilder(OperatorSettings.defaults())
-        .build(restore, store, backup.text("snapshotId"), "copy", Optional.empty()));
-    assertThat(restored.succeeded()).as(restored.error()).isTrue();
+    RunnerOutcome<RestoreReport> restored = run(client, new RestoreJobBuilder(OperatorSettings.defaults())
+        .build(restore, store, backup.report().orElseThrow().snapshotId(), "copy", Optional.empty()), RestoreReport.class);
+    assertThat(restored.succeeded()).as(error(restored)).isTrue();
 
     Path copy = node.hostPathOf(ns.name(), "copy");
     assertThat(copy.resolve("private/key")).hasSameBinaryContentAs(volume.resolve("private/key"));
@@ -127,10 +135,11 @@ class RunnerProfilesTest {
   void restrictedAsAnotherUserCannotReadThemAndSaysWhichFile(ControlPlane plane, RealNode node, TestNamespace ns)
       throws IOException {
     appFiles(plane, node, ns);
-    RunnerOutcome backup = run(plane.client(), new RunnerJobBuilder(OperatorSettings.defaults())
-        .build(snapshot(ns, "stranger"), store(ns, null), Optional.empty()));
+    RunnerOutcome<BackupReport> backup = run(plane.client(), new RunnerJobBuilder(OperatorSettings.defaults())
+        .build(snapshot(ns, "stranger"), store(ns, null), Optional.empty()), BackupReport.class);
     assertThat(backup.succeeded()).isFalse();
-    assertThat(backup.error()).contains("private");
+    assertThat(backup.failure().message()).contains("private");
+    assertThat(backup.failure().cause()).isEqualTo(RunError.Cause.VOLUME_ERROR);
   }
 
   @Test
@@ -149,10 +158,10 @@ class RunnerProfilesTest {
         "Running".equals(client.pods().inNamespace(ns.name()).withName("app").get().getStatus().getPhase()));
     Optional<ClaimUser> user = ClaimUser.find(client.pods().inNamespace(ns.name()).list().getItems(), "state");
     assertThat(user).contains(new ClaimUser(RealNode.NODE_NAME, (long) OWNER, (long) OWNER, (long) OWNER));
-    RunnerOutcome backup = run(client, new RunnerJobBuilder(OperatorSettings.defaults())
-        .build(snapshot(ns, "as-the-app"), store(ns, null), user));
-    assertThat(backup.succeeded()).as(backup.error()).isTrue();
-    assertThat(backup.number("files")).isEqualTo(2);
+    RunnerOutcome<BackupReport> backup = run(client, new RunnerJobBuilder(OperatorSettings.defaults())
+        .build(snapshot(ns, "as-the-app"), store(ns, null), user), BackupReport.class);
+    assertThat(backup.succeeded()).as(error(backup)).isTrue();
+    assertThat(backup.report().orElseThrow().files()).isEqualTo(2);
   }
 
   /**

@@ -21,15 +21,21 @@ public record ClaimUser(String node, Long runAsUser, Long runAsGroup, Long fsGro
     return new ClaimUser(node, null, null, null);
   }
 
-  /** The first pod of {@code pods} (one namespace) that is scheduled, not ending, and mounts {@code claim}. */
+  /** The first pod of {@code pods} (one namespace) that {@link #uses} {@code claim}: its node and user. */
   public static Optional<ClaimUser> find(List<Pod> pods, String claim) {
     return pods.stream()
-        .filter(p -> p.getSpec() != null && p.getSpec().getNodeName() != null)
-        .filter(p -> p.getMetadata().getLabels() == null || !Labels.RUNNER.equals(p.getMetadata().getLabels().get(Labels.NAME)))
-        .filter(p -> p.getStatus() != null && ("Running".equals(p.getStatus().getPhase()) || "Pending".equals(p.getStatus().getPhase())))
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .filter(p -> uses(p, claim))
         .flatMap(p -> volumeOf(p, claim).map(v -> of(p, v)).stream())
         .findFirst();
+  }
+
+  /** The pod is scheduled, not ending, not one of Strata's runners, and mounts {@code claim}. */
+  public static boolean uses(Pod p, String claim) {
+    return p.getSpec() != null && p.getSpec().getNodeName() != null
+        && (p.getMetadata().getLabels() == null || !Labels.RUNNER.equals(p.getMetadata().getLabels().get(Labels.NAME)))
+        && p.getStatus() != null && ("Running".equals(p.getStatus().getPhase()) || "Pending".equals(p.getStatus().getPhase()))
+        && p.getMetadata().getDeletionTimestamp() == null
+        && volumeOf(p, claim).isPresent();
   }
 
   static ClaimUser of(Pod pod, String volume) {

@@ -28,6 +28,7 @@ public final class Tools {
   public static final String KUBE_PROXY = "kube-proxy";
   public static final String COREDNS = "coredns";
   public static final String PAUSE = "pause";
+  public static final String PROMTOOL = "promtool";
 
   /**
    * Where install.sh puts each binary: {@code <tool>-<version>/<binary>} with the version from versions.env. Used when
@@ -45,7 +46,8 @@ public final class Tools {
       java.util.Map.entry(PAUSE, new String[] {"pause", "PAUSE_VERSION"}),
       java.util.Map.entry(MINIO, new String[] {"minio", "MINIO_VERSION"}),
       java.util.Map.entry(MC, new String[] {"mc", "MC_VERSION"}),
-      java.util.Map.entry(HELM, new String[] {"helm", "HELM_VERSION"}));
+      java.util.Map.entry(HELM, new String[] {"helm", "HELM_VERSION"}),
+      java.util.Map.entry(PROMTOOL, new String[] {"promtool", "PROMTOOL_VERSION"}));
 
   private static final String HINT = "Run e2e/tools/install.sh (it builds the test tools into the cache), "
       + "or point STRATA_TOOLS_HOME at a directory holding tools.properties.";

@@ -4,28 +4,24 @@ import dev.strata.operator.ClaimUser;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateSnapshot;
-import dev.strata.api.v1alpha1.TransferProgress;
-import dev.strata.operator.snapshot.RunnerOutcome;
+import dev.strata.engine.report.RestoreReport;
+import dev.strata.operator.runner.RunObservation;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * What the restore decider needs about one StateRestore.
  *
- * @param snapshots the StateSnapshots of the namespace (to resolve the source, until it is pinned)
+ * @param run the runner Job, its result and progress
+ * @param snapshots the StateSnapshots of the namespace, from the informer (to resolve the source, until it is pinned)
  * @param store the store to restore from, once known
  * @param targetUser a running pod that uses the target PVC, if any: its node and user
  */
 public record RestoreObservation(
     StateRestore restore,
+    RunObservation<RestoreReport> run,
     List<StateSnapshot> snapshots,
     Optional<SnapshotStore> store,
     Optional<PersistentVolumeClaim> targetPvc,
-    Optional<ClaimUser> targetUser,
-    Optional<Job> job,
-    Optional<RunnerOutcome> outcome,
-    Optional<TransferProgress> progress,
-    Instant now) {}
+    Optional<ClaimUser> targetUser) {}

@@ -141,9 +141,21 @@ public final class Tools {
         });
   }
 
-  /** A version key such as {@code kubernetes.version}, or "unknown". */
+  /**
+   * A version key such as {@code kubernetes.version}, or "unknown". A key missing from tools.properties is this
+   * checkout's version of that tool when its directory {@code <tool>-<version>} is installed (as {@link #require}).
+   */
   public String version(String key) {
-    return properties.getProperty(key, "unknown").trim();
+    String value = properties.getProperty(key);
+    if (value != null && !value.isBlank()) {
+      return value.trim();
+    }
+    String tool = key.endsWith(".version") ? key.substring(0, key.length() - ".version".length()) : key;
+    return DIRECTORIES.values().stream().filter(where -> where[0].equals(tool)).findFirst()
+        .flatMap(where -> versionsEnv().map(env -> env.getProperty(where[1])))
+        .map(String::trim)
+        .filter(v -> !v.isEmpty() && Files.isDirectory(home.resolve(tool + "-" + v)))
+        .orElse("unknown");
   }
 
   public Path home() {

@@ -45,6 +45,20 @@ class ToolsTest {
     assertThat(tools.optional(Tools.KUBE_PROXY)).isEmpty();
   }
 
+  /**
+   * The same holds for a tool's version key: the real node names its sandbox image by pause.version, and with that key
+   * missing it asked containerd for strata.local/pause:unknown and no pod ever started.
+   */
+  @Test
+  void aVersionMissingFromThePropertiesIsTheVersionOfTheInstalledDirectory() throws Exception {
+    String version = Tools.versionsEnv().orElseThrow().getProperty("PAUSE_VERSION");
+    Files.writeString(home.resolve("tools.properties"), "etcd=/nonexistent\n");
+    assertThat(Tools.at(home).version("pause.version")).isEqualTo("unknown");
+    Files.createDirectories(home.resolve("pause-" + version));
+    assertThat(Tools.at(home).version("pause.version")).isEqualTo(version);
+    assertThat(Tools.at(home).version("no-such-tool.version")).isEqualTo("unknown");
+  }
+
   /** install.sh merges: keys it does not know stay while their files exist; its own are added. */
   @Test
   void installScriptMergesThePropertiesFile() throws Exception {

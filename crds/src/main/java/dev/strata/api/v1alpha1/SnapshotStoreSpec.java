@@ -25,7 +25,11 @@ public record SnapshotStoreSpec(
     @Default("false") @JsonPropertyDescription("Address the bucket in the URL path, as MinIO needs.") Boolean pathStyle,
     @Required @JsonPropertyDescription("The Secret with the S3 credentials.") CredentialsSecretRef credentialsSecretRef,
     @JsonPropertyDescription("CA certificates to trust for an https endpoint with a private CA.") CaBundleRef caBundle,
-    @JsonPropertyDescription("Garbage collection of blobs no snapshot references.") GarbageCollectionSpec gc) {
+    @JsonPropertyDescription("Garbage collection of blobs no snapshot references.") GarbageCollectionSpec gc,
+    @JsonPropertyDescription("Defaults for every runner pod of this store (backups, restores, garbage collection):"
+        + " profile, tolerations, nodeSelector, priorityClassName, labels, annotations, imagePullSecrets, resources."
+        + " A StateSnapshot's or StateRestore's spec.runner overrides them.")
+        RunnerSpec runner) {
 
   public boolean pathStyleOrDefault() {
     return Boolean.TRUE.equals(pathStyle);

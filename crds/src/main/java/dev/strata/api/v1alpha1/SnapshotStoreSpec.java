@@ -32,6 +32,10 @@ public record SnapshotStoreSpec(
         CredentialsSecretRef credentialsSecretRef,
     @JsonPropertyDescription("CA certificates to trust for an https endpoint with a private CA.") CaBundleRef caBundle,
     @JsonPropertyDescription("Garbage collection of blobs no snapshot references.") GarbageCollectionSpec gc,
+    @JsonPropertyDescription("Defaults for every runner pod of this store (backups, restores, garbage collection):"
+        + " profile, tolerations, nodeSelector, priorityClassName, labels, annotations, imagePullSecrets, resources."
+        + " A StateSnapshot's or StateRestore's spec.runner overrides them.")
+        RunnerSpec runner,
     @JsonPropertyDescription("How the operator and the runners sign their requests: access keys from a Secret"
         + " (secretRef) or a role assumed with a service account token (webIdentity).")
         StoreCredentials credentials) {
@@ -39,8 +43,8 @@ public record SnapshotStoreSpec(
   /** A store whose access keys are in the Secret {@code credentialsSecretRef} names. */
   public SnapshotStoreSpec(
       String endpoint, String bucket, String prefix, String region, Boolean pathStyle, CredentialsSecretRef credentialsSecretRef,
-      CaBundleRef caBundle, GarbageCollectionSpec gc) {
-    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, null);
+      CaBundleRef caBundle, GarbageCollectionSpec gc, RunnerSpec runner) {
+    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, runner, null);
   }
 
   /** The credentials, whichever of the two fields gives them (spec.credentials, or the older credentialsSecretRef). */

@@ -46,12 +46,12 @@ public final class MinioServer implements AutoCloseable {
   private Duration startupTime;
   private boolean closed;
 
-  private MinioServer(Tools tools, Path workDir, Map<String, String> extraEnv) {
+  private MinioServer(Tools tools, Path workDir, String address, Map<String, String> extraEnv) {
     this.binary = tools.require(Tools.MINIO);
     this.version = tools.version("minio.version");
     this.workDir = workDir;
     this.port = Examples.EXAMPLE_SERVICE_PORT;
-    this.clusterIp = ClusterDns.freeClusterIp(port);
+    this.clusterIp = address == null ? ClusterDns.freeClusterIp(port) : address;
     this.consolePort = FreePorts.next();
     this.accessKey = "strata-e2e";
     this.secretKey = randomSecret();
@@ -71,12 +71,21 @@ public final class MinioServer implements AutoCloseable {
    * Starts MinIO, creates {@link #DEFAULT_BUCKET}, adds the examples' user and answers the examples' Service name.
    */
   public static MinioServer startNew() {
-    MinioServer server = create(Map.of());
+    MinioServer server = startOn(null);
+    ClusterDns.register(Examples.EXAMPLE_SERVICE, Examples.EXAMPLE_SERVICE_NAMESPACE, server.clusterIp);
+    return server;
+  }
+
+  /**
+   * Like {@link #startNew()}, listening on {@code address} (a free loopback "cluster IP" when null) and without the
+   * hosts-file entry: a real node's pods reach it through a Service and cluster DNS instead.
+   */
+  public static MinioServer startOn(String address) {
+    MinioServer server = create(address, Map.of());
     try {
       server.start();
       server.createBucket(DEFAULT_BUCKET);
       server.addReadWriteUser(Examples.EXAMPLE_ACCESS_KEY_ID, Examples.EXAMPLE_SECRET_ACCESS_KEY);
-      ClusterDns.register(Examples.EXAMPLE_SERVICE, Examples.EXAMPLE_SERVICE_NAMESPACE, server.clusterIp);
       return server;
     } catch (RuntimeException e) {
       server.close();
@@ -90,7 +99,7 @@ public final class MinioServer implements AutoCloseable {
    * Service name or user. The caller closes it.
    */
   public static MinioServer startWith(Map<String, String> env) {
-    MinioServer server = create(env);
+    MinioServer server = create(null, env);
     try {
       server.start();
       server.createBucket(DEFAULT_BUCKET);
@@ -123,7 +132,7 @@ public final class MinioServer implements AutoCloseable {
     }
   }
 
-  private static MinioServer create(Map<String, String> env) {
+  private static MinioServer create(String address, Map<String, String> env) {
     Tools tools = Tools.installed();
     tools.require(Tools.MINIO);
     Path dir;
@@ -133,7 +142,7 @@ public final class MinioServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new MinioServer(tools, dir, env);
+    return new MinioServer(tools, dir, address, env);
   }
 
   /** Starts (or restarts) the server on the same port and data, and waits until it is ready. */

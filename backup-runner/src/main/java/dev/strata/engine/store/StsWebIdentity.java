@@ -43,6 +43,8 @@ final class StsWebIdentity implements RefreshingCredentials.Source {
   private static final MediaType FORM = MediaType.get("application/x-www-form-urlencoded");
   private static final Pattern CODE = Pattern.compile("<Code>([^<]*)</Code>");
   private static final Pattern MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
+  /** A JWT, or its start: the header is JSON, so base64url "{\"" ("eyJ"). */
+  private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]*){0,2}");
   private static final Pattern EXPIRATION = Pattern.compile("<Expiration>([^<]*)</Expiration>");
   private static final Set<String> TRANSIENT_CODES = Set.of(
       "IDPCommunicationError", "InternalError", "InternalFailure", "ServiceUnavailable", "Throttling", "RequestTimeout");
@@ -129,7 +131,7 @@ final class StsWebIdentity implements RefreshingCredentials.Source {
   /** The STS answered with an error: what it said, what the token claims, and what to check. */
   private StoreException refused(int status, String body, String token) {
     String code = first(CODE, body);
-    String message = first(MESSAGE, body);
+    String message = redact(first(MESSAGE, body), token);
     String says = "(HTTP " + status + (code == null ? "" : " " + code) + (message == null ? "" : ": " + shorten(message)) + ")";
     if (status >= 500 || status == 429 || code != null && TRANSIENT_CODES.contains(code)) {
       return new StoreException(StoreException.Kind.TRANSIENT, StoreException.Reason.UNREACHABLE,
@@ -204,6 +206,17 @@ final class StsWebIdentity implements RefreshingCredentials.Source {
 
   private static String unescape(String s) {
     return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&");
+  }
+
+  /**
+   * The STS's message without the token, should the STS quote it back (some name what they refused): the message ends
+   * up in logs and in resources' status. Any other JWT goes too, the token's own parts included.
+   */
+  static String redact(String message, String token) {
+    if (message == null) {
+      return null;
+    }
+    return JWT.matcher(message.replace(token, "<token>")).replaceAll("<token>");
   }
 
   private static String shorten(String s) {

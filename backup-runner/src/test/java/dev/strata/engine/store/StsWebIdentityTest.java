@@ -2,18 +2,23 @@ package dev.strata.engine.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -130,6 +135,36 @@ class StsWebIdentityTest {
         .hasMessageContaining("No OpenIDConnect provider found")
         .hasMessageContaining("iss https://oidc.example")
         .hasMessageNotContaining(TOKEN);
+  }
+
+  @Test
+  void neitherTheTokenNorTheKeysReachALogOrAMessageEvenWhenTheStsQuotesTheTokenBack() {
+    RefreshingCredentialsTest.TestClock clock = new RefreshingCredentialsTest.TestClock();
+    RefreshingCredentials credentials = new RefreshingCredentials(sts(), clock);
+    answer = success("ASIAFIRST", RefreshingCredentialsTest.T0.plusSeconds(400).toString());
+    String truncated = TOKEN.substring(0, TOKEN.length() - 5);
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    Throwable thrown;
+    System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8)); // the log's console appender writes here
+    try {
+      assertThat(credentials.fetch().accessKey()).isEqualTo("ASIAFIRST");
+      status = 400;
+      answer = error("Sender", "InvalidIdentityToken", "token " + TOKEN + " (or " + truncated + ") is not valid");
+      clock.advance(Duration.ofSeconds(310)); // the refresh is due while the keys are good: its failure is logged
+      assertThat(credentials.fetch().accessKey()).isEqualTo("ASIAFIRST");
+      clock.advance(Duration.ofSeconds(80)); // past the keys' last use: the failure is thrown
+      thrown = catchThrowable(credentials::fetch);
+    } finally {
+      System.setErr(stderr);
+    }
+    assertThat(thrown).isInstanceOf(StoreException.class).hasMessageContaining("token <token> (or <token>) is not valid");
+    String log = logged.toString(StandardCharsets.UTF_8);
+    assertThat(log).contains("refreshing temporary credentials failed").contains("token <token> (or <token>) is not valid");
+    for (String text : List.of(log, thrown.getMessage())) {
+      assertThat(text).doesNotContain("eyJ").doesNotContain(TOKEN.substring(TOKEN.lastIndexOf('.')))
+          .doesNotContain("secret-1").doesNotContain("session-1");
+    }
   }
 
   @Test

@@ -134,12 +134,19 @@ class StsCredentialsMinioTest {
     DirectoryTree.seed(source, 23, 2);
     String store = "s3://" + MinioServer.DEFAULT_BUCKET + "/web-identity";
     Map<String, String> env = Map.of("AWS_ROLE_ARN", roleArn(), "AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile.toString(),
-        "AWS_ENDPOINT_URL_STS", oidcMinio.endpoint(), "AWS_ROLE_SESSION_NAME", "strata-e2e");
-    CommandResult.run(cli("backup", "--store", store, "--endpoint", oidcMinio.endpoint(), "--path-style", "--region", MinioServer.REGION,
-        "--source", source.toString(), "--source-id", "sts/web", "--json"), env, Duration.ofMinutes(2)).assertSuccess();
-    CommandResult.run(cli("restore", "--store", store, "--endpoint", oidcMinio.endpoint(), "--path-style", "--region", MinioServer.REGION,
-        "--latest", "--source-id", "sts/web", "--target", tmp.resolve("out").toString()), env, Duration.ofMinutes(2)).assertSuccess();
+        "AWS_ENDPOINT_URL_STS", oidcMinio.endpoint(), "AWS_ROLE_SESSION_NAME", "strata-e2e", "STRATA_LOG_LEVEL", "TRACE");
+    CommandResult backup = CommandResult.run(cli("backup", "--store", store, "--endpoint", oidcMinio.endpoint(), "--path-style",
+        "--region", MinioServer.REGION, "--source", source.toString(), "--source-id", "sts/web", "--json"), env, Duration.ofMinutes(2))
+        .assertSuccess();
+    CommandResult restore = CommandResult.run(cli("restore", "--store", store, "--endpoint", oidcMinio.endpoint(), "--path-style",
+        "--region", MinioServer.REGION, "--latest", "--source-id", "sts/web", "--target", tmp.resolve("out").toString()), env,
+        Duration.ofMinutes(2)).assertSuccess();
     assertThat(DirectoryTree.describe(tmp.resolve("out"))).isEqualTo(DirectoryTree.describe(source));
+    // Logged at the finest level, neither the token nor MinIO's session tokens (JWTs too) show.
+    for (CommandResult r : List.of(backup, restore)) {
+      assertThat(r.stderr()).contains("temporary credentials fetched");
+      assertThat(r.stdout() + r.stderr()).doesNotContain("eyJ");
+    }
   }
 
   @Test

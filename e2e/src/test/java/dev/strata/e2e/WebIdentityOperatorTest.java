@@ -3,7 +3,6 @@ package dev.strata.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.api.v1alpha1.LocalObjectRef;
 import dev.strata.api.v1alpha1.RestoreMode;
 import dev.strata.api.v1alpha1.RestoreSource;
@@ -71,9 +70,7 @@ class WebIdentityOperatorTest {
   static void start(ControlPlane plane, @TempDir Path dir) throws Exception {
     plane.kubectl("apply", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
     KubernetesClient admin = plane.client();
-    ObjectMapper json = new ObjectMapper();
-    String apiIssuer = json.readTree(admin.raw("/.well-known/openid-configuration")).path("issuer").asText();
-    issuer = OidcIssuer.publishing(apiIssuer, admin.raw("/openid/v1/jwks"));
+    issuer = OidcIssuer.publishingKeysOf(admin);
     minio = MinioServer.startTrusting(issuer, AUDIENCE);
 
     // The operator's own token for the audience, where the chart's projected volume puts it (a ServiceAccount of

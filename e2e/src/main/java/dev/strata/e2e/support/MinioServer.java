@@ -169,6 +169,28 @@ public final class MinioServer implements AutoCloseable {
     mc("admin", "policy", "attach", "test", "readwrite", "--user", user);
   }
 
+  /**
+   * Makes this running server's STS trust {@code issuer}'s tokens for {@code clientId} (as {@link #startTrusting} does
+   * at start), through MinIO's admin API ({@code mc idp openid add}); MinIO applies an identity provider only at
+   * start, so the server restarts (same address and data). Undo it with {@link #forgetOpenId} before the issuer goes:
+   * a later restart would otherwise look for it. The role's ARN is {@link #openIdRoleArn}, as at start.
+   */
+  public void trustOpenId(OidcIssuer issuer, String configName, String clientId) {
+    // The admin API refuses a provider without a client secret (MinIO's environment variables do not ask for one); it
+    // serves only the console's login flow, never AssumeRoleWithWebIdentity, so any value will do.
+    mc("idp", "openid", "add", "test", configName, "config_url=" + issuer.configUrl(), "client_id=" + clientId,
+        "client_secret=" + randomSecret(), "role_policy=readwrite");
+    stop();
+    start();
+  }
+
+  /** Removes what {@link #trustOpenId} added, and restarts. */
+  public void forgetOpenId(String configName) {
+    mc("idp", "openid", "rm", "test", configName);
+    stop();
+    start();
+  }
+
   /** Adds a user whose only policy is {@code policyJson} (an IAM policy document), named {@code policy}. */
   public void addUserWithPolicy(String user, String secret, String policy, String policyJson) {
     Path file = workDir.resolve("policy-" + policy + ".json");

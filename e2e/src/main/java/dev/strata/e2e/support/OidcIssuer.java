@@ -81,6 +81,19 @@ public final class OidcIssuer implements AutoCloseable {
     return new OidcIssuer(null, jwksJson, issuer);
   }
 
+  /**
+   * The service-account issuer of the API server {@code client} talks to, with its keys, published here as EKS
+   * publishes a cluster's: an STS trusting it accepts that API server's projected tokens.
+   */
+  public static OidcIssuer publishingKeysOf(io.fabric8.kubernetes.client.KubernetesClient client) {
+    try {
+      String issuer = JSON.readTree(client.raw("/.well-known/openid-configuration")).path("issuer").asText();
+      return publishing(issuer, client.raw("/openid/v1/jwks"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The discovery document's URL: MinIO's {@code MINIO_IDENTITY_OPENID_CONFIG_URL}. */
   public String configUrl() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/.well-known/openid-configuration";

@@ -24,7 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {
       "Back up a directory as a new snapshot of a source.",
       "Only files whose name, size or mtime changed since the source's latest snapshot are read;",
-      "content already in the store is not uploaded again. The snapshot exists once its index is written, last."
+      "content already in the store is not uploaded again. The snapshot exists once its index is written, last.",
+      "A store that does not exist yet is created in format 2: encrypted when a key is given, else not (see `strata init`)."
     })
 final class BackupCommand implements Callable<Integer> {
 
@@ -82,6 +83,16 @@ final class BackupCommand implements Callable<Integer> {
       description = "How many times a file that changed while read is read again (0-100, default: ${DEFAULT-VALUE}).")
   int fileChangeRetries;
 
+  @Option(
+      names = "--compression",
+      paramLabel = "MODE",
+      defaultValue = "auto",
+      description = {
+        "How new blobs are compressed (zstd): auto tries a sample of each chunk and stores what does not shrink as it is",
+        "(default); max compresses harder, for more CPU; off stores every chunk as it is."
+      })
+  String compression;
+
   @Option(names = "--json", description = "Print one JSON object with the result at the end.")
   boolean json;
 
@@ -114,12 +125,19 @@ final class BackupCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UsageException("--on-file-change: " + e.getMessage());
     }
+    dev.strata.engine.format.Compression comp;
+    try {
+      comp = dev.strata.engine.format.Compression.parse(compression);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--compression: " + e.getMessage());
+    }
     if (fileChangeRetries < 0 || fileChangeRetries > 100) {
       throw new UsageException("--file-change-retries must be between 0 and 100, got " + fileChangeRetries);
     }
     BackupOptions options =
         BackupOptions.defaults().withParallelism(Limits.parallelism(parallelism)).withFullCheck(fullCheck).withCreatedBy(createdBy)
-            .withRefreshAge(refresh).withChangeRetries(fileChangeRetries).withOnFileChange(policy);
+            .withRefreshAge(refresh).withChangeRetries(fileChangeRetries).withOnFileChange(policy).withCompression(comp)
+            .withKey(storeOptions.key());
     Progress progress = new Progress();
     BackupResult result;
     try (BlobStoreManager store = storeOptions.open();
@@ -127,11 +145,11 @@ final class BackupCommand implements Callable<Integer> {
         ProgressPublisher published = report.startProgress(store, progress)) {
       result = new BackupEngine(store, options, progress).backup(source, id);
     }
-    SnapshotStats s = result.index().stats();
+    SnapshotStats s = result.snapshot().stats();
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("snapshotId", result.index().snapshotId());
+    out.put("snapshotId", result.snapshot().snapshotId());
     out.put("sourceId", id);
-    out.put("previousSnapshotId", result.index().previousSnapshotId());
+    out.put("previousSnapshotId", result.snapshot().previousSnapshotId());
     out.put("indexKey", result.indexKey());
     out.put("files", s.files());
     out.put("directories", s.directories());
@@ -139,6 +157,8 @@ final class BackupCommand implements Callable<Integer> {
     out.put("totalBytes", s.totalBytes());
     out.put("uploadedBytes", s.uploadedBytes());
     out.put("reusedBytes", s.reusedBytes());
+    out.put("storedBytes", result.storedBytes());
+    out.put("packsWritten", result.packsWritten());
     out.put("durationMs", result.durationMs());
     if (!result.changedFiles().isEmpty() || !result.vanishedFiles().isEmpty()) {
       // At most 20 names each: the result must fit a termination message.
@@ -155,7 +175,7 @@ final class BackupCommand implements Callable<Integer> {
           .getOut()
           .printf(
               "snapshot %s of %s: %d files, %d directories, %s (%s uploaded, %s reused) in %.1f s%n",
-              result.index().snapshotId(),
+              result.snapshot().snapshotId(),
               id,
               s.files(),
               s.directories(),

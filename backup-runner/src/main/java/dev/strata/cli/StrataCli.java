@@ -25,11 +25,14 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       ForgetCommand.class,
       GcCommand.class,
+      InitCommand.class,
+      KeyCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
       "",
-      "S3 credentials are read from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
+      "S3 credentials are read from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; an encrypted store's key from",
+      "--key-file, STRATA_KEY_FILE or STRATA_KEY.",
       "Run `strata <command> --help` for a command's options."
     })
 public final class StrataCli implements Runnable {
@@ -42,7 +45,7 @@ public final class StrataCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: backup, restore, snapshots, show, diff, verify, forget or gc");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: init, backup, restore, snapshots, show, diff, verify, forget, gc or key");
   }
 
   public static void main(String[] args) {
@@ -74,6 +77,8 @@ public final class StrataCli implements Runnable {
         || e instanceof IntegrityException
         || e instanceof SnapshotNotFoundException
         || e instanceof IndexFormatException
+        || e instanceof dev.strata.engine.format.KeyException
+        || e instanceof dev.strata.engine.format.SealException
         || e instanceof IllegalArgumentException
         || e instanceof IllegalStateException) {
       return e.getMessage();

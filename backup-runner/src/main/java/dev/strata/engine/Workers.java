@@ -72,7 +72,11 @@ public final class Workers implements AutoCloseable {
 
   /** Rethrows the first task failure, if any, as it was thrown. */
   public void failIfFailed() {
-    Throwable t = firstFailure.get();
+    rethrow(firstFailure.get());
+  }
+
+  /** Throws {@code t} as it is when unchecked (wrapped otherwise); nothing when null. */
+  public static void rethrow(Throwable t) {
     if (t instanceof RuntimeException re) {
       throw re;
     }

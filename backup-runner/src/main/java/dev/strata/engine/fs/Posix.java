@@ -84,6 +84,7 @@ public final class Posix {
     static native int utimensat(int dirfd, byte[] path, long[] times, int flags);
     static native int futimens(int fd, long[] times);
     static native int fsync(int fd);
+    static native int syncfs(int fd);
     static native int ftruncate(int fd, long length);
     static native long flistxattr(int fd, byte[] list, long size);
     static native long fgetxattr(int fd, byte[] name, byte[] value, long size);
@@ -256,6 +257,11 @@ public final class Posix {
 
   public static void fsync(int fd, String display) throws IOException {
     check(Libc.fsync(fd), "fsync", display);
+  }
+
+  /** Flushes every dirty page and inode of the file system that holds {@code fd} (one call for a whole restore). */
+  public static void syncfs(int fd, String display) throws IOException {
+    check(Libc.syncfs(fd), "syncfs", display);
   }
 
   public static void ftruncate(int fd, long length, String display) throws IOException {

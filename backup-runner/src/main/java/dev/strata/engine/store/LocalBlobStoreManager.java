@@ -114,6 +114,55 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
   }
 
   @Override
+  public java.io.InputStream openRange(String key, long offset, long length, Metadata metadata) {
+    try {
+      FileChannel ch = FileChannel.open(resolve(key), StandardOpenOption.READ);
+      try {
+        if (offset + length > ch.size()) {
+          throw new StoreException(StoreException.Kind.PERMANENT,
+              "range " + offset + "+" + length + " is outside the object " + key + " of " + ch.size() + " bytes in " + location());
+        }
+        ch.position(offset);
+      } catch (IOException | RuntimeException e) {
+        ch.close();
+        throw e;
+      }
+      java.io.InputStream in = java.nio.channels.Channels.newInputStream(ch);
+      return new java.io.FilterInputStream(in) {
+        long left = length;
+
+        @Override
+        public int read() throws IOException {
+          if (left <= 0) {
+            return -1;
+          }
+          int b = super.read();
+          if (b >= 0) {
+            left--;
+          }
+          return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          if (left <= 0) {
+            return -1;
+          }
+          int n = super.read(b, off, (int) Math.min(len, left));
+          if (n > 0) {
+            left -= n;
+          }
+          return n;
+        }
+      };
+    } catch (NoSuchFileException e) {
+      throw new StoreException(StoreException.Kind.NOT_FOUND, "object " + key + " does not exist in " + location());
+    } catch (IOException e) {
+      throw failure("read", key, e);
+    }
+  }
+
+  @Override
   public Optional<ObjectInfo> stat(String key, Metadata metadata) {
     try {
       BasicFileAttributes a = Files.readAttributes(resolve(key), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);

@@ -42,6 +42,7 @@ class PrecomputedHashMinioClient extends MinioAsyncClient {
 
   static final String CONTENT_SHA256 = "x-amz-content-sha256";
   static final String CHECKSUM_SHA256 = "x-amz-checksum-sha256";
+  static final String CHECKSUM_CRC32C = "x-amz-checksum-crc32c";
   static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
   static final String CONTENT_TYPE = "application/octet-stream";
 
@@ -60,6 +61,17 @@ class PrecomputedHashMinioClient extends MinioAsyncClient {
     headers.put("Content-Type", CONTENT_TYPE);
     headers.put(CONTENT_SHA256, UNSIGNED_PAYLOAD);
     headers.put(CHECKSUM_SHA256, Base64.getEncoder().encodeToString(sha256));
+    return putObjectAsync(bucket, null, object, data, length, headers, null);
+  }
+
+  /** PUTs {@code data[0..length)} as one object, checked by the server against the given CRC32C; hashes nothing. */
+  CompletableFuture<ObjectWriteResponse> putCrc32c(String bucket, String object, byte[] data, int length, int crc32c)
+      throws InsufficientDataException, InternalException, InvalidKeyException, IOException,
+          NoSuchAlgorithmException, XmlParserException {
+    Multimap<String, String> headers = HashMultimap.create();
+    headers.put("Content-Type", CONTENT_TYPE);
+    headers.put(CONTENT_SHA256, UNSIGNED_PAYLOAD);
+    headers.put(CHECKSUM_CRC32C, Base64.getEncoder().encodeToString(java.nio.ByteBuffer.allocate(4).putInt(crc32c).array()));
     return putObjectAsync(bucket, null, object, data, length, headers, null);
   }
 

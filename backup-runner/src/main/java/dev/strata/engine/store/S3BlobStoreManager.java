@@ -147,6 +147,34 @@ public final class S3BlobStoreManager implements BlobStoreManager {
   }
 
   @Override
+  public void putWithCrc32c(String key, byte[] data, int length, int crc32c, Metadata metadata) {
+    String object = objectName(key);
+    if (length < 0 || length > data.length || length > MAX_PUT_BYTES) {
+      throw new IllegalArgumentException("length " + length + " is outside the array of " + data.length + " bytes or the put limit");
+    }
+    try {
+      client.putCrc32c(config.bucket(), object, data, length, crc32c).get();
+    } catch (Exception e) {
+      throw errors.classify("put", key, e);
+    }
+  }
+
+  @Override
+  public java.io.InputStream openRange(String key, long offset, long length, Metadata metadata) {
+    String object = objectName(key);
+    if (length == 0) {
+      return java.io.InputStream.nullInputStream();
+    }
+    GetObjectResponse response;
+    try {
+      response = client.getObject(GetObjectArgs.builder().bucket(config.bucket()).object(object).offset(offset).length(length).build()).get();
+    } catch (Exception e) {
+      throw errors.classify("get", key, e);
+    }
+    return response;
+  }
+
+  @Override
   public byte[] get(String key, Metadata metadata) {
     return fetch(key, (response, length) -> {
       if (length > Integer.MAX_VALUE - 16) {

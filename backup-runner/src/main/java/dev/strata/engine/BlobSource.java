@@ -1,0 +1,127 @@
+package dev.strata.engine;
+
+import dev.strata.engine.format.Repository;
+import dev.strata.engine.format.SealException;
+import dev.strata.engine.pack.BlobCodec;
+import dev.strata.engine.pack.BlobIndex;
+import dev.strata.engine.pack.PackFile;
+import dev.strata.engine.store.Metadata;
+import dev.strata.engine.store.StoreException;
+import dev.strata.engine.tree.ChunkedTreeSource;
+import dev.strata.engine.tree.IndexTreeSource;
+import dev.strata.engine.tree.TreeSource;
+import dev.strata.engine.tree.ValidatingTreeSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * Reads single blobs of a format-2 store by id (from the newest pack that holds one, trying older copies when a pack is
+ * gone or a copy fails its check), and snapshots' trees of either format as validated streams.
+ */
+public final class BlobSource {
+
+  private final Repository repo;
+  private BlobIndex index;
+  private final ThreadLocal<BlobCodec> codecs;
+
+  public BlobSource(Repository repo, BlobIndex index) {
+    this.repo = repo;
+    this.index = index;
+    this.codecs = ThreadLocal.withInitial(() -> new BlobCodec(repo.sealer()));
+  }
+
+  public Repository repository() {
+    return repo;
+  }
+
+  /** The store's index, loaded on first use. */
+  public synchronized BlobIndex index() {
+    if (index == null) {
+      index = BlobIndex.load(repo);
+    }
+    return index;
+  }
+
+  /** A blob's content, checked against its id; fails when no pack holds an intact copy. */
+  public byte[] read(byte[] id, Metadata md) {
+    BlobIndex ix = index();
+    int[] locations = ix.locations(id);
+    SealException damaged = null;
+    for (int e : locations) {
+      String key = PackFile.key(ix.packId(e));
+      int stored = ix.storedLength(e);
+      byte[] buf = new byte[stored];
+      try (InputStream in = repo.store().openRange(key, ix.offset(e), stored, md)) {
+        if (in.readNBytes(buf, 0, stored) != stored) {
+          throw new SealException("the pack " + key + " ends early");
+        }
+      } catch (StoreException ex) {
+        if (ex.kind() == StoreException.Kind.NOT_FOUND) {
+          ix.markAbsent(ix.packId(e));
+          continue;
+        }
+        throw ex;
+      } catch (SealException ex) {
+        damaged = ex;
+        continue;
+      } catch (IOException ex) {
+        throw new StoreException(StoreException.Kind.TRANSIENT, "reading " + key + " failed: " + ex.getMessage(), ex);
+      }
+      BlobCodec codec = codecs.get();
+      int raw = ix.rawLength(e);
+      byte[] out = new byte[raw];
+      try {
+        codec.decode(id, buf, 0, stored, ix.flags(e), raw, out);
+      } catch (SealException ex) {
+        damaged = new SealException("blob " + Hashing.hex(id) + " in " + key + " is corrupt: " + ex.getMessage(), ex);
+        continue;
+      }
+      if (codec.raw != out || codec.rawOffset != 0) {
+        System.arraycopy(codec.raw, codec.rawOffset, out, 0, raw);
+      }
+      return out;
+    }
+    if (damaged != null) {
+      throw new IntegrityException("blob " + Hashing.hex(id) + " is damaged in every pack that holds it (" + damaged.getMessage() + ")");
+    }
+    throw new StoreException(StoreException.Kind.NOT_FOUND, "blob " + Hashing.hex(id) + " is in no pack of " + repo.store().location());
+  }
+
+  /** The snapshot's tree as a validated stream of records. */
+  public TreeSource tree(Snapshot s) {
+    if (s.formatVersion() == 1) {
+      return new ValidatingTreeSource(new IndexTreeSource(s.v1Index().root()), s.snapshotId(), false);
+    }
+    return new ValidatingTreeSource(new ChunkedTreeSource(chunks(s)), s.snapshotId(), true);
+  }
+
+  /** The content of a format-2 snapshot's tree blobs, fetched one after the other as they are consumed. */
+  public Iterator<byte[]> chunks(Snapshot s) {
+    Iterator<String> ids = s.treeChunks().iterator();
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return ids.hasNext();
+      }
+
+      @Override
+      public byte[] next() {
+        if (!ids.hasNext()) {
+          throw new NoSuchElementException();
+        }
+        String id = ids.next();
+        try {
+          return read(Hashing.unhex(id), Metadata.of(s.metadata().sourceId(), "tree of " + s.snapshotId()));
+        } catch (StoreException e) {
+          if (e.kind() == StoreException.Kind.NOT_FOUND) {
+            throw new IntegrityException("snapshot " + s.snapshotId() + " cannot be read: its tree blob " + id + " is missing ("
+                + e.getMessage() + ")");
+          }
+          throw e;
+        }
+      }
+    };
+  }
+}

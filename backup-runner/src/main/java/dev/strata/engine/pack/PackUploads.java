@@ -1,0 +1,136 @@
+package dev.strata.engine.pack;
+
+import dev.strata.engine.format.Repository;
+import dev.strata.engine.store.Metadata;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+
+/**
+ * Uploads sealed packs in parallel, at most {@code inFlight} at once; a writer whose pack is full waits for a free
+ * slot, so memory stays at {@code inFlight + writers} pack buffers, which are reused. Each finished pack is reported to
+ * {@code onUploaded} (its id, time and entries), from the uploading thread. The first failure is kept and rethrown.
+ */
+public final class PackUploads implements AutoCloseable {
+
+  private final Repository repo;
+  private final ExecutorService pool;
+  private final Semaphore slots;
+  private final BlockingQueue<byte[]> spare;
+  private final int bufferSize;
+  private final Consumer<IndexFile.Pack> onUploaded;
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final AtomicInteger running = new AtomicInteger();
+  private final Object idle = new Object();
+  private final int inFlight;
+
+  public PackUploads(Repository repo, int inFlight, int maxStoredBlob, Consumer<IndexFile.Pack> onUploaded) {
+    this.repo = repo;
+    this.inFlight = inFlight;
+    this.onUploaded = onUploaded;
+    this.bufferSize = repo.packSize() + maxStoredBlob + PackFile.tailCapacity(PackFile.MAX_ENTRIES);
+    AtomicInteger n = new AtomicInteger();
+    this.pool = Executors.newFixedThreadPool(inFlight, r -> {
+      Thread t = new Thread(r, "strata-pack-upload-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.slots = new Semaphore(inFlight);
+    this.spare = new ArrayBlockingQueue<>(inFlight);
+  }
+
+  public Repository repository() {
+    return repo;
+  }
+
+  /** A pack buffer: a spare one, or a new small one that the writer grows as it fills (tree packs stay small). */
+  byte[] buffer() {
+    byte[] b = spare.poll();
+    return b != null ? b : new byte[1 << 20];
+  }
+
+  /** The largest a pack can get: the target size, one more blob, the header. */
+  int bufferSize() {
+    return bufferSize;
+  }
+
+  void recycle(byte[] b) {
+    if (b.length >= bufferSize / 2) {
+      spare.offer(b);
+    }
+  }
+
+  /** Uploads {@code buf[0, length)} as the pack; waits while {@code inFlight} uploads are running. */
+  void submit(String packId, long createdAtMillis, byte[] buf, int length, IndexFile.Pack entries) {
+    failIfFailed();
+    slots.acquireUninterruptibly();
+    running.incrementAndGet();
+    try {
+      pool.execute(() -> {
+        try {
+          if (failure.get() == null) {
+            CRC32C crc = new CRC32C();
+            crc.update(buf, 0, length);
+            String key = PackFile.key(packId);
+            repo.store().putWithCrc32c(key, buf, length, (int) crc.getValue(), new Metadata(null, key, length));
+            onUploaded.accept(entries);
+          }
+        } catch (Throwable t) {
+          failure.compareAndSet(null, t);
+        } finally {
+          recycle(buf);
+          slots.release();
+          if (running.decrementAndGet() == 0) {
+            synchronized (idle) {
+              idle.notifyAll();
+            }
+          }
+        }
+      });
+    } catch (RuntimeException e) {
+      slots.release();
+      running.decrementAndGet();
+      throw e;
+    }
+  }
+
+  /** Waits for every upload submitted so far, then rethrows the first failure, if any. */
+  public void awaitAll() {
+    synchronized (idle) {
+      while (running.get() > 0) {
+        try {
+          idle.wait(1000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for pack uploads", e);
+        }
+      }
+    }
+    failIfFailed();
+  }
+
+  public void failIfFailed() {
+    dev.strata.engine.Workers.rethrow(failure.get());
+  }
+
+  public int inFlight() {
+    return inFlight;
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+    try {
+      pool.awaitTermination(5, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -56,8 +56,8 @@ public record BackupOptions(
     if (parallelism < 1 || parallelism > 256) {
       throw new IllegalArgumentException("--parallelism must be between 1 and 256, got " + parallelism);
     }
-    if (chunkSize < 64 * 1024 || chunkSize > 64 * 1024 * 1024) {
-      throw new IllegalArgumentException("chunk size must be between 64 KiB and 64 MiB, got " + chunkSize);
+    if (chunkSize < 4 * 1024 || chunkSize > 64 * 1024 * 1024) {
+      throw new IllegalArgumentException("chunk size must be between 4 KiB and 64 MiB, got " + chunkSize);
     }
     if (refreshAge == null || refreshAge.isNegative()) {
       throw new IllegalArgumentException("refreshAge must not be negative, got " + refreshAge);

@@ -44,9 +44,33 @@ public final class BlobSource {
     return index;
   }
 
-  /** A blob's content, checked against its id; fails when no pack holds an intact copy. */
+  private boolean reloaded;
+
+  /**
+   * A blob's content, checked against its id; fails when no pack holds an intact copy. When the index this source
+   * loaded has no copy (a collector repacked it since, or a backup stored it since), the index is read again, once.
+   */
   public byte[] read(byte[] id, Metadata md) {
-    BlobIndex ix = index();
+    try {
+      return readFrom(index(), id, md);
+    } catch (StoreException e) {
+      if (e.kind() != StoreException.Kind.NOT_FOUND) {
+        throw e;
+      }
+      BlobIndex fresh;
+      synchronized (this) {
+        if (reloaded) {
+          throw e;
+        }
+        reloaded = true;
+        index = BlobIndex.load(repo);
+        fresh = index;
+      }
+      return readFrom(fresh, id, md);
+    }
+  }
+
+  private byte[] readFrom(BlobIndex ix, byte[] id, Metadata md) {
     int[] locations = ix.locations(id);
     SealException damaged = null;
     for (int e : locations) {
@@ -55,16 +79,20 @@ public final class BlobSource {
       byte[] buf = new byte[stored];
       try (InputStream in = repo.store().openRange(key, ix.offset(e), stored, md)) {
         if (in.readNBytes(buf, 0, stored) != stored) {
-          throw new SealException("the pack " + key + " ends early");
+          throw new java.io.EOFException("the pack " + key + " ends early");
         }
       } catch (StoreException ex) {
         if (ex.kind() == StoreException.Kind.NOT_FOUND) {
           ix.markAbsent(ix.packId(e));
           continue;
         }
+        if (ex.kind() == StoreException.Kind.INTEGRITY) {
+          damaged = new SealException(ex.getMessage(), ex);
+          continue;
+        }
         throw ex;
-      } catch (SealException ex) {
-        damaged = ex;
+      } catch (SealException | java.io.EOFException ex) {
+        damaged = ex instanceof SealException se ? se : new SealException("the pack " + key + " ends early", ex);
         continue;
       } catch (IOException ex) {
         throw new StoreException(StoreException.Kind.TRANSIENT, "reading " + key + " failed: " + ex.getMessage(), ex);

@@ -505,20 +505,30 @@ public final class RestoreEngine {
             next++;
           }
         } catch (StoreException e) {
-          if (e.kind() != StoreException.Kind.NOT_FOUND) {
+          if (e.kind() != StoreException.Kind.NOT_FOUND && e.kind() != StoreException.Kind.INTEGRITY) {
             throw e;
           }
-          LOG.info("pack {} is gone (garbage collection repacked it meanwhile?); looking for its blobs elsewhere", key);
-          for (; next < range.size(); next++) {
-            Want w = range.get(next);
-            fetchAnywhere(w.hex(), w.id(), w.needs());
-          }
+          LOG.info("pack {} is {}; looking for its blobs elsewhere", key,
+              e.kind() == StoreException.Kind.NOT_FOUND ? "gone (garbage collection repacked it meanwhile?)" : "shorter than its index says");
+          fetchEach(range, next);
+          next = range.size();
+        } catch (java.io.EOFException e) {
+          LOG.info("pack {} ends before the blobs its index lists; looking for them elsewhere", key);
+          fetchEach(range, next);
+          next = range.size();
         } catch (IOException e) {
           if (attempt >= 4) {
             throw new StoreException(StoreException.Kind.TRANSIENT, "reading " + key + " failed " + attempt + " times: " + e.getMessage(), e);
           }
           LOG.debug("reading {} failed ({}); reading the rest of the range again", key, e.toString());
         }
+      }
+    }
+
+    private void fetchEach(List<Want> range, int from) {
+      for (int i = from; i < range.size(); i++) {
+        Want w = range.get(i);
+        fetchAnywhere(w.hex(), w.id(), w.needs());
       }
     }
 

@@ -272,10 +272,10 @@ public final class SnapshotVerifier {
         return true;
       });
     } catch (StoreException ex) {
-      if (ex.kind() != StoreException.Kind.NOT_FOUND) {
+      if (ex.kind() != StoreException.Kind.NOT_FOUND && ex.kind() != StoreException.Kind.INTEGRITY) {
         throw ex;
       }
-      failed.addAll(entries);
+      failed.addAll(entries.subList(done[0], entries.size()));
     } catch (IOException ex) {
       // The stream broke: what was not checked yet is read blob by blob (with the store's retries).
       failed.addAll(entries.subList(done[0], entries.size()));
@@ -291,7 +291,7 @@ public final class SnapshotVerifier {
         if (ex.kind() != StoreException.Kind.NOT_FOUND) {
           throw ex;
         }
-        bad.put(Hashing.hex(id), "missing");
+        bad.put(Hashing.hex(id), "missing (" + ex.getMessage() + ")");
       }
     }
   }

@@ -125,6 +125,11 @@ public final class BlobIndex {
   }
 
   private void addEntry(int p, byte t, byte f, byte[] idBuf, int idOff, int off, int st, int rw) {
+    for (int x = ids.find(idBuf, idOff); x >= 0; x = ids.next(x)) {
+      if (pack[x] == p) {
+        return; // the same pack listed by two index files (one merged from the other, or put back): one entry
+      }
+    }
     int e = ids.add(idBuf, idOff);
     if (e == pack.length) {
       int n = e * 2;
@@ -199,7 +204,7 @@ public final class BlobIndex {
   /** Whether the entry is where readers take its blob from: the newest copy in a pack not known to be gone. */
   public boolean isNewest(int entry) {
     int[] l = locations(ids.id(entry));
-    return l.length > 0 && pack[l[0]] == pack[entry];
+    return l.length > 0 && l[0] == entry;
   }
 
   /** Every entry in pack {@code p} (slow: it looks at all entries; for rare paths). */

@@ -65,14 +65,14 @@ public interface BlobStoreManager extends AutoCloseable {
 
   /**
    * Opens {@code length} bytes of the object from {@code offset} as a stream (one ranged GET on S3); the caller closes
-   * it. Throws {@link StoreException} of kind NOT_FOUND when the object does not exist; a stream that ends early or
-   * fails while read throws {@link java.io.IOException} from its reads.
+   * it. Throws {@link StoreException} of kind NOT_FOUND when the object does not exist, and INTEGRITY when it is shorter
+   * than the range; a stream that ends early or fails while read throws {@link java.io.IOException} from its reads.
    */
   default java.io.InputStream openRange(String key, long offset, long length, Metadata metadata) {
     byte[] all = get(key, metadata);
     if (offset < 0 || length < 0 || offset + length > all.length) {
-      throw new StoreException(StoreException.Kind.PERMANENT,
-          "range " + offset + "+" + length + " is outside the object " + key + " of " + all.length + " bytes");
+      throw new StoreException(StoreException.Kind.INTEGRITY,
+          "range " + offset + "+" + length + " is outside the object " + key + " of " + all.length + " bytes: it is shorter than expected");
     }
     return new java.io.ByteArrayInputStream(all, (int) offset, (int) length);
   }

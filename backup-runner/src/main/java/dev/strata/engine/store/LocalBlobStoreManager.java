@@ -119,8 +119,9 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
       FileChannel ch = FileChannel.open(resolve(key), StandardOpenOption.READ);
       try {
         if (offset + length > ch.size()) {
-          throw new StoreException(StoreException.Kind.PERMANENT,
-              "range " + offset + "+" + length + " is outside the object " + key + " of " + ch.size() + " bytes in " + location());
+          throw new StoreException(StoreException.Kind.INTEGRITY,
+              "range " + offset + "+" + length + " is outside the object " + key + " of " + ch.size() + " bytes in " + location()
+                  + ": the object is shorter than expected");
         }
         ch.position(offset);
       } catch (IOException | RuntimeException e) {

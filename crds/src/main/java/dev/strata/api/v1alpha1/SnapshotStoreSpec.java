@@ -25,7 +25,19 @@ public record SnapshotStoreSpec(
     @Default("false") @JsonPropertyDescription("Address the bucket in the URL path, as MinIO needs.") Boolean pathStyle,
     @Required @JsonPropertyDescription("The Secret with the S3 credentials.") CredentialsSecretRef credentialsSecretRef,
     @JsonPropertyDescription("CA certificates to trust for an https endpoint with a private CA.") CaBundleRef caBundle,
-    @JsonPropertyDescription("Garbage collection of blobs no snapshot references.") GarbageCollectionSpec gc) {
+    @JsonPropertyDescription("Garbage collection of blobs no snapshot references.") GarbageCollectionSpec gc,
+    @Pattern("^(auto|off|max)$")
+        @JsonPropertyDescription("How backups compress new data (zstd): auto (compress what shrinks, the default), off, or max.")
+        String compression,
+    @JsonPropertyDescription("Client-side encryption (AES-256-GCM): the Secret holding the store's key. Absent: no client-side encryption.")
+        EncryptionSpec encryption) {
+
+  /** A store without compression or encryption settings (the defaults). */
+  public SnapshotStoreSpec(
+      String endpoint, String bucket, String prefix, String region, Boolean pathStyle, CredentialsSecretRef credentialsSecretRef,
+      CaBundleRef caBundle, GarbageCollectionSpec gc) {
+    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, null, null);
+  }
 
   public boolean pathStyleOrDefault() {
     return Boolean.TRUE.equals(pathStyle);

@@ -72,6 +72,9 @@ public final class RunnerJobBuilder {
     if (Boolean.TRUE.equals(spec.fullCheck())) {
       args.add("--full-check");
     }
+    if (storeSpec.compression() != null) {
+      args.addAll(List.of("--compression", storeSpec.compression()));
+    }
     if (!settings.runnerRetryDeadline().isZero()) {
       args.addAll(List.of("--retry-deadline", Long.toString(settings.runnerRetryDeadline().toSeconds())));
     }
@@ -130,10 +133,13 @@ public final class RunnerJobBuilder {
     return args;
   }
 
-  /** The store's credentials as environment variables taken from its Secret; they never appear in the Job itself. */
+  /**
+   * The store's credentials (and, for an encrypted store, its key as STRATA_KEY) as environment variables taken from
+   * their Secrets; they never appear in the Job itself.
+   */
   public static List<EnvVar> credentialsEnv(SnapshotStoreSpec store) {
     var ref = store.credentialsSecretRef();
-    return List.of(
+    List<EnvVar> env = new ArrayList<>(List.of(
         new EnvVarBuilder()
             .withName("AWS_ACCESS_KEY_ID")
             .withNewValueFrom()
@@ -146,7 +152,17 @@ public final class RunnerJobBuilder {
             .withNewSecretKeyRef(ref.secretAccessKeyKeyOrDefault(), ref.name(), false)
             .endValueFrom()
             .build(),
-        new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue("-XX:MaxRAMPercentage=70 -XX:-UsePerfData -XX:+UseSerialGC").build());
+        new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue("-XX:MaxRAMPercentage=70 -XX:-UsePerfData -XX:+UseSerialGC").build()));
+    if (store.encryption() != null && store.encryption().keySecretRef() != null) {
+      var key = store.encryption().keySecretRef();
+      env.add(new EnvVarBuilder()
+          .withName("STRATA_KEY")
+          .withNewValueFrom()
+          .withNewSecretKeyRef(key.key(), key.name(), false)
+          .endValueFrom()
+          .build());
+    }
+    return env;
   }
 
   public static Optional<Volume> caVolume(CaBundleRef ca) {

@@ -124,6 +124,7 @@ public final class BackupEngine {
       Optional<Snapshot> previous = new SnapshotCatalog(repo).latest(sourceId);
       BlobSource blobs = new BlobSource(repo, null);
       BlobIndex index = blobs.index();
+      long opened = System.nanoTime();
       if (options.fullCheck()) {
         Map<String, ObjectInfo> packs = new HashMap<>();
         store.list(StoreLayout.PACKS, o -> {
@@ -139,6 +140,7 @@ public final class BackupEngine {
         LOG.info("the latest snapshot of {} is of store format 1: this backup reads every file once and stores it in format 2", sourceId);
       }
       Run run = new Run(repo, blobs, index, sourceId, createdAt, root, previous.orElse(null), base);
+      run.phases.put("open", (opened - start) / 1_000_000);
       try {
         BackupResult result = run.execute(start);
         progress.done();
@@ -212,6 +214,8 @@ public final class BackupEngine {
     final AtomicLong uploadedBytes = new AtomicLong();
     final AtomicLong storedBytes = new AtomicLong();
     final List<String> treeIds = new ArrayList<>();
+    /** How long each phase took (ms), for the log line a benchmark reads. */
+    final Map<String, Long> phases = Collections.synchronizedMap(new LinkedHashMap<>());
     long treeBytes;
     Workers workers;
     PackUploads uploads;
@@ -246,7 +250,9 @@ public final class BackupEngine {
 
     BackupResult execute(long start) {
       if (base != null) {
-        collectBase();
+        for (String t : base.treeChunks()) {
+          baseBlobs.add(Hashing.unhex(t));
+        }
       }
       int max = repo.chunker().maxSize();
       ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -256,15 +262,19 @@ public final class BackupEngine {
       });
       long every = Math.max(200, options.refreshAge().toMillis() / 2);
       heartbeat.scheduleWithFixedDelay(this::beatQuietly, every, every, TimeUnit.MILLISECONDS);
-      try (PackUploads up = new PackUploads(repo, Math.max(2, Math.min(3, options.parallelism() / 2)), repo.sealer().sealedLength(max),
+      // Two packs in flight keep a loopback server and a 1 Gbit/s link busy; each holds a pack buffer (16 MiB by default).
+      try (PackUploads up = new PackUploads(repo, 2, repo.sealer().sealedLength(max),
           this::uploaded)) {
         uploads = up;
         dataPacks = new PackWriter(up, PackEntry.DATA);
         treePacks = new PackWriter(up, PackEntry.TREE);
         try (Workers w = new Workers("strata-backup", options.parallelism())) {
           workers = w;
+          long t1 = System.nanoTime();
           scanAndWrite();
+          phases.put("scan", (System.nanoTime() - t1) / 1_000_000);
         }
+        long t2 = System.nanoTime();
         dataPacks.flush();
         treePacks.flush();
         up.awaitAll();
@@ -275,6 +285,7 @@ public final class BackupEngine {
         protectForCommit();
         dataPacks.flush();
         up.awaitAll();
+        phases.put("upload", (System.nanoTime() - t2) / 1_000_000);
       } finally {
         heartbeat.shutdownNow();
       }
@@ -294,8 +305,8 @@ public final class BackupEngine {
       mergeIndexFilesIfMany();
       long ms = (System.nanoTime() - start) / 1_000_000;
       long packs = ownPacks.size();
-      LOG.info("committed snapshot {} of {}: {} files, {} bytes, {} new ({} stored in {} packs), in {} ms",
-          snapshotId, sourceId, stats.files(), stats.totalBytes(), stats.uploadedBytes(), storedBytes.get(), packs, ms);
+      LOG.info("committed snapshot {} of {}: {} files, {} bytes, {} new ({} stored in {} packs), in {} ms {}",
+          snapshotId, sourceId, stats.files(), stats.totalBytes(), stats.uploadedBytes(), storedBytes.get(), packs, ms, phases);
       return new BackupResult(committed, key, ms, List.copyOf(changedFiles), List.copyOf(vanishedFiles), storedBytes.get(), packs);
     }
 
@@ -332,10 +343,28 @@ public final class BackupEngine {
 
     // ---- the base snapshot ---------------------------------------------------------------------------------------
 
+    private volatile boolean baseCollected;
+
+    /**
+     * The base's data blobs, read from its tree the first time a chunk this run reads is found in the store (an
+     * unchanged backup reads no file and never needs them).
+     */
     private void collectBase() {
-      for (String t : base.treeChunks()) {
-        baseBlobs.add(Hashing.unhex(t));
+      if (base == null || baseCollected) {
+        return;
       }
+      synchronized (baseBlobs) {
+        if (baseCollected) {
+          return;
+        }
+        long t0 = System.nanoTime();
+        readBaseBlobs();
+        baseCollected = true;
+        phases.put("base", (System.nanoTime() - t0) / 1_000_000);
+      }
+    }
+
+    private void readBaseBlobs() {
       try (TreeSource t = blobs.tree(base)) {
         for (TreeEntry e = t.next(); e != null; e = t.next()) {
           if (e instanceof TreeEntry.File f) {
@@ -472,10 +501,10 @@ public final class BackupEngine {
       }
       entries.sort(Comparator.comparing(LocalEntry::name));
       directories.incrementAndGet();
-      Map<String, FileIndex> baseFiles = new HashMap<>();
+      Map<String, TreeEntry.File> baseFiles = new HashMap<>();
       if (inBase) {
         for (TreeEntry.File f : baseTree.files()) {
-          baseFiles.put(f.file().name(), f.file());
+          baseFiles.put(f.file().name(), f);
         }
       }
       emit.put(new TreeEntry.Dir(name, self.metadata(), dirXattrs));
@@ -488,7 +517,8 @@ public final class BackupEngine {
           case OTHER -> LOG.warn("skipped {}: sockets, FIFOs and devices cannot be snapshotted", Names.safe(join(relPath, e.name())));
           default -> {
             localNames.add(e.name());
-            FileIndex before = baseFiles.get(e.name());
+            TreeEntry.File recorded = baseFiles.get(e.name());
+            FileIndex before = recorded == null ? null : recorded.file();
             String rel = join(relPath, e.name());
             if (e.type() == LocalEntry.Type.SYMLINK) {
               if (before != null && !(before.isSymlink() && before.linkTarget().equals(e.linkTarget()))) {
@@ -514,12 +544,14 @@ public final class BackupEngine {
             }
             CompletableFuture<TreeEntry.File> entry;
             if (unchanged) {
-              FileIndex kept = new FileIndex(e.name(), FileIndex.Kind.FILE, e.metadata(), before.blobs(), null, null,
-                  xattrsAt(dir, e.name(), relPath), null, null);
+              // Attributes change the ctime: an unchanged ctime means the recorded ones still hold.
+              Map<String, String> x = recorded.ctimeNanos() != 0 && recorded.ctimeNanos() == st.ctimeNanos() ? before.xattrs()
+                  : xattrsAt(dir, e.name(), relPath);
+              FileIndex kept = new FileIndex(e.name(), FileIndex.Kind.FILE, e.metadata(), before.blobs(), null, null, x, null, null);
               progress.bytesDone(e.metadata().size());
               progress.reused(e.metadata().size());
               progress.fileDone();
-              entry = CompletableFuture.completedFuture(new TreeEntry.File(kept, st.nlink() > 1));
+              entry = CompletableFuture.completedFuture(new TreeEntry.File(kept, st.nlink() > 1, st.ctimeNanos()));
             } else {
               entry = readFile(dir, e.name(), rel, st.nlink() > 1);
             }
@@ -638,7 +670,7 @@ public final class BackupEngine {
         progress.reused(st.size());
         progress.fileDone();
         FileIndex link = new FileIndex(name, FileIndex.Kind.FILE, st.metadata(), f.file().blobs(), null, null, x, first.relPath(), null);
-        return new TreeEntry.File(link, false);
+        return new TreeEntry.File(link, false, st.ctimeNanos());
       });
     }
 
@@ -667,8 +699,9 @@ public final class BackupEngine {
       try {
         return workers.submit(() -> {
           try {
-            FileIndex f = finish(of, readWhole(of));
-            return f == null ? null : new TreeEntry.File(f, hardLinked);
+            long[] ctime = {0};
+            FileIndex f = finish(of, readWhole(of), ctime);
+            return f == null ? null : new TreeEntry.File(f, hardLinked, ctime[0]);
           } finally {
             release(of);
           }
@@ -746,7 +779,7 @@ public final class BackupEngine {
      * name still refers to it. Otherwise the file is read again, up to the configured number of times, then the policy
      * decides.
      */
-    private FileIndex finish(OpenFile of, List<FileBlob> read0) {
+    private FileIndex finish(OpenFile of, List<FileBlob> read0, long[] ctime) {
       OpenFile current = of;
       List<FileBlob> read = read0;
       for (int attempt = 0; ; attempt++) {
@@ -777,6 +810,7 @@ public final class BackupEngine {
                     + " --on-file-change record");
           }
           Stat st = current.before();
+          ctime[0] = consistent ? st.ctimeNanos() : 0;
           FileIndex entry = new FileIndex(current.name(), FileIndex.Kind.FILE, st.metadata(), read, null, null,
               xattrsAt(current.dir(), current.name(), parent(current.relPath())), null, null);
           if (!consistent) {
@@ -876,6 +910,15 @@ public final class BackupEngine {
     private boolean reusable(byte[] id) {
       if (baseBlobs.contains(id)) {
         return index.contains(id);
+      }
+      if (!index.contains(id)) {
+        return false;
+      }
+      if (!baseCollected) {
+        collectBase();
+        if (baseBlobs.contains(id)) {
+          return true;
+        }
       }
       for (int e : index.locations(id)) {
         if (usePack(index.packNumber(e))) {
@@ -1065,6 +1108,7 @@ public final class BackupEngine {
       if (!viaBase.isEmpty()) {
         return;
       }
+      collectBase();
       baseBlobs.forEach(id -> {
         int e = index.find(id);
         if (e >= 0) {

@@ -14,6 +14,7 @@ import dev.strata.engine.tree.ValidatingTreeSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
@@ -125,31 +126,59 @@ public final class BlobSource {
     return new ValidatingTreeSource(new ChunkedTreeSource(chunks(s)), s.snapshotId(), true);
   }
 
-  /** The content of a format-2 snapshot's tree blobs, fetched one after the other as they are consumed. */
+  /** Fetches tree blobs ahead of the parser: a tree is read one blob after another, and each is a round trip. */
+  private static final java.util.concurrent.ExecutorService PREFETCH = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "strata-tree-prefetch");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** The content of a format-2 snapshot's tree blobs, in order, the next one fetched while the current one is read. */
   public Iterator<byte[]> chunks(Snapshot s) {
-    Iterator<String> ids = s.treeChunks().iterator();
+    List<String> ids = s.treeChunks();
     return new Iterator<>() {
+      int next;
+      java.util.concurrent.CompletableFuture<byte[]> ahead = fetch(0);
+
+      private java.util.concurrent.CompletableFuture<byte[]> fetch(int i) {
+        if (i >= ids.size()) {
+          return null;
+        }
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> load(s, ids.get(i)), PREFETCH);
+      }
+
       @Override
       public boolean hasNext() {
-        return ids.hasNext();
+        return next < ids.size();
       }
 
       @Override
       public byte[] next() {
-        if (!ids.hasNext()) {
+        if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        String id = ids.next();
+        java.util.concurrent.CompletableFuture<byte[]> current = ahead;
+        next++;
+        ahead = fetch(next);
         try {
-          return read(Hashing.unhex(id), Metadata.of(s.metadata().sourceId(), "tree of " + s.snapshotId()));
-        } catch (StoreException e) {
-          if (e.kind() == StoreException.Kind.NOT_FOUND) {
-            throw new IntegrityException("snapshot " + s.snapshotId() + " cannot be read: its tree blob " + id + " is missing ("
-                + e.getMessage() + ")");
-          }
+          return current.join();
+        } catch (java.util.concurrent.CompletionException e) {
+          Workers.rethrow(e.getCause());
           throw e;
         }
       }
     };
+  }
+
+  private byte[] load(Snapshot s, String id) {
+    try {
+      return read(Hashing.unhex(id), Metadata.of(s.metadata().sourceId(), "tree of " + s.snapshotId()));
+    } catch (StoreException e) {
+      if (e.kind() == StoreException.Kind.NOT_FOUND) {
+        throw new IntegrityException("snapshot " + s.snapshotId() + " cannot be read: its tree blob " + id + " is missing ("
+            + e.getMessage() + ")");
+      }
+      throw e;
+    }
   }
 }

@@ -75,8 +75,12 @@ public final class RestoreEngine {
   static final int BATCH_FILES = 20_000;
   /** ...and at most this many blob needs. */
   static final int BATCH_NEEDS = 100_000;
+  /** A blob at most this long is written with one pwrite on the staged file's descriptor, without opening a channel. */
+  static final int SMALL_WRITE = 64 * 1024;
   /** One ranged request reads at most this much. */
   static final long MAX_RANGE = 32L << 20;
+
+  private static final int EUID = Posix.geteuid();
 
   private final BlobStoreManager store;
   private final RestoreOptions options;
@@ -178,6 +182,8 @@ public final class RestoreEngine {
     final int seq;
     final AtomicInteger remaining;
     FileHandle handle;
+    /** Some blob was left as a hole: the file's size is set at the end. */
+    volatile boolean holes;
 
     StagedFile(FileIndex file, String relPath, int seq, int blobs) {
       this.file = file;
@@ -227,6 +233,8 @@ public final class RestoreEngine {
     /** Staged files with an open handle: closed however the restore ends. */
     final Set<StagedFile> open = ConcurrentHashMap.newKeySet();
     final boolean chown = Capabilities.canChown();
+    /** The group new staged files get (the staging directory's: its parent may be setgid). */
+    int stagingGid = -1;
     final AtomicBoolean chownWarned = new AtomicBoolean();
     /** Where the commit is, for the message when it fails. */
     volatile String at;
@@ -249,6 +257,7 @@ public final class RestoreEngine {
       try {
         root.mkdir(stagingName, 0700);
         staging = root.openDir(stagingName);
+        stagingGid = staging.stat().gid();
         // Files made here would inherit the target's default ACL: they get exactly the snapshot's instead.
         Posix.fremovexattr(staging.fd(), Xattrs.ACL_DEFAULT, staging.display());
       } catch (IOException e) {
@@ -468,6 +477,7 @@ public final class RestoreEngine {
 
     private void deliverHole(List<Need> where) {
       for (Need n : where) {
+        n.file().holes = true;
         try {
           handle(n.file()); // the file exists even when it is all holes
         } catch (IOException e) {
@@ -698,7 +708,12 @@ public final class RestoreEngine {
       for (Need n : where) {
         StagedFile sf = n.file();
         try {
-          ChunkIO.write(handle(sf).channel(), n.blob().offset(), data, off, len);
+          FileHandle h = handle(sf);
+          if (off == 0 && len <= SMALL_WRITE) {
+            h.pwrite(data, len, n.blob().offset());
+          } else {
+            ChunkIO.write(h.channel(), n.blob().offset(), data, off, len);
+          }
         } catch (IOException e) {
           throw new UncheckedIOException("cannot write " + Names.safe(sf.relPath) + " into the staging directory: " + e.getMessage(), e);
         }
@@ -734,13 +749,22 @@ public final class RestoreEngine {
       FileMetadata m = sf.file.metadata();
       try {
         FileHandle h = handle(sf);
-        h.truncate(m.size());
-        if (chown) {
+        if (sf.holes || sf.file.blobs().isEmpty()) {
+          h.truncate(m.size());
+        }
+        // A staged file is new: it belongs to this process, with mode 0600 and no attributes (the staging directory has
+        // no default ACL). Only what differs is set.
+        boolean chowned = chown && (m.uid() != EUID || m.gid() != stagingGid);
+        if (chowned) {
           chown(h::chown, m, sf.relPath);
         }
         // After the chown, which clears setuid and setgid.
-        h.chmod(m.mode());
-        h.setXattrs(sf.file.xattrs());
+        if (chowned || m.mode() != 0600) {
+          h.chmod(m.mode());
+        }
+        if (sf.file.xattrs() != null) {
+          h.setXattrs(sf.file.xattrs());
+        }
         h.setMtime(m.mtimeNanos());
         closeQuietly(sf);
       } catch (IOException e) {
@@ -774,7 +798,7 @@ public final class RestoreEngine {
     void commit() throws IOException {
       try (TreeReader r = tree()) {
         TreeEntry.Dir self = r.root();
-        commitDir(r, root, "", self);
+        commitDir(r, root, "", self, false);
       }
       if (!links.isEmpty()) {
         makeLinks();
@@ -782,7 +806,7 @@ public final class RestoreEngine {
     }
 
     /** Moves staged files into place and makes the tree match the snapshot, top-down, through directory handles. */
-    private void commitDir(TreeReader r, DirHandle here, String relPath, TreeEntry.Dir self) throws IOException {
+    private void commitDir(TreeReader r, DirHandle here, String relPath, TreeEntry.Dir self, boolean fresh) throws IOException {
       at = relPath.isEmpty() ? "." : relPath;
       Stat st = here.stat();
       if (!Capabilities.overridesPermissions() && (st.mode() & 0300) != 0300) {
@@ -797,7 +821,8 @@ public final class RestoreEngine {
         if (!f.isSymlink() && f.hardLink() != null) {
           continue;
         }
-        Stat existing = here.statAtOrNull(f.name());
+        // A directory this commit made holds nothing it did not put there.
+        Stat existing = fresh ? null : here.statAtOrNull(f.name());
         if (f.isSymlink()) {
           boolean same = existing != null && existing.isSymlink() && f.linkTarget().equals(here.readLink(f.name()));
           if (!same) {
@@ -817,6 +842,9 @@ public final class RestoreEngine {
           continue;
         }
         int seq = commitSeq++;
+        if (fresh && kept.get(seq)) {
+          throw new IOException("the target changed during the restore at " + Names.safe(rel));
+        }
         if (kept.get(seq)) {
           long[] seen = keptSeen.get(seq);
           if (existing == null || existing.dev() != seen[0] || existing.ino() != seen[1] || existing.ctimeNanos() != seen[2]) {
@@ -834,7 +862,7 @@ public final class RestoreEngine {
         wanted.add(d.name());
         String rel = join(relPath, d.name());
         at = rel;
-        Stat existing = here.statAtOrNull(d.name());
+        Stat existing = fresh ? null : here.statAtOrNull(d.name());
         if (existing != null && !existing.isDirectory()) {
           here.deleteTree(d.name());
           existing = null;
@@ -849,7 +877,7 @@ public final class RestoreEngine {
           throw new IOException("the target changed during the restore at " + Names.safe(rel) + " (" + e.getMessage() + ")", e);
         }
         try (sub) {
-          commitDir(r, sub, rel, d);
+          commitDir(r, sub, rel, d, existing == null);
           applyDir(sub, d, rel);
           // Still where it was: a directory moved away meanwhile would hold files outside the target.
           if (!sub.stat().sameFile(here.statAtOrNull(d.name()))) {

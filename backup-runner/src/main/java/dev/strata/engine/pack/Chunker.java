@@ -67,24 +67,31 @@ public final class Chunker {
     }
     int end = Math.min(len, max);
     int normal = Math.min(end, avg);
+    // Below the average the harder mask; the 64 bytes before min prime the hash, so a cut right after min depends on
+    // content, not on position. The hash depends on the last 64 bytes only, so the easier scan primes itself again.
+    int at = scan(gear, buf, off + Math.max(0, min - 64), off + min, off + normal, maskS);
+    if (at >= 0) {
+      return at - off;
+    }
+    at = scan(gear, buf, off + normal - 64, off + normal, off + end, maskL);
+    return at >= 0 ? at - off : end;
+  }
+
+  /**
+   * Rolls the gear hash over {@code buf[prime, to)}, looking from {@code from} for a position where it meets the
+   * mask; returns the index after it, or -1. A small method of its own so the JIT compiles it whole.
+   */
+  private static int scan(long[] gear, byte[] buf, int prime, int from, int to, long mask) {
     long fp = 0;
-    int i = min;
-    // The first 64 bytes before min prime the hash, so a cut right after min depends on content, not on position.
-    for (int j = Math.max(0, min - 64); j < min; j++) {
-      fp = (fp << 1) + gear[buf[off + j] & 0xff];
+    for (int j = prime; j < from; j++) {
+      fp = (fp << 1) + gear[buf[j] & 0xff];
     }
-    for (; i < normal; i++) {
-      fp = (fp << 1) + gear[buf[off + i] & 0xff];
-      if ((fp & maskS) == 0) {
+    for (int i = from; i < to; i++) {
+      fp = (fp << 1) + gear[buf[i] & 0xff];
+      if ((fp & mask) == 0) {
         return i + 1;
       }
     }
-    for (; i < end; i++) {
-      fp = (fp << 1) + gear[buf[off + i] & 0xff];
-      if ((fp & maskL) == 0) {
-        return i + 1;
-      }
-    }
-    return end;
+    return -1;
   }
 }

@@ -35,7 +35,8 @@ public final class PackUploads implements AutoCloseable {
     this.repo = repo;
     this.inFlight = inFlight;
     this.onUploaded = onUploaded;
-    this.bufferSize = repo.packSize() + maxStoredBlob + PackFile.tailCapacity(PackFile.MAX_ENTRIES);
+    // A writer seals a pack before a blob would take it past the target size: a pack is at most that, or one blob.
+    this.bufferSize = Math.max(repo.packSize(), maxStoredBlob) + PackFile.tailCapacity(PackFile.MAX_ENTRIES);
     AtomicInteger n = new AtomicInteger();
     this.pool = Executors.newFixedThreadPool(inFlight, r -> {
       Thread t = new Thread(r, "strata-pack-upload-" + n.incrementAndGet());
@@ -43,17 +44,20 @@ public final class PackUploads implements AutoCloseable {
       return t;
     });
     this.slots = new Semaphore(inFlight);
-    this.spare = new ArrayBlockingQueue<>(inFlight);
+    this.spare = new ArrayBlockingQueue<>(1);
   }
 
   public Repository repository() {
     return repo;
   }
 
-  /** A pack buffer: a spare one, or a new small one that the writer grows as it fills (tree packs stay small). */
-  byte[] buffer() {
+  /**
+   * A pack buffer: a spare one, or a new one, whole (data packs fill it: growing it would copy and discard tens of
+   * megabytes per pack) or small (tree packs are often small; the writer grows it).
+   */
+  byte[] buffer(boolean whole) {
     byte[] b = spare.poll();
-    return b != null ? b : new byte[1 << 20];
+    return b != null ? b : new byte[whole ? bufferSize : 1 << 20];
   }
 
   /** The largest a pack can get: the target size, one more blob, the header. */

@@ -32,7 +32,7 @@ public final class PackWriter {
       seal();
     }
     if (buf == null) {
-      buf = uploads.buffer();
+      buf = uploads.buffer(type == PackEntry.DATA);
       pos = 0;
       packId = PackFile.newPackId();
       entries = new ArrayList<>();

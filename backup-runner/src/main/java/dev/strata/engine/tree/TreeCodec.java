@@ -18,13 +18,14 @@ import java.util.Map;
  * The JSON of one tree record, one record per line:
  * <pre>
  * {"d":"name","m":[mode,mtimeNanos,uid,gid],"x":{…}}                                      a directory opens
- * {"f":"name","m":[size,mode,mtimeNanos,uid,gid],"b":[["id",size],…],"x":{…},"h":"path","hl":1,"c":1}   a file
+ * {"f":"name","m":[size,mode,mtimeNanos,uid,gid],"b":[["id",size],…],"x":{…},"h":"path","hl":1,"c":1,"ct":ctime}   a file
  * {"l":"name","m":[mode,mtimeNanos,uid,gid],"t":"target"}                                   a symlink
  * {"e":1,"rf":[…],"rd":[…]}                                                                 the directory closes
  * </pre>
  * Optional fields are left out when empty: {@code x} extended attributes (name to base64), {@code rf}/{@code rd} files
  * and directories removed since the previous snapshot, {@code h} the path of the earlier entry this one is a hard link
- * to, {@code hl} other names of this inode follow, {@code c} the file changed while it was read.
+ * to, {@code hl} other names of this inode follow, {@code c} the file changed while it was read, {@code ct} its change time
+ * in nanoseconds when it was backed up (what lets the next backup skip reading its attributes again).
  */
 public final class TreeCodec {
 
@@ -67,6 +68,9 @@ public final class TreeCodec {
           }
           if (f.isChanged()) {
             g.writeNumberField("c", 1);
+          }
+          if (fe.ctimeNanos() != 0) {
+            g.writeNumberField("ct", fe.ctimeNanos());
           }
         }
     } else {
@@ -133,6 +137,7 @@ public final class TreeCodec {
     String target = null;
     boolean hl = false;
     boolean changed = false;
+    long ctime = 0;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken v = p.nextToken();
@@ -159,6 +164,7 @@ public final class TreeCodec {
         case "t" -> target = string(p, v);
         case "hl" -> hl = p.getValueAsInt() == 1;
         case "c" -> changed = p.getValueAsInt() == 1;
+        case "ct" -> ctime = p.getValueAsLong();
         default -> p.skipChildren();
       }
     }
@@ -181,7 +187,7 @@ public final class TreeCodec {
         requireLength(m, 5);
         FileIndex f = new FileIndex(name, FileIndex.Kind.FILE, new FileMetadata(m[0], (int) m[1], m[2], (int) m[3], (int) m[4]),
             blobs == null ? List.of() : blobs, null, null, x, hardLink, changed ? Boolean.TRUE : null);
-        return new TreeEntry.File(f, hl);
+        return new TreeEntry.File(f, hl, ctime);
     }
   }
 

@@ -22,9 +22,15 @@ public sealed interface TreeEntry permits TreeEntry.Dir, TreeEntry.File, TreeEnt
 
   /**
    * A regular file or a symlink. {@code hardLinked}: other names of this inode follow in the snapshot, as entries whose
-   * {@code hardLink} is this one's path.
+   * {@code hardLink} is this one's path. {@code ctimeNanos}: the file's change time when it was backed up (0: not
+   * recorded); a change of extended attributes moves it, so the next backup reuses the recorded attributes of a file
+   * whose ctime has not moved instead of reading them again.
    */
-  record File(FileIndex file, boolean hardLinked) implements TreeEntry {}
+  record File(FileIndex file, boolean hardLinked, long ctimeNanos) implements TreeEntry {
+    public File(FileIndex file, boolean hardLinked) {
+      this(file, hardLinked, 0);
+    }
+  }
 
   /**
    * The directory opened last closes, with the names of the files and sub-directories the previous snapshot had in it

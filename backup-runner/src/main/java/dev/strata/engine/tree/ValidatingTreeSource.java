@@ -153,7 +153,7 @@ public final class ValidatingTreeSource implements TreeSource {
     }
     long total = 0;
     for (FileBlob b : f.blobs()) {
-      if (b.id() == null || !IndexValidator.BLOB_ID.matcher(b.id()).matches()) {
+      if (!isHexId(b.id())) {
         throw IndexValidator.reject(snapshotId, path, "blob id '" + b.id() + "' is not a 64-digit hex id");
       }
       if (b.size() <= 0 || b.size() > MAX_BLOB || b.offset() != total) {
@@ -164,6 +164,20 @@ public final class ValidatingTreeSource implements TreeSource {
     if (total != f.metadata().size()) {
       throw IndexValidator.reject(snapshotId, path, "its blobs hold " + total + " bytes but the file has " + f.metadata().size());
     }
+  }
+
+  /** 64 lower-case hex digits (checked by hand: a regular expression cost a tenth of an unchanged backup). */
+  static boolean isHexId(String id) {
+    if (id == null || id.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = id.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The checks of one directory record that need nothing around it. */

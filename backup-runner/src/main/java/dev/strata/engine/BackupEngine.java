@@ -187,8 +187,10 @@ public final class BackupEngine {
     final Snapshot base;
     final String snapshotId;
     final Chunker chunker;
+    /** The codec of the tree thread (tree blobs). */
     final ThreadLocal<BlobCodec> codecs;
-    final ThreadLocal<byte[]> buffers;
+    /** Working memory for files up to {@link Lanes#SMALL} bytes, one per worker; larger files share a few big lanes. */
+    final Lanes lanes;
     final Set<String> damaged;
     /** Blobs of the base snapshot: reused without looking further, the base protects them. */
     final IdSet baseBlobs = new IdSet();
@@ -239,8 +241,7 @@ public final class BackupEngine {
       this.snapshotId = SnapshotIds.next(createdAt);
       this.chunker = new Chunker(repo.sealer().chunkerSeed(), repo.chunker());
       this.codecs = ThreadLocal.withInitial(() -> new BlobCodec(repo.sealer()));
-      int max = repo.chunker().maxSize();
-      this.buffers = ThreadLocal.withInitial(() -> new byte[max]);
+      this.lanes = new Lanes(repo.sealer(), repo.chunker().maxSize());
       this.damaged = damagedBlobs();
       byte[] p = new byte[16];
       new SecureRandom().nextBytes(p);
@@ -841,18 +842,27 @@ public final class BackupEngine {
     private List<FileBlob> readWhole(OpenFile of) {
       long size = of.before().size();
       List<FileBlob> out = new ArrayList<>();
-      boolean ok = chunks(of.handle(), size, of.relPath(), (buf, off, len, offset) -> out.add(storeChunk(buf, off, len, of.relPath(), offset)));
+      boolean ok = chunks(of.handle(), size, of.relPath(), (codec, buf, off, len, offset) -> out.add(storeChunk(codec, buf, off, len, offset)));
       return ok ? out : null;
     }
 
     /** Receives each chunk of a file: {@code buf[off, off+len)} starts at {@code offset} in the file. */
     private interface ChunkConsumer {
-      void chunk(byte[] buf, int off, int len, long offset);
+      void chunk(BlobCodec codec, byte[] buf, int off, int len, long offset);
     }
 
     /** Cuts {@code size} bytes of an open file into content-defined chunks; false when the file ends early. */
     private boolean chunks(FileHandle h, long size, String relPath, ChunkConsumer consumer) {
-      byte[] buf = buffers.get();
+      Lanes.Lane lane = lanes.take(size);
+      try {
+        return chunks(lane, h, size, relPath, consumer);
+      } finally {
+        lanes.give(lane);
+      }
+    }
+
+    private boolean chunks(Lanes.Lane lane, FileHandle h, long size, String relPath, ChunkConsumer consumer) {
+      byte[] buf = lane.buf;
       long readPos = 0;
       long chunkPos = 0;
       int filled = 0;
@@ -868,7 +878,7 @@ public final class BackupEngine {
           }
           int n = chunker.cut(buf, 0, filled);
           hooks.afterChunkRead(relPath, chunkPos);
-          consumer.chunk(buf, 0, n, chunkPos);
+          consumer.chunk(lane.codec, buf, 0, n, chunkPos);
           chunkPos += n;
           System.arraycopy(buf, n, buf, 0, filled - n);
           filled -= n;
@@ -880,7 +890,7 @@ public final class BackupEngine {
     }
 
     /** Names a chunk by its id and stores it unless the store holds it already (or this run stores it). */
-    private FileBlob storeChunk(byte[] buf, int off, int len, String relPath, long offset) {
+    private FileBlob storeChunk(BlobCodec codec, byte[] buf, int off, int len, long offset) {
       byte[] id = repo.sealer().blobId(buf, off, len);
       String hex = Hashing.hex(id);
       if (!claimed.add(id)) {
@@ -888,7 +898,6 @@ public final class BackupEngine {
       } else if (!damaged.contains(hex) && reusable(id)) {
         progress.reused(len);
       } else {
-        BlobCodec codec = codecs.get();
         codec.encode(options.compression(), id, buf, off, len);
         dataPacks.add(id, codec.stored, 0, codec.storedLength, codec.flags, len);
         if (damaged.contains(hex)) {
@@ -1252,10 +1261,9 @@ public final class BackupEngine {
             }
           } else if (st.isFile()) {
             try (FileHandle h = dir.openRead(n)) {
-              chunks(h, h.stat().size(), rel, (buf, off, len, offset) -> {
+              chunks(h, h.stat().size(), rel, (codec, buf, off, len, offset) -> {
                 byte[] id = repo.sealer().blobId(buf, off, len);
                 if (needed.contains(id) && found.add(id)) {
-                  BlobCodec codec = codecs.get();
                   codec.encode(options.compression(), id, buf, off, len);
                   dataPacks.add(id, codec.stored, 0, codec.storedLength, codec.flags, len);
                   storedBytes.addAndGet(codec.storedLength);

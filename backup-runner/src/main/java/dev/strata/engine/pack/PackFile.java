@@ -45,26 +45,30 @@ public final class PackFile {
     return 8 + entries * ENTRY + Sealer.OVERHEAD + 4 + TRAILER;
   }
 
-  /** Writes the header and trailer at {@code buf[pos]}; returns the pack's total length. */
-  public static int writeTail(Sealer sealer, String packId, List<PackEntry> entries, byte[] buf, int pos) {
+  /**
+   * The end of a pack whose blobs are {@code entries}: its header (sealed, or followed by its CRC32C) and the trailer
+   * (the header's length and the magic); at most {@link #tailCapacity} bytes.
+   */
+  public static byte[] tail(Sealer sealer, String packId, List<PackEntry> entries) {
     ByteBuffer h = ByteBuffer.allocate(8 + entries.size() * ENTRY);
     h.putInt(HEADER_MAGIC).putInt(entries.size());
     for (PackEntry e : entries) {
       h.put(e.type()).put(e.flags()).put(e.id()).putInt(e.offset()).putInt(e.storedLength()).putInt(e.rawLength());
     }
     byte[] plain = h.array();
+    byte[] out = new byte[sealer.sealedLength(plain.length) + 4 + TRAILER];
     int len;
     if (sealer.encrypted()) {
-      len = sealer.seal(plain, 0, plain.length, headerAad(packId), buf, pos);
+      len = sealer.seal(plain, 0, plain.length, headerAad(packId), out, 0);
     } else {
-      System.arraycopy(plain, 0, buf, pos, plain.length);
+      System.arraycopy(plain, 0, out, 0, plain.length);
       CRC32C crc = new CRC32C();
       crc.update(plain);
-      ByteBuffer.wrap(buf, pos + plain.length, 4).putInt((int) crc.getValue());
+      ByteBuffer.wrap(out, plain.length, 4).putInt((int) crc.getValue());
       len = plain.length + 4;
     }
-    ByteBuffer.wrap(buf, pos + len, TRAILER).putInt(len).put(MAGIC);
-    return pos + len + TRAILER;
+    ByteBuffer.wrap(out, len, TRAILER).putInt(len).put(MAGIC);
+    return java.util.Arrays.copyOf(out, len + TRAILER);
   }
 
   /** The header's length, from a pack's last {@link #TRAILER} bytes. */

@@ -1,5 +1,6 @@
 package dev.strata.engine.pack;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,8 +14,7 @@ public final class PackWriter {
   private final PackUploads uploads;
   private final byte type;
   private final int target;
-  private byte[] buf;
-  private int pos;
+  private ByteBuffer buf;
   private String packId;
   private List<PackEntry> entries;
   private long blobs;
@@ -28,24 +28,26 @@ public final class PackWriter {
 
   /** Adds a blob: {@code stored[off, off+len)} as encoded by {@link BlobCodec}. */
   public synchronized void add(byte[] id, byte[] stored, int off, int len, int flags, int rawLength) {
-    if (buf != null && (pos + len > target || entries.size() == PackFile.MAX_ENTRIES)) {
+    if (buf != null && (buf.position() + len > target || entries.size() == PackFile.MAX_ENTRIES)) {
       seal();
     }
     if (buf == null) {
       buf = uploads.buffer(type == PackEntry.DATA);
-      pos = 0;
       packId = PackFile.newPackId();
       entries = new ArrayList<>();
     }
+    int pos = buf.position();
     int need = pos + len + PackFile.tailCapacity(entries.size() + 1);
-    if (need > buf.length) {
-      buf = java.util.Arrays.copyOf(buf, Math.min(Math.max(need, buf.length * 2), Math.max(need, uploads.bufferSize())));
+    if (need > buf.capacity()) {
+      ByteBuffer bigger = ByteBuffer.allocate(Math.min(Math.max(need, buf.capacity() * 2), Math.max(need, uploads.bufferSize())));
+      buf.flip();
+      bigger.put(buf);
+      buf = bigger;
     }
-    System.arraycopy(stored, off, buf, pos, len);
+    buf.put(stored, off, len);
     entries.add(new PackEntry(type, (byte) flags, id.clone(), pos, len, rawLength));
-    pos += len;
     blobs++;
-    if (pos >= target) {
+    if (buf.position() >= target) {
       seal();
     }
   }
@@ -58,12 +60,13 @@ public final class PackWriter {
   }
 
   private void seal() {
-    int total = PackFile.writeTail(uploads.repository().sealer(), packId, entries, buf, pos);
+    buf.put(PackFile.tail(uploads.repository().sealer(), packId, entries));
+    buf.flip();
     long now = System.currentTimeMillis();
-    byte[] b = buf;
+    ByteBuffer b = buf;
     buf = null;
     packs++;
-    uploads.submit(packId, now, b, total, IndexFile.Pack.of(packId, now, entries));
+    uploads.submit(packId, now, b, IndexFile.Pack.of(packId, now, entries));
   }
 
   public synchronized long blobs() {

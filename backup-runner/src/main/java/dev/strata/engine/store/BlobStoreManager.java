@@ -64,6 +64,17 @@ public interface BlobStoreManager extends AutoCloseable {
   }
 
   /**
+   * Writes like {@link #putWithCrc32c(String, byte[], int, int, Metadata)} the bytes from {@code data}'s position to its
+   * limit (which stay as they are), for a buffer outside the heap (a pack being uploaded). A store that cannot send such
+   * a buffer as it is copies it.
+   */
+  default void putWithCrc32c(String key, java.nio.ByteBuffer data, int crc32c, Metadata metadata) {
+    byte[] copy = new byte[data.remaining()];
+    data.duplicate().get(copy);
+    putWithCrc32c(key, copy, copy.length, crc32c, metadata);
+  }
+
+  /**
    * Opens {@code length} bytes of the object from {@code offset} as a stream (one ranged GET on S3); the caller closes
    * it. Throws {@link StoreException} of kind NOT_FOUND when the object does not exist, and INTEGRITY when it is shorter
    * than the range; a stream that ends early or fails while read throws {@link java.io.IOException} from its reads.

@@ -73,12 +73,20 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
 
   @Override
   public void put(String key, byte[] data, int length, byte[] sha256, Metadata metadata) {
+    write(key, ByteBuffer.wrap(data, 0, length));
+  }
+
+  @Override
+  public void putWithCrc32c(String key, ByteBuffer data, int crc32c, Metadata metadata) {
+    write(key, data.duplicate());
+  }
+
+  private void write(String key, ByteBuffer buf) {
     Path target = resolve(key);
     Path temp = target.resolveSibling(target.getFileName() + TEMP_MARK + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     try {
       Files.createDirectories(target.getParent());
       try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.wrap(data, 0, length);
         while (buf.hasRemaining()) {
           out.write(buf);
         }

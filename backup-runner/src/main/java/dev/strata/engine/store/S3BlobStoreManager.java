@@ -160,6 +160,19 @@ public final class S3BlobStoreManager implements BlobStoreManager {
   }
 
   @Override
+  public void putWithCrc32c(String key, java.nio.ByteBuffer data, int crc32c, Metadata metadata) {
+    String object = objectName(key);
+    if (data.remaining() > MAX_PUT_BYTES) {
+      throw new IllegalArgumentException(data.remaining() + " bytes are more than the put limit");
+    }
+    try {
+      client.putCrc32c(config.bucket(), object, data, crc32c).get();
+    } catch (Exception e) {
+      throw errors.classify("put", key, e);
+    }
+  }
+
+  @Override
   public java.io.InputStream openRange(String key, long offset, long length, Metadata metadata) {
     String object = objectName(key);
     if (length == 0) {

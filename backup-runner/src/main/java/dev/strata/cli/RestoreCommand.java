@@ -169,18 +169,21 @@ final class RestoreCommand implements Callable<Integer> {
     RestoreResult result;
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
-      SnapshotCatalog catalog = new SnapshotCatalog(storeOptions.repository(store));
+      dev.strata.engine.format.Repository repo = storeOptions.repository(store);
+      java.util.concurrent.CompletableFuture<dev.strata.engine.pack.BlobIndex> index =
+          dev.strata.engine.Workers.background("strata-open-index", () -> dev.strata.engine.pack.BlobIndex.load(repo));
+      SnapshotCatalog catalog = new SnapshotCatalog(repo);
       Optional<Snapshot> found =
           which.latest ? catalog.latest(sourceId) : Optional.of(catalog.load(Snapshots.requireId(which.snapshotId)));
       if (found.isEmpty() && freshStartIfNone) {
         return freshStart();
       }
-      Snapshot index =
+      Snapshot snapshot =
           found.orElseThrow(() -> new SnapshotNotFoundException(
               "source '" + sourceId + "' has no snapshot in " + store.location() + " (see `strata snapshots`)"));
       try (ProgressLine line = ProgressLine.startIfTerminal("restore", progress, spec.commandLine().getErr());
           ProgressPublisher published = report.startProgress(store, progress)) {
-        result = new RestoreEngine(store, options, progress).restore(index, target);
+        result = new RestoreEngine(store, options, progress).restore(repo, index, snapshot, target);
       }
     }
     Map<String, Object> out = new LinkedHashMap<>();

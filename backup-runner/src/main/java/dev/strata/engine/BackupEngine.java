@@ -56,6 +56,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -121,9 +122,12 @@ public final class BackupEngine {
     Instant createdAt = options.clock().instant();
     try (DirHandle root = openSource(sourceDir)) {
       Repository repo = Repository.openForWriting(store, options.key(), options.init(), options.clock());
+      // Three independent reads (each a round trip or more over a WAN): the index, the damaged markers, the latest snapshot.
+      CompletableFuture<BlobIndex> loading = Workers.background("strata-open-index", () -> BlobIndex.load(repo));
+      CompletableFuture<Set<String>> damaged = Workers.background("strata-open-damaged", this::damagedBlobs);
       Optional<Snapshot> previous = new SnapshotCatalog(repo).latest(sourceId);
-      BlobSource blobs = new BlobSource(repo, null);
-      BlobIndex index = blobs.index();
+      BlobIndex index = Workers.join(loading);
+      BlobSource blobs = new BlobSource(repo, index);
       long opened = System.nanoTime();
       if (options.fullCheck()) {
         Map<String, ObjectInfo> packs = new HashMap<>();
@@ -139,7 +143,7 @@ public final class BackupEngine {
       if (previous.isPresent() && base == null) {
         LOG.info("the latest snapshot of {} is of store format 1: this backup reads every file once and stores it in format 2", sourceId);
       }
-      Run run = new Run(repo, blobs, index, sourceId, createdAt, root, previous.orElse(null), base);
+      Run run = new Run(repo, blobs, index, sourceId, createdAt, root, previous.orElse(null), base, Workers.join(damaged));
       run.phases.put("open", (opened - start) / 1_000_000);
       try {
         BackupResult result = run.execute(start);
@@ -149,6 +153,17 @@ public final class BackupEngine {
         run.deletePending();
       }
     }
+  }
+
+  private Set<String> damagedBlobs() {
+    Set<String> ids = ConcurrentHashMap.newKeySet();
+    store.list(StoreLayout.DAMAGED, o -> {
+      String id = StoreLayout.damagedIdOf(o.key());
+      if (id != null) {
+        ids.add(id);
+      }
+    }, Metadata.of(null, StoreLayout.DAMAGED));
+    return ids;
   }
 
   private static DirHandle openSource(Path dir) {
@@ -215,6 +230,7 @@ public final class BackupEngine {
     final AtomicLong totalBytes = new AtomicLong();
     final AtomicLong uploadedBytes = new AtomicLong();
     final AtomicLong storedBytes = new AtomicLong();
+    final AtomicInteger indexFilesWritten = new AtomicInteger();
     final List<String> treeIds = new ArrayList<>();
     /** How long each phase took (ms), for the log line a benchmark reads. */
     final Map<String, Long> phases = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -229,7 +245,8 @@ public final class BackupEngine {
     volatile long maxGap;
     volatile boolean pendingWritten;
 
-    Run(Repository repo, BlobSource blobs, BlobIndex index, String sourceId, Instant createdAt, DirHandle root, Snapshot previous, Snapshot base) {
+    Run(Repository repo, BlobSource blobs, BlobIndex index, String sourceId, Instant createdAt, DirHandle root, Snapshot previous, Snapshot base,
+        Set<String> damaged) {
       this.repo = repo;
       this.blobs = blobs;
       this.index = index;
@@ -242,7 +259,7 @@ public final class BackupEngine {
       this.chunker = new Chunker(repo.sealer().chunkerSeed(), repo.chunker());
       this.codecs = ThreadLocal.withInitial(() -> new BlobCodec(repo.sealer()));
       this.lanes = new Lanes(repo.sealer(), repo.chunker().maxSize());
-      this.damaged = damagedBlobs();
+      this.damaged = damaged;
       byte[] p = new byte[16];
       new SecureRandom().nextBytes(p);
       this.pendingId = HexFormat.of().formatHex(p);
@@ -327,6 +344,7 @@ public final class BackupEngine {
       }
       if (batch != null) {
         IndexFiles.write(repo, batch, System.currentTimeMillis());
+        indexFilesWritten.incrementAndGet();
       }
     }
 
@@ -339,6 +357,7 @@ public final class BackupEngine {
       }
       if (!batch.isEmpty()) {
         IndexFiles.write(repo, batch, System.currentTimeMillis());
+        indexFilesWritten.incrementAndGet();
       }
     }
 
@@ -378,16 +397,6 @@ public final class BackupEngine {
     }
 
     /** Blobs `verify --repair` marked missing or corrupt: not trusted from the base, stored again if found. */
-    private Set<String> damagedBlobs() {
-      Set<String> ids = ConcurrentHashMap.newKeySet();
-      store.list(StoreLayout.DAMAGED, o -> {
-        String id = StoreLayout.damagedIdOf(o.key());
-        if (id != null) {
-          ids.add(id);
-        }
-      }, Metadata.of(null, StoreLayout.DAMAGED));
-      return ids;
-    }
 
     // ---- the scan, and the writer of the new tree -----------------------------------------------------------------
 
@@ -1300,6 +1309,9 @@ public final class BackupEngine {
 
     /** Merges the store's index files when they have multiplied, so the next run opens the store in a few reads. */
     private void mergeIndexFilesIfMany() {
+      if (index.files().size() + indexFilesWritten.get() <= IndexFiles.MERGE_ABOVE) {
+        return; // as far as this run knows: another run's files are merged by the next backup or collection
+      }
       try {
         List<String> keys = IndexFiles.list(repo);
         if (keys.size() > IndexFiles.MERGE_ABOVE) {

@@ -78,10 +78,8 @@ public final class BlobSource {
       String key = PackFile.key(ix.packId(e));
       int stored = ix.storedLength(e);
       byte[] buf = new byte[stored];
-      try (InputStream in = repo.store().openRange(key, ix.offset(e), stored, md)) {
-        if (in.readNBytes(buf, 0, stored) != stored) {
-          throw new java.io.EOFException("the pack " + key + " ends early");
-        }
+      try {
+        readRange(key, ix.offset(e), buf, md);
       } catch (StoreException ex) {
         if (ex.kind() == StoreException.Kind.NOT_FOUND) {
           ix.markAbsent(ix.packId(e));
@@ -95,8 +93,6 @@ public final class BlobSource {
       } catch (SealException | java.io.EOFException ex) {
         damaged = ex instanceof SealException se ? se : new SealException("the pack " + key + " ends early", ex);
         continue;
-      } catch (IOException ex) {
-        throw new StoreException(StoreException.Kind.TRANSIENT, "reading " + key + " failed: " + ex.getMessage(), ex);
       }
       BlobCodec codec = codecs.get();
       int raw = ix.rawLength(e);
@@ -116,6 +112,27 @@ public final class BlobSource {
       throw new IntegrityException("blob " + Hashing.hex(id) + " is damaged in every pack that holds it (" + damaged.getMessage() + ")");
     }
     throw new StoreException(StoreException.Kind.NOT_FOUND, "blob " + Hashing.hex(id) + " is in no pack of " + repo.store().location());
+  }
+
+  /**
+   * Reads {@code buf.length} bytes of the pack {@code key} from {@code offset}. Opening the range is retried by the
+   * store; a stream that breaks while it is read (a connection reset) is read again here, up to four times.
+   */
+  private void readRange(String key, long offset, byte[] buf, Metadata md) throws java.io.EOFException {
+    for (int attempt = 1; ; attempt++) {
+      try (InputStream in = repo.store().openRange(key, offset, buf.length, md)) {
+        if (in.readNBytes(buf, 0, buf.length) != buf.length) {
+          throw new java.io.EOFException("the pack " + key + " ends early");
+        }
+        return;
+      } catch (java.io.EOFException ex) {
+        throw ex;
+      } catch (IOException ex) {
+        if (attempt >= 4) {
+          throw new StoreException(StoreException.Kind.TRANSIENT, "reading " + key + " failed " + attempt + " times: " + ex.getMessage(), ex);
+        }
+      }
+    }
   }
 
   /** The snapshot's tree as a validated stream of records. */

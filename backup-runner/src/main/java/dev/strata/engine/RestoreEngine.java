@@ -93,12 +93,20 @@ public final class RestoreEngine {
   }
 
   public RestoreResult restore(Snapshot snapshot, Path target) {
+    return restore(Repository.open(store, options.key()), null, snapshot, target);
+  }
+
+  /**
+   * Restores with the store already open ({@code repo}, for {@link #store}) and its index possibly being read
+   * ({@code index}, null to read it here): a caller that looks the snapshot up meanwhile saves the round trips.
+   */
+  public RestoreResult restore(Repository repo, java.util.concurrent.CompletableFuture<BlobIndex> index, Snapshot snapshot, Path target) {
     long start = System.nanoTime();
     if (snapshot.formatVersion() == 1) {
       IndexValidator.validate(snapshot.v1Index());
     }
-    Repository repo = Repository.open(store, options.key());
-    BlobSource blobs = new BlobSource(repo, snapshot.formatVersion() == 2 ? BlobIndex.load(repo) : null);
+    BlobIndex ix = snapshot.formatVersion() != 2 ? null : index != null ? Workers.join(index) : BlobIndex.load(repo);
+    BlobSource blobs = new BlobSource(repo, ix);
     try (DirHandle root = prepareTarget(target)) {
       Run run = new Run(snapshot, repo, blobs, root, target);
       Stat rootBefore = stat(root);

@@ -88,6 +88,34 @@ public final class Workers implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code task} on a daemon thread of its own: for the few independent reads that open a store (over a WAN each
+   * costs a round trip, so they overlap). {@link #join} gets the result.
+   */
+  public static <T> CompletableFuture<T> background(String name, Supplier<T> task) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        f.complete(task.get());
+      } catch (Throwable e) {
+        f.completeExceptionally(e);
+      }
+    }, name);
+    t.setDaemon(true);
+    t.start();
+    return f;
+  }
+
+  /** The result of {@code f}, rethrowing its failure as it was thrown. */
+  public static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      rethrow(e.getCause());
+      throw e;
+    }
+  }
+
   /** How long {@link #close} waits for interrupted tasks; store requests time out well within it. */
   static final Duration CLOSE_WAIT = Duration.ofMinutes(5);
 

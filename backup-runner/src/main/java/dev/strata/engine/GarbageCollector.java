@@ -171,7 +171,7 @@ public final class GarbageCollector {
           sweep.scanned + (index == null ? 0 : index.size()),
           marker.v1Live.size() + marker.live.size(),
           deleted.get() + plan.deadBlobs,
-          bytes.get() + (options.dryRun() ? plan.deadBytes : Math.max(0, freed.get() - repackedBytes)),
+          bytes.get() + (options.dryRun() ? plan.deadBytes + plan.repackPackBytes - plan.repackBytes : Math.max(0, freed.get() - repackedBytes)),
           sweep.young.size() + refreshed.get(),
           progressDeleted,
           options.dryRun(),
@@ -210,6 +210,8 @@ public final class GarbageCollector {
     final List<String> dead = new ArrayList<>();
     final List<String> repack = new ArrayList<>();
     long repackBytes;
+    /** The size of the packs to repack (what deleting them frees, before the copies are written). */
+    long repackPackBytes;
     long deadBlobs;
     long deadBytes;
     long keptYoung;
@@ -288,6 +290,7 @@ public final class GarbageCollector {
       }
       plan.repack.add(index.packIdOfNumber(p));
       plan.repackBytes += liveBytes[p];
+      plan.repackPackBytes += listed.get(index.packIdOfNumber(p)).size();
       plan.deadBlobs += deadCount[p];
     }
     return plan;

@@ -478,8 +478,13 @@ public final class RestoreEngine {
       }
     }
 
+    /** The id of content: SHA-256 in a format-1 snapshot (also when the store has since become encrypted), else the store's. */
+    private byte[] idOf(byte[] buf, int off, int len) {
+      return snapshot.formatVersion() == 1 ? Hashing.sha256(buf, off, len) : repo.sealer().blobId(buf, off, len);
+    }
+
     private boolean isZero(String hex, long size) {
-      String zero = zeroIds.computeIfAbsent(size, s -> Hashing.hex(repo.sealer().blobId(new byte[(int) (long) s], 0, (int) (long) s)));
+      String zero = zeroIds.computeIfAbsent(size, s -> Hashing.hex(idOf(new byte[(int) (long) s], 0, (int) (long) s)));
       return zero.equals(hex);
     }
 
@@ -660,11 +665,11 @@ public final class RestoreEngine {
       }
       boolean ok = false;
       if (seq >= 0) {
-        ok = readStaged((int) seq, offset, buf, size) && Arrays.equals(repo.sealer().blobId(buf, 0, size), id);
+        ok = readStaged((int) seq, offset, buf, size) && Arrays.equals(idOf(buf, 0, size), id);
       }
       if (!ok) {
         for (Need n : where) {
-          if (n.localCopy() != null && readLocal(n.localCopy(), n.blob(), buf) && Arrays.equals(repo.sealer().blobId(buf, 0, size), id)) {
+          if (n.localCopy() != null && readLocal(n.localCopy(), n.blob(), buf) && Arrays.equals(idOf(buf, 0, size), id)) {
             ok = true;
             reused.addAndGet(size);
             progress.reused(size);

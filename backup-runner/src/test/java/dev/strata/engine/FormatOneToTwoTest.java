@@ -74,6 +74,44 @@ class FormatOneToTwoTest {
     assertThat(verifier.verify(third.index(), true).problems()).isEmpty();
   }
 
+  @Test
+  void aFormatOneStoreThatMovesToFormatTwoEncryptedKeepsItsOldSnapshotsReadable() throws IOException {
+    Path source = Files.createDirectories(tmp.resolve("source"));
+    Trees.makeRichTree(source);
+    LocalBlobStoreManager store = new LocalBlobStoreManager(tmp.resolve("store"));
+    SnapshotIndex old = FormatOne.backup(store, source, "ns/pvc/", 64 * 1024, null);
+    // Chunks of zeros: format 1 names them by SHA-256, which the restore must still recognise, and leave as holes.
+    Path zeros = Files.createDirectories(tmp.resolve("zeros"));
+    Trees.write(zeros.resolve("zeros.bin"), new byte[3 * 64 * 1024]);
+    SnapshotIndex zeroSnapshot = FormatOne.backup(store, zeros, "ns/zeros/", 64 * 1024, null);
+    var oldTree = Trees.describe(source);
+    dev.strata.engine.format.UserKey key = dev.strata.engine.format.UserKey.of("moved with a key", "test");
+
+    Trees.write(source.resolve("big/new.sst"), Trees.random(11, 300_000));
+    BackupResult next = new BackupEngine(store, BackupOptions.defaults().withKey(key), new Progress()).backup(source, "ns/pvc/");
+
+    assertThat(Repository.peekConfig(store)).get().extracting(c -> c.encrypted()).isEqualTo(true);
+    Repository repo = Repository.open(store, key);
+    Snapshot oldAgain = new SnapshotCatalog(repo).load(old.snapshotId());
+    SnapshotVerifier verifier = new SnapshotVerifier(repo, 2);
+    assertThat(verifier.verify(oldAgain, true).problems()).isEmpty();
+    assertThat(verifier.verify(next.index(), true).problems()).isEmpty();
+    Path restoredOld = tmp.resolve("old");
+    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY).withKey(key), new Progress()).restore(oldAgain, restoredOld);
+    assertThat(Trees.describe(restoredOld)).isEqualTo(oldTree);
+    // Back to the old snapshot from the new one's files: what a local file already holds is taken from it.
+    Path restoredNew = tmp.resolve("new");
+    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY).withKey(key), new Progress()).restore(next.index(), restoredNew);
+    RestoreResult back = new RestoreEngine(store, RestoreOptions.of(RestoreMode.SYNC).withKey(key), new Progress()).restore(oldAgain, restoredNew);
+    assertThat(Trees.describe(restoredNew)).isEqualTo(oldTree);
+    assertThat(back.reusedBytes()).as("local chunks checked by their format-1 ids").isPositive();
+    Path restoredZeros = tmp.resolve("restored-zeros");
+    RestoreResult holes = new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY).withKey(key), new Progress())
+        .restore(new SnapshotCatalog(repo).load(zeroSnapshot.snapshotId()), restoredZeros);
+    assertThat(Files.readAllBytes(restoredZeros.resolve("zeros.bin"))).isEqualTo(new byte[3 * 64 * 1024]);
+    assertThat(holes.downloadedBytes()).as("chunks of zeros are holes, not downloads").isZero();
+  }
+
   static List<String> blobObjects(LocalBlobStoreManager store) {
     List<String> out = new ArrayList<>();
     store.list(StoreLayout.BLOBS, o -> out.add(o.key()), null);

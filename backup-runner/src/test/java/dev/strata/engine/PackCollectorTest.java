@@ -104,6 +104,8 @@ class PackCollectorTest {
 
     assertThat(real.packsDeleted()).isEqualTo(dry.packsDeleted()).isPositive();
     assertThat(real.packsRepacked()).isEqualTo(dry.packsRepacked()).isPositive();
+    assertThat(real.bytesDeleted()).as("a dry run says what a real run frees").isEqualTo(dry.bytesDeleted());
+    assertThat(real.blobsDeleted()).isEqualTo(dry.blobsDeleted());
     assertThat(real.tombstonesDeleted()).isEqualTo(1);
     assertThat(real.bytesDeleted()).as("about 700 KB of forgotten content freed").isGreaterThan(500_000);
     assertThat(list(StoreLayout.PACKS).size()).isLessThan(packsBefore);

@@ -6,7 +6,7 @@
 #
 #   e2e/tools/install.sh [--print] [-h|--help] [tool ...]
 #
-# Tools: etcd kubernetes minio mc helm restic rclone (no names = all of them).
+# Tools: etcd kubernetes minio mc helm restic rclone promtool (no names = all of them).
 # Cache: ${STRATA_TOOLS_HOME:-$HOME/.cache/strata-tools}/<tool>-<version>/<binary>.
 # Versions: e2e/tools/versions.env. See e2e/tools/README.md.
 set -euo pipefail
@@ -17,7 +17,7 @@ source "$SCRIPT_DIR/versions.env"
 
 TOOLS_HOME="${STRATA_TOOLS_HOME:-$HOME/.cache/strata-tools}"
 PROPS="$TOOLS_HOME/tools.properties"
-ALL_TOOLS=(etcd kubernetes minio mc helm restic rclone)
+ALL_TOOLS=(etcd kubernetes minio mc helm restic rclone promtool)
 
 log() { printf '[strata-tools] %s\n' "$*"; }
 err() { printf '[strata-tools] ERROR: %s\n' "$*" >&2; }
@@ -40,6 +40,7 @@ Tools: ${ALL_TOOLS[*]}   (no names = all)
   helm        helm $HELM_VERSION
   restic      restic $RESTIC_VERSION
   rclone      rclone $RCLONE_VERSION
+  promtool    promtool $PROMTOOL_VERSION (Prometheus's rule checker and unit tester)
 
 Options:
   --print     print the path of tools.properties and exit (builds nothing)
@@ -62,6 +63,7 @@ tool_version() {
     helm) echo "$HELM_VERSION" ;;
     restic) echo "$RESTIC_VERSION" ;;
     rclone) echo "$RCLONE_VERSION" ;;
+    promtool) echo "$PROMTOOL_VERSION" ;;
     *) return 1 ;;
   esac
 }
@@ -268,6 +270,16 @@ build_rclone() {
     env GOBIN="$out" go install -p "$JOBS" -ldflags "-s -w -X github.com/rclone/rclone/fs.Version=$RCLONE_VERSION" \
     "github.com/rclone/rclone@$RCLONE_VERSION"
   check_version "$out/rclone" "rclone $RCLONE_VERSION"$'\n' version
+}
+
+build_promtool() {
+  local out="$1" dir="$SCRIPT_DIR/promtool"
+  # The module's v0.x versions are Prometheus 3.x releases (v0.308.1 is 3.8.1); its exclude directives keep it from
+  # `go install`, so it is built from the wrapper module promtool/.
+  require_module "$dir" github.com/prometheus/prometheus "$PROMTOOL_VERSION"
+  timed promtool "$PROMTOOL_VERSION" \
+    go -C "$dir" build -p "$JOBS" -ldflags "-s -w" -o "$out/promtool" github.com/prometheus/prometheus/cmd/promtool
+  check_version "$out/promtool" "" --version
 }
 
 # ---- properties ------------------------------------------------------------

@@ -96,15 +96,15 @@ Nothing else is granted: runner pods get no permission at all (RunnerPodTemplate
 automountServiceAccountToken: false on them and they run as the namespace's default ServiceAccount).
 */}}
 {{- define "strata.namespacedRules" -}}
-# StateSnapshots: list+watch for the informers of StateSnapshotReconciler (its primary), SnapshotScheduleReconciler and
-# RetentionPolicyReconciler (label-selected); list in RestoreObserver (resolving a restore's source); create in
+# StateSnapshots: list+watch for the informers of StateSnapshotReconciler (its primary), SnapshotScheduleReconciler,
+# RetentionPolicyReconciler (label-selected) and StateRestoreReconciler (resolving a restore's source); create in
 # SnapshotScheduleReconciler (a due run); delete in SnapshotScheduleReconciler (concurrencyPolicy Replace) and
 # RetentionPolicyReconciler (expired snapshots); patch for the finalizer (java-operator-sdk adds and removes it) and
-# for the merge patch of labels in StateSnapshotReconciler.mirrorLabels; get because fabric8 reads the object before
-# that merge patch (and the framework re-reads one after a conflicting finalizer patch).
+# for the labels StateSnapshotReconciler mirrors (server-side apply, with the status). No get: everything is read from
+# the informers (a finalizer patch that conflicts is retried from the cache, not re-read).
 - apiGroups: ["strata.dev"]
   resources: ["statesnapshots"]
-  verbs: ["get", "list", "watch", "create", "delete", "patch"]
+  verbs: ["list", "watch", "create", "delete", "patch"]
 # StateSnapshot status: UpdateControl.patchStatus in StateSnapshotReconciler (server-side apply to /status).
 - apiGroups: ["strata.dev"]
   resources: ["statesnapshots/status"]
@@ -115,13 +115,11 @@ automountServiceAccountToken: false on them and they run as the namespace's defa
 - apiGroups: ["strata.dev"]
   resources: ["statesnapshots/finalizers"]
   verbs: ["update"]
-# SnapshotStores: list+watch for the primary informer of SnapshotStoreReconciler, the secondary informer of
-# StateSnapshotReconciler and the webhook's informers; get in SnapshotObserver and RestoreObserver (not yet cached),
-# StateSnapshotReconciler.cleanup, RetentionPolicyReconciler (the store to collect after expiry) and
-# InformerPolicyLookup (a store the webhook's cache does not have yet).
+# SnapshotStores: list+watch for the primary informer of SnapshotStoreReconciler, the secondary informers of
+# StateSnapshotReconciler and StateRestoreReconciler, and the webhook's informers. No get: all from the informers.
 - apiGroups: ["strata.dev"]
   resources: ["snapshotstores"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 # SnapshotStore status: UpdateControl.patchStatus in SnapshotStoreReconciler (Ready, last garbage collection).
 - apiGroups: ["strata.dev"]
   resources: ["snapshotstores/status"]
@@ -164,14 +162,14 @@ automountServiceAccountToken: false on them and they run as the namespace's defa
 - apiGroups: ["strata.dev"]
   resources: ["staterestores/finalizers"]
   verbs: ["update"]
-# Runner Jobs (backup, restore, garbage collection): create in StateSnapshotReconciler, StateRestoreReconciler,
-# SnapshotStoreReconciler and RetentionPolicyReconciler; get in SnapshotObserver and RestoreObserver (a Job created a
-# moment ago, not yet cached); list in RetentionPolicyReconciler (a collector already running?) and for the Job
-# informers of the snapshot, restore and store reconcilers (with watch); delete in StateSnapshotReconciler.cleanup
-# (stops a running backup before its snapshot goes).
+# Runner Jobs (backup, restore, garbage collection): create in StateSnapshotReconciler, StateRestoreReconciler and
+# SnapshotStoreReconciler (the one owner of collectors; a Job created is handed to the informer's cache, so it is never
+# read back); list+watch for the Job informers of the snapshot, restore and store reconcilers; delete once a success
+# is recorded (RunnerJobs.release) and in StateSnapshotReconciler.cleanup (stops a running backup before its snapshot
+# goes).
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["create", "delete", "get", "list", "watch"]
+  verbs: ["create", "delete", "list", "watch"]
 # Pods: list in SnapshotObserver.nodeUsing (the node of a pod that mounts the PVC, so a ReadWriteOnce volume is
 # mounted there; also for restore targets) and RunnerOutcome.fromPods (a runner's termination message: backup,
 # restore and garbage collection results); list+watch for RestorePolicyReconciler's informer of the pods the webhook

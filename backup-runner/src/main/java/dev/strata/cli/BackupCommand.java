@@ -8,10 +8,9 @@ import dev.strata.engine.Names;
 import dev.strata.engine.Progress;
 import dev.strata.engine.ProgressPublisher;
 import dev.strata.engine.index.SnapshotStats;
+import dev.strata.engine.report.BackupReport;
 import dev.strata.engine.store.BlobStoreManager;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -103,7 +102,7 @@ final class BackupCommand implements Callable<Integer> {
     try {
       return run();
     } catch (RuntimeException e) {
-      report.writeError(StrataCli.message(e));
+      report.writeError(e);
       throw e;
     }
   }
@@ -145,28 +144,16 @@ final class BackupCommand implements Callable<Integer> {
         ProgressPublisher published = report.startProgress(store, progress)) {
       result = new BackupEngine(store, options, progress).backup(source, id);
     }
-    SnapshotStats s = result.snapshot().stats();
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("snapshotId", result.snapshot().snapshotId());
-    out.put("sourceId", id);
-    out.put("previousSnapshotId", result.snapshot().previousSnapshotId());
-    out.put("indexKey", result.indexKey());
-    out.put("files", s.files());
-    out.put("directories", s.directories());
-    out.put("symlinks", s.symlinks());
-    out.put("totalBytes", s.totalBytes());
-    out.put("uploadedBytes", s.uploadedBytes());
-    out.put("reusedBytes", s.reusedBytes());
-    out.put("storedBytes", result.storedBytes());
-    out.put("packsWritten", result.packsWritten());
-    out.put("durationMs", result.durationMs());
-    if (!result.changedFiles().isEmpty() || !result.vanishedFiles().isEmpty()) {
-      // At most 20 names each: the result must fit a termination message.
-      out.put("changedFiles", result.changedFiles().stream().limit(20).map(Names::safe).toList());
-      out.put("changedFilesCount", result.changedFiles().size());
-      out.put("vanishedFiles", result.vanishedFiles().stream().limit(20).map(Names::safe).toList());
-      out.put("vanishedFilesCount", result.vanishedFiles().size());
-    }
+    SnapshotStats s = result.index().stats();
+    boolean changed = !result.changedFiles().isEmpty() || !result.vanishedFiles().isEmpty();
+    // At most 20 names each: the result must fit a termination message.
+    BackupReport out = new BackupReport(result.index().snapshotId(), id, result.index().previousSnapshotId(), result.indexKey(),
+        s.files(), s.directories(), s.symlinks(), s.totalBytes(), s.uploadedBytes(), s.reusedBytes(), result.durationMs(),
+        changed ? result.changedFiles().stream().limit(20).map(Names::safe).toList() : null,
+        changed ? result.changedFiles().size() : null,
+        changed ? result.vanishedFiles().stream().limit(20).map(Names::safe).toList() : null,
+        changed ? result.vanishedFiles().size() : null,
+        result.storedBytes(), result.packsWritten());
     report.writeResult(out);
     if (json) {
       Output.json(spec.commandLine().getOut(), out);

@@ -4,14 +4,11 @@ import dev.strata.engine.Durations;
 import dev.strata.engine.GarbageCollector;
 import dev.strata.engine.GcOptions;
 import dev.strata.engine.GcReport;
-import com.fasterxml.jackson.core.type.TypeReference;
-import dev.strata.engine.index.IndexCodec;
 import dev.strata.engine.store.BlobStoreManager;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -89,10 +86,10 @@ final class GcCommand implements Callable<Integer> {
     result.resultFile = resultFile;
     try {
       GcReport report = collect();
-      result.writeResult(IndexCodec.mapper().convertValue(report, new TypeReference<Map<String, Object>>() {}));
+      result.writeResult(report);
       return 0;
     } catch (RuntimeException e) {
-      result.writeError(StrataCli.message(e));
+      result.writeError(e);
       throw e;
     }
   }

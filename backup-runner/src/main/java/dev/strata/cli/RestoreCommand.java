@@ -10,10 +10,9 @@ import dev.strata.engine.RestoreResult;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.SnapshotNotFoundException;
 import dev.strata.engine.Snapshot;
+import dev.strata.engine.report.RestoreReport;
 import dev.strata.engine.store.BlobStoreManager;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -128,7 +127,7 @@ final class RestoreCommand implements Callable<Integer> {
     try {
       return run();
     } catch (RuntimeException e) {
-      report.writeError(StrataCli.message(e));
+      report.writeError(e);
       if (continueOnFailure && !(e instanceof UsageException) && !(e instanceof RestoreCommitException)) {
         spec.commandLine().getErr().println("strata: " + StrataCli.message(e) + " (--on-failure continue: exiting 0)");
         return 0;
@@ -186,16 +185,9 @@ final class RestoreCommand implements Callable<Integer> {
         result = new RestoreEngine(store, options, progress).restore(repo, index, snapshot, target);
       }
     }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("restored", true);
-    out.put("snapshotId", result.snapshotId());
-    out.put("target", target.toAbsolutePath().normalize().toString());
-    out.put("mode", restoreMode.name().toLowerCase(java.util.Locale.ROOT));
-    out.put("files", result.files());
-    out.put("totalBytes", result.totalBytes());
-    out.put("downloadedBytes", result.downloadedBytes());
-    out.put("reusedBytes", result.reusedBytes());
-    out.put("durationMs", result.durationMs());
+    RestoreReport out = RestoreReport.restored(result.snapshotId(), target.toAbsolutePath().normalize().toString(),
+        restoreMode.name().toLowerCase(java.util.Locale.ROOT), result.files(), result.totalBytes(), result.downloadedBytes(),
+        result.reusedBytes(), result.durationMs());
     report.writeResult(out);
     if (json) {
       Output.json(spec.commandLine().getOut(), out);
@@ -217,11 +209,7 @@ final class RestoreCommand implements Callable<Integer> {
 
   /** No snapshot of the source yet: nothing to restore, the target is left as it is, and that is a success. */
   private int freshStart() {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("restored", false);
-    out.put("reason", "no snapshot of " + sourceId + " yet");
-    out.put("sourceId", sourceId);
-    out.put("target", target.toAbsolutePath().normalize().toString());
+    RestoreReport out = RestoreReport.freshStart(sourceId, target.toAbsolutePath().normalize().toString());
     report.writeResult(out);
     if (json) {
       Output.json(spec.commandLine().getOut(), out);

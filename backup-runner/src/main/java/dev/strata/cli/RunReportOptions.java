@@ -2,6 +2,9 @@ package dev.strata.cli;
 
 import dev.strata.engine.Progress;
 import dev.strata.engine.ProgressPublisher;
+import dev.strata.engine.RunErrors;
+import dev.strata.engine.report.RunError;
+import dev.strata.engine.report.RunReports;
 import dev.strata.engine.store.BlobStoreManager;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -48,21 +50,27 @@ public final class RunReportOptions {
     return new ProgressPublisher(store, progressObject, progress, Duration.ofSeconds(progressIntervalSeconds), Clock.systemUTC());
   }
 
-  void writeResult(Map<String, Object> result) {
+  /** Writes the run's report (a record of {@code dev.strata.engine.report}, or the collector's GcReport). */
+  void writeResult(Object report) {
     if (resultFile != null) {
       try {
-        write(Output.compactJson(result));
+        write(RunReports.toJson(report));
       } catch (IOException e) {
         throw new IllegalStateException("cannot write the result file " + resultFile + ": " + e.getMessage(), e);
       }
     }
   }
 
-  void writeError(String message) {
+  /** Writes why the run failed: its one-line message and its cause. */
+  void writeError(Throwable failure) {
     if (resultFile != null) {
+      String message = StrataCli.message(failure);
+      String shortened = message.length() > 3000 ? message.substring(0, 3000) + "…" : message;
+      RunError error = failure instanceof UsageException
+          ? new RunError(shortened, RunError.Cause.USAGE)
+          : RunErrors.of(failure, shortened);
       try {
-        String shortened = message.length() > 3000 ? message.substring(0, 3000) + "…" : message;
-        write(Output.compactJson(Map.of("error", shortened)));
+        write(RunReports.toJson(error));
       } catch (IOException ignored) {
         // the error itself still reaches stderr and the exit code
       }

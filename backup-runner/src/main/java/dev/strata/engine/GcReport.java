@@ -39,4 +39,12 @@ public record GcReport(
     long packsDeleted,
     long packsRepacked,
     long bytesRepacked,
-    long packsKeptYoung) {}
+    long packsKeptYoung) {
+
+  /** A report without packs (a store of format 1 only, or a report from a runner before format 2). */
+  public GcReport(long snapshots, long tombstones, long tombstonesDeleted, long blobsScanned, long blobsReferenced, long blobsDeleted,
+      long bytesDeleted, long blobsKeptYoung, long progressObjectsDeleted, boolean dryRun, long durationMs) {
+    this(snapshots, tombstones, tombstonesDeleted, blobsScanned, blobsReferenced, blobsDeleted, bytesDeleted, blobsKeptYoung,
+        progressObjectsDeleted, dryRun, durationMs, 0, 0, 0, 0, 0);
+  }
+}

@@ -1,13 +1,12 @@
 package dev.strata.engine;
 
-import dev.strata.engine.index.IndexCodec;
+import dev.strata.engine.report.RunProgress;
+import dev.strata.engine.report.RunReports;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.StoreLayout;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,23 +44,15 @@ public final class ProgressPublisher implements AutoCloseable {
     timer.scheduleWithFixedDelay(this::publish, 0, ms, TimeUnit.MILLISECONDS);
   }
 
-  /** The JSON the operator reads: counters, rate, and when they were taken. */
-  public static Map<String, Object> document(Progress.View v, Clock clock) {
-    Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("filesDone", v.filesDone());
-    doc.put("filesTotal", v.filesTotal());
-    doc.put("bytesDone", v.bytesDone());
-    doc.put("bytesTotal", v.bytesTotal());
-    doc.put("transferredBytes", v.transferredBytes());
-    doc.put("bytesPerSecond", (long) v.bytesPerSecond());
-    doc.put("totalsKnown", v.totalsKnown());
-    doc.put("updatedAt", clock.instant().toString());
-    return doc;
+  /** The counters the operator reads, and when they were taken. */
+  public static RunProgress document(Progress.View v, Clock clock) {
+    return new RunProgress(v.filesDone(), v.filesTotal(), v.bytesDone(), v.bytesTotal(), v.transferredBytes(),
+        (long) v.bytesPerSecond(), v.totalsKnown(), clock.instant().toString());
   }
 
   private void publish() {
     try {
-      byte[] json = IndexCodec.mapper().writeValueAsBytes(document(progress.view(), clock));
+      byte[] json = RunReports.toJsonBytes(document(progress.view(), clock));
       store.put(key, json, json.length, null, Metadata.of(null, key));
     } catch (Exception e) {
       LOG.debug("progress not published to {}: {}", key, e.toString());

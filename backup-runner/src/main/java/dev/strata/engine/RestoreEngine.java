@@ -171,7 +171,7 @@ public final class RestoreEngine {
         root.close();
         present.sort(null);
         String leftover = present.stream().filter(n -> n.startsWith(STAGING_PREFIX)).findFirst().orElse(null);
-        throw new IllegalArgumentException(
+        throw new TargetNotEmptyException(
             "the restore target " + target + " is not empty (it holds " + present.size() + " entries, e.g. '"
                 + Names.safe(leftover != null ? leftover : present.get(0)) + "'"
                 + (leftover != null ? ", which looks left by a restore that was killed; remove it if it is" : "")

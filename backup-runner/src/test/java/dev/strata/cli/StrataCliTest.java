@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.engine.Trees;
 import dev.strata.engine.index.IndexCodec;
+import dev.strata.engine.report.BackupReport;
+import dev.strata.engine.report.RunError;
+import dev.strata.engine.report.RunReports;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -139,6 +142,28 @@ class StrataCliTest {
     Run failed = strata("restore", "--store", store(), "--latest", "--source-id", "nobody", "--target", tmp.resolve("t").toString(), "--result-file", result.toString());
     assertThat(failed.code()).isEqualTo(1);
     assertThat(IndexCodec.mapper().readTree(result.toFile()).get("error").asText()).contains("source 'nobody' has no snapshot");
+    assertThat(error(result).cause()).isEqualTo(RunError.Cause.SNAPSHOT_MISSING);
+
+    // What the operator decides by is the cause, never the wording.
+    Path full = Files.createDirectories(tmp.resolve("full"));
+    Trees.write(full.resolve("there-before"), "x".getBytes());
+    String id = RunReports.read(Files.readString(tmpResult(src)), BackupReport.class).report().orElseThrow().snapshotId();
+    assertThat(strata("restore", "--store", store(), "--snapshot", id, "--target", full.toString(), "--result-file", result.toString()).code())
+        .isEqualTo(1);
+    assertThat(error(result).cause()).isEqualTo(RunError.Cause.NOT_EMPTY);
+    assertThat(strata("restore", "--store", store(), "--snapshot", id, "--target", full.toString(), "--mode", "bogus", "--result-file",
+        result.toString()).code()).isEqualTo(2);
+    assertThat(error(result)).isEqualTo(new RunError("unknown restore mode 'bogus': use empty, overwrite or sync", RunError.Cause.USAGE));
+  }
+
+  private Path tmpResult(Path src) {
+    Path file = tmp.resolve("backup-result");
+    assertThat(strata("backup", "--store", store(), "--source", src.toString(), "--result-file", file.toString()).code()).isZero();
+    return file;
+  }
+
+  private static RunError error(Path result) throws IOException {
+    return RunReports.read(Files.readString(result), BackupReport.class).error().orElseThrow();
   }
 
   @Test

@@ -222,7 +222,8 @@ class BackupVersusCollectorTest {
       }
     };
 
-    assertThatThrownBy(() -> backup(racing)).hasMessageContaining("the source no longer holds them").hasMessageContaining("nothing was committed");
-    assertThat(new SnapshotCatalog(store).entries("ns/pvc/")).isEmpty();
+    assertThatThrownBy(() -> backup(racing)).hasMessageContaining("the source no longer holds them").hasMessageContaining("nothing was committed")
+        .satisfies(e -> assertThat(RunErrors.causeOf(e)).isEqualTo(dev.strata.engine.report.RunError.Cause.FILE_CHANGED));
+    assertThat(new SnapshotCatalog(store).entries(null)).isEmpty();
   }
 }

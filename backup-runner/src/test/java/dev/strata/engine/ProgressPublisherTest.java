@@ -3,8 +3,8 @@ package dev.strata.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.strata.engine.index.IndexCodec;
+import dev.strata.engine.report.RunProgress;
+import dev.strata.engine.report.RunReports;
 import dev.strata.engine.store.LocalBlobStoreManager;
 import dev.strata.engine.store.StoreLayout;
 import java.nio.file.Path;
@@ -26,10 +26,10 @@ class ProgressPublisherTest {
     String key = StoreLayout.progressKey("ns.snap-1");
     try (ProgressPublisher p = new ProgressPublisher(store, "ns.snap-1", progress, Duration.ofMillis(200), Clock.systemUTC())) {
       await().atMost(Duration.ofSeconds(5)).until(() -> store.stat(key, null).isPresent());
-      JsonNode doc = IndexCodec.mapper().readTree(store.get(key, null));
-      assertThat(doc.get("bytesDone").asLong()).isEqualTo(400);
-      assertThat(doc.get("bytesTotal").asLong()).isEqualTo(1000);
-      assertThat(doc.get("filesTotal").asLong()).isEqualTo(10);
+      RunProgress doc = RunReports.readValue(store.get(key, null), RunProgress.class);
+      assertThat(doc.bytesDone()).isEqualTo(400);
+      assertThat(doc.bytesTotal()).isEqualTo(1000);
+      assertThat(doc.filesTotal()).isEqualTo(10);
     }
     assertThat(store.stat(key, null)).isEmpty();
   }

@@ -195,6 +195,8 @@ class ScheduleRetentionTest {
     setClock(base.plusSeconds(121));
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       SnapshotSchedule now = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName("every-minute").get();
+      // The snapshot can be listed before the status that records it is written: look again then.
+      assertThat(now.getStatus()).isNotNull();
       assertThat(now.getStatus().lastScheduleTime()).isEqualTo(base.plusSeconds(120).toString());
     });
     List<StateSnapshot> mine = snapshotsOf(client, ns, "every-minute");

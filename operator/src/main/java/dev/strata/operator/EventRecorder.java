@@ -30,6 +30,21 @@ public class EventRecorder {
     this.reportingInstance = reportingInstance;
   }
 
+  /** An Event a decision asks for; the reconciler records it on its resource with the action it names. */
+  public record Event(String type, String reason, String note) {
+    public static Event normal(String reason, String note) {
+      return new Event(NORMAL, reason, note);
+    }
+
+    public static Event warning(String reason, String note) {
+      return new Event(WARNING, reason, note);
+    }
+  }
+
+  public void record(HasMetadata about, Event event, String action) {
+    record(about, event.type(), event.reason(), action, event.note());
+  }
+
   public void record(HasMetadata about, String type, String reason, String action, String note) {
     String ns = about.getMetadata().getNamespace();
     String name = about.getMetadata().getName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 4);

@@ -1,7 +1,6 @@
 package dev.strata.operator;
 
 import dev.strata.api.v1alpha1.CaBundleRef;
-import dev.strata.operator.snapshot.RunnerJobBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -48,15 +47,18 @@ public record RunnerPodTemplate(
 
   /** Where the runner writes its JSON result (--result-file), which Kubernetes keeps as the termination message. */
   public static final String TERMINATION_LOG = "/dev/termination-log";
+  /** Where the store's CA bundle is mounted, and its file name there (the runner's --ca-bundle). */
+  public static final String CA_MOUNT = "/strata/ca";
+  public static final String CA_FILE = "ca.crt";
 
   public PodTemplateSpec build() {
     List<Volume> allVolumes = new ArrayList<>(volumes);
     List<VolumeMount> allMounts = new ArrayList<>(mounts);
     allVolumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir().build());
     allMounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
-    RunnerJobBuilder.caVolume(caBundle).ifPresent(ca -> {
+    caVolume(caBundle).ifPresent(ca -> {
       allVolumes.add(ca);
-      allMounts.add(new VolumeMountBuilder().withName("ca").withMountPath(RunnerJobBuilder.CA_MOUNT).withReadOnly(true).build());
+      allMounts.add(new VolumeMountBuilder().withName("ca").withMountPath(CA_MOUNT).withReadOnly(true).build());
     });
     Container runner = new ContainerBuilder()
         .withName("runner")
@@ -82,6 +84,32 @@ public record RunnerPodTemplate(
         .endNodeSelectorTerm()
         .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity());
     return new PodTemplateSpecBuilder().withNewMetadata().withLabels(labels).endMetadata().withSpec(pod.build()).build();
+  }
+
+  /** The volume of a store's CA bundle (from its Secret or ConfigMap, as {@link #CA_FILE}), when it has one. */
+  public static Optional<Volume> caVolume(CaBundleRef ca) {
+    if (ca == null) {
+      return Optional.empty();
+    }
+    VolumeBuilder v = new VolumeBuilder().withName("ca");
+    if (ca.secretRef() != null) {
+      v.withNewSecret()
+          .withSecretName(ca.secretRef().name())
+          .addNewItem()
+          .withKey(ca.secretRef().key())
+          .withPath(CA_FILE)
+          .endItem()
+          .endSecret();
+    } else {
+      v.withNewConfigMap()
+          .withName(ca.configMapRef().name())
+          .addNewItem()
+          .withKey(ca.configMapRef().key())
+          .withPath(CA_FILE)
+          .endItem()
+          .endConfigMap();
+    }
+    return Optional.of(v.build());
   }
 
   /** Every runner container: no privilege escalation, a read-only root filesystem, no capabilities, never root. */

@@ -202,7 +202,7 @@ public final class RetryingBlobStoreManager implements BlobStoreManager {
           throw failure; // a policy without retries changes nothing, not even the message
         }
         String attempts = attempt + (attempt == 1 ? " attempt" : " attempts");
-        throw new StoreException(failure.kind(),
+        throw new StoreException(failure.kind(), failure.reason(),
             "gave up after " + attempts + " over " + seconds(elapsed) + ": " + failure.getMessage(), failure);
       }
       if (attempt == 1) {

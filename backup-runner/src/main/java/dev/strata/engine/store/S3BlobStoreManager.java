@@ -1,6 +1,5 @@
 package dev.strata.engine.store;
 
-import io.minio.BucketExistsArgs;
 import io.minio.CopyObjectArgs;
 import io.minio.CopySource;
 import io.minio.Directive;
@@ -99,18 +98,10 @@ public final class S3BlobStoreManager implements BlobStoreManager {
   @Override
   public void checkAccess() {
     String op = S3ErrorClassifier.CHECK_ACCESS;
-    boolean exists;
-    try {
-      exists = client.bucketExists(BucketExistsArgs.builder().bucket(config.bucket()).build()).get();
-    } catch (Exception e) {
-      throw errors.classify(op, null, e);
-    }
-    if (!exists) {
-      throw new StoreException(StoreException.Kind.PERMANENT,
-          "bucket '" + config.bucket() + "' does not exist at " + config.endpoint() + ": create it or fix spec.bucket");
-    }
-    // HEAD on the bucket proves little about permissions (some policies allow it alone); one listing of at most one key
-    // under the prefix is the cheapest call that needs the read permissions a backup and restore use.
+    // One listing of at most one key under the prefix: the cheapest call that needs the read permissions a backup and
+    // restore use. Not a HEAD on the bucket first: a HEAD's error has no body, so a wrong secret key, an unknown key and
+    // a policy that denies all read as the same bare 403, while a listing's error names its code (SignatureDoesNotMatch,
+    // InvalidAccessKeyId, AccessDenied, NoSuchBucket).
     try {
       Iterator<Result<Item>> it = client.listObjects(
           ListObjectsArgs.builder().bucket(config.bucket()).prefix(rootSlash).maxKeys(1).recursive(false).build())

@@ -122,7 +122,7 @@ public final class S3ErrorClassifier {
     String serverSays = "(HTTP " + statusText(status) + (code == null ? "" : " " + code) + ")";
     if (code != null) {
       if (code.equals("NoSuchBucket")) {
-        return new StoreException(StoreException.Kind.PERMANENT,
+        return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.BUCKET_MISSING,
             what + " failed: bucket '" + bucket + "' does not exist at " + endpoint
                 + ": create it or fix spec.bucket " + serverSays, e);
       }
@@ -140,7 +140,7 @@ public final class S3ErrorClassifier {
       }
       switch (code) {
         case "AccessDenied", "AllAccessDisabled", "AccountProblem" -> {
-          return new StoreException(StoreException.Kind.PERMANENT,
+          return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.ACCESS_DENIED,
               what + " failed: access denied for access key " + accessKeyHint + " " + serverSays
                   + ": check the credentials Secret and that the key's policy allows this on bucket '"
                   + bucket + "'"
@@ -148,12 +148,12 @@ public final class S3ErrorClassifier {
                   + (regionKnown ? "" : " (or set spec.region, if the key may not call GetBucketLocation)"), e);
         }
         case "InvalidAccessKeyId", "ExpiredToken", "InvalidToken" -> {
-          return new StoreException(StoreException.Kind.PERMANENT,
+          return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.INVALID_CREDENTIALS,
               what + " failed: access key " + accessKeyHint + " is unknown to " + endpoint + " " + serverSays
                   + ": check the credentials Secret", e);
         }
         case "SignatureDoesNotMatch" -> {
-          return new StoreException(StoreException.Kind.PERMANENT,
+          return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.INVALID_CREDENTIALS,
               what + " failed: the secret key does not match access key " + accessKeyHint + " " + serverSays
                   + ": check the credentials Secret", e);
         }
@@ -193,7 +193,7 @@ public final class S3ErrorClassifier {
       return new StoreException(StoreException.Kind.NOT_FOUND, what + " failed: not found (" + serverSays + ")" + hint, e);
     }
     if (status == 401 || status == 403) {
-      return new StoreException(StoreException.Kind.PERMANENT,
+      return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.ACCESS_DENIED,
           what + " failed: access denied for access key " + accessKeyHint + " (" + serverSays + ")" + hint
               + ": check the credentials Secret", e);
     }
@@ -204,20 +204,20 @@ public final class S3ErrorClassifier {
   private StoreException fromIo(String what, IOException e, boolean preflight) {
     String reach = what + " could not reach " + endpoint;
     if (e instanceof UnknownHostException) {
-      return new StoreException(preflight ? StoreException.Kind.PERMANENT : StoreException.Kind.TRANSIENT,
+      return new StoreException(preflight ? StoreException.Kind.PERMANENT : StoreException.Kind.TRANSIENT, StoreException.Reason.UNREACHABLE,
           reach + " (unknown host " + e.getMessage() + "): check spec.endpoint", e);
     }
     if (e instanceof SSLPeerUnverifiedException) {
-      return new StoreException(StoreException.Kind.PERMANENT,
+      return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.UNTRUSTED_CERTIFICATE,
           reach + " (the TLS certificate does not match the host name: " + e.getMessage()
               + "): use the host name the certificate was issued for in spec.endpoint", e);
     }
     if (e instanceof SSLHandshakeException && hasCause(e, CertificateException.class, CertPathValidatorException.class)) {
-      return new StoreException(StoreException.Kind.PERMANENT,
+      return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.UNTRUSTED_CERTIFICATE,
           reach + " (its TLS certificate is not trusted): give the CA in spec.caBundle", e);
     }
     if (e instanceof SSLException && String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("unrecognized ssl")) {
-      return new StoreException(StoreException.Kind.PERMANENT,
+      return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.UNREACHABLE,
           reach + " (it does not speak TLS): use http:// rather than https:// in spec.endpoint", e);
     }
     if (e instanceof ConnectException) {

@@ -184,6 +184,7 @@ class S3BlobStoreManagerTest {
     try (BlobStoreManager wrong = new RetryingBlobStoreManager(new S3BlobStoreManager(bad), RetryPolicy.defaults())) {
       StoreException e = catchThrowableOfType(wrong::checkAccess, StoreException.class);
       assertThat(e.kind()).isEqualTo(StoreException.Kind.PERMANENT);
+      assertThat(e.reason()).as("not AccessDenied: the listing's error names the signature").isEqualTo(StoreException.Reason.INVALID_CREDENTIALS);
       assertThat(e.getMessage())
           .contains("check the credentials Secret")
           .contains("stra…")
@@ -205,6 +206,7 @@ class S3BlobStoreManagerTest {
     try (S3BlobStoreManager wrong = new S3BlobStoreManager(bad)) {
       StoreException e = catchThrowableOfType(wrong::checkAccess, StoreException.class);
       assertThat(e.kind()).isEqualTo(StoreException.Kind.PERMANENT);
+      assertThat(e.reason()).isEqualTo(StoreException.Reason.INVALID_CREDENTIALS);
       assertThat(e.getMessage()).contains("AKIA…").contains("check the credentials Secret")
           .doesNotContain("AKIAEXAMPLEUNKNOWN").doesNotContain("whatever-secret");
     }
@@ -215,6 +217,7 @@ class S3BlobStoreManagerTest {
     try (S3BlobStoreManager missing = new S3BlobStoreManager(s3.config("p").withBucket("no-such-bucket"))) {
       StoreException e = catchThrowableOfType(missing::checkAccess, StoreException.class);
       assertThat(e.kind()).isEqualTo(StoreException.Kind.PERMANENT);
+      assertThat(e.reason()).isEqualTo(StoreException.Reason.BUCKET_MISSING);
       assertThat(e.getMessage()).contains("bucket 'no-such-bucket' does not exist at " + s3.endpoint())
           .contains("create it or fix spec.bucket");
       StoreException put = catchThrowableOfType(
@@ -235,6 +238,7 @@ class S3BlobStoreManagerTest {
       StoreException e = catchThrowableOfType(nowhere::checkAccess, StoreException.class);
       // A refused connection may be a restarting server: retried (within the caller's deadline), with a hint.
       assertThat(e.kind()).isEqualTo(StoreException.Kind.TRANSIENT);
+      assertThat(e.reason()).isEqualTo(StoreException.Reason.UNREACHABLE);
       assertThat(e.getMessage()).contains("could not reach " + endpoint).contains("connection refused")
           .contains("check spec.endpoint");
       StoreException put = catchThrowableOfType(

@@ -144,6 +144,36 @@ class S3ErrorClassifierTest {
     assertThat(e.getMessage()).startsWith("checkAccess on s3://snapshots/team/app").contains(hint);
   }
 
+  static Stream<Arguments> reasons() {
+    return Stream.of(
+        Arguments.of(errorResponse("AccessDenied", 403), StoreException.Reason.ACCESS_DENIED),
+        Arguments.of(errorResponse("AllAccessDisabled", 403), StoreException.Reason.ACCESS_DENIED),
+        Arguments.of(new InvalidResponseException(403, "text/html", "<html>forbidden</html>", "trace"), StoreException.Reason.ACCESS_DENIED),
+        Arguments.of(errorResponse("InvalidAccessKeyId", 403), StoreException.Reason.INVALID_CREDENTIALS),
+        Arguments.of(errorResponse("SignatureDoesNotMatch", 403), StoreException.Reason.INVALID_CREDENTIALS),
+        Arguments.of(errorResponse("ExpiredToken", 400), StoreException.Reason.INVALID_CREDENTIALS),
+        Arguments.of(errorResponse("NoSuchBucket", 404), StoreException.Reason.BUCKET_MISSING),
+        Arguments.of(errorResponse("NoSuchKey", 404), StoreException.Reason.NOT_FOUND),
+        Arguments.of(errorResponse("BadDigest", 400), StoreException.Reason.INTEGRITY),
+        Arguments.of(errorResponse("RequestTimeTooSkewed", 403), StoreException.Reason.REJECTED),
+        Arguments.of(errorResponse("PermanentRedirect", 301), StoreException.Reason.REJECTED),
+        Arguments.of(errorResponse("SlowDown", 503), StoreException.Reason.UNREACHABLE),
+        Arguments.of(handshake(new CertificateException("unknown CA")), StoreException.Reason.UNTRUSTED_CERTIFICATE),
+        Arguments.of(new SSLPeerUnverifiedException("Hostname minio.example not verified"), StoreException.Reason.UNTRUSTED_CERTIFICATE),
+        Arguments.of(new SSLException("Unsupported or unrecognized SSL message"), StoreException.Reason.UNREACHABLE),
+        Arguments.of(new UnknownHostException("minio.example"), StoreException.Reason.UNREACHABLE),
+        Arguments.of(new ConnectException("Connection refused"), StoreException.Reason.UNREACHABLE),
+        Arguments.of(new SocketTimeoutException("timeout"), StoreException.Reason.UNREACHABLE));
+  }
+
+  /** The reason is decided here, where the store's own code is known, so nobody reads a message to tell them apart. */
+  @ParameterizedTest(name = "{0} -> {1}")
+  @MethodSource("reasons")
+  void everyFailureNamesItsReason(Throwable error, StoreException.Reason reason) {
+    assertThat(classifier.classify("get", "k", error).reason()).isEqualTo(reason);
+    assertThat(classifier.classify(S3ErrorClassifier.CHECK_ACCESS, null, error).reason()).isEqualTo(reason);
+  }
+
   @Test
   void unknownHostInCheckAccessSaysToCheckTheEndpoint() {
     StoreException e = classifier.classify(S3ErrorClassifier.CHECK_ACCESS, null, new UnknownHostException("minio.exmaple"));

@@ -112,15 +112,32 @@ public final class MinioServer implements AutoCloseable {
 
   /** Adds a user with MinIO's built-in readwrite policy (what a store's credentials need, and no admin rights). */
   public void addReadWriteUser(String user, String secret) {
+    mc("admin", "user", "add", "test", user, secret);
+    mc("admin", "policy", "attach", "test", "readwrite", "--user", user);
+  }
+
+  /** Adds a user whose only policy is {@code policyJson} (an IAM policy document), named {@code policy}. */
+  public void addUserWithPolicy(String user, String secret, String policy, String policyJson) {
+    Path file = workDir.resolve("policy-" + policy + ".json");
+    try {
+      Files.writeString(file, policyJson);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    mc("admin", "user", "add", "test", user, secret);
+    mc("admin", "policy", "create", "test", policy, file.toString());
+    mc("admin", "policy", "attach", "test", policy, "--user", user);
+  }
+
+  private void mc(String... args) {
     Path mc = Tools.installed().require(Tools.MC);
     Map<String, String> env = Map.of(
         "MC_HOST_test", "http://" + accessKey + ":" + secretKey + "@" + clusterIp + ":" + port,
         "MC_CONFIG_DIR", workDir.resolve("mc").toString(),
         "HOME", workDir.toString());
-    CommandResult.run(List.of(mc.toString(), "admin", "user", "add", "test", user, secret), env, Duration.ofSeconds(60))
-        .assertSuccess();
-    CommandResult.run(List.of(mc.toString(), "admin", "policy", "attach", "test", "readwrite", "--user", user), env,
-        Duration.ofSeconds(60)).assertSuccess();
+    List<String> command = new java.util.ArrayList<>(List.of(mc.toString()));
+    command.addAll(List.of(args));
+    CommandResult.run(command, env, Duration.ofSeconds(60)).assertSuccess();
   }
 
   /** Creates {@code bucket} if it does not exist. */

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Strata operator as a real process (java, this JVM's classpath, {@code dev.strata.operator.StrataOperator}),
+ * The Strata operator as a real process (java, this JVM's classpath, {@code dev.strata.operator.app.StrataOperator}),
  * talking to the test control plane through a kubeconfig. It can be killed with SIGKILL and started again, as a
  * crashed pod would be.
  */
@@ -51,7 +51,7 @@ public final class OperatorProcess implements AutoCloseable {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", ClusterDns.jvmOption(),
         "-cp", System.getProperty("java.class.path"),
-        "dev.strata.operator.StrataOperator");
+        "dev.strata.operator.app.StrataOperator");
     ManagedProcess process = new ManagedProcess("strata-operator", command, all, workDir.resolve("operator-" + port + ".log")).start();
     return new OperatorProcess(process, port);
   }

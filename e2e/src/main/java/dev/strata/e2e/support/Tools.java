@@ -23,6 +23,7 @@ public final class Tools {
   public static final String HELM = "helm";
   public static final String RESTIC = "restic";
   public static final String RCLONE = "rclone";
+  public static final String PROMTOOL = "promtool";
 
   private static final String HINT = "Run e2e/tools/install.sh (it builds the test tools into the cache), "
       + "or point STRATA_TOOLS_HOME at a directory holding tools.properties.";

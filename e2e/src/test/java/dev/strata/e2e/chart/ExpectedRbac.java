@@ -20,10 +20,10 @@ final class ExpectedRbac {
 
   /** The rules of the ClusterRole (all namespaces) and of each Role (watched namespaces), in the chart's order. */
   static final List<PolicyRule> RULES = List.of(
-      rule("strata.dev", "statesnapshots", "get", "list", "watch", "create", "delete", "patch"),
+      rule("strata.dev", "statesnapshots", "list", "watch", "create", "delete", "patch"),
       rule("strata.dev", "statesnapshots/status", "patch"),
       rule("strata.dev", "statesnapshots/finalizers", "update"),
-      rule("strata.dev", "snapshotstores", "get", "list", "watch"),
+      rule("strata.dev", "snapshotstores", "list", "watch"),
       rule("strata.dev", "snapshotstores/status", "patch"),
       rule("strata.dev", "snapshotschedules", "list", "watch"),
       rule("strata.dev", "snapshotschedules/status", "patch"),
@@ -34,7 +34,7 @@ final class ExpectedRbac {
       rule("strata.dev", "staterestores", "list", "watch"),
       rule("strata.dev", "staterestores/status", "patch"),
       rule("strata.dev", "staterestores/finalizers", "update"),
-      rule("batch", "jobs", "create", "delete", "get", "list", "watch"),
+      rule("batch", "jobs", "create", "delete", "list", "watch"),
       rule("", "pods", "list", "watch"),
       rule("", "persistentvolumeclaims", "get", "create"),
       rule("", "secrets", "get", "list", "watch"),
@@ -104,17 +104,15 @@ final class ExpectedRbac {
   private static Map<String, String> exercisedBy() {
     Map<String, String> m = new LinkedHashMap<>();
     String start = "allNamespaces: operator start (informers list, then watch)";
-    m.put("strata.dev/statesnapshots list", start + "; the restore resolves its source");
+    m.put("strata.dev/statesnapshots list", start + " (also the restore's, which resolves its source from it)");
     m.put("strata.dev/statesnapshots watch", start);
     m.put("strata.dev/statesnapshots create", "allNamespaces: the schedule's due runs");
     m.put("strata.dev/statesnapshots delete", "allNamespaces: the retention policy expires the older scheduled snapshot");
-    m.put("strata.dev/statesnapshots patch", "allNamespaces: first snapshot (finalizer added, phase labels mirrored), its deletion (finalizer removed)");
-    m.put("strata.dev/statesnapshots get", "allNamespaces: first snapshot (fabric8 reads it before the merge patch of its labels)");
+    m.put("strata.dev/statesnapshots patch", "allNamespaces: first snapshot (finalizer added, phase labels mirrored by server-side apply), its deletion (finalizer removed)");
     m.put("strata.dev/statesnapshots/status patch", "allNamespaces: first snapshot (Pending, Running, Succeeded)");
     m.put("strata.dev/statesnapshots/finalizers update", "allNamespaces: first snapshot (admission of its backup Job; no request of its own)");
     m.put("strata.dev/snapshotstores list", start);
     m.put("strata.dev/snapshotstores watch", start);
-    m.put("strata.dev/snapshotstores get", "allNamespaces: snapshot deletion (cleanup reads the store); retention asks for a collection");
     m.put("strata.dev/snapshotstores/status patch", "allNamespaces: store becomes Ready");
     m.put("strata.dev/snapshotschedules list", start);
     m.put("strata.dev/snapshotschedules watch", start);
@@ -130,11 +128,10 @@ final class ExpectedRbac {
     m.put("strata.dev/staterestores/status patch", "allNamespaces: the restore (pinned snapshot, Succeeded)");
     m.put("strata.dev/staterestores/finalizers update", "allNamespaces: the restore (admission of its restore Job; no request of its own)");
     m.put("batch/jobs create", "allNamespaces: first snapshot (backup Job); the restore; the collection after expiry");
-    m.put("batch/jobs get", "allNamespaces: first snapshot (Job not yet in the informer cache)");
     m.put("batch/jobs delete", "allNamespaces: deleting a snapshot whose runner cannot start (cleanup stops the runner)");
-    m.put("batch/jobs list", start + "; retention looks for a running collector");
+    m.put("batch/jobs list", start);
     m.put("batch/jobs watch", start);
-    m.put("core/pods list", "allNamespaces: first snapshot (node of a PVC user; runner's termination message)");
+    m.put("core/pods list", start + " (pods indexed by claim and Job: the node of a PVC user, a runner's termination message)");
     m.put("core/pods watch", start);
     m.put("core/persistentvolumeclaims get", "allNamespaces: first snapshot; missing PVC (PVCNotFound); the restore's target");
     m.put("core/persistentvolumeclaims create", "allNamespaces: the restore creates its target from spec.target.claimTemplate");

@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.api.v1alpha1.GarbageCollectionStatus;
+import dev.strata.e2e.support.CommandResult;
 import dev.strata.e2e.support.Examples;
+import dev.strata.e2e.support.Promtool;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import dev.strata.operator.metrics.StrataMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -18,22 +22,29 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * docs/operations.md and docs/grafana-dashboard.json name only metrics the operator really exports (as its own
- * StrataMetrics scrapes them), the guide lists every one of them, and every dashboard panel queries them. (PromQL
- * itself is not checked: there is no promtool here.)
+ * StrataMetrics scrapes them), the guide lists every one of them, every dashboard panel queries them, and every alert
+ * rule and dashboard query is PromQL that Prometheus's promtool accepts.
  */
-class MonitoringDocsTest {
+public class MonitoringDocsTest {
 
   static final Path DOCS = Examples.dir().resolveSibling("docs");
   static final Pattern METRIC = Pattern.compile("\\bstrata_[a-z_]+\\b");
 
-  /** Every series name the operator exports once each kind of event has happened. */
+  /** Every series name the operator exports once it knows each kind of object and each kind of event has happened. */
   static Set<String> exported() {
     StrataMetrics metrics = new StrataMetrics();
-    metrics.snapshotFinished("team-a", "team-a/data-0/rocksdb", true, Duration.ofSeconds(12), 100, 900, 1_700_000_000L);
-    metrics.snapshotFinished("team-a", "team-a/data-0/rocksdb", false, Duration.ofSeconds(3), 0, 0, 1_700_000_100L);
+    metrics.namespaceSeen("team-a");
+    metrics.sourceSeen("team-a", "team-a/data-0/rocksdb", null);
+    metrics.storeSeen("team-a", "minio", null);
+    metrics.scheduleSeen("team-a", "nightly", Instant.parse("2026-11-27T03:00:00Z"));
+    metrics.snapshotFinished("team-a", "team-a/data-0/rocksdb", true, Duration.ofSeconds(12), 100, 900, Instant.ofEpochSecond(1_700_000_000L));
+    metrics.snapshotFinished("team-a", "team-a/data-0/rocksdb", false, Duration.ofSeconds(3), 0, 0, Instant.ofEpochSecond(1_700_000_100L));
+    metrics.restoreFinished("team-a", true, Duration.ofSeconds(30), 100, 900);
+    metrics.scheduleRun("team-a", "nightly", "created");
     metrics.storeChecked("team-a", "minio", true);
     metrics.storeChecked("team-a", "minio", false);
     metrics.garbageCollected("team-a", "minio", new GarbageCollectionStatus("2026-11-26T03:17:40Z", "Succeeded", 12L, 4096L, 1L, 2500L, "deleted 12 blobs"));
@@ -47,6 +58,23 @@ class MonitoringDocsTest {
       }
     }
     return names;
+  }
+
+  /** The metric families of the guide's table: counters with _total, histograms by their base name. */
+  static final List<String> FAMILIES = List.of("strata_snapshots_total", "strata_snapshot_duration_seconds",
+      "strata_snapshot_uploaded_bytes_total", "strata_snapshot_reused_bytes_total", "strata_snapshot_last_success_timestamp_seconds",
+      "strata_restores_total", "strata_restore_duration_seconds", "strata_restore_downloaded_bytes_total", "strata_restore_reused_bytes_total",
+      "strata_schedule_runs_total", "strata_schedule_next_run_timestamp_seconds", "strata_store_checks_total", "strata_store_ready",
+      "strata_gc_runs_total", "strata_gc_duration_seconds", "strata_gc_deleted_blobs_total", "strata_gc_deleted_bytes_total",
+      "strata_gc_last_run_timestamp_seconds");
+
+  /** The PrometheusRule of docs/operations.md, as the rule file promtool reads (its spec: the groups). */
+  public static String alertRules() throws IOException {
+    String guide = Files.readString(DOCS.resolve("operations.md"));
+    String alerts = guide.substring(guide.indexOf("## Alerts"));
+    String yaml = alerts.substring(alerts.indexOf("```yaml\n") + 8, alerts.indexOf("```\n", alerts.indexOf("```yaml\n") + 8));
+    JsonNode rule = Serialization.yamlMapper().readTree(yaml);
+    return Serialization.yamlMapper().writeValueAsString(rule.get("spec"));
   }
 
   static Set<String> mentioned(String text) {
@@ -63,11 +91,8 @@ class MonitoringDocsTest {
     Set<String> exported = exported();
     String guide = Files.readString(DOCS.resolve("operations.md"));
     assertThat(mentioned(guide)).as("metrics named in docs/operations.md").isSubsetOf(exported).isNotEmpty();
-    // Its metrics table lists each metric family (the summary's _count/_sum/_max are described with it).
-    for (String family : List.of("strata_snapshots_total", "strata_snapshot_duration_seconds", "strata_snapshot_uploaded_bytes_total",
-        "strata_snapshot_reused_bytes_total", "strata_snapshot_last_success_timestamp_seconds", "strata_store_checks_total",
-        "strata_gc_runs_total", "strata_gc_deleted_blobs_total", "strata_gc_deleted_bytes_total", "strata_gc_duration_seconds",
-        "strata_gc_last_run_timestamp_seconds")) {
+    // Its metrics table lists each metric family (a histogram's _bucket/_count/_sum/_max are described with it).
+    for (String family : FAMILIES) {
       assertThat(exported).contains(family);
       assertThat(guide).contains("| `" + family + "` |");
     }
@@ -90,14 +115,41 @@ class MonitoringDocsTest {
     }
     // What the issue asks the dashboard to show.
     String all = String.join("\n", exprs);
-    assertThat(all).contains("strata_snapshots_total", "strata_snapshot_duration_seconds_sum", "strata_snapshot_uploaded_bytes_total",
+    assertThat(all).contains("strata_snapshots_total", "strata_snapshot_duration_seconds_bucket", "strata_snapshot_uploaded_bytes_total",
         "strata_snapshot_reused_bytes_total", "strata_snapshot_last_success_timestamp_seconds", "strata_store_checks_total",
-        "strata_gc_runs_total", "strata_gc_last_run_timestamp_seconds");
+        "strata_gc_runs_total", "strata_gc_last_run_timestamp_seconds", "strata_restores_total", "strata_store_ready",
+        "strata_schedule_runs_total");
     // Template variables query exported metrics too.
     for (JsonNode variable : dashboard.path("templating").path("list")) {
       if ("query".equals(variable.path("type").asText())) {
         assertThat(mentioned(variable.path("definition").asText())).isNotEmpty().isSubsetOf(exported);
       }
     }
+  }
+
+  @Test
+  void everyAlertRuleIsValidPromql(@TempDir Path tmp) throws IOException {
+    String rules = alertRules();
+    assertThat(rules).contains("StrataSnapshotsFailing", "StrataSnapshotNeverSucceeded", "StrataStoreNotReady", "StrataRestoreFailed");
+    CommandResult check = Promtool.in(tmp).checkRules(rules);
+    assertThat(check.exitCode()).as("promtool check rules:\n%s%s", check.stdout(), check.stderr()).isZero();
+    assertThat(check.stdout()).contains("SUCCESS");
+  }
+
+  @Test
+  void everyDashboardQueryIsValidPromql(@TempDir Path tmp) throws IOException {
+    JsonNode dashboard = new ObjectMapper().readTree(DOCS.resolve("grafana-dashboard.json").toFile());
+    StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+    int n = 0;
+    for (JsonNode panel : dashboard.path("panels")) {
+      for (JsonNode target : panel.path("targets")) {
+        // Grafana's variables become what they select: every namespace.
+        String expr = target.path("expr").asText().replace("$namespace", ".*");
+        rules.append("      - record: dashboard:query_").append(n++).append("\n        expr: ")
+            .append(new ObjectMapper().writeValueAsString(expr)).append("\n");
+      }
+    }
+    CommandResult check = Promtool.in(tmp).checkRules(rules.toString());
+    assertThat(check.exitCode()).as("promtool check rules:\n%s%s", check.stdout(), check.stderr()).isZero();
   }
 }

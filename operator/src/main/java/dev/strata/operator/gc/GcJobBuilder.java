@@ -3,14 +3,13 @@ package dev.strata.operator.gc;
 import dev.strata.api.v1alpha1.GarbageCollectionSpec;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.operator.Labels;
-import dev.strata.operator.RunnerJobs;
 import dev.strata.operator.RunnerPodTemplate;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.util.Optional;
 import dev.strata.operator.OperatorSettings;
-import dev.strata.operator.RunnerNames;
-import dev.strata.operator.snapshot.RunnerJobBuilder;
+import dev.strata.operator.runner.RunnerArgs;
+import dev.strata.operator.runner.RunnerNames;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
@@ -54,16 +53,15 @@ public final class GcJobBuilder {
     labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
     labels.put(Labels.STORE, store.getMetadata().getName());
     labels.put(Labels.OPERATION, "gc");
-    List<String> args = new ArrayList<>(List.of("gc", "--store", store.getSpec().storeUri()));
-    args.addAll(RunnerJobBuilder.storeArgs(store.getSpec()));
-    args.addAll(List.of("--grace", grace(store), "--json", "--result-file", RunnerPodTemplate.TERMINATION_LOG));
+    List<String> args = new ArrayList<>(List.of("gc"));
+    args.addAll(RunnerArgs.store(store.getSpec()));
+    args.addAll(List.of("--grace", grace(store)));
+    args.addAll(RunnerArgs.result());
     GarbageCollectionSpec gc = store.getSpec().gc();
     if (gc != null && Boolean.TRUE.equals(gc.allowShortGracePeriod())) {
       args.add("--allow-short-grace");
     }
-    if (!settings.runnerRetryDeadline().isZero()) {
-      args.addAll(List.of("--retry-deadline", Long.toString(settings.runnerRetryDeadline().toSeconds())));
-    }
+    args.addAll(RunnerArgs.retryDeadline(settings));
     JobBuilder job = new JobBuilder()
         .withNewMetadata()
         .withName(RunnerNames.jobName(store.getMetadata().getName(), "gc-" + NAME_TIME.format(when)))
@@ -81,15 +79,10 @@ public final class GcJobBuilder {
         .withActiveDeadlineSeconds(6 * 3600L)
         .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
         .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels, settings.runnerUid(), settings.runnerUid(), args,
-            RunnerJobBuilder.credentialsEnv(store.getSpec()), RESOURCES, List.of(), List.of(), store.getSpec().caBundle(), Optional.empty())
+            RunnerArgs.credentialsEnv(store.getSpec()), RESOURCES, List.of(), List.of(), store.getSpec().caBundle(), Optional.empty())
             .build())
         .endSpec();
     return job.build();
-  }
-
-  /** True while a GC Job of this store has not finished: at most one runs at a time. */
-  public static boolean anyActive(List<Job> gcJobs) {
-    return gcJobs.stream().anyMatch(j -> !RunnerJobs.finished(j));
   }
 
 }

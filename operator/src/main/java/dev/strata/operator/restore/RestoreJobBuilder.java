@@ -7,8 +7,8 @@ import dev.strata.api.v1alpha1.StateRestoreSpec;
 import dev.strata.operator.Labels;
 import dev.strata.operator.RunnerPodTemplate;
 import dev.strata.operator.OperatorSettings;
-import dev.strata.operator.RunnerNames;
-import dev.strata.operator.snapshot.RunnerJobBuilder;
+import dev.strata.operator.runner.RunnerArgs;
+import dev.strata.operator.runner.RunnerNames;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -55,22 +55,19 @@ public final class RestoreJobBuilder {
     labels.put("strata.dev/staterestore", restore.getMetadata().getName());
     labels.put(Labels.OPERATION, "restore");
     String path = spec.target().normalizedPath();
-    List<String> args = new ArrayList<>(List.of("restore", "--store", store.getSpec().storeUri()));
-    args.addAll(RunnerJobBuilder.storeArgs(store.getSpec()));
+    List<String> args = new ArrayList<>(List.of("restore"));
+    args.addAll(RunnerArgs.store(store.getSpec()));
     args.addAll(List.of(
         "--snapshot", snapshotId,
         "--target", path.isEmpty() ? TARGET_MOUNT : TARGET_MOUNT + "/" + path,
         "--mode", runnerMode(spec.mode()),
         "--parallelism", Integer.toString(spec.parallelism() == null ? 8 : spec.parallelism()),
-        "--progress-object", RunnerNames.progressObject(restore),
-        "--result-file", RunnerPodTemplate.TERMINATION_LOG,
-        "--json"));
+        "--progress-object", RunnerNames.progressObject(restore)));
+    args.addAll(RunnerArgs.result());
     if (spec.mode() == RestoreMode.Sync && !Boolean.FALSE.equals(spec.verify())) {
       args.add("--full-check");
     }
-    if (!settings.runnerRetryDeadline().isZero()) {
-      args.addAll(List.of("--retry-deadline", Long.toString(settings.runnerRetryDeadline().toSeconds())));
-    }
+    args.addAll(RunnerArgs.retryDeadline(settings));
     long uid = spec.runner() != null && spec.runner().runAsUser() != null ? spec.runner().runAsUser() : settings.runnerUid();
     long gid = spec.runner() != null && spec.runner().runAsGroup() != null ? spec.runner().runAsGroup() : uid;
     JobBuilder job = new JobBuilder()
@@ -89,8 +86,8 @@ public final class RestoreJobBuilder {
         .withBackoffLimit(0)
         .withActiveDeadlineSeconds(spec.activeDeadlineSeconds() == null ? 3600 : spec.activeDeadlineSeconds())
         .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
-        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels, uid, gid, args, RunnerJobBuilder.credentialsEnv(store.getSpec()),
-            spec.runner() != null && spec.runner().resources() != null ? spec.runner().resources() : RunnerJobBuilder.defaultResources(),
+        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels, uid, gid, args, RunnerArgs.credentialsEnv(store.getSpec()),
+            spec.runner() != null && spec.runner().resources() != null ? spec.runner().resources() : RunnerArgs.defaultResources(),
             List.of(new VolumeBuilder().withName("target").withNewPersistentVolumeClaim(targetPvc, false).build()),
             List.of(new VolumeMountBuilder().withName("target").withMountPath(TARGET_MOUNT).build()),
             store.getSpec().caBundle(), nodeName).build())

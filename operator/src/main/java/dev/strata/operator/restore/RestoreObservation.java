@@ -3,28 +3,24 @@ package dev.strata.operator.restore;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateSnapshot;
-import dev.strata.api.v1alpha1.TransferProgress;
-import dev.strata.operator.snapshot.RunnerOutcome;
+import dev.strata.engine.report.RestoreReport;
+import dev.strata.operator.runner.RunObservation;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * What the restore decider needs about one StateRestore.
  *
- * @param snapshots the StateSnapshots of the namespace (to resolve the source, until it is pinned)
+ * @param run the runner Job, its result and progress
+ * @param snapshots the StateSnapshots of the namespace, from the informer (to resolve the source, until it is pinned)
  * @param store the store to restore from, once known
  * @param targetUserNode the node of a running pod that uses the target PVC, if any
  */
 public record RestoreObservation(
     StateRestore restore,
+    RunObservation<RestoreReport> run,
     List<StateSnapshot> snapshots,
     Optional<SnapshotStore> store,
     Optional<PersistentVolumeClaim> targetPvc,
-    Optional<String> targetUserNode,
-    Optional<Job> job,
-    Optional<RunnerOutcome> outcome,
-    Optional<TransferProgress> progress,
-    Instant now) {}
+    Optional<String> targetUserNode) {}

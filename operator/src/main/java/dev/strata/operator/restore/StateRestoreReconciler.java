@@ -1,83 +1,143 @@
 package dev.strata.operator.restore;
 
-import dev.strata.operator.RunnerJobs;
+import dev.strata.api.v1alpha1.ResolvedSnapshot;
+import dev.strata.api.v1alpha1.SnapshotPhase;
+import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateRestore;
+import dev.strata.api.v1alpha1.StateRestoreStatus;
+import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.engine.report.RestoreReport;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
+import dev.strata.operator.Patches;
+import dev.strata.operator.metrics.StrataMetrics;
+import dev.strata.operator.runner.RunActions;
+import dev.strata.operator.runner.RunDecision;
+import dev.strata.operator.runner.RunObservation;
+import dev.strata.operator.runner.RunObserver;
+import dev.strata.operator.runner.RunPods;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a StateRestore: observe (RestoreObserver), decide (RestoreDecider), act: create the target PVC from its
- * template, create the one runner Job, record Events, write the status (the pinned snapshot first of all).
+ * Reconciles a StateRestore: observe (the informers: Job, StateSnapshots, stores, pods), decide (RestoreDecider, on
+ * the shared run lifecycle), act: create the target PVC from its template, create the one runner Job, record Events
+ * and metrics, write the status (the pinned snapshot first of all). A StateSnapshot or store that changes wakes the
+ * restores still waiting in its namespace.
  */
 @ControllerConfiguration(name = "staterestore")
 public class StateRestoreReconciler implements Reconciler<StateRestore> {
 
   private static final Logger LOG = LoggerFactory.getLogger(StateRestoreReconciler.class);
 
-  private final RestoreObserver observer;
+  private final RunObserver<RestoreReport> observer;
   private final RestoreDecider decider;
-  private final EventRecorder events;
+  private final RunActions actions;
+  private final StrataMetrics metrics;
+  private InformerEventSource<Job, StateRestore> jobs;
+  private InformerEventSource<StateSnapshot, StateRestore> snapshots;
+  private InformerEventSource<SnapshotStore, StateRestore> stores;
+  private RunPods<StateRestore> pods;
 
-  public StateRestoreReconciler(RestoreObserver observer, RestoreDecider decider, EventRecorder events) {
+  public StateRestoreReconciler(RunObserver<RestoreReport> observer, RestoreDecider decider, EventRecorder events, StrataMetrics metrics) {
     this.observer = observer;
     this.decider = decider;
-    this.events = events;
+    this.actions = new RunActions(events);
+    this.metrics = metrics;
   }
 
   @Override
   public UpdateControl<StateRestore> reconcile(StateRestore restore, Context<StateRestore> context) {
     KubernetesClient client = context.getClient();
     String ns = restore.getMetadata().getNamespace();
-    RestoreDecision decision = decider.decide(observer.observe(restore, client, context.getSecondaryResource(Job.class)));
-    decision.createPvc().ifPresent(pvc -> createIfAbsent(client, pvc, ns + "/" + restore.getMetadata().getName()));
-    decision.createJob().ifPresent(job -> createIfAbsent(client, job, ns + "/" + restore.getMetadata().getName()));
-    decision.releaseJob().ifPresent(job -> RunnerJobs.release(client, job, ns + "/" + restore.getMetadata().getName()));
-    decision.events().forEach(e -> events.record(restore, e.type(), e.reason(), "Restore", e.note()));
-    if (decision.status().phase() != (restore.getStatus() == null ? null : restore.getStatus().phase())) {
-      LOG.info("{}/{}: {}: {}", ns, restore.getMetadata().getName(), decision.status().phase(), decision.status().message());
-    }
-    UpdateControl<StateRestore> control;
-    if (Objects.equals(restore.getStatus(), decision.status())) {
-      control = UpdateControl.noUpdate();
-    } else {
-      restore.setStatus(decision.status());
-      control = UpdateControl.patchStatus(restore);
-    }
+    metrics.namespaceSeen(ns);
+    StateRestoreStatus old = restore.getStatus();
+    SnapshotPhase phase = old == null ? null : old.phase();
+    boolean ended = phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed;
+    ResolvedSnapshot pinned = old == null ? null : old.resolvedSnapshot();
+    List<StateSnapshot> inNamespace = ended || pinned != null ? List.of() : snapshots.list(ns, s -> true).toList();
+    String storeName = restore.getSpec().storeRef() != null ? restore.getSpec().storeRef().name()
+        : pinned != null ? pinned.storeRef()
+        : storeOfSource(restore, inNamespace);
+    Optional<SnapshotStore> store = storeName == null ? Optional.empty() : stores.get(new ResourceID(storeName, ns));
+    Optional<Job> job = context.getSecondaryResource(Job.class);
+    RunObservation<RestoreReport> run = observer.observe(restore, ended, job, pods, client, store);
+    RunPods.ClaimUse target = !ended && job.isEmpty() ? pods.claimUse(client, ns, restore.getSpec().target().pvc()) : RunPods.ClaimUse.UNKNOWN;
+    RunDecision<StateRestoreStatus> decision = decider.decide(new RestoreObservation(restore, run, inNamespace, store, target.claim(), target.node()));
+
+    actions.apply(restore, decision, client, jobs, "Restore");
+    recordFinish(restore, old, decision.status(), run.now());
+    UpdateControl<StateRestore> control = Objects.equals(old, decision.status())
+        ? UpdateControl.noUpdate()
+        : UpdateControl.patchStatus(Patches.status(restore, StateRestore::new, decision.status()));
     decision.requeueAfter().ifPresent(control::rescheduleAfter);
     return control;
   }
 
-  private static void createIfAbsent(KubernetesClient client, io.fabric8.kubernetes.api.model.HasMetadata object, String who) {
-    try {
-      client.resource(object).create();
-      LOG.info("{}: created {} {}", who, object.getKind(), object.getMetadata().getName());
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
+  private void recordFinish(StateRestore r, StateRestoreStatus old, StateRestoreStatus next, Instant now) {
+    SnapshotPhase before = old == null ? null : old.phase();
+    if (before == next.phase()) {
+      return;
     }
+    LOG.info("{}/{}: {}: {}", r.getMetadata().getNamespace(), r.getMetadata().getName(), next.phase(), next.message());
+    if (next.phase() == SnapshotPhase.Succeeded || next.phase() == SnapshotPhase.Failed) {
+      Duration took = next.startTime() == null ? null : Duration.between(Instant.parse(next.startTime()), now);
+      metrics.restoreFinished(r.getMetadata().getNamespace(), next.phase() == SnapshotPhase.Succeeded, took,
+          next.downloadedBytes() == null ? 0 : next.downloadedBytes(), next.reusedBytes() == null ? 0 : next.reusedBytes());
+    }
+  }
+
+  /** Before the snapshot is pinned, the store is the one of the snapshot the source resolves to. */
+  private static String storeOfSource(StateRestore r, List<StateSnapshot> snapshots) {
+    RestoreResolver.Resolution res = RestoreResolver.resolve(r, snapshots);
+    return res instanceof RestoreResolver.Resolved ok ? ok.snapshot().storeRef() : null;
   }
 
   @Override
   public List<EventSource<?, StateRestore>> prepareEventSources(EventSourceContext<StateRestore> context) {
-    var jobs = InformerEventSourceConfiguration.from(Job.class, StateRestore.class)
+    var jobConfig = InformerEventSourceConfiguration.from(Job.class, StateRestore.class)
         .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE + "," + Labels.OPERATION + "=restore")
         .build();
-    return List.of(new InformerEventSource<>(jobs, context));
+    // Restores that are waiting hear of every snapshot and store of their namespace: they resolve and start then.
+    var snapshotConfig = InformerEventSourceConfiguration.from(StateSnapshot.class, StateRestore.class)
+        .withName("restore-snapshots")
+        .withSecondaryToPrimaryMapper((StateSnapshot s) -> waiting(context, s.getMetadata().getNamespace()))
+        .withPrimaryToSecondaryMapper((StateRestore r) -> Set.of())
+        .build();
+    var storeConfig = InformerEventSourceConfiguration.from(SnapshotStore.class, StateRestore.class)
+        .withName("restore-stores")
+        .withSecondaryToPrimaryMapper((SnapshotStore s) -> waiting(context, s.getMetadata().getNamespace()))
+        .withPrimaryToSecondaryMapper((StateRestore r) -> Set.of())
+        .build();
+    jobs = new InformerEventSource<>(jobConfig, context);
+    snapshots = new InformerEventSource<>(snapshotConfig, context);
+    stores = new InformerEventSource<>(storeConfig, context);
+    pods = RunPods.inform(context, StateRestore.class, "strata.dev/staterestore", null);
+    return List.of(jobs, snapshots, stores, pods.eventSource());
+  }
+
+  private static Set<ResourceID> waiting(EventSourceContext<StateRestore> context, String namespace) {
+    return context.getPrimaryCache().list(namespace)
+        .filter(r -> r.getStatus() == null || r.getStatus().phase() == null || r.getStatus().phase() == SnapshotPhase.Pending)
+        .map(ResourceID::fromResource)
+        .collect(Collectors.toSet());
   }
 }

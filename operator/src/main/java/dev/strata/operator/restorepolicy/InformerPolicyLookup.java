@@ -65,12 +65,10 @@ final class InformerPolicyLookup implements RestorePolicyLookup, AutoCloseable {
 
   @Override
   public Optional<SnapshotStore> store(String namespace, String name) {
-    Optional<SnapshotStore> cached = byKey(stores, namespace, name);
-    if (cached.isPresent()) {
-      return cached;
-    }
-    // A store created a moment ago may not be cached yet; a miss is rare enough to ask the API server.
-    return Optional.ofNullable(client.resources(SnapshotStore.class).inNamespace(namespace).withName(name).get());
+    // From the cache only (the operator may not read single stores): a store created less than a moment before a pod
+    // is missed, and the pod is handled as its policy's failurePolicy says for a missing store (a refused pod's
+    // controller creates it again, by then with the store cached).
+    return byKey(stores, namespace, name);
   }
 
   /** The generation of a policy as the webhook sees it, so the reconciler can tell when the webhook applies it. */

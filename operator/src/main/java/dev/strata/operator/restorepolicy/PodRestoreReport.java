@@ -1,7 +1,8 @@
 package dev.strata.operator.restorepolicy;
 
 import dev.strata.api.v1alpha1.PodRestoreResult;
-import dev.strata.operator.snapshot.RunnerOutcome;
+import dev.strata.engine.report.RestoreReport;
+import dev.strata.operator.runner.RunnerOutcome;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -46,18 +47,22 @@ public record PodRestoreReport(
     } catch (NullPointerException | DateTimeParseException e) {
       return Optional.empty(); // a kubelet always sets it; without it the report cannot be ordered
     }
-    RunnerOutcome outcome = RunnerOutcome.parse(t.getExitCode() == null ? -1 : t.getExitCode(), t.getMessage());
+    RunnerOutcome<RestoreReport> outcome = RunnerOutcome.parse(t.getExitCode() == null ? -1 : t.getExitCode(), t.getMessage(), RestoreReport.class);
     String name = pod.getMetadata().getName();
     String uid = pod.getMetadata().getUid();
-    if (outcome.error() != null) {
-      return Optional.of(new PodRestoreReport(sourceId, name, uid, finished, PodRestoreResult.Failed, null, 0, 0, 0, outcome.error()));
+    if (outcome.error().isPresent() || outcome.report().isEmpty()) {
+      return Optional.of(new PodRestoreReport(sourceId, name, uid, finished, PodRestoreResult.Failed, null, 0, 0, 0, outcome.failure().message()));
     }
-    boolean restored = outcome.result() == null || !outcome.result().has("restored") || outcome.result().get("restored").asBoolean();
-    if (!restored) {
+    RestoreReport r = outcome.report().get();
+    if (!r.restored()) {
       return Optional.of(new PodRestoreReport(sourceId, name, uid, finished, PodRestoreResult.FreshStart, null, 0, 0, 0, null));
     }
-    return Optional.of(new PodRestoreReport(sourceId, name, uid, finished, PodRestoreResult.Restored, outcome.text("snapshotId"),
-        outcome.number("files"), outcome.number("downloadedBytes"), outcome.number("reusedBytes"), null));
+    return Optional.of(new PodRestoreReport(sourceId, name, uid, finished, PodRestoreResult.Restored, r.snapshotId(),
+        orZero(r.files()), orZero(r.downloadedBytes()), orZero(r.reusedBytes()), null));
+  }
+
+  private static long orZero(Long n) {
+    return n == null ? 0 : n;
   }
 
   private static Optional<ContainerStateTerminated> terminated(ContainerStatus status) {

@@ -5,7 +5,8 @@ import dev.strata.api.v1alpha1.RestorePolicySpec;
 import dev.strata.api.v1alpha1.RestoreFailurePolicy;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.operator.OperatorSettings;
-import dev.strata.operator.snapshot.RunnerJobBuilder;
+import dev.strata.operator.RunnerPodTemplate;
+import dev.strata.operator.runner.RunnerArgs;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -35,8 +36,6 @@ import java.util.Optional;
  */
 public final class RestoreInitContainerBuilder {
 
-  static final String TERMINATION_LOG = "/dev/termination-log";
-
   private final OperatorSettings settings;
 
   public RestoreInitContainerBuilder(OperatorSettings settings) {
@@ -49,8 +48,8 @@ public final class RestoreInitContainerBuilder {
     String target = spec.normalizedPath().isEmpty()
         ? RestorePolicyPods.TARGET_MOUNT
         : RestorePolicyPods.TARGET_MOUNT + "/" + spec.normalizedPath();
-    List<String> args = new ArrayList<>(List.of("restore", "--store", storeSpec.storeUri()));
-    args.addAll(RunnerJobBuilder.storeArgs(storeSpec));
+    List<String> args = new ArrayList<>(List.of("restore"));
+    args.addAll(RunnerArgs.store(storeSpec));
     args.addAll(List.of(
         "--latest",
         "--source-id", source.sourceId(),
@@ -61,10 +60,8 @@ public final class RestoreInitContainerBuilder {
     if (spec.failurePolicyOrDefault() == RestoreFailurePolicy.Continue) {
       args.addAll(List.of("--on-failure", "continue"));
     }
-    if (!settings.runnerRetryDeadline().isZero()) {
-      args.addAll(List.of("--retry-deadline", Long.toString(settings.runnerRetryDeadline().toSeconds())));
-    }
-    args.addAll(List.of("--result-file", TERMINATION_LOG, "--json"));
+    args.addAll(RunnerArgs.retryDeadline(settings));
+    args.addAll(RunnerArgs.result());
 
     List<VolumeMount> mounts = new ArrayList<>();
     mounts.add(new VolumeMountBuilder().withName(source.volumeName()).withMountPath(RestorePolicyPods.TARGET_MOUNT).build());
@@ -72,19 +69,19 @@ public final class RestoreInitContainerBuilder {
     List<Volume> volumes = new ArrayList<>();
     volumes.add(new VolumeBuilder().withName(RestorePolicyPods.TMP_VOLUME)
         .withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir().build());
-    RunnerJobBuilder.caVolume(storeSpec.caBundle()).ifPresent(ca -> {
+    RunnerPodTemplate.caVolume(storeSpec.caBundle()).ifPresent(ca -> {
       volumes.add(new VolumeBuilder(ca).withName(RestorePolicyPods.CA_VOLUME).build());
-      mounts.add(new VolumeMountBuilder().withName(RestorePolicyPods.CA_VOLUME).withMountPath(RunnerJobBuilder.CA_MOUNT).withReadOnly(true).build());
+      mounts.add(new VolumeMountBuilder().withName(RestorePolicyPods.CA_VOLUME).withMountPath(RunnerPodTemplate.CA_MOUNT).withReadOnly(true).build());
     });
 
     Container init = new ContainerBuilder()
         .withName(RestorePolicyPods.INIT_CONTAINER)
         .withImage(settings.runnerImage())
         .withArgs(args)
-        .withEnv(RunnerJobBuilder.credentialsEnv(storeSpec))
+        .withEnv(RunnerArgs.credentialsEnv(storeSpec))
         .withVolumeMounts(mounts)
         .withResources(resources(spec))
-        .withTerminationMessagePath(TERMINATION_LOG)
+        .withTerminationMessagePath(RunnerPodTemplate.TERMINATION_LOG)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withSecurityContext(securityContext(pod, spec))
         .build();

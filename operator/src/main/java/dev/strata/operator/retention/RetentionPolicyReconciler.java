@@ -4,18 +4,15 @@ import dev.strata.api.v1alpha1.RetentionPolicy;
 import dev.strata.api.v1alpha1.RetentionPolicyStatus;
 import dev.strata.api.v1alpha1.RetentionSourceStatus;
 import dev.strata.api.v1alpha1.SnapshotPhase;
-import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
-import dev.strata.operator.gc.GcJobBuilder;
+import dev.strata.operator.gc.CollectionRequests;
 import dev.strata.operator.retention.RetentionEvaluator.Candidate;
 import dev.strata.operator.retention.RetentionEvaluator.Outcome;
 import dev.strata.operator.schedule.ScheduleDecider;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -41,7 +38,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies a RetentionPolicy to the StateSnapshots of the schedules that reference it (they carry its name as a label),
  * per source. Expired snapshots are deleted (each one's deletionPolicy then removes it from the store), and the stores
- * they lived in get a garbage collection. In dry-run it only reports. It writes the policy's status, never its spec.
+ * they lived in are asked for a garbage collection. In dry-run it only reports. It writes the policy's status, never its spec.
  */
 @ControllerConfiguration(name = "retentionpolicy")
 public class RetentionPolicyReconciler implements Reconciler<RetentionPolicy> {
@@ -49,13 +46,13 @@ public class RetentionPolicyReconciler implements Reconciler<RetentionPolicy> {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionPolicyReconciler.class);
   static final int MAX_NAMES = 20;
 
-  private final GcJobBuilder gcJobs;
+  private final CollectionRequests collections;
   private final EventRecorder events;
   private final Clock clock;
   private final Duration interval;
 
-  public RetentionPolicyReconciler(GcJobBuilder gcJobs, EventRecorder events, Clock clock, Duration interval) {
-    this.gcJobs = gcJobs;
+  public RetentionPolicyReconciler(CollectionRequests collections, EventRecorder events, Clock clock, Duration interval) {
+    this.collections = collections;
     this.events = events;
     this.clock = clock;
     this.interval = interval;
@@ -100,9 +97,8 @@ public class RetentionPolicyReconciler implements Reconciler<RetentionPolicy> {
       sources.add(new RetentionSourceStatus(group.getKey(), verdict.kept().size(), dryRun ? 0 : expire.size(),
           dryRun ? expire.subList(0, Math.min(MAX_NAMES, expire.size())) : List.of()));
     }
-    for (String store : storesToCollect) {
-      requestGc(client, ns, store, now);
-    }
+    // The stores' controller owns their collectors: it starts one when the store is ready and none runs.
+    storesToCollect.forEach(store -> collections.request(ns, store, now));
     String message = (dryRun ? "dry run: " : "") + bySource.size() + " sources evaluated";
     RetentionPolicyStatus status = new RetentionPolicyStatus(now.toString(), sources,
         Conditions.set(oldConditions, Conditions.READY, Conditions.TRUE, dryRun ? "DryRun" : "Applied", message, generation, now), generation);
@@ -117,25 +113,6 @@ public class RetentionPolicyReconciler implements Reconciler<RetentionPolicy> {
       control = UpdateControl.noUpdate();
     }
     return control.rescheduleAfter(interval);
-  }
-
-  private void requestGc(KubernetesClient client, String ns, String storeName, Instant now) {
-    SnapshotStore store = client.resources(SnapshotStore.class).inNamespace(ns).withName(storeName).get();
-    if (store == null) {
-      return;
-    }
-    List<Job> running = client.batch().v1().jobs().inNamespace(ns)
-        .withLabel(Labels.OPERATION, "gc").withLabel(Labels.STORE, storeName).list().getItems();
-    if (GcJobBuilder.anyActive(running)) {
-      return;
-    }
-    try {
-      client.resource(gcJobs.build(store, now, "retention")).create();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
-    }
   }
 
   static Candidate candidate(StateSnapshot s) {

@@ -10,7 +10,6 @@ import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
-import dev.strata.operator.snapshot.SnapshotDecision;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -67,7 +66,7 @@ public final class ScheduleDecider {
           Conditions.set(oldConditions, Conditions.READY, Conditions.FALSE, "InvalidSchedule", message, generation, now), generation);
       boolean announce = !"InvalidSchedule".equals(Conditions.find(oldConditions, Conditions.READY).map(Condition::getReason).orElse(null));
       return new ScheduleDecision(st, Optional.empty(), List.of(),
-          announce ? List.of(new SnapshotDecision.Event(EventRecorder.WARNING, "InvalidSchedule", message)) : List.of(), Optional.empty());
+          announce ? List.of(EventRecorder.Event.warning("InvalidSchedule", message)) : List.of(), Optional.empty());
     }
 
     ZonedDateTime nowZ = now.atZone(cron.zone());
@@ -88,7 +87,7 @@ public final class ScheduleDecider {
     Instant from = lastScheduleTime == null ? created.minusSeconds(1) : Instant.parse(lastScheduleTime);
     Optional<Instant> due = cron.latestBetween(from.atZone(cron.zone()), nowZ).map(ZonedDateTime::toInstant);
 
-    List<SnapshotDecision.Event> events = new ArrayList<>();
+    List<EventRecorder.Event> events = new ArrayList<>();
     Optional<StateSnapshot> create = Optional.empty();
     List<String> delete = List.of();
     String reason = "Scheduled";
@@ -103,10 +102,10 @@ public final class ScheduleDecider {
       String name = snapshotName(schedule.getMetadata().getName(), d);
       Long deadline = spec.startingDeadlineSeconds();
       if (deadline != null && Duration.between(d, now).getSeconds() > deadline) {
-        events.add(new SnapshotDecision.Event(EventRecorder.WARNING, "MissedSchedule",
+        events.add(EventRecorder.Event.warning("MissedSchedule",
             "the run due at " + d + " is more than startingDeadlineSeconds=" + deadline + " late: skipped"));
       } else if (!active.isEmpty() && !active.contains(name) && spec.concurrencyPolicyOrDefault() == ConcurrencyPolicy.Forbid) {
-        events.add(new SnapshotDecision.Event(EventRecorder.NORMAL, "SkippedConcurrent",
+        events.add(EventRecorder.Event.normal("SkippedConcurrent",
             "the run due at " + d + " was skipped: " + String.join(", ", active) + " is still running (concurrencyPolicy Forbid)"));
       } else {
         if (!active.contains(name)) {
@@ -114,7 +113,7 @@ public final class ScheduleDecider {
             delete = active;
           }
           create = Optional.of(snapshot(schedule, name, d));
-          events.add(new SnapshotDecision.Event(EventRecorder.NORMAL, "SnapshotCreated", "created StateSnapshot " + name + " for " + d));
+          events.add(EventRecorder.Event.normal("SnapshotCreated", "created StateSnapshot " + name + " for " + d));
         }
       }
       lastScheduleTime = d.toString();

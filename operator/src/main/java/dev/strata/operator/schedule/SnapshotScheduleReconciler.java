@@ -2,10 +2,11 @@ package dev.strata.operator.schedule;
 
 import dev.strata.api.v1alpha1.SnapshotSchedule;
 import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.operator.Dependents;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
+import dev.strata.operator.metrics.StrataMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -16,6 +17,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,11 +37,14 @@ public class SnapshotScheduleReconciler implements Reconciler<SnapshotSchedule> 
 
   private final ScheduleDecider decider;
   private final EventRecorder events;
+  private final StrataMetrics metrics;
   private final Clock clock;
+  private InformerEventSource<StateSnapshot, SnapshotSchedule> snapshots;
 
-  public SnapshotScheduleReconciler(ScheduleDecider decider, EventRecorder events, Clock clock) {
+  public SnapshotScheduleReconciler(ScheduleDecider decider, EventRecorder events, StrataMetrics metrics, Clock clock) {
     this.decider = decider;
     this.events = events;
+    this.metrics = metrics;
     this.clock = clock;
   }
 
@@ -54,17 +59,14 @@ public class SnapshotScheduleReconciler implements Reconciler<SnapshotSchedule> 
       client.resources(StateSnapshot.class).inNamespace(ns).withName(name).delete();
       LOG.info("{}/{}: stopped {} (concurrencyPolicy Replace)", ns, schedule.getMetadata().getName(), name);
     }
-    decision.create().ifPresent(s -> {
-      try {
-        client.resource(s).create();
-        LOG.info("{}/{}: created {}", ns, schedule.getMetadata().getName(), s.getMetadata().getName());
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
-        }
-      }
-    });
-    decision.events().forEach(e -> events.record(schedule, e.type(), e.reason(), "Schedule", e.note()));
+    decision.create().ifPresent(s -> Dependents.create(client, s, schedule, snapshots));
+    decision.events().forEach(e -> events.record(schedule, e, "Schedule"));
+    String next = decision.status().nextScheduleTime();
+    metrics.scheduleSeen(ns, schedule.getMetadata().getName(), next == null ? null : Instant.parse(next));
+    decision.outcomes().forEach(outcome -> metrics.scheduleRun(ns, schedule.getMetadata().getName(), outcome));
+    if (schedule.getSpec().snapshotTemplate() != null && schedule.getSpec().snapshotTemplate().source() != null) {
+      metrics.sourceSeen(ns, schedule.getSpec().snapshotTemplate().source().sourceId(ns), null);
+    }
 
     UpdateControl<SnapshotSchedule> control;
     if (Objects.equals(schedule.getStatus(), decision.status())) {
@@ -79,7 +81,7 @@ public class SnapshotScheduleReconciler implements Reconciler<SnapshotSchedule> 
 
   @Override
   public List<EventSource<?, SnapshotSchedule>> prepareEventSources(EventSourceContext<SnapshotSchedule> context) {
-    var snapshots =
+    var config =
         InformerEventSourceConfiguration.from(StateSnapshot.class, SnapshotSchedule.class)
             .withLabelSelector(Labels.SCHEDULE)
             .withSecondaryToPrimaryMapper(
@@ -89,6 +91,7 @@ public class SnapshotScheduleReconciler implements Reconciler<SnapshotSchedule> 
                   return owner == null ? Set.of() : Set.of(new ResourceID(owner, s.getMetadata().getNamespace()));
                 })
             .build();
-    return List.of(new InformerEventSource<>(snapshots, context));
+    this.snapshots = new InformerEventSource<>(config, context);
+    return List.of(this.snapshots);
   }
 }

@@ -8,8 +8,8 @@ import dev.strata.engine.index.SnapshotSummary;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.StoreLayout;
-import dev.strata.operator.RunnerNames;
-import dev.strata.operator.store.StoreConnector;
+import dev.strata.operator.runner.RunnerNames;
+import dev.strata.operator.store.StoreClients;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,10 +20,10 @@ import java.util.List;
  */
 public final class SnapshotCleaner {
 
-  private final StoreConnector connector;
+  private final StoreClients clients;
 
-  public SnapshotCleaner(StoreConnector connector) {
-    this.connector = connector;
+  public SnapshotCleaner(StoreClients clients) {
+    this.clients = clients;
   }
 
   /** @return the index keys deleted */
@@ -33,22 +33,21 @@ public final class SnapshotCleaner {
       return deleted;
     }
     String sourceId = s.getSpec().source().sourceId(s.getMetadata().getNamespace());
-    try (BlobStoreManager manager = connector.open(store)) {
-      String key = s.getStatus() != null && s.getStatus().snapshotIndex() != null ? s.getStatus().snapshotIndex().key() : null;
-      SnapshotCatalog catalog = new SnapshotCatalog(manager);
-      if (key != null) {
-        forget(catalog, manager, key, sourceId, deleted);
-      } else if (s.getStatus() != null && s.getStatus().jobName() != null) {
-        String marker = RunnerNames.createdBy(s);
-        for (SnapshotSummary summary : catalog.summaries(sourceId)) {
-          if (marker.equals(summary.metadata().createdBy())) {
-            forget(catalog, manager, StoreLayout.indexKey(sourceId, summary.snapshotId()), sourceId, deleted);
-          }
+    BlobStoreManager manager = clients.client(store);
+    String key = s.getStatus() != null && s.getStatus().snapshotIndex() != null ? s.getStatus().snapshotIndex().key() : null;
+    SnapshotCatalog catalog = new SnapshotCatalog(manager);
+    if (key != null) {
+      forget(catalog, manager, key, sourceId, deleted);
+    } else if (s.getStatus() != null && s.getStatus().jobName() != null) {
+      String marker = RunnerNames.createdBy(s);
+      for (SnapshotSummary summary : catalog.summaries(sourceId)) {
+        if (marker.equals(summary.metadata().createdBy())) {
+          forget(catalog, manager, StoreLayout.indexKey(sourceId, summary.snapshotId()), sourceId, deleted);
         }
       }
-      String progress = StoreLayout.progressKey(RunnerNames.progressObject(s));
-      manager.delete(progress, Metadata.of(sourceId, progress));
     }
+    String progress = StoreLayout.progressKey(RunnerNames.progressObject(s));
+    manager.delete(progress, Metadata.of(sourceId, progress));
     return deleted;
   }
 

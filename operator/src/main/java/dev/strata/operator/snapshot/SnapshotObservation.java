@@ -2,25 +2,20 @@ package dev.strata.operator.snapshot;
 
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateSnapshot;
-import dev.strata.api.v1alpha1.TransferProgress;
+import dev.strata.engine.report.BackupReport;
+import dev.strata.operator.runner.RunObservation;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
  * Everything the decider needs about one StateSnapshot, gathered by the reconciler before it decides anything.
  *
+ * @param run the runner Job, its result and progress
  * @param pvcUserNode the node of a running pod that uses the PVC, where a ReadWriteOnce volume is mounted
- * @param outcome what the runner reported, once its container has terminated
- * @param progress the runner's live counters from the store, while it runs
  */
 public record SnapshotObservation(
     StateSnapshot snapshot,
+    RunObservation<BackupReport> run,
     Optional<SnapshotStore> store,
     Optional<PersistentVolumeClaim> pvc,
-    Optional<String> pvcUserNode,
-    Optional<Job> job,
-    Optional<RunnerOutcome> outcome,
-    Optional<TransferProgress> progress,
-    Instant now) {}
+    Optional<String> pvcUserNode) {}

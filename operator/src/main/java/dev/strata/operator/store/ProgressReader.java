@@ -1,44 +1,38 @@
 package dev.strata.operator.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.TransferProgress;
-import dev.strata.engine.index.IndexCodec;
-import dev.strata.engine.store.BlobStoreManager;
+import dev.strata.engine.report.RunProgress;
+import dev.strata.engine.report.RunReports;
 import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.StoreLayout;
+import dev.strata.operator.runner.ProgressSource;
 import java.util.Optional;
 
-/** Reads a running runner's live counters from the store (the runner publishes them; it never talks to Kubernetes). */
-public final class ProgressReader {
+/** Reads a running runner's live counters from the store, with the store's shared client. */
+public final class ProgressReader implements ProgressSource {
 
-  private final StoreConnector connector;
+  private final StoreClients clients;
 
-  public ProgressReader(StoreConnector connector) {
-    this.connector = connector;
+  public ProgressReader(StoreClients clients) {
+    this.clients = clients;
   }
 
-  /** The counters, capped below 100% (only the runner's result says it is done); empty when not (yet) readable. */
+  @Override
   public Optional<TransferProgress> read(SnapshotStore store, String progressObject) {
     String key = StoreLayout.progressKey(progressObject);
-    try (BlobStoreManager manager = connector.open(store)) {
-      if (manager.stat(key, Metadata.of(null, key)).isEmpty()) {
-        return Optional.empty();
-      }
-      JsonNode doc = IndexCodec.mapper().readTree(manager.get(key, Metadata.of(null, key)));
-      long bytesDone = doc.path("bytesDone").asLong();
-      long bytesTotal = doc.path("bytesTotal").asLong();
-      long filesDone = doc.path("filesDone").asLong();
-      long filesTotal = doc.path("filesTotal").asLong();
-      if (bytesTotal > 0 && bytesDone >= bytesTotal) {
-        bytesDone = bytesTotal - 1;
-      }
-      if (filesTotal > 0 && filesDone >= filesTotal) {
-        filesDone = filesTotal - 1;
-      }
-      return Optional.of(new TransferProgress(filesDone, filesTotal, bytesDone, bytesTotal, doc.path("bytesPerSecond").asLong()));
-    } catch (Exception e) {
-      return Optional.empty(); // advisory: no update this time
+    try {
+      byte[] json = clients.client(store).get(key, Metadata.of(null, key));
+      return Optional.of(shown(RunReports.readValue(json, RunProgress.class)));
+    } catch (RuntimeException e) {
+      return Optional.empty(); // advisory: not published yet, or unreadable; no update this time
     }
+  }
+
+  /** The counters as the status shows them: capped below 100%, since only the runner's result says it is done. */
+  static TransferProgress shown(RunProgress p) {
+    long bytesDone = p.bytesTotal() > 0 && p.bytesDone() >= p.bytesTotal() ? p.bytesTotal() - 1 : p.bytesDone();
+    long filesDone = p.filesTotal() > 0 && p.filesDone() >= p.filesTotal() ? p.filesTotal() - 1 : p.filesDone();
+    return new TransferProgress(filesDone, p.filesTotal(), bytesDone, p.bytesTotal(), p.bytesPerSecond());
   }
 }

@@ -1,22 +1,25 @@
 package dev.strata.operator.store;
 
 import dev.strata.api.v1alpha1.CaBundleRef;
+import dev.strata.api.v1alpha1.GarbageCollectionStatus;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.SnapshotStoreStatus;
+import dev.strata.engine.GcReport;
 import dev.strata.operator.Conditions;
-import dev.strata.operator.OperatorSettings;
-import dev.strata.api.v1alpha1.GarbageCollectionStatus;
+import dev.strata.operator.Dependents;
 import dev.strata.operator.Labels;
+import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.Patches;
+import dev.strata.operator.gc.CollectionRequests;
 import dev.strata.operator.gc.GcScheduler;
 import dev.strata.operator.metrics.StrataMetrics;
-import dev.strata.operator.snapshot.RunnerOutcome;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.util.HashMap;
-import java.util.Map;
+import dev.strata.operator.runner.PeriodicRuns;
+import dev.strata.operator.runner.RunPods;
+import dev.strata.operator.runner.RunnerOutcome;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -31,8 +34,10 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -40,25 +45,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a SnapshotStore's Ready condition true or false with a reason: observes the store and its Secret, checks the
- * bucket with the referenced credentials, and writes the result. It checks again periodically, and at once when the
- * Secret (or the CA bundle's Secret or ConfigMap) changes.
+ * Keeps a SnapshotStore's Ready condition true or false with a reason: checks the bucket with the referenced
+ * credentials as they are now, and writes the result. It checks again periodically, and at once when the Secret (or
+ * the CA bundle's Secret or ConfigMap) changes. It owns the store's garbage collection (scheduled, or asked for by
+ * retention) and the store's shared client, which it closes when the store is deleted: it is told of deletions
+ * (JOSDK's all-events mode) without putting a finalizer on stores.
  */
-@ControllerConfiguration(name = "snapshotstore")
+@ControllerConfiguration(name = "snapshotstore", triggerReconcilerOnAllEvents = true)
 public class SnapshotStoreReconciler implements Reconciler<SnapshotStore> {
 
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotStoreReconciler.class);
 
   private final StoreChecker checker;
+  private final StoreClients clients;
+  private final GcScheduler gc;
+  private final CollectionRequests requests;
   private final OperatorSettings settings;
   private final StrataMetrics metrics;
   private final Clock clock;
+  private InformerEventSource<Job, SnapshotStore> gcJobs;
+  private RunPods<SnapshotStore> pods;
 
-  private final GcScheduler gc;
-
-  public SnapshotStoreReconciler(StoreChecker checker, GcScheduler gc, OperatorSettings settings, StrataMetrics metrics, Clock clock) {
+  public SnapshotStoreReconciler(StoreChecker checker, StoreClients clients, GcScheduler gc, CollectionRequests requests,
+      OperatorSettings settings, StrataMetrics metrics, Clock clock) {
     this.checker = checker;
+    this.clients = clients;
     this.gc = gc;
+    this.requests = requests;
     this.settings = settings;
     this.metrics = metrics;
     this.clock = clock;
@@ -66,63 +79,60 @@ public class SnapshotStoreReconciler implements Reconciler<SnapshotStore> {
 
   @Override
   public UpdateControl<SnapshotStore> reconcile(SnapshotStore store, Context<SnapshotStore> context) {
+    String ns = store.getMetadata().getNamespace();
+    String name = store.getMetadata().getName();
+    if (context.isPrimaryResourceDeleted()) {
+      clients.forget(ns, name);
+      metrics.storeGone(ns, name);
+      LOG.info("{}/{}: store deleted; its client is closed", ns, name);
+      return UpdateControl.noUpdate();
+    }
+    GarbageCollectionStatus previousGc = store.getStatus() == null ? null : store.getStatus().lastGarbageCollection();
+    metrics.storeSeen(ns, name, previousGc);
     StoreCheck check = checker.check(store);
     Instant now = clock.instant();
     Long generation = store.getMetadata().getGeneration();
     var old = store.getStatus() == null ? null : store.getStatus().conditions();
     boolean wasReady = Conditions.isTrue(old, Conditions.READY);
 
-    // Garbage collection: record the last finished collector, start the next when due.
-    List<Job> gcJobs = context.getSecondaryResources(Job.class).stream().toList();
-    Map<String, RunnerOutcome> outcomes = new HashMap<>();
-    for (Job job : gcJobs) {
-      if (GcScheduler.finishedAt(job) != null) {
-        RunnerOutcome.fromPods(context.getClient().pods().inNamespace(job.getMetadata().getNamespace())
-            .withLabel("job-name", job.getMetadata().getName()).list().getItems())
-            .ifPresent(o -> outcomes.put(job.getMetadata().getName(), o));
-      }
-    }
-    GcScheduler.Plan plan = gc.plan(store, check.ready(), gcJobs, outcomes, now);
-    GarbageCollectionStatus previousGc = store.getStatus() == null ? null : store.getStatus().lastGarbageCollection();
-    if (plan.last() != null && !plan.last().equals(previousGc)) {
-      metrics.garbageCollected(store.getMetadata().getNamespace(), store.getMetadata().getName(), plan.last());
-    }
-    plan.create().ifPresent(job -> createQuietly(context, store, job));
+    // Garbage collection: record the last finished collector, start the next when due or asked for.
+    List<Job> jobs = context.getSecondaryResources(Job.class).stream().toList();
+    Map<String, RunnerOutcome<GcReport>> outcomes = new HashMap<>();
+    PeriodicRuns.newerFinished(jobs, previousGc == null ? null : previousGc.time()).ifPresent(job ->
+        pods.outcome(context.getClient(), ns, job.getMetadata().getName(), GcReport.class)
+            .ifPresent(o -> outcomes.put(job.getMetadata().getName(), o)));
+    GcScheduler.Plan plan = gc.plan(store, check.ready(), jobs, outcomes, requests.pending(store), now);
+    plan.finished().ifPresent(job -> metrics.periodicRunFinished("gc", ns, name, plan.last()));
+    plan.create().ifPresent(job -> {
+      Dependents.create(context.getClient(), job, store, gcJobs);
+      requests.served(store);
+    });
 
-    store.setStatus(
-        new SnapshotStoreStatus(
-            Conditions.set(old, Conditions.READY, check.ready() ? Conditions.TRUE : Conditions.FALSE, check.reason(), check.message(), generation, now),
-            generation,
-            now.toString(),
-            plan.last()));
-    metrics.storeChecked(store.getMetadata().getNamespace(), store.getMetadata().getName(), check.ready());
+    SnapshotStoreStatus next = new SnapshotStoreStatus(
+        Conditions.set(old, Conditions.READY, check.ready() ? Conditions.TRUE : Conditions.FALSE, check.reason(), check.message(), generation, now),
+        generation,
+        now.toString(),
+        plan.last());
+    metrics.storeChecked(ns, name, check.ready());
     if (wasReady != check.ready() || old == null) {
-      LOG.info("{}/{}: store {} ({})", store.getMetadata().getNamespace(), store.getMetadata().getName(),
-          check.ready() ? "ready" : "not ready", check.reason());
+      LOG.info("{}/{}: store {} ({})", ns, name, check.ready() ? "ready" : "not ready", check.reason());
     }
-    return UpdateControl.patchStatus(store).rescheduleAfter(settings.storeRecheck());
-  }
-
-  private static void createQuietly(Context<SnapshotStore> context, SnapshotStore store, Job job) {
-    try {
-      context.getClient().resource(job).create();
-      LOG.info("{}/{}: started garbage collection {}", store.getMetadata().getNamespace(), store.getMetadata().getName(), job.getMetadata().getName());
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
-    }
+    return UpdateControl.patchStatus(Patches.status(store, SnapshotStore::new, next)).rescheduleAfter(settings.storeRecheck());
   }
 
   @Override
   public List<EventSource<?, SnapshotStore>> prepareEventSources(EventSourceContext<SnapshotStore> context) {
-    var gcJobs = InformerEventSourceConfiguration.from(Job.class, SnapshotStore.class)
+    var jobs = InformerEventSourceConfiguration.from(Job.class, SnapshotStore.class)
         .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE + "," + Labels.OPERATION + "=gc")
         .build();
+    gcJobs = new InformerEventSource<>(jobs, context);
+    pods = RunPods.inform(context, SnapshotStore.class, Labels.STORE, Labels.OPERATION + "=gc");
     return List.of(
         watching(Secret.class, context, SnapshotStoreReconciler::secretNames),
         watching(ConfigMap.class, context, SnapshotStoreReconciler::configMapNames),
-        new InformerEventSource<>(gcJobs, context));
+        gcJobs,
+        pods.eventSource(),
+        requests.eventSource());
   }
 
   /** An informer on R that wakes every store in the same namespace whose spec names the changed object. */

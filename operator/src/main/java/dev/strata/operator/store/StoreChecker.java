@@ -1,50 +1,52 @@
 package dev.strata.operator.store;
 
 import dev.strata.api.v1alpha1.SnapshotStore;
+import dev.strata.engine.RunErrors;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.StoreException;
-import java.util.Locale;
+import dev.strata.operator.runner.FailureReasons;
 
-/** Checks that a SnapshotStore's bucket is reachable with its credentials, and names what is wrong when it is not. */
+/**
+ * Checks that a SnapshotStore's bucket is reachable with its credentials as they are now, and names what is wrong
+ * when it is not, with the same reasons a runner's failure gets (from the store error's reason, never its wording).
+ * A client that passes becomes the store's shared client.
+ */
 public final class StoreChecker {
 
-  private final StoreConnector connector;
+  private final StoreClients clients;
 
-  public StoreChecker(StoreConnector connector) {
-    this.connector = connector;
+  public StoreChecker(StoreClients clients) {
+    this.clients = clients;
   }
 
   public StoreCheck check(SnapshotStore store) {
-    try (BlobStoreManager manager = connector.open(store)) {
-      manager.checkAccess();
-      return StoreCheck.ok(manager.location());
+    BlobStoreManager manager;
+    try {
+      manager = clients.open(store);
     } catch (StoreAccessException e) {
+      forget(store);
       return new StoreCheck(false, e.reason(), e.getMessage());
-    } catch (StoreException e) {
-      return new StoreCheck(false, reason(e), e.getMessage());
     } catch (RuntimeException e) {
+      forget(store);
       return new StoreCheck(false, "CheckFailed", e.getMessage() == null ? e.toString() : e.getMessage());
     }
+    try {
+      manager.checkAccess();
+    } catch (RuntimeException e) {
+      manager.close();
+      forget(store);
+      return new StoreCheck(false, reason(e), e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+    clients.adopt(store, manager);
+    return StoreCheck.ok(manager.location());
   }
 
-  /** A condition reason for a store failure, from its kind and the store's own wording. */
-  static String reason(StoreException e) {
-    String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-    if (e.kind() == StoreException.Kind.TRANSIENT) {
-      return "Unreachable";
-    }
-    if (m.contains("bucket") && (m.contains("does not exist") || m.contains("no such bucket"))) {
-      return "BucketNotFound";
-    }
-    if (m.contains("access key") || m.contains("credentials") || m.contains("signature")) {
-      return "InvalidCredentials";
-    }
-    if (m.contains("access denied") || m.contains("permission")) {
-      return "AccessDenied";
-    }
-    if (m.contains("cannot reach") || m.contains("connection") || m.contains("unknown host") || m.contains("timed out")) {
-      return "Unreachable";
-    }
-    return "StoreError";
+  /** A condition reason for a failed check: the reason of the store's error, as for a runner's. */
+  static String reason(RuntimeException e) {
+    return e instanceof StoreException s ? FailureReasons.reason(RunErrors.of(s.reason())) : "CheckFailed";
+  }
+
+  private void forget(SnapshotStore store) {
+    clients.forget(store.getMetadata().getNamespace(), store.getMetadata().getName());
   }
 }

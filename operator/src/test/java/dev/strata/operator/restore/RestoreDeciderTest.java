@@ -23,7 +23,10 @@ import dev.strata.api.v1alpha1.StateSnapshotSpec;
 import dev.strata.api.v1alpha1.StateSnapshotStatus;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.OperatorSettings;
-import dev.strata.operator.snapshot.RunnerOutcome;
+import dev.strata.engine.report.RestoreReport;
+import dev.strata.operator.runner.RunDecision;
+import dev.strata.operator.runner.RunObservation;
+import dev.strata.operator.runner.RunnerOutcome;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
@@ -77,23 +80,28 @@ class RestoreDeciderTest {
       snap("b-newest", "data-b", "20261126T100000.000Z-cccccc", "2026-11-26T10:00:00Z", SnapshotPhase.Succeeded),
       snap("a-failed", "data-a", null, "2026-11-26T11:00:00Z", SnapshotPhase.Failed));
 
-  RestoreDecision decide(StateRestore r, List<StateSnapshot> snaps, Optional<PersistentVolumeClaim> pvc, Optional<String> user, Optional<Job> job, Optional<RunnerOutcome> out) {
-    return decider.decide(new RestoreObservation(r, snaps, Optional.of(readyStore()), pvc, user, job, out, Optional.empty(), NOW));
+  RunDecision<StateRestoreStatus> decide(StateRestore r, List<StateSnapshot> snaps, Optional<PersistentVolumeClaim> pvc, Optional<String> user,
+      Optional<Job> job, Optional<RunnerOutcome<RestoreReport>> out) {
+    return decider.decide(new RestoreObservation(r, new RunObservation<>(r, job, out, Optional.empty(), NOW), snaps, Optional.of(readyStore()), pvc, user));
+  }
+
+  static Optional<PersistentVolumeClaim> createdPvc(RunDecision<StateRestoreStatus> d) {
+    return d.create().stream().filter(PersistentVolumeClaim.class::isInstance).map(PersistentVolumeClaim.class::cast).findFirst();
   }
 
   @Test
   void latestOfAPvcIsItsOwnNewestSuccessNeverAnotherVolumes() {
-    RestoreDecision d = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-a", null), null), new RestoreTarget("target", null, null), null),
+    RunDecision<StateRestoreStatus> d = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-a", null), null), new RestoreTarget("target", null, null), null),
         SNAPS, Optional.of(bound("target")), Optional.empty(), Optional.empty(), Optional.empty());
     assertThat(d.status().resolvedSnapshot().snapshotName()).isEqualTo("a-new");
-    assertThat(d.createJob()).isPresent();
-    assertThat(d.createJob().get().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+    assertThat(d.createdJob()).isPresent();
+    assertThat(d.createdJob().get().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
         .contains("--snapshot", "20261126T000000.000Z-bbbbbb", "--mode", "sync", "--full-check");
   }
 
   @Test
   void asOfPicksTheNewestAtOrBeforeThatTime() {
-    RestoreDecision d = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-a", null), "2026-11-25T12:00:00Z"),
+    RunDecision<StateRestoreStatus> d = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-a", null), "2026-11-25T12:00:00Z"),
         new RestoreTarget("target", null, null), null), SNAPS, Optional.of(bound("target")), Optional.empty(), Optional.empty(), Optional.empty());
     assertThat(d.status().resolvedSnapshot().snapshotName()).isEqualTo("a-old");
   }
@@ -102,42 +110,42 @@ class RestoreDeciderTest {
   void thePinnedSnapshotNeverChangesEvenWhenANewerOneAppears() {
     ResolvedSnapshot pinned = new ResolvedSnapshot("a-old", "20261125T000000.000Z-aaaaaa", "ns/data-a/", "minio", 1L, "2026-11-25T00:00:00Z");
     StateRestoreStatus pending = new StateRestoreStatus(SnapshotPhase.Pending, pinned, "target", null, null, null, null, null, null, null, null, null, 1L, null);
-    RestoreDecision d = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-a", null), null), new RestoreTarget("target", null, null), pending),
+    RunDecision<StateRestoreStatus> d = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-a", null), null), new RestoreTarget("target", null, null), pending),
         SNAPS, Optional.of(bound("target")), Optional.empty(), Optional.empty(), Optional.empty());
     assertThat(d.status().resolvedSnapshot()).isEqualTo(pinned);
-    assertThat(d.createJob().get().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).contains("20261125T000000.000Z-aaaaaa");
+    assertThat(d.createdJob().get().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).contains("20261125T000000.000Z-aaaaaa");
   }
 
   @Test
   void noSnapshotOrAFailedOneFailsWithAClearReason() {
-    RestoreDecision none = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-z", null), null), new RestoreTarget("t", null, null), null),
+    RunDecision<StateRestoreStatus> none = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-z", null), null), new RestoreTarget("t", null, null), null),
         SNAPS, Optional.of(bound("t")), Optional.empty(), Optional.empty(), Optional.empty());
     assertThat(none.status().phase()).isEqualTo(SnapshotPhase.Failed);
     assertThat(none.status().message()).contains("source ns/data-z/ has no successful snapshot");
-    RestoreDecision failed = decide(restore(new RestoreSource("a-failed", null, null, null), new RestoreTarget("t", null, null), null),
+    RunDecision<StateRestoreStatus> failed = decide(restore(new RestoreSource("a-failed", null, null, null), new RestoreTarget("t", null, null), null),
         SNAPS, Optional.of(bound("t")), Optional.empty(), Optional.empty(), Optional.empty());
     assertThat(Conditions.find(failed.status().conditions(), Conditions.READY).get().getReason()).isEqualTo("SnapshotFailed");
   }
 
   @Test
   void aTargetInUseIsRefusedUnlessAllowed() {
-    RestoreDecision d = decide(restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("t", null, null), null),
+    RunDecision<StateRestoreStatus> d = decide(restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("t", null, null), null),
         SNAPS, Optional.of(bound("t")), Optional.of("node-a"), Optional.empty(), Optional.empty());
-    assertThat(d.createJob()).isEmpty();
+    assertThat(d.createdJob()).isEmpty();
     assertThat(Conditions.find(d.status().conditions(), Conditions.READY).get().getReason()).isEqualTo("TargetInUse");
     assertThat(d.status().message()).contains("set spec.allowTargetInUse: true");
   }
 
   @Test
   void aClaimTemplateIsCreatedSizedForTheSnapshot() {
-    RestoreDecision d = decide(restore(new RestoreSource("a-new", null, null, null), new RestoreTarget(null, new ClaimTemplate("fresh", "fast", null, null), null), null),
+    RunDecision<StateRestoreStatus> d = decide(restore(new RestoreSource("a-new", null, null, null), new RestoreTarget(null, new ClaimTemplate("fresh", "fast", null, null), null), null),
         SNAPS, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
-    PersistentVolumeClaim pvc = d.createPvc().orElseThrow();
+    PersistentVolumeClaim pvc = createdPvc(d).orElseThrow();
     assertThat(pvc.getMetadata().getName()).isEqualTo("fresh");
     assertThat(pvc.getSpec().getStorageClassName()).isEqualTo("fast");
     // 5 GiB + 10% = 5632 MiB, plus one.
     assertThat(pvc.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("5633Mi");
-    assertThat(d.createJob()).isEmpty();
+    assertThat(d.createdJob()).isEmpty();
   }
 
   @Test
@@ -147,23 +155,39 @@ class RestoreDeciderTest {
     StateRestore r = restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("t", null, null), running);
     Job job = new JobBuilder().withNewMetadata().withName("r-restore").addNewOwnerReference().withUid("r-uid").endOwnerReference().endMetadata()
         .withNewStatus().withConditions(new JobConditionBuilder().withType("Failed").withStatus("True").withReason("BackoffLimitExceeded").build()).endStatus().build();
-    RunnerOutcome out = RunnerOutcome.parse(1, "{\"error\":\"the restore target /strata/target is not empty (it holds 3 entries, e.g. 'a'): restore into an empty directory, or choose --mode overwrite or --mode sync\"}");
-    RestoreDecision d = decide(r, List.of(), Optional.empty(), Optional.empty(), Optional.of(job), Optional.of(out));
+    RunnerOutcome<RestoreReport> out = RunnerOutcome.parse(1, "{\"error\":\"the restore target /strata/target is not empty (it holds 3 entries, e.g. 'a'):"
+        + " restore into an empty directory, or choose --mode overwrite or --mode sync\",\"cause\":\"NOT_EMPTY\"}", RestoreReport.class);
+    RunDecision<StateRestoreStatus> d = decide(r, List.of(), Optional.empty(), Optional.empty(), Optional.of(job), Optional.of(out));
     assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Failed);
     assertThat(Conditions.find(d.status().conditions(), Conditions.READY).get().getReason()).isEqualTo("TargetNotEmpty");
     assertThat(d.status().resolvedSnapshot()).isEqualTo(pinned);
-    assertThat(d.releaseJob()).as("the failure is not recorded yet").isEmpty();
+    assertThat(d.release()).as("the failure is not recorded yet").isEmpty();
     assertThat(d.requeueAfter()).as("a look after the status is stored releases the Job").isPresent();
 
     // A failed run's Job stays, for its log, once the final status is stored too.
     StateRestore recorded = restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("t", null, null), d.status());
-    assertThat(decide(recorded, List.of(), Optional.empty(), Optional.empty(), Optional.of(job), Optional.of(out)).releaseJob()).isEmpty();
+    assertThat(decide(recorded, List.of(), Optional.empty(), Optional.empty(), Optional.of(job), Optional.of(out)).release()).isEmpty();
 
     // A succeeded one's Job (and its pod, which names the target PVC) goes once the API server holds the final status.
     StateRestoreStatus succeeded = new StateRestoreStatus(SnapshotPhase.Succeeded, pinned, "t", "r-restore", NOW.toString(), null, null, null, null, null, null, null, 1L, null);
     Job complete = new JobBuilder().withNewMetadata().withName("r-restore").addNewOwnerReference().withUid("r-uid").endOwnerReference().endMetadata()
         .withNewStatus().withConditions(new JobConditionBuilder().withType("Complete").withStatus("True").build()).endStatus().build();
     StateRestore done = restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("t", null, null), succeeded);
-    assertThat(decide(done, List.of(), Optional.empty(), Optional.empty(), Optional.of(complete), Optional.empty()).releaseJob()).contains(complete);
+    assertThat(decide(done, List.of(), Optional.empty(), Optional.empty(), Optional.of(complete), Optional.empty()).release()).contains(complete);
+  }
+
+  @Test
+  void aCorruptBlobAndAMissingSnapshotAreNamedByTheirCause() {
+    ResolvedSnapshot pinned = new ResolvedSnapshot("a-new", "id", "ns/data-a/", "minio", 1L, null);
+    StateRestoreStatus running = new StateRestoreStatus(SnapshotPhase.Running, pinned, "t", "r-restore", NOW.toString(), null, null, null, null, null, null, null, 1L, null);
+    StateRestore r = restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("t", null, null), running);
+    Job job = new JobBuilder().withNewMetadata().withName("r-restore").addNewOwnerReference().withUid("r-uid").endOwnerReference().endMetadata()
+        .withNewStatus().withConditions(new JobConditionBuilder().withType("Failed").withStatus("True").withReason("BackoffLimitExceeded").build()).endStatus().build();
+    for (String[] c : new String[][] {{"CORRUPT_DATA", "Corrupt"}, {"SNAPSHOT_MISSING", "SnapshotNotFound"}, {"ACCESS_DENIED", "AccessDenied"}}) {
+      RunnerOutcome<RestoreReport> out = RunnerOutcome.parse(1, "{\"error\":\"it failed\",\"cause\":\"" + c[0] + "\"}", RestoreReport.class);
+      RunDecision<StateRestoreStatus> d = decide(r, List.of(), Optional.empty(), Optional.empty(), Optional.of(job), Optional.of(out));
+      assertThat(Conditions.find(d.status().conditions(), Conditions.READY).get().getReason()).isEqualTo(c[1]);
+      assertThat(d.status().message()).isEqualTo("the runner failed: it failed");
+    }
   }
 }

@@ -14,7 +14,7 @@ import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.StateSnapshotSpec;
 import dev.strata.api.v1alpha1.StateSnapshotStatus;
 import dev.strata.operator.Labels;
-import dev.strata.operator.snapshot.SnapshotDecision;
+import dev.strata.operator.EventRecorder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,7 +103,7 @@ class ScheduleDeciderTest {
     ScheduleDecision skipped = decider.decide(schedule("0 3 * * *", ConcurrencyPolicy.Forbid, 3600L, false, null), List.of(), yearAhead);
     assertThat(skipped.create()).isEmpty();
     assertThat(skipped.status().lastScheduleTime()).isEqualTo("2027-11-26T03:00:00Z");
-    assertThat(skipped.events()).extracting(SnapshotDecision.Event::reason).containsExactly("MissedSchedule");
+    assertThat(skipped.events()).extracting(EventRecorder.Event::reason).containsExactly("MissedSchedule");
   }
 
   @Test
@@ -127,7 +127,7 @@ class ScheduleDeciderTest {
     ScheduleDecision d = decider.decide(schedule("0 * * * *", ConcurrencyPolicy.Forbid, 300L, false, "2026-11-26T10:00:00Z"),
         List.of(), Instant.parse("2026-11-26T11:06:00Z"));
     assertThat(d.create()).isEmpty();
-    assertThat(d.events()).extracting(SnapshotDecision.Event::reason).containsExactly("MissedSchedule");
+    assertThat(d.events()).extracting(EventRecorder.Event::reason).containsExactly("MissedSchedule");
     assertThat(d.status().lastScheduleTime()).isEqualTo("2026-11-26T11:00:00Z");
   }
 
@@ -137,7 +137,7 @@ class ScheduleDeciderTest {
     Instant now = Instant.parse("2026-11-26T10:05:10Z");
     ScheduleDecision forbid = decider.decide(schedule("*/5 * * * *", ConcurrencyPolicy.Forbid, null, false, "2026-11-26T10:00:00Z"), running, now);
     assertThat(forbid.create()).isEmpty();
-    assertThat(forbid.events()).extracting(SnapshotDecision.Event::reason).containsExactly("SkippedConcurrent");
+    assertThat(forbid.events()).extracting(EventRecorder.Event::reason).containsExactly("SkippedConcurrent");
     assertThat(forbid.status().active()).containsExactly("nightly-20261126-1000");
 
     ScheduleDecision allow = decider.decide(schedule("*/5 * * * *", ConcurrencyPolicy.Allow, null, false, "2026-11-26T10:00:00Z"), running, now);

@@ -13,8 +13,13 @@ import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.StateSnapshotSpec;
 import dev.strata.api.v1alpha1.StateSnapshotStatus;
 import dev.strata.api.v1alpha1.TransferProgress;
+import dev.strata.engine.report.BackupReport;
 import dev.strata.operator.Conditions;
+import dev.strata.operator.EventRecorder;
 import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.runner.RunDecision;
+import dev.strata.operator.runner.RunObservation;
+import dev.strata.operator.runner.RunnerOutcome;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
@@ -64,48 +69,48 @@ class SnapshotDeciderTest {
     return b.build();
   }
 
-  SnapshotDecision decide(StateSnapshot s, Optional<SnapshotStore> store, Optional<PersistentVolumeClaim> pvc, Optional<Job> job,
-      Optional<RunnerOutcome> outcome, Optional<TransferProgress> progress) {
-    return decider.decide(new SnapshotObservation(s, store, pvc, Optional.empty(), job, outcome, progress, NOW));
+  RunDecision<StateSnapshotStatus> decide(StateSnapshot s, Optional<SnapshotStore> store, Optional<PersistentVolumeClaim> pvc, Optional<Job> job,
+      Optional<RunnerOutcome<BackupReport>> outcome, Optional<TransferProgress> progress) {
+    return decider.decide(new SnapshotObservation(s, new RunObservation<>(s, job, outcome, progress, NOW), store, pvc, Optional.empty()));
   }
 
-  static String reason(SnapshotDecision d) {
+  static String reason(RunDecision<StateSnapshotStatus> d) {
     return Conditions.find(d.status().conditions(), Conditions.READY).orElseThrow().getReason();
   }
 
   @Test
   void createsOneJobWhenStoreReadyAndPvcBound() {
-    SnapshotDecision d = decide(snapshot(null), Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
-    assertThat(d.createJob()).isPresent();
+    RunDecision<StateSnapshotStatus> d = decide(snapshot(null), Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(d.createdJob()).isPresent();
     assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Running);
     assertThat(d.status().jobName()).isEqualTo("snap-backup");
     assertThat(d.status().sourceId()).isEqualTo("ns/data/");
-    assertThat(d.events()).extracting(SnapshotDecision.Event::reason).containsExactly("Started");
+    assertThat(d.events()).extracting(EventRecorder.Event::reason).containsExactly("Started");
   }
 
   @Test
   void missingStoreOrPvcWaitsWithAConditionAndNoJob() {
-    SnapshotDecision noStore = decide(snapshot(null), Optional.empty(), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
-    assertThat(noStore.createJob()).isEmpty();
+    RunDecision<StateSnapshotStatus> noStore = decide(snapshot(null), Optional.empty(), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(noStore.createdJob()).isEmpty();
     assertThat(noStore.status().phase()).isEqualTo(SnapshotPhase.Pending);
     assertThat(reason(noStore)).isEqualTo("StoreNotFound");
     assertThat(noStore.status().message()).contains("SnapshotStore store does not exist in namespace ns");
     assertThat(noStore.requeueAfter()).isPresent();
 
-    SnapshotDecision noPvc = decide(snapshot(null), Optional.of(store("True", "Reachable", "ok")), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
-    assertThat(noPvc.createJob()).isEmpty();
+    RunDecision<StateSnapshotStatus> noPvc = decide(snapshot(null), Optional.of(store("True", "Reachable", "ok")), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(noPvc.createdJob()).isEmpty();
     assertThat(reason(noPvc)).isEqualTo("PVCNotFound");
     assertThat(noPvc.status().message()).contains("PersistentVolumeClaim data does not exist");
 
-    SnapshotDecision unbound = decide(snapshot(null), Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Pending")), Optional.empty(), Optional.empty(), Optional.empty());
-    assertThat(unbound.createJob()).isEmpty();
+    RunDecision<StateSnapshotStatus> unbound = decide(snapshot(null), Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Pending")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(unbound.createdJob()).isEmpty();
     assertThat(reason(unbound)).isEqualTo("PVCNotBound");
   }
 
   @Test
   void aWaitIsAnnouncedOnceNotOnEveryReconcile() {
-    SnapshotDecision first = decide(snapshot(null), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
-    SnapshotDecision second = decide(snapshot(first.status()), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    RunDecision<StateSnapshotStatus> first = decide(snapshot(null), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    RunDecision<StateSnapshotStatus> second = decide(snapshot(first.status()), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     assertThat(first.events()).hasSize(1);
     assertThat(second.events()).isEmpty();
     assertThat(second.status()).isEqualTo(first.status());
@@ -113,12 +118,12 @@ class SnapshotDeciderTest {
 
   @Test
   void storeNotCheckedYetWaitsButStoreNotReadyFails() {
-    SnapshotDecision unchecked = decide(snapshot(null), Optional.of(store(null, null, null)), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
+    RunDecision<StateSnapshotStatus> unchecked = decide(snapshot(null), Optional.of(store(null, null, null)), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
     assertThat(unchecked.status().phase()).isEqualTo(SnapshotPhase.Pending);
     assertThat(reason(unchecked)).isEqualTo("StoreNotChecked");
 
-    SnapshotDecision bad = decide(snapshot(null), Optional.of(store("False", "InvalidCredentials", "access denied for access key AKIA…")), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
-    assertThat(bad.createJob()).isEmpty();
+    RunDecision<StateSnapshotStatus> bad = decide(snapshot(null), Optional.of(store("False", "InvalidCredentials", "access denied for access key AKIA…")), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(bad.createdJob()).isEmpty();
     assertThat(bad.status().phase()).isEqualTo(SnapshotPhase.Failed);
     assertThat(bad.status().message()).contains("SnapshotStore store is not ready (InvalidCredentials)").contains("access denied");
   }
@@ -126,11 +131,11 @@ class SnapshotDeciderTest {
   @Test
   void runningJobReportsProgressAndLooksAgainSoon() {
     StateSnapshot s = snapshot(null);
-    SnapshotDecision created = decide(s, Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
+    RunDecision<StateSnapshotStatus> created = decide(s, Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
     StateSnapshot running = snapshot(created.status());
     TransferProgress p = new TransferProgress(5L, 10L, 500L, 1000L, 100L);
-    SnapshotDecision d = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, null, null)), Optional.empty(), Optional.of(p));
-    assertThat(d.createJob()).isEmpty();
+    RunDecision<StateSnapshotStatus> d = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, null, null)), Optional.empty(), Optional.of(p));
+    assertThat(d.createdJob()).isEmpty();
     assertThat(d.status().progress()).isEqualTo(p);
     assertThat(d.status().startTime()).isEqualTo(created.status().startTime());
     assertThat(d.requeueAfter()).contains(Duration.ofSeconds(3));
@@ -139,8 +144,8 @@ class SnapshotDeciderTest {
   @Test
   void completedJobSucceedsWithTheIndexSummary() {
     StateSnapshot running = snapshot(new StateSnapshotStatus(SnapshotPhase.Running, "ns/data/", "snap-backup", NOW.minusSeconds(10).toString(), null, null, null, null, null, null, 1L, null));
-    RunnerOutcome out = RunnerOutcome.parse(0, "{\"snapshotId\":\"20261126T095950.000Z-abcdef\",\"indexKey\":\"snapshots/k/x.json.gz\",\"previousSnapshotId\":null,\"files\":3,\"directories\":2,\"totalBytes\":3000,\"uploadedBytes\":1000,\"reusedBytes\":2000,\"durationMs\":1000}");
-    SnapshotDecision d = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Complete", null)), Optional.of(out), Optional.empty());
+    RunnerOutcome<BackupReport> out = RunnerOutcome.parse(0, "{\"snapshotId\":\"20261126T095950.000Z-abcdef\",\"indexKey\":\"snapshots/k/x.json.gz\",\"previousSnapshotId\":null,\"files\":3,\"directories\":2,\"totalBytes\":3000,\"uploadedBytes\":1000,\"reusedBytes\":2000,\"durationMs\":1000}", BackupReport.class);
+    RunDecision<StateSnapshotStatus> d = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Complete", null)), Optional.of(out), Optional.empty());
     assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Succeeded);
     assertThat(d.status().snapshotIndex().id()).isEqualTo("20261126T095950.000Z-abcdef");
     assertThat(d.status().snapshotIndex().key()).isEqualTo("snapshots/k/x.json.gz");
@@ -149,32 +154,50 @@ class SnapshotDeciderTest {
     assertThat(d.status().progress().bytesDone()).isEqualTo(3000);
     assertThat(d.status().completionTime()).isEqualTo(NOW.toString());
     assertThat(Conditions.isTrue(d.status().conditions(), Conditions.READY)).isTrue();
-    assertThat(d.events()).extracting(SnapshotDecision.Event::reason).containsExactly("Succeeded");
+    assertThat(d.events()).extracting(EventRecorder.Event::reason).containsExactly("Succeeded");
   }
 
   @Test
   void failedJobCarriesTheRunnersErrorLine() {
     StateSnapshot running = snapshot(new StateSnapshotStatus(SnapshotPhase.Running, "ns/data/", "snap-backup", NOW.toString(), null, null, null, null, null, null, 1L, null));
-    RunnerOutcome out = RunnerOutcome.parse(1, "{\"error\":\"cannot reach http://minio:9000 (connection refused): check the endpoint\"}");
-    SnapshotDecision d = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Failed", "BackoffLimitExceeded")), Optional.of(out), Optional.empty());
+    RunnerOutcome<BackupReport> out = RunnerOutcome.parse(1,
+        "{\"error\":\"cannot reach http://minio:9000 (connection refused): check the endpoint\",\"cause\":\"STORE_UNREACHABLE\"}", BackupReport.class);
+    RunDecision<StateSnapshotStatus> d = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Failed", "BackoffLimitExceeded")), Optional.of(out), Optional.empty());
     assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Failed);
     assertThat(d.status().message()).isEqualTo("the runner failed: cannot reach http://minio:9000 (connection refused): check the endpoint");
+    assertThat(reason(d)).isEqualTo("Unreachable");
+    assertThat(d.events()).extracting(EventRecorder.Event::reason).containsExactly("Unreachable");
+  }
+
+  @Test
+  void theReasonComesFromTheCauseNeverFromTheWording() {
+    StateSnapshot running = snapshot(new StateSnapshotStatus(SnapshotPhase.Running, "ns/data/", "snap-backup", NOW.toString(), null, null, null, null, null, null, 1L, null));
+    Job failed = job(running, "Failed", "BackoffLimitExceeded");
+    // What a runner from before causes wrote: its words name a changed file, but nothing says so in a way to trust.
+    RunnerOutcome<BackupReport> untyped = RunnerOutcome.parse(1, "{\"error\":\"file a.sst changed while it was backed up\"}", BackupReport.class);
+    assertThat(reason(decide(running, Optional.empty(), Optional.empty(), Optional.of(failed), Optional.of(untyped), Optional.empty()))).isEqualTo("RunnerFailed");
+    RunnerOutcome<BackupReport> typed = RunnerOutcome.parse(1, "{\"error\":\"file a.sst changed while it was backed up\",\"cause\":\"FILE_CHANGED\"}", BackupReport.class);
+    assertThat(reason(decide(running, Optional.empty(), Optional.empty(), Optional.of(failed), Optional.of(typed), Optional.empty()))).isEqualTo("SourceChanged");
+    // A runner killed before it wrote its result: the tail of its log.
+    RunnerOutcome<BackupReport> killed = RunnerOutcome.parse(137, "Picked up JAVA_TOOL_OPTIONS\nstrata: out of memory\n", BackupReport.class);
+    RunDecision<StateSnapshotStatus> d = decide(running, Optional.empty(), Optional.empty(), Optional.of(failed), Optional.of(killed), Optional.empty());
     assertThat(reason(d)).isEqualTo("RunnerFailed");
+    assertThat(d.status().message()).isEqualTo("the runner failed: out of memory");
   }
 
   @Test
   void deadlineExceededSaysWhatToRaise() {
     StateSnapshot running = snapshot(new StateSnapshotStatus(SnapshotPhase.Running, "ns/data/", "snap-backup", NOW.toString(), null, null, null, null, null, null, 1L, null));
-    SnapshotDecision d = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Failed", "DeadlineExceeded")), Optional.empty(), Optional.empty());
+    RunDecision<StateSnapshotStatus> d = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Failed", "DeadlineExceeded")), Optional.empty(), Optional.empty());
     assertThat(reason(d)).isEqualTo("DeadlineExceeded");
-    assertThat(d.status().message()).contains("activeDeadlineSeconds=3600").contains("raise spec.activeDeadlineSeconds");
+    assertThat(d.status().message()).contains("spec.activeDeadlineSeconds").contains("raise it, or spec.parallelism");
   }
 
   @Test
   void aVanishedJobFailsInsteadOfStartingAgain() {
     StateSnapshot running = snapshot(new StateSnapshotStatus(SnapshotPhase.Running, "ns/data/", "snap-backup", NOW.toString(), null, null, null, null, null, null, 1L, null));
-    SnapshotDecision d = decide(running, Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
-    assertThat(d.createJob()).isEmpty();
+    RunDecision<StateSnapshotStatus> d = decide(running, Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(d.createdJob()).isEmpty();
     assertThat(reason(d)).isEqualTo("JobLost");
   }
 
@@ -183,19 +206,19 @@ class SnapshotDeciderTest {
     StateSnapshot s = snapshot(null);
     StateSnapshot other = snapshot(null);
     other.getMetadata().setUid("uid-2");
-    SnapshotDecision d = decide(s, Optional.empty(), Optional.empty(), Optional.of(job(other, null, null)), Optional.empty(), Optional.empty());
+    RunDecision<StateSnapshotStatus> d = decide(s, Optional.empty(), Optional.empty(), Optional.of(job(other, null, null)), Optional.empty(), Optional.empty());
     assertThat(reason(d)).isEqualTo("JobConflict");
-    assertThat(d.createJob()).isEmpty();
+    assertThat(d.createdJob()).isEmpty();
   }
 
   @Test
   void finishedSnapshotsNeverChange() {
     StateSnapshotStatus done = new StateSnapshotStatus(SnapshotPhase.Succeeded, "ns/data/", "snap-backup", null, null, null, null, null, null, null, 1L, "done");
-    SnapshotDecision d = decide(snapshot(done), Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
+    RunDecision<StateSnapshotStatus> d = decide(snapshot(done), Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Bound")), Optional.empty(), Optional.empty(), Optional.empty());
     assertThat(d.status()).isSameAs(done);
-    assertThat(d.createJob()).isEmpty();
+    assertThat(d.createdJob()).isEmpty();
     assertThat(d.events()).isEmpty();
-    assertThat(d.releaseJob()).isEmpty();
+    assertThat(d.release()).isEmpty();
   }
 
   @Test
@@ -203,29 +226,29 @@ class SnapshotDeciderTest {
     StateSnapshotStatus done = new StateSnapshotStatus(SnapshotPhase.Succeeded, "ns/data/", "snap-backup", null, null, null, null, null, null, null, 1L, "done");
     StateSnapshot s = snapshot(done);
     Job complete = job(s, "Complete", null);
-    assertThat(decide(s, Optional.empty(), Optional.empty(), Optional.of(complete), Optional.empty(), Optional.empty()).releaseJob()).contains(complete);
+    assertThat(decide(s, Optional.empty(), Optional.empty(), Optional.of(complete), Optional.empty(), Optional.empty()).release()).contains(complete);
 
     // Not while the result is only being decided: the status is not written yet.
     StateSnapshot running = snapshot(new StateSnapshotStatus(SnapshotPhase.Running, "ns/data/", "snap-backup", NOW.toString(), null, null, null, null, null, null, 1L, "running"));
-    RunnerOutcome ok = RunnerOutcome.parse(0, "{\"snapshotId\":\"id\",\"files\":1,\"totalBytes\":1,\"uploadedBytes\":1}");
-    SnapshotDecision finishing = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Complete", null)), Optional.of(ok), Optional.empty());
+    RunnerOutcome<BackupReport> ok = RunnerOutcome.parse(0, "{\"snapshotId\":\"id\",\"files\":1,\"totalBytes\":1,\"uploadedBytes\":1}", BackupReport.class);
+    RunDecision<StateSnapshotStatus> finishing = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Complete", null)), Optional.of(ok), Optional.empty());
     assertThat(finishing.status().phase()).isEqualTo(SnapshotPhase.Succeeded);
-    assertThat(finishing.releaseJob()).isEmpty();
+    assertThat(finishing.release()).isEmpty();
     assertThat(finishing.requeueAfter()).as("a look after the status is stored releases the Job").isPresent();
 
     // An operator restarted after creating the Job, before it recorded Running, still names the Job that ran it.
     StateSnapshot unrecorded = snapshot(null);
-    SnapshotDecision adopted = decide(unrecorded, Optional.empty(), Optional.empty(), Optional.of(job(unrecorded, "Complete", null)), Optional.of(ok), Optional.empty());
+    RunDecision<StateSnapshotStatus> adopted = decide(unrecorded, Optional.empty(), Optional.empty(), Optional.of(job(unrecorded, "Complete", null)), Optional.of(ok), Optional.empty());
     assertThat(adopted.status().phase()).isEqualTo(SnapshotPhase.Succeeded);
     assertThat(adopted.status().jobName()).isEqualTo("snap-backup");
 
     // Never the Job of a failed run (its pod keeps the runner's log until the TTL), a Job still running, nor one of
     // someone else's.
     StateSnapshot failed = snapshot(new StateSnapshotStatus(SnapshotPhase.Failed, "ns/data/", "snap-backup", null, null, null, null, null, null, null, 1L, "failed"));
-    assertThat(decide(failed, Optional.empty(), Optional.empty(), Optional.of(job(failed, "Failed", "BackoffLimitExceeded")), Optional.empty(), Optional.empty()).releaseJob()).isEmpty();
-    assertThat(decide(s, Optional.empty(), Optional.empty(), Optional.of(job(s, null, null)), Optional.empty(), Optional.empty()).releaseJob()).isEmpty();
+    assertThat(decide(failed, Optional.empty(), Optional.empty(), Optional.of(job(failed, "Failed", "BackoffLimitExceeded")), Optional.empty(), Optional.empty()).release()).isEmpty();
+    assertThat(decide(s, Optional.empty(), Optional.empty(), Optional.of(job(s, null, null)), Optional.empty(), Optional.empty()).release()).isEmpty();
     StateSnapshot other = snapshot(null);
     other.getMetadata().setUid("uid-2");
-    assertThat(decide(s, Optional.empty(), Optional.empty(), Optional.of(job(other, "Complete", null)), Optional.empty(), Optional.empty()).releaseJob()).isEmpty();
+    assertThat(decide(s, Optional.empty(), Optional.empty(), Optional.of(job(other, "Complete", null)), Optional.empty(), Optional.empty()).release()).isEmpty();
   }
 }

@@ -1,4 +1,4 @@
-package dev.strata.operator;
+package dev.strata.operator.runner;
 
 import dev.strata.engine.Hashing;
 import io.fabric8.kubernetes.api.model.HasMetadata;

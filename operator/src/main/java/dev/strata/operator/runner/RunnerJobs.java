@@ -1,4 +1,4 @@
-package dev.strata.operator;
+package dev.strata.operator.runner;
 
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -1,33 +1,41 @@
-package dev.strata.operator;
+package dev.strata.operator.app;
 
+import dev.strata.engine.report.BackupReport;
+import dev.strata.engine.report.RestoreReport;
+import dev.strata.operator.EventRecorder;
+import dev.strata.operator.OperatorClock;
+import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.gc.CollectionRequests;
 import dev.strata.operator.gc.GcJobBuilder;
 import dev.strata.operator.gc.GcScheduler;
 import dev.strata.operator.metrics.HttpEndpoints;
+import dev.strata.operator.metrics.StrataMetrics;
 import dev.strata.operator.restore.RestoreDecider;
 import dev.strata.operator.restore.RestoreJobBuilder;
-import dev.strata.operator.restore.RestoreObserver;
 import dev.strata.operator.restore.StateRestoreReconciler;
 import dev.strata.operator.restorepolicy.RestorePolicyReconciler;
 import dev.strata.operator.restorepolicy.RestoreWebhook;
 import dev.strata.operator.retention.RetentionPolicyReconciler;
-import dev.strata.operator.store.ProgressReader;
+import dev.strata.operator.runner.RunObserver;
 import dev.strata.operator.schedule.ScheduleDecider;
 import dev.strata.operator.schedule.SnapshotScheduleReconciler;
-import dev.strata.operator.metrics.StrataMetrics;
 import dev.strata.operator.snapshot.RunnerJobBuilder;
 import dev.strata.operator.snapshot.SnapshotCleaner;
 import dev.strata.operator.snapshot.SnapshotDecider;
-import dev.strata.operator.snapshot.SnapshotObserver;
 import dev.strata.operator.snapshot.StateSnapshotReconciler;
 import dev.strata.operator.store.KubernetesStoreConnector;
+import dev.strata.operator.store.ProgressReader;
 import dev.strata.operator.store.SnapshotStoreReconciler;
 import dev.strata.operator.store.StoreChecker;
-import dev.strata.operator.store.StoreConnector;
+import dev.strata.operator.store.StoreClients;
 import dev.strata.operator.webhook.WebhookSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -35,7 +43,10 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The Strata operator: wires the reconcilers, leader election, metrics and health endpoints, and runs them. */
+/**
+ * The Strata operator: wires the reconcilers, leader election, metrics (its own and JOSDK's reconcile metrics, in one
+ * registry) and health endpoints, and runs them. The only class that knows every package.
+ */
 public final class StrataOperator implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StrataOperator.class);
@@ -44,16 +55,20 @@ public final class StrataOperator implements AutoCloseable {
   private final HttpEndpoints http;
   private final StrataMetrics metrics;
   private final RestoreWebhook restoreWebhook;
+  private final StoreClients storeClients;
 
-  public StrataOperator(KubernetesClient client, OperatorSettings settings, Clock clock, Consumer<io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider> overrides)
+  public StrataOperator(KubernetesClient client, OperatorSettings settings, Clock clock, Consumer<ConfigurationServiceOverrider> overrides)
       throws IOException {
     this.metrics = new StrataMetrics();
+    settings.namespaces().forEach(metrics::namespaceSeen);
     // In a cluster the pod name; elsewhere host and process, so two local processes never share an identity.
     String identity = System.getenv().getOrDefault("POD_NAME", hostname() + "-" + ProcessHandle.current().pid());
     this.operator =
         new Operator(
             o -> {
               o.withKubernetesClient(client).withCloseClientOnStop(false);
+              // Reconciliations, their durations and failures per controller; not per resource (one series each).
+              o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
               if (settings.leaderElection()) {
                 o.withLeaderElectionConfiguration(
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration("strata-operator")
@@ -63,30 +78,34 @@ public final class StrataOperator implements AutoCloseable {
               }
               overrides.accept(o);
             });
-    StoreConnector connector = new KubernetesStoreConnector(client);
+    this.storeClients = new StoreClients(new KubernetesStoreConnector(client));
+    ProgressReader progress = new ProgressReader(storeClients);
+    CollectionRequests collections = new CollectionRequests();
     EventRecorder events = new EventRecorder(client, identity);
     operator.register(
-        new SnapshotStoreReconciler(new StoreChecker(connector), new GcScheduler(new GcJobBuilder(settings)), settings, metrics, clock),
+        new SnapshotStoreReconciler(new StoreChecker(storeClients), storeClients, new GcScheduler(new GcJobBuilder(settings)), collections,
+            settings, metrics, clock),
         c -> namespaces(c, settings));
     operator.register(
         new StateSnapshotReconciler(
-            new SnapshotObserver(connector, clock),
+            new RunObserver<>(BackupReport.class, progress, clock),
             new SnapshotDecider(new RunnerJobBuilder(settings), settings.progressInterval()),
-            new SnapshotCleaner(connector),
+            new SnapshotCleaner(storeClients),
             events,
             metrics),
         c -> namespaces(c, settings));
     operator.register(
-        new SnapshotScheduleReconciler(new ScheduleDecider(settings.schedulePoll()), events, clock),
+        new SnapshotScheduleReconciler(new ScheduleDecider(settings.schedulePoll()), events, metrics, clock),
         c -> namespaces(c, settings));
     operator.register(
-        new RetentionPolicyReconciler(new GcJobBuilder(settings), events, clock, settings.retentionInterval()),
+        new RetentionPolicyReconciler(collections, events, clock, settings.retentionInterval()),
         c -> namespaces(c, settings));
     operator.register(
         new StateRestoreReconciler(
-            new RestoreObserver(new ProgressReader(connector), clock),
+            new RunObserver<>(RestoreReport.class, progress, clock),
             new RestoreDecider(new RestoreJobBuilder(settings), settings.progressInterval()),
-            events),
+            events,
+            metrics),
         c -> namespaces(c, settings));
     // RestorePolicy: the admission webhook (served by every replica) and the reconciler that reports what it did.
     // The webhook's clock only dates its certificates, which the API server checks against real time: never the
@@ -100,7 +119,7 @@ public final class StrataOperator implements AutoCloseable {
             () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy() && restoreWebhook.ready());
   }
 
-  private static void namespaces(io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c, OperatorSettings settings) {
+  private static void namespaces(ControllerConfigurationOverrider<?> c, OperatorSettings settings) {
     if (!settings.namespaces().isEmpty()) {
       c.settingNamespaces(settings.namespaces());
     }
@@ -125,6 +144,7 @@ public final class StrataOperator implements AutoCloseable {
     operator.stop();
     restoreWebhook.close();
     http.close();
+    storeClients.close();
   }
 
   private static String hostname() {

@@ -1,0 +1,26 @@
+package dev.strata.operator.runner;
+
+import dev.strata.operator.EventRecorder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a run's reconcile does: the status to write, objects to create (the runner Job, at most one in the run's life,
+ * and a restore's target PVC), Events to record, when to look again, and a finished Job to release once the result
+ * it produced is recorded.
+ */
+public record RunDecision<S>(
+    S status, List<HasMetadata> create, List<EventRecorder.Event> events, Optional<Duration> requeueAfter, Optional<Job> release) {
+
+  public RunDecision<S> lookAgainIn(Duration after) {
+    return new RunDecision<>(status, create, events, Optional.of(after), release);
+  }
+
+  /** The Job this decision creates, if it creates one. */
+  public Optional<Job> createdJob() {
+    return create.stream().filter(Job.class::isInstance).map(Job.class::cast).findFirst();
+  }
+}

@@ -1,0 +1,130 @@
+package dev.strata.operator.runner;
+
+import dev.strata.api.v1alpha1.SnapshotPhase;
+import dev.strata.engine.report.RunError;
+import dev.strata.operator.EventRecorder.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The life of every run that has a resource of its own (a StateSnapshot's backup, a StateRestore's restore, and any
+ * kind added later): Pending until its kind's preconditions hold, then one runner Job, Running while it runs (with the
+ * runner's live progress), and Succeeded or Failed from what the runner reported, with a reason from its cause. A run
+ * gets at most one Job in its life: once it has ended it never changes again, and a Job that vanished is a failure,
+ * not a reason to start over. A finished Job is released once the success it produced is recorded. Pure.
+ */
+public final class RunLifecycle {
+
+  /**
+   * @param progressInterval how often a running run's progress is read
+   * @param pendingRecheck how soon a run waiting for something looks again
+   */
+  public record Timing(Duration progressInterval, Duration pendingRecheck) {}
+
+  private RunLifecycle() {}
+
+  /**
+   * @param start the kind's preconditions, asked only while no Job exists and the run has not started: it answers
+   *     with {@link Steps#pending}, {@link Steps#fail}, {@link Steps#creating} or {@link Steps#start}
+   */
+  public static <S, R> RunDecision<S> decide(RunObservation<R> o, RunStatus<S, R> status, Timing timing, Function<Steps<S, R>, RunDecision<S>> start) {
+    SnapshotPhase phase = status.phase();
+    if (phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed) {
+      return new RunDecision<>(status.recorded(), List.of(), List.of(), Optional.empty(),
+          RunnerJobs.releasable(o.job(), o.owner(), phase == SnapshotPhase.Succeeded));
+    }
+    Steps<S, R> steps = new Steps<>(o, status, timing);
+    if (o.job().isPresent()) {
+      RunDecision<S> d = observed(o, steps, o.job().get(), timing);
+      // Look again soon after a Job's end: once the final status is stored, that look releases the Job.
+      return RunnerJobs.finished(o.job().get()) ? d.lookAgainIn(RunnerJobs.RELEASE_AFTER) : d;
+    }
+    if (phase == SnapshotPhase.Running) {
+      return steps.fail("JobLost", "the runner Job " + status.recordedJobName() + " disappeared before it reported a result");
+    }
+    return start.apply(steps);
+  }
+
+  private static <S, R> RunDecision<S> observed(RunObservation<R> o, Steps<S, R> steps, Job job, Timing timing) {
+    if (!RunnerJobs.ownedBy(job, o.owner())) {
+      return steps.fail("JobConflict", "a Job named " + job.getMetadata().getName() + " exists and does not belong to this "
+          + steps.status.kind() + ": delete it, or use another name");
+    }
+    if (RunnerJobs.condition(job, "Complete").isPresent()) {
+      Optional<RunnerOutcome<R>> out = o.outcome();
+      if (out.isPresent() && out.get().succeeded()) {
+        return steps.succeed(out.get().report().orElseThrow());
+      }
+      return steps.fail("ResultMissing", out.map(r -> r.failure().message()).orElse("the runner finished but its result could not be read"));
+    }
+    Optional<JobCondition> failed = RunnerJobs.condition(job, "Failed");
+    if (failed.isPresent()) {
+      if ("DeadlineExceeded".equals(failed.get().getReason())) {
+        Long seconds = job.getSpec() == null ? null : job.getSpec().getActiveDeadlineSeconds();
+        return steps.fail("DeadlineExceeded", "the runner did not finish within spec.activeDeadlineSeconds"
+            + (seconds == null ? "" : " (" + seconds + " s)") + ": raise it, or spec.parallelism");
+      }
+      RunError why = o.outcome().map(RunnerOutcome::failure)
+          .orElse(new RunError(failed.get().getMessage(), RunError.Cause.INTERNAL));
+      return steps.fail(FailureReasons.reason(why.cause()), "the runner failed: " + why.message());
+    }
+    return new RunDecision<>(steps.status.running(job.getMetadata().getName(), o.progress()), List.of(), List.of(),
+        Optional.of(timing.progressInterval()), Optional.empty());
+  }
+
+  /** The steps a kind's preconditions choose from; each names its status, what to create and the Events. */
+  public static final class Steps<S, R> {
+    private final RunObservation<R> o;
+    private final RunStatus<S, R> status;
+    private final Timing timing;
+
+    Steps(RunObservation<R> o, RunStatus<S, R> status, Timing timing) {
+      this.o = o;
+      this.status = status;
+      this.timing = timing;
+    }
+
+    /** The same steps, written by another status writer (one that knows more, e.g. the snapshot a restore pinned). */
+    public Steps<S, R> writingWith(RunStatus<S, R> other) {
+      return new Steps<>(o, other, timing);
+    }
+
+    /** The Job that ran it: the observed one (a restarted operator may see it end before it recorded Running). */
+    private String jobName() {
+      return o.job().map(j -> j.getMetadata().getName()).orElse(status.recordedJobName());
+    }
+
+    /** Waiting for something; a Warning only when the reason changes, so a long wait is not an Event storm. */
+    public RunDecision<S> pending(String reason, String message) {
+      boolean changed = !status.readyReason().map(reason::equals).orElse(false) || status.recorded() == null;
+      return new RunDecision<>(status.pending(reason, message), List.of(), changed ? List.of(Event.warning(reason, message)) : List.of(),
+          Optional.of(timing.pendingRecheck()), Optional.empty());
+    }
+
+    /** Still waiting, but creating something the run needs first (a restore's target PVC). */
+    public RunDecision<S> creating(HasMetadata object, String reason, String message) {
+      return new RunDecision<>(status.pending(reason, message), List.of(object), List.of(Event.normal(reason, message)),
+          Optional.of(timing.pendingRecheck()), Optional.empty());
+    }
+
+    public RunDecision<S> start(Job job, String message) {
+      return new RunDecision<>(status.started(job.getMetadata().getName(), message), List.of(job), List.of(Event.normal("Started", message)),
+          Optional.empty(), Optional.empty());
+    }
+
+    public RunDecision<S> fail(String reason, String message) {
+      return new RunDecision<>(status.failed(jobName(), reason, message), List.of(), List.of(Event.warning(reason, message)),
+          Optional.empty(), Optional.empty());
+    }
+
+    RunDecision<S> succeed(R report) {
+      S done = status.succeeded(jobName(), report);
+      return new RunDecision<>(done, List.of(), List.of(Event.normal("Succeeded", status.message(done))), Optional.empty(), Optional.empty());
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package dev.strata.operator.runner;
+
+import dev.strata.api.v1alpha1.TransferProgress;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What every run's lifecycle looks at, gathered before anything is decided: its runner Job (from the informer), what
+ * the runner reported once its container ended, and its live progress while it runs.
+ *
+ * @param owner the resource the run belongs to (it owns the Job)
+ */
+public record RunObservation<R>(
+    HasMetadata owner, Optional<Job> job, Optional<RunnerOutcome<R>> outcome, Optional<TransferProgress> progress, Instant now) {
+
+  /** Before the runner has anything to say: for deciders' tests and runs not started. */
+  public static <R> RunObservation<R> none(HasMetadata owner, Optional<Job> job, Instant now) {
+    return new RunObservation<>(owner, job, Optional.empty(), Optional.empty(), now);
+  }
+}

@@ -593,7 +593,10 @@ if want wan; then
     SAVE=("$ENDPOINT" "$MINIO_DATA" "$MINIO_PID")
     ENDPOINT="$WAN_URL"; MINIO_DATA="$WORK/minio-wan"; MINIO_PID=$WAN_MINIO_PID # ip netns exec execs MinIO
     export MC_HOST_bench="http://$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY@198.18.0.1:9000" RCLONE_CONFIG_BENCH_ENDPOINT=$ENDPOINT
+    # The peers only (restic, rclone with 16 transfers): default rclone takes minutes per run over 20 ms round trips.
+    SAVE_TOOLS=("${STOOLS[@]}"); STOOLS=(strata rclone-t16 restic)
     small_rounds "-wan"
+    STOOLS=("${SAVE_TOOLS[@]}")
     ENDPOINT="${SAVE[0]}"; MINIO_DATA="${SAVE[1]}"; MINIO_PID="${SAVE[2]}"
     export MC_HOST_bench="http://$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY@127.0.0.1:$PORT" RCLONE_CONFIG_BENCH_ENDPOINT=$ENDPOINT
     wan_down

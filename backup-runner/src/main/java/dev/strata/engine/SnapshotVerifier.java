@@ -91,17 +91,16 @@ public final class SnapshotVerifier {
     // Pass 1: the tree is validated as it streams; its distinct blobs (and tree blobs) are collected, with sizes.
     IdTable ids = new IdTable();
     List<Long> sizes = new ArrayList<>();
-    for (String t : snapshot.treeChunks()) {
-      add(ids, sizes, Hashing.unhex(t), -1);
-    }
-    try (TreeSource tree = src.tree(snapshot)) {
-      for (TreeEntry e = tree.next(); e != null; e = tree.next()) {
-        if (e instanceof TreeEntry.File f) {
-          for (FileBlob b : f.file().blobs()) {
-            add(ids, sizes, Hashing.unhex(b.id()), b.size());
-          }
-        }
-      }
+    try {
+      collect(src, snapshot, ids, sizes);
+    } catch (IntegrityException e) {
+      // A tree blob this verifier's index does not place: the snapshot may be newer than the index, or a collector
+      // may have repacked the tree since. Once more with the store's index as it is now.
+      refresh();
+      src = blobs();
+      ids = new IdTable();
+      sizes = new ArrayList<>();
+      collect(src, snapshot, ids, sizes);
     }
     Map<String, String> bad = new ConcurrentHashMap<>();
     long bytes = snapshot.formatVersion() == 1 ? checkV1(snapshot, ids, sizes, readData, bad) : checkV2(snapshot, ids, readData, bad);
@@ -143,6 +142,21 @@ public final class SnapshotVerifier {
       problems.sort((a, b) -> a.path().compareTo(b.path()));
     }
     return new Report(snapshot.snapshotId(), ids.size(), bytes, problems);
+  }
+
+  private static void collect(BlobSource src, Snapshot snapshot, IdTable ids, List<Long> sizes) {
+    for (String t : snapshot.treeChunks()) {
+      add(ids, sizes, Hashing.unhex(t), -1);
+    }
+    try (TreeSource tree = src.tree(snapshot)) {
+      for (TreeEntry e = tree.next(); e != null; e = tree.next()) {
+        if (e instanceof TreeEntry.File f) {
+          for (FileBlob b : f.file().blobs()) {
+            add(ids, sizes, Hashing.unhex(b.id()), b.size());
+          }
+        }
+      }
+    }
   }
 
   private static void add(IdTable ids, List<Long> sizes, byte[] id, long size) {
@@ -204,32 +218,71 @@ public final class SnapshotVerifier {
     BlobIndex index = src.index();
     Map<String, ObjectInfo> listed = packs();
     Map<Integer, List<Integer>> byPack = new HashMap<>();
+    List<byte[]> unplaced = new ArrayList<>();
     long total = 0;
     for (int e = 0; e < ids.size(); e++) {
       byte[] id = ids.id(e);
       if (good.contains(id)) {
         continue;
       }
-      String hex = Hashing.hex(id);
-      int[] locations = index.locations(id);
-      if (locations.length == 0) {
-        bad.put(hex, "missing (no pack of the store holds it)");
-        continue;
-      }
-      int entry = locations[0];
-      ObjectInfo pack = listed.get(index.packId(entry));
-      if (pack == null || (long) index.offset(entry) + index.storedLength(entry) > pack.size() - PackFile.TRAILER) {
-        bad.put(hex, "missing (its pack " + index.packId(entry) + " is " + (pack == null ? "gone" : "shorter than the index says") + ")");
+      int entry = place(index, listed, id);
+      if (entry < 0) {
+        unplaced.add(id);
         continue;
       }
       total += index.storedLength(entry);
-      if (!readData) {
+      if (readData) {
+        byPack.computeIfAbsent(index.packNumber(entry), k -> new ArrayList<>()).add(entry);
+      }
+    }
+    readPacks(s, src, index, byPack, bad);
+    if (unplaced.isEmpty()) {
+      return total;
+    }
+    // The index and the listing of packs were read once for this verifier: a collector may have repacked blobs since
+    // (into a new pack and a new index file) and deleted their old packs. Read both again, once, before calling a
+    // blob missing.
+    refresh();
+    src = blobs();
+    index = src.index();
+    listed = packs();
+    byPack = new HashMap<>();
+    for (byte[] id : unplaced) {
+      int entry = place(index, listed, id);
+      if (entry < 0) {
+        int[] locations = index.locations(id);
+        bad.put(Hashing.hex(id), locations.length == 0 ? "missing (no pack of the store holds it)"
+            : "missing (its pack " + index.packId(locations[0]) + " is " + (listed.containsKey(index.packId(locations[0])) ? "shorter than the index says" : "gone") + ")");
         continue;
       }
-      byPack.computeIfAbsent(index.packNumber(entry), k -> new ArrayList<>()).add(entry);
+      total += index.storedLength(entry);
+      if (readData) {
+        byPack.computeIfAbsent(index.packNumber(entry), k -> new ArrayList<>()).add(entry);
+      }
     }
-    if (!readData) {
-      return total;
+    readPacks(s, src, index, byPack, bad);
+    return total;
+  }
+
+  /** The newest entry of {@code id} whose pack is listed and long enough for it, or -1. */
+  private static int place(BlobIndex index, Map<String, ObjectInfo> listed, byte[] id) {
+    for (int entry : index.locations(id)) {
+      ObjectInfo pack = listed.get(index.packId(entry));
+      if (pack != null && (long) index.offset(entry) + index.storedLength(entry) <= pack.size() - PackFile.TRAILER) {
+        return entry;
+      }
+    }
+    return -1;
+  }
+
+  private synchronized void refresh() {
+    blobs = null;
+    packs = null;
+  }
+
+  private void readPacks(Snapshot s, BlobSource src, BlobIndex index, Map<Integer, List<Integer>> byPack, Map<String, String> bad) {
+    if (byPack.isEmpty()) {
+      return;
     }
     List<CompletableFuture<Void>> work = new ArrayList<>();
     ThreadLocal<BlobCodec> codecs = ThreadLocal.withInitial(() -> new BlobCodec(src.repository().sealer()));
@@ -247,7 +300,6 @@ public final class SnapshotVerifier {
         f.join();
       }
     }
-    return total;
   }
 
   /** Reads the blobs of one pack in one ranged request and checks each; a failed one is tried in its other copies. */

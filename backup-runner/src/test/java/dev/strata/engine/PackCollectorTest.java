@@ -98,9 +98,14 @@ class PackCollectorTest {
     int packsBefore = list(StoreLayout.PACKS).size();
     Map<String, ObjectInfo> before = list("");
 
+    // A verifier that read the index and the list of packs before the collection (verify --all, while it runs).
+    SnapshotVerifier early = new SnapshotVerifier(store, 2);
+    assertThat(early.verify(second, false).problems()).isEmpty();
+
     GcReport dry = gc(true, 1L << 30);
     assertThat(list("")).as("a dry run changes nothing").isEqualTo(before);
     GcReport real = gc(false, 1L << 30);
+    assertThat(early.verify(second, true).problems()).as("repacked blobs are found in their new packs").isEmpty();
 
     assertThat(real.packsDeleted()).isEqualTo(dry.packsDeleted()).isPositive();
     assertThat(real.packsRepacked()).isEqualTo(dry.packsRepacked()).isPositive();
@@ -116,6 +121,10 @@ class PackCollectorTest {
     GcReport again = gc(false, 1L << 30);
     assertThat(again.packsDeleted()).isZero();
     assertWhole(second, source);
+    // The early verifier again, on blobs stored since it read the index, in packs it has not listed.
+    Trees.write(source.resolve("later.sst"), Trees.random(77, 150_000));
+    Snapshot third = backup();
+    assertThat(early.verify(third, true).problems()).as("a snapshot newer than the verifier's index").isEmpty();
   }
 
   @Test

@@ -30,13 +30,17 @@ public record SnapshotStoreSpec(
         @JsonPropertyDescription("How backups compress new data (zstd): auto (compress what shrinks, the default), off, or max.")
         String compression,
     @JsonPropertyDescription("Client-side encryption (AES-256-GCM): the Secret holding the store's key. Absent: no client-side encryption.")
-        EncryptionSpec encryption) {
+        EncryptionSpec encryption,
+    @JsonPropertyDescription("Defaults for every runner pod of this store (backups, restores, garbage collection):"
+        + " profile, tolerations, nodeSelector, priorityClassName, labels, annotations, imagePullSecrets, resources."
+        + " A StateSnapshot's or StateRestore's spec.runner overrides them.")
+        RunnerSpec runner) {
 
   /** A store without compression or encryption settings (the defaults). */
   public SnapshotStoreSpec(
       String endpoint, String bucket, String prefix, String region, Boolean pathStyle, CredentialsSecretRef credentialsSecretRef,
-      CaBundleRef caBundle, GarbageCollectionSpec gc) {
-    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, null, null);
+      CaBundleRef caBundle, GarbageCollectionSpec gc, RunnerSpec runner) {
+    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, null, null, runner);
   }
 
   public boolean pathStyleOrDefault() {

@@ -95,6 +95,9 @@ public final class BackupEngine {
   interface Hooks {
     default void beforeOpenDir(String relPath) {}
 
+    /** After its directory was listed, before the file is opened to be read. */
+    default void beforeOpenFile(String relPath) {}
+
     default void afterChunkRead(String relPath, long offset) {}
 
     /** After every blob is stored, before the checks that precede the commit. */
@@ -568,7 +571,11 @@ public final class BackupEngine {
             if (st.nlink() > 1) {
               registerLink(st, rel, entry);
             }
-            emit.put(entry.isDone() && !entry.isCompletedExceptionally() ? entry.join() : entry);
+            if (!entry.isDone() || entry.isCompletedExceptionally()) {
+              emit.put(entry);
+            } else if (entry.join() != null) { // null: gone or replaced since it was listed (already recorded as vanished)
+              emit.put(entry.join());
+            }
           }
         }
       }
@@ -703,6 +710,7 @@ public final class BackupEngine {
     /** Opens a file once; a worker reads, chunks and stores it and confirms its identity. Null when it vanished. */
     private CompletableFuture<TreeEntry.File> readFile(DirHandle dir, String name, String relPath, boolean hardLinked) {
       OpenFile of;
+      hooks.beforeOpenFile(relPath);
       try {
         of = open(dir, name, relPath);
       } catch (IOException e) {

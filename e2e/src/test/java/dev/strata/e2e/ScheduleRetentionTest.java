@@ -139,7 +139,7 @@ class ScheduleRetentionTest {
 
   static long blobBytes(BlobStoreManager store) {
     AtomicLong total = new AtomicLong();
-    store.list(StoreLayout.BLOBS, (ObjectInfo o) -> total.addAndGet(o.size()), null);
+    store.list(StoreLayout.PACKS, (ObjectInfo o) -> total.addAndGet(o.size()), null);
     return total.get();
   }
 

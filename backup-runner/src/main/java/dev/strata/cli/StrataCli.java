@@ -50,6 +50,7 @@ public final class StrataCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    System.setProperty(CliLogging.ACTIVE, "true");
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 

@@ -56,7 +56,7 @@ public final class StrataCli implements Runnable {
 
   /** Runs a command line with the given streams; used by main and by tests. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new StrataCli());
+    CommandLine cli = commandLine(args);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExitCodeExceptionMapper(StrataCli::exitCode);
@@ -66,6 +66,34 @@ public final class StrataCli implements Runnable {
           return exitCode(e);
         });
     return cli.execute(args);
+  }
+
+  /**
+   * The command line for {@code args}: when they start with a command's name, the root with that one command only.
+   * picocli builds a command's model by reflection over its annotations when it is added, about a tenth of a second of
+   * CPU for all ten; a runner pays it on every backup. Anything else (no command, help, an unknown name) gets them all.
+   */
+  static CommandLine commandLine(String[] args) {
+    if (args.length > 0) {
+      for (Class<?> c : StrataCli.class.getAnnotation(Command.class).subcommands()) {
+        Command command = c.getAnnotation(Command.class);
+        if (c != CommandLine.HelpCommand.class && command.name().equals(args[0])) {
+          CommandLine one = new CommandLine(new Root());
+          one.addSubcommand(command.name(), new CommandLine(c, CommandLine.defaultFactory()));
+          return one;
+        }
+      }
+    }
+    return new CommandLine(new StrataCli());
+  }
+
+  /** {@link StrataCli} without its subcommands: the root of a command line that has just the one it runs. */
+  @Command(name = "strata", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Version.class)
+  static final class Root implements Runnable {
+    @Override
+    public void run() {
+      throw new IllegalStateException("the root runs no command");
+    }
   }
 
   static int exitCode(Throwable e) {

@@ -257,8 +257,42 @@ public final class RestoreEngine {
       this.codecs = ThreadLocal.withInitial(() -> new BlobCodec(repo.sealer()));
     }
 
+    /** What a restore of a selection takes: the selected paths, and the first names of hard links among them. */
+    private java.util.function.Predicate<String> taken;
+
     TreeReader tree() {
-      return new TreeReader(blobs.tree(snapshot));
+      if (options.selection() == null) {
+        return new TreeReader(blobs.tree(snapshot));
+      }
+      if (taken == null) {
+        taken = selectionWithLinkTargets();
+      }
+      return new TreeReader(new dev.strata.engine.tree.SelectedTreeSource(blobs.tree(snapshot), taken));
+    }
+
+    /**
+     * A selected hard link whose first name is not selected still needs that name's content: it is restored too (the
+     * link is made to it, as in the snapshot). One pass over the tree finds them.
+     */
+    private java.util.function.Predicate<String> selectionWithLinkTargets() {
+      PathSelection selection = options.selection();
+      Set<String> targets = new HashSet<>();
+      try (dev.strata.engine.tree.TreeSource t = blobs.tree(snapshot)) {
+        List<String> dirs = new ArrayList<>();
+        for (TreeEntry e = t.next(); e != null; e = t.next()) {
+          if (e instanceof TreeEntry.Dir d) {
+            dirs.add(dirs.isEmpty() ? "" : join(dirs.get(dirs.size() - 1), d.name()));
+          } else if (e instanceof TreeEntry.End) {
+            dirs.remove(dirs.size() - 1);
+          } else {
+            FileIndex f = ((TreeEntry.File) e).file();
+            if (f.hardLink() != null && selection.selects(join(dirs.get(dirs.size() - 1), f.name())) && !selection.selects(f.hardLink())) {
+              targets.add(f.hardLink());
+            }
+          }
+        }
+      }
+      return path -> selection.selects(path) || targets.contains(path);
     }
 
     void stage() {
@@ -271,14 +305,20 @@ public final class RestoreEngine {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot create a staging directory in " + target + ": " + e.getMessage(), e);
       }
-      if (snapshot.stats() != null) {
+      boolean whole = options.selection() == null;
+      if (whole && snapshot.stats() != null) {
         progress.addTotal(snapshot.stats().files(), snapshot.stats().totalBytes());
       }
-      progress.totalsKnown();
+      if (whole) {
+        progress.totalsKnown();
+      }
       try (TreeReader r = tree()) {
         stageDir(r, root, "", r.root());
         if (r.next() != null) {
           throw new IllegalStateException("the tree goes on after its root");
+        }
+        if (!whole) {
+          progress.totalsKnown(); // a selection's totals grew as its files were planned
         }
         runBatch();
       } finally {
@@ -314,6 +354,9 @@ public final class RestoreEngine {
         }
         int seq = nextSeq++;
         long size = f.metadata().size();
+        if (options.selection() != null) {
+          progress.addTotal(1, size);
+        }
         files.incrementAndGet();
         totalBytes.addAndGet(size);
         Stat existing = local == null ? null : statOrNull(local, f.name());
@@ -905,7 +948,11 @@ public final class RestoreEngine {
         for (String name : here.list()) {
           if (!wanted.contains(name) && !(relPath.isEmpty() && name.equals(stagingName))) {
             at = join(relPath, name);
-            here.deleteTree(name);
+            if (options.selection() == null) {
+              here.deleteTree(name);
+            } else {
+              removeSelected(here, join(relPath, name), name);
+            }
           }
         }
       }
@@ -913,6 +960,35 @@ public final class RestoreEngine {
         discardStaging(); // before the root's mtime is set, which removing it would change
         applyDir(here, self, ".");
       }
+    }
+
+    /**
+     * Sync mode with a selection: removes what the snapshot lacks only where the selection reaches. A directory is
+     * entered (it may hold selected paths among others) and removed only when it is selected and ends up empty.
+     */
+    private void removeSelected(DirHandle dir, String rel, String name) throws IOException {
+      Stat st = dir.statAtOrNull(name);
+      if (st == null) {
+        return;
+      }
+      boolean selected = options.selection().selects(rel);
+      if (!st.isDirectory()) {
+        if (selected) {
+          dir.deleteTree(name);
+        }
+        return;
+      }
+      try (DirHandle sub = dir.openDir(name)) {
+        for (String child : sub.list()) {
+          at = join(rel, child);
+          removeSelected(sub, join(rel, child), child);
+        }
+        if (!selected || !sub.list().isEmpty()) {
+          return;
+        }
+      }
+      at = rel;
+      dir.deleteTree(name);
     }
 
     /** A directory's own metadata, after everything inside it is done. */

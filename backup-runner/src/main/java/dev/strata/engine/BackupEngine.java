@@ -568,7 +568,9 @@ public final class BackupEngine {
             if (st.nlink() > 1) {
               registerLink(st, rel, entry);
             }
-            emit.put(entry.isDone() && !entry.isCompletedExceptionally() ? entry.join() : entry);
+            // A file read already goes as its entry; one that vanished (null) goes as its future, which the writer drops.
+            TreeEntry.File now = entry.isDone() && !entry.isCompletedExceptionally() ? entry.join() : null;
+            emit.put(now != null ? now : entry);
           }
         }
       }

@@ -257,42 +257,11 @@ public final class RestoreEngine {
       this.codecs = ThreadLocal.withInitial(() -> new BlobCodec(repo.sealer()));
     }
 
-    /** What a restore of a selection takes: the selected paths, and the first names of hard links among them. */
-    private java.util.function.Predicate<String> taken;
-
     TreeReader tree() {
       if (options.selection() == null) {
         return new TreeReader(blobs.tree(snapshot));
       }
-      if (taken == null) {
-        taken = selectionWithLinkTargets();
-      }
-      return new TreeReader(new dev.strata.engine.tree.SelectedTreeSource(blobs.tree(snapshot), taken));
-    }
-
-    /**
-     * A selected hard link whose first name is not selected still needs that name's content: it is restored too (the
-     * link is made to it, as in the snapshot). One pass over the tree finds them.
-     */
-    private java.util.function.Predicate<String> selectionWithLinkTargets() {
-      PathSelection selection = options.selection();
-      Set<String> targets = new HashSet<>();
-      try (dev.strata.engine.tree.TreeSource t = blobs.tree(snapshot)) {
-        List<String> dirs = new ArrayList<>();
-        for (TreeEntry e = t.next(); e != null; e = t.next()) {
-          if (e instanceof TreeEntry.Dir d) {
-            dirs.add(dirs.isEmpty() ? "" : join(dirs.get(dirs.size() - 1), d.name()));
-          } else if (e instanceof TreeEntry.End) {
-            dirs.remove(dirs.size() - 1);
-          } else {
-            FileIndex f = ((TreeEntry.File) e).file();
-            if (f.hardLink() != null && selection.selects(join(dirs.get(dirs.size() - 1), f.name())) && !selection.selects(f.hardLink())) {
-              targets.add(f.hardLink());
-            }
-          }
-        }
-      }
-      return path -> selection.selects(path) || targets.contains(path);
+      return new TreeReader(new dev.strata.engine.tree.SelectedTreeSource(blobs.tree(snapshot), options.selection()::selects));
     }
 
     void stage() {

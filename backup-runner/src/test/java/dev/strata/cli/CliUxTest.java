@@ -304,6 +304,25 @@ class CliUxTest {
   }
 
   @Test
+  void hardLinksIntoASubsetGetTheirContentWithoutWritingOutsideIt() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    byte[] data = Trees.random(9, 200_000);
+    Trees.write(src.resolve("a/first.sst"), data);
+    Files.createDirectories(src.resolve("b"));
+    Files.createLink(src.resolve("b/second.sst"), src.resolve("a/first.sst"));
+    Files.createLink(src.resolve("b/third.sst"), src.resolve("a/first.sst"));
+    String id = backup(src, "links");
+
+    Path target = tmp.resolve("t");
+    Trees.write(target.resolve("a/first.sst"), "the target's own".getBytes());
+    Run r = strata("restore", "--store", store(), "--snapshot", id, "--target", target.toString(), "--mode", "overwrite", "--include", "b");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(Files.readAllBytes(target.resolve("b/second.sst"))).isEqualTo(data);
+    assertThat(Files.isSameFile(target.resolve("b/second.sst"), target.resolve("b/third.sst"))).isTrue();
+    assertThat(Files.readString(target.resolve("a/first.sst"))).as("outside the selection").isEqualTo("the target's own");
+  }
+
+  @Test
   void aSyncRestoreOfASubsetNeverRemovesWhatIsOutsideIt() throws IOException {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Trees.write(src.resolve("db/000001.sst"), "1".getBytes());

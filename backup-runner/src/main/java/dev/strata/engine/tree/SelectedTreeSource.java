@@ -10,6 +10,9 @@ import java.util.function.Predicate;
  * A snapshot's tree with only the files and symlinks a predicate selects, the directories that lead to them, and the
  * directories it selects itself (even empty). Streams like its source: a directory's record is held back until
  * something in it is kept, so memory grows with the tree's depth only.
+ *
+ * <p>A selected hard link whose first name is not selected becomes a file of its own (its entry lists the same
+ * blobs), and further selected names of that inode link to it: nothing outside the selection is written for them.
  */
 public final class SelectedTreeSource implements TreeSource {
 
@@ -18,6 +21,8 @@ public final class SelectedTreeSource implements TreeSource {
   /** The path of each directory open in the source, and whether its record has been passed on. */
   private final Deque<Open> open = new ArrayDeque<>();
   private final List<TreeEntry> out = new ArrayList<>();
+  /** An unselected first name of a hard-linked inode, to the selected name that stands in for it. */
+  private final java.util.Map<String, String> standIns = new java.util.HashMap<>();
   private int taken;
 
   private static final class Open {
@@ -59,9 +64,10 @@ public final class SelectedTreeSource implements TreeSource {
         emitOpen(); // the root always; a selected directory even when empty
       }
     } else if (e instanceof TreeEntry.File f) {
-      if (selected.test(join(open.peek().path, f.file().name()))) {
+      String path = join(open.peek().path, f.file().name());
+      if (selected.test(path)) {
         emitOpen();
-        out.add(f);
+        out.add(relink(f, path));
       }
     } else {
       Open o = open.pop();
@@ -69,6 +75,19 @@ public final class SelectedTreeSource implements TreeSource {
         out.add(e);
       }
     }
+  }
+
+  private TreeEntry.File relink(TreeEntry.File f, String path) {
+    String first = f.file().hardLink();
+    if (first == null || selected.test(first)) {
+      return f;
+    }
+    String standIn = standIns.get(first);
+    if (standIn != null) {
+      return new TreeEntry.File(f.file().withHardLink(standIn, f.file().blobs(), f.file().checksum()), false, f.ctimeNanos());
+    }
+    standIns.put(first, path);
+    return new TreeEntry.File(f.file().withHardLink(null, f.file().blobs(), f.file().checksum()), true, f.ctimeNanos());
   }
 
   /** Passes on the records of the open directories not passed on yet, outermost first. */

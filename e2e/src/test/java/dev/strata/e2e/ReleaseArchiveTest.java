@@ -88,6 +88,17 @@ class ReleaseArchiveTest {
   }
 
   @Test
+  void theCheckoutsLauncherRunsTheBuiltJarWithJavaAlone() throws Exception {
+    Path javaOnly = Files.createDirectories(tmp.resolve("java-only"));
+    Files.createSymbolicLink(javaOnly.resolve("java"), Path.of(ProcessHandle.current().info().command().orElseThrow()));
+    // A link to bin/strata elsewhere, as on a PATH: it still finds the checkout's jar.
+    Path link = Files.createSymbolicLink(tmp.resolve("strata"), ROOT.resolve("bin/strata").toAbsolutePath());
+    Result v = run(tmp, Map.of("PATH", javaOnly + ":/bin", "HOME", tmp.toString()), "/bin/bash", link.toString(), "--version");
+    assertThat(v.code()).as(v.out()).isZero();
+    assertThat(v.out()).startsWith("strata " + version()).doesNotContain("building");
+  }
+
+  @Test
   void theKrewManifestNamesThePluginArchiveAndItsChecksum() throws IOException, NoSuchAlgorithmException {
     String version = version();
     Path plugin = TARGET.resolve("kubectl-strata-" + version + ".tar.gz");

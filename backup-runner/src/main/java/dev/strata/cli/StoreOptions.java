@@ -5,13 +5,14 @@ import dev.strata.engine.store.LocalBlobStoreManager;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * Where the snapshots are: the options every command shares, each defaulting to a STRATA_* variable and then to the
- * config file (see {@link Settings}). S3 credentials come only from the environment or from files it names.
+ * config file (see {@link Settings}). S3 secrets come only from the environment or from files it names, never flags.
  */
 public final class StoreOptions {
 
@@ -45,6 +46,8 @@ public final class StoreOptions {
       paramLabel = "SECONDS",
       description = "How long one S3 request may be retried on transient errors (5xx, SlowDown, resets, timeouts) before the run fails (default: STRATA_RETRY_DEADLINE, else 300).")
   Integer retryDeadlineSeconds;
+
+  @Mixin CredentialOptions credentials;
 
   @Option(
       names = "--key-file",
@@ -135,8 +138,9 @@ public final class StoreOptions {
     if (uri.startsWith("s3://")) {
       int deadline = retryDeadline();
       String ca = caBundle != null ? caBundle.toString() : settings().get("ca-bundle");
-      return S3Stores.open(uri, orSetting(endpoint, "endpoint"), orSetting(region, "region"), pathStyle(), ca == null ? null : Path.of(ca),
-          java.time.Duration.ofSeconds(deadline), settings().credentialEnv(true));
+      String r = orSetting(region, "region");
+      return S3Stores.open(uri, orSetting(endpoint, "endpoint"), r, pathStyle(), ca == null ? null : Path.of(ca),
+          java.time.Duration.ofSeconds(deadline), credentials.resolve(r, settings().credentialEnv(true)));
     }
     throw new UsageException("unsupported store URI '" + uri + "': use file:///absolute/dir or s3://bucket[/prefix] (or an absolute path)");
   }

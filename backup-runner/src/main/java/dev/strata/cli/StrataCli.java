@@ -42,9 +42,10 @@ import picocli.CommandLine.Command;
           + " STRATA_RETRY_DEADLINE, then to a config file of name = value lines (STRATA_CONFIG, else"
           + " ~/.config/strata/config): store, endpoint, region, path-style, ca-bundle, retry-deadline, key-file,"
           + " access-key-id-file, secret-access-key-file.",
-      "S3 credentials are read from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or from the files that"
-          + " STRATA_ACCESS_KEY_ID_FILE and STRATA_SECRET_ACCESS_KEY_FILE name; an encrypted store's key from --key-file,"
-          + " STRATA_KEY_FILE or STRATA_KEY.",
+      "S3 credentials are read from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN for temporary"
+          + " keys) or from the files that STRATA_ACCESS_KEY_ID_FILE and STRATA_SECRET_ACCESS_KEY_FILE name, or assumed"
+          + " with a web identity: AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (see --role-arn).",
+      "An encrypted store's key is read from --key-file, STRATA_KEY_FILE or STRATA_KEY.",
       "Run `strata <command> --help` for a command's options."
     })
 public final class StrataCli implements Runnable {

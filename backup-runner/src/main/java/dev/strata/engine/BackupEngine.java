@@ -95,6 +95,9 @@ public final class BackupEngine {
   interface Hooks {
     default void beforeOpenDir(String relPath) {}
 
+    /** After its directory was listed, before the file is opened to be read. */
+    default void beforeOpenFile(String relPath) {}
+
     default void afterChunkRead(String relPath, long offset) {}
 
     /** After every blob is stored, before the checks that precede the commit. */
@@ -568,9 +571,11 @@ public final class BackupEngine {
             if (st.nlink() > 1) {
               registerLink(st, rel, entry);
             }
-            // A file read already goes as its entry; one that vanished (null) goes as its future, which the writer drops.
-            TreeEntry.File now = entry.isDone() && !entry.isCompletedExceptionally() ? entry.join() : null;
-            emit.put(now != null ? now : entry);
+            if (!entry.isDone() || entry.isCompletedExceptionally()) {
+              emit.put(entry);
+            } else if (entry.join() != null) { // null: gone or replaced since it was listed (already recorded as vanished)
+              emit.put(entry.join());
+            }
           }
         }
       }
@@ -601,7 +606,12 @@ public final class BackupEngine {
           sub = dir.openDir(n);
         } catch (NoSuchFileException | PosixException e) {
           // Gone, or no longer a directory (ELOOP: replaced by a symlink; ENOTDIR: by a file) since it was listed: it is
-          // never entered, and this snapshot leaves it out.
+          // never entered, and this snapshot leaves it out. Anything else (EACCES: a runner that may not read it) fails
+          // the backup: leaving it out would commit a snapshot without it.
+          if (e instanceof PosixException p && p.errno() != dev.strata.engine.fs.Posix.ELOOP
+              && p.errno() != dev.strata.engine.fs.Posix.ENOTDIR) {
+            throw new UncheckedIOException("cannot open directory " + Names.safe(rel) + ": " + e.getMessage(), p);
+          }
           LOG.warn("directory {} vanished or was replaced while the backup ran; it is not part of this snapshot", Names.safe(rel));
           vanishedFiles.add(rel + "/");
           if (matched) {
@@ -700,6 +710,7 @@ public final class BackupEngine {
     /** Opens a file once; a worker reads, chunks and stores it and confirms its identity. Null when it vanished. */
     private CompletableFuture<TreeEntry.File> readFile(DirHandle dir, String name, String relPath, boolean hardLinked) {
       OpenFile of;
+      hooks.beforeOpenFile(relPath);
       try {
         of = open(dir, name, relPath);
       } catch (IOException e) {

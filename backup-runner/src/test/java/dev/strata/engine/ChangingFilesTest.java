@@ -142,4 +142,30 @@ class ChangingFilesTest {
     assertThat(Trees.tree(store, r.index()).file("stays.sst")).isNotNull();
     assertThat(r.vanishedFiles()).containsExactly("gone.sst");
   }
+
+  @Test
+  void aFileThatVanishesOrBecomesASymlinkBeforeItIsOpenedIsLeftOutWithAWarning() throws IOException {
+    Path gone = Trees.write(source.resolve("gone.sst"), Trees.random(6, 1000));
+    Path linked = Trees.write(source.resolve("linked.sst"), Trees.random(7, 1000));
+    Trees.write(source.resolve("stays.sst"), Trees.random(8, 1000));
+    BackupResult r = new BackupEngine(store, options(), new Progress()).withHooks(new BackupEngine.Hooks() {
+      @Override
+      public void beforeOpenFile(String relPath) {
+        try {
+          if (relPath.equals("gone.sst")) {
+            Files.delete(gone);
+          } else if (relPath.equals("linked.sst")) {
+            Files.delete(linked);
+            Files.createSymbolicLink(linked, source.resolve("stays.sst"));
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }).backup(source, "ns/pvc/");
+    assertThat(Trees.tree(store, r.index()).file("gone.sst")).isNull();
+    assertThat(Trees.tree(store, r.index()).file("linked.sst")).isNull();
+    assertThat(Trees.tree(store, r.index()).file("stays.sst")).isNotNull();
+    assertThat(r.vanishedFiles()).containsExactlyInAnyOrder("gone.sst", "linked.sst");
+  }
 }

@@ -105,7 +105,7 @@ class ScheduleRetentionTest {
     SnapshotStore store = new SnapshotStore();
     store.setMetadata(new ObjectMetaBuilder().withName("minio").build());
     store.setSpec(new SnapshotStoreSpec(minio.endpoint(), Examples.EXAMPLE_BUCKET, prefix, null, true,
-        new CredentialsSecretRef("minio-credentials", null, null), null, new GarbageCollectionSpec("* * * * *", "2s", true, false)));
+        new CredentialsSecretRef("minio-credentials", null, null), null, new GarbageCollectionSpec("* * * * *", "2s", true, false), null));
     client.resources(SnapshotStore.class).inNamespace(ns.name()).resource(store).create();
   }
 
@@ -122,6 +122,19 @@ class ScheduleRetentionTest {
       return s != null && s.getStatus() != null && s.getStatus().phase() == SnapshotPhase.Succeeded;
     });
     return client.resources(StateSnapshot.class).inNamespace(ns.name()).withName(name).get();
+  }
+
+  /**
+   * Waits until the schedule itself has seen its snapshot finish. The schedule decides from its informer's view, which
+   * can lag the API server under load: a clock moved on before it has seen the run end finds the run still active,
+   * and concurrencyPolicy Forbid then skips the next due time, as a CronJob would.
+   */
+  static void awaitScheduleSawFinish(KubernetesClient client, TestNamespace ns, String schedule, String snapshot) {
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+      SnapshotSchedule s = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName(schedule).get();
+      assertThat(s.getStatus()).isNotNull();
+      assertThat(s.getStatus().active()).as("schedule " + schedule + " status.active").doesNotContain(snapshot);
+    });
   }
 
   static long blobBytes(BlobStoreManager store) {

@@ -17,7 +17,7 @@ public record StateSnapshotSpec(
     @Default("false") @JsonPropertyDescription("Hash every file instead of trusting unchanged size and mtime.") Boolean fullCheck,
     @Default("3600") @Min(60) @Max(86400) @JsonPropertyDescription("Seconds the runner may take before it is stopped and the snapshot fails.")
         Long activeDeadlineSeconds,
-    @JsonPropertyDescription("The runner pod's resources.") RunnerSpec runner) {
+    @JsonPropertyDescription("The runner pod: profile, user, resources and pod settings; overrides the store's spec.runner.") RunnerSpec runner) {
 
   public int parallelismOrDefault() {
     return parallelism == null ? 8 : parallelism;

@@ -35,10 +35,11 @@ final class ExpectedRbac {
       rule("strata.dev", "staterestores/status", "patch"),
       rule("strata.dev", "staterestores/finalizers", "update"),
       rule("batch", "jobs", "create", "delete", "list", "watch"),
-      rule("", "pods", "list", "watch"),
+      rule("", "pods", "get", "list", "watch"),
       rule("", "persistentvolumeclaims", "get", "create"),
       rule("", "secrets", "get", "list", "watch"),
       rule("", "configmaps", "get", "list", "watch"),
+      rule("", "serviceaccounts", "get"),
       rule("events.k8s.io", "events", "create"));
 
   static final String LEASE_NAME = "strata-operator";
@@ -133,6 +134,7 @@ final class ExpectedRbac {
     m.put("batch/jobs watch", start);
     m.put("core/pods list", start + " (pods indexed by claim and Job: the node of a PVC user, a runner's termination message)");
     m.put("core/pods watch", start);
+    m.put("core/pods get", "allNamespaces: deleting a snapshot whose runner cannot start (the user of its PVC read for its uid and fsGroup)");
     m.put("core/persistentvolumeclaims get", "allNamespaces: first snapshot; missing PVC (PVCNotFound); the restore's target");
     m.put("core/persistentvolumeclaims create", "allNamespaces: the restore creates its target from spec.target.claimTemplate");
     m.put("core/secrets get", "allNamespaces: store becomes Ready (credentials); webhook: every check reads its TLS Secret");
@@ -146,6 +148,7 @@ final class ExpectedRbac {
     m.put("core/configmaps get", "allNamespaces: store with a CA bundle in a ConfigMap");
     m.put("core/configmaps list", start);
     m.put("core/configmaps watch", start);
+    m.put("core/serviceaccounts get", "allNamespaces: a web identity store whose runner ServiceAccount is missing (ServiceAccountNotFound)");
     m.put("events.k8s.io/events create", "allNamespaces: first snapshot (Started, Succeeded Events); schedule, retention and restore Events; webhook: FreshStart on the pod and the policy");
     m.put("coordination.k8s.io/leases create", "allNamespaces: the first operator creates the Lease");
     m.put("coordination.k8s.io/leases get", "allNamespaces: both operators read the Lease");

@@ -1,14 +1,18 @@
 package dev.strata.operator.gc;
 
 import dev.strata.api.v1alpha1.GarbageCollectionSpec;
+import dev.strata.api.v1alpha1.RunnerProfile;
+import dev.strata.api.v1alpha1.RunnerSpec;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.operator.Labels;
+import dev.strata.operator.RunnerPodSettings;
 import dev.strata.operator.RunnerPodTemplate;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.util.Optional;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.runner.RunnerArgs;
+import dev.strata.operator.runner.RunnerCredentials;
 import dev.strata.operator.runner.RunnerNames;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -34,6 +38,9 @@ public final class GcJobBuilder {
       .addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
       .addToLimits("memory", new Quantity("768Mi"))
       .build();
+
+  /** A collector reads no volume: it never needs the FileOwner profile, whatever the store's runners use. */
+  static final RunnerSpec NO_VOLUME = new RunnerSpec(null, null, null, RunnerProfile.Restricted, null, null, null, null, null, null);
 
   private final OperatorSettings settings;
 
@@ -78,9 +85,10 @@ public final class GcJobBuilder {
         .withBackoffLimit(1)
         .withActiveDeadlineSeconds(6 * 3600L)
         .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
-        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels, settings.runnerUid(), settings.runnerUid(), args,
-            RunnerArgs.credentialsEnv(store.getSpec()), RESOURCES, List.of(), List.of(), store.getSpec().caBundle(), Optional.empty())
-            .build())
+        .withTemplate(RunnerCredentials.apply(new RunnerPodTemplate(settings.runnerImage(), labels,
+            RunnerPodSettings.resolve(store.getSpec().runner(), NO_VOLUME, Optional.empty(), settings, RESOURCES), args,
+            RunnerArgs.credentialsEnv(store.getSpec()), List.of(), List.of(), store.getSpec().caBundle(), Optional.empty())
+            .build(), store.getSpec()))
         .endSpec();
     return job.build();
   }

@@ -1,5 +1,6 @@
 package dev.strata.operator.restore;
 
+import dev.strata.operator.ClaimUser;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateSnapshot;
@@ -15,7 +16,7 @@ import java.util.Optional;
  * @param run the runner Job, its result and progress
  * @param snapshots the StateSnapshots of the namespace, from the informer (to resolve the source, until it is pinned)
  * @param store the store to restore from, once known
- * @param targetUserNode the node of a running pod that uses the target PVC, if any
+ * @param targetUser a running pod that uses the target PVC, if any: its node and user
  */
 public record RestoreObservation(
     StateRestore restore,
@@ -23,4 +24,4 @@ public record RestoreObservation(
     List<StateSnapshot> snapshots,
     Optional<SnapshotStore> store,
     Optional<PersistentVolumeClaim> targetPvc,
-    Optional<String> targetUserNode) {}
+    Optional<ClaimUser> targetUser) {}

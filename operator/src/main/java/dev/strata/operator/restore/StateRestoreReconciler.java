@@ -81,7 +81,7 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
     Optional<Job> job = context.getSecondaryResource(Job.class);
     RunObservation<RestoreReport> run = observer.observe(restore, ended, job, pods, client, store);
     RunPods.ClaimUse target = !ended && job.isEmpty() ? pods.claimUse(client, ns, restore.getSpec().target().pvc()) : RunPods.ClaimUse.UNKNOWN;
-    RunDecision<StateRestoreStatus> decision = decider.decide(new RestoreObservation(restore, run, inNamespace, store, target.claim(), target.node()));
+    RunDecision<StateRestoreStatus> decision = decider.decide(new RestoreObservation(restore, run, inNamespace, store, target.claim(), target.user()));
 
     actions.apply(restore, decision, client, jobs, "Restore");
     recordFinish(restore, old, decision.status(), run.now());

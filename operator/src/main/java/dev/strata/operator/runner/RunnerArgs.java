@@ -47,25 +47,12 @@ public final class RunnerArgs {
   }
 
   /**
-   * The store's credentials (and, for an encrypted store, its key as STRATA_KEY) as environment variables taken from
-   * their Secrets; they never appear in the Job itself.
+   * The runner's environment: the store's credentials ({@link RunnerCredentials}; secrets only by reference to the
+   * store's Secret, never in the Job itself) the JVM's settings, and an encrypted store's key as STRATA_KEY.
    */
   public static List<EnvVar> credentialsEnv(SnapshotStoreSpec store) {
-    var ref = store.credentialsSecretRef();
-    List<EnvVar> env = new java.util.ArrayList<>(List.of(
-        new EnvVarBuilder()
-            .withName("AWS_ACCESS_KEY_ID")
-            .withNewValueFrom()
-            .withNewSecretKeyRef(ref.accessKeyIdKeyOrDefault(), ref.name(), false)
-            .endValueFrom()
-            .build(),
-        new EnvVarBuilder()
-            .withName("AWS_SECRET_ACCESS_KEY")
-            .withNewValueFrom()
-            .withNewSecretKeyRef(ref.secretAccessKeyKeyOrDefault(), ref.name(), false)
-            .endValueFrom()
-            .build(),
-        new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue("-XX:MaxRAMPercentage=70 -XX:-UsePerfData -XX:+UseSerialGC").build()));
+    List<EnvVar> env = new ArrayList<>(RunnerCredentials.env(store));
+    env.add(new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue("-XX:MaxRAMPercentage=70 -XX:-UsePerfData -XX:+UseSerialGC").build());
     if (store.encryption() != null && store.encryption().keySecretRef() != null) {
       // An encrypted store's key (store format 2), for every runner that opens the store.
       var key = store.encryption().keySecretRef();

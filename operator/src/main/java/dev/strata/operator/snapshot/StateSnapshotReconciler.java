@@ -87,7 +87,7 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     Optional<Job> job = context.getSecondaryResource(Job.class);
     RunObservation<BackupReport> run = observer.observe(snapshot, ended, job, pods, client, store);
     RunPods.ClaimUse source = !ended && job.isEmpty() ? pods.claimUse(client, ns, snapshot.getSpec().source().pvcName()) : RunPods.ClaimUse.UNKNOWN;
-    RunDecision<StateSnapshotStatus> decision = decider.decide(new SnapshotObservation(snapshot, run, store, source.claim(), source.node()));
+    RunDecision<StateSnapshotStatus> decision = decider.decide(new SnapshotObservation(snapshot, run, store, source.claim(), source.user()));
 
     actions.apply(snapshot, decision, client, jobs, "Backup");
     recordFinish(snapshot, old, decision.status(), run.now());

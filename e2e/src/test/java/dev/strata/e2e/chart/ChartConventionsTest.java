@@ -117,6 +117,11 @@ class ChartConventionsTest {
     }
     List<String> all = MonitoringDocsTest.alertNames();
     assertThat(alerts).containsExactlyElementsOf(all.stream().filter(a -> !a.equals("StrataGarbageCollectionStale")).toList());
+    // The schema's list of alert names that may be disabled is the alerts of the rule file.
+    JsonNode schema = new ObjectMapper().readTree(Helm.chartDir().resolve("values.schema.json").toFile());
+    List<String> disableable = new ArrayList<>();
+    schema.at("/properties/metrics/properties/prometheusRule/properties/disabled/items/enum").forEach(n -> disableable.add(n.asText()));
+    assertThat(disableable).containsExactlyInAnyOrderElementsOf(all);
     // Prometheus' template syntax reaches the rule as it is (Helm does not expand it).
     assertThat(spec).contains("{{ $labels.namespace }}");
 

@@ -57,7 +57,7 @@ class ChartRbacTest {
     assertThat(ExpectedRbac.permissions(ExpectedRbac.RULES)).filteredOn(p -> p.startsWith("core/secrets") || p.startsWith("core/configmaps"))
         .hasSize(6).allSatisfy(p -> assertThat(p).matches(".* (get|list|watch)"));
     assertThat(ExpectedRbac.WEBHOOK_SECRET_RULES.get(1).getResourceNames()).containsExactly(ExpectedRbac.WEBHOOK_SECRET);
-    assertThat(ExpectedRbac.WEBHOOK_CLUSTER_RULES.get(1).getResourceNames()).containsExactly(ExpectedRbac.WEBHOOK_CONFIGURATION);
+    assertThat(ExpectedRbac.WEBHOOK_CLUSTER_RULES.get(0).getResourceNames()).containsExactly(ExpectedRbac.WEBHOOK_CONFIGURATION);
   }
 
   @Test

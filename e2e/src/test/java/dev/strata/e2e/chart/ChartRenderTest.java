@@ -61,7 +61,7 @@ class ChartRenderTest {
   void defaultsRenderASecureOperatorDeploymentWithLeaderElectionWatchingAllNamespaces() {
     RenderedChart chart = RenderedChart.render(helm, "strata", RELEASE_NS);
     assertThat(chart.kinds()).containsExactlyInAnyOrder(
-        "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment");
+        "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment", "PodDisruptionBudget");
 
     Deployment d = chart.deployment();
     assertThat(d.getMetadata().getName()).isEqualTo("strata");
@@ -93,7 +93,7 @@ class ChartRenderTest {
 
     Map<String, EnvVar> env = chart.env();
     assertThat(env.keySet()).containsExactly("POD_NAME", "POD_NAMESPACE", "STRATA_LEADER_ELECTION", "STRATA_LEASE_NAMESPACE",
-        "STRATA_RUNNER_IMAGE", "STRATA_RUNNER_UID", "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "STRATA_JOB_TTL_SECONDS",
+        "STRATA_LEASE_OWNER", "STRATA_RUNNER_IMAGE", "STRATA_RUNNER_UID", "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "STRATA_JOB_TTL_SECONDS",
         "STRATA_STORE_RECHECK_SECONDS", "STRATA_PROGRESS_INTERVAL_SECONDS", "STRATA_SCHEDULE_POLL_SECONDS",
         "STRATA_RETENTION_INTERVAL_SECONDS", "STRATA_HTTP_PORT", "STRATA_LOG_LEVEL", "STRATA_WEBHOOK_ENABLED");
     assertThat(env.get("POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
@@ -101,6 +101,8 @@ class ChartRenderTest {
     assertThat(env.get("STRATA_LEASE_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
     assertThat(chart.envValue("STRATA_LEADER_ELECTION")).isEqualTo("true");
     assertThat(chart.envValue("STRATA_LOG_LEVEL")).isEqualTo("INFO");
+    // The Deployment the operator makes the Lease's owner, so that helm uninstall takes the Lease too.
+    assertThat(chart.envValue("STRATA_LEASE_OWNER")).isEqualTo(d.getMetadata().getName());
 
     // What the operator makes of that environment, in a pod of the release namespace.
     OperatorSettings s = OperatorSettings.fromEnv(chart.resolvedEnv("strata-7d9f-abcde", RELEASE_NS));
@@ -156,7 +158,8 @@ class ChartRenderTest {
   void nonDefaultValuesReachTheirObjects() {
     RenderedChart chart = RenderedChart.render(helm, "acme", "platform", "-f", RenderedChart.CUSTOM_VALUES.toString());
     assertThat(chart.kinds()).containsExactlyInAnyOrder("ServiceAccount", "Role", "Role", "Role", "Role", "RoleBinding", "RoleBinding",
-        "RoleBinding", "RoleBinding", "Service", "Service", "Deployment", "ServiceMonitor", "ClusterRole", "ClusterRoleBinding");
+        "RoleBinding", "RoleBinding", "Service", "Service", "Deployment", "ServiceMonitor", "ClusterRole", "ClusterRoleBinding",
+        "MutatingWebhookConfiguration", "PodDisruptionBudget");
 
     Deployment d = chart.deployment();
     assertThat(d.getMetadata().getName()).isEqualTo("acme-backup");
@@ -226,10 +229,10 @@ class ChartRenderTest {
     assertThat(watched).allSatisfy(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.RULES));
     Role lease = chart.all(Role.class).stream().filter(r -> r.getMetadata().getName().endsWith("-leader-election")).findFirst().orElseThrow();
     assertThat(lease.getMetadata().getNamespace()).isEqualTo("platform");
-    assertThat(lease.getRules()).isEqualTo(ExpectedRbac.LEASE_RULES);
+    assertThat(lease.getRules()).isEqualTo(ExpectedRbac.leaseRules("acme-backup"));
     Role webhookSecret = chart.all(Role.class).stream().filter(r -> r.getMetadata().getName().endsWith("-webhook")).findFirst().orElseThrow();
     assertThat(webhookSecret.getMetadata().getNamespace()).isEqualTo("platform");
-    assertThat(webhookSecret.getRules()).isEqualTo(ExpectedRbac.WEBHOOK_SECRET_RULES);
+    assertThat(webhookSecret.getRules()).isEqualTo(ExpectedRbac.webhookSecretRules("acme-backup-webhook", false));
     assertThat(chart.all(RoleBinding.class)).extracting(b -> b.getMetadata().getNamespace())
         .containsExactlyInAnyOrder("team-a", "team-b", "platform", "platform");
     assertThat(chart.all(RoleBinding.class)).allSatisfy(b -> {
@@ -338,16 +341,6 @@ class ChartRenderTest {
     assertThat(chart.objects).noneMatch(o -> o.getMetadata().getName().contains("webhook"));
     assertThat(chart.env().keySet()).filteredOn(k -> k.startsWith("STRATA_WEBHOOK_")).containsExactly("STRATA_WEBHOOK_ENABLED");
     assertThat(chart.operatorContainer().getPorts()).extracting(p -> p.getName()).containsExactly("http");
-  }
-
-  @Test
-  void theWebhookConfigurationItselfIsTheOperatorsNotHelms() {
-    // The operator creates, repairs and re-keys the MutatingWebhookConfiguration with its own CA bundle; a copy in the
-    // chart would fight it on every helm upgrade.
-    RenderedChart chart = RenderedChart.render(helm, "strata", RELEASE_NS, "--set", "webhook.enabled=true");
-    assertThat(chart.kinds()).doesNotContain("MutatingWebhookConfiguration", "Secret");
-    assertThat(chart.envValue("STRATA_WEBHOOK_SERVICE")).isEqualTo("strata-webhook");
-    assertThat(chart.env()).doesNotContainKey("STRATA_WEBHOOK_URL");
   }
 
   /** Non-root 65532, read-only root, no privilege escalation, no capabilities, RuntimeDefault seccomp, a /tmp. */

@@ -25,13 +25,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docs/operations.md and docs/grafana-dashboard.json name only metrics the operator really exports (as its own
- * StrataMetrics scrapes them), the guide lists every one of them, every dashboard panel queries them, and every alert
- * rule and dashboard query is PromQL that Prometheus's promtool accepts.
+ * docs/operations.md and the chart's monitoring files (charts/strata/monitoring: the alert rules and the Grafana
+ * dashboard, the one source of the chart's PrometheusRule and dashboard ConfigMap) name only metrics the operator really
+ * exports (as its own StrataMetrics scrapes them), the guide lists every one of them and every alert, every dashboard
+ * panel queries them, and every alert rule and dashboard query is PromQL that Prometheus's promtool accepts.
  */
 public class MonitoringDocsTest {
 
   static final Path DOCS = Examples.dir().resolveSibling("docs");
+  static final Path MONITORING = Examples.dir().resolveSibling("charts").resolve("strata/monitoring");
+  static final Path DASHBOARD = MONITORING.resolve("grafana-dashboard.json");
   static final Pattern METRIC = Pattern.compile("\\bstrata_[a-z_]+\\b");
 
   /** Every series name the operator exports once it knows each kind of object and each kind of event has happened. */
@@ -68,13 +71,20 @@ public class MonitoringDocsTest {
       "strata_gc_runs_total", "strata_gc_duration_seconds", "strata_gc_deleted_blobs_total", "strata_gc_deleted_bytes_total",
       "strata_gc_last_run_timestamp_seconds");
 
-  /** The PrometheusRule of docs/operations.md, as the rule file promtool reads (its spec: the groups). */
+  /** The chart's alert rules (charts/strata/monitoring/alerts.yaml), a rule file as promtool reads it. */
   public static String alertRules() throws IOException {
-    String guide = Files.readString(DOCS.resolve("operations.md"));
-    String alerts = guide.substring(guide.indexOf("## Alerts"));
-    String yaml = alerts.substring(alerts.indexOf("```yaml\n") + 8, alerts.indexOf("```\n", alerts.indexOf("```yaml\n") + 8));
-    JsonNode rule = Serialization.yamlMapper().readTree(yaml);
-    return Serialization.yamlMapper().writeValueAsString(rule.get("spec"));
+    return Files.readString(MONITORING.resolve("alerts.yaml"));
+  }
+
+  /** The names of the alerts in alerts.yaml. */
+  static List<String> alertNames() throws IOException {
+    List<String> names = new ArrayList<>();
+    for (JsonNode group : Serialization.yamlMapper().readTree(alertRules()).path("groups")) {
+      for (JsonNode rule : group.path("rules")) {
+        names.add(rule.path("alert").asText());
+      }
+    }
+    return names;
   }
 
   static Set<String> mentioned(String text) {
@@ -100,9 +110,21 @@ public class MonitoringDocsTest {
   }
 
   @Test
+  void theGuideDescribesEveryAlertOfTheChart() throws IOException {
+    String guide = Files.readString(DOCS.resolve("operations.md"));
+    String alerts = guide.substring(guide.indexOf("## Alerts"));
+    List<String> names = alertNames();
+    assertThat(names).hasSize(9).doesNotHaveDuplicates();
+    for (String name : names) {
+      assertThat(alerts).as("docs/operations.md, ## Alerts").contains("`" + name + "`");
+    }
+    assertThat(mentioned(alertRules())).as("metrics in alerts.yaml").isNotEmpty().isSubsetOf(exported());
+  }
+
+  @Test
   void theDashboardQueriesOnlyExportedMetrics() throws IOException {
     Set<String> exported = exported();
-    JsonNode dashboard = new ObjectMapper().readTree(DOCS.resolve("grafana-dashboard.json").toFile());
+    JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
     assertThat(dashboard.path("title").asText()).isEqualTo("Strata");
     List<String> exprs = new ArrayList<>();
     for (JsonNode panel : dashboard.path("panels")) {
@@ -138,7 +160,7 @@ public class MonitoringDocsTest {
 
   @Test
   void everyDashboardQueryIsValidPromql(@TempDir Path tmp) throws IOException {
-    JsonNode dashboard = new ObjectMapper().readTree(DOCS.resolve("grafana-dashboard.json").toFile());
+    JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
     StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
     int n = 0;
     for (JsonNode panel : dashboard.path("panels")) {

@@ -50,12 +50,15 @@ import org.slf4j.LoggerFactory;
 public final class StrataOperator implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StrataOperator.class);
+  /** The leader-election Lease, in the lease namespace (the chart's RBAC names it). */
+  public static final String LEASE_NAME = "strata-operator";
 
   private final Operator operator;
   private final HttpEndpoints http;
   private final StrataMetrics metrics;
   private final RestoreWebhook restoreWebhook;
   private final StoreClients storeClients;
+  private final LeaseOwnership leaseOwnership;
 
   public StrataOperator(KubernetesClient client, OperatorSettings settings, Clock clock, Consumer<ConfigurationServiceOverrider> overrides)
       throws IOException {
@@ -71,13 +74,16 @@ public final class StrataOperator implements AutoCloseable {
               o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
               if (settings.leaderElection()) {
                 o.withLeaderElectionConfiguration(
-                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration("strata-operator")
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
                         .withLeaseNamespace(settings.leaseNamespace())
                         .withIdentity(identity)
                         .build());
               }
               overrides.accept(o);
             });
+    String leaseOwner = System.getenv("STRATA_LEASE_OWNER");
+    this.leaseOwnership = settings.leaderElection() && leaseOwner != null && !leaseOwner.isBlank()
+        ? new LeaseOwnership(client, settings.leaseNamespace(), LEASE_NAME, leaseOwner.strip()) : null;
     this.storeClients = new StoreClients(new KubernetesStoreConnector(client));
     ProgressReader progress = new ProgressReader(storeClients);
     CollectionRequests collections = new CollectionRequests();
@@ -128,6 +134,9 @@ public final class StrataOperator implements AutoCloseable {
   public void start() {
     restoreWebhook.start();
     operator.start();
+    if (leaseOwnership != null) {
+      leaseOwnership.start();
+    }
     LOG.info("strata operator started; metrics and health on port {}", http.port());
   }
 
@@ -141,6 +150,9 @@ public final class StrataOperator implements AutoCloseable {
 
   @Override
   public void close() {
+    if (leaseOwnership != null) {
+      leaseOwnership.close();
+    }
     operator.stop();
     restoreWebhook.close();
     http.close();

@@ -123,6 +123,7 @@ public final class RestoreInitContainerBuilder {
         podContext == null ? null : podContext.getRunAsGroup(),
         appContext.map(SecurityContext::getRunAsGroup).orElse(null));
     if (uid == null || uid == 0) {
+      // Without a runner user (OpenShift) both stay unset: the platform assigns the app's range to the whole pod.
       uid = settings.runnerUid();
       gid = gid == null || gid == 0 ? uid : gid;
     }

@@ -67,6 +67,8 @@ public final class BackupEngine {
   private final BackupOptions options;
   private final Progress progress;
   private Hooks hooks = new Hooks() {};
+  private List<String> formerSourceIds = List.of();
+  private Map<String, String> labels = Map.of();
 
   public BackupEngine(BlobStoreManager store, BackupOptions options, Progress progress) {
     this.store = store;
@@ -79,12 +81,27 @@ public final class BackupEngine {
     return this;
   }
 
+  /**
+   * Identities the source had before (for Kubernetes, {@code namespace/pvc/path} from before cluster identities): while
+   * the source has no snapshot under its own identity, the newest under these is the one it is diffed against.
+   */
+  public BackupEngine withFormerSourceIds(List<String> ids) {
+    this.formerSourceIds = List.copyOf(ids);
+    return this;
+  }
+
+  /** Labels recorded in the snapshot's metadata (see {@link SnapshotMetadata}). */
+  public BackupEngine withLabels(Map<String, String> labels) {
+    this.labels = Map.copyOf(labels);
+    return this;
+  }
+
   public BackupResult backup(Path sourceDir, String sourceId) {
     long start = System.nanoTime();
     Instant createdAt = options.clock().instant();
     try (DirHandle root = openSource(sourceDir)) {
       store.initialize();
-      Optional<SnapshotIndex> previous = new SnapshotCatalog(store).latest(sourceId);
+      Optional<SnapshotIndex> previous = new SnapshotCatalog(store).latest(sourceId, formerSourceIds);
       int chunkSize = previous.map(SnapshotIndex::chunkSize).orElse(options.chunkSize());
       Set<String> damaged = damagedBlobs();
       Set<String> known = previous.map(BackupEngine::blobIds).orElse(ConcurrentHashMap.newKeySet());
@@ -117,7 +134,7 @@ public final class BackupEngine {
           new SnapshotIndex(
               SnapshotIndex.FORMAT_VERSION,
               snapshotId,
-              new SnapshotMetadata(sourceId, store.location(), createdAt, options.createdBy()),
+              new SnapshotMetadata(sourceId, store.location(), createdAt, options.createdBy(), labels),
               previous.map(SnapshotIndex::snapshotId).orElse(null),
               chunkSize,
               stats,
@@ -833,7 +850,8 @@ public final class BackupEngine {
      * when the base was forgotten (its tombstone's time), or null while its index exists.
      */
     Instant requireBase(SnapshotIndex base) {
-      String indexKey = StoreLayout.indexKey(sourceId, base.snapshotId());
+      // The base may be a snapshot of a former identity of the source: its index is where its own identity puts it.
+      String indexKey = StoreLayout.indexKey(base.metadata().sourceId(), base.snapshotId());
       if (store.stat(indexKey, Metadata.of(sourceId, indexKey)).isPresent()) {
         return null;
       }

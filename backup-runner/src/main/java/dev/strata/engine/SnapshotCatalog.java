@@ -84,6 +84,27 @@ public final class SnapshotCatalog {
     return Optional.empty();
   }
 
+  /**
+   * The newest committed snapshot of a source, or, while it has none under its identity, the newest under the first of
+   * its former identities that has one (an identity it had before, e.g. {@code namespace/pvc/path} from before
+   * cluster identities were part of Kubernetes source ids). A source that has a snapshot of its own never falls back.
+   */
+  public Optional<SnapshotIndex> latest(String sourceId, List<String> formerSourceIds) {
+    Optional<SnapshotIndex> own = latest(sourceId);
+    for (int i = 0; own.isEmpty() && i < formerSourceIds.size(); i++) {
+      own = latest(formerSourceIds.get(i));
+    }
+    return own;
+  }
+
+  /**
+   * The summary of one listed snapshot, read from its index without its tree; empty when it was forgotten since it was
+   * listed. Indexes never change once written, so a caller that keeps summaries by key reads each one once.
+   */
+  public Optional<SnapshotSummary> summary(Entry entry) {
+    return getIfPresent(entry, null).map(bytes -> IndexCodec.decodeSummary(bytes, "index " + entry.key()));
+  }
+
   public SnapshotIndex load(String snapshotId) {
     return read(find(snapshotId), null);
   }

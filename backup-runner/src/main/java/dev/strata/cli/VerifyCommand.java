@@ -2,9 +2,11 @@ package dev.strata.cli;
 
 import dev.strata.engine.Names;
 import dev.strata.engine.SnapshotCatalog;
+import dev.strata.engine.SnapshotNotFoundException;
 import dev.strata.engine.SnapshotVerifier;
 import dev.strata.engine.index.IndexFormatException;
 import dev.strata.engine.index.SnapshotIndex;
+import dev.strata.engine.report.VerifyReport;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.StoreLayout;
@@ -61,15 +63,30 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--parallelism", paramLabel = "N", defaultValue = "8", description = "Blobs checked at once (1-256, default: ${DEFAULT-VALUE}).")
   int parallelism;
 
+  @Option(names = "--json", description = "Print the report as one JSON object at the end, instead of a line per snapshot.")
+  boolean json;
+
+  @Mixin RunReportOptions report;
+
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
+    return report.reporting(this::run);
+  }
+
+  private int run() {
+    long start = System.nanoTime();
+    // With --json, the lines per snapshot are left out: stdout holds the one JSON object.
+    PrintWriter out = json ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     SnapshotVerifier verifier;
     int failed = 0;
     Map<String, String> damaged = new LinkedHashMap<>(); // blob id -> what, for the markers
     Map<String, List<String>> affected = new LinkedHashMap<>(); // blob id -> snapshots
     int removed = 0;
+    List<String> damagedSnapshots = new ArrayList<>();
+    long checked = 0;
+    long blobs = 0;
+    long bytes = 0;
     int workers = Limits.parallelism(parallelism);
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
@@ -85,17 +102,28 @@ final class VerifyCommand implements Callable<Integer> {
         SnapshotIndex index;
         try {
           index = catalog.load(id);
+        } catch (SnapshotNotFoundException e) {
+          if (!which.all) {
+            throw e;
+          }
+          continue; // forgotten since it was listed (retention, an expiry): nothing to verify
         } catch (IndexFormatException e) {
           failed++;
+          checked++;
+          damagedSnapshots.add(id);
           out.printf("snapshot %s: refused: %s%n", id, Names.safe(e.getMessage()));
           continue;
         }
         SnapshotVerifier.Report r = verifier.verify(index, readData);
+        checked++;
+        blobs += r.blobsChecked();
+        bytes += r.bytesChecked();
         if (r.ok()) {
           out.printf("snapshot %s: ok (%d blobs, %s%s)%n", id, r.blobsChecked(), Output.bytes(r.bytesChecked()), readData ? " read" : "");
           continue;
         }
         failed++;
+        damagedSnapshots.add(id);
         out.printf("snapshot %s: %d problems%n", id, r.problems().size());
         for (SnapshotVerifier.Problem p : r.problems()) {
           err.printf("  %s: blob %s %s%n", Names.safe(p.path()), p.blobId(), p.what());
@@ -126,6 +154,13 @@ final class VerifyCommand implements Callable<Integer> {
                 + " that still holds their content stores them again (or back up with --full-check)%n",
             removed, damaged.size(), snapshots.size(), snapshots.isEmpty() ? "" : " (" + String.join(", ", snapshots) + ")");
       }
+    }
+    VerifyReport result = new VerifyReport(checked, damagedSnapshots.size(),
+        damagedSnapshots.stream().limit(VerifyReport.MAX_IDS).toList(), blobs, bytes, readData,
+        repair ? (long) removed : null, repair ? (long) damaged.size() : null, (System.nanoTime() - start) / 1_000_000);
+    report.writeResult(result);
+    if (json) {
+      Output.json(spec.commandLine().getOut(), result);
     }
     return failed == 0 ? 0 : 1;
   }

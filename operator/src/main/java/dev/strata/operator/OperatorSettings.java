@@ -1,5 +1,6 @@
 package dev.strata.operator;
 
+import dev.strata.api.v1alpha1.SourceId;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -21,6 +22,8 @@ import java.util.stream.Collectors;
  * @param runnerRetryDeadline how long a runner retries a failing store request (0: the runner's default, 5 minutes)
  * @param schedulePoll the longest a schedule waits before it looks at the clock again
  * @param retentionInterval how often retention policies are applied (also whenever their snapshots change)
+ * @param clusterId the name of this cluster in source ids ({@code cluster:namespace/pvc/path}); null until resolved at
+ *     start-up from the kube-system namespace's UID when not set ({@link #resolveClusterId})
  */
 public record OperatorSettings(
     Set<String> namespaces,
@@ -34,7 +37,8 @@ public record OperatorSettings(
     Duration progressInterval,
     Duration runnerRetryDeadline,
     Duration schedulePoll,
-    Duration retentionInterval) {
+    Duration retentionInterval,
+    String clusterId) {
 
   public static final String DEFAULT_RUNNER_IMAGE = "ghcr.io/strata-dev/strata-runner:0.1.0";
 
@@ -54,7 +58,26 @@ public record OperatorSettings(
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_PROGRESS_INTERVAL_SECONDS", "3"))),
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "0"))),
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_SCHEDULE_POLL_SECONDS", "60"))),
-        Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_RETENTION_INTERVAL_SECONDS", "300"))));
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_RETENTION_INTERVAL_SECONDS", "300"))),
+        clusterId(env.get("STRATA_CLUSTER_ID")));
+  }
+
+  /** A cluster id as set, checked; null when unset (then derived at start-up). */
+  static String clusterId(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String id = value.strip();
+    if (!SourceId.CLUSTER.matcher(id).matches()) {
+      throw new IllegalArgumentException("STRATA_CLUSTER_ID (chart value clusterId) '" + id + "' is not a cluster id: use 1-63 lower-case"
+          + " letters, digits, '-' and '.', starting and ending with a letter or digit, e.g. prod-eu-1");
+    }
+    return id;
+  }
+
+  /** The settings with the cluster id, when none was set: the one given (the kube-system namespace's UID). */
+  public OperatorSettings resolveClusterId(java.util.function.Supplier<String> derived) {
+    return clusterId != null ? this : withClusterId(clusterId(derived.get()));
   }
 
   public static OperatorSettings defaults() {
@@ -62,18 +85,22 @@ public record OperatorSettings(
   }
 
   public OperatorSettings withRunnerImage(String image) {
-    return new OperatorSettings(namespaces, image, runnerUid, leaderElection, leaseNamespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval);
+    return new OperatorSettings(namespaces, image, runnerUid, leaderElection, leaseNamespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval, clusterId);
   }
 
   public OperatorSettings withLeaderElection(boolean on, String namespace) {
-    return new OperatorSettings(namespaces, runnerImage, runnerUid, on, namespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval);
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, on, namespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval, clusterId);
   }
 
   public OperatorSettings withHttpPort(int port) {
-    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, port, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval);
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, port, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval, clusterId);
+  }
+
+  public OperatorSettings withClusterId(String id) {
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval, id);
   }
 
   public OperatorSettings withStoreRecheck(Duration d) {
-    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, httpPort, d, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval);
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, httpPort, d, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval, clusterId);
   }
 }

@@ -25,7 +25,15 @@ public record SnapshotStoreSpec(
     @Default("false") @JsonPropertyDescription("Address the bucket in the URL path, as MinIO needs.") Boolean pathStyle,
     @Required @JsonPropertyDescription("The Secret with the S3 credentials.") CredentialsSecretRef credentialsSecretRef,
     @JsonPropertyDescription("CA certificates to trust for an https endpoint with a private CA.") CaBundleRef caBundle,
-    @JsonPropertyDescription("Garbage collection of blobs no snapshot references.") GarbageCollectionSpec gc) {
+    @JsonPropertyDescription("Garbage collection of blobs no snapshot references.") GarbageCollectionSpec gc,
+    @JsonPropertyDescription("Reading the bucket's snapshots into the cluster (imported StateSnapshots); on unless enabled: false.")
+        CatalogSpec catalog,
+    @JsonPropertyDescription("Scheduled verification of every snapshot in the store; none without it.") VerificationSpec verification) {
+
+  public SnapshotStoreSpec(String endpoint, String bucket, String prefix, String region, Boolean pathStyle,
+      CredentialsSecretRef credentialsSecretRef, CaBundleRef caBundle, GarbageCollectionSpec gc) {
+    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, null, null);
+  }
 
   public boolean pathStyleOrDefault() {
     return Boolean.TRUE.equals(pathStyle);

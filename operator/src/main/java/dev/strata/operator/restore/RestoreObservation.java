@@ -4,6 +4,7 @@ import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.engine.report.RestoreReport;
+import dev.strata.operator.catalog.Listing;
 import dev.strata.operator.runner.RunObservation;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.Optional;
  * @param snapshots the StateSnapshots of the namespace, from the informer (to resolve the source, until it is pinned)
  * @param store the store to restore from, once known
  * @param targetUserNode the node of a running pod that uses the target PVC, if any
+ * @param catalog the last listing of the store's catalog (for source.fromStore)
  */
 public record RestoreObservation(
     StateRestore restore,
@@ -23,4 +25,11 @@ public record RestoreObservation(
     List<StateSnapshot> snapshots,
     Optional<SnapshotStore> store,
     Optional<PersistentVolumeClaim> targetPvc,
-    Optional<String> targetUserNode) {}
+    Optional<String> targetUserNode,
+    Optional<Listing> catalog) {
+
+  public RestoreObservation(StateRestore restore, RunObservation<RestoreReport> run, List<StateSnapshot> snapshots, Optional<SnapshotStore> store,
+      Optional<PersistentVolumeClaim> targetPvc, Optional<String> targetUserNode) {
+    this(restore, run, snapshots, store, targetPvc, targetUserNode, Optional.empty());
+  }
+}

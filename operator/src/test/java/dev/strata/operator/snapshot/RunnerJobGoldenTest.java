@@ -26,7 +26,7 @@ class RunnerJobGoldenTest {
     SnapshotStore store = Serialization.yamlMapper().treeToValue(input.get("store"), SnapshotStore.class);
     Optional<String> node = input.get("node").isNull() ? Optional.empty() : Optional.of(input.get("node").asText());
 
-    Job job = new RunnerJobBuilder(OperatorSettings.defaults()).build(snapshot, store, node);
+    Job job = new RunnerJobBuilder(OperatorSettings.defaults().withClusterId("prod-eu-1")).build(snapshot, store, node);
 
     Golden.assertMatches(dir.resolve(name + ".job.yaml"), Serialization.asYaml(job));
   }

@@ -3,7 +3,7 @@ package dev.strata.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
 /**
@@ -11,9 +11,6 @@ import java.util.List;
  * {@code requestedAt} changes) and creates a StateSnapshot, marked imported and Retain, for each snapshot that has none
  * here, such as those a lost cluster left behind.
  */
-@ValidationRule(
-    value = "!has(self.namespaces) || self.namespaces.all(n, n == '*' || n.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'))",
-    message = "spec.catalog.namespaces lists namespace names, or \"*\" for every namespace")
 public record CatalogSpec(
     @Default("true")
         @JsonPropertyDescription("Read the bucket and import the snapshots that have no StateSnapshot in this namespace. false: no import"
@@ -23,7 +20,8 @@ public record CatalogSpec(
         @JsonPropertyDescription("How often the bucket is read, e.g. 10m or 1h.")
         String interval,
     @JsonPropertyDescription("The namespaces whose snapshots (by the namespace of the PVC they were taken of) are imported here; default:"
-        + " this store's namespace only. \"*\" imports every namespace's.")
+        + " this store's namespace only. \"*\" imports every namespace's. At most 64; a name that is no namespace's matches nothing.")
+        @Size(max = 64)
         List<String> namespaces,
     @JsonPropertyDescription("Change to any new value (e.g. the current time) to have the bucket read now; status.catalog.handledRequest"
         + " says when it was.")

@@ -9,7 +9,7 @@ import io.fabric8.generator.annotation.Required;
 
 /** One snapshot of one source into one store. Immutable once created. */
 public record StateSnapshotSpec(
-    @Required @JsonPropertyDescription("The PVC and path to snapshot.") SnapshotSource source,
+    @Required @JsonPropertyDescription("The PVC and path to snapshot (with snapshotId: the ones that snapshot was taken of).") SnapshotSource source,
     @Required @JsonPropertyDescription("The SnapshotStore to write to, in the same namespace.") LocalObjectRef storeRef,
     @Default("8") @Min(1) @Max(64) @JsonPropertyDescription("Chunks read, hashed and uploaded at once.") Integer parallelism,
     @Default("Delete")

@@ -88,7 +88,9 @@ public final class CatalogSync {
     String who = ns + "/" + store.getMetadata().getName();
     Listing listing;
     try {
-      listing = reader.read(bucket, now);
+      // When the bucket was read, by the wall clock: it is compared with objects' creation times, which the API server
+      // stamps (the operator's clock, which tests move, only decides when readings are due).
+      listing = reader.read(bucket, Instant.now());
     } catch (StoreException e) {
       LOG.warn("{}: the bucket's catalog could not be read: {}", who, e.getMessage());
       return new Result(new CatalogStatus(old == null ? null : old.lastSyncTime(), old == null ? null : old.handledRequest(),

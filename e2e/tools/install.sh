@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds the e2e and benchmark test tools (etcd, kube-apiserver,
-# kube-controller-manager, kubectl, MinIO, mc, Helm, restic, rclone) with Go
-# from the Go module proxy into a version-keyed cache, and writes
-# <cache>/tools.properties with their absolute paths.
+# kube-controller-manager, kubectl, the node's kubelet, kube-scheduler,
+# kube-proxy and CoreDNS, a pause program, MinIO, mc, Helm, restic, rclone,
+# promtool)
+# with Go from the Go module proxy into a version-keyed cache, and merges
+# their absolute paths into <cache>/tools.properties.
 #
 #   e2e/tools/install.sh [--print] [-h|--help] [tool ...]
 #
-# Tools: etcd kubernetes minio mc helm restic rclone promtool (no names = all of them).
+# Tools: etcd kubernetes kubernetes-node coredns pause minio mc helm restic rclone promtool (no names = all).
 # Cache: ${STRATA_TOOLS_HOME:-$HOME/.cache/strata-tools}/<tool>-<version>/<binary>.
 # Versions: e2e/tools/versions.env. See e2e/tools/README.md.
 set -euo pipefail
@@ -17,7 +19,7 @@ source "$SCRIPT_DIR/versions.env"
 
 TOOLS_HOME="${STRATA_TOOLS_HOME:-$HOME/.cache/strata-tools}"
 PROPS="$TOOLS_HOME/tools.properties"
-ALL_TOOLS=(etcd kubernetes minio mc helm restic rclone promtool)
+ALL_TOOLS=(etcd kubernetes kubernetes-node coredns pause minio mc helm restic rclone promtool)
 
 log() { printf '[strata-tools] %s\n' "$*"; }
 err() { printf '[strata-tools] ERROR: %s\n' "$*" >&2; }
@@ -35,6 +37,9 @@ A tool whose directory already exists is not rebuilt.
 Tools: ${ALL_TOOLS[*]}   (no names = all)
   etcd        etcd $ETCD_VERSION
   kubernetes  kube-apiserver, kube-controller-manager, kubectl $KUBERNETES_VERSION
+  kubernetes-node  kubelet, kube-scheduler, kube-proxy $KUBERNETES_VERSION
+  coredns     coredns $COREDNS_VERSION
+  pause       the pods' sandbox program (e2e/tools/pause) $PAUSE_VERSION
   minio       minio $MINIO_VERSION
   mc          mc $MC_VERSION
   helm        helm $HELM_VERSION
@@ -58,6 +63,9 @@ tool_version() {
   case "$1" in
     etcd) echo "$ETCD_VERSION" ;;
     kubernetes) echo "$KUBERNETES_VERSION" ;;
+    kubernetes-node) echo "$KUBERNETES_VERSION" ;;
+    coredns) echo "$COREDNS_VERSION" ;;
+    pause) echo "$PAUSE_VERSION" ;;
     minio) echo "$MINIO_VERSION" ;;
     mc) echo "$MC_VERSION" ;;
     helm) echo "$HELM_VERSION" ;;
@@ -71,6 +79,7 @@ tool_version() {
 tool_binaries() {
   case "$1" in
     kubernetes) echo "kube-apiserver kube-controller-manager kubectl" ;;
+    kubernetes-node) echo "kubelet kube-scheduler kube-proxy" ;;
     *) echo "$1" ;;
   esac
 }
@@ -212,14 +221,11 @@ build_etcd() {
 }
 
 build_kubernetes() {
-  local out="$1" dir="$SCRIPT_DIR/k8s" cmd ldflags="-s -w" pkg
+  local out="$1" dir="$SCRIPT_DIR/k8s" cmd ldflags
   require_module "$dir" k8s.io/kubernetes "$KUBERNETES_VERSION"
   require_module "$dir" k8s.io/api "$KUBERNETES_STAGING_VERSION"
   require_module "$dir" k8s.io/component-base "$KUBERNETES_STAGING_VERSION"
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=$K8S_MAJOR"
-    ldflags+=" -X $pkg.gitMinor=$K8S_MINOR -X $pkg.gitTreeState=clean"
-  done
+  ldflags="$(kube_ldflags)"
   for cmd in kube-apiserver kube-controller-manager kubectl; do
     timed "$cmd" "$KUBERNETES_VERSION" \
       go -C "$dir" build -p "$JOBS" -ldflags "$ldflags" -o "$out/$cmd" "k8s.io/kubernetes/cmd/$cmd"
@@ -227,6 +233,39 @@ build_kubernetes() {
   check_version "$out/kube-apiserver" "Kubernetes $KUBERNETES_VERSION" --version
   check_version "$out/kube-controller-manager" "Kubernetes $KUBERNETES_VERSION" --version
   check_version "$out/kubectl" "Client Version: $KUBERNETES_VERSION" version --client
+}
+
+# kube_ldflags: the version stamps `--version` and the server's /version report.
+kube_ldflags() {
+  local ldflags="-s -w" pkg
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=$K8S_MAJOR"
+    ldflags+=" -X $pkg.gitMinor=$K8S_MINOR -X $pkg.gitTreeState=clean"
+  done
+  echo "$ldflags"
+}
+
+build_kubernetes-node() {
+  local out="$1" dir="$SCRIPT_DIR/k8s" cmd
+  require_module "$dir" k8s.io/kubernetes "$KUBERNETES_VERSION"
+  for cmd in kubelet kube-scheduler kube-proxy; do
+    timed "$cmd" "$KUBERNETES_VERSION" \
+      go -C "$dir" build -p "$JOBS" -ldflags "$(kube_ldflags)" -o "$out/$cmd" "k8s.io/kubernetes/cmd/$cmd"
+    check_version "$out/$cmd" "Kubernetes $KUBERNETES_VERSION" --version
+  done
+}
+
+build_coredns() {
+  local out="$1"
+  timed coredns "$COREDNS_VERSION" \
+    env GOBIN="$out" go install -p "$JOBS" -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
+  check_version "$out/coredns" "CoreDNS-${COREDNS_VERSION#v}" -version
+}
+
+build_pause() {
+  local out="$1"
+  timed pause "$PAUSE_VERSION" go -C "$SCRIPT_DIR/pause" build -ldflags "-s -w" -o "$out/pause" .
+  check_version "$out/pause" "pause $PAUSE_VERSION" -version
 }
 
 build_minio() {
@@ -289,19 +328,29 @@ prop_value() { # Java properties: escape backslashes (paths need nothing else)
   printf '%s' "$v"
 }
 
+# Merges: keys of tools this script does not know (an older or newer checkout's install.sh shares the cache) are kept
+# while the file they name still exists; this script's own keys are rewritten from what is installed.
 write_properties() {
-  local tmp t b
+  local tmp t b key value
+  local -A props=()
+  if [[ -f "$PROPS" ]]; then
+    while IFS='=' read -r key value; do
+      [[ -z "$key" || "$key" == \#* || "$key" == tools.home ]] && continue
+      if [[ "$key" == *.version ]] || [[ -e "$value" ]]; then props["$key"]="$value"; fi
+    done <"$PROPS"
+  fi
+  for t in "${ALL_TOOLS[@]}"; do
+    for b in $(tool_binaries "$t"); do unset 'props[$b]'; done
+    unset 'props[$t.version]'
+    is_installed "$t" || continue
+    for b in $(tool_binaries "$t"); do props["$b"]="$(prop_value "$(tool_dir "$t")/$b")"; done
+    props["$t.version"]="$(tool_version "$t")"
+  done
   tmp="$(mktemp "$TOOLS_HOME/.tools.properties.XXXXXX")"
   {
     echo "# Test tools built by e2e/tools/install.sh from e2e/tools/versions.env. Generated; do not edit."
     echo "tools.home=$(prop_value "$TOOLS_HOME")"
-    for t in "${ALL_TOOLS[@]}"; do
-      is_installed "$t" || continue
-      for b in $(tool_binaries "$t"); do
-        echo "$b=$(prop_value "$(tool_dir "$t")/$b")"
-      done
-      echo "$t.version=$(tool_version "$t")"
-    done
+    for key in $(printf '%s\n' "${!props[@]}" | sort); do echo "$key=${props[$key]}"; done
   } >"$tmp"
   chmod 644 "$tmp"
   mv -f "$tmp" "$PROPS"

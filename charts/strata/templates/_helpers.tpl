@@ -174,15 +174,16 @@ automountServiceAccountToken: false on them and they run as the namespace's defa
 - apiGroups: ["batch"]
   resources: ["jobs"]
   verbs: ["create", "delete", "list", "watch"]
-# Pods: list in SnapshotObserver.nodeUsing (the node of a pod that mounts the PVC, so a ReadWriteOnce volume is
-# mounted there; also for restore targets) and RunnerOutcome.fromPods (a runner's termination message: backup,
-# restore and garbage collection results); list+watch for RestorePolicyReconciler's informer of the pods the webhook
-# labelled (their restore results).
+# Pods: list+watch for the pod informers of StateSnapshotReconciler and StateRestoreReconciler (RunPods: indexed by
+# claim, the pod that mounts a snapshot's source or a restore's target, so a ReadWriteOnce volume is mounted on its
+# node; by Job, a runner's termination message, listed once when the informer has not seen it yet) and for
+# RestorePolicyReconciler's informer of the pods the webhook labelled (their restore results); get in RunPods.userOf
+# (the user, group and fsGroup of that pod, for a Restricted runner; the informer keeps no container specs).
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["list", "watch"]
-# PVCs: get in SnapshotObserver (a snapshot's source must exist and be Bound) and RestoreObserver (the target); create
-# in StateRestoreReconciler (a restore target from spec.target.claimTemplate).
+  verbs: ["get", "list", "watch"]
+# PVCs: get in RunPods.claimUse (a snapshot's source, a restore's target must exist and be Bound); create in
+# StateRestoreReconciler (a restore target from spec.target.claimTemplate).
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
   verbs: ["get", "create"]

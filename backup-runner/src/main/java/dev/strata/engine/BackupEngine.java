@@ -411,7 +411,12 @@ public final class BackupEngine {
           subDirs.add(scan(sub, sub.stat(), rel, d.remote(), n));
         } catch (NoSuchFileException | PosixException e) {
           // Gone, or no longer a directory (ELOOP: replaced by a symlink; ENOTDIR: by a file) since it was listed: it is
-          // never entered, and this snapshot leaves it out.
+          // never entered, and this snapshot leaves it out. Anything else (EACCES: a runner that may not read it) fails
+          // the backup: leaving it out would commit a snapshot without it.
+          if (e instanceof PosixException p && p.errno() != dev.strata.engine.fs.Posix.ELOOP
+              && p.errno() != dev.strata.engine.fs.Posix.ENOTDIR) {
+            throw new UncheckedIOException("cannot open directory " + Names.safe(rel) + ": " + e.getMessage(), p);
+          }
           LOG.warn("directory {} vanished or was replaced while the backup ran; it is not part of this snapshot", Names.safe(rel));
           vanishedFiles.add(rel + "/");
           if (d.remote() != null) {

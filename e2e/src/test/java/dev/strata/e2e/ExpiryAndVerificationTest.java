@@ -92,7 +92,7 @@ class ExpiryAndVerificationTest {
     client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").edit(st -> {
       SnapshotStoreSpec s = st.getSpec();
       st.setSpec(new SnapshotStoreSpec(s.endpoint(), s.bucket(), s.prefix(), s.region(), s.pathStyle(), s.credentialsSecretRef(), s.caBundle(),
-          s.gc(), s.catalog(), verification));
+          s.gc(), s.runner(), s.catalog(), verification));
       return st;
     });
   }

@@ -12,16 +12,14 @@ import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.e2e.support.CommandResult;
 import dev.strata.e2e.support.ControlPlane;
-import dev.strata.e2e.support.ControlPlaneExtension;
 import dev.strata.e2e.support.CreatedObjects;
 import dev.strata.e2e.support.DirectoryTree;
 import dev.strata.e2e.support.Examples;
-import dev.strata.e2e.support.FreePorts;
-import dev.strata.e2e.support.MinioExtension;
 import dev.strata.e2e.support.MinioServer;
-import dev.strata.e2e.support.OperatorProcess;
 import dev.strata.e2e.support.TestNamespace;
-import dev.strata.e2e.support.kubelet.KubeletStandIn;
+import dev.strata.e2e.support.VolumeHost;
+import dev.strata.e2e.support.node.RealCluster;
+import dev.strata.e2e.support.node.RealClusterExtension;
 import dev.strata.engine.Progress;
 import dev.strata.engine.RestoreEngine;
 import dev.strata.engine.RestoreMode;
@@ -57,15 +55,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The six journeys of issue 8, as users meet Strata: the files of examples/ applied unchanged with kubectl, on a real
- * control plane with its controller-manager, with MinIO answering the examples' endpoint and credentials, the runners
- * as real processes, and one operator (webhook on) as a process. The only test-only settings are the operator's clock
- * (a file, so nights pass in seconds), short polling intervals, and in journey 1 a collector overlay (MinIO's object
- * ages are real time, so a 6 h grace cannot pass in a test). Each journey prints its duration; the suite prints all of
- * them and their sum at the end. Journeys run in their order and in namespaces of their own; the clock only moves
- * forward.
+ * The six journeys of issue 8, as users meet Strata, on a real cluster (issue 14): a control plane, a real node
+ * (containerd, kubelet, kube-proxy, CoreDNS) running the images built from images/, MinIO answering the examples'
+ * Service name and credentials, and the operator installed with {@code helm install charts/strata} as a Pod under
+ * the chart's RBAC, its admission webhook on. The files of examples/ are applied unchanged with kubectl. The
+ * workload is a pod of user 1000 (fsGroup 1000) that owns its files, some of them 0750, so the runners' Restricted
+ * profile must find that user. The only test-only settings are the operator's clock (a file on a hostPath, through
+ * the chart's extraEnv/extraVolumes, so nights pass in seconds), short polling intervals, and in journey 1 a collector
+ * overlay (MinIO's object ages are real time, so a 6 h grace cannot pass in a test). Each journey prints its duration;
+ * the suite prints all of them and their sum at the end. Journeys run in their order and in namespaces of their own;
+ * the clock only moves forward.
  */
-@ExtendWith({ControlPlaneExtension.class, MinioExtension.class})
+@ExtendWith(RealClusterExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JourneysTest {
 
@@ -77,44 +78,53 @@ class JourneysTest {
   static final Map<String, Duration> DURATIONS = new LinkedHashMap<>();
   static final String OPERATION = "strata.dev/operation";
 
-  static OperatorProcess operator;
-  static Path work;
+  static final long APP_USER = 1000;
+  static RealCluster cluster;
   static TestClock clock;
-  static int webhookPort;
   Instant started;
 
   @TempDir Path tmp;
 
-  static Map<String, String> env() {
-    return Map.of(
-        "STRATA_CLOCK_FILE", clock.file().toString(),
-        "STRATA_STORE_RECHECK_SECONDS", "2",
-        "STRATA_SCHEDULE_POLL_SECONDS", "1",
-        "STRATA_RETENTION_INTERVAL_SECONDS", "2",
-        "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "10",
-        "STRATA_WEBHOOK_ENABLED", "true",
-        "STRATA_WEBHOOK_PORT", Integer.toString(webhookPort),
-        "STRATA_WEBHOOK_URL", "https://127.0.0.1:" + webhookPort + "/mutate-pods");
+  /** The chart's values for the tests: short intervals, the webhook on, and the operator's clock from a hostPath. */
+  static String values(Path clockDir) {
+    return String.join("\n",
+        "storeRecheckSeconds: 2",
+        "schedulePollSeconds: 1",
+        "retentionIntervalSeconds: 2",
+        "progressIntervalSeconds: 1",
+        "runner:",
+        "  retryDeadlineSeconds: 10",
+        "webhook:",
+        "  enabled: true",
+        "extraEnv:",
+        "  - {name: STRATA_CLOCK_FILE, value: /strata-test-clock/clock}",
+        "extraVolumes:",
+        "  - {name: test-clock, hostPath: {path: " + clockDir + ", type: Directory}}",
+        "extraVolumeMounts:",
+        "  - {name: test-clock, mountPath: /strata-test-clock, readOnly: true}",
+        "");
   }
 
   @BeforeAll
-  static void startOperator(ControlPlane plane, MinioServer minio, @TempDir Path dir) {
-    work = dir;
-    clock = new TestClock(dir.resolve("clock"));
+  static void installOperator(RealCluster realCluster, MinioServer minio, @TempDir Path dir) throws IOException {
+    cluster = realCluster;
+    // Readable by the operator's user (65532): the clock's directory is mounted into its pod.
+    Path clockDir = Files.createTempDirectory("strata-test-clock-");
+    Files.setPosixFilePermissions(clockDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    clock = new TestClock(clockDir.resolve("clock"));
     clock.set(Instant.now());
-    webhookPort = FreePorts.next();
-    plane.kubectl("apply", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
     minio.createBucket(Examples.EXAMPLE_BUCKET);
-    operator = OperatorProcess.start(plane.kubeconfig(), dir, env());
+    Path values = Files.writeString(dir.resolve("values.yaml"), values(clockDir));
+    cluster.installOperator(values);
   }
 
   @AfterAll
   static void stopOperatorAndReport(ControlPlane plane) {
-    if (operator != null) {
-      operator.close();
+    if (cluster != null) {
+      cluster.uninstallOperator();
+      // helm uninstall leaves what the operator made itself (docs/operations.md): its webhook configuration.
+      plane.client().admissionRegistration().v1().mutatingWebhookConfigurations().withName("strata-restore-policy").delete();
     }
-    // Later test classes run operators without the webhook: leave no configuration pointing at a closed port.
-    plane.client().admissionRegistration().v1().mutatingWebhookConfigurations().withName("strata-restore-policy").delete();
     StringBuilder report = new StringBuilder("\n==== Strata journeys ====\n");
     DURATIONS.forEach((name, took) -> report.append(String.format("  %-70s %6.1f s%n", name, took.toMillis() / 1000.0)));
     report.append(String.format("  %-70s %6.1f s%n", "total (" + DURATIONS.size() + " journeys)",
@@ -139,8 +149,39 @@ class JourneysTest {
    * Journeys seed content no other test writes: the store (one bucket and prefix for every test, as the examples
    * have it) keeps each content once, so shared content would not be uploaded again.
    */
-  Path storeAndVolume(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns, long seed) throws IOException {
-    return OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, seed);
+  Path storeAndVolume(ControlPlane plane, VolumeHost volumes, MinioServer minio, TestNamespace ns, long seed) throws IOException {
+    Path volume = OperatorSnapshotTest.storeAndVolume(plane, volumes, minio, ns, tmp, seed);
+    appUsing(plane.client(), ns, volume);
+    return volume;
+  }
+
+  /**
+   * The app that owns the volume's files: they become user 1000's (as if it had written them; some are 0750), and a
+   * pod of that user, fsGroup 1000, mounts the claim, as the Kafka Streams replica would.
+   */
+  static void appUsing(KubernetesClient client, TestNamespace ns, Path volume) throws IOException {
+    chownTree(volume, APP_USER);
+    client.pods().inNamespace(ns.name()).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+        .withNewMetadata().withName("kafka-streams-0").addToLabels("app", "kafka-streams").endMetadata()
+        .withNewSpec().withNewSecurityContext().withRunAsUser(APP_USER).withRunAsGroup(APP_USER).withFsGroup(APP_USER)
+        .endSecurityContext()
+        .addNewContainer().withName("app").withImage(APP_IMAGE).withImagePullPolicy("Never")
+        .addNewVolumeMount().withName("data").withMountPath("/var/lib/kafka-streams").endVolumeMount().endContainer()
+        .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName(PVC).endPersistentVolumeClaim().endVolume()
+        .endSpec().build()).create();
+    RestorePolicyTest.awaitRunning(client, ns, "kafka-streams-0");
+  }
+
+  /** A stand-in for the app's own image: the node's pause program runs until the pod is deleted. */
+  static final String APP_IMAGE = "strata.local/pause:1";
+
+  static void chownTree(Path root, long uid) throws IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.toList()) {
+        Files.setAttribute(p, "unix:uid", (int) uid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(p, "unix:gid", (int) uid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      }
+    }
   }
 
   static void bigFiles(Path dir, int count, long seed) throws IOException {
@@ -161,7 +202,7 @@ class JourneysTest {
   @Test
   @Order(1)
   @DisplayName("1. GitOps: schedule, retention, garbage collection, restores")
-  void gitOpsSchedulesRetainsCollectsAndRestores(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+  void gitOpsSchedulesRetainsCollectsAndRestores(ControlPlane plane, VolumeHost kubelet, MinioServer minio, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
     // Nine nights from a Monday after today (the schedule counts due times from its creation, which is now).
     LocalDate first = Nights.firstMondayWithRoom(Nights.today(), 9);
@@ -267,7 +308,7 @@ class JourneysTest {
   @Test
   @Order(2)
   @DisplayName("2. kubectl restore: examples/restore.yaml and kubectl strata restore")
-  void kubectlRestoreIntoANewVolumeFromTheExampleAndWithThePlugin(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+  void kubectlRestoreIntoANewVolumeFromTheExampleAndWithThePlugin(ControlPlane plane, VolumeHost kubelet, MinioServer minio, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
     Path volume = storeAndVolume(plane, kubelet, minio, ns, 8201);
     Map<String, DirectoryTree.Entry> tree = DirectoryTree.describe(volume.resolve("rocksdb"));
@@ -320,7 +361,8 @@ class JourneysTest {
         .withNewTemplate()
         .withNewMetadata().addToLabels("app", "kafka-streams").endMetadata()
         .withNewSpec()
-        .addNewContainer().withName("app").withImage("example.com/kafka-streams:1")
+        .withNewSecurityContext().withRunAsUser(APP_USER).withRunAsGroup(APP_USER).withFsGroup(APP_USER).endSecurityContext()
+        .addNewContainer().withName("app").withImage(APP_IMAGE).withImagePullPolicy("Never")
         .addNewVolumeMount().withName("data").withMountPath("/var/lib/kafka-streams").endVolumeMount().endContainer()
         .endSpec()
         .endTemplate()
@@ -335,7 +377,7 @@ class JourneysTest {
   @Test
   @Order(3)
   @DisplayName("3. Automatic restore: a replica that lost its volume")
-  void automaticRestoreOfAReplicaThatLostItsVolume(ControlPlane plane, KubeletStandIn kubelet, TestNamespace ns) throws IOException {
+  void automaticRestoreOfAReplicaThatLostItsVolume(ControlPlane plane, VolumeHost kubelet, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
     String pod = "kafka-streams-0";
     Examples.apply(plane, ns.name(), "store-credentials.yaml").assertSuccess();
@@ -351,6 +393,7 @@ class JourneysTest {
     Path volume = kubelet.hostPathOf(ns.name(), PVC);
     DirectoryTree.seed(volume.resolve("rocksdb"), 8301, 3);
     Files.write(volume.resolve("rocksdb/000042.sst"), OperatorSnapshotTest.random(8301, 6 << 20));
+    chownTree(volume.resolve("rocksdb"), APP_USER);
     Map<String, DirectoryTree.Entry> state = DirectoryTree.describe(volume.resolve("rocksdb"));
     Examples.apply(plane, ns.name(), "state-snapshot.yaml").assertSuccess();
     StateSnapshot snap = OperatorSnapshotTest.awaitPhase(client, ns, SNAPSHOT, SnapshotPhase.Succeeded);
@@ -379,6 +422,11 @@ class JourneysTest {
     Instant appStarted = Instant.parse(RestorePolicyTest.appStatus(running).orElseThrow().getState().getRunning().getStartedAt());
     assertThat(restoreEnded).isBeforeOrEqualTo(appStarted);
     assertThat(DirectoryTree.describe(newVolume.resolve("rocksdb"))).isEqualTo(state);
+    // The restore ran as the app's user (the pod's runAsUser and fsGroup): the app owns its files again.
+    try (var restored = Files.walk(newVolume.resolve("rocksdb"))) {
+      assertThat(restored.toList()).allSatisfy(f ->
+          assertThat(Files.getAttribute(f, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS)).as(f.toString()).isEqualTo((int) APP_USER));
+    }
     // Two restores done for the policy: the first pod's fresh start, and this one.
     assertThat(RestorePolicyTest.awaitSource(client, ns, running.getMetadata().getUid(), 2).result()).isEqualTo(PodRestoreResult.Restored);
     assertThat(RestorePolicyTest.awaitPodEvent(client, ns, pod, running.getMetadata().getUid(), "Restored").getNote())
@@ -390,7 +438,7 @@ class JourneysTest {
   @Test
   @Order(4)
   @DisplayName("4. Store outage during a scheduled snapshot")
-  void storeOutageFailsTheSnapshotClearlyAndTheNextNightSucceeds(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+  void storeOutageFailsTheSnapshotClearlyAndTheNextNightSucceeds(ControlPlane plane, VolumeHost kubelet, MinioServer minio, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
     // A year ahead of today: the schedule, created now, catches up with nothing (startingDeadlineSeconds) and runs
     // at its next due time as usual.
@@ -444,15 +492,15 @@ class JourneysTest {
 
   // ---- 5. Operator restarts ----
 
+  /** The operator's pod is deleted at once (grace 0), as when its node dies; its Deployment brings up another. */
   void restartOperator(ControlPlane plane) {
-    operator.kill();
-    operator = OperatorProcess.start(plane.kubeconfig(), work, env());
+    cluster.restartOperator();
   }
 
   @Test
   @Order(5)
   @DisplayName("5. Operator restart mid-snapshot and mid-restore")
-  void operatorRestartMidSnapshotAndMidRestoreFinishesEachOnceWithOneJob(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+  void operatorRestartMidSnapshotAndMidRestoreFinishesEachOnceWithOneJob(ControlPlane plane, VolumeHost kubelet, MinioServer minio, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
     Path volume = storeAndVolume(plane, kubelet, minio, ns, 8501);
     bigFiles(volume.resolve("rocksdb"), 24, 85000);
@@ -478,8 +526,11 @@ class JourneysTest {
       assertThat(jobs.withLabel(OPERATION, "restore")).singleElement().satisfies(j -> assertThat(j.getMetadata().getName()).isEqualTo(done.getStatus().jobName()));
       assertThat(pods.withLabel("job-name", snap.getStatus().jobName())).hasSize(1);
       assertThat(pods.withLabel("job-name", done.getStatus().jobName())).hasSize(1);
-      assertThat(plane.kubectl("get", "events.events.k8s.io", "-n", ns.name(), "--field-selector", "reason=Started", "-o", "name")
-          .assertSuccess().stdout().lines().count()).as("one Started Event each").isEqualTo(2);
+      // Strata's own Events (the kubelet also reports its containers as Started).
+      assertThat(client.events().v1().events().inNamespace(ns.name()).list().getItems().stream()
+          .filter(e -> "Started".equals(e.getReason()) && e.getRegarding() != null
+              && List.of("StateSnapshot", "StateRestore").contains(e.getRegarding().getKind())))
+          .as("one Started Event each").hasSize(2);
     }
   }
 
@@ -494,6 +545,7 @@ class JourneysTest {
         Map.entry("snapshot-dotdot-path.yaml", "must not contain '..'"),
         Map.entry("snapshot-no-store.yaml", "spec.storeRef: Required value"),
         Map.entry("snapshot-parallelism.yaml", "spec.parallelism: Invalid value: 0: spec.parallelism in body should be greater than or equal to 1"),
+        Map.entry("snapshot-file-owner-with-user.yaml", "runAsUser and runAsGroup are for the Restricted profile"),
         Map.entry("store-ca-without-https.yaml", "caBundle is only used with an https:// endpoint"),
         Map.entry("store-bad-bucket.yaml", "spec.bucket in body should match"),
         Map.entry("schedule-bad-cron.yaml", "spec.schedule in body should match"),

@@ -90,7 +90,7 @@ class OperatorSnapshotTest {
   }
 
   /** Secret and SnapshotStore from examples/, and a PVC named as the example snapshot expects, with files. */
-  static Path storeAndVolume(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns, Path tmp, long seed) throws IOException {
+  static Path storeAndVolume(ControlPlane plane, dev.strata.e2e.support.VolumeHost kubelet, MinioServer minio, TestNamespace ns, Path tmp, long seed) throws IOException {
     Examples.apply(plane, ns.name(), "store-credentials.yaml").assertSuccess();
     Examples.apply(plane, ns.name(), "snapshot-store.yaml").assertSuccess();
     claim(plane.client(), ns, PVC);
@@ -225,7 +225,7 @@ class OperatorSnapshotTest {
       SnapshotStore slow = new SnapshotStore();
       slow.setMetadata(new ObjectMetaBuilder().withName("slow").build());
       slow.setSpec(new SnapshotStoreSpec(proxy.endpoint(), Examples.EXAMPLE_BUCKET, "slow", minio.region(), true,
-          new CredentialsSecretRef("minio-credentials", null, null), null, null));
+          new CredentialsSecretRef("minio-credentials", null, null), null, null, null));
       client.resources(SnapshotStore.class).inNamespace(ns.name()).resource(slow).create();
       StateSnapshot s = snapshotOf("watched", PVC, "rocksdb");
       s.setSpec(new StateSnapshotSpec(new SnapshotSource(PVC, "rocksdb"), new LocalObjectRef("slow"), 1, null, null, null, null));

@@ -105,7 +105,7 @@ class ScheduleRetentionTest {
     SnapshotStore store = new SnapshotStore();
     store.setMetadata(new ObjectMetaBuilder().withName("minio").build());
     store.setSpec(new SnapshotStoreSpec(minio.endpoint(), Examples.EXAMPLE_BUCKET, prefix, null, true,
-        new CredentialsSecretRef("minio-credentials", null, null), null, new GarbageCollectionSpec("* * * * *", "2s", true, false)));
+        new CredentialsSecretRef("minio-credentials", null, null), null, new GarbageCollectionSpec("* * * * *", "2s", true, false), null));
     client.resources(SnapshotStore.class).inNamespace(ns.name()).resource(store).create();
   }
 

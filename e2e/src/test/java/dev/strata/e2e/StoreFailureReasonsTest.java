@@ -72,7 +72,7 @@ class StoreFailureReasonsTest {
   static void store(KubernetesClient client, TestNamespace ns, String name, String endpoint, String bucket, String secret, CaBundleRef ca) {
     SnapshotStore s = new SnapshotStore();
     s.setMetadata(new ObjectMetaBuilder().withName(name).build());
-    s.setSpec(new SnapshotStoreSpec(endpoint, bucket, "snapshots", MinioServer.REGION, true, new CredentialsSecretRef(secret, null, null), ca, null));
+    s.setSpec(new SnapshotStoreSpec(endpoint, bucket, "snapshots", MinioServer.REGION, true, new CredentialsSecretRef(secret, null, null), ca, null, null));
     client.resources(SnapshotStore.class).inNamespace(ns.name()).resource(s).create();
   }
 

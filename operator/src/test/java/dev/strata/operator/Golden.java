@@ -24,4 +24,15 @@ public final class Golden {
     }
     assertThat(actual).as("%s (rerun with -Dgolden.update=true to accept a change)", expected).isEqualTo(Files.readString(expected));
   }
+
+  /** The input's pod that uses the volume: {@code user} (node, runAsUser, runAsGroup, fsGroup), or just a {@code node}. */
+  public static java.util.Optional<dev.strata.operator.ClaimUser> claimUser(com.fasterxml.jackson.databind.JsonNode input)
+      throws java.io.IOException {
+    if (input.hasNonNull("user")) {
+      return java.util.Optional.of(io.fabric8.kubernetes.client.utils.Serialization.yamlMapper()
+          .treeToValue(input.get("user"), dev.strata.operator.ClaimUser.class));
+    }
+    return input.hasNonNull("node") ? java.util.Optional.of(dev.strata.operator.ClaimUser.onNode(input.get("node").asText()))
+        : java.util.Optional.empty();
+  }
 }

@@ -26,13 +26,18 @@ public record SnapshotStoreSpec(
     @Required @JsonPropertyDescription("The Secret with the S3 credentials.") CredentialsSecretRef credentialsSecretRef,
     @JsonPropertyDescription("CA certificates to trust for an https endpoint with a private CA.") CaBundleRef caBundle,
     @JsonPropertyDescription("Garbage collection of blobs no snapshot references.") GarbageCollectionSpec gc,
+    @JsonPropertyDescription("Defaults for every runner pod of this store (backups, restores, garbage collection, verification):"
+        + " profile, tolerations, nodeSelector, priorityClassName, labels, annotations, imagePullSecrets, resources."
+        + " A StateSnapshot's or StateRestore's spec.runner overrides them.")
+        RunnerSpec runner,
     @JsonPropertyDescription("Reading the bucket's snapshots into the cluster (imported StateSnapshots); on unless enabled: false.")
         CatalogSpec catalog,
     @JsonPropertyDescription("Scheduled verification of every snapshot in the store; none without it.") VerificationSpec verification) {
 
+  /** A store spec as most callers build it: the catalog's defaults, no scheduled verification. */
   public SnapshotStoreSpec(String endpoint, String bucket, String prefix, String region, Boolean pathStyle,
-      CredentialsSecretRef credentialsSecretRef, CaBundleRef caBundle, GarbageCollectionSpec gc) {
-    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, null, null);
+      CredentialsSecretRef credentialsSecretRef, CaBundleRef caBundle, GarbageCollectionSpec gc, RunnerSpec runner) {
+    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, runner, null, null);
   }
 
   public boolean pathStyleOrDefault() {

@@ -23,4 +23,4 @@ public record StateRestoreSpec(
     @Default("false") @JsonPropertyDescription("Restore into a PVC a running pod uses. Off by default: the pod would see files change under it.")
         Boolean allowTargetInUse,
     @Default("3600") @Min(60) @Max(86400) @JsonPropertyDescription("Seconds the runner may take.") Long activeDeadlineSeconds,
-    @JsonPropertyDescription("The runner pod's resources and user.") RunnerSpec runner) {}
+    @JsonPropertyDescription("The runner pod: profile, user, resources and pod settings; overrides the store's spec.runner.") RunnerSpec runner) {}

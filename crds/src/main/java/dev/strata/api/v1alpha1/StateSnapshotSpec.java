@@ -18,7 +18,7 @@ public record StateSnapshotSpec(
     @Default("false") @JsonPropertyDescription("Hash every file instead of trusting unchanged size and mtime.") Boolean fullCheck,
     @Default("3600") @Min(60) @Max(86400) @JsonPropertyDescription("Seconds the runner may take before it is stopped and the snapshot fails.")
         Long activeDeadlineSeconds,
-    @JsonPropertyDescription("The runner pod's resources.") RunnerSpec runner,
+    @JsonPropertyDescription("The runner pod: profile, user, resources and pod settings; overrides the store's spec.runner.") RunnerSpec runner,
     @Pattern("^([0-9]+(s|m|h|d|w))+$")
         @JsonPropertyDescription("Delete this StateSnapshot this long after it was created (e.g. 12h, 7d, 2w), once its run has ended; its"
             + " deletionPolicy then decides what happens in the store (Delete: the snapshot goes, and the store's garbage collection"

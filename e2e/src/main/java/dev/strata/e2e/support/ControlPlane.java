@@ -37,13 +37,15 @@ public final class ControlPlane implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
-  private static final String SERVICE_CIDR = "10.0.0.0/24";
+  /** Services' cluster IPs: in the benchmarking range 198.18.0.0/15, never a private range. */
+  public static final String SERVICE_CIDR = "198.19.0.0/24";
   private static final String ISSUER = "https://kubernetes.default.svc.cluster.local";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Tools tools;
   private final Path workDir;
   private final List<String> extraApiServerArgs;
+  private final Network network;
   private final List<ManagedProcess> processes = new ArrayList<>();
   private int apiServerPort;
   private Path kubeconfig;
@@ -54,10 +56,19 @@ public final class ControlPlane implements AutoCloseable {
   private Duration startupTime;
   private boolean closed;
 
-  private ControlPlane(Tools tools, Path workDir, List<String> extraApiServerArgs) {
+  private ControlPlane(Tools tools, Path workDir, List<String> extraApiServerArgs, Network network) {
     this.tools = tools;
     this.workDir = workDir;
     this.extraApiServerArgs = List.copyOf(extraApiServerArgs);
+    this.network = network;
+  }
+
+  /**
+   * Where the API server serves: its bind address, the Services' range and the first address in it (the
+   * {@code kubernetes} Service, named in the serving certificate), and more addresses the certificate names.
+   */
+  public record Network(String bindAddress, String serviceCidr, String kubernetesServiceIp, List<String> extraIps) {
+    static final Network LOOPBACK = new Network("127.0.0.1", SERVICE_CIDR, "198.19.0.1", List.of());
   }
 
   /** Starts the whole control plane and waits until it serves and its controllers work. */
@@ -71,6 +82,11 @@ public final class ControlPlane implements AutoCloseable {
    * exist before the call (its work directory does not yet). The caller closes it: it is not the shared one.
    */
   public static ControlPlane start(List<String> extraApiServerArgs) {
+    return start(extraApiServerArgs, Network.LOOPBACK);
+  }
+
+  /** A control plane of its own serving on {@code network} (for a real node's pods); the caller closes it. */
+  public static ControlPlane start(List<String> extraApiServerArgs, Network network) {
     Tools tools = Tools.installed();
     // Resolve every binary first so that a missing one fails before anything starts.
     tools.require(Tools.ETCD);
@@ -82,7 +98,7 @@ public final class ControlPlane implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ControlPlane plane = new ControlPlane(tools, dir, extraApiServerArgs);
+    ControlPlane plane = new ControlPlane(tools, dir, extraApiServerArgs, network);
     try {
       plane.startAll();
       return plane;
@@ -101,7 +117,8 @@ public final class ControlPlane implements AutoCloseable {
     Pki.CertFiles serving = pki.serving("apiserver", "kube-apiserver",
         List.of("localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
             "kubernetes.default.svc.cluster.local"),
-        List.of("127.0.0.1", "10.0.0.1"));
+        java.util.stream.Stream.concat(Stream.of("127.0.0.1", network.kubernetesServiceIp()), network.extraIps().stream())
+            .toList());
     adminCert = pki.client("admin", "strata-e2e-admin", "system:masters");
     Pki.CertFiles controllerManagerCert = pki.client("controller-manager", "system:kube-controller-manager", null);
     Pki.CertFiles serviceAccountKey = pki.serviceAccountKey();
@@ -148,9 +165,14 @@ public final class ControlPlane implements AutoCloseable {
   private ManagedProcess startApiServer(int etcdPort, Pki.CertFiles serving, Pki.CertFiles serviceAccountKey) {
     List<String> command = new ArrayList<>(List.of(tools.require(Tools.KUBE_APISERVER).toString(),
         "--etcd-servers=http://127.0.0.1:" + etcdPort,
-        "--bind-address=127.0.0.1",
+        "--bind-address=" + network.bindAddress(),
         "--advertise-address=127.0.0.1",
         "--secure-port=" + apiServerPort,
+        // kubectl logs/exec on a real node; webhooks reached at their pods' addresses.
+        "--kubelet-client-certificate=" + adminCert.cert(),
+        "--kubelet-client-key=" + adminCert.key(),
+        "--kubelet-preferred-address-types=InternalIP",
+        "--enable-aggregator-routing=true",
         "--cert-dir=" + workDir.resolve("apiserver-certs"),
         "--tls-cert-file=" + serving.cert(),
         "--tls-private-key-file=" + serving.key(),
@@ -159,7 +181,7 @@ public final class ControlPlane implements AutoCloseable {
         "--service-account-issuer=" + ISSUER,
         "--service-account-key-file=" + serviceAccountKey.cert(),
         "--service-account-signing-key-file=" + serviceAccountKey.key(),
-        "--service-cluster-ip-range=" + SERVICE_CIDR,
+        "--service-cluster-ip-range=" + network.serviceCidr(),
         "--allow-privileged=true",
         // Endpoints may not point at loopback; the "kubernetes" Service has no reachable IP here anyway.
         "--endpoint-reconciler-type=none",
@@ -182,7 +204,7 @@ public final class ControlPlane implements AutoCloseable {
         "--service-account-private-key-file=" + serviceAccountKey.key(),
         "--cluster-signing-cert-file=" + pki.caCert(),
         "--cluster-signing-key-file=" + pki.caKey(),
-        "--service-cluster-ip-range=" + SERVICE_CIDR,
+        "--service-cluster-ip-range=" + network.serviceCidr(),
         "--cluster-name=strata-e2e",
         "--profiling=false"));
   }
@@ -191,6 +213,11 @@ public final class ControlPlane implements AutoCloseable {
     ManagedProcess process = new ManagedProcess(name, command, Map.of(), workDir.resolve("logs/" + name + ".log"));
     processes.add(process);
     return process.start();
+  }
+
+  /** A kubeconfig file for a new client certificate of {@code user} in {@code group} (may be null). */
+  public Path kubeconfigFor(String name, String user, String group) {
+    return writeKubeconfig(workDir.resolve(name + ".kubeconfig"), pki.client(name, user, group));
   }
 
   private Path writeKubeconfig(Path file, Pki.CertFiles user) {
@@ -378,12 +405,7 @@ public final class ControlPlane implements AutoCloseable {
 
   /** The last lines of every process log, for failure reports. */
   public String diagnostics(int lines) {
-    StringBuilder out = new StringBuilder();
-    for (ManagedProcess process : processes) {
-      out.append("---- ").append(process.name()).append(" (").append(process.logFile()).append("), last ")
-          .append(lines).append(" lines ----\n").append(process.tail(lines)).append('\n');
-    }
-    return out.toString();
+    return ManagedProcess.tails(processes, lines);
   }
 
   @Override

@@ -47,10 +47,15 @@ public final class Helm {
 
   /** Runs {@code helm args...}; the caller checks the exit code. */
   public CommandResult run(List<String> args) {
+    return run(args, Duration.ofMinutes(1));
+  }
+
+  /** Runs {@code helm args...} with a time limit; the caller checks the exit code. */
+  public CommandResult run(List<String> args, Duration timeout) {
     List<String> command = new ArrayList<>();
     command.add(binary.toString());
     command.addAll(args);
-    return CommandResult.run(command, env, Duration.ofMinutes(1));
+    return CommandResult.run(command, env, timeout);
   }
 
   /** {@code helm lint --strict chart [args]}. */

@@ -131,6 +131,16 @@ public final class ManagedProcess {
     return logFile;
   }
 
+  /** The last lines of each process's log under a header naming it, for failure reports. */
+  public static String tails(List<ManagedProcess> processes, int lines) {
+    StringBuilder out = new StringBuilder();
+    for (ManagedProcess process : processes) {
+      out.append("---- ").append(process.name()).append(" (").append(process.logFile()).append("), last ")
+          .append(lines).append(" lines ----\n").append(process.tail(lines)).append('\n');
+    }
+    return out.toString();
+  }
+
   public String tail(int lines) {
     return LogTail.lastLines(logFile, lines);
   }

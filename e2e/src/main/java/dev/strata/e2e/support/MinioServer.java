@@ -46,12 +46,12 @@ public final class MinioServer implements AutoCloseable {
   private Duration startupTime;
   private boolean closed;
 
-  private MinioServer(Tools tools, Path workDir) {
+  private MinioServer(Tools tools, Path workDir, String address) {
     this.binary = tools.require(Tools.MINIO);
     this.version = tools.version("minio.version");
     this.workDir = workDir;
     this.port = Examples.EXAMPLE_SERVICE_PORT;
-    this.clusterIp = ClusterDns.freeClusterIp(port);
+    this.clusterIp = address == null ? ClusterDns.freeClusterIp(port) : address;
     this.consolePort = FreePorts.next();
     this.accessKey = "strata-e2e";
     this.secretKey = randomSecret();
@@ -70,6 +70,16 @@ public final class MinioServer implements AutoCloseable {
    * Starts MinIO, creates {@link #DEFAULT_BUCKET}, adds the examples' user and answers the examples' Service name.
    */
   public static MinioServer startNew() {
+    MinioServer server = startOn(null);
+    ClusterDns.register(Examples.EXAMPLE_SERVICE, Examples.EXAMPLE_SERVICE_NAMESPACE, server.clusterIp);
+    return server;
+  }
+
+  /**
+   * Like {@link #startNew()}, listening on {@code address} (a free loopback "cluster IP" when null) and without the
+   * hosts-file entry: a real node's pods reach it through a Service and cluster DNS instead.
+   */
+  public static MinioServer startOn(String address) {
     Tools tools = Tools.installed();
     tools.require(Tools.MINIO);
     Path dir;
@@ -79,12 +89,11 @@ public final class MinioServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    MinioServer server = new MinioServer(tools, dir);
+    MinioServer server = new MinioServer(tools, dir, address);
     try {
       server.start();
       server.createBucket(DEFAULT_BUCKET);
       server.addReadWriteUser(Examples.EXAMPLE_ACCESS_KEY_ID, Examples.EXAMPLE_SECRET_ACCESS_KEY);
-      ClusterDns.register(Examples.EXAMPLE_SERVICE, Examples.EXAMPLE_SERVICE_NAMESPACE, server.clusterIp);
       return server;
     } catch (RuntimeException e) {
       server.close();

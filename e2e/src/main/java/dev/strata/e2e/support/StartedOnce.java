@@ -9,7 +9,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * context ends, and by a shutdown hook if the JVM ends first.
  */
 @SuppressWarnings("deprecation")
-final class StartedOnce<T extends AutoCloseable> implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+public final class StartedOnce<T extends AutoCloseable> implements ExtensionContext.Store.CloseableResource, AutoCloseable {
 
   private final String what;
   private final T value;
@@ -21,7 +21,7 @@ final class StartedOnce<T extends AutoCloseable> implements ExtensionContext.Sto
     this.failure = failure;
   }
 
-  static <T extends AutoCloseable> StartedOnce<T> start(String what, Supplier<T> starter) {
+  public static <T extends AutoCloseable> StartedOnce<T> start(String what, Supplier<T> starter) {
     try {
       T value = starter.get();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(value), "strata-stop-" + what.replace(' ', '-')));
@@ -32,7 +32,7 @@ final class StartedOnce<T extends AutoCloseable> implements ExtensionContext.Sto
   }
 
   /** The server, or an exception saying why it could not start. */
-  T get() {
+  public T get() {
     if (failure != null) {
       throw new IllegalStateException(what + " could not start: " + failure.getMessage(), failure);
     }
@@ -40,7 +40,7 @@ final class StartedOnce<T extends AutoCloseable> implements ExtensionContext.Sto
   }
 
   /** The server if it started, else null: for diagnostics that must not throw. */
-  T orNull() {
+  public T orNull() {
     return value;
   }
 

@@ -35,7 +35,7 @@ final class ExpectedRbac {
       rule("strata.dev", "staterestores/status", "patch"),
       rule("strata.dev", "staterestores/finalizers", "update"),
       rule("batch", "jobs", "create", "delete", "list", "watch"),
-      rule("", "pods", "list", "watch"),
+      rule("", "pods", "get", "list", "watch"),
       rule("", "persistentvolumeclaims", "get", "create"),
       rule("", "secrets", "get", "list", "watch"),
       rule("", "configmaps", "get", "list", "watch"),
@@ -139,6 +139,7 @@ final class ExpectedRbac {
     m.put("batch/jobs watch", start);
     m.put("core/pods list", start + " (pods indexed by claim and Job: the node of a PVC user, a runner's termination message)");
     m.put("core/pods watch", start);
+    m.put("core/pods get", "allNamespaces: deleting a snapshot whose runner cannot start (the user of its PVC read for its uid and fsGroup)");
     m.put("core/persistentvolumeclaims get", "allNamespaces: first snapshot; missing PVC (PVCNotFound); the restore's target");
     m.put("core/persistentvolumeclaims create", "allNamespaces: the restore creates its target from spec.target.claimTemplate");
     m.put("core/secrets get", "allNamespaces: store becomes Ready (credentials); webhook: every check reads its TLS Secret");

@@ -92,11 +92,11 @@ public final class RestoreDecider {
     if (!"Bound".equals(pvcPhase)) {
       return steps.pending("TargetNotBound", "PersistentVolumeClaim " + targetPvc + " is not Bound yet");
     }
-    if (o.targetUserNode().isPresent() && !Boolean.TRUE.equals(r.getSpec().allowTargetInUse())) {
-      return steps.fail("TargetInUse", "PersistentVolumeClaim " + targetPvc + " is in use by a running pod on node " + o.targetUserNode().get()
+    if (o.targetUser().isPresent() && !Boolean.TRUE.equals(r.getSpec().allowTargetInUse())) {
+      return steps.fail("TargetInUse", "PersistentVolumeClaim " + targetPvc + " is in use by a running pod on node " + o.targetUser().get().node()
           + ": stop the workload first, or set spec.allowTargetInUse: true");
     }
-    Job job = jobs.build(r, o.store().get(), pinned.id(), targetPvc, o.targetUserNode());
+    Job job = jobs.build(r, o.store().get(), pinned.id(), targetPvc, o.targetUser());
     return steps.start(job, "restoring snapshot " + pinned.id() + (pinned.snapshotName() == null ? "" : " (" + pinned.snapshotName() + ")")
         + " into " + targetPvc + " with Job " + job.getMetadata().getName());
   }

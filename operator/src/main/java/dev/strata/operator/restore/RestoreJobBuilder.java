@@ -4,7 +4,9 @@ import dev.strata.api.v1alpha1.RestoreMode;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateRestoreSpec;
+import dev.strata.operator.ClaimUser;
 import dev.strata.operator.Labels;
+import dev.strata.operator.RunnerPodSettings;
 import dev.strata.operator.RunnerPodTemplate;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.runner.RunnerArgs;
@@ -47,7 +49,8 @@ public final class RestoreJobBuilder {
     };
   }
 
-  public Job build(StateRestore restore, SnapshotStore store, String snapshotId, String targetPvc, Optional<String> nodeName) {
+  /** @param user the pod that uses the target PVC: its node (RWO) and, for the Restricted profile, its user */
+  public Job build(StateRestore restore, SnapshotStore store, String snapshotId, String targetPvc, Optional<ClaimUser> user) {
     StateRestoreSpec spec = restore.getSpec();
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(Labels.NAME, Labels.RUNNER);
@@ -68,8 +71,8 @@ public final class RestoreJobBuilder {
       args.add("--full-check");
     }
     args.addAll(RunnerArgs.retryDeadline(settings));
-    long uid = spec.runner() != null && spec.runner().runAsUser() != null ? spec.runner().runAsUser() : settings.runnerUid();
-    long gid = spec.runner() != null && spec.runner().runAsGroup() != null ? spec.runner().runAsGroup() : uid;
+    RunnerPodSettings podSettings = RunnerPodSettings.resolve(store.getSpec().runner(), spec.runner(), user, settings,
+        RunnerArgs.defaultResources());
     JobBuilder job = new JobBuilder()
         .withNewMetadata()
         .withName(jobName(restore))
@@ -86,11 +89,10 @@ public final class RestoreJobBuilder {
         .withBackoffLimit(0)
         .withActiveDeadlineSeconds(spec.activeDeadlineSeconds() == null ? 3600 : spec.activeDeadlineSeconds())
         .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
-        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels, uid, gid, args, RunnerArgs.credentialsEnv(store.getSpec()),
-            spec.runner() != null && spec.runner().resources() != null ? spec.runner().resources() : RunnerArgs.defaultResources(),
+        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels, podSettings, args, RunnerArgs.credentialsEnv(store.getSpec()),
             List.of(new VolumeBuilder().withName("target").withNewPersistentVolumeClaim(targetPvc, false).build()),
             List.of(new VolumeMountBuilder().withName("target").withMountPath(TARGET_MOUNT).build()),
-            store.getSpec().caBundle(), nodeName).build())
+            store.getSpec().caBundle(), user.map(ClaimUser::node)).build())
         .endSpec();
     return job.build();
   }

@@ -1,5 +1,6 @@
 package dev.strata.operator.restore;
 
+import dev.strata.operator.ClaimUser;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateSnapshot;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * @param run the runner Job, its result and progress
  * @param snapshots the StateSnapshots of the namespace, from the informer (to resolve the source, until it is pinned)
  * @param store the store to restore from, once known
- * @param targetUserNode the node of a running pod that uses the target PVC, if any
+ * @param targetUser a running pod that uses the target PVC, if any: its node and user
  * @param catalog the last listing of the store's catalog (for source.fromStore)
  */
 public record RestoreObservation(
@@ -25,11 +26,11 @@ public record RestoreObservation(
     List<StateSnapshot> snapshots,
     Optional<SnapshotStore> store,
     Optional<PersistentVolumeClaim> targetPvc,
-    Optional<String> targetUserNode,
+    Optional<ClaimUser> targetUser,
     Optional<Listing> catalog) {
 
   public RestoreObservation(StateRestore restore, RunObservation<RestoreReport> run, List<StateSnapshot> snapshots, Optional<SnapshotStore> store,
-      Optional<PersistentVolumeClaim> targetPvc, Optional<String> targetUserNode) {
-    this(restore, run, snapshots, store, targetPvc, targetUserNode, Optional.empty());
+      Optional<PersistentVolumeClaim> targetPvc, Optional<ClaimUser> targetUser) {
+    this(restore, run, snapshots, store, targetPvc, targetUser, Optional.empty());
   }
 }

@@ -96,7 +96,7 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
     RunPods.ClaimUse target = !ended && job.isEmpty() ? pods.claimUse(client, ns, restore.getSpec().target().pvc()) : RunPods.ClaimUse.UNKNOWN;
     boolean fromStore = restore.getSpec().source().fromStore() != null && pinned == null && !ended;
     Optional<Listing> catalog = fromStore ? store.flatMap(catalogs::listing) : Optional.empty();
-    RunDecision<StateRestoreStatus> decision = decider.decide(new RestoreObservation(restore, run, inNamespace, store, target.claim(), target.node(), catalog));
+    RunDecision<StateRestoreStatus> decision = decider.decide(new RestoreObservation(restore, run, inNamespace, store, target.claim(), target.user(), catalog));
     if (fromStore && store.isPresent() && "CatalogNotRead".equals(reason(decision.status()))) {
       catalogs.requests().request(ns, storeName, run.now());
     }

@@ -1,6 +1,6 @@
 package dev.strata.operator.runner;
 
-import dev.strata.operator.Labels;
+import dev.strata.operator.ClaimUser;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -11,14 +11,17 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * The pods of the watched namespaces, from an informer instead of a listing per reconcile: indexed by the claims their
- * volumes name (where a ReadWriteOnce volume is in use, so a runner can be placed on that node) and by their Job
+ * volumes name (where a ReadWriteOnce volume is in use, so a runner can be placed on that node, and whose files it
+ * holds, so a Restricted runner can run as their user) and by their Job
  * (a runner's termination message, its result). The cache keeps only the fields these need, not whole pod specs. A
  * runner pod's changes wake the run it serves; other pods wake nothing.
  */
@@ -68,26 +71,29 @@ public final class RunPods<P extends HasMetadata> {
 
   /**
    * A volume a run is about to use, before its Job exists: the claim (read from the API server, so a PVC created a
-   * moment ago counts) and the node where a running pod uses it, if one does.
+   * moment ago counts) and a running pod that uses it, if one does: its node and its user.
    */
-  public record ClaimUse(Optional<PersistentVolumeClaim> claim, Optional<String> node) {
+  public record ClaimUse(Optional<PersistentVolumeClaim> claim, Optional<ClaimUser> user) {
     public static final ClaimUse UNKNOWN = new ClaimUse(Optional.empty(), Optional.empty());
   }
 
   public ClaimUse claimUse(KubernetesClient client, String namespace, String claim) {
     return new ClaimUse(Optional.ofNullable(client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get()),
-        nodeUsing(namespace, claim));
+        userOf(client, namespace, claim));
   }
 
-  /** The node of a running (or starting) pod that mounts the claim, other than Strata's own runners. */
-  public Optional<String> nodeUsing(String namespace, String claim) {
+  /**
+   * A running (or starting) pod that mounts the claim, other than Strata's own runners: found in the cache (by the
+   * claim index), then read once from the API server for its user, group and fsGroup, which the cache does not keep
+   * (they sit in container specs, and the cache keeps no container). A pod gone in between is skipped.
+   */
+  public Optional<ClaimUser> userOf(KubernetesClient client, String namespace, String claim) {
     return pods.byIndex(BY_CLAIM, namespace + "/" + claim).stream()
-        .filter(p -> p.getSpec() != null && p.getSpec().getNodeName() != null)
-        .filter(p -> p.getMetadata().getLabels() == null || !Labels.RUNNER.equals(p.getMetadata().getLabels().get(Labels.NAME)))
-        .filter(p -> p.getStatus() != null && ("Running".equals(p.getStatus().getPhase()) || "Pending".equals(p.getStatus().getPhase())))
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .map(p -> p.getSpec().getNodeName())
-        .sorted()
+        .filter(p -> ClaimUser.uses(p, claim))
+        .sorted(Comparator.comparing((Pod p) -> p.getSpec().getNodeName()).thenComparing(p -> p.getMetadata().getName()))
+        .map(p -> client.pods().inNamespace(namespace).withName(p.getMetadata().getName()).get())
+        .filter(Objects::nonNull)
+        .flatMap(p -> ClaimUser.find(List.of(p), claim).stream())
         .findFirst();
   }
 

@@ -1,8 +1,11 @@
 package dev.strata.operator.runner;
 
+import dev.strata.api.v1alpha1.RunnerProfile;
+import dev.strata.api.v1alpha1.RunnerSpec;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.operator.Labels;
 import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.RunnerPodSettings;
 import dev.strata.operator.RunnerPodTemplate;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -22,6 +25,12 @@ import java.util.Optional;
  * reconciles in that minute create it once.
  */
 public final class StoreRunJob {
+
+  /**
+   * A store's run reads no volume: it never needs the FileOwner profile, whatever the store's runners use; the store's
+   * other pod settings (tolerations, nodeSelector, labels...) apply.
+   */
+  static final RunnerSpec NO_VOLUME = new RunnerSpec(null, null, null, RunnerProfile.Restricted, null, null, null, null, null, null);
 
   static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC);
 
@@ -60,8 +69,9 @@ public final class StoreRunJob {
         .withBackoffLimit(spec.backoffLimit())
         .withActiveDeadlineSeconds(spec.activeDeadlineSeconds())
         .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
-        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels, settings.runnerUid(), settings.runnerUid(), args,
-            RunnerArgs.credentialsEnv(store.getSpec()), spec.resources(), List.of(), List.of(), store.getSpec().caBundle(), Optional.empty())
+        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels,
+            RunnerPodSettings.resolve(store.getSpec().runner(), NO_VOLUME, Optional.empty(), settings, spec.resources()), args,
+            RunnerArgs.credentialsEnv(store.getSpec()), List.of(), List.of(), store.getSpec().caBundle(), Optional.empty())
             .build())
         .endSpec()
         .build();

@@ -4,13 +4,14 @@ import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.SnapshotStoreSpec;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.StateSnapshotSpec;
+import dev.strata.operator.ClaimUser;
 import dev.strata.operator.Labels;
+import dev.strata.operator.RunnerPodSettings;
 import dev.strata.operator.RunnerPodTemplate;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.runner.RunnerArgs;
 import dev.strata.operator.runner.RunnerNames;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -42,7 +43,8 @@ public final class RunnerJobBuilder {
     return RunnerNames.jobName(snapshot.getMetadata().getName(), "backup");
   }
 
-  public Job build(StateSnapshot snapshot, SnapshotStore store, Optional<String> nodeName) {
+  /** @param user the pod that uses the source PVC: its node (RWO) and, for the Restricted profile, its user */
+  public Job build(StateSnapshot snapshot, SnapshotStore store, Optional<ClaimUser> user) {
     StateSnapshotSpec spec = snapshot.getSpec();
     SnapshotStoreSpec storeSpec = store.getSpec();
     String ns = snapshot.getMetadata().getNamespace();
@@ -74,12 +76,11 @@ public final class RunnerJobBuilder {
       args.addAll(List.of("--refresh-age", "0s"));
     }
 
-    long uid = spec.runner() != null && spec.runner().runAsUser() != null ? spec.runner().runAsUser() : settings.runnerUid();
-    long gid = spec.runner() != null && spec.runner().runAsGroup() != null ? spec.runner().runAsGroup() : uid;
-    RunnerPodTemplate pod = new RunnerPodTemplate(settings.runnerImage(), labels, uid, gid, args, RunnerArgs.credentialsEnv(storeSpec), resources(spec),
+    RunnerPodSettings podSettings = RunnerPodSettings.resolve(storeSpec.runner(), spec.runner(), user, settings, RunnerArgs.defaultResources());
+    RunnerPodTemplate pod = new RunnerPodTemplate(settings.runnerImage(), labels, podSettings, args, RunnerArgs.credentialsEnv(storeSpec),
         List.of(new VolumeBuilder().withName("source").withNewPersistentVolumeClaim(spec.source().pvcName(), true).build()),
         List.of(new VolumeMountBuilder().withName("source").withMountPath(SOURCE_MOUNT).withReadOnly(true).build()),
-        storeSpec.caBundle(), nodeName);
+        storeSpec.caBundle(), user.map(ClaimUser::node));
 
     JobBuilder job =
         new JobBuilder()
@@ -125,9 +126,4 @@ public final class RunnerJobBuilder {
   }
 
   private static final java.util.Set<String> MIRRORED = java.util.Set.of(Labels.PHASE, Labels.PVC, Labels.SOURCE);
-
-  static ResourceRequirements resources(StateSnapshotSpec spec) {
-    return spec.runner() != null && spec.runner().resources() != null ? spec.runner().resources() : RunnerArgs.defaultResources();
-  }
-
 }

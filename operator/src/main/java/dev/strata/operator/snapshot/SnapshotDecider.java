@@ -61,8 +61,8 @@ public final class SnapshotDecider {
     if (!"Bound".equals(pvcPhase)) {
       return steps.pending("PVCNotBound", "PersistentVolumeClaim " + pvcName + " is " + (pvcPhase == null ? "not bound" : pvcPhase) + ", not Bound");
     }
-    Job job = jobs.build(s, o.store().get(), o.pvcUserNode());
-    String where = o.pvcUserNode().map(n -> " on node " + n + ", where the volume is in use").orElse("");
+    Job job = jobs.build(s, o.store().get(), o.pvcUser());
+    String where = o.pvcUser().map(u -> " on node " + u.node() + ", where the volume is in use").orElse("");
     return steps.start(job, "created runner Job " + job.getMetadata().getName() + where);
   }
 

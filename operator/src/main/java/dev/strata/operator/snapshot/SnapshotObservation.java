@@ -1,5 +1,6 @@
 package dev.strata.operator.snapshot;
 
+import dev.strata.operator.ClaimUser;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.engine.report.BackupReport;
@@ -11,11 +12,11 @@ import java.util.Optional;
  * Everything the decider needs about one StateSnapshot, gathered by the reconciler before it decides anything.
  *
  * @param run the runner Job, its result and progress
- * @param pvcUserNode the node of a running pod that uses the PVC, where a ReadWriteOnce volume is mounted
+ * @param pvcUser a running pod that uses the PVC: its node, where a ReadWriteOnce volume is mounted, and its user
  */
 public record SnapshotObservation(
     StateSnapshot snapshot,
     RunObservation<BackupReport> run,
     Optional<SnapshotStore> store,
     Optional<PersistentVolumeClaim> pvc,
-    Optional<String> pvcUserNode) {}
+    Optional<ClaimUser> pvcUser) {}

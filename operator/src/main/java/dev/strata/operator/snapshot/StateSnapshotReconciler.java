@@ -112,7 +112,7 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
       RunObservation<BackupReport> run = observer.observe(snapshot, ended, job, pods, client, store);
       RunPods.ClaimUse source = !ended && job.isEmpty() ? pods.claimUse(client, ns, snapshot.getSpec().source().pvcName()) : RunPods.ClaimUse.UNKNOWN;
       now = run.now();
-      decision = decider.decide(new SnapshotObservation(snapshot, run, store, source.claim(), source.node()));
+      decision = decider.decide(new SnapshotObservation(snapshot, run, store, source.claim(), source.user()));
     }
 
     actions.apply(snapshot, decision, client, jobs, "Backup");

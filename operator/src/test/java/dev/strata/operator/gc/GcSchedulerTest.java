@@ -30,7 +30,7 @@ class GcSchedulerTest {
   static SnapshotStore store(GarbageCollectionSpec gc, GarbageCollectionStatus last) {
     SnapshotStore st = new SnapshotStore();
     st.setMetadata(new ObjectMetaBuilder().withName("minio").withNamespace("ns").withUid("uid").withCreationTimestamp(CREATED.toString()).build());
-    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, gc));
+    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, gc, null));
     st.setStatus(new SnapshotStoreStatus(null, 1L, null, last));
     return st;
   }

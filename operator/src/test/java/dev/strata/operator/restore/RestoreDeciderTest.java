@@ -22,6 +22,7 @@ import dev.strata.api.v1alpha1.StateRestoreStatus;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.StateSnapshotSpec;
 import dev.strata.api.v1alpha1.StateSnapshotStatus;
+import dev.strata.operator.ClaimUser;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.engine.report.RestoreReport;
@@ -69,7 +70,7 @@ class RestoreDeciderTest {
   static SnapshotStore readyStore() {
     SnapshotStore st = new SnapshotStore();
     st.setMetadata(new ObjectMetaBuilder().withName("minio").withNamespace("ns").build());
-    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, null));
+    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, null, null));
     st.setStatus(new SnapshotStoreStatus(Conditions.set(null, Conditions.READY, Conditions.TRUE, "Reachable", "ok", 1L, NOW), 1L, null, null));
     return st;
   }
@@ -86,7 +87,8 @@ class RestoreDeciderTest {
 
   RunDecision<StateRestoreStatus> decide(StateRestore r, List<StateSnapshot> snaps, Optional<PersistentVolumeClaim> pvc, Optional<String> user,
       Optional<Job> job, Optional<RunnerOutcome<RestoreReport>> out) {
-    return decider.decide(new RestoreObservation(r, new RunObservation<>(r, job, out, Optional.empty(), NOW), snaps, Optional.of(readyStore()), pvc, user));
+    return decider.decide(new RestoreObservation(r, new RunObservation<>(r, job, out, Optional.empty(), NOW), snaps, Optional.of(readyStore()), pvc,
+        user.map(ClaimUser::onNode)));
   }
 
   static Optional<PersistentVolumeClaim> createdPvc(RunDecision<StateRestoreStatus> d) {

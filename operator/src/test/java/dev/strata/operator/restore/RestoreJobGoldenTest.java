@@ -18,13 +18,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RestoreJobGoldenTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"basic", "sync-pinned"})
+  @ValueSource(strings = {"basic", "sync-pinned", "file-owner"})
   void jobMatchesGoldenFile(String name) throws IOException {
     Path dir = Golden.ROOT.resolve("restore-job");
     JsonNode input = Serialization.yamlMapper().readTree(Files.readString(dir.resolve(name + ".input.yaml")));
     StateRestore restore = Serialization.yamlMapper().treeToValue(input.get("restore"), StateRestore.class);
     SnapshotStore store = Serialization.yamlMapper().treeToValue(input.get("store"), SnapshotStore.class);
-    Optional<String> node = input.get("node").isNull() ? Optional.empty() : Optional.of(input.get("node").asText());
+    Optional<dev.strata.operator.ClaimUser> node = Golden.claimUser(input);
 
     Job job = new RestoreJobBuilder(OperatorSettings.defaults())
         .build(restore, store, input.get("snapshotId").asText(), input.get("targetPvc").asText(), node);

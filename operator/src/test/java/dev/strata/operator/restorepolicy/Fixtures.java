@@ -35,7 +35,7 @@ final class Fixtures {
   static SnapshotStore store() {
     SnapshotStore s = new SnapshotStore();
     s.setMetadata(new ObjectMetaBuilder().withName("minio").withNamespace(NS).build());
-    s.setSpec(new SnapshotStoreSpec("http://minio:9000", "state", null, null, true, new CredentialsSecretRef("minio-credentials", null, null), null, null));
+    s.setSpec(new SnapshotStoreSpec("http://minio:9000", "state", null, null, true, new CredentialsSecretRef("minio-credentials", null, null), null, null, null));
     return s;
   }
 

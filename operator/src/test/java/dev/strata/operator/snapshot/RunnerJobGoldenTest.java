@@ -18,13 +18,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RunnerJobGoldenTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"basic", "pinned"})
+  @ValueSource(strings = {"basic", "pinned", "pod-settings", "workload-user", "file-owner"})
   void jobMatchesGoldenFile(String name) throws IOException {
     Path dir = Golden.ROOT.resolve("snapshot-job");
     JsonNode input = Serialization.yamlMapper().readTree(Files.readString(dir.resolve(name + ".input.yaml")));
     StateSnapshot snapshot = Serialization.yamlMapper().treeToValue(input.get("snapshot"), StateSnapshot.class);
     SnapshotStore store = Serialization.yamlMapper().treeToValue(input.get("store"), SnapshotStore.class);
-    Optional<String> node = input.get("node").isNull() ? Optional.empty() : Optional.of(input.get("node").asText());
+    Optional<dev.strata.operator.ClaimUser> node = Golden.claimUser(input);
 
     Job job = new RunnerJobBuilder(OperatorSettings.defaults().withClusterId("prod-eu-1")).build(snapshot, store, node);
 

@@ -47,7 +47,7 @@ class SnapshotDeciderTest {
   static SnapshotStore store(String ready, String reason, String message) {
     SnapshotStore st = new SnapshotStore();
     st.setMetadata(new ObjectMetaBuilder().withName("store").withNamespace("ns").build());
-    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "bucket", null, null, true, new CredentialsSecretRef("creds", null, null), null, null));
+    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "bucket", null, null, true, new CredentialsSecretRef("creds", null, null), null, null, null));
     if (ready != null) {
       st.setStatus(new SnapshotStoreStatus(Conditions.set(null, Conditions.READY, ready, reason, message, 1L, NOW), 1L, NOW.toString(), null));
     }

@@ -25,7 +25,7 @@ class StoreCheckerTest {
   static SnapshotStore store(long generation) {
     SnapshotStore st = new SnapshotStore();
     st.setMetadata(new ObjectMetaBuilder().withName("minio").withNamespace("ns").withUid("uid-1").withGeneration(generation).build());
-    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, null));
+    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, null, null));
     return st;
   }
 

@@ -41,7 +41,7 @@ import java.util.stream.Stream;
  * Not modelled: taints and tolerations, resources, probes, image pulls, {@code kubectl logs/exec} (read logs with
  * {@link #containerLog}), network namespaces (every pod has IP 127.0.0.1).
  */
-public final class KubeletStandIn implements AutoCloseable {
+public final class KubeletStandIn implements AutoCloseable, dev.strata.e2e.support.VolumeHost {
 
   public static final String RUNNER_IMAGE = "ghcr.io/strata-dev/strata-runner";
 
@@ -227,7 +227,7 @@ public final class KubeletStandIn implements AutoCloseable {
     return count;
   }
 
-  /** The host directory of the volume bound to a claim, for seeding or checking files; waits until Bound. */
+  @Override
   public Path hostPathOf(String namespace, String claimName) {
     return provisioner.hostPathOf(namespace, claimName, Duration.ofSeconds(60));
   }

@@ -79,6 +79,7 @@ final class MountNamespaceLauncher {
       script.append(mountBinary).append(" --bind ").append(quote(mount.source().toString())).append(' ')
           .append(quote(staged.toString())).append('\n');
     }
+    List<String> program = stageHiddenProgramFiles(ordered, command, script);
     List<Path> mounted = new ArrayList<>();
     for (int i = 0; i < ordered.size(); i++) {
       Mount mount = ordered.get(i);
@@ -105,11 +106,52 @@ final class MountNamespaceLauncher {
       script.append("mkdir -p ").append(quote(workingDir)).append(" && cd ").append(quote(workingDir)).append('\n');
     }
     script.append("exec");
-    for (String part : command) {
+    for (String part : program) {
       script.append(' ').append(quote(part));
     }
     script.append('\n');
     return script.toString();
+  }
+
+  /**
+   * The command with every file of the program that a volume would hide (a jar or class directory under /tmp when the
+   * checkout lives there, and the pod mounts an emptyDir at /tmp) replaced by a bind mount of it in the stage, made
+   * before any volume is mounted. A real container's image is its own root filesystem, which no volume hides; this
+   * gives the stand-in's process the same. The program's files are the executable, the argument after {@code -jar}
+   * and the entries of a {@code -cp}/{@code -classpath} argument; other arguments (paths inside the volumes, such as
+   * {@code --result-file /dev/termination-log}) are left alone.
+   */
+  private List<String> stageHiddenProgramFiles(List<Mount> mounts, List<String> command, StringBuilder script) {
+    List<Path> targets = mounts.stream().map(m -> Path.of(m.target()).normalize()).toList();
+    Map<Path, Path> staged = new java.util.LinkedHashMap<>();
+    java.util.function.UnaryOperator<String> restage = part -> {
+      if (!part.startsWith("/")) {
+        return part;
+      }
+      Path path = Path.of(part).normalize();
+      if (!Files.exists(path) || targets.stream().noneMatch(t -> path.startsWith(t) && !path.equals(t))) {
+        return part;
+      }
+      return staged.computeIfAbsent(path, p -> STAGE.resolve("program-" + staged.size())).toString();
+    };
+    List<String> result = new ArrayList<>();
+    for (int i = 0; i < command.size(); i++) {
+      String previous = i == 0 ? "" : command.get(i - 1);
+      String part = command.get(i);
+      if (previous.equals("-cp") || previous.equals("-classpath")) {
+        result.add(String.join(":", java.util.Arrays.stream(part.split(":", -1)).map(restage).toList()));
+      } else if (i == 0 || previous.equals("-jar")) {
+        result.add(restage.apply(part));
+      } else {
+        result.add(part);
+      }
+    }
+    staged.forEach((source, stage) -> {
+      script.append(Files.isRegularFile(source) ? "touch " : "mkdir -p ").append(quote(stage.toString())).append('\n');
+      script.append(mountBinary).append(" --bind ").append(quote(source.toString())).append(' ')
+          .append(quote(stage.toString())).append('\n');
+    });
+    return result;
   }
 
   static String quote(String value) {

@@ -25,8 +25,10 @@ import java.util.concurrent.ExecutorService;
  * the stand-in's directory, pre-bound to the claim, and the real PV controller of kube-controller-manager then
  * binds the pair. Released volumes are deleted with their directory, as a Delete reclaim policy would.
  * A claim annotated {@code strata.dev/stand-in-provision: "false"} is left alone (for static-binding tests).
+ * For a real node ({@link #forNode}) the volumes are {@code local} PersistentVolumes with that node's affinity, which
+ * the kubelet mounts with the pod's fsGroup, as a cluster's local-volume provisioner makes them.
  */
-final class VolumeProvisioner implements AutoCloseable {
+public final class VolumeProvisioner implements AutoCloseable {
 
   static final String STORAGE_CLASS = "standard";
   static final String PROVISIONER = "strata.dev/kubelet-stand-in";
@@ -39,12 +41,26 @@ final class VolumeProvisioner implements AutoCloseable {
   private final Set<String> provisioned = ConcurrentHashMap.newKeySet();
   private SharedIndexInformer<PersistentVolumeClaim> claims;
   private SharedIndexInformer<PersistentVolume> volumes;
+  private String localNode;
 
   VolumeProvisioner(KubernetesClient client, Path volumesDir, EventLog events, ExecutorService control) {
     this.client = client;
     this.volumesDir = volumesDir;
     this.events = events;
     this.control = control;
+  }
+
+  /** A started provisioner of {@code local} volumes on {@code node}, with directories under {@code volumesDir}. */
+  public static VolumeProvisioner forNode(KubernetesClient client, Path volumesDir, String node, ExecutorService control) {
+    VolumeProvisioner provisioner = new VolumeProvisioner(client, volumesDir, new EventLog(), control);
+    provisioner.localNode = node;
+    provisioner.start();
+    return provisioner;
+  }
+
+  /** The directory backing a bound claim's volume; waits up to a minute for the claim to be Bound. */
+  public Path hostPathOf(String namespace, String claimName) {
+    return hostPathOf(namespace, claimName, Duration.ofSeconds(60));
   }
 
   void start() {
@@ -133,11 +149,19 @@ final class VolumeProvisioner implements AutoCloseable {
           .withVolumeMode("Filesystem")
           .withStorageClassName(storageClass)
           .withPersistentVolumeReclaimPolicy("Delete")
-          .withNewHostPath().withPath(dir.toString()).withType("DirectoryOrCreate").endHostPath()
           .withNewClaimRef().withApiVersion("v1").withKind("PersistentVolumeClaim")
           .withNamespace(namespace).withName(name).withUid(uid).endClaimRef()
           .endSpec()
           .build();
+      if (localNode == null) {
+        volume.getSpec().setHostPath(new io.fabric8.kubernetes.api.model.HostPathVolumeSourceBuilder()
+            .withPath(dir.toString()).withType("DirectoryOrCreate").build());
+      } else {
+        volume.getSpec().setLocal(new io.fabric8.kubernetes.api.model.LocalVolumeSourceBuilder().withPath(dir.toString()).build());
+        volume.getSpec().setNodeAffinity(new io.fabric8.kubernetes.api.model.VolumeNodeAffinityBuilder().withNewRequired()
+            .addNewNodeSelectorTerm().addNewMatchExpression().withKey("kubernetes.io/hostname").withOperator("In")
+            .withValues(localNode).endMatchExpression().endNodeSelectorTerm().endRequired().build());
+      }
       client.persistentVolumes().resource(volume).create();
       events.info(namespace, name, "provisioned volume pvc-" + uid + " at " + dir);
     } catch (IOException e) {
@@ -160,7 +184,8 @@ final class VolumeProvisioner implements AutoCloseable {
     control.submit(() -> {
       String name = volume.getMetadata().getName();
       client.persistentVolumes().withName(name).delete();
-      Path dir = Path.of(volume.getSpec().getHostPath().getPath());
+      Path dir = Path.of(volume.getSpec().getHostPath() != null ? volume.getSpec().getHostPath().getPath()
+          : volume.getSpec().getLocal().getPath());
       if (dir.startsWith(volumesDir)) {
         deleteTree(dir);
       }

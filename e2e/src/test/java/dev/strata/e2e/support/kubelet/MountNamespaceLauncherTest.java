@@ -61,4 +61,37 @@ class MountNamespaceLauncherTest {
     points.removeCreated();
     assertThat(tmp.resolve("container")).doesNotExist();
   }
+
+  /**
+   * Issue 14: from a checkout under /tmp every runner pod failed with "Unable to access jarfile /tmp/…": the pod's
+   * emptyDir at /tmp hid the jar. A program file under a mount target is bound into the stage before the volumes;
+   * arguments that name files in the volumes (the termination log, a path in a volume) are left as they are.
+   */
+  @Test
+  void programFilesUnderAVolumesMountPathStayVisible() throws Exception {
+    MountNamespaceLauncher.checkAvailable();
+    HostMountPoints points = new HostMountPoints();
+    MountNamespaceLauncher launcher = new MountNamespaceLauncher(points);
+    Path scratch = Files.createDirectories(tmp.resolve("scratch")); // the pod's emptyDir
+    Path hidden = Files.createDirectories(tmp.resolve("container/tmp"));
+    Path program = Files.writeString(hidden.resolve("program.sh"), "#!/bin/sh\necho program ran > \"$1\"\n");
+    program.toFile().setExecutable(true);
+    Files.createDirectories(hidden.resolve("classes/a"));
+    Path result = Files.createFile(tmp.resolve("result"));
+    Path log = tmp.resolve("out.log");
+    List<Mount> mounts = List.of(new Mount(scratch, hidden.toString(), false),
+        new Mount(result, hidden.resolve("result").toString(), false));
+    Process process = launcher.launch(mounts, null, List.of(program.toString(), hidden.resolve("result").toString()),
+        Map.of("PATH", "/usr/bin:/bin"), log);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).as(output).isZero();
+    assertThat(result).as("written through the volume's mount, not a staged copy").hasContent("program ran");
+    String script = launcher.script(mounts, null, List.of("java", "-cp", "/usr/lib:" + hidden.resolve("classes"),
+        "-jar", program.toString(), "--result-file", hidden.resolve("result").toString(), hidden.resolve("classes").toString()));
+    assertThat(script).contains("exec 'java' '-cp' '/usr/lib:" + MountNamespaceLauncher.STAGE + "/program-0' '-jar' '"
+        + MountNamespaceLauncher.STAGE + "/program-1' '--result-file' '" + hidden.resolve("result") + "' '"
+        + hidden.resolve("classes") + "'");
+    points.removeCreated();
+  }
 }

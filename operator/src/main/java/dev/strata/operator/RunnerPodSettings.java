@@ -1,0 +1,85 @@
+package dev.strata.operator;
+
+import dev.strata.api.v1alpha1.RunnerProfile;
+import dev.strata.api.v1alpha1.RunnerSpec;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a runner pod runs as and where, resolved from the store's spec.runner (defaults), the resource's spec.runner
+ * (overrides, field by field; labels and annotations merged) and the pod that uses the volume.
+ *
+ * <p>Restricted: the user is runAsUser, else that of the pod using the volume (if not root), else the operator's runner
+ * user; the group likewise, else the user; fsGroup the using pod's, else the group. FileOwner: root, with the
+ * capabilities {@link RunnerPodTemplate} grants it.
+ *
+ * @param uid the user (0 for FileOwner) and {@code gid} the group
+ * @param fsGroup the pod's fsGroup (null for FileOwner)
+ */
+public record RunnerPodSettings(
+    RunnerProfile profile,
+    long uid,
+    long gid,
+    Long fsGroup,
+    ResourceRequirements resources,
+    List<Toleration> tolerations,
+    Map<String, String> nodeSelector,
+    String priorityClassName,
+    Map<String, String> labels,
+    Map<String, String> annotations,
+    List<LocalObjectReference> imagePullSecrets) {
+
+  /** Keeps service-mesh sidecars out of runner pods: an injected proxy never exits, so the Job would never finish. */
+  public static final Map<String, String> DEFAULT_ANNOTATIONS = Map.of(
+      "sidecar.istio.io/inject", "false",
+      "linkerd.io/inject", "disabled");
+
+  public static RunnerPodSettings resolve(RunnerSpec store, RunnerSpec resource, Optional<ClaimUser> user,
+      OperatorSettings settings, ResourceRequirements defaultResources) {
+    RunnerSpec s = store == null ? RunnerSpec.of(null, null, null) : store;
+    RunnerSpec r = resource == null ? RunnerSpec.of(null, null, null) : resource;
+    RunnerProfile profile = first(r.profile(), s.profile(), RunnerProfile.Restricted);
+    long uid;
+    long gid;
+    Long fsGroup;
+    if (profile == RunnerProfile.FileOwner) {
+      uid = 0;
+      gid = 0;
+      fsGroup = null;
+    } else {
+      Long userUid = user.map(ClaimUser::runAsUser).filter(u -> u != 0).orElse(null);
+      Long userGid = user.map(ClaimUser::runAsGroup).filter(g -> g != 0).orElse(null);
+      uid = first(r.runAsUser(), s.runAsUser(), first(userUid, null, settings.runnerUid()));
+      gid = first(r.runAsGroup(), s.runAsGroup(), first(userGid, user.map(ClaimUser::fsGroup).orElse(null), uid));
+      fsGroup = first(user.map(ClaimUser::fsGroup).orElse(null), null, gid);
+    }
+    Map<String, String> annotations = new LinkedHashMap<>(new java.util.TreeMap<>(DEFAULT_ANNOTATIONS));
+    merge(annotations, s.annotations());
+    merge(annotations, r.annotations());
+    Map<String, String> labels = new LinkedHashMap<>();
+    merge(labels, s.labels());
+    merge(labels, r.labels());
+    return new RunnerPodSettings(profile, uid, gid, fsGroup,
+        first(r.resources(), s.resources(), defaultResources),
+        first(r.tolerations(), s.tolerations(), List.of()),
+        first(r.nodeSelector(), s.nodeSelector(), Map.of()),
+        first(r.priorityClassName(), s.priorityClassName(), null),
+        labels, annotations,
+        first(r.imagePullSecrets(), s.imagePullSecrets(), List.of()));
+  }
+
+  private static void merge(Map<String, String> into, Map<String, String> more) {
+    if (more != null) {
+      new java.util.TreeMap<>(more).forEach(into::put);
+    }
+  }
+
+  private static <T> T first(T a, T b, T fallback) {
+    return a != null ? a : b != null ? b : fallback;
+  }
+}

@@ -7,7 +7,6 @@ import dev.strata.api.v1alpha1.DeletionPolicy;
 import dev.strata.api.v1alpha1.LocalObjectRef;
 import dev.strata.api.v1alpha1.SnapshotSource;
 import dev.strata.api.v1alpha1.SnapshotStore;
-import dev.strata.api.v1alpha1.SnapshotStoreSpec;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.StateSnapshotSpec;
 import dev.strata.api.v1alpha1.VerificationSpec;
@@ -89,12 +88,11 @@ class ExpiryAndVerificationTest {
   /** A store on a prefix of its own, with a collector every minute and a grace of 2 s (test-only), verified as given. */
   static void store(KubernetesClient client, TestNamespace ns, MinioServer minio, VerificationSpec verification) {
     ScheduleRetentionTest.store(client, ns, minio, ns.name());
-    client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").edit(st -> {
-      SnapshotStoreSpec s = st.getSpec();
-      st.setSpec(new SnapshotStoreSpec(s.endpoint(), s.bucket(), s.prefix(), s.region(), s.pathStyle(), s.credentialsSecretRef(), s.caBundle(),
-          s.gc(), s.runner(), s.catalog(), verification));
-      return st;
-    });
+    // A merge patch of the spec alone: the operator writes the store's status meanwhile, so an edit of the whole object
+    // (with its resourceVersion) could be refused as a conflict.
+    String json = "{\"spec\":{\"verification\":" + client.getKubernetesSerialization().asJson(verification) + "}}";
+    client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio")
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), json);
   }
 
   static BlobStoreManager bucket(MinioServer minio, TestNamespace ns) {

@@ -39,6 +39,7 @@ final class ExpectedRbac {
       rule("", "persistentvolumeclaims", "get", "create"),
       rule("", "secrets", "get", "list", "watch"),
       rule("", "configmaps", "get", "list", "watch"),
+      rule("", "serviceaccounts", "get"),
       rule("events.k8s.io", "events", "create"));
 
   /** Without clusterId: the ClusterRole that reads the kube-system namespace, whose UID names the cluster. */
@@ -154,6 +155,7 @@ final class ExpectedRbac {
     m.put("core/configmaps list", start);
     m.put("core/configmaps watch", start);
     m.put("core/namespaces get", "allNamespaces: operator start reads kube-system's UID (no clusterId set)");
+    m.put("core/serviceaccounts get", "allNamespaces: a web identity store whose runner ServiceAccount is missing (ServiceAccountNotFound)");
     m.put("events.k8s.io/events create", "allNamespaces: first snapshot (Started, Succeeded Events); schedule, retention and restore Events; webhook: FreshStart on the pod and the policy");
     m.put("coordination.k8s.io/leases create", "allNamespaces: the first operator creates the Lease");
     m.put("coordination.k8s.io/leases get", "allNamespaces: both operators read the Lease");

@@ -69,10 +69,10 @@ public final class StoreRunJob {
         .withBackoffLimit(spec.backoffLimit())
         .withActiveDeadlineSeconds(spec.activeDeadlineSeconds())
         .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
-        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels,
+        .withTemplate(RunnerCredentials.apply(new RunnerPodTemplate(settings.runnerImage(), labels,
             RunnerPodSettings.resolve(store.getSpec().runner(), NO_VOLUME, Optional.empty(), settings, spec.resources()), args,
             RunnerArgs.credentialsEnv(store.getSpec()), List.of(), List.of(), store.getSpec().caBundle(), Optional.empty())
-            .build())
+            .build(), store.getSpec()))
         .endSpec()
         .build();
   }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A source that changes identity (Kubernetes source ids gained a cluster: {@code namespace/pvc/path} became
  * {@code cluster:namespace/pvc/path}) keeps diffing against its snapshots under the former identity until it has one of
- * its own; labels travel in the index; one listed snapshot's summary is read alone.
+ * its own, whether they are of store format 1 or 2; labels travel in the snapshot; one listed snapshot's summary is read
+ * alone, of either format.
  */
 class SourceIdentityTest {
 
@@ -45,7 +46,7 @@ class SourceIdentityTest {
 
   @Test
   void theFirstSnapshotUnderANewIdentityIsDiffedAgainstTheFormerOnesLatestAndLaterOnesAgainstTheirOwn() throws IOException {
-    SnapshotIndex legacy = backup(LEGACY, List.of()).index();
+    Snapshot legacy = backup(LEGACY, List.of()).index();
 
     Progress progress = new Progress();
     BackupResult first = new BackupEngine(store, BackupOptions.defaults(), progress).withFormerSourceIds(List.of(LEGACY)).backup(source, CURRENT);
@@ -56,7 +57,7 @@ class SourceIdentityTest {
     assertThat(first.index().stats().reusedBytes()).isEqualTo(302_000);
 
     Trees.write(source.resolve("000002.sst"), Trees.random(3, 1_000));
-    SnapshotIndex second = backup(CURRENT, List.of(LEGACY)).index();
+    Snapshot second = backup(CURRENT, List.of(LEGACY)).index();
     assertThat(second.previousSnapshotId()).as("its own latest now").isEqualTo(first.index().snapshotId());
     assertThat(second.stats().uploadedBytes()).isEqualTo(1_000);
 
@@ -68,7 +69,7 @@ class SourceIdentityTest {
   @Test
   void withoutAFormerIdentityAnotherClustersSnapshotsOfTheSameVolumeAreNeverTheBase() {
     backup("cluster-a:team-a/data-0/rocksdb", List.of());
-    SnapshotIndex b = backup("cluster-b:team-a/data-0/rocksdb", List.of(LEGACY)).index();
+    Snapshot b = backup("cluster-b:team-a/data-0/rocksdb", List.of(LEGACY)).index();
     assertThat(b.previousSnapshotId()).isNull();
     assertThat(new SnapshotCatalog(store).latest("cluster-b:team-a/data-0/rocksdb", List.of(LEGACY)).orElseThrow().snapshotId())
         .isEqualTo(b.snapshotId());
@@ -76,7 +77,7 @@ class SourceIdentityTest {
 
   @Test
   void aBaseOfAFormerIdentityThatIsForgottenMeanwhileStillProtectsItsBlobsThroughItsTombstone() {
-    SnapshotIndex legacy = backup(LEGACY, List.of()).index();
+    Snapshot legacy = backup(LEGACY, List.of()).index();
     new SnapshotCatalog(store).forget(legacy.snapshotId());
     // forgotten before: no base at all
     assertThat(backup(CURRENT, List.of(LEGACY)).index().previousSnapshotId()).isNull();
@@ -84,7 +85,7 @@ class SourceIdentityTest {
 
   @Test
   void labelsAreRecordedInTheIndexAndReadBackWithItsSummaryAlone() throws IOException {
-    SnapshotIndex s = new BackupEngine(store, BackupOptions.defaults(), new Progress())
+    Snapshot s = new BackupEngine(store, BackupOptions.defaults(), new Progress())
         .withLabels(Map.of("strata.dev/group", "nightly-20261126-0200", "strata.dev/schedule", "nightly"))
         .backup(source, CURRENT).index();
     SnapshotCatalog catalog = new SnapshotCatalog(store);
@@ -100,13 +101,35 @@ class SourceIdentityTest {
   }
 
   @Test
-  void anIndexWithoutLabelsReadsWithNoneAndIsWrittenWithoutTheField() {
+  void aSnapshotWithoutLabelsReadsWithNoneAndIsWrittenWithoutTheField() throws IOException {
     SnapshotMetadata none = new SnapshotMetadata(CURRENT, "file:///s", java.time.Instant.EPOCH, null);
     assertThat(none.labels()).isEmpty();
-    SnapshotIndex index = backup(CURRENT, List.of()).index();
-    String json = new String(gunzip(IndexCodec.encode(index)), java.nio.charset.StandardCharsets.UTF_8);
+    Snapshot snapshot = backup(CURRENT, List.of()).index();
+    assertThat(snapshot.formatVersion()).isEqualTo(2);
+    assertThat(IndexCodec.mapper().writeValueAsString(snapshot.record())).contains("\"sourceId\"").doesNotContain("labels");
+    assertThat(snapshot.metadata().labels()).isEmpty();
+    SnapshotIndex formatOne = FormatOne.backup(store, source, LEGACY, 1 << 20, null);
+    String json = new String(gunzip(IndexCodec.encode(formatOne)), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(json).doesNotContain("labels");
-    assertThat(IndexCodec.decodeSummary(IndexCodec.encode(index), "x").metadata().labels()).isEmpty();
+    assertThat(IndexCodec.decodeSummary(IndexCodec.encode(formatOne), "x").metadata().labels()).isEmpty();
+  }
+
+  @Test
+  void aFormerIdentitysLatestOfStoreFormat1IsTheParentAndTheLatestUntilTheSourceHasASnapshotOfItsOwn() throws IOException {
+    // Before the upgrade: format 1, under the id without the cluster.
+    SnapshotIndex legacy = FormatOne.backup(store, source, LEGACY, 1 << 20, null);
+    SnapshotCatalog catalog = new SnapshotCatalog(store);
+    assertThat(catalog.latest(CURRENT, List.of(LEGACY)).orElseThrow().snapshotId()).as("restore --latest finds it").isEqualTo(legacy.snapshotId());
+    SnapshotCatalog.Entry entry = catalog.entries(LEGACY).get(0);
+    assertThat(catalog.summary(entry).orElseThrow().metadata().sourceId()).isEqualTo(LEGACY);
+
+    // The first backup after it: format 2, under the new id, its parent the format-1 snapshot (whose fixed chunks a
+    // format-2 backup cannot reuse: it reads and stores everything once).
+    BackupResult first = backup(CURRENT, List.of(LEGACY));
+    assertThat(first.index().formatVersion()).isEqualTo(2);
+    assertThat(first.index().previousSnapshotId()).isEqualTo(legacy.snapshotId());
+    assertThat(catalog.latest(CURRENT, List.of(LEGACY)).orElseThrow().snapshotId()).isEqualTo(first.index().snapshotId());
+    assertThat(backup(CURRENT, List.of(LEGACY)).index().previousSnapshotId()).isEqualTo(first.index().snapshotId());
   }
 
   static byte[] gunzip(byte[] gz) {

@@ -19,10 +19,12 @@ import dev.strata.e2e.support.kubelet.KubeletStandIn;
 import dev.strata.engine.BackupEngine;
 import dev.strata.engine.BackupOptions;
 import dev.strata.engine.Progress;
-import dev.strata.engine.index.SnapshotIndex;
+import dev.strata.engine.Snapshot;
+import dev.strata.engine.format.UserKey;
 import dev.strata.engine.store.BlobStoreManager;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * runner left in the bucket, whose StateSnapshot is gone (deleted with Retain), is imported by the store's catalog,
  * is what "latest of the PVC" restores (examples/restore.yaml unchanged), and is the base of the PVC's next snapshot,
  * which is taken under the cluster's id and uploads nothing it already holds. An imported StateSnapshot that is
- * deleted comes back with the next reading, since its snapshot is still in the bucket.
+ * deleted comes back with the next reading, since its snapshot is still in the bucket. The snapshots of an encrypted
+ * store are read with the key of its Secret.
  */
 @ExtendWith({ControlPlaneExtension.class, MinioExtension.class})
 class CatalogAndLegacyIdsTest {
@@ -84,7 +87,7 @@ class CatalogAndLegacyIdsTest {
     Path volume = kubelet.hostPathOf(ns.name(), PVC);
     DirectoryTree.seed(volume.resolve("rocksdb"), 1901, 4);
     String legacyId = ns.name() + "/" + PVC + "/rocksdb";
-    SnapshotIndex old;
+    Snapshot old;
     try (BlobStoreManager store = OperatorSnapshotTest.minioStore(minio)) {
       old = new BackupEngine(store, BackupOptions.defaults().withCreatedBy("statesnapshot/" + ns.name() + "/nightly-old/" + UUID.randomUUID()),
           new Progress()).withLabels(Map.of("strata.dev/schedule", "nightly")).backup(volume.resolve("rocksdb"), legacyId).index();
@@ -130,5 +133,51 @@ class CatalogAndLegacyIdsTest {
         assertThat(imported(client, ns)).extracting(s -> s.getMetadata().getName()).containsExactly(importedName));
     // The snapshot this cluster took has its own StateSnapshot: never imported.
     assertThat(client.resources(StateSnapshot.class).inNamespace(ns.name()).list().getItems()).hasSize(2);
+  }
+
+  /**
+   * An encrypted store (format 2, spec.encryption): the operator reads its snapshots with the key of the Secret the
+   * store names, as its runners do; until that Secret exists they count as unreadable, with the reason.
+   */
+  @Test
+  void anEncryptedStoresSnapshotsAreImportedWithTheKeyOfItsSecret(ControlPlane plane, MinioServer minio, TestNamespace ns) throws IOException {
+    KubernetesClient client = plane.client();
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    DirectoryTree.seed(src, 1951, 2);
+    String key = "a long random string " + UUID.randomUUID();
+    String sourceId = "lost-cluster:" + ns.name() + "/data/";
+    Snapshot taken;
+    try (BlobStoreManager store = ExpiryAndVerificationTest.bucket(minio, ns)) {
+      taken = new BackupEngine(store, BackupOptions.defaults().withKey(UserKey.of(key, "test")), new Progress())
+          .withLabels(Map.of("strata.dev/schedule", "nightly")).backup(src, sourceId).index();
+    }
+    Examples.apply(plane, ns.name(), "store-credentials.yaml").assertSuccess();
+    Examples.apply(plane, ns.name(), Examples.read("snapshot-store.yaml").replace("prefix: snapshots", "prefix: " + ns.name())
+        + "  encryption:\n    keySecretRef: {name: store-key, key: key}\n", tmp).assertSuccess();
+
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      SnapshotStore st = client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
+      assertThat(st.getStatus()).isNotNull();
+      assertThat(st.getStatus().catalog()).isNotNull();
+      assertThat(st.getStatus().catalog().unreadable()).isEqualTo(1);
+      assertThat(st.getStatus().catalog().message()).contains("store-key");
+    });
+    assertThat(imported(client, ns)).isEmpty();
+
+    client.secrets().inNamespace(ns.name()).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName("store-key").endMetadata().addToStringData("key", key).build()).create();
+    readCatalogNow(plane, ns);
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        assertThat(imported(client, ns)).singleElement().satisfies(s -> {
+          assertThat(s.getSpec().snapshotId()).isEqualTo(taken.snapshotId());
+          assertThat(s.getStatus()).isNotNull();
+          assertThat(s.getStatus().phase()).isEqualTo(SnapshotPhase.Succeeded);
+          assertThat(s.getStatus().sourceId()).isEqualTo(sourceId);
+          assertThat(s.getStatus().snapshotIndex().files()).isEqualTo(taken.stats().files());
+          assertThat(s.getMetadata().getLabels()).containsEntry("strata.dev/source-cluster", "lost-cluster")
+              .containsEntry("strata.dev/origin-schedule", "nightly");
+        }));
+    assertThat(client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get().getStatus().catalog().unreadable())
+        .isZero();
   }
 }

@@ -18,7 +18,14 @@ import dev.strata.e2e.support.MinioServer;
 import dev.strata.e2e.support.OperatorProcess;
 import dev.strata.e2e.support.TestNamespace;
 import dev.strata.e2e.support.kubelet.KubeletStandIn;
+import dev.strata.engine.BlobSource;
+import dev.strata.engine.Hashing;
+import dev.strata.engine.Snapshot;
 import dev.strata.engine.SnapshotCatalog;
+import dev.strata.engine.format.Repository;
+import dev.strata.engine.pack.BlobIndex;
+import dev.strata.engine.pack.PackFile;
+import dev.strata.engine.tree.TreeReader;
 import dev.strata.engine.index.FileBlob;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.RetryPolicy;
@@ -48,7 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 16 on a real API server and MinIO: a manual snapshot with a TTL (examples/state-snapshot-ttl.yaml) goes when
  * its time comes, and the store's garbage collection then takes its blobs; a store verified on a schedule reports a
- * lost blob (Healthy False with the count, an Event, the metric), marks it damaged, and is whole again after the next
+ * damaged blob (Healthy False with the count, an Event, the metric), marks it damaged, and is whole again after the next
  * backup. The verified store has a prefix of its own in the bucket, so what it verifies is this test's alone. The
  * operator's clock (a file) moves forward only, so the tests run in order.
  */
@@ -108,14 +115,30 @@ class ExpiryAndVerificationTest {
     return s;
   }
 
-  /** The blob ids of one file of a committed snapshot. */
+  /** The blob ids of one file of a committed snapshot (read from its tree). */
   static List<String> blobsOf(BlobStoreManager store, String snapshotId, String file) {
-    return new SnapshotCatalog(store).load(snapshotId).root().file(file).blobs().stream().map(FileBlob::id).toList();
+    Repository repo = Repository.open(store, null);
+    Snapshot snapshot = new SnapshotCatalog(repo).load(snapshotId);
+    try (TreeReader tree = new TreeReader(new BlobSource(repo, null).tree(snapshot))) {
+      return tree.readAll().file(file).blobs().stream().map(FileBlob::id).toList();
+    }
   }
 
+  /** Whether the store holds the blob: its index lists it in a pack that is there. */
   static boolean exists(BlobStoreManager store, String blobId) {
-    String key = StoreLayout.blobKey(blobId);
-    return store.stat(key, null).isPresent();
+    BlobIndex index = BlobIndex.load(Repository.open(store, null));
+    int entry = index.find(Hashing.unhex(blobId));
+    return entry >= 0 && store.stat(PackFile.key(index.packId(entry)), null).isPresent();
+  }
+
+  /** Flips a byte in the middle of the blob, in its pack (its index and the pack's header stay as they were). */
+  static void corrupt(BlobStoreManager store, String blobId) {
+    BlobIndex index = BlobIndex.load(Repository.open(store, null));
+    int entry = index.find(Hashing.unhex(blobId));
+    String packKey = PackFile.key(index.packId(entry));
+    byte[] pack = store.get(packKey, null);
+    pack[index.offset(entry) + index.storedLength(entry) / 2] ^= 1;
+    store.put(packKey, pack, pack.length, null, null);
   }
 
   @Test
@@ -201,10 +224,11 @@ class ExpiryAndVerificationTest {
     });
     assertThat(operator.metrics()).contains("strata_store_damaged_snapshots{namespace=\"" + ns.name() + "\",store=\"minio\"} 0.0");
 
-    // A blob is lost from the bucket: the next verification finds it, and repair marks it damaged.
+    // A blob is damaged in the bucket (a byte of it flipped in its pack): the next verification, which reads every
+    // blob, finds it, and repair marks it damaged.
     try (BlobStoreManager store = bucket(minio, ns)) {
       String lost = blobsOf(store, id, "000002.sst").get(0);
-      store.delete(StoreLayout.blobKey(lost), null);
+      corrupt(store, lost);
       await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
         advance(Duration.ofMinutes(1));
         Condition h = healthy(client, ns);
@@ -223,7 +247,7 @@ class ExpiryAndVerificationTest {
       // The next backup of the source stores the lost content again; the next verification finds every snapshot whole.
       client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(manual("second", "data", null)).create();
       ScheduleRetentionTest.awaitSucceeded(client, ns, "second");
-      assertThat(exists(store, lost)).isTrue();
+      assertThat(store.stat(StoreLayout.damagedKey(lost), null)).as("stored again: no longer marked").isEmpty();
       await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
         advance(Duration.ofMinutes(1));
         Condition h = healthy(client, ns);

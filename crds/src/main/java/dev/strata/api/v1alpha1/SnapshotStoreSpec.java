@@ -32,6 +32,11 @@ public record SnapshotStoreSpec(
         CredentialsSecretRef credentialsSecretRef,
     @JsonPropertyDescription("CA certificates to trust for an https endpoint with a private CA.") CaBundleRef caBundle,
     @JsonPropertyDescription("Garbage collection of blobs no snapshot references.") GarbageCollectionSpec gc,
+    @Pattern("^(auto|off|max)$")
+        @JsonPropertyDescription("How backups compress new data (zstd): auto (compress what shrinks, the default), off, or max.")
+        String compression,
+    @JsonPropertyDescription("Client-side encryption (AES-256-GCM): the Secret holding the store's key. Absent: no client-side encryption.")
+        EncryptionSpec encryption,
     @JsonPropertyDescription("Defaults for every runner pod of this store (backups, restores, garbage collection, verification):"
         + " profile, tolerations, nodeSelector, priorityClassName, labels, annotations, imagePullSecrets, resources."
         + " A StateSnapshot's or StateRestore's spec.runner overrides them.")
@@ -43,18 +48,23 @@ public record SnapshotStoreSpec(
         CatalogSpec catalog,
     @JsonPropertyDescription("Scheduled verification of every snapshot in the store; none without it.") VerificationSpec verification) {
 
-  /** A store whose access keys are in the Secret {@code credentialsSecretRef} names; the catalog's defaults, no scheduled verification. */
+  /**
+   * A store whose access keys are in the Secret {@code credentialsSecretRef} names, without compression or encryption
+   * settings (the defaults), the catalog's defaults and no scheduled verification.
+   */
   public SnapshotStoreSpec(
       String endpoint, String bucket, String prefix, String region, Boolean pathStyle, CredentialsSecretRef credentialsSecretRef,
       CaBundleRef caBundle, GarbageCollectionSpec gc, RunnerSpec runner) {
-    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, runner, null, null, null);
+    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, null, null, runner, null, null, null);
   }
 
-  /** A store with its credentials; the catalog's defaults, no scheduled verification. */
+  /** A store with its compression, encryption and credentials; the catalog's defaults, no scheduled verification. */
   public SnapshotStoreSpec(
       String endpoint, String bucket, String prefix, String region, Boolean pathStyle, CredentialsSecretRef credentialsSecretRef,
-      CaBundleRef caBundle, GarbageCollectionSpec gc, RunnerSpec runner, StoreCredentials credentials) {
-    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, runner, credentials, null, null);
+      CaBundleRef caBundle, GarbageCollectionSpec gc, String compression, EncryptionSpec encryption, RunnerSpec runner,
+      StoreCredentials credentials) {
+    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, compression, encryption, runner, credentials,
+        null, null);
   }
 
   /** The credentials, whichever of the two fields gives them (spec.credentials, or the older credentialsSecretRef). */
@@ -71,6 +81,7 @@ public record SnapshotStoreSpec(
   public WebIdentityCredentials webIdentityOrNull() {
     return credentialsOrDefault().webIdentity();
   }
+
 
   public boolean pathStyleOrDefault() {
     return Boolean.TRUE.equals(pathStyle);

@@ -4,6 +4,7 @@ import dev.strata.api.v1alpha1.CatalogSpec;
 import dev.strata.api.v1alpha1.CatalogStatus;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.engine.format.UserKey;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.StoreException;
 import dev.strata.operator.Dependents;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,11 +75,12 @@ public final class CatalogSync {
   /**
    * Reads the catalog when due (the store must be ready) and imports what it should.
    *
+   * @param key the key of an encrypted store (read from its Secret only when a snapshot is to be read), else null
    * @param snapshots the StateSnapshots the operator sees, all namespaces, taken before the bucket is read (a snapshot
    *     committed and recorded meanwhile is then in neither, rather than imported twice)
    */
-  public Result sync(SnapshotStore store, boolean ready, BlobStoreManager bucket, List<StateSnapshot> snapshots, KubernetesClient client,
-      Instant now) {
+  public Result sync(SnapshotStore store, boolean ready, BlobStoreManager bucket, Supplier<UserKey> key, List<StateSnapshot> snapshots,
+      KubernetesClient client, Instant now) {
     CatalogStatus old = store.getStatus() == null ? null : store.getStatus().catalog();
     boolean requested = catalogs.requests().pending(store).isPresent();
     Duration due = dueIn(store, catalogs.listing(store), requested, now);
@@ -90,7 +93,7 @@ public final class CatalogSync {
     try {
       // When the bucket was read, by the wall clock: it is compared with objects' creation times, which the API server
       // stamps (the operator's clock, which tests move, only decides when readings are due).
-      listing = reader.read(bucket, Instant.now());
+      listing = reader.read(bucket, key, Instant.now());
     } catch (StoreException e) {
       LOG.warn("{}: the bucket's catalog could not be read: {}", who, e.getMessage());
       return new Result(new CatalogStatus(old == null ? null : old.lastSyncTime(), old == null ? null : old.handledRequest(),

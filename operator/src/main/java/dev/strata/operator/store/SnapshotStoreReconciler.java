@@ -131,7 +131,7 @@ public class SnapshotStoreReconciler implements Reconciler<SnapshotStore> {
 
     // The catalog: read the bucket when due, import what has no StateSnapshot here.
     CatalogSync.Result catalog = work.catalog().sync(store, check.ready(),
-        check.ready() ? clients.client(store) : null, knownSnapshots, context.getClient(), now);
+        check.ready() ? clients.client(store) : null, () -> clients.encryptionKey(store), knownSnapshots, context.getClient(), now);
 
     var conditions = Conditions.set(oldConditions, Conditions.READY, check.ready() ? Conditions.TRUE : Conditions.FALSE, check.reason(),
         check.message(), generation, now);

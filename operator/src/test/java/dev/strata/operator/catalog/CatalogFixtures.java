@@ -31,7 +31,7 @@ public final class CatalogFixtures {
   public static SnapshotStore store(String ns, CatalogSpec catalog) {
     SnapshotStore st = new SnapshotStore();
     st.setMetadata(new ObjectMetaBuilder().withName("minio").withNamespace(ns).withUid("store-uid").withGeneration(1L).build());
-    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, null, null, null, catalog, null));
+    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, null, null, null, null, null, catalog, null));
     return st;
   }
 

@@ -33,7 +33,7 @@ class VerifySchedulerTest {
     SnapshotStore st = new SnapshotStore();
     st.setMetadata(new ObjectMetaBuilder().withName("minio").withNamespace("ns").withUid("uid").withGeneration(1L)
         .withCreationTimestamp(CREATED.toString()).build());
-    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, null, null, null, null, v));
+    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, null, null, null, null, null, null, v));
     st.setStatus(new SnapshotStoreStatus(null, 1L, null, null, null, last));
     return st;
   }

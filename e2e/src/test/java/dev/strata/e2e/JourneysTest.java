@@ -209,7 +209,7 @@ class JourneysTest {
     LocalDate first = Nights.firstMondayWithRoom(Nights.today(), 9);
     clock.set(Nights.due(first).minus(Duration.ofMinutes(10)));
     Path volume = storeAndVolume(plane, kubelet, minio, ns, 8101);
-    String source = ns.name() + "/" + PVC + "/rocksdb";
+    String source = OperatorSnapshotTest.sourceId(client, ns.name(), PVC, "rocksdb");
 
     // As the example's comment says: first with dryRun on, to see in the status what it would expire.
     Examples.apply(plane, ns.name(), Examples.read("retention-policy.yaml").replace("dryRun: false", "dryRun: true"), tmp).assertSuccess();
@@ -560,7 +560,9 @@ class JourneysTest {
         Map.entry("store-bad-bucket.yaml", "spec.bucket in body should match"),
         Map.entry("schedule-bad-cron.yaml", "spec.schedule in body should match"),
         Map.entry("retention-bad-max-age.yaml", "spec.maxAge in body should match"),
-        Map.entry("restore-two-sources.yaml", "source needs exactly one of snapshotName, scheduleName or pvc"));
+        Map.entry("restore-two-sources.yaml", "source needs exactly one of snapshotName, scheduleName, pvc or fromStore"),
+        Map.entry("restore-from-store-without-store.yaml", "source.fromStore is read from the catalog of a SnapshotStore: set spec.storeRef.name"),
+        Map.entry("snapshot-bad-ttl.yaml", "spec.ttl in body should match"));
     try (var files = Files.list(Examples.dir().resolve("invalid"))) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(expected.keySet());
     }

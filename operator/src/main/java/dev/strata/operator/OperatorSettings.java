@@ -3,6 +3,7 @@ package dev.strata.operator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.strata.api.v1alpha1.RunnerSpec;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import dev.strata.api.v1alpha1.SourceId;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -27,6 +28,8 @@ import java.util.stream.Collectors;
  * @param retentionInterval how often retention policies are applied (also whenever their snapshots change)
  * @param runnerDefaults operator-wide defaults of runner pods, below each store's spec.runner (STRATA_RUNNER_DEFAULTS,
  *     the JSON of a spec.runner without user and profile); never null
+ * @param clusterId the name of this cluster in source ids ({@code cluster:namespace/pvc/path}); null until resolved at
+ *     start-up from the kube-system namespace's UID when not set ({@link #resolveClusterId})
  */
 public record OperatorSettings(
     Set<String> namespaces,
@@ -41,7 +44,8 @@ public record OperatorSettings(
     Duration runnerRetryDeadline,
     Duration schedulePoll,
     Duration retentionInterval,
-    RunnerSpec runnerDefaults) {
+    RunnerSpec runnerDefaults,
+    String clusterId) {
 
   public static final String DEFAULT_RUNNER_IMAGE = "ghcr.io/strata-dev/strata-runner:0.1.0";
 
@@ -62,7 +66,8 @@ public record OperatorSettings(
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "0"))),
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_SCHEDULE_POLL_SECONDS", "60"))),
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_RETENTION_INTERVAL_SECONDS", "300"))),
-        runnerDefaults(env.getOrDefault("STRATA_RUNNER_DEFAULTS", "")));
+        runnerDefaults(env.getOrDefault("STRATA_RUNNER_DEFAULTS", "")),
+        clusterId(env.get("STRATA_CLUSTER_ID")));
   }
 
   static Long runnerUid(String value) {
@@ -97,23 +102,45 @@ public record OperatorSettings(
     return parsed;
   }
 
+  /** A cluster id as set, checked; null when unset (then derived at start-up). */
+  static String clusterId(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String id = value.strip();
+    if (!SourceId.CLUSTER.matcher(id).matches()) {
+      throw new IllegalArgumentException("STRATA_CLUSTER_ID (chart value clusterId) '" + id + "' is not a cluster id: use 1-63 lower-case"
+          + " letters, digits, '-' and '.', starting and ending with a letter or digit, e.g. prod-eu-1");
+    }
+    return id;
+  }
+
+  /** The settings with the cluster id, when none was set: the one given (the kube-system namespace's UID). */
+  public OperatorSettings resolveClusterId(java.util.function.Supplier<String> derived) {
+    return clusterId != null ? this : withClusterId(clusterId(derived.get()));
+  }
+
   public static OperatorSettings defaults() {
     return fromEnv(Map.of());
   }
 
   public OperatorSettings withRunnerImage(String image) {
-    return new OperatorSettings(namespaces, image, runnerUid, leaderElection, leaseNamespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval, runnerDefaults);
+    return new OperatorSettings(namespaces, image, runnerUid, leaderElection, leaseNamespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval, runnerDefaults, clusterId);
   }
 
   public OperatorSettings withLeaderElection(boolean on, String namespace) {
-    return new OperatorSettings(namespaces, runnerImage, runnerUid, on, namespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval, runnerDefaults);
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, on, namespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval, runnerDefaults, clusterId);
   }
 
   public OperatorSettings withHttpPort(int port) {
-    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, port, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval, runnerDefaults);
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, port, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval, runnerDefaults, clusterId);
+  }
+
+  public OperatorSettings withClusterId(String id) {
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, httpPort, storeRecheck, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval, runnerDefaults, id);
   }
 
   public OperatorSettings withStoreRecheck(Duration d) {
-    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, httpPort, d, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval, runnerDefaults);
+    return new OperatorSettings(namespaces, runnerImage, runnerUid, leaderElection, leaseNamespace, httpPort, d, jobTtl, progressInterval, runnerRetryDeadline, schedulePoll, retentionInterval, runnerDefaults, clusterId);
   }
 }

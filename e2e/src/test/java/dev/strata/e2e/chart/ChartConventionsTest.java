@@ -101,7 +101,7 @@ class ChartConventionsTest {
     String spec = Serialization.yamlMapper().writeValueAsString(rule.getAdditionalProperties().get("spec"));
     CommandResult check = Promtool.in(tmp).checkRules(spec);
     assertThat(check.exitCode()).as("promtool check rules:\n%s%s%s", spec, check.stdout(), check.stderr()).isZero();
-    assertThat(check.stdout()).contains("SUCCESS: 8 rules found");
+    assertThat(check.stdout()).contains("SUCCESS: 10 rules found");
 
     List<String> alerts = new ArrayList<>();
     for (JsonNode group : Serialization.yamlMapper().readTree(spec).path("groups")) {

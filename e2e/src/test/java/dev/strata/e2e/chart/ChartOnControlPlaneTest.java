@@ -363,6 +363,30 @@ class ChartOnControlPlaneTest {
     assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns, "data-kafka-streams-0-restored").resolve("rocksdb")))
         .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
 
+    // The clock is an hour or two ahead now: a snapshot with a TTL of 30 minutes expires as soon as it has succeeded. It
+    // is Retain, so it stays in the bucket, and the store's catalog, read on request, brings it back as imported.
+    admin.resources(StateSnapshot.class).inNamespace(ns).resource(kept("kept", PVC)).create();
+    await().atMost(SNAPSHOT_TIMEOUT).pollInterval(Duration.ofMillis(300))
+        .until(() -> admin.resources(StateSnapshot.class).inNamespace(ns).withName("kept").get() == null);
+    plane.kubectl("patch", "snapshotstore", "minio", "-n", ns, "--type=merge", "-p",
+        "{\"spec\":{\"catalog\":{\"requestedAt\":\"" + Instant.now() + "\"},\"verification\":{\"schedule\":\"* * * * *\","
+            + "\"readData\":false}}}").assertSuccess();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
+        assertThat(admin.resources(StateSnapshot.class).inNamespace(ns).withLabel("strata.dev/imported", "true").list().getItems())
+            .filteredOn(s -> s.getStatus() != null && s.getStatus().phase() == SnapshotPhase.Succeeded).isNotEmpty());
+    // The store's verification runs (the clock is past its first due minute; blobs' presence only, the examples' prefix
+    // holds every test's snapshots) and Healthy says what it found: the prefix is shared with tests that damage
+    // snapshots on purpose, so whole or not depends on which ran before.
+    await().atMost(SNAPSHOT_TIMEOUT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      SnapshotStore st = admin.resources(SnapshotStore.class).inNamespace(ns).withName("minio").get();
+      assertThat(st.getStatus().lastVerification()).isNotNull();
+      assertThat(st.getStatus().lastVerification().result()).isEqualTo("Succeeded");
+      assertThat(st.getStatus().lastVerification().snapshots()).isPositive();
+      String whole = st.getStatus().lastVerification().damagedSnapshots() == 0 ? "True" : "False";
+      assertThat(st.getStatus().conditions()).filteredOn(c -> c.getType().equals("Healthy")).singleElement()
+          .satisfies(c -> assertThat(c.getStatus()).isEqualTo(whole));
+    });
+
     // Leader election: a second replica waits as a standby while the first holds the Lease...
     OperatorProcess second = start(chart, kubeconfig, releaseNs, "strata-6d5f8b7c4-second");
     await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
@@ -399,7 +423,9 @@ class ChartOnControlPlaneTest {
     String releaseNs = restrictedNamespace("strata-ops");
     String watched = restrictedNamespace("team-b");
     String unwatched = restrictedNamespace("team-c");
-    RenderedChart chart = RenderedChart.render(HELM, "scoped", releaseNs, "--set", "watchNamespaces={" + watched + "}");
+    // With a clusterId the operator reads nothing cluster-scoped (not even kube-system, whose UID names it otherwise).
+    RenderedChart chart = RenderedChart.render(HELM, "scoped", releaseNs, "--set", "watchNamespaces={" + watched + "}",
+        "--set", "clusterId=scoped-test");
     assertThat(chart.kinds()).doesNotContain("ClusterRole", "ClusterRoleBinding");
     install(chart);
     Path kubeconfig = TokenKubeconfig.forServiceAccount(plane, releaseNs, "scoped-strata", TOKEN_LIFETIME, work.resolve("scoped.kubeconfig"));
@@ -863,6 +889,15 @@ class ChartOnControlPlaneTest {
     StateSnapshot s = new StateSnapshot();
     s.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).build());
     s.setSpec(new StateSnapshotSpec(new SnapshotSource(pvc, "rocksdb"), new LocalObjectRef("minio"), 2, null, null, null, null));
+    return s;
+  }
+
+  /** A snapshot kept in the store when it goes, which goes 30 minutes after its creation. */
+  static StateSnapshot kept(String name, String pvc) {
+    StateSnapshot s = new StateSnapshot();
+    s.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).build());
+    s.setSpec(new StateSnapshotSpec(new SnapshotSource(pvc, "rocksdb"), new LocalObjectRef("minio"), 2,
+        dev.strata.api.v1alpha1.DeletionPolicy.Retain, null, null, null, "30m", null));
     return s;
   }
 

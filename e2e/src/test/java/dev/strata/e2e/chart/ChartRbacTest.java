@@ -22,14 +22,29 @@ class ChartRbacTest {
   @Test
   void clusterRoleRulesAreExactlyTheExpectedOnes() {
     RenderedChart chart = RenderedChart.render(helm, "strata", "strata-system");
-    assertThat(chart.one(ClusterRole.class).getRules()).isEqualTo(ExpectedRbac.RULES);
+    assertThat(rules(chart, "strata")).isEqualTo(ExpectedRbac.RULES);
+    assertThat(rules(chart, "strata-cluster-id")).isEqualTo(ExpectedRbac.CLUSTER_ID_RULES);
     assertThat(chart.one(Role.class).getRules()).isEqualTo(ExpectedRbac.LEASE_RULES);
+  }
+
+  @Test
+  void withAClusterIdNothingClusterScopedIsRead() {
+    RenderedChart chart = RenderedChart.render(helm, "strata", "strata-system", "--set", "clusterId=prod-eu-1");
+    assertThat(chart.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).containsExactly("strata");
+    RenderedChart namespaced = RenderedChart.render(helm, "strata", "strata-system", "--set", "clusterId=prod-eu-1",
+        "--set", "watchNamespaces={team-a}");
+    assertThat(namespaced.all(ClusterRole.class)).as("watched namespaces and a clusterId: no cluster-wide permission at all").isEmpty();
+  }
+
+  static List<PolicyRule> rules(RenderedChart chart, String name) {
+    return chart.all(ClusterRole.class).stream().filter(r -> r.getMetadata().getName().equals(name)).findFirst().orElseThrow().getRules();
   }
 
   @Test
   void theWebhookAddsOnlyItsConfigurationAndItsSecret() {
     RenderedChart chart = RenderedChart.render(helm, "strata", "strata-system", "--set", "webhook.enabled=true");
-    assertThat(chart.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).containsExactlyInAnyOrder("strata", "strata-webhook");
+    assertThat(chart.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).containsExactlyInAnyOrder("strata", "strata-webhook",
+        "strata-cluster-id");
     assertThat(chart.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata")).singleElement()
         .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.RULES));
     assertThat(chart.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-webhook")).singleElement()
@@ -43,8 +58,15 @@ class ChartRbacTest {
 
   @Test
   void nothingIsGrantedClusterWideBeyondTheNamespacedResources() {
-    // No wildcard, no cluster-scoped resource (nodes, namespaces, CRDs...), no escalate/bind/impersonate, no pods/exec.
-    List<PolicyRule> all = ExpectedRbac.all();
+    // No wildcard, no cluster-scoped resource (nodes, namespaces, CRDs...), no escalate/bind/impersonate, no pods/exec;
+    // the one exception is reading the kube-system namespace by name (its UID names the cluster without clusterId).
+    assertThat(ExpectedRbac.CLUSTER_ID_RULES).singleElement().satisfies(r -> {
+      assertThat(r.getResources()).containsExactly("namespaces");
+      assertThat(r.getResourceNames()).containsExactly("kube-system");
+      assertThat(r.getVerbs()).containsExactly("get");
+    });
+    List<PolicyRule> all = new java.util.ArrayList<>(ExpectedRbac.all());
+    all.removeAll(ExpectedRbac.CLUSTER_ID_RULES);
     assertThat(all).allSatisfy(r -> {
       assertThat(r.getApiGroups()).doesNotContain("*").hasSize(1);
       assertThat(r.getResources()).doesNotContain("*", "nodes", "namespaces", "customresourcedefinitions",

@@ -61,7 +61,8 @@ class ChartRenderTest {
   void defaultsRenderASecureOperatorDeploymentWithLeaderElectionWatchingAllNamespaces() {
     RenderedChart chart = RenderedChart.render(helm, "strata", RELEASE_NS);
     assertThat(chart.kinds()).containsExactlyInAnyOrder(
-        "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment", "PodDisruptionBudget");
+        "ServiceAccount", "ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "Role", "RoleBinding", "Service",
+        "Deployment", "PodDisruptionBudget");
 
     Deployment d = chart.deployment();
     assertThat(d.getMetadata().getName()).isEqualTo("strata");
@@ -96,6 +97,7 @@ class ChartRenderTest {
         "STRATA_LEASE_OWNER", "STRATA_RUNNER_IMAGE", "STRATA_RUNNER_UID", "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "STRATA_JOB_TTL_SECONDS",
         "STRATA_STORE_RECHECK_SECONDS", "STRATA_PROGRESS_INTERVAL_SECONDS", "STRATA_SCHEDULE_POLL_SECONDS",
         "STRATA_RETENTION_INTERVAL_SECONDS", "STRATA_HTTP_PORT", "STRATA_LOG_LEVEL", "STRATA_WEBHOOK_ENABLED");
+    assertThat(env).as("no clusterId: the operator reads kube-system's UID").doesNotContainKey("STRATA_CLUSTER_ID");
     assertThat(env.get("POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
     assertThat(env.get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
     assertThat(env.get("STRATA_LEASE_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
@@ -131,9 +133,13 @@ class ChartRenderTest {
     assertThat(sa.getMetadata().getName()).isEqualTo("strata");
     assertThat(sa.getAutomountServiceAccountToken()).isFalse();
 
-    // All namespaces: a ClusterRole bound to the ServiceAccount, and the Lease Role in the release namespace.
-    ClusterRoleBinding crb = chart.one(ClusterRoleBinding.class);
-    assertThat(crb.getRoleRef().getName()).isEqualTo(chart.one(ClusterRole.class).getMetadata().getName());
+    // All namespaces: a ClusterRole bound to the ServiceAccount, the read of kube-system that names the cluster (no
+    // clusterId set), and the Lease Role in the release namespace.
+    assertThat(chart.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).containsExactlyInAnyOrder("strata", "strata-cluster-id");
+    assertThat(chart.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-cluster-id")).singleElement()
+        .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.CLUSTER_ID_RULES));
+    assertThat(chart.all(ClusterRoleBinding.class)).extracting(b -> b.getRoleRef().getName()).containsExactlyInAnyOrder("strata", "strata-cluster-id");
+    ClusterRoleBinding crb = chart.all(ClusterRoleBinding.class).stream().filter(b -> b.getRoleRef().getName().equals("strata")).findFirst().orElseThrow();
     assertThat(crb.getSubjects()).singleElement().satisfies(subject -> {
       assertThat(subject.getKind()).isEqualTo("ServiceAccount");
       assertThat(subject.getName()).isEqualTo("strata");
@@ -202,6 +208,7 @@ class ChartRenderTest {
     assertThat(s.retentionInterval()).isEqualTo(Duration.ofSeconds(600));
     assertThat(s.httpPort()).isEqualTo(9090);
     assertThat(chart.envValue("STRATA_LOG_LEVEL")).isEqualTo("DEBUG");
+    assertThat(s.clusterId()).isEqualTo("prod-eu-1");
 
     // Web identity: a token of the operator's ServiceAccount per audience, where OperatorTokens looks for it.
     assertThat(chart.envValue(OperatorTokens.DIR_VARIABLE)).isEqualTo(OperatorTokens.DEFAULT_DIR);
@@ -218,7 +225,7 @@ class ChartRenderTest {
     assertThat(sa.getMetadata().getAnnotations()).containsEntry("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/strata");
 
     // Watched namespaces: the same rules as a Role in each watched namespace, and nothing cluster-wide but the webhook's
-    // own configuration (a cluster-scoped object).
+    // own configuration (a cluster-scoped object); with clusterId set, no read of kube-system either.
     assertThat(chart.one(ClusterRole.class).getMetadata().getName()).isEqualTo("acme-backup-webhook");
     assertThat(chart.one(ClusterRole.class).getRules()).isEqualTo(ExpectedRbac.WEBHOOK_CLUSTER_RULES);
     assertThat(chart.one(ClusterRoleBinding.class).getSubjects()).singleElement()
@@ -296,7 +303,7 @@ class ChartRenderTest {
         "--set", "serviceAccount.name=platform-operators");
     assertThat(chart.all(ServiceAccount.class)).isEmpty();
     assertThat(chart.deployment().getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("platform-operators");
-    assertThat(chart.one(ClusterRoleBinding.class).getSubjects().get(0).getName()).isEqualTo("platform-operators");
+    assertThat(chart.all(ClusterRoleBinding.class)).allSatisfy(b -> assertThat(b.getSubjects().get(0).getName()).isEqualTo("platform-operators"));
   }
 
   @Test
@@ -312,6 +319,7 @@ class ChartRenderTest {
     refusals.put(List.of("--set", "webhook.failurePolicy=Sometimes"), "at '/webhook/failurePolicy'");
     refusals.put(List.of("--set", "metrics.serviceMonitor.interval=often"), "at '/metrics/serviceMonitor/interval'");
     refusals.put(List.of("--set", "webhook.port=443"), "at '/webhook/port'");
+    refusals.put(List.of("--set", "clusterId=Prod_EU"), "at '/clusterId'");
     refusals.put(List.of("--set", "webIdentity.tokenExpirationSeconds=60"), "at '/webIdentity/tokenExpirationSeconds'");
     refusals.forEach((args, message) -> {
       CommandResult r = helm.template(Helm.chartDir(), "strata", RELEASE_NS, args);

@@ -42,6 +42,10 @@ final class ExpectedRbac {
       rule("", "serviceaccounts", "get"),
       rule("events.k8s.io", "events", "create"));
 
+  /** Without clusterId: the ClusterRole that reads the kube-system namespace, whose UID names the cluster. */
+  static final List<PolicyRule> CLUSTER_ID_RULES = List.of(
+      new PolicyRuleBuilder().withApiGroups("").withResources("namespaces").withResourceNames("kube-system").withVerbs("get").build());
+
   static final String LEASE_NAME = "strata-operator";
 
   /** The leader-election Role in the release namespace of the release named "strata" (Deployment strata). */
@@ -96,6 +100,7 @@ final class ExpectedRbac {
   /** Every rule the chart can grant (webhook on). */
   static List<PolicyRule> all() {
     List<PolicyRule> all = new java.util.ArrayList<>(RULES);
+    all.addAll(CLUSTER_ID_RULES);
     all.addAll(LEASE_RULES);
     all.addAll(WEBHOOK_CLUSTER_RULES);
     all.addAll(WEBHOOK_SECRET_RULES);
@@ -107,6 +112,7 @@ final class ExpectedRbac {
     Set<String> only = new TreeSet<>(permissions(WEBHOOK_CLUSTER_RULES));
     only.addAll(permissions(WEBHOOK_SECRET_RULES));
     List<PolicyRule> rest = new java.util.ArrayList<>(RULES);
+    rest.addAll(CLUSTER_ID_RULES);
     rest.addAll(LEASE_RULES);
     only.removeAll(permissions(rest));
     return only;
@@ -138,8 +144,8 @@ final class ExpectedRbac {
     String start = "allNamespaces: operator start (informers list, then watch)";
     m.put("strata.dev/statesnapshots list", start + " (also the restore's, which resolves its source from it)");
     m.put("strata.dev/statesnapshots watch", start);
-    m.put("strata.dev/statesnapshots create", "allNamespaces: the schedule's due runs");
-    m.put("strata.dev/statesnapshots delete", "allNamespaces: the retention policy expires the older scheduled snapshot");
+    m.put("strata.dev/statesnapshots create", "allNamespaces: the schedule's due runs; the store's catalog imports a snapshot kept in the bucket");
+    m.put("strata.dev/statesnapshots delete", "allNamespaces: the retention policy expires the older scheduled snapshot; a snapshot's ttl passes");
     m.put("strata.dev/statesnapshots patch", "allNamespaces: first snapshot (finalizer added, phase labels mirrored by server-side apply), its deletion (finalizer removed)");
     m.put("strata.dev/statesnapshots/status patch", "allNamespaces: first snapshot (Pending, Running, Succeeded)");
     m.put("strata.dev/statesnapshots/finalizers update", "allNamespaces: first snapshot (admission of its backup Job; no request of its own)");
@@ -159,7 +165,7 @@ final class ExpectedRbac {
     m.put("strata.dev/staterestores watch", start);
     m.put("strata.dev/staterestores/status patch", "allNamespaces: the restore (pinned snapshot, Succeeded)");
     m.put("strata.dev/staterestores/finalizers update", "allNamespaces: the restore (admission of its restore Job; no request of its own)");
-    m.put("batch/jobs create", "allNamespaces: first snapshot (backup Job); the restore; the collection after expiry");
+    m.put("batch/jobs create", "allNamespaces: first snapshot (backup Job); the restore; the collection after expiry; the store's verification");
     m.put("batch/jobs delete", "allNamespaces: deleting a snapshot whose runner cannot start (cleanup stops the runner)");
     m.put("batch/jobs list", start);
     m.put("batch/jobs watch", start);
@@ -182,6 +188,7 @@ final class ExpectedRbac {
     m.put("core/configmaps get", "allNamespaces: store with a CA bundle in a ConfigMap");
     m.put("core/configmaps list", start);
     m.put("core/configmaps watch", start);
+    m.put("core/namespaces get", "allNamespaces: operator start reads kube-system's UID (no clusterId set)");
     m.put("core/serviceaccounts get", "allNamespaces: a web identity store whose runner ServiceAccount is missing (ServiceAccountNotFound)");
     m.put("events.k8s.io/events create", "allNamespaces: first snapshot (Started, Succeeded Events); schedule, retention and restore Events; webhook: FreshStart on the pod and the policy");
     m.put("coordination.k8s.io/leases create", "allNamespaces: the first operator creates the Lease");

@@ -5,7 +5,10 @@ import dev.strata.engine.report.RestoreReport;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.OperatorClock;
 import dev.strata.operator.OperatorSettings;
-import dev.strata.operator.gc.CollectionRequests;
+import dev.strata.operator.StoreRequests;
+import dev.strata.operator.catalog.CatalogReader;
+import dev.strata.operator.catalog.CatalogSync;
+import dev.strata.operator.catalog.StoreCatalogs;
 import dev.strata.operator.gc.GcJobBuilder;
 import dev.strata.operator.gc.GcScheduler;
 import dev.strata.operator.metrics.HttpEndpoints;
@@ -28,8 +31,12 @@ import dev.strata.operator.store.ProgressReader;
 import dev.strata.operator.store.SnapshotStoreReconciler;
 import dev.strata.operator.store.StoreChecker;
 import dev.strata.operator.store.StoreClients;
+import dev.strata.operator.verify.VerifyJobBuilder;
+import dev.strata.operator.verify.VerifyScheduler;
 import dev.strata.operator.webhook.WebhookSettings;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
@@ -60,8 +67,10 @@ public final class StrataOperator implements AutoCloseable {
   private final StoreClients storeClients;
   private final LeaseOwnership leaseOwnership;
 
-  public StrataOperator(KubernetesClient client, OperatorSettings settings, Clock clock, Consumer<ConfigurationServiceOverrider> overrides)
+  public StrataOperator(KubernetesClient client, OperatorSettings configured, Clock clock, Consumer<ConfigurationServiceOverrider> overrides)
       throws IOException {
+    OperatorSettings settings = configured.resolveClusterId(() -> kubeSystemUid(client));
+    LOG.info("this cluster is {} in source ids{}", settings.clusterId(), configured.clusterId() == null ? " (the kube-system namespace's UID)" : "");
     this.metrics = new StrataMetrics();
     settings.namespaces().forEach(metrics::namespaceSeen);
     // In a cluster the pod name; elsewhere host and process, so two local processes never share an identity.
@@ -86,19 +95,25 @@ public final class StrataOperator implements AutoCloseable {
         ? new LeaseOwnership(client, settings.leaseNamespace(), LEASE_NAME, leaseOwner.strip()) : null;
     this.storeClients = new StoreClients(new KubernetesStoreConnector(client));
     ProgressReader progress = new ProgressReader(storeClients);
-    CollectionRequests collections = new CollectionRequests();
+    StoreRequests collections = new StoreRequests("gc-requests");
     EventRecorder events = new EventRecorder(client, identity);
+    StoreCatalogs catalogs = new StoreCatalogs();
     operator.register(
-        new SnapshotStoreReconciler(new StoreChecker(storeClients), storeClients, new GcScheduler(new GcJobBuilder(settings)), collections,
-            settings, metrics, clock),
+        new SnapshotStoreReconciler(new StoreChecker(storeClients), storeClients,
+            new SnapshotStoreReconciler.Work(new GcScheduler(new GcJobBuilder(settings)), collections,
+                new VerifyScheduler(new VerifyJobBuilder(settings)), new CatalogSync(new CatalogReader(), catalogs, events)),
+            settings, metrics, events, clock),
         c -> namespaces(c, settings));
     operator.register(
         new StateSnapshotReconciler(
             new RunObserver<>(BackupReport.class, progress, clock),
-            new SnapshotDecider(new RunnerJobBuilder(settings), settings.progressInterval()),
+            new SnapshotDecider(new RunnerJobBuilder(settings), settings.progressInterval(), settings.clusterId()),
             new SnapshotCleaner(storeClients),
             events,
-            metrics),
+            metrics,
+            catalogs,
+            clock,
+            settings.clusterId()),
         c -> namespaces(c, settings));
     operator.register(
         new SnapshotScheduleReconciler(new ScheduleDecider(settings.schedulePoll()), events, metrics, clock),
@@ -109,9 +124,11 @@ public final class StrataOperator implements AutoCloseable {
     operator.register(
         new StateRestoreReconciler(
             new RunObserver<>(RestoreReport.class, progress, clock),
-            new RestoreDecider(new RestoreJobBuilder(settings), settings.progressInterval()),
+            new RestoreDecider(new RestoreJobBuilder(settings), settings.progressInterval(), settings.clusterId()),
             events,
-            metrics),
+            metrics,
+            catalogs,
+            settings.clusterId()),
         c -> namespaces(c, settings));
     // RestorePolicy: the admission webhook (served by every replica) and the reconciler that reports what it did.
     // The webhook's clock only dates its certificates, which the API server checks against real time: never the
@@ -157,6 +174,24 @@ public final class StrataOperator implements AutoCloseable {
     restoreWebhook.close();
     http.close();
     storeClients.close();
+  }
+
+  /**
+   * The kube-system namespace's UID: it names the cluster in source ids when STRATA_CLUSTER_ID (chart value clusterId)
+   * is not set. Every cluster has the namespace, and its UID lives as long as the cluster's etcd.
+   */
+  static String kubeSystemUid(KubernetesClient client) {
+    Namespace kubeSystem;
+    try {
+      kubeSystem = client.namespaces().withName("kube-system").get();
+    } catch (KubernetesClientException e) {
+      throw new IllegalStateException("cannot read the kube-system namespace, whose UID names this cluster in source ids (" + e.getCode()
+          + " " + e.getMessage() + "): set the chart value clusterId (STRATA_CLUSTER_ID), or grant get on namespaces/kube-system", e);
+    }
+    if (kubeSystem == null || kubeSystem.getMetadata().getUid() == null) {
+      throw new IllegalStateException("this cluster has no kube-system namespace to name it in source ids: set the chart value clusterId (STRATA_CLUSTER_ID)");
+    }
+    return kubeSystem.getMetadata().getUid();
   }
 
   private static String hostname() {

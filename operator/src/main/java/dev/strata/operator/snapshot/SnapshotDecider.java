@@ -24,14 +24,17 @@ public final class SnapshotDecider {
 
   private final RunnerJobBuilder jobs;
   private final RunLifecycle.Timing timing;
+  private final String cluster;
 
-  public SnapshotDecider(RunnerJobBuilder jobs, Duration progressInterval) {
+  /** @param cluster this cluster's id, in the source ids of the snapshots it takes */
+  public SnapshotDecider(RunnerJobBuilder jobs, Duration progressInterval, String cluster) {
     this.jobs = jobs;
     this.timing = new RunLifecycle.Timing(progressInterval, WAIT_FOR_DEPENDENCY);
+    this.cluster = cluster;
   }
 
   public RunDecision<StateSnapshotStatus> decide(SnapshotObservation o) {
-    SnapshotStatuses status = new SnapshotStatuses(o.snapshot(), o.run().now());
+    SnapshotStatuses status = new SnapshotStatuses(o.snapshot(), o.run().now(), cluster);
     return RunLifecycle.decide(o.run(), status, timing, steps -> start(o, steps));
   }
 

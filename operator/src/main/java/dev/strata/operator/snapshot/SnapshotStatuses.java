@@ -6,6 +6,9 @@ import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.StateSnapshotStatus;
 import dev.strata.api.v1alpha1.TransferProgress;
 import dev.strata.engine.Sizes;
+import dev.strata.engine.index.SnapshotStats;
+import dev.strata.engine.index.SnapshotSummary;
+import dev.strata.operator.catalog.Listing;
 import dev.strata.engine.report.BackupReport;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.runner.RecordedStatus;
@@ -22,10 +25,13 @@ final class SnapshotStatuses extends RecordedStatus<StateSnapshotStatus, BackupR
       new Fields<>(StateSnapshotStatus::phase, StateSnapshotStatus::conditions, StateSnapshotStatus::jobName, StateSnapshotStatus::startTime);
 
   private final StateSnapshot snapshot;
+  private final String cluster;
 
-  SnapshotStatuses(StateSnapshot snapshot, Instant now) {
+  /** @param cluster this cluster's id, in the source id of the snapshots it takes */
+  SnapshotStatuses(StateSnapshot snapshot, Instant now, String cluster) {
     super(snapshot.getStatus(), now, snapshot.getMetadata().getGeneration(), FIELDS);
     this.snapshot = snapshot;
+    this.cluster = cluster;
   }
 
   @Override
@@ -33,8 +39,31 @@ final class SnapshotStatuses extends RecordedStatus<StateSnapshotStatus, BackupR
     return "StateSnapshot";
   }
 
+  /** The id the runner is given; what it reports wins (a Job an operator made before clusters were named used another). */
   private String sourceId() {
-    return snapshot.getSpec().source().sourceId(snapshot.getMetadata().getNamespace());
+    return snapshot.getSpec().source().sourceId(cluster, snapshot.getMetadata().getNamespace());
+  }
+
+  /**
+   * An existing snapshot found in the store's catalog (spec.snapshotId): Succeeded at once, with what its index says.
+   * It never ran here, so it has no Job, no start time and no progress; its completion time is when it was taken.
+   */
+  StateSnapshotStatus found(Listing.Entry e, boolean imported) {
+    SnapshotSummary summary = e.summary();
+    SnapshotStats st = summary.stats();
+    SnapshotIndexSummary index = new SnapshotIndexSummary(e.snapshotId(), e.key(), summary.previousSnapshotId(), st.files(),
+        st.directories(), st.totalBytes(), st.uploadedBytes(), st.reusedBytes());
+    String message = (imported ? "imported from the bucket: " : "found in the store: ") + "snapshot " + e.snapshotId() + " of "
+        + e.sourceId() + ", taken at " + e.takenAt() + ": " + st.files() + " files, " + Sizes.human(st.totalBytes());
+    return new StateSnapshotStatus(SnapshotPhase.Succeeded, e.sourceId(), null, null, e.takenAt().toString(), null, index,
+        Sizes.human(st.totalBytes()), Sizes.human(st.uploadedBytes()),
+        conditions(Conditions.TRUE, imported ? "Imported" : "Found", message), generation, message);
+  }
+
+  /** An existing snapshot that is not (or no longer) where spec.snapshotId says, or not what spec.source says. */
+  StateSnapshotStatus notUsable(String reason, String message) {
+    return new StateSnapshotStatus(SnapshotPhase.Failed, old == null ? null : old.sourceId(), null, null, now.toString(), null, null, null,
+        null, conditions(Conditions.FALSE, reason, message), generation, message);
   }
 
   @Override
@@ -64,7 +93,7 @@ final class SnapshotStatuses extends RecordedStatus<StateSnapshotStatus, BackupR
         r.directories(), r.totalBytes(), r.uploadedBytes(), r.reusedBytes());
     String message = "snapshot " + index.id() + ": " + r.files() + " files, " + Sizes.human(r.totalBytes()) + " ("
         + Sizes.human(r.uploadedBytes()) + " uploaded)";
-    return new StateSnapshotStatus(SnapshotPhase.Succeeded, sourceId(), jobName, startTime(), now.toString(),
+    return new StateSnapshotStatus(SnapshotPhase.Succeeded, r.sourceId() != null ? r.sourceId() : sourceId(), jobName, startTime(), now.toString(),
         new TransferProgress(r.files(), r.files(), r.totalBytes(), r.totalBytes(), r.totalBytes() * 1000 / ms),
         index, Sizes.human(r.totalBytes()), Sizes.human(r.uploadedBytes()),
         conditions(Conditions.TRUE, "Succeeded", message), generation, message);

@@ -215,9 +215,4 @@ final class ApiReference {
   private static String cell(String s) {
     return s.replace("|", "\\|");
   }
-
-  /** Writes the reference: {@code main(crdDir, output)}; crds/regenerate.sh runs it through ApiReferenceTest. */
-  static void write(Path crdDir, Path output) throws IOException {
-    Files.writeString(output, generate(crdDir));
-  }
 }

@@ -22,7 +22,7 @@ class ChartRbacTest {
   @Test
   void clusterRoleRulesAreExactlyTheExpectedOnes() {
     RenderedChart chart = RenderedChart.render(helm, "strata", "strata-system");
-    assertThat(rules(chart, "strata")).isEqualTo(ExpectedRbac.RULES);
+    assertThat(rules(chart, "strata")).isEqualTo(ExpectedRbac.CLUSTER_RULES);
     assertThat(rules(chart, "strata-cluster-id")).isEqualTo(ExpectedRbac.CLUSTER_ID_RULES);
     assertThat(chart.one(Role.class).getRules()).isEqualTo(ExpectedRbac.LEASE_RULES);
   }
@@ -34,6 +34,8 @@ class ChartRbacTest {
     RenderedChart namespaced = RenderedChart.render(helm, "strata", "strata-system", "--set", "clusterId=prod-eu-1",
         "--set", "watchNamespaces={team-a}");
     assertThat(namespaced.all(ClusterRole.class)).as("watched namespaces and a clusterId: no cluster-wide permission at all").isEmpty();
+    assertThat(namespaced.all(Role.class)).filteredOn(r -> r.getMetadata().getNamespace().equals("team-a")).singleElement()
+        .satisfies(r -> assertThat(r.getRules()).as("a Role cannot grant the cluster-scoped StorageClasses").isEqualTo(ExpectedRbac.RULES));
   }
 
   static List<PolicyRule> rules(RenderedChart chart, String name) {
@@ -46,7 +48,7 @@ class ChartRbacTest {
     assertThat(chart.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).containsExactlyInAnyOrder("strata", "strata-webhook",
         "strata-cluster-id");
     assertThat(chart.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata")).singleElement()
-        .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.RULES));
+        .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.CLUSTER_RULES));
     assertThat(chart.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-webhook")).singleElement()
         .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.WEBHOOK_CLUSTER_RULES));
     assertThat(chart.all(Role.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-webhook")).singleElement()
@@ -59,11 +61,16 @@ class ChartRbacTest {
   @Test
   void nothingIsGrantedClusterWideBeyondTheNamespacedResources() {
     // No wildcard, no cluster-scoped resource (nodes, namespaces, CRDs...), no escalate/bind/impersonate, no pods/exec;
-    // the one exception is reading the kube-system namespace by name (its UID names the cluster without clusterId).
+    // the exceptions are reading the kube-system namespace by name (its UID names the cluster without clusterId) and,
+    // with all namespaces watched, listing and watching StorageClasses (their binding mode), never writing them.
     assertThat(ExpectedRbac.CLUSTER_ID_RULES).singleElement().satisfies(r -> {
       assertThat(r.getResources()).containsExactly("namespaces");
       assertThat(r.getResourceNames()).containsExactly("kube-system");
       assertThat(r.getVerbs()).containsExactly("get");
+    });
+    assertThat(ExpectedRbac.STORAGE_CLASS_RULES).singleElement().satisfies(r -> {
+      assertThat(r.getResources()).containsExactly("storageclasses");
+      assertThat(r.getVerbs()).containsExactly("list", "watch");
     });
     List<PolicyRule> all = new java.util.ArrayList<>(ExpectedRbac.all());
     all.removeAll(ExpectedRbac.CLUSTER_ID_RULES);

@@ -18,7 +18,7 @@ final class ExpectedRbac {
 
   private ExpectedRbac() {}
 
-  /** The rules of the ClusterRole (all namespaces) and of each Role (watched namespaces), in the chart's order. */
+  /** The rules of each Role (watched namespaces), and the first of the ClusterRole (all namespaces), in the chart's order. */
   static final List<PolicyRule> RULES = List.of(
       rule("strata.dev", "statesnapshots", "list", "watch", "create", "delete", "patch"),
       rule("strata.dev", "statesnapshots/status", "patch"),
@@ -41,6 +41,21 @@ final class ExpectedRbac {
       rule("", "configmaps", "get", "list", "watch"),
       rule("", "serviceaccounts", "get"),
       rule("events.k8s.io", "events", "create"));
+
+  /**
+   * All namespaces only: the cluster's StorageClasses (informer), whose binding mode says whether a restore's target
+   * binds only when the runner's pod uses it (WaitForFirstConsumer).
+   */
+  static final List<PolicyRule> STORAGE_CLASS_RULES = List.of(rule("storage.k8s.io", "storageclasses", "list", "watch"));
+
+  /** The rules of the ClusterRole (all namespaces): those of each Role, then the StorageClasses. */
+  static final List<PolicyRule> CLUSTER_RULES = concat(RULES, STORAGE_CLASS_RULES);
+
+  private static List<PolicyRule> concat(List<PolicyRule> a, List<PolicyRule> b) {
+    List<PolicyRule> all = new java.util.ArrayList<>(a);
+    all.addAll(b);
+    return List.copyOf(all);
+  }
 
   /** Without clusterId: the ClusterRole that reads the kube-system namespace, whose UID names the cluster. */
   static final List<PolicyRule> CLUSTER_ID_RULES = List.of(
@@ -99,7 +114,7 @@ final class ExpectedRbac {
 
   /** Every rule the chart can grant (webhook on). */
   static List<PolicyRule> all() {
-    List<PolicyRule> all = new java.util.ArrayList<>(RULES);
+    List<PolicyRule> all = new java.util.ArrayList<>(CLUSTER_RULES);
     all.addAll(CLUSTER_ID_RULES);
     all.addAll(LEASE_RULES);
     all.addAll(WEBHOOK_CLUSTER_RULES);
@@ -111,7 +126,7 @@ final class ExpectedRbac {
   static Set<String> webhookOnly() {
     Set<String> only = new TreeSet<>(permissions(WEBHOOK_CLUSTER_RULES));
     only.addAll(permissions(WEBHOOK_SECRET_RULES));
-    List<PolicyRule> rest = new java.util.ArrayList<>(RULES);
+    List<PolicyRule> rest = new java.util.ArrayList<>(CLUSTER_RULES);
     rest.addAll(CLUSTER_ID_RULES);
     rest.addAll(LEASE_RULES);
     only.removeAll(permissions(rest));
@@ -188,6 +203,8 @@ final class ExpectedRbac {
     m.put("core/configmaps get", "allNamespaces: store with a CA bundle in a ConfigMap");
     m.put("core/configmaps list", start);
     m.put("core/configmaps watch", start);
+    m.put("storage.k8s.io/storageclasses list", start + " (all namespaces only: the StorageClasses' binding modes, for restores into claims that bind on first consumer)");
+    m.put("storage.k8s.io/storageclasses watch", start);
     m.put("core/namespaces get", "allNamespaces: operator start reads kube-system's UID (no clusterId set)");
     m.put("core/serviceaccounts get", "allNamespaces: a web identity store whose runner ServiceAccount is missing (ServiceAccountNotFound)");
     m.put("events.k8s.io/events create", "allNamespaces: first snapshot (Started, Succeeded Events); schedule, retention and restore Events; webhook: FreshStart on the pod and the policy");

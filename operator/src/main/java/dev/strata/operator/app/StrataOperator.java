@@ -13,6 +13,7 @@ import dev.strata.operator.gc.GcJobBuilder;
 import dev.strata.operator.gc.GcScheduler;
 import dev.strata.operator.metrics.HttpEndpoints;
 import dev.strata.operator.metrics.StrataMetrics;
+import dev.strata.operator.restore.BindingModes;
 import dev.strata.operator.restore.RestoreDecider;
 import dev.strata.operator.restore.RestoreJobBuilder;
 import dev.strata.operator.restore.StateRestoreReconciler;
@@ -66,6 +67,7 @@ public final class StrataOperator implements AutoCloseable {
   private final RestoreWebhook restoreWebhook;
   private final StoreClients storeClients;
   private final LeaseOwnership leaseOwnership;
+  private final BindingModes bindingModes;
 
   public StrataOperator(KubernetesClient client, OperatorSettings configured, Clock clock, Consumer<ConfigurationServiceOverrider> overrides)
       throws IOException {
@@ -98,6 +100,9 @@ public final class StrataOperator implements AutoCloseable {
     StoreRequests collections = new StoreRequests("gc-requests");
     EventRecorder events = new EventRecorder(client, identity);
     StoreCatalogs catalogs = new StoreCatalogs();
+    // StorageClasses are cluster-scoped: read only when all namespaces are watched (watched namespaces grant nothing
+    // cluster-wide), for restores into claims that bind on first consumer.
+    this.bindingModes = settings.namespaces().isEmpty() ? BindingModes.inform(client) : BindingModes.UNKNOWN;
     operator.register(
         new SnapshotStoreReconciler(new StoreChecker(storeClients), storeClients,
             new SnapshotStoreReconciler.Work(new GcScheduler(new GcJobBuilder(settings)), collections,
@@ -128,7 +133,8 @@ public final class StrataOperator implements AutoCloseable {
             events,
             metrics,
             catalogs,
-            settings.clusterId()),
+            settings.clusterId(),
+            bindingModes),
         c -> namespaces(c, settings));
     // RestorePolicy: the admission webhook (served by every replica) and the reconciler that reports what it did.
     // The webhook's clock only dates its certificates, which the API server checks against real time: never the
@@ -171,6 +177,7 @@ public final class StrataOperator implements AutoCloseable {
       leaseOwnership.close();
     }
     operator.stop();
+    bindingModes.close();
     restoreWebhook.close();
     http.close();
     storeClients.close();

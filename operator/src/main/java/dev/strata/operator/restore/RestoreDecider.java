@@ -89,8 +89,11 @@ public final class RestoreDecider {
           + pvc.getSpec().getResources().getRequests().get("storage"));
     }
     String pvcPhase = o.targetPvc().get().getStatus() == null ? null : o.targetPvc().get().getStatus().getPhase();
-    if (!"Bound".equals(pvcPhase)) {
-      return steps.pending("TargetNotBound", "PersistentVolumeClaim " + targetPvc + " is not Bound yet");
+    // A claim whose class binds on first consumer stays Pending until a pod uses it: the runner's pod is that pod.
+    boolean bindsWithRunner = o.targetBindsOnFirstConsumer() && (pvcPhase == null || "Pending".equals(pvcPhase));
+    if (!"Bound".equals(pvcPhase) && !bindsWithRunner) {
+      return steps.pending("TargetNotBound", "PersistentVolumeClaim " + targetPvc + " is not Bound yet"
+          + (pvcPhase == null || "Pending".equals(pvcPhase) ? "" : " (phase " + pvcPhase + ")"));
     }
     if (o.targetUser().isPresent() && !Boolean.TRUE.equals(r.getSpec().allowTargetInUse())) {
       return steps.fail("TargetInUse", "PersistentVolumeClaim " + targetPvc + " is in use by a running pod on node " + o.targetUser().get().node()
@@ -98,7 +101,8 @@ public final class RestoreDecider {
     }
     Job job = jobs.build(r, o.store().get(), pinned.id(), targetPvc, o.targetUser());
     return steps.start(job, "restoring snapshot " + pinned.id() + (pinned.snapshotName() == null ? "" : " (" + pinned.snapshotName() + ")")
-        + " into " + targetPvc + " with Job " + job.getMetadata().getName());
+        + " into " + targetPvc + " with Job " + job.getMetadata().getName()
+        + ("Bound".equals(pvcPhase) ? "" : " (its StorageClass binds on first consumer: the runner's pod binds it)"));
   }
 
   /**

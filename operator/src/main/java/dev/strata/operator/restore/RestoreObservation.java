@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param store the store to restore from, once known
  * @param targetUser a running pod that uses the target PVC, if any: its node and user
  * @param catalog the last listing of the store's catalog (for source.fromStore)
+ * @param targetBindsOnFirstConsumer the target's StorageClass binds it only once a pod uses it (WaitForFirstConsumer):
+ *     the runner's pod may start on it while it is Pending
  */
 public record RestoreObservation(
     StateRestore restore,
@@ -27,10 +29,11 @@ public record RestoreObservation(
     Optional<SnapshotStore> store,
     Optional<PersistentVolumeClaim> targetPvc,
     Optional<ClaimUser> targetUser,
-    Optional<Listing> catalog) {
+    Optional<Listing> catalog,
+    boolean targetBindsOnFirstConsumer) {
 
   public RestoreObservation(StateRestore restore, RunObservation<RestoreReport> run, List<StateSnapshot> snapshots, Optional<SnapshotStore> store,
       Optional<PersistentVolumeClaim> targetPvc, Optional<ClaimUser> targetUser) {
-    this(restore, run, snapshots, store, targetPvc, targetUser, Optional.empty());
+    this(restore, run, snapshots, store, targetPvc, targetUser, Optional.empty(), false);
   }
 }

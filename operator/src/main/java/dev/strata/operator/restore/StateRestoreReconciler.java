@@ -42,7 +42,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a StateRestore: observe (the informers: Job, StateSnapshots, stores, pods), decide (RestoreDecider, on
+ * Reconciles a StateRestore: observe (the informers: Job, StateSnapshots, stores, pods, StorageClasses), decide (RestoreDecider, on
  * the shared run lifecycle), act: create the target PVC from its template, create the one runner Job, record Events
  * and metrics, write the status (the pinned snapshot first of all). A StateSnapshot or store that changes wakes the
  * restores still waiting in its namespace.
@@ -58,6 +58,7 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
   private final StrataMetrics metrics;
   private final StoreCatalogs catalogs;
   private final String cluster;
+  private final BindingModes bindingModes;
   private InformerEventSource<Job, StateRestore> jobs;
   private InformerEventSource<StateSnapshot, StateRestore> snapshots;
   private InformerEventSource<SnapshotStore, StateRestore> stores;
@@ -66,15 +67,17 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
   /**
    * @param catalogs the stores' catalogs, where source.fromStore is found
    * @param cluster this cluster's id
+   * @param bindingModes which target claims bind only once a pod uses them (their StorageClass)
    */
   public StateRestoreReconciler(RunObserver<RestoreReport> observer, RestoreDecider decider, EventRecorder events, StrataMetrics metrics,
-      StoreCatalogs catalogs, String cluster) {
+      StoreCatalogs catalogs, String cluster, BindingModes bindingModes) {
     this.observer = observer;
     this.decider = decider;
     this.actions = new RunActions(events);
     this.metrics = metrics;
     this.catalogs = catalogs;
     this.cluster = cluster;
+    this.bindingModes = bindingModes;
   }
 
   @Override
@@ -96,7 +99,9 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
     RunPods.ClaimUse target = !ended && job.isEmpty() ? pods.claimUse(client, ns, restore.getSpec().target().pvc()) : RunPods.ClaimUse.UNKNOWN;
     boolean fromStore = restore.getSpec().source().fromStore() != null && pinned == null && !ended;
     Optional<Listing> catalog = fromStore ? store.flatMap(catalogs::listing) : Optional.empty();
-    RunDecision<StateRestoreStatus> decision = decider.decide(new RestoreObservation(restore, run, inNamespace, store, target.claim(), target.user(), catalog));
+    boolean lateBinding = target.claim().map(bindingModes::bindsOnFirstConsumer).orElse(false);
+    RunDecision<StateRestoreStatus> decision = decider.decide(new RestoreObservation(restore, run, inNamespace, store, target.claim(), target.user(),
+        catalog, lateBinding));
     if (fromStore && store.isPresent() && "CatalogNotRead".equals(reason(decision.status()))) {
       catalogs.requests().request(ns, storeName, run.now());
     }

@@ -154,6 +154,46 @@ class RestoreDeciderTest {
     assertThat(d.createdJob()).isEmpty();
   }
 
+  static PersistentVolumeClaim pending(String name, String storageClass) {
+    return new PersistentVolumeClaimBuilder().withNewMetadata().withName(name).endMetadata()
+        .withNewSpec().withStorageClassName(storageClass).endSpec().withNewStatus().withPhase("Pending").endStatus().build();
+  }
+
+  RunDecision<StateRestoreStatus> decideOnPending(boolean bindsOnFirstConsumer) {
+    StateRestore r = restore(new RestoreSource("a-new", null, null, null), new RestoreTarget(null, new ClaimTemplate("fresh", "standard", null, null), null, INSTEAD_OF_A), null);
+    return decider.decide(new RestoreObservation(r, new RunObservation<>(r, Optional.empty(), Optional.empty(), Optional.empty(), NOW), SNAPS,
+        Optional.of(readyStore()), Optional.of(pending("fresh", "standard")), Optional.empty(), Optional.empty(), bindsOnFirstConsumer));
+  }
+
+  @Test
+  void aPendingTargetWhoseClassBindsOnFirstConsumerGetsItsRunnerWhichBindsIt() {
+    // kind's "standard", EKS gp2/gp3: the claim made from the template stays Pending until a pod uses it.
+    RunDecision<StateRestoreStatus> d = decideOnPending(true);
+    assertThat(d.createdJob()).as("the runner's pod is the claim's first consumer").isPresent();
+    assertThat(d.createdJob().get().getSpec().getTemplate().getSpec().getVolumes())
+        .anySatisfy(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("fresh"));
+    assertThat(d.status().message()).contains("into fresh with Job").contains("binds on first consumer: the runner's pod binds it");
+  }
+
+  @Test
+  void aPendingTargetWhoseClassBindsImmediatelyWaitsForBound() {
+    RunDecision<StateRestoreStatus> d = decideOnPending(false);
+    assertThat(d.createdJob()).isEmpty();
+    assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Pending);
+    assertThat(Conditions.find(d.status().conditions(), Conditions.READY).get().getReason()).isEqualTo("TargetNotBound");
+    assertThat(d.status().message()).isEqualTo("PersistentVolumeClaim fresh is not Bound yet");
+  }
+
+  @Test
+  void aLostTargetNeverGetsARunnerWhateverItsClass() {
+    StateRestore r = restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("fresh", null, null, INSTEAD_OF_A), null);
+    PersistentVolumeClaim lost = new PersistentVolumeClaimBuilder(pending("fresh", "standard")).editStatus().withPhase("Lost").endStatus().build();
+    RunDecision<StateRestoreStatus> d = decider.decide(new RestoreObservation(r, new RunObservation<>(r, Optional.empty(), Optional.empty(), Optional.empty(), NOW), SNAPS,
+        Optional.of(readyStore()), Optional.of(lost), Optional.empty(), Optional.empty(), true));
+    assertThat(d.createdJob()).isEmpty();
+    assertThat(d.status().message()).isEqualTo("PersistentVolumeClaim fresh is not Bound yet (phase Lost)");
+  }
+
   @Test
   void aNonEmptyTargetRefusedByTheRunnerIsNamedSo() {
     ResolvedSnapshot pinned = new ResolvedSnapshot("a-new", "id", "ns/data-a/", "minio", 1L, null);

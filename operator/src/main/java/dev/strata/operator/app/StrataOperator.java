@@ -8,6 +8,8 @@ import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.gc.CollectionRequests;
 import dev.strata.operator.gc.GcJobBuilder;
 import dev.strata.operator.gc.GcScheduler;
+import dev.strata.operator.hooks.HookRunner;
+import dev.strata.operator.hooks.KubernetesPodExec;
 import dev.strata.operator.metrics.HttpEndpoints;
 import dev.strata.operator.metrics.StrataMetrics;
 import dev.strata.operator.restore.RestoreDecider;
@@ -56,6 +58,9 @@ public final class StrataOperator implements AutoCloseable {
   private final StrataMetrics metrics;
   private final RestoreWebhook restoreWebhook;
   private final StoreClients storeClients;
+  private final HookRunner hooks;
+  /** Hooks that may run at once (each holds a thread while its command runs); more wait for one. */
+  static final int HOOK_THREADS = 8;
 
   public StrataOperator(KubernetesClient client, OperatorSettings settings, Clock clock, Consumer<ConfigurationServiceOverrider> overrides)
       throws IOException {
@@ -82,6 +87,7 @@ public final class StrataOperator implements AutoCloseable {
     ProgressReader progress = new ProgressReader(storeClients);
     CollectionRequests collections = new CollectionRequests();
     EventRecorder events = new EventRecorder(client, identity);
+    this.hooks = new HookRunner(new KubernetesPodExec(client), HOOK_THREADS, Clock.systemUTC());
     operator.register(
         new SnapshotStoreReconciler(new StoreChecker(storeClients), storeClients, new GcScheduler(new GcJobBuilder(settings)), collections,
             settings, metrics, clock),
@@ -92,7 +98,8 @@ public final class StrataOperator implements AutoCloseable {
             new SnapshotDecider(new RunnerJobBuilder(settings), settings.progressInterval()),
             new SnapshotCleaner(storeClients),
             events,
-            metrics),
+            metrics,
+            hooks),
         c -> namespaces(c, settings));
     operator.register(
         new SnapshotScheduleReconciler(new ScheduleDecider(settings.schedulePoll()), events, metrics, clock),
@@ -145,6 +152,7 @@ public final class StrataOperator implements AutoCloseable {
     restoreWebhook.close();
     http.close();
     storeClients.close();
+    hooks.close();
   }
 
   private static String hostname() {

@@ -10,6 +10,8 @@ import dev.strata.engine.store.StoreLayout;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
 import dev.strata.operator.Patches;
+import dev.strata.operator.hooks.HookPod;
+import dev.strata.operator.hooks.HookRunner;
 import dev.strata.operator.metrics.StrataMetrics;
 import dev.strata.operator.runner.RunActions;
 import dev.strata.operator.runner.RunDecision;
@@ -31,6 +33,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,17 +64,22 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
   private final RunActions actions;
   private final EventRecorder events;
   private final StrataMetrics metrics;
+  private final HookRunner hooks;
+  private final SimpleInboundEventSource<StateSnapshot> hookEnded = new SimpleInboundEventSource<>("hook-ended");
   private InformerEventSource<Job, StateSnapshot> jobs;
   private RunPods<StateSnapshot> pods;
 
+  /** @param hooks runs the snapshots' hooks; each that ends wakes its snapshot */
   public StateSnapshotReconciler(RunObserver<BackupReport> observer, SnapshotDecider decider, SnapshotCleaner cleaner,
-      EventRecorder events, StrataMetrics metrics) {
+      EventRecorder events, StrataMetrics metrics, HookRunner hooks) {
     this.observer = observer;
     this.decider = decider;
     this.cleaner = cleaner;
     this.actions = new RunActions(events);
     this.events = events;
     this.metrics = metrics;
+    this.hooks = hooks;
+    hooks.onEnded(k -> hookEnded.propagateEvent(new ResourceID(k.name(), k.namespace())));
   }
 
   @Override
@@ -86,9 +94,14 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     Optional<SnapshotStore> store = context.getSecondaryResource(SnapshotStore.class);
     Optional<Job> job = context.getSecondaryResource(Job.class);
     RunObservation<BackupReport> run = observer.observe(snapshot, ended, job, pods, client, store);
-    RunPods.ClaimUse source = !ended && job.isEmpty() ? pods.claimUse(client, ns, snapshot.getSpec().source().pvcName()) : RunPods.ClaimUse.UNKNOWN;
-    RunDecision<StateSnapshotStatus> decision = decider.decide(new SnapshotObservation(snapshot, run, store, source.claim(), source.user()));
+    String pvc = snapshot.getSpec().source().pvcName();
+    RunPods.ClaimUse source = !ended && job.isEmpty() ? pods.claimUse(client, ns, pvc) : RunPods.ClaimUse.UNKNOWN;
+    // Hooks run in the pod that uses the volume: looked up only while a snapshot with hooks has not ended.
+    Optional<HookPod> hookPod = !ended && snapshot.getSpec().hasHooks() ? pods.podUsing(client, ns, pvc).map(HookPod::of) : Optional.empty();
+    SnapshotDecider.Plan plan = decider.plan(new SnapshotObservation(snapshot, run, store, source.claim(), source.user(), hookPod, hooks::poll));
+    RunDecision<StateSnapshotStatus> decision = plan.run();
 
+    plan.hook().ifPresent(h -> hooks.start(h.key(), h.pod(), h.container(), h.command(), h.timeout()));
     actions.apply(snapshot, decision, client, jobs, "Backup");
     recordFinish(snapshot, old, decision.status(), run.now());
 
@@ -200,6 +213,6 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
             .build();
     jobs = new InformerEventSource<>(jobConfig, context);
     pods = RunPods.inform(context, StateSnapshot.class, Labels.SNAPSHOT, null);
-    return List.of(jobs, new InformerEventSource<>(stores, context), pods.eventSource());
+    return List.of(jobs, new InformerEventSource<>(stores, context), pods.eventSource(), hookEnded);
   }
 }

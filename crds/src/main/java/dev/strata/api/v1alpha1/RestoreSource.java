@@ -6,29 +6,18 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /**
  * Which snapshot to restore: a StateSnapshot by name, or the latest successful snapshot of a schedule or of a source
- * (a PVC and path), optionally the latest as of a point in time, or a whole group. Exactly one of the four.
+ * (a PVC and path), optionally the latest as of a point in time. Exactly one of the three.
  */
 @ValidationRule(
-    value = "(has(self.snapshotName) ? 1 : 0) + (has(self.scheduleName) ? 1 : 0) + (has(self.pvc) ? 1 : 0) + (has(self.group) ? 1 : 0) == 1",
-    message = "source needs exactly one of snapshotName, scheduleName, pvc or group")
+    value = "(has(self.snapshotName) ? 1 : 0) + (has(self.scheduleName) ? 1 : 0) + (has(self.pvc) ? 1 : 0) == 1",
+    message = "source needs exactly one of snapshotName, scheduleName or pvc")
 @ValidationRule(
     value = "!has(self.asOf) || !has(self.snapshotName)",
     message = "source.asOf picks the latest snapshot of a schedule or a pvc; it cannot be combined with snapshotName")
-@ValidationRule(
-    value = "!has(self.asOf) || !has(self.group) || has(self.group.scheduleName)",
-    message = "source.asOf picks the newest group of a schedule (source.group.scheduleName); it cannot be combined with source.group.name")
 public record RestoreSource(
     @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") @JsonPropertyDescription("A StateSnapshot in this namespace.") String snapshotName,
     @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") @JsonPropertyDescription("The latest successful snapshot of this SnapshotSchedule.") String scheduleName,
     @JsonPropertyDescription("The latest successful snapshot of this source (a PVC of this namespace and a path in it).") SnapshotSource pvc,
     @Pattern("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
         @JsonPropertyDescription("With scheduleName or pvc: the latest snapshot taken at or before this time (RFC 3339).")
-        String asOf,
-    @JsonPropertyDescription("A group of snapshots (one per volume of a workload) restored whole, each volume into the PVC of its own"
-        + " name in this namespace (data-app-0 into data-app-0), by one StateRestore per volume.")
-        GroupRef group) {
-
-  public RestoreSource(String snapshotName, String scheduleName, SnapshotSource pvc, String asOf) {
-    this(snapshotName, scheduleName, pvc, asOf, null);
-  }
-}
+        String asOf) {}

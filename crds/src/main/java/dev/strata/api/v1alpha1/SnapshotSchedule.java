@@ -18,5 +18,4 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Last", jsonPath = ".status.lastScheduleTime", type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Next", jsonPath = ".status.nextScheduleTime", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Last success", jsonPath = ".status.lastSuccessfulSnapshot", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Last group", jsonPath = ".status.lastSuccessfulGroup", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 public class SnapshotSchedule extends CustomResource<SnapshotScheduleSpec, SnapshotScheduleStatus> implements Namespaced {}

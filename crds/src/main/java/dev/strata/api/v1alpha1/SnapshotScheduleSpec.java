@@ -5,16 +5,8 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-import io.fabric8.generator.annotation.ValidationRule;
 
-/**
- * A cron schedule that creates StateSnapshots from a template: one per run of one PVC (snapshotTemplate.source), or one
- * group per run, a StateSnapshot for each PVC of a workload (spec.volumes).
- */
-@ValidationRule(
-    value = "has(self.snapshotTemplate.source) != has(self.volumes)",
-    message = "a schedule snapshots one PVC (spec.snapshotTemplate.source) or the PVCs of a workload as a group (spec.volumes): set"
-        + " exactly one of them")
+/** A cron schedule that creates StateSnapshots from a template. */
 public record SnapshotScheduleSpec(
     @Required
         @Pattern("^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\\S+\\s+\\S+\\s+\\S+\\s+\\S+\\s+\\S+)$")
@@ -30,20 +22,7 @@ public record SnapshotScheduleSpec(
         @JsonPropertyDescription("A run missed by more than this many seconds (operator down, suspended) is skipped; at most one missed run is ever caught up.")
         Long startingDeadlineSeconds,
     @Default("Orphan") @JsonPropertyDescription("When the schedule is deleted: Orphan keeps its snapshots, Delete deletes them.")
-        SnapshotsOnDelete snapshotsOnDelete,
-    @JsonPropertyDescription("The PVCs of a whole workload (by label selector or StatefulSet): each run makes one StateSnapshot per PVC,"
-        + " grouped (label strata.dev/group), and retention keeps or expires groups whole. Leave snapshotTemplate.source out.")
-        SnapshotVolumes volumes) {
-
-  public SnapshotScheduleSpec(String schedule, String timeZone, StateSnapshotSpec snapshotTemplate, LocalObjectRef retentionPolicyRef,
-      ConcurrencyPolicy concurrencyPolicy, Boolean suspend, Long startingDeadlineSeconds, SnapshotsOnDelete snapshotsOnDelete) {
-    this(schedule, timeZone, snapshotTemplate, retentionPolicyRef, concurrencyPolicy, suspend, startingDeadlineSeconds, snapshotsOnDelete, null);
-  }
-
-  /** Whether each run is a group of snapshots, one per volume of a workload. */
-  public boolean grouped() {
-    return volumes != null;
-  }
+        SnapshotsOnDelete snapshotsOnDelete) {
 
   public String timeZoneOrDefault() {
     return timeZone == null || timeZone.isBlank() ? "UTC" : timeZone;

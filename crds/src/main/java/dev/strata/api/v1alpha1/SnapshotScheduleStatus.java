@@ -14,13 +14,4 @@ public record SnapshotScheduleStatus(
     String lastSuccessfulTime,
     @JsonPropertyDescription("StateSnapshots of this schedule that are still running.") List<String> active,
     List<Condition> conditions,
-    Long observedGeneration,
-    @JsonPropertyDescription("With spec.volumes: the newest groups (at most 10), each with its state: Succeeded when every volume"
-        + " succeeded, PartiallyFailed when some failed.") List<GroupState> groups,
-    @JsonPropertyDescription("With spec.volumes: the newest group whose volumes all succeeded.") String lastSuccessfulGroup) {
-
-  public SnapshotScheduleStatus(String lastScheduleTime, String nextScheduleTime, String lastSuccessfulSnapshot, String lastSuccessfulTime,
-      List<String> active, List<Condition> conditions, Long observedGeneration) {
-    this(lastScheduleTime, nextScheduleTime, lastSuccessfulSnapshot, lastSuccessfulTime, active, conditions, observedGeneration, null, null);
-  }
-}
+    Long observedGeneration) {}

@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Snapshot", jsonPath = ".status.resolvedSnapshot.snapshotName", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Target", jsonPath = ".status.targetPvc", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Group", jsonPath = ".status.group.name", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Done", jsonPath = ".status.progress.bytesDone", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Total", jsonPath = ".status.progress.bytesTotal", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)

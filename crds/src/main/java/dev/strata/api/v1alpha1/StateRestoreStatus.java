@@ -21,13 +21,4 @@ public record StateRestoreStatus(
     Long reusedBytes,
     List<Condition> conditions,
     Long observedGeneration,
-    String message,
-    @JsonPropertyDescription("A group restore (source.group): the pinned group and each volume's StateRestore.") GroupRestoreStatus group) {
-
-  public StateRestoreStatus(SnapshotPhase phase, ResolvedSnapshot resolvedSnapshot, String targetPvc, String jobName, String startTime,
-      String completionTime, TransferProgress progress, Long files, Long totalBytes, Long downloadedBytes, Long reusedBytes,
-      List<Condition> conditions, Long observedGeneration, String message) {
-    this(phase, resolvedSnapshot, targetPvc, jobName, startTime, completionTime, progress, files, totalBytes, downloadedBytes, reusedBytes,
-        conditions, observedGeneration, message, null);
-  }
-}
+    String message) {}

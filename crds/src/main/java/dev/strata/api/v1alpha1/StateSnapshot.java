@@ -23,7 +23,6 @@ public class StateSnapshot extends CustomResource<StateSnapshotSpec, StateSnapsh
 
   @Override
   @ValidationRule(value = "self == oldSelf", message = "a StateSnapshot's spec is immutable: create a new StateSnapshot instead")
-  @ValidationRule(value = "has(self.source)", message = "spec.source is required: the PVC (source.pvcName) and path to snapshot")
   public StateSnapshotSpec getSpec() {
     return super.getSpec();
   }

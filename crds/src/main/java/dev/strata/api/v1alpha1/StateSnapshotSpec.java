@@ -8,8 +8,7 @@ import io.fabric8.generator.annotation.Required;
 
 /** One snapshot of one source into one store. Immutable once created. */
 public record StateSnapshotSpec(
-    @JsonPropertyDescription("The PVC and path to snapshot (required on a StateSnapshot; a schedule or group with spec.volumes leaves it"
-        + " out of its template).") SnapshotSource source,
+    @Required @JsonPropertyDescription("The PVC and path to snapshot.") SnapshotSource source,
     @Required @JsonPropertyDescription("The SnapshotStore to write to, in the same namespace.") LocalObjectRef storeRef,
     @Default("8") @Min(1) @Max(64) @JsonPropertyDescription("Chunks read, hashed and uploaded at once.") Integer parallelism,
     @Default("Delete")
@@ -32,12 +31,6 @@ public record StateSnapshotSpec(
   public StateSnapshotSpec(SnapshotSource source, LocalObjectRef storeRef, Integer parallelism, DeletionPolicy deletionPolicy,
       Boolean fullCheck, Long activeDeadlineSeconds, RunnerSpec runner) {
     this(source, storeRef, parallelism, deletionPolicy, fullCheck, activeDeadlineSeconds, runner, null, null, null);
-  }
-
-  /** The same spec for another source (a group's volume). */
-  public StateSnapshotSpec withSource(SnapshotSource other) {
-    return new StateSnapshotSpec(other, storeRef, parallelism, deletionPolicy, fullCheck, activeDeadlineSeconds, runner, hooks, onFileChange,
-        fileChangeRetries);
   }
 
   public OnFileChange onFileChangeOrDefault() {

@@ -8,7 +8,7 @@ import java.util.List;
  * Commands run in the pod that uses the PVC, one after another: {@code pre} before the runner starts, {@code post}
  * after it ended (whether it succeeded or failed), and also after a pre hook failed, so that what the pre hooks did
  * (a checkpoint, a frozen file system) is always undone. The operator runs them through {@code pods/exec}: install the
- * chart with {@code hooks.enabled=true}.
+ * chart with {@code hooks.enabled=true} (docs/hooks.md).
  */
 public record SnapshotHooks(
     @Size(max = 8) @JsonPropertyDescription("Run in order before the backup starts; the backup starts when all have succeeded (or failed"
@@ -23,7 +23,8 @@ public record SnapshotHooks(
     return post == null ? List.of() : post;
   }
 
-  public boolean isEmpty() {
+  /** Whether no hook is given (not isEmpty(): Jackson would write that as a field "empty", which no reader knows). */
+  public boolean none() {
     return preOrEmpty().isEmpty() && postOrEmpty().isEmpty();
   }
 }

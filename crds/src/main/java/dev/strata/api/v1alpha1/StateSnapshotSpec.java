@@ -38,7 +38,7 @@ public record StateSnapshotSpec(
   }
 
   public boolean hasHooks() {
-    return hooks != null && !hooks.isEmpty();
+    return hooks != null && !hooks.none();
   }
 
   public int parallelismOrDefault() {

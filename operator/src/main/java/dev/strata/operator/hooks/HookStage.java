@@ -98,6 +98,45 @@ public final class HookStage {
     return new Progress(join(stage, others, mine), Optional.empty(), events, true, failure, Optional.empty());
   }
 
+  /** The recorded results, settled, and an Event for each end found. */
+  public record Settled(List<HookResult> results, List<Event> events) {}
+
+  /**
+   * The recorded results with every hook recorded Running that this process knows has ended replaced by its end, with
+   * its Event. Done first in every step, whatever the stage: a reconcile may read a status older than the one it wrote
+   * last (the cache has not seen that write yet), and without this a later step (the Job's progress, the post hooks)
+   * would write the older results back, so a hook that ended would stay Running in the status for good. Such a stale
+   * read repeats the hook's Event; a status never loses a result.
+   */
+  public static Settled settle(List<Hook> pre, List<Hook> post, List<HookResult> recorded, Context c) {
+    if (recorded == null || recorded.isEmpty()) {
+      return new Settled(List.of(), List.of());
+    }
+    List<Event> events = new ArrayList<>();
+    List<HookResult> settled = new ArrayList<>(recorded.size());
+    int preIndex = 0;
+    int postIndex = 0;
+    for (HookResult r : recorded) {
+      boolean isPre = PRE.equals(r.stage());
+      int i = isPre ? preIndex++ : postIndex++;
+      List<Hook> hooks = isPre ? pre : post;
+      if (r.ended() || i >= hooks.size()) {
+        settled.add(r);
+        continue;
+      }
+      Hook h = hooks.get(i);
+      HookRunner.Polled p = c.poll().apply(new HookRunner.Key(c.namespace(), c.name(), c.uid(), r.stage(), i));
+      if (p.outcome().isPresent()) {
+        HookResult end = ended(r, h, p.outcome().get(), c.now());
+        settled.add(end);
+        events.add(event(end, h));
+      } else {
+        settled.add(r);
+      }
+    }
+    return new Settled(List.copyOf(settled), List.copyOf(events));
+  }
+
   /** The name a hook goes by: its own, or pre-1, post-2... */
   public static String nameOf(Hook h, String stage, int index) {
     return h.name() != null ? h.name() : stage + "-" + (index + 1);

@@ -53,7 +53,8 @@ public final class SnapshotDecider {
       return new Plan(RunLifecycle.decide(o.run(), status, timing, steps -> start(o, steps)), Optional.empty());
     }
     HookRun hooks = new HookRun(o, status);
-    RunDecision<StateSnapshotStatus> d = RunLifecycle.decide(o.run(), status, timing, hooks::beforeJob, hooks::afterJob);
+    RunDecision<StateSnapshotStatus> d = RunLifecycle.decide(o.run(), hooks.status, timing, hooks::beforeJob, hooks::afterJob)
+        .withEventsFirst(hooks.settled.events());
     return new Plan(d, hooks.start);
   }
 
@@ -101,20 +102,23 @@ public final class SnapshotDecider {
   /** One decision's view of a snapshot's hooks: the stage they are in, and the hook it starts. */
   private final class HookRun {
     private final SnapshotObservation o;
-    private final SnapshotStatuses status;
+    /** The status writer, with the recorded hook results settled (see {@link HookStage#settle}). */
+    final SnapshotStatuses status;
     private final SnapshotHooks spec;
     private final HookStage.Context context;
+    final HookStage.Settled settled;
     private final List<HookResult> recorded;
     Optional<HookStage.Start> start = Optional.empty();
 
     HookRun(SnapshotObservation o, SnapshotStatuses status) {
       this.o = o;
-      this.status = status;
       this.spec = o.snapshot().getSpec().hooks();
       StateSnapshot s = o.snapshot();
       this.context = new HookStage.Context(s.getMetadata().getNamespace(), s.getMetadata().getName(), s.getMetadata().getUid(),
           s.getSpec().source().pvcName(), o.hookPod(), o.hooks(), o.run().now());
-      this.recorded = s.getStatus() == null || s.getStatus().hooks() == null ? List.of() : s.getStatus().hooks();
+      this.settled = HookStage.settle(spec.preOrEmpty(), spec.postOrEmpty(), s.getStatus() == null ? null : s.getStatus().hooks(), context);
+      this.recorded = settled.results();
+      this.status = status.withHooks(recorded);
     }
 
     /** Before the Job: the preconditions, then the pre hooks, then the Job; a failed pre stage runs the post hooks, then fails. */

@@ -145,6 +145,35 @@ class SnapshotHooksTest {
     assertThat(p6.hook()).isEmpty();
   }
 
+  /** Found on the real node: the pre hook of a snapshot that succeeded stayed Running in its status. */
+  @Test
+  void aStaleReadOfTheStatusNeverWritesAnEndedHookBackAsRunning() {
+    SnapshotHooks hooks = new SnapshotHooks(List.of(hook("checkpoint", null, "checkpoint")), List.of(hook("remove", null, "rm", "-rf", "/data/c")));
+    StateSnapshot s = snapshot(hooks, null);
+    SnapshotDecider.Plan p1 = plan(s, Optional.of(POD), Optional.empty(), Optional.empty());
+    started(p1);
+    ends(p1, PodExec.Outcome.exited(0, "42"));
+    SnapshotDecider.Plan p2 = plan(snapshot(hooks, p1.run().status()), Optional.of(POD), Optional.empty(), Optional.empty());
+    assertThat(p2.run().createdJob()).isPresent();
+
+    // The new Job wakes the snapshot before the cache holds p2's status: the step reads p1's (pre hook Running).
+    Job running = SnapshotDeciderTest.job(s, null, null);
+    SnapshotDecider.Plan p3 = plan(snapshot(hooks, p1.run().status()), Optional.of(POD), Optional.of(running), Optional.empty());
+    assertThat(p3.run().status().phase()).isEqualTo(SnapshotPhase.Running);
+    assertThat(p3.run().status().hooks()).singleElement().satisfies(r -> {
+      assertThat(r.result()).isEqualTo(HookResult.SUCCEEDED);
+      assertThat(r.output()).isEqualTo("42");
+    });
+
+    // The same stale read once the runner ended: the post hook starts, the pre hook's end stays.
+    Job done = SnapshotDeciderTest.job(s, "Complete", null);
+    Optional<RunnerOutcome<BackupReport>> ok = Optional.of(RunnerOutcome.parse(0, REPORT, BackupReport.class));
+    SnapshotDecider.Plan p4 = plan(snapshot(hooks, p1.run().status()), Optional.of(POD), Optional.of(done), ok);
+    assertThat(p4.hook()).hasValueSatisfying(h -> assertThat(h.key().stage()).isEqualTo(HookStage.POST));
+    assertThat(p4.run().status().hooks()).extracting(HookResult::stage, HookResult::result).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("pre", HookResult.SUCCEEDED), org.assertj.core.groups.Tuple.tuple("post", HookResult.RUNNING));
+  }
+
   @Test
   void aFailedPreHookFailsTheSnapshotWithoutAJobOnceThePostHooksUndidWhatItDid() {
     SnapshotHooks hooks = new SnapshotHooks(List.of(hook("freeze", HookErrorPolicy.Fail, "fsfreeze", "-f", "/data"), hook("never", null, "true")),

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * {@link PodExec} through the API server's {@code pods/exec} subresource (a WebSocket the API server relays to the
  * kubelet): what {@code kubectl exec} does, under the operator's ServiceAccount, which needs {@code create} on
- * {@code pods/exec} (the chart's {@code hooks.enabled}). Only the last KiB of each of stdout and stderr is kept.
+ * {@code pods/exec} (the chart's {@code hooks.enabled}). Only the last KiB of what the command wrote is kept.
  */
 public final class KubernetesPodExec implements PodExec {
 
@@ -55,10 +55,12 @@ public final class KubernetesPodExec implements PodExec {
     }
   }
 
+  /** Stdout, then stderr, at most {@link #KEEP} characters: the end, after "...", when there was more. */
   static String output(TailBuffer out, TailBuffer err) {
     String o = out.text().strip();
     String e = err.text().strip();
-    return o.isEmpty() ? e : e.isEmpty() ? o : o + "\n" + e;
+    String both = o.isEmpty() ? e : e.isEmpty() ? o : o + "\n" + e;
+    return both.length() <= KEEP ? both : "..." + both.substring(both.length() - KEEP + 3);
   }
 
   /** What went wrong, and for a refusal what to change. */

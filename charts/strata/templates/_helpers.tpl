@@ -194,11 +194,24 @@ automountServiceAccountToken: false on them and they run as the namespace's defa
 - apiGroups: [""]
   resources: ["configmaps"]
   verbs: ["get", "list", "watch"]
+# ServiceAccounts: get in KubernetesStoreConnector (a web identity store's runner ServiceAccount must exist, or no
+# runner pod could be created; the store is not Ready until it does). Never a token: the operator mints none.
+- apiGroups: [""]
+  resources: ["serviceaccounts"]
+  verbs: ["get"]
 # Events: EventRecorder.record on StateSnapshots, SnapshotSchedules, RetentionPolicies, StateRestores, RestorePolicies
 # and the pods a RestorePolicy restored creates events.k8s.io/v1 Events.
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create"]
+{{- end }}
+
+{{/*
+The file name of the operator's token for a web identity audience (OperatorTokens.fileName in the operator): every
+character but letters, digits, '.', '_' and '-' becomes '_', and so does a leading '.'.
+*/}}
+{{- define "strata.tokenFileName" -}}
+{{- regexReplaceAll "^\\." (regexReplaceAll "[^A-Za-z0-9._-]" . "_") "_" -}}
 {{- end }}
 
 {{/*

@@ -5,9 +5,10 @@ import dev.strata.engine.store.LocalBlobStoreManager;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Where the snapshots are: the options every command shares. S3 credentials come only from the environment. */
+/** Where the snapshots are: the options every command shares. S3 secrets come only from the environment. */
 public final class StoreOptions {
 
   @Option(
@@ -36,6 +37,8 @@ public final class StoreOptions {
       description = "How long one S3 request may be retried on transient errors (5xx, SlowDown, resets, timeouts) before the run fails (default: ${DEFAULT-VALUE}).")
   int retryDeadlineSeconds;
 
+  @Mixin CredentialOptions credentials;
+
   BlobStoreManager open() {
     if (store.startsWith("file:")) {
       return new LocalBlobStoreManager(fileRoot(store));
@@ -44,7 +47,8 @@ public final class StoreOptions {
       if (retryDeadlineSeconds < 0) {
         throw new UsageException("--retry-deadline must not be negative");
       }
-      return S3Stores.open(store, endpoint, region, pathStyle, caBundle, java.time.Duration.ofSeconds(retryDeadlineSeconds), System.getenv());
+      return S3Stores.open(store, endpoint, region, pathStyle, caBundle, java.time.Duration.ofSeconds(retryDeadlineSeconds),
+          credentials.resolve(region, System.getenv()));
     }
     throw new UsageException("unsupported store URI '" + store + "': use file:///absolute/dir or s3://bucket[/prefix]");
   }

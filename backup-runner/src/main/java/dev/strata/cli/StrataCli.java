@@ -29,7 +29,8 @@ import picocli.CommandLine.Command;
     },
     footer = {
       "",
-      "S3 credentials are read from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
+      "S3 credentials are read from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN for",
+      "temporary keys), or assumed with a web identity: AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (see --role-arn).",
       "Run `strata <command> --help` for a command's options."
     })
 public final class StrataCli implements Runnable {

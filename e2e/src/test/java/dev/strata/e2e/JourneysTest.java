@@ -547,6 +547,7 @@ class JourneysTest {
         Map.entry("snapshot-parallelism.yaml", "spec.parallelism: Invalid value: 0: spec.parallelism in body should be greater than or equal to 1"),
         Map.entry("snapshot-file-owner-with-user.yaml", "runAsUser and runAsGroup are for the Restricted profile"),
         Map.entry("store-ca-without-https.yaml", "caBundle is only used with an https:// endpoint"),
+        Map.entry("store-two-credentials.yaml", "give the store's credentials once"),
         Map.entry("store-bad-bucket.yaml", "spec.bucket in body should match"),
         Map.entry("schedule-bad-cron.yaml", "spec.schedule in body should match"),
         Map.entry("retention-bad-max-age.yaml", "spec.maxAge in body should match"),

@@ -25,8 +25,8 @@ import java.util.Optional;
 
 /**
  * The pod of every runner Job (backup, restore, garbage collection), so the three cannot drift apart: one container
- * of the runner image with a read-only root filesystem, no privilege escalation, no service-account token,
- * credentials only from the store's Secret, a 64 MiB /tmp, the store's CA bundle when it has one, its result in the
+ * of the runner image with a read-only root filesystem, no privilege escalation, no API token, credentials only
+ * from the store's Secret (a web identity store's token is added by RunnerCredentials.apply), a 64 MiB /tmp, the store's CA bundle when it has one, its result in the
  * termination message, and, when a volume is in use on a node, placed on that node (whatever the nodeSelector says).
  * The profile decides the user: Restricted runs non-root with no capabilities (Pod Security "restricted"); FileOwner
  * runs as root with only CHOWN, FOWNER and DAC_OVERRIDE (Pod Security "baseline": DAC_READ_SEARCH is not needed, as

@@ -71,8 +71,9 @@ public final class S3BlobStoreManager implements BlobStoreManager {
     if (config.region() != null) {
       builder.region(config.region());
     }
-    if (config.accessKey() != null) {
-      builder.credentials(config.accessKey(), config.secretKey());
+    io.minio.credentials.Provider credentials = S3CredentialProviders.create(config.credentials(), httpClient, java.time.Clock.systemUTC());
+    if (credentials != null) {
+      builder.credentialsProvider(credentials);
     }
     this.client = new PrecomputedHashMinioClient(builder.build());
     // A bucket cannot be a sub-domain of an IP address or localhost, whatever the spec says.
@@ -112,7 +113,7 @@ public final class S3BlobStoreManager implements BlobStoreManager {
     } catch (Exception e) {
       throw errors.classify(op, null, e);
     }
-    log.debug("store {} is reachable with access key {}", location(), config.accessKeyHint());
+    log.debug("store {} is reachable with {}", location(), config.credentials().who());
   }
 
   @Override

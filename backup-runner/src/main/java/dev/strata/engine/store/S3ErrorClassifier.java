@@ -63,14 +63,16 @@ public final class S3ErrorClassifier {
   private final String endpoint;
   private final String bucket;
   private final String location;
-  private final String accessKeyHint;
+  private final String who;
+  private final String whereToFix;
   private final boolean regionKnown;
 
   public S3ErrorClassifier(S3StoreConfig config) {
     this.endpoint = config.endpoint();
     this.bucket = config.bucket();
     this.location = config.location();
-    this.accessKeyHint = config.accessKeyHint();
+    this.who = config.credentials().who();
+    this.whereToFix = config.credentials().whereToFix();
     this.regionKnown = config.region() != null;
   }
 
@@ -80,8 +82,9 @@ public final class S3ErrorClassifier {
    */
   public StoreException classify(String operation, String key, Throwable error) {
     Throwable e = unwrap(error);
-    if (e instanceof StoreException se) {
-      return se;
+    StoreException already = storeException(e);
+    if (already != null) {
+      return already;
     }
     String what = describe(operation, key);
     boolean preflight = CHECK_ACCESS.equals(operation);
@@ -137,21 +140,21 @@ public final class S3ErrorClassifier {
       switch (code) {
         case "AccessDenied", "AllAccessDisabled", "AccountProblem" -> {
           return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.ACCESS_DENIED,
-              what + " failed: access denied for access key " + accessKeyHint + " " + serverSays
-                  + ": check the credentials Secret and that the key's policy allows this on bucket '"
+              what + " failed: access denied for " + who + " " + serverSays
+                  + ": check " + whereToFix + " and that the policy of " + who + " allows this on bucket '"
                   + bucket + "'"
                   // Without a region the client first asks for the bucket's location, which some policies forbid.
                   + (regionKnown ? "" : " (or set spec.region, if the key may not call GetBucketLocation)"), e);
         }
         case "InvalidAccessKeyId", "ExpiredToken", "InvalidToken" -> {
           return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.INVALID_CREDENTIALS,
-              what + " failed: access key " + accessKeyHint + " is unknown to " + endpoint + " " + serverSays
-                  + ": check the credentials Secret", e);
+              what + " failed: " + who + (code.equals("InvalidAccessKeyId") ? " is unknown to " + endpoint
+                  : "'s session token has expired or is not valid") + " " + serverSays + ": check " + whereToFix, e);
         }
         case "SignatureDoesNotMatch" -> {
           return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.INVALID_CREDENTIALS,
-              what + " failed: the secret key does not match access key " + accessKeyHint + " " + serverSays
-                  + ": check the credentials Secret", e);
+              what + " failed: the secret key does not match " + who + " " + serverSays
+                  + ": check " + whereToFix, e);
         }
         case "RequestTimeTooSkewed" -> {
           return new StoreException(StoreException.Kind.PERMANENT,
@@ -190,8 +193,8 @@ public final class S3ErrorClassifier {
     }
     if (status == 401 || status == 403) {
       return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.ACCESS_DENIED,
-          what + " failed: access denied for access key " + accessKeyHint + " (" + serverSays + ")" + hint
-              + ": check the credentials Secret", e);
+          what + " failed: access denied for " + who + " (" + serverSays + ")" + hint
+              + ": check " + whereToFix, e);
     }
     return new StoreException(StoreException.Kind.PERMANENT,
         what + " was rejected (" + serverSays + ")" + hint + ": check spec.endpoint, spec.bucket and spec.region", e);
@@ -241,6 +244,19 @@ public final class S3ErrorClassifier {
 
   private String describe(String operation, String key) {
     return operation + (key == null ? "" : " '" + key + "'") + " on " + location;
+  }
+
+  /**
+   * A StoreException a credentials provider threw inside minio-java, which wraps it in a RuntimeException on some paths
+   * (listing); such exceptions carry no cause of their own, so the wrapper keeps them.
+   */
+  private static StoreException storeException(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof StoreException se) {
+        return se;
+      }
+    }
+    return null;
   }
 
   static Throwable unwrap(Throwable t) {

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * @param prefix the key prefix everything lives under; may be empty; stored without leading or trailing '/'
  * @param region the bucket's region, or null to let the client discover it
  * @param pathStyle address the bucket as {@code endpoint/bucket} rather than {@code bucket.endpoint} (MinIO, S3Proxy)
- * @param accessKey the access key id, or null (with a null secret) for anonymous access
- * @param secretKey the secret access key; never printed
+ * @param credentials how requests are signed: access keys (with a session token or not), a web identity, or
+ *     anonymous; never printed in full
  * @param caBundlePath a PEM file of CA certificates trusted in addition to the JVM's defaults, or null
  */
 public record S3StoreConfig(
@@ -25,8 +25,7 @@ public record S3StoreConfig(
     String prefix,
     String region,
     boolean pathStyle,
-    String accessKey,
-    String secretKey,
+    S3Credentials credentials,
     Path caBundlePath) {
 
   public static final String DEFAULT_ENDPOINT = "https://s3.amazonaws.com";
@@ -39,10 +38,22 @@ public record S3StoreConfig(
     bucket = checkBucket(bucket);
     prefix = normalisePrefix(prefix);
     region = region == null || region.isBlank() ? null : region.trim();
+    credentials = credentials == null ? new S3Credentials.Anonymous() : credentials;
+  }
+
+  /** A store signed with a static access key and secret, or anonymous when both are null. */
+  public S3StoreConfig(
+      String endpoint, String bucket, String prefix, String region, boolean pathStyle, String accessKey, String secretKey,
+      Path caBundlePath) {
+    this(endpoint, bucket, prefix, region, pathStyle, keys(accessKey, secretKey), caBundlePath);
+  }
+
+  private static S3Credentials keys(String accessKey, String secretKey) {
     if ((accessKey == null) != (secretKey == null)) {
       throw new IllegalArgumentException(
           "give both an access key and a secret key, or neither (anonymous access): only one was set");
     }
+    return accessKey == null ? new S3Credentials.Anonymous() : new S3Credentials.AccessKeys(accessKey, secretKey, null);
   }
 
   /**
@@ -58,6 +69,12 @@ public record S3StoreConfig(
       String accessKey,
       String secretKey,
       Path caBundlePath) {
+    return parse(uri, endpoint, region, pathStyle, keys(accessKey, secretKey), caBundlePath);
+  }
+
+  /** As {@link #parse(String, String, String, boolean, String, String, Path)}, with any kind of credentials. */
+  public static S3StoreConfig parse(
+      String uri, String endpoint, String region, boolean pathStyle, S3Credentials credentials, Path caBundlePath) {
     if (uri == null || uri.isBlank()) {
       throw new IllegalArgumentException("store URI is empty: expected s3://bucket[/prefix]");
     }
@@ -79,7 +96,7 @@ public record S3StoreConfig(
           "store URI '" + uri + "' has a query or fragment: expected s3://bucket[/prefix]");
     }
     try {
-      return new S3StoreConfig(endpoint, bucket, prefix, region, pathStyle, accessKey, secretKey, caBundlePath);
+      return new S3StoreConfig(endpoint, bucket, prefix, region, pathStyle, credentials, caBundlePath);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("store URI '" + uri + "': " + e.getMessage(), e);
     }
@@ -87,19 +104,23 @@ public record S3StoreConfig(
 
   /** The same store with another access key and secret, e.g. to test what bad credentials do. */
   public S3StoreConfig withCredentials(String accessKey, String secretKey) {
-    return new S3StoreConfig(endpoint, bucket, prefix, region, pathStyle, accessKey, secretKey, caBundlePath);
+    return new S3StoreConfig(endpoint, bucket, prefix, region, pathStyle, keys(accessKey, secretKey), caBundlePath);
+  }
+
+  public S3StoreConfig withCredentials(S3Credentials credentials) {
+    return new S3StoreConfig(endpoint, bucket, prefix, region, pathStyle, credentials, caBundlePath);
   }
 
   public S3StoreConfig withBucket(String bucket) {
-    return new S3StoreConfig(endpoint, bucket, prefix, region, pathStyle, accessKey, secretKey, caBundlePath);
+    return new S3StoreConfig(endpoint, bucket, prefix, region, pathStyle, credentials, caBundlePath);
   }
 
   public S3StoreConfig withEndpoint(String endpoint) {
-    return new S3StoreConfig(endpoint, bucket, prefix, region, pathStyle, accessKey, secretKey, caBundlePath);
+    return new S3StoreConfig(endpoint, bucket, prefix, region, pathStyle, credentials, caBundlePath);
   }
 
   public S3StoreConfig withPrefix(String prefix) {
-    return new S3StoreConfig(endpoint, bucket, prefix, region, pathStyle, accessKey, secretKey, caBundlePath);
+    return new S3StoreConfig(endpoint, bucket, prefix, region, pathStyle, credentials, caBundlePath);
   }
 
   /** {@code s3://bucket/prefix at endpoint}: safe for messages and indexes. */
@@ -107,19 +128,31 @@ public record S3StoreConfig(
     return "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix) + " at " + endpoint;
   }
 
-  /** The first four characters of the access key, enough for a person to recognise it and useless to anyone else. */
+  /** The static access key id, or null when requests are signed otherwise (a web identity) or not at all. */
+  public String accessKey() {
+    return credentials instanceof S3Credentials.AccessKeys k ? k.accessKey() : null;
+  }
+
+  /** The static secret access key, or null; never printed. */
+  public String secretKey() {
+    return credentials instanceof S3Credentials.AccessKeys k ? k.secretKey() : null;
+  }
+
+  /**
+   * The first four characters of the access key, enough for a person to recognise it and useless to anyone else;
+   * "(web identity)" or "(anonymous)" when there is no static key. {@code credentials().who()} says more.
+   */
   public String accessKeyHint() {
-    if (accessKey == null) {
-      return "(anonymous)";
+    if (credentials instanceof S3Credentials.AccessKeys k) {
+      return k.hint();
     }
-    return accessKey.length() <= 4 ? accessKey + "…" : accessKey.substring(0, 4) + "…";
+    return credentials instanceof S3Credentials.WebIdentity ? "(web identity)" : "(anonymous)";
   }
 
   @Override
   public String toString() {
     return "S3StoreConfig[endpoint=" + endpoint + ", bucket=" + bucket + ", prefix=" + prefix + ", region=" + region
-        + ", pathStyle=" + pathStyle + ", accessKey=" + accessKeyHint()
-        + ", secretKey=" + (secretKey == null ? "null" : "****") + ", caBundlePath=" + caBundlePath + "]";
+        + ", pathStyle=" + pathStyle + ", credentials=" + credentials + ", caBundlePath=" + caBundlePath + "]";
   }
 
   private static String normaliseEndpoint(String endpoint) {

@@ -245,6 +245,30 @@ class S3ErrorClassifierTest {
     assertThat(e.getMessage()).doesNotContain(SECRET).doesNotContain("AKIAIOSFODNN7EXAMPLE");
   }
 
+  @Test
+  void refusalsNameTheCredentialsInUseAndWhereToFixThem() {
+    S3ErrorClassifier session = new S3ErrorClassifier(CONFIG.withCredentials(
+        new S3Credentials.AccessKeys("ASIAEXAMPLE", SECRET, "session-token-never-printed")));
+    StoreException expired = session.classify("put", "k", errorResponse("ExpiredToken", 400));
+    assertThat(expired.reason()).isEqualTo(StoreException.Reason.INVALID_CREDENTIALS);
+    assertThat(expired.getMessage()).contains("temporary access key ASIA…'s session token has expired")
+        .contains("renew them").doesNotContain("session-token-never-printed").doesNotContain(SECRET);
+
+    S3ErrorClassifier role = new S3ErrorClassifier(CONFIG.withCredentials(new S3Credentials.WebIdentity(
+        "arn:aws:iam::123456789012:role/strata", java.nio.file.Path.of("/var/run/token"), "https://sts.amazonaws.com", null)));
+    assertThat(role.classify("put", "k", errorResponse("AccessDenied", 403)).getMessage())
+        .contains("access denied for role arn:aws:iam::123456789012:role/strata (web identity)")
+        .contains("check the role's permissions");
+  }
+
+  @Test
+  void aStoreExceptionFromACredentialsProviderSurvivesMinioWrappingIt() {
+    // minio-java's listing wraps what it does not know in a RuntimeException; a provider's StoreException has no cause.
+    StoreException fromProvider = new StoreException(PERMANENT, StoreException.Reason.INVALID_CREDENTIALS, "token file missing", null);
+    assertThat(classifier.classify("list", "k", new RuntimeException(fromProvider))).isSameAs(fromProvider);
+    assertThat(classifier.classify("list", "k", new ExecutionException(new CompletionException(fromProvider)))).isSameAs(fromProvider);
+  }
+
   static ErrorResponseException errorResponse(String code, int status) {
     Request request = new Request.Builder().url("http://minio.example:9000/snapshots/team/app/k").build();
     Response response = new Response.Builder().request(request).protocol(Protocol.HTTP_1_1).code(status)

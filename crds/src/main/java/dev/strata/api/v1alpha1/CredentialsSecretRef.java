@@ -5,14 +5,34 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
-/** The Secret that holds a store's S3 credentials, and the keys under which it holds them. */
+/** The Secret that holds a store's S3 access keys (and a session token, for temporary ones), and their keys. */
 public record CredentialsSecretRef(
     @Required @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") @JsonPropertyDescription("Name of the Secret, in the same namespace.")
         String name,
     @Default("AWS_ACCESS_KEY_ID") @Pattern("^[-._a-zA-Z0-9]+$") @JsonPropertyDescription("Key of the access key id.")
         String accessKeyIdKey,
     @Default("AWS_SECRET_ACCESS_KEY") @Pattern("^[-._a-zA-Z0-9]+$") @JsonPropertyDescription("Key of the secret access key.")
-        String secretAccessKeyKey) {
+        String secretAccessKeyKey,
+    @Pattern("^[-._a-zA-Z0-9]+$")
+        @JsonPropertyDescription("Key of the session token of temporary keys. Empty: AWS_SESSION_TOKEN when the Secret has"
+            + " it; named: the Secret must have it.")
+        String sessionTokenKey) {
+
+  /** A reference without a session token key (the Secret's AWS_SESSION_TOKEN is used when present). */
+  public CredentialsSecretRef(String name, String accessKeyIdKey, String secretAccessKeyKey) {
+    this(name, accessKeyIdKey, secretAccessKeyKey, null);
+  }
+
+  public static final String DEFAULT_SESSION_TOKEN_KEY = "AWS_SESSION_TOKEN";
+
+  /** The key of the session token, and whether the Secret must hold it (when named) or may (by default). */
+  public String sessionTokenKeyOrDefault() {
+    return sessionTokenKey == null ? DEFAULT_SESSION_TOKEN_KEY : sessionTokenKey;
+  }
+
+  public boolean sessionTokenRequired() {
+    return sessionTokenKey != null;
+  }
 
   public String accessKeyIdKeyOrDefault() {
     return accessKeyIdKey == null ? "AWS_ACCESS_KEY_ID" : accessKeyIdKey;

@@ -10,6 +10,10 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = "!has(self.caBundle) || (has(self.endpoint) && self.endpoint.startsWith('https://'))",
     message = "caBundle is only used with an https:// endpoint: set spec.endpoint to https://… or remove spec.caBundle")
+@ValidationRule(
+    value = "has(self.credentials) != has(self.credentialsSecretRef)",
+    message = "give the store's credentials once: spec.credentials (secretRef or webIdentity), or the older"
+        + " spec.credentialsSecretRef; not both, not neither")
 public record SnapshotStoreSpec(
     @Pattern("^https?://[^\\s/]+(/.*)?$")
         @JsonPropertyDescription("S3 endpoint URL, e.g. http://minio.storage:9000. Empty means AWS S3.")
@@ -23,13 +27,40 @@ public record SnapshotStoreSpec(
         String prefix,
     @JsonPropertyDescription("S3 region; empty means us-east-1.") String region,
     @Default("false") @JsonPropertyDescription("Address the bucket in the URL path, as MinIO needs.") Boolean pathStyle,
-    @Required @JsonPropertyDescription("The Secret with the S3 credentials.") CredentialsSecretRef credentialsSecretRef,
+    @JsonPropertyDescription("The Secret with the S3 access keys; spec.credentials.secretRef says the same, and spec.credentials"
+        + " offers other kinds. Give one of the two.")
+        CredentialsSecretRef credentialsSecretRef,
     @JsonPropertyDescription("CA certificates to trust for an https endpoint with a private CA.") CaBundleRef caBundle,
     @JsonPropertyDescription("Garbage collection of blobs no snapshot references.") GarbageCollectionSpec gc,
     @JsonPropertyDescription("Defaults for every runner pod of this store (backups, restores, garbage collection):"
         + " profile, tolerations, nodeSelector, priorityClassName, labels, annotations, imagePullSecrets, resources."
         + " A StateSnapshot's or StateRestore's spec.runner overrides them.")
-        RunnerSpec runner) {
+        RunnerSpec runner,
+    @JsonPropertyDescription("How the operator and the runners sign their requests: access keys from a Secret"
+        + " (secretRef) or a role assumed with a service account token (webIdentity).")
+        StoreCredentials credentials) {
+
+  /** A store whose access keys are in the Secret {@code credentialsSecretRef} names. */
+  public SnapshotStoreSpec(
+      String endpoint, String bucket, String prefix, String region, Boolean pathStyle, CredentialsSecretRef credentialsSecretRef,
+      CaBundleRef caBundle, GarbageCollectionSpec gc, RunnerSpec runner) {
+    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, runner, null);
+  }
+
+  /** The credentials, whichever of the two fields gives them (spec.credentials, or the older credentialsSecretRef). */
+  public StoreCredentials credentialsOrDefault() {
+    return credentials != null ? credentials : new StoreCredentials(credentialsSecretRef, null);
+  }
+
+  /** The Secret of the store's access keys, or null when the store signs otherwise (a web identity). */
+  public CredentialsSecretRef secretRefOrNull() {
+    return credentialsOrDefault().secretRef();
+  }
+
+  /** The store's web identity, or null when it signs with access keys. */
+  public WebIdentityCredentials webIdentityOrNull() {
+    return credentialsOrDefault().webIdentity();
+  }
 
   public boolean pathStyleOrDefault() {
     return Boolean.TRUE.equals(pathStyle);

@@ -46,7 +46,7 @@ public final class MinioServer implements AutoCloseable {
   private Duration startupTime;
   private boolean closed;
 
-  private MinioServer(Tools tools, Path workDir, String address) {
+  private MinioServer(Tools tools, Path workDir, String address, Map<String, String> extraEnv) {
     this.binary = tools.require(Tools.MINIO);
     this.version = tools.version("minio.version");
     this.workDir = workDir;
@@ -55,15 +55,16 @@ public final class MinioServer implements AutoCloseable {
     this.consolePort = FreePorts.next();
     this.accessKey = "strata-e2e";
     this.secretKey = randomSecret();
+    Map<String, String> env = new java.util.HashMap<>(extraEnv);
+    env.putAll(Map.of("MINIO_ROOT_USER", accessKey,
+        "MINIO_ROOT_PASSWORD", secretKey,
+        "MINIO_UPDATE", "off",
+        "MINIO_BROWSER", "off",
+        "MINIO_REGION", REGION,
+        "HOME", workDir.toString()));
     this.process = new ManagedProcess("minio", List.of(binary.toString(), "server", workDir.resolve("data").toString(),
         "--address", clusterIp + ":" + port, "--console-address", "127.0.0.1:" + consolePort, "--quiet"),
-        Map.of("MINIO_ROOT_USER", accessKey,
-            "MINIO_ROOT_PASSWORD", secretKey,
-            "MINIO_UPDATE", "off",
-            "MINIO_BROWSER", "off",
-            "MINIO_REGION", REGION,
-            "HOME", workDir.toString()),
-        workDir.resolve("minio.log"));
+        env, workDir.resolve("minio.log"));
   }
 
   /**
@@ -80,16 +81,7 @@ public final class MinioServer implements AutoCloseable {
    * hosts-file entry: a real node's pods reach it through a Service and cluster DNS instead.
    */
   public static MinioServer startOn(String address) {
-    Tools tools = Tools.installed();
-    tools.require(Tools.MINIO);
-    Path dir;
-    try {
-      dir = Files.createTempDirectory("strata-minio-");
-      Files.createDirectories(dir.resolve("data"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    MinioServer server = new MinioServer(tools, dir, address);
+    MinioServer server = create(address, Map.of());
     try {
       server.start();
       server.createBucket(DEFAULT_BUCKET);
@@ -99,6 +91,58 @@ public final class MinioServer implements AutoCloseable {
       server.close();
       throw e;
     }
+  }
+
+  /**
+   * A server of one test's own, configured by extra environment variables (e.g. MinIO's {@code MINIO_IDENTITY_OPENID_*}
+   * for an STS that trusts a test's OIDC issuer): its own cluster IP and {@link #DEFAULT_BUCKET}, but not the examples'
+   * Service name or user. The caller closes it.
+   */
+  public static MinioServer startWith(Map<String, String> env) {
+    MinioServer server = create(null, env);
+    try {
+      server.start();
+      server.createBucket(DEFAULT_BUCKET);
+      return server;
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A server whose STS trusts {@code issuer}'s tokens for the audience {@code clientId} (its OpenID client id): callers
+   * assume the role {@link #openIdRoleArn} with AssumeRoleWithWebIdentity and get MinIO's readwrite policy.
+   */
+  public static MinioServer startTrusting(OidcIssuer issuer, String clientId) {
+    return startWith(Map.of(
+        "MINIO_IDENTITY_OPENID_CONFIG_URL", issuer.configUrl(),
+        "MINIO_IDENTITY_OPENID_CLIENT_ID", clientId,
+        // A role (as on AWS) rather than a policy claim in the token: callers name it by its ARN.
+        "MINIO_IDENTITY_OPENID_ROLE_POLICY", "readwrite"));
+  }
+
+  /** The ARN MinIO gives the role of an OpenID provider with a role policy: named after the SHA-1 of its client id. */
+  public static String openIdRoleArn(String clientId) {
+    try {
+      byte[] sha1 = java.security.MessageDigest.getInstance("SHA-1").digest(clientId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "arn:minio:iam:" + REGION + "::role/" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(sha1);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static MinioServer create(String address, Map<String, String> env) {
+    Tools tools = Tools.installed();
+    tools.require(Tools.MINIO);
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("strata-minio-");
+      Files.createDirectories(dir.resolve("data"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new MinioServer(tools, dir, address, env);
   }
 
   /** Starts (or restarts) the server on the same port and data, and waits until it is ready. */
@@ -123,6 +167,28 @@ public final class MinioServer implements AutoCloseable {
   public void addReadWriteUser(String user, String secret) {
     mc("admin", "user", "add", "test", user, secret);
     mc("admin", "policy", "attach", "test", "readwrite", "--user", user);
+  }
+
+  /**
+   * Makes this running server's STS trust {@code issuer}'s tokens for {@code clientId} (as {@link #startTrusting} does
+   * at start), through MinIO's admin API ({@code mc idp openid add}); MinIO applies an identity provider only at
+   * start, so the server restarts (same address and data). Undo it with {@link #forgetOpenId} before the issuer goes:
+   * a later restart would otherwise look for it. The role's ARN is {@link #openIdRoleArn}, as at start.
+   */
+  public void trustOpenId(OidcIssuer issuer, String configName, String clientId) {
+    // The admin API refuses a provider without a client secret (MinIO's environment variables do not ask for one); it
+    // serves only the console's login flow, never AssumeRoleWithWebIdentity, so any value will do.
+    mc("idp", "openid", "add", "test", configName, "config_url=" + issuer.configUrl(), "client_id=" + clientId,
+        "client_secret=" + randomSecret(), "role_policy=readwrite");
+    stop();
+    start();
+  }
+
+  /** Removes what {@link #trustOpenId} added, and restarts. */
+  public void forgetOpenId(String configName) {
+    mc("idp", "openid", "rm", "test", configName);
+    stop();
+    start();
   }
 
   /** Adds a user whose only policy is {@code policyJson} (an IAM policy document), named {@code policy}. */

@@ -12,6 +12,9 @@ import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.SnapshotPhase;
 import dev.strata.api.v1alpha1.SnapshotSource;
 import dev.strata.api.v1alpha1.SnapshotStore;
+import dev.strata.api.v1alpha1.SnapshotStoreSpec;
+import dev.strata.api.v1alpha1.StoreCredentials;
+import dev.strata.api.v1alpha1.WebIdentityCredentials;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.StateSnapshotSpec;
 import dev.strata.e2e.support.ControlPlane;
@@ -265,6 +268,14 @@ class ChartOnControlPlaneTest {
         "      key: ca.crt",
         ""), work).assertSuccess();
     awaitStoreReady(ns, "tls", "False", "Unreachable");
+
+    // A web identity store whose runners' ServiceAccount does not exist: the operator looks for it and says so.
+    SnapshotStore irsa = new SnapshotStore();
+    irsa.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("irsa").build());
+    irsa.setSpec(new SnapshotStoreSpec(null, "strata", null, "eu-west-1", null, null, null, null, null, new StoreCredentials(null,
+        new WebIdentityCredentials("arn:aws:iam::123456789012:role/strata-backup", "strata-runner", null, null))));
+    admin.resources(SnapshotStore.class).inNamespace(ns).resource(irsa).create();
+    awaitStoreReady(ns, "irsa", "False", "ServiceAccountNotFound");
 
     // Deleting a snapshot whose runner cannot start: the operator deletes the runner Job first, then lets it go.
     // The PVC's user is bound to a node that does not exist, so the runner, pinned next to it, is never scheduled.

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.e2e.support.CommandResult;
 import dev.strata.e2e.support.Helm;
 import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.store.OperatorTokens;
 import dev.strata.operator.webhook.WebhookSettings;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -120,6 +121,10 @@ class ChartRenderTest {
     assertThat(chart.envValue("STRATA_WEBHOOK_ENABLED")).isEqualTo("false");
     assertThat(WebhookSettings.fromEnv(chart.resolvedEnv("strata-7d9f-abcde", RELEASE_NS)).enabled()).isFalse();
 
+    // No web identity audiences by default: no token of the operator is projected.
+    assertThat(env).doesNotContainKey(OperatorTokens.DIR_VARIABLE);
+    assertThat(pod.getVolumes()).extracting(v -> v.getName()).containsExactly("tmp");
+
     ServiceAccount sa = chart.one(ServiceAccount.class);
     assertThat(sa.getMetadata().getName()).isEqualTo("strata");
     assertThat(sa.getAutomountServiceAccountToken()).isFalse();
@@ -194,6 +199,16 @@ class ChartRenderTest {
     assertThat(s.retentionInterval()).isEqualTo(Duration.ofSeconds(600));
     assertThat(s.httpPort()).isEqualTo(9090);
     assertThat(chart.envValue("STRATA_LOG_LEVEL")).isEqualTo("DEBUG");
+
+    // Web identity: a token of the operator's ServiceAccount per audience, where OperatorTokens looks for it.
+    assertThat(chart.envValue(OperatorTokens.DIR_VARIABLE)).isEqualTo(OperatorTokens.DEFAULT_DIR);
+    assertThat(c.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals(OperatorTokens.DEFAULT_DIR)).singleElement()
+        .satisfies(m -> assertThat(m.getReadOnly()).isTrue());
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("web-identity")).singleElement()
+        .satisfies(v -> assertThat(v.getProjected().getSources()).extracting(x -> x.getServiceAccountToken())
+            .extracting(t -> t.getAudience() + " " + t.getPath() + " " + t.getExpirationSeconds())
+            .containsExactly("sts.amazonaws.com " + OperatorTokens.fileName("sts.amazonaws.com") + " 7200",
+                "api://AzureADTokenExchange " + OperatorTokens.fileName("api://AzureADTokenExchange") + " 7200"));
 
     ServiceAccount sa = chart.one(ServiceAccount.class);
     assertThat(sa.getMetadata().getName()).isEqualTo("strata-operator");
@@ -294,6 +309,7 @@ class ChartRenderTest {
     refusals.put(List.of("--set", "webhook.failurePolicy=Sometimes"), "at '/webhook/failurePolicy'");
     refusals.put(List.of("--set", "metrics.serviceMonitor.interval=often"), "at '/metrics/serviceMonitor/interval'");
     refusals.put(List.of("--set", "webhook.port=443"), "at '/webhook/port'");
+    refusals.put(List.of("--set", "webIdentity.tokenExpirationSeconds=60"), "at '/webIdentity/tokenExpirationSeconds'");
     refusals.forEach((args, message) -> {
       CommandResult r = helm.template(Helm.chartDir(), "strata", RELEASE_NS, args);
       assertThat(r.exitCode()).as("helm template %s", args).isNotZero();
@@ -355,8 +371,9 @@ class ChartRenderTest {
     assertThat(s.getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(s.getCapabilities().getAdd()).isEmpty();
     assertThat(s.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
-    // The root file system is read-only: the operator's temporary files (CA bundles) go to an emptyDir.
-    assertThat(c.getVolumeMounts()).singleElement().satisfies(m -> {
+    // The root file system is read-only: the operator's temporary files (CA bundles) go to an emptyDir; anything else
+    // it mounts (web identity tokens) it only reads.
+    assertThat(c.getVolumeMounts()).filteredOn(m -> !Boolean.TRUE.equals(m.getReadOnly())).singleElement().satisfies(m -> {
       assertThat(m.getMountPath()).isEqualTo("/tmp");
       assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals(m.getName())).singleElement()
           .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());

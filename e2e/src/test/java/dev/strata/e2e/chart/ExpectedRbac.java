@@ -39,6 +39,7 @@ final class ExpectedRbac {
       rule("", "persistentvolumeclaims", "get", "create"),
       rule("", "secrets", "get", "list", "watch"),
       rule("", "configmaps", "get", "list", "watch"),
+      rule("", "serviceaccounts", "get"),
       rule("events.k8s.io", "events", "create"));
 
   static final String LEASE_NAME = "strata-operator";
@@ -154,6 +155,7 @@ final class ExpectedRbac {
     m.put("core/configmaps get", "allNamespaces: store with a CA bundle in a ConfigMap");
     m.put("core/configmaps list", start);
     m.put("core/configmaps watch", start);
+    m.put("core/serviceaccounts get", "allNamespaces: a web identity store whose runner ServiceAccount is missing (ServiceAccountNotFound)");
     m.put("events.k8s.io/events create", "allNamespaces: first snapshot (Started, Succeeded Events); schedule, retention and restore Events; webhook: FreshStart on the pod and the policy");
     m.put("coordination.k8s.io/leases create", "allNamespaces: the first operator creates the Lease");
     m.put("coordination.k8s.io/leases get", "allNamespaces: both operators read the Lease");

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.util.Optional;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.runner.RunnerArgs;
+import dev.strata.operator.runner.RunnerCredentials;
 import dev.strata.operator.runner.RunnerNames;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -84,10 +85,10 @@ public final class GcJobBuilder {
         .withBackoffLimit(1)
         .withActiveDeadlineSeconds(6 * 3600L)
         .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
-        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels,
+        .withTemplate(RunnerCredentials.apply(new RunnerPodTemplate(settings.runnerImage(), labels,
             RunnerPodSettings.resolve(store.getSpec().runner(), NO_VOLUME, Optional.empty(), settings, RESOURCES), args,
             RunnerArgs.credentialsEnv(store.getSpec()), List.of(), List.of(), store.getSpec().caBundle(), Optional.empty())
-            .build())
+            .build(), store.getSpec()))
         .endSpec();
     return job.build();
   }

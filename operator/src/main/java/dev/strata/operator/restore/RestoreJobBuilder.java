@@ -10,6 +10,7 @@ import dev.strata.operator.RunnerPodSettings;
 import dev.strata.operator.RunnerPodTemplate;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.runner.RunnerArgs;
+import dev.strata.operator.runner.RunnerCredentials;
 import dev.strata.operator.runner.RunnerNames;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
@@ -89,10 +90,11 @@ public final class RestoreJobBuilder {
         .withBackoffLimit(0)
         .withActiveDeadlineSeconds(spec.activeDeadlineSeconds() == null ? 3600 : spec.activeDeadlineSeconds())
         .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
-        .withTemplate(new RunnerPodTemplate(settings.runnerImage(), labels, podSettings, args, RunnerArgs.credentialsEnv(store.getSpec()),
+        .withTemplate(RunnerCredentials.apply(new RunnerPodTemplate(settings.runnerImage(), labels, podSettings, args,
+            RunnerArgs.credentialsEnv(store.getSpec()),
             List.of(new VolumeBuilder().withName("target").withNewPersistentVolumeClaim(targetPvc, false).build()),
             List.of(new VolumeMountBuilder().withName("target").withMountPath(TARGET_MOUNT).build()),
-            store.getSpec().caBundle(), user.map(ClaimUser::node)).build())
+            store.getSpec().caBundle(), user.map(ClaimUser::node)).build(), store.getSpec()))
         .endSpec();
     return job.build();
   }

@@ -7,6 +7,7 @@ import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.RunnerPodTemplate;
 import dev.strata.operator.runner.RunnerArgs;
+import dev.strata.operator.runner.RunnerCredentials;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -31,7 +32,8 @@ import java.util.Optional;
  * The restore init container a RestorePolicy puts first into a pod: the runner in Sync mode, restoring the latest
  * snapshot of the pod's own source into its volume, or doing nothing when there is none yet (a fresh start). It is
  * locked down like a runner Job (non-root, read-only root filesystem, no capabilities, RuntimeDefault seccomp) and
- * gets the store's credentials only as environment variables from the store's Secret. It runs as the pod's own user
+ * gets the store's credentials only as environment variables from the store's Secret, or for a web identity store a
+ * token of the pod's own ServiceAccount projected for the store's audience. It runs as the pod's own user
  * when the pod names one, so restored files belong to the app; the pod's fsGroup applies to it as to every container.
  */
 public final class RestoreInitContainerBuilder {
@@ -72,6 +74,11 @@ public final class RestoreInitContainerBuilder {
     RunnerPodTemplate.caVolume(storeSpec.caBundle()).ifPresent(ca -> {
       volumes.add(new VolumeBuilder(ca).withName(RestorePolicyPods.CA_VOLUME).build());
       mounts.add(new VolumeMountBuilder().withName(RestorePolicyPods.CA_VOLUME).withMountPath(RunnerPodTemplate.CA_MOUNT).withReadOnly(true).build());
+    });
+    // A web identity store: a token of the pod's own ServiceAccount, which the role's trust policy must name too.
+    RunnerCredentials.tokenVolume(storeSpec).ifPresent(token -> {
+      volumes.add(token);
+      mounts.add(RunnerCredentials.tokenMount());
     });
 
     Container init = new ContainerBuilder()

@@ -46,23 +46,14 @@ public final class RunnerArgs {
     return List.of("--result-file", RunnerPodTemplate.TERMINATION_LOG, "--json");
   }
 
-  /** The store's credentials as environment variables taken from its Secret; they never appear in the Job itself. */
+  /**
+   * The runner's environment: the store's credentials ({@link RunnerCredentials}; secrets only by reference to the
+   * store's Secret, never in the Job itself) and the JVM's settings.
+   */
   public static List<EnvVar> credentialsEnv(SnapshotStoreSpec store) {
-    var ref = store.credentialsSecretRef();
-    return List.of(
-        new EnvVarBuilder()
-            .withName("AWS_ACCESS_KEY_ID")
-            .withNewValueFrom()
-            .withNewSecretKeyRef(ref.accessKeyIdKeyOrDefault(), ref.name(), false)
-            .endValueFrom()
-            .build(),
-        new EnvVarBuilder()
-            .withName("AWS_SECRET_ACCESS_KEY")
-            .withNewValueFrom()
-            .withNewSecretKeyRef(ref.secretAccessKeyKeyOrDefault(), ref.name(), false)
-            .endValueFrom()
-            .build(),
-        new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue("-XX:MaxRAMPercentage=70 -XX:-UsePerfData -XX:+UseSerialGC").build());
+    List<EnvVar> env = new ArrayList<>(RunnerCredentials.env(store));
+    env.add(new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue("-XX:MaxRAMPercentage=70 -XX:-UsePerfData -XX:+UseSerialGC").build());
+    return env;
   }
 
   /** A backup's or a restore's runner when its spec.runner.resources says nothing. */

@@ -10,6 +10,7 @@ import dev.strata.operator.RunnerPodSettings;
 import dev.strata.operator.RunnerPodTemplate;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.runner.RunnerArgs;
+import dev.strata.operator.runner.RunnerCredentials;
 import dev.strata.operator.runner.RunnerNames;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
@@ -114,7 +115,7 @@ public final class RunnerJobBuilder {
             .withBackoffLimit(1)
             .withActiveDeadlineSeconds(spec.activeDeadlineSecondsOrDefault())
             .withTtlSecondsAfterFinished((int) jobTtl(spec, settings).toSeconds())
-            .withTemplate(pod.build())
+            .withTemplate(RunnerCredentials.apply(pod.build(), storeSpec))
             .endSpec();
     return job.build();
   }

@@ -5,12 +5,15 @@ import dev.strata.api.v1alpha1.CredentialsSecretRef;
 import dev.strata.api.v1alpha1.SecretKeyRef;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.SnapshotStoreSpec;
+import dev.strata.api.v1alpha1.WebIdentityCredentials;
 import dev.strata.engine.Hashing;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.RetryPolicy;
 import dev.strata.engine.store.RetryingBlobStoreManager;
 import dev.strata.engine.store.S3BlobStoreManager;
+import dev.strata.engine.store.S3Credentials;
 import dev.strata.engine.store.S3StoreConfig;
+import dev.strata.engine.store.StsEndpoints;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -24,8 +27,9 @@ import java.util.Base64;
 import java.util.Map;
 
 /**
- * Opens a SnapshotStore's bucket with the credentials from its Secret (and its CA bundle, written to a private temporary
- * file that the S3 client reads). The operator's requests retry briefly: it should report a broken store within
+ * Opens a SnapshotStore's bucket with its credentials (and its CA bundle, written to a private temporary file that the
+ * S3 client reads): access keys read from its Secret now, or its web identity's role assumed with the operator's own
+ * token (see {@link OperatorTokens}). The operator's requests retry briefly: it should report a broken store within
  * seconds, not wait minutes the way a runner does.
  */
 public final class KubernetesStoreConnector implements StoreConnector {
@@ -33,10 +37,16 @@ public final class KubernetesStoreConnector implements StoreConnector {
   static final RetryPolicy OPERATOR_RETRIES = RetryPolicy.defaults().withMaxAttempts(3).withDeadline(Duration.ofSeconds(20));
 
   private final KubernetesClient client;
+  private final OperatorTokens tokens;
   private final Path caDir;
 
   public KubernetesStoreConnector(KubernetesClient client) {
+    this(client, OperatorTokens.fromEnv(System.getenv()));
+  }
+
+  public KubernetesStoreConnector(KubernetesClient client, OperatorTokens tokens) {
     this.client = client;
+    this.tokens = tokens;
     try {
       this.caDir = Files.createTempDirectory("strata-ca");
     } catch (IOException e) {
@@ -46,24 +56,67 @@ public final class KubernetesStoreConnector implements StoreConnector {
 
   @Override
   public BlobStoreManager open(SnapshotStore store) {
+    return new RetryingBlobStoreManager(new S3BlobStoreManager(config(store), 8), OPERATOR_RETRIES);
+  }
+
+  /** Where the store is and how the operator signs its requests, read now from the spec, its Secret and token. */
+  S3StoreConfig config(SnapshotStore store) {
     String ns = store.getMetadata().getNamespace();
     SnapshotStoreSpec spec = store.getSpec();
-    CredentialsSecretRef ref = spec.credentialsSecretRef();
-    Secret secret = client.secrets().inNamespace(ns).withName(ref.name()).get();
-    if (secret == null) {
-      throw new StoreAccessException(
-          "SecretNotFound", "Secret " + ref.name() + " (spec.credentialsSecretRef.name) does not exist in namespace " + ns);
-    }
-    String accessKey = value(secret, ref.accessKeyIdKeyOrDefault(), "spec.credentialsSecretRef.accessKeyIdKey");
-    String secretKey = value(secret, ref.secretAccessKeyKeyOrDefault(), "spec.credentialsSecretRef.secretAccessKeyKey");
+    S3Credentials credentials = spec.webIdentityOrNull() != null ? webIdentity(ns, spec) : accessKeys(ns, spec);
     Path ca = caBundle(ns, spec.caBundle());
     S3StoreConfig config;
     try {
-      config = new S3StoreConfig(spec.endpoint(), spec.bucket(), spec.prefix(), spec.region(), spec.pathStyleOrDefault(), accessKey, secretKey, ca);
+      config = new S3StoreConfig(spec.endpoint(), spec.bucket(), spec.prefix(), spec.region(), spec.pathStyleOrDefault(), credentials, ca);
     } catch (IllegalArgumentException e) {
       throw new StoreAccessException("InvalidSpec", e.getMessage());
     }
-    return new RetryingBlobStoreManager(new S3BlobStoreManager(config, 8), OPERATOR_RETRIES);
+    return config;
+  }
+
+  private S3Credentials accessKeys(String ns, SnapshotStoreSpec spec) {
+    CredentialsSecretRef ref = spec.secretRefOrNull();
+    String field = spec.credentials() != null ? "spec.credentials.secretRef" : "spec.credentialsSecretRef";
+    Secret secret = client.secrets().inNamespace(ns).withName(ref.name()).get();
+    if (secret == null) {
+      throw new StoreAccessException(
+          "SecretNotFound", "Secret " + ref.name() + " (" + field + ".name) does not exist in namespace " + ns);
+    }
+    String accessKey = value(secret, ref.accessKeyIdKeyOrDefault(), field + ".accessKeyIdKey");
+    String secretKey = value(secret, ref.secretAccessKeyKeyOrDefault(), field + ".secretAccessKeyKey");
+    String sessionToken = ref.sessionTokenRequired() || has(secret, ref.sessionTokenKeyOrDefault())
+        ? value(secret, ref.sessionTokenKeyOrDefault(), field + ".sessionTokenKey")
+        : null;
+    return new S3Credentials.AccessKeys(accessKey, secretKey, sessionToken);
+  }
+
+  /**
+   * The store's role, assumed with the operator's own token for the store's audience. The runners' ServiceAccount is
+   * checked here too: without it no runner pod could even be created, and the store would look ready while every
+   * run waited for its deadline.
+   */
+  private S3Credentials webIdentity(String ns, SnapshotStoreSpec spec) {
+    WebIdentityCredentials identity = spec.webIdentityOrNull();
+    if (client.serviceAccounts().inNamespace(ns).withName(identity.serviceAccountName()).get() == null) {
+      throw new StoreAccessException("ServiceAccountNotFound", "ServiceAccount " + identity.serviceAccountName()
+          + " (spec.credentials.webIdentity.serviceAccountName) does not exist in namespace " + ns
+          + ": create it; runner pods present its token to the STS");
+    }
+    Path token = tokens.tokenFile(identity.audienceOrDefault()).orElseThrow(() -> new StoreAccessException(
+        "WebIdentityTokenMissing", "the operator has no token for audience " + identity.audienceOrDefault()
+            + " (spec.credentials.webIdentity.audience): list it in the chart's webIdentity.audiences, and let the role's"
+            + " trust policy name the operator's ServiceAccount too"));
+    String sts = identity.stsEndpoint() == null || identity.stsEndpoint().isBlank()
+        ? StsEndpoints.aws(spec.region()) : identity.stsEndpoint();
+    try {
+      return new S3Credentials.WebIdentity(identity.roleArn(), token, sts, OperatorTokens.SESSION_NAME);
+    } catch (IllegalArgumentException e) {
+      throw new StoreAccessException("InvalidSpec", "spec.credentials.webIdentity: " + e.getMessage());
+    }
+  }
+
+  private static boolean has(Secret secret, String key) {
+    return secret.getData() != null && secret.getData().get(key) != null && !secret.getData().get(key).isEmpty();
   }
 
   private static String value(Secret secret, String key, String field) {

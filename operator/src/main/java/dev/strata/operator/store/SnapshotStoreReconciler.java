@@ -168,8 +168,8 @@ public class SnapshotStoreReconciler implements Reconciler<SnapshotStore> {
 
   static Set<String> secretNames(SnapshotStore store) {
     Set<String> names = new HashSet<>();
-    if (store.getSpec() != null && store.getSpec().credentialsSecretRef() != null) {
-      names.add(store.getSpec().credentialsSecretRef().name());
+    if (store.getSpec() != null && store.getSpec().secretRefOrNull() != null) {
+      names.add(store.getSpec().secretRefOrNull().name());
     }
     CaBundleRef ca = store.getSpec() == null ? null : store.getSpec().caBundle();
     if (ca != null && ca.secretRef() != null) {

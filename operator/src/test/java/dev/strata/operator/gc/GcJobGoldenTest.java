@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GcJobGoldenTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"ca", "store-runner"})
+  @ValueSource(strings = {"ca", "store-runner", "web-identity"})
   void jobMatchesGoldenFile(String name) throws IOException {
     Path dir = Golden.ROOT.resolve("gc-job");
     JsonNode input = Serialization.yamlMapper().readTree(Files.readString(dir.resolve(name + ".input.yaml")));

@@ -1,0 +1,114 @@
+package dev.strata.operator.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.api.v1alpha1.CredentialsSecretRef;
+import dev.strata.api.v1alpha1.SnapshotStore;
+import dev.strata.api.v1alpha1.SnapshotStoreSpec;
+import dev.strata.api.v1alpha1.StoreCredentials;
+import dev.strata.api.v1alpha1.WebIdentityCredentials;
+import dev.strata.engine.store.S3Credentials;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which credentials the operator uses for a store, read from the store's spec, its Secret and the operator's tokens. */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesStoreConnectorTest {
+
+  static KubernetesClient client;
+  static final String NS = "streams";
+  static final String ROLE = "arn:aws:iam::123456789012:role/strata-backup";
+
+  @TempDir Path tokens;
+  KubernetesStoreConnector connector;
+
+  @BeforeEach
+  void setUp() {
+    client.secrets().inNamespace(NS).delete();
+    client.serviceAccounts().inNamespace(NS).delete();
+    connector = new KubernetesStoreConnector(client, new OperatorTokens(tokens));
+  }
+
+  static SnapshotStore store(CredentialsSecretRef legacy, StoreCredentials credentials, String region) {
+    SnapshotStore store = new SnapshotStore();
+    store.setMetadata(new ObjectMetaBuilder().withName("s3").withNamespace(NS).build());
+    store.setSpec(new SnapshotStoreSpec(null, "team-state", "prod", region, null, legacy, null, null, null, credentials));
+    return store;
+  }
+
+  /** A Secret as the API server stores it (the CRUD mock does not turn stringData into data). */
+  void secret(String name, Map<String, String> values) {
+    Map<String, String> data = new java.util.HashMap<>();
+    values.forEach((k, v) -> data.put(k, java.util.Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName(name).endMetadata()
+        .withData(data).build()).create();
+  }
+
+  @Test
+  void accessKeysOfTheOlderFieldAreLongLivedUnlessTheSecretHoldsASessionToken() {
+    secret("aws", Map.of("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY", "secret"));
+    assertThat(connector.config(store(new CredentialsSecretRef("aws", null, null), null, null)).credentials())
+        .isEqualTo(new S3Credentials.AccessKeys("AKIAEXAMPLE", "secret", null));
+    client.secrets().inNamespace(NS).withName("aws").delete();
+    secret("aws", Map.of("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE", "AWS_SECRET_ACCESS_KEY", "secret", "AWS_SESSION_TOKEN", "tok"));
+    assertThat(connector.config(store(new CredentialsSecretRef("aws", null, null), null, null)).credentials())
+        .isEqualTo(new S3Credentials.AccessKeys("ASIAEXAMPLE", "secret", "tok"));
+  }
+
+  @Test
+  void aNamedSessionTokenKeyMustBeInTheSecret() {
+    secret("vault", Map.of("access_key", "ASIAEXAMPLE", "secret_key", "secret"));
+    CredentialsSecretRef ref = new CredentialsSecretRef("vault", "access_key", "secret_key", "security_token");
+    assertThatThrownBy(() -> connector.config(store(null, new StoreCredentials(ref, null), null)))
+        .isInstanceOfSatisfying(StoreAccessException.class, e -> assertThat(e.reason()).isEqualTo("SecretKeyMissing"))
+        .hasMessage("Secret vault has no key security_token (spec.credentials.secretRef.sessionTokenKey)");
+  }
+
+  @Test
+  void aWebIdentityIsAssumedWithTheOperatorsOwnTokenForTheAudienceAtAwsStsOfTheRegion() throws Exception {
+    client.serviceAccounts().inNamespace(NS).resource(new ServiceAccountBuilder().withNewMetadata().withName("strata-runner")
+        .endMetadata().build()).create();
+    Files.writeString(tokens.resolve("sts.amazonaws.com"), "token");
+    WebIdentityCredentials identity = new WebIdentityCredentials(ROLE, "strata-runner", null, null);
+    assertThat(connector.config(store(null, new StoreCredentials(null, identity), "eu-west-1")).credentials())
+        .isEqualTo(new S3Credentials.WebIdentity(ROLE, tokens.resolve("sts.amazonaws.com"), "https://sts.eu-west-1.amazonaws.com",
+            "strata-operator"));
+
+    Files.writeString(tokens.resolve("api___AzureADTokenExchange"), "token");
+    WebIdentityCredentials minio = new WebIdentityCredentials(ROLE, "strata-runner", "api://AzureADTokenExchange", "http://minio:9000");
+    assertThat(connector.config(store(null, new StoreCredentials(null, minio), null)).credentials())
+        .isEqualTo(new S3Credentials.WebIdentity(ROLE, tokens.resolve("api___AzureADTokenExchange"), "http://minio:9000", "strata-operator"));
+  }
+
+  @Test
+  void aWebIdentityNeedsTheRunnersServiceAccountAndATokenOfTheOperatorForItsAudience() throws Exception {
+    WebIdentityCredentials identity = new WebIdentityCredentials(ROLE, "strata-runner", "sts.amazonaws.com", null);
+    SnapshotStore store = store(null, new StoreCredentials(null, identity), null);
+    assertThatThrownBy(() -> connector.config(store))
+        .isInstanceOfSatisfying(StoreAccessException.class, e -> assertThat(e.reason()).isEqualTo("ServiceAccountNotFound"))
+        .hasMessageContaining("ServiceAccount strata-runner (spec.credentials.webIdentity.serviceAccountName) does not exist in namespace streams");
+    client.serviceAccounts().inNamespace(NS).resource(new ServiceAccountBuilder().withNewMetadata().withName("strata-runner")
+        .endMetadata().build()).create();
+    assertThatThrownBy(() -> connector.config(store))
+        .isInstanceOfSatisfying(StoreAccessException.class, e -> assertThat(e.reason()).isEqualTo("WebIdentityTokenMissing"))
+        .hasMessageContaining("no token for audience sts.amazonaws.com")
+        .hasMessageContaining("webIdentity.audiences");
+  }
+
+  @Test
+  void tokenFileNamesKeepOnlySafeCharacters() {
+    assertThat(OperatorTokens.fileName("sts.amazonaws.com")).isEqualTo("sts.amazonaws.com");
+    assertThat(OperatorTokens.fileName("api://AzureADTokenExchange")).isEqualTo("api___AzureADTokenExchange");
+    assertThat(OperatorTokens.fileName("..")).isEqualTo("_.");
+  }
+}

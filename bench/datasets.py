@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Seeded dataset generator and mutator for the Strata benchmark (see docs/benchmarks.md).
 
-Every byte comes from random.Random(seed), so the data is incompressible and the same on every machine.
+Every byte comes from random.Random(seed), so the data is the same on every machine: random bytes (incompressible)
+for A, B, C and M, and for S half of the files; text-like lines from a seeded vocabulary (compressible) for the other
+half of S and for T.
 
-  datasets.py gen A|B|C|Aq|Cq DIR            generate a dataset (skipped when DIR.stamp already matches)
-  datasets.py mutate I2|I3|I4 DIR SEED  apply an incremental change to a working copy of A; prints changed bytes
+  datasets.py gen A|B|C|S|T|M|Aq|Cq|Sq|Tq|Mq DIR   generate a dataset (skipped when DIR.stamp already matches)
+  datasets.py mutate I2|I3|I4|I5 DIR SEED  apply an incremental change to a working copy of A; prints changed bytes
   datasets.py reset SRC DIR             make DIR equal SRC again (size + mtime_ns decide; mtimes are copied)
   datasets.py manifest DIR              'sha256  relpath' lines for every regular file, sorted (as sha256sum prints)
   datasets.py stats DIR                 'files bytes' of a tree
@@ -94,10 +96,73 @@ def gen_c(d, groups=10, dirs=50):
                 set_time(p, i); i += 1
 
 
+WORDS_SEED = 0x5707
+
+
+def vocabulary(n=4000):
+    rng = random.Random(WORDS_SEED)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return ["".join(rng.choice(letters) for _ in range(rng.randint(2, 11))) for _ in range(n)]
+
+
+def text_like(rng, size, words):
+    """Lines of words and numbers, like logs and configuration: zstd compresses them about 3 to 4 times."""
+    out, n = [], 0
+    while n < size:
+        line = "%d %s %s=%d %s\n" % (rng.randint(1_600_000_000, 1_700_000_000), rng.choice(words),
+                                     rng.choice(words), rng.randint(0, 99999), " ".join(rng.choice(words) for _ in range(rng.randint(3, 12))))
+        out.append(line)
+        n += len(line)
+    return "".join(out).encode()[:size]
+
+
+def gen_s(d, files=20_000, dirs=200):
+    """S small-20k: 20,000 files of 0.5-32 KiB (log-uniform sizes) in 200 directories, half random, half text-like."""
+    rng = random.Random(0x520)
+    words = vocabulary()
+    os.makedirs(d)
+    for i in range(files):
+        sub = os.path.join(d, "d%03d" % (i % dirs))
+        os.makedirs(sub, exist_ok=True)
+        size = int(math.exp(rng.uniform(math.log(512), math.log(32 * KiB))))
+        p = os.path.join(sub, "f%05d.%s" % (i, "dat" if i % 2 == 0 else "log"))
+        with open(p, "wb") as f:
+            f.write(rng.randbytes(size) if i % 2 == 0 else text_like(rng, size, words))
+        set_time(p, i)
+
+
+def gen_t(d, files=64, size=4 * MiB):
+    """T compressible: 64 files of 4 MiB of text-like log lines (256 MiB)."""
+    rng = random.Random(0x7E7)
+    words = vocabulary()
+    os.makedirs(d)
+    for i in range(files):
+        p = os.path.join(d, "app-%03d.log" % i)
+        with open(p, "wb") as f:
+            f.write(text_like(rng, size, words))
+        set_time(p, i)
+
+
+def gen_m(d, files=1_000_000, per_dir=1000):
+    """M a million files of 0-256 bytes, 1,000 per directory: memory and time that grow with the number of files."""
+    rng = random.Random(0x1E6)
+    os.makedirs(d)
+    for i in range(files):
+        sub = os.path.join(d, "d%04d" % (i // per_dir))
+        if i % per_dir == 0:
+            os.makedirs(sub)
+        p = os.path.join(sub, "f%04d" % (i % per_dir))
+        with open(p, "wb") as f:
+            f.write(rng.randbytes(rng.randint(0, 256)))
+        set_time(p, i)
+
+
 GENERATORS = {
-    "A": gen_a, "B": gen_b, "C": gen_c,
+    "A": gen_a, "B": gen_b, "C": gen_c, "S": gen_s, "T": gen_t, "M": gen_m,
     # Small variants for run.sh --quick: A with 8 SSTs (512 MiB), C with 2,000 files in 20 directories.
     "Aq": lambda d: gen_a(d, ssts=8), "Cq": lambda d: gen_c(d, groups=1, dirs=20),
+    "Sq": lambda d: gen_s(d, files=2_000, dirs=20), "Tq": lambda d: gen_t(d, files=8),
+    "Mq": lambda d: gen_m(d, files=50_000),
 }
 
 
@@ -149,6 +214,16 @@ def cmd_mutate(kind, d, seed):
             f.seek(37 * MiB + 4 * KiB * (seed % 7))
             f.write(rng.randbytes(4 * KiB))
         changed += 4 * KiB
+    elif kind == "I5":
+        # 100 bytes inserted at the start of one 64 MiB file (everything after it shifts; same file, new mtime).
+        p = os.path.join(d, sorted(f for f in os.listdir(d) if f.endswith(".sst") and f < "800000")[6])
+        with open(p, "rb") as f:
+            data = f.read()
+        with open(p + ".tmp", "wb") as f:
+            f.write(rng.randbytes(100))
+            f.write(data)
+        os.rename(p + ".tmp", p)
+        changed += 100
     else:
         raise SystemExit("unknown mutation " + kind)
     print(changed)

@@ -4,6 +4,7 @@
   report.py row --tool T --scenario S ... >> results.csv   one CSV row from a measured run
   report.py brief < row                                     one human line for the log
   report.py patch-last results.csv SYNC_S VERIFIED          fill sync_s/verified of the last row (restores)
+  report.py set-last results.csv FIELD VALUE                set one field of the last row (stored_bytes)
   report.py summarize RESULTS_DIR [--docs docs/benchmarks.md]
 """
 import argparse
@@ -16,10 +17,10 @@ import statistics
 import sys
 
 FIELDS = ("scenario,tool,rep,warmup,load1,wall_s,user_s,sys_s,cpu_s,maxrss_mb,logical_bytes,files,mb_per_s,files_per_s,"
-          "server_bytes,server_objects,server_cpu_s,tool_bytes,engine_ms,changed_bytes,sync_s,verified,exit").split(",")
+          "server_bytes,server_objects,server_cpu_s,tool_bytes,engine_ms,changed_bytes,sync_s,verified,exit,stored_bytes").split(",")
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 PEERS = ("rclone", "rclone-t16", "restic")
-TARGETS = {"backupA": 1.25, "restoreA": 1.25, "i1_ms": 1000, "i2": 1.1, "c": 1.0, "rss": 300}
+TARGETS = {"backupA": 1.25, "restoreA": 1.25, "i1_ms": 1000, "i2": 1.1, "c": 1.0, "rss": 256}
 
 
 # ------------------------------------------------------------------------------------------------ one row
@@ -112,7 +113,7 @@ def cmd_row(argv):
         "files_per_s": "%.0f" % (f / wall) if wall > 0 else "",
         "server_bytes": a.server_bytes, "server_objects": a.server_objects, "server_cpu_s": a.server_cpu,
         "tool_bytes": moved, "engine_ms": ms, "changed_bytes": a.changed, "sync_s": "", "verified": "",
-        "exit": a.exit,
+        "exit": a.exit, "stored_bytes": "",
     }
     w = csv.DictWriter(sys.stdout, FIELDS, lineterminator="\n")
     w.writerow(row)
@@ -128,6 +129,15 @@ def cmd_brief():
     print("    %-9s %-11s %-4s %s%8ss %8s MB/s %7s files/s cpu=%ss rss=%sMB server=%sB/%sobj%s exit=%s" % (
         r["scenario"], r["tool"], r["rep"], "(warm-up) " if r["warmup"] == "1" else "", r["wall_s"], r["mb_per_s"],
         r["files_per_s"], r["cpu_s"], r["maxrss_mb"], r["server_bytes"], r["server_objects"], extra, r["exit"]))
+
+
+def cmd_set_last(path, field, value):
+    rows = list(csv.DictReader(open(path)))
+    rows[-1][field] = value
+    with open(path, "w") as f:
+        w = csv.DictWriter(f, FIELDS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
 
 
 def cmd_patch_last(path, sync_s, verified):
@@ -229,8 +239,85 @@ def summarize(results, docs):
     add = lines.append
     summary_rows = []
 
+    def ratio(a, b):
+        return a / b if a is not None and b else None
+
+    def row(label, strata, ref, value, target, cond, note=""):
+        add("| %s | %s | %s | %s | %s | %s |" % (label, strata, ref, value, target, ok(cond) + note))
+
+    # -------- issue 13's targets
+    add("### The targets of store format 2 (issue 13)")
+    add("")
+    add("| target | Strata | reference | ratio or figure | target | |")
+    add("| --- | --- | --- | --- | --- | --- |")
+    for sfx, where in (("", ""), ("-wan", " over the WAN profile")):
+        for kind, field in (("backup", "files_per_s"), ("restore", "files_per_s")):
+            scen = "%s-S%s" % (kind, sfx)
+            if (scen, "strata") not in g:
+                continue
+            sv, (pn, pv) = m(scen, "strata", field), best_peer(scen, field)
+            r = ratio(sv, pv)
+            row("S (20,000 small files, half text) %s%s, files/s" % (kind, where), fmt(sv, 0), "best peer %s: %s" % (pn or "–", fmt(pv, 0)),
+                fmt(r, 2), "≥ 1.25", r >= 1.25 if r is not None else None)
+            summary_rows.append(("%s%s_ratio" % (scen, ""), r))
+        if ("backup-S" + sfx, "strata") in g:
+            so, ro = m("backup-S" + sfx, "strata", "server_objects"), m("backup-S" + sfx, "restic", "server_objects")
+            r = ratio(so, ro)
+            row("S backup%s, objects written" % where, fmt(so, 0), "restic: %s" % fmt(ro, 0), fmt(r, 2), "≤ 2", r <= 2 if r is not None else None)
+    for scen, label in (("backup-A", "backup"), ("restore-A", "restore")):
+        if (scen, "strata") in g:
+            sv, (pn, pv) = m(scen, "strata", "mb_per_s"), best_peer(scen)
+            r = ratio(sv, pv)
+            row("large incompressible files (A) %s, MB/s" % label, fmt(sv), "best peer %s: %s" % (pn or "–", fmt(pv)), fmt(r, 2), "≥ 1.25",
+                r >= 1.25 if r is not None else None)
+    for scen, label, limit in (("I4", "4 KiB changed in place in a 64 MiB file", 1.5), ("I5", "100 bytes inserted at the start of a 64 MiB file", 3.0)):
+        if (scen, "strata") in g:
+            sb_, rb_ = m(scen, "strata", "server_bytes"), m(scen, "restic", "server_bytes")
+            row("%s: bytes uploaded (the server wrote)" % label, mib(sb_), "restic: %s; rclone: %s" % (mib(rb_), mib(m(scen, "rclone", "server_bytes"))),
+                mib(sb_), "≤ %s MiB" % limit, sb_ <= limit * 1048576 if sb_ is not None else None)
+    if ("backup-T", "strata") in g:
+        st, rt = m("backup-T", "strata", "stored_bytes"), m("backup-T", "restic", "stored_bytes")
+        r = ratio(st, rt)
+        row("compressible data (T, %s): bytes stored" % mib(m("backup-T", "strata", "logical_bytes")), mib(st), "restic: %s; rclone: %s" % (
+            mib(rt), mib(m("backup-T", "rclone", "stored_bytes"))), fmt(r, 3), "≤ 1.05", r <= 1.05 if r is not None else None)
+    for scen, label in (("backup-A-crypto", "backup"), ("restore-A-crypto", "restore")):
+        if (scen, "strata-enc") in g:
+            on, off = m(scen, "strata-enc", "mb_per_s"), m(scen, "strata", "mb_per_s")
+            r = ratio(on, off)
+            row("encryption on ÷ off, %s of A, MB/s" % label, fmt(on), "off: %s" % fmt(off), fmt(r, 2), "≥ 0.9", r >= 0.9 if r is not None else None)
+    rss_all = [num(x["maxrss_mb"]) for x in g.get(("backup-A", "strata"), []) if num(x["maxrss_mb"]) is not None]
+    if rss_all:
+        row("peak RSS of a backup of A (%s)" % mib(m("backup-A", "strata", "logical_bytes")), "%s MB (max of %d)" % (fmt(max(rss_all)), len(rss_all)),
+            "JVM options: %s" % meta.get("strata_jvm", "?"), fmt(max(rss_all)),
+            "≤ 256 MB", max(rss_all) <= 256)
+    for scen, label in (("backup-M", "backup"), ("unchanged-M", "unchanged backup"), ("restore-M", "restore")):
+        if (scen, "strata-x512") in g or any(r["scenario"] == scen for r in rows):
+            rs = [r for r in rows if r["scenario"] == scen]
+            okrun = rs and all(r["exit"] == "0" and r["verified"] in ("", "yes") for r in rs)
+            row("%s files, %s, -Xmx512m" % (fmt(num(rs[0]["files"]) if rs else None, 0), label), "%s s, peak RSS %s MB" % (
+                fmt(m(scen, "strata-x512", "wall_s"), 1), fmt(m(scen, "strata-x512", "maxrss_mb"), 0)),
+                "engine %s ms" % fmt(m(scen, "strata-x512", "engine_ms"), 0), "exit 0%s" % (", sha256 ok" if scen.startswith("restore") else ""),
+                "completes", bool(okrun))
+    if ("unchanged-C", "strata") in g:
+        e = m("unchanged-C", "strata", "engine_ms")
+        row("unchanged re-run of C (%s files): engine time" % fmt(m("unchanged-C", "strata", "files"), 0), "%s ms" % fmt(e, 0),
+            "process %s s" % fmt(m("unchanged-C", "strata", "wall_s"), 2), "%s ms" % fmt(e, 0), "< 500 ms", e < 500 if e is not None else None)
+    add("")
+    if any(k[0].endswith("-ab") for k in g):
+        add("### A/B: %s against %s" % (meta.get("ab_after", "after"), meta.get("ab_before", "before")))
+        add("")
+        add("| figure | before | after | after ÷ before | after, --no-fsync | after ÷ after --no-fsync |")
+        add("| --- | --- | --- | --- | --- | --- |")
+        for scen, unit, field in (("backup-A-ab", "MB/s", "mb_per_s"), ("restore-A-ab", "MB/s", "mb_per_s"),
+                                  ("backup-S-ab", "files/s", "files_per_s"), ("restore-S-ab", "files/s", "files_per_s")):
+            b_, a_ = m(scen, "v1-before", field), m(scen, "v1-after", field)
+            n_ = m(scen, "v1-after-nofsync", field)
+            add("| %s, %s | %s | %s | %s | %s | %s |" % (scen, unit, fmt(b_, 0 if unit == "files/s" else 1), fmt(a_, 0 if unit == "files/s" else 1),
+                fmt(ratio(a_, b_), 3), fmt(n_, 0 if unit == "files/s" else 1), fmt(ratio(a_, n_), 3)))
+        add("")
+
     # -------- headline ratios
-    add("### Headline figures against the targets")
+    add("### Earlier targets (the first engine's)")
     add("")
     add("| figure | Strata | reference | ratio | target | |")
     add("| --- | --- | --- | --- | --- | --- |")
@@ -278,8 +365,8 @@ def summarize(results, docs):
     rss = [num(x["maxrss_mb"]) for x in g.get(("backup-A", "strata"), [])]
     rss = [x for x in rss if x is not None]
     if rss:
-        add("| peak RSS of a backup of A (-Xmx%s) | %s MB (max of %d runs; median %s) | – | – | ≤ 300 MB | %s |" % (
-            meta.get("strata", "").split("-Xmx")[-1] or "?", fmt(max(rss)), len(rss), fmt(med(rss)), ok(max(rss) <= 300)))
+        add("| peak RSS of a backup of A (%s) | %s MB (max of %d runs; median %s) | – | – | ≤ 256 MB | %s |" % (
+            meta.get("strata_jvm", "?"), fmt(max(rss)), len(rss), fmt(med(rss)), ok(max(rss) <= 256)))
         summary_rows.append(("backupA_peak_rss_mb", max(rss)))
     add("")
 
@@ -306,9 +393,11 @@ def summarize(results, docs):
     add("### Every scenario (medians of the measured runs; warm-ups excluded)")
     add("")
     add("| scenario | tool | n | wall s (min–max) | MB/s | files/s | client CPU s | peak RSS MB | tool says moved | "
-        "server wrote | objects | server CPU s | restore: sync s, sha256 ok | load |")
-    add("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    order = ["backup-A", "restore-A", "base-full", "I1", "I2", "I3", "I4", "backup-C", "restore-C"]
+        "server wrote | objects | stored | server CPU s | restore: sync s, sha256 ok | load |")
+    add("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    order = ["backup-A", "restore-A", "base-full", "I1", "I2", "I3", "I4", "I5", "backup-C", "restore-C", "backup-S", "restore-S",
+             "backup-T", "backup-A-crypto", "restore-A-crypto", "backup-S-wan", "restore-S-wan", "backup-M", "unchanged-M", "restore-M",
+             "unchanged-C", "backup-A-ab", "restore-A-ab", "backup-S-ab", "restore-S-ab"]
     keys = sorted(g.keys(), key=lambda k: (order.index(k[0]) if k[0] in order else 99, tool_order(k[1])))
     for scen, tool in keys:
         rs = g[(scen, tool)]
@@ -317,11 +406,11 @@ def summarize(results, docs):
         if scen.startswith("restore"):
             vs = set(x["verified"] for x in rs)
             ver = "%s, %s" % (fmt(m(scen, tool, "sync_s"), 2), "yes" if vs == {"yes"} else "NO")
-        add("| %s | %s | %d | %s (%s–%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        add("| %s | %s | %d | %s (%s–%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             scen, tool, len(rs), fmt(m(scen, tool, "wall_s"), 2), fmt(lo, 2), fmt(hi, 2),
             fmt(m(scen, tool, "mb_per_s")), fmt(m(scen, tool, "files_per_s"), 0), fmt(m(scen, tool, "cpu_s"), 1),
             fmt(m(scen, tool, "maxrss_mb"), 0), mib(m(scen, tool, "tool_bytes")), mib(m(scen, tool, "server_bytes")),
-            fmt(m(scen, tool, "server_objects"), 0), fmt(m(scen, tool, "server_cpu_s"), 1), ver,
+            fmt(m(scen, tool, "server_objects"), 0), mib(m(scen, tool, "stored_bytes")), fmt(m(scen, tool, "server_cpu_s"), 1), ver,
             fmt(m(scen, tool, "load1"), 1)))
     add("")
     add("load: the 1-minute load average when the run started (the machine has %s cores; other work on it shows "
@@ -366,7 +455,7 @@ def summarize(results, docs):
     head.append("")
     head.append("| software | version |")
     head.append("| --- | --- |")
-    for k in ("strata", "java", "restic", "rclone", "minio", "go"):
+    for k in ("strata", "java", "restic", "rclone", "minio", "go", "wan"):
         head.append("| %s | %s |" % (k, meta.get(k, "?")))
     head.append("")
     md = "\n".join(head) + "\n" + table
@@ -395,7 +484,8 @@ def rows_bytes(rows, scen):
 
 
 def tool_order(t):
-    o = ["strata", "strata-p4", "strata-p16", "rclone", "rclone-t16", "restic"]
+    o = ["strata", "strata-p4", "strata-p16", "strata-enc", "strata-nofsync", "strata-x512", "rclone", "rclone-t16", "restic",
+         "v1-before", "v1-after", "v1-after-nofsync"]
     return o.index(t) if t in o else 50
 
 
@@ -431,6 +521,8 @@ def main():
         cmd_brief()
     elif c == "patch-last":
         cmd_patch_last(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif c == "set-last":
+        cmd_set_last(sys.argv[2], sys.argv[3], sys.argv[4])
     elif c == "summarize":
         ap = argparse.ArgumentParser()
         ap.add_argument("results")

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Strata benchmark harness: Strata vs rclone vs restic against one local MinIO, plus the ceilings, in one run.
 #
-#   bench/run.sh [--quick] [--reps N] [--only GROUPS] [--warm] [--no-docs] [--jar PATH]
+#   bench/run.sh [--quick] [--reps N] [--only GROUPS] [--warm] [--no-docs] [--jar PATH] [--ab-before JAR --ab-after JAR]
 #
-#   --quick       smoke run (~3 min): small datasets (A: 8 SSTs, C: 2,000 files), 1 run each, no warm-up
+#   --quick       smoke run: small datasets (A: 8 SSTs, C/S: 2,000 files, M: 50,000 files), 1 run each, no warm-up
 #   --reps N      measured runs per headline A figure (backup, restore, I1, I2) after one warm-up (default 5)
-#   --reps2 N     measured runs, no warm-up, of secondary figures: parallelism sweep, I3, I4 (default 2)
+#   --reps2 N     measured runs, no warm-up, of secondary figures: parallelism sweep, I3-I5, S, T, encryption,
+#                 WAN, A/B (default 2)
 #   --reps-c N    measured runs, no warm-up, of the 50,000-file dataset C (default 2; rclone-t16 runs once)
-#   --only G,...  run only these groups: ceil,backupA,restoreA,sweep,incr,C (default: all)
+#   --only G,...  run only these groups: ceil,backupA,restoreA,sweep,incr,C,small,compress,crypto,wan,scale,ab
+#                 (default: all but ab, which needs --ab-before/--ab-after; see bench/build-jar.sh)
+#   --ab-before JAR, --ab-after JAR   two Strata jars to compare on A and S (group ab), e.g. before and after a change
 #   --warm        do not drop the page cache before each measured run (default: drop it, if permitted)
 #   --no-docs     do not rewrite the marked section of docs/benchmarks.md
 #   --jar PATH    the Strata runner jar (default: backup-runner/target/strata-runner.jar, copied at start)
@@ -22,7 +25,8 @@ REPO="$(dirname "$BENCH_DIR")"
 WORK="${STRATA_BENCH_WORK:-$BENCH_DIR/work}"
 PROPS="${STRATA_TOOLS_PROPS:-$HOME/.cache/strata-tools/tools.properties}"
 
-QUICK=0; REPS=5; REPS2=2; REPS_C=2; ONLY="ceil,backupA,restoreA,sweep,incr,C"; DROP=1; DOCS=1
+QUICK=0; REPS=5; REPS2=2; REPS_C=2; ONLY="ceil,backupA,restoreA,sweep,incr,C,small,compress,crypto,wan,scale"; DROP=1; DOCS=1
+AB_BEFORE=""; AB_AFTER=""
 JAR_SRC="$REPO/backup-runner/target/strata-runner.jar"
 ARGS_ORIG="$*"
 while [[ $# -gt 0 ]]; do
@@ -35,17 +39,20 @@ while [[ $# -gt 0 ]]; do
     --warm) DROP=0 ;;
     --no-docs) DOCS=0 ;;
     --jar) JAR_SRC="$2"; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --ab-before) AB_BEFORE="$2"; shift ;;
+    --ab-after) AB_AFTER="$2"; shift ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 
 if [[ $QUICK -eq 1 ]]; then
-  REPS=1; WARMUP=0; REPS2=1; REPS_C=1; A_NAME=Aq; C_NAME=Cq; RAW_OBJS=4; RAW_REPS=1; HASH_SECS=0.5
+  REPS=1; WARMUP=0; REPS2=1; REPS_C=1; A_NAME=Aq; C_NAME=Cq; S_NAME=Sq; T_NAME=Tq; M_NAME=Mq; RAW_OBJS=4; RAW_REPS=1; HASH_SECS=0.5
 else
-  WARMUP=1; A_NAME=A; C_NAME=C; RAW_OBJS=16; RAW_REPS=3; HASH_SECS=2
+  WARMUP=1; A_NAME=A; C_NAME=C; S_NAME=S; T_NAME=T; M_NAME=M; RAW_OBJS=16; RAW_REPS=3; HASH_SECS=2
 fi
+if [[ -n "$AB_BEFORE$AB_AFTER" && ",$ONLY," != *",ab,"* ]]; then ONLY="$ONLY,ab"; fi
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -72,7 +79,7 @@ for b in "$MINIO" "$RESTIC" "$RCLONE"; do [[ -x "$b" ]] || die "missing tool $b 
 command -v python3 >/dev/null || die "python3 is required"
 
 S3RAW="$WORK/bin/s3raw"
-if [[ ! -x "$S3RAW" || "$BENCH_DIR/s3raw/main.go" -nt "$S3RAW" ]]; then
+if [[ ! -x "$S3RAW" || "$BENCH_DIR/s3raw/main.go" -nt "$S3RAW" || "$BENCH_DIR/s3raw/delay.go" -nt "$S3RAW" ]]; then
   log "building bench/s3raw (Go, standard library only)"
   (cd "$BENCH_DIR/s3raw" && CGO_ENABLED=0 GOWORK=off GOFLAGS=-mod=mod go build -o "$S3RAW" .)
 fi
@@ -80,9 +87,10 @@ fi
 [[ -f "$JAR_SRC" ]] || die "no Strata jar at $JAR_SRC (build it: mvn -B -pl backup-runner -am package -DskipTests)"
 JAR="$RESULTS/strata-runner.jar"
 cp "$JAR_SRC" "$JAR"
-STRATA_XMX="${STRATA_XMX:-256m}"
-# The JVM options runners use (bin/strata's default, and the runner Jobs' JAVA_TOOL_OPTIONS): the serial collector.
-STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS:--XX:+UseSerialGC}"
+# The JVM options of a runner Job: its JAVA_TOOL_OPTIONS (RunnerJobBuilder) in a container limited to 512 MiB, which
+# the JVM sees as MaxRAM (so a heap of at most 70 % of it, starting small). STRATA_XMX, if set, adds an -Xmx.
+STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS:--XX:MaxRAM=512m -XX:MaxRAMPercentage=70 -XX:-UsePerfData -XX:+UseSerialGC}"
+XMX_OPT=(); [[ -n "${STRATA_XMX:-}" ]] && XMX_OPT=("-Xmx$STRATA_XMX")
 # The class-data-sharing archive the runner image builds (backup-runner/cds/dump.sh, the same command), for this copy
 # of the jar; STRATA_BENCH_NO_CDS=1 measures without it.
 CDS_OPT=()
@@ -90,8 +98,28 @@ if [[ "${STRATA_BENCH_NO_CDS:-0}" != 1 ]]; then
   "$REPO/backup-runner/cds/dump.sh" "$JAR" "$RESULTS/strata-runner.jsa" || die "could not build the class archive for $JAR"
   CDS_OPT=("-XX:SharedArchiveFile=$RESULTS/strata-runner.jsa")
 fi
+# Strata logs at INFO to raw/*.err: a backup's line gives its phases (open, scan, upload), for the analysis.
+export STRATA_LOG_LEVEL="${STRATA_LOG_LEVEL:-INFO}"
 # shellcheck disable=SC2206
-STRATA=(java "-Xmx$STRATA_XMX" $STRATA_JAVA_OPTS "${CDS_OPT[@]}" -jar "$JAR")
+STRATA=(java "${XMX_OPT[@]}" $STRATA_JAVA_OPTS "${CDS_OPT[@]}" -jar "$JAR")
+# The scale group: a million files in the heap a 512 MiB runner has (-Xmx512m).
+# shellcheck disable=SC2206
+STRATA512=(java "-Xmx512m" $STRATA_JAVA_OPTS "${CDS_OPT[@]}" -jar "$JAR")
+# Encryption on: the key comes from the environment, as runner pods get it from the store's Secret.
+STRATA_ENC=(env STRATA_KEY=bench-store-key-4f9d2c7a8b1e6f30 "${STRATA[@]}")
+# Group ab: two other jars (copied like the main one; no class archive, so neither has an advantage from it).
+AB_JARS=()
+for j in "$AB_BEFORE" "$AB_AFTER"; do
+  if [[ -n "$j" ]]; then
+    [[ -f "$j" ]] || { echo "run.sh: no jar at $j" >&2; exit 2; }
+    cp "$j" "$RESULTS/ab-$(( ${#AB_JARS[@]} + 1 )).jar"; AB_JARS+=("$RESULTS/ab-$(( ${#AB_JARS[@]} + 1 )).jar")
+  fi
+done
+if want ab && [[ ${#AB_JARS[@]} -ne 2 ]]; then echo "run.sh: group ab needs --ab-before JAR and --ab-after JAR" >&2; exit 2; fi
+# shellcheck disable=SC2206
+V_BEFORE=(java "${XMX_OPT[@]}" $STRATA_JAVA_OPTS -jar "${AB_JARS[0]:-none}")
+# shellcheck disable=SC2206
+V_AFTER=(java "${XMX_OPT[@]}" $STRATA_JAVA_OPTS -jar "${AB_JARS[1]:-none}")
 # STRATA_BENCH_FILE_STORE=1 (harness development only): Strata writes to file:// stores under $WORK/filestore
 # instead of MinIO, so its figures are NOT comparable with the peers'.
 FILE_STORE="${STRATA_BENCH_FILE_STORE:-0}"
@@ -131,7 +159,8 @@ ROT="$(cat "/sys/block/$DISK_NAME/queue/rotational" 2>/dev/null || echo '?')"
   echo "disk_free_start=$FREE_GB GB"
   echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
   echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "strata=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$( [[ -n "$(git -C "$REPO" status --porcelain -- backup-runner 2>/dev/null)" ]] && echo ' + uncommitted backup-runner changes'), jar $(date -u -r "$JAR_SRC" +%Y-%m-%dT%H:%MZ), -Xmx$STRATA_XMX $STRATA_JAVA_OPTS$( [[ ${#CDS_OPT[@]} -gt 0 ]] && echo ', class archive (as in the runner image)')"
+  echo "strata=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$( [[ -n "$(git -C "$REPO" status --porcelain -- backup-runner 2>/dev/null)" ]] && echo ' + uncommitted backup-runner changes'), jar $(date -u -r "$JAR_SRC" +%Y-%m-%dT%H:%MZ), ${XMX_OPT[*]} $STRATA_JAVA_OPTS$( [[ ${#CDS_OPT[@]} -gt 0 ]] && echo ', class archive (as in the runner image)')"
+  echo "strata_jvm=$(echo ${XMX_OPT[*]} $STRATA_JAVA_OPTS)"
   echo "java=$(java -version 2>&1 | head -n1)"
   echo "restic=$("$RESTIC" version | head -n1) (module $(prop restic.version))"
   echo "rclone=$("$RCLONE" version | head -n1) (built from module $(prop rclone.version) with go install)"
@@ -154,11 +183,14 @@ dataset() { # name -> generates DATA/name and DATA/name.sha256 once
   fi
 }
 tree_sha() { (cd "$1" && find . -type f -print0 | xargs -0 -r -P2 -n 512 sha256sum) | LC_ALL=C sort -k2; }
-A="$DATA/$A_NAME"; C="$DATA/$C_NAME"; W="$WORK/incr/$A_NAME"
+A="$DATA/$A_NAME"; C="$DATA/$C_NAME"; S="$DATA/$S_NAME"; T="$DATA/$T_NAME"; M="$DATA/$M_NAME"; W="$WORK/incr/$A_NAME"
 dataset "$A_NAME"; dataset "$C_NAME"
 read -r A_FILES A_BYTES < <(python3 "$BENCH_DIR/datasets.py" stats "$A")
 read -r C_FILES C_BYTES < <(python3 "$BENCH_DIR/datasets.py" stats "$C")
 log "A=$A_NAME: $A_FILES files, $A_BYTES bytes; C=$C_NAME: $C_FILES files, $C_BYTES bytes"
+if want small || want wan || want ab; then dataset "$S_NAME"; read -r S_FILES S_BYTES < <(python3 "$BENCH_DIR/datasets.py" stats "$S"); log "S=$S_NAME: $S_FILES files, $S_BYTES bytes"; fi
+if want compress; then dataset "$T_NAME"; read -r T_FILES T_BYTES < <(python3 "$BENCH_DIR/datasets.py" stats "$T"); log "T=$T_NAME: $T_FILES files, $T_BYTES bytes"; fi
+if want scale; then dataset "$M_NAME"; read -r M_FILES M_BYTES < <(python3 "$BENCH_DIR/datasets.py" stats "$M"); log "M=$M_NAME: $M_FILES files, $M_BYTES bytes"; fi
 
 # ---------------------------------------------------------------------------------------------------------------
 # MinIO on loopback, data on the same disk
@@ -174,14 +206,16 @@ MINIO_ROOT_USER=$AWS_ACCESS_KEY_ID MINIO_ROOT_PASSWORD=$AWS_SECRET_ACCESS_KEY MI
   "$MINIO" server --quiet --address "127.0.0.1:$PORT" --console-address "127.0.0.1:$CPORT" "$MINIO_DATA" \
   > "$RESULTS/minio.log" 2>&1 &
 MINIO_PID=$!
+MAIN_MINIO_PID=$MINIO_PID
 CHILD=""
 cleanup() {
   local rc=$?
   if [[ -n "$CHILD" ]]; then pkill -TERM -P "$CHILD" 2>/dev/null || true; kill "$CHILD" 2>/dev/null || true; wait "$CHILD" 2>/dev/null || true; fi
-  if [[ -n "${MINIO_PID:-}" ]] && kill -0 "$MINIO_PID" 2>/dev/null; then
-    kill "$MINIO_PID" 2>/dev/null || true; wait "$MINIO_PID" 2>/dev/null || true
+  if [[ -n "${MAIN_MINIO_PID:-}" ]] && kill -0 "$MAIN_MINIO_PID" 2>/dev/null; then
+    kill "$MAIN_MINIO_PID" 2>/dev/null || true; wait "$MAIN_MINIO_PID" 2>/dev/null || true
   fi
-  rm -rf "$MINIO_DATA" "$WORK/restore" "$WORK/filestore" "$WORK/incr"
+  declare -F wan_down >/dev/null && wan_down
+  rm -rf "$WORK/minio-data" "$WORK/restore" "$WORK/filestore" "$WORK/incr"
   exit $rc
 }
 trap cleanup EXIT
@@ -225,6 +259,10 @@ tool_backup_cmd() { # tool src bucket source-id -> sets CMD
   case "$tool" in
     strata) CMD=("${STRATA[@]}" backup $(strata_store "$bucket") --source "$src" --source-id "$sid" --json) ;;
     strata-p*) CMD=("${STRATA[@]}" backup $(strata_store "$bucket") --source "$src" --source-id "$sid" --json --parallelism "${tool#strata-p}") ;;
+    strata-enc) CMD=("${STRATA_ENC[@]}" backup $(strata_store "$bucket") --source "$src" --source-id "$sid" --json) ;;
+    strata-x512) CMD=("${STRATA512[@]}" backup $(strata_store "$bucket") --source "$src" --source-id "$sid" --json) ;;
+    v1-before) CMD=("${V_BEFORE[@]}" backup $(strata_store "$bucket") --source "$src" --source-id "$sid" --json) ;;
+    v1-after) CMD=("${V_AFTER[@]}" backup $(strata_store "$bucket") --source "$src" --source-id "$sid" --json) ;;
     rclone) CMD=("$RCLONE" sync "$src" "bench:$bucket" --use-json-log --stats 1h --stats-log-level NOTICE) ;;
     rclone-t16) CMD=("$RCLONE" sync "$src" "bench:$bucket" --use-json-log --stats 1h --stats-log-level NOTICE "${RCLONE_TUNED[@]}") ;;
     restic) CMD=("$RESTIC" -r "s3:$ENDPOINT/$bucket" backup "$src" --host bench --json) ;;
@@ -236,6 +274,12 @@ tool_restore_cmd() { # tool bucket target source-id -> sets CMD
   case "$tool" in
     strata) CMD=("${STRATA[@]}" restore $(strata_store "$bucket") --latest --source-id "$sid" --target "$target" --json) ;;
     strata-p*) CMD=("${STRATA[@]}" restore $(strata_store "$bucket") --latest --source-id "$sid" --target "$target" --json --parallelism "${tool#strata-p}") ;;
+    strata-nofsync) CMD=("${STRATA[@]}" restore $(strata_store "$bucket") --latest --source-id "$sid" --target "$target" --json --no-fsync) ;;
+    strata-enc) CMD=("${STRATA_ENC[@]}" restore $(strata_store "$bucket") --latest --source-id "$sid" --target "$target" --json) ;;
+    strata-x512) CMD=("${STRATA512[@]}" restore $(strata_store "$bucket") --latest --source-id "$sid" --target "$target" --json) ;;
+    v1-before) CMD=("${V_BEFORE[@]}" restore $(strata_store "$bucket") --latest --source-id "$sid" --target "$target" --json) ;;
+    v1-after) CMD=("${V_AFTER[@]}" restore $(strata_store "$bucket") --latest --source-id "$sid" --target "$target" --json) ;;
+    v1-after-nofsync) CMD=("${V_AFTER[@]}" restore $(strata_store "$bucket") --latest --source-id "$sid" --target "$target" --json --no-fsync) ;;
     rclone) CMD=("$RCLONE" copy "bench:$bucket" "$target" --use-json-log --stats 1h --stats-log-level NOTICE) ;;
     rclone-t16) CMD=("$RCLONE" copy "bench:$bucket" "$target" --use-json-log --stats 1h --stats-log-level NOTICE "${RCLONE_TUNED[@]}") ;;
     restic) CMD=("$RESTIC" -r "s3:$ENDPOINT/$bucket" restore latest --target "$target" --json) ;;
@@ -245,17 +289,22 @@ tool_restore_cmd() { # tool bucket target source-id -> sets CMD
 restored_root() { # tool target src -> where the tree landed
   case "$1" in restic) echo "$2$3" ;; *) echo "$2" ;; esac
 }
-new_store() { # tool bucket: an empty bucket (and restic repository)
+new_store() { # tool bucket: an empty bucket (and restic repository, or Strata store: both initialised unmeasured)
   mkbucket "$2"
   if [[ $1 == strata* && $FILE_STORE == 1 ]]; then mkdir -p "$WORK/filestore/$2"; fi
   if [[ $1 == restic ]]; then "$RESTIC" -r "s3:$ENDPOINT/$2" init >/dev/null 2>&1 || die "restic init $2 failed"; fi
+  if [[ $1 == strata-enc ]]; then
+    "${STRATA_ENC[@]}" init $(strata_store "$2") --encryption aes-256-gcm >/dev/null 2>&1 || die "strata init $2 failed"
+  elif [[ $1 == strata* ]]; then
+    "${STRATA[@]}" init $(strata_store "$2") >/dev/null 2>&1 || die "strata init $2 failed"
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------------------------
 # measure SCEN TOOL REP WARM LOGICAL_BYTES FILES CHANGED -- command...: one measured run, one CSV row
 # ---------------------------------------------------------------------------------------------------------------
 CSV="$RESULTS/results.csv"
-echo "scenario,tool,rep,warmup,load1,wall_s,user_s,sys_s,cpu_s,maxrss_mb,logical_bytes,files,mb_per_s,files_per_s,server_bytes,server_objects,server_cpu_s,tool_bytes,engine_ms,changed_bytes,sync_s,verified,exit" > "$CSV"
+echo "scenario,tool,rep,warmup,load1,wall_s,user_s,sys_s,cpu_s,maxrss_mb,logical_bytes,files,mb_per_s,files_per_s,server_bytes,server_objects,server_cpu_s,tool_bytes,engine_ms,changed_bytes,sync_s,verified,exit,stored_bytes" > "$CSV"
 LAST_SYNC_S=""; LAST_VERIFIED=""
 measure() {
   local scen="$1" tool="$2" rep="$3" warm="$4" bytes="$5" files="$6" changed="$7"; shift 8
@@ -361,7 +410,8 @@ backup_round() { # scen dataset-dir source-id bytes files rep tool...: one backu
 restore_round() { # scen dataset-dir reference source-id bytes files rep bucket-of-tool tool...
   local scen="$1" src="$2" ref="$3" sid="$4" bytes="$5" files="$6" rep="$7" tgt="$WORK/restore" tool bucket; shift 7
   for tool in "$@"; do
-    bucket="${LAST_BUCKET[$tool]:-}"; [[ $tool == strata-p* ]] && bucket="${LAST_BUCKET[strata]}"
+    bucket="${LAST_BUCKET[$tool]:-}"; [[ $tool == strata-p* || $tool == strata-nofsync ]] && bucket="${LAST_BUCKET[strata]}"
+    [[ $tool == v1-after-nofsync ]] && bucket="${LAST_BUCKET[v1-after]}"
     rm -rf "$tgt"; [[ $tool == strata* ]] || mkdir -p "$tgt"
     tool_restore_cmd "$tool" "$bucket" "$tgt" "$sid"
     measure "$scen" "$tool" "$rep" "$(is_warm "$rep")" "$bytes" "$files" "" -- "${CMD[@]}"
@@ -392,7 +442,8 @@ if want backupA || want restoreA || want sweep; then
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
-# Incrementals on A: I1 nothing changed, I2 ~1%, I3 compaction, I4 4 KiB inside one 64 MiB file.
+# Incrementals on A: I1 nothing changed, I2 ~1%, I3 compaction, I4 4 KiB inside one 64 MiB file, I5 100 bytes
+# inserted at the start of one 64 MiB file.
 # Each tool has its own working copy of A and its own bucket; the tools take turns within each round.
 # Each I2-I4 run starts from the state of A, backed up: reset the working copy, back it up (not measured), apply
 # the change (the same for every tool in a round; a new seed each round, so new content really is new), back up
@@ -416,7 +467,7 @@ if want incr; then
     done
   done
   seed=0
-  for inc in I2 I3 I4; do
+  for inc in I2 I3 I4 I5; do
     n=$REPS; w=$WARMUP; [[ $inc == I2 ]] || { n=$REPS2; w=0; }
     for rep in $(runs "$n" "$w"); do
       seed=$((seed + 1))
@@ -445,6 +496,151 @@ if want C; then
     backup_round backup-C "$C" C "$C_BYTES" "$C_FILES" "$rep" "${CTOOLS[@]}"
     restore_round restore-C "$C" "$DATA/$C_NAME.sha256" C "$C_BYTES" "$C_FILES" "$rep" "${CTOOLS[@]}"
     [[ -n "${LAST_BUCKET[rclone-t16]:-}" ]] && { rmbucket "${LAST_BUCKET[rclone-t16]}"; unset 'LAST_BUCKET[rclone-t16]'; }
+  done
+  drop_buckets
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# S: 20,000 small files, half text-like (the set the issue compares with restic). Backup, objects written, restore.
+# ---------------------------------------------------------------------------------------------------------------
+STOOLS=(strata rclone rclone-t16 restic)
+small_rounds() { # scenario-suffix
+  local sfx="$1" rep
+  for rep in $(runs "$REPS2" 0); do
+    backup_round "backup-S$sfx" "$S" S "$S_BYTES" "$S_FILES" "$rep" "${STOOLS[@]}"
+    restore_round "restore-S$sfx" "$S" "$DATA/$S_NAME.sha256" S "$S_BYTES" "$S_FILES" "$rep" "${STOOLS[@]}"
+  done
+  drop_buckets
+}
+if want small; then
+  log "== S: $S_FILES small files, half text-like ($S_BYTES bytes)"
+  small_rounds ""
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# T: compressible data. What each tool stores (the bucket's size after one backup), Strata against restic.
+# ---------------------------------------------------------------------------------------------------------------
+bucket_bytes() { "$RCLONE" size "bench:$1" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["bytes"])'; }
+if want compress; then
+  log "== T: compressible text ($T_BYTES bytes)"
+  for rep in $(runs "$REPS2" 0); do
+    for tool in strata restic rclone; do
+      b="t-$tool-$rep"
+      [[ -n "${LAST_BUCKET[$tool]:-}" ]] && { rmbucket "${LAST_BUCKET[$tool]}"; unset "LAST_BUCKET[$tool]"; }
+      new_store "$tool" "$b"
+      tool_backup_cmd "$tool" "$T" "$b" T
+      measure backup-T "$tool" "$rep" 0 "$T_BYTES" "$T_FILES" "" -- "${CMD[@]}"
+      python3 "$BENCH_DIR/report.py" set-last "$CSV" stored_bytes "$(bucket_bytes "$b")"
+      LAST_BUCKET[$tool]="$b"
+    done
+  done
+  drop_buckets
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# Encryption on against off: Strata's backup and restore of A, each into its own store.
+# ---------------------------------------------------------------------------------------------------------------
+if want crypto; then
+  log "== encryption: Strata with and without it, on A"
+  for rep in $(runs "$REPS2" 0); do
+    backup_round backup-A-crypto "$A" A "$A_BYTES" "$A_FILES" "$rep" strata strata-enc
+    restore_round restore-A-crypto "$A" "$DATA/$A_NAME.sha256" A "$A_BYTES" "$A_FILES" "$rep" strata strata-enc
+  done
+  drop_buckets
+fi
+# ---------------------------------------------------------------------------------------------------------------
+# WAN: S again, against a second MinIO in a network namespace reached over a veth pair limited to 1 Gbit/s by a
+# token bucket filter on both ends, through `s3raw proxy`, which holds every byte back 10 ms in each direction
+# (20 ms round trip). (This kernel has no netem; tbf and the proxy give the same two properties.) Addresses
+# 198.18.0.1/30 (here) and 198.18.0.2/30 (there), on interfaces made here and removed on exit.
+# ---------------------------------------------------------------------------------------------------------------
+WAN_NS=""; WAN_IF=""; WAN_MINIO_PID=""; WAN_PROXY_PID=""
+wan_down() {
+  if [[ -n "$WAN_PROXY_PID" ]]; then kill "$WAN_PROXY_PID" 2>/dev/null || true; wait "$WAN_PROXY_PID" 2>/dev/null || true; WAN_PROXY_PID=""; fi
+  if [[ -n "$WAN_MINIO_PID" ]]; then kill "$WAN_MINIO_PID" 2>/dev/null || true; wait "$WAN_MINIO_PID" 2>/dev/null || true; WAN_MINIO_PID=""; fi
+  if [[ -n "$WAN_NS" ]]; then ip netns del "$WAN_NS" 2>/dev/null || true; WAN_NS=""; fi
+  if [[ -n "$WAN_IF" ]]; then ip link del "$WAN_IF" 2>/dev/null || true; WAN_IF=""; fi
+  rm -rf "$WORK/minio-wan"
+}
+if want wan; then
+  if ! command -v ip >/dev/null || ! command -v tc >/dev/null || [[ $(id -u) -ne 0 ]]; then
+    log "== WAN: skipped (needs root, ip and tc)"
+  else
+    log "== WAN: S against MinIO 10 ms away each way (20 ms round trip), 1 Gbit/s"
+    WAN_NS="strata-wan-$$"; WAN_IF="sw$$a"; peer="sw$$b"
+    ip netns add "$WAN_NS"
+    ip link add "$WAN_IF" type veth peer name "$peer"
+    ip link set "$peer" netns "$WAN_NS"
+    ip addr add 198.18.0.1/30 dev "$WAN_IF"; ip link set "$WAN_IF" up
+    ip netns exec "$WAN_NS" ip addr add 198.18.0.2/30 dev "$peer"
+    ip netns exec "$WAN_NS" ip link set "$peer" up; ip netns exec "$WAN_NS" ip link set lo up
+    tc qdisc add dev "$WAN_IF" root tbf rate 1gbit burst 256kb latency 50ms
+    ip netns exec "$WAN_NS" tc qdisc add dev "$peer" root tbf rate 1gbit burst 256kb latency 50ms
+    mkdir -p "$WORK/minio-wan"
+    MINIO_ROOT_USER=$AWS_ACCESS_KEY_ID MINIO_ROOT_PASSWORD=$AWS_SECRET_ACCESS_KEY MINIO_BROWSER=off \
+      ip netns exec "$WAN_NS" "$MINIO" server --quiet --address 198.18.0.2:9000 --console-address 198.18.0.2:9001 "$WORK/minio-wan" \
+      > "$RESULTS/minio-wan.log" 2>&1 &
+    WAN_MINIO_PID=$!
+    "$S3RAW" proxy -listen 198.18.0.1:9000 -target 198.18.0.2:9000 -delay 10ms > "$RESULTS/wan-proxy.log" 2>&1 &
+    WAN_PROXY_PID=$!
+    WAN_URL="http://198.18.0.1:9000"
+    for _ in $(seq 1 150); do curl -fs "$WAN_URL/minio/health/live" >/dev/null 2>&1 && break; sleep 0.2; done
+    curl -fs "$WAN_URL/minio/health/live" >/dev/null || { log "WAN MinIO did not come up"; cat "$RESULTS/minio-wan.log" >&2; exit 1; }
+    rtt=$(curl -s -o /dev/null -w '%{time_total}' "$WAN_URL/minio/health/live" 2>/dev/null || echo "?")
+    log "WAN MinIO on $WAN_URL (health check over a new connection: ${rtt} s)"
+    echo "wan=veth 198.18.0.1 <-> 198.18.0.2 in a netns, tbf rate 1gbit on both ends, s3raw proxy delaying 10ms each way (health check over a new connection ${rtt} s)" >> "$RESULTS/meta.properties"
+    # Point every tool (and the measurements) at the WAN server for this group.
+    SAVE=("$ENDPOINT" "$MINIO_DATA" "$MINIO_PID")
+    ENDPOINT="$WAN_URL"; MINIO_DATA="$WORK/minio-wan"; MINIO_PID=$WAN_MINIO_PID # ip netns exec execs MinIO
+    export MC_HOST_bench="http://$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY@198.18.0.1:9000" RCLONE_CONFIG_BENCH_ENDPOINT=$ENDPOINT
+    # The issue's peers only (restic, rclone with 16 transfers): default rclone takes minutes per run over 20 ms round trips.
+    SAVE_TOOLS=("${STOOLS[@]}"); STOOLS=(strata rclone-t16 restic)
+    small_rounds "-wan"
+    STOOLS=("${SAVE_TOOLS[@]}")
+    ENDPOINT="${SAVE[0]}"; MINIO_DATA="${SAVE[1]}"; MINIO_PID="${SAVE[2]}"
+    export MC_HOST_bench="http://$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY@127.0.0.1:$PORT" RCLONE_CONFIG_BENCH_ENDPOINT=$ENDPOINT
+    wan_down
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# Scale: a million files (M) backed up, backed up again unchanged, and restored with -Xmx512m; and the unchanged
+# re-run of the 50,000 files of C, whose engine time (durationMs) is the figure.
+# ---------------------------------------------------------------------------------------------------------------
+if want scale; then
+  log "== scale: $M_FILES files with -Xmx512m; unchanged re-runs of C"
+  new_store strata m-strata
+  tool_backup_cmd strata-x512 "$M" m-strata M
+  measure backup-M strata-x512 1 0 "$M_BYTES" "$M_FILES" "" -- "${CMD[@]}"
+  for rep in $(runs "$REPS2" 0); do
+    tool_backup_cmd strata-x512 "$M" m-strata M
+    measure unchanged-M strata-x512 "$rep" 0 "$M_BYTES" "$M_FILES" 0 -- "${CMD[@]}"
+  done
+  rm -rf "$WORK/restore"
+  tool_restore_cmd strata-x512 m-strata "$WORK/restore" M
+  measure restore-M strata-x512 1 0 "$M_BYTES" "$M_FILES" "" -- "${CMD[@]}"
+  finish_restore "$WORK/restore" "$DATA/$M_NAME.sha256"
+  rm -rf "$WORK/restore"; rmbucket m-strata
+  new_store strata c-unchanged
+  tool_backup_cmd strata "$C" c-unchanged C; quiet "${CMD[@]}"
+  for rep in $(runs "$REPS" 1); do
+    tool_backup_cmd strata "$C" c-unchanged C
+    measure unchanged-C strata "$rep" "$(is_warm "$rep")" "$C_BYTES" "$C_FILES" 0 -- "${CMD[@]}"
+  done
+  rmbucket c-unchanged
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# A/B: two other jars (--ab-before, --ab-after) on A and S: backup, and restore (the second also with --no-fsync).
+# ---------------------------------------------------------------------------------------------------------------
+if want ab; then
+  log "== A/B: ${AB_JARS[0]} against ${AB_JARS[1]}"
+  echo "ab_before=$AB_BEFORE" >> "$RESULTS/meta.properties"; echo "ab_after=$AB_AFTER" >> "$RESULTS/meta.properties"
+  for rep in $(runs "$REPS2" 0); do
+    backup_round backup-A-ab "$A" A "$A_BYTES" "$A_FILES" "$rep" v1-before v1-after
+    restore_round restore-A-ab "$A" "$DATA/$A_NAME.sha256" A "$A_BYTES" "$A_FILES" "$rep" v1-before v1-after v1-after-nofsync
+    backup_round backup-S-ab "$S" S "$S_BYTES" "$S_FILES" "$rep" v1-before v1-after
+    restore_round restore-S-ab "$S" "$DATA/$S_NAME.sha256" S "$S_BYTES" "$S_FILES" "$rep" v1-before v1-after v1-after-nofsync
   done
   drop_buckets
 fi

@@ -6,6 +6,7 @@
 //	s3raw put    -endpoint URL -bucket B -c N -n OBJECTS -size BYTES
 //	s3raw get    -endpoint URL -bucket B -c N -n OBJECTS -size BYTES   (reads objects written by put)
 //	s3raw tcp    -size BYTES
+//	s3raw proxy  -listen HOST:PORT -target HOST:PORT -delay 10ms   (a TCP proxy adding delay each way: the WAN profile)
 //
 // Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. Each measurement prints one JSON line.
 package main
@@ -32,16 +33,19 @@ import (
 )
 
 var (
-	endpoint = flag.String("endpoint", "http://127.0.0.1:9000", "S3 endpoint")
-	bucket   = flag.String("bucket", "raw", "bucket")
-	region   = flag.String("region", "us-east-1", "region")
-	conc     = flag.Int("c", 1, "requests in flight")
-	count    = flag.Int("n", 16, "objects")
-	size     = flag.Int64("size", 64<<20, "object size in bytes")
-	prefix   = flag.String("prefix", "obj", "object key prefix")
-	signBody = flag.Bool("signed-payload", false, "put: sign the payload's SHA-256 (x-amz-content-sha256) instead of UNSIGNED-PAYLOAD (computed once, before timing)")
-	checksum = flag.Bool("checksum-sha256", false, "put: send x-amz-checksum-sha256 (computed once, before timing)")
-	md5hdr   = flag.Bool("content-md5", false, "put: send Content-MD5 (computed once, before timing)")
+	endpoint   = flag.String("endpoint", "http://127.0.0.1:9000", "S3 endpoint")
+	bucket     = flag.String("bucket", "raw", "bucket")
+	region     = flag.String("region", "us-east-1", "region")
+	conc       = flag.Int("c", 1, "requests in flight")
+	count      = flag.Int("n", 16, "objects")
+	listenAddr = flag.String("listen", "198.18.0.1:0", "proxy: address to listen on")
+	targetAddr = flag.String("target", "198.18.0.2:9000", "proxy: address to forward to")
+	delayBy    = flag.Duration("delay", 10*time.Millisecond, "proxy: delay added in each direction")
+	size       = flag.Int64("size", 64<<20, "object size in bytes")
+	prefix     = flag.String("prefix", "obj", "object key prefix")
+	signBody   = flag.Bool("signed-payload", false, "put: sign the payload's SHA-256 (x-amz-content-sha256) instead of UNSIGNED-PAYLOAD (computed once, before timing)")
+	checksum   = flag.Bool("checksum-sha256", false, "put: send x-amz-checksum-sha256 (computed once, before timing)")
+	md5hdr     = flag.Bool("content-md5", false, "put: send Content-MD5 (computed once, before timing)")
 )
 
 const emptySHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -142,7 +146,7 @@ func run(f func(i int)) time.Duration {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: s3raw mb|put|get|tcp [flags]")
+		fmt.Fprintln(os.Stderr, "usage: s3raw mb|put|get|tcp|proxy [flags]")
 		os.Exit(2)
 	}
 	cmd := os.Args[1]
@@ -229,8 +233,10 @@ func main() {
 		<-done
 		*conc = 1
 		report("tcp", *size, time.Since(start), nil)
+	case "proxy":
+		delayProxy(*listenAddr, *targetAddr, *delayBy)
 	default:
-		fmt.Fprintln(os.Stderr, "usage: s3raw mb|put|get|tcp [flags]")
+		fmt.Fprintln(os.Stderr, "usage: s3raw mb|put|get|tcp|proxy [flags]")
 		os.Exit(2)
 	}
 }

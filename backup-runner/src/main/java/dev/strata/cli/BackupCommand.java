@@ -23,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {
       "Back up a directory as a new snapshot of a source.",
       "Only files whose name, size or mtime changed since the source's latest snapshot are read;",
-      "content already in the store is not uploaded again. The snapshot exists once its index is written, last."
+      "content already in the store is not uploaded again. The snapshot exists once its index is written, last.",
+      "A store that does not exist yet is created in format 2: encrypted when a key is given, else not (see `strata init`)."
     })
 final class BackupCommand implements Callable<Integer> {
 
@@ -81,6 +82,16 @@ final class BackupCommand implements Callable<Integer> {
       description = "How many times a file that changed while read is read again (0-100, default: ${DEFAULT-VALUE}).")
   int fileChangeRetries;
 
+  @Option(
+      names = "--compression",
+      paramLabel = "MODE",
+      defaultValue = "auto",
+      description = {
+        "How new blobs are compressed (zstd): auto tries a sample of each chunk and stores what does not shrink as it is",
+        "(default); max compresses harder, for more CPU; off stores every chunk as it is."
+      })
+  String compression;
+
   @Option(names = "--json", description = "Print one JSON object with the result at the end.")
   boolean json;
 
@@ -113,12 +124,19 @@ final class BackupCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UsageException("--on-file-change: " + e.getMessage());
     }
+    dev.strata.engine.format.Compression comp;
+    try {
+      comp = dev.strata.engine.format.Compression.parse(compression);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--compression: " + e.getMessage());
+    }
     if (fileChangeRetries < 0 || fileChangeRetries > 100) {
       throw new UsageException("--file-change-retries must be between 0 and 100, got " + fileChangeRetries);
     }
     BackupOptions options =
         BackupOptions.defaults().withParallelism(Limits.parallelism(parallelism)).withFullCheck(fullCheck).withCreatedBy(createdBy)
-            .withRefreshAge(refresh).withChangeRetries(fileChangeRetries).withOnFileChange(policy);
+            .withRefreshAge(refresh).withChangeRetries(fileChangeRetries).withOnFileChange(policy).withCompression(comp)
+            .withKey(storeOptions.key());
     Progress progress = new Progress();
     BackupResult result;
     try (BlobStoreManager store = storeOptions.open();
@@ -134,7 +152,8 @@ final class BackupCommand implements Callable<Integer> {
         changed ? result.changedFiles().stream().limit(20).map(Names::safe).toList() : null,
         changed ? result.changedFiles().size() : null,
         changed ? result.vanishedFiles().stream().limit(20).map(Names::safe).toList() : null,
-        changed ? result.vanishedFiles().size() : null);
+        changed ? result.vanishedFiles().size() : null,
+        result.storedBytes(), result.packsWritten());
     report.writeResult(out);
     if (json) {
       Output.json(spec.commandLine().getOut(), out);
@@ -143,7 +162,7 @@ final class BackupCommand implements Callable<Integer> {
           .getOut()
           .printf(
               "snapshot %s of %s: %d files, %d directories, %s (%s uploaded, %s reused) in %.1f s%n",
-              result.index().snapshotId(),
+              result.snapshot().snapshotId(),
               id,
               s.files(),
               s.directories(),

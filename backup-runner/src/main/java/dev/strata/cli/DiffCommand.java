@@ -3,7 +3,11 @@ package dev.strata.cli;
 import dev.strata.engine.Names;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.TreeDiff;
-import dev.strata.engine.index.SnapshotIndex;
+import dev.strata.engine.BlobSource;
+import dev.strata.engine.Snapshot;
+import dev.strata.engine.format.Repository;
+import dev.strata.engine.index.DirIndex;
+import dev.strata.engine.tree.TreeReader;
 import dev.strata.engine.store.BlobStoreManager;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,12 +41,16 @@ final class DiffCommand implements Callable<Integer> {
     if (!Files.isDirectory(source)) {
       throw new UsageException("the source " + source + " is not a directory: check --source");
     }
-    SnapshotIndex index;
+    DirIndex root;
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
-      index = new SnapshotCatalog(store).load(Snapshots.requireId(snapshotId));
+      Repository repo = storeOptions.repository(store);
+      Snapshot s = new SnapshotCatalog(repo).load(Snapshots.requireId(snapshotId));
+      try (TreeReader r = new TreeReader(new BlobSource(repo, null).tree(s))) {
+        root = r.readAll();
+      }
     }
-    TreeDiff diff = TreeDiff.compute(source, index.root(), false);
+    TreeDiff diff = TreeDiff.compute(source, root, false);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       Output.json(out, diff);

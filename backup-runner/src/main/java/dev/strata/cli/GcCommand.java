@@ -20,9 +20,10 @@ import picocli.CommandLine.Spec;
     name = "gc",
     description = {
       "Delete blobs that no snapshot references and that are older than the grace",
-      "period, tombstones of snapshots forgotten longer ago than that, and progress",
-      "objects of runs that died. Safe while backups run: it takes no lock, and keeps",
-      "every blob a backup may be about to reference."
+      "period (whole packs, or by repacking packs that are mostly unreferenced),",
+      "tombstones of snapshots forgotten longer ago than that, and progress objects",
+      "of runs that died. Safe while backups run: it takes no lock, and keeps every",
+      "blob a backup may be about to reference."
     })
 final class GcCommand implements Callable<Integer> {
 
@@ -65,6 +66,20 @@ final class GcCommand implements Callable<Integer> {
       description = "Indexes read and objects deleted at once (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
+  @Option(
+      names = "--repack-below",
+      paramLabel = "FRACTION",
+      defaultValue = "" + GcOptions.DEFAULT_REPACK_BELOW,
+      description = "Repack a pack older than the grace period when its referenced blobs take less than this fraction of it (0-1, default: ${DEFAULT-VALUE}; 0: never).")
+  double repackBelow;
+
+  @Option(
+      names = "--max-repack",
+      paramLabel = "SIZE",
+      defaultValue = "1GiB",
+      description = "Copy at most this much while repacking, per collection (default: ${DEFAULT-VALUE}; the rest waits for the next).")
+  String maxRepack;
+
   @Override
   public Integer call() {
     RunReportOptions result = new RunReportOptions();
@@ -86,6 +101,13 @@ final class GcCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UsageException("--grace: " + e.getMessage());
     }
+    long maxBytes;
+    try {
+      maxBytes = dev.strata.engine.Sizes.parse(maxRepack);
+      options = options.withRepack(repackBelow, maxBytes).withKey(storeOptions.key());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
     GcReport report;
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
@@ -100,11 +122,21 @@ final class GcCommand implements Callable<Integer> {
     return report;
   }
 
-  /** e.g. "deleted 12 blobs (48.0 MiB) and 2 tombstones; kept 3 young unreferenced blobs; 40 snapshots reference 1,024 blobs" */
+  /**
+   * e.g. "deleted 3 packs (2 repacked, 12.0 MiB copied), 12 blobs (48.0 MiB) and 2 tombstones; kept 3 young unreferenced
+   * blobs; 40 snapshots reference 1,024 blobs"
+   */
   static String summary(GcReport r) {
     StringBuilder b = new StringBuilder();
-    b.append(r.dryRun() ? "would delete " : "deleted ")
-        .append(count(r.blobsDeleted(), "blob"))
+    b.append(r.dryRun() ? "would delete " : "deleted ");
+    if (r.packs() > 0) {
+      b.append(count(r.packsDeleted(), "pack"));
+      if (r.packsRepacked() > 0) {
+        b.append(" (").append(r.packsRepacked()).append(" repacked, ").append(Output.bytes(r.bytesRepacked())).append(" copied)");
+      }
+      b.append(", ");
+    }
+    b.append(count(r.blobsDeleted(), "blob"))
         .append(" (").append(Output.bytes(r.bytesDeleted())).append(")")
         .append(r.progressObjectsDeleted() > 0 ? ", " : " and ")
         .append(count(r.tombstonesDeleted(), "tombstone"));

@@ -9,7 +9,7 @@ import dev.strata.engine.RestoreOptions;
 import dev.strata.engine.RestoreResult;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.SnapshotNotFoundException;
-import dev.strata.engine.index.SnapshotIndex;
+import dev.strata.engine.Snapshot;
 import dev.strata.engine.report.RestoreReport;
 import dev.strata.engine.store.BlobStoreManager;
 import java.nio.file.Path;
@@ -105,6 +105,16 @@ final class RestoreCommand implements Callable<Integer> {
       description = "Do not flush restored files and directories to disk before reporting done (for scratch targets only).")
   boolean noFsync;
 
+  @Option(
+      names = "--range-gap",
+      paramLabel = "SIZE",
+      defaultValue = "1MiB",
+      description = {
+        "Blobs of one pack at most this far apart are fetched with one ranged request, the bytes between them read and",
+        "dropped; farther apart, with two (default: ${DEFAULT-VALUE}; raise it for a store far away, where a request costs more)."
+      })
+  String rangeGap;
+
   @Mixin RunReportOptions report;
 
   @Override
@@ -144,23 +154,35 @@ final class RestoreCommand implements Callable<Integer> {
     if (freshStartIfNone && !which.latest) {
       throw new UsageException("--if-none fresh-start needs --latest: a named --snapshot either exists or the restore fails");
     }
-    RestoreOptions options = new RestoreOptions(restoreMode, Limits.parallelism(parallelism), fullCheck, !noFsync);
+    long gap;
+    try {
+      gap = dev.strata.engine.Sizes.parse(rangeGap);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--range-gap: " + e.getMessage());
+    }
+    if (gap > 256L << 20) {
+      throw new UsageException("--range-gap must be at most 256 MiB, got " + rangeGap);
+    }
+    RestoreOptions options = new RestoreOptions(restoreMode, Limits.parallelism(parallelism), fullCheck, !noFsync, storeOptions.key(), (int) gap);
     Progress progress = new Progress();
     RestoreResult result;
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
-      SnapshotCatalog catalog = new SnapshotCatalog(store);
-      Optional<SnapshotIndex> found =
+      dev.strata.engine.format.Repository repo = storeOptions.repository(store);
+      java.util.concurrent.CompletableFuture<dev.strata.engine.pack.BlobIndex> index =
+          dev.strata.engine.Workers.background("strata-open-index", () -> dev.strata.engine.pack.BlobIndex.load(repo));
+      SnapshotCatalog catalog = new SnapshotCatalog(repo);
+      Optional<Snapshot> found =
           which.latest ? catalog.latest(sourceId) : Optional.of(catalog.load(Snapshots.requireId(which.snapshotId)));
       if (found.isEmpty() && freshStartIfNone) {
         return freshStart();
       }
-      SnapshotIndex index =
+      Snapshot snapshot =
           found.orElseThrow(() -> new SnapshotNotFoundException(
               "source '" + sourceId + "' has no snapshot in " + store.location() + " (see `strata snapshots`)"));
       try (ProgressLine line = ProgressLine.startIfTerminal("restore", progress, spec.commandLine().getErr());
           ProgressPublisher published = report.startProgress(store, progress)) {
-        result = new RestoreEngine(store, options, progress).restore(index, target);
+        result = new RestoreEngine(store, options, progress).restore(repo, index, snapshot, target);
       }
     }
     RestoreReport out = RestoreReport.restored(result.snapshotId(), target.toAbsolutePath().normalize().toString(),

@@ -1,12 +1,20 @@
 package dev.strata.cli;
 
+import dev.strata.engine.BlobSource;
 import dev.strata.engine.Names;
+import dev.strata.engine.Snapshot;
 import dev.strata.engine.SnapshotCatalog;
-import dev.strata.engine.index.DirIndex;
+import dev.strata.engine.format.Repository;
 import dev.strata.engine.index.FileIndex;
-import dev.strata.engine.index.SnapshotIndex;
 import dev.strata.engine.store.BlobStoreManager;
+import dev.strata.engine.tree.TreeEntry;
+import dev.strata.engine.tree.TreeReader;
+import dev.strata.engine.tree.TreeSource;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,47 +39,69 @@ final class ShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    SnapshotIndex index;
+    PrintWriter out = spec.commandLine().getOut();
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
-      index = new SnapshotCatalog(store).load(Snapshots.requireId(snapshotId));
-    }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      Output.json(out, index);
-      return 0;
-    }
-    out.printf("snapshot:   %s%n", index.snapshotId());
-    out.printf("source:     %s%n", Names.safe(index.metadata().sourceId()));
-    out.printf("created:    %s%n", index.metadata().createdAt());
-    if (index.metadata().createdBy() != null) {
-      out.printf("created by: %s%n", Names.safe(index.metadata().createdBy()));
-    }
-    out.printf("previous:   %s%n", index.previousSnapshotId() == null ? "-" : index.previousSnapshotId());
-    out.printf(
-        "contents:   %d files, %d directories, %d symlinks, %s%n",
-        index.stats().files(), index.stats().directories(), index.stats().symlinks(), Output.bytes(index.stats().totalBytes()));
-    out.printf(
-        "transfer:   %s uploaded, %s reused%n",
-        Output.bytes(index.stats().uploadedBytes()), Output.bytes(index.stats().reusedBytes()));
-    if (files) {
-      print(out, index.root(), "");
+      Repository repo = storeOptions.repository(store);
+      Snapshot s = new SnapshotCatalog(repo).load(Snapshots.requireId(snapshotId));
+      BlobSource blobs = new BlobSource(repo, null);
+      if (json) {
+        if (s.formatVersion() == 1) {
+          Output.json(out, s.v1Index());
+        } else {
+          Map<String, Object> doc = new LinkedHashMap<>();
+          doc.put("formatVersion", 2);
+          doc.put("snapshot", s.record());
+          try (TreeReader r = new TreeReader(blobs.tree(s))) {
+            doc.put("root", r.readAll());
+          }
+          Output.json(out, doc);
+        }
+        return 0;
+      }
+      out.printf("snapshot:   %s%n", s.snapshotId());
+      out.printf("format:     %d%n", s.formatVersion());
+      out.printf("source:     %s%n", Names.safe(s.metadata().sourceId()));
+      out.printf("created:    %s%n", s.metadata().createdAt());
+      if (s.metadata().createdBy() != null) {
+        out.printf("created by: %s%n", Names.safe(s.metadata().createdBy()));
+      }
+      out.printf("previous:   %s%n", s.previousSnapshotId() == null ? "-" : s.previousSnapshotId());
+      out.printf(
+          "contents:   %d files, %d directories, %d symlinks, %s%n",
+          s.stats().files(), s.stats().directories(), s.stats().symlinks(), Output.bytes(s.stats().totalBytes()));
+      out.printf(
+          "transfer:   %s uploaded, %s reused%n",
+          Output.bytes(s.stats().uploadedBytes()), Output.bytes(s.stats().reusedBytes()));
+      if (files) {
+        print(out, blobs.tree(s));
+      }
     }
     return 0;
   }
 
-  private static void print(PrintWriter out, DirIndex dir, String prefix) {
-    for (FileIndex f : dir.filesPresent()) {
-      if (f.isSymlink()) {
-        out.printf("  %04o  %12s  %s%s -> %s%n", f.metadata().mode(), "", prefix, Names.safe(f.name()), Names.safe(f.linkTarget()));
-      } else {
-        out.printf("  %04o  %12d  %s%s%s%n", f.metadata().mode(), f.metadata().size(), prefix, Names.safe(f.name()),
-            f.hardLink() != null ? "  (hard link to " + Names.safe(f.hardLink()) + ")" : f.isChanged() ? "  (changed while read)" : "");
+  private static void print(PrintWriter out, TreeSource tree) {
+    try (tree) {
+      List<String> dirs = new ArrayList<>();
+      for (TreeEntry e = tree.next(); e != null; e = tree.next()) {
+        String prefix = dirs.size() <= 1 ? "" : String.join("/", dirs.subList(1, dirs.size())) + "/";
+        if (e instanceof TreeEntry.Dir d) {
+          if (!dirs.isEmpty()) {
+            out.printf("  %04o  %12s  %s%s/%n", d.metadata().mode(), "", prefix, Names.safe(d.name()));
+          }
+          dirs.add(Names.safe(d.name()));
+        } else if (e instanceof TreeEntry.End) {
+          dirs.remove(dirs.size() - 1);
+        } else {
+          FileIndex f = ((TreeEntry.File) e).file();
+          if (f.isSymlink()) {
+            out.printf("  %04o  %12s  %s%s -> %s%n", f.metadata().mode(), "", prefix, Names.safe(f.name()), Names.safe(f.linkTarget()));
+          } else {
+            out.printf("  %04o  %12d  %s%s%s%n", f.metadata().mode(), f.metadata().size(), prefix, Names.safe(f.name()),
+                f.hardLink() != null ? "  (hard link to " + Names.safe(f.hardLink()) + ")" : f.isChanged() ? "  (changed while read)" : "");
+          }
+        }
       }
-    }
-    for (DirIndex d : dir.subDirsPresent()) {
-      out.printf("  %04o  %12s  %s%s/%n", d.metadata().mode(), "", prefix, Names.safe(d.name()));
-      print(out, d, prefix + Names.safe(d.name()) + "/");
     }
   }
 }

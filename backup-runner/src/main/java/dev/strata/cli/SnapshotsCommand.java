@@ -29,7 +29,7 @@ final class SnapshotsCommand implements Callable<Integer> {
     List<SnapshotSummary> all;
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
-      all = new SnapshotCatalog(store).summaries(sourceId);
+      all = new SnapshotCatalog(storeOptions.repository(store)).summaries(sourceId);
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

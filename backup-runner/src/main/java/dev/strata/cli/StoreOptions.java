@@ -39,6 +39,26 @@ public final class StoreOptions {
 
   @Mixin CredentialOptions credentials;
 
+  @Option(
+      names = "--key-file",
+      paramLabel = "FILE",
+      description = "The key of an encrypted store, in a file (default: the file named by STRATA_KEY_FILE, else the key in STRATA_KEY).")
+  Path keyFile;
+
+  /** The user's key, from --key-file, STRATA_KEY_FILE or STRATA_KEY; null when none is given. */
+  dev.strata.engine.format.UserKey key() {
+    try {
+      return dev.strata.engine.format.UserKey.from(keyFile, System.getenv());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  /** The store opened to read, with its key (a store without a config is of format 1, or empty). */
+  dev.strata.engine.format.Repository repository(BlobStoreManager store) {
+    return dev.strata.engine.format.Repository.open(store, key());
+  }
+
   BlobStoreManager open() {
     if (store.startsWith("file:")) {
       return new LocalBlobStoreManager(fileRoot(store));

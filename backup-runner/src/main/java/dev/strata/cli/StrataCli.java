@@ -25,12 +25,15 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       ForgetCommand.class,
       GcCommand.class,
+      InitCommand.class,
+      KeyCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
       "",
       "S3 credentials are read from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN for",
       "temporary keys), or assumed with a web identity: AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (see --role-arn).",
+      "An encrypted store's key is read from --key-file, STRATA_KEY_FILE or STRATA_KEY.",
       "Run `strata <command> --help` for a command's options."
     })
 public final class StrataCli implements Runnable {
@@ -43,7 +46,7 @@ public final class StrataCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: backup, restore, snapshots, show, diff, verify, forget or gc");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: init, backup, restore, snapshots, show, diff, verify, forget, gc or key");
   }
 
   public static void main(String[] args) {
@@ -75,6 +78,8 @@ public final class StrataCli implements Runnable {
         || e instanceof IntegrityException
         || e instanceof SnapshotNotFoundException
         || e instanceof IndexFormatException
+        || e instanceof dev.strata.engine.format.KeyException
+        || e instanceof dev.strata.engine.format.SealException
         || e instanceof IllegalArgumentException
         || e instanceof IllegalStateException) {
       return e.getMessage();

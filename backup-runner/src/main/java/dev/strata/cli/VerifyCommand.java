@@ -4,7 +4,8 @@ import dev.strata.engine.Names;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.SnapshotVerifier;
 import dev.strata.engine.index.IndexFormatException;
-import dev.strata.engine.index.SnapshotIndex;
+import dev.strata.engine.Snapshot;
+import dev.strata.engine.format.Repository;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.StoreLayout;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Check that snapshots can be restored: each index passes the validator a restore runs, every blob it references",
       "exists with the right size, and with --read-data its content matches its checksum. Exits 1 when any check fails.",
-      "With --repair, corrupt blobs are removed and every missing or removed blob is marked damaged, so that the next",
+      "With --repair, every missing or corrupt blob is marked damaged (and a corrupt format-1 blob object removed), so the next",
       "backup of a source that still holds the content stores it again, and the damaged snapshots become whole."
     })
 final class VerifyCommand implements Callable<Integer> {
@@ -53,7 +54,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(
       names = "--repair",
       description = {
-        "Delete blobs whose content or size is wrong, and mark those and the missing ones damaged (damaged/<blob id>);",
+        "Mark blobs that are missing or whose content is wrong damaged (damaged/<blob id>; a corrupt format-1 blob object is deleted);",
         "the next backup re-reads files that hold them and uploads them again. Use with --read-data to find corrupt content."
       })
   boolean repair;
@@ -73,8 +74,9 @@ final class VerifyCommand implements Callable<Integer> {
     int workers = Limits.parallelism(parallelism);
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
-      verifier = new SnapshotVerifier(store, workers);
-      SnapshotCatalog catalog = new SnapshotCatalog(store);
+      Repository repo = storeOptions.repository(store);
+      verifier = new SnapshotVerifier(repo, workers);
+      SnapshotCatalog catalog = new SnapshotCatalog(repo);
       List<String> ids = new ArrayList<>();
       if (which.all) {
         catalog.entries(null).forEach(e -> ids.add(e.snapshotId()));
@@ -82,15 +84,22 @@ final class VerifyCommand implements Callable<Integer> {
         ids.add(Snapshots.requireId(which.snapshotId));
       }
       for (String id : ids) {
-        SnapshotIndex index;
+        Snapshot index;
         try {
           index = catalog.load(id);
-        } catch (IndexFormatException e) {
+        } catch (IndexFormatException | dev.strata.engine.IntegrityException e) {
           failed++;
           out.printf("snapshot %s: refused: %s%n", id, Names.safe(e.getMessage()));
           continue;
         }
-        SnapshotVerifier.Report r = verifier.verify(index, readData);
+        SnapshotVerifier.Report r;
+        try {
+          r = verifier.verify(index, readData);
+        } catch (IndexFormatException | dev.strata.engine.IntegrityException e) {
+          failed++;
+          out.printf("snapshot %s: refused: %s%n", id, Names.safe(e.getMessage()));
+          continue;
+        }
         if (r.ok()) {
           out.printf("snapshot %s: ok (%d blobs, %s%s)%n", id, r.blobsChecked(), Output.bytes(r.bytesChecked()), readData ? " read" : "");
           continue;
@@ -102,7 +111,9 @@ final class VerifyCommand implements Callable<Integer> {
           affected.computeIfAbsent(p.blobId(), k -> new ArrayList<>()).add(id);
           if (repair && !damaged.containsKey(p.blobId())) {
             damaged.put(p.blobId(), p.path());
-            if (!p.what().equals("missing")) {
+            if (index.formatVersion() == 1 && !p.what().startsWith("missing")) {
+              // Format 1: the corrupt blob is an object of its own. Format 2: it sits in a pack with intact blobs; the
+              // marker makes the next backup store it again, and garbage collection drops the damaged copy.
               String key = StoreLayout.blobKey(p.blobId());
               store.delete(key, Metadata.of(index.metadata().sourceId(), key));
               removed++;
@@ -122,7 +133,7 @@ final class VerifyCommand implements Callable<Integer> {
         TreeSet<String> snapshots = new TreeSet<>();
         affected.values().forEach(snapshots::addAll);
         out.printf(
-            "repair: removed %d corrupt blobs, marked %d blobs damaged; %d snapshots affected%s. The next backup of a source"
+            "repair: removed %d corrupt format-1 blobs, marked %d blobs damaged; %d snapshots affected%s. The next backup of a source"
                 + " that still holds their content stores them again (or back up with --full-check)%n",
             removed, damaged.size(), snapshots.size(), snapshots.isEmpty() ? "" : " (" + String.join(", ", snapshots) + ")");
       }

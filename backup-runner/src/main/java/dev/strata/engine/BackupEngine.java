@@ -1,66 +1,107 @@
 package dev.strata.engine;
 
+import dev.strata.engine.format.Repository;
+import dev.strata.engine.format.SnapshotCodec;
 import dev.strata.engine.fs.DirHandle;
 import dev.strata.engine.fs.FileHandle;
 import dev.strata.engine.fs.PosixException;
 import dev.strata.engine.fs.Stat;
-import dev.strata.engine.index.DirIndex;
 import dev.strata.engine.index.FileBlob;
 import dev.strata.engine.index.FileIndex;
-import dev.strata.engine.index.IndexCodec;
-import dev.strata.engine.index.SnapshotIndex;
 import dev.strata.engine.index.SnapshotMetadata;
+import dev.strata.engine.index.SnapshotRecord;
 import dev.strata.engine.index.SnapshotStats;
+import dev.strata.engine.pack.BlobCodec;
+import dev.strata.engine.pack.BlobIndex;
+import dev.strata.engine.pack.Chunker;
+import dev.strata.engine.pack.IdSet;
+import dev.strata.engine.pack.IndexFile;
+import dev.strata.engine.pack.IndexFiles;
+import dev.strata.engine.pack.PackEntry;
+import dev.strata.engine.pack.PackFile;
+import dev.strata.engine.pack.PackUploads;
+import dev.strata.engine.pack.PackWriter;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.ObjectInfo;
 import dev.strata.engine.store.StoreException;
 import dev.strata.engine.store.StoreLayout;
+import dev.strata.engine.tree.TreeChunker;
+import dev.strata.engine.tree.TreeEntry;
+import dev.strata.engine.tree.TreeReader;
+import dev.strata.engine.tree.TreeSource;
+import dev.strata.engine.tree.TreeWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Backs up a directory tree as a snapshot of a source identity. It diffs the tree against the source's latest committed
- * snapshot (unchanged files are not read), splits new or changed files into fixed-size chunks stored as blobs named by
- * their SHA-256 (so equal content is stored once per store), uploads them on a bounded pool, and writes the
- * SnapshotIndex last: the snapshot exists once, and only once, its index does.
+ * Backs up a directory tree as a snapshot of a source identity, in store format 2. It walks the tree alongside the
+ * tree of the source's latest snapshot (both in name order, one directory at a time: memory does not grow with the
+ * tree), reuses the entries of files whose size and mtime are unchanged without opening them, and reads the others
+ * through one handle each, cutting them into content-defined chunks. A chunk the store already holds is not stored
+ * again; new ones are compressed, sealed when the store is encrypted, and appended to packs uploaded in parallel as they
+ * fill. The new tree streams into tree blobs of its own. Then an index file for the new packs is written, and last the
+ * snapshot object: the snapshot exists once, and only once, that object does.
  *
  * <p>The tree is walked through directory handles (openat with O_NOFOLLOW at every level), so no symlink is ever
- * followed, whatever the workload changes meanwhile. Each file is opened once for all its chunks, and its identity
- * (device, inode, size, mtime, ctime) is compared before and after the read: a file that changed is read again, a
- * bounded number of times, then handled by the {@link FileChangePolicy}; a file that vanished is left out with a warning.
+ * followed, whatever the workload changes meanwhile. Each file's identity (device, inode, size, mtime, ctime) is
+ * compared before and after it is read: a file that changed is read again, a bounded number of times, then handled by
+ * the {@link FileChangePolicy}; a file that vanished is left out with a warning.
+ *
+ * <p>Garbage collection runs without locks alongside (docs/garbage-collection.md): what the new snapshot relies on is
+ * protected by its base snapshot, by the age of the packs that hold it, or by this backup's pending object, which it
+ * rewrites while it runs; before and after the commit it looks again at whatever a collector could have taken, and
+ * stores again from the source anything that is gone.
  */
 public final class BackupEngine {
 
   private static final Logger LOG = LoggerFactory.getLogger(BackupEngine.class);
 
+  /** A backup writes an index file for every this many packs it uploads (and one for the rest before its commit). */
+  static final int INDEX_EVERY = 16;
+
   /** A ctime this close to now may still change within the same clock tick without the ctime moving: wait it out. */
   static final long RACY_CTIME_NANOS = 20_000_000L;
 
-  /** Test seam: called before a sub-directory is opened, with its path from the source root. */
+  /** Test seams. */
   interface Hooks {
     default void beforeOpenDir(String relPath) {}
 
+    /** After its directory was listed, before the file is opened to be read. */
+    default void beforeOpenFile(String relPath) {}
+
     default void afterChunkRead(String relPath, long offset) {}
+
+    /** After every blob is stored, before the checks that precede the commit. */
+    default void beforeCommitChecks() {}
   }
 
   private final BlobStoreManager store;
@@ -83,64 +124,54 @@ public final class BackupEngine {
     long start = System.nanoTime();
     Instant createdAt = options.clock().instant();
     try (DirHandle root = openSource(sourceDir)) {
-      store.initialize();
-      Optional<SnapshotIndex> previous = new SnapshotCatalog(store).latest(sourceId);
-      int chunkSize = previous.map(SnapshotIndex::chunkSize).orElse(options.chunkSize());
-      Set<String> damaged = damagedBlobs();
-      Set<String> known = previous.map(BackupEngine::blobIds).orElse(ConcurrentHashMap.newKeySet());
-      if (options.fullCheck() && !known.isEmpty()) {
-        damaged.addAll(missingFromStore(known));
+      Repository repo = Repository.openForWriting(store, options.key(), options.init(), options.clock());
+      // Three independent reads (each a round trip or more over a WAN): the index, the damaged markers, the latest snapshot.
+      CompletableFuture<BlobIndex> loading = Workers.background("strata-open-index", () -> BlobIndex.load(repo));
+      CompletableFuture<Set<String>> damaged = Workers.background("strata-open-damaged", this::damagedBlobs);
+      Optional<Snapshot> previous = new SnapshotCatalog(repo).latest(sourceId);
+      BlobIndex index = Workers.join(loading);
+      BlobSource blobs = new BlobSource(repo, index);
+      long opened = System.nanoTime();
+      if (options.fullCheck()) {
+        Map<String, ObjectInfo> packs = new HashMap<>();
+        store.list(StoreLayout.PACKS, o -> {
+          String id = StoreLayout.packIdOf(o.key());
+          if (id != null) {
+            packs.put(id, o);
+          }
+        }, Metadata.of(sourceId, StoreLayout.PACKS));
+        index.retainListed(packs);
       }
-      known.removeAll(damaged);
-      Run run = new Run(sourceId, chunkSize, known, damaged, createdAt, root);
-      // With no previous snapshot every chunk is a question to the store: answer them by listing, not a HEAD each.
-      run.storedBlobs = previous.isEmpty() ? new StoredBlobs(store, sourceId, StoredBlobs.MAX_LISTED) : null;
-      DirIndex rootIndex;
-      try (Workers workers = new Workers("strata-backup", options.parallelism())) {
-        run.workers = workers;
-        PlannedDir plan = run.scan(root, statRoot(root), "", previous.map(SnapshotIndex::root).orElse(null), "");
-        progress.totalsKnown();
-        rootIndex = plan.resolve(workers);
-        run.protectForCommit(rootIndex, previous.orElse(null));
+      Snapshot base = previous.filter(p -> p.formatVersion() == 2).orElse(null);
+      if (previous.isPresent() && base == null) {
+        LOG.info("the latest snapshot of {} is of store format 1: this backup reads every file once and stores it in format 2", sourceId);
       }
-
-      String snapshotId = SnapshotIds.next(createdAt);
-      SnapshotStats stats =
-          new SnapshotStats(
-              run.files.get(),
-              run.directories.get(),
-              run.symlinks.get(),
-              run.totalBytes.get(),
-              run.uploadedBytes.get(),
-              Math.max(0, run.totalBytes.get() - run.uploadedBytes.get())); // a blob uploaded twice (collected meanwhile) counts twice
-      SnapshotIndex index =
-          new SnapshotIndex(
-              SnapshotIndex.FORMAT_VERSION,
-              snapshotId,
-              new SnapshotMetadata(sourceId, store.location(), createdAt, options.createdBy()),
-              previous.map(SnapshotIndex::snapshotId).orElse(null),
-              chunkSize,
-              stats,
-              rootIndex);
-      byte[] encoded = IndexCodec.encode(index);
-      String key = StoreLayout.indexKey(sourceId, snapshotId);
-      // The commit point: everything the index references is in the store, and young enough (or referenced by the base)
-      // that a collector keeps it (docs/garbage-collection.md).
-      store.put(key, encoded, encoded.length, Hashing.sha256(encoded), new Metadata(sourceId, key, encoded.length));
-      run.afterCommit(rootIndex);
-      progress.done();
-      long ms = (System.nanoTime() - start) / 1_000_000;
-      LOG.info(
-          "committed snapshot {} of {}: {} files, {} bytes, {} uploaded, in {} ms",
-          snapshotId, sourceId, stats.files(), stats.totalBytes(), stats.uploadedBytes(), ms);
-      return new BackupResult(index, key, ms, List.copyOf(run.changedFiles), List.copyOf(run.vanishedFiles));
+      Run run = new Run(repo, blobs, index, sourceId, createdAt, root, previous.orElse(null), base, Workers.join(damaged));
+      run.phases.put("open", (opened - start) / 1_000_000);
+      try {
+        BackupResult result = run.execute(start);
+        progress.done();
+        return result;
+      } finally {
+        run.deletePending();
+      }
     }
+  }
+
+  private Set<String> damagedBlobs() {
+    Set<String> ids = ConcurrentHashMap.newKeySet();
+    store.list(StoreLayout.DAMAGED, o -> {
+      String id = StoreLayout.damagedIdOf(o.key());
+      if (id != null) {
+        ids.add(id);
+      }
+    }, Metadata.of(null, StoreLayout.DAMAGED));
+    return ids;
   }
 
   private static DirHandle openSource(Path dir) {
     try {
-      DirHandle h = DirHandle.open(dir);
-      return h;
+      return DirHandle.open(dir);
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException("the source " + dir + " is not a directory: check --source");
     } catch (PosixException e) {
@@ -153,147 +184,306 @@ public final class BackupEngine {
     }
   }
 
-  private static Stat statRoot(DirHandle root) {
-    try {
-      return root.stat();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot stat the source " + root + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Blobs `verify --repair` marked missing or removed as corrupt: not trusted from the base, stored again if found. */
-  private Set<String> damagedBlobs() {
-    Set<String> ids = ConcurrentHashMap.newKeySet();
-    store.list(StoreLayout.DAMAGED, o -> {
-      String id = StoreLayout.damagedIdOf(o.key());
-      if (id != null) {
-        ids.add(id);
-      }
-    }, Metadata.of(null, StoreLayout.DAMAGED));
-    return ids;
-  }
-
-  /** With --full-check: the base's blobs the store lacks, found by listing blobs/ (not a request per blob). */
-  private Set<String> missingFromStore(Set<String> referenced) {
-    Set<String> present = new HashSet<>();
-    store.list(StoreLayout.BLOBS, o -> {
-      String id = StoreLayout.blobIdOf(o.key());
-      if (id != null && referenced.contains(id)) {
-        present.add(id);
-      }
-    }, Metadata.of(null, StoreLayout.BLOBS));
-    Set<String> missing = new HashSet<>(referenced);
-    missing.removeAll(present);
-    if (!missing.isEmpty()) {
-      LOG.warn("{} blobs of the previous snapshot are missing from the store; files that still hold them are stored again", missing.size());
-    }
-    return missing;
-  }
-
-  static Set<String> blobIds(SnapshotIndex index) {
-    Set<String> ids = ConcurrentHashMap.newKeySet();
-    collect(index.root(), ids);
-    return ids;
-  }
-
-  private static void collect(DirIndex dir, Set<String> ids) {
-    for (FileIndex f : dir.filesPresent()) {
-      for (FileBlob b : f.blobs()) {
-        ids.add(b.id());
-      }
-    }
-    dir.subDirsPresent().forEach(d -> collect(d, ids));
-  }
-
-  /** One directory as scanned: what it keeps, and files whose index entries are still being computed. */
-  private record PlannedDir(
-      String name,
-      Stat self,
-      Map<String, String> xattrs,
-      List<FileIndex> ready,
-      List<CompletableFuture<FileIndex>> pending,
-      List<String> filesRemoved,
-      List<PlannedDir> subDirs,
-      List<String> subDirsRemoved) {
-
-    DirIndex resolve(Workers workers) {
-      List<FileIndex> files = new ArrayList<>(ready);
-      for (CompletableFuture<FileIndex> f : pending) {
-        FileIndex done = join(f, workers);
-        if (done != null) {
-          files.add(done); // null: the file vanished while it was backed up
-        }
-      }
-      files.sort(Comparator.comparing(FileIndex::name));
-      List<DirIndex> dirs = new ArrayList<>();
-      for (PlannedDir d : subDirs) {
-        dirs.add(d.resolve(workers));
-      }
-      return new DirIndex(name, self.metadata(), files, filesRemoved, dirs, subDirsRemoved, xattrs);
-    }
-
-    private static <T> T join(CompletableFuture<T> f, Workers workers) {
-      try {
-        return f.join();
-      } catch (RuntimeException e) {
-        workers.failIfFailed();
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (cause instanceof RuntimeException re) {
-          throw re;
-        }
-        throw e;
-      }
-    }
-  }
-
   /** The first name of a multiply-linked inode seen in this backup, and its entry once computed. */
-  private record FirstLink(String relPath, CompletableFuture<FileIndex> entry) {}
+  private record FirstLink(String relPath, CompletableFuture<TreeEntry.File> entry) {}
 
   /** A file being read: one open handle for all its chunks, and what it looked like when opened. */
   private record OpenFile(DirHandle dir, String name, String relPath, FileHandle handle, Stat before) {}
 
-  /** The state of one backup run; its counters are the only state worker threads share. */
+  /** Marks the end of the records the scan hands to the tree writer. */
+  private static final Object DONE = new Object();
+
+  /** The state of one backup run; its counters and sets are what worker threads share. */
   private final class Run {
+    final Repository repo;
+    final BlobSource blobs;
+    final BlobIndex index;
     final String sourceId;
-    final int chunkSize;
-    final Set<String> knownBlobs;
+    final Instant createdAt;
+    final DirHandle root;
+    final Snapshot previous;
+    final Snapshot base;
+    final String snapshotId;
+    final Chunker chunker;
+    /** The codec of the tree thread (tree blobs). */
+    final ThreadLocal<BlobCodec> codecs;
+    /** Working memory for files up to {@link Lanes#SMALL} bytes, one per worker; larger files share a few big lanes. */
+    final Lanes lanes;
     final Set<String> damaged;
-    final Set<String> claimedBlobs = ConcurrentHashMap.newKeySet();
-    /**
-     * Every blob this snapshot relies on that its base does not protect, and since when its age protects it (epoch ms):
-     * its upload, its refresh, or its LastModified when found young in the store.
-     */
-    final Map<String, Long> protectedSince = new ConcurrentHashMap<>();
-    /** Blobs whose age this run restarted (removeTTL): looked at again before and after the commit. */
-    final Set<String> refreshed = ConcurrentHashMap.newKeySet();
-    /** Damaged blobs this run stored again: their markers go after the commit. */
+    /** Blobs of the base snapshot: reused without looking further, the base protects them. */
+    final IdSet baseBlobs = new IdSet();
+    /** Blobs this run has decided about (stored, or found stored): later occurrences reuse them. */
+    final IdSet claimed = new IdSet();
+    /** Packs this snapshot relies on beyond its base, and since when (epoch ms) their age protects them. */
+    final Map<Integer, Long> relied = new ConcurrentHashMap<>();
+    /** Packs whose age this run restarted: looked at again before and after the commit. */
+    final Set<Integer> refreshed = ConcurrentHashMap.newKeySet();
+    final Map<Integer, CompletableFuture<Boolean>> packDecisions = new ConcurrentHashMap<>();
+    /** Packs this run uploaded, with their blobs (for the index files and the pending object). */
+    final List<IndexFile.Pack> ownPacks = Collections.synchronizedList(new ArrayList<>());
+    /** Packs uploaded but in no index file yet. */
+    final List<IndexFile.Pack> unindexed = new ArrayList<>();
     final Set<String> healed = ConcurrentHashMap.newKeySet();
     final Map<Long, Map<Long, FirstLink>> links = new HashMap<>();
     final List<String> changedFiles = Collections.synchronizedList(new ArrayList<>());
     final List<String> vanishedFiles = Collections.synchronizedList(new ArrayList<>());
-    final Instant createdAt;
-    final DirHandle root;
     final AtomicLong files = new AtomicLong();
     final AtomicLong directories = new AtomicLong();
     final AtomicLong symlinks = new AtomicLong();
     final AtomicLong totalBytes = new AtomicLong();
     final AtomicLong uploadedBytes = new AtomicLong();
-    final ThreadLocal<byte[]> buffers;
+    final AtomicLong storedBytes = new AtomicLong();
+    final AtomicInteger indexFilesWritten = new AtomicInteger();
+    final List<String> treeIds = new ArrayList<>();
+    /** How long each phase took (ms), for the log line a benchmark reads. */
+    final Map<String, Long> phases = Collections.synchronizedMap(new LinkedHashMap<>());
+    long treeBytes;
     Workers workers;
-    /** Set for a source's first backup (see {@link StoredBlobs}); null: a HEAD per chunk the previous snapshot lacks. */
-    StoredBlobs storedBlobs;
+    PackUploads uploads;
+    PackWriter dataPacks;
+    PackWriter treePacks;
+    final String pendingId;
+    /** Clock times of the pending object's writes: a gap longer than the refresh age means a collector may have run. */
+    volatile long lastBeat;
+    volatile long maxGap;
+    volatile boolean pendingWritten;
 
-    Run(String sourceId, int chunkSize, Set<String> knownBlobs, Set<String> damaged, Instant createdAt, DirHandle root) {
+    Run(Repository repo, BlobSource blobs, BlobIndex index, String sourceId, Instant createdAt, DirHandle root, Snapshot previous, Snapshot base,
+        Set<String> damaged) {
+      this.repo = repo;
+      this.blobs = blobs;
+      this.index = index;
       this.sourceId = sourceId;
-      this.chunkSize = chunkSize;
-      this.knownBlobs = knownBlobs;
-      this.damaged = damaged;
       this.createdAt = createdAt;
       this.root = root;
-      this.buffers = ThreadLocal.withInitial(() -> new byte[chunkSize]);
+      this.previous = previous;
+      this.base = base;
+      this.snapshotId = SnapshotIds.next(createdAt);
+      this.chunker = new Chunker(repo.sealer().chunkerSeed(), repo.chunker());
+      this.codecs = ThreadLocal.withInitial(() -> new BlobCodec(repo.sealer()));
+      this.lanes = new Lanes(repo.sealer(), repo.chunker().maxSize());
+      this.damaged = damaged;
+      byte[] p = new byte[16];
+      new SecureRandom().nextBytes(p);
+      this.pendingId = HexFormat.of().formatHex(p);
+      this.lastBeat = createdAt.toEpochMilli();
     }
 
-    PlannedDir scan(DirHandle dir, Stat self, String relPath, DirIndex remote, String name) {
+    BackupResult execute(long start) {
+      if (base != null) {
+        for (String t : base.treeChunks()) {
+          baseBlobs.add(Hashing.unhex(t));
+        }
+      }
+      int max = repo.chunker().maxSize();
+      ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "strata-backup-pending");
+        t.setDaemon(true);
+        return t;
+      });
+      long every = Math.max(200, options.refreshAge().toMillis() / 2);
+      heartbeat.scheduleWithFixedDelay(this::beatQuietly, every, every, TimeUnit.MILLISECONDS);
+      // Two packs in flight keep a loopback server and a 1 Gbit/s link busy; each holds a pack buffer (16 MiB by default).
+      try (PackUploads up = new PackUploads(repo, 2, repo.sealer().sealedLength(max),
+          this::uploaded)) {
+        uploads = up;
+        dataPacks = new PackWriter(up, PackEntry.DATA);
+        treePacks = new PackWriter(up, PackEntry.TREE);
+        try (Workers w = new Workers("strata-backup", options.parallelism())) {
+          workers = w;
+          long t1 = System.nanoTime();
+          scanAndWrite();
+          phases.put("scan", (System.nanoTime() - t1) / 1_000_000);
+        }
+        long t2 = System.nanoTime();
+        dataPacks.flush();
+        treePacks.flush();
+        up.awaitAll();
+        for (IndexFile.Pack p : ownPacks) {
+          index.addPack(p.packId(), p.createdAtMillis(), p.list());
+        }
+        hooks.beforeCommitChecks();
+        protectForCommit();
+        dataPacks.flush();
+        up.awaitAll();
+        phases.put("upload", (System.nanoTime() - t2) / 1_000_000);
+      } finally {
+        heartbeat.shutdownNow();
+      }
+      SnapshotStats stats = new SnapshotStats(files.get(), directories.get(), symlinks.get(), totalBytes.get(), uploadedBytes.get(),
+          Math.max(0, totalBytes.get() - uploadedBytes.get()));
+      SnapshotRecord record = new SnapshotRecord(snapshotId, new SnapshotMetadata(sourceId, store.location(), createdAt, options.createdBy()),
+          previous == null ? null : previous.snapshotId(), stats, options.compression().label(), treeBytes, treeIds);
+      writeIndex();
+      String key = StoreLayout.indexKey(sourceId, snapshotId);
+      byte[] encoded = SnapshotCodec.encode(repo, key, record);
+      // The commit point: everything the snapshot references is in the store, and protected (docs/garbage-collection.md).
+      store.put(key, encoded, encoded.length, Hashing.sha256(encoded), new Metadata(sourceId, key, encoded.length));
+      Snapshot committed = Snapshot.of(key, record);
+      deletePending();
+      afterCommit(committed);
+      writeIndex();
+      mergeIndexFilesIfMany();
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      long packs = ownPacks.size();
+      LOG.info("committed snapshot {} of {}: {} files, {} bytes, {} new ({} stored in {} packs), in {} ms {}",
+          snapshotId, sourceId, stats.files(), stats.totalBytes(), stats.uploadedBytes(), storedBytes.get(), packs, ms, phases);
+      return new BackupResult(committed, key, ms, List.copyOf(changedFiles), List.copyOf(vanishedFiles), storedBytes.get(), packs);
+    }
+
+    /**
+     * A pack is uploaded: it goes into an index file with the next {@link #INDEX_EVERY} ones, so the packs of a backup
+     * that is killed are found (and reused) by the next one.
+     */
+    private void uploaded(IndexFile.Pack p) {
+      List<IndexFile.Pack> batch = null;
+      synchronized (unindexed) {
+        ownPacks.add(p);
+        unindexed.add(p);
+        if (unindexed.size() >= INDEX_EVERY) {
+          batch = new ArrayList<>(unindexed);
+          unindexed.clear();
+        }
+      }
+      if (batch != null) {
+        IndexFiles.write(repo, batch, System.currentTimeMillis());
+        indexFilesWritten.incrementAndGet();
+      }
+    }
+
+    /** Writes the index file of the packs no index file lists yet. */
+    private void writeIndex() {
+      List<IndexFile.Pack> batch;
+      synchronized (unindexed) {
+        batch = new ArrayList<>(unindexed);
+        unindexed.clear();
+      }
+      if (!batch.isEmpty()) {
+        IndexFiles.write(repo, batch, System.currentTimeMillis());
+        indexFilesWritten.incrementAndGet();
+      }
+    }
+
+    // ---- the base snapshot ---------------------------------------------------------------------------------------
+
+    private volatile boolean baseCollected;
+
+    /**
+     * The base's data blobs, read from its tree the first time a chunk this run reads is found in the store (an
+     * unchanged backup reads no file and never needs them).
+     */
+    private void collectBase() {
+      if (base == null || baseCollected) {
+        return;
+      }
+      synchronized (baseBlobs) {
+        if (baseCollected) {
+          return;
+        }
+        long t0 = System.nanoTime();
+        readBaseBlobs();
+        baseCollected = true;
+        phases.put("base", (System.nanoTime() - t0) / 1_000_000);
+      }
+    }
+
+    private void readBaseBlobs() {
+      try (TreeSource t = blobs.tree(base)) {
+        for (TreeEntry e = t.next(); e != null; e = t.next()) {
+          if (e instanceof TreeEntry.File f) {
+            for (FileBlob b : f.file().blobs()) {
+              baseBlobs.add(Hashing.unhex(b.id()));
+            }
+          }
+        }
+      }
+    }
+
+    /** Blobs `verify --repair` marked missing or corrupt: not trusted from the base, stored again if found. */
+
+    // ---- the scan, and the writer of the new tree -----------------------------------------------------------------
+
+    private void scanAndWrite() {
+      BlockingQueue<Object> queue = new ArrayBlockingQueue<>(8192);
+      AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+      TreeChunker chunker = new TreeChunker(this::treeChunk);
+      TreeWriter writer = new TreeWriter(chunker);
+      Thread writerThread = new Thread(() -> {
+        try {
+          while (true) {
+            Object item = queue.take();
+            if (item == DONE) {
+              break;
+            }
+            TreeEntry e = item instanceof TreeEntry te ? te : joinEntry((CompletableFuture<?>) item);
+            if (e != null) {
+              writer.write(e);
+            }
+          }
+          writer.finish();
+          treeBytes = chunker.total();
+        } catch (Throwable t) {
+          writerFailure.compareAndSet(null, t);
+          queue.clear();
+        }
+      }, "strata-backup-tree");
+      writerThread.setDaemon(true);
+      writerThread.start();
+      Emitter emit = item -> {
+        while (!queue.offer(item, 200, TimeUnit.MILLISECONDS)) {
+          rethrow(writerFailure.get());
+          workers.failIfFailed();
+        }
+        rethrow(writerFailure.get());
+      };
+      try (TreeReader baseTree = base == null ? null : new TreeReader(blobs.tree(base))) {
+        Stat self = stat(root, ".");
+        TreeEntry.Dir baseRoot = baseTree == null ? null : baseTree.root();
+        scanDir(root, self, "", "", baseTree, baseRoot != null, emit);
+        emit.put(DONE);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      } catch (RuntimeException e) {
+        writerThread.interrupt();
+        throw e;
+      } finally {
+        try {
+          writerThread.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      workers.failIfFailed();
+      rethrow(writerFailure.get());
+      progress.totalsKnown();
+    }
+
+    private TreeEntry joinEntry(CompletableFuture<?> f) {
+      try {
+        return (TreeEntry) f.join();
+      } catch (CompletionException e) {
+        workers.failIfFailed();
+        rethrow(e.getCause());
+        throw e;
+      }
+    }
+
+    private void rethrow(Throwable t) {
+      Workers.rethrow(t);
+    }
+
+    private interface Emitter {
+      void put(Object item) throws InterruptedException;
+    }
+
+    /**
+     * One directory: its record, its files and symlinks in name order (unchanged ones from the base, the others read by
+     * the workers), then its sub-directories in name order, then its end. {@code baseTree} is positioned just after
+     * this directory's record in the base tree when {@code inBase}.
+     */
+    private void scanDir(DirHandle dir, Stat self, String relPath, String name, TreeReader baseTree, boolean inBase, Emitter emit)
+        throws InterruptedException {
       List<LocalEntry> entries = new ArrayList<>();
       Map<String, Stat> stats = new HashMap<>();
       Map<String, String> dirXattrs;
@@ -324,74 +514,96 @@ public final class BackupEngine {
       }
       entries.sort(Comparator.comparing(LocalEntry::name));
       directories.incrementAndGet();
-      DirDiff diff = DirDiff.compute(entries, remote, options.fullCheck());
-      for (LocalEntry skipped : diff.skipped()) {
-        LOG.warn("skipped {}: sockets, FIFOs and devices cannot be snapshotted", Names.safe(join(relPath, skipped.name())));
-      }
-      List<FileIndex> ready = new ArrayList<>();
-      List<CompletableFuture<FileIndex>> pending = new ArrayList<>();
-      List<LocalEntry> toRead = new ArrayList<>(diff.filesAdded());
-      Map<String, LocalEntry> byName = new HashMap<>();
-      entries.forEach(e -> byName.put(e.name(), e));
-      for (FileIndex kept : diff.filesRetained()) {
-        LocalEntry local = byName.get(kept.name());
-        if (!kept.isSymlink() && kept.blobs().stream().anyMatch(b -> damaged.contains(b.id()))) {
-          toRead.add(local); // it references a blob `verify --repair` found damaged: read it and store that blob again
-          continue;
-        }
-        FileIndex entry = kept.withHardLink(null, kept.blobs(), kept.checksum()).withChanged(false);
-        if (!kept.isSymlink()) {
-          entry = entry.withXattrs(xattrsAt(dir, kept.name(), relPath));
-        }
-        count(kept.isSymlink(), kept.metadata().size());
-        if (!kept.isSymlink()) {
-          progress.addTotal(1, kept.metadata().size());
-          progress.bytesDone(kept.metadata().size());
-          progress.reused(kept.metadata().size());
-          progress.fileDone();
-        }
-        CompletableFuture<FileIndex> linked = linkOrRegister(stats.get(kept.name()), join(relPath, kept.name()), CompletableFuture.completedFuture(entry), entry);
-        if (linked == null) {
-          ready.add(entry);
-        } else {
-          pending.add(linked);
+      Map<String, TreeEntry.File> baseFiles = new HashMap<>();
+      if (inBase) {
+        for (TreeEntry.File f : baseTree.files()) {
+          baseFiles.put(f.file().name(), f);
         }
       }
-      toRead.sort(Comparator.comparing(LocalEntry::name));
-      for (LocalEntry added : toRead) {
-        if (added.type() == LocalEntry.Type.SYMLINK) {
-          ready.add(FileIndex.symlink(added.name(), added.metadata(), added.linkTarget()));
-          count(true, 0);
-          continue;
-        }
-        String rel = join(relPath, added.name());
-        Stat st = stats.get(added.name());
-        count(false, added.metadata().size());
-        progress.addTotal(1, added.metadata().size());
-        if (st.nlink() > 1) {
-          FirstLink first = firstLink(st);
-          if (first != null) {
-            pending.add(linkTo(first, added.name(), st, dir, relPath));
-            continue;
+      emit.put(new TreeEntry.Dir(name, self.metadata(), dirXattrs));
+      List<String> filesRemoved = new ArrayList<>();
+      Set<String> localNames = new HashSet<>();
+      List<LocalEntry> subDirs = new ArrayList<>();
+      for (LocalEntry e : entries) {
+        switch (e.type()) {
+          case DIRECTORY -> subDirs.add(e);
+          case OTHER -> LOG.warn("skipped {}: sockets, FIFOs and devices cannot be snapshotted", Names.safe(join(relPath, e.name())));
+          default -> {
+            localNames.add(e.name());
+            TreeEntry.File recorded = baseFiles.get(e.name());
+            FileIndex before = recorded == null ? null : recorded.file();
+            String rel = join(relPath, e.name());
+            if (e.type() == LocalEntry.Type.SYMLINK) {
+              if (before != null && !(before.isSymlink() && before.linkTarget().equals(e.linkTarget()))) {
+                filesRemoved.add(e.name());
+              }
+              emit.put(new TreeEntry.File(FileIndex.symlink(e.name(), e.metadata(), e.linkTarget()), false));
+              count(true, 0);
+              continue;
+            }
+            Stat st = stats.get(e.name());
+            count(false, e.metadata().size());
+            progress.addTotal(1, e.metadata().size());
+            boolean unchanged = before != null && !before.isSymlink() && !options.fullCheck()
+                && before.metadata().size() == e.metadata().size() && before.metadata().mtimeNanos() == e.metadata().mtimeNanos()
+                && intact(before);
+            if (before != null && !unchanged) {
+              filesRemoved.add(e.name());
+            }
+            FirstLink first = st.nlink() > 1 ? firstLink(st) : null;
+            if (first != null) {
+              emit.put(linkTo(first, e.name(), st, dir, relPath));
+              continue;
+            }
+            CompletableFuture<TreeEntry.File> entry;
+            if (unchanged) {
+              // Attributes change the ctime: an unchanged ctime means the recorded ones still hold.
+              Map<String, String> x = recorded.ctimeNanos() != 0 && recorded.ctimeNanos() == st.ctimeNanos() ? before.xattrs()
+                  : xattrsAt(dir, e.name(), relPath);
+              FileIndex kept = new FileIndex(e.name(), FileIndex.Kind.FILE, e.metadata(), before.blobs(), null, null, x, null, null);
+              progress.bytesDone(e.metadata().size());
+              progress.reused(e.metadata().size());
+              progress.fileDone();
+              entry = CompletableFuture.completedFuture(new TreeEntry.File(kept, st.nlink() > 1, st.ctimeNanos()));
+            } else {
+              entry = readFile(dir, e.name(), rel, st.nlink() > 1);
+            }
+            if (st.nlink() > 1) {
+              registerLink(st, rel, entry);
+            }
+            if (!entry.isDone() || entry.isCompletedExceptionally()) {
+              emit.put(entry);
+            } else if (entry.join() != null) { // null: gone or replaced since it was listed (already recorded as vanished)
+              emit.put(entry.join());
+            }
           }
-          CompletableFuture<FileIndex> f = readFile(dir, added.name(), rel);
-          registerLink(st, rel, f);
-          pending.add(f);
-        } else {
-          pending.add(readFile(dir, added.name(), rel));
         }
       }
-      List<String> filesRemoved = new ArrayList<>(diff.filesRemoved());
-      List<String> subDirsRemoved = new ArrayList<>(diff.subDirsRemoved());
-      List<PlannedDir> subDirs = new ArrayList<>();
-      List<DirDiff.RetainedDir> dirs = new ArrayList<>(diff.subDirsRetained());
-      diff.subDirsAdded().forEach(d -> dirs.add(new DirDiff.RetainedDir(d, null)));
-      for (DirDiff.RetainedDir d : dirs) {
-        String n = d.local().name();
+      for (String n : baseFiles.keySet()) {
+        if (!localNames.contains(n)) {
+          filesRemoved.add(n);
+        }
+      }
+      List<String> subDirsRemoved = new ArrayList<>();
+      for (LocalEntry d : subDirs) {
+        String n = d.name();
         String rel = join(relPath, n);
+        boolean matched = false;
+        if (inBase) {
+          while (baseTree.peek() instanceof TreeEntry.Dir bd && bd.name().compareTo(n) < 0) {
+            subDirsRemoved.add(bd.name());
+            baseTree.next();
+            baseTree.skipRest();
+          }
+          if (baseTree.peek() instanceof TreeEntry.Dir bd && bd.name().equals(n)) {
+            baseTree.next();
+            matched = true;
+          }
+        }
         hooks.beforeOpenDir(rel);
-        try (DirHandle sub = dir.openDir(n)) {
-          subDirs.add(scan(sub, sub.stat(), rel, d.remote(), n));
+        DirHandle sub;
+        try {
+          sub = dir.openDir(n);
         } catch (NoSuchFileException | PosixException e) {
           // Gone, or no longer a directory (ELOOP: replaced by a symlink; ENOTDIR: by a file) since it was listed: it is
           // never entered, and this snapshot leaves it out. Anything else (EACCES: a runner that may not read it) fails
@@ -402,16 +614,52 @@ public final class BackupEngine {
           }
           LOG.warn("directory {} vanished or was replaced while the backup ran; it is not part of this snapshot", Names.safe(rel));
           vanishedFiles.add(rel + "/");
-          if (d.remote() != null) {
+          if (matched) {
             subDirsRemoved.add(n);
+            baseTree.skipRest();
           }
+          continue;
         } catch (IOException e) {
           throw new UncheckedIOException("cannot open directory " + Names.safe(rel) + ": " + e.getMessage(), e);
         }
+        try (sub) {
+          scanDir(sub, stat(sub, rel), rel, n, baseTree, matched, emit);
+        }
       }
-      subDirs.sort(Comparator.comparing(PlannedDir::name));
+      if (inBase) {
+        while (baseTree.peek() instanceof TreeEntry.Dir bd) {
+          subDirsRemoved.add(bd.name());
+          baseTree.next();
+          baseTree.skipRest();
+        }
+        if (!(baseTree.next() instanceof TreeEntry.End)) {
+          throw new IllegalStateException("the base snapshot's tree is out of step at " + display(relPath));
+        }
+      }
+      filesRemoved.sort(null);
       subDirsRemoved.sort(null);
-      return new PlannedDir(name, self, dirXattrs, ready, pending, filesRemoved, subDirs, subDirsRemoved);
+      emit.put(new TreeEntry.End(filesRemoved, subDirsRemoved));
+    }
+
+    /**
+     * An unchanged file is reused only when every blob of it is in the store's index and none is marked damaged;
+     * otherwise it is read again (and what is missing stored again).
+     */
+    private boolean intact(FileIndex f) {
+      for (FileBlob b : f.blobs()) {
+        if (damaged.contains(b.id()) || !index.contains(Hashing.unhex(b.id()))) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private Stat stat(DirHandle d, String relPath) {
+      try {
+        return d.stat();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot stat " + display(relPath) + ": " + e.getMessage(), e);
+      }
     }
 
     private Map<String, String> xattrsAt(DirHandle dir, String name, String relPath) {
@@ -428,25 +676,12 @@ public final class BackupEngine {
       return links.getOrDefault(st.dev(), Map.of()).get(st.ino());
     }
 
-    private void registerLink(Stat st, String relPath, CompletableFuture<FileIndex> entry) {
+    private void registerLink(Stat st, String relPath, CompletableFuture<TreeEntry.File> entry) {
       links.computeIfAbsent(st.dev(), k -> new HashMap<>()).put(st.ino(), new FirstLink(relPath, entry));
     }
 
-    /** For a retained file with other names: null when it is the first name seen, else its entry as a link. */
-    private CompletableFuture<FileIndex> linkOrRegister(Stat st, String relPath, CompletableFuture<FileIndex> entry, FileIndex own) {
-      if (st == null || st.nlink() <= 1) {
-        return null;
-      }
-      FirstLink first = firstLink(st);
-      if (first == null) {
-        registerLink(st, relPath, entry);
-        return null;
-      }
-      return first.entry().thenApply(f -> f == null ? own : own.withHardLink(first.relPath(), f.blobs(), f.checksum()));
-    }
-
-    /** A further name of an inode already being backed up: not read again; the restore makes it a hard link. */
-    private CompletableFuture<FileIndex> linkTo(FirstLink first, String name, Stat st, DirHandle dir, String relPath) {
+    /** A further name of an inode already backed up: not read again; the restore makes it a hard link. */
+    private CompletableFuture<TreeEntry.File> linkTo(FirstLink first, String name, Stat st, DirHandle dir, String relPath) {
       Map<String, String> x = xattrsAt(dir, name, relPath);
       return first.entry().thenApply(f -> {
         if (f == null) {
@@ -456,7 +691,8 @@ public final class BackupEngine {
         progress.bytesDone(st.size());
         progress.reused(st.size());
         progress.fileDone();
-        return FileIndex.file(name, st.metadata(), f.blobs(), f.checksum()).withXattrs(x).withHardLink(first.relPath(), f.blobs(), f.checksum());
+        FileIndex link = new FileIndex(name, FileIndex.Kind.FILE, st.metadata(), f.file().blobs(), null, null, x, first.relPath(), null);
+        return new TreeEntry.File(link, false, st.ctimeNanos());
       });
     }
 
@@ -469,12 +705,12 @@ public final class BackupEngine {
       }
     }
 
-    /**
-     * Opens a file once, splits it into chunks read, hashed and stored by the workers through that one handle, and
-     * completes with its index entry once its identity is confirmed unchanged (or null when it vanished).
-     */
-    private CompletableFuture<FileIndex> readFile(DirHandle dir, String name, String relPath) {
+    // ---- reading files --------------------------------------------------------------------------------------------
+
+    /** Opens a file once; a worker reads, chunks and stores it and confirms its identity. Null when it vanished. */
+    private CompletableFuture<TreeEntry.File> readFile(DirHandle dir, String name, String relPath, boolean hardLinked) {
       OpenFile of;
+      hooks.beforeOpenFile(relPath);
       try {
         of = open(dir, name, relPath);
       } catch (IOException e) {
@@ -483,32 +719,20 @@ public final class BackupEngine {
       if (of == null) {
         return CompletableFuture.completedFuture(null);
       }
-      long size = of.before().size();
-      int chunks = (int) ((size + chunkSize - 1) / chunkSize);
-      List<CompletableFuture<FileBlob>> parts = new ArrayList<>(chunks);
       try {
-        for (int i = 0; i < chunks; i++) {
-          long offset = (long) i * chunkSize;
-          int length = (int) Math.min(chunkSize, size - offset);
-          parts.add(workers.submit(() -> storeChunk(of.handle(), relPath, offset, length)));
-        }
+        return workers.submit(() -> {
+          try {
+            long[] ctime = {0};
+            FileIndex f = finish(of, readWhole(of), ctime);
+            return f == null ? null : new TreeEntry.File(f, hardLinked, ctime[0]);
+          } finally {
+            release(of);
+          }
+        });
       } catch (RuntimeException e) {
         release(of);
         throw e;
       }
-      return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-          .handle((ignored, failure) -> {
-            try {
-              if (failure != null) {
-                throw failure instanceof CompletionException c && c.getCause() instanceof RuntimeException r ? r
-                    : new IllegalStateException(failure);
-              }
-              List<FileBlob> blobs = parts.stream().map(CompletableFuture::join).toList();
-              return finish(of, blobs);
-            } finally {
-              release(of);
-            }
-          });
     }
 
     /** Opens a file through its directory's handle; null when it is gone or no longer a regular file. */
@@ -576,11 +800,11 @@ public final class BackupEngine {
     /**
      * Confirms that what was read is what the file held at one moment: the open file did not change while read, and the
      * name still refers to it. Otherwise the file is read again, up to the configured number of times, then the policy
-     * decides. Runs on the worker that stored the file's last chunk.
+     * decides.
      */
-    private FileIndex finish(OpenFile of, List<FileBlob> blobs) {
+    private FileIndex finish(OpenFile of, List<FileBlob> read0, long[] ctime) {
       OpenFile current = of;
-      List<FileBlob> read = blobs;
+      List<FileBlob> read = read0;
       for (int attempt = 0; ; attempt++) {
         Stat after;
         Stat named;
@@ -591,6 +815,9 @@ public final class BackupEngine {
           throw new UncheckedIOException("cannot stat " + Names.safe(current.relPath()) + ": " + e.getMessage(), e);
         }
         if (named == null) {
+          if (current != of) {
+            release(current);
+          }
           vanished(current.relPath());
           return null;
         }
@@ -606,8 +833,9 @@ public final class BackupEngine {
                     + " --on-file-change record");
           }
           Stat st = current.before();
-          FileIndex entry = FileIndex.file(current.name(), st.metadata(), read, checksum(read))
-              .withXattrs(xattrsAt(current.dir(), current.name(), parent(current.relPath())));
+          ctime[0] = consistent ? st.ctimeNanos() : 0;
+          FileIndex entry = new FileIndex(current.name(), FileIndex.Kind.FILE, st.metadata(), read, null, null,
+              xattrsAt(current.dir(), current.name(), parent(current.relPath())), null, null);
           if (!consistent) {
             LOG.warn("file {} kept changing while it was read; recorded as changed (its bytes may mix moments)", Names.safe(current.relPath()));
             changedFiles.add(current.relPath());
@@ -632,133 +860,459 @@ public final class BackupEngine {
       }
     }
 
-    /** Reads and stores every chunk of an open file on this thread; null when it ended early. */
+    /** Reads, chunks and stores a whole open file through its one handle; null when it ended early (it shrank). */
     private List<FileBlob> readWhole(OpenFile of) {
       long size = of.before().size();
-      List<FileBlob> blobs = new ArrayList<>();
-      for (long offset = 0; offset < size; offset += chunkSize) {
-        FileBlob b = storeChunk(of.handle(), of.relPath(), offset, (int) Math.min(chunkSize, size - offset));
-        if (b == null) {
-          return null;
-        }
-        blobs.add(b);
-      }
-      return blobs;
+      List<FileBlob> out = new ArrayList<>();
+      boolean ok = chunks(of.handle(), size, of.relPath(), (codec, buf, off, len, offset) -> out.add(storeChunk(codec, buf, off, len, offset)));
+      return ok ? out : null;
     }
 
-    /** Reads, hashes and stores one chunk; null when the file ended before it (it shrank: read again). */
-    private FileBlob storeChunk(FileHandle h, String relPath, long offset, int length) {
-      byte[] buf = buffers.get();
+    /** Receives each chunk of a file: {@code buf[off, off+len)} starts at {@code offset} in the file. */
+    private interface ChunkConsumer {
+      void chunk(BlobCodec codec, byte[] buf, int off, int len, long offset);
+    }
+
+    /** Cuts {@code size} bytes of an open file into content-defined chunks; false when the file ends early. */
+    private boolean chunks(FileHandle h, long size, String relPath, ChunkConsumer consumer) {
+      Lanes.Lane lane = lanes.take(size);
       try {
-        if (!ChunkIO.read(h.channel(), offset, buf, length)) {
-          return null;
+        return chunks(lane, h, size, relPath, consumer);
+      } finally {
+        lanes.give(lane);
+      }
+    }
+
+    private boolean chunks(Lanes.Lane lane, FileHandle h, long size, String relPath, ChunkConsumer consumer) {
+      byte[] buf = lane.buf;
+      long readPos = 0;
+      long chunkPos = 0;
+      int filled = 0;
+      try {
+        while (chunkPos < size) {
+          int want = (int) Math.min(buf.length - filled, size - readPos);
+          if (want > 0) {
+            if (!ChunkIO.read(h.channel(), readPos, buf, filled, want)) {
+              return false;
+            }
+            readPos += want;
+            filled += want;
+          }
+          int n = chunker.cut(buf, 0, filled);
+          hooks.afterChunkRead(relPath, chunkPos);
+          consumer.chunk(lane.codec, buf, 0, n, chunkPos);
+          chunkPos += n;
+          System.arraycopy(buf, n, buf, 0, filled - n);
+          filled -= n;
         }
+        return true;
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + Names.safe(relPath) + ": " + e.getMessage(), e);
       }
-      hooks.afterChunkRead(relPath, offset);
-      byte[] digest = Hashing.sha256(buf, 0, length);
-      String id = Hashing.hex(digest);
-      if (knownBlobs.contains(id) || !claimedBlobs.add(id)) {
-        progress.reused(length);
-      } else {
-        String key = StoreLayout.blobKey(id);
-        Metadata md = new Metadata(sourceId, relPath, length);
-        Optional<ObjectInfo> existing =
-            damaged.contains(id) ? Optional.empty() : storedBlobs != null ? storedBlobs.find(id, md) : store.stat(key, md);
-        boolean reuse =
-            existing.isPresent()
-                && existing.get().size() == length
-                // Found in the store but in no snapshot we know of: restart its grace clock when it is old, so a
-                // collector running now cannot delete it before our index commits.
-                && (!existing.get().lastModified().isBefore(createdAt.minus(options.refreshAge()))
-                    || refresh(id, key, md, relPath));
-        if (reuse) {
-          protectedSince.putIfAbsent(id, existing.get().lastModified().toEpochMilli());
-          progress.reused(length);
-        } else {
-          store.put(key, buf, length, digest, md);
-          protectedSince.put(id, options.clock().millis());
-          if (damaged.contains(id)) {
-            healed.add(id);
-          }
-          uploadedBytes.addAndGet(length);
-          progress.transferred(length);
-        }
-      }
-      progress.bytesDone(length);
-      return new FileBlob(id, offset, length);
     }
 
-    /** Restarts a blob's age; false when a collector deleted it since it was found (then it is uploaded again). */
-    private boolean refresh(String id, String key, Metadata md, String relPath) {
+    /** Names a chunk by its id and stores it unless the store holds it already (or this run stores it). */
+    private FileBlob storeChunk(BlobCodec codec, byte[] buf, int off, int len, long offset) {
+      byte[] id = repo.sealer().blobId(buf, off, len);
+      String hex = Hashing.hex(id);
+      if (!claimed.add(id)) {
+        progress.reused(len);
+      } else if (!damaged.contains(hex) && reusable(id)) {
+        progress.reused(len);
+      } else {
+        codec.encode(options.compression(), id, buf, off, len);
+        dataPacks.add(id, codec.stored, 0, codec.storedLength, codec.flags, len);
+        if (damaged.contains(hex)) {
+          healed.add(hex);
+        }
+        uploadedBytes.addAndGet(len);
+        storedBytes.addAndGet(codec.storedLength);
+        progress.transferred(codec.storedLength);
+      }
+      progress.bytesDone(len);
+      return new FileBlob(hex, offset, len);
+    }
+
+    /**
+     * Whether a blob the store's index lists can be reused: yes when the base snapshot references it (the base protects
+     * it), or when a pack holding it is young or has its age restarted now (so a collector keeps it until this
+     * snapshot's index protects it).
+     */
+    private boolean reusable(byte[] id) {
+      if (baseBlobs.contains(id)) {
+        return index.contains(id);
+      }
+      if (!index.contains(id)) {
+        return false;
+      }
+      if (!baseCollected) {
+        collectBase();
+        if (baseBlobs.contains(id)) {
+          return true;
+        }
+      }
+      for (int e : index.locations(id)) {
+        if (usePack(index.packNumber(e))) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** Decides once per pack whether this run can rely on it (looking at it, and restarting its age when old). */
+    private boolean usePack(int p) {
+      CompletableFuture<Boolean> mine = new CompletableFuture<>();
+      CompletableFuture<Boolean> decision = packDecisions.putIfAbsent(p, mine);
+      if (decision != null) {
+        return decision.join();
+      }
+      try {
+        boolean ok = decidePack(p);
+        mine.complete(ok);
+        return ok;
+      } catch (RuntimeException e) {
+        mine.completeExceptionally(e);
+        throw e;
+      }
+    }
+
+    private boolean decidePack(int p) {
+      String key = PackFile.key(index.packIdOfNumber(p));
+      Metadata md = Metadata.of(sourceId, key);
+      Optional<ObjectInfo> info = store.stat(key, md);
+      if (info.isEmpty()) {
+        index.markAbsent(index.packIdOfNumber(p));
+        return false;
+      }
+      Instant modified = info.get().lastModified();
+      if (!modified.isBefore(createdAt.minus(options.refreshAge()))) {
+        relied.putIfAbsent(p, modified.toEpochMilli());
+        return true;
+      }
       try {
         store.removeTTL(key, md);
       } catch (StoreException e) {
         if (e.kind() != StoreException.Kind.NOT_FOUND) {
           throw e;
         }
-        LOG.info("blob {} of {} was deleted by garbage collection as it was found; uploading it", id, Names.safe(relPath));
+        LOG.info("pack {} was deleted by garbage collection as it was found; its blobs are stored again", key);
+        index.markAbsent(index.packIdOfNumber(p));
         return false;
       }
-      refreshed.add(id);
-      protectedSince.put(id, options.clock().millis());
+      refreshed.add(p);
+      relied.put(p, options.clock().millis());
       return true;
     }
 
-    /**
-     * Before the commit: makes sure every blob the new index references is in the store and will stay there until the
-     * index is visible, however long this backup ran (docs/garbage-collection.md). A collector deletes only blobs older
-     * than its grace period (at least 1h); blobs this snapshot relies on that its base does not protect, and whose age
-     * protects them since more than half the refresh age, have their age restarted now. Then every blob whose age was
-     * restarted is looked at again: a collector that listed it as old may have deleted it right after its own last
-     * look; any that is gone is read from the source and uploaded again.
-     */
-    void protectForCommit(DirIndex rootIndex, SnapshotIndex base) {
-      long now = options.clock().millis();
-      long threshold = now - options.refreshAge().toMillis() / 2;
-      Set<String> stale = new HashSet<>();
-      protectedSince.forEach((id, since) -> {
-        if (since < threshold && !refreshed.contains(id)) {
-          stale.add(id);
-        }
-      });
-      if (base != null) {
-        Instant tombstoned = requireBase(base);
-        if (tombstoned != null && tombstoned.toEpochMilli() < threshold) {
-          // The base is forgotten and its tombstone, which protects the blobs reused from it, ages: protect them here.
-          Set<String> mine = new HashSet<>();
-          collect(rootIndex, mine);
-          mine.retainAll(knownBlobs);
-          stale.addAll(mine);
-        }
+    /** A tree blob: reused when the store holds it (an unchanged part of the tree), else stored in a tree pack. */
+    private void treeChunk(byte[] buf, int len) {
+      byte[] id = repo.sealer().blobId(buf, 0, len);
+      treeIds.add(Hashing.hex(id));
+      if (!claimed.add(id) || reusable(id)) {
+        return;
       }
-      if (!stale.isEmpty()) {
-        LOG.info("this backup ran long: restarting the age of {} blobs before its commit", stale.size());
-        joinAll(stale.stream().map(id -> workers.submit(() -> {
-          Metadata md = Metadata.of(sourceId, StoreLayout.blobKey(id));
-          try {
-            store.removeTTL(StoreLayout.blobKey(id), md);
-            refreshed.add(id);
-          } catch (StoreException e) {
-            if (e.kind() != StoreException.Kind.NOT_FOUND) {
-              throw e;
-            }
-            refreshed.add(id); // gone: the recheck below uploads it again
-          }
-          return null;
-        })).toList());
-      }
-      recheck(rootIndex, refreshed);
+      BlobCodec codec = codecs.get();
+      codec.encode(dev.strata.engine.format.Compression.AUTO, id, buf, 0, len);
+      treePacks.add(id, codec.stored, 0, codec.storedLength, codec.flags, len);
+      storedBytes.addAndGet(codec.storedLength);
+      progress.transferred(codec.storedLength);
     }
 
-    /** After the commit: a blob refreshed just before it may have been deleted by a collector's delete already in flight. */
-    void afterCommit(DirIndex rootIndex) {
-      if (!refreshed.isEmpty()) {
-        try (Workers w = new Workers("strata-backup-check", options.parallelism())) {
-          workers = w;
-          recheck(rootIndex, refreshed);
+    // ---- protection against a concurrent collector ---------------------------------------------------------------
+
+    private void beatQuietly() {
+      try {
+        beat();
+      } catch (RuntimeException e) {
+        LOG.warn("could not write this backup's pending object (it keeps a collector from taking its packs): {}", e.getMessage());
+      }
+    }
+
+    /**
+     * Writes the pending object: every pack this backup relies on beyond its base (its own, and old ones it found). A
+     * collector keeps the packs of a pending object younger than its grace period.
+     */
+    synchronized void beat() {
+      List<String> packs = new ArrayList<>();
+      synchronized (ownPacks) {
+        for (IndexFile.Pack p : ownPacks) {
+          packs.add(p.packId());
         }
+      }
+      for (Integer p : relied.keySet()) {
+        packs.add(index.packIdOfNumber(p));
+      }
+      for (Integer p : viaBase) {
+        packs.add(index.packIdOfNumber(p));
+      }
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("sourceId", sourceId);
+      doc.put("snapshotId", snapshotId);
+      doc.put("startedAt", createdAt.toString());
+      doc.put("packs", packs);
+      byte[] json;
+      try {
+        json = dev.strata.engine.index.IndexCodec.mapper().writeValueAsBytes(doc);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      String key = StoreLayout.pendingKey(pendingId);
+      long now = options.clock().millis();
+      repo.putObject(key, json, Metadata.of(sourceId, key));
+      pendingWritten = true;
+      maxGap = Math.max(maxGap, now - lastBeat);
+      lastBeat = now;
+    }
+
+    void deletePending() {
+      if (pendingWritten) {
+        pendingWritten = false;
+        String key = StoreLayout.pendingKey(pendingId);
+        try {
+          store.delete(key, Metadata.of(sourceId, key));
+        } catch (RuntimeException e) {
+          LOG.warn("could not delete this backup's pending object {} (garbage collection removes it later): {}", key, e.getMessage());
+        }
+      }
+    }
+
+    /** Packs that hold blobs of a base snapshot that was forgotten while this backup ran. */
+    final Set<Integer> viaBase = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Before the commit: makes sure every blob the new snapshot references is in the store and stays there until the
+     * snapshot is visible, however long this backup ran. The pending object is written once more (it protects this
+     * backup's packs and the old packs it relies on). A collector may have taken them anyway if this backup stalled
+     * longer than the refresh age between two writes of it, or may be deleting a pack whose age this backup restarted
+     * (the one race S3 leaves open): those packs are looked at again, and the blobs of any that is gone are read from the
+     * source again and stored.
+     */
+    void protectForCommit() {
+      Set<Integer> check = new HashSet<>(refreshed);
+      if (base != null) {
+        Instant tombstoned = requireBase();
+        if (tombstoned != null) {
+          // The base is forgotten: its tombstone protects the blobs reused from it only for the grace period.
+          protectBasePacks();
+          if (tombstoned.toEpochMilli() < options.clock().millis() - options.refreshAge().toMillis() / 2) {
+            check.addAll(viaBase);
+          }
+        }
+      }
+      // A pack younger than half the refresh age cannot be older than any collector's grace before this commits; only a
+      // backup that ran longer, or relies on older packs, needs its pending object now.
+      long now = options.clock().millis();
+      long half = options.refreshAge().toMillis() / 2;
+      boolean aging = pendingWritten || !viaBase.isEmpty() || now - createdAt.toEpochMilli() >= half
+          || relied.values().stream().anyMatch(since -> since < now - half);
+      if (aging && (!ownPacks.isEmpty() || !relied.isEmpty() || !viaBase.isEmpty())) {
+        beat();
+      }
+      if (maxGap >= options.refreshAge().toMillis()) {
+        LOG.info("this backup ran {} s between two writes of its pending object: looking again at every pack it relies on", maxGap / 1000);
+        check.addAll(relied.keySet());
+        check.addAll(ownPackNumbers());
+      }
+      recover(missing(check), false);
+    }
+
+    private Set<Integer> ownPackNumbers() {
+      Set<Integer> out = new HashSet<>();
+      synchronized (ownPacks) {
+        for (IndexFile.Pack p : ownPacks) {
+          out.add(numberOf(p.packId()));
+        }
+      }
+      return out;
+    }
+
+    private int numberOf(String packId) {
+      for (int p = index.packCount() - 1; p >= 0; p--) {
+        if (index.packIdOfNumber(p).equals(packId)) {
+          return p;
+        }
+      }
+      throw new IllegalStateException("pack " + packId + " is not in the index");
+    }
+
+    private void protectBasePacks() {
+      if (!viaBase.isEmpty()) {
+        return;
+      }
+      collectBase();
+      baseBlobs.forEach(id -> {
+        int e = index.find(id);
+        if (e >= 0) {
+          viaBase.add(index.packNumber(e));
+        }
+      });
+    }
+
+    /** The packs of {@code check} that the store no longer has (a HEAD each, in parallel). */
+    private Set<Integer> missing(Set<Integer> check) {
+      Set<Integer> gone = ConcurrentHashMap.newKeySet();
+      if (check.isEmpty()) {
+        return gone;
+      }
+      try (Workers w = new Workers("strata-backup-check", options.parallelism())) {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int p : check) {
+          all.add(w.submit(() -> {
+            String key = PackFile.key(index.packIdOfNumber(p));
+            if (store.stat(key, Metadata.of(sourceId, key)).isEmpty()) {
+              gone.add(p);
+            }
+            return null;
+          }));
+        }
+        for (CompletableFuture<Void> f : all) {
+          try {
+            f.join();
+          } catch (CompletionException e) {
+            w.failIfFailed();
+            throw e;
+          }
+        }
+      }
+      return gone;
+    }
+
+    /**
+     * Stores again, from the source, every blob of the new snapshot that was in a pack a collector deleted while this
+     * backup ran. The source is read again (only until every such blob is found); a blob the source no longer holds
+     * fails the backup before its commit, or, after it, is marked damaged for the next backup to store.
+     */
+    private void recover(Set<Integer> gonePacks, boolean committed) {
+      if (gonePacks.isEmpty()) {
+        return;
+      }
+      IdSet lost = new IdSet();
+      for (int p : gonePacks) {
+        String packId = index.packIdOfNumber(p);
+        LOG.warn("pack {} this backup relies on was deleted by garbage collection while it ran; storing its blobs again", packId);
+        index.markAbsent(packId);
+        ownPacks.removeIf(op -> op.packId().equals(packId));
+        for (int e : index.entriesOfPack(p)) {
+          lost.add(index.id(e));
+        }
+      }
+      IdSet needed = new IdSet();
+      treeIds.forEach(t -> {
+        if (lost.contains(Hashing.unhex(t)) && !index.contains(Hashing.unhex(t))) {
+          throw new IllegalStateException("garbage collection deleted a pack holding this backup's own tree while it stalled;"
+              + " nothing was committed: run the backup again");
+        }
+      });
+      Snapshot self = Snapshot.of(StoreLayout.indexKey(sourceId, snapshotId), new SnapshotRecord(snapshotId,
+          new SnapshotMetadata(sourceId, store.location(), createdAt, null), null, new SnapshotStats(0, 0, 0, 0, 0, 0), "auto",
+          Math.max(1, treeBytes), treeIds));
+      try (TreeSource t = blobs.tree(self)) {
+        for (TreeEntry e = t.next(); e != null; e = t.next()) {
+          if (e instanceof TreeEntry.File f) {
+            for (FileBlob b : f.file().blobs()) {
+              byte[] id = Hashing.unhex(b.id());
+              if (lost.contains(id) && !index.contains(id)) {
+                needed.add(id);
+              }
+            }
+          }
+        }
+      }
+      if (needed.size() == 0) {
+        return;
+      }
+      int before = ownPacks.size();
+      IdSet found = new IdSet();
+      rescan(root, "", needed, found);
+      dataPacks.flush();
+      uploads.awaitAll();
+      List<IndexFile.Pack> fresh;
+      synchronized (ownPacks) {
+        fresh = new ArrayList<>(ownPacks.subList(Math.min(before, ownPacks.size()), ownPacks.size()));
+      }
+      for (IndexFile.Pack p : fresh) {
+        index.addPack(p.packId(), p.createdAtMillis(), p.list());
+      }
+      if (found.size() < needed.size()) {
+        List<String> missingIds = new ArrayList<>();
+        needed.forEach(id -> {
+          if (!found.contains(id)) {
+            missingIds.add(Hashing.hex(id));
+          }
+        });
+        if (!committed) {
+          throw new FileChangedException(missingIds.size() + " blobs of this snapshot were deleted by garbage collection while the"
+              + " backup ran and the source no longer holds them (files changed meanwhile): nothing was committed; run the"
+              + " backup again");
+        }
+        for (String id : missingIds) {
+          byte[] note = ("{\"snapshots\":[\"" + snapshotId + "\"]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          String key = StoreLayout.damagedKey(id);
+          store.put(key, note, note.length, null, Metadata.of(sourceId, key));
+        }
+        throw new IntegrityException("snapshot " + snapshotId + " was committed, but garbage collection deleted " + missingIds.size()
+            + " of its blobs at the same moment and the source no longer holds them; they are marked damaged, and the next"
+            + " backup of a source that holds them stores them again");
+      }
+    }
+
+    /** Reads the source again through directory handles, storing the chunks in {@code needed}. */
+    private void rescan(DirHandle dir, String relPath, IdSet needed, IdSet found) {
+      List<String> names;
+      try {
+        names = dir.list();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read directory " + display(relPath) + ": " + e.getMessage(), e);
+      }
+      names.sort(null);
+      for (String n : names) {
+        if (found.size() >= needed.size()) {
+          return;
+        }
+        String rel = join(relPath, n);
+        try {
+          Stat st = dir.statAtOrNull(n);
+          if (st == null) {
+            continue;
+          }
+          if (st.isDirectory()) {
+            try (DirHandle sub = dir.openDir(n)) {
+              rescan(sub, rel, needed, found);
+            } catch (NoSuchFileException | PosixException gone) {
+              // vanished or replaced meanwhile
+            }
+          } else if (st.isFile()) {
+            try (FileHandle h = dir.openRead(n)) {
+              chunks(h, h.stat().size(), rel, (codec, buf, off, len, offset) -> {
+                byte[] id = repo.sealer().blobId(buf, off, len);
+                if (needed.contains(id) && found.add(id)) {
+                  codec.encode(options.compression(), id, buf, off, len);
+                  dataPacks.add(id, codec.stored, 0, codec.storedLength, codec.flags, len);
+                  storedBytes.addAndGet(codec.storedLength);
+                  uploadedBytes.addAndGet(len);
+                }
+              });
+            } catch (NoSuchFileException | PosixException gone) {
+              // vanished or replaced meanwhile
+            }
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read " + Names.safe(rel) + ": " + e.getMessage(), e);
+        }
+      }
+    }
+
+    /**
+     * After the commit: a pack whose age this backup restarted just before may have been deleted by a collector's delete
+     * already in flight; look once more, and store again what is gone.
+     */
+    void afterCommit(Snapshot committed) {
+      if (!refreshed.isEmpty() || (base != null && !viaBase.isEmpty())) {
+        Set<Integer> check = new HashSet<>(refreshed);
+        check.addAll(viaBase);
+        recover(missing(check), true);
+        dataPacks.flush();
+        uploads.awaitAll();
       }
       for (String id : healed) {
         store.delete(StoreLayout.damagedKey(id), Metadata.of(sourceId, StoreLayout.damagedKey(id)));
@@ -766,69 +1320,18 @@ public final class BackupEngine {
       }
     }
 
-    private void recheck(DirIndex rootIndex, Set<String> ids) {
-      if (ids.isEmpty()) {
-        return;
+    /** Merges the store's index files when they have multiplied, so the next run opens the store in a few reads. */
+    private void mergeIndexFilesIfMany() {
+      if (index.files().size() + indexFilesWritten.get() <= IndexFiles.MERGE_ABOVE) {
+        return; // as far as this run knows: another run's files are merged by the next backup or collection
       }
-      Map<String, Where> where = locate(rootIndex, ids);
-      joinAll(ids.stream().filter(where::containsKey).map(id -> workers.submit(() -> {
-        reuploadIfMissing(id, where.get(id));
-        return null;
-      })).toList());
-    }
-
-    private void joinAll(List<? extends CompletableFuture<?>> futures) {
-      for (CompletableFuture<?> c : futures) {
-        try {
-          c.join();
-        } catch (RuntimeException e) {
-          workers.failIfFailed();
-          throw e;
-        }
-      }
-    }
-
-    private void reuploadIfMissing(String id, Where w) {
-      String key = StoreLayout.blobKey(id);
-      Metadata md = new Metadata(sourceId, w.relPath(), w.length());
-      if (store.stat(key, md).isPresent()) {
-        return;
-      }
-      byte[] buf = buffers.get();
-      readChunk(w.relPath(), w.offset(), buf, w.length());
-      byte[] digest = Hashing.sha256(buf, 0, w.length());
-      if (!Hashing.hex(digest).equals(id)) {
-        throw new FileChangedException(
-            "file " + Names.safe(w.relPath()) + " changed while it was backed up, and a blob read from it earlier was deleted"
-                + " by garbage collection meanwhile: back up a consistent copy (for RocksDB, a checkpoint) or run the backup again");
-      }
-      LOG.warn("blob {} of {} was deleted by garbage collection while this backup ran; uploaded it again", id, Names.safe(w.relPath()));
-      store.put(key, buf, w.length(), digest, md);
-      uploadedBytes.addAndGet(w.length());
-      progress.transferred(w.length());
-    }
-
-    /** Reads a chunk again by its path from the source's root, one directory handle at a time, following no symlink. */
-    private void readChunk(String relPath, long offset, byte[] buf, int length) {
-      String[] parts = relPath.split("/");
-      List<DirHandle> opened = new ArrayList<>();
       try {
-        DirHandle dir = root;
-        for (int i = 0; i < parts.length - 1; i++) {
-          dir = dir.openDir(parts[i]);
-          opened.add(dir);
+        List<String> keys = IndexFiles.list(repo);
+        if (keys.size() > IndexFiles.MERGE_ABOVE) {
+          IndexFiles.merge(repo, keys, id -> true, System.currentTimeMillis());
         }
-        try (FileHandle h = dir.openRead(parts[parts.length - 1])) {
-          if (!ChunkIO.read(h.channel(), offset, buf, length)) {
-            throw new FileChangedException("file " + Names.safe(relPath) + " shrank while it was backed up: run the backup again");
-          }
-        }
-      } catch (NoSuchFileException e) {
-        throw new FileChangedException("file " + Names.safe(relPath) + " was deleted while it was backed up: run the backup again");
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + Names.safe(relPath) + ": " + e.getMessage(), e);
-      } finally {
-        opened.forEach(DirHandle::close);
+      } catch (RuntimeException e) {
+        LOG.warn("could not merge the index files of {} (the next backup or collection tries again): {}", store.location(), e.getMessage());
       }
     }
 
@@ -837,7 +1340,7 @@ public final class BackupEngine {
      * reused without looking at the store, and only its index or tombstone keeps them from garbage collection. Returns
      * when the base was forgotten (its tombstone's time), or null while its index exists.
      */
-    Instant requireBase(SnapshotIndex base) {
+    Instant requireBase() {
       String indexKey = StoreLayout.indexKey(sourceId, base.snapshotId());
       if (store.stat(indexKey, Metadata.of(sourceId, indexKey)).isPresent()) {
         return null;
@@ -853,37 +1356,6 @@ public final class BackupEngine {
               + " (it was forgotten longer ago than the garbage collector's grace period, or deleted without `forget`):"
               + " blobs reused from it may be gone, so nothing was committed. Run the backup again");
     }
-  }
-
-  /** Where a blob's bytes are in the source: the first file and offset that hold it. */
-  private record Where(String relPath, long offset, int length) {}
-
-  private static Map<String, Where> locate(DirIndex root, Set<String> ids) {
-    Map<String, Where> out = new HashMap<>();
-    locate(root, "", ids, out);
-    return out;
-  }
-
-  private static void locate(DirIndex dir, String rel, Set<String> ids, Map<String, Where> out) {
-    for (FileIndex f : dir.filesPresent()) {
-      for (FileBlob b : f.blobs()) {
-        if (ids.contains(b.id())) {
-          out.putIfAbsent(b.id(), new Where(join(rel, f.name()), b.offset(), (int) b.size()));
-        }
-      }
-    }
-    for (DirIndex d : dir.subDirsPresent()) {
-      locate(d, join(rel, d.name()), ids, out);
-    }
-  }
-
-  /** SHA-256 over the concatenated blob digests: equal for equal content, computed without reading the file again. */
-  static String checksum(List<FileBlob> blobs) {
-    MessageDigest md = Hashing.newSha256();
-    for (FileBlob b : blobs) {
-      md.update(Hashing.unhex(b.id()));
-    }
-    return Hashing.hex(md.digest());
   }
 
   private static void sleepNanos(long nanos) {

@@ -1,5 +1,9 @@
 package dev.strata.engine;
 
+import dev.strata.engine.format.Compression;
+import dev.strata.engine.format.Repository;
+import dev.strata.engine.format.StoreConfig;
+import dev.strata.engine.format.UserKey;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -19,6 +23,9 @@ import java.time.Duration;
  * @param changeRetries how many times a file that changed while it was read is read again before {@code onFileChange}
  *     decides (0 to 100)
  * @param onFileChange what to do with a file still changing after those re-reads
+ * @param compression how new blobs are compressed
+ * @param key the user's key of an encrypted store (or of a store this backup creates encrypted); null for none
+ * @param init how a store is created when this backup finds none (format 2: encryption, pack size, chunker)
  */
 public record BackupOptions(
     int parallelism,
@@ -28,12 +35,16 @@ public record BackupOptions(
     Duration refreshAge,
     Clock clock,
     int changeRetries,
-    FileChangePolicy onFileChange) {
+    FileChangePolicy onFileChange,
+    Compression compression,
+    UserKey key,
+    Repository.Init init) {
 
   public static final int DEFAULT_CHANGE_RETRIES = 3;
 
   public BackupOptions(int parallelism, boolean fullCheck, int chunkSize, String createdBy, Duration refreshAge, Clock clock) {
-    this(parallelism, fullCheck, chunkSize, createdBy, refreshAge, clock, DEFAULT_CHANGE_RETRIES, FileChangePolicy.FAIL);
+    this(parallelism, fullCheck, chunkSize, createdBy, refreshAge, clock, DEFAULT_CHANGE_RETRIES, FileChangePolicy.FAIL, Compression.AUTO,
+        null, Repository.Init.DEFAULT);
   }
 
   public static final int DEFAULT_PARALLELISM = 8;
@@ -45,8 +56,8 @@ public record BackupOptions(
     if (parallelism < 1 || parallelism > 256) {
       throw new IllegalArgumentException("--parallelism must be between 1 and 256, got " + parallelism);
     }
-    if (chunkSize < 64 * 1024 || chunkSize > 64 * 1024 * 1024) {
-      throw new IllegalArgumentException("chunk size must be between 64 KiB and 64 MiB, got " + chunkSize);
+    if (chunkSize < 4 * 1024 || chunkSize > 64 * 1024 * 1024) {
+      throw new IllegalArgumentException("chunk size must be between 4 KiB and 64 MiB, got " + chunkSize);
     }
     if (refreshAge == null || refreshAge.isNegative()) {
       throw new IllegalArgumentException("refreshAge must not be negative, got " + refreshAge);
@@ -57,6 +68,12 @@ public record BackupOptions(
     if (onFileChange == null) {
       onFileChange = FileChangePolicy.FAIL;
     }
+    if (compression == null) {
+      compression = Compression.AUTO;
+    }
+    if (init == null) {
+      init = Repository.Init.DEFAULT;
+    }
   }
 
   public static BackupOptions defaults() {
@@ -64,35 +81,55 @@ public record BackupOptions(
   }
 
   public BackupOptions withParallelism(int n) {
-    return new BackupOptions(n, fullCheck, chunkSize, createdBy, refreshAge, clock, changeRetries, onFileChange);
+    return new BackupOptions(n, fullCheck, chunkSize, createdBy, refreshAge, clock, changeRetries, onFileChange, compression, key, init);
   }
 
   public BackupOptions withFullCheck(boolean b) {
-    return new BackupOptions(parallelism, b, chunkSize, createdBy, refreshAge, clock, changeRetries, onFileChange);
+    return new BackupOptions(parallelism, b, chunkSize, createdBy, refreshAge, clock, changeRetries, onFileChange, compression, key, init);
   }
 
+  /**
+   * The chunk size of a format-1 source's first snapshot; for a store this backup creates in format 2, the average of
+   * its content-defined chunks (a power of two; the bounds are a quarter and four times it). Tests use small ones.
+   */
   public BackupOptions withChunkSize(int size) {
-    return new BackupOptions(parallelism, fullCheck, size, createdBy, refreshAge, clock, changeRetries, onFileChange);
+    Repository.Init i = init;
+    if (Integer.bitCount(size) == 1) {
+      i = init.withChunker(new StoreConfig.ChunkerParams("fastcdc", size / 4, size, size * 4));
+    }
+    return new BackupOptions(parallelism, fullCheck, size, createdBy, refreshAge, clock, changeRetries, onFileChange, compression, key, i);
+  }
+
+  public BackupOptions withCompression(Compression c) {
+    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, refreshAge, clock, changeRetries, onFileChange, c, key, init);
+  }
+
+  public BackupOptions withKey(UserKey k) {
+    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, refreshAge, clock, changeRetries, onFileChange, compression, k, init);
+  }
+
+  public BackupOptions withInit(Repository.Init i) {
+    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, refreshAge, clock, changeRetries, onFileChange, compression, key, i);
   }
 
   public BackupOptions withCreatedBy(String who) {
-    return new BackupOptions(parallelism, fullCheck, chunkSize, who, refreshAge, clock, changeRetries, onFileChange);
+    return new BackupOptions(parallelism, fullCheck, chunkSize, who, refreshAge, clock, changeRetries, onFileChange, compression, key, init);
   }
 
   /** Tests with a garbage collector of a short grace period shorten this too (the grace must exceed it). */
   public BackupOptions withRefreshAge(Duration age) {
-    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, age, clock, changeRetries, onFileChange);
+    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, age, clock, changeRetries, onFileChange, compression, key, init);
   }
 
   public BackupOptions withClock(Clock c) {
-    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, refreshAge, c, changeRetries, onFileChange);
+    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, refreshAge, c, changeRetries, onFileChange, compression, key, init);
   }
 
   public BackupOptions withChangeRetries(int n) {
-    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, refreshAge, clock, n, onFileChange);
+    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, refreshAge, clock, n, onFileChange, compression, key, init);
   }
 
   public BackupOptions withOnFileChange(FileChangePolicy p) {
-    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, refreshAge, clock, changeRetries, p);
+    return new BackupOptions(parallelism, fullCheck, chunkSize, createdBy, refreshAge, clock, changeRetries, p, compression, key, init);
   }
 }

@@ -19,9 +19,15 @@ final class ChunkIO {
 
   /** Reads {@code length} bytes at {@code position} into {@code buf}; false when the file ends first. */
   static boolean read(FileChannel ch, long position, byte[] buf, int length) throws IOException {
+    return read(ch, position, buf, 0, length);
+  }
+
+  /** Reads {@code length} bytes at {@code position} into {@code buf} from {@code start}; false when the file ends first. */
+  static boolean read(FileChannel ch, long position, byte[] buf, int start, int length) throws IOException {
     long pos = position;
-    for (int off = 0; off < length; ) {
-      int n = ch.read(ByteBuffer.wrap(buf, off, Math.min(SLICE, length - off)), pos);
+    int end = start + length;
+    for (int off = start; off < end; ) {
+      int n = ch.read(ByteBuffer.wrap(buf, off, Math.min(SLICE, end - off)), pos);
       if (n < 0) {
         return false;
       }
@@ -33,9 +39,15 @@ final class ChunkIO {
 
   /** Writes the first {@code length} bytes of {@code buf} at {@code position}. */
   static void write(FileChannel ch, long position, byte[] buf, int length) throws IOException {
+    write(ch, position, buf, 0, length);
+  }
+
+  /** Writes {@code buf[start, start+length)} at {@code position}. */
+  static void write(FileChannel ch, long position, byte[] buf, int start, int length) throws IOException {
     long pos = position;
-    for (int off = 0; off < length; ) {
-      int n = ch.write(ByteBuffer.wrap(buf, off, Math.min(SLICE, length - off)), pos);
+    int end = start + length;
+    for (int off = start; off < end; ) {
+      int n = ch.write(ByteBuffer.wrap(buf, off, Math.min(SLICE, end - off)), pos);
       off += n;
       pos += n;
     }

@@ -1,19 +1,41 @@
 package dev.strata.engine;
 
+import dev.strata.engine.format.Repository;
 import dev.strata.engine.index.DirIndex;
 import dev.strata.engine.index.FileBlob;
 import dev.strata.engine.index.FileIndex;
 import dev.strata.engine.index.IndexCodec;
 import dev.strata.engine.index.IndexFormatException;
+import dev.strata.engine.index.IndexValidator;
+import dev.strata.engine.tree.ValidatingTreeSource;
+import dev.strata.engine.pack.BlobCodec;
+import dev.strata.engine.pack.BlobIndex;
+import dev.strata.engine.pack.IdSet;
+import dev.strata.engine.pack.IndexFile;
+import dev.strata.engine.pack.IndexFiles;
+import dev.strata.engine.pack.LongSet;
+import dev.strata.engine.pack.PackEntry;
+import dev.strata.engine.pack.PackFile;
+import dev.strata.engine.pack.PackRange;
+import dev.strata.engine.pack.PackUploads;
+import dev.strata.engine.pack.PackWriter;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.ObjectInfo;
 import dev.strata.engine.store.StoreException;
 import dev.strata.engine.store.StoreLayout;
+import dev.strata.engine.tree.ChunkedTreeSource;
+import dev.strata.engine.tree.TreeEntry;
+import dev.strata.engine.tree.TreeSource;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -25,18 +47,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes blobs that no committed snapshot references, without locks (see docs/garbage-collection.md). A blob goes only
- * when no live index and no young tombstone references it AND it is older than the grace period, so a blob an in-flight
- * backup has just written, or has just found in the store and refreshed with removeTTL, stays. Snapshots committed while
- * the blobs are listed are caught by a second look at the indexes before anything is deleted, and every blob is looked at
- * once more right before its delete, so one a backup refreshed meanwhile stays too.
+ * Deletes what no committed snapshot references, without locks (see docs/garbage-collection.md): format-2 packs whose
+ * blobs are all unreferenced, and format-1 blob objects; packs whose referenced blobs take less than a threshold of
+ * them are repacked (those blobs copied into new packs, a bounded number of bytes per run). Only what is older than the
+ * grace period goes, and nothing a running backup's pending object lists, so a pack a backup in flight has just written,
+ * or has just found in the store and refreshed, stays. Snapshots committed while the store is listed are caught by a
+ * second look at the indexes before anything is deleted, and every pack is looked at once more right before its delete,
+ * so one a backup refreshed meanwhile stays too.
  *
- * <p>An index or young tombstone that cannot be read stops the collection before anything is deleted: what it references
- * is unknown, so nothing can be known to be garbage.
+ * <p>An index, young tombstone or pending object that cannot be read stops the collection before anything is deleted:
+ * what it references is unknown, so nothing can be known to be garbage.
  */
 public final class GarbageCollector {
 
   private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
+
+  /** A pack smaller than this part of the target size is repacked with others (each backup's last pack is partial). */
+  static final int SMALL_PACK_DIVISOR = 8;
 
   private final BlobStoreManager store;
   private final GcOptions options;
@@ -49,22 +76,75 @@ public final class GarbageCollector {
   public GcReport collect() {
     long start = System.nanoTime();
     Instant cutoff = options.clock().instant().minus(options.grace());
+    Repository opened = Repository.open(store, options.key());
     try (Workers workers = new Workers("strata-gc", options.parallelism())) {
-      Marker marker = new Marker(cutoff, workers);
+      Marker marker = new Marker(opened, cutoff, workers);
       marker.pass();
-      Sweep sweep = listBlobs(marker.live, cutoff);
-      // Snapshots committed (or forgotten) while the blobs were listed: their blobs may be among the candidates.
+      Pending pending = new Pending(opened, cutoff);
+      pending.read();
+      Map<String, ObjectInfo> packs = listPacks();
+      Sweep sweep = listBlobs(marker.v1Live, cutoff);
+      if (opened.config() == null) {
+        // A first backup may have created the store (format 2) since: its config is written before anything else.
+        opened = Repository.open(store, options.key());
+        marker.reopen(opened);
+      }
+      Repository repo = opened;
+      // Snapshots committed (or forgotten) while the store was listed: their blobs may be among the candidates.
       marker.pass();
-      sweep.candidates.removeIf(o -> marker.live.contains(StoreLayout.blobIdOf(o.key())));
-      sweep.young.removeIf(marker.live::contains);
+      pending.read();
+      sweep.candidates.removeIf(o -> marker.v1Live.contains(StoreLayout.blobIdOf(o.key())));
+      sweep.young.removeIf(marker.v1Live::contains);
 
+      // Every index file, those written since the collection began included (packs of backups that committed meanwhile).
+      BlobIndex index = repo.config() == null ? null : BlobIndex.load(repo);
+      Set<String> indexFiles = index == null ? Set.of() : index.files();
+      PackPlan plan = index == null ? new PackPlan() : planPacks(index, packs, marker.live, pending.packs, cutoff, repo.packSize());
+      long repackedBytes = 0;
+      List<String> newIndexFiles = new ArrayList<>();
+      Set<String> repacked = new HashSet<>();
+      if (!options.dryRun() && !plan.repack.isEmpty()) {
+        RepackResult r = repack(repo, index, plan.repack, marker.live);
+        repackedBytes = r.bytes;
+        repacked.addAll(r.packs);
+        newIndexFiles.addAll(r.indexFiles);
+      } else if (options.dryRun()) {
+        repacked.addAll(plan.repack);
+        repackedBytes = plan.repackBytes;
+      }
+      Set<String> toDelete = new LinkedHashSet<>(plan.dead);
+      toDelete.addAll(repacked);
+      // Right before deleting: a backup that started meanwhile may list some of them as pending.
+      if (!options.dryRun()) {
+        pending.read();
+        toDelete.removeAll(pending.packs);
+      }
+      AtomicLong deletedPacks = new AtomicLong();
+      AtomicLong keptPacks = new AtomicLong(plan.keptYoung);
+      AtomicLong freed = new AtomicLong();
+      Set<String> gonePacks = ConcurrentHashMap.newKeySet();
+      List<CompletableFuture<Void>> deletes = new ArrayList<>();
+      for (String packId : toDelete) {
+        ObjectInfo listed = packs.get(packId);
+        deletes.add(workers.submit(() -> {
+          switch (delete(PackFile.key(packId), cutoff)) {
+            case DELETED -> {
+              deletedPacks.incrementAndGet();
+              freed.addAndGet(listed == null ? 0 : listed.size());
+              gonePacks.add(packId);
+            }
+            case REFRESHED -> keptPacks.incrementAndGet();
+            case GONE -> gonePacks.add(packId);
+          }
+          return null;
+        }));
+      }
       AtomicLong deleted = new AtomicLong();
       AtomicLong bytes = new AtomicLong();
       AtomicLong refreshed = new AtomicLong();
-      List<CompletableFuture<Void>> deletes = new ArrayList<>();
       for (ObjectInfo blob : sweep.candidates) {
         deletes.add(workers.submit(() -> {
-          switch (deleteBlob(blob, cutoff)) {
+          switch (delete(blob.key(), cutoff)) {
             case DELETED -> {
               deleted.incrementAndGet();
               bytes.addAndGet(blob.size());
@@ -76,33 +156,239 @@ public final class GarbageCollector {
         }));
       }
       joinAll(deletes, workers);
+      if (index != null && !options.dryRun() && (!gonePacks.isEmpty() || indexFiles.size() + newIndexFiles.size() > 1)) {
+        Set<String> merge = new LinkedHashSet<>(indexFiles);
+        merge.addAll(newIndexFiles);
+        IndexFiles.merge(repo, merge, id -> !gonePacks.contains(id), System.currentTimeMillis());
+      }
       long tombstonesDeleted = deleteAll(marker.expiredTombstones);
-      long progressDeleted = deleteAll(staleProgress(cutoff));
+      long progressDeleted = deleteAll(staleProgress(cutoff)) + deleteAll(pending.stale);
 
       GcReport report = new GcReport(
           marker.snapshots.get(),
           marker.tombstoneKeys.size(),
           tombstonesDeleted,
-          sweep.scanned,
-          marker.live.size(),
-          deleted.get(),
-          bytes.get(),
+          sweep.scanned + (index == null ? 0 : index.size()),
+          marker.v1Live.size() + marker.live.size(),
+          deleted.get() + plan.deadBlobs,
+          bytes.get() + (options.dryRun() ? plan.deadBytes + plan.repackPackBytes - plan.repackBytes : Math.max(0, freed.get() - repackedBytes)),
           sweep.young.size() + refreshed.get(),
           progressDeleted,
           options.dryRun(),
-          (System.nanoTime() - start) / 1_000_000);
+          (System.nanoTime() - start) / 1_000_000,
+          packs.size(),
+          options.dryRun() ? toDelete.size() : deletedPacks.get(),
+          repacked.size(),
+          repackedBytes,
+          keptPacks.get());
       LOG.info(
-          "garbage collection of {}{}: {} snapshots and {} tombstones reference {} of {} blobs; {} {} blobs ({} bytes), "
-              + "{} tombstones and {} progress objects; kept {} young unreferenced blobs; in {} ms",
-          store.location(), options.dryRun() ? " (dry run)" : "", report.snapshots(), report.tombstones(),
-          report.blobsReferenced(), report.blobsScanned(), options.dryRun() ? "would delete" : "deleted",
-          report.blobsDeleted(), report.bytesDeleted(), report.tombstonesDeleted(), report.progressObjectsDeleted(),
-          report.blobsKeptYoung(), report.durationMs());
+          "garbage collection of {}{}: {} snapshots and {} tombstones reference {} blobs; {} {} packs ({} repacked, {} bytes"
+              + " copied) and {} format-1 blobs, {} tombstones and {} stale objects; freed {} bytes; kept {} young packs; in {} ms",
+          store.location(), options.dryRun() ? " (dry run)" : "", report.snapshots(), report.tombstones(), report.blobsReferenced(),
+          options.dryRun() ? "would delete" : "deleted", report.packsDeleted(), report.packsRepacked(), report.bytesRepacked(),
+          deleted.get(), report.tombstonesDeleted(), report.progressObjectsDeleted(), report.bytesDeleted(), report.packsKeptYoung(),
+          report.durationMs());
       return report;
     }
   }
 
-  /** The blobs that were unreferenced when listed: old ones are candidates for deletion, young ones are kept. */
+  // ---- packs ------------------------------------------------------------------------------------------------------
+
+  private Map<String, ObjectInfo> listPacks() {
+    Map<String, ObjectInfo> packs = new HashMap<>();
+    store.list(StoreLayout.PACKS, o -> {
+      String id = StoreLayout.packIdOf(o.key());
+      if (id != null) {
+        packs.put(id, o);
+      }
+    }, Metadata.of(null, StoreLayout.PACKS));
+    return packs;
+  }
+
+  /** Which packs go whole, and which are repacked. */
+  private static final class PackPlan {
+    final List<String> dead = new ArrayList<>();
+    final List<String> repack = new ArrayList<>();
+    long repackBytes;
+    /** The size of the packs to repack (what deleting them frees, before the copies are written). */
+    long repackPackBytes;
+    long deadBlobs;
+    long deadBytes;
+    long keptYoung;
+  }
+
+  private PackPlan planPacks(
+      BlobIndex index, Map<String, ObjectInfo> listed, LongSet live, Set<String> pendingPacks, Instant cutoff, int packSize) {
+    index.retainListed(listed);
+    int n = index.packCount();
+    long[] liveBytes = new long[n];
+    long[] allBytes = new long[n];
+    long[] deadCount = new long[n];
+    for (int e = 0; e < index.size(); e++) {
+      int p = index.packNumber(e);
+      if (index.packAbsent(p)) {
+        continue;
+      }
+      allBytes[p] += index.storedLength(e);
+      if (live.contains(index.idPrefix(e)) && index.isNewest(e)) {
+        liveBytes[p] += index.storedLength(e);
+      } else {
+        deadCount[p]++;
+      }
+    }
+    PackPlan plan = new PackPlan();
+    List<Integer> sparse = new ArrayList<>();
+    List<Integer> small = new ArrayList<>();
+    Set<String> indexed = new HashSet<>();
+    for (int p = 0; p < n; p++) {
+      String id = index.packIdOfNumber(p);
+      ObjectInfo o = listed.get(id);
+      if (o == null) {
+        continue;
+      }
+      indexed.add(id);
+      boolean old = o.lastModified().isBefore(cutoff) && !pendingPacks.contains(id);
+      if (liveBytes[p] == 0) {
+        if (old) {
+          plan.dead.add(id);
+          plan.deadBlobs += deadCount[p];
+          plan.deadBytes += o.size();
+        } else {
+          plan.keptYoung++;
+        }
+      } else if (allBytes[p] > 0 && liveBytes[p] < options.repackBelow() * allBytes[p]) {
+        if (old) {
+          sparse.add(p);
+        } else {
+          plan.keptYoung++;
+        }
+      } else if (old && o.size() < (long) packSize / SMALL_PACK_DIVISOR) {
+        small.add(p);
+      }
+    }
+    // Packs no index lists: orphans of failed backups, or a running backup's (young, or listed as pending).
+    for (Map.Entry<String, ObjectInfo> e : listed.entrySet()) {
+      if (!indexed.contains(e.getKey())) {
+        if (e.getValue().lastModified().isBefore(cutoff) && !pendingPacks.contains(e.getKey())) {
+          plan.dead.add(e.getKey());
+          plan.deadBytes += e.getValue().size();
+        } else {
+          plan.keptYoung++;
+        }
+      }
+    }
+    // Sparsest first, then small packs (at least two, or repacking gains nothing), within the bound on bytes copied.
+    sparse.sort((a, b) -> Double.compare((double) liveBytes[a] / allBytes[a], (double) liveBytes[b] / allBytes[b]));
+    if (small.size() < 2) {
+      small.clear();
+    }
+    List<Integer> candidates = new ArrayList<>(sparse);
+    candidates.addAll(small);
+    for (int p : candidates) {
+      if (plan.repackBytes + liveBytes[p] > options.maxRepackBytes()) {
+        continue;
+      }
+      plan.repack.add(index.packIdOfNumber(p));
+      plan.repackBytes += liveBytes[p];
+      plan.repackPackBytes += listed.get(index.packIdOfNumber(p)).size();
+      plan.deadBlobs += deadCount[p];
+    }
+    return plan;
+  }
+
+  private record RepackResult(long bytes, List<String> packs, List<String> indexFiles) {}
+
+  /**
+   * Copies the referenced blobs of {@code packIds} into new packs (their stored bytes as they are, checked first: a
+   * blob sealed for its id stays valid wherever it is), writes an index file for the new packs, and returns the packs
+   * whose blobs are all copied (those with a damaged referenced blob stay). The old packs are deleted by the caller.
+   */
+  private RepackResult repack(Repository repo, BlobIndex index, List<String> packIds, LongSet live) {
+    Map<String, Integer> numbers = new HashMap<>();
+    for (int p = 0; p < index.packCount(); p++) {
+      numbers.put(index.packIdOfNumber(p), p);
+    }
+    Set<Integer> wanted = new HashSet<>();
+    for (String id : packIds) {
+      wanted.add(numbers.get(id));
+    }
+    Map<Integer, List<Integer>> liveEntries = new HashMap<>();
+    for (int e = 0; e < index.size(); e++) {
+      int p = index.packNumber(e);
+      if (wanted.contains(p) && live.contains(index.idPrefix(e)) && index.isNewest(e)) {
+        liveEntries.computeIfAbsent(p, k -> new ArrayList<>()).add(e);
+      }
+    }
+    List<IndexFile.Pack> written = Collections.synchronizedList(new ArrayList<>());
+    AtomicLong bytes = new AtomicLong();
+    List<String> done = new ArrayList<>();
+    BlobCodec codec = new BlobCodec(repo.sealer());
+    try (PackUploads uploads = new PackUploads(repo, 2, repo.sealer().sealedLength(repo.chunker().maxSize()), written::add)) {
+      PackWriter data = new PackWriter(uploads, PackEntry.DATA);
+      PackWriter trees = new PackWriter(uploads, PackEntry.TREE);
+      for (String id : packIds) {
+        int p = numbers.get(id);
+        List<Integer> es = liveEntries.getOrDefault(p, List.of());
+        es.sort((a, b) -> Integer.compare(index.offset(a), index.offset(b)));
+        if (!copyPack(repo, index, id, es, codec, data, trees, bytes)) {
+          continue;
+        }
+        done.add(id);
+      }
+      data.flush();
+      trees.flush();
+      uploads.awaitAll();
+    }
+    List<String> files = new ArrayList<>();
+    if (!written.isEmpty()) {
+      files.add(IndexFiles.write(repo, new ArrayList<>(written), System.currentTimeMillis()));
+    }
+    LOG.info("repacked {} packs of {}: {} bytes of referenced blobs copied into {} new packs", done.size(), store.location(), bytes.get(),
+        written.size());
+    return new RepackResult(bytes.get(), done, files);
+  }
+
+  private boolean copyPack(Repository repo, BlobIndex index, String packId, List<Integer> entries, BlobCodec codec,
+      PackWriter data, PackWriter trees, AtomicLong bytes) {
+    if (entries.isEmpty()) {
+      return true;
+    }
+    String key = PackFile.key(packId);
+    byte[][] out = {new byte[0]};
+    boolean[] damaged = {false};
+    try {
+      PackRange.read(store, index, key, entries, Metadata.of(null, key), (e, buf, stored) -> {
+        int raw = index.rawLength(e);
+        if (out[0].length < raw) {
+          out[0] = new byte[raw];
+        }
+        byte[] id = index.id(e);
+        try {
+          codec.decode(id, buf, 0, stored, index.flags(e), raw, out[0]);
+        } catch (dev.strata.engine.format.SealException bad) {
+          LOG.warn("pack {} holds a damaged copy of blob {} that a snapshot references; the pack is not repacked (`strata verify"
+              + " --read-data --repair` marks it, and a backup stores it again)", packId, Hashing.hex(id));
+          damaged[0] = true;
+          return false;
+        }
+        (index.type(e) == PackEntry.TREE ? trees : data).add(id, buf, 0, stored, index.flags(e), raw);
+        bytes.addAndGet(stored);
+        return true;
+      });
+      return !damaged[0];
+    } catch (StoreException e) {
+      if (e.kind() == StoreException.Kind.NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    } catch (IOException e) {
+      throw new StoreException(StoreException.Kind.TRANSIENT, "reading " + key + " to repack it failed: " + e.getMessage(), e);
+    }
+  }
+
+  // ---- format-1 blobs ---------------------------------------------------------------------------------------------
+
+  /** The format-1 blobs that were unreferenced when listed: old ones are candidates for deletion, young ones are kept. */
   private static final class Sweep {
     final List<ObjectInfo> candidates = new ArrayList<>();
     final List<String> young = new ArrayList<>();
@@ -134,22 +420,25 @@ public final class GarbageCollector {
 
   private enum Outcome { DELETED, REFRESHED, GONE }
 
-  private Outcome deleteBlob(ObjectInfo blob, Instant cutoff) {
+  /**
+   * Deletes an object after one more look at it (a HEAD): one that is gone is skipped, and one whose LastModified is no
+   * longer before the cutoff is kept, because a backup restarted its age meanwhile and will reference it. S3 has no
+   * conditional delete, so this narrows that race to one round trip; the backup closes the rest by looking again at
+   * what it refreshed, before and after it commits.
+   */
+  private Outcome delete(String key, Instant cutoff) {
     if (options.dryRun()) {
       return Outcome.DELETED;
     }
-    Metadata md = new Metadata(null, blob.key(), blob.size());
-    // Look again right before deleting: a backup that found this blob since it was listed restarted its age (removeTTL)
-    // and will reference it. S3 has no conditional delete, so this narrows that race to one round trip; the backup
-    // closes the rest by checking the blobs it refreshed before it commits.
-    Optional<ObjectInfo> now = store.stat(blob.key(), md);
+    Metadata md = Metadata.of(null, key);
+    Optional<ObjectInfo> now = store.stat(key, md);
     if (now.isEmpty()) {
       return Outcome.GONE;
     }
     if (!now.get().lastModified().isBefore(cutoff)) {
       return Outcome.REFRESHED;
     }
-    store.delete(blob.key(), md);
+    store.delete(key, md);
     return Outcome.DELETED;
   }
 
@@ -176,23 +465,98 @@ public final class GarbageCollector {
     return objects.size();
   }
 
+  // ---- pending objects of running backups ------------------------------------------------------------------------
+
+  /** The packs running backups rely on, from their pending objects younger than the grace period. */
+  private final class Pending {
+    final Repository repo;
+    final Instant cutoff;
+    final Set<String> packs = ConcurrentHashMap.newKeySet();
+    final List<ObjectInfo> stale = new ArrayList<>();
+    final Set<String> seen = new HashSet<>();
+
+    Pending(Repository repo, Instant cutoff) {
+      this.repo = repo;
+      this.cutoff = cutoff;
+    }
+
+    void read() {
+      List<ObjectInfo> objects = new ArrayList<>();
+      store.list(StoreLayout.PENDING, objects::add, Metadata.of(null, StoreLayout.PENDING));
+      for (ObjectInfo o : objects) {
+        if (StoreLayout.pendingIdOf(o.key()) == null) {
+          continue;
+        }
+        if (o.lastModified().isBefore(cutoff)) {
+          if (seen.add(o.key())) {
+            stale.add(o); // its backup died (or stalled longer than the grace period)
+          }
+          continue;
+        }
+        byte[] plain;
+        try {
+          plain = repo.getObject(o.key(), Metadata.of(null, o.key()));
+        } catch (StoreException e) {
+          if (e.kind() == StoreException.Kind.NOT_FOUND) {
+            continue; // its backup committed meanwhile
+          }
+          throw e;
+        } catch (RuntimeException e) {
+          throw stop("pending object " + o.key() + " cannot be read: " + e.getMessage(), e);
+        }
+        try {
+          var doc = IndexCodec.mapper().readTree(plain);
+          for (var p : doc.path("packs")) {
+            packs.add(p.asText());
+          }
+        } catch (IOException e) {
+          throw stop("pending object " + o.key() + " is not readable: " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private static IllegalStateException stop(String why, Throwable cause) {
+    return new IllegalStateException(
+        "garbage collection stopped before deleting anything: " + why + ". A collector cannot tell what an unreadable object"
+            + " protects; use a Strata release that reads it (or the store's key), or delete the object from the store by"
+            + " hand if it is garbage",
+        cause);
+  }
+
+  // ---- marking ----------------------------------------------------------------------------------------------------
+
   /**
-   * Marks the blobs of every index, and of every tombstone younger than the grace period, as live. Each pass lists
-   * {@code snapshots/} and reads only what earlier passes have not read.
+   * Marks the blobs of every index, and of every tombstone younger than the grace period, as live: format-1 blob ids
+   * exactly, format-2 ones by their first eight bytes (a false match keeps a blob that could go). Each distinct tree
+   * blob of format 2 is read once, however many snapshots share it. Each pass lists {@code snapshots/} and reads only
+   * what earlier passes have not read.
    */
   private final class Marker {
+    volatile Repository repo;
+    volatile BlobSource blobs;
     final Instant cutoff;
     final Workers workers;
-    final Set<String> live = ConcurrentHashMap.newKeySet();
+    final Set<String> v1Live = ConcurrentHashMap.newKeySet();
+    final LongSet live = new LongSet();
+    final IdSet treesRead = new IdSet();
     /** Index keys whose blobs are marked, from the index itself or from its tombstone. */
     final Set<String> marked = new HashSet<>();
     final Set<String> tombstoneKeys = new HashSet<>();
     final List<ObjectInfo> expiredTombstones = new ArrayList<>();
     final AtomicLong snapshots = new AtomicLong();
+    volatile SnapshotCatalog catalog;
 
-    Marker(Instant cutoff, Workers workers) {
+    Marker(Repository repo, Instant cutoff, Workers workers) {
       this.cutoff = cutoff;
       this.workers = workers;
+      reopen(repo);
+    }
+
+    void reopen(Repository r) {
+      this.repo = r;
+      this.catalog = new SnapshotCatalog(r);
+      this.blobs = new BlobSource(r, null); // its index is loaded when a first tree is read
     }
 
     void pass() {
@@ -223,42 +587,101 @@ public final class GarbageCollector {
     private Void markIndex(String key) {
       Optional<byte[]> bytes = get(key);
       if (bytes.isPresent()) {
-        mark(bytes.get(), "index " + key);
+        mark(key, bytes.get(), "index " + key);
         snapshots.incrementAndGet();
         return null;
       }
       // Forgotten since it was listed: the tombstone was written before the index was deleted.
       String tombstone = StoreLayout.tombstoneKeyOf(key);
       get(tombstone).ifPresentOrElse(
-          b -> mark(b, "tombstone " + tombstone),
+          b -> mark(tombstone, b, "tombstone " + tombstone),
           () -> LOG.warn("index {} vanished without a tombstone while garbage collection ran; its blobs are not kept", key));
       return null;
     }
 
     private Void markTombstone(String key) {
       // Absent: another collector deleted it as expired, by its own clock.
-      get(key).ifPresent(b -> mark(b, "tombstone " + key));
+      get(key).ifPresent(b -> mark(key, b, "tombstone " + key));
       return null;
     }
 
-    private void mark(byte[] bytes, String what) {
+    private void mark(String key, byte[] bytes, String what) {
+      Snapshot s;
       try {
-        collect(IndexCodec.decode(bytes, what).root());
+        s = catalog.decode(key, bytes);
       } catch (IndexFormatException e) {
-        throw new IllegalStateException(
-            "garbage collection stopped before deleting anything: "
-                + e.getMessage()
-                + ". A collector cannot tell which blobs an unreadable index references; use a Strata release that"
-                + " reads it, or delete the object from the store by hand if it is garbage",
-            e);
+        throw stop(what + ": " + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        throw stop(what + " cannot be read: " + e.getMessage(), e);
       }
+      if (s.formatVersion() == 1) {
+        collect(s.v1Index().root());
+        return;
+      }
+      for (String t : s.treeChunks()) {
+        byte[] id = Hashing.unhex(t);
+        synchronized (live) {
+          live.add(LongSet.prefix(id));
+        }
+        if (!treesRead.add(id)) {
+          continue; // an unchanged piece of tree another snapshot shares: its blobs are marked already
+        }
+        byte[] chunk;
+        try {
+          chunk = readTree(id, s);
+        } catch (RuntimeException e) {
+          throw stop(what + ": its tree blob " + t + " cannot be read (" + e.getMessage() + ")", e);
+        }
+        try (TreeSource src = new ChunkedTreeSource(List.of(chunk).iterator())) {
+          for (TreeEntry e = src.next(); e != null; e = src.next()) {
+            // The same checks a restore makes of each record (names, numbers, blob ids and sizes); the order of records
+            // across pieces is the restore's to check, the collector only needs to know which blobs are referenced.
+            if (e instanceof TreeEntry.Dir d) {
+              IndexValidator.checkName(s.snapshotId(), d.name().isEmpty() ? "x" : d.name(), "");
+              ValidatingTreeSource.checkDir(s.snapshotId(), d.name(), d);
+            } else if (e instanceof TreeEntry.File f) {
+              IndexValidator.checkName(s.snapshotId(), f.file().name(), "");
+              ValidatingTreeSource.checkFile(s.snapshotId(), f.file().name(), f);
+              for (FileBlob b : f.file().blobs()) {
+                long prefix = LongSet.prefix(Hashing.unhex(b.id()));
+                synchronized (live) {
+                  live.add(prefix);
+                }
+              }
+            }
+          }
+        } catch (IndexFormatException e) {
+          throw stop(e.getMessage(), e);
+        } catch (RuntimeException e) {
+          throw stop(what + ": its tree blob " + t + " is not readable (" + e.getMessage() + ")", e);
+        }
+      }
+    }
+
+    /** A tree blob; when the index loaded at the start lacks it (a snapshot committed since), with the index read again. */
+    private byte[] readTree(byte[] id, Snapshot s) {
+      Metadata md = Metadata.of(s.metadata().sourceId(), "tree of " + s.snapshotId());
+      BlobSource current = blobs;
+      try {
+        return current.read(id, md);
+      } catch (StoreException e) {
+        if (e.kind() != StoreException.Kind.NOT_FOUND) {
+          throw e;
+        }
+      }
+      synchronized (this) {
+        if (blobs == current) {
+          blobs = new BlobSource(repo, BlobIndex.load(repo));
+        }
+      }
+      return blobs.read(id, md);
     }
 
     private void collect(DirIndex dir) {
       for (FileIndex f : dir.filesPresent()) {
         for (FileBlob b : f.blobs()) {
           if (b.id() != null) {
-            live.add(b.id());
+            v1Live.add(b.id());
           }
         }
       }

@@ -1,5 +1,7 @@
 package dev.strata.engine;
 
+import dev.strata.engine.format.Repository;
+import dev.strata.engine.format.SealException;
 import dev.strata.engine.fs.Capabilities;
 import dev.strata.engine.fs.DirHandle;
 import dev.strata.engine.fs.FileHandle;
@@ -7,22 +9,31 @@ import dev.strata.engine.fs.Posix;
 import dev.strata.engine.fs.PosixException;
 import dev.strata.engine.fs.Stat;
 import dev.strata.engine.fs.Xattrs;
-import dev.strata.engine.index.DirIndex;
 import dev.strata.engine.index.FileBlob;
 import dev.strata.engine.index.FileIndex;
 import dev.strata.engine.index.FileMetadata;
 import dev.strata.engine.index.IndexValidator;
-import dev.strata.engine.index.SnapshotIndex;
+import dev.strata.engine.pack.BlobCodec;
+import dev.strata.engine.pack.BlobIndex;
+import dev.strata.engine.pack.LongLongMap;
+import dev.strata.engine.pack.LongSet;
+import dev.strata.engine.pack.PackFile;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.Metadata;
+import dev.strata.engine.store.StoreException;
 import dev.strata.engine.store.StoreLayout;
+import dev.strata.engine.tree.TreeEntry;
+import dev.strata.engine.tree.TreeReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -40,21 +51,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Restores a snapshot into a target directory in two phases. Staging: every file that must be written is assembled in a
- * staging directory inside the target from verified blobs (each unique blob fetched once, or in sync mode taken from the
- * local copy where its bytes already match; all-zero chunks left as holes); nothing else in the target changes, so a
- * failure leaves the target as it was. Commit: staged files are renamed into place, symlinks, hard links and
- * directories made, metadata applied, and in sync mode what the snapshot lacks is removed; restored files and
- * directories are fsynced before the restore reports done.
+ * Restores a snapshot (store format 1 or 2) into a target directory in two phases. Staging: the snapshot's tree is
+ * streamed, and every file that must be written is assembled in a staging directory inside the target from verified
+ * blobs; nothing else in the target changes, so a failure leaves the target as it was. The files are taken in batches:
+ * within one, the blobs it needs are grouped by pack and fetched with ranged requests (near blobs of a pack in one
+ * request, a whole pack when all of it is needed), each unique blob once; a blob a later batch needs again is copied from
+ * where it was written (checked again), all-zero chunks are left as holes, and in sync mode a local file provides the
+ * chunks it already holds. Commit: the tree is streamed again, staged files are renamed into place, symlinks, hard links
+ * and directories made, metadata applied, and in sync mode what the snapshot lacks is removed; then the target's file
+ * system is flushed before the restore reports done. Memory grows with one batch and the largest directory, not with the
+ * snapshot.
  *
  * <p>Every step works through directory handles (openat, renameat, mkdirat... with O_NOFOLLOW), never by resolving a
  * path string again: no symlink is followed at any depth, so nothing is written outside the directories that were
- * inside the target when the restore opened them, whatever races with it. The index is validated first.
+ * inside the target when the restore opened them, whatever races with it. The tree is validated as it is read, before
+ * anything it names is written outside the staging directory.
  */
 public final class RestoreEngine {
 
   private static final Logger LOG = LoggerFactory.getLogger(RestoreEngine.class);
   static final String STAGING_PREFIX = ".strata-staging-";
+  /** A batch holds at most this many files... */
+  static final int BATCH_FILES = 20_000;
+  /** ...and at most this many blob needs. */
+  static final int BATCH_NEEDS = 100_000;
+  /** A blob at most this long is written with one pwrite on the staged file's descriptor, without opening a channel. */
+  static final int SMALL_WRITE = 64 * 1024;
+  /** One ranged request reads at most this much. */
+  static final long MAX_RANGE = 32L << 20;
+
+  private static final int EUID = Posix.geteuid();
 
   private final BlobStoreManager store;
   private final RestoreOptions options;
@@ -66,11 +92,23 @@ public final class RestoreEngine {
     this.progress = progress;
   }
 
-  public RestoreResult restore(SnapshotIndex index, Path target) {
+  public RestoreResult restore(Snapshot snapshot, Path target) {
+    return restore(Repository.open(store, options.key()), null, snapshot, target);
+  }
+
+  /**
+   * Restores with the store already open ({@code repo}, for {@link #store}) and its index possibly being read
+   * ({@code index}, null to read it here): a caller that looks the snapshot up meanwhile saves the round trips.
+   */
+  public RestoreResult restore(Repository repo, java.util.concurrent.CompletableFuture<BlobIndex> index, Snapshot snapshot, Path target) {
     long start = System.nanoTime();
-    IndexValidator.validate(index);
+    if (snapshot.formatVersion() == 1) {
+      IndexValidator.validate(snapshot.v1Index());
+    }
+    BlobIndex ix = snapshot.formatVersion() != 2 ? null : index != null ? Workers.join(index) : BlobIndex.load(repo);
+    BlobSource blobs = new BlobSource(repo, ix);
     try (DirHandle root = prepareTarget(target)) {
-      Run run = new Run(index, root, target);
+      Run run = new Run(snapshot, repo, blobs, root, target);
       Stat rootBefore = stat(root);
       try {
         run.stage();
@@ -81,10 +119,13 @@ public final class RestoreEngine {
       }
       try {
         run.commit();
+        if (options.fsync()) {
+          root.syncfs();
+        }
       } catch (IOException | RuntimeException e) {
         run.discardStaging();
         throw new RestoreCommitException(
-            "restore of snapshot " + index.snapshotId() + " into " + target + " failed while moving files into place"
+            "restore of snapshot " + snapshot.snapshotId() + " into " + target + " failed while moving files into place"
                 + (run.at == null ? "" : " (at " + Names.safe(run.at) + ")") + ": " + Names.safe(e.getMessage())
                 + ". The target is partly restored: entries the commit reached are the snapshot's, the others are as they"
                 + " were; the staging directory was removed. Run the restore again with --mode sync to finish it",
@@ -94,8 +135,8 @@ public final class RestoreEngine {
       long ms = (System.nanoTime() - start) / 1_000_000;
       LOG.info(
           "restored snapshot {} into {}: {} files, {} bytes, {} downloaded, {} reused, in {} ms",
-          index.snapshotId(), target, run.files.get(), run.totalBytes.get(), run.downloaded.get(), run.reused.get(), ms);
-      return new RestoreResult(index.snapshotId(), run.files.get(), run.totalBytes.get(), run.downloaded.get(), run.reused.get(), ms);
+          snapshot.snapshotId(), target, run.files.get(), run.totalBytes.get(), run.downloaded.get(), run.reused.get(), ms);
+      return new RestoreResult(snapshot.snapshotId(), run.files.get(), run.totalBytes.get(), run.downloaded.get(), run.reused.get(), ms);
     }
   }
 
@@ -146,114 +187,147 @@ public final class RestoreEngine {
   private static final class StagedFile {
     final FileIndex file;
     final String relPath;
-    final String stagedName;
+    final int seq;
     final AtomicInteger remaining;
     FileHandle handle;
+    /** Some blob was left as a hole: the file's size is set at the end. */
+    volatile boolean holes;
 
-    StagedFile(FileIndex file, String relPath, String stagedName, int blobs) {
+    StagedFile(FileIndex file, String relPath, int seq, int blobs) {
       this.file = file;
       this.relPath = relPath;
-      this.stagedName = stagedName;
+      this.seq = seq;
       this.remaining = new AtomicInteger(blobs);
+    }
+
+    String stagedName() {
+      return Integer.toString(seq);
     }
   }
 
   /** One place a blob is needed: a staged file and the offset in it; {@code localCopy} is a sync-mode shortcut. */
   private record Need(StagedFile file, FileBlob blob, String localCopy) {}
 
-  /** A file the target already holds with the snapshot's bytes and metadata (sync mode), as it was seen then. */
-  private record Kept(Stat seen) {}
+  /** A hard link to make once every regular file is in place, and its directory's metadata to set again after. */
+  private record Link(String dirRel, String name, String targetRel, TreeEntry.Dir dir) {}
 
-  /** A hard link to make once every regular file is in place. */
-  private record Link(String dirRel, String name, String targetRel, DirIndex dir) {}
+  /** One blob to fetch from a pack: its entry in the index, and where it goes. */
+  private record Want(byte[] id, String hex, int entry, int offset, int stored, List<Need> needs) {}
 
   private final class Run {
-    final SnapshotIndex index;
+    final Snapshot snapshot;
+    final Repository repo;
+    final BlobSource blobs;
     final DirHandle root;
     final Path target;
     final String stagingName = STAGING_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
     DirHandle staging;
-    final Map<String, StagedFile> staged = new HashMap<>();
-    final Map<String, Kept> kept = new HashMap<>();
     final Map<String, List<Need>> needs = new LinkedHashMap<>();
+    int batchFiles;
+    int batchNeeds;
+    final BitSet kept = new BitSet();
+    final Map<Integer, long[]> keptSeen = new HashMap<>();
     final List<Link> links = new ArrayList<>();
     final AtomicLong files = new AtomicLong();
     final AtomicLong totalBytes = new AtomicLong();
     final AtomicLong downloaded = new AtomicLong();
     final AtomicLong reused = new AtomicLong();
-    final ThreadLocal<byte[]> buffers;
+    final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[1 << 20]);
+    final ThreadLocal<byte[]> raws = ThreadLocal.withInitial(() -> new byte[1 << 20]);
+    final ThreadLocal<BlobCodec> codecs;
     final Map<Long, String> zeroIds = new ConcurrentHashMap<>();
+    /** Where each blob was written (first 8 bytes of its id to file sequence and offset), for later batches. */
+    final LongLongMap written = new LongLongMap();
+    /** Staged files with an open handle: closed however the restore ends. */
+    final Set<StagedFile> open = ConcurrentHashMap.newKeySet();
     final boolean chown = Capabilities.canChown();
+    /** The group new staged files get (the staging directory's: its parent may be setgid). */
+    int stagingGid = -1;
     final AtomicBoolean chownWarned = new AtomicBoolean();
     /** Where the commit is, for the message when it fails. */
     volatile String at;
-    int stagedCount;
+    int nextSeq;
 
-    Run(SnapshotIndex index, DirHandle root, Path target) {
-      this.index = index;
+    Run(Snapshot snapshot, Repository repo, BlobSource blobs, DirHandle root, Path target) {
+      this.snapshot = snapshot;
+      this.repo = repo;
+      this.blobs = blobs;
       this.root = root;
       this.target = target;
-      this.buffers = ThreadLocal.withInitial(() -> new byte[index.chunkSize()]);
+      this.codecs = ThreadLocal.withInitial(() -> new BlobCodec(repo.sealer()));
+    }
+
+    TreeReader tree() {
+      return new TreeReader(blobs.tree(snapshot));
     }
 
     void stage() {
       try {
         root.mkdir(stagingName, 0700);
         staging = root.openDir(stagingName);
+        stagingGid = staging.stat().gid();
         // Files made here would inherit the target's default ACL: they get exactly the snapshot's instead.
         Posix.fremovexattr(staging.fd(), Xattrs.ACL_DEFAULT, staging.display());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot create a staging directory in " + target + ": " + e.getMessage(), e);
       }
-      plan(index.root(), root, "");
+      if (snapshot.stats() != null) {
+        progress.addTotal(snapshot.stats().files(), snapshot.stats().totalBytes());
+      }
       progress.totalsKnown();
-      List<CompletableFuture<Void>> work = new ArrayList<>();
-      try (Workers workers = new Workers("strata-restore", options.parallelism())) {
-        for (Map.Entry<String, List<Need>> e : needs.entrySet()) {
-          work.add(workers.submit(() -> stageBlob(e.getKey(), e.getValue())));
+      try (TreeReader r = tree()) {
+        stageDir(r, root, "", r.root());
+        if (r.next() != null) {
+          throw new IllegalStateException("the tree goes on after its root");
         }
-        needs.clear();
-        for (CompletableFuture<Void> f : work) {
-          try {
-            f.join();
-          } catch (RuntimeException e) {
-            workers.failIfFailed();
-            throw e;
-          }
-        }
-        workers.failIfFailed();
+        runBatch();
       } finally {
-        staged.values().forEach(this::closeQuietly);
+        open.forEach(this::closeQuietly);
       }
     }
 
-    /** Plans one directory; {@code local} is the target's real directory at this path, or null. */
-    private void plan(DirIndex dir, DirHandle local, String relPath) {
-      for (FileIndex f : dir.filesPresent()) {
+    private void closeQuietly(StagedFile sf) {
+      synchronized (sf) {
+        if (sf.handle != null) {
+          try {
+            sf.handle.close();
+          } catch (IOException e) {
+            LOG.debug("closing a staged file: {}", e.toString());
+          }
+          sf.handle = null;
+        }
+      }
+      open.remove(sf);
+    }
+
+    /** Plans one directory (after its record); {@code local} is the target's real directory at this path, or null. */
+    private void stageDir(TreeReader r, DirHandle local, String relPath, TreeEntry.Dir self) {
+      for (TreeEntry.File fe : r.files()) {
+        FileIndex f = fe.file();
         if (f.isSymlink()) {
           continue;
         }
         String rel = join(relPath, f.name());
         if (f.hardLink() != null) {
-          links.add(new Link(relPath, f.name(), f.hardLink(), dir));
+          links.add(new Link(relPath, f.name(), f.hardLink(), self));
           continue;
         }
+        int seq = nextSeq++;
         long size = f.metadata().size();
         files.incrementAndGet();
         totalBytes.addAndGet(size);
-        progress.addTotal(1, size);
         Stat existing = local == null ? null : statOrNull(local, f.name());
         boolean localRegular = existing != null && existing.isFile();
         if (options.mode() == RestoreMode.SYNC && localRegular && !options.fullCheck() && unchanged(local, f, existing)) {
-          kept.put(rel, new Kept(existing));
+          kept.set(seq);
+          keptSeen.put(seq, new long[] {existing.dev(), existing.ino(), existing.ctimeNanos()});
           reused.addAndGet(size);
           progress.reused(size);
           progress.bytesDone(size);
           progress.fileDone();
           continue;
         }
-        StagedFile sf = new StagedFile(f, rel, Integer.toString(stagedCount++), f.blobs().size());
-        staged.put(rel, sf);
+        StagedFile sf = new StagedFile(f, rel, seq, f.blobs().size());
         if (f.blobs().isEmpty()) {
           finish(sf);
           continue;
@@ -261,10 +335,15 @@ public final class RestoreEngine {
         long reusable = options.mode() == RestoreMode.SYNC && localRegular ? existing.size() : 0;
         for (FileBlob b : f.blobs()) {
           String copy = b.offset() + b.size() <= reusable ? rel : null;
-          needs.computeIfAbsent(b.id(), k -> new ArrayList<>()).add(new Need(sf, b, copy));
+          needs.computeIfAbsent(b.id(), k -> new ArrayList<>(1)).add(new Need(sf, b, copy));
+          batchNeeds++;
+        }
+        if (++batchFiles >= BATCH_FILES || batchNeeds >= BATCH_NEEDS) {
+          runBatch();
         }
       }
-      for (DirIndex d : dir.subDirsPresent()) {
+      while (r.peek() instanceof TreeEntry.Dir d) {
+        r.next();
         DirHandle sub = null;
         if (local != null) {
           try {
@@ -276,12 +355,15 @@ public final class RestoreEngine {
           }
         }
         try {
-          plan(d, sub, join(relPath, d.name()));
+          stageDir(r, sub, join(relPath, d.name()), d);
         } finally {
           if (sub != null) {
             sub.close();
           }
         }
+      }
+      if (!(r.next() instanceof TreeEntry.End)) {
+        throw new IllegalStateException("the snapshot's tree is out of step at " + (relPath.isEmpty() ? "." : Names.safe(relPath)));
       }
     }
 
@@ -312,63 +394,305 @@ public final class RestoreEngine {
       }
     }
 
-    /** Fetches a blob once (or reads it from a local copy, or leaves a hole for zeros) and writes it where needed. */
-    private Void stageBlob(String id, List<Need> where) {
-      long size = where.get(0).blob().size();
-      byte[] data = null;
-      if (!isZero(id, size)) {
-        byte[] buf = buffers.get();
+    // ---- fetching a batch ---------------------------------------------------------------------------------------
+
+    /** Fetches and writes every blob the current batch needs, each once, then forgets the batch. */
+    private void runBatch() {
+      if (needs.isEmpty()) {
+        return;
+      }
+      List<Runnable> jobs = new ArrayList<>();
+      Map<Integer, List<Want>> byPack = new HashMap<>();
+      BlobIndex ix = snapshot.formatVersion() == 2 ? blobs.index() : null;
+      for (Map.Entry<String, List<Need>> e : needs.entrySet()) {
+        String hex = e.getKey();
+        List<Need> where = e.getValue();
+        long size = where.get(0).blob().size();
+        if (isZero(hex, size)) {
+          jobs.add(() -> deliverHole(where));
+          continue;
+        }
+        byte[] id = Hashing.unhex(hex);
+        boolean local = where.stream().anyMatch(n -> n.localCopy() != null);
+        int slot = written.find(LongSet.prefix(id));
+        if (local || slot >= 0) {
+          long seq = slot >= 0 ? written.first(slot) : -1;
+          long off = slot >= 0 ? written.second(slot) : -1;
+          jobs.add(() -> copyOrFetch(hex, id, where, seq, off));
+          continue;
+        }
+        if (ix == null) {
+          jobs.add(() -> fetchV1(hex, where));
+          continue;
+        }
+        int entry = ix.find(id);
+        if (entry < 0) {
+          jobs.add(() -> fetchAnywhere(hex, id, where));
+          continue;
+        }
+        byPack.computeIfAbsent(ix.packNumber(entry), p -> new ArrayList<>())
+            .add(new Want(id, hex, entry, ix.offset(entry), ix.storedLength(entry), where));
+      }
+      for (Map.Entry<Integer, List<Want>> p : byPack.entrySet()) {
+        List<Want> wants = p.getValue();
+        wants.sort((a, b) -> Integer.compare(a.offset(), b.offset()));
+        String key = PackFile.key(ix.packIdOfNumber(p.getKey()));
+        int from = 0;
+        for (int i = 1; i <= wants.size(); i++) {
+          boolean cut = i == wants.size();
+          if (!cut) {
+            Want prev = wants.get(i - 1);
+            Want next = wants.get(i);
+            long gap = next.offset() - ((long) prev.offset() + prev.stored());
+            long span = (long) next.offset() + next.stored() - wants.get(from).offset();
+            cut = gap > options.rangeGap() || span > MAX_RANGE;
+          }
+          if (cut) {
+            List<Want> range = List.copyOf(wants.subList(from, i));
+            jobs.add(() -> fetchRange(key, range));
+            from = i;
+          }
+        }
+      }
+      needs.clear();
+      batchFiles = 0;
+      batchNeeds = 0;
+      // Larger requests first, so the long ones do not end up last.
+      List<CompletableFuture<Void>> work = new ArrayList<>();
+      try (Workers workers = new Workers("strata-restore", options.parallelism())) {
+        for (Runnable job : jobs) {
+          work.add(workers.submit(() -> {
+            job.run();
+            return null;
+          }));
+        }
+        for (CompletableFuture<Void> f : work) {
+          try {
+            f.join();
+          } catch (RuntimeException e) {
+            workers.failIfFailed();
+            throw e;
+          }
+        }
+        workers.failIfFailed();
+      }
+    }
+
+    /** The id of content: SHA-256 in a format-1 snapshot (also when the store has since become encrypted), else the store's. */
+    private byte[] idOf(byte[] buf, int off, int len) {
+      return snapshot.formatVersion() == 1 ? Hashing.sha256(buf, off, len) : repo.sealer().blobId(buf, off, len);
+    }
+
+    private boolean isZero(String hex, long size) {
+      String zero = zeroIds.computeIfAbsent(size, s -> Hashing.hex(idOf(new byte[(int) (long) s], 0, (int) (long) s)));
+      return zero.equals(hex);
+    }
+
+    private void deliverHole(List<Need> where) {
+      for (Need n : where) {
+        n.file().holes = true;
+        try {
+          handle(n.file()); // the file exists even when it is all holes
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot create " + Names.safe(n.file().relPath) + " in the staging directory: " + e.getMessage(), e);
+        }
+        progress.bytesDone(n.blob().size());
+        done(n.file());
+      }
+    }
+
+    /** Reads a range of a pack once and writes each of its blobs where needed. */
+    private void fetchRange(String key, List<Want> range) {
+      int next = 0;
+      for (int attempt = 1; next < range.size(); attempt++) {
+        long start = range.get(next).offset();
+        Want last = range.get(range.size() - 1);
+        long length = (long) last.offset() + last.stored() - start;
+        try (InputStream in = store.openRange(key, start, length, new Metadata(snapshot.metadata().sourceId(), key, length))) {
+          long pos = start;
+          while (next < range.size()) {
+            Want w = range.get(next);
+            in.skipNBytes(w.offset() - pos);
+            byte[] buf = buffers.get();
+            if (buf.length < w.stored()) {
+              buf = new byte[Math.max(w.stored(), buf.length * 2)];
+              buffers.set(buf);
+            }
+            if (in.readNBytes(buf, 0, w.stored()) != w.stored()) {
+              throw new java.io.EOFException("the pack " + key + " ends early");
+            }
+            downloaded.addAndGet(w.stored() + (w.offset() - pos));
+            progress.transferred(w.stored());
+            pos = (long) w.offset() + w.stored();
+            decodeAndDeliver(key, w, buf);
+            next++;
+          }
+        } catch (StoreException e) {
+          if (e.kind() != StoreException.Kind.NOT_FOUND && e.kind() != StoreException.Kind.INTEGRITY) {
+            throw e;
+          }
+          LOG.info("pack {} is {}; looking for its blobs elsewhere", key,
+              e.kind() == StoreException.Kind.NOT_FOUND ? "gone (garbage collection repacked it meanwhile?)" : "shorter than its index says");
+          fetchEach(range, next);
+          next = range.size();
+        } catch (java.io.EOFException e) {
+          LOG.info("pack {} ends before the blobs its index lists; looking for them elsewhere", key);
+          fetchEach(range, next);
+          next = range.size();
+        } catch (IOException e) {
+          if (attempt >= 4) {
+            throw new StoreException(StoreException.Kind.TRANSIENT, "reading " + key + " failed " + attempt + " times: " + e.getMessage(), e);
+          }
+          LOG.debug("reading {} failed ({}); reading the rest of the range again", key, e.toString());
+        }
+      }
+    }
+
+    private void fetchEach(List<Want> range, int from) {
+      for (int i = from; i < range.size(); i++) {
+        Want w = range.get(i);
+        fetchAnywhere(w.hex(), w.id(), w.needs());
+      }
+    }
+
+    private void decodeAndDeliver(String key, Want w, byte[] buf) {
+      BlobIndex ix = blobs.index();
+      BlobCodec codec = codecs.get();
+      int raw = ix.rawLength(w.entry());
+      byte[] out = raws.get();
+      if (out.length < raw) {
+        out = new byte[Math.max(raw, out.length * 2)];
+        raws.set(out);
+      }
+      try {
+        codec.decode(w.id(), buf, 0, w.stored(), ix.flags(w.entry()), raw, out);
+      } catch (SealException e) {
+        LOG.warn("blob {} in {} is corrupt ({}); looking for another copy", w.hex(), key, e.getMessage());
+        fetchAnywhere(w.hex(), w.id(), w.needs());
+        return;
+      }
+      deliver(w.hex(), w.needs(), codec.raw, codec.rawOffset, raw);
+    }
+
+    /** A blob from any pack that holds an intact copy (reading the store's index again once if none does). */
+    private void fetchAnywhere(String hex, byte[] id, List<Need> where) {
+      Need first = where.get(0);
+      byte[] data;
+      try {
+        data = blobs.read(id, new Metadata(snapshot.metadata().sourceId(), first.file().relPath, first.blob().size()));
+      } catch (StoreException e) {
+        if (e.kind() != StoreException.Kind.NOT_FOUND) {
+          throw e;
+        }
+        try {
+          data = freshSource().read(id, new Metadata(snapshot.metadata().sourceId(), first.file().relPath, first.blob().size()));
+        } catch (StoreException again) {
+          if (again.kind() != StoreException.Kind.NOT_FOUND) {
+            throw again;
+          }
+          throw new IntegrityException("file " + Names.safe(first.file().relPath) + " of snapshot " + snapshot.snapshotId()
+              + " cannot be restored: blob " + hex + " at offset " + first.blob().offset() + " is missing from the store ("
+              + again.getMessage() + "); the target was left as it was");
+        } catch (IntegrityException bad) {
+          throw corrupt(first, hex, bad.getMessage());
+        }
+      } catch (IntegrityException e) {
+        throw corrupt(first, hex, e.getMessage());
+      }
+      downloaded.addAndGet(data.length);
+      progress.transferred(data.length);
+      deliver(hex, where, data, 0, data.length);
+    }
+
+    private BlobSource fresh;
+
+    /** The store's index read again (a collector may have repacked blobs since this restore started). */
+    private synchronized BlobSource freshSource() {
+      if (fresh == null) {
+        fresh = new BlobSource(repo, BlobIndex.load(repo));
+      }
+      return fresh;
+    }
+
+    private IntegrityException corrupt(Need first, String hex, String why) {
+      return new IntegrityException("file " + Names.safe(first.file().relPath) + " of snapshot " + snapshot.snapshotId()
+          + " cannot be restored: blob " + hex + " at offset " + first.blob().offset() + " does not match its checksum (" + why
+          + "); the target was left as it was");
+    }
+
+    /** Format 1: each blob is an object of its own. */
+    private void fetchV1(String hex, List<Need> where) {
+      Need first = where.get(0);
+      int size = (int) first.blob().size();
+      byte[] buf = buffers.get();
+      if (buf.length < size) {
+        buf = new byte[size];
+        buffers.set(buf);
+      }
+      String key = StoreLayout.blobKey(hex);
+      int got;
+      try {
+        got = store.getInto(key, buf, new Metadata(snapshot.metadata().sourceId(), first.file().relPath, size));
+      } catch (StoreException e) {
+        if (e.kind() == StoreException.Kind.NOT_FOUND) {
+          throw new IntegrityException("file " + Names.safe(first.file().relPath) + " of snapshot " + snapshot.snapshotId()
+              + " cannot be restored: blob " + hex + " at offset " + first.blob().offset() + " is missing from the store (the"
+              + " object " + key + "); the target was left as it was");
+        }
+        throw e;
+      }
+      if (got != size || !Hashing.hex(Hashing.sha256(buf, 0, got)).equals(hex)) {
+        throw new IntegrityException(
+            "file " + Names.safe(first.file().relPath) + " of snapshot " + snapshot.snapshotId() + " cannot be restored: blob " + hex
+                + " at offset " + first.blob().offset() + " does not match its checksum (the store object " + key
+                + " is corrupt); the target was left as it was");
+      }
+      downloaded.addAndGet(size);
+      progress.transferred(size);
+      deliver(hex, where, buf, 0, size);
+    }
+
+    /**
+     * A blob this restore wrote already (an earlier batch) or that a local file may hold (sync mode): read from there and
+     * checked against its id; fetched when that fails.
+     */
+    private void copyOrFetch(String hex, byte[] id, List<Need> where, long seq, long offset) {
+      int size = (int) where.get(0).blob().size();
+      byte[] buf = buffers.get();
+      if (buf.length < size) {
+        buf = new byte[size];
+        buffers.set(buf);
+      }
+      boolean ok = false;
+      if (seq >= 0) {
+        ok = readStaged((int) seq, offset, buf, size) && Arrays.equals(idOf(buf, 0, size), id);
+      }
+      if (!ok) {
         for (Need n : where) {
-          if (n.localCopy() != null && readLocal(n.localCopy(), n.blob(), buf) && Hashing.hex(Hashing.sha256(buf, 0, (int) size)).equals(id)) {
-            data = buf;
+          if (n.localCopy() != null && readLocal(n.localCopy(), n.blob(), buf) && Arrays.equals(idOf(buf, 0, size), id)) {
+            ok = true;
             reused.addAndGet(size);
             progress.reused(size);
             break;
           }
         }
-        if (data == null) {
-          // Into the worker's buffer: a new 4 MiB array per blob cost about 1 CPU-s and 100 MB of peak RSS per 2 GB.
-          data = buf;
-          Need first = where.get(0);
-          int got = store.getInto(StoreLayout.blobKey(id), data, new Metadata(index.metadata().sourceId(), first.file().relPath, size));
-          if (got != size || !Hashing.hex(Hashing.sha256(data, 0, got)).equals(id)) {
-            throw new IntegrityException(
-                "file " + Names.safe(first.file().relPath) + " of snapshot " + index.snapshotId() + " cannot be restored: blob " + id
-                    + " at offset " + first.blob().offset() + " does not match its checksum (the store object "
-                    + StoreLayout.blobKey(id) + " is corrupt); the target was left as it was");
-          }
-          downloaded.addAndGet(size);
-          progress.transferred(size);
-        }
       }
-      for (Need n : where) {
-        StagedFile sf = n.file();
-        if (data != null) {
-          try {
-            ChunkIO.write(handle(sf).channel(), n.blob().offset(), data, (int) size);
-          } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + Names.safe(sf.relPath) + " into the staging directory: " + e.getMessage(), e);
-          }
-        }
-        progress.bytesDone(size);
-        if (sf.remaining.decrementAndGet() == 0) {
-          finish(sf);
-        }
+      if (ok) {
+        deliver(hex, where, buf, 0, size);
+        return;
       }
-      return null;
+      if (snapshot.formatVersion() == 1) {
+        fetchV1(hex, where);
+      } else {
+        fetchAnywhere(hex, id, where);
+      }
     }
 
-    private boolean isZero(String id, long size) {
-      String zero = zeroIds.computeIfAbsent(size, s -> Hashing.hex(Hashing.sha256(new byte[(int) (long) s])));
-      return zero.equals(id);
-    }
-
-    private FileHandle handle(StagedFile sf) throws IOException {
-      synchronized (sf) {
-        if (sf.handle == null) {
-          sf.handle = staging.createNew(sf.stagedName);
-        }
-        return sf.handle;
+    private boolean readStaged(int seq, long offset, byte[] buf, int size) {
+      try (FileHandle h = staging.openRead(Integer.toString(seq))) {
+        return ChunkIO.read(h.channel(), offset, buf, size);
+      } catch (IOException e) {
+        return false;
       }
     }
 
@@ -391,43 +715,76 @@ public final class RestoreEngine {
       }
     }
 
-    /** The file's bytes are all there: size (trailing holes), owner, mode, attributes, mtime, then it is fsynced. */
+    /** Writes a verified blob wherever the batch needs it. */
+    private void deliver(String hex, List<Need> where, byte[] data, int off, int len) {
+      boolean first = true;
+      for (Need n : where) {
+        StagedFile sf = n.file();
+        try {
+          FileHandle h = handle(sf);
+          if (off == 0 && len <= SMALL_WRITE) {
+            h.pwrite(data, len, n.blob().offset());
+          } else {
+            ChunkIO.write(h.channel(), n.blob().offset(), data, off, len);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot write " + Names.safe(sf.relPath) + " into the staging directory: " + e.getMessage(), e);
+        }
+        if (first) {
+          synchronized (written) {
+            written.putIfAbsent(LongSet.prefix(Hashing.unhex(hex)), sf.seq, n.blob().offset());
+          }
+          first = false;
+        }
+        progress.bytesDone(len);
+        done(sf);
+      }
+    }
+
+    private void done(StagedFile sf) {
+      if (sf.remaining.decrementAndGet() == 0) {
+        finish(sf);
+      }
+    }
+
+    private FileHandle handle(StagedFile sf) throws IOException {
+      synchronized (sf) {
+        if (sf.handle == null) {
+          sf.handle = staging.createNew(sf.stagedName());
+          open.add(sf);
+        }
+        return sf.handle;
+      }
+    }
+
+    /** The file's bytes are all there: size (trailing holes), owner, mode, attributes, mtime. */
     private void finish(StagedFile sf) {
       FileMetadata m = sf.file.metadata();
       try {
         FileHandle h = handle(sf);
-        h.truncate(m.size());
-        if (chown) {
+        if (sf.holes || sf.file.blobs().isEmpty()) {
+          h.truncate(m.size());
+        }
+        // A staged file is new: it belongs to this process, with mode 0600 and no attributes (the staging directory has
+        // no default ACL). Only what differs is set.
+        boolean chowned = chown && (m.uid() != EUID || m.gid() != stagingGid);
+        if (chowned) {
           chown(h::chown, m, sf.relPath);
         }
         // After the chown, which clears setuid and setgid.
-        h.chmod(m.mode());
-        h.setXattrs(sf.file.xattrs());
+        if (chowned || m.mode() != 0600) {
+          h.chmod(m.mode());
+        }
+        if (sf.file.xattrs() != null) {
+          h.setXattrs(sf.file.xattrs());
+        }
         h.setMtime(m.mtimeNanos());
-        if (options.fsync()) {
-          h.fsync();
-        }
-        synchronized (sf) {
-          sf.handle = null;
-        }
-        h.close();
+        closeQuietly(sf);
       } catch (IOException e) {
+        closeQuietly(sf);
         throw new UncheckedIOException("cannot finish " + Names.safe(sf.relPath) + " in the staging directory: " + e.getMessage(), e);
       }
       progress.fileDone();
-    }
-
-    private void closeQuietly(StagedFile sf) {
-      synchronized (sf) {
-        if (sf.handle != null) {
-          try {
-            sf.handle.close();
-          } catch (IOException e) {
-            LOG.debug("closing a staged file: {}", e.toString());
-          }
-          sf.handle = null;
-        }
-      }
     }
 
     private interface Chown {
@@ -447,30 +804,38 @@ public final class RestoreEngine {
       }
     }
 
+    // ---- the commit -----------------------------------------------------------------------------------------------
+
+    int commitSeq;
+
     void commit() throws IOException {
-      commitDir(index.root(), root, "");
+      try (TreeReader r = tree()) {
+        TreeEntry.Dir self = r.root();
+        commitDir(r, root, "", self, false);
+      }
       if (!links.isEmpty()) {
         makeLinks();
       }
-      applyDir(root, index.root(), ".");
     }
 
-    /** Moves staged files into place and makes the tree match the index, top-down, through directory handles. */
-    private void commitDir(DirIndex dir, DirHandle here, String relPath) throws IOException {
+    /** Moves staged files into place and makes the tree match the snapshot, top-down, through directory handles. */
+    private void commitDir(TreeReader r, DirHandle here, String relPath, TreeEntry.Dir self, boolean fresh) throws IOException {
       at = relPath.isEmpty() ? "." : relPath;
-      Stat self = here.stat();
-      if (!Capabilities.overridesPermissions() && (self.mode() & 0300) != 0300) {
-        here.chmod((self.mode() & 07777) | 0700); // until its own mode is applied, last
+      Stat st = here.stat();
+      if (!Capabilities.overridesPermissions() && (st.mode() & 0300) != 0300) {
+        here.chmod((st.mode() & 07777) | 0700); // until its own mode is applied, last
       }
       Set<String> wanted = new HashSet<>();
-      for (FileIndex f : dir.filesPresent()) {
+      for (TreeEntry.File fe : r.files()) {
+        FileIndex f = fe.file();
         wanted.add(f.name());
         String rel = join(relPath, f.name());
         at = rel;
-        if (f.hardLink() != null) {
+        if (!f.isSymlink() && f.hardLink() != null) {
           continue;
         }
-        Stat existing = here.statAtOrNull(f.name());
+        // A directory this commit made holds nothing it did not put there.
+        Stat existing = fresh ? null : here.statAtOrNull(f.name());
         if (f.isSymlink()) {
           boolean same = existing != null && existing.isSymlink() && f.linkTarget().equals(here.readLink(f.name()));
           if (!same) {
@@ -487,22 +852,30 @@ public final class RestoreEngine {
           } catch (PosixException e) {
             // Some file systems cannot set a symlink's own times; its target and owner are what matter.
           }
-        } else if (kept.containsKey(rel)) {
-          if (existing == null || !existing.sameVersion(kept.get(rel).seen())) {
+          continue;
+        }
+        int seq = commitSeq++;
+        if (fresh && kept.get(seq)) {
+          throw new IOException("the target changed during the restore at " + Names.safe(rel));
+        }
+        if (kept.get(seq)) {
+          long[] seen = keptSeen.get(seq);
+          if (existing == null || existing.dev() != seen[0] || existing.ino() != seen[1] || existing.ctimeNanos() != seen[2]) {
             throw new IOException("the target changed during the restore at " + Names.safe(rel));
           }
         } else {
           if (existing != null && existing.isDirectory()) {
             here.deleteTree(f.name());
           }
-          staging.rename(staged.get(rel).stagedName, here, f.name());
+          staging.rename(Integer.toString(seq), here, f.name());
         }
       }
-      for (DirIndex d : dir.subDirsPresent()) {
+      while (r.peek() instanceof TreeEntry.Dir d) {
+        r.next();
         wanted.add(d.name());
         String rel = join(relPath, d.name());
         at = rel;
-        Stat existing = here.statAtOrNull(d.name());
+        Stat existing = fresh ? null : here.statAtOrNull(d.name());
         if (existing != null && !existing.isDirectory()) {
           here.deleteTree(d.name());
           existing = null;
@@ -517,13 +890,16 @@ public final class RestoreEngine {
           throw new IOException("the target changed during the restore at " + Names.safe(rel) + " (" + e.getMessage() + ")", e);
         }
         try (sub) {
-          commitDir(d, sub, rel);
+          commitDir(r, sub, rel, d, existing == null);
           applyDir(sub, d, rel);
           // Still where it was: a directory moved away meanwhile would hold files outside the target.
           if (!sub.stat().sameFile(here.statAtOrNull(d.name()))) {
             throw new IOException("the target changed during the restore at " + Names.safe(rel) + " (the directory was moved)");
           }
         }
+      }
+      if (!(r.next() instanceof TreeEntry.End)) {
+        throw new IOException("the snapshot's tree is out of step at " + (relPath.isEmpty() ? "." : Names.safe(relPath)));
       }
       if (options.mode() == RestoreMode.SYNC) {
         for (String name : here.list()) {
@@ -535,11 +911,12 @@ public final class RestoreEngine {
       }
       if (relPath.isEmpty()) {
         discardStaging(); // before the root's mtime is set, which removing it would change
+        applyDir(here, self, ".");
       }
     }
 
-    /** A directory's own metadata, after everything inside it is done, then fsynced. */
-    private void applyDir(DirHandle d, DirIndex dir, String rel) throws IOException {
+    /** A directory's own metadata, after everything inside it is done. */
+    private void applyDir(DirHandle d, TreeEntry.Dir dir, String rel) throws IOException {
       FileMetadata m = dir.metadata();
       if (chown) {
         chown(d::chown, m, rel);
@@ -547,14 +924,11 @@ public final class RestoreEngine {
       d.chmod(m.mode());
       d.setXattrs(dir.xattrs());
       d.setMtime(m.mtimeNanos());
-      if (options.fsync()) {
-        d.fsync();
-      }
     }
 
-    /** Hard links of the snapshot, once every regular file is in place; their directories' mtimes are set again. */
+    /** Hard links of the snapshot, once every regular file is in place; their directories' metadata is set again. */
     private void makeLinks() throws IOException {
-      Map<String, DirIndex> touched = new LinkedHashMap<>();
+      Map<String, TreeEntry.Dir> touched = new LinkedHashMap<>();
       for (Link l : links) {
         at = join(l.dirRel(), l.name());
         try (DirHandle dir = walk(l.dirRel()); DirHandle from = walk(parent(l.targetRel()))) {
@@ -565,11 +939,9 @@ public final class RestoreEngine {
         }
         touched.putIfAbsent(l.dirRel(), l.dir());
       }
-      for (Map.Entry<String, DirIndex> e : touched.entrySet()) {
-        if (!e.getKey().isEmpty()) {
-          try (DirHandle dir = walk(e.getKey())) {
-            applyDir(dir, e.getValue(), e.getKey());
-          }
+      for (Map.Entry<String, TreeEntry.Dir> e : touched.entrySet()) {
+        try (DirHandle dir = walk(e.getKey())) {
+          applyDir(dir, e.getValue(), e.getKey().isEmpty() ? "." : e.getKey());
         }
       }
     }

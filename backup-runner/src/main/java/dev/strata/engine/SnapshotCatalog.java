@@ -1,5 +1,9 @@
 package dev.strata.engine;
 
+import dev.strata.engine.format.Repository;
+import dev.strata.engine.format.SnapshotCodec;
+import dev.strata.engine.format.StoreConfig;
+import dev.strata.engine.format.UnsupportedFormatException;
 import dev.strata.engine.index.IndexCodec;
 import dev.strata.engine.index.IndexFormatException;
 import dev.strata.engine.index.SnapshotIndex;
@@ -18,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The committed snapshots of a store, found from their index objects: an index exists if and only if its snapshot is
  * committed. "Latest" is per source identity and only ever a snapshot whose index names that same source. Tombstones of
- * forgotten snapshots are not snapshots: listings, {@link #latest} and {@link #load} never see them.
+ * forgotten snapshots are not snapshots: listings, {@link #latest} and {@link #load} never see them. Snapshots of
+ * format 1 and 2 are read alike; one of a format this Strata does not know is refused, naming its version.
  */
 public final class SnapshotCatalog {
 
@@ -28,9 +33,27 @@ public final class SnapshotCatalog {
   public record Entry(String snapshotId, String key, ObjectInfo object) {}
 
   private final BlobStoreManager store;
+  private Repository repo;
 
+  /** A catalog of a store opened with its key (needed to read the snapshots of an encrypted store). */
+  public SnapshotCatalog(Repository repo) {
+    this.store = repo.store();
+    this.repo = repo;
+  }
+
+  /**
+   * A catalog of a store opened without a key: it lists and forgets snapshots of any store, and reads those of stores
+   * without encryption.
+   */
   public SnapshotCatalog(BlobStoreManager store) {
     this.store = store;
+  }
+
+  private synchronized Repository repo() {
+    if (repo == null) {
+      repo = Repository.open(store, null);
+    }
+    return repo;
   }
 
   /** All index objects, oldest first within each source folder. */
@@ -57,7 +80,7 @@ public final class SnapshotCatalog {
       if (bytes.isEmpty()) {
         continue; // forgotten since it was listed
       }
-      SnapshotSummary s = IndexCodec.decodeSummary(bytes.get(), e.key());
+      SnapshotSummary s = summary(e.key(), bytes.get());
       if (sourceIdOrNull == null || sourceIdOrNull.equals(s.metadata().sourceId())) {
         out.add(s);
       }
@@ -66,25 +89,33 @@ public final class SnapshotCatalog {
     return out;
   }
 
+  private SnapshotSummary summary(String key, byte[] bytes) {
+    int version = SnapshotCodec.version(bytes, "index " + key);
+    if (version == 1) {
+      return IndexCodec.decodeSummary(bytes, "index " + key);
+    }
+    return decode(key, bytes).summary();
+  }
+
   /** The newest committed snapshot of exactly this source, if any. */
-  public Optional<SnapshotIndex> latest(String sourceId) {
+  public Optional<Snapshot> latest(String sourceId) {
     List<Entry> entries = entries(sourceId);
     for (int i = entries.size() - 1; i >= 0; i--) {
-      SnapshotIndex index;
+      Snapshot s;
       try {
-        index = read(entries.get(i), sourceId);
+        s = read(entries.get(i), sourceId);
       } catch (SnapshotNotFoundException e) {
         continue; // forgotten since it was listed: the one before it is the latest now
       }
       // The folder is keyed by a hash prefix; the index itself says whose it is.
-      if (sourceId.equals(index.metadata().sourceId())) {
-        return Optional.of(index);
+      if (sourceId.equals(s.metadata().sourceId())) {
+        return Optional.of(s);
       }
     }
     return Optional.empty();
   }
 
-  public SnapshotIndex load(String snapshotId) {
+  public Snapshot load(String snapshotId) {
     return read(find(snapshotId), null);
   }
 
@@ -98,14 +129,35 @@ public final class SnapshotCatalog {
     throw notFound(snapshotId);
   }
 
-  public SnapshotIndex read(Entry entry, String sourceIdOrNull) {
+  public Snapshot read(Entry entry, String sourceIdOrNull) {
     byte[] bytes = getIfPresent(entry, sourceIdOrNull).orElseThrow(() -> notFound(entry.snapshotId()));
-    SnapshotIndex index = IndexCodec.decode(bytes, "index " + entry.key());
-    if (!entry.snapshotId().equals(index.snapshotId())) {
+    Snapshot s = decode(entry.key(), bytes);
+    if (!entry.snapshotId().equals(s.snapshotId())) {
       throw new IndexFormatException(
-          "index " + entry.key() + " names snapshot " + index.snapshotId() + ": the store has been tampered with");
+          "index " + entry.key() + " names snapshot " + s.snapshotId() + ": the store has been tampered with");
     }
-    return index;
+    return s;
+  }
+
+  /** Reads an index or tombstone object of either format ({@code key} is the object it came from). */
+  public Snapshot decode(String key, byte[] bytes) {
+    int version = SnapshotCodec.version(bytes, "index " + key);
+    if (version == 1) {
+      SnapshotIndex index = IndexCodec.decode(bytes, "index " + key);
+      return Snapshot.of(key, index);
+    }
+    if (version == StoreConfig.FORMAT_VERSION) {
+      Repository r = repo();
+      if (r.config() == null) {
+        throw new UnsupportedFormatException("index " + key + " is of format 2, but the store " + store.location()
+            + " has no config object: the store has been tampered with");
+      }
+      // A tombstone is the index's bytes moved: it is sealed under the index's own key.
+      String sealedAs = key.endsWith(StoreLayout.TOMBSTONE_SUFFIX) ? StoreLayout.indexKeyOfTombstone(key) : key;
+      return Snapshot.of(key, SnapshotCodec.decode(r, sealedAs, bytes));
+    }
+    throw new UnsupportedFormatException("index " + key + " has format version " + version
+        + ", but this Strata reads versions 1 and 2 only: use a Strata release that supports it");
   }
 
   /**

@@ -72,7 +72,11 @@ public final class Workers implements AutoCloseable {
 
   /** Rethrows the first task failure, if any, as it was thrown. */
   public void failIfFailed() {
-    Throwable t = firstFailure.get();
+    rethrow(firstFailure.get());
+  }
+
+  /** Throws {@code t} as it is when unchecked (wrapped otherwise); nothing when null. */
+  public static void rethrow(Throwable t) {
     if (t instanceof RuntimeException re) {
       throw re;
     }
@@ -81,6 +85,34 @@ public final class Workers implements AutoCloseable {
     }
     if (t != null) {
       throw new IllegalStateException(t);
+    }
+  }
+
+  /**
+   * Runs {@code task} on a daemon thread of its own: for the few independent reads that open a store (over a WAN each
+   * costs a round trip, so they overlap). {@link #join} gets the result.
+   */
+  public static <T> CompletableFuture<T> background(String name, Supplier<T> task) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        f.complete(task.get());
+      } catch (Throwable e) {
+        f.completeExceptionally(e);
+      }
+    }, name);
+    t.setDaemon(true);
+    t.start();
+    return f;
+  }
+
+  /** The result of {@code f}, rethrowing its failure as it was thrown. */
+  public static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      rethrow(e.getCause());
+      throw e;
     }
   }
 

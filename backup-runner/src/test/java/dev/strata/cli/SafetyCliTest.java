@@ -1,13 +1,14 @@
 package dev.strata.cli;
 
+import dev.strata.engine.SnapshotCatalog;
+import dev.strata.engine.store.LocalBlobStoreManager;
+import dev.strata.engine.tree.TreeEntry;
+import java.util.ArrayList;
 import static dev.strata.cli.StrataCliTest.strata;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.cli.StrataCliTest.Run;
 import dev.strata.engine.Trees;
-import dev.strata.engine.index.DirIndex;
-import dev.strata.engine.index.IndexCodec;
-import dev.strata.engine.index.SnapshotIndex;
 import dev.strata.engine.store.StoreLayout;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,12 +32,6 @@ class SafetyCliTest {
     Run r = strata(args);
     assertThat(r.code()).as(r.err()).isZero();
     return r.json().get("snapshotId").asText();
-  }
-
-  List<Path> blobs() throws IOException {
-    try (Stream<Path> s = Files.walk(tmp.resolve("store/blobs"))) {
-      return s.filter(Files::isRegularFile).sorted().toList();
-    }
   }
 
   /** Finding 10: a typo in a monitoring `verify --all` reported success and created the directory. */
@@ -91,16 +86,18 @@ class SafetyCliTest {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Trees.write(src.resolve("f"), "x".getBytes());
     String id = backup(src);
-    Path indexFile;
-    try (Stream<Path> s = Files.walk(tmp.resolve("store/snapshots"))) {
-      indexFile = s.filter(Files::isRegularFile).findFirst().orElseThrow();
-    }
-    SnapshotIndex good = IndexCodec.decode(Files.readAllBytes(indexFile), "test");
-    DirIndex r = good.root();
+    LocalBlobStoreManager local = new LocalBlobStoreManager(tmp.resolve("store"));
     // Two entries of one name: a restore refuses it (a path could pass through a symlink the restore makes).
-    SnapshotIndex bad = new SnapshotIndex(good.formatVersion(), good.snapshotId(), good.metadata(), null, good.chunkSize(), good.stats(),
-        new DirIndex("", r.metadata(), List.of(r.filesPresent().get(0), r.filesPresent().get(0)), List.of(), List.of(), List.of()));
-    Files.write(indexFile, encodeUnchecked(bad));
+    dev.strata.engine.Tamper.rewriteTree(local, null, new SnapshotCatalog(local).load(id), records -> {
+      List<TreeEntry> out = new ArrayList<>();
+      for (TreeEntry e : records) {
+        out.add(e);
+        if (e instanceof TreeEntry.File) {
+          out.add(e);
+        }
+      }
+      return out;
+    });
 
     Run verify = strata("verify", "--store", store(), "--all");
     assertThat(verify.code()).isEqualTo(1);
@@ -109,57 +106,63 @@ class SafetyCliTest {
     assertThat(restore.code()).isEqualTo(1);
   }
 
-  /** Written without validation, as an attacker with write access to the bucket would. */
-  static byte[] encodeUnchecked(SnapshotIndex index) {
-    return IndexCodec.encode(index);
+  LocalBlobStoreManager local() {
+    return new LocalBlobStoreManager(tmp.resolve("store"));
+  }
+
+  /** The blob id of a file of a snapshot. */
+  String blobOf(String snapshotId, String file) {
+    return Trees.tree(local(), new SnapshotCatalog(local()).load(snapshotId)).file(file).blobs().get(0).id();
   }
 
   /** Finding 4: a lost blob was never uploaded again, and the damage spread to every later snapshot. */
   @Test
-  void repairMarksALostBlobAndTheNextBackupStoresItAgain() throws IOException {
+  void repairMarksLostBlobsAndTheNextBackupStoresThemAgain() throws IOException {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Trees.write(src.resolve("a.sst"), Trees.random(1, 5000));
     Trees.write(src.resolve("b.sst"), Trees.random(2, 5000));
     String first = backup(src);
-    Files.delete(blobs().get(0));
+    // The pack that holds both files' blobs is lost (a person, a bucket policy, a disk).
+    Files.delete(tmp.resolve("store").resolve(Trees.packKeyOf(local(), blobOf(first, "a.sst"))));
 
     Run verify = strata("verify", "--store", store(), "--all", "--read-data", "--repair");
     assertThat(verify.code()).isEqualTo(1);
-    assertThat(verify.err()).contains("missing");
-    assertThat(verify.out()).contains("marked 1 blobs damaged").contains(first);
+    assertThat(verify.err()).contains("a.sst").contains("b.sst").contains("missing");
+    assertThat(verify.out()).contains("marked 2 blobs damaged").contains(first);
     assertThat(tmp.resolve("store").resolve(StoreLayout.DAMAGED)).isNotEmptyDirectory();
 
     Run next = strata("backup", "--store", store(), "--source", src.toString(), "--source-id", "ns/pvc/", "--json");
-    assertThat(next.json().get("uploadedBytes").asLong()).isEqualTo(5000);
+    assertThat(next.json().get("uploadedBytes").asLong()).isEqualTo(10_000);
     Run all = strata("verify", "--store", store(), "--all", "--read-data");
     assertThat(all.code()).as(all.out() + all.err()).isZero();
     assertThat(tmp.resolve("store").resolve(StoreLayout.DAMAGED)).isEmptyDirectory();
   }
 
   @Test
-  void repairRemovesACorruptBlobAndTheNextBackupStoresItAgain() throws IOException {
+  void repairMarksACorruptBlobAndTheNextBackupStoresItAgain() throws IOException {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Trees.write(src.resolve("a.sst"), Trees.random(1, 5000));
-    backup(src);
-    Path blob = blobs().get(0);
-    byte[] bytes = Files.readAllBytes(blob);
-    bytes[10] ^= 1;
-    Files.write(blob, bytes);
+    String id = backup(src);
+    Trees.corruptBlob(local(), blobOf(id, "a.sst"));
 
     Run verify = strata("verify", "--store", store(), "--all", "--read-data", "--repair");
     assertThat(verify.code()).isEqualTo(1);
-    assertThat(verify.out()).contains("removed 1 corrupt blobs");
-    assertThat(blob).doesNotExist();
+    assertThat(verify.err()).contains("a.sst").contains("does not match its checksum");
+    assertThat(verify.out()).contains("marked 1 blobs damaged");
     backup(src);
+    // The new copy, in a new pack, is the one readers take; the damaged one goes when its pack is repacked.
     assertThat(strata("verify", "--store", store(), "--all", "--read-data").code()).isZero();
+    Path target = tmp.resolve("restored");
+    assertThat(strata("restore", "--store", store(), "--snapshot", id, "--target", target.toString()).code()).isZero();
+    Trees.assertSameTree(src, target);
   }
 
   @Test
-  void fullCheckFindsALostBlobByListingAndStoresItAgain() throws IOException {
+  void fullCheckFindsALostPackByListingAndStoresItsBlobsAgain() throws IOException {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Trees.write(src.resolve("a.sst"), Trees.random(1, 5000));
-    backup(src);
-    Files.delete(blobs().get(0));
+    String id = backup(src);
+    Files.delete(tmp.resolve("store").resolve(Trees.packKeyOf(local(), blobOf(id, "a.sst"))));
     backup(src, "--full-check");
     assertThat(strata("verify", "--store", store(), "--all", "--read-data").code()).isZero();
   }

@@ -85,11 +85,10 @@ class StrataCliTest {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Trees.write(src.resolve("f"), Trees.random(1, 1000));
     String id = strata("backup", "--store", store(), "--source", src.toString(), "--json").json().get("snapshotId").asText();
-    try (var blobs = Files.walk(tmp.resolve("store/blobs"))) {
-      for (Path p : blobs.filter(Files::isRegularFile).toList()) {
-        Files.delete(p);
-      }
-    }
+    var local = new dev.strata.engine.store.LocalBlobStoreManager(tmp.resolve("store"));
+    var snapshot = new dev.strata.engine.SnapshotCatalog(local).load(id);
+    String blob = dev.strata.engine.Trees.tree(local, snapshot).file("f").blobs().get(0).id();
+    Files.delete(tmp.resolve("store").resolve(dev.strata.engine.Trees.packKeyOf(local, blob)));
     Run verify = strata("verify", "--store", store(), "--all");
     assertThat(verify.code()).isEqualTo(1);
     assertThat(verify.err()).contains("f: blob").contains("missing");

@@ -3,7 +3,6 @@ package dev.strata.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.strata.engine.index.SnapshotIndex;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.LocalBlobStoreManager;
 import dev.strata.engine.store.Metadata;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The backup's side of lock-free garbage collection: what a collector may do at the worst moment during a backup (forget
- * its base, delete a blob it is reusing), played exactly at that moment through a store wrapper.
+ * its base, delete a pack it is reusing blobs from), played exactly at that moment through a store wrapper.
  */
 class BackupVersusCollectorTest {
 
@@ -38,17 +37,21 @@ class BackupVersusCollectorTest {
     store = new LocalBlobStoreManager(tmp.resolve("store"));
   }
 
-  SnapshotIndex backup(BlobStoreManager through) {
-    return new BackupEngine(through, BackupOptions.defaults().withChunkSize(CHUNK), new Progress()).backup(source, "ns/pvc/").index();
+  static BackupOptions options() {
+    return BackupOptions.defaults().withChunkSize(CHUNK);
   }
 
-  /** The store, with {@code event} run once, before the backup's first upload of a blob. */
-  BlobStoreManager beforeFirstBlobPut(Runnable event) {
+  Snapshot backup(BlobStoreManager through) {
+    return new BackupEngine(through, options(), new Progress()).backup(source, "ns/pvc/").index();
+  }
+
+  /** The store, with {@code event} run once, before the backup's first upload of a pack. */
+  BlobStoreManager beforeFirstPackPut(Runnable event) {
     AtomicBoolean done = new AtomicBoolean();
     return new DelegatingStore(store) {
       @Override
       public void put(String key, byte[] data, int length, byte[] sha256, Metadata metadata) {
-        if (key.startsWith(StoreLayout.BLOBS) && done.compareAndSet(false, true)) {
+        if (key.startsWith(StoreLayout.PACKS) && done.compareAndSet(false, true)) {
           event.run();
         }
         super.put(key, data, length, sha256, metadata);
@@ -56,20 +59,20 @@ class BackupVersusCollectorTest {
     };
   }
 
-  void assertRestorable(SnapshotIndex index) throws IOException {
-    assertThat(new SnapshotVerifier(store, 4).verify(index, true).problems()).isEmpty();
-    Path target = tmp.resolve("restored-" + index.snapshotId());
-    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(index, target);
+  void assertRestorable(Snapshot s) throws IOException {
+    assertThat(new SnapshotVerifier(store, 4).verify(s, true).problems()).isEmpty();
+    Path target = tmp.resolve("restored-" + s.snapshotId());
+    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(s, target);
     Trees.assertSameTree(source, target);
   }
 
   @Test
   void aBaseForgottenDuringTheBackupIsStillProtectedByItsTombstone() throws IOException {
     Trees.write(source.resolve("kept.sst"), Trees.random(1, 200_000));
-    SnapshotIndex base = backup(store);
+    Snapshot base = backup(store);
     Trees.write(source.resolve("new.sst"), Trees.random(2, 1_000));
 
-    SnapshotIndex next = backup(beforeFirstBlobPut(() -> new SnapshotCatalog(store).forget(base.snapshotId())));
+    Snapshot next = backup(beforeFirstPackPut(() -> new SnapshotCatalog(store).forget(base.snapshotId())));
 
     assertThat(next.previousSnapshotId()).isEqualTo(base.snapshotId());
     assertThat(store.stat(StoreLayout.tombstoneKey("ns/pvc/", base.snapshotId()), null)).isPresent();
@@ -79,24 +82,32 @@ class BackupVersusCollectorTest {
   @Test
   void aBaseForgottenAndCollectedDuringTheBackupFailsItAndCommitsNothing() throws IOException {
     Trees.write(source.resolve("kept.sst"), Trees.random(1, 200_000));
-    SnapshotIndex base = backup(store);
+    Snapshot base = backup(store);
     Trees.write(source.resolve("new.sst"), Trees.random(2, 1_000));
     Runnable forgetAndCollect = () -> store.delete(new SnapshotCatalog(store).forget(base.snapshotId()), null);
 
-    assertThatThrownBy(() -> backup(beforeFirstBlobPut(forgetAndCollect)))
+    assertThatThrownBy(() -> backup(beforeFirstPackPut(forgetAndCollect)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("snapshot " + base.snapshotId() + ", which this backup is based on, no longer exists")
         .hasMessageContaining("nothing was committed");
     assertThat(new SnapshotCatalog(store).entries(null)).isEmpty();
   }
 
-  /** An old blob no snapshot references, holding the first chunk of {@code content}, as a failed backup leaves. */
-  String oldOrphan(byte[] content) throws IOException {
-    String id = Hashing.hex(Hashing.sha256(content, 0, Math.min(CHUNK, content.length)));
-    String key = StoreLayout.blobKey(id);
-    store.put(key, content, Math.min(CHUNK, content.length), null, null);
-    Files.setLastModifiedTime(store.root().resolve(key), FileTime.from(Instant.now().minus(Duration.ofHours(2))));
-    return key;
+  /**
+   * An old pack no snapshot references, holding {@code content}'s blobs, as a forgotten (or another source's, or a
+   * failed) backup leaves: another source backs it up, its snapshot is forgotten and its tombstone collected, and the
+   * pack is two hours old. Returns the pack's key.
+   */
+  String oldUnreferencedPack(byte[] content) throws IOException {
+    Path other = Files.createDirectories(tmp.resolve("other"));
+    Trees.write(other.resolve("f.sst"), content);
+    Snapshot s = new BackupEngine(store, options(), new Progress()).backup(other, "ns/other/").index();
+    store.delete(new SnapshotCatalog(store).forget(s.snapshotId()), null);
+    String pack = Trees.packKeyOf(store, Trees.tree(store, s).file("f.sst").blobs().get(0).id());
+    for (var p : Trees.packs(store)) {
+      Files.setLastModifiedTime(store.root().resolve(p.key()), FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+    }
+    return pack;
   }
 
   /** The store, where a collector deletes {@code key} around the backup's removeTTL of it. */
@@ -117,28 +128,42 @@ class BackupVersusCollectorTest {
   }
 
   @Test
-  void aReusedBlobCollectedJustAfterItsRefreshIsUploadedAgainBeforeTheCommit() throws IOException {
+  void aReusedPackCollectedJustAfterItsRefreshIsStoredAgainBeforeTheCommit() throws IOException {
     byte[] content = Trees.random(3, 100_000);
     Trees.write(source.resolve("f.sst"), content);
-    String key = oldOrphan(content);
+    String key = oldUnreferencedPack(content);
 
-    SnapshotIndex s = backup(collectingAround(key, false, () -> {}));
+    Snapshot s = backup(collectingAround(key, false, () -> {}));
 
-    assertThat(store.stat(key, null)).isPresent();
+    assertThat(store.stat(key, null)).as("the collector did delete the pack").isEmpty();
+    assertThat(s.stats().uploadedBytes()).as("read again from the source and stored").isEqualTo(100_000);
+    assertRestorable(s);
+  }
+
+  @Test
+  void aReusedPackCollectedJustBeforeItsRefreshIsUploaded() throws IOException {
+    byte[] content = Trees.random(3, 100_000);
+    Trees.write(source.resolve("f.sst"), content);
+    String key = oldUnreferencedPack(content);
+
+    Snapshot s = backup(collectingAround(key, true, () -> {}));
+
+    assertThat(store.stat(key, null)).isEmpty();
     assertThat(s.stats().uploadedBytes()).isEqualTo(100_000);
     assertRestorable(s);
   }
 
   @Test
-  void aReusedBlobCollectedJustBeforeItsRefreshIsUploaded() throws IOException {
+  void aPackRefreshedInTimeIsReusedWithoutUploading() throws IOException {
     byte[] content = Trees.random(3, 100_000);
     Trees.write(source.resolve("f.sst"), content);
-    String key = oldOrphan(content);
+    String key = oldUnreferencedPack(content);
+    Instant before = store.stat(key, null).orElseThrow().lastModified();
 
-    SnapshotIndex s = backup(collectingAround(key, true, () -> {}));
+    Snapshot s = backup(store);
 
-    assertThat(store.stat(key, null)).isPresent();
-    assertThat(s.stats().uploadedBytes()).isEqualTo(100_000);
+    assertThat(s.stats().uploadedBytes()).isZero();
+    assertThat(store.stat(key, null).orElseThrow().lastModified()).as("its age restarted").isAfter(before.plus(Duration.ofHours(1)));
     assertRestorable(s);
   }
 
@@ -158,11 +183,11 @@ class BackupVersusCollectorTest {
   void aFileReplacedWhileItIsReadIsReadAgainAndTheSnapshotHoldsItsNewContent() throws IOException {
     byte[] content = Trees.random(3, 100_000);
     Path file = Trees.write(source.resolve("f.sst"), content);
-    String key = oldOrphan(content);
+    String key = oldUnreferencedPack(content);
 
-    SnapshotIndex s = backup(collectingAround(key, false, replace(file, 4)));
+    Snapshot s = backup(collectingAround(key, false, replace(file, 4)));
 
-    assertThat(s.root().file("f.sst").isChanged()).isFalse();
+    assertThat(Trees.tree(store, s).file("f.sst").isChanged()).isFalse();
     assertThat(new SnapshotVerifier(store, 4).verify(s, true).problems()).isEmpty();
     Path target = tmp.resolve("restored");
     new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(s, target);
@@ -171,13 +196,13 @@ class BackupVersusCollectorTest {
   }
 
   @Test
-  void aCollectedBlobWhoseFileChangedAfterItWasReadFailsTheBackup() throws IOException {
+  void aCollectedPackWhoseFileChangedAfterItWasReadFailsTheBackup() throws IOException {
     byte[] content = Trees.random(3, 100_000);
     Path file = Trees.write(source.resolve("f.sst"), content);
-    String key = oldOrphan(content);
+    String key = oldUnreferencedPack(content);
     AtomicBoolean refreshedAndCollected = new AtomicBoolean();
-    // The collector deletes the blob right after the backup refreshed it; the file changes after it was read whole, just
-    // before the backup looks at the blob again: the bytes to upload again are no longer in the source.
+    // The collector deletes the pack right after the backup refreshed it; the file changes after it was read whole, just
+    // before the backup looks at the pack again: the bytes to store again are no longer in the source.
     BlobStoreManager racing = new DelegatingStore(store) {
       @Override
       public void removeTTL(String k, Metadata metadata) {
@@ -197,7 +222,7 @@ class BackupVersusCollectorTest {
       }
     };
 
-    assertThatThrownBy(() -> backup(racing)).hasMessageContaining("file f.sst changed while it was backed up")
+    assertThatThrownBy(() -> backup(racing)).hasMessageContaining("the source no longer holds them").hasMessageContaining("nothing was committed")
         .satisfies(e -> assertThat(RunErrors.causeOf(e)).isEqualTo(dev.strata.engine.report.RunError.Cause.FILE_CHANGED));
     assertThat(new SnapshotCatalog(store).entries(null)).isEmpty();
   }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.engine.index.FileIndex;
-import dev.strata.engine.index.SnapshotIndex;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.LocalBlobStoreManager;
 import dev.strata.engine.store.Metadata;
@@ -44,7 +43,7 @@ class ChangingFilesTest {
     return BackupOptions.defaults().withChunkSize(CHUNK).withParallelism(1);
   }
 
-  SnapshotIndex restoreAndRead(SnapshotIndex index, Path target) {
+  Snapshot restoreAndRead(Snapshot index, Path target) {
     new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(index, target);
     return index;
   }
@@ -55,18 +54,17 @@ class ChangingFilesTest {
    */
   @Test
   void aFileReplacedBetweenItsChunksIsNeverCommittedTorn() throws IOException {
-    byte[] a = Trees.random(1, 2 * CHUNK);
-    byte[] b = Trees.random(2, 2 * CHUNK);
+    byte[] a = Trees.random(1, 8 * CHUNK);
+    byte[] b = Trees.random(2, 8 * CHUNK);
     Path file = Trees.write(source.resolve("000042.sst"), a);
     FileTime mtime = Files.getLastModifiedTime(file);
     Path next = Trees.write(tmp.resolve("next.sst"), b);
     Files.setLastModifiedTime(next, mtime);
     AtomicBoolean swapped = new AtomicBoolean();
-    BlobStoreManager swapAfterFirstBlob = new DelegatingStore(store) {
+    BackupEngine swapAfterFirstChunk = new BackupEngine(store, options(), new Progress()).withHooks(new BackupEngine.Hooks() {
       @Override
-      public void put(String key, byte[] data, int length, byte[] sha256, Metadata metadata) {
-        super.put(key, data, length, sha256, metadata);
-        if (key.startsWith(StoreLayout.BLOBS) && swapped.compareAndSet(false, true)) {
+      public void afterChunkRead(String relPath, long offset) {
+        if (swapped.compareAndSet(false, true)) {
           try {
             Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
           } catch (IOException e) {
@@ -74,9 +72,9 @@ class ChangingFilesTest {
           }
         }
       }
-    };
+    });
 
-    SnapshotIndex s = new BackupEngine(swapAfterFirstBlob, options(), new Progress()).backup(source, "ns/pvc/").index();
+    Snapshot s = swapAfterFirstChunk.backup(source, "ns/pvc/").index();
 
     assertThat(swapped).isTrue();
     Path target = tmp.resolve("restored");
@@ -117,11 +115,11 @@ class ChangingFilesTest {
     Path log = Trees.write(source.resolve("LOG"), Trees.random(3, 1000));
     Trees.write(source.resolve("CURRENT"), "MANIFEST-000001\n".getBytes());
     BackupResult r = alwaysChanging(log, options().withChangeRetries(1).withOnFileChange(FileChangePolicy.RECORD)).backup(source, "ns/pvc/");
-    FileIndex entry = r.index().root().file("LOG");
+    FileIndex entry = Trees.tree(store, r.index()).file("LOG");
     assertThat(entry.isChanged()).isTrue();
     assertThat(r.changedFiles()).containsExactly("LOG");
     // Files that did not change are not marked.
-    assertThat(r.index().root().file("CURRENT").isChanged()).isFalse();
+    assertThat(Trees.tree(store, r.index()).file("CURRENT").isChanged()).isFalse();
   }
 
   @Test
@@ -140,8 +138,34 @@ class ChangingFilesTest {
         }
       }
     }).backup(source, "ns/pvc/");
-    assertThat(r.index().root().file("gone.sst")).isNull();
-    assertThat(r.index().root().file("stays.sst")).isNotNull();
+    assertThat(Trees.tree(store, r.index()).file("gone.sst")).isNull();
+    assertThat(Trees.tree(store, r.index()).file("stays.sst")).isNotNull();
     assertThat(r.vanishedFiles()).containsExactly("gone.sst");
+  }
+
+  @Test
+  void aFileThatVanishesOrBecomesASymlinkBeforeItIsOpenedIsLeftOutWithAWarning() throws IOException {
+    Path gone = Trees.write(source.resolve("gone.sst"), Trees.random(6, 1000));
+    Path linked = Trees.write(source.resolve("linked.sst"), Trees.random(7, 1000));
+    Trees.write(source.resolve("stays.sst"), Trees.random(8, 1000));
+    BackupResult r = new BackupEngine(store, options(), new Progress()).withHooks(new BackupEngine.Hooks() {
+      @Override
+      public void beforeOpenFile(String relPath) {
+        try {
+          if (relPath.equals("gone.sst")) {
+            Files.delete(gone);
+          } else if (relPath.equals("linked.sst")) {
+            Files.delete(linked);
+            Files.createSymbolicLink(linked, source.resolve("stays.sst"));
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }).backup(source, "ns/pvc/");
+    assertThat(Trees.tree(store, r.index()).file("gone.sst")).isNull();
+    assertThat(Trees.tree(store, r.index()).file("linked.sst")).isNull();
+    assertThat(Trees.tree(store, r.index()).file("stays.sst")).isNotNull();
+    assertThat(r.vanishedFiles()).containsExactlyInAnyOrder("gone.sst", "linked.sst");
   }
 }

@@ -107,14 +107,30 @@ class EngineOverS3Test {
   }
 
   @Test
-  void blobsAreStoredUnderTheirContentHash() throws IOException {
+  void blobsAreStoredInSelfDescribingPacksUnderTheirContentHash() throws IOException {
     Path source = Files.createDirectories(tmp.resolve("src"));
     byte[] content = Trees.random(77, 1000);
     Trees.write(source.resolve("f"), content);
     try (BlobStoreManager store = store("layout", s3.endpoint())) {
       new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "s");
-      String id = Hashing.hex(Hashing.sha256(content));
-      assertThat(store.get(StoreLayout.blobKey(id), null)).isEqualTo(content);
+      byte[] id = Hashing.sha256(content);
+      var index = Trees.index(store);
+      var at = index.location(index.find(id));
+      String key = dev.strata.engine.pack.PackFile.key(at.packId());
+      try (var in = store.openRange(key, at.offset(), at.storedLength(), null)) {
+        assertThat(in.readAllBytes()).as("random bytes are stored as they are, at the offset the index gives").isEqualTo(content);
+      }
+      // The pack says the same about itself, without the index.
+      byte[] pack = store.get(key, null);
+      int headerLength = dev.strata.engine.pack.PackFile.headerLength(
+          java.util.Arrays.copyOfRange(pack, pack.length - dev.strata.engine.pack.PackFile.TRAILER, pack.length), key);
+      byte[] header = java.util.Arrays.copyOfRange(pack, pack.length - dev.strata.engine.pack.PackFile.TRAILER - headerLength,
+          pack.length - dev.strata.engine.pack.PackFile.TRAILER);
+      var entries = dev.strata.engine.pack.PackFile.readHeader(dev.strata.engine.format.Sealer.NONE, at.packId(), header, key);
+      assertThat(entries).hasSize(1);
+      assertThat(entries.get(0).id()).isEqualTo(id);
+      assertThat(entries.get(0).offset()).isEqualTo(at.offset());
+      assertThat(entries.get(0).rawLength()).isEqualTo(1000);
     }
   }
 

@@ -3,7 +3,7 @@ package dev.strata.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.strata.engine.index.SnapshotIndex;
+import dev.strata.engine.format.Compression;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.LocalBlobStoreManager;
 import dev.strata.engine.store.Metadata;
@@ -28,7 +28,7 @@ class EngineRoundTripTest {
 
   @TempDir Path tmp;
   Path source;
-  BlobStoreManager store;
+  LocalBlobStoreManager store;
 
   @BeforeEach
   void setUp() throws IOException {
@@ -36,15 +36,22 @@ class EngineRoundTripTest {
     store = new LocalBlobStoreManager(tmp.resolve("store"));
   }
 
+  /** Small chunks and packs, and no compression, so that byte counts are exact. */
+  static BackupOptions options() {
+    return BackupOptions.defaults().withChunkSize(CHUNK).withParallelism(4).withCompression(Compression.OFF)
+        .withInit(dev.strata.engine.format.Repository.Init.DEFAULT.withChunker(BackupOptions.defaults().withChunkSize(CHUNK).init().chunker())
+            .withPackSize(CHUNK));
+  }
+
   BackupResult backup() {
-    return backup(BackupOptions.defaults().withChunkSize(CHUNK).withParallelism(4));
+    return backup(options());
   }
 
   BackupResult backup(BackupOptions options) {
     return new BackupEngine(store, options, new Progress()).backup(source, "ns/pvc/");
   }
 
-  RestoreResult restore(SnapshotIndex index, Path target, RestoreMode mode) {
+  RestoreResult restore(Snapshot index, Path target, RestoreMode mode) {
     return new RestoreEngine(store, new RestoreOptions(mode, 4, false), new Progress()).restore(index, target);
   }
 
@@ -78,7 +85,7 @@ class EngineRoundTripTest {
     }
     Files.setAttribute(setgid, "unix:mode", 02750); // a chown clears it: the restore must set it after the chown
     BackupResult b = backup();
-    assertThat(b.index().root().file("owned").metadata().uid()).isEqualTo(root ? 1234 : LocalEntry.stat(f).metadata().uid());
+    assertThat(Trees.tree(store, b.index()).file("owned").metadata().uid()).isEqualTo(root ? 1234 : LocalEntry.stat(f).metadata().uid());
     Path target = tmp.resolve("restored");
     restore(b.index(), target, RestoreMode.EMPTY);
     // As root the owner is re-applied; otherwise files belong to whoever restores, which describe() shows equally.
@@ -134,7 +141,7 @@ class EngineRoundTripTest {
     Files.setLastModifiedTime(big, LocalEntry.fromNanos(mtime));
     BackupResult cheap = backup();
     assertThat(cheap.index().stats().uploadedBytes()).isZero();
-    BackupResult full = backup(BackupOptions.defaults().withChunkSize(CHUNK).withFullCheck(true));
+    BackupResult full = backup(options().withFullCheck(true));
     assertThat(full.index().stats().uploadedBytes()).isEqualTo(200_000);
   }
 
@@ -148,19 +155,45 @@ class EngineRoundTripTest {
 
     Path other = Files.createDirectories(tmp.resolve("other"));
     Trees.write(other.resolve("three.sst"), content);
-    BackupResult fromOther =
-        new BackupEngine(store, BackupOptions.defaults().withChunkSize(CHUNK), new Progress()).backup(other, "ns/other/");
+    BackupResult fromOther = new BackupEngine(store, options(), new Progress()).backup(other, "ns/other/");
     assertThat(fromOther.index().stats().uploadedBytes()).isZero();
-    assertThat(blobs()).hasSize(3); // 150,000 bytes in 64 KiB chunks
+    var one = Trees.tree(store, b.index()).file("one.sst").blobs();
+    assertThat(Trees.tree(store, fromOther.index()).file("three.sst").blobs()).isEqualTo(one);
+    assertThat(dataBlobs()).isEqualTo(one.size()); // stored once, whatever file or source holds it
   }
 
   @Test
   void appendedFileResendsOnlyItsLastChunk() throws IOException {
-    Path manifest = Trees.write(source.resolve("MANIFEST-000001"), Trees.random(6, 4 * CHUNK));
-    backup();
+    Path manifest = Trees.write(source.resolve("MANIFEST-000001"), Trees.random(6, 16 * CHUNK));
+    BackupResult first = backup();
     Files.write(manifest, Trees.random(7, 1000), java.nio.file.StandardOpenOption.APPEND);
     BackupResult second = backup();
-    assertThat(second.index().stats().uploadedBytes()).isEqualTo(1000);
+    var before = Trees.tree(store, first.index()).file("MANIFEST-000001").blobs();
+    var after = Trees.tree(store, second.index()).file("MANIFEST-000001").blobs();
+    // Content-defined chunks: every chunk but the last stays; the last is cut again with the appended bytes.
+    assertThat(after.subList(0, before.size() - 1)).isEqualTo(before.subList(0, before.size() - 1));
+    long lastChunks = after.subList(before.size() - 1, after.size()).stream().mapToLong(b -> b.size()).sum();
+    assertThat(second.index().stats().uploadedBytes()).isEqualTo(lastChunks).isLessThanOrEqualTo(4L * CHUNK + 1000);
+    restore(second.index(), tmp.resolve("restored"), RestoreMode.EMPTY);
+    Trees.assertSameTree(source, tmp.resolve("restored"));
+  }
+
+  @Test
+  void anInsertionNearTheStartResendsOnlyTheChunksAroundIt() throws IOException {
+    byte[] content = Trees.random(61, 40 * CHUNK);
+    Path f = Trees.write(source.resolve("000042.sst"), content);
+    BackupResult first = backup();
+    byte[] inserted = new byte[content.length + 100];
+    System.arraycopy(content, 0, inserted, 0, 1000);
+    System.arraycopy(Trees.random(62, 100), 0, inserted, 1000, 100);
+    System.arraycopy(content, 1000, inserted, 1100, content.length - 1000);
+    Files.write(f, inserted);
+    BackupResult second = backup();
+    // Fixed-offset chunks would send everything after the insertion again (2.5 MB); content-defined ones resynchronise.
+    assertThat(second.index().stats().uploadedBytes()).isLessThanOrEqualTo(2L * 4 * CHUNK);
+    assertThat(first.index().stats().uploadedBytes()).isEqualTo(content.length);
+    restore(second.index(), tmp.resolve("restored"), RestoreMode.EMPTY);
+    Trees.assertSameTree(source, tmp.resolve("restored"));
   }
 
   @Test
@@ -171,8 +204,8 @@ class EngineRoundTripTest {
     LocalFiles.deleteTree(source.resolve("empty"));
     Trees.write(source.resolve("a/b/c/deep.txt"), "changed".getBytes());
     BackupResult second = backup();
-    assertThat(second.index().root().filesRemoved()).containsExactly("zero.bin");
-    assertThat(second.index().root().subDirsRemoved()).containsExactly("empty");
+    assertThat(Trees.tree(store, second.index()).filesRemoved()).containsExactly("zero.bin");
+    assertThat(Trees.tree(store, second.index()).subDirsRemoved()).containsExactly("empty");
     Path target = tmp.resolve("restored");
     restore(second.index(), target, RestoreMode.EMPTY);
     Trees.assertSameTree(source, target);
@@ -184,7 +217,7 @@ class EngineRoundTripTest {
     BackupResult mine = backup();
     Path other = Files.createDirectories(tmp.resolve("other"));
     Trees.write(other.resolve("g"), "theirs".getBytes());
-    new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(other, "ns/pvc/sub"); // newer, other source
+    new BackupEngine(store, options(), new Progress()).backup(other, "ns/pvc/sub"); // newer, other source
     assertThat(new SnapshotCatalog(store).latest("ns/pvc/").orElseThrow().snapshotId())
         .isEqualTo(mine.index().snapshotId());
     assertThat(new SnapshotCatalog(store).latest("ns/unknown/")).isEmpty();
@@ -241,8 +274,15 @@ class EngineRoundTripTest {
     RestoreResult r = restore(second.index(), target, RestoreMode.SYNC);
 
     Trees.assertSameTree(source, target);
-    // new.sst (70,000) + the last chunk of large.sst (300,000 + 5,000 - 4 × 65,536 = 42,856) + deep.txt (4)
-    assertThat(r.downloadedBytes()).isEqualTo(70_000 + 42_856 + 4);
+    // The chunks the second snapshot has that the first lacks (new.sst, the re-cut end of large.sst), and deep.txt (4
+    // bytes, changed in the copy): the rest comes from the local files.
+    java.util.Set<String> had = new java.util.HashSet<>();
+    collectIds(Trees.tree(store, first.index()), had);
+    java.util.Map<String, Long> now = new java.util.HashMap<>();
+    collectSizes(Trees.tree(store, second.index()), now);
+    long fresh = now.entrySet().stream().filter(e -> !had.contains(e.getKey())).mapToLong(java.util.Map.Entry::getValue).sum();
+    assertThat(fresh).isBetween(70_000L, 70_000L + 4 * 4 * CHUNK + 5_000);
+    assertThat(r.downloadedBytes()).isEqualTo(fresh + 4);
     assertThat(r.reusedBytes()).isEqualTo(second.index().stats().totalBytes() - r.downloadedBytes());
   }
 
@@ -273,11 +313,8 @@ class EngineRoundTripTest {
   void corruptBlobFailsTheRestoreNamingTheFileAndLeavesTheTargetAsItWas() throws IOException {
     Trees.makeRichTree(source);
     BackupResult b = backup();
-    String blobId = b.index().root().subDir("big").file("large.sst").blobs().get(2).id();
-    Path blobFile = tmp.resolve("store").resolve(StoreLayout.blobKey(blobId));
-    byte[] bytes = Files.readAllBytes(blobFile);
-    bytes[100] ^= 1;
-    Files.write(blobFile, bytes);
+    String blobId = Trees.tree(store, b.index()).subDir("big").file("large.sst").blobs().get(2).id();
+    Trees.corruptBlob(store, blobId);
 
     Path target = Files.createDirectories(tmp.resolve("target"));
     Trees.write(target.resolve("big/large.sst"), "old".getBytes());
@@ -291,28 +328,48 @@ class EngineRoundTripTest {
 
   @Test
   void aFailedRestoreReturnsOnlyAfterEveryWorkerStoppedAndLeavesNoStagingFiles() throws IOException {
-    Trees.write(source.resolve("a.bin"), Trees.random(1, 1000));
-    Trees.write(source.resolve("b.bin"), Trees.random(2, 1000));
+    Trees.write(source.resolve("a.bin"), Trees.random(1, 2 * CHUNK));
+    Trees.write(source.resolve("b.bin"), Trees.random(2, 2 * CHUNK));
     BackupResult b = backup();
-    String corruptId = b.index().root().file("a.bin").blobs().get(0).id();
+    String corruptPack = Trees.packKeyOf(store, Trees.tree(store, b.index()).file("a.bin").blobs().get(0).id());
     CountDownLatch slowFetchStarted = new CountDownLatch(1);
     CountDownLatch corruptServed = new CountDownLatch(1);
     AtomicBoolean slowFetchEnded = new AtomicBoolean();
     // a.bin's blob comes back corrupt; b.bin's arrives after that failure, from a read that ignores interrupts
     // (as a socket read can), so its worker writes a staging file after the restore has already failed.
+    AtomicBoolean slowStarted = new AtomicBoolean();
     BlobStoreManager racing = new DelegatingStore(store) {
       @Override
-      public byte[] get(String key, Metadata metadata) {
-        byte[] data = delegate.get(key, metadata);
-        if (key.equals(StoreLayout.blobKey(corruptId))) {
+      public java.io.InputStream openRange(String key, long offset, long length, Metadata metadata) {
+        if (!key.startsWith(StoreLayout.PACKS)) {
+          return delegate.openRange(key, offset, length, metadata);
+        }
+        byte[] data;
+        try (var in = delegate.openRange(key, offset, length, metadata)) {
+          data = in.readAllBytes();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        if (key.equals(corruptPack)) {
           awaitUninterruptibly(slowFetchStarted);
-          data[0] ^= 1;
+          for (int i = 0; i < data.length; i += 97) {
+            data[i] ^= 1;
+          }
           corruptServed.countDown();
-        } else {
+        } else if (slowStarted.compareAndSet(false, true)) {
           slowFetchStarted.countDown();
           awaitUninterruptibly(corruptServed);
           sleepUninterruptibly(300);
           slowFetchEnded.set(true);
+        }
+        return new java.io.ByteArrayInputStream(data);
+      }
+
+      @Override
+      public byte[] get(String key, Metadata metadata) {
+        byte[] data = delegate.get(key, metadata);
+        if (key.equals(corruptPack)) {
+          data[data.length / 2] ^= 1;
         }
         return data;
       }
@@ -347,25 +404,44 @@ class EngineRoundTripTest {
     for (int i = 0; i < 10; i++) {
       Trees.write(source.resolve("f" + i + ".sst"), Trees.random(100 + i, 100_000));
     }
-    BlobStoreManager failing = new FailingAfterPuts(store, 6);
+    for (int i = 10; i < 40; i++) {
+      Trees.write(source.resolve("f" + i + ".sst"), Trees.random(100 + i, 100_000));
+    }
+    BlobStoreManager failing = new FailingAfterPuts(store, 30);
     assertThatThrownBy(
-            () -> new BackupEngine(failing, BackupOptions.defaults().withChunkSize(CHUNK).withParallelism(1), new Progress())
-                .backup(source, "ns/pvc/"))
+            () -> new BackupEngine(failing, options().withParallelism(1), new Progress()).backup(source, "ns/pvc/"))
         .hasMessageContaining("injected");
     assertThat(new SnapshotCatalog(store).entries(null)).isEmpty();
-    int stored = blobs().size();
-    assertThat(stored).isBetween(1, 6);
+    // Packs go into an index file every few, so the next backup finds what this one stored before it died.
+    assertThat(Trees.packs(store).size()).isBetween(BackupEngine.INDEX_EVERY, 30);
+    assertThat(dataBlobs()).isPositive();
 
     BackupResult next = backup();
-    assertThat(next.index().stats().uploadedBytes()).isLessThan(1_000_000);
+    assertThat(next.index().stats().reusedBytes()).as("at least the packs of the first index file").isGreaterThan(BackupEngine.INDEX_EVERY * 50_000L);
     assertThat(next.index().stats().reusedBytes()).isPositive();
     restore(next.index(), tmp.resolve("restored"), RestoreMode.EMPTY);
     Trees.assertSameTree(source, tmp.resolve("restored"));
   }
 
-  private List<ObjectInfo> blobs() {
-    List<ObjectInfo> out = new ArrayList<>();
-    store.list(StoreLayout.BLOBS, out::add, null);
-    return out;
+  /** Data blobs in the store's index. */
+  private int dataBlobs() {
+    var ix = Trees.index(store);
+    int n = 0;
+    for (int e = 0; e < ix.size(); e++) {
+      if (ix.type(e) == dev.strata.engine.pack.PackEntry.DATA && ix.isNewest(e)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  static void collectIds(dev.strata.engine.index.DirIndex d, java.util.Set<String> out) {
+    d.filesPresent().forEach(f -> f.blobs().forEach(b -> out.add(b.id())));
+    d.subDirsPresent().forEach(s -> collectIds(s, out));
+  }
+
+  static void collectSizes(dev.strata.engine.index.DirIndex d, java.util.Map<String, Long> out) {
+    d.filesPresent().forEach(f -> f.blobs().forEach(b -> out.put(b.id(), b.size())));
+    d.subDirsPresent().forEach(s -> collectSizes(s, out));
   }
 }

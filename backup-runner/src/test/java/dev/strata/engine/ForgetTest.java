@@ -3,7 +3,6 @@ package dev.strata.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.strata.engine.index.SnapshotIndex;
 import dev.strata.engine.index.SnapshotSummary;
 import dev.strata.engine.store.LocalBlobStoreManager;
 import dev.strata.engine.store.StoreLayout;
@@ -29,15 +28,15 @@ class ForgetTest {
     catalog = new SnapshotCatalog(store);
   }
 
-  SnapshotIndex backup(long seed) throws IOException {
+  Snapshot backup(long seed) throws IOException {
     Trees.write(source.resolve("f"), Trees.random(seed, 5_000));
     return new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/").index();
   }
 
   @Test
   void aForgottenSnapshotNoLongerExistsAndItsIndexBecomesATombstone() throws IOException {
-    SnapshotIndex first = backup(1);
-    SnapshotIndex second = backup(2);
+    Snapshot first = backup(1);
+    Snapshot second = backup(2);
     String indexKey = StoreLayout.indexKey("ns/pvc/", second.snapshotId());
     byte[] indexBytes = store.get(indexKey, null);
 
@@ -56,7 +55,7 @@ class ForgetTest {
 
     catalog.forget(first.snapshotId());
     assertThat(catalog.latest("ns/pvc/")).isEmpty();
-    SnapshotIndex third = backup(3);
+    Snapshot third = backup(3);
     assertThat(third.previousSnapshotId()).as("a tombstone is never a base").isNull();
   }
 

@@ -31,8 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Garbage collection on a local store. Time is a fixed clock, and objects are aged by setting their mtimes, so nothing
- * sleeps: "old" is 7 h (past the default 6 h grace), "young" 1 h.
+ * Garbage collection of a store of format 1 (one object per chunk, as Strata wrote before packs: a store that moves to
+ * format 2 keeps them until their snapshots go), on a local store. Time is a fixed clock, and objects are aged by
+ * setting their mtimes, so nothing sleeps: "old" is 7 h (past the default 6 h grace), "young" 1 h. Packs:
+ * {@link PackCollectorTest}.
  */
 class GarbageCollectorTest {
 
@@ -65,8 +67,14 @@ class GarbageCollectorTest {
     return new GarbageCollector(on, GcOptions.defaults().withDryRun(dryRun).withClock(Clock.fixed(now, ZoneOffset.UTC))).collect();
   }
 
-  SnapshotIndex backup() {
-    return new BackupEngine(store, BackupOptions.defaults().withChunkSize(CHUNK), new Progress()).backup(source, "ns/pvc/").index();
+  SnapshotIndex backup() throws IOException {
+    return FormatOne.backup(store, source, "ns/pvc/", CHUNK, null);
+  }
+
+  static Set<String> ids(SnapshotIndex index) {
+    Set<String> out = new HashSet<>();
+    EngineRoundTripTest.collectIds(index.root(), out);
+    return out;
   }
 
   void write(String name, long seed, int size) throws IOException {
@@ -105,7 +113,7 @@ class GarbageCollectorTest {
   }
 
   void assertRestorable(SnapshotIndex index) {
-    assertThat(new SnapshotVerifier(store, 4).verify(index, true).problems()).isEmpty();
+    assertThat(new SnapshotVerifier(store, 4).verify(Snapshot.of(null, index), true).problems()).isEmpty();
   }
 
   @Test
@@ -126,7 +134,7 @@ class GarbageCollectorTest {
     assertThat(r.bytesDeleted()).isEqualTo(10_000);
     assertThat(r.blobsKeptYoung()).isEqualTo(1);
     assertThat(r.dryRun()).isFalse();
-    assertThat(blobIds()).doesNotContain(oldOrphan).contains(youngOrphan).containsAll(BackupEngine.blobIds(s));
+    assertThat(blobIds()).doesNotContain(oldOrphan).contains(youngOrphan).containsAll(ids(s));
     assertRestorable(s);
 
     assertThat(gc().blobsDeleted()).as("a second run finds nothing more").isZero();
@@ -142,8 +150,8 @@ class GarbageCollectorTest {
     SnapshotIndex second = backup();
     SnapshotCatalog catalog = new SnapshotCatalog(store);
     String tombstone = catalog.forget(first.snapshotId());
-    Set<String> onlyFirst = new HashSet<>(BackupEngine.blobIds(first));
-    onlyFirst.removeAll(BackupEngine.blobIds(second));
+    Set<String> onlyFirst = new HashSet<>(ids(first));
+    onlyFirst.removeAll(ids(second));
     assertThat(onlyFirst).hasSize(2);
     ageAll(StoreLayout.BLOBS, OLD);
     age(tombstone, YOUNG);
@@ -162,7 +170,7 @@ class GarbageCollectorTest {
     assertThat(expired.blobsDeleted()).isEqualTo(2);
     assertThat(expired.bytesDeleted()).isEqualTo(100_000);
     assertThat(store.stat(tombstone, null)).isEmpty();
-    assertThat(blobIds()).doesNotContainAnyElementsOf(onlyFirst).containsAll(BackupEngine.blobIds(second));
+    assertThat(blobIds()).doesNotContainAnyElementsOf(onlyFirst).containsAll(ids(second));
     assertRestorable(second);
   }
 
@@ -195,7 +203,8 @@ class GarbageCollectorTest {
 
   static GcReport withoutRunFields(GcReport r) {
     return new GcReport(r.snapshots(), r.tombstones(), r.tombstonesDeleted(), r.blobsScanned(), r.blobsReferenced(),
-        r.blobsDeleted(), r.bytesDeleted(), r.blobsKeptYoung(), r.progressObjectsDeleted(), false, 0);
+        r.blobsDeleted(), r.bytesDeleted(), r.blobsKeptYoung(), r.progressObjectsDeleted(), false, 0, r.packs(), r.packsDeleted(),
+        r.packsRepacked(), r.bytesRepacked(), r.packsKeptYoung());
   }
 
   @Test
@@ -204,7 +213,7 @@ class GarbageCollectorTest {
     backup();
     orphan(100, OLD);
     String future = StoreLayout.indexKey("ns/other/", SnapshotIds.next(now));
-    byte[] newer = gzip("{\"formatVersion\": 2, \"snapshotId\": \"x\"}");
+    byte[] newer = gzip("{\"formatVersion\": 3, \"snapshotId\": \"x\"}");
     store.put(future, newer, newer.length, null, null);
     Map<String, ObjectInfo> before = list("");
 
@@ -212,8 +221,8 @@ class GarbageCollectorTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("garbage collection stopped before deleting anything")
         .hasMessageContaining(future)
-        .hasMessageContaining("format version 2");
-    assertThatThrownBy(() -> gc(true)).hasMessageContaining("format version 2");
+        .hasMessageContaining("format version 3");
+    assertThatThrownBy(() -> gc(true)).hasMessageContaining("format version 3");
     assertThat(list("")).isEqualTo(before);
 
     // Forgotten, it still stops collection while its tombstone is young; once expired it is deleted unread.
@@ -306,8 +315,8 @@ class GarbageCollectorTest {
     try {
       Path other = Files.createDirectories(tmp.resolve("late"));
       Trees.write(other.resolve("f"), Trees.random(100, 10_000)); // the orphan's content
-      new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(other, sourceId);
-      assertThat(BackupEngine.blobIds(new SnapshotCatalog(store).latest(sourceId).orElseThrow())).containsExactly(blobId);
+      FormatOne.backup(store, other, sourceId, CHUNK, null);
+      assertThat(ids(new SnapshotCatalog(store).latest(sourceId).orElseThrow().v1Index())).containsExactly(blobId);
       age(StoreLayout.blobKey(blobId), OLD); // as if found young by the backup and not refreshed
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);

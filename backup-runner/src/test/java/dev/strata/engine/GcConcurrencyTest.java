@@ -2,7 +2,6 @@ package dev.strata.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.engine.index.SnapshotIndex;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.LocalBlobStoreManager;
 import dev.strata.engine.store.Metadata;
@@ -40,12 +39,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Backups, forgets and garbage collection all at once, on the real clock with a grace period of seconds: several
- * sources back up round after round (files changed, added and deleted; content recurring across sources and rounds, so
- * backups find old unreferenced blobs in the store and refresh them; some backups fail part-way and leave orphans), a
- * thread forgets random snapshots (the base of a backup in flight among them), and collectors run back to back.
- * Afterwards every snapshot that still exists verifies with read-data and restores byte-identical to the tree it was
- * taken of, and once the grace period has passed one more collection leaves exactly the referenced blobs.
+ * Backups, forgets and garbage collection (with repacking) all at once, on the real clock with a grace period of
+ * seconds: several sources back up round after round (files changed, added and deleted; content recurring across
+ * sources and rounds, so backups find old unreferenced blobs in old packs and refresh them; some backups fail part-way
+ * and leave orphan packs), a thread forgets random snapshots (the base of a backup in flight among them), and collectors
+ * run back to back, deleting dead packs and repacking sparse ones. Afterwards every snapshot that still exists verifies
+ * with read-data and restores byte-identical to the tree it was taken of, and once the grace period has passed one
+ * more collection leaves no pack without a referenced blob, and every referenced blob in place.
  */
 class GcConcurrencyTest {
 
@@ -100,8 +100,9 @@ class GcConcurrencyTest {
     AtomicLong longestBackupMs = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicIntegerArray backingUp = new AtomicIntegerArray(SOURCES);
-    GcOptions gcOptions = GcOptions.defaults().allowingShortGrace().withGrace(grace).withParallelism(4);
-    BackupOptions backupOptions = BackupOptions.defaults().withChunkSize(CHUNK).withParallelism(4).withRefreshAge(REFRESH_AGE);
+    GcOptions gcOptions = GcOptions.defaults().allowingShortGrace().withGrace(grace).withParallelism(4).withRepack(0.5, 1 << 30);
+    BackupOptions backupOptions = BackupOptions.defaults().withChunkSize(CHUNK).withParallelism(4).withRefreshAge(REFRESH_AGE)
+        .withInit(BackupOptions.defaults().withChunkSize(CHUNK).init().withPackSize(4 * CHUNK));
 
     ExecutorService pool = Executors.newFixedThreadPool(SOURCES + 2);
     try {
@@ -158,7 +159,7 @@ class GcConcurrencyTest {
             if (rnd.nextInt(6) == 0) {
               // A backup that dies part-way leaves orphans that later backups find in the store.
               try {
-                SnapshotIndex lucky = new BackupEngine(new FailingAfterPuts(store, rnd.nextInt(2)), backupOptions, new Progress()).backup(dir, sourceId).index();
+                Snapshot lucky = new BackupEngine(new FailingAfterPuts(store, rnd.nextInt(2)), backupOptions, new Progress()).backup(dir, sourceId).index();
                 committed(store, lucky, source, round, dir, expected);
               } catch (StoreException e) {
                 assertThat(e.getMessage()).startsWith("injected failure");
@@ -167,7 +168,7 @@ class GcConcurrencyTest {
             }
             long start = System.nanoTime();
             backingUp.set(source, 1);
-            SnapshotIndex index = new BackupEngine(store, backupOptions, new Progress()).backup(dir, sourceId).index();
+            Snapshot index = new BackupEngine(store, backupOptions, new Progress()).backup(dir, sourceId).index();
             backingUp.set(source, 0);
             longestBackupMs.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
             committed(store, index, source, round, dir, expected);
@@ -191,15 +192,17 @@ class GcConcurrencyTest {
     // resolution; see docs/garbage-collection.md). Failures say how close a slow machine came to that.
     String context = String.format("seed %d; longest backup %d ms, safe below %d ms", seed, longestBackupMs.get(),
         grace.minus(REFRESH_AGE).minus(timeResolution).toMillis());
-    long deletedWhileRunning = reports.stream().mapToLong(GcReport::blobsDeleted).sum();
-    LOG.info("{} collections deleted {} blobs; {} forgets, {} failed backups, {} refreshed blobs, longest backup {} ms",
-        reports.size(), deletedWhileRunning, forgets.get(), failedBackups.get(), store.refreshes.get(), longestBackupMs.get());
+    long deletedWhileRunning = reports.stream().mapToLong(GcReport::packsDeleted).sum();
+    long repackedWhileRunning = reports.stream().mapToLong(GcReport::packsRepacked).sum();
+    LOG.info("{} collections deleted {} packs ({} repacked); {} forgets, {} failed backups, {} refreshed packs, longest backup {} ms",
+        reports.size(), deletedWhileRunning, repackedWhileRunning, forgets.get(), failedBackups.get(), store.refreshes.get(),
+        longestBackupMs.get());
 
     SnapshotCatalog catalog = new SnapshotCatalog(store);
     assertThat(catalog.entries(null)).as(context).extracting(SnapshotCatalog.Entry::snapshotId).containsExactlyInAnyOrderElementsOf(expected.keySet());
     SnapshotVerifier verifier = new SnapshotVerifier(store, 4);
     for (Map.Entry<String, Taken> e : expected.entrySet()) {
-      SnapshotIndex index = catalog.load(e.getKey());
+      Snapshot index = catalog.load(e.getKey());
       assertThat(verifier.verify(index, true).problems()).as("problems of snapshot %s (%s)", e.getKey(), context).isEmpty();
       Path target = tmp.resolve("restored/" + e.getKey());
       new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(index, target);
@@ -212,28 +215,45 @@ class GcConcurrencyTest {
     LOG.info("final collection: {}", last);
     Set<String> referenced = new HashSet<>();
     for (SnapshotCatalog.Entry e : catalog.entries(null)) {
-      referenced.addAll(BackupEngine.blobIds(catalog.read(e, null)));
+      Snapshot snap = catalog.read(e, null);
+      EngineRoundTripTest.collectIds(Trees.tree(store, snap), referenced);
+      referenced.addAll(snap.treeChunks());
     }
+    var index = Trees.index(store);
+    Map<String, Integer> liveInPack = new TreeMap<>();
     Set<String> stored = new HashSet<>();
+    for (int e = 0; e < index.size(); e++) {
+      String id = Hashing.hex(index.id(e));
+      String pack = index.packId(e);
+      liveInPack.merge(pack, 0, Integer::sum);
+      if (index.isNewest(e) && referenced.contains(id)) {
+        liveInPack.merge(pack, 1, Integer::sum);
+        stored.add(id);
+      }
+    }
+    Set<String> packs = new HashSet<>();
     Set<String> others = new HashSet<>();
     store.list("", o -> {
-      String id = StoreLayout.blobIdOf(o.key());
+      String id = StoreLayout.packIdOf(o.key());
       if (id != null) {
-        stored.add(id);
-      } else if (StoreLayout.snapshotIdOf(o.key()) == null) {
+        packs.add(id);
+      } else if (StoreLayout.snapshotIdOf(o.key()) == null && StoreLayout.indexIdOf(o.key()) == null && !o.key().equals(StoreLayout.CONFIG)) {
         others.add(o.key());
       }
     }, null);
     assertThat(stored).as(context).isEqualTo(referenced);
-    assertThat(others).as("tombstones and progress objects left").isEmpty();
-    assertThat(last.blobsKeptYoung()).isZero();
+    for (String pack : packs) {
+      assertThat(liveInPack.getOrDefault(pack, 0)).as("referenced blobs in pack %s (%s)", pack, context).isPositive();
+    }
+    assertThat(others).as("tombstones, progress and pending objects left").isEmpty();
     assertThat(last.snapshots()).isEqualTo(expected.size());
     // The run did what it is meant to test.
     assertThat(reports.size()).as("collections").isGreaterThan(5);
-    assertThat(deletedWhileRunning).as("blobs deleted while backups ran").isPositive();
+    assertThat(deletedWhileRunning).as("packs deleted while backups ran").isPositive();
+    assertThat(repackedWhileRunning).as("packs repacked while backups ran").isPositive();
     assertThat(forgets.get()).isPositive();
     assertThat(failedBackups.get()).isPositive();
-    assertThat(store.refreshes.get()).as("backups refreshed blobs found in the store").isPositive();
+    assertThat(store.refreshes.get()).as("backups refreshed old packs they found blobs in").isPositive();
     store.close();
   }
 
@@ -244,7 +264,7 @@ class GcConcurrencyTest {
    * Checks a snapshot as soon as it commits (every blob exists), so a blob lost before the commit is caught even when
    * the snapshot is forgotten later, and records it.
    */
-  static void committed(BlobStoreManager store, SnapshotIndex index, int source, int round, Path dir, Map<String, Taken> expected) {
+  static void committed(BlobStoreManager store, Snapshot index, int source, int round, Path dir, Map<String, Taken> expected) {
     assertThat(new SnapshotVerifier(store, 4).verify(index, false).problems()).as("blobs of %s at its commit", index.snapshotId()).isEmpty();
     expected.put(index.snapshotId(), new Taken(source, Trees.describe(dir), round >= ROUNDS - 2));
   }

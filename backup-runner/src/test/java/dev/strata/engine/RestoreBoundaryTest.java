@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.engine.fs.DirHandle;
 import dev.strata.engine.fs.Stat;
-import dev.strata.engine.index.SnapshotIndex;
 import dev.strata.engine.store.LocalBlobStoreManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,7 +46,7 @@ class RestoreBoundaryTest {
     for (int i = 0; i < 400; i++) {
       Trees.write(source.resolve("sub/f" + i), Trees.random(i, 100));
     }
-    SnapshotIndex s = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/").index();
+    Snapshot s = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/").index();
     Path target = Files.createDirectories(tmp.resolve("target"));
     Files.createDirectories(target.resolve("sub"));
     AtomicBoolean stop = new AtomicBoolean();
@@ -88,7 +87,7 @@ class RestoreBoundaryTest {
   void syncNeverChangesAFileOutsideThroughAHardLinkInTheTarget() throws IOException {
     Path f = Trees.write(source.resolve("config"), "v1".getBytes());
     Trees.setMode(f, 0600);
-    SnapshotIndex s = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/").index();
+    Snapshot s = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/").index();
     Path precious = Trees.write(outside.resolve("shadow"), "v1".getBytes());
     Trees.setMode(precious, 0640);
     Files.setLastModifiedTime(precious, Files.getLastModifiedTime(f));
@@ -105,7 +104,7 @@ class RestoreBoundaryTest {
   @Test
   void aSymlinkedDirectoryInTheTargetIsReplacedNotWrittenThrough() throws IOException {
     Trees.write(source.resolve("dir/file"), "inside".getBytes());
-    SnapshotIndex s = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/").index();
+    Snapshot s = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/").index();
     Path target = Files.createDirectories(tmp.resolve("target"));
     Files.createSymbolicLink(target.resolve("dir"), outside);
     new RestoreEngine(store, RestoreOptions.of(RestoreMode.OVERWRITE), new Progress()).restore(s, target);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.strata.engine.index.SnapshotIndex;
 import dev.strata.engine.store.LocalBlobStoreManager;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,7 +52,7 @@ class RestoreFailureTest {
         "needs chattr and CAP_LINUX_IMMUTABLE (root) to make a file the commit cannot replace");
     Trees.write(source.resolve("a.txt"), "a".getBytes());
     Trees.write(source.resolve("b.txt"), "b".getBytes());
-    SnapshotIndex s = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/").index();
+    Snapshot s = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/").index();
     Path target = Files.createDirectories(tmp.resolve("target"));
     immutable = Trees.write(target.resolve("b.txt"), "old".getBytes());
     assertThat(new ProcessBuilder("chattr", "+i", immutable.toString()).inheritIO().start().waitFor()).isZero();
@@ -69,7 +68,7 @@ class RestoreFailureTest {
   @Test
   void modeEmptyRefusesAStagingLeftoverItCannotProveIsItsOwnAndLeavesIt() throws IOException {
     Trees.write(source.resolve("a.txt"), "a".getBytes());
-    SnapshotIndex s = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/").index();
+    Snapshot s = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/").index();
     Path target = Files.createDirectories(tmp.resolve("target"));
     Path notOurs = Trees.write(target.resolve(".strata-staging-1234/precious.db"), "someone's data".getBytes());
 

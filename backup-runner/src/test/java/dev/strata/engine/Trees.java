@@ -62,6 +62,48 @@ public final class Trees {
     setMtime(root.resolve("a/b/c/deep.txt"), 1_500_000_000L, 1);
   }
 
+  /** A snapshot's whole tree, read through the store (tests look into it; the engine streams it). */
+  public static dev.strata.engine.index.DirIndex tree(dev.strata.engine.store.BlobStoreManager store, Snapshot s) {
+    return tree(dev.strata.engine.format.Repository.open(store, null), s);
+  }
+
+  public static dev.strata.engine.index.DirIndex tree(dev.strata.engine.format.Repository repo, Snapshot s) {
+    try (var r = new dev.strata.engine.tree.TreeReader(new BlobSource(repo, null).tree(s))) {
+      return r.readAll();
+    }
+  }
+
+  /** The store's pack objects. */
+  public static java.util.List<dev.strata.engine.store.ObjectInfo> packs(dev.strata.engine.store.BlobStoreManager store) {
+    java.util.List<dev.strata.engine.store.ObjectInfo> out = new java.util.ArrayList<>();
+    store.list(dev.strata.engine.store.StoreLayout.PACKS, out::add, null);
+    return out;
+  }
+
+  /** The store's index, as a backup would load it (no key: stores without encryption). */
+  public static dev.strata.engine.pack.BlobIndex index(dev.strata.engine.store.BlobStoreManager store) {
+    return dev.strata.engine.pack.BlobIndex.load(dev.strata.engine.format.Repository.open(store, null));
+  }
+
+  /** The key of the pack holding a blob's newest copy. */
+  public static String packKeyOf(dev.strata.engine.store.BlobStoreManager store, String blobId) {
+    var ix = index(store);
+    int e = ix.find(Hashing.unhex(blobId));
+    assertThat(e).as("blob %s in the index", blobId).isNotNegative();
+    return dev.strata.engine.pack.PackFile.key(ix.packId(e));
+  }
+
+  /** Flips one byte inside a blob's stored bytes in its pack, in a local store. */
+  public static void corruptBlob(dev.strata.engine.store.LocalBlobStoreManager store, String blobId) throws IOException {
+    var ix = index(store);
+    int e = ix.find(Hashing.unhex(blobId));
+    assertThat(e).isNotNegative();
+    Path pack = store.root().resolve(dev.strata.engine.pack.PackFile.key(ix.packId(e)));
+    byte[] bytes = Files.readAllBytes(pack);
+    bytes[ix.offset(e) + ix.storedLength(e) / 2] ^= 1;
+    Files.write(pack, bytes);
+  }
+
   /** Asserts that {@code actual} holds exactly what {@code expected} holds, entry by entry. */
   public static void assertSameTree(Path expected, Path actual) {
     TreeMap<String, String> e = describe(expected);

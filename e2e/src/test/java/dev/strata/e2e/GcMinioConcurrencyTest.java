@@ -15,7 +15,7 @@ import dev.strata.engine.RestoreMode;
 import dev.strata.engine.RestoreOptions;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.SnapshotVerifier;
-import dev.strata.engine.index.SnapshotIndex;
+import dev.strata.engine.Snapshot;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.ObjectInfo;
@@ -45,9 +45,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 12, finding 5, on the real server: backups and collections at once on MinIO, many rounds, with every fourth
- * backup stalled for longer than the collector's grace period part-way (its early blobs are collectable when it
- * commits), and snapshots forgotten meanwhile. Every committed snapshot must verify with read-data and restore.
+ * Issue 12, finding 5, and issue 13 on the real server: backups and collections (deleting dead packs and repacking
+ * sparse ones) at once on MinIO, many rounds, with every fourth backup stalled for longer than the collector's grace
+ * period part-way (its early packs would be collectable if its pending object did not protect them), and snapshots
+ * forgotten meanwhile. Every committed snapshot must verify with read-data, also while the others run, and restore.
  */
 @ExtendWith(MinioExtension.class)
 class GcMinioConcurrencyTest {
@@ -90,8 +91,10 @@ class GcMinioConcurrencyTest {
     List<GcReport> reports = new ArrayList<>();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger longBackups = new AtomicInteger();
-    GcOptions gc = GcOptions.defaults().allowingShortGrace().withGrace(GRACE).withParallelism(4);
-    BackupOptions options = BackupOptions.defaults().withChunkSize(64 * 1024).withParallelism(4).withRefreshAge(Duration.ofSeconds(1));
+    // Packs of 64 KiB: a backup writes several, collections delete dead ones and repack sparse ones while backups run.
+    GcOptions gc = GcOptions.defaults().allowingShortGrace().withGrace(GRACE).withParallelism(4).withRepack(0.5, 1L << 30);
+    BackupOptions options = BackupOptions.defaults().withChunkSize(64 * 1024).withParallelism(4).withRefreshAge(Duration.ofSeconds(1))
+        .withInit(BackupOptions.defaults().withChunkSize(64 * 1024).init().withPackSize(64 * 1024));
     ExecutorService pool = Executors.newFixedThreadPool(SOURCES + 2);
     try {
       Future<?> collector = pool.submit(() -> {
@@ -138,14 +141,17 @@ class GcMinioConcurrencyTest {
             boolean stall = round % 4 == 3;
             AtomicInteger puts = new AtomicInteger();
             BlobStoreManager through = !stall ? store : new Stalling(store, key -> {
-              if (key.startsWith("blobs/") && puts.incrementAndGet() == 2) {
+              if (key.startsWith("packs/") && puts.incrementAndGet() == 2) {
                 longBackups.incrementAndGet();
                 sleep(GRACE.plusSeconds(2).toMillis()); // its first blob is older than the grace when it commits
               }
             });
-            SnapshotIndex index = new BackupEngine(through, options, new Progress()).backup(dir, "ns/src-" + source + "/").index();
+            Snapshot index = new BackupEngine(through, options, new Progress()).backup(dir, "ns/src-" + source + "/").index();
             assertThat(new SnapshotVerifier(store, 4).verify(index, false).problems()).as("blobs of %s at its commit (seed %d)", index.snapshotId(), seed).isEmpty();
             committed.put(index.snapshotId(), source);
+            if (round % 6 == 5) {
+              verifyAll(store, seed); // verify --all --read-data, while the other source and the collector go on
+            }
           }
           return null;
         }));
@@ -163,14 +169,30 @@ class GcMinioConcurrencyTest {
     // verify --all --read-data, and restore each: nothing committed refers to a missing or corrupt blob.
     SnapshotCatalog catalog = new SnapshotCatalog(store);
     for (SnapshotCatalog.Entry e : catalog.entries(null)) {
-      SnapshotIndex index = catalog.read(e, null);
+      Snapshot index = catalog.read(e, null);
       assertThat(new SnapshotVerifier(store, 4).verify(index, true).problems()).as("snapshot %s (seed %d)", e.snapshotId(), seed).isEmpty();
       new RestoreEngine(store, new RestoreOptions(RestoreMode.EMPTY, 4, false, false), new Progress()).restore(index, tmp.resolve("r/" + e.snapshotId()));
     }
     assertThat(reports.size()).as("collections").isGreaterThan(10);
-    assertThat(reports.stream().mapToLong(GcReport::blobsDeleted).sum()).as("blobs the collectors deleted").isPositive();
+    assertThat(reports.stream().mapToLong(GcReport::packsDeleted).sum()).as("packs the collectors deleted").isPositive();
+    assertThat(reports.stream().mapToLong(GcReport::packsRepacked).sum()).as("packs the collectors repacked").isPositive();
     assertThat(longBackups.get()).isEqualTo(SOURCES * ROUNDS / 4);
     store.close();
+  }
+
+  /** Every committed snapshot verifies with read-data (one forgotten meanwhile is skipped). */
+  static void verifyAll(BlobStoreManager store, long seed) {
+    SnapshotCatalog catalog = new SnapshotCatalog(store);
+    SnapshotVerifier verifier = new SnapshotVerifier(store, 2);
+    for (SnapshotCatalog.Entry e : catalog.entries(null)) {
+      Snapshot s;
+      try {
+        s = catalog.read(e, null);
+      } catch (dev.strata.engine.SnapshotNotFoundException forgotten) {
+        continue;
+      }
+      assertThat(verifier.verify(s, true).problems()).as("snapshot %s while backups ran (seed %d)", e.snapshotId(), seed).isEmpty();
+    }
   }
 
   static void sleep(long ms) {

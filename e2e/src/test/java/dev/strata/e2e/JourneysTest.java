@@ -238,6 +238,7 @@ class JourneysTest {
         restartOperator(plane);
       }
       StateSnapshot done = ScheduleRetentionTest.awaitSucceeded(client, ns, name);
+      ScheduleRetentionTest.awaitScheduleSawFinish(client, ns, SCHEDULE, name);
       long uploaded = done.getStatus().snapshotIndex().uploadedBytes();
       if (day == 1) {
         // Everything, less the few small files of identical content the seed holds (stored once).
@@ -482,6 +483,7 @@ class JourneysTest {
       SnapshotStore st = client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
       return st.getStatus() != null && "True".equals(OperatorSnapshotTest.ready(st.getStatus().conditions()).getStatus());
     });
+    ScheduleRetentionTest.awaitScheduleSawFinish(client, ns, SCHEDULE, first);
     clock.set(Nights.due(night.plusDays(1)).plusSeconds(30));
     StateSnapshot ok = ScheduleRetentionTest.awaitSucceeded(client, ns, Nights.snapshotName(SCHEDULE, night.plusDays(1)));
     try (BlobStoreManager store = OperatorSnapshotTest.minioStore(minio)) {

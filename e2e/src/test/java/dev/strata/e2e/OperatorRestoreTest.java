@@ -24,9 +24,7 @@ import dev.strata.e2e.support.TestNamespace;
 import dev.strata.e2e.support.kubelet.KubeletStandIn;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.index.FileBlob;
-import dev.strata.engine.index.SnapshotIndex;
 import dev.strata.engine.store.BlobStoreManager;
-import dev.strata.engine.store.StoreLayout;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -185,12 +183,22 @@ class OperatorRestoreTest {
     StateSnapshot snap = snapshot(client, ns, "first", PVC);
     String corruptFile;
     try (BlobStoreManager store = OperatorSnapshotTest.minioStore(minio)) {
-      SnapshotIndex index = new SnapshotCatalog(store).load(snap.getStatus().snapshotIndex().id());
-      var file = index.root().file("000042.sst");
+      var repo = dev.strata.engine.format.Repository.open(store, null);
+      var snapshot = new SnapshotCatalog(repo).load(snap.getStatus().snapshotIndex().id());
+      dev.strata.engine.index.DirIndex root;
+      try (var tree = new dev.strata.engine.tree.TreeReader(new dev.strata.engine.BlobSource(repo, null).tree(snapshot))) {
+        root = tree.readAll();
+      }
+      var file = root.file("000042.sst");
       corruptFile = file.name();
       FileBlob blob = file.blobs().get(0);
-      byte[] garbage = OperatorSnapshotTest.random(1, (int) blob.size());
-      store.put(StoreLayout.blobKey(blob.id()), garbage, garbage.length, null, null);
+      // Flip a byte of the blob inside its pack.
+      var index = dev.strata.engine.pack.BlobIndex.load(repo);
+      var at = index.location(index.find(dev.strata.engine.Hashing.unhex(blob.id())));
+      String packKey = dev.strata.engine.pack.PackFile.key(at.packId());
+      byte[] pack = store.get(packKey, null);
+      pack[at.offset() + at.storedLength() / 2] ^= 1;
+      store.put(packKey, pack, pack.length, null, null);
     }
     OperatorSnapshotTest.claim(client, ns, "target");
     Path target = kubelet.hostPathOf(ns.name(), "target");

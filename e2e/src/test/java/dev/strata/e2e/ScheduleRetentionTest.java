@@ -124,9 +124,22 @@ class ScheduleRetentionTest {
     return client.resources(StateSnapshot.class).inNamespace(ns.name()).withName(name).get();
   }
 
+  /**
+   * Waits until the schedule itself has seen its snapshot finish. The schedule decides from its informer's view, which
+   * can lag the API server under load: a clock moved on before it has seen the run end finds the run still active,
+   * and concurrencyPolicy Forbid then skips the next due time, as a CronJob would.
+   */
+  static void awaitScheduleSawFinish(KubernetesClient client, TestNamespace ns, String schedule, String snapshot) {
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+      SnapshotSchedule s = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName(schedule).get();
+      assertThat(s.getStatus()).isNotNull();
+      assertThat(s.getStatus().active()).as("schedule " + schedule + " status.active").doesNotContain(snapshot);
+    });
+  }
+
   static long blobBytes(BlobStoreManager store) {
     AtomicLong total = new AtomicLong();
-    store.list(StoreLayout.BLOBS, (ObjectInfo o) -> total.addAndGet(o.size()), null);
+    store.list(StoreLayout.PACKS, (ObjectInfo o) -> total.addAndGet(o.size()), null);
     return total.get();
   }
 

@@ -113,7 +113,7 @@ class WebIdentityOperatorTest {
         .endMetadata().build()).create();
     SnapshotStore store = new SnapshotStore();
     store.setMetadata(new ObjectMetaBuilder().withName("minio").build());
-    store.setSpec(new SnapshotStoreSpec(minio.endpoint(), MinioServer.DEFAULT_BUCKET, "irsa", MinioServer.REGION, true, null, null, null, null,
+    store.setSpec(new SnapshotStoreSpec(minio.endpoint(), MinioServer.DEFAULT_BUCKET, "irsa", MinioServer.REGION, true, null, null, null, null, null, null,
         new StoreCredentials(null, new WebIdentityCredentials(roleArn(), "strata-runner", AUDIENCE, minio.endpoint()))));
     client.resources(SnapshotStore.class).inNamespace(ns.name()).resource(store).create();
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {

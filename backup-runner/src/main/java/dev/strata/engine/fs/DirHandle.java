@@ -138,6 +138,11 @@ public final class DirHandle implements AutoCloseable {
     Posix.fsync(fd, display);
   }
 
+  /** Flushes the whole file system this directory is on to disk. */
+  public void syncfs() throws IOException {
+    Posix.syncfs(fd, display);
+  }
+
   /** The extended attributes of an entry (a symlink's own); user.* and POSIX ACLs only. */
   public java.util.Map<String, String> xattrsAt(String name) throws IOException {
     return Xattrs.readAt(fd, name, child(name));

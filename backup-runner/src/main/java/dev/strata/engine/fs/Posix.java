@@ -84,6 +84,10 @@ public final class Posix {
     static native int utimensat(int dirfd, byte[] path, long[] times, int flags);
     static native int futimens(int fd, long[] times);
     static native int fsync(int fd);
+    static native int syncfs(int fd);
+    static native long pwrite(int fd, byte[] buf, long count, long offset);
+    static native int geteuid();
+    static native int getegid();
     static native int ftruncate(int fd, long length);
     static native long flistxattr(int fd, byte[] list, long size);
     static native long fgetxattr(int fd, byte[] name, byte[] value, long size);
@@ -256,6 +260,33 @@ public final class Posix {
 
   public static void fsync(int fd, String display) throws IOException {
     check(Libc.fsync(fd), "fsync", display);
+  }
+
+  /** Writes {@code buf[0, length)} at {@code offset} (all of it: a short write is retried). */
+  public static void pwrite(int fd, byte[] buf, int length, long offset, String display) throws IOException {
+    if (length == 0) {
+      return;
+    }
+    long n = Libc.pwrite(fd, buf, length, offset);
+    if (n < 0) {
+      throw error("write", display);
+    }
+    if (n < length) {
+      pwrite(fd, java.util.Arrays.copyOfRange(buf, (int) n, length), (int) (length - n), offset + n, display);
+    }
+  }
+
+  public static int geteuid() {
+    return Libc.geteuid();
+  }
+
+  public static int getegid() {
+    return Libc.getegid();
+  }
+
+  /** Flushes every dirty page and inode of the file system that holds {@code fd} (one call for a whole restore). */
+  public static void syncfs(int fd, String display) throws IOException {
+    check(Libc.syncfs(fd), "syncfs", display);
   }
 
   public static void ftruncate(int fd, long length, String display) throws IOException {

@@ -102,9 +102,8 @@ public final class IndexCodec {
             what
                 + " has index format version "
                 + version
-                + ", but this Strata reads only version "
-                + SnapshotIndex.FORMAT_VERSION
-                + ": use a Strata release that supports it");
+                + ", but this Strata reads versions 1 and 2 only"
+                + (version > 2 ? ": use a Strata release that supports it" : " (version 2 is read through its store)"));
       }
     } catch (IOException e) {
       throw new IndexFormatException(what + " is not a readable Strata index: " + e.getMessage(), e);

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 public final class IndexValidator {
 
-  private static final Pattern BLOB_ID = Pattern.compile("[0-9a-f]{64}");
+  public static final Pattern BLOB_ID = Pattern.compile("[0-9a-f]{64}");
 
   private IndexValidator() {}
 
@@ -106,30 +106,44 @@ public final class IndexValidator {
   }
 
   private static void requireXattrs(SnapshotIndex index, java.util.Map<String, String> xattrs, String path) {
+    requireXattrs(index.snapshotId(), xattrs, path);
+  }
+
+  /** Extended attributes a snapshot may hold: user.* and the POSIX ACLs, base64, at most 64 KiB each. */
+  public static void requireXattrs(String snapshotId, java.util.Map<String, String> xattrs, String path) {
     if (xattrs == null) {
       return;
     }
     for (java.util.Map.Entry<String, String> e : xattrs.entrySet()) {
       if (e.getKey() == null || !dev.strata.engine.fs.Xattrs.kept(e.getKey()) || e.getValue() == null) {
-        throw reject(index, path, "it has the extended attribute '" + e.getKey() + "', which a snapshot does not hold");
+        throw reject(snapshotId, path, "it has the extended attribute '" + e.getKey() + "', which a snapshot does not hold");
       }
       try {
         if (java.util.Base64.getDecoder().decode(e.getValue()).length > 65536) {
-          throw reject(index, path, "its extended attribute " + e.getKey() + " is larger than 64 KiB");
+          throw reject(snapshotId, path, "its extended attribute " + e.getKey() + " is larger than 64 KiB");
         }
       } catch (IllegalArgumentException notBase64) {
-        throw reject(index, path, "its extended attribute " + e.getKey() + " is not base64");
+        throw reject(snapshotId, path, "its extended attribute " + e.getKey() + " is not base64");
       }
     }
   }
 
   private static void requireMetadata(SnapshotIndex index, FileMetadata m, String path) {
+    requireMetadata(index.snapshotId(), m, path);
+  }
+
+  public static void requireMetadata(String snapshotId, FileMetadata m, String path) {
     if (m == null || m.size() < 0 || m.mode() < 0 || m.mode() > 07777) {
-      throw reject(index, path, "its metadata is missing or out of range");
+      throw reject(snapshotId, path, "its metadata is missing or out of range");
     }
   }
 
   private static String checkName(SnapshotIndex index, String name, String parent) {
+    return checkName(index.snapshotId(), name, parent);
+  }
+
+  /** A name that is safe in a directory: not empty, '.' or '..', no '/' or NUL, at most 255 bytes. */
+  public static String checkName(String snapshotId, String name, String parent) {
     if (name == null
         || name.isEmpty()
         || name.equals(".")
@@ -138,7 +152,7 @@ public final class IndexValidator {
         || name.indexOf('\0') >= 0
         || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
       throw reject(
-          index,
+          snapshotId,
           parent.isEmpty() ? "." : parent,
           "it holds the unsafe entry name '" + dev.strata.engine.Names.safe(name) + "' (names must not be empty, '.', '..', longer than 255 bytes or contain '/')");
     }
@@ -150,7 +164,11 @@ public final class IndexValidator {
   }
 
   private static IndexFormatException reject(SnapshotIndex index, String path, String why) {
+    return reject(index.snapshotId(), path, why);
+  }
+
+  public static IndexFormatException reject(String snapshotId, String path, String why) {
     return new IndexFormatException(
-        "refusing snapshot " + index.snapshotId() + ": its index is unsafe at '" + dev.strata.engine.Names.safe(path) + "': " + why);
+        "refusing snapshot " + snapshotId + ": its index is unsafe at '" + dev.strata.engine.Names.safe(path) + "': " + why);
   }
 }

@@ -55,6 +55,39 @@ public interface BlobStoreManager extends AutoCloseable {
     return data.length;
   }
 
+  /**
+   * Writes like {@link #put}, but the store checks the payload on arrival against its CRC32C (a 4-byte checksum the
+   * caller computes at memory speed) instead of a SHA-256: for packs, whose blobs carry their own ids and checks.
+   */
+  default void putWithCrc32c(String key, byte[] data, int length, int crc32c, Metadata metadata) {
+    put(key, data, length, null, metadata);
+  }
+
+  /**
+   * Writes like {@link #putWithCrc32c(String, byte[], int, int, Metadata)} the bytes from {@code data}'s position to its
+   * limit (which stay as they are), for a buffer outside the heap (a pack being uploaded). A store that cannot send such
+   * a buffer as it is copies it.
+   */
+  default void putWithCrc32c(String key, java.nio.ByteBuffer data, int crc32c, Metadata metadata) {
+    byte[] copy = new byte[data.remaining()];
+    data.duplicate().get(copy);
+    putWithCrc32c(key, copy, copy.length, crc32c, metadata);
+  }
+
+  /**
+   * Opens {@code length} bytes of the object from {@code offset} as a stream (one ranged GET on S3); the caller closes
+   * it. Throws {@link StoreException} of kind NOT_FOUND when the object does not exist, and INTEGRITY when it is shorter
+   * than the range; a stream that ends early or fails while read throws {@link java.io.IOException} from its reads.
+   */
+  default java.io.InputStream openRange(String key, long offset, long length, Metadata metadata) {
+    byte[] all = get(key, metadata);
+    if (offset < 0 || length < 0 || offset + length > all.length) {
+      throw new StoreException(StoreException.Kind.INTEGRITY,
+          "range " + offset + "+" + length + " is outside the object " + key + " of " + all.length + " bytes: it is shorter than expected");
+    }
+    return new java.io.ByteArrayInputStream(all, (int) offset, (int) length);
+  }
+
   /** The object's size and age, or empty when it does not exist. */
   Optional<ObjectInfo> stat(String key, Metadata metadata);
 

@@ -73,12 +73,20 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
 
   @Override
   public void put(String key, byte[] data, int length, byte[] sha256, Metadata metadata) {
+    write(key, ByteBuffer.wrap(data, 0, length));
+  }
+
+  @Override
+  public void putWithCrc32c(String key, ByteBuffer data, int crc32c, Metadata metadata) {
+    write(key, data.duplicate());
+  }
+
+  private void write(String key, ByteBuffer buf) {
     Path target = resolve(key);
     Path temp = target.resolveSibling(target.getFileName() + TEMP_MARK + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     try {
       Files.createDirectories(target.getParent());
       try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.wrap(data, 0, length);
         while (buf.hasRemaining()) {
           out.write(buf);
         }
@@ -106,6 +114,56 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
   public byte[] get(String key, Metadata metadata) {
     try {
       return Files.readAllBytes(resolve(key));
+    } catch (NoSuchFileException e) {
+      throw new StoreException(StoreException.Kind.NOT_FOUND, "object " + key + " does not exist in " + location());
+    } catch (IOException e) {
+      throw failure("read", key, e);
+    }
+  }
+
+  @Override
+  public java.io.InputStream openRange(String key, long offset, long length, Metadata metadata) {
+    try {
+      FileChannel ch = FileChannel.open(resolve(key), StandardOpenOption.READ);
+      try {
+        if (offset + length > ch.size()) {
+          throw new StoreException(StoreException.Kind.INTEGRITY,
+              "range " + offset + "+" + length + " is outside the object " + key + " of " + ch.size() + " bytes in " + location()
+                  + ": the object is shorter than expected");
+        }
+        ch.position(offset);
+      } catch (IOException | RuntimeException e) {
+        ch.close();
+        throw e;
+      }
+      java.io.InputStream in = java.nio.channels.Channels.newInputStream(ch);
+      return new java.io.FilterInputStream(in) {
+        long left = length;
+
+        @Override
+        public int read() throws IOException {
+          if (left <= 0) {
+            return -1;
+          }
+          int b = super.read();
+          if (b >= 0) {
+            left--;
+          }
+          return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          if (left <= 0) {
+            return -1;
+          }
+          int n = super.read(b, off, (int) Math.min(len, left));
+          if (n > 0) {
+            left -= n;
+          }
+          return n;
+        }
+      };
     } catch (NoSuchFileException e) {
       throw new StoreException(StoreException.Kind.NOT_FOUND, "object " + key + " does not exist in " + location());
     } catch (IOException e) {

@@ -42,6 +42,7 @@ class PrecomputedHashMinioClient extends MinioAsyncClient {
 
   static final String CONTENT_SHA256 = "x-amz-content-sha256";
   static final String CHECKSUM_SHA256 = "x-amz-checksum-sha256";
+  static final String CHECKSUM_CRC32C = "x-amz-checksum-crc32c";
   static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
   static final String CONTENT_TYPE = "application/octet-stream";
 
@@ -63,6 +64,69 @@ class PrecomputedHashMinioClient extends MinioAsyncClient {
     return putObjectAsync(bucket, null, object, data, length, headers, null);
   }
 
+  /** PUTs {@code data[0..length)} as one object, checked by the server against the given CRC32C; hashes nothing. */
+  CompletableFuture<ObjectWriteResponse> putCrc32c(String bucket, String object, byte[] data, int length, int crc32c)
+      throws InsufficientDataException, InternalException, InvalidKeyException, IOException,
+          NoSuchAlgorithmException, XmlParserException {
+    return putObjectAsync(bucket, null, object, data, length, crc32cHeaders(crc32c), null);
+  }
+
+  /**
+   * PUTs the bytes from {@code data}'s position to its limit (a pack outside the heap) like
+   * {@link #putCrc32c(String, String, byte[], int, int)}. minio-java sends only arrays (any other body it would
+   * marshal as XML), so the request carries an empty array that stands for the buffer until {@link #createRequest}
+   * swaps the buffer in.
+   */
+  CompletableFuture<ObjectWriteResponse> putCrc32c(String bucket, String object, java.nio.ByteBuffer data, int crc32c)
+      throws InsufficientDataException, InternalException, InvalidKeyException, IOException,
+          NoSuchAlgorithmException, XmlParserException {
+    Multimap<String, String> headers = crc32cHeaders(crc32c);
+    byte[] stand = new byte[0];
+    buffers.put(stand, data.duplicate());
+    try {
+      CompletableFuture<ObjectWriteResponse> f = putObjectAsync(bucket, null, object, stand, data.remaining(), headers, null);
+      return f.whenComplete((r, e) -> buffers.remove(stand));
+    } catch (IOException | RuntimeException | InsufficientDataException | InternalException | InvalidKeyException
+        | NoSuchAlgorithmException | XmlParserException e) {
+      buffers.remove(stand);
+      throw e;
+    }
+  }
+
+  private static Multimap<String, String> crc32cHeaders(int crc32c) {
+    Multimap<String, String> headers = HashMultimap.create();
+    headers.put("Content-Type", CONTENT_TYPE);
+    headers.put(CONTENT_SHA256, UNSIGNED_PAYLOAD);
+    headers.put(CHECKSUM_CRC32C, Base64.getEncoder().encodeToString(java.nio.ByteBuffer.allocate(4).putInt(crc32c).array()));
+    return headers;
+  }
+
+  /** The buffers of {@link #putCrc32c(String, String, java.nio.ByteBuffer, int)} by the array standing for each. */
+  private final java.util.Map<byte[], java.nio.ByteBuffer> buffers = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** A request body of a buffer's bytes; it can be written again (OkHttp retries a request on a stale connection). */
+  private static RequestBody body(java.nio.ByteBuffer data, MediaType mediaType) {
+    return new RequestBody() {
+      @Override
+      public MediaType contentType() {
+        return mediaType;
+      }
+
+      @Override
+      public long contentLength() {
+        return data.remaining();
+      }
+
+      @Override
+      public void writeTo(okio.BufferedSink sink) throws IOException {
+        java.nio.ByteBuffer d = data.duplicate();
+        while (d.hasRemaining()) {
+          sink.write(d);
+        }
+      }
+    };
+  }
+
   @Override
   protected Request createRequest(
       HttpUrl url, Method method, Headers headers, Object body, int length, Credentials creds)
@@ -76,10 +140,11 @@ class PrecomputedHashMinioClient extends MinioAsyncClient {
     Request skeleton = super.createRequest(url, method, headers, EMPTY, 0, creds);
     String contentType = headers.get("Content-Type");
     MediaType mediaType = contentType == null ? null : MediaType.parse(contentType);
+    java.nio.ByteBuffer buffer = bytes.length == 0 ? buffers.get(bytes) : null;
     return skeleton.newBuilder()
         .removeHeader("Content-MD5")
         .header(CONTENT_SHA256, payloadSha256)
-        .method(method.toString(), RequestBody.create(bytes, mediaType, 0, length))
+        .method(method.toString(), buffer != null ? body(buffer, mediaType) : RequestBody.create(bytes, mediaType, 0, length))
         .build();
   }
 }

@@ -94,6 +94,28 @@ public final class RetryingBlobStoreManager implements BlobStoreManager {
   }
 
   @Override
+  public void putWithCrc32c(String key, byte[] data, int length, int crc32c, Metadata metadata) {
+    run("put", key, true, () -> {
+      delegate.putWithCrc32c(key, data, length, crc32c, metadata);
+      return null;
+    });
+  }
+
+  @Override
+  public void putWithCrc32c(String key, java.nio.ByteBuffer data, int crc32c, Metadata metadata) {
+    run("put", key, true, () -> {
+      delegate.putWithCrc32c(key, data.duplicate(), crc32c, metadata);
+      return null;
+    });
+  }
+
+  /** Retries opening the range; a failure while the stream is read is the reader's to retry (from where it got). */
+  @Override
+  public java.io.InputStream openRange(String key, long offset, long length, Metadata metadata) {
+    return run("get", key, false, () -> delegate.openRange(key, offset, length, metadata));
+  }
+
+  @Override
   public byte[] get(String key, Metadata metadata) {
     return run("get", key, false, () -> delegate.get(key, metadata));
   }

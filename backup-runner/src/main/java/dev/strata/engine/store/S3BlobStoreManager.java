@@ -139,6 +139,47 @@ public final class S3BlobStoreManager implements BlobStoreManager {
   }
 
   @Override
+  public void putWithCrc32c(String key, byte[] data, int length, int crc32c, Metadata metadata) {
+    String object = objectName(key);
+    if (length < 0 || length > data.length || length > MAX_PUT_BYTES) {
+      throw new IllegalArgumentException("length " + length + " is outside the array of " + data.length + " bytes or the put limit");
+    }
+    try {
+      client.putCrc32c(config.bucket(), object, data, length, crc32c).get();
+    } catch (Exception e) {
+      throw errors.classify("put", key, e);
+    }
+  }
+
+  @Override
+  public void putWithCrc32c(String key, java.nio.ByteBuffer data, int crc32c, Metadata metadata) {
+    String object = objectName(key);
+    if (data.remaining() > MAX_PUT_BYTES) {
+      throw new IllegalArgumentException(data.remaining() + " bytes are more than the put limit");
+    }
+    try {
+      client.putCrc32c(config.bucket(), object, data, crc32c).get();
+    } catch (Exception e) {
+      throw errors.classify("put", key, e);
+    }
+  }
+
+  @Override
+  public java.io.InputStream openRange(String key, long offset, long length, Metadata metadata) {
+    String object = objectName(key);
+    if (length == 0) {
+      return java.io.InputStream.nullInputStream();
+    }
+    GetObjectResponse response;
+    try {
+      response = client.getObject(GetObjectArgs.builder().bucket(config.bucket()).object(object).offset(offset).length(length).build()).get();
+    } catch (Exception e) {
+      throw errors.classify("get", key, e);
+    }
+    return response;
+  }
+
+  @Override
   public byte[] get(String key, Metadata metadata) {
     return fetch(key, (response, length) -> {
       if (length > Integer.MAX_VALUE - 16) {

@@ -132,6 +132,10 @@ public final class S3ErrorClassifier {
       if (NOT_FOUND_CODES.contains(code)) {
         return new StoreException(StoreException.Kind.NOT_FOUND, what + " failed: no such object " + serverSays, e);
       }
+      if (code.equals("InvalidRange")) {
+        // A range past the object's end: the object is shorter than what refers to it (a truncated pack).
+        return new StoreException(StoreException.Kind.INTEGRITY, what + " failed: the object is shorter than expected " + serverSays, e);
+      }
       if (INTEGRITY_CODES.contains(code)) {
         return new StoreException(StoreException.Kind.INTEGRITY,
             what + " failed: the store received bytes that do not match their checksum " + serverSays

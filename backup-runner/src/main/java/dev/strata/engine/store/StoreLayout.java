@@ -13,7 +13,18 @@ import java.nio.charset.StandardCharsets;
  */
 public final class StoreLayout {
 
+  /** Format 1: one object per fixed-size chunk. Read (and collected) still; format 2 writes packs instead. */
   public static final String BLOBS = "blobs/";
+  /** Format 2: the store's config, written once. */
+  public static final String CONFIG = "config";
+  /** Format 2: key slots of an encrypted store (each holds the master key wrapped under one user key). */
+  public static final String KEYS = "keys/";
+  /** Format 2: packs of blobs. */
+  public static final String PACKS = "packs/";
+  /** Format 2: index files (blob to pack, offset, length). */
+  public static final String INDEX = "index/";
+  /** Format 2: the packs a running backup relies on, rewritten while it runs (the collector keeps them). */
+  public static final String PENDING = "pending/";
   public static final String SNAPSHOTS = "snapshots/";
   public static final String INDEX_SUFFIX = ".json.gz";
   public static final String PROGRESS = "progress/";
@@ -36,6 +47,53 @@ public final class StoreLayout {
     int slash = key.lastIndexOf('/');
     String id = key.substring(slash + 1);
     return id.length() == 64 && key.equals(blobKey(id)) ? id : null;
+  }
+
+  public static String keySlotKey(String slotId) {
+    return KEYS + slotId;
+  }
+
+  public static String packKey(String packId) {
+    return PACKS + packId.substring(0, 2) + "/" + packId;
+  }
+
+  /** The pack id of a key under {@code packs/}, or null for anything else. */
+  public static String packIdOf(String key) {
+    if (!key.startsWith(PACKS)) {
+      return null;
+    }
+    String id = key.substring(key.lastIndexOf('/') + 1);
+    return isHex64(id) && key.equals(packKey(id)) ? id : null;
+  }
+
+  public static String indexFileKey(String id) {
+    return INDEX + id;
+  }
+
+  /** The id of an index file's key, or null for anything else. */
+  public static String indexIdOf(String key) {
+    if (!key.startsWith(INDEX)) {
+      return null;
+    }
+    String id = key.substring(INDEX.length());
+    return isHex64(id) ? id : null;
+  }
+
+  public static String pendingKey(String id) {
+    return PENDING + id;
+  }
+
+  /** The id of a pending object's key, or null. */
+  public static String pendingIdOf(String key) {
+    if (!key.startsWith(PENDING)) {
+      return null;
+    }
+    String id = key.substring(PENDING.length());
+    return id.matches("[0-9a-f]{32}") ? id : null;
+  }
+
+  public static boolean isHex64(String s) {
+    return s.length() == 64 && s.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
   }
 
   /** The marker of a blob `verify --repair` found missing or removed as corrupt. */

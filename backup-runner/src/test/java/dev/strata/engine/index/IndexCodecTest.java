@@ -49,12 +49,13 @@ class IndexCodecTest {
 
   @Test
   void refusesAnUnknownVersionWithAClearMessage() throws IOException {
-    byte[] future = gzip("{\"formatVersion\":2,\"snapshotId\":\"x\",\"newThing\":{}}");
+    byte[] future = gzip("{\"formatVersion\":3,\"snapshotId\":\"x\",\"newThing\":{}}");
     assertThatThrownBy(() -> IndexCodec.decode(future, "index snapshots/k/x.json.gz"))
         .isInstanceOf(IndexFormatException.class)
-        .hasMessageContaining("index format version 2")
-        .hasMessageContaining("reads only version 1");
-    assertThatThrownBy(() -> IndexCodec.decodeSummary(future, "i")).hasMessageContaining("version 2");
+        .hasMessageContaining("index format version 3")
+        .hasMessageContaining("reads versions 1 and 2 only")
+        .hasMessageContaining("use a Strata release that supports it");
+    assertThatThrownBy(() -> IndexCodec.decodeSummary(future, "i")).hasMessageContaining("version 3");
   }
 
   @Test

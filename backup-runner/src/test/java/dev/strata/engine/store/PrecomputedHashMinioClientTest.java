@@ -77,6 +77,20 @@ class PrecomputedHashMinioClientTest {
   }
 
   @Test
+  void aPackBufferOutsideTheHeapIsSentFromItsPositionToItsLimit() throws Exception {
+    java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(DATA.length + 10);
+    direct.put(new byte[3]).put(DATA).flip().position(3);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(DATA);
+    client.putCrc32c(s3.bucket(), "from-direct", direct, (int) crc.getValue()).get();
+    assertThat(direct.position()).isEqualTo(3); // the caller's buffer as it was: a retry sends it again
+    try (var in = client.getObject(io.minio.GetObjectArgs.builder().bucket(s3.bucket()).object("from-direct").build()).get()) {
+      assertThat(in.readAllBytes()).isEqualTo(DATA);
+    }
+    assertThat(code(() -> client.putCrc32c(s3.bucket(), "bad-crc", direct, (int) crc.getValue() ^ 1).get())).isEqualTo("BadDigest");
+  }
+
+  @Test
   void theClassifierCallsBothRefusalsIntegrityFailures() {
     S3ErrorClassifier classifier = new S3ErrorClassifier(s3.config(""));
     for (String[] headers : new String[][] {{hex(BAD), b64(GOOD)}, {hex(GOOD), b64(BAD)}}) {

@@ -32,6 +32,11 @@ public record SnapshotStoreSpec(
         CredentialsSecretRef credentialsSecretRef,
     @JsonPropertyDescription("CA certificates to trust for an https endpoint with a private CA.") CaBundleRef caBundle,
     @JsonPropertyDescription("Garbage collection of blobs no snapshot references.") GarbageCollectionSpec gc,
+    @Pattern("^(auto|off|max)$")
+        @JsonPropertyDescription("How backups compress new data (zstd): auto (compress what shrinks, the default), off, or max.")
+        String compression,
+    @JsonPropertyDescription("Client-side encryption (AES-256-GCM): the Secret holding the store's key. Absent: no client-side encryption.")
+        EncryptionSpec encryption,
     @JsonPropertyDescription("Defaults for every runner pod of this store (backups, restores, garbage collection):"
         + " profile, tolerations, nodeSelector, priorityClassName, labels, annotations, imagePullSecrets, resources."
         + " A StateSnapshot's or StateRestore's spec.runner overrides them.")
@@ -40,11 +45,14 @@ public record SnapshotStoreSpec(
         + " (secretRef) or a role assumed with a service account token (webIdentity).")
         StoreCredentials credentials) {
 
-  /** A store whose access keys are in the Secret {@code credentialsSecretRef} names. */
+  /**
+   * A store whose access keys are in the Secret {@code credentialsSecretRef} names, without compression or encryption
+   * settings (the defaults).
+   */
   public SnapshotStoreSpec(
       String endpoint, String bucket, String prefix, String region, Boolean pathStyle, CredentialsSecretRef credentialsSecretRef,
       CaBundleRef caBundle, GarbageCollectionSpec gc, RunnerSpec runner) {
-    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, runner, null);
+    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, null, null, runner, null);
   }
 
   /** The credentials, whichever of the two fields gives them (spec.credentials, or the older credentialsSecretRef). */
@@ -61,6 +69,7 @@ public record SnapshotStoreSpec(
   public WebIdentityCredentials webIdentityOrNull() {
     return credentialsOrDefault().webIdentity();
   }
+
 
   public boolean pathStyleOrDefault() {
     return Boolean.TRUE.equals(pathStyle);

@@ -272,7 +272,7 @@ class ChartOnControlPlaneTest {
     // A web identity store whose runners' ServiceAccount does not exist: the operator looks for it and says so.
     SnapshotStore irsa = new SnapshotStore();
     irsa.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("irsa").build());
-    irsa.setSpec(new SnapshotStoreSpec(null, "strata", null, "eu-west-1", null, null, null, null, null, new StoreCredentials(null,
+    irsa.setSpec(new SnapshotStoreSpec(null, "strata", null, "eu-west-1", null, null, null, null, null, null, null, new StoreCredentials(null,
         new WebIdentityCredentials("arn:aws:iam::123456789012:role/strata-backup", "strata-runner", null, null))));
     admin.resources(SnapshotStore.class).inNamespace(ns).resource(irsa).create();
     awaitStoreReady(ns, "irsa", "False", "ServiceAccountNotFound");

@@ -48,12 +48,22 @@ public final class RunnerArgs {
 
   /**
    * The runner's environment: the store's credentials ({@link RunnerCredentials}; secrets only by reference to the
-   * store's Secret, never in the Job itself) and the JVM's settings.
+   * store's Secret, never in the Job itself) the JVM's settings, and an encrypted store's key as STRATA_KEY.
    */
   public static List<EnvVar> credentialsEnv(SnapshotStoreSpec store) {
     List<EnvVar> env = new ArrayList<>(RunnerCredentials.env(store));
     env.add(new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue("-XX:MaxRAMPercentage=70 -XX:-UsePerfData -XX:+UseSerialGC").build());
-    return env;
+    if (store.encryption() != null && store.encryption().keySecretRef() != null) {
+      // An encrypted store's key (store format 2), for every runner that opens the store.
+      var key = store.encryption().keySecretRef();
+      env.add(new EnvVarBuilder()
+          .withName("STRATA_KEY")
+          .withNewValueFrom()
+          .withNewSecretKeyRef(key.key(), key.name(), false)
+          .endValueFrom()
+          .build());
+    }
+    return List.copyOf(env);
   }
 
   /** A backup's or a restore's runner when its spec.runner.resources says nothing. */

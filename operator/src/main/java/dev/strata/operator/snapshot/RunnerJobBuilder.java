@@ -83,6 +83,9 @@ public final class RunnerJobBuilder {
     if (spec.fileChangeRetries() != null) {
       args.addAll(List.of("--file-change-retries", Integer.toString(spec.fileChangeRetries())));
     }
+    if (storeSpec.compression() != null) {
+      args.addAll(List.of("--compression", storeSpec.compression()));
+    }
     args.addAll(RunnerArgs.retryDeadline(settings));
     if (storeSpec.gc() != null && Boolean.TRUE.equals(storeSpec.gc().allowShortGracePeriod())) {
       // A grace under an hour: restart found blobs' ages sooner than the usual hour, or a collector could take them.

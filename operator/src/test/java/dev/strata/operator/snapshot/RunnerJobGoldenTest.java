@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RunnerJobGoldenTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"basic", "pinned", "pod-settings", "workload-user", "file-owner", "web-identity", "session-token"})
+  @ValueSource(strings = {"basic", "pinned", "encrypted", "pod-settings", "workload-user", "file-owner", "web-identity", "session-token"})
   void jobMatchesGoldenFile(String name) throws IOException {
     Path dir = Golden.ROOT.resolve("snapshot-job");
     JsonNode input = Serialization.yamlMapper().readTree(Files.readString(dir.resolve(name + ".input.yaml")));

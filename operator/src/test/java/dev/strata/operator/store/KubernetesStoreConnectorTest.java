@@ -42,7 +42,7 @@ class KubernetesStoreConnectorTest {
   static SnapshotStore store(CredentialsSecretRef legacy, StoreCredentials credentials, String region) {
     SnapshotStore store = new SnapshotStore();
     store.setMetadata(new ObjectMetaBuilder().withName("s3").withNamespace(NS).build());
-    store.setSpec(new SnapshotStoreSpec(null, "team-state", "prod", region, null, legacy, null, null, null, credentials));
+    store.setSpec(new SnapshotStoreSpec(null, "team-state", "prod", region, null, legacy, null, null, null, null, null, credentials));
     return store;
   }
 

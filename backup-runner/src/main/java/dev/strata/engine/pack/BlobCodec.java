@@ -1,0 +1,113 @@
+package dev.strata.engine.pack;
+
+import dev.strata.engine.format.Compression;
+import dev.strata.engine.format.SealException;
+import dev.strata.engine.format.Sealer;
+import dev.strata.engine.format.Zstd;
+import java.util.Arrays;
+
+/**
+ * How one blob is stored in a pack: compressed with zstd when that pays (flag {@link #COMPRESSED}), then sealed when the
+ * store is encrypted (the blob's id is the associated data, so a blob cannot pass for another one, wherever it is
+ * moved). Reading reverses it and checks that the bytes hash to the blob's id. One instance per thread: it reuses its
+ * buffers.
+ */
+public final class BlobCodec {
+
+  public static final int COMPRESSED = 1;
+
+  /** {@code auto} tries this many bytes from the middle of a chunk at zstd's fastest level before compressing it. */
+  static final int SAMPLE = 8 * 1024;
+
+  private final Sealer sealer;
+  private byte[] zbuf = new byte[0];
+  private byte[] sbuf = new byte[0];
+  private byte[] probe = new byte[SAMPLE];
+
+  /** The result of the last {@link #encode}: the stored bytes are {@code stored[0, storedLength)}. */
+  public byte[] stored;
+  public int storedLength;
+  public int flags;
+
+  public BlobCodec(Sealer sealer) {
+    this.sealer = sealer;
+  }
+
+  public void encode(Compression compression, byte[] id, byte[] raw, int off, int len) {
+    byte[] payload = raw;
+    int pOff = off;
+    int pLen = len;
+    flags = 0;
+    if (compression != Compression.OFF && len > 64 && worthCompressing(compression, raw, off, len)) {
+      zbuf = ensure(zbuf, len);
+      int n = Zstd.compress(compression.level, false, raw, off, len, zbuf, 0, len - len / 32);
+      if (n > 0) {
+        payload = zbuf;
+        pOff = 0;
+        pLen = n;
+        flags = COMPRESSED;
+      }
+    }
+    if (sealer.encrypted()) {
+      sbuf = ensure(sbuf, pLen + Sealer.OVERHEAD);
+      storedLength = sealer.seal(payload, pOff, pLen, Sealer.blobAad(id), sbuf, 0);
+      stored = sbuf;
+    } else if (pOff == 0) {
+      stored = payload;
+      storedLength = pLen;
+    } else {
+      sbuf = ensure(sbuf, pLen);
+      System.arraycopy(payload, pOff, sbuf, 0, pLen);
+      stored = sbuf;
+      storedLength = pLen;
+    }
+  }
+
+  /** The cheap test of {@code auto}: a small sample at the fastest level must shrink by a tenth. */
+  private boolean worthCompressing(Compression c, byte[] raw, int off, int len) {
+    if (c != Compression.AUTO || len <= 2 * SAMPLE) {
+      return true;
+    }
+    int from = off + (len - SAMPLE) / 2;
+    return Zstd.compress(1, false, raw, from, SAMPLE, probe, 0, SAMPLE - SAMPLE / 10) > 0;
+  }
+
+  /** The result of the last {@link #decode}: the blob's content is {@code raw[rawOffset, rawOffset + rawLength)}. */
+  public byte[] raw;
+  public int rawOffset;
+
+  /**
+   * Restores a blob's content from its stored bytes (into {@code out}, at least {@code rawLength} long, when it must be
+   * decrypted or decompressed; else it stays where it is) and checks it against {@code id}; see {@link #raw}. Throws
+   * {@link SealException} on any mismatch: tampered, damaged or misplaced bytes.
+   */
+  public void decode(byte[] id, byte[] in, int off, int len, int flags, int rawLength, byte[] out) {
+    byte[] payload = in;
+    int pOff = off;
+    int pLen = len;
+    if (sealer.encrypted()) {
+      sbuf = ensure(sbuf, len);
+      pLen = sealer.open(in, off, len, Sealer.blobAad(id), sbuf, 0);
+      payload = sbuf;
+      pOff = 0;
+    }
+    if ((flags & COMPRESSED) != 0) {
+      Zstd.decompress(payload, pOff, pLen, out, 0, rawLength);
+      raw = out;
+      rawOffset = 0;
+    } else {
+      if (pLen != rawLength) {
+        throw new SealException("a stored blob has " + pLen + " bytes, not " + rawLength);
+      }
+      raw = payload;
+      rawOffset = pOff;
+    }
+    if (!Arrays.equals(sealer.blobId(raw, rawOffset, rawLength), id)) {
+      throw new SealException("a blob's content does not match its id");
+    }
+  }
+
+  static byte[] ensure(byte[] b, int n) {
+    return b.length >= n ? b : new byte[Math.max(n, b.length + b.length / 2)];
+  }
+}

@@ -1,0 +1,180 @@
+package dev.strata.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.engine.format.Compression;
+import dev.strata.engine.format.Repository;
+import dev.strata.engine.store.LocalBlobStoreManager;
+import dev.strata.engine.store.ObjectInfo;
+import dev.strata.engine.store.StoreLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Garbage collection of packs, on a local store, with a fixed clock and aged objects (nothing sleeps): dead packs go,
+ * sparse ones are repacked within the bound on bytes copied, young ones and those a running backup lists as pending
+ * stay, a dry run reports what a real one does, and index files are merged.
+ */
+class PackCollectorTest {
+
+  static final Duration OLD = Duration.ofHours(7);
+  static final int CHUNK = 16 * 1024;
+
+  @TempDir Path tmp;
+  Path source;
+  LocalBlobStoreManager store;
+  Instant now;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    source = Files.createDirectories(tmp.resolve("source"));
+    store = new LocalBlobStoreManager(tmp.resolve("store"));
+    now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  Snapshot backup() {
+    BackupOptions o = BackupOptions.defaults().withChunkSize(CHUNK).withParallelism(1).withCompression(Compression.OFF)
+        .withInit(BackupOptions.defaults().withChunkSize(CHUNK).init().withPackSize(256 * 1024));
+    return new BackupEngine(store, o, new Progress()).backup(source, "ns/pvc/").index();
+  }
+
+  GcReport gc(boolean dryRun, long maxRepack) {
+    return new GarbageCollector(store, GcOptions.defaults().withDryRun(dryRun).withClock(Clock.fixed(now, ZoneOffset.UTC))
+        .withRepack(0.5, maxRepack)).collect();
+  }
+
+  void ageAll(Duration age) throws IOException {
+    List<String> keys = new ArrayList<>();
+    store.list("", o -> keys.add(o.key()), null);
+    for (String k : keys) {
+      Files.setLastModifiedTime(store.root().resolve(k), FileTime.from(now.minus(age)));
+    }
+  }
+
+  Map<String, ObjectInfo> list(String prefix) {
+    Map<String, ObjectInfo> out = new TreeMap<>();
+    store.list(prefix, o -> out.put(o.key(), o), null);
+    return out;
+  }
+
+  void assertWhole(Snapshot s, Path expected) {
+    assertThat(new SnapshotVerifier(store, 2).verify(s, true).problems()).isEmpty();
+    Path t = tmp.resolve("r-" + s.snapshotId() + "-" + System.nanoTime());
+    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY).withFsync(false), new Progress()).restore(s, t);
+    if (expected != null) {
+      Trees.assertSameTree(expected, t);
+    }
+  }
+
+  @Test
+  void deadPacksGoSparseOnesAreRepackedAndWhatSnapshotsReferenceStays() throws IOException {
+    // Ten files of 100 KB in packs of 256 KiB; then seven of them go and the first snapshot is forgotten.
+    for (int i = 0; i < 10; i++) {
+      Trees.write(source.resolve("f" + i + ".sst"), Trees.random(i, 100_000));
+    }
+    Snapshot first = backup();
+    for (int i = 0; i < 7; i++) {
+      Files.delete(source.resolve("f" + i + ".sst"));
+    }
+    Snapshot second = backup();
+    new SnapshotCatalog(store).forget(first.snapshotId());
+    ageAll(OLD);
+    int packsBefore = list(StoreLayout.PACKS).size();
+    Map<String, ObjectInfo> before = list("");
+
+    // A verifier that read the index and the list of packs before the collection (verify --all, while it runs).
+    SnapshotVerifier early = new SnapshotVerifier(store, 2);
+    assertThat(early.verify(second, false).problems()).isEmpty();
+
+    GcReport dry = gc(true, 1L << 30);
+    assertThat(list("")).as("a dry run changes nothing").isEqualTo(before);
+    GcReport real = gc(false, 1L << 30);
+    assertThat(early.verify(second, true).problems()).as("repacked blobs are found in their new packs").isEmpty();
+
+    assertThat(real.packsDeleted()).isEqualTo(dry.packsDeleted()).isPositive();
+    assertThat(real.packsRepacked()).isEqualTo(dry.packsRepacked()).isPositive();
+    assertThat(real.bytesDeleted()).as("a dry run says what a real run frees").isEqualTo(dry.bytesDeleted());
+    assertThat(real.blobsDeleted()).isEqualTo(dry.blobsDeleted());
+    assertThat(real.tombstonesDeleted()).isEqualTo(1);
+    assertThat(real.bytesDeleted()).as("about 700 KB of forgotten content freed").isGreaterThan(500_000);
+    assertThat(list(StoreLayout.PACKS).size()).isLessThan(packsBefore);
+    assertThat(list(StoreLayout.INDEX)).as("index files merged into one").hasSize(1);
+    assertWhole(second, source);
+    // Once what the repack wrote is old too, a collection finds nothing left to do but keep.
+    ageAll(OLD);
+    GcReport again = gc(false, 1L << 30);
+    assertThat(again.packsDeleted()).isZero();
+    assertWhole(second, source);
+    // The early verifier again, on blobs stored since it read the index, in packs it has not listed.
+    Trees.write(source.resolve("later.sst"), Trees.random(77, 150_000));
+    Snapshot third = backup();
+    assertThat(early.verify(third, true).problems()).as("a snapshot newer than the verifier's index").isEmpty();
+  }
+
+  @Test
+  void repackingCopiesNoMoreThanItsBoundPerRun() throws IOException {
+    for (int i = 0; i < 10; i++) {
+      Trees.write(source.resolve("f" + i + ".sst"), Trees.random(i, 100_000));
+    }
+    Snapshot first = backup();
+    for (int i = 0; i < 10; i += 2) {
+      Files.delete(source.resolve("f" + i + ".sst"));
+    }
+    Snapshot second = backup();
+    new SnapshotCatalog(store).forget(first.snapshotId());
+    ageAll(OLD);
+    GcReport bounded = gc(false, 100_000);
+    assertThat(bounded.bytesRepacked()).isLessThanOrEqualTo(100_000);
+    assertWhole(second, source);
+    GcReport rest = gc(false, 1L << 30);
+    assertThat(rest.bytesRepacked() + bounded.bytesRepacked()).isGreaterThan(100_000);
+    assertWhole(second, source);
+  }
+
+  @Test
+  void youngPacksAndPacksARunningBackupListsAsPendingStay() throws IOException {
+    for (int i = 0; i < 4; i++) {
+      Trees.write(source.resolve("f" + i + ".sst"), Trees.random(i, 100_000));
+    }
+    Snapshot first = backup();
+    String tombstone = new SnapshotCatalog(store).forget(first.snapshotId());
+    store.delete(tombstone, null);
+    Set<String> packs = new HashSet<>(list(StoreLayout.PACKS).keySet());
+
+    // Young: kept.
+    GcReport young = gc(false, 1L << 30);
+    assertThat(young.packsDeleted()).isZero();
+    assertThat(young.packsKeptYoung()).isPositive();
+    // Old, but a running backup (its pending object rewritten a minute ago) relies on them: kept.
+    ageAll(OLD);
+    List<String> ids = packs.stream().map(StoreLayout::packIdOf).toList();
+    byte[] pending = dev.strata.engine.index.IndexCodec.mapper().writeValueAsBytes(Map.of("sourceId", "ns/other/", "packs", ids));
+    String key = StoreLayout.pendingKey("0123456789abcdef0123456789abcdef");
+    Repository.open(store, null).putObject(key, pending, dev.strata.engine.store.Metadata.of(null, key));
+    Files.setLastModifiedTime(store.root().resolve(key), FileTime.from(now.minus(Duration.ofMinutes(1))));
+    GcReport pendingKept = gc(false, 1L << 30);
+    assertThat(pendingKept.packsDeleted()).isZero();
+    assertThat(list(StoreLayout.PACKS).keySet()).containsAll(packs);
+    // The backup died: its pending object ages past the grace period; then the packs go, and so does the object.
+    Files.setLastModifiedTime(store.root().resolve(key), FileTime.from(now.minus(OLD)));
+    GcReport dead = gc(false, 1L << 30);
+    assertThat(dead.packsDeleted()).isEqualTo(packs.size());
+    assertThat(list(StoreLayout.PENDING)).isEmpty();
+  }
+}

@@ -1,0 +1,164 @@
+package dev.strata.engine.pack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.engine.format.Compression;
+import dev.strata.engine.format.MasterKey;
+import dev.strata.engine.format.SealException;
+import dev.strata.engine.format.Sealer;
+import dev.strata.engine.format.StoreConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Content-defined chunking and the per-blob codec (compression, sealing, the id check). */
+class ChunkerAndCodecTest {
+
+  static final StoreConfig.ChunkerParams P = StoreConfig.ChunkerParams.DEFAULT;
+
+  static List<byte[]> chunks(Chunker c, byte[] data) {
+    List<byte[]> out = new ArrayList<>();
+    int off = 0;
+    while (off < data.length) {
+      int n = c.cut(data, off, Math.min(data.length - off, c.maxSize()));
+      out.add(Arrays.copyOfRange(data, off, off + n));
+      off += n;
+    }
+    return out;
+  }
+
+  static Set<String> ids(List<byte[]> chunks) {
+    Set<String> out = new HashSet<>();
+    chunks.forEach(c -> out.add(Arrays.toString(dev.strata.engine.Hashing.sha256(c))));
+    return out;
+  }
+
+  @Test
+  void chunksStayWithinTheirBoundsAndAverageNearTheTarget() {
+    Chunker c = new Chunker(Sealer.NONE.chunkerSeed(), P);
+    byte[] data = new byte[64 << 20];
+    new Random(1).nextBytes(data);
+    List<byte[]> chunks = chunks(c, data);
+    for (int i = 0; i < chunks.size() - 1; i++) {
+      assertThat(chunks.get(i).length).isBetween(P.minSize(), P.maxSize());
+    }
+    double mean = (double) data.length / chunks.size();
+    assertThat(mean).isBetween(0.8 * P.avgSize(), 1.3 * P.avgSize());
+  }
+
+  @Test
+  void anInsertionOrAnEditChangesOnlyTheChunksAroundIt() {
+    Chunker c = new Chunker(Sealer.NONE.chunkerSeed(), P);
+    byte[] data = new byte[64 << 20];
+    new Random(2).nextBytes(data);
+    Set<String> before = ids(chunks(c, data));
+
+    byte[] inserted = new byte[data.length + 100];
+    System.arraycopy(data, 0, inserted, 100, data.length);
+    long newBytes = chunks(c, inserted).stream().filter(ch -> !before.contains(Arrays.toString(dev.strata.engine.Hashing.sha256(ch))))
+        .mapToLong(ch -> ch.length).sum();
+    assertThat(newBytes).as("100 bytes inserted at the start").isLessThanOrEqualTo(3L << 20);
+
+    byte[] edited = data.clone();
+    new Random(3).nextBytes(Arrays.copyOfRange(edited, 0, 0));
+    for (int i = 0; i < 4096; i++) {
+      edited[(40 << 20) + i] ^= 0x5a;
+    }
+    long changed = chunks(c, edited).stream().filter(ch -> !before.contains(Arrays.toString(dev.strata.engine.Hashing.sha256(ch))))
+        .mapToLong(ch -> ch.length).sum();
+    assertThat(changed).as("4 KiB changed in place").isLessThanOrEqualTo(3L << 19);
+  }
+
+  @Test
+  void aSmallFileIsOneChunkAndTheKeyedGearTableCutsElsewhere() {
+    Chunker plain = new Chunker(Sealer.NONE.chunkerSeed(), P);
+    byte[] small = new byte[100_000];
+    new Random(4).nextBytes(small);
+    assertThat(chunks(plain, small)).hasSize(1);
+    byte[] data = new byte[16 << 20];
+    new Random(5).nextBytes(data);
+    Chunker keyed = new Chunker(Sealer.encrypting(MasterKey.generate()).chunkerSeed(), P);
+    List<Integer> a = chunks(plain, data).stream().map(x -> x.length).toList();
+    List<Integer> b = chunks(keyed, data).stream().map(x -> x.length).toList();
+    assertThat(a).isNotEqualTo(b);
+  }
+
+  @Test
+  void textIsCompressedRandomBytesAreStoredAsTheyAre() {
+    BlobCodec codec = new BlobCodec(Sealer.NONE);
+    byte[] text = "the quick brown fox jumps over the lazy dog\n".repeat(5000).getBytes(StandardCharsets.UTF_8);
+    byte[] id = Sealer.NONE.blobId(text, 0, text.length);
+    codec.encode(Compression.AUTO, id, text, 0, text.length);
+    assertThat(codec.flags & BlobCodec.COMPRESSED).isNotZero();
+    assertThat(codec.storedLength).isLessThan(text.length / 20);
+    byte[] stored = Arrays.copyOf(codec.stored, codec.storedLength);
+    BlobCodec reader = new BlobCodec(Sealer.NONE);
+    reader.decode(id, stored, 0, stored.length, codec.flags, text.length, new byte[text.length]);
+    assertThat(Arrays.copyOfRange(reader.raw, reader.rawOffset, reader.rawOffset + text.length)).isEqualTo(text);
+
+    byte[] random = new byte[1 << 20];
+    new Random(6).nextBytes(random);
+    codec.encode(Compression.AUTO, Sealer.NONE.blobId(random, 0, random.length), random, 0, random.length);
+    assertThat(codec.flags).isZero();
+    assertThat(codec.storedLength).isEqualTo(random.length);
+    codec.encode(Compression.OFF, id, text, 0, text.length);
+    assertThat(codec.flags).isZero();
+  }
+
+  @Test
+  void aSealedBlobOpensOnlyAsItselfUnderItsKey() {
+    Sealer sealer = Sealer.encrypting(MasterKey.generate());
+    BlobCodec codec = new BlobCodec(sealer);
+    byte[] content = "secret content of a file".repeat(100).getBytes(StandardCharsets.UTF_8);
+    byte[] id = sealer.blobId(content, 0, content.length);
+    assertThat(id).as("keyed: not the SHA-256 of the content").isNotEqualTo(dev.strata.engine.Hashing.sha256(content));
+    codec.encode(Compression.AUTO, id, content, 0, content.length);
+    byte[] stored = Arrays.copyOf(codec.stored, codec.storedLength);
+    int flags = codec.flags;
+    assertThat(new String(stored, StandardCharsets.ISO_8859_1)).doesNotContain("secret content");
+
+    BlobCodec reader = new BlobCodec(sealer);
+    reader.decode(id, stored, 0, stored.length, flags, content.length, new byte[content.length]);
+    assertThat(Arrays.copyOfRange(reader.raw, reader.rawOffset, reader.rawOffset + content.length)).isEqualTo(content);
+
+    byte[] otherId = id.clone();
+    otherId[0] ^= 1;
+    assertThatThrownBy(() -> reader.decode(otherId, stored, 0, stored.length, flags, content.length, new byte[content.length]))
+        .isInstanceOf(SealException.class).hasMessageContaining("authentication failed");
+    byte[] flipped = stored.clone();
+    flipped[flipped.length / 2] ^= 1;
+    assertThatThrownBy(() -> reader.decode(id, flipped, 0, flipped.length, flags, content.length, new byte[content.length]))
+        .isInstanceOf(SealException.class);
+    BlobCodec stranger = new BlobCodec(Sealer.encrypting(MasterKey.generate()));
+    assertThatThrownBy(() -> stranger.decode(id, stored, 0, stored.length, flags, content.length, new byte[content.length]))
+        .isInstanceOf(SealException.class);
+  }
+
+  @Test
+  void theTableOfIdsKeepsEveryCopyNewestFirst() {
+    IdTable t = new IdTable();
+    List<byte[]> ids = new ArrayList<>();
+    Random r = new Random(7);
+    for (int i = 0; i < 50_000; i++) {
+      byte[] id = new byte[32];
+      r.nextBytes(id);
+      ids.add(id);
+      assertThat(t.add(id)).isEqualTo(i);
+    }
+    int again = t.add(ids.get(123));
+    for (int i = 0; i < ids.size(); i++) {
+      int e = t.find(ids.get(i));
+      assertThat(e).isEqualTo(i == 123 ? again : i);
+    }
+    assertThat(t.next(again)).isEqualTo(123);
+    assertThat(t.next(123)).isEqualTo(-1);
+    byte[] absent = new byte[32];
+    assertThat(t.find(absent)).isEqualTo(-1);
+  }
+}

@@ -22,8 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "backup",
     description = {
       "Back up a directory as a new snapshot of a source.",
-      "Only files whose name, size or mtime changed since the source's latest snapshot are read;",
-      "content already in the store is not uploaded again. The snapshot exists once its index is written, last.",
+      "Only files whose name, size or mtime changed since the source's latest snapshot are read;"
+          + " content already in the store is not uploaded again. The snapshot exists once its index is written, last.",
       "A store that does not exist yet is created in format 2: encrypted when a key is given, else not (see `strata init`)."
     })
 final class BackupCommand implements Callable<Integer> {
@@ -58,8 +58,8 @@ final class BackupCommand implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "1h",
       description = {
-        "A blob found in the store that no known snapshot references has its age restarted when older than this (default: ${DEFAULT-VALUE}),",
-        "so a collector cannot delete it before this snapshot commits. Keep it below the store's GC grace period."
+        "A blob found in the store that no known snapshot references has its age restarted when older than this (default: ${DEFAULT-VALUE}),"
+            + " so a collector cannot delete it before this snapshot commits. Keep it below the store's GC grace period."
       })
   String refreshAge;
 
@@ -68,10 +68,10 @@ final class BackupCommand implements Callable<Integer> {
       paramLabel = "POLICY",
       defaultValue = "fail",
       description = {
-        "A file that changes while it is read (size, mtime, ctime or inode differ before and after) is read again",
-        "(--file-change-retries); if it still changes: fail: the backup fails naming it, nothing is committed (default);",
-        "record: its last read is committed, marked \"changed\" in the index and listed in the result (for a live",
-        "database whose logs grow all the time). A file that vanishes is left out with a warning either way."
+        "A file that changes while it is read (size, mtime, ctime or inode differ before and after) is read again"
+            + " (--file-change-retries); if it still changes: fail: the backup fails naming it, nothing is committed (default);"
+            + " record: its last read is committed, marked \"changed\" in the index and listed in the result (for a live"
+            + " database whose logs grow all the time). A file that vanishes is left out with a warning either way."
       })
   String onFileChange;
 
@@ -87,8 +87,8 @@ final class BackupCommand implements Callable<Integer> {
       paramLabel = "MODE",
       defaultValue = "auto",
       description = {
-        "How new blobs are compressed (zstd): auto tries a sample of each chunk and stores what does not shrink as it is",
-        "(default); max compresses harder, for more CPU; off stores every chunk as it is."
+        "How new blobs are compressed (zstd): auto tries a sample of each chunk and stores what does not shrink as it is"
+            + " (default); max compresses harder, for more CPU; off stores every chunk as it is."
       })
   String compression;
 

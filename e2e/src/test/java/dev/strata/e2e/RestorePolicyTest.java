@@ -25,6 +25,7 @@ import dev.strata.e2e.support.MinioServer;
 import dev.strata.e2e.support.OperatorProcess;
 import dev.strata.e2e.support.TestNamespace;
 import dev.strata.e2e.support.kubelet.KubeletStandIn;
+import dev.strata.engine.RestoreOptions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -351,10 +352,13 @@ class RestorePolicyTest {
     Files.writeString(volume.resolve("rocksdb/LOG.old"), "not in the snapshot");
     client.pods().inNamespace(ns.name()).resource(appPod(POD, "kafka-streams", "data", PVC)).create();
     Pod second = awaitRunning(client, ns, POD);
-    assertThat(terminationMessage(second).get("downloadedBytes").asLong()).isEqualTo(6 << 20);
-    assertThat(awaitPodEvent(client, ns, POD, second.getMetadata().getUid(), "Restored").getNote()).contains("6.0 MiB downloaded");
+    // The lost file's blobs, and what lies between them in their packs when one ranged read is cheaper than two
+    // (store format 2 reads across gaps of up to a range gap): never the whole snapshot again.
+    long downloaded = terminationMessage(second).get("downloadedBytes").asLong();
+    assertThat(downloaded).isBetween(6L << 20, (6L << 20) + 2L * RestoreOptions.DEFAULT_RANGE_GAP);
+    assertThat(awaitPodEvent(client, ns, POD, second.getMetadata().getUid(), "Restored").getNote()).containsPattern("\\d\\.\\d MiB downloaded");
     assertThat(DirectoryTree.describe(volume.resolve("rocksdb"))).isEqualTo(original);
-    assertThat(awaitSource(client, ns, second.getMetadata().getUid(), 2).downloadedBytes()).isEqualTo(6 << 20);
+    assertThat(awaitSource(client, ns, second.getMetadata().getUid(), 2).downloadedBytes()).isEqualTo(downloaded);
   }
 
   @Test

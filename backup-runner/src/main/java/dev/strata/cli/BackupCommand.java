@@ -11,6 +11,10 @@ import dev.strata.engine.index.SnapshotStats;
 import dev.strata.engine.report.BackupReport;
 import dev.strata.engine.store.BlobStoreManager;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,6 +43,21 @@ final class BackupCommand implements Callable<Integer> {
       paramLabel = "ID",
       description = "The source identity snapshots are diffed and listed by (default: the absolute source path).")
   String sourceId;
+
+  @Option(
+      names = "--former-source-id",
+      paramLabel = "ID",
+      description = {
+        "An identity the source had before (repeatable): while the source has no snapshot under --source-id, the newest",
+        "under the first of these that has one is the snapshot it is diffed against."
+      })
+  List<String> formerSourceIds = new ArrayList<>();
+
+  @Option(
+      names = "--label",
+      paramLabel = "KEY=VALUE",
+      description = "A label to record in the snapshot's metadata (repeatable), e.g. the schedule or group that made it.")
+  Map<String, String> labels = new LinkedHashMap<>();
 
   @Option(
       names = "--parallelism",
@@ -99,12 +118,7 @@ final class BackupCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try {
-      return run();
-    } catch (RuntimeException e) {
-      report.writeError(e);
-      throw e;
-    }
+    return report.reporting(this::run);
   }
 
   private int run() {
@@ -124,6 +138,11 @@ final class BackupCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UsageException("--on-file-change: " + e.getMessage());
     }
+    for (Map.Entry<String, String> label : labels.entrySet()) {
+      if (label.getKey().isBlank() || label.getValue() == null) {
+        throw new UsageException("--label must be KEY=VALUE with a non-empty KEY, got '" + label.getKey() + "'");
+      }
+    }
     dev.strata.engine.format.Compression comp;
     try {
       comp = dev.strata.engine.format.Compression.parse(compression);
@@ -142,7 +161,7 @@ final class BackupCommand implements Callable<Integer> {
     try (BlobStoreManager store = storeOptions.open();
         ProgressLine line = ProgressLine.startIfTerminal("backup", progress, spec.commandLine().getErr());
         ProgressPublisher published = report.startProgress(store, progress)) {
-      result = new BackupEngine(store, options, progress).backup(source, id);
+      result = new BackupEngine(store, options, progress).withFormerSourceIds(formerSourceIds).withLabels(labels).backup(source, id);
     }
     SnapshotStats s = result.index().stats();
     boolean changed = !result.changedFiles().isEmpty() || !result.vanishedFiles().isEmpty();

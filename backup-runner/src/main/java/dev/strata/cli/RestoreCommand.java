@@ -13,6 +13,8 @@ import dev.strata.engine.Snapshot;
 import dev.strata.engine.report.RestoreReport;
 import dev.strata.engine.store.BlobStoreManager;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -47,6 +49,12 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Option(names = "--source-id", paramLabel = "ID", description = "With --latest (or --snapshot latest): the source whose newest snapshot to restore.")
   String sourceId;
+
+  @Option(
+      names = "--former-source-id",
+      paramLabel = "ID",
+      description = "With --latest: an identity the source had before (repeatable), whose newest snapshot counts while the source has none of its own.")
+  List<String> formerSourceIds = new ArrayList<>();
 
   @Option(names = "--target", required = true, paramLabel = "DIR", description = "The directory to restore into (created if missing).")
   Path target;
@@ -165,6 +173,9 @@ final class RestoreCommand implements Callable<Integer> {
       case "fresh-start" -> true;
       default -> throw new UsageException("unknown --if-none '" + ifNone + "': use fail or fresh-start");
     };
+    if (!formerSourceIds.isEmpty() && !which.latest) {
+      throw new UsageException("--former-source-id needs --latest: a named --snapshot is found by its id alone");
+    }
     if (freshStartIfNone && !which.latest) {
       throw new UsageException("--if-none fresh-start needs --latest: a named --snapshot either exists or the restore fails");
     }
@@ -196,7 +207,7 @@ final class RestoreCommand implements Callable<Integer> {
           dev.strata.engine.Workers.background("strata-open-index", () -> dev.strata.engine.pack.BlobIndex.load(repo));
       SnapshotCatalog catalog = new SnapshotCatalog(repo);
       Optional<Snapshot> found =
-          which.latest ? catalog.latest(sourceId) : Optional.of(catalog.load(Snapshots.resolve(catalog, which.snapshotId, sourceId)));
+          which.latest ? catalog.latest(sourceId, formerSourceIds) : Optional.of(catalog.load(Snapshots.resolve(catalog, which.snapshotId, sourceId)));
       if (found.isEmpty() && freshStartIfNone) {
         return freshStart();
       }

@@ -2,10 +2,12 @@ package dev.strata.cli;
 
 import dev.strata.engine.Names;
 import dev.strata.engine.SnapshotCatalog;
+import dev.strata.engine.SnapshotNotFoundException;
 import dev.strata.engine.SnapshotVerifier;
 import dev.strata.engine.index.IndexFormatException;
 import dev.strata.engine.Snapshot;
 import dev.strata.engine.format.Repository;
+import dev.strata.engine.report.VerifyReport;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.StoreLayout;
@@ -63,8 +65,11 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--parallelism", paramLabel = "N", defaultValue = "8", description = "Blobs checked at once (1-256, default: ${DEFAULT-VALUE}).")
   int parallelism;
 
-  @Option(names = "--json", description = "Print the result as one JSON object: each snapshot's checks, and the repair's.")
+  @Option(names = "--json", description = "Print the result as one JSON object: each snapshot's checks, the repair's, and the"
+      + " report --result-file writes.")
   boolean json;
+
+  @Mixin RunReportOptions report;
 
   /** A problem with one blob of a snapshot. */
   public record Problem(String path, String blobId, String what) {}
@@ -75,11 +80,20 @@ final class VerifyCommand implements Callable<Integer> {
   /** What --repair did. */
   public record Repair(int removedBlobs, int damagedBlobs, List<String> snapshotsAffected) {}
 
-  /** What `verify --json` prints. */
-  public record Result(boolean ok, boolean readData, List<Checked> snapshots, Repair repair) {}
+  /**
+   * What `verify --json` prints: every snapshot's checks, and the run's report (the one --result-file writes, which
+   * must fit a termination message, so it names only the first damaged snapshots).
+   */
+  public record Result(boolean ok, boolean readData, List<Checked> snapshots, Repair repair, VerifyReport report) {}
 
   @Override
   public Integer call() {
+    return report.reporting(this::run);
+  }
+
+  private int run() {
+    long start = System.nanoTime();
+    // With --json, the lines per snapshot are left out: stdout holds the one JSON object.
     PrintWriter out = json ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
     List<Checked> results = new ArrayList<>();
     Repair repaired = null;
@@ -89,6 +103,10 @@ final class VerifyCommand implements Callable<Integer> {
     Map<String, String> damaged = new LinkedHashMap<>(); // blob id -> what, for the markers
     Map<String, List<String>> affected = new LinkedHashMap<>(); // blob id -> snapshots
     int removed = 0;
+    List<String> damagedSnapshots = new ArrayList<>();
+    long checked = 0;
+    long blobs = 0;
+    long bytes = 0;
     int workers = Limits.parallelism(parallelism);
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
@@ -103,30 +121,34 @@ final class VerifyCommand implements Callable<Integer> {
       }
       for (String id : ids) {
         Snapshot index;
-        try {
-          index = catalog.load(id);
-        } catch (IndexFormatException | dev.strata.engine.IntegrityException e) {
-          failed++;
-          out.printf("snapshot %s: refused: %s%n", id, Names.safe(e.getMessage()));
-          results.add(new Checked(id, "refused", 0, 0, List.of(), Names.safe(e.getMessage())));
-          continue;
-        }
         SnapshotVerifier.Report r;
         try {
+          index = catalog.load(id);
           r = verifier.verify(index, readData);
+        } catch (SnapshotNotFoundException e) {
+          if (!which.all) {
+            throw e;
+          }
+          continue; // forgotten since it was listed (retention, an expiry): nothing to verify
         } catch (IndexFormatException | dev.strata.engine.IntegrityException e) {
           failed++;
+          checked++;
+          damagedSnapshots.add(id);
           out.printf("snapshot %s: refused: %s%n", id, Names.safe(e.getMessage()));
           results.add(new Checked(id, "refused", 0, 0, List.of(), Names.safe(e.getMessage())));
           continue;
         }
         results.add(new Checked(id, r.ok() ? "ok" : "problems", r.blobsChecked(), r.bytesChecked(),
             r.problems().stream().map(p -> new Problem(Names.safe(p.path()), p.blobId(), p.what())).toList(), null));
+        checked++;
+        blobs += r.blobsChecked();
+        bytes += r.bytesChecked();
         if (r.ok()) {
           out.printf("snapshot %s: ok (%d blobs, %s%s)%n", id, r.blobsChecked(), Output.bytes(r.bytesChecked()), readData ? " read" : "");
           continue;
         }
         failed++;
+        damagedSnapshots.add(id);
         out.printf("snapshot %s: %d problems%n", id, r.problems().size());
         for (SnapshotVerifier.Problem p : r.problems()) {
           if (!json) {
@@ -163,8 +185,12 @@ final class VerifyCommand implements Callable<Integer> {
             removed, damaged.size(), snapshots.size(), snapshots.isEmpty() ? "" : " (" + String.join(", ", snapshots) + ")");
       }
     }
+    VerifyReport result = new VerifyReport(checked, damagedSnapshots.size(),
+        damagedSnapshots.stream().limit(VerifyReport.MAX_IDS).toList(), blobs, bytes, readData,
+        repair ? (long) removed : null, repair ? (long) damaged.size() : null, (System.nanoTime() - start) / 1_000_000);
+    report.writeResult(result);
     if (json) {
-      Output.json(spec.commandLine().getOut(), new Result(failed == 0, readData, results, repaired));
+      Output.json(spec.commandLine().getOut(), new Result(failed == 0, readData, results, repaired, result));
     }
     return failed == 0 ? 0 : 1;
   }

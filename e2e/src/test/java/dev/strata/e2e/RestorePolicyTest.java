@@ -208,7 +208,7 @@ class RestorePolicyTest {
   }
 
   static RestorePolicySource awaitSource(KubernetesClient client, TestNamespace ns, String podUid, long restoresDone) {
-    String source = ns.name() + "/" + PVC + "/rocksdb";
+    String source = OperatorSnapshotTest.sourceId(client, ns.name(), PVC, "rocksdb");
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       RestorePolicy p = client.resources(RestorePolicy.class).inNamespace(ns.name()).withName("kafka-streams").get();
       assertThat(p.getStatus().restoresDone()).isEqualTo(restoresDone);
@@ -293,7 +293,7 @@ class RestorePolicyTest {
     assertThat(running.getMetadata().getLabels()).containsEntry("strata.dev/restore-policy", "kafka-streams");
     assertThat(running.getMetadata().getAnnotations())
         .containsEntry("strata.dev/restore-policy", "kafka-streams")
-        .containsEntry("strata.dev/restore-source", ns.name() + "/" + PVC + "/rocksdb");
+        .containsEntry("strata.dev/restore-source", OperatorSnapshotTest.sourceId(client, ns.name(), PVC, "rocksdb"));
     // Order: the restore ran (seen running while the app waited) and ended with 0 before the app container started.
     assertThat(history).anySatisfy(p -> {
       assertThat(restoreState(p)).hasValueSatisfying(s -> assertThat(s.getRunning()).isNotNull());
@@ -375,7 +375,7 @@ class RestorePolicyTest {
     JsonNode result = terminationMessage(running);
     assertThat(result.get("restored").asBoolean()).isFalse();
     assertThat(volume).isEmptyDirectory();
-    String source = ns.name() + "/" + PVC + "/rocksdb";
+    String source = OperatorSnapshotTest.sourceId(client, ns.name(), PVC, "rocksdb");
     assertThat(awaitPodEvent(client, ns, POD, "FreshStart").getNote()).isEqualTo("no snapshot of " + source + " yet: the pod starts empty");
     RestorePolicySource entry = awaitSource(client, ns, running.getMetadata().getUid(), 1);
     assertThat(entry.result()).isEqualTo(PodRestoreResult.FreshStart);
@@ -453,7 +453,7 @@ class RestorePolicyTest {
 
     client.pods().inNamespace(ns.name()).resource(appPod(POD, "kafka-streams", "data", PVC)).create();
     Event failed = awaitPodEvent(client, ns, POD, "RestoreFailed");
-    assertThat(failed.getNote()).contains("restoring " + ns.name() + "/" + PVC + "/rocksdb into pod " + POD + " failed: ")
+    assertThat(failed.getNote()).contains("restoring " + OperatorSnapshotTest.sourceId(client, ns.name(), PVC, "rocksdb") + " into pod " + POD + " failed: ")
         .contains("does not start until a retry succeeds").doesNotContain("not-the-secret");
     Pod held = client.pods().inNamespace(ns.name()).withName(POD).get();
     assertThat(held.getStatus().getPhase()).isEqualTo("Pending");

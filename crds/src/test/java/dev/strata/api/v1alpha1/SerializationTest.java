@@ -39,7 +39,7 @@ class SerializationTest {
         OnFileChange.Record, 5));
     s.setStatus(new StateSnapshotStatus(SnapshotPhase.Succeeded, "ns/data/checkpoint", "snap-backup", null, null, null, null, null, null, null,
         1L, "done", List.of(new HookResult("pre", "checkpoint", "app-0", "app", HookResult.SUCCEEDED, 0, "t0", "t1", "42", null)),
-        new FileChanges(List.of("LOG"), 1, null, null)));
+        new FileChanges(List.of("LOG"), 1, null, null), "2026-12-08T10:00:00Z"));
     String json = serialization.asJson(s);
     assertThat(json).doesNotContain("\"empty\"");
     StateSnapshot clone = serialization.clone(s);

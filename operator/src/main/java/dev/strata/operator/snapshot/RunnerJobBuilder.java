@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The runner Job a StateSnapshot wants: one pod that mounts the PVC read-only and runs {@code strata backup} into the
@@ -69,10 +70,13 @@ public final class RunnerJobBuilder {
     args.addAll(RunnerArgs.store(storeSpec));
     args.addAll(List.of(
         "--source", sourceDir,
-        "--source-id", spec.source().sourceId(ns),
+        "--source-id", spec.source().sourceId(settings.clusterId(), ns),
+        // Until the source has a snapshot under its id, its newest from before clusters were named is the base.
+        "--former-source-id", spec.source().legacySourceId(ns),
         "--parallelism", Integer.toString(spec.parallelismOrDefault()),
         "--created-by", RunnerNames.createdBy(snapshot),
         "--progress-object", RunnerNames.progressObject(snapshot)));
+    indexLabels(snapshot).forEach((k, v) -> args.addAll(List.of("--label", k + "=" + v)));
     args.addAll(RunnerArgs.result());
     if (Boolean.TRUE.equals(spec.fullCheck())) {
       args.add("--full-check");
@@ -123,4 +127,23 @@ public final class RunnerJobBuilder {
     return job.build();
   }
 
+  /**
+   * The StateSnapshot's {@code strata.dev/*} labels (its schedule, retention policy, group...) that go into the
+   * snapshot's index, so that a cluster that imports the snapshot knows what it belonged to. Not those the operator
+   * mirrors from the status, which say nothing the index does not.
+   */
+  static Map<String, String> indexLabels(StateSnapshot snapshot) {
+    Map<String, String> out = new TreeMap<>();
+    Map<String, String> labels = snapshot.getMetadata().getLabels();
+    if (labels != null) {
+      labels.forEach((k, v) -> {
+        if (k.startsWith(Labels.PREFIX) && !MIRRORED.contains(k)) {
+          out.put(k, v);
+        }
+      });
+    }
+    return out;
+  }
+
+  private static final java.util.Set<String> MIRRORED = java.util.Set.of(Labels.PHASE, Labels.PVC, Labels.SOURCE);
 }

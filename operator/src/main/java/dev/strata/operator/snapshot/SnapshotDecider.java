@@ -37,10 +37,13 @@ public final class SnapshotDecider {
 
   private final RunnerJobBuilder jobs;
   private final RunLifecycle.Timing timing;
+  private final String cluster;
 
-  public SnapshotDecider(RunnerJobBuilder jobs, Duration progressInterval) {
+  /** @param cluster this cluster's id, in the source ids of the snapshots it takes */
+  public SnapshotDecider(RunnerJobBuilder jobs, Duration progressInterval, String cluster) {
     this.jobs = jobs;
     this.timing = new RunLifecycle.Timing(progressInterval, WAIT_FOR_DEPENDENCY);
+    this.cluster = cluster;
   }
 
   public RunDecision<StateSnapshotStatus> decide(SnapshotObservation o) {
@@ -48,7 +51,7 @@ public final class SnapshotDecider {
   }
 
   public Plan plan(SnapshotObservation o) {
-    SnapshotStatuses status = new SnapshotStatuses(o.snapshot(), o.run().now());
+    SnapshotStatuses status = new SnapshotStatuses(o.snapshot(), o.run().now(), cluster);
     if (!o.snapshot().getSpec().hasHooks()) {
       return new Plan(RunLifecycle.decide(o.run(), status, timing, steps -> start(o, steps)), Optional.empty());
     }

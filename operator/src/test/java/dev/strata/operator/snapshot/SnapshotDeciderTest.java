@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class SnapshotDeciderTest {
 
   static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
-  final SnapshotDecider decider = new SnapshotDecider(new RunnerJobBuilder(OperatorSettings.defaults()), Duration.ofSeconds(3));
+  final SnapshotDecider decider = new SnapshotDecider(new RunnerJobBuilder(OperatorSettings.defaults().withClusterId("c1")), Duration.ofSeconds(3), "c1");
 
   static StateSnapshot snapshot(StateSnapshotStatus status) {
     StateSnapshot s = new StateSnapshot();
@@ -85,7 +85,10 @@ class SnapshotDeciderTest {
     assertThat(d.createdJob()).isPresent();
     assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Running);
     assertThat(d.status().jobName()).isEqualTo("snap-backup");
-    assertThat(d.status().sourceId()).isEqualTo("ns/data/");
+    assertThat(d.status().sourceId()).isEqualTo("c1:ns/data/");
+    assertThat(d.createdJob().get().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .as("its source in this cluster; its newest snapshot from before clusters were named is the base until it has one")
+        .containsSubsequence("--source-id", "c1:ns/data/", "--former-source-id", "ns/data/");
     assertThat(d.events()).extracting(EventRecorder.Event::reason).containsExactly("Started");
   }
 

@@ -41,7 +41,7 @@ class SnapshotHooksTest {
   static final String REPORT = "{\"snapshotId\":\"20261126T095950.000Z-abcdef\",\"indexKey\":\"snapshots/k/x.json.gz\",\"files\":3,"
       + "\"directories\":2,\"totalBytes\":3000,\"uploadedBytes\":1000,\"reusedBytes\":2000,\"durationMs\":1000}";
 
-  final SnapshotDecider decider = new SnapshotDecider(new RunnerJobBuilder(OperatorSettings.defaults()), Duration.ofSeconds(3));
+  final SnapshotDecider decider = new SnapshotDecider(new RunnerJobBuilder(OperatorSettings.defaults().withClusterId("c1")), Duration.ofSeconds(3), "c1");
   /** The hooks in flight, as the runner would answer: absent = unknown to this process. */
   final Map<HookRunner.Key, HookRunner.Polled> inFlight = new HashMap<>();
 

@@ -159,7 +159,8 @@ class HooksTest {
           target:
             claimTemplate: {name: rocks-restored}
             path: db
-        """);
+            insteadOf: {namespace: %s, pvcName: rocks}
+        """.formatted(ns.name()));
     OperatorRestoreTest.awaitSucceeded(client, ns, "rocks-restore");
     Path restored = node.hostPathOf(ns.name(), "rocks-restored").resolve("db");
     Path copy = tmp.resolve("restored-db"); // opened from a copy: RocksDB writes a LOCK and logs into its directory

@@ -47,8 +47,8 @@ final class BackupCommand implements Callable<Integer> {
   @Option(
       names = "--former-source-id",
       paramLabel = "ID",
-      description = "An identity the source had before (repeatable): while the source has no snapshot under --source-id, the newest"
-          + " under the first of these that has one is the snapshot it is diffed against.")
+      description = "An identity the source had before (repeatable): while the source has no snapshot under --source-id, the"
+          + " newest under the first of these that has one is the snapshot it is diffed against.")
   List<String> formerSourceIds = new ArrayList<>();
 
   @Option(

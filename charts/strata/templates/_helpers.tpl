@@ -217,3 +217,17 @@ character but letters, digits, '.', '_' and '-' becomes '_', and so does a leadi
 {{- define "strata.tokenFileName" -}}
 {{- regexReplaceAll "^\\." (regexReplaceAll "[^A-Za-z0-9._-]" . "_") "_" -}}
 {{- end }}
+
+{{/*
+With hooks.enabled: what the operator needs to run a StateSnapshot's hooks (spec.hooks) in the pod that uses its PVC.
+Exec lets the operator run any command in any container of the pods of these namespaces: grant it only where hooks
+are used (hooks.namespaces).
+*/}}
+{{- define "strata.hookRules" -}}
+# pods/exec: KubernetesPodExec runs a hook's command as kubectl exec does, over a WebSocket. The upgrade is an HTTP
+# GET, which API servers up to 1.34 authorize as get; from 1.35 (AuthorizePodWebsocketUpgradeCreatePermission) they
+# also require create, the verb SPDY's POST always needed.
+- apiGroups: [""]
+  resources: ["pods/exec"]
+  verbs: ["get", "create"]
+{{- end }}

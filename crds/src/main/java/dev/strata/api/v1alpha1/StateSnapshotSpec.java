@@ -19,6 +19,14 @@ public record StateSnapshotSpec(
     @Default("3600") @Min(60) @Max(86400) @JsonPropertyDescription("Seconds the runner may take before it is stopped and the snapshot fails.")
         Long activeDeadlineSeconds,
     @JsonPropertyDescription("The runner pod: profile, user, resources and pod settings; overrides the store's spec.runner.") RunnerSpec runner,
+    @JsonPropertyDescription("Commands run in the pod that uses the PVC before and after the backup (e.g. a RocksDB checkpoint, fsfreeze),"
+        + " through pods/exec.") SnapshotHooks hooks,
+    @Default("Fail")
+        @JsonPropertyDescription("A file still changing after fileChangeRetries re-reads: Fail fails the backup naming it (nothing is"
+            + " committed); Record commits its last read, marks it changed in the index and lists it in status.fileChanges.")
+        OnFileChange onFileChange,
+    @Default("3") @Min(0) @Max(100) @JsonPropertyDescription("How many times a file that changed while it was read is read again.")
+        Integer fileChangeRetries,
     @Pattern("^([0-9]+(s|m|h|d|w))+$")
         @JsonPropertyDescription("Delete this StateSnapshot this long after it was created (e.g. 12h, 7d, 2w), once its run has ended; its"
             + " deletionPolicy then decides what happens in the store (Delete: the snapshot goes, and the store's garbage collection"
@@ -30,10 +38,32 @@ public record StateSnapshotSpec(
             + " on the StateSnapshots it imports from a store's catalog (label strata.dev/imported).")
         String snapshotId) {
 
-  /** A snapshot spec as most callers build it: no TTL, and a new backup rather than an existing snapshot. */
+  /** A snapshot spec as most callers build it: no hooks, default file-change policy, no TTL, a new backup. */
   public StateSnapshotSpec(SnapshotSource source, LocalObjectRef storeRef, Integer parallelism, DeletionPolicy deletionPolicy,
       Boolean fullCheck, Long activeDeadlineSeconds, RunnerSpec runner) {
-    this(source, storeRef, parallelism, deletionPolicy, fullCheck, activeDeadlineSeconds, runner, null, null);
+    this(source, storeRef, parallelism, deletionPolicy, fullCheck, activeDeadlineSeconds, runner, null, null, null, null, null);
+  }
+
+  /** With a TTL, or standing for an existing snapshot; no hooks. */
+  public StateSnapshotSpec(SnapshotSource source, LocalObjectRef storeRef, Integer parallelism, DeletionPolicy deletionPolicy,
+      Boolean fullCheck, Long activeDeadlineSeconds, RunnerSpec runner, String ttl, String snapshotId) {
+    this(source, storeRef, parallelism, deletionPolicy, fullCheck, activeDeadlineSeconds, runner, null, null, null, ttl, snapshotId);
+  }
+
+  /** With hooks and a file-change policy; no TTL, a new backup. */
+  public StateSnapshotSpec(SnapshotSource source, LocalObjectRef storeRef, Integer parallelism, DeletionPolicy deletionPolicy,
+      Boolean fullCheck, Long activeDeadlineSeconds, RunnerSpec runner, SnapshotHooks hooks, OnFileChange onFileChange,
+      Integer fileChangeRetries) {
+    this(source, storeRef, parallelism, deletionPolicy, fullCheck, activeDeadlineSeconds, runner, hooks, onFileChange, fileChangeRetries, null,
+        null);
+  }
+
+  public OnFileChange onFileChangeOrDefault() {
+    return onFileChange == null ? OnFileChange.Fail : onFileChange;
+  }
+
+  public boolean hasHooks() {
+    return hooks != null && !hooks.none();
   }
 
   public int parallelismOrDefault() {

@@ -20,12 +20,14 @@ public record StateSnapshotStatus(
     List<Condition> conditions,
     Long observedGeneration,
     @JsonPropertyDescription("Why the snapshot is where it is; on failure, the runner's error.") String message,
+    @JsonPropertyDescription("The hooks run so far (spec.hooks), in order, with their results.") List<HookResult> hooks,
+    @JsonPropertyDescription("Files that changed or vanished while they were read (onFileChange: Record).") FileChanges fileChanges,
     @JsonPropertyDescription("When spec.ttl deletes this StateSnapshot (RFC 3339); absent without a TTL.") String expiresAt) {
 
   public StateSnapshotStatus(SnapshotPhase phase, String sourceId, String jobName, String startTime, String completionTime,
       TransferProgress progress, SnapshotIndexSummary snapshotIndex, String size, String uploaded, List<Condition> conditions,
       Long observedGeneration, String message) {
     this(phase, sourceId, jobName, startTime, completionTime, progress, snapshotIndex, size, uploaded, conditions, observedGeneration,
-        message, null);
+        message, null, null, null);
   }
 }

@@ -59,10 +59,43 @@ class ChartRbacTest {
   }
 
   @Test
+  void hooksAddOnlyPodsExecAndOnlyInTheNamespacesAskedFor() {
+    RenderedChart off = RenderedChart.render(helm, "strata", "strata-system");
+    assertThat(off.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).doesNotContain("strata-hooks");
+    assertThat(off.all(Role.class)).extracting(r -> r.getMetadata().getName()).doesNotContain("strata-hooks");
+
+    RenderedChart everywhere = RenderedChart.render(helm, "strata", "strata-system", "--set", "hooks.enabled=true");
+    assertThat(everywhere.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).contains("strata", "strata-hooks");
+    assertThat(everywhere.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-hooks")).singleElement()
+        .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.HOOK_RULES));
+    assertThat(everywhere.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata")).singleElement()
+        .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.RULES));
+
+    RenderedChart some = RenderedChart.render(helm, "strata", "strata-system", "--set", "hooks.enabled=true", "--set",
+        "hooks.namespaces={team-a}");
+    assertThat(some.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).contains("strata").doesNotContain("strata-hooks");
+    assertThat(some.all(Role.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-hooks")).singleElement().satisfies(r -> {
+      assertThat(r.getMetadata().getNamespace()).isEqualTo("team-a");
+      assertThat(r.getRules()).isEqualTo(ExpectedRbac.HOOK_RULES);
+    });
+
+    // With watchNamespaces, hooks default to those namespaces; a namespace the operator does not watch is refused.
+    RenderedChart watched = RenderedChart.render(helm, "strata", "strata-system", "--set", "hooks.enabled=true", "--set",
+        "watchNamespaces={team-a,team-b}");
+    assertThat(watched.all(Role.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-hooks"))
+        .extracting(r -> r.getMetadata().getNamespace()).containsExactlyInAnyOrder("team-a", "team-b");
+    var refused = helm.template(Helm.chartDir(), "strata", "strata-system", List.of("--set", "hooks.enabled=true", "--set",
+        "watchNamespaces={team-a}", "--set", "hooks.namespaces={team-c}"));
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.stderr()).contains("hooks.namespaces lists team-c, which is not in watchNamespaces");
+  }
+
+  @Test
   void nothingIsGrantedClusterWideBeyondTheNamespacedResources() {
-    // No wildcard, no cluster-scoped resource (nodes, namespaces, CRDs...), no escalate/bind/impersonate, no pods/exec;
-    // the exceptions are reading the kube-system namespace by name (its UID names the cluster without clusterId) and,
-    // with all namespaces watched, listing and watching StorageClasses (their binding mode), never writing them.
+    // No wildcard, no cluster-scoped resource (nodes, namespaces, CRDs...), no escalate/bind/impersonate, no pods/exec (that
+    // only with hooks.enabled, above); the exceptions are reading the kube-system namespace by name (its UID names the
+    // cluster without clusterId) and, with all namespaces watched, listing and watching StorageClasses (their binding
+    // mode), never writing them.
     assertThat(ExpectedRbac.CLUSTER_ID_RULES).singleElement().satisfies(r -> {
       assertThat(r.getResources()).containsExactly("namespaces");
       assertThat(r.getResourceNames()).containsExactly("kube-system");

@@ -112,6 +112,13 @@ final class ExpectedRbac {
     return List.copyOf(rules);
   }
 
+  /**
+   * With hooks.enabled: exec into the pods of the namespaces hooks run in, and nothing else. Kept out of {@link #all()}:
+   * the control-plane tests run no pod that could be exec'd into; HooksTest runs hooks under exactly this rule, on the
+   * real node, with the operator installed by the chart.
+   */
+  static final List<PolicyRule> HOOK_RULES = List.of(rule("", "pods/exec", "get", "create"));
+
   /** Every rule the chart can grant (webhook on). */
   static List<PolicyRule> all() {
     List<PolicyRule> all = new java.util.ArrayList<>(CLUSTER_RULES);

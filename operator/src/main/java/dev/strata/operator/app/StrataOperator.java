@@ -11,6 +11,8 @@ import dev.strata.operator.catalog.CatalogSync;
 import dev.strata.operator.catalog.StoreCatalogs;
 import dev.strata.operator.gc.GcJobBuilder;
 import dev.strata.operator.gc.GcScheduler;
+import dev.strata.operator.hooks.HookRunner;
+import dev.strata.operator.hooks.KubernetesPodExec;
 import dev.strata.operator.metrics.HttpEndpoints;
 import dev.strata.operator.metrics.StrataMetrics;
 import dev.strata.operator.restore.BindingModes;
@@ -68,6 +70,9 @@ public final class StrataOperator implements AutoCloseable {
   private final StoreClients storeClients;
   private final LeaseOwnership leaseOwnership;
   private final BindingModes bindingModes;
+  private final HookRunner hooks;
+  /** Hooks that may run at once (each holds a thread while its command runs); more wait for one. */
+  static final int HOOK_THREADS = 8;
 
   public StrataOperator(KubernetesClient client, OperatorSettings configured, Clock clock, Consumer<ConfigurationServiceOverrider> overrides)
       throws IOException {
@@ -103,6 +108,7 @@ public final class StrataOperator implements AutoCloseable {
     // StorageClasses are cluster-scoped: read only when all namespaces are watched (watched namespaces grant nothing
     // cluster-wide), for restores into claims that bind on first consumer.
     this.bindingModes = settings.namespaces().isEmpty() ? BindingModes.inform(client) : BindingModes.UNKNOWN;
+    this.hooks = new HookRunner(new KubernetesPodExec(client), HOOK_THREADS, Clock.systemUTC());
     operator.register(
         new SnapshotStoreReconciler(new StoreChecker(storeClients), storeClients,
             new SnapshotStoreReconciler.Work(new GcScheduler(new GcJobBuilder(settings)), collections,
@@ -118,7 +124,8 @@ public final class StrataOperator implements AutoCloseable {
             metrics,
             catalogs,
             clock,
-            settings.clusterId()),
+            settings.clusterId(),
+            hooks),
         c -> namespaces(c, settings));
     operator.register(
         new SnapshotScheduleReconciler(new ScheduleDecider(settings.schedulePoll()), events, metrics, clock),
@@ -181,6 +188,7 @@ public final class StrataOperator implements AutoCloseable {
     restoreWebhook.close();
     http.close();
     storeClients.close();
+    hooks.close();
   }
 
   /**

@@ -32,7 +32,7 @@ final class Expiry {
     }
     return new StateSnapshotStatus(status.phase(), status.sourceId(), status.jobName(), status.startTime(), status.completionTime(),
         status.progress(), status.snapshotIndex(), status.size(), status.uploaded(), status.conditions(), status.observedGeneration(),
-        status.message(), at);
+        status.message(), status.hooks(), status.fileChanges(), at);
   }
 
   /** Whether to delete it now: expired, ended, and not being deleted already. */

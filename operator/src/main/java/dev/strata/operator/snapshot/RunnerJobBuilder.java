@@ -44,6 +44,16 @@ public final class RunnerJobBuilder {
     return RunnerNames.jobName(snapshot.getMetadata().getName(), "backup");
   }
 
+  /**
+   * How long the finished Job stays: the operator's setting, or longer when post hooks run after it ends, since the
+   * runner's result is read from the Job's pod once they are done.
+   */
+  static java.time.Duration jobTtl(StateSnapshotSpec spec, OperatorSettings settings) {
+    long post = spec.hooks() == null ? 0 : spec.hooks().postOrEmpty().stream().mapToLong(h -> h.timeoutSecondsOrDefault()).sum();
+    java.time.Duration needed = java.time.Duration.ofSeconds(post == 0 ? 0 : post + 300);
+    return needed.compareTo(settings.jobTtl()) > 0 ? needed : settings.jobTtl();
+  }
+
   /** @param user the pod that uses the source PVC: its node (RWO) and, for the Restricted profile, its user */
   public Job build(StateSnapshot snapshot, SnapshotStore store, Optional<ClaimUser> user) {
     StateSnapshotSpec spec = snapshot.getSpec();
@@ -70,6 +80,12 @@ public final class RunnerJobBuilder {
     args.addAll(RunnerArgs.result());
     if (Boolean.TRUE.equals(spec.fullCheck())) {
       args.add("--full-check");
+    }
+    if (spec.onFileChange() != null) {
+      args.addAll(List.of("--on-file-change", spec.onFileChange().name().toLowerCase(java.util.Locale.ROOT)));
+    }
+    if (spec.fileChangeRetries() != null) {
+      args.addAll(List.of("--file-change-retries", Integer.toString(spec.fileChangeRetries())));
     }
     if (storeSpec.compression() != null) {
       args.addAll(List.of("--compression", storeSpec.compression()));
@@ -105,7 +121,7 @@ public final class RunnerJobBuilder {
             .withNewSpec()
             .withBackoffLimit(1)
             .withActiveDeadlineSeconds(spec.activeDeadlineSecondsOrDefault())
-            .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
+            .withTtlSecondsAfterFinished((int) jobTtl(spec, settings).toSeconds())
             .withTemplate(RunnerCredentials.apply(pod.build(), storeSpec))
             .endSpec();
     return job.build();

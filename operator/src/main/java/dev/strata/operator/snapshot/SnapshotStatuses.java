@@ -1,5 +1,7 @@
 package dev.strata.operator.snapshot;
 
+import dev.strata.api.v1alpha1.FileChanges;
+import dev.strata.api.v1alpha1.HookResult;
 import dev.strata.api.v1alpha1.SnapshotIndexSummary;
 import dev.strata.api.v1alpha1.SnapshotPhase;
 import dev.strata.api.v1alpha1.StateSnapshot;
@@ -12,12 +14,11 @@ import dev.strata.operator.catalog.Listing;
 import dev.strata.engine.report.BackupReport;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.runner.RecordedStatus;
-import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** A StateSnapshot's status at each step of its run, built from the one recorded so far. */
+/** A StateSnapshot's status at each step of its run, built from the one recorded so far and the hooks' results. */
 final class SnapshotStatuses extends RecordedStatus<StateSnapshotStatus, BackupReport> {
 
   private static final TransferProgress NONE = new TransferProgress(0L, 0L, 0L, 0L, 0L);
@@ -26,12 +27,30 @@ final class SnapshotStatuses extends RecordedStatus<StateSnapshotStatus, BackupR
 
   private final StateSnapshot snapshot;
   private final String cluster;
+  private final List<HookResult> hooks;
 
   /** @param cluster this cluster's id, in the source id of the snapshots it takes */
   SnapshotStatuses(StateSnapshot snapshot, Instant now, String cluster) {
+    this(snapshot, now, cluster, snapshot.getStatus() == null ? null : snapshot.getStatus().hooks());
+  }
+
+  private SnapshotStatuses(StateSnapshot snapshot, Instant now, String cluster, List<HookResult> hooks) {
     super(snapshot.getStatus(), now, snapshot.getMetadata().getGeneration(), FIELDS);
     this.snapshot = snapshot;
     this.cluster = cluster;
+    this.hooks = hooks == null || hooks.isEmpty() ? null : List.copyOf(hooks);
+  }
+
+  /** The same writer, recording these hook results. */
+  SnapshotStatuses withHooks(List<HookResult> results) {
+    return new SnapshotStatuses(snapshot, now, cluster, results);
+  }
+
+  /** A status already built, with these hook results instead of its own. */
+  static StateSnapshotStatus withHooks(StateSnapshotStatus s, List<HookResult> results) {
+    return new StateSnapshotStatus(s.phase(), s.sourceId(), s.jobName(), s.startTime(), s.completionTime(), s.progress(), s.snapshotIndex(),
+        s.size(), s.uploaded(), s.conditions(), s.observedGeneration(), s.message(), results == null || results.isEmpty() ? null : List.copyOf(results),
+        s.fileChanges(), s.expiresAt());
   }
 
   @Override
@@ -69,13 +88,13 @@ final class SnapshotStatuses extends RecordedStatus<StateSnapshotStatus, BackupR
   @Override
   public StateSnapshotStatus pending(String reason, String message) {
     return new StateSnapshotStatus(SnapshotPhase.Pending, sourceId(), null, null, null, null, null, null, null,
-        conditions(Conditions.FALSE, reason, message), generation, message);
+        conditions(Conditions.FALSE, reason, message), generation, message, hooks, null, null);
   }
 
   @Override
   public StateSnapshotStatus started(String jobName, String message) {
     return new StateSnapshotStatus(SnapshotPhase.Running, sourceId(), jobName, now.toString(), null, NONE, null, null, null,
-        conditions(Conditions.FALSE, "Running", message), generation, message);
+        conditions(Conditions.FALSE, "Running", message), generation, message, hooks, null, null);
   }
 
   @Override
@@ -83,20 +102,58 @@ final class SnapshotStatuses extends RecordedStatus<StateSnapshotStatus, BackupR
     TransferProgress p = live.orElse(old == null || old.progress() == null ? NONE : old.progress());
     String message = "backing up " + sourceId() + " with Job " + jobName;
     return new StateSnapshotStatus(SnapshotPhase.Running, sourceId(), jobName, startTime(), null, p, null, null, null,
-        conditions(Conditions.FALSE, "Running", message), generation, message);
+        conditions(Conditions.FALSE, "Running", message), generation, message, hooks, null, null);
+  }
+
+  /** The runner has ended; the post hooks run before its end is recorded. */
+  StateSnapshotStatus postHooks(String jobName, String message) {
+    return new StateSnapshotStatus(SnapshotPhase.Running, sourceId(), jobName, startTime(), null, old == null ? null : old.progress(), null, null,
+        null, conditions(Conditions.FALSE, "PostHooks", message), generation, message, hooks, null, null);
   }
 
   @Override
   public StateSnapshotStatus succeeded(String jobName, BackupReport r) {
     long ms = Math.max(1, r.durationMs());
-    SnapshotIndexSummary index = new SnapshotIndexSummary(r.snapshotId(), r.indexKey(), r.previousSnapshotId(), r.files(),
-        r.directories(), r.totalBytes(), r.uploadedBytes(), r.reusedBytes());
-    String message = "snapshot " + index.id() + ": " + r.files() + " files, " + Sizes.human(r.totalBytes()) + " ("
-        + Sizes.human(r.uploadedBytes()) + " uploaded)";
-    return new StateSnapshotStatus(SnapshotPhase.Succeeded, r.sourceId() != null ? r.sourceId() : sourceId(), jobName, startTime(), now.toString(),
+    String message = "snapshot " + r.snapshotId() + ": " + r.files() + " files, " + Sizes.human(r.totalBytes()) + " ("
+        + Sizes.human(r.uploadedBytes()) + " uploaded)" + changes(r);
+    return new StateSnapshotStatus(SnapshotPhase.Succeeded, reportedSourceId(r), jobName, startTime(), now.toString(),
         new TransferProgress(r.files(), r.files(), r.totalBytes(), r.totalBytes(), r.totalBytes() * 1000 / ms),
-        index, Sizes.human(r.totalBytes()), Sizes.human(r.uploadedBytes()),
-        conditions(Conditions.TRUE, "Succeeded", message), generation, message);
+        index(r), Sizes.human(r.totalBytes()), Sizes.human(r.uploadedBytes()),
+        conditions(Conditions.TRUE, "Succeeded", message), generation, message, hooks, fileChanges(r), null);
+  }
+
+  /** The runner committed the snapshot, but the run fails after all (a post hook failed with onError Fail). */
+  StateSnapshotStatus failedAfterCommit(String jobName, BackupReport r, String reason, String message) {
+    return new StateSnapshotStatus(SnapshotPhase.Failed, reportedSourceId(r), jobName, startTime(), now.toString(), old == null ? null : old.progress(),
+        index(r), Sizes.human(r.totalBytes()), Sizes.human(r.uploadedBytes()),
+        conditions(Conditions.FALSE, reason, message), generation, message, hooks, fileChanges(r), null);
+  }
+
+  /** The source id the runner reports wins (a Job an operator made before clusters were named used another). */
+  private String reportedSourceId(BackupReport r) {
+    return r.sourceId() != null ? r.sourceId() : sourceId();
+  }
+
+  private static SnapshotIndexSummary index(BackupReport r) {
+    return new SnapshotIndexSummary(r.snapshotId(), r.indexKey(), r.previousSnapshotId(), r.files(), r.directories(), r.totalBytes(),
+        r.uploadedBytes(), r.reusedBytes());
+  }
+
+  private static FileChanges fileChanges(BackupReport r) {
+    if (r.changedFiles() == null && r.vanishedFiles() == null) {
+      return null;
+    }
+    return new FileChanges(r.changedFiles(), r.changedFilesCount(), r.vanishedFiles(), r.vanishedFilesCount());
+  }
+
+  private static String changes(BackupReport r) {
+    int changed = r.changedFilesCount() == null ? 0 : r.changedFilesCount();
+    int vanished = r.vanishedFilesCount() == null ? 0 : r.vanishedFilesCount();
+    if (changed == 0 && vanished == 0) {
+      return "";
+    }
+    return "; " + (changed > 0 ? changed + " files changed while read (recorded as last read)" : "")
+        + (changed > 0 && vanished > 0 ? ", " : "") + (vanished > 0 ? vanished + " vanished" : "") + ": see status.fileChanges";
   }
 
   @Override
@@ -107,6 +164,6 @@ final class SnapshotStatuses extends RecordedStatus<StateSnapshotStatus, BackupR
   @Override
   public StateSnapshotStatus failed(String jobName, String reason, String message) {
     return new StateSnapshotStatus(SnapshotPhase.Failed, sourceId(), jobName, recordedStartTime(), now.toString(),
-        old == null ? null : old.progress(), null, null, null, conditions(Conditions.FALSE, reason, message), generation, message);
+        old == null ? null : old.progress(), null, null, null, conditions(Conditions.FALSE, reason, message), generation, message, hooks, null, null);
   }
 }

@@ -12,6 +12,8 @@ import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
 import dev.strata.operator.Patches;
 import dev.strata.operator.catalog.StoreCatalogs;
+import dev.strata.operator.hooks.HookPod;
+import dev.strata.operator.hooks.HookRunner;
 import dev.strata.operator.metrics.StrataMetrics;
 import dev.strata.operator.runner.RunActions;
 import dev.strata.operator.runner.RunDecision;
@@ -33,6 +35,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,15 +70,18 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
   private final StoreCatalogs catalogs;
   private final Clock clock;
   private final String cluster;
+  private final HookRunner hooks;
+  private final SimpleInboundEventSource<StateSnapshot> hookEnded = new SimpleInboundEventSource<>("hook-ended");
   private InformerEventSource<Job, StateSnapshot> jobs;
   private RunPods<StateSnapshot> pods;
 
   /**
    * @param catalogs the stores' catalogs, where a StateSnapshot that stands for an existing snapshot finds it
    * @param cluster this cluster's id, in the source ids of the snapshots it takes
+   * @param hooks runs the snapshots' hooks; each that ends wakes its snapshot
    */
   public StateSnapshotReconciler(RunObserver<BackupReport> observer, SnapshotDecider decider, SnapshotCleaner cleaner,
-      EventRecorder events, StrataMetrics metrics, StoreCatalogs catalogs, Clock clock, String cluster) {
+      EventRecorder events, StrataMetrics metrics, StoreCatalogs catalogs, Clock clock, String cluster, HookRunner hooks) {
     this.observer = observer;
     this.decider = decider;
     this.cleaner = cleaner;
@@ -85,6 +91,8 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     this.catalogs = catalogs;
     this.clock = clock;
     this.cluster = cluster;
+    this.hooks = hooks;
+    hooks.onEnded(k -> hookEnded.propagateEvent(new ResourceID(k.name(), k.namespace())));
   }
 
   @Override
@@ -110,9 +118,14 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
       boolean ended = phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed;
       Optional<Job> job = context.getSecondaryResource(Job.class);
       RunObservation<BackupReport> run = observer.observe(snapshot, ended, job, pods, client, store);
-      RunPods.ClaimUse source = !ended && job.isEmpty() ? pods.claimUse(client, ns, snapshot.getSpec().source().pvcName()) : RunPods.ClaimUse.UNKNOWN;
+      String pvc = snapshot.getSpec().source().pvcName();
+      RunPods.ClaimUse source = !ended && job.isEmpty() ? pods.claimUse(client, ns, pvc) : RunPods.ClaimUse.UNKNOWN;
+      // Hooks run in the pod that uses the volume: looked up only while a snapshot with hooks has not ended.
+      Optional<HookPod> hookPod = !ended && snapshot.getSpec().hasHooks() ? pods.podUsing(client, ns, pvc).map(HookPod::of) : Optional.empty();
       now = run.now();
-      decision = decider.decide(new SnapshotObservation(snapshot, run, store, source.claim(), source.user()));
+      SnapshotDecider.Plan plan = decider.plan(new SnapshotObservation(snapshot, run, store, source.claim(), source.user(), hookPod, hooks::poll));
+      decision = plan.run();
+      plan.hook().ifPresent(h -> hooks.start(h.key(), h.pod(), h.container(), h.command(), h.timeout()));
     }
 
     actions.apply(snapshot, decision, client, jobs, "Backup");
@@ -258,6 +271,6 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
             .build();
     jobs = new InformerEventSource<>(jobConfig, context);
     pods = RunPods.inform(context, StateSnapshot.class, Labels.SNAPSHOT, null);
-    return List.of(jobs, new InformerEventSource<>(stores, context), pods.eventSource());
+    return List.of(jobs, new InformerEventSource<>(stores, context), pods.eventSource(), hookEnded);
   }
 }

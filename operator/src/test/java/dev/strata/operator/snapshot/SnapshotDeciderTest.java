@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -158,6 +159,23 @@ class SnapshotDeciderTest {
     assertThat(d.status().completionTime()).isEqualTo(NOW.toString());
     assertThat(Conditions.isTrue(d.status().conditions(), Conditions.READY)).isTrue();
     assertThat(d.events()).extracting(EventRecorder.Event::reason).containsExactly("Succeeded");
+  }
+
+  @Test
+  void filesTheRunnerRecordedAsChangedOrVanishedAreInTheStatusAndTheMessage() {
+    StateSnapshot running = snapshot(new StateSnapshotStatus(SnapshotPhase.Running, "ns/data/", "snap-backup", NOW.minusSeconds(10).toString(), null, null, null, null, null, null, 1L, null));
+    RunnerOutcome<BackupReport> out = RunnerOutcome.parse(0, "{\"snapshotId\":\"id\",\"files\":3,\"totalBytes\":3000,\"uploadedBytes\":1000,"
+        + "\"changedFiles\":[\"LOG\",\"MANIFEST-000005\"],\"changedFilesCount\":2,\"vanishedFiles\":[\"000042.sst\"],\"vanishedFilesCount\":1}",
+        BackupReport.class);
+    RunDecision<StateSnapshotStatus> d = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Complete", null)), Optional.of(out), Optional.empty());
+    assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Succeeded);
+    assertThat(d.status().fileChanges()).isEqualTo(new dev.strata.api.v1alpha1.FileChanges(List.of("LOG", "MANIFEST-000005"), 2, List.of("000042.sst"), 1));
+    assertThat(d.status().message()).endsWith("; 2 files changed while read (recorded as last read), 1 vanished: see status.fileChanges");
+
+    RunnerOutcome<BackupReport> clean = RunnerOutcome.parse(0, "{\"snapshotId\":\"id\",\"files\":3,\"totalBytes\":3000,\"uploadedBytes\":1000}", BackupReport.class);
+    RunDecision<StateSnapshotStatus> none = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Complete", null)), Optional.of(clean), Optional.empty());
+    assertThat(none.status().fileChanges()).isNull();
+    assertThat(none.status().message()).doesNotContain("changed");
   }
 
   @Test

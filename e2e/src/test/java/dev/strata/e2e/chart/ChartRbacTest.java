@@ -69,7 +69,7 @@ class ChartRbacTest {
     assertThat(everywhere.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-hooks")).singleElement()
         .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.HOOK_RULES));
     assertThat(everywhere.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata")).singleElement()
-        .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.RULES));
+        .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.CLUSTER_RULES));
 
     RenderedChart some = RenderedChart.render(helm, "strata", "strata-system", "--set", "hooks.enabled=true", "--set",
         "hooks.namespaces={team-a}");

@@ -9,4 +9,7 @@ done
 # The Helm chart installs the same CRDs; a test fails when the two copies differ.
 rm -f "$here/../charts/strata/crds/"*.yaml
 cp "$here"/*.yaml "$here/../charts/strata/crds/"
-echo "regenerated: $(cd "$here" && ls *.yaml | tr '\n' ' ')"
+# docs/api-reference.md is generated from the same YAML; ApiReferenceTest fails when it is stale.
+mvn -q -B -f "$here/../pom.xml" -pl crds -am test -Dtest=ApiReferenceTest -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dstrata.writeApiReference=true
+echo "regenerated: $(cd "$here" && ls *.yaml | tr '\n' ' ')docs/api-reference.md"

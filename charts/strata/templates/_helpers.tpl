@@ -97,11 +97,13 @@ automountServiceAccountToken: false on them and they run as the namespace's defa
 */}}
 {{- define "strata.namespacedRules" -}}
 # StateSnapshots: list+watch for the informers of StateSnapshotReconciler (its primary), SnapshotScheduleReconciler,
-# RetentionPolicyReconciler (label-selected) and StateRestoreReconciler (resolving a restore's source); create in
-# SnapshotScheduleReconciler (a due run); delete in SnapshotScheduleReconciler (concurrencyPolicy Replace) and
-# RetentionPolicyReconciler (expired snapshots); patch for the finalizer (java-operator-sdk adds and removes it) and
-# for the labels StateSnapshotReconciler mirrors (server-side apply, with the status). No get: everything is read from
-# the informers (a finalizer patch that conflicts is retried from the cache, not re-read).
+# RetentionPolicyReconciler (label-selected), StateRestoreReconciler (resolving a restore's source) and
+# SnapshotStoreReconciler (which snapshots of the bucket have one); create in SnapshotScheduleReconciler (a due run)
+# and CatalogSync (a snapshot of the bucket that has none here is imported); delete in SnapshotScheduleReconciler
+# (concurrencyPolicy Replace), RetentionPolicyReconciler (expired snapshots), StateSnapshotReconciler (spec.ttl) and
+# CatalogSync (an imported one whose snapshot left the bucket); patch for the finalizer (java-operator-sdk adds and
+# removes it) and for the labels StateSnapshotReconciler mirrors (server-side apply, with the status). No get:
+# everything is read from the informers (a finalizer patch that conflicts is retried from the cache, not re-read).
 - apiGroups: ["strata.dev"]
   resources: ["statesnapshots"]
   verbs: ["list", "watch", "create", "delete", "patch"]
@@ -120,7 +122,8 @@ automountServiceAccountToken: false on them and they run as the namespace's defa
 - apiGroups: ["strata.dev"]
   resources: ["snapshotstores"]
   verbs: ["list", "watch"]
-# SnapshotStore status: UpdateControl.patchStatus in SnapshotStoreReconciler (Ready, last garbage collection).
+# SnapshotStore status: UpdateControl.patchStatus in SnapshotStoreReconciler (Ready, Healthy, last garbage collection,
+# last verification, catalog).
 - apiGroups: ["strata.dev"]
   resources: ["snapshotstores/status"]
   verbs: ["patch"]
@@ -162,8 +165,9 @@ automountServiceAccountToken: false on them and they run as the namespace's defa
 - apiGroups: ["strata.dev"]
   resources: ["staterestores/finalizers"]
   verbs: ["update"]
-# Runner Jobs (backup, restore, garbage collection): create in StateSnapshotReconciler, StateRestoreReconciler and
-# SnapshotStoreReconciler (the one owner of collectors; a Job created is handed to the informer's cache, so it is never
+# Runner Jobs (backup, restore, garbage collection, verification): create in StateSnapshotReconciler,
+# StateRestoreReconciler and SnapshotStoreReconciler (the one owner of collectors and verifications; a Job created is
+# handed to the informer's cache, so it is never
 # read back); list+watch for the Job informers of the snapshot, restore and store reconcilers; delete once a success
 # is recorded (RunnerJobs.release) and in StateSnapshotReconciler.cleanup (stops a running backup before its snapshot
 # goes).
@@ -199,8 +203,8 @@ automountServiceAccountToken: false on them and they run as the namespace's defa
 - apiGroups: [""]
   resources: ["serviceaccounts"]
   verbs: ["get"]
-# Events: EventRecorder.record on StateSnapshots, SnapshotSchedules, RetentionPolicies, StateRestores, RestorePolicies
-# and the pods a RestorePolicy restored creates events.k8s.io/v1 Events.
+# Events: EventRecorder.record on StateSnapshots, SnapshotStores (imports, verifications), SnapshotSchedules,
+# RetentionPolicies, StateRestores, RestorePolicies and the pods a RestorePolicy restored creates events.k8s.io/v1 Events.
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create"]
@@ -212,4 +216,18 @@ character but letters, digits, '.', '_' and '-' becomes '_', and so does a leadi
 */}}
 {{- define "strata.tokenFileName" -}}
 {{- regexReplaceAll "^\\." (regexReplaceAll "[^A-Za-z0-9._-]" . "_") "_" -}}
+{{- end }}
+
+{{/*
+With hooks.enabled: what the operator needs to run a StateSnapshot's hooks (spec.hooks) in the pod that uses its PVC.
+Exec lets the operator run any command in any container of the pods of these namespaces: grant it only where hooks
+are used (hooks.namespaces).
+*/}}
+{{- define "strata.hookRules" -}}
+# pods/exec: KubernetesPodExec runs a hook's command as kubectl exec does, over a WebSocket. The upgrade is an HTTP
+# GET, which API servers up to 1.34 authorize as get; from 1.35 (AuthorizePodWebsocketUpgradeCreatePermission) they
+# also require create, the verb SPDY's POST always needed.
+- apiGroups: [""]
+  resources: ["pods/exec"]
+  verbs: ["get", "create"]
 {{- end }}

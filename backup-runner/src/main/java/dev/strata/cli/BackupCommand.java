@@ -11,6 +11,10 @@ import dev.strata.engine.index.SnapshotStats;
 import dev.strata.engine.report.BackupReport;
 import dev.strata.engine.store.BlobStoreManager;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,8 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "backup",
     description = {
       "Back up a directory as a new snapshot of a source.",
-      "Only files whose name, size or mtime changed since the source's latest snapshot are read;",
-      "content already in the store is not uploaded again. The snapshot exists once its index is written, last.",
+      "Only files whose name, size or mtime changed since the source's latest snapshot are read;"
+          + " content already in the store is not uploaded again. The snapshot exists once its index is written, last.",
       "A store that does not exist yet is created in format 2: encrypted when a key is given, else not (see `strata init`)."
     })
 final class BackupCommand implements Callable<Integer> {
@@ -39,6 +43,19 @@ final class BackupCommand implements Callable<Integer> {
       paramLabel = "ID",
       description = "The source identity snapshots are diffed and listed by (default: the absolute source path).")
   String sourceId;
+
+  @Option(
+      names = "--former-source-id",
+      paramLabel = "ID",
+      description = "An identity the source had before (repeatable): while the source has no snapshot under --source-id, the"
+          + " newest under the first of these that has one is the snapshot it is diffed against.")
+  List<String> formerSourceIds = new ArrayList<>();
+
+  @Option(
+      names = "--label",
+      paramLabel = "KEY=VALUE",
+      description = "A label to record in the snapshot's metadata (repeatable), e.g. the schedule or group that made it.")
+  Map<String, String> labels = new LinkedHashMap<>();
 
   @Option(
       names = "--parallelism",
@@ -58,8 +75,8 @@ final class BackupCommand implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "1h",
       description = {
-        "A blob found in the store that no known snapshot references has its age restarted when older than this (default: ${DEFAULT-VALUE}),",
-        "so a collector cannot delete it before this snapshot commits. Keep it below the store's GC grace period."
+        "A blob found in the store that no known snapshot references has its age restarted when older than this (default: ${DEFAULT-VALUE}),"
+            + " so a collector cannot delete it before this snapshot commits. Keep it below the store's GC grace period."
       })
   String refreshAge;
 
@@ -68,10 +85,10 @@ final class BackupCommand implements Callable<Integer> {
       paramLabel = "POLICY",
       defaultValue = "fail",
       description = {
-        "A file that changes while it is read (size, mtime, ctime or inode differ before and after) is read again",
-        "(--file-change-retries); if it still changes: fail: the backup fails naming it, nothing is committed (default);",
-        "record: its last read is committed, marked \"changed\" in the index and listed in the result (for a live",
-        "database whose logs grow all the time). A file that vanishes is left out with a warning either way."
+        "A file that changes while it is read (size, mtime, ctime or inode differ before and after) is read again"
+            + " (--file-change-retries); if it still changes: fail: the backup fails naming it, nothing is committed (default);"
+            + " record: its last read is committed, marked \"changed\" in the index and listed in the result (for a live"
+            + " database whose logs grow all the time). A file that vanishes is left out with a warning either way."
       })
   String onFileChange;
 
@@ -87,8 +104,8 @@ final class BackupCommand implements Callable<Integer> {
       paramLabel = "MODE",
       defaultValue = "auto",
       description = {
-        "How new blobs are compressed (zstd): auto tries a sample of each chunk and stores what does not shrink as it is",
-        "(default); max compresses harder, for more CPU; off stores every chunk as it is."
+        "How new blobs are compressed (zstd): auto tries a sample of each chunk and stores what does not shrink as it is"
+            + " (default); max compresses harder, for more CPU; off stores every chunk as it is."
       })
   String compression;
 
@@ -99,12 +116,7 @@ final class BackupCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try {
-      return run();
-    } catch (RuntimeException e) {
-      report.writeError(e);
-      throw e;
-    }
+    return report.reporting(this::run);
   }
 
   private int run() {
@@ -124,6 +136,11 @@ final class BackupCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UsageException("--on-file-change: " + e.getMessage());
     }
+    for (Map.Entry<String, String> label : labels.entrySet()) {
+      if (label.getKey().isBlank() || label.getValue() == null) {
+        throw new UsageException("--label must be KEY=VALUE with a non-empty KEY, got '" + label.getKey() + "'");
+      }
+    }
     dev.strata.engine.format.Compression comp;
     try {
       comp = dev.strata.engine.format.Compression.parse(compression);
@@ -142,7 +159,7 @@ final class BackupCommand implements Callable<Integer> {
     try (BlobStoreManager store = storeOptions.open();
         ProgressLine line = ProgressLine.startIfTerminal("backup", progress, spec.commandLine().getErr());
         ProgressPublisher published = report.startProgress(store, progress)) {
-      result = new BackupEngine(store, options, progress).backup(source, id);
+      result = new BackupEngine(store, options, progress).withFormerSourceIds(formerSourceIds).withLabels(labels).backup(source, id);
     }
     SnapshotStats s = result.index().stats();
     boolean changed = !result.changedFiles().isEmpty() || !result.vanishedFiles().isEmpty();

@@ -27,8 +27,11 @@ final class DiffCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to compare with.")
+  @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to compare with: an id, a unique prefix of one, or latest.")
   String snapshotId;
+
+  @Option(names = "--source-id", paramLabel = "ID", description = "With --snapshot latest: the source whose newest snapshot to compare with.")
+  String sourceId;
 
   @Option(names = "--source", required = true, paramLabel = "DIR", description = "The local directory.")
   Path source;
@@ -45,7 +48,8 @@ final class DiffCommand implements Callable<Integer> {
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
       Repository repo = storeOptions.repository(store);
-      Snapshot s = new SnapshotCatalog(repo).load(Snapshots.requireId(snapshotId));
+      SnapshotCatalog catalog = new SnapshotCatalog(repo);
+      Snapshot s = catalog.load(Snapshots.resolve(catalog, snapshotId, sourceId));
       try (TreeReader r = new TreeReader(new BlobSource(repo, null).tree(s))) {
         root = r.readAll();
       }

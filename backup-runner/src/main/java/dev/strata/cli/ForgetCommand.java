@@ -12,26 +12,42 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "forget",
     description = {
-      "Forget a snapshot: it no longer exists, and cannot be listed or restored. Its",
-      "index is kept as a tombstone for the garbage collector's grace period, so a",
-      "backup that started from it still finds its blobs; after that, `strata gc`",
-      "reclaims the blobs no other snapshot references."
+      "Forget a snapshot: it can no longer be listed or restored.",
+      "Its index is kept as a tombstone for the garbage collector's grace period, so a"
+          + " backup that started from it still finds its blobs; after that, `strata gc`"
+          + " reclaims the blobs no other snapshot references."
     })
 final class ForgetCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to forget.")
+  @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to forget: an id or a unique prefix of one.")
   String snapshotId;
+
+  @Option(names = "--json", description = "Print {snapshotId, tombstone} as JSON.")
+  boolean json;
+
+  /** What `forget --json` prints. */
+  public record Forgotten(String snapshotId, String tombstone) {}
 
   @Override
   public Integer call() {
+    if (Snapshots.LATEST.equals(snapshotId)) {
+      throw new UsageException("forget takes a snapshot id or a unique prefix of one, not latest: name the snapshot (see `strata snapshots`)");
+    }
+    Forgotten done;
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
-      new SnapshotCatalog(store).forget(Snapshots.requireId(snapshotId));
+      SnapshotCatalog catalog = new SnapshotCatalog(store);
+      String id = Snapshots.resolve(catalog, snapshotId, null);
+      done = new Forgotten(id, catalog.forget(id));
     }
-    spec.commandLine().getOut().printf("forgot snapshot %s; its blobs are reclaimed by `strata gc` after the grace period%n", snapshotId);
+    if (json) {
+      Output.json(spec.commandLine().getOut(), done);
+    } else {
+      spec.commandLine().getOut().printf("forgot snapshot %s; its blobs are reclaimed by `strata gc` after the grace period%n", done.snapshotId());
+    }
     return 0;
   }
 }

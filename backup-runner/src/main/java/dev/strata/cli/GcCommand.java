@@ -19,11 +19,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "gc",
     description = {
-      "Delete blobs that no snapshot references and that are older than the grace",
-      "period (whole packs, or by repacking packs that are mostly unreferenced),",
-      "tombstones of snapshots forgotten longer ago than that, and progress objects",
-      "of runs that died. Safe while backups run: it takes no lock, and keeps every",
-      "blob a backup may be about to reference."
+      "Reclaim the space of blobs no snapshot references, once the grace period has passed.",
+      "Deletes blobs that no snapshot references and that are older than the grace"
+          + " period (whole packs, or by repacking packs that are mostly unreferenced),"
+          + " tombstones of snapshots forgotten longer ago than that, and progress objects"
+          + " of runs that died. Safe while backups run: it takes no lock, and keeps every"
+          + " blob a backup may be about to reference."
     })
 final class GcCommand implements Callable<Integer> {
 

@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
     name = "init",
     description = {
       "Create a store in format 2: write its config object (format version, pack size, chunker, encryption), once.",
-      "A first backup does the same with the defaults. With encryption, a random master key is made and wrapped by",
-      "the key given (--key-file, STRATA_KEY_FILE or STRATA_KEY): keep that key safe, the store cannot be read without it.",
+      "A first backup does the same with the defaults. With encryption, a random master key is made and wrapped by"
+          + " the key given (--key-file, STRATA_KEY_FILE or STRATA_KEY): keep that key safe, the store cannot be read without it.",
       "A store of format 1 (snapshots but no config) moves to format 2 here; its old snapshots stay readable."
     })
 final class InitCommand implements Callable<Integer> {

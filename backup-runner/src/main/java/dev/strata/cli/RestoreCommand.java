@@ -13,6 +13,8 @@ import dev.strata.engine.Snapshot;
 import dev.strata.engine.report.RestoreReport;
 import dev.strata.engine.store.BlobStoreManager;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -26,8 +28,8 @@ import picocli.CommandLine.Spec;
     name = "restore",
     description = {
       "Restore a snapshot into a directory, verifying every byte against the index.",
-      "Files are assembled in a staging directory inside the target and renamed into place;",
-      "a failure before that leaves the target as it was."
+      "Files are assembled in a staging directory inside the target and renamed into place;"
+          + " a failure before that leaves the target as it was."
     })
 final class RestoreCommand implements Callable<Integer> {
 
@@ -35,7 +37,7 @@ final class RestoreCommand implements Callable<Integer> {
   @Mixin StoreOptions storeOptions;
 
   static final class Which {
-    @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to restore.")
+    @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to restore: an id, a unique prefix of one, or latest (of --source-id, or of the store's only source).")
     String snapshotId;
 
     @Option(names = "--latest", required = true, description = "Restore the newest snapshot of --source-id.")
@@ -45,8 +47,14 @@ final class RestoreCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "1")
   Which which;
 
-  @Option(names = "--source-id", paramLabel = "ID", description = "With --latest: the source whose newest snapshot to restore.")
+  @Option(names = "--source-id", paramLabel = "ID", description = "With --latest (or --snapshot latest): the source whose newest snapshot to restore.")
   String sourceId;
+
+  @Option(
+      names = "--former-source-id",
+      paramLabel = "ID",
+      description = "With --latest: an identity the source had before (repeatable), whose newest snapshot counts while the source has none of its own.")
+  List<String> formerSourceIds = new ArrayList<>();
 
   @Option(names = "--target", required = true, paramLabel = "DIR", description = "The directory to restore into (created if missing).")
   Path target;
@@ -56,9 +64,9 @@ final class RestoreCommand implements Callable<Integer> {
       paramLabel = "MODE",
       defaultValue = "empty",
       description = {
-        "empty: refuse a target that holds anything (default);",
-        "overwrite: write every snapshot file over what is there, leave other files;",
-        "sync: keep files that match, fetch only what differs, remove what the snapshot lacks."
+        "empty: refuse a target that holds anything (default);"
+            + " overwrite: write every snapshot file over what is there, leave other files;"
+            + " sync: keep files that match, fetch only what differs, remove what the snapshot lacks."
       })
   String mode;
 
@@ -80,9 +88,9 @@ final class RestoreCommand implements Callable<Integer> {
       paramLabel = "WHAT",
       defaultValue = "fail",
       description = {
-        "With --latest, when the source has no snapshot yet:",
-        "fail: exit 1 (default); fresh-start: restore nothing, leave the target as it is, exit 0 and report",
-        "{\"restored\": false} (a pod's first start, before its state was ever snapshotted)."
+        "With --latest, when the source has no snapshot yet:"
+            + " fail: exit 1 (default); fresh-start: restore nothing, leave the target as it is, exit 0 and report"
+            + " {\"restored\": false} (a pod's first start, before its state was ever snapshotted)."
       })
   String ifNone;
 
@@ -91,12 +99,12 @@ final class RestoreCommand implements Callable<Integer> {
       paramLabel = "WHAT",
       defaultValue = "fail",
       description = {
-        "fail: exit 1 when the restore fails (default); continue: report the error (stderr, --result-file) and",
-        "exit 0, for an init container whose pod should start anyway. A restore that fails before its commit leaves",
-        "the target exactly as it was (its staging directory is removed). One that fails while moving files into",
-        "place (a file that cannot be replaced, the target changing under it) leaves the target partly restored:",
-        "entries the commit reached are the snapshot's, the rest as they were; the staging directory is removed, and",
-        "that failure exits 1 even with continue. Run the restore again with --mode sync to finish it."
+        "fail: exit 1 when the restore fails (default); continue: report the error (stderr, --result-file) and"
+            + " exit 0, for an init container whose pod should start anyway. A restore that fails before its commit leaves"
+            + " the target exactly as it was (its staging directory is removed). One that fails while moving files into"
+            + " place (a file that cannot be replaced, the target changing under it) leaves the target partly restored:"
+            + " entries the commit reached are the snapshot's, the rest as they were; the staging directory is removed, and"
+            + " that failure exits 1 even with continue. Run the restore again with --mode sync to finish it."
       })
   String onFailure;
 
@@ -110,10 +118,24 @@ final class RestoreCommand implements Callable<Integer> {
       paramLabel = "SIZE",
       defaultValue = "1MiB",
       description = {
-        "Blobs of one pack at most this far apart are fetched with one ranged request, the bytes between them read and",
-        "dropped; farther apart, with two (default: ${DEFAULT-VALUE}; raise it for a store far away, where a request costs more)."
+        "Blobs of one pack at most this far apart are fetched with one ranged request, the bytes between them read and"
+            + " dropped; farther apart, with two (default: ${DEFAULT-VALUE}; raise it for a store far away, where a request costs more)."
       })
   String rangeGap;
+
+  @Option(
+      names = "--include",
+      paramLabel = "GLOB",
+      description = "Restore only paths that match (repeatable); a matching directory brings everything in it. data/** and"
+          + " data match a whole directory; a glob without a slash, like *.sst, matches names at any depth.")
+  java.util.List<String> includes;
+
+  @Option(
+      names = "--exclude",
+      paramLabel = "GLOB",
+      description = "Leave out paths that match (repeatable; wins over --include). With --mode sync, only selected paths"
+          + " are removed when the snapshot lacks them: files outside the selection stay as they are.")
+  java.util.List<String> excludes;
 
   @Mixin RunReportOptions report;
 
@@ -151,6 +173,9 @@ final class RestoreCommand implements Callable<Integer> {
       case "fresh-start" -> true;
       default -> throw new UsageException("unknown --if-none '" + ifNone + "': use fail or fresh-start");
     };
+    if (!formerSourceIds.isEmpty() && !which.latest) {
+      throw new UsageException("--former-source-id needs --latest: a named --snapshot is found by its id alone");
+    }
     if (freshStartIfNone && !which.latest) {
       throw new UsageException("--if-none fresh-start needs --latest: a named --snapshot either exists or the restore fails");
     }
@@ -163,7 +188,16 @@ final class RestoreCommand implements Callable<Integer> {
     if (gap > 256L << 20) {
       throw new UsageException("--range-gap must be at most 256 MiB, got " + rangeGap);
     }
-    RestoreOptions options = new RestoreOptions(restoreMode, Limits.parallelism(parallelism), fullCheck, !noFsync, storeOptions.key(), (int) gap);
+    dev.strata.engine.PathSelection selection = null;
+    if (includes != null || excludes != null) {
+      try {
+        selection = dev.strata.engine.PathSelection.of(includes, excludes);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException((includes != null ? "--include/--exclude: " : "--exclude: ") + e.getMessage());
+      }
+    }
+    RestoreOptions options = new RestoreOptions(restoreMode, Limits.parallelism(parallelism), fullCheck, !noFsync, storeOptions.key(), (int) gap)
+        .withSelection(selection);
     Progress progress = new Progress();
     RestoreResult result;
     try (BlobStoreManager store = storeOptions.open()) {
@@ -173,7 +207,7 @@ final class RestoreCommand implements Callable<Integer> {
           dev.strata.engine.Workers.background("strata-open-index", () -> dev.strata.engine.pack.BlobIndex.load(repo));
       SnapshotCatalog catalog = new SnapshotCatalog(repo);
       Optional<Snapshot> found =
-          which.latest ? catalog.latest(sourceId) : Optional.of(catalog.load(Snapshots.requireId(which.snapshotId)));
+          which.latest ? catalog.latest(sourceId, formerSourceIds) : Optional.of(catalog.load(Snapshots.resolve(catalog, which.snapshotId, sourceId)));
       if (found.isEmpty() && freshStartIfNone) {
         return freshStart();
       }

@@ -61,6 +61,16 @@ public final class RunReportOptions {
     }
   }
 
+  /** Runs a command's body; when it throws, its error goes to the result file first. */
+  int reporting(java.util.function.IntSupplier body) {
+    try {
+      return body.getAsInt();
+    } catch (RuntimeException e) {
+      writeError(e);
+      throw e;
+    }
+  }
+
   /** Writes why the run failed: its one-line message and its cause. */
   void writeError(Throwable failure) {
     if (resultFile != null) {

@@ -11,9 +11,7 @@ import dev.strata.engine.tree.TreeEntry;
 import dev.strata.engine.tree.TreeReader;
 import dev.strata.engine.tree.TreeSource;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,8 +26,11 @@ final class ShowCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to show.")
+  @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to show: an id, a unique prefix of one, or latest.")
   String snapshotId;
+
+  @Option(names = "--source-id", paramLabel = "ID", description = "With --snapshot latest: the source whose newest snapshot to show.")
+  String sourceId;
 
   @Option(names = "--files", description = "Also list every file, symlink and directory.")
   boolean files;
@@ -43,7 +44,8 @@ final class ShowCommand implements Callable<Integer> {
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
       Repository repo = storeOptions.repository(store);
-      Snapshot s = new SnapshotCatalog(repo).load(Snapshots.requireId(snapshotId));
+      SnapshotCatalog catalog = new SnapshotCatalog(repo);
+      Snapshot s = catalog.load(Snapshots.resolve(catalog, snapshotId, sourceId));
       BlobSource blobs = new BlobSource(repo, null);
       if (json) {
         if (s.formatVersion() == 1) {
@@ -81,27 +83,22 @@ final class ShowCommand implements Callable<Integer> {
   }
 
   private static void print(PrintWriter out, TreeSource tree) {
-    try (tree) {
-      List<String> dirs = new ArrayList<>();
-      for (TreeEntry e = tree.next(); e != null; e = tree.next()) {
-        String prefix = dirs.size() <= 1 ? "" : String.join("/", dirs.subList(1, dirs.size())) + "/";
-        if (e instanceof TreeEntry.Dir d) {
-          if (!dirs.isEmpty()) {
-            out.printf("  %04o  %12s  %s%s/%n", d.metadata().mode(), "", prefix, Names.safe(d.name()));
-          }
-          dirs.add(Names.safe(d.name()));
-        } else if (e instanceof TreeEntry.End) {
-          dirs.remove(dirs.size() - 1);
-        } else {
-          FileIndex f = ((TreeEntry.File) e).file();
-          if (f.isSymlink()) {
-            out.printf("  %04o  %12s  %s%s -> %s%n", f.metadata().mode(), "", prefix, Names.safe(f.name()), Names.safe(f.linkTarget()));
-          } else {
-            out.printf("  %04o  %12d  %s%s%s%n", f.metadata().mode(), f.metadata().size(), prefix, Names.safe(f.name()),
-                f.hardLink() != null ? "  (hard link to " + Names.safe(f.hardLink()) + ")" : f.isChanged() ? "  (changed while read)" : "");
-          }
-        }
+    TreeWalk.walk(tree, (path, e) -> {
+      if (path.isEmpty()) {
+        return true;
       }
-    }
+      if (e instanceof TreeEntry.Dir d) {
+        out.printf("  %04o  %12s  %s/%n", d.metadata().mode(), "", Names.safe(path));
+        return true;
+      }
+      FileIndex f = ((TreeEntry.File) e).file();
+      if (f.isSymlink()) {
+        out.printf("  %04o  %12s  %s -> %s%n", f.metadata().mode(), "", Names.safe(path), Names.safe(f.linkTarget()));
+      } else {
+        out.printf("  %04o  %12d  %s%s%n", f.metadata().mode(), f.metadata().size(), Names.safe(path),
+            f.hardLink() != null ? "  (hard link to " + Names.safe(f.hardLink()) + ")" : f.isChanged() ? "  (changed while read)" : "");
+      }
+      return true;
+    });
   }
 }

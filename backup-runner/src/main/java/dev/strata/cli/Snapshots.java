@@ -1,10 +1,18 @@
 package dev.strata.cli;
 
+import dev.strata.engine.Names;
+import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.SnapshotIds;
+import dev.strata.engine.SnapshotNotFoundException;
+import java.util.List;
+import java.util.TreeSet;
 
-/** Argument checks shared by the commands that name a snapshot. */
+/** How commands name a snapshot: its id, a unique prefix of one, or "latest". */
 final class Snapshots {
   private Snapshots() {}
+
+  static final String LATEST = "latest";
+  private static final int MAX_LISTED = 10;
 
   static String requireId(String id) {
     try {
@@ -12,5 +20,65 @@ final class Snapshots {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
+  }
+
+  /**
+   * The full id a user's argument names: a full id as it is (without listing the store), "latest" the newest snapshot
+   * (of {@code sourceIdOrNull}, or of the store's only source), else the one snapshot whose id starts with it.
+   *
+   * @throws UsageException when the argument is empty, or names several snapshots (listing them)
+   * @throws SnapshotNotFoundException when it names none
+   */
+  static String resolve(SnapshotCatalog catalog, String arg, String sourceIdOrNull) {
+    if (arg == null || arg.isBlank()) {
+      throw new UsageException("name a snapshot: an id, a unique prefix of one, or latest (see `strata snapshots`)");
+    }
+    String a = arg.strip();
+    if (SnapshotIds.isValid(a)) {
+      return a;
+    }
+    if (a.equals(LATEST)) {
+      return latest(catalog, sourceIdOrNull);
+    }
+    TreeSet<String> matches = new TreeSet<>();
+    for (SnapshotCatalog.Entry e : catalog.entries(null)) {
+      if (e.snapshotId().startsWith(a)) {
+        matches.add(e.snapshotId());
+      }
+    }
+    if (matches.isEmpty()) {
+      throw new SnapshotNotFoundException("no snapshot id starts with '" + Names.safe(a) + "' (see `strata snapshots`)");
+    }
+    if (matches.size() > 1) {
+      List<String> shown = matches.stream().limit(MAX_LISTED).toList();
+      throw new UsageException("'" + Names.safe(a) + "' names " + matches.size() + " snapshots: " + String.join(", ", shown)
+          + (matches.size() > shown.size() ? ", …" : "") + "; give more of the id");
+    }
+    return matches.first();
+  }
+
+  private static String latest(SnapshotCatalog catalog, String sourceIdOrNull) {
+    if (sourceIdOrNull != null) {
+      return catalog.latest(sourceIdOrNull)
+          .orElseThrow(() -> new SnapshotNotFoundException("source '" + Names.safe(sourceIdOrNull) + "' has no snapshot (see `strata snapshots`)"))
+          .snapshotId();
+    }
+    // The folder of an index is its source's: two folders, two sources, and "latest" would be a guess.
+    TreeSet<String> folders = new TreeSet<>();
+    String newest = null;
+    for (SnapshotCatalog.Entry e : catalog.entries(null)) {
+      folders.add(e.key().substring(0, e.key().lastIndexOf('/')));
+      if (newest == null || e.snapshotId().compareTo(newest) > 0) {
+        newest = e.snapshotId();
+      }
+    }
+    if (newest == null) {
+      throw new SnapshotNotFoundException("the store has no snapshots, so none is the latest (see `strata snapshots`)");
+    }
+    if (folders.size() > 1) {
+      throw new UsageException("latest is ambiguous: the store holds snapshots of " + folders.size()
+          + " sources; add --source-id (see `strata snapshots`)");
+    }
+    return newest;
   }
 }

@@ -40,17 +40,24 @@ final class SnapshotsCommand implements Callable<Integer> {
       out.println(sourceId == null ? "no snapshots" : "no snapshots of " + sourceId);
       return 0;
     }
-    out.printf("%-28s  %-24s  %8s  %10s  %10s  %s%n", "ID", "CREATED", "FILES", "SIZE", "UPLOADED", "SOURCE");
-    for (SnapshotSummary s : all) {
-      out.printf(
-          "%-28s  %-24s  %8d  %10s  %10s  %s%n",
-          s.snapshotId(),
-          s.metadata().createdAt(),
-          s.stats().files(),
-          Output.bytes(s.stats().totalBytes()),
-          Output.bytes(s.stats().uploadedBytes()),
-          dev.strata.engine.Names.safe(s.metadata().sourceId()));
-    }
+    print(out, all);
     return 0;
+  }
+
+  /** The table of snapshots, its columns as wide as their widest cell. */
+  static void print(PrintWriter out, List<SnapshotSummary> all) {
+    java.util.List<String[]> rows = new java.util.ArrayList<>();
+    rows.add(new String[] {"ID", "CREATED (UTC)", "FILES", "SIZE", "UPLOADED", "SOURCE"});
+    for (SnapshotSummary s : all) {
+      rows.add(new String[] {
+        s.snapshotId(),
+        Output.time(s.metadata().createdAt()),
+        Long.toString(s.stats().files()),
+        Output.bytes(s.stats().totalBytes()),
+        Output.bytes(s.stats().uploadedBytes()),
+        dev.strata.engine.Names.safe(s.metadata().sourceId())
+      });
+    }
+    Output.table(out, rows, false, false, true, true, true, false);
   }
 }

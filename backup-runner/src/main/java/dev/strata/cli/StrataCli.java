@@ -4,7 +4,10 @@ import dev.strata.engine.IntegrityException;
 import dev.strata.engine.SnapshotNotFoundException;
 import dev.strata.engine.index.IndexFormatException;
 import dev.strata.engine.store.StoreException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,12 +30,21 @@ import picocli.CommandLine.Command;
       GcCommand.class,
       InitCommand.class,
       KeyCommand.class,
+      LsCommand.class,
+      DumpCommand.class,
+      FindCommand.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
       "",
-      "S3 credentials are read from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN for",
-      "temporary keys), or assumed with a web identity: AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (see --role-arn).",
+      "The store's options default to STRATA_STORE, STRATA_ENDPOINT, STRATA_REGION, STRATA_PATH_STYLE, STRATA_CA_BUNDLE and"
+          + " STRATA_RETRY_DEADLINE, then to a config file of name = value lines (STRATA_CONFIG, else"
+          + " ~/.config/strata/config): store, endpoint, region, path-style, ca-bundle, retry-deadline, key-file,"
+          + " access-key-id-file, secret-access-key-file.",
+      "S3 credentials are read from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN for temporary"
+          + " keys) or from the files that STRATA_ACCESS_KEY_ID_FILE and STRATA_SECRET_ACCESS_KEY_FILE name, or assumed"
+          + " with a web identity: AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (see --role-arn).",
       "An encrypted store's key is read from --key-file, STRATA_KEY_FILE or STRATA_KEY.",
       "Run `strata <command> --help` for a command's options."
     })
@@ -44,21 +56,75 @@ public final class StrataCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  private final Settings settings;
+  private final OutputStream raw;
+
+  StrataCli(Settings settings, OutputStream raw) {
+    this.settings = settings;
+    this.raw = raw;
+  }
+
+  /** The environment and config file this command line reads its defaults from. */
+  Settings settings() {
+    return settings;
+  }
+
+  /** Standard output as bytes, for commands that print a file's content (`dump`). */
+  OutputStream raw() {
+    return raw;
+  }
+
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: init, backup, restore, snapshots, show, diff, verify, forget, gc or key");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: " + String.join(", ", spec.subcommands().keySet()));
   }
 
   public static void main(String[] args) {
     System.setProperty(CliLogging.ACTIVE, "true");
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    PrintStream stdout = System.out;
+    System.exit(run(args, new PrintWriter(stdout, true), new PrintWriter(System.err, true), stdout, System.getenv()));
   }
 
-  /** Runs a command line with the given streams; used by main and by tests. */
+  /** Runs a command line with the given streams and the process's environment; used by tests. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = commandLine(args);
+    return run(args, out, err, null, System.getenv());
+  }
+
+  /**
+   * Runs a command line.
+   *
+   * @param raw standard output as bytes (null: bytes go to {@code out} as UTF-8 text)
+   * @param env the environment: STRATA_* settings, the config file's location, credentials
+   */
+  public static int run(String[] args, PrintWriter out, PrintWriter err, OutputStream raw, Map<String, String> env) {
+    Settings settings;
+    try {
+      settings = Settings.load(env);
+    } catch (UsageException e) {
+      err.println("strata: " + dev.strata.engine.Names.safe(e.getMessage()));
+      return USAGE;
+    }
+    OutputStream bytes = raw != null ? raw : new OutputStream() {
+      @Override
+      public void write(int b) {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        out.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public void flush() {
+        out.flush();
+      }
+    };
+    CommandLine cli = new CommandLine(new StrataCli(settings, bytes));
     cli.setOut(out);
     cli.setErr(err);
+    // Descriptions wrap at the terminal's width (80 columns when it is unknown), between words.
+    cli.setUsageHelpAutoWidth(true);
     cli.setExitCodeExceptionMapper(StrataCli::exitCode);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
@@ -66,34 +132,6 @@ public final class StrataCli implements Runnable {
           return exitCode(e);
         });
     return cli.execute(args);
-  }
-
-  /**
-   * The command line for {@code args}: when they start with a command's name, the root with that one command only.
-   * picocli builds a command's model by reflection over its annotations when it is added, about a tenth of a second of
-   * CPU for all ten; a runner pays it on every backup. Anything else (no command, help, an unknown name) gets them all.
-   */
-  static CommandLine commandLine(String[] args) {
-    if (args.length > 0) {
-      for (Class<?> c : StrataCli.class.getAnnotation(Command.class).subcommands()) {
-        Command command = c.getAnnotation(Command.class);
-        if (c != CommandLine.HelpCommand.class && command.name().equals(args[0])) {
-          CommandLine one = new CommandLine(new Root());
-          one.addSubcommand(command.name(), new CommandLine(c, CommandLine.defaultFactory()));
-          return one;
-        }
-      }
-    }
-    return new CommandLine(new StrataCli());
-  }
-
-  /** {@link StrataCli} without its subcommands: the root of a command line that has just the one it runs. */
-  @Command(name = "strata", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Version.class)
-  static final class Root implements Runnable {
-    @Override
-    public void run() {
-      throw new IllegalStateException("the root runs no command");
-    }
   }
 
   static int exitCode(Throwable e) {
@@ -122,8 +160,7 @@ public final class StrataCli implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = StrataCli.class.getPackage().getImplementationVersion();
-      return new String[] {"strata " + (v == null ? "dev" : v)};
+      return new String[] {"strata " + BuildInfo.describe()};
     }
   }
 }

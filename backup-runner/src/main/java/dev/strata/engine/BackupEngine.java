@@ -108,6 +108,8 @@ public final class BackupEngine {
   private final BackupOptions options;
   private final Progress progress;
   private Hooks hooks = new Hooks() {};
+  private List<String> formerSourceIds = List.of();
+  private Map<String, String> labels = Map.of();
 
   public BackupEngine(BlobStoreManager store, BackupOptions options, Progress progress) {
     this.store = store;
@@ -120,6 +122,21 @@ public final class BackupEngine {
     return this;
   }
 
+  /**
+   * Identities the source had before (for Kubernetes, {@code namespace/pvc/path} from before cluster identities): while
+   * the source has no snapshot under its own identity, the newest under these is the one it is diffed against.
+   */
+  public BackupEngine withFormerSourceIds(List<String> ids) {
+    this.formerSourceIds = List.copyOf(ids);
+    return this;
+  }
+
+  /** Labels recorded in the snapshot's metadata (see {@link SnapshotMetadata}). */
+  public BackupEngine withLabels(Map<String, String> labels) {
+    this.labels = Map.copyOf(labels);
+    return this;
+  }
+
   public BackupResult backup(Path sourceDir, String sourceId) {
     long start = System.nanoTime();
     Instant createdAt = options.clock().instant();
@@ -128,7 +145,7 @@ public final class BackupEngine {
       // Three independent reads (each a round trip or more over a WAN): the index, the damaged markers, the latest snapshot.
       CompletableFuture<BlobIndex> loading = Workers.background("strata-open-index", () -> BlobIndex.load(repo));
       CompletableFuture<Set<String>> damaged = Workers.background("strata-open-damaged", this::damagedBlobs);
-      Optional<Snapshot> previous = new SnapshotCatalog(repo).latest(sourceId);
+      Optional<Snapshot> previous = new SnapshotCatalog(repo).latest(sourceId, formerSourceIds);
       BlobIndex index = Workers.join(loading);
       BlobSource blobs = new BlobSource(repo, index);
       long opened = System.nanoTime();
@@ -312,7 +329,7 @@ public final class BackupEngine {
       }
       SnapshotStats stats = new SnapshotStats(files.get(), directories.get(), symlinks.get(), totalBytes.get(), uploadedBytes.get(),
           Math.max(0, totalBytes.get() - uploadedBytes.get()));
-      SnapshotRecord record = new SnapshotRecord(snapshotId, new SnapshotMetadata(sourceId, store.location(), createdAt, options.createdBy()),
+      SnapshotRecord record = new SnapshotRecord(snapshotId, new SnapshotMetadata(sourceId, store.location(), createdAt, options.createdBy(), labels),
           previous == null ? null : previous.snapshotId(), stats, options.compression().label(), treeBytes, treeIds);
       writeIndex();
       String key = StoreLayout.indexKey(sourceId, snapshotId);
@@ -1341,7 +1358,8 @@ public final class BackupEngine {
      * when the base was forgotten (its tombstone's time), or null while its index exists.
      */
     Instant requireBase() {
-      String indexKey = StoreLayout.indexKey(sourceId, base.snapshotId());
+      // The base may be a snapshot of a former identity of the source: its index is where its own identity puts it.
+      String indexKey = StoreLayout.indexKey(base.metadata().sourceId(), base.snapshotId());
       if (store.stat(indexKey, Metadata.of(sourceId, indexKey)).isPresent()) {
         return null;
       }

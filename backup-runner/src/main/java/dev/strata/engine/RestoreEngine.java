@@ -258,7 +258,10 @@ public final class RestoreEngine {
     }
 
     TreeReader tree() {
-      return new TreeReader(blobs.tree(snapshot));
+      if (options.selection() == null) {
+        return new TreeReader(blobs.tree(snapshot));
+      }
+      return new TreeReader(new dev.strata.engine.tree.SelectedTreeSource(blobs.tree(snapshot), options.selection()::selects));
     }
 
     void stage() {
@@ -271,14 +274,20 @@ public final class RestoreEngine {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot create a staging directory in " + target + ": " + e.getMessage(), e);
       }
-      if (snapshot.stats() != null) {
+      boolean whole = options.selection() == null;
+      if (whole && snapshot.stats() != null) {
         progress.addTotal(snapshot.stats().files(), snapshot.stats().totalBytes());
       }
-      progress.totalsKnown();
+      if (whole) {
+        progress.totalsKnown();
+      }
       try (TreeReader r = tree()) {
         stageDir(r, root, "", r.root());
         if (r.next() != null) {
           throw new IllegalStateException("the tree goes on after its root");
+        }
+        if (!whole) {
+          progress.totalsKnown(); // a selection's totals grew as its files were planned
         }
         runBatch();
       } finally {
@@ -314,6 +323,9 @@ public final class RestoreEngine {
         }
         int seq = nextSeq++;
         long size = f.metadata().size();
+        if (options.selection() != null) {
+          progress.addTotal(1, size);
+        }
         files.incrementAndGet();
         totalBytes.addAndGet(size);
         Stat existing = local == null ? null : statOrNull(local, f.name());
@@ -905,7 +917,11 @@ public final class RestoreEngine {
         for (String name : here.list()) {
           if (!wanted.contains(name) && !(relPath.isEmpty() && name.equals(stagingName))) {
             at = join(relPath, name);
-            here.deleteTree(name);
+            if (options.selection() == null) {
+              here.deleteTree(name);
+            } else {
+              removeSelected(here, join(relPath, name), name);
+            }
           }
         }
       }
@@ -913,6 +929,35 @@ public final class RestoreEngine {
         discardStaging(); // before the root's mtime is set, which removing it would change
         applyDir(here, self, ".");
       }
+    }
+
+    /**
+     * Sync mode with a selection: removes what the snapshot lacks only where the selection reaches. A directory is
+     * entered (it may hold selected paths among others) and removed only when it is selected and ends up empty.
+     */
+    private void removeSelected(DirHandle dir, String rel, String name) throws IOException {
+      Stat st = dir.statAtOrNull(name);
+      if (st == null) {
+        return;
+      }
+      boolean selected = options.selection().selects(rel);
+      if (!st.isDirectory()) {
+        if (selected) {
+          dir.deleteTree(name);
+        }
+        return;
+      }
+      try (DirHandle sub = dir.openDir(name)) {
+        for (String child : sub.list()) {
+          at = join(rel, child);
+          removeSelected(sub, join(rel, child), child);
+        }
+        if (!selected || !sub.list().isEmpty()) {
+          return;
+        }
+      }
+      at = rel;
+      dir.deleteTree(name);
     }
 
     /** A directory's own metadata, after everything inside it is done. */

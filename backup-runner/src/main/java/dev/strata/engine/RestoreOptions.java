@@ -14,8 +14,11 @@ import dev.strata.engine.format.UserKey;
  * @param rangeGap two blobs of one pack are fetched with one ranged request when at most this many bytes lie between
  *     them (those bytes are read and dropped); further apart, with two. A request costs about as much as this many
  *     bytes: on loopback about a megabyte, on a WAN link more
+ * @param selection the paths to restore, null for the whole snapshot: only they are written, and in sync mode only
+ *     they are removed when the snapshot lacks them
  */
-public record RestoreOptions(RestoreMode mode, int parallelism, boolean fullCheck, boolean fsync, UserKey key, int rangeGap) {
+public record RestoreOptions(
+    RestoreMode mode, int parallelism, boolean fullCheck, boolean fsync, UserKey key, int rangeGap, PathSelection selection) {
 
   public static final int DEFAULT_RANGE_GAP = 1 << 20;
 
@@ -26,6 +29,10 @@ public record RestoreOptions(RestoreMode mode, int parallelism, boolean fullChec
     if (rangeGap < 0) {
       throw new IllegalArgumentException("the range gap must not be negative, got " + rangeGap);
     }
+  }
+
+  public RestoreOptions(RestoreMode mode, int parallelism, boolean fullCheck, boolean fsync, UserKey key, int rangeGap) {
+    this(mode, parallelism, fullCheck, fsync, key, rangeGap, null);
   }
 
   public RestoreOptions(RestoreMode mode, int parallelism, boolean fullCheck, boolean fsync) {
@@ -41,14 +48,18 @@ public record RestoreOptions(RestoreMode mode, int parallelism, boolean fullChec
   }
 
   public RestoreOptions withFsync(boolean f) {
-    return new RestoreOptions(mode, parallelism, fullCheck, f, key, rangeGap);
+    return new RestoreOptions(mode, parallelism, fullCheck, f, key, rangeGap, selection);
   }
 
   public RestoreOptions withKey(UserKey k) {
-    return new RestoreOptions(mode, parallelism, fullCheck, fsync, k, rangeGap);
+    return new RestoreOptions(mode, parallelism, fullCheck, fsync, k, rangeGap, selection);
   }
 
   public RestoreOptions withRangeGap(int gap) {
-    return new RestoreOptions(mode, parallelism, fullCheck, fsync, key, gap);
+    return new RestoreOptions(mode, parallelism, fullCheck, fsync, key, gap, selection);
+  }
+
+  public RestoreOptions withSelection(PathSelection s) {
+    return new RestoreOptions(mode, parallelism, fullCheck, fsync, key, rangeGap, s);
   }
 }

@@ -115,6 +115,28 @@ public final class SnapshotCatalog {
     return Optional.empty();
   }
 
+  /**
+   * The newest committed snapshot of a source, or, while it has none under its identity, the newest under the first of
+   * its former identities that has one (an identity it had before, e.g. {@code namespace/pvc/path} from before
+   * cluster identities were part of Kubernetes source ids). A source that has a snapshot of its own never falls back.
+   */
+  public Optional<Snapshot> latest(String sourceId, List<String> formerSourceIds) {
+    Optional<Snapshot> own = latest(sourceId);
+    for (int i = 0; own.isEmpty() && i < formerSourceIds.size(); i++) {
+      own = latest(formerSourceIds.get(i));
+    }
+    return own;
+  }
+
+  /**
+   * The summary of one listed snapshot, read from its object without its tree, of either format; empty when it was
+   * forgotten since it was listed. Indexes never change once written, so a caller that keeps summaries by key reads
+   * each one once.
+   */
+  public Optional<SnapshotSummary> summary(Entry entry) {
+    return getIfPresent(entry, null).map(bytes -> summary(entry.key(), bytes));
+  }
+
   public Snapshot load(String snapshotId) {
     return read(find(snapshotId), null);
   }

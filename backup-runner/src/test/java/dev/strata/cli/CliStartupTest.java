@@ -5,28 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** What the CLI skips at start-up, and that what it skips is not needed. */
 class CliStartupTest {
-
-  @Test
-  void aCommandLineNamingACommandBuildsThatCommandOnly() {
-    CommandLine one = StrataCli.commandLine(new String[] {"backup", "--store", "file:///x"});
-    assertThat(one.getSubcommands()).containsOnlyKeys("backup");
-    // The inherited standard options stay: --help and --version work on the command.
-    assertThat(one.getSubcommands().get("backup").getCommandSpec().findOption("--help")).isNotNull();
-    assertThat(one.getSubcommands().get("backup").getCommandSpec().findOption("--version")).isNotNull();
-    assertThat(one.getSubcommands().get("backup").getCommandSpec().qualifiedName()).isEqualTo("strata backup");
-  }
-
-  @Test
-  void anythingElseBuildsEveryCommand() {
-    for (String[] args : new String[][] {{}, {"help", "backup"}, {"--help"}, {"bakup"}}) {
-      assertThat(StrataCli.commandLine(args).getSubcommands())
-          .containsKeys("init", "backup", "restore", "snapshots", "show", "diff", "verify", "forget", "gc", "key", "help");
-    }
-  }
 
   @Test
   void codedLoggingSetupDeclinesOutsideTheCli() {

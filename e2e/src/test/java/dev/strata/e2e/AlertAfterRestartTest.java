@@ -89,7 +89,7 @@ class AlertAfterRestartTest {
           rule = (ObjectNode) r;
         }
       }
-      assertThat(rule).as("StrataSnapshotsFailing in docs/operations.md").isNotNull();
+      assertThat(rule).as("StrataSnapshotsFailing in charts/strata/monitoring/alerts.yaml").isNotNull();
       rule.remove("annotations"); // what is tested is the expression; its summary text is not
       ArrayNode only = Serialization.yamlMapper().createArrayNode().add(rule);
       ((ObjectNode) rules.path("groups").get(0)).set("rules", only);

@@ -122,8 +122,9 @@ class JourneysTest {
   static void stopOperatorAndReport(ControlPlane plane) {
     if (cluster != null) {
       cluster.uninstallOperator();
-      // helm uninstall leaves what the operator made itself (docs/operations.md): its webhook configuration.
-      plane.client().admissionRegistration().v1().mutatingWebhookConfigurations().withName("strata-restore-policy").delete();
+      // helm uninstall removes the webhook configuration too: it is the chart's (the operator only fills it in).
+      assertThat(plane.client().admissionRegistration().v1().mutatingWebhookConfigurations().withName("strata-restore-policy").get())
+          .as("the webhook configuration after helm uninstall").isNull();
     }
     StringBuilder report = new StringBuilder("\n==== Strata journeys ====\n");
     DURATIONS.forEach((name, took) -> report.append(String.format("  %-70s %6.1f s%n", name, took.toMillis() / 1000.0)));
@@ -208,7 +209,7 @@ class JourneysTest {
     LocalDate first = Nights.firstMondayWithRoom(Nights.today(), 9);
     clock.set(Nights.due(first).minus(Duration.ofMinutes(10)));
     Path volume = storeAndVolume(plane, kubelet, minio, ns, 8101);
-    String source = ns.name() + "/" + PVC + "/rocksdb";
+    String source = OperatorSnapshotTest.sourceId(client, ns.name(), PVC, "rocksdb");
 
     // As the example's comment says: first with dryRun on, to see in the status what it would expire.
     Examples.apply(plane, ns.name(), Examples.read("retention-policy.yaml").replace("dryRun: false", "dryRun: true"), tmp).assertSuccess();
@@ -279,7 +280,9 @@ class JourneysTest {
           assertThat(new SnapshotCatalog(store).entries(source)).hasSize(7));
 
       // The test overlay: a collector every minute with a grace of 2 s. Past it, a collection frees the expired
-      // snapshots' own blobs (the clock moves a minute per poll, so the collector is due each time).
+      // snapshots' own blobs (the clock moves a minute per poll, so the collector is due each time). Night 2's pack
+      // holds nothing else and goes; night 1's blob may share a pack with what the kept snapshots use, which stays
+      // until its live fraction falls below the repack threshold (store format 2), so only 1 MiB is sure to go.
       plane.kubectl("patch", "snapshotstore", "minio", "-n", ns.name(), "--type=merge", "-p",
           "{\"spec\":{\"gc\":{\"schedule\":\"* * * * *\",\"gracePeriod\":\"2s\",\"allowShortGracePeriod\":true}}}")
           .assertSuccess();
@@ -287,7 +290,7 @@ class JourneysTest {
       await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
         t[0] = t[0].plusSeconds(60);
         clock.set(t[0]);
-        assertThat(ScheduleRetentionTest.blobBytes(store)).isLessThanOrEqualTo(before - (2L << 20));
+        assertThat(ScheduleRetentionTest.blobBytes(store)).isLessThanOrEqualTo(before - (1L << 20));
       });
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
         SnapshotStore st = client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
@@ -528,11 +531,15 @@ class JourneysTest {
       assertThat(jobs.withLabel(OPERATION, "restore")).singleElement().satisfies(j -> assertThat(j.getMetadata().getName()).isEqualTo(done.getStatus().jobName()));
       assertThat(pods.withLabel("job-name", snap.getStatus().jobName())).hasSize(1);
       assertThat(pods.withLabel("job-name", done.getStatus().jobName())).hasSize(1);
-      // Strata's own Events (the kubelet also reports its containers as Started).
+      // Strata's own Events (the kubelet also reports its containers as Started). Never two for one run; an operator
+      // killed between creating the Job and recording its Event may leave none (Events are best effort), so the Job
+      // and the status above are what prove the run started once.
       assertThat(client.events().v1().events().inNamespace(ns.name()).list().getItems().stream()
           .filter(e -> "Started".equals(e.getReason()) && e.getRegarding() != null
-              && List.of("StateSnapshot", "StateRestore").contains(e.getRegarding().getKind())))
-          .as("one Started Event each").hasSize(2);
+              && List.of("StateSnapshot", "StateRestore").contains(e.getRegarding().getKind()))
+          .collect(java.util.stream.Collectors.groupingBy(e -> e.getRegarding().getKind() + "/" + e.getRegarding().getName(),
+              java.util.stream.Collectors.counting())))
+          .as("at most one Started Event each").allSatisfy((run, count) -> assertThat(count).as(run).isEqualTo(1L));
     }
   }
 
@@ -553,7 +560,9 @@ class JourneysTest {
         Map.entry("store-bad-bucket.yaml", "spec.bucket in body should match"),
         Map.entry("schedule-bad-cron.yaml", "spec.schedule in body should match"),
         Map.entry("retention-bad-max-age.yaml", "spec.maxAge in body should match"),
-        Map.entry("restore-two-sources.yaml", "source needs exactly one of snapshotName, scheduleName or pvc"));
+        Map.entry("restore-two-sources.yaml", "source needs exactly one of snapshotName, scheduleName, pvc or fromStore"),
+        Map.entry("restore-from-store-without-store.yaml", "source.fromStore is read from the catalog of a SnapshotStore: set spec.storeRef.name"),
+        Map.entry("snapshot-bad-ttl.yaml", "spec.ttl in body should match"));
     try (var files = Files.list(Examples.dir().resolve("invalid"))) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(expected.keySet());
     }

@@ -9,6 +9,7 @@ import dev.strata.api.v1alpha1.RestoreSource;
 import dev.strata.api.v1alpha1.RestoreTarget;
 import dev.strata.api.v1alpha1.SnapshotPhase;
 import dev.strata.api.v1alpha1.SnapshotSource;
+import dev.strata.api.v1alpha1.SourceVolume;
 import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateRestoreSpec;
 import dev.strata.api.v1alpha1.StateSnapshot;
@@ -96,6 +97,9 @@ class OperatorRestoreTest {
     return r;
   }
 
+  /** Restoring into another PVC than the snapshot's is said so in the StateRestore (spec.target.insteadOf). */
+  static final SourceVolume FROM_PVC = new SourceVolume(null, PVC);
+
   static String reason(StateRestore r) {
     return OperatorSnapshotTest.ready(r.getStatus().conditions()).getReason();
   }
@@ -121,7 +125,7 @@ class OperatorRestoreTest {
     Files.createDirectories(other.resolve("sst"));
     Files.writeString(other.resolve("sst/000000.sst"), "stale content");
     Files.writeString(other.resolve("keep-me.txt"), "not in the snapshot");
-    restore(client, ns, "overwrite", new RestoreSource("first", null, null, null), new RestoreTarget("overwrite-me", null, null), RestoreMode.Overwrite, 4);
+    restore(client, ns, "overwrite", new RestoreSource("first", null, null, null), new RestoreTarget("overwrite-me", null, null, FROM_PVC), RestoreMode.Overwrite, 4);
     awaitSucceeded(client, ns, "overwrite");
     Map<String, DirectoryTree.Entry> afterOverwrite = DirectoryTree.describe(other);
     assertThat(afterOverwrite.remove("keep-me.txt")).isNotNull();
@@ -131,14 +135,14 @@ class OperatorRestoreTest {
     Files.write(volume.resolve("rocksdb/000099.sst"), OperatorSnapshotTest.random(77, 2 << 20));
     StateSnapshot second = snapshot(client, ns, "second", PVC);
     restore(client, ns, "sync", new RestoreSource(null, null, new SnapshotSource(PVC, "rocksdb"), null),
-        new RestoreTarget("data-kafka-streams-0-restored", null, "rocksdb"), RestoreMode.Sync, 4);
+        new RestoreTarget("data-kafka-streams-0-restored", null, "rocksdb", FROM_PVC), RestoreMode.Sync, 4);
     StateRestore sync = awaitSucceeded(client, ns, "sync");
     assertThat(sync.getStatus().resolvedSnapshot().id()).isEqualTo(second.getStatus().snapshotIndex().id());
     assertThat(sync.getStatus().downloadedBytes()).isEqualTo(2L << 20);
     assertThat(DirectoryTree.describe(restored.resolve("rocksdb"))).isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
 
     // IfEmpty refuses a target that holds anything.
-    restore(client, ns, "not-empty", new RestoreSource("first", null, null, null), new RestoreTarget("overwrite-me", null, null), RestoreMode.IfEmpty, 4);
+    restore(client, ns, "not-empty", new RestoreSource("first", null, null, null), new RestoreTarget("overwrite-me", null, null, FROM_PVC), RestoreMode.IfEmpty, 4);
     StateRestore refused = awaitEnd(client, ns, "not-empty");
     assertThat(refused.getStatus().phase()).isEqualTo(SnapshotPhase.Failed);
     assertThat(reason(refused)).isEqualTo("TargetNotEmpty");
@@ -162,7 +166,7 @@ class OperatorRestoreTest {
 
     OperatorSnapshotTest.claim(client, ns, "target");
     kubelet.hostPathOf(ns.name(), "target");
-    restore(client, ns, "pinned", new RestoreSource(null, null, new SnapshotSource(PVC, "rocksdb"), null), new RestoreTarget("target", null, null), RestoreMode.IfEmpty, 1);
+    restore(client, ns, "pinned", new RestoreSource(null, null, new SnapshotSource(PVC, "rocksdb"), null), new RestoreTarget("target", null, null, FROM_PVC), RestoreMode.IfEmpty, 1);
     await().atMost(Duration.ofSeconds(60)).until(() -> {
       StateRestore r = client.resources(StateRestore.class).inNamespace(ns.name()).withName("pinned").get();
       return r.getStatus() != null && r.getStatus().phase() == SnapshotPhase.Running;
@@ -204,7 +208,7 @@ class OperatorRestoreTest {
     Path target = kubelet.hostPathOf(ns.name(), "target");
     Files.writeString(target.resolve("existing.txt"), "was here before");
     Map<String, DirectoryTree.Entry> before = DirectoryTree.describe(target);
-    restore(client, ns, "corrupt", new RestoreSource("first", null, null, null), new RestoreTarget("target", null, null), RestoreMode.Sync, 4);
+    restore(client, ns, "corrupt", new RestoreSource("first", null, null, null), new RestoreTarget("target", null, null, FROM_PVC), RestoreMode.Sync, 4);
     StateRestore failed = awaitEnd(client, ns, "corrupt");
     assertThat(failed.getStatus().phase()).isEqualTo(SnapshotPhase.Failed);
     assertThat(reason(failed)).isEqualTo("Corrupt");

@@ -134,6 +134,14 @@ class OperatorSnapshotTest {
     return s;
   }
 
+  /**
+   * The source id the operator gives a PVC and path of a namespace of this control plane: the cluster is named by the
+   * kube-system namespace's UID (no STRATA_CLUSTER_ID in these tests).
+   */
+  static String sourceId(KubernetesClient client, String namespace, String pvc, String path) {
+    return client.namespaces().withName("kube-system").get().getMetadata().getUid() + ":" + namespace + "/" + pvc + "/" + path;
+  }
+
   public static BlobStoreManager minioStore(MinioServer minio) {
     return new RetryingBlobStoreManager(new S3BlobStoreManager(new S3StoreConfig(minio.endpoint(), Examples.EXAMPLE_BUCKET,
         "snapshots", minio.region(), true, minio.accessKey(), minio.secretKey(), null)), RetryPolicy.defaults());
@@ -164,7 +172,7 @@ class OperatorSnapshotTest {
     // A first snapshot uploads everything but the few bytes that repeat inside the tree (the seed has a hard link).
     assertThat(index.uploadedBytes() + index.reusedBytes()).isEqualTo(index.totalBytes());
     assertThat(index.reusedBytes()).isLessThan(1024);
-    assertThat(done.getStatus().sourceId()).isEqualTo(ns.name() + "/" + PVC + "/rocksdb");
+    assertThat(done.getStatus().sourceId()).isEqualTo(sourceId(client, ns.name(), PVC, "rocksdb"));
     assertThat(done.getStatus().progress().bytesDone()).isEqualTo(index.totalBytes());
     assertThat(done.getStatus().completionTime()).isNotNull();
     assertThat(done.getMetadata().getLabels()).containsEntry("strata.dev/phase", "Succeeded").containsEntry("strata.dev/pvc", PVC);

@@ -25,6 +25,7 @@ import dev.strata.e2e.support.MinioServer;
 import dev.strata.e2e.support.OperatorProcess;
 import dev.strata.e2e.support.TestNamespace;
 import dev.strata.e2e.support.kubelet.KubeletStandIn;
+import dev.strata.engine.RestoreOptions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -207,7 +208,7 @@ class RestorePolicyTest {
   }
 
   static RestorePolicySource awaitSource(KubernetesClient client, TestNamespace ns, String podUid, long restoresDone) {
-    String source = ns.name() + "/" + PVC + "/rocksdb";
+    String source = OperatorSnapshotTest.sourceId(client, ns.name(), PVC, "rocksdb");
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       RestorePolicy p = client.resources(RestorePolicy.class).inNamespace(ns.name()).withName("kafka-streams").get();
       assertThat(p.getStatus().restoresDone()).isEqualTo(restoresDone);
@@ -292,7 +293,7 @@ class RestorePolicyTest {
     assertThat(running.getMetadata().getLabels()).containsEntry("strata.dev/restore-policy", "kafka-streams");
     assertThat(running.getMetadata().getAnnotations())
         .containsEntry("strata.dev/restore-policy", "kafka-streams")
-        .containsEntry("strata.dev/restore-source", ns.name() + "/" + PVC + "/rocksdb");
+        .containsEntry("strata.dev/restore-source", OperatorSnapshotTest.sourceId(client, ns.name(), PVC, "rocksdb"));
     // Order: the restore ran (seen running while the app waited) and ended with 0 before the app container started.
     assertThat(history).anySatisfy(p -> {
       assertThat(restoreState(p)).hasValueSatisfying(s -> assertThat(s.getRunning()).isNotNull());
@@ -351,10 +352,13 @@ class RestorePolicyTest {
     Files.writeString(volume.resolve("rocksdb/LOG.old"), "not in the snapshot");
     client.pods().inNamespace(ns.name()).resource(appPod(POD, "kafka-streams", "data", PVC)).create();
     Pod second = awaitRunning(client, ns, POD);
-    assertThat(terminationMessage(second).get("downloadedBytes").asLong()).isEqualTo(6 << 20);
-    assertThat(awaitPodEvent(client, ns, POD, second.getMetadata().getUid(), "Restored").getNote()).contains("6.0 MiB downloaded");
+    // The lost file's blobs, and what lies between them in their packs when one ranged read is cheaper than two
+    // (store format 2 reads across gaps of up to a range gap): never the whole snapshot again.
+    long downloaded = terminationMessage(second).get("downloadedBytes").asLong();
+    assertThat(downloaded).isBetween(6L << 20, (6L << 20) + 2L * RestoreOptions.DEFAULT_RANGE_GAP);
+    assertThat(awaitPodEvent(client, ns, POD, second.getMetadata().getUid(), "Restored").getNote()).containsPattern("\\d\\.\\d MiB downloaded");
     assertThat(DirectoryTree.describe(volume.resolve("rocksdb"))).isEqualTo(original);
-    assertThat(awaitSource(client, ns, second.getMetadata().getUid(), 2).downloadedBytes()).isEqualTo(6 << 20);
+    assertThat(awaitSource(client, ns, second.getMetadata().getUid(), 2).downloadedBytes()).isEqualTo(downloaded);
   }
 
   @Test
@@ -371,7 +375,7 @@ class RestorePolicyTest {
     JsonNode result = terminationMessage(running);
     assertThat(result.get("restored").asBoolean()).isFalse();
     assertThat(volume).isEmptyDirectory();
-    String source = ns.name() + "/" + PVC + "/rocksdb";
+    String source = OperatorSnapshotTest.sourceId(client, ns.name(), PVC, "rocksdb");
     assertThat(awaitPodEvent(client, ns, POD, "FreshStart").getNote()).isEqualTo("no snapshot of " + source + " yet: the pod starts empty");
     RestorePolicySource entry = awaitSource(client, ns, running.getMetadata().getUid(), 1);
     assertThat(entry.result()).isEqualTo(PodRestoreResult.FreshStart);
@@ -449,7 +453,7 @@ class RestorePolicyTest {
 
     client.pods().inNamespace(ns.name()).resource(appPod(POD, "kafka-streams", "data", PVC)).create();
     Event failed = awaitPodEvent(client, ns, POD, "RestoreFailed");
-    assertThat(failed.getNote()).contains("restoring " + ns.name() + "/" + PVC + "/rocksdb into pod " + POD + " failed: ")
+    assertThat(failed.getNote()).contains("restoring " + OperatorSnapshotTest.sourceId(client, ns.name(), PVC, "rocksdb") + " into pod " + POD + " failed: ")
         .contains("does not start until a retry succeeds").doesNotContain("not-the-secret");
     Pod held = client.pods().inNamespace(ns.name()).withName(POD).get();
     assertThat(held.getStatus().getPhase()).isEqualTo("Pending");

@@ -20,8 +20,21 @@ public final class Labels {
   public static final String RETENTION_POLICY = "strata.dev/retention-policy";
   /** On StateSnapshots a schedule made: the scheduled time (RFC 3339) retention counts by. */
   public static final String SCHEDULED_TIME = "strata.dev/scheduled-time";
-  /** On garbage-collection Jobs: the SnapshotStore they collect. */
+  /** On garbage-collection and verification Jobs: the SnapshotStore they work on; on imported StateSnapshots, the store they came from. */
   public static final String STORE = "strata.dev/snapshotstore";
+  /** On StateSnapshots a store's catalog imported ("true"): the operator's own objects, for snapshots that had none here. */
+  public static final String IMPORTED = "strata.dev/imported";
+  /** On imported StateSnapshots: the cluster (when named) and namespace of the PVC the snapshot was taken of. */
+  public static final String SOURCE_CLUSTER = "strata.dev/source-cluster";
+  public static final String SOURCE_NAMESPACE = "strata.dev/source-namespace";
+  /** On imported StateSnapshots: the schedule that made the snapshot in its cluster (not this cluster's schedule label). */
+  public static final String ORIGIN_SCHEDULE = "strata.dev/origin-schedule";
+  /** On imported StateSnapshots: when the snapshot was taken (RFC 3339), which "latest" and asOf count by. */
+  public static final String TAKEN_AT = "strata.dev/taken-at";
+  /** On imported StateSnapshots: who made the snapshot, as its index says (kind/namespace/name/uid of a StateSnapshot). */
+  public static final String CREATED_BY = "strata.dev/created-by";
+  /** The prefix of the labels a backup records in its index, and an import gives back. */
+  public static final String PREFIX = "strata.dev/";
 
   private Labels() {}
 }

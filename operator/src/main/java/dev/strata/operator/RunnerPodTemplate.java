@@ -162,8 +162,11 @@ public record RunnerPodTemplate(
         .build();
   }
 
-  /** Every runner pod: a non-root user and group, and the runtime's default seccomp profile. */
-  public static PodSecurityContext nonRootPod(long uid, long gid) {
+  /**
+   * Every runner pod: a non-root user and group, and the runtime's default seccomp profile. A null user or group is
+   * left out, for the platform to assign (OpenShift's restricted SCC; the image's user otherwise).
+   */
+  public static PodSecurityContext nonRootPod(Long uid, Long gid) {
     return new PodSecurityContextBuilder()
         .withRunAsNonRoot(true)
         .withRunAsUser(uid)

@@ -25,6 +25,17 @@ public final class Golden {
     assertThat(actual).as("%s (rerun with -Dgolden.update=true to accept a change)", expected).isEqualTo(Files.readString(expected));
   }
 
+  /** The operator's settings from the input's {@code operatorEnv} (its STRATA_* environment), else the defaults. */
+  public static OperatorSettings operatorSettings(com.fasterxml.jackson.databind.JsonNode input) {
+    java.util.Map<String, String> env = new java.util.HashMap<>();
+    if (input.hasNonNull("operatorEnv")) {
+      input.get("operatorEnv").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+    }
+    // Golden Jobs name a cluster, as an operator resolves one at start-up (from the chart or kube-system's UID).
+    env.putIfAbsent("STRATA_CLUSTER_ID", "prod-eu-1");
+    return OperatorSettings.fromEnv(env);
+  }
+
   /** The input's pod that uses the volume: {@code user} (node, runAsUser, runAsGroup, fsGroup), or just a {@code node}. */
   public static java.util.Optional<dev.strata.operator.ClaimUser> claimUser(com.fasterxml.jackson.databind.JsonNode input)
       throws java.io.IOException {

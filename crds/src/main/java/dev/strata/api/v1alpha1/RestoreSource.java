@@ -5,19 +5,31 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /**
- * Which snapshot to restore: a StateSnapshot by name, or the latest successful snapshot of a schedule or of a source
- * (a PVC and path), optionally the latest as of a point in time. Exactly one of the three.
+ * Which snapshot to restore: a StateSnapshot by name, the latest successful snapshot of a schedule or of a source
+ * (a PVC and path), optionally the latest as of a point in time, or a snapshot found in a store's catalog without any
+ * StateSnapshot object. Exactly one of the four.
  */
 @ValidationRule(
-    value = "(has(self.snapshotName) ? 1 : 0) + (has(self.scheduleName) ? 1 : 0) + (has(self.pvc) ? 1 : 0) == 1",
-    message = "source needs exactly one of snapshotName, scheduleName or pvc")
+    value = "(has(self.snapshotName) ? 1 : 0) + (has(self.scheduleName) ? 1 : 0) + (has(self.pvc) ? 1 : 0) + (has(self.fromStore) ? 1 : 0) == 1",
+    message = "source needs exactly one of snapshotName, scheduleName, pvc or fromStore")
 @ValidationRule(
     value = "!has(self.asOf) || !has(self.snapshotName)",
     message = "source.asOf picks the latest snapshot of a schedule or a pvc; it cannot be combined with snapshotName")
+@ValidationRule(
+    value = "!has(self.asOf) || !has(self.fromStore) || !has(self.fromStore.snapshotId)",
+    message = "source.asOf picks the latest snapshot; it cannot be combined with source.fromStore.snapshotId")
 public record RestoreSource(
     @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") @JsonPropertyDescription("A StateSnapshot in this namespace.") String snapshotName,
     @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") @JsonPropertyDescription("The latest successful snapshot of this SnapshotSchedule.") String scheduleName,
-    @JsonPropertyDescription("The latest successful snapshot of this source (a PVC of this namespace and a path in it).") SnapshotSource pvc,
+    @JsonPropertyDescription("The latest successful snapshot of this source (a PVC of this namespace and a path in it), taken in this"
+        + " cluster (or before clusters were named).") SnapshotSource pvc,
     @Pattern("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
-        @JsonPropertyDescription("With scheduleName or pvc: the latest snapshot taken at or before this time (RFC 3339).")
-        String asOf) {}
+        @JsonPropertyDescription("With scheduleName, pvc or fromStore: the latest snapshot taken at or before this time (RFC 3339).")
+        String asOf,
+    @JsonPropertyDescription("A snapshot in the catalog of the SnapshotStore in spec.storeRef, with no StateSnapshot object needed: by"
+        + " id, or the latest of a PVC of any namespace or cluster.") StoreSnapshotRef fromStore) {
+
+  public RestoreSource(String snapshotName, String scheduleName, SnapshotSource pvc, String asOf) {
+    this(snapshotName, scheduleName, pvc, asOf, null);
+  }
+}

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** Where to restore: an existing PVC or one created from a template, and a path inside its volume. */
+/**
+ * Where to restore: an existing PVC or one created from a template, and a path inside its volume; by default the PVC
+ * (same name, same namespace) the snapshot was taken of, in this or a new cluster.
+ */
 @ValidationRule(
     value = "has(self.pvcName) != has(self.claimTemplate)",
     message = "target needs exactly one of pvcName (an existing PVC) or claimTemplate (a PVC to create)")
@@ -14,7 +17,14 @@ import io.fabric8.generator.annotation.ValidationRule;
 public record RestoreTarget(
     @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") @JsonPropertyDescription("An existing PVC in this namespace.") String pvcName,
     @JsonPropertyDescription("A PVC for the operator to create.") ClaimTemplate claimTemplate,
-    @JsonPropertyDescription("Directory inside the volume to restore into (default: its root).") String path) {
+    @JsonPropertyDescription("Directory inside the volume to restore into (default: its root).") String path,
+    @JsonPropertyDescription("Restoring into a PVC other than the one the snapshot was taken of (another name, or another namespace) is"
+        + " an explicit choice: name here the PVC (and namespace) it was taken of. Without it, such a restore fails and says what to write.")
+        SourceVolume insteadOf) {
+
+  public RestoreTarget(String pvcName, ClaimTemplate claimTemplate, String path) {
+    this(pvcName, claimTemplate, path, null);
+  }
 
   public String pvc() {
     return pvcName != null ? pvcName : claimTemplate.name();

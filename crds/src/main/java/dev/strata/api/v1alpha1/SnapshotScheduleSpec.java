@@ -5,8 +5,12 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** A cron schedule that creates StateSnapshots from a template. */
+@ValidationRule(
+    value = "!has(self.snapshotTemplate.snapshotId)",
+    message = "spec.snapshotTemplate.snapshotId names an existing snapshot, and a schedule takes new ones: remove it")
 public record SnapshotScheduleSpec(
     @Required
         @Pattern("^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\\S+\\s+\\S+\\s+\\S+\\s+\\S+\\s+\\S+)$")

@@ -6,8 +6,8 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /**
- * What to snapshot: a PVC of the resource's namespace and a path inside its volume. With the namespace, it is the
- * source identity: {@code namespace/pvcName/path}.
+ * What to snapshot: a PVC of the resource's namespace and a path inside its volume. With the cluster and the
+ * namespace, it is the source identity: {@code cluster:namespace/pvcName/path} (see {@link SourceId}).
  */
 @ValidationRule(
     value = "!has(self.path) || (!self.path.startsWith('/') && !self.path.matches('(^|/)\\\\.\\\\.(/|$)'))",
@@ -20,9 +20,17 @@ public record SnapshotSource(
     @JsonPropertyDescription("Directory inside the volume, relative to its root (default: the whole volume).")
         String path) {
 
-  /** The source identity the engine diffs and lists by. */
-  public String sourceId(String namespace) {
-    return namespace + "/" + pvcName + "/" + normalizedPath();
+  /** The source identity the engine diffs and lists by: {@code cluster:namespace/pvc/path}. */
+  public String sourceId(String cluster, String namespace) {
+    return SourceId.of(cluster, namespace, this).toString();
+  }
+
+  /**
+   * {@code namespace/pvc/path}: the identity snapshots had before Strata named clusters, and within one cluster what
+   * tells its sources apart (metrics, retention's groups).
+   */
+  public String legacySourceId(String namespace) {
+    return SourceId.of(null, namespace, this).toString();
   }
 
   public String normalizedPath() {

@@ -37,22 +37,34 @@ public record SnapshotStoreSpec(
         String compression,
     @JsonPropertyDescription("Client-side encryption (AES-256-GCM): the Secret holding the store's key. Absent: no client-side encryption.")
         EncryptionSpec encryption,
-    @JsonPropertyDescription("Defaults for every runner pod of this store (backups, restores, garbage collection):"
+    @JsonPropertyDescription("Defaults for every runner pod of this store (backups, restores, garbage collection, verification):"
         + " profile, tolerations, nodeSelector, priorityClassName, labels, annotations, imagePullSecrets, resources."
         + " A StateSnapshot's or StateRestore's spec.runner overrides them.")
         RunnerSpec runner,
     @JsonPropertyDescription("How the operator and the runners sign their requests: access keys from a Secret"
         + " (secretRef) or a role assumed with a service account token (webIdentity).")
-        StoreCredentials credentials) {
+        StoreCredentials credentials,
+    @JsonPropertyDescription("Reading the bucket's snapshots into the cluster (imported StateSnapshots); on unless enabled: false.")
+        CatalogSpec catalog,
+    @JsonPropertyDescription("Scheduled verification of every snapshot in the store; none without it.") VerificationSpec verification) {
 
   /**
    * A store whose access keys are in the Secret {@code credentialsSecretRef} names, without compression or encryption
-   * settings (the defaults).
+   * settings (the defaults), the catalog's defaults and no scheduled verification.
    */
   public SnapshotStoreSpec(
       String endpoint, String bucket, String prefix, String region, Boolean pathStyle, CredentialsSecretRef credentialsSecretRef,
       CaBundleRef caBundle, GarbageCollectionSpec gc, RunnerSpec runner) {
-    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, null, null, runner, null);
+    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, null, null, runner, null, null, null);
+  }
+
+  /** A store with its compression, encryption and credentials; the catalog's defaults, no scheduled verification. */
+  public SnapshotStoreSpec(
+      String endpoint, String bucket, String prefix, String region, Boolean pathStyle, CredentialsSecretRef credentialsSecretRef,
+      CaBundleRef caBundle, GarbageCollectionSpec gc, String compression, EncryptionSpec encryption, RunnerSpec runner,
+      StoreCredentials credentials) {
+    this(endpoint, bucket, prefix, region, pathStyle, credentialsSecretRef, caBundle, gc, compression, encryption, runner, credentials,
+        null, null);
   }
 
   /** The credentials, whichever of the two fields gives them (spec.credentials, or the older credentialsSecretRef). */

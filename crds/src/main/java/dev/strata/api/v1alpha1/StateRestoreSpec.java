@@ -5,11 +5,15 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** One restore of one snapshot into one PVC. */
+@ValidationRule(
+    value = "!has(self.source.fromStore) || has(self.storeRef)",
+    message = "source.fromStore is read from the catalog of a SnapshotStore: set spec.storeRef.name")
 public record StateRestoreSpec(
     @Required @JsonPropertyDescription("Which snapshot to restore.") RestoreSource source,
-    @JsonPropertyDescription("The SnapshotStore to look in; default: the store of the snapshot or schedule named in source.") LocalObjectRef storeRef,
+    @JsonPropertyDescription("The SnapshotStore to look in; default: the store of the snapshot or schedule named in source (required with source.fromStore).") LocalObjectRef storeRef,
     @Required @JsonPropertyDescription("Where to restore.") RestoreTarget target,
     @Default("IfEmpty") @JsonPropertyDescription("IfEmpty refuses a non-empty target; Overwrite replaces files; Sync makes the target equal the snapshot, fetching only what differs.")
         RestoreMode mode,

@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Source", jsonPath = ".spec.source.pvcName", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Size", jsonPath = ".status.size", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Uploaded", jsonPath = ".status.uploaded", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Taken", jsonPath = ".status.completionTime", type = AdditionalPrinterColumn.Type.DATE, priority = 1)
+@AdditionalPrinterColumn(name = "Expires", jsonPath = ".status.expiresAt", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class StateSnapshot extends CustomResource<StateSnapshotSpec, StateSnapshotStatus> implements Namespaced {
 

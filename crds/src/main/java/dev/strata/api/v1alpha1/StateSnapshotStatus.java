@@ -9,14 +9,25 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StateSnapshotStatus(
     SnapshotPhase phase,
-    @JsonPropertyDescription("The source identity: namespace/pvc/path.") String sourceId,
+    @JsonPropertyDescription("The source identity: cluster:namespace/pvc/path (namespace/pvc/path for snapshots made before clusters were named).") String sourceId,
     @JsonPropertyDescription("The runner Job.") String jobName,
     String startTime,
-    String completionTime,
+    @JsonPropertyDescription("When the snapshot was committed (for an imported one: when it was taken).") String completionTime,
     TransferProgress progress,
     SnapshotIndexSummary snapshotIndex,
     @JsonPropertyDescription("Total size, human-readable.") String size,
     @JsonPropertyDescription("Bytes uploaded, human-readable.") String uploaded,
     List<Condition> conditions,
     Long observedGeneration,
-    @JsonPropertyDescription("Why the snapshot is where it is; on failure, the runner's error.") String message) {}
+    @JsonPropertyDescription("Why the snapshot is where it is; on failure, the runner's error.") String message,
+    @JsonPropertyDescription("The hooks run so far (spec.hooks), in order, with their results.") List<HookResult> hooks,
+    @JsonPropertyDescription("Files that changed or vanished while they were read (onFileChange: Record).") FileChanges fileChanges,
+    @JsonPropertyDescription("When spec.ttl deletes this StateSnapshot (RFC 3339); absent without a TTL.") String expiresAt) {
+
+  public StateSnapshotStatus(SnapshotPhase phase, String sourceId, String jobName, String startTime, String completionTime,
+      TransferProgress progress, SnapshotIndexSummary snapshotIndex, String size, String uploaded, List<Condition> conditions,
+      Long observedGeneration, String message) {
+    this(phase, sourceId, jobName, startTime, completionTime, progress, snapshotIndex, size, uploaded, conditions, observedGeneration,
+        message, null, null, null);
+  }
+}

@@ -35,7 +35,7 @@ final class AuditLog {
 
   /** One request: who, what, and the answer's HTTP code. */
   record Entry(String user, String verb, String group, String resource, String subresource, String namespace, String name,
-               int code, String uri) {
+               int code, String uri, String message) {
 
     /** "group/resource[/subresource] verb", as {@link ExpectedRbac#permission} writes it. */
     String permission() {
@@ -64,7 +64,8 @@ final class AuditLog {
         }
         JsonNode ref = e.path("objectRef");
         entries.add(new Entry(user, e.path("verb").asText(), text(ref, "apiGroup"), text(ref, "resource"), text(ref, "subresource"),
-            text(ref, "namespace"), text(ref, "name"), e.path("responseStatus").path("code").asInt(), e.path("requestURI").asText()));
+            text(ref, "namespace"), text(ref, "name"), e.path("responseStatus").path("code").asInt(), e.path("requestURI").asText(),
+            e.path("responseStatus").path("message").asText()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

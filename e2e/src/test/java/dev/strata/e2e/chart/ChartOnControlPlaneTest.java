@@ -36,6 +36,8 @@ import dev.strata.engine.store.S3StoreConfig;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.restore.RestoreJobBuilder;
 import dev.strata.operator.snapshot.RunnerJobBuilder;
+import dev.strata.operator.webhook.WebhookSettings;
+import dev.strata.operator.webhook.WebhookTlsSecret;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
@@ -361,6 +363,30 @@ class ChartOnControlPlaneTest {
     assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns, "data-kafka-streams-0-restored").resolve("rocksdb")))
         .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
 
+    // The clock is an hour or two ahead now: a snapshot with a TTL of 30 minutes expires as soon as it has succeeded. It
+    // is Retain, so it stays in the bucket, and the store's catalog, read on request, brings it back as imported.
+    admin.resources(StateSnapshot.class).inNamespace(ns).resource(kept("kept", PVC)).create();
+    await().atMost(SNAPSHOT_TIMEOUT).pollInterval(Duration.ofMillis(300))
+        .until(() -> admin.resources(StateSnapshot.class).inNamespace(ns).withName("kept").get() == null);
+    plane.kubectl("patch", "snapshotstore", "minio", "-n", ns, "--type=merge", "-p",
+        "{\"spec\":{\"catalog\":{\"requestedAt\":\"" + Instant.now() + "\"},\"verification\":{\"schedule\":\"* * * * *\","
+            + "\"readData\":false}}}").assertSuccess();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
+        assertThat(admin.resources(StateSnapshot.class).inNamespace(ns).withLabel("strata.dev/imported", "true").list().getItems())
+            .filteredOn(s -> s.getStatus() != null && s.getStatus().phase() == SnapshotPhase.Succeeded).isNotEmpty());
+    // The store's verification runs (the clock is past its first due minute; blobs' presence only, the examples' prefix
+    // holds every test's snapshots) and Healthy says what it found: the prefix is shared with tests that damage
+    // snapshots on purpose, so whole or not depends on which ran before.
+    await().atMost(SNAPSHOT_TIMEOUT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      SnapshotStore st = admin.resources(SnapshotStore.class).inNamespace(ns).withName("minio").get();
+      assertThat(st.getStatus().lastVerification()).isNotNull();
+      assertThat(st.getStatus().lastVerification().result()).isEqualTo("Succeeded");
+      assertThat(st.getStatus().lastVerification().snapshots()).isPositive();
+      String whole = st.getStatus().lastVerification().damagedSnapshots() == 0 ? "True" : "False";
+      assertThat(st.getStatus().conditions()).filteredOn(c -> c.getType().equals("Healthy")).singleElement()
+          .satisfies(c -> assertThat(c.getStatus()).isEqualTo(whole));
+    });
+
     // Leader election: a second replica waits as a standby while the first holds the Lease...
     OperatorProcess second = start(chart, kubeconfig, releaseNs, "strata-6d5f8b7c4-second");
     await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
@@ -397,7 +423,9 @@ class ChartOnControlPlaneTest {
     String releaseNs = restrictedNamespace("strata-ops");
     String watched = restrictedNamespace("team-b");
     String unwatched = restrictedNamespace("team-c");
-    RenderedChart chart = RenderedChart.render(HELM, "scoped", releaseNs, "--set", "watchNamespaces={" + watched + "}");
+    // With a clusterId the operator reads nothing cluster-scoped (not even kube-system, whose UID names it otherwise).
+    RenderedChart chart = RenderedChart.render(HELM, "scoped", releaseNs, "--set", "watchNamespaces={" + watched + "}",
+        "--set", "clusterId=scoped-test");
     assertThat(chart.kinds()).doesNotContain("ClusterRole", "ClusterRoleBinding");
     install(chart);
     Path kubeconfig = TokenKubeconfig.forServiceAccount(plane, releaseNs, "scoped-strata", TOKEN_LIFETIME, work.resolve("scoped.kubeconfig"));
@@ -445,7 +473,7 @@ class ChartOnControlPlaneTest {
     OperatorProcess operator = OperatorProcess.start(kubeconfig, work, env);
     operators.add(operator);
     try {
-      // It created its certificate Secret and registered itself (it is ready only once it serves).
+      // It created its certificate Secret and filled in the chart's configuration (it is ready only once it serves).
       Secret tls = admin.secrets().inNamespace(releaseNs).withName(ExpectedRbac.WEBHOOK_SECRET).get();
       assertThat(tls).isNotNull();
       assertThat(tls.getType()).isEqualTo("kubernetes.io/tls");
@@ -503,7 +531,8 @@ class ChartOnControlPlaneTest {
     assertNothingForbidden(user, operator);
     Set<String> used = AuditLog.permissionsUsed(AuditLog.read(auditLog, user));
     Set<String> webhook = ExpectedRbac.permissions(ExpectedRbac.WEBHOOK_CLUSTER_RULES);
-    webhook.addAll(ExpectedRbac.permissions(ExpectedRbac.WEBHOOK_SECRET_RULES));
+    webhook.addAll(ExpectedRbac.permissions(ExpectedRbac.webhookSecretRules("hooked-strata-webhook", false)));
+    webhook.removeAll(ExpectedRbac.NOT_A_REQUEST.keySet()); // their proof is the uninstall test's
     assertThat(used).as("permissions the operator used (audit log)").containsAll(webhook)
         .contains("strata.dev/restorepolicies/status patch", "core/pods watch", "events.k8s.io/events create");
     Set<String> beyond = new TreeSet<>(used);
@@ -556,8 +585,9 @@ class ChartOnControlPlaneTest {
     RenderedChart chart = RenderedChart.render(HELM, "lease", ns, "--set", "watchNamespaces={" + ns + "}");
     install(chart);
     Role lease = chart.all(Role.class).stream().filter(r -> r.getMetadata().getName().endsWith("-leader-election")).findFirst().orElseThrow();
-    List<PolicyRule> withoutUpdate = List.of(ExpectedRbac.LEASE_RULES.get(0), new io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder(
-        ExpectedRbac.LEASE_RULES.get(1)).withVerbs("get", "patch").build());
+    List<PolicyRule> rules = ExpectedRbac.leaseRules("lease-strata");
+    List<PolicyRule> withoutUpdate = List.of(rules.get(0), new io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder(
+        rules.get(1)).withVerbs("get", "patch").build(), rules.get(2));
     setRules(ns, lease, withoutUpdate);
     Path kubeconfig = TokenKubeconfig.forServiceAccount(plane, ns, "lease-strata", TOKEN_LIFETIME, work.resolve("lease.kubeconfig"));
     OperatorProcess operator = OperatorProcess.launch(kubeconfig, work, operatorEnv(chart, ns, "lease-strata-0"));
@@ -606,7 +636,140 @@ class ChartOnControlPlaneTest {
         .contains("snapshotstores.strata.dev", "statesnapshots.strata.dev");
   }
 
+  /**
+   * Issue 17: helm uninstall of a release with the webhook left the MutatingWebhookConfiguration and its Secret behind,
+   * and with failurePolicy Fail no pod of a selected namespace could be created until someone deleted them by hand. Now
+   * the configuration is the chart's (the operator fills in its webhook), the Secret and the Lease are owned by the
+   * release's Service and Deployment, and the garbage collector takes them with the release.
+   */
+  @Test
+  void helmUninstallOfAWebhookReleaseLeavesNoConfigurationSecretOrLeaseBehind() throws IOException {
+    KubernetesClient admin = plane.client();
+    plane.kubelet(); // runs the Deployment's pod (as a stand-in container); the operator itself runs as a process below
+    String ns = restrictedNamespace("strata-unhooked");
+    String team = restrictedNamespace("team-u");
+    String chartDir = Helm.chartDir().toString();
+    String kubeconfig = plane.kubeconfig().toString();
+    List<String> values = List.of("--set", "webhook.enabled=true", "--set", "webhook.failurePolicy=Fail", "--set", "webhook.checkSeconds=2",
+        "--set", "watchNamespaces={" + team + "}");
+    List<String> install = new ArrayList<>(List.of("install", "unhooked", chartDir, "--namespace", ns, "--kubeconfig", kubeconfig,
+        "--wait", "--timeout", "90s"));
+    install.addAll(values);
+    HELM.run(install).assertSuccess();
+    var configs = admin.admissionRegistration().v1().mutatingWebhookConfigurations();
+    try {
+      MutatingWebhookConfiguration chartConfig = configs.withName(ExpectedRbac.WEBHOOK_CONFIGURATION).get();
+      assertThat(chartConfig.getMetadata().getAnnotations()).containsEntry("meta.helm.sh/release-name", "unhooked");
+      assertThat(chartConfig.getWebhooks()).as("the chart's configuration, before the operator fills it in").isEmpty();
+
+      RenderedChart chart = RenderedChart.render(HELM, "unhooked", ns, values.toArray(String[]::new));
+      Path token = TokenKubeconfig.forServiceAccount(plane, ns, "unhooked-strata", TOKEN_LIFETIME, work.resolve("unhooked.kubeconfig"));
+      Map<String, String> env = operatorEnv(chart, ns, "unhooked-strata-5c8d-0");
+      assertThat(env).containsEntry("STRATA_LEASE_OWNER", "unhooked-strata");
+      int port = FreePorts.next();
+      env.put("STRATA_WEBHOOK_PORT", Integer.toString(port));
+      env.put("STRATA_WEBHOOK_URL", "https://127.0.0.1:" + port + "/mutate-pods");
+      String user = "system:serviceaccount:" + ns + ":unhooked-strata";
+      String serviceUid = admin.services().inNamespace(ns).withName("unhooked-strata-webhook").get().getMetadata().getUid();
+      String deploymentUid = admin.apps().deployments().inNamespace(ns).withName("unhooked-strata").get().getMetadata().getUid();
+
+      // A Secret as an earlier release's operator left it, with no owner (an upgrade).
+      WebhookSettings webhook = WebhookSettings.fromEnv(env);
+      new WebhookTlsSecret(admin, ns, ExpectedRbac.WEBHOOK_SECRET, webhook.dnsNames(), webhook.ipAddresses(), Duration.ofDays(365),
+          Duration.ofDays(30)).ensure(Instant.now());
+      assertThat(admin.secrets().inNamespace(ns).withName(ExpectedRbac.WEBHOOK_SECRET).get().getMetadata().getOwnerReferences()).isNullOrEmpty();
+
+      // Without delete on the Lease and the Secret, OwnerReferencesPermissionEnforcement refuses their new owner: the
+      // operator still serves (it is ready), it only warns, and the two would stay after helm uninstall.
+      Role leaseRole = role(chart, "unhooked-strata-leader-election");
+      Role secretRole = role(chart, "unhooked-strata-webhook");
+      setRules(ns, leaseRole, withoutVerb(ExpectedRbac.leaseRules("unhooked-strata"), "delete"));
+      setRules(ns, secretRole, withoutVerb(ExpectedRbac.webhookSecretRules("unhooked-strata-webhook", false), "delete"));
+      OperatorProcess withoutDelete = OperatorProcess.start(token, work, env);
+      operators.add(withoutDelete);
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+          assertThat(AuditLog.read(auditLog, user)).filteredOn(e -> e.code() == 403)
+              .allSatisfy(e -> assertThat(e.message()).contains("cannot set an ownerRef on a resource you can't delete"))
+              .extracting(AuditLog.Entry::resource).contains("leases", "secrets"));
+      withoutDelete.close();
+      assertThat(admin.secrets().inNamespace(ns).withName(ExpectedRbac.WEBHOOK_SECRET).get().getMetadata().getOwnerReferences()).isNullOrEmpty();
+      int refusals = (int) AuditLog.read(auditLog, user).stream().filter(e -> e.code() == 403).count();
+
+      // With the chart's rules, the operator fills in the configuration and gives both their owners.
+      setRules(ns, leaseRole, ExpectedRbac.leaseRules("unhooked-strata"));
+      setRules(ns, secretRole, ExpectedRbac.webhookSecretRules("unhooked-strata-webhook", false));
+      OperatorProcess operator = OperatorProcess.start(token, work, env);
+      operators.add(operator);
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        MutatingWebhookConfiguration c = configs.withName(ExpectedRbac.WEBHOOK_CONFIGURATION).get();
+        assertThat(c.getWebhooks()).as("webhooks").singleElement().satisfies(w -> assertThat(w.getFailurePolicy()).isEqualTo("Fail"));
+        // Helm's metadata stays: the next helm upgrade or uninstall still knows it as the release's.
+        assertThat(c.getMetadata().getAnnotations()).containsEntry("meta.helm.sh/release-name", "unhooked");
+        Secret tls = admin.secrets().inNamespace(ns).withName(ExpectedRbac.WEBHOOK_SECRET).get();
+        assertThat(tls.getMetadata().getOwnerReferences()).as("the Secret's owners").singleElement().satisfies(o -> {
+          assertThat(o.getKind()).isEqualTo("Service");
+          assertThat(o.getName()).isEqualTo("unhooked-strata-webhook");
+          assertThat(o.getUid()).isEqualTo(serviceUid);
+        });
+        Lease lease = admin.leases().inNamespace(ns).withName(ExpectedRbac.LEASE_NAME).get();
+        assertThat(lease).isNotNull();
+        assertThat(lease.getMetadata().getOwnerReferences()).as("the Lease's owners").singleElement().satisfies(o -> {
+          assertThat(o.getKind()).isEqualTo("Deployment");
+          assertThat(o.getUid()).isEqualTo(deploymentUid);
+        });
+      });
+      operator.close();
+      assertThat(AuditLog.read(auditLog, user).stream().filter(e -> e.code() == 403).count()).as("refusals with the chart's rules")
+          .isEqualTo(refusals);
+      assertThat(Files.readAllLines(operator.logFile())).noneMatch(line -> line.toLowerCase(Locale.ROOT).contains("forbidden"));
+
+      // No operator answers and the policy is Fail: pod creation in the selected namespace is refused (a dry run also
+      // goes through admission)...
+      Pod pod = appPodOn(null, "data-u");
+      assertThatThrownBy(() -> admin.pods().inNamespace(team).resource(pod).dryRun().create())
+          .isInstanceOf(KubernetesClientException.class).hasMessageContaining("failed calling webhook");
+
+      // ...until helm uninstall, which now takes the configuration, and the garbage collector the Secret and the Lease.
+      HELM.run(List.of("uninstall", "unhooked", "--namespace", ns, "--kubeconfig", kubeconfig, "--wait", "--timeout", "90s")).assertSuccess();
+      assertThat(configs.withName(ExpectedRbac.WEBHOOK_CONFIGURATION).get()).isNull();
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        assertThat(admin.secrets().inNamespace(ns).withName(ExpectedRbac.WEBHOOK_SECRET).get()).as("the webhook Secret").isNull();
+        assertThat(admin.leases().inNamespace(ns).withName(ExpectedRbac.LEASE_NAME).get()).as("the Lease").isNull();
+      });
+      admin.pods().inNamespace(team).resource(pod).dryRun().create();
+
+      // Nothing of the release is left: the release namespace holds only what Kubernetes puts in every namespace.
+      assertThat(admin.secrets().inNamespace(ns).list().getItems()).isEmpty();
+      assertThat(admin.leases().inNamespace(ns).list().getItems()).isEmpty();
+      assertThat(admin.services().inNamespace(ns).list().getItems()).isEmpty();
+      assertThat(admin.apps().deployments().inNamespace(ns).list().getItems()).isEmpty();
+      assertThat(admin.policy().v1().podDisruptionBudget().inNamespace(ns).list().getItems()).isEmpty();
+      assertThat(admin.rbac().roles().inNamespace(ns).list().getItems()).isEmpty();
+      assertThat(admin.rbac().roleBindings().inNamespace(ns).list().getItems()).isEmpty();
+      assertThat(admin.rbac().roles().inNamespace(team).list().getItems()).isEmpty();
+      assertThat(admin.serviceAccounts().inNamespace(ns).list().getItems()).extracting(a -> a.getMetadata().getName()).containsOnly("default");
+      assertThat(admin.configMaps().inNamespace(ns).list().getItems()).extracting(c -> c.getMetadata().getName()).containsOnly("kube-root-ca.crt");
+      assertThat(admin.rbac().clusterRoles().list().getItems()).noneMatch(r -> r.getMetadata().getName().startsWith("unhooked"));
+      assertThat(admin.rbac().clusterRoleBindings().list().getItems()).noneMatch(r -> r.getMetadata().getName().startsWith("unhooked"));
+    } finally {
+      // Whatever failed above, nothing on this shared control plane may call a webhook that no longer answers.
+      configs.withName(ExpectedRbac.WEBHOOK_CONFIGURATION).delete();
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
+
+  /** The rules with {@code verb} taken out of each rule that has it. */
+  static List<PolicyRule> withoutVerb(List<PolicyRule> rules, String verb) {
+    List<PolicyRule> out = rules.stream().map(r -> new io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder(r)
+        .withVerbs(r.getVerbs().stream().filter(v -> !v.equals(verb)).toList()).build()).toList();
+    assertThat(out).isNotEqualTo(rules);
+    return out;
+  }
+
+  static Role role(RenderedChart chart, String name) {
+    return chart.all(Role.class).stream().filter(r -> r.getMetadata().getName().equals(name)).findFirst().orElseThrow();
+  }
 
   /** A namespace that enforces the restricted Pod Security level: the operator's and the runners' pods must pass. */
   static String restrictedNamespace(String prefix) {
@@ -620,7 +783,8 @@ class ChartOnControlPlaneTest {
 
   /** Everything the chart renders except the Deployment, which needs an image this machine cannot run. */
   static void install(RenderedChart chart) {
-    for (HasMetadata o : chart.ofKinds("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service")) {
+    for (HasMetadata o : chart.ofKinds("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service",
+        "MutatingWebhookConfiguration", "PodDisruptionBudget")) {
       plane.client().resource(o).create();
     }
   }
@@ -725,6 +889,15 @@ class ChartOnControlPlaneTest {
     StateSnapshot s = new StateSnapshot();
     s.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).build());
     s.setSpec(new StateSnapshotSpec(new SnapshotSource(pvc, "rocksdb"), new LocalObjectRef("minio"), 2, null, null, null, null));
+    return s;
+  }
+
+  /** A snapshot kept in the store when it goes, which goes 30 minutes after its creation. */
+  static StateSnapshot kept(String name, String pvc) {
+    StateSnapshot s = new StateSnapshot();
+    s.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).build());
+    s.setSpec(new StateSnapshotSpec(new SnapshotSource(pvc, "rocksdb"), new LocalObjectRef("minio"), 2,
+        dev.strata.api.v1alpha1.DeletionPolicy.Retain, null, null, null, "30m", null));
     return s;
   }
 

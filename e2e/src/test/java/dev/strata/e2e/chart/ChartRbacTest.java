@@ -22,16 +22,33 @@ class ChartRbacTest {
   @Test
   void clusterRoleRulesAreExactlyTheExpectedOnes() {
     RenderedChart chart = RenderedChart.render(helm, "strata", "strata-system");
-    assertThat(chart.one(ClusterRole.class).getRules()).isEqualTo(ExpectedRbac.RULES);
+    assertThat(rules(chart, "strata")).isEqualTo(ExpectedRbac.CLUSTER_RULES);
+    assertThat(rules(chart, "strata-cluster-id")).isEqualTo(ExpectedRbac.CLUSTER_ID_RULES);
     assertThat(chart.one(Role.class).getRules()).isEqualTo(ExpectedRbac.LEASE_RULES);
+  }
+
+  @Test
+  void withAClusterIdNothingClusterScopedIsRead() {
+    RenderedChart chart = RenderedChart.render(helm, "strata", "strata-system", "--set", "clusterId=prod-eu-1");
+    assertThat(chart.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).containsExactly("strata");
+    RenderedChart namespaced = RenderedChart.render(helm, "strata", "strata-system", "--set", "clusterId=prod-eu-1",
+        "--set", "watchNamespaces={team-a}");
+    assertThat(namespaced.all(ClusterRole.class)).as("watched namespaces and a clusterId: no cluster-wide permission at all").isEmpty();
+    assertThat(namespaced.all(Role.class)).filteredOn(r -> r.getMetadata().getNamespace().equals("team-a")).singleElement()
+        .satisfies(r -> assertThat(r.getRules()).as("a Role cannot grant the cluster-scoped StorageClasses").isEqualTo(ExpectedRbac.RULES));
+  }
+
+  static List<PolicyRule> rules(RenderedChart chart, String name) {
+    return chart.all(ClusterRole.class).stream().filter(r -> r.getMetadata().getName().equals(name)).findFirst().orElseThrow().getRules();
   }
 
   @Test
   void theWebhookAddsOnlyItsConfigurationAndItsSecret() {
     RenderedChart chart = RenderedChart.render(helm, "strata", "strata-system", "--set", "webhook.enabled=true");
-    assertThat(chart.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).containsExactlyInAnyOrder("strata", "strata-webhook");
+    assertThat(chart.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).containsExactlyInAnyOrder("strata", "strata-webhook",
+        "strata-cluster-id");
     assertThat(chart.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata")).singleElement()
-        .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.RULES));
+        .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.CLUSTER_RULES));
     assertThat(chart.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-webhook")).singleElement()
         .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.WEBHOOK_CLUSTER_RULES));
     assertThat(chart.all(Role.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-webhook")).singleElement()
@@ -42,9 +59,54 @@ class ChartRbacTest {
   }
 
   @Test
+  void hooksAddOnlyPodsExecAndOnlyInTheNamespacesAskedFor() {
+    RenderedChart off = RenderedChart.render(helm, "strata", "strata-system");
+    assertThat(off.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).doesNotContain("strata-hooks");
+    assertThat(off.all(Role.class)).extracting(r -> r.getMetadata().getName()).doesNotContain("strata-hooks");
+
+    RenderedChart everywhere = RenderedChart.render(helm, "strata", "strata-system", "--set", "hooks.enabled=true");
+    assertThat(everywhere.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).contains("strata", "strata-hooks");
+    assertThat(everywhere.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-hooks")).singleElement()
+        .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.HOOK_RULES));
+    assertThat(everywhere.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata")).singleElement()
+        .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.CLUSTER_RULES));
+
+    RenderedChart some = RenderedChart.render(helm, "strata", "strata-system", "--set", "hooks.enabled=true", "--set",
+        "hooks.namespaces={team-a}");
+    assertThat(some.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).contains("strata").doesNotContain("strata-hooks");
+    assertThat(some.all(Role.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-hooks")).singleElement().satisfies(r -> {
+      assertThat(r.getMetadata().getNamespace()).isEqualTo("team-a");
+      assertThat(r.getRules()).isEqualTo(ExpectedRbac.HOOK_RULES);
+    });
+
+    // With watchNamespaces, hooks default to those namespaces; a namespace the operator does not watch is refused.
+    RenderedChart watched = RenderedChart.render(helm, "strata", "strata-system", "--set", "hooks.enabled=true", "--set",
+        "watchNamespaces={team-a,team-b}");
+    assertThat(watched.all(Role.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-hooks"))
+        .extracting(r -> r.getMetadata().getNamespace()).containsExactlyInAnyOrder("team-a", "team-b");
+    var refused = helm.template(Helm.chartDir(), "strata", "strata-system", List.of("--set", "hooks.enabled=true", "--set",
+        "watchNamespaces={team-a}", "--set", "hooks.namespaces={team-c}"));
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.stderr()).contains("hooks.namespaces lists team-c, which is not in watchNamespaces");
+  }
+
+  @Test
   void nothingIsGrantedClusterWideBeyondTheNamespacedResources() {
-    // No wildcard, no cluster-scoped resource (nodes, namespaces, CRDs...), no escalate/bind/impersonate, no pods/exec.
-    List<PolicyRule> all = ExpectedRbac.all();
+    // No wildcard, no cluster-scoped resource (nodes, namespaces, CRDs...), no escalate/bind/impersonate, no pods/exec (that
+    // only with hooks.enabled, above); the exceptions are reading the kube-system namespace by name (its UID names the
+    // cluster without clusterId) and, with all namespaces watched, listing and watching StorageClasses (their binding
+    // mode), never writing them.
+    assertThat(ExpectedRbac.CLUSTER_ID_RULES).singleElement().satisfies(r -> {
+      assertThat(r.getResources()).containsExactly("namespaces");
+      assertThat(r.getResourceNames()).containsExactly("kube-system");
+      assertThat(r.getVerbs()).containsExactly("get");
+    });
+    assertThat(ExpectedRbac.STORAGE_CLASS_RULES).singleElement().satisfies(r -> {
+      assertThat(r.getResources()).containsExactly("storageclasses");
+      assertThat(r.getVerbs()).containsExactly("list", "watch");
+    });
+    List<PolicyRule> all = new java.util.ArrayList<>(ExpectedRbac.all());
+    all.removeAll(ExpectedRbac.CLUSTER_ID_RULES);
     assertThat(all).allSatisfy(r -> {
       assertThat(r.getApiGroups()).doesNotContain("*").hasSize(1);
       assertThat(r.getResources()).doesNotContain("*", "nodes", "namespaces", "customresourcedefinitions",
@@ -57,7 +119,7 @@ class ChartRbacTest {
     assertThat(ExpectedRbac.permissions(ExpectedRbac.RULES)).filteredOn(p -> p.startsWith("core/secrets") || p.startsWith("core/configmaps"))
         .hasSize(6).allSatisfy(p -> assertThat(p).matches(".* (get|list|watch)"));
     assertThat(ExpectedRbac.WEBHOOK_SECRET_RULES.get(1).getResourceNames()).containsExactly(ExpectedRbac.WEBHOOK_SECRET);
-    assertThat(ExpectedRbac.WEBHOOK_CLUSTER_RULES.get(1).getResourceNames()).containsExactly(ExpectedRbac.WEBHOOK_CONFIGURATION);
+    assertThat(ExpectedRbac.WEBHOOK_CLUSTER_RULES.get(0).getResourceNames()).containsExactly(ExpectedRbac.WEBHOOK_CONFIGURATION);
   }
 
   @Test

@@ -61,7 +61,8 @@ class ChartRenderTest {
   void defaultsRenderASecureOperatorDeploymentWithLeaderElectionWatchingAllNamespaces() {
     RenderedChart chart = RenderedChart.render(helm, "strata", RELEASE_NS);
     assertThat(chart.kinds()).containsExactlyInAnyOrder(
-        "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment");
+        "ServiceAccount", "ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "Role", "RoleBinding", "Service",
+        "Deployment", "PodDisruptionBudget");
 
     Deployment d = chart.deployment();
     assertThat(d.getMetadata().getName()).isEqualTo("strata");
@@ -93,14 +94,17 @@ class ChartRenderTest {
 
     Map<String, EnvVar> env = chart.env();
     assertThat(env.keySet()).containsExactly("POD_NAME", "POD_NAMESPACE", "STRATA_LEADER_ELECTION", "STRATA_LEASE_NAMESPACE",
-        "STRATA_RUNNER_IMAGE", "STRATA_RUNNER_UID", "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "STRATA_JOB_TTL_SECONDS",
+        "STRATA_LEASE_OWNER", "STRATA_RUNNER_IMAGE", "STRATA_RUNNER_UID", "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "STRATA_JOB_TTL_SECONDS",
         "STRATA_STORE_RECHECK_SECONDS", "STRATA_PROGRESS_INTERVAL_SECONDS", "STRATA_SCHEDULE_POLL_SECONDS",
         "STRATA_RETENTION_INTERVAL_SECONDS", "STRATA_HTTP_PORT", "STRATA_LOG_LEVEL", "STRATA_WEBHOOK_ENABLED");
+    assertThat(env).as("no clusterId: the operator reads kube-system's UID").doesNotContainKey("STRATA_CLUSTER_ID");
     assertThat(env.get("POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
     assertThat(env.get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
     assertThat(env.get("STRATA_LEASE_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
     assertThat(chart.envValue("STRATA_LEADER_ELECTION")).isEqualTo("true");
     assertThat(chart.envValue("STRATA_LOG_LEVEL")).isEqualTo("INFO");
+    // The Deployment the operator makes the Lease's owner, so that helm uninstall takes the Lease too.
+    assertThat(chart.envValue("STRATA_LEASE_OWNER")).isEqualTo(d.getMetadata().getName());
 
     // What the operator makes of that environment, in a pod of the release namespace.
     OperatorSettings s = OperatorSettings.fromEnv(chart.resolvedEnv("strata-7d9f-abcde", RELEASE_NS));
@@ -129,9 +133,13 @@ class ChartRenderTest {
     assertThat(sa.getMetadata().getName()).isEqualTo("strata");
     assertThat(sa.getAutomountServiceAccountToken()).isFalse();
 
-    // All namespaces: a ClusterRole bound to the ServiceAccount, and the Lease Role in the release namespace.
-    ClusterRoleBinding crb = chart.one(ClusterRoleBinding.class);
-    assertThat(crb.getRoleRef().getName()).isEqualTo(chart.one(ClusterRole.class).getMetadata().getName());
+    // All namespaces: a ClusterRole bound to the ServiceAccount, the read of kube-system that names the cluster (no
+    // clusterId set), and the Lease Role in the release namespace.
+    assertThat(chart.all(ClusterRole.class)).extracting(r -> r.getMetadata().getName()).containsExactlyInAnyOrder("strata", "strata-cluster-id");
+    assertThat(chart.all(ClusterRole.class)).filteredOn(r -> r.getMetadata().getName().equals("strata-cluster-id")).singleElement()
+        .satisfies(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.CLUSTER_ID_RULES));
+    assertThat(chart.all(ClusterRoleBinding.class)).extracting(b -> b.getRoleRef().getName()).containsExactlyInAnyOrder("strata", "strata-cluster-id");
+    ClusterRoleBinding crb = chart.all(ClusterRoleBinding.class).stream().filter(b -> b.getRoleRef().getName().equals("strata")).findFirst().orElseThrow();
     assertThat(crb.getSubjects()).singleElement().satisfies(subject -> {
       assertThat(subject.getKind()).isEqualTo("ServiceAccount");
       assertThat(subject.getName()).isEqualTo("strata");
@@ -156,7 +164,8 @@ class ChartRenderTest {
   void nonDefaultValuesReachTheirObjects() {
     RenderedChart chart = RenderedChart.render(helm, "acme", "platform", "-f", RenderedChart.CUSTOM_VALUES.toString());
     assertThat(chart.kinds()).containsExactlyInAnyOrder("ServiceAccount", "Role", "Role", "Role", "Role", "RoleBinding", "RoleBinding",
-        "RoleBinding", "RoleBinding", "Service", "Service", "Deployment", "ServiceMonitor", "ClusterRole", "ClusterRoleBinding");
+        "RoleBinding", "RoleBinding", "Service", "Service", "Deployment", "ServiceMonitor", "ClusterRole", "ClusterRoleBinding",
+        "MutatingWebhookConfiguration", "PodDisruptionBudget");
 
     Deployment d = chart.deployment();
     assertThat(d.getMetadata().getName()).isEqualTo("acme-backup");
@@ -199,6 +208,7 @@ class ChartRenderTest {
     assertThat(s.retentionInterval()).isEqualTo(Duration.ofSeconds(600));
     assertThat(s.httpPort()).isEqualTo(9090);
     assertThat(chart.envValue("STRATA_LOG_LEVEL")).isEqualTo("DEBUG");
+    assertThat(s.clusterId()).isEqualTo("prod-eu-1");
 
     // Web identity: a token of the operator's ServiceAccount per audience, where OperatorTokens looks for it.
     assertThat(chart.envValue(OperatorTokens.DIR_VARIABLE)).isEqualTo(OperatorTokens.DEFAULT_DIR);
@@ -215,7 +225,7 @@ class ChartRenderTest {
     assertThat(sa.getMetadata().getAnnotations()).containsEntry("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/strata");
 
     // Watched namespaces: the same rules as a Role in each watched namespace, and nothing cluster-wide but the webhook's
-    // own configuration (a cluster-scoped object).
+    // own configuration (a cluster-scoped object); with clusterId set, no read of kube-system either.
     assertThat(chart.one(ClusterRole.class).getMetadata().getName()).isEqualTo("acme-backup-webhook");
     assertThat(chart.one(ClusterRole.class).getRules()).isEqualTo(ExpectedRbac.WEBHOOK_CLUSTER_RULES);
     assertThat(chart.one(ClusterRoleBinding.class).getSubjects()).singleElement()
@@ -226,10 +236,10 @@ class ChartRenderTest {
     assertThat(watched).allSatisfy(r -> assertThat(r.getRules()).isEqualTo(ExpectedRbac.RULES));
     Role lease = chart.all(Role.class).stream().filter(r -> r.getMetadata().getName().endsWith("-leader-election")).findFirst().orElseThrow();
     assertThat(lease.getMetadata().getNamespace()).isEqualTo("platform");
-    assertThat(lease.getRules()).isEqualTo(ExpectedRbac.LEASE_RULES);
+    assertThat(lease.getRules()).isEqualTo(ExpectedRbac.leaseRules("acme-backup"));
     Role webhookSecret = chart.all(Role.class).stream().filter(r -> r.getMetadata().getName().endsWith("-webhook")).findFirst().orElseThrow();
     assertThat(webhookSecret.getMetadata().getNamespace()).isEqualTo("platform");
-    assertThat(webhookSecret.getRules()).isEqualTo(ExpectedRbac.WEBHOOK_SECRET_RULES);
+    assertThat(webhookSecret.getRules()).isEqualTo(ExpectedRbac.webhookSecretRules("acme-backup-webhook", false));
     assertThat(chart.all(RoleBinding.class)).extracting(b -> b.getMetadata().getNamespace())
         .containsExactlyInAnyOrder("team-a", "team-b", "platform", "platform");
     assertThat(chart.all(RoleBinding.class)).allSatisfy(b -> {
@@ -293,7 +303,7 @@ class ChartRenderTest {
         "--set", "serviceAccount.name=platform-operators");
     assertThat(chart.all(ServiceAccount.class)).isEmpty();
     assertThat(chart.deployment().getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("platform-operators");
-    assertThat(chart.one(ClusterRoleBinding.class).getSubjects().get(0).getName()).isEqualTo("platform-operators");
+    assertThat(chart.all(ClusterRoleBinding.class)).allSatisfy(b -> assertThat(b.getSubjects().get(0).getName()).isEqualTo("platform-operators"));
   }
 
   @Test
@@ -309,6 +319,7 @@ class ChartRenderTest {
     refusals.put(List.of("--set", "webhook.failurePolicy=Sometimes"), "at '/webhook/failurePolicy'");
     refusals.put(List.of("--set", "metrics.serviceMonitor.interval=often"), "at '/metrics/serviceMonitor/interval'");
     refusals.put(List.of("--set", "webhook.port=443"), "at '/webhook/port'");
+    refusals.put(List.of("--set", "clusterId=Prod_EU"), "at '/clusterId'");
     refusals.put(List.of("--set", "webIdentity.tokenExpirationSeconds=60"), "at '/webIdentity/tokenExpirationSeconds'");
     refusals.forEach((args, message) -> {
       CommandResult r = helm.template(Helm.chartDir(), "strata", RELEASE_NS, args);
@@ -338,16 +349,6 @@ class ChartRenderTest {
     assertThat(chart.objects).noneMatch(o -> o.getMetadata().getName().contains("webhook"));
     assertThat(chart.env().keySet()).filteredOn(k -> k.startsWith("STRATA_WEBHOOK_")).containsExactly("STRATA_WEBHOOK_ENABLED");
     assertThat(chart.operatorContainer().getPorts()).extracting(p -> p.getName()).containsExactly("http");
-  }
-
-  @Test
-  void theWebhookConfigurationItselfIsTheOperatorsNotHelms() {
-    // The operator creates, repairs and re-keys the MutatingWebhookConfiguration with its own CA bundle; a copy in the
-    // chart would fight it on every helm upgrade.
-    RenderedChart chart = RenderedChart.render(helm, "strata", RELEASE_NS, "--set", "webhook.enabled=true");
-    assertThat(chart.kinds()).doesNotContain("MutatingWebhookConfiguration", "Secret");
-    assertThat(chart.envValue("STRATA_WEBHOOK_SERVICE")).isEqualTo("strata-webhook");
-    assertThat(chart.env()).doesNotContainKey("STRATA_WEBHOOK_URL");
   }
 
   /** Non-root 65532, read-only root, no privilege escalation, no capabilities, RuntimeDefault seccomp, a /tmp. */

@@ -5,11 +5,17 @@ import dev.strata.engine.report.RestoreReport;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.OperatorClock;
 import dev.strata.operator.OperatorSettings;
-import dev.strata.operator.gc.CollectionRequests;
+import dev.strata.operator.StoreRequests;
+import dev.strata.operator.catalog.CatalogReader;
+import dev.strata.operator.catalog.CatalogSync;
+import dev.strata.operator.catalog.StoreCatalogs;
 import dev.strata.operator.gc.GcJobBuilder;
 import dev.strata.operator.gc.GcScheduler;
+import dev.strata.operator.hooks.HookRunner;
+import dev.strata.operator.hooks.KubernetesPodExec;
 import dev.strata.operator.metrics.HttpEndpoints;
 import dev.strata.operator.metrics.StrataMetrics;
+import dev.strata.operator.restore.BindingModes;
 import dev.strata.operator.restore.RestoreDecider;
 import dev.strata.operator.restore.RestoreJobBuilder;
 import dev.strata.operator.restore.StateRestoreReconciler;
@@ -28,8 +34,12 @@ import dev.strata.operator.store.ProgressReader;
 import dev.strata.operator.store.SnapshotStoreReconciler;
 import dev.strata.operator.store.StoreChecker;
 import dev.strata.operator.store.StoreClients;
+import dev.strata.operator.verify.VerifyJobBuilder;
+import dev.strata.operator.verify.VerifyScheduler;
 import dev.strata.operator.webhook.WebhookSettings;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
@@ -50,15 +60,24 @@ import org.slf4j.LoggerFactory;
 public final class StrataOperator implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StrataOperator.class);
+  /** The leader-election Lease, in the lease namespace (the chart's RBAC names it). */
+  public static final String LEASE_NAME = "strata-operator";
 
   private final Operator operator;
   private final HttpEndpoints http;
   private final StrataMetrics metrics;
   private final RestoreWebhook restoreWebhook;
   private final StoreClients storeClients;
+  private final LeaseOwnership leaseOwnership;
+  private final BindingModes bindingModes;
+  private final HookRunner hooks;
+  /** Hooks that may run at once (each holds a thread while its command runs); more wait for one. */
+  static final int HOOK_THREADS = 8;
 
-  public StrataOperator(KubernetesClient client, OperatorSettings settings, Clock clock, Consumer<ConfigurationServiceOverrider> overrides)
+  public StrataOperator(KubernetesClient client, OperatorSettings configured, Clock clock, Consumer<ConfigurationServiceOverrider> overrides)
       throws IOException {
+    OperatorSettings settings = configured.resolveClusterId(() -> kubeSystemUid(client));
+    LOG.info("this cluster is {} in source ids{}", settings.clusterId(), configured.clusterId() == null ? " (the kube-system namespace's UID)" : "");
     this.metrics = new StrataMetrics();
     settings.namespaces().forEach(metrics::namespaceSeen);
     // In a cluster the pod name; elsewhere host and process, so two local processes never share an identity.
@@ -71,28 +90,42 @@ public final class StrataOperator implements AutoCloseable {
               o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
               if (settings.leaderElection()) {
                 o.withLeaderElectionConfiguration(
-                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration("strata-operator")
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
                         .withLeaseNamespace(settings.leaseNamespace())
                         .withIdentity(identity)
                         .build());
               }
               overrides.accept(o);
             });
+    String leaseOwner = System.getenv("STRATA_LEASE_OWNER");
+    this.leaseOwnership = settings.leaderElection() && leaseOwner != null && !leaseOwner.isBlank()
+        ? new LeaseOwnership(client, settings.leaseNamespace(), LEASE_NAME, leaseOwner.strip()) : null;
     this.storeClients = new StoreClients(new KubernetesStoreConnector(client));
     ProgressReader progress = new ProgressReader(storeClients);
-    CollectionRequests collections = new CollectionRequests();
+    StoreRequests collections = new StoreRequests("gc-requests");
     EventRecorder events = new EventRecorder(client, identity);
+    StoreCatalogs catalogs = new StoreCatalogs();
+    // StorageClasses are cluster-scoped: read only when all namespaces are watched (watched namespaces grant nothing
+    // cluster-wide), for restores into claims that bind on first consumer.
+    this.bindingModes = settings.namespaces().isEmpty() ? BindingModes.inform(client) : BindingModes.UNKNOWN;
+    this.hooks = new HookRunner(new KubernetesPodExec(client), HOOK_THREADS, Clock.systemUTC());
     operator.register(
-        new SnapshotStoreReconciler(new StoreChecker(storeClients), storeClients, new GcScheduler(new GcJobBuilder(settings)), collections,
-            settings, metrics, clock),
+        new SnapshotStoreReconciler(new StoreChecker(storeClients), storeClients,
+            new SnapshotStoreReconciler.Work(new GcScheduler(new GcJobBuilder(settings)), collections,
+                new VerifyScheduler(new VerifyJobBuilder(settings)), new CatalogSync(new CatalogReader(), catalogs, events)),
+            settings, metrics, events, clock),
         c -> namespaces(c, settings));
     operator.register(
         new StateSnapshotReconciler(
             new RunObserver<>(BackupReport.class, progress, clock),
-            new SnapshotDecider(new RunnerJobBuilder(settings), settings.progressInterval()),
+            new SnapshotDecider(new RunnerJobBuilder(settings), settings.progressInterval(), settings.clusterId()),
             new SnapshotCleaner(storeClients),
             events,
-            metrics),
+            metrics,
+            catalogs,
+            clock,
+            settings.clusterId(),
+            hooks),
         c -> namespaces(c, settings));
     operator.register(
         new SnapshotScheduleReconciler(new ScheduleDecider(settings.schedulePoll()), events, metrics, clock),
@@ -103,9 +136,12 @@ public final class StrataOperator implements AutoCloseable {
     operator.register(
         new StateRestoreReconciler(
             new RunObserver<>(RestoreReport.class, progress, clock),
-            new RestoreDecider(new RestoreJobBuilder(settings), settings.progressInterval()),
+            new RestoreDecider(new RestoreJobBuilder(settings), settings.progressInterval(), settings.clusterId()),
             events,
-            metrics),
+            metrics,
+            catalogs,
+            settings.clusterId(),
+            bindingModes),
         c -> namespaces(c, settings));
     // RestorePolicy: the admission webhook (served by every replica) and the reconciler that reports what it did.
     // The webhook's clock only dates its certificates, which the API server checks against real time: never the
@@ -128,6 +164,9 @@ public final class StrataOperator implements AutoCloseable {
   public void start() {
     restoreWebhook.start();
     operator.start();
+    if (leaseOwnership != null) {
+      leaseOwnership.start();
+    }
     LOG.info("strata operator started; metrics and health on port {}", http.port());
   }
 
@@ -141,10 +180,33 @@ public final class StrataOperator implements AutoCloseable {
 
   @Override
   public void close() {
+    if (leaseOwnership != null) {
+      leaseOwnership.close();
+    }
     operator.stop();
+    bindingModes.close();
     restoreWebhook.close();
     http.close();
     storeClients.close();
+    hooks.close();
+  }
+
+  /**
+   * The kube-system namespace's UID: it names the cluster in source ids when STRATA_CLUSTER_ID (chart value clusterId)
+   * is not set. Every cluster has the namespace, and its UID lives as long as the cluster's etcd.
+   */
+  static String kubeSystemUid(KubernetesClient client) {
+    Namespace kubeSystem;
+    try {
+      kubeSystem = client.namespaces().withName("kube-system").get();
+    } catch (KubernetesClientException e) {
+      throw new IllegalStateException("cannot read the kube-system namespace, whose UID names this cluster in source ids (" + e.getCode()
+          + " " + e.getMessage() + "): set the chart value clusterId (STRATA_CLUSTER_ID), or grant get on namespaces/kube-system", e);
+    }
+    if (kubeSystem == null || kubeSystem.getMetadata().getUid() == null) {
+      throw new IllegalStateException("this cluster has no kube-system namespace to name it in source ids: set the chart value clusterId (STRATA_CLUSTER_ID)");
+    }
+    return kubeSystem.getMetadata().getUid();
   }
 
   private static String hostname() {

@@ -6,7 +6,6 @@ import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.engine.GcReport;
 import dev.strata.operator.runner.PeriodicRuns;
 import dev.strata.operator.runner.RunnerOutcome;
-import dev.strata.operator.schedule.CronSchedule;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Instant;
 import java.util.List;
@@ -53,17 +52,8 @@ public final class GcScheduler {
     if (requested.isPresent()) {
       return new Plan(Optional.of(jobs.build(store, requested.get(), "retention")), last, newer);
     }
-    CronSchedule cron;
-    try {
-      cron = CronSchedule.parse(gc == null || gc.schedule() == null ? DEFAULT_SCHEDULE : gc.schedule(), "UTC");
-    } catch (IllegalArgumentException e) {
-      return new Plan(Optional.empty(), last, newer);
-    }
-    Instant from = last != null && last.time() != null
-        ? Instant.parse(last.time())
-        : Instant.parse(store.getMetadata().getCreationTimestamp());
-    return new Plan(cron.latestBetween(from.atZone(cron.zone()), now.atZone(cron.zone())).map(d -> jobs.build(store, d.toInstant(), "schedule")),
-        last, newer);
+    return new Plan(PeriodicRuns.due(gc == null || gc.schedule() == null ? DEFAULT_SCHEDULE : gc.schedule(), last == null ? null : last.time(),
+        store.getMetadata().getCreationTimestamp(), now).map(d -> jobs.build(store, d, "schedule")), last, newer);
   }
 
   static GarbageCollectionStatus toStatus(Job job, RunnerOutcome<GcReport> outcome) {

@@ -1,6 +1,7 @@
 package dev.strata.operator.metrics;
 
 import dev.strata.api.v1alpha1.GarbageCollectionStatus;
+import dev.strata.api.v1alpha1.VerificationStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -30,7 +31,7 @@ public final class StrataMetrics {
   /** What a schedule's due time can come to. */
   public static final List<String> SCHEDULE_OUTCOMES = List.of("created", "skipped", "missed");
   /** The kinds of runs a store starts on a schedule: each has strata_<kind>_runs_total and the like. */
-  public static final List<String> PERIODIC_KINDS = List.of("gc");
+  public static final List<String> PERIODIC_KINDS = List.of("gc", "verify");
 
   /** From a minute-long backup of a small volume to a day-long first backup of a large one. */
   static final Duration[] RUN_BUCKETS = {
@@ -90,6 +91,11 @@ public final class StrataMetrics {
   }
 
   public void storeSeen(String namespace, String store, GarbageCollectionStatus lastGc) {
+    storeSeen(namespace, store, lastGc, null);
+  }
+
+  /** A store: its series at 0, and the last runs' times and the damage found as its status records them. */
+  public void storeSeen(String namespace, String store, GarbageCollectionStatus lastGc, VerificationStatus lastVerification) {
     namespaceSeen(namespace);
     Tags tags = Tags.of("namespace", namespace, "store", store);
     for (String ready : List.of("true", "false")) {
@@ -101,11 +107,15 @@ public final class StrataMetrics {
         periodicRuns(kind, tags.and("result", result));
       }
       periodicDuration(kind, tags);
-      AtomicLong last = gauge("strata_" + kind + "_last_run_timestamp_seconds",
-          "When the last " + kind + " run of a store finished (Unix seconds; 0: none yet)", tags);
-      if ("gc".equals(kind) && lastGc != null && lastGc.time() != null) {
-        last.accumulateAndGet(Instant.parse(lastGc.time()).getEpochSecond(), Math::max);
+      AtomicLong last = lastRun(kind, tags);
+      String time = "gc".equals(kind) ? (lastGc == null ? null : lastGc.time()) : (lastVerification == null ? null : lastVerification.time());
+      if (time != null) {
+        last.accumulateAndGet(Instant.parse(time).getEpochSecond(), Math::max);
       }
+    }
+    AtomicLong damaged = damaged(tags);
+    if (lastVerification != null && "Succeeded".equals(lastVerification.result()) && lastVerification.damagedSnapshots() != null) {
+      damaged.set(lastVerification.damagedSnapshots());
     }
     bytes("strata_gc_deleted_blobs", "Blobs garbage collection deleted", tags);
     bytes("strata_gc_deleted_bytes", "Bytes garbage collection deleted", tags);
@@ -176,19 +186,43 @@ public final class StrataMetrics {
   /** A run a store started on a schedule ended ({@code kind}: gc), as its status now reports it. */
   public void periodicRunFinished(String kind, String namespace, String store, GarbageCollectionStatus run) {
     Tags tags = Tags.of("namespace", namespace, "store", store);
-    boolean succeeded = "Succeeded".equals(run.result());
-    periodicRuns(kind, tags.and("result", succeeded ? "succeeded" : "failed")).increment();
-    if (run.durationMs() != null) {
-      periodicDuration(kind, tags).record(Duration.ofMillis(run.durationMs()));
-    }
-    if (run.time() != null) {
-      gauge("strata_" + kind + "_last_run_timestamp_seconds", "When the last " + kind + " run of a store finished (Unix seconds; 0: none yet)", tags)
-          .accumulateAndGet(Instant.parse(run.time()).getEpochSecond(), Math::max);
-    }
+    periodicRunFinished(kind, tags, "Succeeded".equals(run.result()), run.durationMs(), run.time());
     if ("gc".equals(kind) && run.blobsDeleted() != null) {
       bytes("strata_gc_deleted_blobs", "Blobs garbage collection deleted", tags).increment(run.blobsDeleted());
       bytes("strata_gc_deleted_bytes", "Bytes garbage collection deleted", tags).increment(run.bytesDeleted() == null ? 0 : run.bytesDeleted());
     }
+  }
+
+  /**
+   * A scheduled verification ended. One that ran to its end succeeded, whatever it found, and sets the damaged
+   * snapshots' gauge; one that could not run failed, and leaves the gauge as it was.
+   */
+  public void verificationFinished(String namespace, String store, VerificationStatus run) {
+    Tags tags = Tags.of("namespace", namespace, "store", store);
+    boolean ran = "Succeeded".equals(run.result());
+    periodicRunFinished("verify", tags, ran, run.durationMs(), run.time());
+    if (ran && run.damagedSnapshots() != null) {
+      damaged(tags).set(run.damagedSnapshots());
+    }
+  }
+
+  private void periodicRunFinished(String kind, Tags tags, boolean succeeded, Long durationMs, String time) {
+    periodicRuns(kind, tags.and("result", succeeded ? "succeeded" : "failed")).increment();
+    if (durationMs != null) {
+      periodicDuration(kind, tags).record(Duration.ofMillis(durationMs));
+    }
+    if (time != null) {
+      lastRun(kind, tags).accumulateAndGet(Instant.parse(time).getEpochSecond(), Math::max);
+    }
+  }
+
+  private AtomicLong lastRun(String kind, Tags tags) {
+    return gauge("strata_" + kind + "_last_run_timestamp_seconds", "When the last " + kind + " run of a store finished (Unix seconds; 0: none yet)", tags);
+  }
+
+  private AtomicLong damaged(Tags tags) {
+    return gauge("strata_store_damaged_snapshots",
+        "Snapshots the store's last verification found damaged (missing or corrupt blobs, unreadable index); 0 before one ran", tags);
   }
 
   /** A garbage collection ended. */

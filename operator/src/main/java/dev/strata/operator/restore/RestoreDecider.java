@@ -2,6 +2,8 @@ package dev.strata.operator.restore;
 
 import dev.strata.api.v1alpha1.ClaimTemplate;
 import dev.strata.api.v1alpha1.ResolvedSnapshot;
+import dev.strata.api.v1alpha1.SourceId;
+import dev.strata.api.v1alpha1.SourceVolume;
 import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateRestoreStatus;
 import dev.strata.engine.report.RestoreReport;
@@ -32,10 +34,13 @@ public final class RestoreDecider {
 
   private final RestoreJobBuilder jobs;
   private final RunLifecycle.Timing timing;
+  private final String cluster;
 
-  public RestoreDecider(RestoreJobBuilder jobs, Duration progressInterval) {
+  /** @param cluster this cluster's id, which "latest of a source" looks for */
+  public RestoreDecider(RestoreJobBuilder jobs, Duration progressInterval, String cluster) {
     this.jobs = jobs;
     this.timing = new RunLifecycle.Timing(progressInterval, WAIT);
+    this.cluster = cluster;
   }
 
   public RunDecision<StateRestoreStatus> decide(RestoreObservation o) {
@@ -51,7 +56,7 @@ public final class RestoreDecider {
     StateRestore r = o.restore();
     ResolvedSnapshot pinned = r.getStatus() == null ? null : r.getStatus().resolvedSnapshot();
     if (pinned == null) {
-      RestoreResolver.Resolution res = RestoreResolver.resolve(r, o.snapshots());
+      RestoreResolver.Resolution res = RestoreResolver.resolve(r, o.snapshots(), cluster, o.catalog());
       if (res instanceof RestoreResolver.Impossible i) {
         return unpinned.fail(i.reason(), i.message());
       }
@@ -59,6 +64,10 @@ public final class RestoreDecider {
         return unpinned.pending(w.reason(), w.message());
       }
       pinned = ((RestoreResolver.Resolved) res).snapshot();
+      Optional<String> mismatch = targetMismatch(r, pinned);
+      if (mismatch.isPresent()) {
+        return unpinned.fail("TargetMismatch", mismatch.get());
+      }
     }
     var steps = unpinned.writingWith(status.pinning(pinned));
     String targetPvc = r.getSpec().target().pvc();
@@ -80,8 +89,11 @@ public final class RestoreDecider {
           + pvc.getSpec().getResources().getRequests().get("storage"));
     }
     String pvcPhase = o.targetPvc().get().getStatus() == null ? null : o.targetPvc().get().getStatus().getPhase();
-    if (!"Bound".equals(pvcPhase)) {
-      return steps.pending("TargetNotBound", "PersistentVolumeClaim " + targetPvc + " is not Bound yet");
+    // A claim whose class binds on first consumer stays Pending until a pod uses it: the runner's pod is that pod.
+    boolean bindsWithRunner = o.targetBindsOnFirstConsumer() && (pvcPhase == null || "Pending".equals(pvcPhase));
+    if (!"Bound".equals(pvcPhase) && !bindsWithRunner) {
+      return steps.pending("TargetNotBound", "PersistentVolumeClaim " + targetPvc + " is not Bound yet"
+          + (pvcPhase == null || "Pending".equals(pvcPhase) ? "" : " (phase " + pvcPhase + ")"));
     }
     if (o.targetUser().isPresent() && !Boolean.TRUE.equals(r.getSpec().allowTargetInUse())) {
       return steps.fail("TargetInUse", "PersistentVolumeClaim " + targetPvc + " is in use by a running pod on node " + o.targetUser().get().node()
@@ -89,7 +101,38 @@ public final class RestoreDecider {
     }
     Job job = jobs.build(r, o.store().get(), pinned.id(), targetPvc, o.targetUser());
     return steps.start(job, "restoring snapshot " + pinned.id() + (pinned.snapshotName() == null ? "" : " (" + pinned.snapshotName() + ")")
-        + " into " + targetPvc + " with Job " + job.getMetadata().getName());
+        + " into " + targetPvc + " with Job " + job.getMetadata().getName()
+        + ("Bound".equals(pvcPhase) ? "" : " (its StorageClass binds on first consumer: the runner's pod binds it)"));
+  }
+
+  /**
+   * Why the restore may not write the snapshot where it would: into a PVC other than the one the snapshot was taken of
+   * (another name, or another namespace) without spec.target.insteadOf naming that one. A new cluster restoring a lost
+   * one's snapshots into the same namespace and PVC name needs nothing. Pure.
+   */
+  static Optional<String> targetMismatch(StateRestore r, ResolvedSnapshot pinned) {
+    String ns = r.getMetadata().getNamespace();
+    String target = r.getSpec().target().pvc();
+    Optional<SourceId> taken = SourceId.parse(pinned.sourceId());
+    if (taken.isEmpty()) {
+      return Optional.of("snapshot " + pinned.id() + " was not taken of a PVC (its source id is '" + pinned.sourceId()
+          + "'): restore it with the strata CLI (strata restore --snapshot " + pinned.id() + ")");
+    }
+    SourceId src = taken.get();
+    SourceVolume insteadOf = r.getSpec().target().insteadOf();
+    String write = "insteadOf: {namespace: " + src.namespace() + ", pvcName: " + src.pvc() + "}";
+    if (insteadOf != null) {
+      String named = (insteadOf.namespace() == null ? ns : insteadOf.namespace()) + "/" + insteadOf.pvcName();
+      return named.equals(src.namespace() + "/" + src.pvc()) ? Optional.empty()
+          : Optional.of("spec.target.insteadOf names " + named + ", but snapshot " + pinned.id() + " was taken of PVC " + src.pvc()
+              + " in namespace " + src.namespace() + ": write spec.target." + write + " to restore it into " + target + " anyway");
+    }
+    if (src.namespace().equals(ns) && src.pvc().equals(target)) {
+      return Optional.empty();
+    }
+    return Optional.of("snapshot " + pinned.id() + " was taken of PVC " + src.pvc() + " in namespace " + src.namespace()
+        + ", and this restore writes into PVC " + target + " in namespace " + ns + ": restoring into another PVC is an explicit choice."
+        + " To restore it there, add to spec.target: " + write);
   }
 
   static String storeName(StateRestore r, ResolvedSnapshot pinned) {

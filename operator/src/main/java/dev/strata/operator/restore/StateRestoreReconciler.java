@@ -7,15 +7,19 @@ import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateRestoreStatus;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.engine.report.RestoreReport;
+import dev.strata.operator.Conditions;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
 import dev.strata.operator.Patches;
+import dev.strata.operator.catalog.Listing;
+import dev.strata.operator.catalog.StoreCatalogs;
 import dev.strata.operator.metrics.StrataMetrics;
 import dev.strata.operator.runner.RunActions;
 import dev.strata.operator.runner.RunDecision;
 import dev.strata.operator.runner.RunObservation;
 import dev.strata.operator.runner.RunObserver;
 import dev.strata.operator.runner.RunPods;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -38,7 +42,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a StateRestore: observe (the informers: Job, StateSnapshots, stores, pods), decide (RestoreDecider, on
+ * Reconciles a StateRestore: observe (the informers: Job, StateSnapshots, stores, pods, StorageClasses), decide (RestoreDecider, on
  * the shared run lifecycle), act: create the target PVC from its template, create the one runner Job, record Events
  * and metrics, write the status (the pinned snapshot first of all). A StateSnapshot or store that changes wakes the
  * restores still waiting in its namespace.
@@ -52,16 +56,28 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
   private final RestoreDecider decider;
   private final RunActions actions;
   private final StrataMetrics metrics;
+  private final StoreCatalogs catalogs;
+  private final String cluster;
+  private final BindingModes bindingModes;
   private InformerEventSource<Job, StateRestore> jobs;
   private InformerEventSource<StateSnapshot, StateRestore> snapshots;
   private InformerEventSource<SnapshotStore, StateRestore> stores;
   private RunPods<StateRestore> pods;
 
-  public StateRestoreReconciler(RunObserver<RestoreReport> observer, RestoreDecider decider, EventRecorder events, StrataMetrics metrics) {
+  /**
+   * @param catalogs the stores' catalogs, where source.fromStore is found
+   * @param cluster this cluster's id
+   * @param bindingModes which target claims bind only once a pod uses them (their StorageClass)
+   */
+  public StateRestoreReconciler(RunObserver<RestoreReport> observer, RestoreDecider decider, EventRecorder events, StrataMetrics metrics,
+      StoreCatalogs catalogs, String cluster, BindingModes bindingModes) {
     this.observer = observer;
     this.decider = decider;
     this.actions = new RunActions(events);
     this.metrics = metrics;
+    this.catalogs = catalogs;
+    this.cluster = cluster;
+    this.bindingModes = bindingModes;
   }
 
   @Override
@@ -81,7 +97,14 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
     Optional<Job> job = context.getSecondaryResource(Job.class);
     RunObservation<RestoreReport> run = observer.observe(restore, ended, job, pods, client, store);
     RunPods.ClaimUse target = !ended && job.isEmpty() ? pods.claimUse(client, ns, restore.getSpec().target().pvc()) : RunPods.ClaimUse.UNKNOWN;
-    RunDecision<StateRestoreStatus> decision = decider.decide(new RestoreObservation(restore, run, inNamespace, store, target.claim(), target.user()));
+    boolean fromStore = restore.getSpec().source().fromStore() != null && pinned == null && !ended;
+    Optional<Listing> catalog = fromStore ? store.flatMap(catalogs::listing) : Optional.empty();
+    boolean lateBinding = target.claim().map(bindingModes::bindsOnFirstConsumer).orElse(false);
+    RunDecision<StateRestoreStatus> decision = decider.decide(new RestoreObservation(restore, run, inNamespace, store, target.claim(), target.user(),
+        catalog, lateBinding));
+    if (fromStore && store.isPresent() && "CatalogNotRead".equals(reason(decision.status()))) {
+      catalogs.requests().request(ns, storeName, run.now());
+    }
 
     actions.apply(restore, decision, client, jobs, "Restore");
     recordFinish(restore, old, decision.status(), run.now());
@@ -106,9 +129,13 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
   }
 
   /** Before the snapshot is pinned, the store is the one of the snapshot the source resolves to. */
-  private static String storeOfSource(StateRestore r, List<StateSnapshot> snapshots) {
-    RestoreResolver.Resolution res = RestoreResolver.resolve(r, snapshots);
+  private String storeOfSource(StateRestore r, List<StateSnapshot> snapshots) {
+    RestoreResolver.Resolution res = RestoreResolver.resolve(r, snapshots, cluster, Optional.empty());
     return res instanceof RestoreResolver.Resolved ok ? ok.snapshot().storeRef() : null;
+  }
+
+  private static String reason(StateRestoreStatus status) {
+    return status == null ? null : Conditions.find(status.conditions(), Conditions.READY).map(Condition::getReason).orElse(null);
   }
 
   @Override

@@ -50,7 +50,7 @@ public final class PodMutator {
     for (RestorePolicy policy : candidates) {
       Optional<PodSource> found;
       try {
-        found = PodSource.of(pod, namespace, policy.getSpec());
+        found = PodSource.of(pod, namespace, builder.clusterId(), policy.getSpec());
       } catch (PodSource.Unusable e) {
         warnings.add("RestorePolicy " + policy.getMetadata().getName() + ": " + e.getMessage() + "; the pod is not restored");
         continue;

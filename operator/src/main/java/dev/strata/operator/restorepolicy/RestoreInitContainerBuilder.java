@@ -44,6 +44,11 @@ public final class RestoreInitContainerBuilder {
     this.settings = settings;
   }
 
+  /** This cluster's id, in the source ids of its snapshots. */
+  public String clusterId() {
+    return settings.clusterId();
+  }
+
   public RestoreInjection build(Pod pod, RestorePolicy policy, SnapshotStore store, PodSource source) {
     RestorePolicySpec spec = policy.getSpec();
     var storeSpec = store.getSpec();
@@ -55,6 +60,7 @@ public final class RestoreInitContainerBuilder {
     args.addAll(List.of(
         "--latest",
         "--source-id", source.sourceId(),
+        "--former-source-id", source.formerSourceId(),
         "--target", target,
         "--mode", "sync",
         "--parallelism", Integer.toString(spec.parallelismOrDefault()),
@@ -123,6 +129,7 @@ public final class RestoreInitContainerBuilder {
         podContext == null ? null : podContext.getRunAsGroup(),
         appContext.map(SecurityContext::getRunAsGroup).orElse(null));
     if (uid == null || uid == 0) {
+      // Without a runner user (OpenShift) both stay unset: the platform assigns the app's range to the whole pod.
       uid = settings.runnerUid();
       gid = gid == null || gid == 0 ? uid : gid;
     }

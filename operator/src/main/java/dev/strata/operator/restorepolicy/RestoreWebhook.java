@@ -1,6 +1,8 @@
 package dev.strata.operator.restorepolicy;
 
 import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.OwnerAnchor;
+import dev.strata.operator.webhook.CertManagerTlsSecret;
 import dev.strata.operator.webhook.AdmissionServer;
 import dev.strata.operator.webhook.ReloadableKeyManager;
 import dev.strata.operator.webhook.WebhookRegistration;
@@ -40,6 +42,7 @@ public final class RestoreWebhook implements AutoCloseable {
   private final Clock clock;
   private final InformerPolicyLookup lookup;
   private final WebhookTlsSecret tlsSecret;
+  private final CertManagerTlsSecret certManagerSecret;
   private final WebhookRegistration registration;
   private final ReloadableKeyManager keys = new ReloadableKeyManager();
   private final AdmissionServer server;
@@ -51,8 +54,13 @@ public final class RestoreWebhook implements AutoCloseable {
     this.settings = settings;
     this.clock = clock;
     this.lookup = new InformerPolicyLookup(client, operator.namespaces());
+    // The Secret goes with the webhook's Service (garbage collection). In a cluster (no URL) the Service must exist: the
+    // API server calls through it; for development (a URL) there may be none.
+    OwnerAnchor service = OwnerAnchor.service(client, settings.serviceNamespace(), settings.serviceName());
     this.tlsSecret = new WebhookTlsSecret(client, settings.operatorNamespace(), WebhookSettings.SECRET_NAME, settings.dnsNames(),
-        settings.ipAddresses(), WebhookSettings.CERTIFICATE_VALIDITY, WebhookSettings.RENEW_BEFORE);
+        settings.ipAddresses(), WebhookSettings.CERTIFICATE_VALIDITY, WebhookSettings.RENEW_BEFORE, service, settings.url().isEmpty());
+    this.certManagerSecret = new CertManagerTlsSecret(client, settings.operatorNamespace(), WebhookSettings.SECRET_NAME,
+        settings.dnsNames(), service);
     this.registration = new WebhookRegistration(client, settings, operator.namespaces());
     if (settings.enabled()) {
       PodMutator mutator = new PodMutator(lookup, new RestoreInitContainerBuilder(operator), operator.namespaces());
@@ -89,10 +97,10 @@ public final class RestoreWebhook implements AutoCloseable {
     }
     WebhookTls tls;
     try {
-      tls = tlsSecret.ensure(clock.instant());
+      tls = settings.certManager() ? certManagerSecret.read(clock.instant()) : tlsSecret.ensure(clock.instant());
     } catch (RuntimeException e) {
       fail("CertificateError", "the webhook certificate in Secret " + settings.operatorNamespace() + "/" + WebhookSettings.SECRET_NAME
-          + " cannot be created or read: " + e.getMessage());
+          + (settings.certManager() ? " cannot be used: " : " cannot be created or read: ") + e.getMessage());
       return;
     }
     try {

@@ -8,7 +8,7 @@ import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
-import dev.strata.operator.gc.CollectionRequests;
+import dev.strata.operator.StoreRequests;
 import dev.strata.operator.retention.RetentionEvaluator.Candidate;
 import dev.strata.operator.retention.RetentionEvaluator.Outcome;
 import dev.strata.operator.schedule.ScheduleDecider;
@@ -46,12 +46,12 @@ public class RetentionPolicyReconciler implements Reconciler<RetentionPolicy> {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionPolicyReconciler.class);
   static final int MAX_NAMES = 20;
 
-  private final CollectionRequests collections;
+  private final StoreRequests collections;
   private final EventRecorder events;
   private final Clock clock;
   private final Duration interval;
 
-  public RetentionPolicyReconciler(CollectionRequests collections, EventRecorder events, Clock clock, Duration interval) {
+  public RetentionPolicyReconciler(StoreRequests collections, EventRecorder events, Clock clock, Duration interval) {
     this.collections = collections;
     this.events = events;
     this.clock = clock;
@@ -75,7 +75,8 @@ public class RetentionPolicyReconciler implements Reconciler<RetentionPolicy> {
     boolean dryRun = Boolean.TRUE.equals(policy.getSpec().dryRun());
     Map<String, List<StateSnapshot>> bySource = new TreeMap<>();
     for (StateSnapshot s : context.getSecondaryResources(StateSnapshot.class)) {
-      bySource.computeIfAbsent(s.getSpec().source().sourceId(ns), k -> new ArrayList<>()).add(s);
+      // By volume and path, whatever the id they were taken under (this cluster's, or from before clusters were named).
+      bySource.computeIfAbsent(s.getSpec().source().legacySourceId(ns), k -> new ArrayList<>()).add(s);
     }
     KubernetesClient client = context.getClient();
     List<RetentionSourceStatus> sources = new ArrayList<>();

@@ -1,6 +1,9 @@
 package dev.strata.operator.runner;
 
+import dev.strata.operator.schedule.CronSchedule;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.time.Instant;
+import java.time.ZonedDateTime;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +34,24 @@ public final class PeriodicRuns {
         .filter(j -> finishedAt(j) != null)
         .max(Comparator.comparing(PeriodicRuns::finishedAt))
         .filter(j -> recorded == null || finishedAt(j).compareTo(recorded) > 0);
+  }
+
+  /**
+   * The latest due time of a UTC cron schedule after the last run (or, before any, the store's creation) and at or
+   * before now: runs missed while the operator was down collapse into one. Empty when none is due, or the schedule does
+   * not parse (the CRD's pattern lets few such through; the store's status then shows no run).
+   *
+   * @param last when the last run's due time or end was recorded, or null
+   */
+  public static Optional<Instant> due(String schedule, String last, String created, Instant now) {
+    CronSchedule cron;
+    try {
+      cron = CronSchedule.parse(schedule, "UTC");
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    Instant from = last != null ? Instant.parse(last) : created != null ? Instant.parse(created) : now;
+    return cron.latestBetween(from.atZone(cron.zone()), now.atZone(cron.zone())).map(ZonedDateTime::toInstant);
   }
 
   /** True while one of the Jobs has not finished: at most one runs at a time. */

@@ -19,6 +19,21 @@ public record RunDecision<S>(
     return new RunDecision<>(status, create, events, Optional.of(after), release);
   }
 
+  /** The same decision with these Events recorded before its own. */
+  public RunDecision<S> withEventsFirst(List<EventRecorder.Event> first) {
+    if (first.isEmpty()) {
+      return this;
+    }
+    List<EventRecorder.Event> all = new java.util.ArrayList<>(first);
+    all.addAll(events);
+    return new RunDecision<>(status, create, all, requeueAfter, release);
+  }
+
+  /** The same decision writing another status. */
+  public RunDecision<S> withStatus(S other) {
+    return new RunDecision<>(other, create, events, requeueAfter, release);
+  }
+
   /** The Job this decision creates, if it creates one. */
   public Optional<Job> createdJob() {
     return create.stream().filter(Job.class::isInstance).map(Job.class::cast).findFirst();

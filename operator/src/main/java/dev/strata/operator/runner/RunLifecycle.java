@@ -26,6 +26,19 @@ public final class RunLifecycle {
    */
   public record Timing(Duration progressInterval, Duration pendingRecheck) {}
 
+  /**
+   * What a kind does once its runner's Job has ended, before the run's end is recorded: work that comes after the
+   * runner (a snapshot's post hooks). It gets the end as the lifecycle decided it and answers with that end (perhaps
+   * changed), or with a decision that holds the run Running while that work goes on. The Job is kept meanwhile.
+   */
+  public interface AfterRun<S, R> {
+    RunDecision<S> ended(Steps<S, R> steps, RunDecision<S> end, Optional<R> report);
+
+    static <S, R> AfterRun<S, R> none() {
+      return (steps, end, report) -> end;
+    }
+  }
+
   private RunLifecycle() {}
 
   /**
@@ -33,6 +46,12 @@ public final class RunLifecycle {
    *     with {@link Steps#pending}, {@link Steps#fail}, {@link Steps#creating} or {@link Steps#start}
    */
   public static <S, R> RunDecision<S> decide(RunObservation<R> o, RunStatus<S, R> status, Timing timing, Function<Steps<S, R>, RunDecision<S>> start) {
+    return decide(o, status, timing, start, AfterRun.none());
+  }
+
+  /** @param after what the kind does between its Job's end and the run's recorded end */
+  public static <S, R> RunDecision<S> decide(RunObservation<R> o, RunStatus<S, R> status, Timing timing, Function<Steps<S, R>, RunDecision<S>> start,
+      AfterRun<S, R> after) {
     SnapshotPhase phase = status.phase();
     if (phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed) {
       return new RunDecision<>(status.recorded(), List.of(), List.of(), Optional.empty(),
@@ -40,7 +59,7 @@ public final class RunLifecycle {
     }
     Steps<S, R> steps = new Steps<>(o, status, timing);
     if (o.job().isPresent()) {
-      RunDecision<S> d = observed(o, steps, o.job().get(), timing);
+      RunDecision<S> d = observed(o, steps, o.job().get(), timing, after);
       // Look again soon after a Job's end: once the final status is stored, that look releases the Job.
       return RunnerJobs.finished(o.job().get()) ? d.lookAgainIn(RunnerJobs.RELEASE_AFTER) : d;
     }
@@ -50,7 +69,7 @@ public final class RunLifecycle {
     return start.apply(steps);
   }
 
-  private static <S, R> RunDecision<S> observed(RunObservation<R> o, Steps<S, R> steps, Job job, Timing timing) {
+  private static <S, R> RunDecision<S> observed(RunObservation<R> o, Steps<S, R> steps, Job job, Timing timing, AfterRun<S, R> after) {
     if (!RunnerJobs.ownedBy(job, o.owner())) {
       return steps.fail("JobConflict", "a Job named " + job.getMetadata().getName() + " exists and does not belong to this "
           + steps.status.kind() + ": delete it, or use another name");
@@ -58,20 +77,22 @@ public final class RunLifecycle {
     if (RunnerJobs.condition(job, "Complete").isPresent()) {
       Optional<RunnerOutcome<R>> out = o.outcome();
       if (out.isPresent() && out.get().succeeded()) {
-        return steps.succeed(out.get().report().orElseThrow());
+        R report = out.get().report().orElseThrow();
+        return after.ended(steps, steps.succeed(report), Optional.of(report));
       }
-      return steps.fail("ResultMissing", out.map(r -> r.failure().message()).orElse("the runner finished but its result could not be read"));
+      return after.ended(steps, steps.fail("ResultMissing", out.map(r -> r.failure().message()).orElse("the runner finished but its result could not be read")),
+          Optional.empty());
     }
     Optional<JobCondition> failed = RunnerJobs.condition(job, "Failed");
     if (failed.isPresent()) {
       if ("DeadlineExceeded".equals(failed.get().getReason())) {
         Long seconds = job.getSpec() == null ? null : job.getSpec().getActiveDeadlineSeconds();
-        return steps.fail("DeadlineExceeded", "the runner did not finish within spec.activeDeadlineSeconds"
-            + (seconds == null ? "" : " (" + seconds + " s)") + ": raise it, or spec.parallelism");
+        return after.ended(steps, steps.fail("DeadlineExceeded", "the runner did not finish within spec.activeDeadlineSeconds"
+            + (seconds == null ? "" : " (" + seconds + " s)") + ": raise it, or spec.parallelism"), Optional.empty());
       }
       RunError why = o.outcome().map(RunnerOutcome::failure)
           .orElse(new RunError(failed.get().getMessage(), RunError.Cause.INTERNAL));
-      return steps.fail(FailureReasons.reason(why.cause()), "the runner failed: " + why.message());
+      return after.ended(steps, steps.fail(FailureReasons.reason(why.cause()), "the runner failed: " + why.message()), Optional.empty());
     }
     return new RunDecision<>(steps.status.running(job.getMetadata().getName(), o.progress()), List.of(), List.of(),
         Optional.of(timing.progressInterval()), Optional.empty());
@@ -104,6 +125,16 @@ public final class RunLifecycle {
       boolean changed = !status.readyReason().map(reason::equals).orElse(false) || status.recorded() == null;
       return new RunDecision<>(status.pending(reason, message), List.of(), changed ? List.of(Event.warning(reason, message)) : List.of(),
           Optional.of(timing.pendingRecheck()), Optional.empty());
+    }
+
+    /** Getting the run ready (a snapshot's pre hooks): a status of the kind's making, Events as given, a look again soon. */
+    public RunDecision<S> preparing(S prepared, List<Event> events, Duration recheck) {
+      return new RunDecision<>(prepared, List.of(), events, Optional.of(recheck), Optional.empty());
+    }
+
+    /** The name of the run's Job, observed or recorded. */
+    public String job() {
+      return jobName();
     }
 
     /** Still waiting, but creating something the run needs first (a restore's target PVC). */

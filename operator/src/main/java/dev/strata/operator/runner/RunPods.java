@@ -88,12 +88,17 @@ public final class RunPods<P extends HasMetadata> {
    * (they sit in container specs, and the cache keeps no container). A pod gone in between is skipped.
    */
   public Optional<ClaimUser> userOf(KubernetesClient client, String namespace, String claim) {
+    return podUsing(client, namespace, claim).flatMap(p -> ClaimUser.find(List.of(p), claim));
+  }
+
+  /** That pod, whole, as read from the API server (a snapshot's hooks run in it). */
+  public Optional<Pod> podUsing(KubernetesClient client, String namespace, String claim) {
     return pods.byIndex(BY_CLAIM, namespace + "/" + claim).stream()
         .filter(p -> ClaimUser.uses(p, claim))
         .sorted(Comparator.comparing((Pod p) -> p.getSpec().getNodeName()).thenComparing(p -> p.getMetadata().getName()))
         .map(p -> client.pods().inNamespace(namespace).withName(p.getMetadata().getName()).get())
         .filter(Objects::nonNull)
-        .flatMap(p -> ClaimUser.find(List.of(p), claim).stream())
+        .filter(p -> ClaimUser.uses(p, claim))
         .findFirst();
   }
 

@@ -156,10 +156,16 @@ public final class ScheduleDecider {
     return p != SnapshotPhase.Succeeded && p != SnapshotPhase.Failed && s.getMetadata().getDeletionTimestamp() == null;
   }
 
-  /** The time retention and "last successful" count by: the scheduled time, else when the object was created. */
+  /**
+   * The time retention, "latest" and "last successful" count by: the scheduled time, else when the snapshot was taken
+   * (an imported one's, whose object is younger than it), else when the object was created.
+   */
   public static Instant scheduledTime(StateSnapshot s) {
     Map<String, String> a = s.getMetadata().getAnnotations();
     String t = a == null ? null : a.get(Labels.SCHEDULED_TIME);
+    if (t == null && a != null) {
+      t = a.get(Labels.TAKEN_AT);
+    }
     if (t != null) {
       return Instant.parse(t);
     }

@@ -65,7 +65,7 @@ public class SnapshotScheduleReconciler implements Reconciler<SnapshotSchedule> 
     metrics.scheduleSeen(ns, schedule.getMetadata().getName(), next == null ? null : Instant.parse(next));
     decision.outcomes().forEach(outcome -> metrics.scheduleRun(ns, schedule.getMetadata().getName(), outcome));
     if (schedule.getSpec().snapshotTemplate() != null && schedule.getSpec().snapshotTemplate().source() != null) {
-      metrics.sourceSeen(ns, schedule.getSpec().snapshotTemplate().source().sourceId(ns), null);
+      metrics.sourceSeen(ns, schedule.getSpec().snapshotTemplate().source().legacySourceId(ns), null);
     }
 
     UpdateControl<SnapshotSchedule> control;

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The runner Job a StateSnapshot wants: one pod that mounts the PVC read-only and runs {@code strata backup} into the
@@ -43,6 +44,16 @@ public final class RunnerJobBuilder {
     return RunnerNames.jobName(snapshot.getMetadata().getName(), "backup");
   }
 
+  /**
+   * How long the finished Job stays: the operator's setting, or longer when post hooks run after it ends, since the
+   * runner's result is read from the Job's pod once they are done.
+   */
+  static java.time.Duration jobTtl(StateSnapshotSpec spec, OperatorSettings settings) {
+    long post = spec.hooks() == null ? 0 : spec.hooks().postOrEmpty().stream().mapToLong(h -> h.timeoutSecondsOrDefault()).sum();
+    java.time.Duration needed = java.time.Duration.ofSeconds(post == 0 ? 0 : post + 300);
+    return needed.compareTo(settings.jobTtl()) > 0 ? needed : settings.jobTtl();
+  }
+
   /** @param user the pod that uses the source PVC: its node (RWO) and, for the Restricted profile, its user */
   public Job build(StateSnapshot snapshot, SnapshotStore store, Optional<ClaimUser> user) {
     StateSnapshotSpec spec = snapshot.getSpec();
@@ -59,13 +70,22 @@ public final class RunnerJobBuilder {
     args.addAll(RunnerArgs.store(storeSpec));
     args.addAll(List.of(
         "--source", sourceDir,
-        "--source-id", spec.source().sourceId(ns),
+        "--source-id", spec.source().sourceId(settings.clusterId(), ns),
+        // Until the source has a snapshot under its id, its newest from before clusters were named is the base.
+        "--former-source-id", spec.source().legacySourceId(ns),
         "--parallelism", Integer.toString(spec.parallelismOrDefault()),
         "--created-by", RunnerNames.createdBy(snapshot),
         "--progress-object", RunnerNames.progressObject(snapshot)));
+    indexLabels(snapshot).forEach((k, v) -> args.addAll(List.of("--label", k + "=" + v)));
     args.addAll(RunnerArgs.result());
     if (Boolean.TRUE.equals(spec.fullCheck())) {
       args.add("--full-check");
+    }
+    if (spec.onFileChange() != null) {
+      args.addAll(List.of("--on-file-change", spec.onFileChange().name().toLowerCase(java.util.Locale.ROOT)));
+    }
+    if (spec.fileChangeRetries() != null) {
+      args.addAll(List.of("--file-change-retries", Integer.toString(spec.fileChangeRetries())));
     }
     if (storeSpec.compression() != null) {
       args.addAll(List.of("--compression", storeSpec.compression()));
@@ -101,10 +121,29 @@ public final class RunnerJobBuilder {
             .withNewSpec()
             .withBackoffLimit(1)
             .withActiveDeadlineSeconds(spec.activeDeadlineSecondsOrDefault())
-            .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
+            .withTtlSecondsAfterFinished((int) jobTtl(spec, settings).toSeconds())
             .withTemplate(RunnerCredentials.apply(pod.build(), storeSpec))
             .endSpec();
     return job.build();
   }
 
+  /**
+   * The StateSnapshot's {@code strata.dev/*} labels (its schedule, retention policy, group...) that go into the
+   * snapshot's index, so that a cluster that imports the snapshot knows what it belonged to. Not those the operator
+   * mirrors from the status, which say nothing the index does not.
+   */
+  static Map<String, String> indexLabels(StateSnapshot snapshot) {
+    Map<String, String> out = new TreeMap<>();
+    Map<String, String> labels = snapshot.getMetadata().getLabels();
+    if (labels != null) {
+      labels.forEach((k, v) -> {
+        if (k.startsWith(Labels.PREFIX) && !MIRRORED.contains(k)) {
+          out.put(k, v);
+        }
+      });
+    }
+    return out;
+  }
+
+  private static final java.util.Set<String> MIRRORED = java.util.Set.of(Labels.PHASE, Labels.PVC, Labels.SOURCE);
 }

@@ -32,7 +32,10 @@ public final class SnapshotCleaner {
     if (s.getSpec().deletionPolicyOrDefault() == DeletionPolicy.Retain) {
       return deleted;
     }
-    String sourceId = s.getSpec().source().sourceId(s.getMetadata().getNamespace());
+    // The id it was taken under, as its status records it (a run that never started has nothing in the store).
+    String sourceId = s.getStatus() != null && s.getStatus().sourceId() != null
+        ? s.getStatus().sourceId()
+        : s.getSpec().source().legacySourceId(s.getMetadata().getNamespace());
     BlobStoreManager manager = clients.client(store);
     String key = s.getStatus() != null && s.getStatus().snapshotIndex() != null ? s.getStatus().snapshotIndex().key() : null;
     SnapshotCatalog catalog = new SnapshotCatalog(manager);

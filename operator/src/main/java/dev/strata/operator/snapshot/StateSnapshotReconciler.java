@@ -1,5 +1,6 @@
 package dev.strata.operator.snapshot;
 
+import dev.strata.api.v1alpha1.DeletionPolicy;
 import dev.strata.api.v1alpha1.SnapshotPhase;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateSnapshot;
@@ -10,6 +11,9 @@ import dev.strata.engine.store.StoreLayout;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
 import dev.strata.operator.Patches;
+import dev.strata.operator.catalog.StoreCatalogs;
+import dev.strata.operator.hooks.HookPod;
+import dev.strata.operator.hooks.HookRunner;
 import dev.strata.operator.metrics.StrataMetrics;
 import dev.strata.operator.runner.RunActions;
 import dev.strata.operator.runner.RunDecision;
@@ -31,7 +35,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -61,17 +67,32 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
   private final RunActions actions;
   private final EventRecorder events;
   private final StrataMetrics metrics;
+  private final StoreCatalogs catalogs;
+  private final Clock clock;
+  private final String cluster;
+  private final HookRunner hooks;
+  private final SimpleInboundEventSource<StateSnapshot> hookEnded = new SimpleInboundEventSource<>("hook-ended");
   private InformerEventSource<Job, StateSnapshot> jobs;
   private RunPods<StateSnapshot> pods;
 
+  /**
+   * @param catalogs the stores' catalogs, where a StateSnapshot that stands for an existing snapshot finds it
+   * @param cluster this cluster's id, in the source ids of the snapshots it takes
+   * @param hooks runs the snapshots' hooks; each that ends wakes its snapshot
+   */
   public StateSnapshotReconciler(RunObserver<BackupReport> observer, SnapshotDecider decider, SnapshotCleaner cleaner,
-      EventRecorder events, StrataMetrics metrics) {
+      EventRecorder events, StrataMetrics metrics, StoreCatalogs catalogs, Clock clock, String cluster, HookRunner hooks) {
     this.observer = observer;
     this.decider = decider;
     this.cleaner = cleaner;
     this.actions = new RunActions(events);
     this.events = events;
     this.metrics = metrics;
+    this.catalogs = catalogs;
+    this.clock = clock;
+    this.cluster = cluster;
+    this.hooks = hooks;
+    hooks.onEnded(k -> hookEnded.propagateEvent(new ResourceID(k.name(), k.namespace())));
   }
 
   @Override
@@ -79,30 +100,68 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     KubernetesClient client = context.getClient();
     StateSnapshotStatus old = snapshot.getStatus();
     String ns = snapshot.getMetadata().getNamespace();
-    metrics.sourceSeen(ns, snapshot.getSpec().source().sourceId(ns), lastSuccess(old));
-
-    SnapshotPhase phase = old == null ? null : old.phase();
-    boolean ended = phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed;
     Optional<SnapshotStore> store = context.getSecondaryResource(SnapshotStore.class);
-    Optional<Job> job = context.getSecondaryResource(Job.class);
-    RunObservation<BackupReport> run = observer.observe(snapshot, ended, job, pods, client, store);
-    RunPods.ClaimUse source = !ended && job.isEmpty() ? pods.claimUse(client, ns, snapshot.getSpec().source().pvcName()) : RunPods.ClaimUse.UNKNOWN;
-    RunDecision<StateSnapshotStatus> decision = decider.decide(new SnapshotObservation(snapshot, run, store, source.claim(), source.user()));
+    Instant now;
+    RunDecision<StateSnapshotStatus> decision;
+    if (snapshot.getSpec().existing()) {
+      // Not a backup of this cluster's: no source series for it (an imported snapshot's source is another cluster's).
+      metrics.namespaceSeen(ns);
+      now = clock.instant();
+      ExistingSnapshots.Decision d = ExistingSnapshots.decide(snapshot, store, store.flatMap(catalogs::listing), now, cluster);
+      if (d.needsCatalog()) {
+        catalogs.requests().request(ns, snapshot.getSpec().storeRef().name(), now);
+      }
+      decision = d.run();
+    } else {
+      metrics.sourceSeen(ns, snapshot.getSpec().source().legacySourceId(ns), lastSuccess(old));
+      SnapshotPhase phase = old == null ? null : old.phase();
+      boolean ended = phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed;
+      Optional<Job> job = context.getSecondaryResource(Job.class);
+      RunObservation<BackupReport> run = observer.observe(snapshot, ended, job, pods, client, store);
+      String pvc = snapshot.getSpec().source().pvcName();
+      RunPods.ClaimUse source = !ended && job.isEmpty() ? pods.claimUse(client, ns, pvc) : RunPods.ClaimUse.UNKNOWN;
+      // Hooks run in the pod that uses the volume: looked up only while a snapshot with hooks has not ended.
+      Optional<HookPod> hookPod = !ended && snapshot.getSpec().hasHooks() ? pods.podUsing(client, ns, pvc).map(HookPod::of) : Optional.empty();
+      now = run.now();
+      SnapshotDecider.Plan plan = decider.plan(new SnapshotObservation(snapshot, run, store, source.claim(), source.user(), hookPod, hooks::poll));
+      decision = plan.run();
+      plan.hook().ifPresent(h -> hooks.start(h.key(), h.pod(), h.container(), h.command(), h.timeout()));
+    }
 
     actions.apply(snapshot, decision, client, jobs, "Backup");
-    recordFinish(snapshot, old, decision.status(), run.now());
+    StateSnapshotStatus next = Expiry.withExpiry(snapshot, decision.status());
+    recordFinish(snapshot, old, next, now);
+    if (Expiry.due(snapshot, next, now)) {
+      expire(snapshot, next, client);
+    }
 
-    Map<String, String> labels = mirroredLabels(snapshot, decision.status());
+    Map<String, String> labels = mirroredLabels(snapshot, next);
     UpdateControl<StateSnapshot> control;
     if (!labels.isEmpty()) {
-      control = UpdateControl.patchResourceAndStatus(Patches.labelsAndStatus(snapshot, StateSnapshot::new, labels, decision.status()));
-    } else if (!Objects.equals(old, decision.status())) {
-      control = UpdateControl.patchStatus(Patches.status(snapshot, StateSnapshot::new, decision.status()));
+      control = UpdateControl.patchResourceAndStatus(Patches.labelsAndStatus(snapshot, StateSnapshot::new, labels, next));
+    } else if (!Objects.equals(old, next)) {
+      control = UpdateControl.patchStatus(Patches.status(snapshot, StateSnapshot::new, next));
     } else {
       control = UpdateControl.noUpdate();
     }
-    decision.requeueAfter().ifPresent(control::rescheduleAfter);
+    Optional<Duration> untilExpiry = Expiry.expiresAt(snapshot).filter(t -> t.isAfter(now)).map(t -> Duration.between(now, t).plusMillis(500));
+    Optional<Duration> again = decision.requeueAfter();
+    if (untilExpiry.isPresent() && (again.isEmpty() || untilExpiry.get().compareTo(again.get()) < 0)) {
+      again = untilExpiry;
+    }
+    again.ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /** Its TTL has passed: the object goes, and its deletionPolicy decides what happens in the store (the finalizer). */
+  private void expire(StateSnapshot s, StateSnapshotStatus status, KubernetesClient client) {
+    String ns = s.getMetadata().getNamespace();
+    String inStore = s.getSpec().deletionPolicyOrDefault() == DeletionPolicy.Delete
+        ? "it is removed from the store, and the store's garbage collection reclaims its blobs after the grace period"
+        : "it stays in the store (deletionPolicy: Retain)";
+    client.resources(StateSnapshot.class).inNamespace(ns).withName(s.getMetadata().getName()).delete();
+    events.record(s, EventRecorder.NORMAL, "Expired", "Expire", "spec.ttl " + s.getSpec().ttl() + " passed at " + status.expiresAt() + ": " + inStore);
+    LOG.info("{}/{}: expired (ttl {}): deleted", ns, s.getMetadata().getName(), s.getSpec().ttl());
   }
 
   private static Instant lastSuccess(StateSnapshotStatus status) {
@@ -119,7 +178,10 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     Duration took = next.startTime() == null ? null : Duration.between(Instant.parse(next.startTime()), now);
     long uploaded = next.snapshotIndex() == null ? 0 : next.snapshotIndex().uploadedBytes();
     long reused = next.snapshotIndex() == null ? 0 : next.snapshotIndex().reusedBytes();
-    metrics.snapshotFinished(s.getMetadata().getNamespace(), next.sourceId(), next.phase() == SnapshotPhase.Succeeded, took, uploaded, reused, now);
+    if (!s.getSpec().existing()) {
+      String ns = s.getMetadata().getNamespace();
+      metrics.snapshotFinished(ns, s.getSpec().source().legacySourceId(ns), next.phase() == SnapshotPhase.Succeeded, took, uploaded, reused, now);
+    }
     LOG.info("{}/{}: {}: {}", s.getMetadata().getNamespace(), s.getMetadata().getName(), next.phase(), next.message());
   }
 
@@ -131,7 +193,9 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     Map<String, String> want = new LinkedHashMap<>();
     want.put(Labels.PHASE, status.phase().name());
     want.put(Labels.PVC, s.getSpec().source().pvcName());
-    want.put(Labels.SOURCE, StoreLayout.sourceKey(status.sourceId()));
+    if (status.sourceId() != null) {
+      want.put(Labels.SOURCE, StoreLayout.sourceKey(status.sourceId()));
+    }
     Map<String, String> have = s.getMetadata().getLabels() == null ? Map.of() : s.getMetadata().getLabels();
     return want.entrySet().stream().allMatch(e -> e.getValue().equals(have.get(e.getKey()))) ? Map.of() : want;
   }
@@ -147,6 +211,9 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
         client.resource(job.get()).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
       }
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(2));
+    }
+    if (snapshot.getSpec().deletionPolicyOrDefault() == DeletionPolicy.Retain) {
+      return gone(snapshot, context); // the snapshot stays in the store: nothing to do there
     }
     Optional<SnapshotStore> store = context.getSecondaryResource(SnapshotStore.class);
     if (store.isEmpty()) {
@@ -170,9 +237,13 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
   /** The last snapshot of a source takes the source's metrics with it. */
   private DeleteControl gone(StateSnapshot snapshot, Context<StateSnapshot> context) {
     String ns = snapshot.getMetadata().getNamespace();
-    String sourceId = snapshot.getSpec().source().sourceId(ns);
+    if (snapshot.getSpec().existing()) {
+      return DeleteControl.defaultDelete();
+    }
+    String sourceId = snapshot.getSpec().source().legacySourceId(ns);
     boolean others = context.getPrimaryCache().list(ns)
-        .anyMatch(s -> !s.getMetadata().getName().equals(snapshot.getMetadata().getName()) && sourceId.equals(s.getSpec().source().sourceId(ns)));
+        .anyMatch(s -> !s.getMetadata().getName().equals(snapshot.getMetadata().getName()) && !s.getSpec().existing()
+            && sourceId.equals(s.getSpec().source().legacySourceId(ns)));
     if (!others) {
       metrics.sourceGone(ns, sourceId);
     }
@@ -200,6 +271,6 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
             .build();
     jobs = new InformerEventSource<>(jobConfig, context);
     pods = RunPods.inform(context, StateSnapshot.class, Labels.SNAPSHOT, null);
-    return List.of(jobs, new InformerEventSource<>(stores, context), pods.eventSource());
+    return List.of(jobs, new InformerEventSource<>(stores, context), pods.eventSource(), hookEnded);
   }
 }

@@ -2,11 +2,13 @@ package dev.strata.operator.store;
 
 import dev.strata.api.v1alpha1.CaBundleRef;
 import dev.strata.api.v1alpha1.CredentialsSecretRef;
+import dev.strata.api.v1alpha1.EncryptionSpec;
 import dev.strata.api.v1alpha1.SecretKeyRef;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.SnapshotStoreSpec;
 import dev.strata.api.v1alpha1.WebIdentityCredentials;
 import dev.strata.engine.Hashing;
+import dev.strata.engine.format.UserKey;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.RetryPolicy;
 import dev.strata.engine.store.RetryingBlobStoreManager;
@@ -117,6 +119,25 @@ public final class KubernetesStoreConnector implements StoreConnector {
 
   private static boolean has(Secret secret, String key) {
     return secret.getData() != null && secret.getData().get(key) != null && !secret.getData().get(key).isEmpty();
+  }
+
+  @Override
+  public UserKey key(SnapshotStore store) {
+    EncryptionSpec encryption = store.getSpec().encryption();
+    if (encryption == null || encryption.keySecretRef() == null) {
+      return null;
+    }
+    String ns = store.getMetadata().getNamespace();
+    SecretKeyRef ref = encryption.keySecretRef();
+    Secret secret = client.secrets().inNamespace(ns).withName(ref.name()).get();
+    String encoded = secret == null || secret.getData() == null ? null : secret.getData().get(ref.key());
+    if (encoded == null || encoded.isEmpty()) {
+      throw new StoreAccessException("KeySecretNotFound", "Secret " + ref.name() + " with key " + ref.key()
+          + " (spec.encryption.keySecretRef) does not exist in namespace " + ns);
+    }
+    // The bytes as they are, as runners get them (STRATA_KEY): a key is never trimmed.
+    return UserKey.of(new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8),
+        "Secret " + ns + "/" + ref.name() + " key " + ref.key());
   }
 
   private static String value(Secret secret, String key, String field) {

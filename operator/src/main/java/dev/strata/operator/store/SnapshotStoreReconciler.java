@@ -4,18 +4,24 @@ import dev.strata.api.v1alpha1.CaBundleRef;
 import dev.strata.api.v1alpha1.GarbageCollectionStatus;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.SnapshotStoreStatus;
+import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.api.v1alpha1.VerificationStatus;
 import dev.strata.engine.GcReport;
+import dev.strata.engine.report.VerifyReport;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.Dependents;
+import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
 import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.Patches;
-import dev.strata.operator.gc.CollectionRequests;
+import dev.strata.operator.StoreRequests;
+import dev.strata.operator.catalog.CatalogSync;
 import dev.strata.operator.gc.GcScheduler;
 import dev.strata.operator.metrics.StrataMetrics;
 import dev.strata.operator.runner.PeriodicRuns;
 import dev.strata.operator.runner.RunPods;
 import dev.strata.operator.runner.RunnerOutcome;
+import dev.strata.operator.verify.VerifyScheduler;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -33,6 +39,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,33 +54,39 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps a SnapshotStore's Ready condition true or false with a reason: checks the bucket with the referenced
  * credentials as they are now, and writes the result. It checks again periodically, and at once when the Secret (or
- * the CA bundle's Secret or ConfigMap) changes. It owns the store's garbage collection (scheduled, or asked for by
- * retention) and the store's shared client, which it closes when the store is deleted: it is told of deletions
- * (JOSDK's all-events mode) without putting a finalizer on stores.
+ * the CA bundle's Secret or ConfigMap) changes. It owns all of a store's own work: its garbage collection (scheduled,
+ * or asked for by retention), its scheduled verification (with the Healthy condition), the reading of its catalog
+ * (importing the bucket's snapshots that have no StateSnapshot here), and the store's shared client, which it closes
+ * when the store is deleted: it is told of deletions (JOSDK's all-events mode) without putting a finalizer on stores.
  */
 @ControllerConfiguration(name = "snapshotstore", triggerReconcilerOnAllEvents = true)
 public class SnapshotStoreReconciler implements Reconciler<SnapshotStore> {
 
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotStoreReconciler.class);
+  static final String RUN_KINDS = Labels.OPERATION + " in (gc,verify)";
+
+  /** The store's other work, beside checking it. */
+  public record Work(GcScheduler gc, StoreRequests collections, VerifyScheduler verify, CatalogSync catalog) {}
 
   private final StoreChecker checker;
   private final StoreClients clients;
-  private final GcScheduler gc;
-  private final CollectionRequests requests;
+  private final Work work;
   private final OperatorSettings settings;
   private final StrataMetrics metrics;
+  private final EventRecorder events;
   private final Clock clock;
-  private InformerEventSource<Job, SnapshotStore> gcJobs;
+  private InformerEventSource<Job, SnapshotStore> runJobs;
+  private InformerEventSource<StateSnapshot, SnapshotStore> snapshots;
   private RunPods<SnapshotStore> pods;
 
-  public SnapshotStoreReconciler(StoreChecker checker, StoreClients clients, GcScheduler gc, CollectionRequests requests,
-      OperatorSettings settings, StrataMetrics metrics, Clock clock) {
+  public SnapshotStoreReconciler(StoreChecker checker, StoreClients clients, Work work, OperatorSettings settings, StrataMetrics metrics,
+      EventRecorder events, Clock clock) {
     this.checker = checker;
     this.clients = clients;
-    this.gc = gc;
-    this.requests = requests;
+    this.work = work;
     this.settings = settings;
     this.metrics = metrics;
+    this.events = events;
     this.clock = clock;
   }
 
@@ -83,56 +96,103 @@ public class SnapshotStoreReconciler implements Reconciler<SnapshotStore> {
     String name = store.getMetadata().getName();
     if (context.isPrimaryResourceDeleted()) {
       clients.forget(ns, name);
+      work.catalog().catalogs().forget(ns, name);
       metrics.storeGone(ns, name);
       LOG.info("{}/{}: store deleted; its client is closed", ns, name);
       return UpdateControl.noUpdate();
     }
-    GarbageCollectionStatus previousGc = store.getStatus() == null ? null : store.getStatus().lastGarbageCollection();
-    metrics.storeSeen(ns, name, previousGc);
+    SnapshotStoreStatus old = store.getStatus();
+    GarbageCollectionStatus previousGc = old == null ? null : old.lastGarbageCollection();
+    VerificationStatus previousVerification = old == null ? null : old.lastVerification();
+    metrics.storeSeen(ns, name, previousGc, previousVerification);
+    // Before the bucket is read: a snapshot recorded meanwhile is then in neither (see CatalogSync).
+    List<StateSnapshot> knownSnapshots = snapshots.list(s -> true).toList();
     StoreCheck check = checker.check(store);
     Instant now = clock.instant();
     Long generation = store.getMetadata().getGeneration();
-    var old = store.getStatus() == null ? null : store.getStatus().conditions();
-    boolean wasReady = Conditions.isTrue(old, Conditions.READY);
+    var oldConditions = old == null ? null : old.conditions();
+    boolean wasReady = Conditions.isTrue(oldConditions, Conditions.READY);
 
-    // Garbage collection: record the last finished collector, start the next when due or asked for.
+    // Garbage collection and verification: record the newest finished run of each, start the next when due.
     List<Job> jobs = context.getSecondaryResources(Job.class).stream().toList();
-    Map<String, RunnerOutcome<GcReport>> outcomes = new HashMap<>();
-    PeriodicRuns.newerFinished(jobs, previousGc == null ? null : previousGc.time()).ifPresent(job ->
-        pods.outcome(context.getClient(), ns, job.getMetadata().getName(), GcReport.class)
-            .ifPresent(o -> outcomes.put(job.getMetadata().getName(), o)));
-    GcScheduler.Plan plan = gc.plan(store, check.ready(), jobs, outcomes, requests.pending(store), now);
-    plan.finished().ifPresent(job -> metrics.periodicRunFinished("gc", ns, name, plan.last()));
-    plan.create().ifPresent(job -> {
-      Dependents.create(context.getClient(), job, store, gcJobs);
-      requests.served(store);
+    List<Job> gcJobs = ofKind(jobs, "gc");
+    List<Job> verifyJobs = ofKind(jobs, "verify");
+    GcScheduler.Plan gcPlan = work.gc().plan(store, check.ready(), gcJobs, outcomes(context, ns, gcJobs, previousGc == null ? null : previousGc.time(), GcReport.class),
+        work.collections().pending(store), now);
+    gcPlan.finished().ifPresent(job -> metrics.periodicRunFinished("gc", ns, name, gcPlan.last()));
+    gcPlan.create().ifPresent(job -> {
+      Dependents.create(context.getClient(), job, store, runJobs);
+      work.collections().served(store);
     });
+    VerifyScheduler.Plan verifyPlan = work.verify().plan(store, check.ready(), verifyJobs,
+        outcomes(context, ns, verifyJobs, previousVerification == null ? null : previousVerification.time(), VerifyReport.class), now);
+    verifyPlan.finished().ifPresent(job -> verified(store, verifyPlan.last()));
+    verifyPlan.create().ifPresent(job -> Dependents.create(context.getClient(), job, store, runJobs));
 
-    SnapshotStoreStatus next = new SnapshotStoreStatus(
-        Conditions.set(old, Conditions.READY, check.ready() ? Conditions.TRUE : Conditions.FALSE, check.reason(), check.message(), generation, now),
-        generation,
-        now.toString(),
-        plan.last());
+    // The catalog: read the bucket when due, import what has no StateSnapshot here.
+    CatalogSync.Result catalog = work.catalog().sync(store, check.ready(),
+        check.ready() ? clients.client(store) : null, () -> clients.encryptionKey(store), knownSnapshots, context.getClient(), now);
+
+    var conditions = Conditions.set(oldConditions, Conditions.READY, check.ready() ? Conditions.TRUE : Conditions.FALSE, check.reason(),
+        check.message(), generation, now);
+    conditions = VerifyScheduler.healthy(conditions, store, verifyPlan.last(), generation, now);
+    SnapshotStoreStatus next = new SnapshotStoreStatus(conditions, generation, now.toString(), gcPlan.last(), catalog.status(), verifyPlan.last());
     metrics.storeChecked(ns, name, check.ready());
-    if (wasReady != check.ready() || old == null) {
+    if (wasReady != check.ready() || oldConditions == null) {
       LOG.info("{}/{}: store {} ({})", ns, name, check.ready() ? "ready" : "not ready", check.reason());
     }
-    return UpdateControl.patchStatus(Patches.status(store, SnapshotStore::new, next)).rescheduleAfter(settings.storeRecheck());
+    Duration again = catalog.nextIn().compareTo(settings.storeRecheck()) < 0 ? catalog.nextIn() : settings.storeRecheck();
+    return UpdateControl.patchStatus(Patches.status(store, SnapshotStore::new, next)).rescheduleAfter(again);
+  }
+
+  private static List<Job> ofKind(List<Job> jobs, String kind) {
+    return jobs.stream().filter(j -> j.getMetadata().getLabels() != null && kind.equals(j.getMetadata().getLabels().get(Labels.OPERATION))).toList();
+  }
+
+  /** What the newest finished run (if newer than the one recorded) reported, by Job name. */
+  private <R> Map<String, RunnerOutcome<R>> outcomes(Context<SnapshotStore> context, String ns, List<Job> jobs, String recorded, Class<R> type) {
+    Map<String, RunnerOutcome<R>> outcomes = new HashMap<>();
+    PeriodicRuns.newerFinished(jobs, recorded).ifPresent(job ->
+        pods.outcome(context.getClient(), ns, job.getMetadata().getName(), type).ifPresent(o -> outcomes.put(job.getMetadata().getName(), o)));
+    return outcomes;
+  }
+
+  /** A verification ended: its metrics, and an Event that says what it found. */
+  private void verified(SnapshotStore store, VerificationStatus last) {
+    String ns = store.getMetadata().getNamespace();
+    metrics.verificationFinished(ns, store.getMetadata().getName(), last);
+    if (!"Succeeded".equals(last.result())) {
+      events.record(store, EventRecorder.WARNING, "VerificationFailed", "Verify", "the verification could not run: " + last.message());
+    } else if (last.damagedSnapshots() != null && last.damagedSnapshots() > 0) {
+      events.record(store, EventRecorder.WARNING, "Damaged", "Verify", last.message() + ": " + String.join(", ", last.damaged()));
+    } else {
+      events.record(store, EventRecorder.NORMAL, "Verified", "Verify", last.message());
+    }
+    LOG.info("{}/{}: verification {}: {}", ns, store.getMetadata().getName(), last.result(), last.message());
   }
 
   @Override
   public List<EventSource<?, SnapshotStore>> prepareEventSources(EventSourceContext<SnapshotStore> context) {
     var jobs = InformerEventSourceConfiguration.from(Job.class, SnapshotStore.class)
-        .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE + "," + Labels.OPERATION + "=gc")
+        .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE + "," + RUN_KINDS)
         .build();
-    gcJobs = new InformerEventSource<>(jobs, context);
-    pods = RunPods.inform(context, SnapshotStore.class, Labels.STORE, Labels.OPERATION + "=gc");
+    runJobs = new InformerEventSource<>(jobs, context);
+    pods = RunPods.inform(context, SnapshotStore.class, Labels.STORE, RUN_KINDS);
+    // The catalog needs to know which snapshots have a StateSnapshot; their changes need not wake any store.
+    var snapshotConfig = InformerEventSourceConfiguration.from(StateSnapshot.class, SnapshotStore.class)
+        .withName("store-snapshots")
+        .withSecondaryToPrimaryMapper((StateSnapshot s) -> Set.of())
+        .withPrimaryToSecondaryMapper((SnapshotStore st) -> Set.of())
+        .build();
+    snapshots = new InformerEventSource<>(snapshotConfig, context);
     return List.of(
         watching(Secret.class, context, SnapshotStoreReconciler::secretNames),
         watching(ConfigMap.class, context, SnapshotStoreReconciler::configMapNames),
-        gcJobs,
+        runJobs,
+        snapshots,
         pods.eventSource(),
-        requests.eventSource());
+        work.collections().eventSource(),
+        work.catalog().catalogs().requests().eventSource());
   }
 
   /** An informer on R that wakes every store in the same namespace whose spec names the changed object. */

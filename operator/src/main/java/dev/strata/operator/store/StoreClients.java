@@ -52,6 +52,15 @@ public final class StoreClients implements AutoCloseable {
     }
   }
 
+  /**
+   * The key of an encrypted store, read now from its Secret; null for a store without encryption.
+   *
+   * @throws StoreAccessException when the Secret or its key is missing
+   */
+  public dev.strata.engine.format.UserKey encryptionKey(SnapshotStore store) {
+    return connector.key(store);
+  }
+
   /** A client opened now with the credentials the store's Secret holds now; not shared until {@link #adopt}ed. */
   public BlobStoreManager open(SnapshotStore store) {
     return connector.open(store);

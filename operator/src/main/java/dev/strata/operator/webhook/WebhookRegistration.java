@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * automatic {@code kubernetes.io/metadata.name} label); when it watches all, it leaves out kube-system and the
  * operator's own namespace, so the operator can always start its own pods. The objectSelector leaves out Strata's own
  * runner pods (a label they always carry, and a pod without the label still matches).
+ *
+ * <p>Installed by the chart, the configuration is the chart's (Helm creates it without webhooks and deletes it on
+ * uninstall) and the operator only writes its webhooks, leaving its metadata (Helm's labels and annotations) alone; it
+ * may not create one (no RBAC), so a deleted configuration stays deleted. Run without the chart, it creates it. With
+ * cert-manager, the CA bundle is cert-manager's CA injector's: the operator keeps the one it finds.
  */
 public final class WebhookRegistration {
 
@@ -45,28 +50,31 @@ public final class WebhookRegistration {
     this.watchedNamespaces = watchedNamespaces;
   }
 
-  /** Creates or updates the configuration so that it is exactly the desired one; returns whether it wrote. */
+  /** Creates or updates the configuration so that its webhooks are exactly the desired ones; returns whether it wrote. */
   public boolean ensure(String caBundlePem) {
-    MutatingWebhookConfiguration desired = desired(caBundlePem);
     var resource = client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(WebhookSettings.CONFIGURATION_NAME);
     MutatingWebhookConfiguration existing = resource.get();
     if (existing == null) {
       try {
-        client.resource(desired).create();
+        client.resource(desired(caBundlePem)).create();
         LOG.info("{}: created the webhook configuration for {} (failurePolicy {})", WebhookSettings.CONFIGURATION_NAME, settings.endpoint(), settings.failurePolicy());
         return true;
       } catch (KubernetesClientException e) {
+        if (e.getCode() == 403) {
+          throw new IllegalStateException("the MutatingWebhookConfiguration " + WebhookSettings.CONFIGURATION_NAME + " does not exist and"
+              + " the operator may not create it: the Helm chart does (helm upgrade with webhook.enabled=true restores it)", e);
+        }
         if (e.getCode() != 409) {
           throw e;
         }
         existing = resource.get(); // another replica made it a moment ago
       }
     }
+    MutatingWebhookConfiguration desired = desired(caBundle(existing, caBundlePem));
     if (Objects.equals(existing.getWebhooks(), desired.getWebhooks())) {
       return false;
     }
     existing.setWebhooks(desired.getWebhooks());
-    existing.getMetadata().setLabels(desired.getMetadata().getLabels());
     client.resource(existing).update();
     LOG.info("{}: updated the webhook configuration (CA bundle, endpoint or policy changed)", WebhookSettings.CONFIGURATION_NAME);
     return true;
@@ -76,7 +84,20 @@ public final class WebhookRegistration {
   public boolean isCurrent(String caBundlePem) {
     MutatingWebhookConfiguration existing =
         client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(WebhookSettings.CONFIGURATION_NAME).get();
-    return existing != null && Objects.equals(existing.getWebhooks(), desired(caBundlePem).getWebhooks());
+    return existing != null && Objects.equals(existing.getWebhooks(), desired(caBundle(existing, caBundlePem)).getWebhooks());
+  }
+
+  /** The CA bundle to write: ours, or with cert-manager the one its CA injector wrote (ours until it has written one). */
+  private String caBundle(MutatingWebhookConfiguration existing, String ours) {
+    if (settings.certManager() && existing.getWebhooks() != null) {
+      for (MutatingWebhook w : existing.getWebhooks()) {
+        String injected = w.getClientConfig() == null ? null : w.getClientConfig().getCaBundle();
+        if (WebhookSettings.WEBHOOK_NAME.equals(w.getName()) && injected != null && !injected.isEmpty()) {
+          return new String(Base64.getDecoder().decode(injected), StandardCharsets.US_ASCII);
+        }
+      }
+    }
+    return ours;
   }
 
   MutatingWebhookConfiguration desired(String caBundlePem) {

@@ -24,6 +24,9 @@ import java.util.Optional;
  * @param servicePort the Service's port (STRATA_WEBHOOK_SERVICE_PORT, default 443)
  * @param operatorNamespace where the TLS Secret lives, shared by all replicas (POD_NAMESPACE)
  * @param checkInterval how often the certificate and the webhook configuration are checked (and repaired or rotated)
+ * @param certManager whether cert-manager issues the certificate (STRATA_WEBHOOK_CERT_MANAGER, default false): the
+ *     operator then only reads the Secret cert-manager writes, and leaves the configuration's CA bundle to cert-manager's
+ *     CA injector; otherwise the operator issues, stores and rotates it itself
  */
 public record WebhookSettings(
     boolean enabled,
@@ -34,7 +37,8 @@ public record WebhookSettings(
     String serviceNamespace,
     int servicePort,
     String operatorNamespace,
-    Duration checkInterval) {
+    Duration checkInterval,
+    boolean certManager) {
 
   public static final String PATH = "/mutate-pods";
   public static final String SECRET_NAME = "strata-webhook-tls";
@@ -69,7 +73,8 @@ public record WebhookSettings(
         env.getOrDefault("STRATA_WEBHOOK_SERVICE_NAMESPACE", operatorNamespace),
         Integer.parseInt(env.getOrDefault("STRATA_WEBHOOK_SERVICE_PORT", "443")),
         operatorNamespace,
-        Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_WEBHOOK_CHECK_SECONDS", "300"))));
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_WEBHOOK_CHECK_SECONDS", "300"))),
+        Boolean.parseBoolean(env.getOrDefault("STRATA_WEBHOOK_CERT_MANAGER", "false")));
   }
 
   /** DNS names the serving certificate must hold: the Service's, and the URL's host when it is a name. */

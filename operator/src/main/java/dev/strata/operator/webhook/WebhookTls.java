@@ -46,6 +46,29 @@ public record WebhookTls(PrivateKey key, X509Certificate certificate, List<X509C
     if (now.isAfter(notAfter().minus(renewBefore))) {
       return Optional.of("the certificate expires " + notAfter() + ", less than " + renewBefore.toDays() + " days from now");
     }
+    Optional<String> serving = servingProblem(now, dnsNames, ips);
+    if (serving.isPresent()) {
+      return serving;
+    }
+    if (caBundle.isEmpty()) {
+      return Optional.of("the CA bundle is empty");
+    }
+    try {
+      certificate.verify(caBundle.get(0).getPublicKey());
+    } catch (GeneralSecurityException e) {
+      return Optional.of("the certificate was not signed by the first CA of the bundle");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Why this certificate cannot be served at all (not valid now, names missing, key not matching); empty if it can.
+   * The whole check of a certificate someone else issues and renews (cert-manager), whose CA is none of our business.
+   */
+  public Optional<String> servingProblem(Instant now, List<String> dnsNames, List<String> ips) {
+    if (now.isAfter(notAfter())) {
+      return Optional.of("the certificate expired " + notAfter());
+    }
     if (now.isBefore(certificate.getNotBefore().toInstant())) {
       return Optional.of("the certificate is not valid before " + certificate.getNotBefore().toInstant());
     }
@@ -55,14 +78,6 @@ public record WebhookTls(PrivateKey key, X509Certificate certificate, List<X509C
     ips.stream().filter(n -> !have.contains(n)).forEach(missing::add);
     if (!missing.isEmpty()) {
       return Optional.of("the certificate does not name " + missing);
-    }
-    if (caBundle.isEmpty()) {
-      return Optional.of("the CA bundle is empty");
-    }
-    try {
-      certificate.verify(caBundle.get(0).getPublicKey());
-    } catch (GeneralSecurityException e) {
-      return Optional.of("the certificate was not signed by the first CA of the bundle");
     }
     if (!keyMatchesCertificate()) {
       return Optional.of("the key does not belong to the certificate");
@@ -119,12 +134,13 @@ public record WebhookTls(PrivateKey key, X509Certificate certificate, List<X509C
   }
 
   public static WebhookTls fromSecretData(Map<String, String> data) throws Unreadable {
-    if (data == null || !data.containsKey(CERT_KEY) || !data.containsKey(KEY_KEY) || !data.containsKey(CA_KEY)) {
-      throw new Unreadable("the Secret lacks one of " + List.of(CERT_KEY, KEY_KEY, CA_KEY), null);
+    if (data == null || !data.containsKey(CERT_KEY) || !data.containsKey(KEY_KEY)) {
+      throw new Unreadable("the Secret lacks one of " + List.of(CERT_KEY, KEY_KEY), null);
     }
     try {
       List<X509Certificate> certs = certificates(decode(data.get(CERT_KEY)));
-      List<X509Certificate> bundle = certificates(decode(data.get(CA_KEY)));
+      // No CA bundle (an issuer that writes none): an empty one, which the operator's own certificates never have.
+      List<X509Certificate> bundle = data.containsKey(CA_KEY) ? certificates(decode(data.get(CA_KEY))) : List.of();
       if (certs.isEmpty()) {
         throw new Unreadable(CERT_KEY + " holds no certificate", null);
       }

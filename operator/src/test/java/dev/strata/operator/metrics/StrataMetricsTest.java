@@ -3,6 +3,7 @@ package dev.strata.operator.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.api.v1alpha1.GarbageCollectionStatus;
+import dev.strata.api.v1alpha1.VerificationStatus;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -74,5 +75,25 @@ class StrataMetricsTest {
         .contains("strata_schedule_next_run_timestamp_seconds{namespace=\"team-a\",schedule=\"nightly\"} 1.7000036E9");
     metrics.scheduleRun("team-a", "nightly", "skipped");
     assertThat(metrics.scrape()).contains("strata_schedule_runs_total{namespace=\"team-a\",outcome=\"skipped\",schedule=\"nightly\"} 1.0");
+  }
+
+  @Test
+  void verificationsHaveTheSeriesOfAStoresRunsAndTheDamagedCountStaysUntilAVerificationThatRanSaysOtherwise() {
+    metrics.storeSeen("team-a", "minio", null, null);
+    assertThat(metrics.scrape()).contains("strata_verify_runs_total{namespace=\"team-a\",result=\"failed\",store=\"minio\"} 0.0")
+        .contains("strata_verify_last_run_timestamp_seconds{namespace=\"team-a\",store=\"minio\"} 0.0")
+        .contains("strata_store_damaged_snapshots{namespace=\"team-a\",store=\"minio\"} 0.0");
+    metrics.verificationFinished("team-a", "minio", new VerificationStatus("2026-11-29T04:30:00Z", "Succeeded", 12L, 2L, null, true, null, 60_000L, "x"));
+    assertThat(metrics.scrape()).contains("strata_store_damaged_snapshots{namespace=\"team-a\",store=\"minio\"} 2.0")
+        .contains("strata_verify_runs_total{namespace=\"team-a\",result=\"succeeded\",store=\"minio\"} 1.0")
+        .contains("strata_verify_duration_seconds_count{namespace=\"team-a\",store=\"minio\"} 1");
+    metrics.verificationFinished("team-a", "minio", new VerificationStatus("2026-12-06T04:01:00Z", "Failed", null, null, null, null, null, null, "x"));
+    assertThat(metrics.scrape()).contains("strata_store_damaged_snapshots{namespace=\"team-a\",store=\"minio\"} 2.0")
+        .contains("strata_verify_runs_total{namespace=\"team-a\",result=\"failed\",store=\"minio\"} 1.0");
+
+    // A restarted operator learns the count from the store's status.
+    StrataMetrics restarted = new StrataMetrics();
+    restarted.storeSeen("team-a", "minio", null, new VerificationStatus("2026-11-29T04:30:00Z", "Succeeded", 12L, 2L, null, true, null, 1L, "x"));
+    assertThat(restarted.scrape()).contains("strata_store_damaged_snapshots{namespace=\"team-a\",store=\"minio\"} 2.0");
   }
 }

@@ -15,6 +15,7 @@ import dev.strata.api.v1alpha1.SnapshotSource;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.SnapshotStoreSpec;
 import dev.strata.api.v1alpha1.SnapshotStoreStatus;
+import dev.strata.api.v1alpha1.SourceVolume;
 import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateRestoreSpec;
 import dev.strata.api.v1alpha1.StateRestoreStatus;
@@ -43,7 +44,10 @@ import org.junit.jupiter.api.Test;
 class RestoreDeciderTest {
 
   static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
-  final RestoreDecider decider = new RestoreDecider(new RestoreJobBuilder(OperatorSettings.defaults()), Duration.ofSeconds(3));
+  static final String CLUSTER = "c1";
+  /** Snapshots of data-a go elsewhere only when the restore says so. */
+  static final SourceVolume INSTEAD_OF_A = new SourceVolume(null, "data-a");
+  final RestoreDecider decider = new RestoreDecider(new RestoreJobBuilder(OperatorSettings.defaults().withClusterId(CLUSTER)), Duration.ofSeconds(3), CLUSTER);
 
   static StateSnapshot snap(String name, String pvc, String id, String created, SnapshotPhase phase) {
     StateSnapshot s = new StateSnapshot();
@@ -93,8 +97,8 @@ class RestoreDeciderTest {
 
   @Test
   void latestOfAPvcIsItsOwnNewestSuccessNeverAnotherVolumes() {
-    RunDecision<StateRestoreStatus> d = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-a", null), null), new RestoreTarget("target", null, null), null),
-        SNAPS, Optional.of(bound("target")), Optional.empty(), Optional.empty(), Optional.empty());
+    RunDecision<StateRestoreStatus> d = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-a", null), null),
+        new RestoreTarget("target", null, null, INSTEAD_OF_A), null), SNAPS, Optional.of(bound("target")), Optional.empty(), Optional.empty(), Optional.empty());
     assertThat(d.status().resolvedSnapshot().snapshotName()).isEqualTo("a-new");
     assertThat(d.createdJob()).isPresent();
     assertThat(d.createdJob().get().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
@@ -104,7 +108,7 @@ class RestoreDeciderTest {
   @Test
   void asOfPicksTheNewestAtOrBeforeThatTime() {
     RunDecision<StateRestoreStatus> d = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-a", null), "2026-11-25T12:00:00Z"),
-        new RestoreTarget("target", null, null), null), SNAPS, Optional.of(bound("target")), Optional.empty(), Optional.empty(), Optional.empty());
+        new RestoreTarget("target", null, null, INSTEAD_OF_A), null), SNAPS, Optional.of(bound("target")), Optional.empty(), Optional.empty(), Optional.empty());
     assertThat(d.status().resolvedSnapshot().snapshotName()).isEqualTo("a-old");
   }
 
@@ -123,7 +127,7 @@ class RestoreDeciderTest {
     RunDecision<StateRestoreStatus> none = decide(restore(new RestoreSource(null, null, new SnapshotSource("data-z", null), null), new RestoreTarget("t", null, null), null),
         SNAPS, Optional.of(bound("t")), Optional.empty(), Optional.empty(), Optional.empty());
     assertThat(none.status().phase()).isEqualTo(SnapshotPhase.Failed);
-    assertThat(none.status().message()).contains("source ns/data-z/ has no successful snapshot");
+    assertThat(none.status().message()).contains("source c1:ns/data-z/ has no successful snapshot");
     RunDecision<StateRestoreStatus> failed = decide(restore(new RestoreSource("a-failed", null, null, null), new RestoreTarget("t", null, null), null),
         SNAPS, Optional.of(bound("t")), Optional.empty(), Optional.empty(), Optional.empty());
     assertThat(Conditions.find(failed.status().conditions(), Conditions.READY).get().getReason()).isEqualTo("SnapshotFailed");
@@ -131,8 +135,8 @@ class RestoreDeciderTest {
 
   @Test
   void aTargetInUseIsRefusedUnlessAllowed() {
-    RunDecision<StateRestoreStatus> d = decide(restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("t", null, null), null),
-        SNAPS, Optional.of(bound("t")), Optional.of("node-a"), Optional.empty(), Optional.empty());
+    RunDecision<StateRestoreStatus> d = decide(restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("data-a", null, null), null),
+        SNAPS, Optional.of(bound("data-a")), Optional.of("node-a"), Optional.empty(), Optional.empty());
     assertThat(d.createdJob()).isEmpty();
     assertThat(Conditions.find(d.status().conditions(), Conditions.READY).get().getReason()).isEqualTo("TargetInUse");
     assertThat(d.status().message()).contains("set spec.allowTargetInUse: true");
@@ -140,7 +144,7 @@ class RestoreDeciderTest {
 
   @Test
   void aClaimTemplateIsCreatedSizedForTheSnapshot() {
-    RunDecision<StateRestoreStatus> d = decide(restore(new RestoreSource("a-new", null, null, null), new RestoreTarget(null, new ClaimTemplate("fresh", "fast", null, null), null), null),
+    RunDecision<StateRestoreStatus> d = decide(restore(new RestoreSource("a-new", null, null, null), new RestoreTarget(null, new ClaimTemplate("fresh", "fast", null, null), null, INSTEAD_OF_A), null),
         SNAPS, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     PersistentVolumeClaim pvc = createdPvc(d).orElseThrow();
     assertThat(pvc.getMetadata().getName()).isEqualTo("fresh");
@@ -148,6 +152,46 @@ class RestoreDeciderTest {
     // 5 GiB + 10% = 5632 MiB, plus one.
     assertThat(pvc.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("5633Mi");
     assertThat(d.createdJob()).isEmpty();
+  }
+
+  static PersistentVolumeClaim pending(String name, String storageClass) {
+    return new PersistentVolumeClaimBuilder().withNewMetadata().withName(name).endMetadata()
+        .withNewSpec().withStorageClassName(storageClass).endSpec().withNewStatus().withPhase("Pending").endStatus().build();
+  }
+
+  RunDecision<StateRestoreStatus> decideOnPending(boolean bindsOnFirstConsumer) {
+    StateRestore r = restore(new RestoreSource("a-new", null, null, null), new RestoreTarget(null, new ClaimTemplate("fresh", "standard", null, null), null, INSTEAD_OF_A), null);
+    return decider.decide(new RestoreObservation(r, new RunObservation<>(r, Optional.empty(), Optional.empty(), Optional.empty(), NOW), SNAPS,
+        Optional.of(readyStore()), Optional.of(pending("fresh", "standard")), Optional.empty(), Optional.empty(), bindsOnFirstConsumer));
+  }
+
+  @Test
+  void aPendingTargetWhoseClassBindsOnFirstConsumerGetsItsRunnerWhichBindsIt() {
+    // kind's "standard", EKS gp2/gp3: the claim made from the template stays Pending until a pod uses it.
+    RunDecision<StateRestoreStatus> d = decideOnPending(true);
+    assertThat(d.createdJob()).as("the runner's pod is the claim's first consumer").isPresent();
+    assertThat(d.createdJob().get().getSpec().getTemplate().getSpec().getVolumes())
+        .anySatisfy(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("fresh"));
+    assertThat(d.status().message()).contains("into fresh with Job").contains("binds on first consumer: the runner's pod binds it");
+  }
+
+  @Test
+  void aPendingTargetWhoseClassBindsImmediatelyWaitsForBound() {
+    RunDecision<StateRestoreStatus> d = decideOnPending(false);
+    assertThat(d.createdJob()).isEmpty();
+    assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Pending);
+    assertThat(Conditions.find(d.status().conditions(), Conditions.READY).get().getReason()).isEqualTo("TargetNotBound");
+    assertThat(d.status().message()).isEqualTo("PersistentVolumeClaim fresh is not Bound yet");
+  }
+
+  @Test
+  void aLostTargetNeverGetsARunnerWhateverItsClass() {
+    StateRestore r = restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("fresh", null, null, INSTEAD_OF_A), null);
+    PersistentVolumeClaim lost = new PersistentVolumeClaimBuilder(pending("fresh", "standard")).editStatus().withPhase("Lost").endStatus().build();
+    RunDecision<StateRestoreStatus> d = decider.decide(new RestoreObservation(r, new RunObservation<>(r, Optional.empty(), Optional.empty(), Optional.empty(), NOW), SNAPS,
+        Optional.of(readyStore()), Optional.of(lost), Optional.empty(), Optional.empty(), true));
+    assertThat(d.createdJob()).isEmpty();
+    assertThat(d.status().message()).isEqualTo("PersistentVolumeClaim fresh is not Bound yet (phase Lost)");
   }
 
   @Test
@@ -191,5 +235,59 @@ class RestoreDeciderTest {
       assertThat(Conditions.find(d.status().conditions(), Conditions.READY).get().getReason()).isEqualTo(c[1]);
       assertThat(d.status().message()).isEqualTo("the runner failed: it failed");
     }
+  }
+
+  @Test
+  void restoringIntoAnotherPvcIsRefusedWithWhatToWriteUnlessTheRestoreSaysSo() {
+    RunDecision<StateRestoreStatus> other = decide(restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("copy", null, null), null),
+        SNAPS, Optional.of(bound("copy")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(other.status().phase()).isEqualTo(SnapshotPhase.Failed);
+    assertThat(other.createdJob()).isEmpty();
+    assertThat(Conditions.find(other.status().conditions(), Conditions.READY).get().getReason()).isEqualTo("TargetMismatch");
+    assertThat(other.status().message()).contains("was taken of PVC data-a in namespace ns, and this restore writes into PVC copy in namespace ns")
+        .endsWith("add to spec.target: insteadOf: {namespace: ns, pvcName: data-a}");
+
+    RunDecision<StateRestoreStatus> same = decide(restore(new RestoreSource("a-new", null, null, null), new RestoreTarget("data-a", null, null), null),
+        SNAPS, Optional.of(bound("data-a")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(same.createdJob()).as("the PVC it was taken of needs nothing").isPresent();
+
+    RunDecision<StateRestoreStatus> said = decide(restore(new RestoreSource("a-new", null, null, null),
+        new RestoreTarget("copy", null, null, new SourceVolume("ns", "data-a")), null), SNAPS, Optional.of(bound("copy")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(said.createdJob()).isPresent();
+
+    RunDecision<StateRestoreStatus> wrong = decide(restore(new RestoreSource("a-new", null, null, null),
+        new RestoreTarget("copy", null, null, new SourceVolume(null, "data-b")), null), SNAPS, Optional.of(bound("copy")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(wrong.status().message()).startsWith("spec.target.insteadOf names ns/data-b, but snapshot 20261126T000000.000Z-bbbbbb was taken of PVC data-a");
+  }
+
+  @Test
+  void anotherClustersSnapshotGoesIntoTheSameNamespaceAndPvcWithoutAskingButAnotherNamespaceNeedsInsteadOf() {
+    StateSnapshot imported = snap("imported", "data-a", "20261126T000000.000Z-dddddd", "2026-11-27T00:00:00Z", SnapshotPhase.Succeeded);
+    imported.setStatus(new StateSnapshotStatus(SnapshotPhase.Succeeded, "lost-cluster:ns/data-a/", null, null, null, null,
+        imported.getStatus().snapshotIndex(), null, null, null, 1L, null));
+    RunDecision<StateRestoreStatus> d = decide(restore(new RestoreSource("imported", null, null, null), new RestoreTarget("data-a", null, null), null),
+        List.of(imported), Optional.of(bound("data-a")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(d.createdJob()).isPresent();
+
+    StateSnapshot fromDemo = snap("from-demo", "data-a", "20261126T000000.000Z-eeeeee", "2026-11-27T00:00:00Z", SnapshotPhase.Succeeded);
+    fromDemo.setStatus(new StateSnapshotStatus(SnapshotPhase.Succeeded, "lost-cluster:demo/data-a/", null, null, null, null,
+        fromDemo.getStatus().snapshotIndex(), null, null, null, 1L, null));
+    RunDecision<StateRestoreStatus> ns = decide(restore(new RestoreSource("from-demo", null, null, null), new RestoreTarget("data-a", null, null), null),
+        List.of(fromDemo), Optional.of(bound("data-a")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(ns.status().message()).endsWith("add to spec.target: insteadOf: {namespace: demo, pvcName: data-a}");
+    RunDecision<StateRestoreStatus> ok = decide(restore(new RestoreSource("from-demo", null, null, null),
+        new RestoreTarget("data-a", null, null, new SourceVolume("demo", "data-a")), null), List.of(fromDemo), Optional.of(bound("data-a")),
+        Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(ok.createdJob()).isPresent();
+  }
+
+  @Test
+  void aSnapshotTakenOfNoPvcIsRefusedWithTheCliToUseInstead() {
+    StateSnapshot cli = snap("cli", "data-a", "20261126T000000.000Z-ffffff", "2026-11-27T00:00:00Z", SnapshotPhase.Succeeded);
+    cli.setStatus(new StateSnapshotStatus(SnapshotPhase.Succeeded, "/var/lib/app", null, null, null, null, cli.getStatus().snapshotIndex(),
+        null, null, null, 1L, null));
+    RunDecision<StateRestoreStatus> d = decide(restore(new RestoreSource("cli", null, null, null), new RestoreTarget("data-a", null, null), null),
+        List.of(cli), Optional.of(bound("data-a")), Optional.empty(), Optional.empty(), Optional.empty());
+    assertThat(d.status().message()).contains("was not taken of a PVC").contains("strata restore --snapshot 20261126T000000.000Z-ffffff");
   }
 }

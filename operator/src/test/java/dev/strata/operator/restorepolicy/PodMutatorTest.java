@@ -119,4 +119,18 @@ class PodMutatorTest {
     JsonNode rootSc = mutator.mutate("CREATE", NS, root).patch().orElseThrow().get(0).get("value").get(0).get("securityContext");
     assertThat(rootSc.get("runAsUser").asLong()).isEqualTo(OperatorSettings.defaults().runnerUid());
   }
+
+  @Test
+  void withoutARunnerUserTheRestoreNamesNoUserAndThePlatformAssignsThePodsOwn() {
+    lookup.with(policy("kafka", Map.of("app", "kafka-streams")));
+    // On OpenShift (the chart's openshift: true) STRATA_RUNNER_UID is empty; the restricted SCC gives the pod its uid.
+    PodMutator platform = new PodMutator(lookup,
+        new RestoreInitContainerBuilder(OperatorSettings.fromEnv(Map.of("STRATA_RUNNER_UID", ""))), Set.of());
+    JsonNode sc = platform.mutate("CREATE", NS, pod("kafka-streams-0", "kafka-streams", "data-kafka-streams-0"))
+        .patch().orElseThrow().get(0).get("value").get(0).get("securityContext");
+    assertThat(sc.has("runAsUser")).isFalse();
+    assertThat(sc.has("runAsGroup")).isFalse();
+    assertThat(sc.get("runAsNonRoot").asBoolean()).isTrue();
+    assertThat(sc.get("readOnlyRootFilesystem").asBoolean()).isTrue();
+  }
 }

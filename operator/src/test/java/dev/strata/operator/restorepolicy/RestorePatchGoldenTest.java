@@ -32,7 +32,7 @@ class RestorePatchGoldenTest {
     RestorePolicy policy = Serialization.yamlMapper().treeToValue(input.get("policy"), RestorePolicy.class);
     SnapshotStore store = Serialization.yamlMapper().treeToValue(input.get("store"), SnapshotStore.class);
     PodMutator mutator = new PodMutator(new FixedLookup().with(policy).with(store),
-        new RestoreInitContainerBuilder(OperatorSettings.defaults()), Set.of());
+        new RestoreInitContainerBuilder(OperatorSettings.defaults().withClusterId("prod-eu-1")), Set.of());
 
     PodMutation mutation = mutator.mutate("CREATE", pod.getMetadata().getNamespace(), pod);
 

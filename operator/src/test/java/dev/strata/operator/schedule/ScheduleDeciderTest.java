@@ -62,6 +62,22 @@ class ScheduleDeciderTest {
   }
 
   @Test
+  void eachRunTakesTheTemplatesHooksAndFileChangePolicy() {
+    SnapshotSchedule sched = schedule("*/5 * * * *", ConcurrencyPolicy.Forbid, null, false, null);
+    dev.strata.api.v1alpha1.SnapshotHooks hooks = new dev.strata.api.v1alpha1.SnapshotHooks(
+        List.of(new dev.strata.api.v1alpha1.Hook("checkpoint", "app", List.of("sh", "-c", "make-checkpoint"), 60L, null)),
+        List.of(new dev.strata.api.v1alpha1.Hook(null, null, List.of("rm", "-rf", "/data/checkpoint"), null, null)));
+    StateSnapshotSpec t = sched.getSpec().snapshotTemplate();
+    sched.setSpec(new SnapshotScheduleSpec(sched.getSpec().schedule(), "UTC", new StateSnapshotSpec(t.source(), t.storeRef(), null, null, null,
+        null, null, hooks, dev.strata.api.v1alpha1.OnFileChange.Record, 5), sched.getSpec().retentionPolicyRef(), ConcurrencyPolicy.Forbid, false,
+        null, SnapshotsOnDelete.Delete));
+    StateSnapshot s = decider.decide(sched, List.of(), Instant.parse("2026-11-26T10:02:30Z")).create().orElseThrow();
+    assertThat(s.getSpec().hooks()).isEqualTo(hooks);
+    assertThat(s.getSpec().onFileChange()).isEqualTo(dev.strata.api.v1alpha1.OnFileChange.Record);
+    assertThat(s.getSpec().fileChangeRetries()).isEqualTo(5);
+  }
+
+  @Test
   void nothingIsDueBeforeTheFirstScheduledTimeAfterCreation() {
     ScheduleDecision d = decider.decide(schedule("0 3 * * *", ConcurrencyPolicy.Forbid, null, false, null), List.of(),
         Instant.parse("2026-11-26T10:30:00Z"));

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.operator.Golden;
-import dev.strata.operator.OperatorSettings;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -18,7 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RunnerJobGoldenTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"basic", "pinned", "encrypted", "pod-settings", "workload-user", "file-owner", "web-identity", "session-token"})
+  @ValueSource(strings = {"basic", "pinned", "encrypted", "pod-settings", "workload-user", "file-owner", "platform-user",
+      "operator-defaults", "web-identity", "session-token"})
   void jobMatchesGoldenFile(String name) throws IOException {
     Path dir = Golden.ROOT.resolve("snapshot-job");
     JsonNode input = Serialization.yamlMapper().readTree(Files.readString(dir.resolve(name + ".input.yaml")));
@@ -26,7 +26,7 @@ class RunnerJobGoldenTest {
     SnapshotStore store = Serialization.yamlMapper().treeToValue(input.get("store"), SnapshotStore.class);
     Optional<dev.strata.operator.ClaimUser> node = Golden.claimUser(input);
 
-    Job job = new RunnerJobBuilder(OperatorSettings.defaults()).build(snapshot, store, node);
+    Job job = new RunnerJobBuilder(Golden.operatorSettings(input)).build(snapshot, store, node);
 
     Golden.assertMatches(dir.resolve(name + ".job.yaml"), Serialization.asYaml(job));
   }

@@ -28,13 +28,14 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SnapshotDeciderTest {
 
   static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
-  final SnapshotDecider decider = new SnapshotDecider(new RunnerJobBuilder(OperatorSettings.defaults()), Duration.ofSeconds(3));
+  final SnapshotDecider decider = new SnapshotDecider(new RunnerJobBuilder(OperatorSettings.defaults().withClusterId("c1")), Duration.ofSeconds(3), "c1");
 
   static StateSnapshot snapshot(StateSnapshotStatus status) {
     StateSnapshot s = new StateSnapshot();
@@ -84,7 +85,10 @@ class SnapshotDeciderTest {
     assertThat(d.createdJob()).isPresent();
     assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Running);
     assertThat(d.status().jobName()).isEqualTo("snap-backup");
-    assertThat(d.status().sourceId()).isEqualTo("ns/data/");
+    assertThat(d.status().sourceId()).isEqualTo("c1:ns/data/");
+    assertThat(d.createdJob().get().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .as("its source in this cluster; its newest snapshot from before clusters were named is the base until it has one")
+        .containsSubsequence("--source-id", "c1:ns/data/", "--former-source-id", "ns/data/");
     assertThat(d.events()).extracting(EventRecorder.Event::reason).containsExactly("Started");
   }
 
@@ -155,6 +159,23 @@ class SnapshotDeciderTest {
     assertThat(d.status().completionTime()).isEqualTo(NOW.toString());
     assertThat(Conditions.isTrue(d.status().conditions(), Conditions.READY)).isTrue();
     assertThat(d.events()).extracting(EventRecorder.Event::reason).containsExactly("Succeeded");
+  }
+
+  @Test
+  void filesTheRunnerRecordedAsChangedOrVanishedAreInTheStatusAndTheMessage() {
+    StateSnapshot running = snapshot(new StateSnapshotStatus(SnapshotPhase.Running, "ns/data/", "snap-backup", NOW.minusSeconds(10).toString(), null, null, null, null, null, null, 1L, null));
+    RunnerOutcome<BackupReport> out = RunnerOutcome.parse(0, "{\"snapshotId\":\"id\",\"files\":3,\"totalBytes\":3000,\"uploadedBytes\":1000,"
+        + "\"changedFiles\":[\"LOG\",\"MANIFEST-000005\"],\"changedFilesCount\":2,\"vanishedFiles\":[\"000042.sst\"],\"vanishedFilesCount\":1}",
+        BackupReport.class);
+    RunDecision<StateSnapshotStatus> d = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Complete", null)), Optional.of(out), Optional.empty());
+    assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Succeeded);
+    assertThat(d.status().fileChanges()).isEqualTo(new dev.strata.api.v1alpha1.FileChanges(List.of("LOG", "MANIFEST-000005"), 2, List.of("000042.sst"), 1));
+    assertThat(d.status().message()).endsWith("; 2 files changed while read (recorded as last read), 1 vanished: see status.fileChanges");
+
+    RunnerOutcome<BackupReport> clean = RunnerOutcome.parse(0, "{\"snapshotId\":\"id\",\"files\":3,\"totalBytes\":3000,\"uploadedBytes\":1000}", BackupReport.class);
+    RunDecision<StateSnapshotStatus> none = decide(running, Optional.empty(), Optional.empty(), Optional.of(job(running, "Complete", null)), Optional.of(clean), Optional.empty());
+    assertThat(none.status().fileChanges()).isNull();
+    assertThat(none.status().message()).doesNotContain("changed");
   }
 
   @Test

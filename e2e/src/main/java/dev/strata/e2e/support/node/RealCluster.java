@@ -28,11 +28,13 @@ public final class RealCluster implements AutoCloseable {
   public static final String RELEASE = "strata";
   public static final String RELEASE_NAMESPACE = Examples.EXAMPLE_SERVICE_NAMESPACE;
 
-  private final ControlPlane plane;
-  private final RealNode node;
+  private final Path images;
   private final MinioServer minio;
+  private ControlPlane plane;
+  private RealNode node;
 
-  private RealCluster(ControlPlane plane, RealNode node, MinioServer minio) {
+  private RealCluster(Path images, ControlPlane plane, RealNode node, MinioServer minio) {
+    this.images = images;
     this.plane = plane;
     this.node = node;
     this.minio = minio;
@@ -48,9 +50,8 @@ public final class RealCluster implements AutoCloseable {
       node = RealNode.start(plane, images);
       minio = MinioServer.startOn(RealNode.NODE_IP);
       minio.createBucket(Examples.EXAMPLE_BUCKET);
-      node.exposeHostService(Examples.EXAMPLE_SERVICE_NAMESPACE, Examples.EXAMPLE_SERVICE, "http",
-          Examples.EXAMPLE_SERVICE_PORT, minio.port());
-      return new RealCluster(plane, node, minio);
+      exposeMinio(node, minio);
+      return new RealCluster(images, plane, node, minio);
     } catch (RuntimeException e) {
       if (minio != null) {
         minio.close();
@@ -60,6 +61,43 @@ public final class RealCluster implements AutoCloseable {
       }
       plane.close();
       throw e;
+    }
+  }
+
+  private static void exposeMinio(RealNode node, MinioServer minio) {
+    node.exposeHostService(Examples.EXAMPLE_SERVICE_NAMESPACE, Examples.EXAMPLE_SERVICE, "http",
+        Examples.EXAMPLE_SERVICE_PORT, minio.port());
+  }
+
+  /**
+   * Loses this cluster as a disaster would and puts a new one in its place, for disaster-recovery journeys: the
+   * control plane goes with its etcd (every object, the kube-system UID that named the cluster), the node with its
+   * containers (the operator's pod among them) and every volume it provisioned; only the bucket survives. Then a new
+   * control plane and node start, and the same MinIO (stopped meanwhile, its data kept; it listens on the node's
+   * address) answers the examples' Service name again. Nothing of the old cluster is uninstalled first: it is lost.
+   */
+  public void replaceAfterLoss() {
+    minio.stop();
+    // The machine's one-node lock stays with this JVM for the new node: no other test run's node comes in between.
+    node.closeForReplacement();
+    plane.close();
+    RealNode.deleteVolumes();
+    ControlPlane newPlane = ControlPlane.start(List.of(), RealNode.CONTROL_PLANE_NETWORK);
+    RealNode newNode = null;
+    try {
+      newNode = RealNode.start(newPlane, images);
+      minio.start();
+      exposeMinio(newNode, minio);
+    } catch (RuntimeException e) {
+      if (newNode != null) {
+        newNode.close();
+      }
+      newPlane.close();
+      throw e;
+    } finally {
+      // Even a failed start leaves closed ones, never the lost cluster's, for close() and the diagnostics.
+      plane = newPlane;
+      node = newNode == null ? node : newNode;
     }
   }
 

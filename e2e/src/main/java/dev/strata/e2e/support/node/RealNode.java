@@ -185,6 +185,9 @@ public final class RealNode implements AutoCloseable, VolumeHost {
   /** The node of this JVM, if one runs: a second one must not even open the lock file (see acquireLock). */
   private static RealNode running;
 
+  /** The machine's lock, kept by a node closed for a replacement until the next node of this JVM starts. */
+  private static FileLock handedOver;
+
   private void acquireLock() {
     // POSIX record locks belong to the process, and closing any descriptor of the file drops them all: so a second node
     // of this JVM fails at once, before it opens the file, and the holder is read through the channel that locks it.
@@ -194,6 +197,13 @@ public final class RealNode implements AutoCloseable, VolumeHost {
             + " RealClusterExtension, which shares one cluster per JVM.");
       }
       running = this;
+      if (handedOver != null) {
+        // The node this one replaces kept the machine's lock for it (closeForReplacement): no other JVM's node came between.
+        lockChannel = handedOver.channel();
+        lock = handedOver;
+        handedOver = null;
+        return;
+      }
     }
     long minutes = Long.getLong("strata.e2e.nodeLockMinutes", 30);
     long deadline = System.nanoTime() + Duration.ofMinutes(minutes).toNanos();
@@ -415,6 +425,32 @@ public final class RealNode implements AutoCloseable, VolumeHost {
     return ManagedProcess.tails(processes, lines);
   }
 
+  /** The local volumes every node of this machine provisioned (a stopped node's stay, as a disk would). */
+  public static Path volumesDir() {
+    return STATE.resolve("volumes");
+  }
+
+  /** Deletes every volume a node of this machine provisioned, as when the node's disk is lost; only while no node runs. */
+  static void deleteVolumes() {
+    synchronized (RealNode.class) {
+      if (running != null) {
+        throw new IllegalStateException("a real node runs: its volumes are in use");
+      }
+    }
+    if (!Files.isDirectory(volumesDir())) {
+      return;
+    }
+    try (var paths = Files.walk(volumesDir())) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        if (!p.equals(volumesDir())) {
+          Files.delete(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete the node's volumes in " + volumesDir(), e);
+    }
+  }
+
   /** The logs of a pod's containers as the kubelet keeps them (every run), for failure reports. */
   public Path podLogs() {
     return STATE.resolve("pod-logs");
@@ -453,7 +489,20 @@ public final class RealNode implements AutoCloseable, VolumeHost {
 
   /** Stops every component, then puts back everything the node changed on the host, and releases the lock. */
   @Override
-  public synchronized void close() {
+  public void close() {
+    close(false);
+  }
+
+  /**
+   * Like {@link #close()}, but the machine's lock stays with this JVM for the node that replaces this one (a
+   * disaster-recovery test's second cluster), so that another JVM's node cannot start in between. Everything else is
+   * put back as by close(). A JVM that ends before the next node starts releases the lock with its process.
+   */
+  public void closeForReplacement() {
+    close(true);
+  }
+
+  private synchronized void close(boolean keepLock) {
     if (closed) {
       return;
     }
@@ -478,11 +527,17 @@ public final class RealNode implements AutoCloseable, VolumeHost {
       if (!problems.isEmpty()) {
         LOG.warn("the real node could not put back everything: {} (the next start tries again)", problems);
       }
-      try {
-        lock.release();
-        lockChannel.close();
-      } catch (IOException e) {
-        LOG.warn("cannot release {}: {}", LOCK, e.getMessage());
+      if (keepLock) {
+        synchronized (RealNode.class) {
+          handedOver = lock;
+        }
+      } else {
+        try {
+          lock.release();
+          lockChannel.close();
+        } catch (IOException e) {
+          LOG.warn("cannot release {}: {}", LOCK, e.getMessage());
+        }
       }
     }
     LOG.info("real node stopped and host changes put back in {} ms", millis(t));

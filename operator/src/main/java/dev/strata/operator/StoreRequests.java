@@ -1,4 +1,4 @@
-package dev.strata.operator.gc;
+package dev.strata.operator;
 
 import dev.strata.api.v1alpha1.SnapshotStore;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -9,29 +9,35 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Requests for a store's garbage collection from elsewhere (retention, once it has expired snapshots), so that one
- * controller, the SnapshotStore's, owns every collector Job. A request wakes the store through an event source of its
- * controller; a request waits while the store is not ready or a collection runs. Requests live in the leader's
- * memory: one lost to a restart is made up by the scheduled collection.
+ * Requests for work on a store from elsewhere, so that one controller, the SnapshotStore's, does all of a store's
+ * work: a garbage collection asked for by retention, a reading of the store's catalog asked for by a restore that
+ * waits for a snapshot. A request wakes the store through an event source of its controller, and waits while the store
+ * is not ready or the work runs. Requests live in the leader's memory: one lost to a restart is made up by the
+ * store's own schedule.
  */
-public final class CollectionRequests {
+public final class StoreRequests {
 
   private final Map<ResourceID, Instant> pending = new ConcurrentHashMap<>();
-  private final SimpleInboundEventSource<SnapshotStore> wake = new SimpleInboundEventSource<>("gc-requests");
+  private final SimpleInboundEventSource<SnapshotStore> wake;
 
-  /** Asks for a collection of the store {@code namespace/name} now. */
+  /** @param name the event source's name in the store's controller (unique among its sources) */
+  public StoreRequests(String name) {
+    this.wake = new SimpleInboundEventSource<>(name);
+  }
+
+  /** Asks for the work on the store {@code namespace/name} now. */
   public void request(String namespace, String name, Instant now) {
     ResourceID id = new ResourceID(name, namespace);
     pending.putIfAbsent(id, now);
     wake.propagateEvent(id);
   }
 
-  /** When a collection of this store was asked for and not yet started. */
+  /** When the work on this store was asked for and not yet started. */
   public Optional<Instant> pending(SnapshotStore store) {
     return Optional.ofNullable(pending.get(ResourceID.fromResource(store)));
   }
 
-  /** A collection has started: the requests until now are served. */
+  /** The work has started: the requests until now are served. */
   public void served(SnapshotStore store) {
     pending.remove(ResourceID.fromResource(store));
   }

@@ -1,0 +1,18 @@
+package dev.strata.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+
+/** The last scheduled verification of a store. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record VerificationStatus(
+    @JsonPropertyDescription("When it finished (RFC 3339).") String time,
+    @JsonPropertyDescription("Succeeded when it ran to its end (whatever it found), Failed when it could not.") String result,
+    @JsonPropertyDescription("Snapshots checked.") Long snapshots,
+    @JsonPropertyDescription("Snapshots with a missing or corrupt blob, or an unreadable index.") Long damagedSnapshots,
+    @JsonPropertyDescription("The first 20 damaged snapshots' ids.") List<String> damaged,
+    @JsonPropertyDescription("Whether blob contents were read and hashed.") Boolean readData,
+    @JsonPropertyDescription("With spec.verification.repair: blobs marked damaged, to be stored again by the next backup.") Long blobsMarkedDamaged,
+    Long durationMs,
+    String message) {}

@@ -80,6 +80,7 @@ public final class StrataCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    System.setProperty(CliLogging.ACTIVE, "true");
     PrintStream stdout = System.out;
     System.exit(run(args, new PrintWriter(stdout, true), new PrintWriter(System.err, true), stdout, System.getenv()));
   }

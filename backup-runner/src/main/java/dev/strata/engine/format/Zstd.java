@@ -16,8 +16,10 @@ public final class Zstd {
   private Zstd() {}
 
   /**
-   * Compresses {@code in[off, off+len)} into {@code out[outOff, outOff+cap)} at {@code level}; returns the compressed
-   * length, or -1 when it does not fit in {@code cap} bytes (the data does not shrink enough).
+   * Compresses {@code in[off, off+len)} into {@code out} at {@code outOff} at {@code level}; returns the compressed
+   * length, or -1 when it exceeds {@code cap} bytes (the data does not shrink enough). {@code out} must have room for
+   * {@link #bound} of {@code len} from {@code outOff}: zstd then always finishes, where a smaller destination would make
+   * zstd-jni throw for every incompressible input (an exception with its stack trace per random small file).
    */
   public static int compress(int level, boolean checksum, byte[] in, int off, int len, byte[] out, int outOff, int cap) {
     ZstdCompressCtx c = COMPRESS.get();
@@ -25,11 +27,18 @@ public final class Zstd {
     c.setLevel(level);
     c.setChecksum(checksum);
     c.setContentSize(true);
+    int n;
     try {
-      return c.compressByteArray(out, outOff, cap, in, off, len);
+      n = c.compressByteArray(out, outOff, Math.min(out.length - outOff, bound(len)), in, off, len);
     } catch (ZstdException e) {
-      return -1; // "Destination buffer is too small": incompressible
+      return -1; // "Destination buffer is too small": only when out is shorter than bound(len)
     }
+    return n <= cap ? n : -1;
+  }
+
+  /** The most zstd can make of {@code len} bytes (with a frame header and checksum). */
+  public static int bound(int len) {
+    return Math.toIntExact(com.github.luben.zstd.Zstd.compressBound(len));
   }
 
   /** Decompresses a whole frame into {@code out} at {@code outOff}; returns its length (which must be {@code expected}). */

@@ -22,7 +22,7 @@ public final class BlobCodec {
   private final Sealer sealer;
   private byte[] zbuf = new byte[0];
   private byte[] sbuf = new byte[0];
-  private byte[] probe = new byte[SAMPLE];
+  private final byte[] probe = new byte[Zstd.bound(SAMPLE)];
 
   /** The result of the last {@link #encode}: the stored bytes are {@code stored[0, storedLength)}. */
   public byte[] stored;
@@ -39,7 +39,7 @@ public final class BlobCodec {
     int pLen = len;
     flags = 0;
     if (compression != Compression.OFF && len > 64 && worthCompressing(compression, raw, off, len)) {
-      zbuf = ensure(zbuf, len);
+      zbuf = ensure(zbuf, Zstd.bound(len));
       int n = Zstd.compress(compression.level, false, raw, off, len, zbuf, 0, len - len / 32);
       if (n > 0) {
         payload = zbuf;

@@ -112,6 +112,31 @@ class ChunkerAndCodecTest {
   }
 
   @Test
+  void aSmallBlobIsCompressedOnlyWhenItShrinksByAThirtySecond() {
+    // Small blobs (no sample test) are compressed whole into a buffer zstd cannot overflow; the cap is checked after.
+    BlobCodec codec = new BlobCodec(Sealer.NONE);
+    Random r = new Random(7);
+    for (int zeros : new int[] {0, 100, 2000}) {
+      byte[] b = new byte[16_000];
+      r.nextBytes(b);
+      Arrays.fill(b, 0, zeros, (byte) 0);
+      byte[] id = Sealer.NONE.blobId(b, 0, b.length);
+      codec.encode(Compression.AUTO, id, b, 0, b.length);
+      if (zeros < 1000) {
+        assertThat(codec.flags).as("%d zero bytes: does not shrink by 1/32", zeros).isZero();
+        assertThat(codec.storedLength).isEqualTo(b.length);
+      } else {
+        assertThat(codec.flags).as("%d zero bytes: shrinks by more than 1/32", zeros).isEqualTo(BlobCodec.COMPRESSED);
+        assertThat(codec.storedLength).isLessThanOrEqualTo(b.length - b.length / 32);
+      }
+      byte[] stored = Arrays.copyOf(codec.stored, codec.storedLength);
+      BlobCodec reader = new BlobCodec(Sealer.NONE);
+      reader.decode(id, stored, 0, stored.length, codec.flags, b.length, new byte[b.length]);
+      assertThat(Arrays.copyOfRange(reader.raw, reader.rawOffset, reader.rawOffset + b.length)).isEqualTo(b);
+    }
+  }
+
+  @Test
   void aSealedBlobOpensOnlyAsItselfUnderItsKey() {
     Sealer sealer = Sealer.encrypting(MasterKey.generate());
     BlobCodec codec = new BlobCodec(sealer);

@@ -118,7 +118,7 @@ class WebIdentityOperatorTest {
     client.resources(SnapshotStore.class).inNamespace(ns.name()).resource(store).create();
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       SnapshotStore s = client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
-      Condition ready = s.getStatus() == null ? null : s.getStatus().conditions().get(0);
+      Condition ready = s.getStatus() == null ? null : s.getStatus().conditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst().orElse(null);
       assertThat(ready).isNotNull();
       assertThat(ready.getStatus()).as(ready.getMessage()).isEqualTo("True");
     });

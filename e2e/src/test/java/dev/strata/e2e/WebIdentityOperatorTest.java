@@ -139,7 +139,8 @@ class WebIdentityOperatorTest {
     assertThat(done.getStatus().snapshotIndex().files()).isPositive();
 
     OperatorRestoreTest.restore(client, ns, "back", new RestoreSource("first", null, null, null),
-        new RestoreTarget(null, new dev.strata.api.v1alpha1.ClaimTemplate("restored", null, null, null), null), RestoreMode.IfEmpty, 2);
+        new RestoreTarget(null, new dev.strata.api.v1alpha1.ClaimTemplate("restored", null, null, null), null,
+            new dev.strata.api.v1alpha1.SourceVolume(null, PVC)), RestoreMode.IfEmpty, 2);
     Job restoreJob = await().atMost(Duration.ofSeconds(60)).until(
         () -> client.batch().v1().jobs().inNamespace(ns.name()).withLabel("strata.dev/operation", "restore").list().getItems(),
         jobs -> !jobs.isEmpty()).get(0);

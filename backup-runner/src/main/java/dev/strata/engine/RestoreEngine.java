@@ -233,7 +233,6 @@ public final class RestoreEngine {
     final AtomicLong downloaded = new AtomicLong();
     final AtomicLong reused = new AtomicLong();
     final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[1 << 20]);
-    final ThreadLocal<byte[]> raws = ThreadLocal.withInitial(() -> new byte[1 << 20]);
     final ThreadLocal<BlobCodec> codecs;
     final Map<Long, String> zeroIds = new ConcurrentHashMap<>();
     /** Where each blob was written (first 8 bytes of its id to file sequence and offset), for later batches. */
@@ -571,13 +570,8 @@ public final class RestoreEngine {
       BlobIndex ix = blobs.index();
       BlobCodec codec = codecs.get();
       int raw = ix.rawLength(w.entry());
-      byte[] out = raws.get();
-      if (out.length < raw) {
-        out = new byte[Math.max(raw, out.length * 2)];
-        raws.set(out);
-      }
       try {
-        codec.decode(w.id(), buf, 0, w.stored(), ix.flags(w.entry()), raw, out);
+        codec.decode(ix, w.entry(), buf, w.stored());
       } catch (SealException e) {
         LOG.warn("blob {} in {} is corrupt ({}); looking for another copy", w.hex(), key, e.getMessage());
         fetchAnywhere(w.hex(), w.id(), w.needs());

@@ -107,6 +107,19 @@ public final class BlobCodec {
     }
   }
 
+  private byte[] obuf = new byte[0];
+
+  /**
+   * {@link #decode} of the blob at {@code entry} of {@code index}, whose stored bytes are {@code in[0, stored)}, into a
+   * buffer of this codec's that grows to the largest blob it decodes; see {@link #raw}. The content's length is
+   * {@code index.rawLength(entry)}.
+   */
+  public void decode(BlobIndex index, int entry, byte[] in, int stored) {
+    int rawLength = index.rawLength(entry);
+    obuf = ensure(obuf, rawLength);
+    decode(index.id(entry), in, 0, stored, index.flags(entry), rawLength, obuf);
+  }
+
   static byte[] ensure(byte[] b, int n) {
     return b.length >= n ? b : new byte[Math.max(n, b.length + b.length / 2)];
   }

@@ -24,8 +24,12 @@ public final class BlobCodec {
   private byte[] sbuf = new byte[0];
   private final byte[] probe = new byte[Zstd.bound(SAMPLE)];
 
-  /** The result of the last {@link #encode}: the stored bytes are {@code stored[0, storedLength)}. */
+  /**
+   * The result of the last {@link #encode}: the stored bytes are {@code stored[storedOffset, storedOffset +
+   * storedLength)} (the input itself when it is stored as it is).
+   */
   public byte[] stored;
+  public int storedOffset;
   public int storedLength;
   public int flags;
 
@@ -52,13 +56,10 @@ public final class BlobCodec {
       sbuf = ensure(sbuf, pLen + Sealer.OVERHEAD);
       storedLength = sealer.seal(payload, pOff, pLen, Sealer.blobAad(id), sbuf, 0);
       stored = sbuf;
-    } else if (pOff == 0) {
-      stored = payload;
-      storedLength = pLen;
+      storedOffset = 0;
     } else {
-      sbuf = ensure(sbuf, pLen);
-      System.arraycopy(payload, pOff, sbuf, 0, pLen);
-      stored = sbuf;
+      stored = payload;
+      storedOffset = pOff;
       storedLength = pLen;
     }
   }

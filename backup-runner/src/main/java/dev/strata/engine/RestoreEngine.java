@@ -412,6 +412,7 @@ public final class RestoreEngine {
       if (needs.isEmpty()) {
         return;
       }
+      learnZeroIds();
       List<Runnable> jobs = new ArrayList<>();
       Map<Integer, List<Want>> byPack = new HashMap<>();
       BlobIndex ix = snapshot.formatVersion() == 2 ? blobs.index() : null;
@@ -492,6 +493,16 @@ public final class RestoreEngine {
     /** The id of content: SHA-256 in a format-1 snapshot (also when the store has since become encrypted), else the store's. */
     private byte[] idOf(byte[] buf, int off, int len) {
       return snapshot.formatVersion() == 1 ? Hashing.sha256(buf, off, len) : repo.sealer().blobId(buf, off, len);
+    }
+
+    /** The ids of all-zero blobs of the sizes this batch needs, in one pass (see {@link Hashing#ofZeros}). */
+    private void learnZeroIds() {
+      long[] sizes = needs.values().stream().mapToLong(w -> w.get(0).blob().size()).filter(s -> !zeroIds.containsKey(s)).distinct().sorted()
+          .toArray();
+      byte[][] ids = snapshot.formatVersion() == 1 ? Hashing.sha256OfZeros(sizes) : repo.sealer().zeroBlobIds(sizes);
+      for (int i = 0; i < sizes.length; i++) {
+        zeroIds.put(sizes[i], Hashing.hex(ids[i]));
+      }
     }
 
     private boolean isZero(String hex, long size) {

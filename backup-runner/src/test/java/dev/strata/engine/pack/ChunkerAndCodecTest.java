@@ -120,6 +120,19 @@ class ChunkerAndCodecTest {
     assertThat(c.cut(data, 5 << 20, P.maxSize(), false)).as("a maxSize cut needs no more data").isEqualTo(P.maxSize());
   }
 
+  /** The zero-blob ids a restore computes in one pass are those of hashing each size's zeros, plain and keyed. */
+  @Test
+  void zeroBlobIdsOfManySizesInOnePassAreEachSizesId() {
+    long[] sizes = {0, 1, 63, 64, 65, 4095, 65_536, 65_537, 200_000, P.maxSize()};
+    for (Sealer sealer : List.of(Sealer.NONE, Sealer.encrypting(MasterKey.generate()))) {
+      byte[][] ids = sealer.zeroBlobIds(sizes);
+      for (int i = 0; i < sizes.length; i++) {
+        int n = (int) sizes[i];
+        assertThat(ids[i]).as("%d zero bytes, %s", n, sealer.encrypted() ? "keyed" : "plain").isEqualTo(sealer.blobId(new byte[n], 0, n));
+      }
+    }
+  }
+
   @Test
   void aSmallFileIsOneChunkAndTheKeyedGearTableCutsElsewhere() {
     Chunker plain = new Chunker(Sealer.NONE.chunkerSeed(), P);

@@ -75,6 +75,15 @@ class ResourceViewsTest {
           .as("docs/%s shows `kubectl get %s` as it is", v.getValue().doc(), v.getKey())
           .contains(v.getValue().columns());
     }
+    // docs/troubleshooting.md's view of every object's kstatus.
+    String states = plane.kubectl("get", "strata", "-n", ns.name(), "-o", "custom-columns=KIND:.kind,NAMESPACE:.metadata.namespace,"
+        + "NAME:.metadata.name,READY:.status.conditions[?(@.type==\"Ready\")].status,STALLED:.status.conditions[?(@.type==\"Stalled\")]"
+        + ".status,REASON:.status.conditions[?(@.type==\"Ready\")].reason").assertSuccess().stdout();
+    assertThat(columns(states.lines().findFirst().orElseThrow())).containsExactly("KIND", "NAMESPACE", "NAME", "READY", "STALLED", "REASON");
+    assertThat(states.lines()).hasSize(1 + VIEWS.size());
+    assertThat(Files.readString(Examples.dir().resolveSibling("docs").resolve("troubleshooting.md")))
+        .contains("-o custom-columns='KIND:.kind,NAMESPACE:.metadata.namespace,NAME:.metadata.name,READY:.status.conditions[?(@.type==\"Ready\")]"
+            + ".status,STALLED:.status.conditions[?(@.type==\"Stalled\")].status,REASON:.status.conditions[?(@.type==\"Ready\")].reason'");
     String wide = plane.kubectl("get", "statesnapshots", "-n", ns.name(), "-o", "wide").assertSuccess().stdout();
     assertThat(columns(wide.lines().findFirst().orElseThrow()))
         .containsExactly("NAME", "PHASE", "SOURCE", "SIZE", "UPLOADED", "TAKEN", "EXPIRES", "AGE");

@@ -101,7 +101,12 @@ public final class RunLifecycle {
           .orElse(new RunError(failed.get().getMessage(), RunError.Cause.INTERNAL));
       return after.ended(steps, steps.fail(FailureReasons.reason(why.cause()), "the runner failed: " + why.message()), Optional.empty());
     }
-    if (o.waiting().isPresent()) {
+    if (o.waiting().filter(RunnerWaiting.NO_POD::equals).isPresent()
+        && steps.status.readyReason().filter(RunnerWaiting::isReason).isPresent()) {
+      // The pod it waited for is gone (the deadline deleted it before the Job says so): it still never started.
+      return new RunDecision<>(steps.status.recorded(), List.of(), List.of(), Optional.of(timing.progressInterval()), Optional.empty());
+    }
+    if (o.waiting().isPresent() && !RunnerWaiting.NO_POD.equals(o.waiting().get())) {
       RunnerWaiting w = o.waiting().get();
       String message = w.message(job.getSpec() == null ? null : job.getSpec().getActiveDeadlineSeconds());
       // A Warning when it starts to wait (or waits for something else), not at every look while it waits.

@@ -37,7 +37,7 @@ public final class RunObserver<R> {
           clock.instant());
     }
     Optional<RunnerWaiting> waiting = pods.waiting(ns, job.get().getMetadata().getName());
-    Optional<TransferProgress> live = waiting.isPresent() ? Optional.empty()
+    Optional<TransferProgress> live = waiting.filter(w -> !RunnerWaiting.NO_POD.equals(w)).isPresent() ? Optional.empty()
         : store.flatMap(s -> progress.read(s, RunnerNames.progressObject(owner)));
     return new RunObservation<>(owner, job, Optional.empty(), live, waiting, clock.instant());
   }

@@ -34,11 +34,23 @@ public record RunnerWaiting(String reason, String pod, String detail) {
     return UNSCHEDULABLE.equals(reason) || STUCK_CONTAINER.contains(reason);
   }
 
-  /** The first pod of a Job (by name) that waits for one of those reasons, if any does. */
+  /**
+   * The Job has no pod now: not created yet, or deleted by the Job's deadline (an unscheduled pod goes at once, often
+   * before the Job says it failed). Nothing has started, so a run that waited goes on waiting; it never becomes a reason.
+   */
+  public static final RunnerWaiting NO_POD = new RunnerWaiting("NoPod", "", "");
+
+  /**
+   * The first pod of a Job (by name) that waits for one of those reasons, if any does; {@link #NO_POD} when the Job
+   * has no pod that is not being deleted.
+   */
   public static Optional<RunnerWaiting> of(List<Pod> pods) {
-    return pods.stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null)
-        .filter(p -> "Pending".equals(p.getStatus().getPhase()))
+    List<Pod> live = pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    if (live.isEmpty()) {
+      return Optional.of(NO_POD);
+    }
+    return live.stream()
+        .filter(p -> p.getStatus() != null && "Pending".equals(p.getStatus().getPhase()))
         .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
         .map(RunnerWaiting::ofPod)
         .flatMap(Optional::stream)

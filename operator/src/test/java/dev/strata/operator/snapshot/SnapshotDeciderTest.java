@@ -247,6 +247,13 @@ class SnapshotDeciderTest {
     assertThat(again.events()).as("no Event storm while it waits").isEmpty();
     assertThat(again.status()).isEqualTo(first.status());
 
+    // At the deadline the Job controller deletes the pod, and the pod's deletion may be seen before the Job's end.
+    RunDecision<StateSnapshotStatus> podGone = decider.decide(new SnapshotObservation(stillWaiting,
+        new RunObservation<>(stillWaiting, Optional.of(job), Optional.empty(), Optional.empty(),
+            dev.strata.operator.runner.RunnerWaiting.of(List.of()), NOW), Optional.empty(), Optional.empty(), Optional.empty()));
+    assertThat(podGone.status()).as("still waiting, not Running: it never started").isEqualTo(first.status());
+    assertThat(podGone.events()).isEmpty();
+
     Job expired = job(stillWaiting, "Failed", "DeadlineExceeded");
     expired.setSpec(job.getSpec());
     RunDecision<StateSnapshotStatus> failed = decide(stillWaiting, Optional.empty(), Optional.empty(), Optional.of(expired), Optional.empty(), Optional.empty());
@@ -264,6 +271,15 @@ class SnapshotDeciderTest {
         .addNewContainerStatus().withName("runner").withNewState().withNewWaiting().withReason("ContainerCreating").endWaiting().endState()
         .endContainerStatus().endStatus().build();
     assertThat(dev.strata.operator.runner.RunnerWaiting.of(List.of(creating))).isEmpty();
+    // A Job whose pod is not there yet is not waiting for anything: it starts Running as before.
+    StateSnapshot s = snapshot(null);
+    RunDecision<StateSnapshotStatus> created = decide(s, Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Bound")), Optional.empty(),
+        Optional.empty(), Optional.empty());
+    StateSnapshot started = snapshot(created.status());
+    RunDecision<StateSnapshotStatus> noPodYet = decider.decide(new SnapshotObservation(started,
+        new RunObservation<>(started, Optional.of(job(started, null, null)), Optional.empty(), Optional.empty(),
+            dev.strata.operator.runner.RunnerWaiting.of(List.of()), NOW), Optional.empty(), Optional.empty(), Optional.empty()));
+    assertThat(reason(noPodYet)).isEqualTo("Running");
     io.fabric8.kubernetes.api.model.Pod pullFails = new io.fabric8.kubernetes.api.model.PodBuilder(creating).editStatus()
         .editFirstContainerStatus().editState().editWaiting().withReason("ImagePullBackOff").withMessage("Back-off pulling image \"r/x:1\"")
         .endWaiting().endState().endContainerStatus().endStatus().build();

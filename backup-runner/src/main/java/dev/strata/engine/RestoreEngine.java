@@ -243,6 +243,7 @@ public final class RestoreEngine {
     /** The group new staged files get (the staging directory's: its parent may be setgid). */
     int stagingGid = -1;
     final AtomicBoolean chownWarned = new AtomicBoolean();
+    final AtomicBoolean dirMetadataWarned = new AtomicBoolean();
     /** Where the commit is, for the message when it fails. */
     volatile String at;
     int nextSeq;
@@ -971,9 +972,28 @@ public final class RestoreEngine {
       if (chown) {
         chown(d::chown, m, rel);
       }
-      d.chmod(m.mode());
-      d.setXattrs(dir.xattrs());
-      d.setMtime(m.mtimeNanos());
+      // The target itself (and a directory it already had) may belong to someone else: a non-root runner restoring
+      // into a new volume whose root is root's. Its data is restored; its mode and times are not ours to set.
+      notOwned(() -> d.chmod(m.mode()), rel);
+      notOwned(() -> d.setXattrs(dir.xattrs()), rel);
+      notOwned(() -> d.setMtime(m.mtimeNanos()), rel);
+    }
+
+    private interface DirChange {
+      void apply() throws IOException;
+    }
+
+    private void notOwned(DirChange change, String rel) throws IOException {
+      try {
+        change.apply();
+      } catch (PosixException e) {
+        if (e.errno() != Posix.EPERM) {
+          throw e;
+        }
+        if (dirMetadataWarned.compareAndSet(false, true)) {
+          LOG.warn("the mode and times of {} are not restored: it belongs to another user ({})", Names.safe(rel), e.getMessage());
+        }
+      }
     }
 
     /** Hard links of the snapshot, once every regular file is in place; their directories' metadata is set again. */

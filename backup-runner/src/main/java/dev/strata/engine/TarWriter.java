@@ -12,8 +12,9 @@ import java.util.Map;
  * Writes a tar stream in the POSIX pax interchange format (ustar headers, with a pax extended header before an entry
  * whenever ustar cannot hold it exactly): names and link targets longer than ustar's fields or not ASCII, sizes of 8 GiB
  * and more, owners beyond seven octal digits, and modification times with a fraction of a second (so that nanoseconds
- * survive). GNU tar, bsdtar, Python's tarfile and Go's archive/tar read it. Owners are numeric only (no user or group
- * names). Streaming: a file's header is written first, then exactly its size in bytes; nothing is held whole.
+ * survive), as GNU tar writes with --format=posix; the tests read it back with GNU tar. Owners are numeric only (no
+ * user or group names). Streaming: a file's header is written first, then exactly its size in bytes; nothing is held
+ * whole.
  */
 public final class TarWriter {
 

@@ -1,10 +1,10 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -27,7 +27,7 @@ public record RestorePolicySpec(
         @JsonPropertyDescription("The pods to restore, by label (matchLabels and matchExpressions). An empty selector selects every pod of the namespace that has the volume.")
         LabelSelector podSelector,
     @Required
-        @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+        @Size(max = Cel.LABEL_MAX) @ValidationRule(value = Cel.DNS_LABEL, message = Cel.DNS_LABEL_MESSAGE)
         @JsonPropertyDescription("The pod volume that holds the state; it must be a persistentVolumeClaim volume.")
         String volumeName,
     @JsonPropertyDescription("Directory inside the volume to restore into, relative to its root (default: the whole volume).")
@@ -42,7 +42,9 @@ public record RestorePolicySpec(
     @Default("Fail")
         @JsonPropertyDescription("Fail: the pod does not start while its restore fails (the init container is retried). Continue: the failure is recorded and the pod starts with the volume as it was.")
         RestoreFailurePolicy failurePolicy,
-    @JsonPropertyDescription("The restore init container's resources and user (default: the pod's own runAsUser).") RunnerSpec runner) {
+    @JsonPropertyDescription("The restore init container's profile, resources, user and image pull secrets, over the"
+        + " store's spec.runner (the user defaults to the pod's own runAsUser; pull secrets are added to the pod's). The"
+        + " pod's scheduling (tolerations, nodeSelector, priority class) and metadata stay the app's.") RunnerSpec runner) {
 
   /** The directory inside the volume that is restored, normalised ("" for the whole volume). */
   public String normalizedPath() {

@@ -1,7 +1,7 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -14,7 +14,7 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "source.path must be relative to the volume's root and must not contain '..'")
 public record SnapshotSource(
     @Required
-        @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        @Size(max = Cel.NAME_MAX) @ValidationRule(value = Cel.OBJECT_NAME, message = Cel.OBJECT_NAME_MESSAGE)
         @JsonPropertyDescription("Name of the PersistentVolumeClaim, in the same namespace.")
         String pvcName,
     @JsonPropertyDescription("Directory inside the volume, relative to its root (default: the whole volume).")

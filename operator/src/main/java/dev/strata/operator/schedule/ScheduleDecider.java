@@ -8,6 +8,7 @@ import dev.strata.api.v1alpha1.SnapshotScheduleStatus;
 import dev.strata.api.v1alpha1.SnapshotsOnDelete;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.operator.Conditions;
+import dev.strata.operator.KStatus;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -63,7 +64,7 @@ public final class ScheduleDecider {
     } catch (IllegalArgumentException e) {
       String message = e.getMessage() + " (spec.schedule / spec.timeZone)";
       SnapshotScheduleStatus st = new SnapshotScheduleStatus(old == null ? null : old.lastScheduleTime(), null, lastOkName, lastOkTime, active,
-          Conditions.set(oldConditions, Conditions.READY, Conditions.FALSE, "InvalidSchedule", message, generation, now), generation);
+          KStatus.ready(oldConditions, Conditions.FALSE, "InvalidSchedule", message, generation, now), generation);
       boolean announce = !"InvalidSchedule".equals(Conditions.find(oldConditions, Conditions.READY).map(Condition::getReason).orElse(null));
       return new ScheduleDecision(st, Optional.empty(), List.of(),
           announce ? List.of(EventRecorder.Event.warning("InvalidSchedule", message)) : List.of(), Optional.empty());
@@ -80,7 +81,7 @@ public final class ScheduleDecider {
     Duration requeue = next == null ? poll : min(Duration.between(now, next), poll);
     if (spec.suspended()) {
       SnapshotScheduleStatus st = new SnapshotScheduleStatus(lastScheduleTime, null, lastOkName, lastOkTime, active,
-          Conditions.set(oldConditions, Conditions.READY, Conditions.TRUE, "Suspended", "the schedule is suspended", generation, now), generation);
+          KStatus.ready(oldConditions, Conditions.TRUE, "Suspended", "the schedule is suspended", generation, now), generation);
       return new ScheduleDecision(st, Optional.empty(), List.of(), List.of(), Optional.of(poll));
     }
 
@@ -123,7 +124,7 @@ public final class ScheduleDecider {
     create.ifPresent(s -> activeAfter.add(s.getMetadata().getName()));
     SnapshotScheduleStatus st = new SnapshotScheduleStatus(lastScheduleTime, next == null ? null : next.toString(), lastOkName, lastOkTime,
         activeAfter.stream().sorted().toList(),
-        Conditions.set(oldConditions, Conditions.READY, Conditions.TRUE, reason, message, generation, now), generation);
+        KStatus.ready(oldConditions, Conditions.TRUE, reason, message, generation, now), generation);
     return new ScheduleDecision(st, create, delete, events, Optional.of(requeue));
   }
 

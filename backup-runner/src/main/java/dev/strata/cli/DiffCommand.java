@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -27,10 +28,13 @@ final class DiffCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to compare with: an id, a unique prefix of one, or latest.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SNAPSHOT", description = "The snapshot to compare with: an id, a unique prefix of one, or latest.")
+  String snapshotArg;
+
+  @Option(names = "--snapshot", paramLabel = "ID", description = "The snapshot, as SNAPSHOT names it (the older spelling; both may be given when they agree).")
   String snapshotId;
 
-  @Option(names = "--source-id", paramLabel = "ID", description = "With --snapshot latest: the source whose newest snapshot to compare with.")
+  @Option(names = "--source-id", paramLabel = "ID", description = "With the snapshot latest: the source whose newest snapshot to compare with.")
   String sourceId;
 
   @Option(names = "--source", required = true, paramLabel = "DIR", description = "The local directory.")
@@ -41,6 +45,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    String named = Snapshots.required(snapshotArg, snapshotId, "diff");
     if (!Files.isDirectory(source)) {
       throw new UsageException("the source " + source + " is not a directory: check --source");
     }
@@ -49,7 +54,7 @@ final class DiffCommand implements Callable<Integer> {
       store.checkAccess();
       Repository repo = storeOptions.repository(store);
       SnapshotCatalog catalog = new SnapshotCatalog(repo);
-      Snapshot s = catalog.load(Snapshots.resolve(catalog, snapshotId, sourceId));
+      Snapshot s = catalog.load(Snapshots.resolve(catalog, named, sourceId));
       try (TreeReader r = new TreeReader(new BlobSource(repo, null).tree(s))) {
         root = r.readAll();
       }

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -22,7 +23,10 @@ final class ForgetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to forget: an id or a unique prefix of one.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SNAPSHOT", description = "The snapshot to forget: an id or a unique prefix of one.")
+  String snapshotArg;
+
+  @Option(names = "--snapshot", paramLabel = "ID", description = "The snapshot, as SNAPSHOT names it (the older spelling; both may be given when they agree).")
   String snapshotId;
 
   @Option(names = "--json", description = "Print {snapshotId, tombstone} as JSON.")
@@ -33,14 +37,15 @@ final class ForgetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (Snapshots.LATEST.equals(snapshotId)) {
+    String named = Snapshots.required(snapshotArg, snapshotId, "forget");
+    if (Snapshots.LATEST.equals(named.strip())) {
       throw new UsageException("forget takes a snapshot id or a unique prefix of one, not latest: name the snapshot (see `strata snapshots`)");
     }
     Forgotten done;
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
       SnapshotCatalog catalog = new SnapshotCatalog(store);
-      String id = Snapshots.resolve(catalog, snapshotId, null);
+      String id = Snapshots.resolve(catalog, named, null);
       done = new Forgotten(id, catalog.forget(id));
     }
     if (json) {

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -36,18 +37,25 @@ final class RestoreCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "SNAPSHOT",
+      description = "The snapshot to restore: an id, a unique prefix of one, or latest (of --source-id, or of the store's only source).")
+  String snapshotArg;
+
   static final class Which {
-    @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to restore: an id, a unique prefix of one, or latest (of --source-id, or of the store's only source).")
+    @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to restore, as the SNAPSHOT argument names it (the older spelling; both may be given when they agree).")
     String snapshotId;
 
-    @Option(names = "--latest", required = true, description = "Restore the newest snapshot of --source-id.")
+    @Option(names = "--latest", required = true, description = "Restore the newest snapshot of --source-id (with --former-source-id and --if-none).")
     boolean latest;
   }
 
-  @ArgGroup(exclusive = true, multiplicity = "1")
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
   Which which;
 
-  @Option(names = "--source-id", paramLabel = "ID", description = "With --latest (or --snapshot latest): the source whose newest snapshot to restore.")
+  @Option(names = "--source-id", paramLabel = "ID", description = "With --latest (or the snapshot latest): the source whose newest snapshot to restore.")
   String sourceId;
 
   @Option(
@@ -159,13 +167,19 @@ final class RestoreCommand implements Callable<Integer> {
   }
 
   private int run() {
+    boolean latest = which != null && which.latest;
+    if (latest && snapshotArg != null) {
+      throw new UsageException("give the snapshot either as SNAPSHOT ('" + dev.strata.engine.Names.safe(snapshotArg)
+          + "') or as --latest, not both");
+    }
+    String named = latest ? null : Snapshots.required(snapshotArg, which == null ? null : which.snapshotId, "restore");
     RestoreMode restoreMode;
     try {
       restoreMode = RestoreMode.parse(mode);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    if (which.latest && (sourceId == null || sourceId.isBlank())) {
+    if (latest && (sourceId == null || sourceId.isBlank())) {
       throw new UsageException("--latest needs --source-id: the source whose newest snapshot to restore");
     }
     boolean freshStartIfNone = switch (ifNone) {
@@ -173,11 +187,11 @@ final class RestoreCommand implements Callable<Integer> {
       case "fresh-start" -> true;
       default -> throw new UsageException("unknown --if-none '" + ifNone + "': use fail or fresh-start");
     };
-    if (!formerSourceIds.isEmpty() && !which.latest) {
-      throw new UsageException("--former-source-id needs --latest: a named --snapshot is found by its id alone");
+    if (!formerSourceIds.isEmpty() && !latest) {
+      throw new UsageException("--former-source-id needs --latest: a named snapshot is found by its id alone");
     }
-    if (freshStartIfNone && !which.latest) {
-      throw new UsageException("--if-none fresh-start needs --latest: a named --snapshot either exists or the restore fails");
+    if (freshStartIfNone && !latest) {
+      throw new UsageException("--if-none fresh-start needs --latest: a named snapshot either exists or the restore fails");
     }
     long gap;
     try {
@@ -207,7 +221,7 @@ final class RestoreCommand implements Callable<Integer> {
           dev.strata.engine.Workers.background("strata-open-index", () -> dev.strata.engine.pack.BlobIndex.load(repo));
       SnapshotCatalog catalog = new SnapshotCatalog(repo);
       Optional<Snapshot> found =
-          which.latest ? catalog.latest(sourceId, formerSourceIds) : Optional.of(catalog.load(Snapshots.resolve(catalog, which.snapshotId, sourceId)));
+          latest ? catalog.latest(sourceId, formerSourceIds) : Optional.of(catalog.load(Snapshots.resolve(catalog, named, sourceId)));
       if (found.isEmpty() && freshStartIfNone) {
         return freshStart();
       }

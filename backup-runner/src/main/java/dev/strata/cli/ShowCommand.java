@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "show", description = "Show one snapshot: its metadata and counts, and with --files every path in it.")
@@ -26,10 +27,13 @@ final class ShowCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to show: an id, a unique prefix of one, or latest.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SNAPSHOT", description = "The snapshot to show: an id, a unique prefix of one, or latest.")
+  String snapshotArg;
+
+  @Option(names = "--snapshot", paramLabel = "ID", description = "The snapshot, as SNAPSHOT names it (the older spelling; both may be given when they agree).")
   String snapshotId;
 
-  @Option(names = "--source-id", paramLabel = "ID", description = "With --snapshot latest: the source whose newest snapshot to show.")
+  @Option(names = "--source-id", paramLabel = "ID", description = "With the snapshot latest: the source whose newest snapshot to show.")
   String sourceId;
 
   @Option(names = "--files", description = "Also list every file, symlink and directory.")
@@ -40,12 +44,13 @@ final class ShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    String named = Snapshots.required(snapshotArg, snapshotId, "show");
     PrintWriter out = spec.commandLine().getOut();
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
       Repository repo = storeOptions.repository(store);
       SnapshotCatalog catalog = new SnapshotCatalog(repo);
-      Snapshot s = catalog.load(Snapshots.resolve(catalog, snapshotId, sourceId));
+      Snapshot s = catalog.load(Snapshots.resolve(catalog, named, sourceId));
       BlobSource blobs = new BlobSource(repo, null);
       if (json) {
         if (s.formatVersion() == 1) {

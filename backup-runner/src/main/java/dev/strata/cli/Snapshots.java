@@ -14,6 +14,30 @@ final class Snapshots {
   static final String LATEST = "latest";
   private static final int MAX_LISTED = 10;
 
+  /**
+   * The snapshot a command was given, as restic takes it (a positional SNAPSHOT) or as earlier versions did
+   * ({@code --snapshot}): either, or both when they agree; null when neither.
+   *
+   * @throws UsageException when both are given and differ
+   */
+  static String chosen(String positional, String option) {
+    if (positional != null && option != null && !positional.strip().equals(option.strip())) {
+      throw new UsageException("the snapshot is named twice, as '" + Names.safe(positional) + "' and as --snapshot '"
+          + Names.safe(option) + "': give it once (--snapshot is the older spelling of the SNAPSHOT argument)");
+    }
+    return positional != null ? positional : option;
+  }
+
+  /** {@link #chosen}, and one of them is needed. */
+  static String required(String positional, String option, String command) {
+    String id = chosen(positional, option);
+    if (id == null) {
+      throw new UsageException("name the snapshot to " + command + ": an id, a unique prefix of one, or latest, like `strata "
+          + command + " latest` (see `strata snapshots`)");
+    }
+    return id;
+  }
+
   static String requireId(String id) {
     try {
       return SnapshotIds.require(id);

@@ -74,6 +74,11 @@ public final class StrataCli implements Runnable {
     return raw;
   }
 
+  /** Whether standard output is the process's own and a terminal (no place for a tar archive). */
+  boolean rawIsTerminal() {
+    return raw == System.out && System.console() != null;
+  }
+
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "name a command: " + String.join(", ", spec.subcommands().keySet()));

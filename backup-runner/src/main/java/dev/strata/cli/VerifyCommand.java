@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -40,15 +41,18 @@ final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SNAPSHOT", description = "The snapshot to verify: an id, a unique prefix of one, or latest.")
+  String snapshotArg;
+
   static final class Which {
-    @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to verify: an id, a unique prefix of one, or latest.")
+    @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot, as SNAPSHOT names it (the older spelling; both may be given when they agree).")
     String snapshotId;
 
     @Option(names = "--all", required = true, description = "Verify every snapshot in the store.")
     boolean all;
   }
 
-  @ArgGroup(exclusive = true, multiplicity = "1")
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
   Which which;
 
   @Option(names = "--read-data", description = "Download every blob and check its SHA-256.")
@@ -92,6 +96,14 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   private int run() {
+    boolean all = which != null && which.all;
+    if (all && snapshotArg != null) {
+      throw new UsageException("give either a SNAPSHOT ('" + Names.safe(snapshotArg) + "') or --all, not both");
+    }
+    String named = all ? null : Snapshots.chosen(snapshotArg, which == null ? null : which.snapshotId);
+    if (!all && named == null) {
+      throw new UsageException("name the snapshot to verify (an id, a unique prefix of one, or latest), or give --all");
+    }
     long start = System.nanoTime();
     // With --json, the lines per snapshot are left out: stdout holds the one JSON object.
     PrintWriter out = json ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
@@ -114,10 +126,10 @@ final class VerifyCommand implements Callable<Integer> {
       verifier = new SnapshotVerifier(repo, workers);
       SnapshotCatalog catalog = new SnapshotCatalog(repo);
       List<String> ids = new ArrayList<>();
-      if (which.all) {
+      if (all) {
         catalog.entries(null).forEach(e -> ids.add(e.snapshotId()));
       } else {
-        ids.add(Snapshots.resolve(catalog, which.snapshotId, null));
+        ids.add(Snapshots.resolve(catalog, named, null));
       }
       for (String id : ids) {
         Snapshot index;
@@ -126,7 +138,7 @@ final class VerifyCommand implements Callable<Integer> {
           index = catalog.load(id);
           r = verifier.verify(index, readData);
         } catch (SnapshotNotFoundException e) {
-          if (!which.all) {
+          if (!all) {
             throw e;
           }
           continue; // forgotten since it was listed (retention, an expiry): nothing to verify

@@ -77,6 +77,10 @@ public final class SnapshotFiles {
           throw missing(snapshot, b, relPath);
         }
         throw e;
+      } catch (IntegrityException e) {
+        // Name the file, as a restore does: the blob's id alone does not tell a person what is lost.
+        throw new IntegrityException("file " + Names.safe(relPath) + " of snapshot " + snapshot.snapshotId() + " at offset " + b.offset()
+            + ": " + e.getMessage());
       }
     }
     if (data.length != b.size()) {

@@ -16,6 +16,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -47,12 +48,18 @@ class CliOnMinioTest {
     return Map.of("STRATA_ACCESS_KEY_ID_FILE", id.toString(), "STRATA_SECRET_ACCESS_KEY_FILE", secret.toString());
   }
 
-  @Test
-  void storeSettingsFromVariablesAndKeysFromFiles(MinioServer minio) throws IOException {
+  /** The store as STRATA_* variables (a fresh bucket), the keys from files. */
+  Map<String, String> storeVariables(MinioServer minio, String bucket, String prefix) throws IOException {
     Map<String, String> env = new HashMap<>(keyFiles(minio));
-    env.put("STRATA_STORE", "s3://" + minio.freshBucket("cli-env") + "/team-a");
+    env.put("STRATA_STORE", "s3://" + minio.freshBucket(bucket) + "/" + prefix);
     env.put("STRATA_ENDPOINT", minio.endpoint());
     env.put("STRATA_PATH_STYLE", "true");
+    return env;
+  }
+
+  @Test
+  void storeSettingsFromVariablesAndKeysFromFiles(MinioServer minio) throws IOException {
+    Map<String, String> env = storeVariables(minio, "cli-env", "team-a");
     env.put("STRATA_REGION", minio.region());
 
     Path src = Files.createDirectories(tmp.resolve("src"));
@@ -95,6 +102,46 @@ class CliOnMinioTest {
     for (Run r : new Run[] {backup, restore, verify}) {
       assertThat(r.out() + r.err()).doesNotContain(minio.secretKey());
     }
+  }
+
+  @Test
+  void dumpWritesADirectoryAsATarAndCommandsTakeTheSnapshotAsAnArgument(MinioServer minio) throws IOException {
+    Map<String, String> env = storeVariables(minio, "cli-dump", "p");
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    byte[] sst = new byte[5 << 20];
+    new Random(11).nextBytes(sst);
+    Files.createDirectories(src.resolve("db/" + "deep".repeat(40)));
+    Files.write(src.resolve("db/000001.sst"), sst);
+    Files.writeString(src.resolve("db/" + "deep".repeat(40) + "/" + "long-name-".repeat(15)), "long\n");
+    Files.createSymbolicLink(src.resolve("db/LATEST"), Path.of("000001.sst"));
+    Files.setPosixFilePermissions(src.resolve("db/000001.sst"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+    Run backup = strata(env, "backup", "--source", src.toString(), "--source-id", "ns/app", "--json");
+    assertThat(backup.code()).as(backup.err()).isZero();
+    String id = IndexCodec.mapper().readValue(backup.out(), BackupReport.class).snapshotId();
+
+    Path archive = tmp.resolve("db.tar");
+    Run dump = strata(env, "dump", "latest", "db", "--output", archive.toString());
+    assertThat(dump.code()).as(dump.err()).isZero();
+    Path out = Files.createDirectories(tmp.resolve("out"));
+    dev.strata.e2e.support.CommandResult.run(List.of("tar", "--numeric-owner", "-xf", archive.toString(), "-C", out.toString()), Map.of(),
+        java.time.Duration.ofMinutes(1)).assertSuccess();
+    assertThat(Files.readAllBytes(out.resolve("db/000001.sst"))).isEqualTo(sst);
+    assertThat(Files.getPosixFilePermissions(out.resolve("db/000001.sst"))).isEqualTo(Files.getPosixFilePermissions(src.resolve("db/000001.sst")));
+    assertThat(Files.getLastModifiedTime(out.resolve("db/000001.sst"))).isEqualTo(Files.getLastModifiedTime(src.resolve("db/000001.sst")));
+    assertThat(Files.readSymbolicLink(out.resolve("db/LATEST"))).isEqualTo(Path.of("000001.sst"));
+    assertThat(Files.readString(out.resolve("db/" + "deep".repeat(40) + "/" + "long-name-".repeat(15)))).isEqualTo("long\n");
+
+    Path target = tmp.resolve("target");
+    Run restore = strata(env, "restore", id.substring(0, 22), "--target", target.toString(), "--json");
+    assertThat(restore.code()).as(restore.err()).isZero();
+    assertThat(IndexCodec.mapper().readValue(restore.out(), RestoreReport.class).snapshotId()).isEqualTo(id);
+    assertThat(Files.readAllBytes(target.resolve("db/000001.sst"))).isEqualTo(sst);
+    Run differ = strata(env, "restore", id, "--snapshot", "latest", "--target", tmp.resolve("t2").toString());
+    assertThat(differ.code()).isEqualTo(2);
+    assertThat(strata(env, "show", "latest").out()).contains(id);
+    Run forget = strata(env, "forget", id, "--json");
+    assertThat(forget.code()).as(forget.err()).isZero();
+    assertThat(strata(env, "snapshots").out()).contains("no snapshots");
   }
 
   @Test

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
  * installed with {@code helm install charts/strata} (webhook on), and a demo workload whose RocksDB-like state changes
  * every minute, owned by the app's user 1000. It writes a kubeconfig and usage notes into its state directory, then
  * runs until it is sent SIGTERM, and stops everything it started (putting back what the node changed on the host).
+ * With {@code --cluster-only} it starts the cluster alone (no operator, no demo), as docs/walkthrough.md begins.
  */
 public final class SandboxMain {
 
@@ -34,8 +35,9 @@ public final class SandboxMain {
   static final long APP_USER = 1000;
 
   public static void main(String[] args) throws Exception {
-    Path state = Path.of(args.length > 0 ? args[0] : System.getProperty("user.home") + "/.cache/strata-sandbox").toAbsolutePath();
-    Path repo = Examples.dir().getParent();
+    boolean clusterOnly = java.util.Arrays.asList(args).contains("--cluster-only");
+    List<String> positional = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).toList();
+    Path state = Path.of(positional.isEmpty() ? System.getProperty("user.home") + "/.cache/strata-sandbox" : positional.get(0)).toAbsolutePath();
     Files.createDirectories(state);
     Instant start = Instant.now();
     List<AutoCloseable> started = new ArrayList<>();
@@ -46,6 +48,20 @@ public final class SandboxMain {
     ControlPlane plane = cluster.plane();
     MinioServer minio = cluster.minio();
     KubernetesClient admin = plane.client();
+    Path kubeconfig = state.resolve("kubeconfig");
+    Files.copy(plane.kubeconfig(), kubeconfig, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    String exports = "  export " + String.join(" ", cluster.userEnvironment(kubeconfig, "$PATH").entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue()).toList());
+    if (clusterOnly) {
+      String usage = String.join("\n",
+          "Strata sandbox (cluster only) is up (" + Duration.between(start, Instant.now()).toSeconds() + " s): Kubernetes "
+              + plane.kubernetesVersion() + " with a real node and the images of images/, MinIO at " + minio.endpoint() + " ("
+              + Examples.EXAMPLE_ENDPOINT + " in pods, bucket " + Examples.EXAMPLE_BUCKET + "); no operator yet.",
+          exports,
+          "Then follow docs/walkthrough.md from step 2. Stop it with: e2e/sandbox down",
+          "");
+      runUntilStopped(state, usage);
+    }
     Path values = Files.writeString(state.resolve("values.yaml"), "webhook:\n  enabled: true\nstoreRecheckSeconds: 60\n");
     cluster.installOperator(values);
 
@@ -77,14 +93,11 @@ public final class SandboxMain {
     });
     changes.scheduleWithFixedDelay(workload::step, 60, 60, TimeUnit.SECONDS);
 
-    Path kubeconfig = state.resolve("kubeconfig");
-    Files.copy(plane.kubeconfig(), kubeconfig, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    String kubectlDir = plane.kubectl().getParent().toString();
     String usage = String.join("\n",
         "Strata sandbox is up (" + Duration.between(start, Instant.now()).toSeconds() + " s): Kubernetes " + plane.kubernetesVersion()
             + " with a real node, MinIO at " + minio.endpoint() + " (" + Examples.EXAMPLE_ENDPOINT + " in pods), the operator"
             + " installed with helm in " + RealCluster.RELEASE_NAMESPACE + ".",
-        "  export KUBECONFIG=" + kubeconfig + " PATH=" + kubectlDir + ":" + repo.resolve("bin") + ":$PATH",
+        exports,
         "  kubectl -n demo get snapshotstores                      # the demo store (examples/snapshot-store.yaml), Ready",
         "  kubectl -n demo apply -f examples/state-snapshot.yaml    # snapshot the demo volume (it changes every minute)",
         "  kubectl -n demo get statesnapshots -w",
@@ -94,6 +107,11 @@ public final class SandboxMain {
         "  kubectl -n strata-system logs deploy/strata              # the operator",
         "Stop it with: e2e/sandbox down",
         "");
+    runUntilStopped(state, usage);
+  }
+
+  /** Says it is up (e2e/sandbox waits for the ready file and prints the usage) and runs until SIGTERM. */
+  private static void runUntilStopped(Path state, String usage) throws Exception {
     Files.writeString(state.resolve("usage.txt"), usage);
     Files.writeString(state.resolve("ready"), Instant.now().toString());
     System.out.println(usage);

@@ -181,6 +181,27 @@ public final class RealCluster implements AutoCloseable {
     return plane.diagnostics(lines) + node.diagnostics(lines) + minio.diagnostics(lines) + operatorDiagnostics();
   }
 
+  /**
+   * An image with a shell and coreutils for a user's own pods on this node (nothing is pulled here): the Debian base that
+   * {@code images/build-test-images.sh} builds the runner and operator images on, imported with them.
+   */
+  public static final String APP_IMAGE = "strata.local/debian-base:bookworm";
+
+  /**
+   * What a person (and the walkthrough's test) exports to use this cluster from a shell: KUBECONFIG, a PATH with kubectl,
+   * helm and the checkout's bin/ (strata, kubectl-strata) before {@code pathTail}, APP_IMAGE for their own pods, and
+   * STRATA_ENDPOINT, where MinIO answers from this machine.
+   */
+  public Map<String, String> userEnvironment(Path kubeconfig, String pathTail) {
+    Path repo = Examples.dir().getParent();
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put("KUBECONFIG", kubeconfig.toString());
+    env.put("PATH", plane.kubectl().getParent() + ":" + dev.strata.e2e.support.Tools.installed().require(dev.strata.e2e.support.Tools.HELM).getParent() + ":" + repo.resolve("bin") + ":" + pathTail);
+    env.put("APP_IMAGE", APP_IMAGE);
+    env.put("STRATA_ENDPOINT", minio.endpoint());
+    return env;
+  }
+
   public ControlPlane plane() {
     return plane;
   }

@@ -14,4 +14,13 @@ public record SnapshotScheduleStatus(
     String lastSuccessfulTime,
     @JsonPropertyDescription("StateSnapshots of this schedule that are still running.") List<String> active,
     List<Condition> conditions,
-    Long observedGeneration) {}
+    Long observedGeneration,
+    @JsonPropertyDescription("Grouped schedules (statefulSet, pvcSelector): the newest group, its members and how they are doing.")
+        SnapshotGroupStatus lastGroup,
+    @JsonPropertyDescription("Grouped schedules: the newest group whose members all succeeded.") String lastSuccessfulGroup) {
+
+  public SnapshotScheduleStatus(String lastScheduleTime, String nextScheduleTime, String lastSuccessfulSnapshot, String lastSuccessfulTime,
+      List<String> active, List<Condition> conditions, Long observedGeneration) {
+    this(lastScheduleTime, nextScheduleTime, lastSuccessfulSnapshot, lastSuccessfulTime, active, conditions, observedGeneration, null, null);
+  }
+}

@@ -21,4 +21,13 @@ public record StateRestoreStatus(
     Long reusedBytes,
     List<Condition> conditions,
     Long observedGeneration,
-    String message) {}
+    String message,
+    @JsonPropertyDescription("A group restore (source.group): each member's restore.") GroupRestoreStatus group) {
+
+  public StateRestoreStatus(SnapshotPhase phase, ResolvedSnapshot resolvedSnapshot, String targetPvc, String jobName, String startTime,
+      String completionTime, TransferProgress progress, Long files, Long totalBytes, Long downloadedBytes, Long reusedBytes,
+      List<Condition> conditions, Long observedGeneration, String message) {
+    this(phase, resolvedSnapshot, targetPvc, jobName, startTime, completionTime, progress, files, totalBytes, downloadedBytes, reusedBytes,
+        conditions, observedGeneration, message, null);
+  }
+}

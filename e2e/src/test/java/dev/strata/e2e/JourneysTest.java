@@ -560,7 +560,10 @@ class JourneysTest {
         Map.entry("store-bad-bucket.yaml", "spec.bucket in body should match"),
         Map.entry("schedule-bad-cron.yaml", "spec.schedule in body should match"),
         Map.entry("retention-bad-max-age.yaml", "spec.maxAge in body should match"),
-        Map.entry("restore-two-sources.yaml", "source needs exactly one of snapshotName, scheduleName, pvc or fromStore"),
+        Map.entry("restore-two-sources.yaml", "source needs exactly one of snapshotName, scheduleName, pvc, fromStore or group"),
+        Map.entry("schedule-two-selections.yaml", "say what to snapshot with exactly one of spec.snapshotTemplate.source.pvcName (one PVC),"
+            + " spec.statefulSet.name"),
+        Map.entry("restore-group-with-target.yaml", "spec.target is required, except with source.group"),
         Map.entry("restore-from-store-without-store.yaml", "source.fromStore is read from the catalog of a SnapshotStore: set spec.storeRef.name"),
         Map.entry("snapshot-bad-ttl.yaml", "spec.ttl in body should match"));
     try (var files = Files.list(Examples.dir().resolve("invalid"))) {

@@ -557,15 +557,17 @@ class JourneysTest {
         Map.entry("snapshot-file-owner-with-user.yaml", "runAsUser and runAsGroup are for the Restricted profile"),
         Map.entry("store-ca-without-https.yaml", "caBundle is only used with an https:// endpoint"),
         Map.entry("store-two-credentials.yaml", "give the store's credentials once"),
-        Map.entry("store-bad-bucket.yaml", "spec.bucket in body should match"),
-        Map.entry("schedule-bad-cron.yaml", "spec.schedule in body should match"),
-        Map.entry("retention-bad-max-age.yaml", "spec.maxAge in body should match"),
+        Map.entry("store-bad-bucket.yaml", "spec.bucket: Invalid value: \"string\": must be an S3 bucket name"),
+        Map.entry("schedule-bad-cron.yaml", "spec.schedule: Invalid value: \"string\": write a 5-field cron"),
+        Map.entry("schedule-out-of-range.yaml", "the minute field '99' is out of range or not a number: use numbers 0-59"),
+        Map.entry("schedule-bad-time-zone.yaml", "unknown time zone 'Mars/Olympus': use an IANA name such as Europe/Berlin or UTC"),
+        Map.entry("retention-bad-max-age.yaml", "spec.maxAge: Invalid value: \"string\": must be a duration"),
         Map.entry("restore-two-sources.yaml", "source needs exactly one of snapshotName, scheduleName, pvc, fromStore or group"),
         Map.entry("schedule-two-selections.yaml", "say what to snapshot with exactly one of spec.snapshotTemplate.source.pvcName (one PVC),"
             + " spec.statefulSet.name"),
         Map.entry("restore-group-with-target.yaml", "spec.target is required, except with source.group"),
         Map.entry("restore-from-store-without-store.yaml", "source.fromStore is read from the catalog of a SnapshotStore: set spec.storeRef.name"),
-        Map.entry("snapshot-bad-ttl.yaml", "spec.ttl in body should match"));
+        Map.entry("snapshot-bad-ttl.yaml", "spec.ttl: Invalid value: \"string\": must be a duration"));
     try (var files = Files.list(Examples.dir().resolve("invalid"))) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(expected.keySet());
     }

@@ -116,6 +116,12 @@ class OperatorRestoreTest {
     StateRestore fromExample = awaitSucceeded(client, ns, "kafka-streams-0-restore");
     assertThat(fromExample.getStatus().resolvedSnapshot().snapshotName()).isEqualTo("first");
     assertThat(fromExample.getStatus().downloadedBytes()).isEqualTo(fromExample.getStatus().totalBytes());
+    // What `kubectl get staterestores` shows: progress people read, and the kstatus conditions of a finished restore.
+    assertThat(fromExample.getStatus().progressSummary()).matches("[0-9.]+ (B|KiB|MiB) / [0-9.]+ (B|KiB|MiB) \\(100%\\)");
+    assertThat(plane.kubectl("get", "staterestore", "kafka-streams-0-restore", "-n", ns.name()).assertSuccess().stdout())
+        .contains("Succeeded").contains(fromExample.getStatus().progressSummary());
+    assertThat(fromExample.getStatus().conditions()).extracting(c -> c.getType() + "=" + c.getStatus())
+        .containsExactly("Ready=True", "Reconciling=False", "Stalled=False");
     Path restored = kubelet.hostPathOf(ns.name(), "data-kafka-streams-0-restored");
     assertThat(DirectoryTree.describe(restored.resolve("rocksdb"))).isEqualTo(tree);
 

@@ -246,6 +246,9 @@ class OperatorSnapshotTest {
         if (now.getStatus() != null && now.getStatus().phase() == SnapshotPhase.Running && p != null && p.bytesDone() > 0
             && p.bytesTotal() > 0 && p.bytesDone() < p.bytesTotal()) {
           seen[0] = p;
+          // kstatus: a running snapshot is Reconciling.
+          assertThat(now.getStatus().conditions()).extracting(x -> x.getType() + "=" + x.getStatus())
+              .containsExactly("Ready=False", "Reconciling=True", "Stalled=False");
           return true;
         }
         return false;
@@ -339,6 +342,9 @@ class OperatorSnapshotTest {
       Condition c = ready(s.getStatus().conditions());
       assertThat(c.getReason()).isEqualTo("PVCNotFound");
       assertThat(c.getMessage()).contains("PersistentVolumeClaim no-such-pvc does not exist");
+      // kstatus: it waits for a user to create the PVC.
+      assertThat(s.getStatus().conditions()).extracting(x -> x.getType() + "=" + x.getStatus() + " " + x.getReason())
+          .containsExactly("Ready=False PVCNotFound", "Reconciling=False PVCNotFound", "Stalled=True PVCNotFound");
     });
     // Not now, and not a moment later: the pending snapshot makes no Job while it waits.
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))

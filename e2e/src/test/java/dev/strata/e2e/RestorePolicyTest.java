@@ -430,7 +430,7 @@ class RestorePolicyTest {
         base.replace("path: rocksdb", "path: /var/rocksdb"), "path must be relative to the volume's root",
         base.replace("path: rocksdb", "path: rocksdb\n  sourcePath: ../other"), "sourcePath must be relative to the volume's root and must not contain '..'",
         base.replace("failurePolicy: Fail", "failurePolicy: Fail\n  mode: Overwrite"), "a RestorePolicy restores in Sync mode only",
-        base.replace("volumeName: data", "volumeName: Data_Volume"), "spec.volumeName in body should match",
+        base.replace("volumeName: data", "volumeName: Data_Volume"), "spec.volumeName: Invalid value: \"string\": must be a DNS label",
         base.replace("name: kafka-streams\nspec", "name: " + "k".repeat(64) + "\nspec"), "use at most 63 characters");
     for (var c : cases.entrySet()) {
       Path file = Files.createTempFile(tmp, "invalid", ".yaml");

@@ -172,7 +172,9 @@ class ScheduleRetentionTest {
       assertThat(s.getStatus()).isNotNull();
       assertThat(s.getStatus().lastScheduleTime()).isNull();
       assertThat(s.getStatus().nextScheduleTime()).isEqualTo(firstDue);
-      assertThat(s.getStatus().conditions()).singleElement().satisfies(c -> {
+      assertThat(s.getStatus().conditions()).extracting(c -> c.getType() + "=" + c.getStatus())
+          .containsExactly("Ready=True", "Reconciling=False", "Stalled=False");
+      assertThat(s.getStatus().conditions()).first().satisfies(c -> {
         assertThat(c.getReason()).isEqualTo("WaitingForFirstRun");
         assertThat(c.getMessage()).contains("behind the schedule's creation time (" + creation + ")");
       });

@@ -1,8 +1,8 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
@@ -16,7 +16,7 @@ public record CatalogSpec(
         @JsonPropertyDescription("Read the bucket and import the snapshots that have no StateSnapshot in this namespace. false: no import"
             + " (StateRestores with source.fromStore still read the bucket).")
         Boolean enabled,
-    @Default("10m") @Pattern("^([0-9]+(s|m|h|d|w))+$")
+    @Default("10m") @Size(max = 64) @ValidationRule(value = Cel.DURATION, message = Cel.DURATION_MESSAGE)
         @JsonPropertyDescription("How often the bucket is read, e.g. 10m or 1h.")
         String interval,
     @JsonPropertyDescription("The namespaces whose snapshots (by the namespace of the PVC they were taken of) are imported here; default:"

@@ -1,15 +1,18 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Required;
 import java.util.List;
 
 /** A PVC the operator creates to restore into. */
 public record ClaimTemplate(
-    @Required @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") @JsonPropertyDescription("Name of the PVC to create.") String name,
+    @Required @Size(max = Cel.NAME_MAX)
+        @ValidationRule(value = Cel.OBJECT_NAME, message = Cel.OBJECT_NAME_MESSAGE)
+        @JsonPropertyDescription("Name of the PVC to create.") String name,
     @JsonPropertyDescription("Storage class; empty means the cluster's default.") String storageClassName,
     @JsonPropertyDescription("Access modes (default ReadWriteOnce).") List<String> accessModes,
-    @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$")
+    @Size(max = 64) @ValidationRule(value = Cel.QUANTITY, message = Cel.QUANTITY_MESSAGE)
         @JsonPropertyDescription("Requested size; default: what the snapshot needs plus 10%, at least 1Gi.")
         String size) {}

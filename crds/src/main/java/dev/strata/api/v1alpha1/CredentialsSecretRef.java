@@ -1,19 +1,26 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 /** The Secret that holds a store's S3 access keys (and a session token, for temporary ones), and their keys. */
 public record CredentialsSecretRef(
-    @Required @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") @JsonPropertyDescription("Name of the Secret, in the same namespace.")
+    @Required @Size(max = Cel.NAME_MAX)
+        @ValidationRule(value = Cel.OBJECT_NAME, message = Cel.OBJECT_NAME_MESSAGE)
+        @JsonPropertyDescription("Name of the Secret, in the same namespace.")
         String name,
-    @Default("AWS_ACCESS_KEY_ID") @Pattern("^[-._a-zA-Z0-9]+$") @JsonPropertyDescription("Key of the access key id.")
+    @Default("AWS_ACCESS_KEY_ID") @Size(max = Cel.NAME_MAX)
+        @ValidationRule(value = Cel.SECRET_KEY, message = Cel.SECRET_KEY_MESSAGE)
+        @JsonPropertyDescription("Key of the access key id.")
         String accessKeyIdKey,
-    @Default("AWS_SECRET_ACCESS_KEY") @Pattern("^[-._a-zA-Z0-9]+$") @JsonPropertyDescription("Key of the secret access key.")
+    @Default("AWS_SECRET_ACCESS_KEY") @Size(max = Cel.NAME_MAX)
+        @ValidationRule(value = Cel.SECRET_KEY, message = Cel.SECRET_KEY_MESSAGE)
+        @JsonPropertyDescription("Key of the secret access key.")
         String secretAccessKeyKey,
-    @Pattern("^[-._a-zA-Z0-9]+$")
+    @Size(max = Cel.NAME_MAX) @ValidationRule(value = Cel.SECRET_KEY, message = Cel.SECRET_KEY_MESSAGE)
         @JsonPropertyDescription("Key of the session token of temporary keys. Empty: AWS_SESSION_TOKEN when the Secret has"
             + " it; named: the Secret must have it.")
         String sessionTokenKey) {

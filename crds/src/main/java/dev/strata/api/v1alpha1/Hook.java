@@ -1,10 +1,10 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
@@ -15,10 +15,10 @@ import java.util.List;
  * it (remove the checkpoint, thaw).
  */
 public record Hook(
-    @Pattern("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+    @Size(max = Cel.LABEL_MAX) @ValidationRule(value = Cel.DNS_LABEL, message = Cel.DNS_LABEL_MESSAGE)
         @JsonPropertyDescription("A name for the status and Events (default: pre-1, pre-2... / post-1...).")
         String name,
-    @Pattern("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+    @Size(max = Cel.LABEL_MAX) @ValidationRule(value = Cel.DNS_LABEL, message = Cel.DNS_LABEL_MESSAGE)
         @JsonPropertyDescription("The container to run the command in (default: the pod's first container).")
         String container,
     @Required @Size(min = 1, max = 64)

@@ -12,8 +12,8 @@ public record HookResult(
     @JsonPropertyDescription("The container it ran in.") String container,
     @JsonPropertyDescription("Running, Succeeded, Failed or TimedOut.") String result,
     @JsonPropertyDescription("The command's exit code, when it exited.") Integer exitCode,
-    String startTime,
-    String completionTime,
+    @JsonPropertyDescription("When it started (RFC 3339).") String startTime,
+    @JsonPropertyDescription("When it ended (RFC 3339).") String completionTime,
     @JsonPropertyDescription("The end of what the command wrote (stdout, then stderr), at most 1 KiB.") String output,
     @JsonPropertyDescription("Why it failed, or what its onError made of it.") String message) {
 

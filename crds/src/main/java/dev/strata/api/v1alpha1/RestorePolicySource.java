@@ -10,7 +10,7 @@ public record RestorePolicySource(
     @JsonPropertyDescription("The snapshot the restore resolved to; empty for a fresh start.") String snapshotId,
     @JsonPropertyDescription("When the restore finished (RFC 3339).") String resolvedAt,
     @JsonPropertyDescription("The pod that restored.") String pod,
-    String podUid,
+    @JsonPropertyDescription("The uid of that pod: restoresDone counts each pod once.") String podUid,
     @JsonPropertyDescription("Restored, FreshStart (no snapshot of the source yet) or Failed.") PodRestoreResult result,
     @JsonPropertyDescription("Bytes fetched from the store.") Long downloadedBytes,
     @JsonPropertyDescription("Bytes the volume already held and kept.") Long reusedBytes,

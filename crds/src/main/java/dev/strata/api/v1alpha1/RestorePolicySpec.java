@@ -1,10 +1,10 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -27,7 +27,7 @@ public record RestorePolicySpec(
         @JsonPropertyDescription("The pods to restore, by label (matchLabels and matchExpressions). An empty selector selects every pod of the namespace that has the volume.")
         LabelSelector podSelector,
     @Required
-        @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+        @Size(max = Cel.LABEL_MAX) @ValidationRule(value = Cel.DNS_LABEL, message = Cel.DNS_LABEL_MESSAGE)
         @JsonPropertyDescription("The pod volume that holds the state; it must be a persistentVolumeClaim volume.")
         String volumeName,
     @JsonPropertyDescription("Directory inside the volume to restore into, relative to its root (default: the whole volume).")

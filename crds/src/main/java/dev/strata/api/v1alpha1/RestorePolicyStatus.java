@@ -1,6 +1,7 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
@@ -12,5 +13,5 @@ public record RestorePolicyStatus(
         List<RestorePolicySource> sources,
     @JsonPropertyDescription("Restores that finished (a snapshot restored, or a fresh start), counted once per pod.") Long restoresDone,
     @JsonPropertyDescription("Ready is True when the admission webhook serves with a valid certificate and its configuration is current.")
-        List<Condition> conditions,
-    Long observedGeneration) {}
+        @SchemaFrom(type = ConditionSchema[].class) List<Condition> conditions,
+    @JsonPropertyDescription("The metadata.generation of the spec the operator last acted on.") Long observedGeneration) {}

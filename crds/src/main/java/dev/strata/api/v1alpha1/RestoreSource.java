@@ -1,7 +1,7 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /**
@@ -24,16 +24,20 @@ import io.fabric8.generator.annotation.ValidationRule;
     value = "!has(self.asOf) || !has(self.fromStore) || !has(self.fromStore.snapshotId)",
     message = "source.asOf picks the latest snapshot; it cannot be combined with source.fromStore.snapshotId")
 public record RestoreSource(
-    @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") @JsonPropertyDescription("A StateSnapshot in this namespace.") String snapshotName,
-    @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") @JsonPropertyDescription("The latest successful snapshot of this SnapshotSchedule.") String scheduleName,
+    @Size(max = Cel.NAME_MAX)
+        @ValidationRule(value = Cel.OBJECT_NAME, message = Cel.OBJECT_NAME_MESSAGE)
+        @JsonPropertyDescription("A StateSnapshot in this namespace.") String snapshotName,
+    @Size(max = Cel.NAME_MAX)
+        @ValidationRule(value = Cel.OBJECT_NAME, message = Cel.OBJECT_NAME_MESSAGE)
+        @JsonPropertyDescription("The latest successful snapshot of this SnapshotSchedule.") String scheduleName,
     @JsonPropertyDescription("The latest successful snapshot of this source (a PVC of this namespace and a path in it), taken in this"
         + " cluster (or before clusters were named).") SnapshotSource pvc,
-    @Pattern("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
+    @Size(max = 64) @ValidationRule(value = Cel.RFC3339, message = Cel.RFC3339_MESSAGE)
         @JsonPropertyDescription("With scheduleName, pvc or fromStore: the latest snapshot taken at or before this time (RFC 3339).")
         String asOf,
     @JsonPropertyDescription("A snapshot in the catalog of the SnapshotStore in spec.storeRef, with no StateSnapshot object needed: by"
         + " id, or the latest of a PVC of any namespace or cluster.") StoreSnapshotRef fromStore,
-    @Pattern("^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
+    @Size(max = 63) @ValidationRule(value = Cel.OBJECT_NAME, message = Cel.OBJECT_NAME_MESSAGE)
         @JsonPropertyDescription("A group (the strata.dev/group label of the StateSnapshots one run of a grouped schedule made, imported"
             + " ones too): every member is restored into the PVC of its own name in this namespace, at the path it was taken of"
             + " (an existing PVC, or one created; spec.target must be left out). Every member must have succeeded.")

@@ -1,7 +1,7 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /**
@@ -15,7 +15,9 @@ import io.fabric8.generator.annotation.ValidationRule;
     value = "!has(self.path) || (!self.path.startsWith('/') && !self.path.matches('(^|/)\\\\.\\\\.(/|$)'))",
     message = "target.path must be relative to the volume's root and must not contain '..'")
 public record RestoreTarget(
-    @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") @JsonPropertyDescription("An existing PVC in this namespace.") String pvcName,
+    @Size(max = Cel.NAME_MAX)
+        @ValidationRule(value = Cel.OBJECT_NAME, message = Cel.OBJECT_NAME_MESSAGE)
+        @JsonPropertyDescription("An existing PVC in this namespace.") String pvcName,
     @JsonPropertyDescription("A PVC for the operator to create.") ClaimTemplate claimTemplate,
     @JsonPropertyDescription("Directory inside the volume to restore into (default: its root).") String path,
     @JsonPropertyDescription("Restoring into a PVC other than the one the snapshot was taken of (another name, or another namespace) is"

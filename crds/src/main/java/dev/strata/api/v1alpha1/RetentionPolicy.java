@@ -18,4 +18,5 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Max age", jsonPath = ".spec.maxAge", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Dry run", jsonPath = ".spec.dryRun", type = AdditionalPrinterColumn.Type.BOOLEAN)
 @AdditionalPrinterColumn(name = "Applied", jsonPath = ".status.lastAppliedTime", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class RetentionPolicy extends CustomResource<RetentionPolicySpec, RetentionPolicyStatus> implements Namespaced {}

@@ -13,6 +13,6 @@ public record SnapshotGroupStatus(
         + " failed and some succeeded; Failed when all failed.") String phase,
     @JsonPropertyDescription("Its StateSnapshots.") List<String> members,
     @JsonPropertyDescription("How many PVCs the run selected (the strata.dev/group-size label).") Integer size,
-    Integer succeeded,
-    Integer failed,
-    Integer running) {}
+    @JsonPropertyDescription("Members that succeeded.") Integer succeeded,
+    @JsonPropertyDescription("Members that failed, and those the group should have but lacks.") Integer failed,
+    @JsonPropertyDescription("Members still running.") Integer running) {}

@@ -7,8 +7,8 @@ public record SnapshotIndexSummary(
     @JsonPropertyDescription("Snapshot id in the store.") String id,
     @JsonPropertyDescription("Object key of the index, relative to the store's prefix.") String key,
     @JsonPropertyDescription("Id of the snapshot this one was diffed against.") String parent,
-    Long files,
-    Long directories,
-    Long totalBytes,
-    Long uploadedBytes,
-    Long reusedBytes) {}
+    @JsonPropertyDescription("Files in the snapshot.") Long files,
+    @JsonPropertyDescription("Directories in the snapshot.") Long directories,
+    @JsonPropertyDescription("Bytes of all its files.") Long totalBytes,
+    @JsonPropertyDescription("Bytes uploaded by this snapshot (new or changed content).") Long uploadedBytes,
+    @JsonPropertyDescription("Bytes reused from earlier snapshots (unchanged content).") Long reusedBytes) {}

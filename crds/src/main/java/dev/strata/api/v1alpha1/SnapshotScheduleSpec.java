@@ -1,9 +1,9 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -19,10 +19,14 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
         + " applies to each")
 public record SnapshotScheduleSpec(
     @Required
-        @Pattern("^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\\S+\\s+\\S+\\s+\\S+\\s+\\S+\\s+\\S+)$")
+        @Size(max = Cel.CRON_MAX)
+        @ValidationRule(value = Cel.CRON, message = Cel.CRON_MESSAGE, messageExpression = Cel.CRON_MESSAGE_EXPRESSION)
         @JsonPropertyDescription("Standard 5-field cron (minute hour day-of-month month day-of-week) or a macro such as @daily.")
         String schedule,
-    @Default("UTC") @JsonPropertyDescription("IANA time zone the schedule is read in, e.g. Europe/Berlin.") String timeZone,
+    @Default("UTC")
+        @Size(max = 64)
+        @ValidationRule(value = TimeZones.RULE, message = TimeZones.MESSAGE, messageExpression = TimeZones.MESSAGE_EXPRESSION)
+        @JsonPropertyDescription("IANA time zone the schedule is read in, e.g. Europe/Berlin.") String timeZone,
     @Required @JsonPropertyDescription("The spec of every StateSnapshot this schedule creates.") StateSnapshotSpec snapshotTemplate,
     @JsonPropertyDescription("The RetentionPolicy that decides how long this schedule's snapshots live.") LocalObjectRef retentionPolicyRef,
     @Default("Forbid") @JsonPropertyDescription("Forbid skips a due run while one runs; Allow runs both; Replace stops the running one.")

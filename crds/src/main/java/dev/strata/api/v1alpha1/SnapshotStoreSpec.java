@@ -1,8 +1,8 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -15,14 +15,20 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "give the store's credentials once: spec.credentials (secretRef or webIdentity), or the older"
         + " spec.credentialsSecretRef; not both, not neither")
 public record SnapshotStoreSpec(
-    @Pattern("^https?://[^\\s/]+(/.*)?$")
+    @Size(max = 2048)
+        @ValidationRule(value = "self.matches('^https?://[^[:space:]/]+(/.*)?$')",
+            message = "must be an http:// or https:// URL, like https://s3.eu-west-1.amazonaws.com or http://minio.minio:9000")
         @JsonPropertyDescription("S3 endpoint URL, e.g. http://minio.storage:9000. Empty means AWS S3.")
         String endpoint,
     @Required
-        @Pattern("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+        @Size(max = 63)
+        @ValidationRule(value = "self.matches('^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$')",
+            message = "must be an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit, like strata-backups")
         @JsonPropertyDescription("Bucket name (3-63 lower-case letters, digits, dots and hyphens).")
         String bucket,
-    @Pattern("^([A-Za-z0-9!_.*'()-]+)(/[A-Za-z0-9!_.*'()-]+)*$")
+    @Size(max = 1024)
+        @ValidationRule(value = "self.matches('^([A-Za-z0-9!_.*()-]|\\\\x27)+(/([A-Za-z0-9!_.*()-]|\\\\x27)+)*$')",
+            message = "must be a key prefix like backups/prod: letters, digits and !_.*'()- in segments joined by single '/', with no '/' at either end")
         @JsonPropertyDescription("Key prefix inside the bucket, without leading or trailing slash.")
         String prefix,
     @JsonPropertyDescription("S3 region; empty means us-east-1.") String region,
@@ -32,7 +38,7 @@ public record SnapshotStoreSpec(
         CredentialsSecretRef credentialsSecretRef,
     @JsonPropertyDescription("CA certificates to trust for an https endpoint with a private CA.") CaBundleRef caBundle,
     @JsonPropertyDescription("Garbage collection of blobs no snapshot references.") GarbageCollectionSpec gc,
-    @Pattern("^(auto|off|max)$")
+    @ValidationRule(value = "self in ['auto', 'off', 'max']", message = "must be auto, off or max")
         @JsonPropertyDescription("How backups compress new data (zstd): auto (compress what shrinks, the default), off, or max.")
         String compression,
     @JsonPropertyDescription("Client-side encryption (AES-256-GCM): the Secret holding the store's key. Absent: no client-side encryption.")

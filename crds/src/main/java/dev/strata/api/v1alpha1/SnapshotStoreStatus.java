@@ -1,6 +1,7 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
@@ -9,7 +10,8 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SnapshotStoreStatus(
     @JsonPropertyDescription("Ready is True when the bucket is reachable with the referenced credentials; Healthy is False when the last"
-        + " verification found damaged snapshots (Unknown before one ran).") List<Condition> conditions,
+        + " verification found damaged snapshots (Unknown before one ran); Reconciling and Stalled as kstatus reads them.")
+        @SchemaFrom(type = ConditionSchema[].class) List<Condition> conditions,
     @JsonPropertyDescription("The generation of the spec these conditions describe.") Long observedGeneration,
     @JsonPropertyDescription("When the store was last checked (RFC 3339).") String lastCheckTime,
     @JsonPropertyDescription("The last garbage collection.") GarbageCollectionStatus lastGarbageCollection,

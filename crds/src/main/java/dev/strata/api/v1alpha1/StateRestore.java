@@ -17,8 +17,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Snapshot", jsonPath = ".status.resolvedSnapshot.snapshotName", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Target", jsonPath = ".status.targetPvc", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Done", jsonPath = ".status.progress.bytesDone", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Total", jsonPath = ".status.progress.bytesTotal", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Progress", jsonPath = ".status.progressSummary", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class StateRestore extends CustomResource<StateRestoreSpec, StateRestoreStatus> implements Namespaced {
 

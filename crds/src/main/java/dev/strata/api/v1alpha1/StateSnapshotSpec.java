@@ -1,10 +1,11 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 /** One snapshot of one source into one store. Immutable once created. */
@@ -27,12 +28,14 @@ public record StateSnapshotSpec(
         OnFileChange onFileChange,
     @Default("3") @Min(0) @Max(100) @JsonPropertyDescription("How many times a file that changed while it was read is read again.")
         Integer fileChangeRetries,
-    @Pattern("^([0-9]+(s|m|h|d|w))+$")
+    @Size(max = 64) @ValidationRule(value = Cel.DURATION, message = Cel.DURATION_MESSAGE)
         @JsonPropertyDescription("Delete this StateSnapshot this long after it was created (e.g. 12h, 7d, 2w), once its run has ended; its"
             + " deletionPolicy then decides what happens in the store (Delete: the snapshot goes, and the store's garbage collection"
             + " reclaims its blobs). For manual and scheduled snapshots alike; empty: kept until deleted or expired by a retention policy.")
         String ttl,
-    @Pattern("^[0-9]{8}T[0-9]{6}\\.[0-9]{3}Z-[0-9a-f]{6}$")
+    @Size(max = 64)
+        @ValidationRule(value = "self.matches('^[0-9]{8}T[0-9]{6}[.][0-9]{3}Z-[0-9a-f]{6}$')",
+            message = "must be a snapshot id as `strata snapshots` prints it, like 20261201T030000.000Z-1a2b3c")
         @JsonPropertyDescription("An existing snapshot in the store (its id) that this object stands for: no backup runs, and the"
             + " status is read from the snapshot's index. spec.source must name the PVC and path it was taken of. The operator sets it"
             + " on the StateSnapshots it imports from a store's catalog (label strata.dev/imported).")

@@ -1,7 +1,8 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Required;
 
 /**
@@ -9,8 +10,10 @@ import io.fabric8.generator.annotation.Required;
  * for ordinals 0 to replicas-1, read from the StatefulSet at each run.
  */
 public record StatefulSetVolumes(
-    @Required @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") @JsonPropertyDescription("The StatefulSet, in the same namespace.") String name,
-    @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    @Required
+        @Size(max = Cel.NAME_MAX) @ValidationRule(value = Cel.OBJECT_NAME, message = Cel.OBJECT_NAME_MESSAGE)
+        @JsonPropertyDescription("The StatefulSet, in the same namespace.") String name,
+    @Size(max = Cel.NAME_MAX) @ValidationRule(value = Cel.OBJECT_NAME, message = Cel.OBJECT_NAME_MESSAGE)
         @JsonPropertyDescription("Which of its volumeClaimTemplates (by metadata.name); default: its only one (a StatefulSet with"
             + " several must name one).")
         String volumeClaimTemplate) {}

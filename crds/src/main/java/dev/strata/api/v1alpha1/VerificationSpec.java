@@ -1,16 +1,18 @@
 package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 /** Scheduled verification of every snapshot in a store (`strata verify --all`), by a runner Job. */
 public record VerificationSpec(
     @Required
-        @Pattern("^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\\S+\\s+\\S+\\s+\\S+\\s+\\S+\\s+\\S+)$")
+        @Size(max = Cel.CRON_MAX)
+        @ValidationRule(value = Cel.CRON, message = Cel.CRON_MESSAGE, messageExpression = Cel.CRON_MESSAGE_EXPRESSION)
         @JsonPropertyDescription("Cron schedule (UTC) of the verification, e.g. \"0 4 * * 0\" (Sundays at 04:00).")
         String schedule,
     @Default("true")

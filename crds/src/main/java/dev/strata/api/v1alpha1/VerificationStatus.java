@@ -14,5 +14,5 @@ public record VerificationStatus(
     @JsonPropertyDescription("The first 20 damaged snapshots' ids.") List<String> damaged,
     @JsonPropertyDescription("Whether blob contents were read and hashed.") Boolean readData,
     @JsonPropertyDescription("With spec.verification.repair: blobs marked damaged, to be stored again by the next backup.") Long blobsMarkedDamaged,
-    Long durationMs,
-    String message) {}
+    @JsonPropertyDescription("How long it ran, in milliseconds.") Long durationMs,
+    @JsonPropertyDescription("What it found, or why it failed.") String message) {}

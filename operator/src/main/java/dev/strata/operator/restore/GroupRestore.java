@@ -11,6 +11,7 @@ import dev.strata.api.v1alpha1.StateRestoreSpec;
 import dev.strata.api.v1alpha1.StateRestoreStatus;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.operator.Conditions;
+import dev.strata.operator.KStatus;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
 import dev.strata.operator.schedule.Groups;
@@ -184,10 +185,12 @@ public final class GroupRestore {
     String start = old != null && old.startTime() != null ? old.startTime() : members.isEmpty() ? null : o.now().toString();
     int succeeded = (int) members.stream().filter(e -> e.phase() == SnapshotPhase.Succeeded).count();
     int failed = (int) members.stream().filter(e -> e.phase() == SnapshotPhase.Failed).count();
-    String conditionStatus = phase == SnapshotPhase.Succeeded ? Conditions.TRUE : ended ? Conditions.FALSE : Conditions.UNKNOWN;
-    var conditions = Conditions.set(old == null ? null : old.conditions(), Conditions.READY, conditionStatus, reason, message, generation, o.now());
+    var existing = old == null ? null : old.conditions();
+    // kstatus: a group restore that failed is Stalled (never retried); one that waits or runs is Reconciling.
+    var conditions = phase == SnapshotPhase.Failed ? KStatus.ended(existing, reason, message, generation, o.now())
+        : KStatus.ready(existing, phase == SnapshotPhase.Succeeded ? Conditions.TRUE : Conditions.FALSE, reason, message, generation, o.now());
     StateRestoreStatus next = new StateRestoreStatus(phase, null, null, null, start, ended ? o.now().toString() : null, null, null, null, null,
-        null, conditions, generation, message,
+        null, conditions, generation, message, null,
         new GroupRestoreStatus(r.getSpec().source().group(), members.isEmpty() ? null : members, succeeded, failed));
     if (old != null && Objects.equals(old.group(), next.group()) && old.phase() == phase && Objects.equals(old.message(), message)) {
       next = old;

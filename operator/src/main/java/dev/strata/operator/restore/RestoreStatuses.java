@@ -8,6 +8,7 @@ import dev.strata.api.v1alpha1.TransferProgress;
 import dev.strata.engine.Sizes;
 import dev.strata.engine.report.RestoreReport;
 import dev.strata.operator.Conditions;
+import dev.strata.operator.runner.ProgressSummary;
 import dev.strata.operator.runner.RecordedStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
@@ -45,11 +46,15 @@ final class RestoreStatuses extends RecordedStatus<StateRestoreStatus, RestoreRe
 
   private StateRestoreStatus status(SnapshotPhase phase, String jobName, String start, String end, TransferProgress progress,
       RestoreReport report, String condition, String reason, String message) {
-    List<Condition> conditions = conditions(condition, reason, message);
+    return status(phase, jobName, start, end, progress, report, conditions(condition, reason, message), message);
+  }
+
+  private StateRestoreStatus status(SnapshotPhase phase, String jobName, String start, String end, TransferProgress progress,
+      RestoreReport report, List<Condition> conditions, String message) {
     return new StateRestoreStatus(phase, pinned, restore.getSpec().target().pvc(), jobName, start, end, progress,
         report == null ? null : report.files(), report == null ? null : report.totalBytes(),
         report == null ? null : report.downloadedBytes(), report == null ? null : report.reusedBytes(),
-        conditions, generation, message);
+        conditions, generation, message, ProgressSummary.of(progress, phase == SnapshotPhase.Succeeded));
   }
 
   @Override
@@ -88,7 +93,7 @@ final class RestoreStatuses extends RecordedStatus<StateRestoreStatus, RestoreRe
   @Override
   public StateRestoreStatus failed(String jobName, String reason, String message) {
     return status(SnapshotPhase.Failed, jobName, recordedStartTime(), now.toString(),
-        old == null ? null : old.progress(), null, Conditions.FALSE, reason, message);
+        old == null ? null : old.progress(), null, failedConditions(reason, message), message);
   }
 
   private static long orZero(Long n) {

@@ -5,6 +5,7 @@ import dev.strata.api.v1alpha1.RestoreFailurePolicy;
 import dev.strata.api.v1alpha1.RestorePolicy;
 import dev.strata.api.v1alpha1.RestorePolicyStatus;
 import dev.strata.operator.Conditions;
+import dev.strata.operator.KStatus;
 import dev.strata.operator.EventRecorder;
 import dev.strata.engine.Sizes;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -66,8 +67,8 @@ public class RestorePolicyReconciler implements Reconciler<RestorePolicy> {
       announce(policy, context.getSecondaryResources(Pod.class).stream().filter(p -> Objects.equals(p.getMetadata().getUid(), r.podUid())).findFirst(), r);
     }
 
-    List<Condition> conditions = Conditions.set(old == null ? null : old.conditions(), Conditions.READY,
-        ready.ok() ? Conditions.TRUE : Conditions.FALSE, ready.reason(), ready.message(), generation, now);
+    List<Condition> conditions = KStatus.ready(old == null ? null : old.conditions(), ready.ok() ? Conditions.TRUE : Conditions.FALSE,
+        ready.reason(), ready.message(), generation, now);
     RestorePolicyStatus next = new RestorePolicyStatus(tally.sources(), tally.restoresDone(), conditions, generation);
     UpdateControl<RestorePolicy> control;
     if (Objects.equals(old, next)) {

@@ -6,6 +6,7 @@ import dev.strata.api.v1alpha1.RetentionSourceStatus;
 import dev.strata.api.v1alpha1.SnapshotPhase;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.operator.Conditions;
+import dev.strata.operator.KStatus;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
 import dev.strata.operator.StoreRequests;
@@ -67,7 +68,7 @@ public class RetentionPolicyReconciler implements Reconciler<RetentionPolicy> {
       rules = RetentionRules.from(policy.getSpec());
     } catch (IllegalArgumentException e) {
       policy.setStatus(new RetentionPolicyStatus(now.toString(), List.of(),
-          Conditions.set(oldConditions, Conditions.READY, Conditions.FALSE, "InvalidPolicy", e.getMessage(), generation, now), generation));
+          KStatus.ready(oldConditions, Conditions.FALSE, "InvalidPolicy", e.getMessage(), generation, now), generation));
       return UpdateControl.patchStatus(policy);
     }
     boolean dryRun = Boolean.TRUE.equals(policy.getSpec().dryRun());
@@ -98,7 +99,7 @@ public class RetentionPolicyReconciler implements Reconciler<RetentionPolicy> {
     storesToCollect.forEach(store -> collections.request(ns, store, now));
     String message = (dryRun ? "dry run: " : "") + units.size() + " sources evaluated";
     RetentionPolicyStatus status = new RetentionPolicyStatus(now.toString(), sources,
-        Conditions.set(oldConditions, Conditions.READY, Conditions.TRUE, dryRun ? "DryRun" : "Applied", message, generation, now), generation);
+        KStatus.ready(oldConditions, Conditions.TRUE, dryRun ? "DryRun" : "Applied", message, generation, now), generation);
     // Only write when something changed besides the time, so a quiet policy does not churn its status.
     RetentionPolicyStatus old = policy.getStatus();
     boolean changed = old == null || !sources.equals(old.sources()) || !status.conditions().equals(old.conditions());

@@ -2,6 +2,7 @@ package dev.strata.operator.runner;
 
 import dev.strata.api.v1alpha1.SnapshotPhase;
 import dev.strata.operator.Conditions;
+import dev.strata.operator.KStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.List;
@@ -63,9 +64,14 @@ public abstract class RecordedStatus<S, R> implements RunStatus<S, R> {
     return old == null ? null : jobNameOf(old);
   }
 
-  /** The conditions with Ready set; its lastTransitionTime stays while its status does not change. */
+  /** The conditions with Ready set, and Reconciling and Stalled to match (KStatus). */
   protected List<Condition> conditions(String status, String reason, String message) {
-    return Conditions.set(old == null ? null : conditionsOf(old), Conditions.READY, status, reason, message, generation, now);
+    return KStatus.ready(old == null ? null : conditionsOf(old), status, reason, message, generation, now);
+  }
+
+  /** The conditions of a run that failed: Ready False and Stalled True (a failed run is never retried). */
+  protected List<Condition> failedConditions(String reason, String message) {
+    return KStatus.ended(old == null ? null : conditionsOf(old), reason, message, generation, now);
   }
 
   /** When the run started: as recorded, or now (a restarted operator may see a run end before it recorded its start). */

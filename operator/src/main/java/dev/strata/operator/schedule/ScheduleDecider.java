@@ -8,6 +8,7 @@ import dev.strata.api.v1alpha1.SnapshotScheduleStatus;
 import dev.strata.api.v1alpha1.SnapshotsOnDelete;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.operator.Conditions;
+import dev.strata.operator.KStatus;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -74,7 +75,7 @@ public final class ScheduleDecider {
     } catch (IllegalArgumentException e) {
       String message = e.getMessage() + " (spec.schedule / spec.timeZone)";
       SnapshotScheduleStatus st = groups.status(old == null ? null : old.lastScheduleTime(), null, lastOkName, lastOkTime, active,
-          Conditions.set(oldConditions, Conditions.READY, Conditions.FALSE, "InvalidSchedule", message, generation, now), generation, List.of());
+          KStatus.ready(oldConditions, Conditions.FALSE, "InvalidSchedule", message, generation, now), generation, List.of());
       boolean announce = !"InvalidSchedule".equals(Conditions.find(oldConditions, Conditions.READY).map(Condition::getReason).orElse(null));
       return new ScheduleDecision(st, List.of(), List.of(),
           announce ? List.of(EventRecorder.Event.warning("InvalidSchedule", message)) : List.of(), Optional.empty());
@@ -91,7 +92,7 @@ public final class ScheduleDecider {
     Duration requeue = next == null ? poll : min(Duration.between(now, next), poll);
     if (spec.suspended()) {
       SnapshotScheduleStatus st = groups.status(lastScheduleTime, null, lastOkName, lastOkTime, active,
-          Conditions.set(oldConditions, Conditions.READY, Conditions.TRUE, "Suspended", "the schedule is suspended", generation, now), generation,
+          KStatus.ready(oldConditions, Conditions.TRUE, "Suspended", "the schedule is suspended", generation, now), generation,
           List.of());
       return new ScheduleDecision(st, List.of(), List.of(), List.of(), Optional.of(poll));
     }
@@ -153,7 +154,7 @@ public final class ScheduleDecider {
     create.forEach(s -> activeAfter.add(s.getMetadata().getName()));
     SnapshotScheduleStatus st = groups.status(lastScheduleTime, next == null ? null : next.toString(), lastOkName, lastOkTime,
         activeAfter.stream().sorted().toList(),
-        Conditions.set(oldConditions, Conditions.READY, readyStatus, reason, message, generation, now), generation, create);
+        KStatus.ready(oldConditions, readyStatus, reason, message, generation, now), generation, create);
     return new ScheduleDecision(st, create, delete, events, Optional.of(requeue));
   }
 

@@ -82,7 +82,7 @@ final class SnapshotStatuses extends RecordedStatus<StateSnapshotStatus, BackupR
   /** An existing snapshot that is not (or no longer) where spec.snapshotId says, or not what spec.source says. */
   StateSnapshotStatus notUsable(String reason, String message) {
     return new StateSnapshotStatus(SnapshotPhase.Failed, old == null ? null : old.sourceId(), null, null, now.toString(), null, null, null,
-        null, conditions(Conditions.FALSE, reason, message), generation, message);
+        null, failedConditions(reason, message), generation, message);
   }
 
   @Override
@@ -126,7 +126,7 @@ final class SnapshotStatuses extends RecordedStatus<StateSnapshotStatus, BackupR
   StateSnapshotStatus failedAfterCommit(String jobName, BackupReport r, String reason, String message) {
     return new StateSnapshotStatus(SnapshotPhase.Failed, reportedSourceId(r), jobName, startTime(), now.toString(), old == null ? null : old.progress(),
         index(r), Sizes.human(r.totalBytes()), Sizes.human(r.uploadedBytes()),
-        conditions(Conditions.FALSE, reason, message), generation, message, hooks, fileChanges(r), null);
+        failedConditions(reason, message), generation, message, hooks, fileChanges(r), null);
   }
 
   /** The source id the runner reports wins (a Job an operator made before clusters were named used another). */
@@ -164,6 +164,6 @@ final class SnapshotStatuses extends RecordedStatus<StateSnapshotStatus, BackupR
   @Override
   public StateSnapshotStatus failed(String jobName, String reason, String message) {
     return new StateSnapshotStatus(SnapshotPhase.Failed, sourceId(), jobName, recordedStartTime(), now.toString(),
-        old == null ? null : old.progress(), null, null, null, conditions(Conditions.FALSE, reason, message), generation, message, hooks, null, null);
+        old == null ? null : old.progress(), null, null, null, failedConditions(reason, message), generation, message, hooks, null, null);
   }
 }

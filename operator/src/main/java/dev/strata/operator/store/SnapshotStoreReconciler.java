@@ -9,6 +9,7 @@ import dev.strata.api.v1alpha1.VerificationStatus;
 import dev.strata.engine.GcReport;
 import dev.strata.engine.report.VerifyReport;
 import dev.strata.operator.Conditions;
+import dev.strata.operator.KStatus;
 import dev.strata.operator.Dependents;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
@@ -133,7 +134,7 @@ public class SnapshotStoreReconciler implements Reconciler<SnapshotStore> {
     CatalogSync.Result catalog = work.catalog().sync(store, check.ready(),
         check.ready() ? clients.client(store) : null, () -> clients.encryptionKey(store), knownSnapshots, context.getClient(), now);
 
-    var conditions = Conditions.set(oldConditions, Conditions.READY, check.ready() ? Conditions.TRUE : Conditions.FALSE, check.reason(),
+    var conditions = KStatus.ready(oldConditions, check.ready() ? Conditions.TRUE : Conditions.FALSE, check.reason(),
         check.message(), generation, now);
     conditions = VerifyScheduler.healthy(conditions, store, verifyPlan.last(), generation, now);
     SnapshotStoreStatus next = new SnapshotStoreStatus(conditions, generation, now.toString(), gcPlan.last(), catalog.status(), verifyPlan.last());

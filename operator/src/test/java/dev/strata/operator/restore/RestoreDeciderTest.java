@@ -206,6 +206,8 @@ class RestoreDeciderTest {
     RunDecision<StateRestoreStatus> d = decide(r, List.of(), Optional.empty(), Optional.empty(), Optional.of(job), Optional.of(out));
     assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Failed);
     assertThat(Conditions.find(d.status().conditions(), Conditions.READY).get().getReason()).isEqualTo("TargetNotEmpty");
+    assertThat(d.status().conditions()).as("a failed restore is never retried: kstatus Stalled")
+        .extracting(c -> c.getType() + "=" + c.getStatus()).containsExactly("Ready=False", "Reconciling=False", "Stalled=True");
     assertThat(d.status().resolvedSnapshot()).isEqualTo(pinned);
     assertThat(d.release()).as("the failure is not recorded yet").isEmpty();
     assertThat(d.requeueAfter()).as("a look after the status is stored releases the Job").isPresent();

@@ -182,6 +182,19 @@ class ScheduleDeciderTest {
     assertThat(d.status().conditions().get(0).getReason()).isEqualTo("InvalidSchedule");
     assertThat(d.status().conditions().get(0).getMessage()).contains("the hour field '25' is not valid");
     assertThat(d.events()).hasSize(1);
+    // kstatus: nothing moves until the spec changes.
+    assertThat(d.status().conditions()).extracting(c -> c.getType() + "=" + c.getStatus() + " " + c.getReason())
+        .containsExactly("Ready=False InvalidSchedule", "Reconciling=False InvalidSchedule", "Stalled=True InvalidSchedule");
+    assertThat(d.status().observedGeneration()).isEqualTo(1L);
+    assertThat(d.status().conditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(1L));
+  }
+
+  @Test
+  void aRunningScheduleIsCurrent() {
+    ScheduleDecision d = decider.decide(schedule("0 3 * * *", ConcurrencyPolicy.Forbid, null, false, null), List.of(),
+        Instant.parse("2026-11-26T10:02:30Z"));
+    assertThat(d.status().conditions()).extracting(c -> c.getType() + "=" + c.getStatus())
+        .containsExactly("Ready=True", "Reconciling=False", "Stalled=False");
   }
 
   static SnapshotSchedule grouped(ConcurrencyPolicy policy, String lastScheduled) {

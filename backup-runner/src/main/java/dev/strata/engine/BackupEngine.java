@@ -904,23 +904,35 @@ public final class BackupEngine {
       byte[] buf = lane.buf;
       long readPos = 0;
       long chunkPos = 0;
+      // buf[start, filled) is read and not yet cut. Chunks are cut from what the buffer holds; only when the next cut
+      // lies beyond it is the rest moved to the front and the buffer filled again (moving what is left after every cut
+      // copied about three bytes per byte read with 1 MiB chunks in a 4 MiB buffer).
+      int start = 0;
       int filled = 0;
       try {
         while (chunkPos < size) {
-          int want = (int) Math.min(buf.length - filled, size - readPos);
-          if (want > 0) {
+          int n = filled > start ? chunker.cut(buf, start, filled - start, readPos == size) : -1;
+          if (n < 0) {
+            if (start > 0) {
+              System.arraycopy(buf, start, buf, 0, filled - start);
+              filled -= start;
+              start = 0;
+            }
+            int want = (int) Math.min(buf.length - filled, size - readPos);
+            if (want <= 0) {
+              throw new IllegalStateException("a read buffer of " + buf.length + " bytes cannot hold the largest chunk");
+            }
             if (!ChunkIO.read(h.channel(), readPos, buf, filled, want)) {
               return false;
             }
             readPos += want;
             filled += want;
+            continue;
           }
-          int n = chunker.cut(buf, 0, filled);
           hooks.afterChunkRead(relPath, chunkPos);
-          consumer.chunk(lane.codec, buf, 0, n, chunkPos);
+          consumer.chunk(lane.codec, buf, start, n, chunkPos);
           chunkPos += n;
-          System.arraycopy(buf, n, buf, 0, filled - n);
-          filled -= n;
+          start += n;
         }
         return true;
       } catch (IOException e) {
@@ -938,7 +950,7 @@ public final class BackupEngine {
         progress.reused(len);
       } else {
         codec.encode(options.compression(), id, buf, off, len);
-        dataPacks.add(id, codec.stored, 0, codec.storedLength, codec.flags, len);
+        dataPacks.add(id, codec.stored, codec.storedOffset, codec.storedLength, codec.flags, len);
         if (damaged.contains(hex)) {
           healed.add(hex);
         }
@@ -1030,7 +1042,7 @@ public final class BackupEngine {
       }
       BlobCodec codec = codecs.get();
       codec.encode(dev.strata.engine.format.Compression.AUTO, id, buf, 0, len);
-      treePacks.add(id, codec.stored, 0, codec.storedLength, codec.flags, len);
+      treePacks.add(id, codec.stored, codec.storedOffset, codec.storedLength, codec.flags, len);
       storedBytes.addAndGet(codec.storedLength);
       progress.transferred(codec.storedLength);
     }
@@ -1304,7 +1316,7 @@ public final class BackupEngine {
                 byte[] id = repo.sealer().blobId(buf, off, len);
                 if (needed.contains(id) && found.add(id)) {
                   codec.encode(options.compression(), id, buf, off, len);
-                  dataPacks.add(id, codec.stored, 0, codec.storedLength, codec.flags, len);
+                  dataPacks.add(id, codec.stored, codec.storedOffset, codec.storedLength, codec.flags, len);
                   storedBytes.addAndGet(codec.storedLength);
                   uploadedBytes.addAndGet(len);
                 }

@@ -354,24 +354,19 @@ public final class GarbageCollector {
       return true;
     }
     String key = PackFile.key(packId);
-    byte[][] out = {new byte[0]};
     boolean[] damaged = {false};
     try {
       PackRange.read(store, index, key, entries, Metadata.of(null, key), (e, buf, stored) -> {
-        int raw = index.rawLength(e);
-        if (out[0].length < raw) {
-          out[0] = new byte[raw];
-        }
         byte[] id = index.id(e);
         try {
-          codec.decode(id, buf, 0, stored, index.flags(e), raw, out[0]);
+          codec.decode(index, e, buf, stored);
         } catch (dev.strata.engine.format.SealException bad) {
           LOG.warn("pack {} holds a damaged copy of blob {} that a snapshot references; the pack is not repacked (`strata verify"
               + " --read-data --repair` marks it, and a backup stores it again)", packId, Hashing.hex(id));
           damaged[0] = true;
           return false;
         }
-        (index.type(e) == PackEntry.TREE ? trees : data).add(id, buf, 0, stored, index.flags(e), raw);
+        (index.type(e) == PackEntry.TREE ? trees : data).add(id, buf, 0, stored, index.flags(e), index.rawLength(e));
         bytes.addAndGet(stored);
         return true;
       });

@@ -31,6 +31,44 @@ public final class Hashing {
     return HEX.parseHex(hex);
   }
 
+  /** Where {@link #ofZeros} feeds zeros: a hash's update. */
+  public interface Update {
+    void update(byte[] data, int offset, int length);
+  }
+
+  /**
+   * The hashes of all-zero content of each of {@code sizes} (ascending), from one pass over zeros up to the largest,
+   * finishing a copy of the running hash ({@code finishCopy}) at each size: hashing each size's zeros anew cost a
+   * restore of 20,000 small files (about 11,000 sizes) 130 MB of hashing and of garbage, and a restore of 2 GB of large
+   * files (2,000 chunk sizes of about 1 MiB) 2 GB, on the main thread before any blob was fetched.
+   */
+  public static byte[][] ofZeros(Update update, java.util.function.Supplier<byte[]> finishCopy, long[] sizes) {
+    byte[] zeros = new byte[64 * 1024];
+    byte[][] out = new byte[sizes.length][];
+    long at = 0;
+    for (int i = 0; i < sizes.length; i++) {
+      while (at < sizes[i]) {
+        int n = (int) Math.min(zeros.length, sizes[i] - at);
+        update.update(zeros, 0, n);
+        at += n;
+      }
+      out[i] = finishCopy.get();
+    }
+    return out;
+  }
+
+  /** {@link #ofZeros} with SHA-256. */
+  public static byte[][] sha256OfZeros(long[] sizes) {
+    MessageDigest md = newSha256();
+    return ofZeros(md::update, () -> {
+      try {
+        return ((MessageDigest) md.clone()).digest();
+      } catch (CloneNotSupportedException e) {
+        throw new IllegalStateException("SHA-256 cannot be copied", e);
+      }
+    }, sizes);
+  }
+
   public static MessageDigest newSha256() {
     try {
       return MessageDigest.getInstance("SHA-256");

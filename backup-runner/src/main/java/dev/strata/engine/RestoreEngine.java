@@ -233,7 +233,6 @@ public final class RestoreEngine {
     final AtomicLong downloaded = new AtomicLong();
     final AtomicLong reused = new AtomicLong();
     final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[1 << 20]);
-    final ThreadLocal<byte[]> raws = ThreadLocal.withInitial(() -> new byte[1 << 20]);
     final ThreadLocal<BlobCodec> codecs;
     final Map<Long, String> zeroIds = new ConcurrentHashMap<>();
     /** Where each blob was written (first 8 bytes of its id to file sequence and offset), for later batches. */
@@ -413,6 +412,7 @@ public final class RestoreEngine {
       if (needs.isEmpty()) {
         return;
       }
+      learnZeroIds();
       List<Runnable> jobs = new ArrayList<>();
       Map<Integer, List<Want>> byPack = new HashMap<>();
       BlobIndex ix = snapshot.formatVersion() == 2 ? blobs.index() : null;
@@ -495,6 +495,16 @@ public final class RestoreEngine {
       return snapshot.formatVersion() == 1 ? Hashing.sha256(buf, off, len) : repo.sealer().blobId(buf, off, len);
     }
 
+    /** The ids of all-zero blobs of the sizes this batch needs, in one pass (see {@link Hashing#ofZeros}). */
+    private void learnZeroIds() {
+      long[] sizes = needs.values().stream().mapToLong(w -> w.get(0).blob().size()).filter(s -> !zeroIds.containsKey(s)).distinct().sorted()
+          .toArray();
+      byte[][] ids = snapshot.formatVersion() == 1 ? Hashing.sha256OfZeros(sizes) : repo.sealer().zeroBlobIds(sizes);
+      for (int i = 0; i < sizes.length; i++) {
+        zeroIds.put(sizes[i], Hashing.hex(ids[i]));
+      }
+    }
+
     private boolean isZero(String hex, long size) {
       String zero = zeroIds.computeIfAbsent(size, s -> Hashing.hex(idOf(new byte[(int) (long) s], 0, (int) (long) s)));
       return zero.equals(hex);
@@ -571,13 +581,8 @@ public final class RestoreEngine {
       BlobIndex ix = blobs.index();
       BlobCodec codec = codecs.get();
       int raw = ix.rawLength(w.entry());
-      byte[] out = raws.get();
-      if (out.length < raw) {
-        out = new byte[Math.max(raw, out.length * 2)];
-        raws.set(out);
-      }
       try {
-        codec.decode(w.id(), buf, 0, w.stored(), ix.flags(w.entry()), raw, out);
+        codec.decode(ix, w.entry(), buf, w.stored());
       } catch (SealException e) {
         LOG.warn("blob {} in {} is corrupt ({}); looking for another copy", w.hex(), key, e.getMessage());
         fetchAnywhere(w.hex(), w.id(), w.needs());

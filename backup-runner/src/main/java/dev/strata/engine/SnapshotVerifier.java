@@ -306,18 +306,12 @@ public final class SnapshotVerifier {
   private void readPack(Snapshot s, BlobIndex index, String key, List<Integer> entries, BlobCodec codec, Map<String, String> bad) {
     List<Integer> failed = new ArrayList<>();
     int[] done = {0};
-    byte[][] out = {new byte[0]};
     try {
       PackRange.read(store, index, key, entries, Metadata.of(s.metadata().sourceId(), key), (e, buf, stored) -> {
         done[0]++;
-        int raw = index.rawLength(e);
-        if (out[0].length < raw) {
-          out[0] = new byte[raw];
-        }
-        byte[] id = index.id(e);
         try {
-          codec.decode(id, buf, 0, stored, index.flags(e), raw, out[0]);
-          good.add(id);
+          codec.decode(index, e, buf, stored);
+          good.add(index.id(e));
         } catch (SealException ex) {
           failed.add(e);
         }

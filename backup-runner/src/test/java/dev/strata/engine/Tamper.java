@@ -50,7 +50,7 @@ public final class Tamper {
         byte[] id = repo.sealer().blobId(buf, 0, len);
         ids.add(Hashing.hex(id));
         codec.encode(Compression.AUTO, id, buf, 0, len);
-        trees.add(id, codec.stored, 0, codec.storedLength, codec.flags, len);
+        trees.add(id, codec.stored, codec.storedOffset, codec.storedLength, codec.flags, len);
         bytes[0] += len;
       });
       TreeWriter w = new TreeWriter(chunker);

@@ -103,6 +103,23 @@ public final class Sealer {
     return m.doFinal();
   }
 
+  /** The blob ids of all-zero content of each of {@code sizes} (ascending), hashing the zeros once for all of them. */
+  public byte[][] zeroBlobIds(long[] sizes) {
+    if (key == null) {
+      return Hashing.sha256OfZeros(sizes);
+    }
+    Mac m = copy(macs.get());
+    return Hashing.ofZeros(m::update, () -> copy(m).doFinal(), sizes);
+  }
+
+  private static Mac copy(Mac m) {
+    try {
+      return (Mac) m.clone();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("HMAC-SHA-256 cannot be copied", e);
+    }
+  }
+
   public int sealedLength(int plainLength) {
     return key == null ? plainLength : plainLength + OVERHEAD;
   }

@@ -24,8 +24,12 @@ public final class BlobCodec {
   private byte[] sbuf = new byte[0];
   private final byte[] probe = new byte[Zstd.bound(SAMPLE)];
 
-  /** The result of the last {@link #encode}: the stored bytes are {@code stored[0, storedLength)}. */
+  /**
+   * The result of the last {@link #encode}: the stored bytes are {@code stored[storedOffset, storedOffset +
+   * storedLength)} (the input itself when it is stored as it is).
+   */
   public byte[] stored;
+  public int storedOffset;
   public int storedLength;
   public int flags;
 
@@ -52,13 +56,10 @@ public final class BlobCodec {
       sbuf = ensure(sbuf, pLen + Sealer.OVERHEAD);
       storedLength = sealer.seal(payload, pOff, pLen, Sealer.blobAad(id), sbuf, 0);
       stored = sbuf;
-    } else if (pOff == 0) {
-      stored = payload;
-      storedLength = pLen;
+      storedOffset = 0;
     } else {
-      sbuf = ensure(sbuf, pLen);
-      System.arraycopy(payload, pOff, sbuf, 0, pLen);
-      stored = sbuf;
+      stored = payload;
+      storedOffset = pOff;
       storedLength = pLen;
     }
   }
@@ -105,6 +106,19 @@ public final class BlobCodec {
     if (!Arrays.equals(sealer.blobId(raw, rawOffset, rawLength), id)) {
       throw new SealException("a blob's content does not match its id");
     }
+  }
+
+  private byte[] obuf = new byte[0];
+
+  /**
+   * {@link #decode} of the blob at {@code entry} of {@code index}, whose stored bytes are {@code in[0, stored)}, into a
+   * buffer of this codec's that grows to the largest blob it decodes; see {@link #raw}. The content's length is
+   * {@code index.rawLength(entry)}.
+   */
+  public void decode(BlobIndex index, int entry, byte[] in, int stored) {
+    int rawLength = index.rawLength(entry);
+    obuf = ensure(obuf, rawLength);
+    decode(index.id(entry), in, 0, stored, index.flags(entry), rawLength, obuf);
   }
 
   static byte[] ensure(byte[] b, int n) {

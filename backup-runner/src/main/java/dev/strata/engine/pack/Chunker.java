@@ -62,8 +62,19 @@ public final class Chunker {
    * the data ends within them ({@code len} is then all that is left, and is cut at most there).
    */
   public int cut(byte[] buf, int off, int len) {
+    return cut(buf, off, len, true);
+  }
+
+  /**
+   * The length of the next chunk of {@code buf[off, off+len)}, where {@code last} says whether the data ends there; or
+   * -1 when no cut lies within those bytes and more data may move it (fewer than {@code maxSize} bytes, not the last).
+   * A cut found is the one {@link #cut(byte[], int, int)} finds with all the data: it depends only on the bytes before
+   * it. A reader can so cut what it holds and read more only when the next cut lies beyond, instead of keeping
+   * {@code maxSize} bytes ahead of every cut.
+   */
+  public int cut(byte[] buf, int off, int len, boolean last) {
     if (len <= min) {
-      return len;
+      return last || len >= max ? len : -1;
     }
     int end = Math.min(len, max);
     int normal = Math.min(end, avg);
@@ -74,7 +85,10 @@ public final class Chunker {
       return at - off;
     }
     at = scan(gear, buf, off + normal - 64, off + normal, off + end, maskL);
-    return at >= 0 ? at - off : end;
+    if (at >= 0) {
+      return at - off;
+    }
+    return last || end == max ? end : -1;
   }
 
   /**

@@ -75,6 +75,64 @@ class ChunkerAndCodecTest {
     assertThat(changed).as("4 KiB changed in place").isLessThanOrEqualTo(3L << 19);
   }
 
+  /**
+   * The cuts of a reader that cuts what its buffer holds and reads more only when the next cut lies beyond it (as the
+   * backup does), with reads of random sizes: they must be those of the whole data, or blob ids would depend on how a
+   * file happened to be read.
+   */
+  @Test
+  void cuttingWhatTheBufferHoldsGivesTheCutsOfTheWholeData() {
+    Chunker c = new Chunker(Sealer.NONE.chunkerSeed(), P);
+    Random r = new Random(8);
+    byte[] data = new byte[24 << 20];
+    r.nextBytes(data);
+    Arrays.fill(data, 5 << 20, 14 << 20, (byte) 0); // no content cuts here: maxSize cuts
+    for (int i = 16 << 20; i < 20 << 20; i++) {
+      data[i] = (byte) ('a' + i % 7); // a repeating pattern
+    }
+    List<Integer> whole = chunks(c, data).stream().map(x -> x.length).toList();
+    for (int round = 0; round < 4; round++) {
+      byte[] buf = new byte[P.maxSize() + round * 123_457];
+      List<Integer> streamed = new ArrayList<>();
+      int start = 0;
+      int filled = 0;
+      int read = 0;
+      long cut = 0;
+      while (cut < data.length) {
+        int n = filled > start ? c.cut(buf, start, filled - start, read == data.length) : -1;
+        if (n < 0) {
+          System.arraycopy(buf, start, buf, 0, filled - start);
+          filled -= start;
+          start = 0;
+          int want = Math.min(Math.min(buf.length - filled, data.length - read), 1 + r.nextInt(3 << 20));
+          System.arraycopy(data, read, buf, filled, want);
+          read += want;
+          filled += want;
+          continue;
+        }
+        streamed.add(n);
+        start += n;
+        cut += n;
+      }
+      assertThat(streamed).as("buffer of %d bytes", buf.length).isEqualTo(whole);
+    }
+    assertThat(c.cut(data, 0, P.minSize() - 1, false)).as("too little to decide").isEqualTo(-1);
+    assertThat(c.cut(data, 5 << 20, P.maxSize(), false)).as("a maxSize cut needs no more data").isEqualTo(P.maxSize());
+  }
+
+  /** The zero-blob ids a restore computes in one pass are those of hashing each size's zeros, plain and keyed. */
+  @Test
+  void zeroBlobIdsOfManySizesInOnePassAreEachSizesId() {
+    long[] sizes = {0, 1, 63, 64, 65, 4095, 65_536, 65_537, 200_000, P.maxSize()};
+    for (Sealer sealer : List.of(Sealer.NONE, Sealer.encrypting(MasterKey.generate()))) {
+      byte[][] ids = sealer.zeroBlobIds(sizes);
+      for (int i = 0; i < sizes.length; i++) {
+        int n = (int) sizes[i];
+        assertThat(ids[i]).as("%d zero bytes, %s", n, sealer.encrypted() ? "keyed" : "plain").isEqualTo(sealer.blobId(new byte[n], 0, n));
+      }
+    }
+  }
+
   @Test
   void aSmallFileIsOneChunkAndTheKeyedGearTableCutsElsewhere() {
     Chunker plain = new Chunker(Sealer.NONE.chunkerSeed(), P);

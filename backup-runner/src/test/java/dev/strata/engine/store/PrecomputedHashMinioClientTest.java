@@ -116,4 +116,35 @@ class PrecomputedHashMinioClientTest {
   private static String b64(byte[] digest) {
     return Base64.getEncoder().encodeToString(digest);
   }
+
+  /**
+   * A pack's body reaches the connection a slice at a time: handed to okio whole, it was copied into new segments all
+   * at once before any was sent (16 MiB of heap per upload in flight). Fails with one write of the whole body.
+   */
+  @Test
+  void aBufferBodyIsWrittenInSlicesWithItsExactBytes() throws Exception {
+    byte[] content = S3BlobStoreManagerTest.random(9, 1 << 20);
+    java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(content.length + 100);
+    direct.position(100);
+    direct.put(content);
+    direct.position(100);
+    okio.Buffer received = new okio.Buffer();
+    long[] largest = {0};
+    okio.Sink counting = new okio.ForwardingSink(received) {
+      @Override
+      public void write(okio.Buffer source, long byteCount) throws java.io.IOException {
+        largest[0] = Math.max(largest[0], byteCount);
+        super.write(source, byteCount);
+      }
+    };
+    okhttp3.RequestBody body = PrecomputedHashMinioClient.body(direct, okhttp3.MediaType.get("application/octet-stream"));
+    for (int round = 0; round < 2; round++) { // written again when OkHttp retries on a stale connection
+      okio.BufferedSink sink = okio.Okio.buffer(counting);
+      body.writeTo(sink);
+      sink.flush();
+      assertThat(received.readByteArray()).isEqualTo(content);
+    }
+    assertThat(largest[0]).isLessThanOrEqualTo(PrecomputedHashMinioClient.BODY_SLICE);
+    assertThat(direct.position()).as("the caller's buffer is left as it was").isEqualTo(100);
+  }
 }

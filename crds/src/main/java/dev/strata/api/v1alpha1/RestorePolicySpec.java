@@ -42,7 +42,9 @@ public record RestorePolicySpec(
     @Default("Fail")
         @JsonPropertyDescription("Fail: the pod does not start while its restore fails (the init container is retried). Continue: the failure is recorded and the pod starts with the volume as it was.")
         RestoreFailurePolicy failurePolicy,
-    @JsonPropertyDescription("The restore init container's resources and user (default: the pod's own runAsUser).") RunnerSpec runner) {
+    @JsonPropertyDescription("The restore init container's profile, resources, user and image pull secrets, over the"
+        + " store's spec.runner (the user defaults to the pod's own runAsUser; pull secrets are added to the pod's). The"
+        + " pod's scheduling (tolerations, nodeSelector, priority class) and metadata stay the app's.") RunnerSpec runner) {
 
   /** The directory inside the volume that is restored, normalised ("" for the whole volume). */
   public String normalizedPath() {

@@ -75,6 +75,12 @@ final class RestoreStatuses extends RecordedStatus<StateRestoreStatus, RestoreRe
   }
 
   @Override
+  public StateRestoreStatus waiting(String jobName, String reason, String message) {
+    return status(SnapshotPhase.Running, jobName, startTime(), null, old == null ? null : old.progress(), null, Conditions.FALSE, reason,
+        message);
+  }
+
+  @Override
   public StateRestoreStatus succeeded(String jobName, RestoreReport r) {
     long files = orZero(r.files());
     long total = orZero(r.totalBytes());

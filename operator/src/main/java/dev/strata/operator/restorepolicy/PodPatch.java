@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.Map;
 
 /**
  * The RFC 6902 JSON Patch that applies a {@link RestoreInjection} to a pod as the API server received it: the init
- * container goes first, volumes are appended, and a label and annotations are added (creating the maps when the
+ * container goes first, volumes and the image pull secrets the pod lacks are appended, and a label and annotations are added (creating the maps when the
  * pod has none, since "add" cannot create a missing parent; "add" of a member that exists replaces it).
  */
 public final class PodPatch {
@@ -31,6 +32,17 @@ public final class PodPatch {
       add(ops, "/spec/volumes", JSON.valueToTree(injection.volumes()));
     } else {
       injection.volumes().forEach(v -> add(ops, "/spec/volumes/-", JSON.valueToTree(v)));
+    }
+    List<LocalObjectReference> pullSecrets = pod.getSpec().getImagePullSecrets();
+    List<LocalObjectReference> missing = injection.imagePullSecrets().stream()
+        .filter(s -> pullSecrets == null || pullSecrets.stream().noneMatch(p -> s.getName().equals(p.getName())))
+        .toList();
+    if (pullSecrets == null || pullSecrets.isEmpty()) {
+      if (!missing.isEmpty()) {
+        add(ops, "/spec/imagePullSecrets", JSON.valueToTree(missing));
+      }
+    } else {
+      missing.forEach(s -> add(ops, "/spec/imagePullSecrets/-", JSON.valueToTree(s)));
     }
     addEntries(ops, "/metadata/labels", pod.getMetadata().getLabels(), injection.labels());
     addEntries(ops, "/metadata/annotations", pod.getMetadata().getAnnotations(), injection.annotations());

@@ -4,7 +4,10 @@ import dev.strata.api.v1alpha1.RestorePolicy;
 import dev.strata.api.v1alpha1.RestorePolicySpec;
 import dev.strata.api.v1alpha1.RestoreFailurePolicy;
 import dev.strata.api.v1alpha1.SnapshotStore;
+import dev.strata.api.v1alpha1.RunnerProfile;
+import dev.strata.api.v1alpha1.RunnerSpec;
 import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.RunnerPodSettings;
 import dev.strata.operator.RunnerPodTemplate;
 import dev.strata.operator.runner.RunnerArgs;
 import dev.strata.operator.runner.RunnerCredentials;
@@ -13,8 +16,6 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -35,6 +36,12 @@ import java.util.Optional;
  * gets the store's credentials only as environment variables from the store's Secret, or for a web identity store a
  * token of the pod's own ServiceAccount projected for the store's audience. It runs as the pod's own user
  * when the pod names one, so restored files belong to the app; the pod's fsGroup applies to it as to every container.
+ *
+ * <p>Of the runner settings (the policy's spec.runner over the store's, over the chart's runner.podDefaults) it takes
+ * what belongs to a container: the profile (a FileOwner store's init container runs as root with only CHOWN,
+ * DAC_OVERRIDE and FOWNER, as its Jobs do), the resources, and the image pull secrets, which Kubernetes only takes per
+ * pod: they are added to the pod's own (the kubelet tries each for every image, so the app's pulls are unchanged).
+ * Tolerations, nodeSelector, priority class, labels and annotations are the app pod's to decide, and are left alone.
  */
 public final class RestoreInitContainerBuilder {
 
@@ -87,16 +94,20 @@ public final class RestoreInitContainerBuilder {
       mounts.add(RunnerCredentials.tokenMount());
     });
 
+    // The policy's spec.runner over the store's, as a Job's takes the resource's over the store's. Only what applies to a
+    // container in someone else's pod: the profile, the resources and the pull secrets of the runner image.
+    RunnerPodSettings runner = RunnerPodSettings.resolve(storeSpec.runner(), spec.runner(), Optional.empty(), settings,
+        RunnerArgs.defaultResources());
     Container init = new ContainerBuilder()
         .withName(RestorePolicyPods.INIT_CONTAINER)
         .withImage(settings.runnerImage())
         .withArgs(args)
         .withEnv(RunnerArgs.credentialsEnv(storeSpec))
         .withVolumeMounts(mounts)
-        .withResources(resources(spec))
+        .withResources(runner.resources())
         .withTerminationMessagePath(RunnerPodTemplate.TERMINATION_LOG)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withSecurityContext(securityContext(pod, spec))
+        .withSecurityContext(runner.profile() == RunnerProfile.FileOwner ? fileOwner() : securityContext(pod, spec, storeSpec.runner()))
         .build();
 
     Map<String, String> labels = new LinkedHashMap<>();
@@ -104,15 +115,27 @@ public final class RestoreInitContainerBuilder {
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put(RestorePolicyPods.POLICY, policy.getMetadata().getName());
     annotations.put(RestorePolicyPods.SOURCE, source.sourceId());
-    return new RestoreInjection(init, volumes, labels, annotations);
+    return new RestoreInjection(init, volumes, labels, annotations, runner.imagePullSecrets());
   }
 
   /**
-   * Non-root, no privilege escalation, read-only root filesystem, no capabilities. The user is the policy's
-   * runner.runAsUser, else the pod's runAsUser, else that of the first app container mounting the volume, else the
-   * operator's runner user; root is never used (restored files then belong to the runner user).
+   * A FileOwner store's (or policy's) init container: root with only CHOWN, DAC_OVERRIDE and FOWNER, as its runner Jobs,
+   * so a restore gives every file its owner and mode whatever user the app runs as.
    */
-  SecurityContext securityContext(Pod pod, RestorePolicySpec spec) {
+  static SecurityContext fileOwner() {
+    return new SecurityContextBuilder(RunnerPodTemplate.fileOwnerContainer())
+        .withRunAsGroup(0L)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
+  }
+
+  /**
+   * Restricted: non-root, no privilege escalation, read-only root filesystem, no capabilities. The user is the policy's
+   * runner.runAsUser, else the pod's runAsUser, else that of the first app container mounting the volume, else the
+   * store's runner.runAsUser, else the operator's runner user; root is never used (restored files then belong to the
+   * runner user). The app's own user comes before the store's: the init container restores the files that app uses.
+   */
+  SecurityContext securityContext(Pod pod, RestorePolicySpec spec, RunnerSpec store) {
     PodSecurityContext podContext = pod.getSpec().getSecurityContext();
     Optional<SecurityContext> appContext = pod.getSpec().getContainers() == null ? Optional.empty()
         : pod.getSpec().getContainers().stream()
@@ -130,8 +153,10 @@ public final class RestoreInitContainerBuilder {
         appContext.map(SecurityContext::getRunAsGroup).orElse(null));
     if (uid == null || uid == 0) {
       // Without a runner user (OpenShift) both stay unset: the platform assigns the app's range to the whole pod.
-      uid = settings.runnerUid();
-      gid = gid == null || gid == 0 ? uid : gid;
+      Long storeUid = store == null ? null : store.runAsUser();
+      uid = storeUid != null ? storeUid : settings.runnerUid();
+      Long storeGid = storeUid != null ? store.runAsGroup() : null;
+      gid = storeGid != null ? storeGid : gid == null || gid == 0 ? uid : gid;
     }
     return new SecurityContextBuilder()
         .withAllowPrivilegeEscalation(false)
@@ -141,17 +166,6 @@ public final class RestoreInitContainerBuilder {
         .withRunAsGroup(gid)
         .withNewCapabilities().withDrop("ALL").endCapabilities()
         .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-        .build();
-  }
-
-  static ResourceRequirements resources(RestorePolicySpec spec) {
-    if (spec.runner() != null && spec.runner().resources() != null) {
-      return spec.runner().resources();
-    }
-    return new ResourceRequirementsBuilder()
-        .addToRequests("cpu", new Quantity("250m"))
-        .addToRequests("memory", new Quantity("256Mi"))
-        .addToLimits("memory", new Quantity("512Mi"))
         .build();
   }
 

@@ -14,9 +14,10 @@ import java.util.function.Function;
 /**
  * The life of every run that has a resource of its own (a StateSnapshot's backup, a StateRestore's restore, and any
  * kind added later): Pending until its kind's preconditions hold, then one runner Job, Running while it runs (with the
- * runner's live progress), and Succeeded or Failed from what the runner reported, with a reason from its cause. A run
- * gets at most one Job in its life: once it has ended it never changes again, and a Job that vanished is a failure,
- * not a reason to start over. A finished Job is released once the success it produced is recorded. Pure.
+ * runner's live progress, or why its pod has not started when it waits for something that does not pass by itself),
+ * and Succeeded or Failed from what the runner reported, with a reason from its cause. A run gets at most one Job in
+ * its life: once it has ended it never changes again, and a Job that vanished is a failure, not a reason to start
+ * over. A finished Job is released once the success it produced is recorded. Pure.
  */
 public final class RunLifecycle {
 
@@ -87,12 +88,31 @@ public final class RunLifecycle {
     if (failed.isPresent()) {
       if ("DeadlineExceeded".equals(failed.get().getReason())) {
         Long seconds = job.getSpec() == null ? null : job.getSpec().getActiveDeadlineSeconds();
+        Optional<String> waited = steps.status.readyReason().filter(RunnerWaiting::isReason);
+        if (waited.isPresent()) {
+          // Its pod never started: the reason it waited for is the run's failure, not a slow runner.
+          String message = steps.status.recorded() == null ? null : steps.status.message(steps.status.recorded());
+          return after.ended(steps, steps.fail(waited.get(), RunnerWaiting.deadlinePassed(message, seconds)), Optional.empty());
+        }
         return after.ended(steps, steps.fail("DeadlineExceeded", "the runner did not finish within spec.activeDeadlineSeconds"
             + (seconds == null ? "" : " (" + seconds + " s)") + ": raise it, or spec.parallelism"), Optional.empty());
       }
       RunError why = o.outcome().map(RunnerOutcome::failure)
           .orElse(new RunError(failed.get().getMessage(), RunError.Cause.INTERNAL));
       return after.ended(steps, steps.fail(FailureReasons.reason(why.cause()), "the runner failed: " + why.message()), Optional.empty());
+    }
+    if (o.waiting().filter(RunnerWaiting.NO_POD::equals).isPresent()
+        && steps.status.readyReason().filter(RunnerWaiting::isReason).isPresent()) {
+      // The pod it waited for is gone (the deadline deleted it before the Job says so): it still never started.
+      return new RunDecision<>(steps.status.recorded(), List.of(), List.of(), Optional.of(timing.progressInterval()), Optional.empty());
+    }
+    if (o.waiting().isPresent() && !RunnerWaiting.NO_POD.equals(o.waiting().get())) {
+      RunnerWaiting w = o.waiting().get();
+      String message = w.message(job.getSpec() == null ? null : job.getSpec().getActiveDeadlineSeconds());
+      // A Warning when it starts to wait (or waits for something else), not at every look while it waits.
+      boolean changed = !steps.status.readyReason().map(w.reason()::equals).orElse(false);
+      return new RunDecision<>(steps.status.waiting(job.getMetadata().getName(), w.reason(), message), List.of(),
+          changed ? List.of(Event.warning(w.reason(), message)) : List.of(), Optional.of(timing.progressInterval()), Optional.empty());
     }
     return new RunDecision<>(steps.status.running(job.getMetadata().getName(), o.progress()), List.of(), List.of(),
         Optional.of(timing.progressInterval()), Optional.empty());

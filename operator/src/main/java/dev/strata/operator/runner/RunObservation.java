@@ -11,9 +11,16 @@ import java.util.Optional;
  * the runner reported once its container ended, and its live progress while it runs.
  *
  * @param owner the resource the run belongs to (it owns the Job)
+ * @param waiting why the Job's pod has not started, while it waits for something that does not pass by itself
  */
 public record RunObservation<R>(
-    HasMetadata owner, Optional<Job> job, Optional<RunnerOutcome<R>> outcome, Optional<TransferProgress> progress, Instant now) {
+    HasMetadata owner, Optional<Job> job, Optional<RunnerOutcome<R>> outcome, Optional<TransferProgress> progress,
+    Optional<RunnerWaiting> waiting, Instant now) {
+
+  public RunObservation(HasMetadata owner, Optional<Job> job, Optional<RunnerOutcome<R>> outcome, Optional<TransferProgress> progress,
+      Instant now) {
+    this(owner, job, outcome, progress, Optional.empty(), now);
+  }
 
   /** Before the runner has anything to say: for deciders' tests and runs not started. */
   public static <R> RunObservation<R> none(HasMetadata owner, Optional<Job> job, Instant now) {

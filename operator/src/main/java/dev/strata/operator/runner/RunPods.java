@@ -21,9 +21,9 @@ import java.util.Set;
 /**
  * The pods of the watched namespaces, from an informer instead of a listing per reconcile: indexed by the claims their
  * volumes name (where a ReadWriteOnce volume is in use, so a runner can be placed on that node, and whose files it
- * holds, so a Restricted runner can run as their user) and by their Job
- * (a runner's termination message, its result). The cache keeps only the fields these need, not whole pod specs. A
- * runner pod's changes wake the run it serves; other pods wake nothing.
+ * holds, so a Restricted runner can run as their user) and by their Job (a runner's termination message, its result;
+ * while it waits, the scheduler's or kubelet's reason). The cache keeps only the fields these need, not whole pod
+ * specs. A runner pod's changes wake the run it serves; other pods wake nothing.
  */
 public final class RunPods<P extends HasMetadata> {
 
@@ -33,7 +33,7 @@ public final class RunPods<P extends HasMetadata> {
   /** What the cache keeps of a pod besides namespace, name and resourceVersion. */
   static final String[] FIELDS = {
     "metadata.labels", "metadata.deletionTimestamp", "metadata.uid",
-    "spec.nodeName", "spec.volumes", "status.phase", "status.containerStatuses"
+    "spec.nodeName", "spec.volumes", "status.phase", "status.conditions", "status.containerStatuses"
   };
 
   private final InformerEventSource<Pod, P> pods;
@@ -112,6 +112,11 @@ public final class RunPods<P extends HasMetadata> {
       return cached;
     }
     return RunnerOutcome.fromPods(client.pods().inNamespace(namespace).withLabel("job-name", job).list().getItems(), type);
+  }
+
+  /** Why the Job's pod has not started, from the cache (a runner pod's change wakes its run, so this is current). */
+  public Optional<RunnerWaiting> waiting(String namespace, String job) {
+    return RunnerWaiting.of(pods.byIndex(BY_JOB, namespace + "/" + job));
   }
 
   static List<String> claims(Pod pod) {

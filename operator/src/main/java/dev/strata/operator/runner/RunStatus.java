@@ -34,6 +34,9 @@ public interface RunStatus<S, R> {
 
   S running(String jobName, Optional<TransferProgress> live);
 
+  /** Running, but its pod has not started and will not by itself (see {@link RunnerWaiting}): Ready False with its reason. */
+  S waiting(String jobName, String reason, String message);
+
   S succeeded(String jobName, R report);
 
   /** The message of a status this writer built (for the Event of a success). */

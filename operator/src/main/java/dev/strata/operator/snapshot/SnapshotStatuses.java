@@ -105,6 +105,12 @@ final class SnapshotStatuses extends RecordedStatus<StateSnapshotStatus, BackupR
         conditions(Conditions.FALSE, "Running", message), generation, message, hooks, null, null);
   }
 
+  @Override
+  public StateSnapshotStatus waiting(String jobName, String reason, String message) {
+    return new StateSnapshotStatus(SnapshotPhase.Running, sourceId(), jobName, startTime(), null, old == null ? null : old.progress(), null,
+        null, null, conditions(Conditions.FALSE, reason, message), generation, message, hooks, null, null);
+  }
+
   /** The runner has ended; the post hooks run before its end is recorded. */
   StateSnapshotStatus postHooks(String jobName, String message) {
     return new StateSnapshotStatus(SnapshotPhase.Running, sourceId(), jobName, startTime(), null, old == null ? null : old.progress(), null, null,

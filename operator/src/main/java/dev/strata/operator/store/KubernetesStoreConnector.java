@@ -16,6 +16,7 @@ import dev.strata.engine.store.S3BlobStoreManager;
 import dev.strata.engine.store.S3Credentials;
 import dev.strata.engine.store.S3StoreConfig;
 import dev.strata.engine.store.StsEndpoints;
+import dev.strata.operator.ApiRetry;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -32,7 +33,8 @@ import java.util.Map;
  * Opens a SnapshotStore's bucket with its credentials (and its CA bundle, written to a private temporary file that the
  * S3 client reads): access keys read from its Secret now, or its web identity's role assumed with the operator's own
  * token (see {@link OperatorTokens}). The operator's requests retry briefly: it should report a broken store within
- * seconds, not wait minutes the way a runner does.
+ * seconds, not wait minutes the way a runner does. So do its reads of the Secret: one API hiccup (right after a
+ * restart, say) must not make a store not ready, and fail the runs that need it.
  */
 public final class KubernetesStoreConnector implements StoreConnector {
 
@@ -40,6 +42,7 @@ public final class KubernetesStoreConnector implements StoreConnector {
 
   private final KubernetesClient client;
   private final OperatorTokens tokens;
+  private final ApiRetry retry;
   private final Path caDir;
 
   public KubernetesStoreConnector(KubernetesClient client) {
@@ -47,8 +50,13 @@ public final class KubernetesStoreConnector implements StoreConnector {
   }
 
   public KubernetesStoreConnector(KubernetesClient client, OperatorTokens tokens) {
+    this(client, tokens, ApiRetry.DEFAULT);
+  }
+
+  public KubernetesStoreConnector(KubernetesClient client, OperatorTokens tokens, ApiRetry retry) {
     this.client = client;
     this.tokens = tokens;
+    this.retry = retry;
     try {
       this.caDir = Files.createTempDirectory("strata-ca");
     } catch (IOException e) {
@@ -79,7 +87,7 @@ public final class KubernetesStoreConnector implements StoreConnector {
   private S3Credentials accessKeys(String ns, SnapshotStoreSpec spec) {
     CredentialsSecretRef ref = spec.secretRefOrNull();
     String field = spec.credentials() != null ? "spec.credentials.secretRef" : "spec.credentialsSecretRef";
-    Secret secret = client.secrets().inNamespace(ns).withName(ref.name()).get();
+    Secret secret = secret(ns, ref.name());
     if (secret == null) {
       throw new StoreAccessException(
           "SecretNotFound", "Secret " + ref.name() + " (" + field + ".name) does not exist in namespace " + ns);
@@ -99,7 +107,8 @@ public final class KubernetesStoreConnector implements StoreConnector {
    */
   private S3Credentials webIdentity(String ns, SnapshotStoreSpec spec) {
     WebIdentityCredentials identity = spec.webIdentityOrNull();
-    if (client.serviceAccounts().inNamespace(ns).withName(identity.serviceAccountName()).get() == null) {
+    if (retry.call("read ServiceAccount " + ns + "/" + identity.serviceAccountName(),
+        () -> client.serviceAccounts().inNamespace(ns).withName(identity.serviceAccountName()).get()) == null) {
       throw new StoreAccessException("ServiceAccountNotFound", "ServiceAccount " + identity.serviceAccountName()
           + " (spec.credentials.webIdentity.serviceAccountName) does not exist in namespace " + ns
           + ": create it; runner pods present its token to the STS");
@@ -117,6 +126,11 @@ public final class KubernetesStoreConnector implements StoreConnector {
     }
   }
 
+  /** A Secret as it is now, or null; a transient API failure is retried briefly (see {@link ApiRetry}). */
+  private Secret secret(String ns, String name) {
+    return retry.call("read Secret " + ns + "/" + name, () -> client.secrets().inNamespace(ns).withName(name).get());
+  }
+
   private static boolean has(Secret secret, String key) {
     return secret.getData() != null && secret.getData().get(key) != null && !secret.getData().get(key).isEmpty();
   }
@@ -129,7 +143,7 @@ public final class KubernetesStoreConnector implements StoreConnector {
     }
     String ns = store.getMetadata().getNamespace();
     SecretKeyRef ref = encryption.keySecretRef();
-    Secret secret = client.secrets().inNamespace(ns).withName(ref.name()).get();
+    Secret secret = secret(ns, ref.name());
     String encoded = secret == null || secret.getData() == null ? null : secret.getData().get(ref.key());
     if (encoded == null || encoded.isEmpty()) {
       throw new StoreAccessException("KeySecretNotFound", "Secret " + ref.name() + " with key " + ref.key()
@@ -157,7 +171,7 @@ public final class KubernetesStoreConnector implements StoreConnector {
     String pem;
     if (ca.secretRef() != null) {
       SecretKeyRef r = ca.secretRef();
-      Secret s = client.secrets().inNamespace(ns).withName(r.name()).get();
+      Secret s = secret(ns, r.name());
       String encoded = s == null || s.getData() == null ? null : s.getData().get(r.key());
       if (encoded == null) {
         throw new StoreAccessException("CABundleNotFound", "Secret " + r.name() + " with key " + r.key() + " (spec.caBundle.secretRef) does not exist");
@@ -165,7 +179,7 @@ public final class KubernetesStoreConnector implements StoreConnector {
       pem = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
     } else {
       SecretKeyRef r = ca.configMapRef();
-      ConfigMap cm = client.configMaps().inNamespace(ns).withName(r.name()).get();
+      ConfigMap cm = retry.call("read ConfigMap " + ns + "/" + r.name(), () -> client.configMaps().inNamespace(ns).withName(r.name()).get());
       pem = cm == null || cm.getData() == null ? null : cm.getData().get(r.key());
       if (pem == null) {
         throw new StoreAccessException("CABundleNotFound", "ConfigMap " + r.name() + " with key " + r.key() + " (spec.caBundle.configMapRef) does not exist");

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RestorePatchGoldenTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"statefulset-pod", "bare-pod", "web-identity-pod"})
+  @ValueSource(strings = {"statefulset-pod", "bare-pod", "web-identity-pod", "store-runner-pod", "file-owner-pod"})
   void patchAndMutatedPodMatchGoldenFiles(String name) throws IOException {
     Path dir = Golden.ROOT.resolve("restore-policy");
     JsonNode input = Serialization.yamlMapper().readTree(Files.readString(dir.resolve(name + ".input.yaml")));

@@ -214,6 +214,81 @@ class SnapshotDeciderTest {
     assertThat(d.status().message()).contains("spec.activeDeadlineSeconds").contains("raise it, or spec.parallelism");
   }
 
+  /**
+   * A runner pod the scheduler cannot place (a tainted node) says so while it waits, with the scheduler's words, once as
+   * a Warning; when the Job's deadline ends it, the run fails with that reason rather than "did not finish".
+   */
+  @Test
+  void anUnschedulableRunnerSaysWhyWhileItWaitsAndFailsWithThatReasonAtItsDeadline() {
+    StateSnapshot s = snapshot(null);
+    RunDecision<StateSnapshotStatus> created = decide(s, Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Bound")), Optional.empty(),
+        Optional.empty(), Optional.empty());
+    StateSnapshot running = snapshot(created.status());
+    Job job = job(running, null, null);
+    job.setSpec(new io.fabric8.kubernetes.api.model.batch.v1.JobSpecBuilder().withActiveDeadlineSeconds(60L).build());
+    io.fabric8.kubernetes.api.model.Pod pending = new io.fabric8.kubernetes.api.model.PodBuilder()
+        .withNewMetadata().withName("snap-backup-x7k2p").withNamespace("ns").endMetadata()
+        .withNewStatus().withPhase("Pending").addNewCondition().withType("PodScheduled").withStatus("False").withReason("Unschedulable")
+        .withMessage("0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: db}.").endCondition().endStatus().build();
+    Optional<dev.strata.operator.runner.RunnerWaiting> waiting = dev.strata.operator.runner.RunnerWaiting.of(List.of(pending));
+    RunDecision<StateSnapshotStatus> first = decider.decide(new SnapshotObservation(running,
+        new RunObservation<>(running, Optional.of(job), Optional.empty(), Optional.empty(), waiting, NOW), Optional.empty(), Optional.empty(), Optional.empty()));
+    assertThat(first.status().phase()).isEqualTo(SnapshotPhase.Running);
+    assertThat(reason(first)).isEqualTo("Unschedulable");
+    assertThat(first.status().message()).isEqualTo("the runner pod snap-backup-x7k2p cannot be scheduled: 0/1 nodes are available: 1 node(s)"
+        + " had untolerated taint {dedicated: db}. (give runners a toleration or nodeSelector that fits a node: spec.runner here or on the"
+        + " SnapshotStore, or the chart's runner.podDefaults); the run fails if it has not started within spec.activeDeadlineSeconds (60 s)");
+    assertThat(first.events()).extracting(EventRecorder.Event::type, EventRecorder.Event::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("Warning", "Unschedulable"));
+
+    StateSnapshot stillWaiting = snapshot(first.status());
+    RunDecision<StateSnapshotStatus> again = decider.decide(new SnapshotObservation(stillWaiting,
+        new RunObservation<>(stillWaiting, Optional.of(job), Optional.empty(), Optional.empty(), waiting, NOW), Optional.empty(), Optional.empty(), Optional.empty()));
+    assertThat(again.events()).as("no Event storm while it waits").isEmpty();
+    assertThat(again.status()).isEqualTo(first.status());
+
+    // At the deadline the Job controller deletes the pod, and the pod's deletion may be seen before the Job's end.
+    RunDecision<StateSnapshotStatus> podGone = decider.decide(new SnapshotObservation(stillWaiting,
+        new RunObservation<>(stillWaiting, Optional.of(job), Optional.empty(), Optional.empty(),
+            dev.strata.operator.runner.RunnerWaiting.of(List.of()), NOW), Optional.empty(), Optional.empty(), Optional.empty()));
+    assertThat(podGone.status()).as("still waiting, not Running: it never started").isEqualTo(first.status());
+    assertThat(podGone.events()).isEmpty();
+
+    Job expired = job(stillWaiting, "Failed", "DeadlineExceeded");
+    expired.setSpec(job.getSpec());
+    RunDecision<StateSnapshotStatus> failed = decide(stillWaiting, Optional.empty(), Optional.empty(), Optional.of(expired), Optional.empty(), Optional.empty());
+    assertThat(failed.status().phase()).isEqualTo(SnapshotPhase.Failed);
+    assertThat(reason(failed)).isEqualTo("Unschedulable");
+    assertThat(failed.status().message()).startsWith("the runner pod snap-backup-x7k2p cannot be scheduled: 0/1 nodes are available")
+        .endsWith("; it had not started when spec.activeDeadlineSeconds (60 s) passed");
+  }
+
+  @Test
+  void aPodThatIsOnlyStartingOrARunningPodIsNotWaiting() {
+    io.fabric8.kubernetes.api.model.Pod creating = new io.fabric8.kubernetes.api.model.PodBuilder()
+        .withNewMetadata().withName("a").endMetadata().withNewStatus().withPhase("Pending")
+        .addNewCondition().withType("PodScheduled").withStatus("True").endCondition()
+        .addNewContainerStatus().withName("runner").withNewState().withNewWaiting().withReason("ContainerCreating").endWaiting().endState()
+        .endContainerStatus().endStatus().build();
+    assertThat(dev.strata.operator.runner.RunnerWaiting.of(List.of(creating))).isEmpty();
+    // A Job whose pod is not there yet is not waiting for anything: it starts Running as before.
+    StateSnapshot s = snapshot(null);
+    RunDecision<StateSnapshotStatus> created = decide(s, Optional.of(store("True", "Reachable", "ok")), Optional.of(pvc("Bound")), Optional.empty(),
+        Optional.empty(), Optional.empty());
+    StateSnapshot started = snapshot(created.status());
+    RunDecision<StateSnapshotStatus> noPodYet = decider.decide(new SnapshotObservation(started,
+        new RunObservation<>(started, Optional.of(job(started, null, null)), Optional.empty(), Optional.empty(),
+            dev.strata.operator.runner.RunnerWaiting.of(List.of()), NOW), Optional.empty(), Optional.empty(), Optional.empty()));
+    assertThat(reason(noPodYet)).isEqualTo("Running");
+    io.fabric8.kubernetes.api.model.Pod pullFails = new io.fabric8.kubernetes.api.model.PodBuilder(creating).editStatus()
+        .editFirstContainerStatus().editState().editWaiting().withReason("ImagePullBackOff").withMessage("Back-off pulling image \"r/x:1\"")
+        .endWaiting().endState().endContainerStatus().endStatus().build();
+    assertThat(dev.strata.operator.runner.RunnerWaiting.of(List.of(pullFails))).hasValueSatisfying(w -> {
+      assertThat(w.reason()).isEqualTo("ImagePullBackOff");
+      assertThat(w.message(60L)).contains("cannot start its container (ImagePullBackOff): Back-off pulling image").contains("imagePullSecrets");
+    });
+  }
+
   @Test
   void aVanishedJobFailsInsteadOfStartingAgain() {
     StateSnapshot running = snapshot(new StateSnapshotStatus(SnapshotPhase.Running, "ns/data/", "snap-backup", NOW.toString(), null, null, null, null, null, null, 1L, null));

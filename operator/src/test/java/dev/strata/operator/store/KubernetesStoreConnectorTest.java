@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KubernetesStoreConnectorTest {
 
   static KubernetesClient client;
+  static io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
   static final String NS = "streams";
   static final String ROLE = "arn:aws:iam::123456789012:role/strata-backup";
 
@@ -103,6 +104,34 @@ class KubernetesStoreConnectorTest {
         .isInstanceOfSatisfying(StoreAccessException.class, e -> assertThat(e.reason()).isEqualTo("WebIdentityTokenMissing"))
         .hasMessageContaining("no token for audience sts.amazonaws.com")
         .hasMessageContaining("webIdentity.audiences");
+  }
+
+  /**
+   * The store check's Secret read that failed a scheduled snapshot after an operator restart: one transient API failure
+   * (here a 500 the client itself does not retry, as when its own retries are spent or its request timed out) is tried
+   * again and the store opens; a 403 is the server's decision and is reported at once.
+   */
+  @Test
+  void aTransientFailureReadingTheSecretIsRetriedAndAForbiddenIsNot() {
+    secret("aws", Map.of("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY", "secret"));
+    SnapshotStore store = store(new CredentialsSecretRef("aws", null, null), null, null);
+    String path = "/api/v1/namespaces/" + NS + "/secrets/aws";
+    try (KubernetesClient noClientRetry = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+        new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build()).build()) {
+      KubernetesStoreConnector c = new KubernetesStoreConnector(noClientRetry, new OperatorTokens(tokens),
+          new dev.strata.operator.ApiRetry(new dev.strata.engine.store.RetryPolicy(java.time.Duration.ofMillis(1), 2.0,
+              java.time.Duration.ofMillis(4), 0.0, 3, java.time.Duration.ofSeconds(5))));
+      server.expect().get().withPath(path).andReturn(500, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(500)
+          .withMessage("etcdserver: leader changed").build()).once();
+      assertThat(c.config(store).credentials()).isEqualTo(new S3Credentials.AccessKeys("AKIAEXAMPLE", "secret", null));
+
+      server.expect().get().withPath(path).andReturn(403, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(403)
+          .withMessage("secrets \"aws\" is forbidden").build()).once();
+      assertThatThrownBy(() -> c.config(store)).isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class,
+          e -> assertThat(e.getCode()).isEqualTo(403));
+      assertThat(c.config(store).credentials()).as("the 403 was answered once, and not retried into the next read")
+          .isEqualTo(new S3Credentials.AccessKeys("AKIAEXAMPLE", "secret", null));
+    }
   }
 
   @Test

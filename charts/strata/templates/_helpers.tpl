@@ -152,10 +152,11 @@ automountServiceAccountToken: false on them and they run as the namespace's defa
 - apiGroups: ["strata.dev"]
   resources: ["restorepolicies/status"]
   verbs: ["patch"]
-# StateRestores: list+watch for the primary informer of StateRestoreReconciler.
+# StateRestores: list+watch for the primary informer of StateRestoreReconciler, and list by label for a group
+# restore's member restores; create in StateRestoreReconciler (a group restore makes one StateRestore per member).
 - apiGroups: ["strata.dev"]
   resources: ["staterestores"]
-  verbs: ["list", "watch"]
+  verbs: ["list", "watch", "create"]
 # StateRestore status: UpdateControl.patchStatus in StateRestoreReconciler (the pinned snapshot, progress, result).
 - apiGroups: ["strata.dev"]
   resources: ["staterestores/status"]
@@ -182,11 +183,18 @@ automountServiceAccountToken: false on them and they run as the namespace's defa
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch"]
-# PVCs: get in RunPods.claimUse (a snapshot's source, a restore's target must exist and be Bound); create in
-# StateRestoreReconciler (a restore target from spec.target.claimTemplate).
+# PVCs: get in RunPods.claimUse (a snapshot's source, a restore's target must exist and be Bound) and in a group
+# restore (which members' claims exist); create in StateRestoreReconciler (a restore target from
+# spec.target.claimTemplate); list in SnapshotScheduleReconciler (a grouped schedule's PVCs: a StatefulSet's claims, or
+# those spec.pvcSelector matches), at each of its reconciles.
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
-  verbs: ["get", "create"]
+  verbs: ["get", "create", "list"]
+# StatefulSets: get in SnapshotScheduleReconciler (spec.statefulSet: its replicas and volumeClaimTemplates name the
+# claims a run snapshots). Nothing else of a workload is read.
+- apiGroups: ["apps"]
+  resources: ["statefulsets"]
+  verbs: ["get"]
 # Secrets: get in KubernetesStoreConnector.open (a store's credentials and CA bundle, read when the operator checks
 # the bucket, reads progress and removes deleted snapshots); list+watch for the Secret informer of
 # SnapshotStoreReconciler (a changed Secret re-checks its stores at once).

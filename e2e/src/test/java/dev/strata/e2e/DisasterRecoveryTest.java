@@ -37,19 +37,21 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 16's disaster-recovery journey, on the real cluster (a real node, the operator installed by its chart as a
  * Pod). Cluster A (chart value clusterId prod-eu-1) snapshots the three volumes of a StatefulSet of three replicas on
- * the examples' nightly schedule (one schedule per PVC), two nights. Then A is lost entirely: its control plane with
- * etcd, its node with every container and volume; only the bucket remains. Cluster B, a new control plane and node
- * with the chart installed (default clusterId: its kube-system UID) and the same Git objects (the examples' store and
- * its credentials, in a namespace of the same name), shows A's snapshots as imported StateSnapshots, restores all
- * three volumes by kubectl apply (examples/restore-from-bucket.yaml for the first, the same for the others),
- * byte-identical, and the StatefulSet starts on them. Also: the first night by its imported StateSnapshot's name into
+ * the examples' nightly StatefulSet schedule (examples/snapshot-schedule-statefulset.yaml: one schedule, a group of
+ * three snapshots per night), two nights. Then A is lost entirely: its control plane with etcd, its node with every
+ * container and volume; only the bucket remains. Cluster B, a new control plane and node with the chart installed
+ * (default clusterId: its kube-system UID) and the same Git objects (the examples' store and its credentials, in a
+ * namespace of the same name), shows A's snapshots as imported StateSnapshots that still form A's groups, restores the
+ * first volume by kubectl apply of examples/restore-from-bucket.yaml and then the whole latest group
+ * (examples/restore-group.yaml: each member into the claim of its name, one existing, one created), byte-identical,
+ * and the StatefulSet starts on them. Also: the first night by its imported StateSnapshot's name into
  * another PVC (said so), a restore into another PVC refused until it says so, and B's own first snapshot of a volume,
  * which is B's source, never A's.
  */
 @ExtendWith(RealClusterExtension.class)
 class DisasterRecoveryTest {
 
-  static final String SCHEDULE = "nightly-kafka-streams-0";
+  static final String SCHEDULE = "nightly-kafka-streams";
   static final int REPLICAS = 3;
 
   @TempDir Path tmp;
@@ -72,11 +74,6 @@ class DisasterRecoveryTest {
     return "data-kafka-streams-" + replica;
   }
 
-  /** An example written for replica 0 (kafka-streams-0), for another replica. */
-  static String forReplica(String example, int replica) {
-    return Examples.read(example).replace("kafka-streams-0", "kafka-streams-" + replica);
-  }
-
   @Test
   void aClusterLostWithItsEtcdAndVolumesIsRestoredInANewClusterFromWhatItLeftInTheBucket(RealCluster cluster, MinioServer minio)
       throws IOException {
@@ -88,7 +85,7 @@ class DisasterRecoveryTest {
     Map<String, Map<String, DirectoryTree.Entry>> trees = new LinkedHashMap<>();
     Map<String, String> ids = new LinkedHashMap<>();
 
-    // ---- Cluster A: the chart with clusterId prod-eu-1, a StatefulSet of three replicas, nightly schedules. ----
+    // ---- Cluster A: the chart with clusterId prod-eu-1, a StatefulSet of three replicas, one nightly schedule of them all. ----
     Path clockDir = Files.createTempDirectory("strata-test-clock-");
     Files.setPosixFilePermissions(clockDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     TestClock clock = new TestClock(clockDir.resolve("clock"));
@@ -107,8 +104,8 @@ class DisasterRecoveryTest {
       DirectoryTree.seed(volume.resolve("rocksdb"), 1601 + 10 * r, 3);
       JourneysTest.chownTree(volume.resolve("rocksdb"), JourneysTest.APP_USER);
       volumesA.add(volume);
-      Examples.apply(a, ns, r == 0 ? Examples.read("snapshot-schedule.yaml") : forReplica("snapshot-schedule.yaml", r), tmp).assertSuccess();
     }
+    Examples.apply(a, ns, "snapshot-schedule-statefulset.yaml").assertSuccess();
     for (int night = 0; night < 2; night++) {
       LocalDate date = first.plusDays(night);
       for (int r = 0; r < REPLICAS; r++) {
@@ -117,13 +114,23 @@ class DisasterRecoveryTest {
         JourneysTest.chownTree(sst, JourneysTest.APP_USER);
       }
       clock.set(Nights.due(date).plusSeconds(30));
+      String group = Nights.snapshotName(SCHEDULE, date);
       for (int r = 0; r < REPLICAS; r++) {
-        StateSnapshot done = ScheduleRetentionTest.awaitSucceeded(clientA, namespace, Nights.snapshotName("nightly-kafka-streams-" + r, date));
+        StateSnapshot done = ScheduleRetentionTest.awaitSucceeded(clientA, namespace, group + "-" + pvc(r));
         assertThat(done.getStatus().sourceId()).isEqualTo(CLUSTER_A + ":" + ns + "/" + pvc(r) + "/rocksdb");
+        assertThat(done.getMetadata().getLabels()).containsEntry("strata.dev/group", group).containsEntry("strata.dev/group-size", "3");
         ids.put("night-" + night + "/" + r, done.getStatus().snapshotIndex().id());
         trees.put("night-" + night + "/" + r, DirectoryTree.describe(volumesA.get(r).resolve("rocksdb")));
       }
     }
+
+    String lastGroup = Nights.snapshotName(SCHEDULE, first.plusDays(1));
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      var status = clientA.resources(dev.strata.api.v1alpha1.SnapshotSchedule.class).inNamespace(ns).withName(SCHEDULE).get().getStatus();
+      assertThat(status.lastSuccessfulGroup()).isEqualTo(lastGroup);
+      assertThat(status.lastGroup().members()).hasSize(REPLICAS);
+      assertThat(status.lastGroup().succeeded()).isEqualTo(REPLICAS);
+    });
 
     // ---- A is lost: API server, controllers, etcd and its data, the node, its containers and volumes. ----
     Path etcdA = a.workDir();
@@ -168,6 +175,7 @@ class DisasterRecoveryTest {
       assertThat(latest.getMetadata().getLabels()).containsEntry("strata.dev/source-cluster", CLUSTER_A)
           .containsEntry("strata.dev/source-namespace", ns).containsEntry("strata.dev/origin-schedule", SCHEDULE)
           .containsEntry("strata.dev/pvc", pvc(0)).containsEntry("strata.dev/phase", "Succeeded")
+          .containsEntry("strata.dev/group", lastGroup).containsEntry("strata.dev/group-size", "3")
           .doesNotContainKeys("strata.dev/schedule", "strata.dev/retention-policy");
 
       // What the on-call engineer sees.
@@ -180,22 +188,34 @@ class DisasterRecoveryTest {
       assertThat(ls.exitCode()).as(ls.stdout() + ls.stderr()).isZero();
       assertThat(ls.stdout()).contains("ORIGIN").contains(ids.get("night-1/0")).contains(CLUSTER_A + ":" + ns + "/" + pvc(0) + "/rocksdb");
 
-      // The replacement volumes (new, empty PVCs of the StatefulSet's claim names) get A's latest snapshots by kubectl
-      // apply: examples/restore-from-bucket.yaml unchanged for the first, the same for the others, each found in the
-      // store's catalog by the name A had in source ids.
+      // The first replacement volume (a new, empty PVC of the StatefulSet's claim name) gets A's latest snapshot of it by
+      // kubectl apply of examples/restore-from-bucket.yaml, found in the store's catalog by the name A had in source ids.
+      OperatorSnapshotTest.claim(client, namespace, pvc(0));
+      Examples.apply(b, ns, "restore-from-bucket.yaml").assertSuccess();
+      StateRestore fromBucket = awaitRestore(client, ns, "kafka-streams-0-from-prod");
+      assertThat(fromBucket.getStatus().phase()).as(fromBucket.getStatus().message()).isEqualTo(SnapshotPhase.Succeeded);
+      assertThat(fromBucket.getStatus().resolvedSnapshot().id()).isEqualTo(ids.get("night-1/0"));
+      assertThat(fromBucket.getStatus().resolvedSnapshot().snapshotName()).isNull();
+
+      // Then the whole group A's schedule took on the last night, by kubectl apply of examples/restore-group.yaml: each
+      // member into the claim of its own name. Replica 0's is restored already (Sync: nothing to fetch), replica 1's
+      // claim exists (empty), replica 2's is created by its restore.
+      OperatorSnapshotTest.claim(client, namespace, pvc(1));
+      Examples.apply(b, ns, Examples.read("restore-group.yaml").replace("nightly-kafka-streams-20261201-0100", lastGroup)
+          .replace("mode: IfEmpty", "mode: Sync"), tmp).assertSuccess();
+      StateRestore whole = awaitRestore(client, ns, "kafka-streams-from-group");
+      assertThat(whole.getStatus().phase()).as(whole.getStatus().message()).isEqualTo(SnapshotPhase.Succeeded);
+      assertThat(whole.getStatus().group().members()).extracting(m -> m.pvc()).containsExactly(pvc(0), pvc(1), pvc(2));
+      assertThat(whole.getStatus().group().succeeded()).isEqualTo(REPLICAS);
       for (int r = 0; r < REPLICAS; r++) {
-        OperatorSnapshotTest.claim(client, namespace, pvc(r));
-        Examples.apply(b, ns, r == 0 ? Examples.read("restore-from-bucket.yaml") : forReplica("restore-from-bucket.yaml", r), tmp)
-            .assertSuccess();
-      }
-      for (int r = 0; r < REPLICAS; r++) {
-        StateRestore back = awaitRestore(client, ns, "kafka-streams-" + r + "-from-prod");
-        assertThat(back.getStatus().phase()).as(back.getStatus().message()).isEqualTo(SnapshotPhase.Succeeded);
-        assertThat(back.getStatus().resolvedSnapshot().id()).isEqualTo(ids.get("night-1/" + r));
-        assertThat(back.getStatus().resolvedSnapshot().snapshotName()).isNull();
+        StateRestore member = client.resources(StateRestore.class).inNamespace(ns).withName("kafka-streams-from-group-" + pvc(r)).get();
+        assertThat(member.getStatus().resolvedSnapshot().id()).as(pvc(r)).isEqualTo(ids.get("night-1/" + r));
+        assertThat(member.getStatus().targetPvc()).isEqualTo(pvc(r));
         assertThat(DirectoryTree.describe(cluster.node().hostPathOf(ns, pvc(r)).resolve("rocksdb"))).as(pvc(r))
             .isEqualTo(trees.get("night-1/" + r));
       }
+      assertThat(client.persistentVolumeClaims().inNamespace(ns).withName(pvc(2)).get().getMetadata().getLabels())
+          .as("created by its restore").containsEntry("strata.dev/staterestore", "kafka-streams-from-group-" + pvc(2));
 
       // The first night, by the name of its imported StateSnapshot, into a new PVC: another PVC than the snapshot's,
       // which the restore says explicitly (target.insteadOf).

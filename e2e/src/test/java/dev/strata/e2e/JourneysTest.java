@@ -562,7 +562,10 @@ class JourneysTest {
         Map.entry("schedule-out-of-range.yaml", "the minute field '99' is out of range or not a number: use numbers 0-59"),
         Map.entry("schedule-bad-time-zone.yaml", "unknown time zone 'Mars/Olympus': use an IANA name such as Europe/Berlin or UTC"),
         Map.entry("retention-bad-max-age.yaml", "spec.maxAge: Invalid value: \"string\": must be a duration"),
-        Map.entry("restore-two-sources.yaml", "source needs exactly one of snapshotName, scheduleName, pvc or fromStore"),
+        Map.entry("restore-two-sources.yaml", "source needs exactly one of snapshotName, scheduleName, pvc, fromStore or group"),
+        Map.entry("schedule-two-selections.yaml", "say what to snapshot with exactly one of spec.snapshotTemplate.source.pvcName (one PVC),"
+            + " spec.statefulSet.name"),
+        Map.entry("restore-group-with-target.yaml", "spec.target is required, except with source.group"),
         Map.entry("restore-from-store-without-store.yaml", "source.fromStore is read from the catalog of a SnapshotStore: set spec.storeRef.name"),
         Map.entry("snapshot-bad-ttl.yaml", "spec.ttl: Invalid value: \"string\": must be a duration"));
     try (var files = Files.list(Examples.dir().resolve("invalid"))) {

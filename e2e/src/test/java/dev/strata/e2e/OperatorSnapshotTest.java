@@ -102,8 +102,13 @@ class OperatorSnapshotTest {
   }
 
   static void claim(KubernetesClient client, TestNamespace ns, String name) {
+    claim(client, ns, name, Map.of());
+  }
+
+  /** A claim with labels of its own (what a schedule's pvcSelector matches). */
+  static void claim(KubernetesClient client, TestNamespace ns, String name, Map<String, String> labels) {
     client.persistentVolumeClaims().inNamespace(ns.name()).resource(new PersistentVolumeClaimBuilder()
-        .withNewMetadata().withName(name).endMetadata()
+        .withNewMetadata().withName(name).withLabels(labels).endMetadata()
         .withNewSpec().withAccessModes("ReadWriteOnce")
         .withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources()
         .endSpec().build()).create();

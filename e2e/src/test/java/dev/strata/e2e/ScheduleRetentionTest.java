@@ -222,4 +222,73 @@ class ScheduleRetentionTest {
     assertThat(reasons).contains("SkippedConcurrent");
     awaitSucceeded(client, ns, first);
   }
+
+  @Test
+  @Order(3)
+  void aGroupedScheduleSnapshotsEveryPvcItsSelectorMatchesAndRetentionExpiresWholeGroups(ControlPlane plane, KubeletStandIn kubelet,
+      MinioServer minio, TestNamespace ns) throws IOException {
+    KubernetesClient client = plane.client();
+    store(client, ns, minio, "groups-" + ns.name());
+    // Three claims of the workload, by their own labels, and one of another tier that the selector leaves out.
+    for (String pvc : List.of("state-0", "state-1", "state-2", "logs-0")) {
+      OperatorSnapshotTest.claim(client, ns, pvc, Map.of("tier", pvc.startsWith("state") ? "state" : "logs"));
+      Files.writeString(kubelet.hostPathOf(ns.name(), pvc).resolve("data"), pvc);
+    }
+    // Far ahead of the earlier tests' clocks (they only move forward).
+    Instant base = Instant.now().plus(Duration.ofDays(400)).truncatedTo(ChronoUnit.MINUTES);
+    setClock(base.plusSeconds(30));
+    Examples.apply(plane, ns.name(), String.join("\n",
+        "apiVersion: strata.dev/v1alpha1",
+        "kind: RetentionPolicy",
+        "metadata:",
+        "  name: keep-one-group",
+        "spec:",
+        "  keepLast: 1",
+        "  keepFailed: 0",
+        "---",
+        "apiVersion: strata.dev/v1alpha1",
+        "kind: SnapshotSchedule",
+        "metadata:",
+        "  name: state",
+        "spec:",
+        "  schedule: \"* * * * *\"",
+        "  retentionPolicyRef:",
+        "    name: keep-one-group",
+        "  pvcSelector:",
+        "    matchLabels:",
+        "      tier: state",
+        "  snapshotTemplate:",
+        "    source: {}",
+        "    storeRef:",
+        "      name: minio",
+        "    parallelism: 1",
+        ""), tmp).assertSuccess();
+    setClock(base.plusSeconds(61));
+    String first = ScheduleDecider.snapshotName("state", base.plusSeconds(60));
+    for (String pvc : List.of("state-0", "state-1", "state-2")) {
+      StateSnapshot member = awaitSucceeded(client, ns, first + "-" + pvc);
+      assertThat(member.getMetadata().getLabels()).containsEntry("strata.dev/group", first).containsEntry("strata.dev/group-size", "3");
+    }
+    assertThat(snapshotsOf(client, ns, "state")).hasSize(3);
+    await().atMost(WAIT).untilAsserted(() -> {
+      SnapshotSchedule s = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName("state").get();
+      assertThat(s.getStatus().lastSuccessfulGroup()).isEqualTo(first);
+      assertThat(s.getStatus().lastGroup().phase()).isEqualTo("Succeeded");
+      assertThat(s.getStatus().lastGroup().members()).hasSize(3);
+      assertThat(s.getStatus().active()).isEmpty();
+    });
+
+    // The next run is a second group; keepLast 1 keeps it whole and expires the first with all its members.
+    setClock(base.plusSeconds(121));
+    String second = ScheduleDecider.snapshotName("state", base.plusSeconds(120));
+    for (String pvc : List.of("state-0", "state-1", "state-2")) {
+      awaitSucceeded(client, ns, second + "-" + pvc);
+    }
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
+        assertThat(snapshotsOf(client, ns, "state")).extracting(x -> x.getMetadata().getName())
+            .containsExactlyInAnyOrder(second + "-state-0", second + "-state-1", second + "-state-2"));
+    String notes = plane.kubectl("get", "events.events.k8s.io", "-n", ns.name(), "--field-selector", "regarding.name=keep-one-group",
+        "-o", "jsonpath={.items[*].note}").assertSuccess().stdout();
+    assertThat(notes).contains("expired 1 groups of state: " + first);
+  }
 }

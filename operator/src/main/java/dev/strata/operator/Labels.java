@@ -33,6 +33,15 @@ public final class Labels {
   public static final String TAKEN_AT = "strata.dev/taken-at";
   /** On imported StateSnapshots: who made the snapshot, as its index says (kind/namespace/name/uid of a StateSnapshot). */
   public static final String CREATED_BY = "strata.dev/created-by";
+  /**
+   * On StateSnapshots a grouped schedule made (statefulSet, pvcSelector): the group, one run's snapshots of all its PVCs
+   * ({@code <schedule>-<yyyyMMdd-HHmm>}), and how many PVCs it has. Both go into each snapshot's index, so a cluster
+   * that imports the snapshots rebuilds the group (and knows whether it is whole).
+   */
+  public static final String GROUP = "strata.dev/group";
+  public static final String GROUP_SIZE = "strata.dev/group-size";
+  /** On the StateRestores a group restore creates, one per member: the group restore. */
+  public static final String GROUP_RESTORE = "strata.dev/group-restore";
   /** The prefix of the labels a backup records in its index, and an import gives back. */
   public static final String PREFIX = "strata.dev/";
 

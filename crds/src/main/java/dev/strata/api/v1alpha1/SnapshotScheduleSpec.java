@@ -6,11 +6,17 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 
 /** A cron schedule that creates StateSnapshots from a template. */
 @ValidationRule(
     value = "!has(self.snapshotTemplate.snapshotId)",
     message = "spec.snapshotTemplate.snapshotId names an existing snapshot, and a schedule takes new ones: remove it")
+@ValidationRule(
+    value = "(has(self.snapshotTemplate.source.pvcName) ? 1 : 0) + (has(self.statefulSet) ? 1 : 0) + (has(self.pvcSelector) ? 1 : 0) == 1",
+    message = "say what to snapshot with exactly one of spec.snapshotTemplate.source.pvcName (one PVC), spec.statefulSet.name (the PVCs"
+        + " of a StatefulSet's volumeClaimTemplate) or spec.pvcSelector (the PVCs whose labels match); snapshotTemplate.source.path"
+        + " applies to each")
 public record SnapshotScheduleSpec(
     @Required
         @Size(max = Cel.CRON_MAX)
@@ -30,7 +36,25 @@ public record SnapshotScheduleSpec(
         @JsonPropertyDescription("A run missed by more than this many seconds (operator down, suspended) is skipped; at most one missed run is ever caught up.")
         Long startingDeadlineSeconds,
     @Default("Orphan") @JsonPropertyDescription("When the schedule is deleted: Orphan keeps its snapshots, Delete deletes them.")
-        SnapshotsOnDelete snapshotsOnDelete) {
+        SnapshotsOnDelete snapshotsOnDelete,
+    @JsonPropertyDescription("Snapshot every PVC of this StatefulSet's volumeClaimTemplate (<template>-<statefulset>-<ordinal>, ordinals"
+        + " 0 to replicas-1, as the StatefulSet says at each run): each run makes one StateSnapshot per PVC, grouped (label"
+        + " strata.dev/group), and retention counts groups.") StatefulSetVolumes statefulSet,
+    @JsonPropertyDescription("Snapshot every PVC of this namespace whose own labels match (matchLabels and matchExpressions; a"
+        + " StatefulSet's claims carry the labels of its volumeClaimTemplate): each run makes one StateSnapshot per PVC, grouped.")
+        LabelSelector pvcSelector) {
+
+  /** The single-PVC form: the PVC is the template's. */
+  public SnapshotScheduleSpec(String schedule, String timeZone, StateSnapshotSpec snapshotTemplate, LocalObjectRef retentionPolicyRef,
+      ConcurrencyPolicy concurrencyPolicy, Boolean suspend, Long startingDeadlineSeconds, SnapshotsOnDelete snapshotsOnDelete) {
+    this(schedule, timeZone, snapshotTemplate, retentionPolicyRef, concurrencyPolicy, suspend, startingDeadlineSeconds, snapshotsOnDelete,
+        null, null);
+  }
+
+  /** Whether each run snapshots several PVCs (a StatefulSet's, or those a selector picks), as one group. */
+  public boolean grouped() {
+    return statefulSet != null || pvcSelector != null;
+  }
 
   public String timeZoneOrDefault() {
     return timeZone == null || timeZone.isBlank() ? "UTC" : timeZone;

@@ -17,4 +17,13 @@ public record SnapshotScheduleStatus(
     @SchemaFrom(type = ConditionSchema[].class)
         @JsonPropertyDescription("Ready, Reconciling and Stalled (kstatus): Ready is True while the schedule is valid and running (or Suspended); Stalled says why it is not.")
         List<Condition> conditions,
-    @JsonPropertyDescription("The metadata.generation of the spec the operator last acted on.") Long observedGeneration) {}
+    @JsonPropertyDescription("The metadata.generation of the spec the operator last acted on.") Long observedGeneration,
+    @JsonPropertyDescription("Grouped schedules (statefulSet, pvcSelector): the newest group, its members and how they are doing.")
+        SnapshotGroupStatus lastGroup,
+    @JsonPropertyDescription("Grouped schedules: the newest group whose members all succeeded.") String lastSuccessfulGroup) {
+
+  public SnapshotScheduleStatus(String lastScheduleTime, String nextScheduleTime, String lastSuccessfulSnapshot, String lastSuccessfulTime,
+      List<String> active, List<Condition> conditions, Long observedGeneration) {
+    this(lastScheduleTime, nextScheduleTime, lastSuccessfulSnapshot, lastSuccessfulTime, active, conditions, observedGeneration, null, null);
+  }
+}

@@ -2,7 +2,6 @@ package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /**
@@ -13,9 +12,9 @@ import io.fabric8.generator.annotation.ValidationRule;
     value = "!has(self.path) || (!self.path.startsWith('/') && !self.path.matches('(^|/)\\\\.\\\\.(/|$)'))",
     message = "source.path must be relative to the volume's root and must not contain '..'")
 public record SnapshotSource(
-    @Required
-        @Size(max = Cel.NAME_MAX) @ValidationRule(value = Cel.OBJECT_NAME, message = Cel.OBJECT_NAME_MESSAGE)
-        @JsonPropertyDescription("Name of the PersistentVolumeClaim, in the same namespace.")
+    @Size(max = Cel.NAME_MAX) @ValidationRule(value = Cel.OBJECT_NAME, message = Cel.OBJECT_NAME_MESSAGE)
+        @JsonPropertyDescription("Name of the PersistentVolumeClaim, in the same namespace (required, except in the template of a"
+            + " SnapshotSchedule that selects its PVCs with statefulSet or pvcSelector).")
         String pvcName,
     @JsonPropertyDescription("Directory inside the volume, relative to its root (default: the whole volume).")
         String path) {

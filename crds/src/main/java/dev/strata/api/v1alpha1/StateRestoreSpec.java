@@ -11,10 +11,14 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = "!has(self.source.fromStore) || has(self.storeRef)",
     message = "source.fromStore is read from the catalog of a SnapshotStore: set spec.storeRef.name")
+@ValidationRule(
+    value = "has(self.source.group) != has(self.target)",
+    message = "spec.target is required, except with source.group, which restores each member into the PVC of its own name: then"
+        + " leave spec.target out")
 public record StateRestoreSpec(
     @Required @JsonPropertyDescription("Which snapshot to restore.") RestoreSource source,
     @JsonPropertyDescription("The SnapshotStore to look in; default: the store of the snapshot or schedule named in source (required with source.fromStore).") LocalObjectRef storeRef,
-    @Required @JsonPropertyDescription("Where to restore.") RestoreTarget target,
+    @JsonPropertyDescription("Where to restore (required, except for a group: source.group).") RestoreTarget target,
     @Default("IfEmpty") @JsonPropertyDescription("IfEmpty refuses a non-empty target; Overwrite replaces files; Sync makes the target equal the snapshot, fetching only what differs.")
         RestoreMode mode,
     @Default("true") @JsonPropertyDescription("In Sync mode, hash local files before keeping them instead of trusting size and mtime. Downloaded bytes are always verified.")

@@ -27,12 +27,21 @@ public record StateRestoreStatus(
     @JsonPropertyDescription("The metadata.generation of the spec the operator last acted on.") Long observedGeneration,
     @JsonPropertyDescription("Why the restore is where it is; on failure, the runner's error.") String message,
     @JsonPropertyDescription("Progress as people read it, e.g. 1.2 GiB / 3.4 GiB (35%); never 100% before the restore succeeded.")
-        String progressSummary) {
+        String progressSummary,
+    @JsonPropertyDescription("A group restore (source.group): each member's restore.") GroupRestoreStatus group) {
 
   public StateRestoreStatus(SnapshotPhase phase, ResolvedSnapshot resolvedSnapshot, String targetPvc, String jobName, String startTime,
       String completionTime, TransferProgress progress, Long files, Long totalBytes, Long downloadedBytes, Long reusedBytes,
       List<Condition> conditions, Long observedGeneration, String message) {
     this(phase, resolvedSnapshot, targetPvc, jobName, startTime, completionTime, progress, files, totalBytes, downloadedBytes, reusedBytes,
-        conditions, observedGeneration, message, null);
+        conditions, observedGeneration, message, null, null);
+  }
+
+  /** A restore of one snapshot (no group). */
+  public StateRestoreStatus(SnapshotPhase phase, ResolvedSnapshot resolvedSnapshot, String targetPvc, String jobName, String startTime,
+      String completionTime, TransferProgress progress, Long files, Long totalBytes, Long downloadedBytes, Long reusedBytes,
+      List<Condition> conditions, Long observedGeneration, String message, String progressSummary) {
+    this(phase, resolvedSnapshot, targetPvc, jobName, startTime, completionTime, progress, files, totalBytes, downloadedBytes, reusedBytes,
+        conditions, observedGeneration, message, progressSummary, null);
   }
 }

@@ -25,6 +25,7 @@ public class StateSnapshot extends CustomResource<StateSnapshotSpec, StateSnapsh
 
   @Override
   @ValidationRule(value = "self == oldSelf", message = "a StateSnapshot's spec is immutable: create a new StateSnapshot instead")
+  @ValidationRule(value = "has(self.source.pvcName)", message = "spec.source.pvcName is required: the PVC to snapshot")
   public StateSnapshotSpec getSpec() {
     return super.getSpec();
   }

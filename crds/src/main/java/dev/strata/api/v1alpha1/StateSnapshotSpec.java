@@ -61,6 +61,12 @@ public record StateSnapshotSpec(
         null);
   }
 
+  /** The same spec for another PVC (a grouped schedule's template, for one of the PVCs it selected), at the same path. */
+  public StateSnapshotSpec withPvc(String pvc) {
+    return new StateSnapshotSpec(new SnapshotSource(pvc, source == null ? null : source.path()), storeRef, parallelism, deletionPolicy,
+        fullCheck, activeDeadlineSeconds, runner, hooks, onFileChange, fileChangeRetries, ttl, snapshotId);
+  }
+
   public OnFileChange onFileChangeOrDefault() {
     return onFileChange == null ? OnFileChange.Fail : onFileChange;
   }

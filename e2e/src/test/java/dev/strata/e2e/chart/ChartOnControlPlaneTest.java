@@ -363,6 +363,89 @@ class ChartOnControlPlaneTest {
     assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns, "data-kafka-streams-0-restored").resolve("rocksdb")))
         .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
 
+    // A schedule of a StatefulSet's volumes (its StatefulSet read, the namespace's claims listed) makes a group of one
+    // snapshot per replica at once (the clock is past its first due hour), and a group restore (one StateRestore per
+    // member, created by the operator) puts each back into its own claim.
+    admin.apps().statefulSets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder()
+        .withNewMetadata().withName("web").endMetadata()
+        .withNewSpec().withReplicas(2).withServiceName("web").withNewSelector().addToMatchLabels("app", "web").endSelector()
+        .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata().withNewSpec().addNewContainer().withName("app")
+        .withImage("example.com/web:1").endContainer().endSpec().endTemplate()
+        .addNewVolumeClaimTemplate().withNewMetadata().withName("data").endMetadata().withNewSpec().withAccessModes("ReadWriteOnce")
+        .withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().endVolumeClaimTemplate()
+        .endSpec().build()).create();
+    Map<String, Map<String, DirectoryTree.Entry>> webTrees = new java.util.LinkedHashMap<>();
+    for (int r = 0; r < 2; r++) {
+      // The control plane's StatefulSet controller makes the claim of the first replica (whose pod, not Restricted, is
+      // refused admission, which stops it there); the test makes the others, as it would.
+      String webClaim = "data-web-" + r;
+      if (admin.persistentVolumeClaims().inNamespace(ns).withName(webClaim).get() == null) {
+        try {
+          claim(ns, webClaim);
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+          assertThat(e.getCode()).as("made by the StatefulSet controller meanwhile").isEqualTo(409);
+        }
+      }
+      DirectoryTree.seed(kubelet.hostPathOf(ns, "data-web-" + r).resolve("rocksdb"), 70 + r, 2);
+      webTrees.put("data-web-" + r, DirectoryTree.describe(kubelet.hostPathOf(ns, "data-web-" + r).resolve("rocksdb")));
+    }
+    Examples.apply(plane, ns, String.join("\n",
+        "apiVersion: strata.dev/v1alpha1",
+        "kind: SnapshotSchedule",
+        "metadata:",
+        "  name: web-hourly",
+        "spec:",
+        "  schedule: \"0 * * * *\"",
+        "  statefulSet:",
+        "    name: web",
+        "  snapshotTemplate:",
+        "    source:",
+        "      path: rocksdb",
+        "    storeRef:",
+        "      name: minio",
+        ""), work).assertSuccess();
+    await().atMost(SNAPSHOT_TIMEOUT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+      SnapshotSchedule web = admin.resources(SnapshotSchedule.class).inNamespace(ns).withName("web-hourly").get();
+      assertThat(web.getStatus()).isNotNull();
+      assertThat(web.getStatus().lastSuccessfulGroup()).isNotNull();
+      assertThat(web.getStatus().lastGroup().succeeded()).isEqualTo(2);
+    });
+    String webGroup = admin.resources(SnapshotSchedule.class).inNamespace(ns).withName("web-hourly").get().getStatus().lastSuccessfulGroup();
+    for (int r = 0; r < 2; r++) {
+      Files.writeString(kubelet.hostPathOf(ns, "data-web-" + r).resolve("rocksdb/after-the-snapshot.sst"), "later");
+    }
+    Examples.apply(plane, ns, String.join("\n",
+        "apiVersion: strata.dev/v1alpha1",
+        "kind: StateRestore",
+        "metadata:",
+        "  name: web-back",
+        "spec:",
+        "  source:",
+        "    group: " + webGroup,
+        "  mode: Sync",
+        ""), work).assertSuccess();
+    await().atMost(SNAPSHOT_TIMEOUT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+      StateRestore r = admin.resources(StateRestore.class).inNamespace(ns).withName("web-back").get();
+      assertThat(r.getStatus()).isNotNull();
+      assertThat(r.getStatus().phase()).as("%s", r.getStatus().message()).isEqualTo(SnapshotPhase.Succeeded);
+      assertThat(r.getStatus().group().members()).extracting(m -> m.pvc()).containsExactly("data-web-0", "data-web-1");
+    });
+    for (int r = 0; r < 2; r++) {
+      assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns, "data-web-" + r).resolve("rocksdb"))).as("data-web-" + r)
+          .isEqualTo(webTrees.get("data-web-" + r));
+    }
+    // A one-off group of the same StatefulSet, by the kubectl plugin: one StateSnapshot per claim, grouped as a run's are.
+    Path bin = Examples.dir().resolveSibling("bin");
+    dev.strata.e2e.support.CommandResult once = dev.strata.e2e.support.CommandResult.run(List.of(plane.kubectl().toString(), "strata",
+        "snapshot", "--statefulset", "web", "--path", "rocksdb", "--store", "minio", "--name", "web-once", "--ttl", "7d", "--wait", "-n", ns),
+        Map.of("PATH", plane.kubectl().getParent() + ":" + bin + ":/usr/local/bin:/usr/bin:/bin", "KUBECONFIG", plane.kubeconfig().toString()),
+        SNAPSHOT_TIMEOUT);
+    assertThat(once.exitCode()).as(once.stdout() + once.stderr()).isZero();
+    assertThat(once.stdout()).contains("group web-once: 2 StateSnapshots");
+    assertThat(admin.resources(StateSnapshot.class).inNamespace(ns).withLabel("strata.dev/group", "web-once").list().getItems())
+        .extracting(x -> x.getMetadata().getName() + " " + x.getMetadata().getLabels().get("strata.dev/group-size") + " " + x.getStatus().phase())
+        .containsExactlyInAnyOrder("web-once-data-web-0 2 Succeeded", "web-once-data-web-1 2 Succeeded");
+
     // The clock is an hour or two ahead now: a snapshot with a TTL of 30 minutes expires as soon as it has succeeded. It
     // is Retain, so it stays in the bucket, and the store's catalog, read on request, brings it back as imported.
     admin.resources(StateSnapshot.class).inNamespace(ns).resource(kept("kept", PVC)).create();

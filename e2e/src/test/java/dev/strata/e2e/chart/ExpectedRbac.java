@@ -31,12 +31,13 @@ final class ExpectedRbac {
       rule("strata.dev", "retentionpolicies/status", "patch"),
       rule("strata.dev", "restorepolicies", "list", "watch"),
       rule("strata.dev", "restorepolicies/status", "patch"),
-      rule("strata.dev", "staterestores", "list", "watch"),
+      rule("strata.dev", "staterestores", "list", "watch", "create"),
       rule("strata.dev", "staterestores/status", "patch"),
       rule("strata.dev", "staterestores/finalizers", "update"),
       rule("batch", "jobs", "create", "delete", "list", "watch"),
       rule("", "pods", "get", "list", "watch"),
-      rule("", "persistentvolumeclaims", "get", "create"),
+      rule("", "persistentvolumeclaims", "get", "create", "list"),
+      rule("apps", "statefulsets", "get"),
       rule("", "secrets", "get", "list", "watch"),
       rule("", "configmaps", "get", "list", "watch"),
       rule("", "serviceaccounts", "get"),
@@ -196,6 +197,9 @@ final class ExpectedRbac {
     m.put("core/pods get", "allNamespaces: deleting a snapshot whose runner cannot start (the user of its PVC read for its uid and fsGroup)");
     m.put("core/persistentvolumeclaims get", "allNamespaces: first snapshot; missing PVC (PVCNotFound); the restore's target");
     m.put("core/persistentvolumeclaims create", "allNamespaces: the restore creates its target from spec.target.claimTemplate");
+    m.put("core/persistentvolumeclaims list", "allNamespaces: the StatefulSet schedule reads the namespace's claims");
+    m.put("apps/statefulsets get", "allNamespaces: the StatefulSet schedule reads its StatefulSet");
+    m.put("strata.dev/staterestores create", "allNamespaces: the group restore creates one StateRestore per member");
     m.put("core/secrets get", "allNamespaces: store becomes Ready (credentials); webhook: every check reads its TLS Secret");
     m.put("core/secrets create", "webhook: the first start creates the TLS Secret");
     m.put("core/secrets update", "webhook: the test corrupts the TLS Secret; the next check rotates the certificate");

@@ -141,7 +141,8 @@ public final class StrataOperator implements AutoCloseable {
             metrics,
             catalogs,
             settings.clusterId(),
-            bindingModes),
+            bindingModes,
+            clock),
         c -> namespaces(c, settings));
     // RestorePolicy: the admission webhook (served by every replica) and the reconciler that reports what it did.
     // The webhook's clock only dates its certificates, which the API server checks against real time: never the

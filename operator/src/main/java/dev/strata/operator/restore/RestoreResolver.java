@@ -76,6 +76,10 @@ public final class RestoreResolver {
     if (src.scheduleName() != null) {
       what = "SnapshotSchedule " + src.scheduleName();
       candidates = snapshots.stream().filter(s -> src.scheduleName().equals(label(s, Labels.SCHEDULE))).toList();
+      if (candidates.stream().anyMatch(s -> label(s, Labels.GROUP) != null)) {
+        return new Impossible("GroupedSchedule", what + " snapshots several PVCs, a group per run: restore a whole group with"
+            + " source.group (the schedule's status.lastSuccessfulGroup), or one PVC's latest snapshot with source.pvc");
+      }
     } else {
       SourceId id = SourceId.of(cluster, ns, src.pvc());
       Set<String> ids = Set.of(id.toString(), id.legacy().toString());

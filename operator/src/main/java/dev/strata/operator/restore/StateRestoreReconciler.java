@@ -8,6 +8,7 @@ import dev.strata.api.v1alpha1.StateRestoreStatus;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.engine.report.RestoreReport;
 import dev.strata.operator.Conditions;
+import dev.strata.operator.Dependents;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.Labels;
 import dev.strata.operator.Patches;
@@ -31,6 +32,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -59,6 +61,8 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
   private final StoreCatalogs catalogs;
   private final String cluster;
   private final BindingModes bindingModes;
+  private final EventRecorder events;
+  private final Clock clock;
   private InformerEventSource<Job, StateRestore> jobs;
   private InformerEventSource<StateSnapshot, StateRestore> snapshots;
   private InformerEventSource<SnapshotStore, StateRestore> stores;
@@ -71,6 +75,14 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
    */
   public StateRestoreReconciler(RunObserver<RestoreReport> observer, RestoreDecider decider, EventRecorder events, StrataMetrics metrics,
       StoreCatalogs catalogs, String cluster, BindingModes bindingModes) {
+    this(observer, decider, events, metrics, catalogs, cluster, bindingModes, Clock.systemUTC());
+  }
+
+  /** @param clock the operator's clock (what a group restore's status times are) */
+  public StateRestoreReconciler(RunObserver<RestoreReport> observer, RestoreDecider decider, EventRecorder events, StrataMetrics metrics,
+      StoreCatalogs catalogs, String cluster, BindingModes bindingModes, Clock clock) {
+    this.events = events;
+    this.clock = clock;
     this.observer = observer;
     this.decider = decider;
     this.actions = new RunActions(events);
@@ -85,6 +97,9 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
     KubernetesClient client = context.getClient();
     String ns = restore.getMetadata().getNamespace();
     metrics.namespaceSeen(ns);
+    if (restore.getSpec().source().group() != null) {
+      return reconcileGroup(restore, client);
+    }
     StateRestoreStatus old = restore.getStatus();
     SnapshotPhase phase = old == null ? null : old.phase();
     boolean ended = phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed;
@@ -113,6 +128,44 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
         : UpdateControl.patchStatus(Patches.status(restore, StateRestore::new, decision.status()));
     decision.requeueAfter().ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /**
+   * A group restore: observe the group's StateSnapshots, their PVCs and the member restores made so far, let
+   * GroupRestore decide, create the member restores, write the status. It looks again every few seconds until every
+   * member's restore has ended (the member restores are reconciled on their own).
+   */
+  private UpdateControl<StateRestore> reconcileGroup(StateRestore restore, KubernetesClient client) {
+    String ns = restore.getMetadata().getNamespace();
+    String group = restore.getSpec().source().group();
+    boolean ended = restore.getStatus() != null
+        && (restore.getStatus().phase() == SnapshotPhase.Succeeded || restore.getStatus().phase() == SnapshotPhase.Failed);
+    if (ended) {
+      return UpdateControl.noUpdate();
+    }
+    List<StateSnapshot> members = snapshots.list(ns, s -> s.getMetadata().getLabels() != null
+        && group.equals(s.getMetadata().getLabels().get(Labels.GROUP))).toList();
+    List<StateRestore> children = client.resources(StateRestore.class).inNamespace(ns)
+        .withLabel(Labels.GROUP_RESTORE, restore.getMetadata().getName()).list().getItems().stream()
+        .filter(c -> c.getMetadata().getOwnerReferences() != null
+            && c.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getUid().equals(restore.getMetadata().getUid())))
+        .toList();
+    Set<String> claims = new java.util.TreeSet<>();
+    if (children.isEmpty()) {
+      members.stream().map(m -> m.getSpec().source().pvcName()).distinct()
+          .filter(pvc -> client.persistentVolumeClaims().inNamespace(ns).withName(pvc).get() != null)
+          .forEach(claims::add);
+    }
+    GroupRestore.Decision decision = GroupRestore.decide(new GroupRestore.Observation(restore, members, claims, children, clock.instant()));
+    decision.create().forEach(c -> Dependents.create(client, c, restore, null));
+    decision.events().forEach(e -> events.record(restore, e, "Restore"));
+    if (restore.getStatus() == null || restore.getStatus().phase() != decision.status().phase()) {
+      LOG.info("{}/{}: {}: {}", ns, restore.getMetadata().getName(), decision.status().phase(), decision.status().message());
+    }
+    UpdateControl<StateRestore> control = Objects.equals(restore.getStatus(), decision.status())
+        ? UpdateControl.noUpdate()
+        : UpdateControl.patchStatus(Patches.status(restore, StateRestore::new, decision.status()));
+    return decision.ended() ? control : control.rescheduleAfter(RestoreDecider.WAIT);
   }
 
   private void recordFinish(StateRestore r, StateRestoreStatus old, StateRestoreStatus next, Instant now) {

@@ -1,5 +1,6 @@
 package dev.strata.operator.restorepolicy;
 
+import dev.strata.operator.LabelSelectors;
 import dev.strata.api.v1alpha1.RestoreFailurePolicy;
 import dev.strata.api.v1alpha1.RestorePolicy;
 import dev.strata.api.v1alpha1.RestorePolicyStatus;

@@ -30,15 +30,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies a RetentionPolicy to the StateSnapshots of the schedules that reference it (they carry its name as a label),
- * per source. Expired snapshots are deleted (each one's deletionPolicy then removes it from the store), and the stores
+ * per source (and a grouped schedule's groups as wholes: RetentionUnits). Expired snapshots are deleted (each one's deletionPolicy then removes it from the store), and the stores
  * they lived in are asked for a garbage collection. In dry-run it only reports. It writes the policy's status, never its spec.
  */
 @ControllerConfiguration(name = "retentionpolicy")
@@ -74,34 +72,32 @@ public class RetentionPolicyReconciler implements Reconciler<RetentionPolicy> {
       return UpdateControl.patchStatus(policy);
     }
     boolean dryRun = Boolean.TRUE.equals(policy.getSpec().dryRun());
-    Map<String, List<StateSnapshot>> bySource = new TreeMap<>();
-    for (StateSnapshot s : context.getSecondaryResources(StateSnapshot.class)) {
-      // By volume and path, whatever the id they were taken under (this cluster's, or from before clusters were named).
-      bySource.computeIfAbsent(s.getSpec().source().legacySourceId(ns), k -> new ArrayList<>()).add(s);
-    }
+    List<RetentionUnits.Unit> units = RetentionUnits.split(List.copyOf(context.getSecondaryResources(StateSnapshot.class)), ns);
     KubernetesClient client = context.getClient();
     List<RetentionSourceStatus> sources = new ArrayList<>();
     Set<String> storesToCollect = new TreeSet<>();
-    for (var group : bySource.entrySet()) {
-      Map<String, StateSnapshot> byName = group.getValue().stream().collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s));
-      List<Candidate> candidates = group.getValue().stream().map(RetentionPolicyReconciler::candidate).toList();
-      RetentionEvaluator.Verdict verdict = RetentionEvaluator.evaluate(candidates, rules, now);
+    for (RetentionUnits.Unit unit : units) {
+      RetentionEvaluator.Verdict verdict = RetentionEvaluator.evaluate(unit.candidates(), rules, now);
       List<String> expire = verdict.expire();
       if (!dryRun && !expire.isEmpty()) {
         for (String name : expire) {
-          client.resources(StateSnapshot.class).inNamespace(ns).withName(name).delete();
-          storesToCollect.add(byName.get(name).getSpec().storeRef().name());
+          // One snapshot, or every member of an expired group.
+          for (StateSnapshot s : unit.members().get(name)) {
+            client.resources(StateSnapshot.class).inNamespace(ns).withName(s.getMetadata().getName()).delete();
+            storesToCollect.add(s.getSpec().storeRef().name());
+          }
         }
-        LOG.info("{}/{}: expired {} snapshots of {}: {}", ns, policy.getMetadata().getName(), expire.size(), group.getKey(), expire);
+        LOG.info("{}/{}: expired {} of {}: {}", ns, policy.getMetadata().getName(), expire.size(), unit.key(), expire);
         events.record(policy, EventRecorder.NORMAL, "Expired", "Retention",
-            "expired " + expire.size() + " snapshots of " + group.getKey() + ": " + String.join(", ", expire.subList(0, Math.min(MAX_NAMES, expire.size()))));
+            "expired " + expire.size() + (unit.key().startsWith("groups of ") ? " " : " snapshots of ") + unit.key() + ": "
+                + String.join(", ", expire.subList(0, Math.min(MAX_NAMES, expire.size()))));
       }
-      sources.add(new RetentionSourceStatus(group.getKey(), verdict.kept().size(), dryRun ? 0 : expire.size(),
+      sources.add(new RetentionSourceStatus(unit.key(), verdict.kept().size(), dryRun ? 0 : expire.size(),
           dryRun ? expire.subList(0, Math.min(MAX_NAMES, expire.size())) : List.of()));
     }
     // The stores' controller owns their collectors: it starts one when the store is ready and none runs.
     storesToCollect.forEach(store -> collections.request(ns, store, now));
-    String message = (dryRun ? "dry run: " : "") + bySource.size() + " sources evaluated";
+    String message = (dryRun ? "dry run: " : "") + units.size() + " sources evaluated";
     RetentionPolicyStatus status = new RetentionPolicyStatus(now.toString(), sources,
         KStatus.ready(oldConditions, Conditions.TRUE, dryRun ? "DryRun" : "Applied", message, generation, now), generation);
     // Only write when something changed besides the time, so a quiet policy does not churn its status.

@@ -25,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Decides what a SnapshotSchedule does now. Pure: given the schedule, its StateSnapshots and the time, it returns the
@@ -46,7 +48,15 @@ public final class ScheduleDecider {
     return schedule + "-" + NAME_TIME.format(scheduledTime);
   }
 
+  /** A single-PVC schedule, or a grouped one whose selection is already made. */
   public ScheduleDecision decide(SnapshotSchedule schedule, List<StateSnapshot> mine, Instant now) {
+    return decide(schedule, mine, VolumeSelection.select(schedule.getSpec(), Optional.empty(), List.of()), now);
+  }
+
+  /**
+   * @param selection the PVCs a grouped schedule's run would snapshot now (for a single-PVC schedule: the template's)
+   */
+  public ScheduleDecision decide(SnapshotSchedule schedule, List<StateSnapshot> mine, VolumeSelection.Selected selection, Instant now) {
     SnapshotScheduleSpec spec = schedule.getSpec();
     SnapshotScheduleStatus old = schedule.getStatus();
     Long generation = schedule.getMetadata().getGeneration();
@@ -57,16 +67,17 @@ public final class ScheduleDecider {
         .max(Comparator.comparing(ScheduleDecider::scheduledTime));
     String lastOkName = lastOk.map(s -> s.getMetadata().getName()).orElse(old == null ? null : old.lastSuccessfulSnapshot());
     String lastOkTime = lastOk.map(s -> s.getStatus().completionTime()).orElse(old == null ? null : old.lastSuccessfulTime());
+    GroupedStatus groups = new GroupedStatus(spec.grouped(), mine, old);
 
     CronSchedule cron;
     try {
       cron = CronSchedule.parse(spec.schedule(), spec.timeZoneOrDefault());
     } catch (IllegalArgumentException e) {
       String message = e.getMessage() + " (spec.schedule / spec.timeZone)";
-      SnapshotScheduleStatus st = new SnapshotScheduleStatus(old == null ? null : old.lastScheduleTime(), null, lastOkName, lastOkTime, active,
-          KStatus.ready(oldConditions, Conditions.FALSE, "InvalidSchedule", message, generation, now), generation);
+      SnapshotScheduleStatus st = groups.status(old == null ? null : old.lastScheduleTime(), null, lastOkName, lastOkTime, active,
+          KStatus.ready(oldConditions, Conditions.FALSE, "InvalidSchedule", message, generation, now), generation, List.of());
       boolean announce = !"InvalidSchedule".equals(Conditions.find(oldConditions, Conditions.READY).map(Condition::getReason).orElse(null));
-      return new ScheduleDecision(st, Optional.empty(), List.of(),
+      return new ScheduleDecision(st, List.of(), List.of(),
           announce ? List.of(EventRecorder.Event.warning("InvalidSchedule", message)) : List.of(), Optional.empty());
     }
 
@@ -80,17 +91,19 @@ public final class ScheduleDecider {
     Instant next = cron.next(nextAfter).map(ZonedDateTime::toInstant).orElse(null);
     Duration requeue = next == null ? poll : min(Duration.between(now, next), poll);
     if (spec.suspended()) {
-      SnapshotScheduleStatus st = new SnapshotScheduleStatus(lastScheduleTime, null, lastOkName, lastOkTime, active,
-          KStatus.ready(oldConditions, Conditions.TRUE, "Suspended", "the schedule is suspended", generation, now), generation);
-      return new ScheduleDecision(st, Optional.empty(), List.of(), List.of(), Optional.of(poll));
+      SnapshotScheduleStatus st = groups.status(lastScheduleTime, null, lastOkName, lastOkTime, active,
+          KStatus.ready(oldConditions, Conditions.TRUE, "Suspended", "the schedule is suspended", generation, now), generation,
+          List.of());
+      return new ScheduleDecision(st, List.of(), List.of(), List.of(), Optional.of(poll));
     }
 
     Instant from = lastScheduleTime == null ? created.minusSeconds(1) : Instant.parse(lastScheduleTime);
     Optional<Instant> due = cron.latestBetween(from.atZone(cron.zone()), nowZ).map(ZonedDateTime::toInstant);
 
     List<EventRecorder.Event> events = new ArrayList<>();
-    Optional<StateSnapshot> create = Optional.empty();
+    List<StateSnapshot> create = List.of();
     List<String> delete = List.of();
+    String readyStatus = Conditions.TRUE;
     String reason = "Scheduled";
     String message = next == null ? "no further runs" : "next run at " + next;
     if (waitingForCreation) {
@@ -98,34 +111,73 @@ public final class ScheduleDecider {
       message = "the operator's clock (" + now + ") is behind the schedule's creation time (" + created
           + "); the first run is the first due time after creation" + (next == null ? ", and there is none" : ": " + next);
     }
+    if (selection.problem() != null) {
+      readyStatus = Conditions.FALSE;
+      reason = "VolumesNotFound";
+      message = selection.problem();
+    }
     if (due.isPresent()) {
       Instant d = due.get();
-      String name = snapshotName(schedule.getMetadata().getName(), d);
+      List<StateSnapshot> run = selection.pvcs().isEmpty() ? List.of() : run(schedule, d, selection.pvcs());
+      Set<String> runNames = run.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
+      Set<String> existing = mine.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
+      // A run some of whose snapshots exist was started before (by this operator before a restart): it is finished,
+      // whatever else runs.
+      boolean started = runNames.stream().anyMatch(existing::contains);
+      List<String> others = active.stream().filter(n -> !runNames.contains(n)).toList();
       Long deadline = spec.startingDeadlineSeconds();
       if (deadline != null && Duration.between(d, now).getSeconds() > deadline) {
         events.add(EventRecorder.Event.warning("MissedSchedule",
             "the run due at " + d + " is more than startingDeadlineSeconds=" + deadline + " late: skipped"));
-      } else if (!active.isEmpty() && !active.contains(name) && spec.concurrencyPolicyOrDefault() == ConcurrencyPolicy.Forbid) {
+      } else if (run.isEmpty()) {
+        events.add(EventRecorder.Event.warning("NoVolumes", "the run due at " + d + " was skipped: "
+            + (selection.problem() != null ? selection.problem() : "no PVC is selected" + missing(selection))));
+      } else if (!started && !others.isEmpty() && spec.concurrencyPolicyOrDefault() == ConcurrencyPolicy.Forbid) {
         events.add(EventRecorder.Event.normal("SkippedConcurrent",
-            "the run due at " + d + " was skipped: " + String.join(", ", active) + " is still running (concurrencyPolicy Forbid)"));
+            "the run due at " + d + " was skipped: " + String.join(", ", others) + " is still running (concurrencyPolicy Forbid)"));
       } else {
-        if (!active.contains(name)) {
-          if (spec.concurrencyPolicyOrDefault() == ConcurrencyPolicy.Replace) {
-            delete = active;
-          }
-          create = Optional.of(snapshot(schedule, name, d));
-          events.add(EventRecorder.Event.normal("SnapshotCreated", "created StateSnapshot " + name + " for " + d));
+        create = run.stream().filter(s -> !existing.contains(s.getMetadata().getName())).toList();
+        if (!started && spec.concurrencyPolicyOrDefault() == ConcurrencyPolicy.Replace) {
+          delete = others;
+        }
+        if (!create.isEmpty()) {
+          events.add(EventRecorder.Event.normal("SnapshotCreated", !spec.grouped()
+              ? "created StateSnapshot " + create.get(0).getMetadata().getName() + " for " + d
+              : "created group " + Groups.groupId(schedule.getMetadata().getName(), d) + " of " + run.size() + " StateSnapshots ("
+                  + String.join(", ", selection.pvcs()) + ") for " + d + missing(selection)));
         }
       }
       lastScheduleTime = d.toString();
     }
     List<String> activeAfter = new ArrayList<>(active);
     activeAfter.removeAll(delete);
-    create.ifPresent(s -> activeAfter.add(s.getMetadata().getName()));
-    SnapshotScheduleStatus st = new SnapshotScheduleStatus(lastScheduleTime, next == null ? null : next.toString(), lastOkName, lastOkTime,
+    create.forEach(s -> activeAfter.add(s.getMetadata().getName()));
+    SnapshotScheduleStatus st = groups.status(lastScheduleTime, next == null ? null : next.toString(), lastOkName, lastOkTime,
         activeAfter.stream().sorted().toList(),
-        KStatus.ready(oldConditions, Conditions.TRUE, reason, message, generation, now), generation);
+        KStatus.ready(oldConditions, readyStatus, reason, message, generation, now), generation, create);
     return new ScheduleDecision(st, create, delete, events, Optional.of(requeue));
+  }
+
+  private static String missing(VolumeSelection.Selected selection) {
+    return selection.missing().isEmpty() ? "" : "; not created yet, so not taken: " + String.join(", ", selection.missing());
+  }
+
+  /** One run's StateSnapshots: the template's one, or one per selected PVC of a grouped schedule. */
+  static List<StateSnapshot> run(SnapshotSchedule schedule, Instant scheduled, List<String> pvcs) {
+    String name = schedule.getMetadata().getName();
+    if (!schedule.getSpec().grouped()) {
+      return List.of(snapshot(schedule, snapshotName(name, scheduled), scheduled));
+    }
+    String group = Groups.groupId(name, scheduled);
+    List<StateSnapshot> out = new ArrayList<>();
+    for (String pvc : pvcs) {
+      StateSnapshot s = snapshot(schedule, Groups.memberName(group, pvc), scheduled);
+      s.getMetadata().getLabels().put(Labels.GROUP, group);
+      s.getMetadata().getLabels().put(Labels.GROUP_SIZE, Integer.toString(pvcs.size()));
+      s.setSpec(schedule.getSpec().snapshotTemplate().withPvc(pvc));
+      out.add(s);
+    }
+    return out;
   }
 
   static StateSnapshot snapshot(SnapshotSchedule schedule, String name, Instant scheduled) {
@@ -150,6 +202,22 @@ public final class ScheduleDecider {
     s.setMetadata(meta.build());
     s.setSpec(schedule.getSpec().snapshotTemplate());
     return s;
+  }
+
+  /** The status, with a grouped schedule's newest group and newest whole group. */
+  private record GroupedStatus(boolean grouped, List<StateSnapshot> mine, SnapshotScheduleStatus old) {
+
+    SnapshotScheduleStatus status(String lastScheduleTime, String next, String lastOkName, String lastOkTime, List<String> active,
+        List<Condition> conditions, Long generation, List<StateSnapshot> created) {
+      if (!grouped) {
+        return new SnapshotScheduleStatus(lastScheduleTime, next, lastOkName, lastOkTime, active, conditions, generation);
+      }
+      List<StateSnapshot> all = new ArrayList<>(mine);
+      all.addAll(created);
+      var last = Groups.newest(all).orElse(old == null ? null : old.lastGroup());
+      String whole = Groups.newestWhole(mine).map(g -> g.name()).orElse(old == null ? null : old.lastSuccessfulGroup());
+      return new SnapshotScheduleStatus(lastScheduleTime, next, lastOkName, lastOkTime, active, conditions, generation, last, whole);
+    }
   }
 
   static boolean running(StateSnapshot s) {

@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-/** What a schedule's reconcile does: the status, a snapshot to create, running snapshots to stop, Events, when to look again. */
+/** What a schedule's reconcile does: the status, the snapshots to create (one, or a group's), running snapshots to stop, Events, when to look again. */
 public record ScheduleDecision(
     SnapshotScheduleStatus status,
-    Optional<StateSnapshot> create,
+    List<StateSnapshot> create,
     List<String> delete,
     List<EventRecorder.Event> events,
     Optional<Duration> requeueAfter) {

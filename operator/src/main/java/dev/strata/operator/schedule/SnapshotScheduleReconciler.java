@@ -1,6 +1,10 @@
 package dev.strata.operator.schedule;
 
 import dev.strata.api.v1alpha1.SnapshotSchedule;
+import dev.strata.api.v1alpha1.SnapshotScheduleSpec;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.util.Optional;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.operator.Dependents;
 import dev.strata.operator.EventRecorder;
@@ -53,18 +57,19 @@ public class SnapshotScheduleReconciler implements Reconciler<SnapshotSchedule> 
     KubernetesClient client = context.getClient();
     String ns = schedule.getMetadata().getNamespace();
     List<StateSnapshot> mine = context.getSecondaryResources(StateSnapshot.class).stream().toList();
-    ScheduleDecision decision = decider.decide(schedule, mine, clock.instant());
+    ScheduleDecision decision = decider.decide(schedule, mine, select(client, schedule), clock.instant());
 
     for (String name : decision.delete()) {
       client.resources(StateSnapshot.class).inNamespace(ns).withName(name).delete();
       LOG.info("{}/{}: stopped {} (concurrencyPolicy Replace)", ns, schedule.getMetadata().getName(), name);
     }
-    decision.create().ifPresent(s -> Dependents.create(client, s, schedule, snapshots));
+    decision.create().forEach(s -> Dependents.create(client, s, schedule, snapshots));
     decision.events().forEach(e -> events.record(schedule, e, "Schedule"));
     String next = decision.status().nextScheduleTime();
     metrics.scheduleSeen(ns, schedule.getMetadata().getName(), next == null ? null : Instant.parse(next));
     decision.outcomes().forEach(outcome -> metrics.scheduleRun(ns, schedule.getMetadata().getName(), outcome));
-    if (schedule.getSpec().snapshotTemplate() != null && schedule.getSpec().snapshotTemplate().source() != null) {
+    if (schedule.getSpec().snapshotTemplate() != null && schedule.getSpec().snapshotTemplate().source() != null
+        && schedule.getSpec().snapshotTemplate().source().pvcName() != null) {
       metrics.sourceSeen(ns, schedule.getSpec().snapshotTemplate().source().legacySourceId(ns), null);
     }
 
@@ -77,6 +82,19 @@ public class SnapshotScheduleReconciler implements Reconciler<SnapshotSchedule> 
     }
     decision.requeueAfter().ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /** A grouped schedule's PVCs as they are now: the StatefulSet (when it names one) and the namespace's claims. */
+  private static VolumeSelection.Selected select(KubernetesClient client, SnapshotSchedule schedule) {
+    SnapshotScheduleSpec spec = schedule.getSpec();
+    if (!spec.grouped()) {
+      return VolumeSelection.select(spec, Optional.empty(), List.of());
+    }
+    String ns = schedule.getMetadata().getNamespace();
+    Optional<StatefulSet> sts = spec.statefulSet() == null ? Optional.empty()
+        : Optional.ofNullable(client.apps().statefulSets().inNamespace(ns).withName(spec.statefulSet().name()).get());
+    List<PersistentVolumeClaim> claims = client.persistentVolumeClaims().inNamespace(ns).list().getItems();
+    return VolumeSelection.select(spec, sts, claims);
   }
 
   @Override

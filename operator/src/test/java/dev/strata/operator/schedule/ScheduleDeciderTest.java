@@ -50,7 +50,7 @@ class ScheduleDeciderTest {
   void createsTheDueSnapshotNamedAfterTheScheduledTime() {
     ScheduleDecision d = decider.decide(schedule("*/5 * * * *", ConcurrencyPolicy.Forbid, null, false, null), List.of(),
         Instant.parse("2026-11-26T10:02:30Z"));
-    StateSnapshot s = d.create().orElseThrow();
+    StateSnapshot s = d.create().get(0);
     assertThat(s.getMetadata().getName()).isEqualTo("nightly-20261126-1000");
     assertThat(s.getMetadata().getLabels()).containsEntry(Labels.SCHEDULE, "nightly").containsEntry(Labels.RETENTION_POLICY, "keep-7");
     assertThat(s.getMetadata().getAnnotations()).containsEntry(Labels.SCHEDULED_TIME, "2026-11-26T10:00:00Z");
@@ -71,7 +71,7 @@ class ScheduleDeciderTest {
     sched.setSpec(new SnapshotScheduleSpec(sched.getSpec().schedule(), "UTC", new StateSnapshotSpec(t.source(), t.storeRef(), null, null, null,
         null, null, hooks, dev.strata.api.v1alpha1.OnFileChange.Record, 5), sched.getSpec().retentionPolicyRef(), ConcurrencyPolicy.Forbid, false,
         null, SnapshotsOnDelete.Delete));
-    StateSnapshot s = decider.decide(sched, List.of(), Instant.parse("2026-11-26T10:02:30Z")).create().orElseThrow();
+    StateSnapshot s = decider.decide(sched, List.of(), Instant.parse("2026-11-26T10:02:30Z")).create().get(0);
     assertThat(s.getSpec().hooks()).isEqualTo(hooks);
     assertThat(s.getSpec().onFileChange()).isEqualTo(dev.strata.api.v1alpha1.OnFileChange.Record);
     assertThat(s.getSpec().fileChangeRetries()).isEqualTo(5);
@@ -157,12 +157,12 @@ class ScheduleDeciderTest {
     assertThat(forbid.status().active()).containsExactly("nightly-20261126-1000");
 
     ScheduleDecision allow = decider.decide(schedule("*/5 * * * *", ConcurrencyPolicy.Allow, null, false, "2026-11-26T10:00:00Z"), running, now);
-    assertThat(allow.create()).isPresent();
+    assertThat(allow.create()).isNotEmpty();
     assertThat(allow.delete()).isEmpty();
     assertThat(allow.status().active()).containsExactly("nightly-20261126-1000", "nightly-20261126-1005");
 
     ScheduleDecision replace = decider.decide(schedule("*/5 * * * *", ConcurrencyPolicy.Replace, null, false, "2026-11-26T10:00:00Z"), running, now);
-    assertThat(replace.create()).isPresent();
+    assertThat(replace.create()).isNotEmpty();
     assertThat(replace.delete()).containsExactly("nightly-20261126-1000");
   }
 
@@ -195,5 +195,106 @@ class ScheduleDeciderTest {
         Instant.parse("2026-11-26T10:02:30Z"));
     assertThat(d.status().conditions()).extracting(c -> c.getType() + "=" + c.getStatus())
         .containsExactly("Ready=True", "Reconciling=False", "Stalled=False");
+  }
+
+  static SnapshotSchedule grouped(ConcurrencyPolicy policy, String lastScheduled) {
+    SnapshotSchedule s = schedule("*/5 * * * *", policy, null, false, lastScheduled);
+    SnapshotScheduleSpec g = s.getSpec();
+    s.setSpec(new SnapshotScheduleSpec(g.schedule(), "UTC",
+        new StateSnapshotSpec(new SnapshotSource(null, "rocksdb"), new LocalObjectRef("store"), null, null, null, null, null),
+        g.retentionPolicyRef(), policy, false, null, SnapshotsOnDelete.Orphan, new dev.strata.api.v1alpha1.StatefulSetVolumes("web", null), null));
+    return s;
+  }
+
+  static VolumeSelection.Selected three() {
+    return new VolumeSelection.Selected(List.of("data-web-0", "data-web-1", "data-web-2"), List.of(), null);
+  }
+
+  static StateSnapshot member(String group, String pvc, SnapshotPhase phase) {
+    StateSnapshot s = snap(group + "-" + pvc, phase);
+    s.getMetadata().setLabels(new java.util.HashMap<>(java.util.Map.of(Labels.SCHEDULE, "nightly", Labels.GROUP, group, Labels.GROUP_SIZE, "3")));
+    s.getMetadata().setAnnotations(java.util.Map.of(Labels.SCHEDULED_TIME, "2026-11-26T10:00:00Z"));
+    s.setSpec(new StateSnapshotSpec(new SnapshotSource(pvc, "rocksdb"), new LocalObjectRef("store"), null, null, null, null, null));
+    return s;
+  }
+
+  @Test
+  void aGroupedRunMakesOneSnapshotPerSelectedPvcAllLabelledWithTheGroupAndItsSize() {
+    ScheduleDecision d = decider.decide(grouped(ConcurrencyPolicy.Forbid, null), List.of(), three(), Instant.parse("2026-11-26T10:02:30Z"));
+    assertThat(d.create()).extracting(s -> s.getMetadata().getName())
+        .containsExactly("nightly-20261126-1000-data-web-0", "nightly-20261126-1000-data-web-1", "nightly-20261126-1000-data-web-2");
+    assertThat(d.create()).allSatisfy(s -> {
+      assertThat(s.getMetadata().getLabels()).containsEntry(Labels.GROUP, "nightly-20261126-1000").containsEntry(Labels.GROUP_SIZE, "3")
+          .containsEntry(Labels.SCHEDULE, "nightly").containsEntry(Labels.RETENTION_POLICY, "keep-7");
+      assertThat(s.getSpec().source().path()).isEqualTo("rocksdb");
+      assertThat(s.getMetadata().getOwnerReferences()).isEmpty();
+    });
+    assertThat(d.create()).extracting(s -> s.getSpec().source().pvcName()).containsExactly("data-web-0", "data-web-1", "data-web-2");
+    assertThat(d.events()).singleElement().satisfies(e -> assertThat(e.note())
+        .isEqualTo("created group nightly-20261126-1000 of 3 StateSnapshots (data-web-0, data-web-1, data-web-2) for 2026-11-26T10:00:00Z"));
+    assertThat(d.outcomes()).containsExactly("created");
+    assertThat(d.status().lastGroup().name()).isEqualTo("nightly-20261126-1000");
+    assertThat(d.status().lastGroup().phase()).isEqualTo("Running");
+    assertThat(d.status().lastGroup().members()).hasSize(3);
+    assertThat(d.status().active()).hasSize(3);
+  }
+
+  @Test
+  void aGroupCreatedInPartBeforeARestartIsCompletedAndNotTakenForAConcurrentRun() {
+    String g = "nightly-20261126-1000";
+    ScheduleDecision d = decider.decide(grouped(ConcurrencyPolicy.Forbid, null), List.of(member(g, "data-web-0", SnapshotPhase.Running)), three(),
+        Instant.parse("2026-11-26T10:02:30Z"));
+    assertThat(d.create()).extracting(s -> s.getSpec().source().pvcName()).containsExactly("data-web-1", "data-web-2");
+    assertThat(d.events()).extracting(EventRecorder.Event::reason).containsExactly("SnapshotCreated");
+  }
+
+  @Test
+  void aGroupStillRunningMakesForbidSkipTheNextRun() {
+    List<StateSnapshot> last = List.of(member("nightly-20261126-1000", "data-web-0", SnapshotPhase.Succeeded),
+        member("nightly-20261126-1000", "data-web-1", SnapshotPhase.Running), member("nightly-20261126-1000", "data-web-2", SnapshotPhase.Succeeded));
+    ScheduleDecision d = decider.decide(grouped(ConcurrencyPolicy.Forbid, "2026-11-26T10:00:00Z"), last, three(), Instant.parse("2026-11-26T10:05:10Z"));
+    assertThat(d.create()).isEmpty();
+    assertThat(d.events()).extracting(EventRecorder.Event::reason).containsExactly("SkippedConcurrent");
+    assertThat(d.status().lastGroup().succeeded()).isEqualTo(2);
+    assertThat(d.status().lastGroup().running()).isEqualTo(1);
+    assertThat(d.status().lastSuccessfulGroup()).isNull();
+  }
+
+  @Test
+  void theStatusNamesTheNewestGroupAndTheNewestWholeOne() {
+    List<StateSnapshot> mine = new java.util.ArrayList<>();
+    for (String pvc : List.of("data-web-0", "data-web-1", "data-web-2")) {
+      mine.add(member("nightly-20261126-1000", pvc, SnapshotPhase.Succeeded));
+      StateSnapshot later = member("nightly-20261126-1005", pvc, pvc.endsWith("1") ? SnapshotPhase.Failed : SnapshotPhase.Succeeded);
+      later.getMetadata().setAnnotations(java.util.Map.of(Labels.SCHEDULED_TIME, "2026-11-26T10:05:00Z"));
+      mine.add(later);
+    }
+    ScheduleDecision d = decider.decide(grouped(ConcurrencyPolicy.Forbid, "2026-11-26T10:05:00Z"), mine, three(), Instant.parse("2026-11-26T10:06:00Z"));
+    assertThat(d.status().lastGroup().name()).isEqualTo("nightly-20261126-1005");
+    assertThat(d.status().lastGroup().phase()).isEqualTo("PartiallyFailed");
+    assertThat(d.status().lastGroup().failed()).isEqualTo(1);
+    assertThat(d.status().lastSuccessfulGroup()).isEqualTo("nightly-20261126-1000");
+  }
+
+  @Test
+  void aSelectionThatFailsIsAConditionAndTheDueRunIsSkippedWithAWarning() {
+    VolumeSelection.Selected none = new VolumeSelection.Selected(List.of(), List.of(), "StatefulSet web does not exist in this namespace (spec.statefulSet.name)");
+    ScheduleDecision d = decider.decide(grouped(ConcurrencyPolicy.Forbid, null), List.of(), none, Instant.parse("2026-11-26T10:02:30Z"));
+    assertThat(d.create()).isEmpty();
+    assertThat(d.status().conditions().get(0).getStatus()).isEqualTo("False");
+    assertThat(d.status().conditions().get(0).getReason()).isEqualTo("VolumesNotFound");
+    assertThat(d.events()).singleElement().satisfies(e -> {
+      assertThat(e.reason()).isEqualTo("NoVolumes");
+      assertThat(e.note()).contains("StatefulSet web does not exist");
+    });
+    assertThat(d.status().lastScheduleTime()).isEqualTo("2026-11-26T10:00:00Z");
+  }
+
+  @Test
+  void claimsNotCreatedYetAreNamedInTheEvent() {
+    VolumeSelection.Selected two = new VolumeSelection.Selected(List.of("data-web-0", "data-web-1"), List.of("data-web-2"), null);
+    ScheduleDecision d = decider.decide(grouped(ConcurrencyPolicy.Forbid, null), List.of(), two, Instant.parse("2026-11-26T10:02:30Z"));
+    assertThat(d.create()).hasSize(2).allSatisfy(s -> assertThat(s.getMetadata().getLabels()).containsEntry(Labels.GROUP_SIZE, "2"));
+    assertThat(d.events()).singleElement().satisfies(e -> assertThat(e.note()).endsWith("; not created yet, so not taken: data-web-2"));
   }
 }

@@ -1,4 +1,4 @@
-package dev.strata.operator.restorepolicy;
+package dev.strata.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.strata.operator.restorepolicy;
+package dev.strata.operator;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
@@ -42,28 +42,33 @@ public final class LabelSelectors {
 
   /** What is wrong with a selector, in words a person can act on; empty when it is valid. */
   public static Optional<String> problem(LabelSelector selector) {
+    return problem(selector, "podSelector");
+  }
+
+  /** The same, naming the field the selector is in. */
+  public static Optional<String> problem(LabelSelector selector, String field) {
     if (selector == null) {
-      return Optional.of("podSelector is missing");
+      return Optional.of(field + " is missing");
     }
     for (LabelSelectorRequirement r : orEmpty(selector.getMatchExpressions())) {
       if (r.getKey() == null || r.getKey().isBlank()) {
-        return Optional.of("podSelector.matchExpressions: every expression needs a key");
+        return Optional.of(field + ".matchExpressions: every expression needs a key");
       }
       String op = r.getOperator() == null ? "" : r.getOperator();
       boolean hasValues = r.getValues() != null && !r.getValues().isEmpty();
       switch (op) {
         case "In", "NotIn" -> {
           if (!hasValues) {
-            return Optional.of("podSelector.matchExpressions[" + r.getKey() + "]: operator " + op + " needs values");
+            return Optional.of(field + ".matchExpressions[" + r.getKey() + "]: operator " + op + " needs values");
           }
         }
         case "Exists", "DoesNotExist" -> {
           if (hasValues) {
-            return Optional.of("podSelector.matchExpressions[" + r.getKey() + "]: operator " + op + " takes no values");
+            return Optional.of(field + ".matchExpressions[" + r.getKey() + "]: operator " + op + " takes no values");
           }
         }
         default -> {
-          return Optional.of("podSelector.matchExpressions[" + r.getKey() + "]: unknown operator '" + op
+          return Optional.of(field + ".matchExpressions[" + r.getKey() + "]: unknown operator '" + op
               + "': use In, NotIn, Exists or DoesNotExist");
         }
       }

@@ -301,6 +301,8 @@ public final class BackupEngine {
       long every = Math.max(200, options.refreshAge().toMillis() / 2);
       heartbeat.scheduleWithFixedDelay(this::beatQuietly, every, every, TimeUnit.MILLISECONDS);
       // Two packs in flight keep a loopback server and a 1 Gbit/s link busy; each holds a pack buffer (16 MiB by default).
+      SnapshotStats stats;
+      Snapshot committed;
       try (PackUploads up = new PackUploads(repo, 2, repo.sealer().sealedLength(max),
           this::uploaded)) {
         uploads = up;
@@ -324,28 +326,29 @@ public final class BackupEngine {
         dataPacks.flush();
         up.awaitAll();
         phases.put("upload", (System.nanoTime() - t2) / 1_000_000);
+        // The commit and the look after it run while the uploads are open: the look may store lost blobs again.
+        stats = new SnapshotStats(files.get(), directories.get(), symlinks.get(), totalBytes.get(), uploadedBytes.get(),
+            Math.max(0, totalBytes.get() - uploadedBytes.get()));
+        SnapshotRecord record = new SnapshotRecord(snapshotId, new SnapshotMetadata(sourceId, store.location(), createdAt, options.createdBy(), labels),
+            previous == null ? null : previous.snapshotId(), stats, options.compression().label(), treeBytes, treeIds);
+        writeIndex();
+        String key = StoreLayout.indexKey(sourceId, snapshotId);
+        byte[] encoded = SnapshotCodec.encode(repo, key, record);
+        // The commit point: everything the snapshot references is in the store, and protected (docs/garbage-collection.md).
+        store.put(key, encoded, encoded.length, Hashing.sha256(encoded), new Metadata(sourceId, key, encoded.length));
+        committed = Snapshot.of(key, record);
+        deletePending();
+        afterCommit(committed);
       } finally {
         heartbeat.shutdownNow();
       }
-      SnapshotStats stats = new SnapshotStats(files.get(), directories.get(), symlinks.get(), totalBytes.get(), uploadedBytes.get(),
-          Math.max(0, totalBytes.get() - uploadedBytes.get()));
-      SnapshotRecord record = new SnapshotRecord(snapshotId, new SnapshotMetadata(sourceId, store.location(), createdAt, options.createdBy(), labels),
-          previous == null ? null : previous.snapshotId(), stats, options.compression().label(), treeBytes, treeIds);
-      writeIndex();
-      String key = StoreLayout.indexKey(sourceId, snapshotId);
-      byte[] encoded = SnapshotCodec.encode(repo, key, record);
-      // The commit point: everything the snapshot references is in the store, and protected (docs/garbage-collection.md).
-      store.put(key, encoded, encoded.length, Hashing.sha256(encoded), new Metadata(sourceId, key, encoded.length));
-      Snapshot committed = Snapshot.of(key, record);
-      deletePending();
-      afterCommit(committed);
       writeIndex();
       mergeIndexFilesIfMany();
       long ms = (System.nanoTime() - start) / 1_000_000;
       long packs = ownPacks.size();
       LOG.info("committed snapshot {} of {}: {} files, {} bytes, {} new ({} stored in {} packs), in {} ms {}",
           snapshotId, sourceId, stats.files(), stats.totalBytes(), stats.uploadedBytes(), storedBytes.get(), packs, ms, phases);
-      return new BackupResult(committed, key, ms, List.copyOf(changedFiles), List.copyOf(vanishedFiles), storedBytes.get(), packs);
+      return new BackupResult(committed, committed.key(), ms, List.copyOf(changedFiles), List.copyOf(vanishedFiles), storedBytes.get(), packs);
     }
 
     /**

@@ -140,6 +140,32 @@ class BackupVersusCollectorTest {
     assertRestorable(s);
   }
 
+  /**
+   * A collector's delete already in flight lands just after the commit: the backup looks once more after its commit
+   * and stores the lost blobs again. It did so after closing its uploads, so the new pack was refused
+   * (RejectedExecutionException from the upload pool, seen once in GcConcurrencyTest under load).
+   */
+  @Test
+  void aReusedPackCollectedJustAfterTheCommitIsStoredAgain() throws IOException {
+    byte[] content = Trees.random(3, 100_000);
+    Trees.write(source.resolve("f.sst"), content);
+    String key = oldUnreferencedPack(content);
+    BlobStoreManager collectingAfterCommit = new DelegatingStore(store) {
+      @Override
+      public void put(String k, byte[] data, int length, byte[] sha256, Metadata metadata) {
+        super.put(k, data, length, sha256, metadata);
+        if (k.startsWith(StoreLayout.SNAPSHOTS) && k.endsWith(StoreLayout.INDEX_SUFFIX)) {
+          store.delete(key, metadata);
+        }
+      }
+    };
+
+    Snapshot s = backup(collectingAfterCommit);
+
+    assertThat(store.stat(key, null)).as("the collector did delete the pack").isEmpty();
+    assertRestorable(s);
+  }
+
   @Test
   void aReusedPackCollectedJustBeforeItsRefreshIsUploaded() throws IOException {
     byte[] content = Trees.random(3, 100_000);

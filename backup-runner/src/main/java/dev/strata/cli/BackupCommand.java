@@ -18,9 +18,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(
     name = "backup",
@@ -35,26 +35,33 @@ final class BackupCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Option(names = "--source", required = true, paramLabel = "DIR", description = "The directory to back up.")
+  @Option(
+      names = "--source",
+      required = true,
+      paramLabel = "DIR",
+      description = "The directory to back up.")
   Path source;
 
   @Option(
       names = "--source-id",
       paramLabel = "ID",
-      description = "The source identity snapshots are diffed and listed by (default: the absolute source path).")
+      description =
+          "The source identity snapshots are diffed and listed by (default: the absolute source path).")
   String sourceId;
 
   @Option(
       names = "--former-source-id",
       paramLabel = "ID",
-      description = "An identity the source had before (repeatable): while the source has no snapshot under --source-id, the"
-          + " newest under the first of these that has one is the snapshot it is diffed against.")
+      description =
+          "An identity the source had before (repeatable): while the source has no snapshot under --source-id, the"
+              + " newest under the first of these that has one is the snapshot it is diffed against.")
   List<String> formerSourceIds = new ArrayList<>();
 
   @Option(
       names = "--label",
       paramLabel = "KEY=VALUE",
-      description = "A label to record in the snapshot's metadata (repeatable), e.g. the schedule or group that made it.")
+      description =
+          "A label to record in the snapshot's metadata (repeatable), e.g. the schedule or group that made it.")
   Map<String, String> labels = new LinkedHashMap<>();
 
   @Option(
@@ -64,10 +71,15 @@ final class BackupCommand implements Callable<Integer> {
       description = "Chunks read, hashed and uploaded at once (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
-  @Option(names = "--full-check", description = "Hash every file instead of trusting unchanged name, size and mtime.")
+  @Option(
+      names = "--full-check",
+      description = "Hash every file instead of trusting unchanged name, size and mtime.")
   boolean fullCheck;
 
-  @Option(names = "--created-by", paramLabel = "WHO", description = "The job or workload making this snapshot, recorded in it.")
+  @Option(
+      names = "--created-by",
+      paramLabel = "WHO",
+      description = "The job or workload making this snapshot, recorded in it.")
   String createdBy;
 
   @Option(
@@ -96,7 +108,8 @@ final class BackupCommand implements Callable<Integer> {
       names = "--file-change-retries",
       paramLabel = "N",
       defaultValue = "" + BackupOptions.DEFAULT_CHANGE_RETRIES,
-      description = "How many times a file that changed while read is read again (0-100, default: ${DEFAULT-VALUE}).")
+      description =
+          "How many times a file that changed while read is read again (0-100, default: ${DEFAULT-VALUE}).")
   int fileChangeRetries;
 
   @Option(
@@ -138,7 +151,8 @@ final class BackupCommand implements Callable<Integer> {
     }
     for (Map.Entry<String, String> label : labels.entrySet()) {
       if (label.getKey().isBlank() || label.getValue() == null) {
-        throw new UsageException("--label must be KEY=VALUE with a non-empty KEY, got '" + label.getKey() + "'");
+        throw new UsageException(
+            "--label must be KEY=VALUE with a non-empty KEY, got '" + label.getKey() + "'");
       }
     }
     dev.strata.engine.format.Compression comp;
@@ -148,29 +162,53 @@ final class BackupCommand implements Callable<Integer> {
       throw new UsageException("--compression: " + e.getMessage());
     }
     if (fileChangeRetries < 0 || fileChangeRetries > 100) {
-      throw new UsageException("--file-change-retries must be between 0 and 100, got " + fileChangeRetries);
+      throw new UsageException(
+          "--file-change-retries must be between 0 and 100, got " + fileChangeRetries);
     }
     BackupOptions options =
-        BackupOptions.defaults().withParallelism(Limits.parallelism(parallelism)).withFullCheck(fullCheck).withCreatedBy(createdBy)
-            .withRefreshAge(refresh).withChangeRetries(fileChangeRetries).withOnFileChange(policy).withCompression(comp)
+        BackupOptions.defaults()
+            .withParallelism(Limits.parallelism(parallelism))
+            .withFullCheck(fullCheck)
+            .withCreatedBy(createdBy)
+            .withRefreshAge(refresh)
+            .withChangeRetries(fileChangeRetries)
+            .withOnFileChange(policy)
+            .withCompression(comp)
             .withKey(storeOptions.key());
     Progress progress = new Progress();
     BackupResult result;
     try (BlobStoreManager store = storeOptions.open();
-        ProgressLine line = ProgressLine.startIfTerminal("backup", progress, spec.commandLine().getErr());
+        ProgressLine line =
+            ProgressLine.startIfTerminal("backup", progress, spec.commandLine().getErr());
         ProgressPublisher published = report.startProgress(store, progress)) {
-      result = new BackupEngine(store, options, progress).withFormerSourceIds(formerSourceIds).withLabels(labels).backup(source, id);
+      result =
+          new BackupEngine(store, options, progress)
+              .withFormerSourceIds(formerSourceIds)
+              .withLabels(labels)
+              .backup(source, id);
     }
     SnapshotStats s = result.index().stats();
     boolean changed = !result.changedFiles().isEmpty() || !result.vanishedFiles().isEmpty();
     // At most 20 names each: the result must fit a termination message.
-    BackupReport out = new BackupReport(result.index().snapshotId(), id, result.index().previousSnapshotId(), result.indexKey(),
-        s.files(), s.directories(), s.symlinks(), s.totalBytes(), s.uploadedBytes(), s.reusedBytes(), result.durationMs(),
-        changed ? result.changedFiles().stream().limit(20).map(Names::safe).toList() : null,
-        changed ? result.changedFiles().size() : null,
-        changed ? result.vanishedFiles().stream().limit(20).map(Names::safe).toList() : null,
-        changed ? result.vanishedFiles().size() : null,
-        result.storedBytes(), result.packsWritten());
+    BackupReport out =
+        new BackupReport(
+            result.index().snapshotId(),
+            id,
+            result.index().previousSnapshotId(),
+            result.indexKey(),
+            s.files(),
+            s.directories(),
+            s.symlinks(),
+            s.totalBytes(),
+            s.uploadedBytes(),
+            s.reusedBytes(),
+            result.durationMs(),
+            changed ? result.changedFiles().stream().limit(20).map(Names::safe).toList() : null,
+            changed ? result.changedFiles().size() : null,
+            changed ? result.vanishedFiles().stream().limit(20).map(Names::safe).toList() : null,
+            changed ? result.vanishedFiles().size() : null,
+            result.storedBytes(),
+            result.packsWritten());
     report.writeResult(out);
     if (json) {
       Output.json(spec.commandLine().getOut(), out);

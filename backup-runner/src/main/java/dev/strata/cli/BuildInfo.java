@@ -43,6 +43,9 @@ final class BuildInfo {
   /** What `strata --version` prints after "strata ". */
   static String describe() {
     String c = commit();
-    return version() + (c == null ? "" : " (commit " + c + ")") + ", Java " + Runtime.version().feature();
+    return version()
+        + (c == null ? "" : " (commit " + c + ")")
+        + ", Java "
+        + Runtime.version().feature();
   }
 }

@@ -10,10 +10,10 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
  * The CLI's logging, set up in code when {@link StrataCli#main} runs (found by logback through
- * META-INF/services): the same as src/main/resources/logback.xml, one line per event on stderr, Strata's loggers at
- * {@code STRATA_LOG_LEVEL} (WARN by default), everything else at WARN. Parsing that XML costs a tenth of a CLI run's
- * start-up CPU. Anywhere else (the operator, which has its own logback.xml; tests) it declines and logback reads its
- * configuration files as usual.
+ * META-INF/services): the same as src/main/resources/logback.xml, one line per event on stderr,
+ * Strata's loggers at {@code STRATA_LOG_LEVEL} (WARN by default), everything else at WARN. Parsing
+ * that XML costs a tenth of a CLI run's start-up CPU. Anywhere else (the operator, which has its
+ * own logback.xml; tests) it declines and logback reads its configuration files as usual.
  */
 public final class CliLogging extends ContextAwareBase implements Configurator {
 
@@ -42,7 +42,10 @@ public final class CliLogging extends ContextAwareBase implements Configurator {
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 
-  /** {@code STRATA_LOG_LEVEL} as logback.xml reads it: a system property first, then the environment. */
+  /**
+   * {@code STRATA_LOG_LEVEL} as logback.xml reads it: a system property first, then the
+   * environment.
+   */
   static Level level() {
     String v = System.getProperty("STRATA_LOG_LEVEL");
     if (v == null || v.isEmpty()) {

@@ -24,7 +24,8 @@ final class CompletionCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (!shell.equals("bash") && !shell.equals("zsh")) {
-      throw new UsageException("no completion for '" + dev.strata.engine.Names.safe(shell) + "': use bash or zsh");
+      throw new UsageException(
+          "no completion for '" + dev.strata.engine.Names.safe(shell) + "': use bash or zsh");
     }
     // picocli's script serves both shells: under zsh it loads bashcompinit first.
     spec.commandLine().getOut().print(AutoComplete.bash("strata", spec.root().commandLine()));

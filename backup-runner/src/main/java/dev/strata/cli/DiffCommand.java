@@ -1,14 +1,14 @@
 package dev.strata.cli;
 
+import dev.strata.engine.BlobSource;
 import dev.strata.engine.Names;
+import dev.strata.engine.Snapshot;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.TreeDiff;
-import dev.strata.engine.BlobSource;
-import dev.strata.engine.Snapshot;
 import dev.strata.engine.format.Repository;
 import dev.strata.engine.index.DirIndex;
-import dev.strata.engine.tree.TreeReader;
 import dev.strata.engine.store.BlobStoreManager;
+import dev.strata.engine.tree.TreeReader;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,22 +22,38 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "diff",
-    description = "Show what a backup of a directory would change against a snapshot: + added, M changed, - removed.")
+    description =
+        "Show what a backup of a directory would change against a snapshot: + added, M changed, - removed.")
 final class DiffCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "SNAPSHOT", description = "The snapshot to compare with: an id, a unique prefix of one, or latest.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "SNAPSHOT",
+      description = "The snapshot to compare with: an id, a unique prefix of one, or latest.")
   String snapshotArg;
 
-  @Option(names = "--snapshot", paramLabel = "ID", description = "The snapshot, as SNAPSHOT names it (the older spelling; both may be given when they agree).")
+  @Option(
+      names = "--snapshot",
+      paramLabel = "ID",
+      description =
+          "The snapshot, as SNAPSHOT names it (the older spelling; both may be given when they agree).")
   String snapshotId;
 
-  @Option(names = "--source-id", paramLabel = "ID", description = "With the snapshot latest: the source whose newest snapshot to compare with.")
+  @Option(
+      names = "--source-id",
+      paramLabel = "ID",
+      description = "With the snapshot latest: the source whose newest snapshot to compare with.")
   String sourceId;
 
-  @Option(names = "--source", required = true, paramLabel = "DIR", description = "The local directory.")
+  @Option(
+      names = "--source",
+      required = true,
+      paramLabel = "DIR",
+      description = "The local directory.")
   Path source;
 
   @Option(names = "--json", description = "Print {added, changed, removed, unchanged} as JSON.")

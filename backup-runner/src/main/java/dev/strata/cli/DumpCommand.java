@@ -43,31 +43,43 @@ final class DumpCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Parameters(index = "0", paramLabel = "SNAPSHOT", description = "An id, a unique prefix of one, or latest.")
+  @Parameters(
+      index = "0",
+      paramLabel = "SNAPSHOT",
+      description = "An id, a unique prefix of one, or latest.")
   String snapshotId;
 
   @Parameters(
       index = "1",
       arity = "0..1",
       paramLabel = "PATH",
-      description = "A file, like data/000042.sst, or a directory, like data, in the snapshot (default: all of it, as a tar).")
+      description =
+          "A file, like data/000042.sst, or a directory, like data, in the snapshot (default: all of it, as a tar).")
   String file;
 
-  @Option(names = "--source-id", paramLabel = "ID", description = "With latest: the source whose newest snapshot to read.")
+  @Option(
+      names = "--source-id",
+      paramLabel = "ID",
+      description = "With latest: the source whose newest snapshot to read.")
   String sourceId;
 
   @Option(
       names = {"-o", "--output"},
       paramLabel = "FILE",
-      description = "Write to FILE instead of standard output: it appears, whole, only when the dump succeeds (it is"
-          + " written beside it under another name first, then renamed).")
+      description =
+          "Write to FILE instead of standard output: it appears, whole, only when the dump succeeds (it is"
+              + " written beside it under another name first, then renamed).")
   Path output;
 
   @Override
   public Integer call() {
     String wanted = TreeWalk.normalize(file);
     if (output != null && Files.isDirectory(output)) {
-      throw new UsageException("--output " + output + " is a directory: name the file to write, like " + output.resolve("dump.tar"));
+      throw new UsageException(
+          "--output "
+              + output
+              + " is a directory: name the file to write, like "
+              + output.resolve("dump.tar"));
     }
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
@@ -77,70 +89,103 @@ final class DumpCommand implements Callable<Integer> {
       Snapshot s = catalog.load(id);
       TreeEntry hit = find(repo, s, id, wanted);
       if (hit instanceof TreeEntry.File fe && fe.file().isSymlink()) {
-        throw new UsageException(Names.safe(wanted) + " is a symlink to " + Names.safe(fe.file().linkTarget()) + ": dump the file it points to");
+        throw new UsageException(
+            Names.safe(wanted)
+                + " is a symlink to "
+                + Names.safe(fe.file().linkTarget())
+                + ": dump the file it points to");
       }
-      if (hit instanceof TreeEntry.Dir && output == null && ((StrataCli) spec.root().userObject()).rawIsTerminal()) {
-        throw new UsageException("standard output is a terminal and " + (wanted.isEmpty() ? "the snapshot" : Names.safe(wanted))
-            + " is a directory, written as a tar archive: redirect it (> dump.tar), pipe it (| tar -t) or use --output FILE");
+      if (hit instanceof TreeEntry.Dir
+          && output == null
+          && ((StrataCli) spec.root().userObject()).rawIsTerminal()) {
+        throw new UsageException(
+            "standard output is a terminal and "
+                + (wanted.isEmpty() ? "the snapshot" : Names.safe(wanted))
+                + " is a directory, written as a tar archive: redirect it (> dump.tar), pipe it (| tar -t) or use --output FILE");
       }
-      write(out -> {
-        if (hit instanceof TreeEntry.Dir) {
-          tar(repo, s, wanted, out);
-        } else {
-          new SnapshotFiles(repo).copy(s, content(repo, s, id, wanted, (TreeEntry.File) hit), wanted, out);
-        }
-      });
+      write(
+          out -> {
+            if (hit instanceof TreeEntry.Dir) {
+              tar(repo, s, wanted, out);
+            } else {
+              new SnapshotFiles(repo)
+                  .copy(s, content(repo, s, id, wanted, (TreeEntry.File) hit), wanted, out);
+            }
+          });
     }
     return 0;
   }
 
-  /** The entry at {@code wanted} ("" is the root), or a SnapshotNotFoundException that says how to look. */
+  /**
+   * The entry at {@code wanted} ("" is the root), or a SnapshotNotFoundException that says how to
+   * look.
+   */
   private static TreeEntry find(Repository repo, Snapshot s, String id, String wanted) {
     TreeEntry[] hit = new TreeEntry[1];
-    TreeWalk.walk(new BlobSource(repo, null).tree(s), (p, e) -> {
-      if (p.equals(wanted)) {
-        hit[0] = e;
-        return false;
-      }
-      return true;
-    });
+    TreeWalk.walk(
+        new BlobSource(repo, null).tree(s),
+        (p, e) -> {
+          if (p.equals(wanted)) {
+            hit[0] = e;
+            return false;
+          }
+          return true;
+        });
     if (hit[0] == null) {
-      throw new SnapshotNotFoundException("snapshot " + id + " has no " + Names.safe(wanted) + " (see `strata ls " + id + "`)");
+      throw new SnapshotNotFoundException(
+          "snapshot " + id + " has no " + Names.safe(wanted) + " (see `strata ls " + id + "`)");
     }
     return hit[0];
   }
 
-  /** The file whose blobs hold a regular file's content: itself, or for a hard link the earlier name it links to. */
-  private static FileIndex content(Repository repo, Snapshot s, String id, String wanted, TreeEntry.File hit) {
+  /**
+   * The file whose blobs hold a regular file's content: itself, or for a hard link the earlier name
+   * it links to.
+   */
+  private static FileIndex content(
+      Repository repo, Snapshot s, String id, String wanted, TreeEntry.File hit) {
     FileIndex f = hit.file();
     if (f.hardLink() == null) {
       return f;
     }
     Map<String, TreeEntry> seen = new HashMap<>();
-    TreeWalk.walk(new BlobSource(repo, null).tree(s), (p, e) -> {
-      if (p.equals(f.hardLink())) {
-        seen.put(p, e);
-        return false;
-      }
-      return true;
-    });
+    TreeWalk.walk(
+        new BlobSource(repo, null).tree(s),
+        (p, e) -> {
+          if (p.equals(f.hardLink())) {
+            seen.put(p, e);
+            return false;
+          }
+          return true;
+        });
     if (!(seen.get(f.hardLink()) instanceof TreeEntry.File first) || first.file().isSymlink()) {
-      throw new dev.strata.engine.IntegrityException("hard link " + Names.safe(wanted) + " names " + Names.safe(f.hardLink())
-          + ", which snapshot " + id + " does not hold before it");
+      throw new dev.strata.engine.IntegrityException(
+          "hard link "
+              + Names.safe(wanted)
+              + " names "
+              + Names.safe(f.hardLink())
+              + ", which snapshot "
+              + id
+              + " does not hold before it");
     }
     return first.file();
   }
 
-  /** Everything under {@code wanted} (the directory itself too, unless it is the root), in tree order. */
+  /**
+   * Everything under {@code wanted} (the directory itself too, unless it is the root), in tree
+   * order.
+   */
   private static void tar(Repository repo, Snapshot s, String wanted, OutputStream out) {
     SnapshotTar tar = new SnapshotTar(repo, s, out);
     String under = wanted + "/";
-    TreeWalk.walk(new BlobSource(repo, null).tree(s), (p, e) -> {
-      if (wanted.isEmpty() ? !p.isEmpty() : p.equals(wanted) || p.startsWith(under)) {
-        tar.add(p, e);
-      }
-      return true;
-    });
+    TreeWalk.walk(
+        new BlobSource(repo, null).tree(s),
+        (p, e) -> {
+          if (wanted.isEmpty() ? !p.isEmpty() : p.equals(wanted) || p.startsWith(under)) {
+            tar.add(p, e);
+          }
+          return true;
+        });
     tar.finish();
   }
 
@@ -149,28 +194,37 @@ final class DumpCommand implements Callable<Integer> {
   }
 
   /**
-   * Standard output, or {@code --output}: a file beside it that is renamed over it once everything is written and
-   * flushed, and removed when anything fails, so that a failed dump never leaves a partial file behind.
+   * Standard output, or {@code --output}: a file beside it that is renamed over it once everything
+   * is written and flushed, and removed when anything fails, so that a failed dump never leaves a
+   * partial file behind.
    */
   private void write(Body body) {
     if (output == null) {
-      OutputStream out = new BufferedOutputStream(((StrataCli) spec.root().userObject()).raw(), 1 << 16);
+      OutputStream out =
+          new BufferedOutputStream(((StrataCli) spec.root().userObject()).raw(), 1 << 16);
       body.writeTo(out);
       flush(out, "standard output");
       return;
     }
     Path target = output.toAbsolutePath().normalize();
-    Path partial = target.resolveSibling("." + target.getFileName() + ".strata-partial-" + ProcessHandle.current().pid());
+    Path partial =
+        target.resolveSibling(
+            "." + target.getFileName() + ".strata-partial-" + ProcessHandle.current().pid());
     boolean done = false;
     try {
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE), 1 << 16)) {
+      try (OutputStream out =
+          new BufferedOutputStream(
+              Files.newOutputStream(
+                  partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+              1 << 16)) {
         body.writeTo(out);
       }
-      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(partial, StandardOpenOption.WRITE)) {
+      try (java.nio.channels.FileChannel ch =
+          java.nio.channels.FileChannel.open(partial, StandardOpenOption.WRITE)) {
         ch.force(true);
       }
-      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       done = true;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);

@@ -32,13 +32,22 @@ final class FindCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Parameters(arity = "1..*", paramLabel = "PATTERN", description = "What to look for; an entry matching any pattern is printed.")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "PATTERN",
+      description = "What to look for; an entry matching any pattern is printed.")
   List<String> patterns;
 
-  @Option(names = "--source-id", paramLabel = "ID", description = "Only the snapshots of this source.")
+  @Option(
+      names = "--source-id",
+      paramLabel = "ID",
+      description = "Only the snapshots of this source.")
   String sourceId;
 
-  @Option(names = "--snapshot", paramLabel = "ID", description = "Only this snapshot: an id, a unique prefix of one, or latest.")
+  @Option(
+      names = "--snapshot",
+      paramLabel = "ID",
+      description = "Only this snapshot: an id, a unique prefix of one, or latest.")
   String snapshotId;
 
   @Option(names = "--json", description = "Print a JSON array of {snapshotId, sourceId, entry}.")
@@ -80,14 +89,18 @@ final class FindCommand implements Callable<Integer> {
         }
         searched++;
         List<Match> here = new ArrayList<>();
-        TreeWalk.walk(blobs.tree(s), (p, e) -> {
-          if (!p.isEmpty() && globs.stream().anyMatch(g -> g.matches(p))) {
-            here.add(new Match(id, s.metadata().sourceId(), TreeWalk.Node.of(p, e)));
-          }
-          return true;
-        });
+        TreeWalk.walk(
+            blobs.tree(s),
+            (p, e) -> {
+              if (!p.isEmpty() && globs.stream().anyMatch(g -> g.matches(p))) {
+                here.add(new Match(id, s.metadata().sourceId(), TreeWalk.Node.of(p, e)));
+              }
+              return true;
+            });
         if (!json && !here.isEmpty()) {
-          out.printf("snapshot %s of %s, created %s UTC:%n", id, Names.safe(s.metadata().sourceId()), Output.time(s.metadata().createdAt()));
+          out.printf(
+              "snapshot %s of %s, created %s UTC:%n",
+              id, Names.safe(s.metadata().sourceId()), Output.time(s.metadata().createdAt()));
           here.forEach(m -> out.println("  " + m.entry().longLine()));
         }
         matches.addAll(here);

@@ -23,10 +23,18 @@ final class ForgetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "SNAPSHOT", description = "The snapshot to forget: an id or a unique prefix of one.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "SNAPSHOT",
+      description = "The snapshot to forget: an id or a unique prefix of one.")
   String snapshotArg;
 
-  @Option(names = "--snapshot", paramLabel = "ID", description = "The snapshot, as SNAPSHOT names it (the older spelling; both may be given when they agree).")
+  @Option(
+      names = "--snapshot",
+      paramLabel = "ID",
+      description =
+          "The snapshot, as SNAPSHOT names it (the older spelling; both may be given when they agree).")
   String snapshotId;
 
   @Option(names = "--json", description = "Print {snapshotId, tombstone} as JSON.")
@@ -39,7 +47,8 @@ final class ForgetCommand implements Callable<Integer> {
   public Integer call() {
     String named = Snapshots.required(snapshotArg, snapshotId, "forget");
     if (Snapshots.LATEST.equals(named.strip())) {
-      throw new UsageException("forget takes a snapshot id or a unique prefix of one, not latest: name the snapshot (see `strata snapshots`)");
+      throw new UsageException(
+          "forget takes a snapshot id or a unique prefix of one, not latest: name the snapshot (see `strata snapshots`)");
     }
     Forgotten done;
     try (BlobStoreManager store = storeOptions.open()) {
@@ -51,7 +60,11 @@ final class ForgetCommand implements Callable<Integer> {
     if (json) {
       Output.json(spec.commandLine().getOut(), done);
     } else {
-      spec.commandLine().getOut().printf("forgot snapshot %s; its blobs are reclaimed by `strata gc` after the grace period%n", done.snapshotId());
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "forgot snapshot %s; its blobs are reclaimed by `strata gc` after the grace period%n",
+              done.snapshotId());
     }
     return 0;
   }

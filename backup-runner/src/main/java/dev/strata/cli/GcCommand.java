@@ -57,7 +57,8 @@ final class GcCommand implements Callable<Integer> {
   @Option(
       names = "--result-file",
       paramLabel = "FILE",
-      description = "Also write the JSON report, or {\"error\": …} on failure, to this file (e.g. /dev/termination-log).")
+      description =
+          "Also write the JSON report, or {\"error\": …} on failure, to this file (e.g. /dev/termination-log).")
   Path resultFile;
 
   @Option(
@@ -71,14 +72,16 @@ final class GcCommand implements Callable<Integer> {
       names = "--repack-below",
       paramLabel = "FRACTION",
       defaultValue = "" + GcOptions.DEFAULT_REPACK_BELOW,
-      description = "Repack a pack older than the grace period when its referenced blobs take less than this fraction of it (0-1, default: ${DEFAULT-VALUE}; 0: never).")
+      description =
+          "Repack a pack older than the grace period when its referenced blobs take less than this fraction of it (0-1, default: ${DEFAULT-VALUE}; 0: never).")
   double repackBelow;
 
   @Option(
       names = "--max-repack",
       paramLabel = "SIZE",
       defaultValue = "1GiB",
-      description = "Copy at most this much while repacking, per collection (default: ${DEFAULT-VALUE}; the rest waits for the next).")
+      description =
+          "Copy at most this much while repacking, per collection (default: ${DEFAULT-VALUE}; the rest waits for the next).")
   String maxRepack;
 
   @Override
@@ -98,7 +101,13 @@ final class GcCommand implements Callable<Integer> {
   private GcReport collect() {
     GcOptions options;
     try {
-      options = new GcOptions(Durations.parse(grace), dryRun, Limits.parallelism(parallelism), Clock.systemUTC(), allowShortGrace);
+      options =
+          new GcOptions(
+              Durations.parse(grace),
+              dryRun,
+              Limits.parallelism(parallelism),
+              Clock.systemUTC(),
+              allowShortGrace);
     } catch (IllegalArgumentException e) {
       throw new UsageException("--grace: " + e.getMessage());
     }
@@ -124,8 +133,8 @@ final class GcCommand implements Callable<Integer> {
   }
 
   /**
-   * e.g. "deleted 3 packs (2 repacked, 12.0 MiB copied), 12 blobs (48.0 MiB) and 2 tombstones; kept 3 young unreferenced
-   * blobs; 40 snapshots reference 1,024 blobs"
+   * e.g. "deleted 3 packs (2 repacked, 12.0 MiB copied), 12 blobs (48.0 MiB) and 2 tombstones; kept
+   * 3 young unreferenced blobs; 40 snapshots reference 1,024 blobs"
    */
   static String summary(GcReport r) {
     StringBuilder b = new StringBuilder();
@@ -133,19 +142,27 @@ final class GcCommand implements Callable<Integer> {
     if (r.packs() > 0) {
       b.append(count(r.packsDeleted(), "pack"));
       if (r.packsRepacked() > 0) {
-        b.append(" (").append(r.packsRepacked()).append(" repacked, ").append(Output.bytes(r.bytesRepacked())).append(" copied)");
+        b.append(" (")
+            .append(r.packsRepacked())
+            .append(" repacked, ")
+            .append(Output.bytes(r.bytesRepacked()))
+            .append(" copied)");
       }
       b.append(", ");
     }
     b.append(count(r.blobsDeleted(), "blob"))
-        .append(" (").append(Output.bytes(r.bytesDeleted())).append(")")
+        .append(" (")
+        .append(Output.bytes(r.bytesDeleted()))
+        .append(")")
         .append(r.progressObjectsDeleted() > 0 ? ", " : " and ")
         .append(count(r.tombstonesDeleted(), "tombstone"));
     if (r.progressObjectsDeleted() > 0) {
       b.append(" and ").append(count(r.progressObjectsDeleted(), "stale progress object"));
     }
-    b.append("; kept ").append(count(r.blobsKeptYoung(), "young unreferenced blob"))
-        .append("; ").append(count(r.snapshots(), "snapshot"))
+    b.append("; kept ")
+        .append(count(r.blobsKeptYoung(), "young unreferenced blob"))
+        .append("; ")
+        .append(count(r.snapshots(), "snapshot"))
         .append(r.snapshots() == 1 ? " references " : " reference ")
         .append(count(r.blobsReferenced(), "blob"));
     return b.toString();

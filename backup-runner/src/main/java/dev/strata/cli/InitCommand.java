@@ -31,7 +31,8 @@ final class InitCommand implements Callable<Integer> {
   @Option(
       names = "--encryption",
       paramLabel = "MODE",
-      description = "none or aes-256-gcm (default: aes-256-gcm when a key is given, none when not).")
+      description =
+          "none or aes-256-gcm (default: aes-256-gcm when a key is given, none when not).")
   String encryption;
 
   @Option(
@@ -46,8 +47,11 @@ final class InitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (encryption != null && !StoreConfig.NONE.equals(encryption) && !StoreConfig.AES_256_GCM.equals(encryption)) {
-      throw new UsageException("unknown --encryption '" + encryption + "': use none or aes-256-gcm");
+    if (encryption != null
+        && !StoreConfig.NONE.equals(encryption)
+        && !StoreConfig.AES_256_GCM.equals(encryption)) {
+      throw new UsageException(
+          "unknown --encryption '" + encryption + "': use none or aes-256-gcm");
     }
     long size;
     try {
@@ -60,15 +64,22 @@ final class InitCommand implements Callable<Integer> {
     }
     UserKey key = storeOptions.key();
     if (StoreConfig.AES_256_GCM.equals(encryption) && key == null) {
-      throw new UsageException("--encryption aes-256-gcm needs a key: give one with --key-file, " + UserKey.ENV_FILE + " or " + UserKey.ENV_KEY);
+      throw new UsageException(
+          "--encryption aes-256-gcm needs a key: give one with --key-file, "
+              + UserKey.ENV_FILE
+              + " or "
+              + UserKey.ENV_KEY);
     }
     if (StoreConfig.NONE.equals(encryption) && key != null) {
-      throw new UsageException("--encryption none takes no key, but one was given (" + key.source() + ")");
+      throw new UsageException(
+          "--encryption none takes no key, but one was given (" + key.source() + ")");
     }
     Repository repo;
     List<KeySlot> slots;
     try (BlobStoreManager store = storeOptions.open()) {
-      repo = Repository.create(store, key, new Repository.Init(encryption, (int) size), Clock.systemUTC());
+      repo =
+          Repository.create(
+              store, key, new Repository.Init(encryption, (int) size), Clock.systemUTC());
       slots = repo.encrypted() ? repo.keySlots() : List.of();
     }
     StoreConfig c = repo.config();
@@ -76,9 +87,21 @@ final class InitCommand implements Callable<Integer> {
       Output.json(spec.commandLine().getOut(), c);
       return 0;
     }
-    spec.commandLine().getOut().printf("created store %s: format %d, %s, packs of %s%s%n", repo.store().location(), c.formatVersion(),
-        c.encrypted() ? "encrypted (AES-256-GCM)" : "not encrypted", Sizes.human(c.packSize()),
-        slots.isEmpty() ? "" : "; key " + slots.get(0).id() + " from " + key.source() + " opens it (keep it safe: without a key the store cannot be read)");
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "created store %s: format %d, %s, packs of %s%s%n",
+            repo.store().location(),
+            c.formatVersion(),
+            c.encrypted() ? "encrypted (AES-256-GCM)" : "not encrypted",
+            Sizes.human(c.packSize()),
+            slots.isEmpty()
+                ? ""
+                : "; key "
+                    + slots.get(0).id()
+                    + " from "
+                    + key.source()
+                    + " opens it (keep it safe: without a key the store cannot be read)");
     return 0;
   }
 }

@@ -31,18 +31,26 @@ final class KeyCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a key command: list, add or remove");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "name a key command: list, add or remove");
   }
 
-  /** One key as `key list --json` and `key add --json` print it ({@code given}: the key the command was given opens it). */
+  /**
+   * One key as `key list --json` and `key add --json` print it ({@code given}: the key the command
+   * was given opens it).
+   */
   public record Key(String keyId, java.time.Instant createdAt, String note, boolean given) {}
 
-  @Command(name = "list", description = "List the store's keys; the one the given key opens is marked.")
+  @Command(
+      name = "list",
+      description = "List the store's keys; the one the given key opens is marked.")
   static final class ListKeys implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin StoreOptions storeOptions;
 
-    @Option(names = "--json", description = "Print a JSON array of {keyId, createdAt, note, given}.")
+    @Option(
+        names = "--json",
+        description = "Print a JSON array of {keyId, createdAt, note, given}.")
     boolean json;
 
     @Override
@@ -73,23 +81,37 @@ final class KeyCommand implements Runnable {
       List<String[]> rows = new java.util.ArrayList<>();
       rows.add(new String[] {"KEY", "CREATED (UTC)", "NOTE"});
       for (Key k : keys) {
-        rows.add(new String[] {k.keyId(), Output.time(k.createdAt()),
-            (k.note() == null ? "" : dev.strata.engine.Names.safe(k.note())) + (k.given() ? "  (the key given)" : "")});
+        rows.add(
+            new String[] {
+              k.keyId(),
+              Output.time(k.createdAt()),
+              (k.note() == null ? "" : dev.strata.engine.Names.safe(k.note()))
+                  + (k.given() ? "  (the key given)" : "")
+            });
       }
       Output.table(out, rows);
       return 0;
     }
   }
 
-  @Command(name = "add", description = "Add a key: the store opens with the key given and then also with the new one.")
+  @Command(
+      name = "add",
+      description = "Add a key: the store opens with the key given and then also with the new one.")
   static final class Add implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin StoreOptions storeOptions;
 
-    @Option(names = "--new-key-file", required = true, paramLabel = "FILE", description = "The new key, in a file.")
+    @Option(
+        names = "--new-key-file",
+        required = true,
+        paramLabel = "FILE",
+        description = "The new key, in a file.")
     Path newKeyFile;
 
-    @Option(names = "--note", paramLabel = "TEXT", description = "A note kept with the key (who holds it, for what).")
+    @Option(
+        names = "--note",
+        paramLabel = "TEXT",
+        description = "A note kept with the key (who holds it, for what).")
     String note;
 
     @Option(names = "--json", description = "Print the new key as {keyId, createdAt, note, given}.")
@@ -113,7 +135,9 @@ final class KeyCommand implements Runnable {
           throw new UsageException(e.getMessage());
         }
         if (json) {
-          Output.json(spec.commandLine().getOut(), new Key(slot.id(), slot.createdAt(), slot.note(), false));
+          Output.json(
+              spec.commandLine().getOut(),
+              new Key(slot.id(), slot.createdAt(), slot.note(), false));
         } else {
           spec.commandLine().getOut().printf("added key %s to %s%n", slot.id(), store.location());
         }
@@ -122,12 +146,18 @@ final class KeyCommand implements Runnable {
     }
   }
 
-  @Command(name = "remove", description = "Remove a key (not the last one); the key given must open the store.")
+  @Command(
+      name = "remove",
+      description = "Remove a key (not the last one); the key given must open the store.")
   static final class Remove implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin StoreOptions storeOptions;
 
-    @Option(names = "--key-id", required = true, paramLabel = "ID", description = "The key to remove (see `strata key list`).")
+    @Option(
+        names = "--key-id",
+        required = true,
+        paramLabel = "ID",
+        description = "The key to remove (see `strata key list`).")
     String keyId;
 
     @Option(names = "--json", description = "Print {keyId, removed} as JSON.")

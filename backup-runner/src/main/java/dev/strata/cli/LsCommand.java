@@ -29,19 +29,34 @@ final class LsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Parameters(index = "0", paramLabel = "SNAPSHOT", description = "An id, a unique prefix of one, or latest.")
+  @Parameters(
+      index = "0",
+      paramLabel = "SNAPSHOT",
+      description = "An id, a unique prefix of one, or latest.")
   String snapshotId;
 
-  @Parameters(index = "1", arity = "0..1", paramLabel = "PATH", description = "A file or directory in the snapshot (default: all of it).")
+  @Parameters(
+      index = "1",
+      arity = "0..1",
+      paramLabel = "PATH",
+      description = "A file or directory in the snapshot (default: all of it).")
   String path;
 
-  @Option(names = "--source-id", paramLabel = "ID", description = "With latest: the source whose newest snapshot to list.")
+  @Option(
+      names = "--source-id",
+      paramLabel = "ID",
+      description = "With latest: the source whose newest snapshot to list.")
   String sourceId;
 
-  @Option(names = {"-l", "--long"}, description = "Also print each entry's type and mode, size and modification time (UTC).")
+  @Option(
+      names = {"-l", "--long"},
+      description = "Also print each entry's type and mode, size and modification time (UTC).")
   boolean longFormat;
 
-  @Option(names = "--json", description = "Print a JSON array of {path, type, size, mode, mtime, linkTarget, hardLinkTo}.")
+  @Option(
+      names = "--json",
+      description =
+          "Print a JSON array of {path, type, size, mode, mtime, linkTarget, hardLinkTo}.")
   boolean json;
 
   @Override
@@ -56,15 +71,18 @@ final class LsCommand implements Callable<Integer> {
       id = Snapshots.resolve(catalog, snapshotId, sourceId);
       Snapshot s = catalog.load(id);
       String under = wanted + "/";
-      TreeWalk.walk(new BlobSource(repo, null).tree(s), (p, e) -> {
-        if (wanted.isEmpty() ? !p.isEmpty() : p.equals(wanted) || p.startsWith(under)) {
-          found.add(TreeWalk.Node.of(p, e));
-        }
-        return true;
-      });
+      TreeWalk.walk(
+          new BlobSource(repo, null).tree(s),
+          (p, e) -> {
+            if (wanted.isEmpty() ? !p.isEmpty() : p.equals(wanted) || p.startsWith(under)) {
+              found.add(TreeWalk.Node.of(p, e));
+            }
+            return true;
+          });
     }
     if (found.isEmpty() && !wanted.isEmpty()) {
-      throw new SnapshotNotFoundException("snapshot " + id + " has no " + Names.safe(wanted) + " (see `strata ls " + id + "`)");
+      throw new SnapshotNotFoundException(
+          "snapshot " + id + " has no " + Names.safe(wanted) + " (see `strata ls " + id + "`)");
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

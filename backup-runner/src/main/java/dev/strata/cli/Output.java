@@ -30,9 +30,9 @@ final class Output {
     return dev.strata.engine.Sizes.human(n);
   }
 
-
   private static final java.time.format.DateTimeFormatter TIME =
-      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+          .withZone(java.time.ZoneOffset.UTC);
 
   /** A time in a table: UTC to the second, always 19 characters wide. */
   static String time(java.time.Instant t) {
@@ -40,8 +40,8 @@ final class Output {
   }
 
   /**
-   * Prints rows as columns two spaces apart, each as wide as its widest cell; {@code right} says which columns align
-   * right (numbers). The last column is not padded.
+   * Prints rows as columns two spaces apart, each as wide as its widest cell; {@code right} says
+   * which columns align right (numbers). The last column is not padded.
    */
   static void table(PrintWriter out, java.util.List<String[]> rows, boolean... right) {
     if (rows.isEmpty()) {

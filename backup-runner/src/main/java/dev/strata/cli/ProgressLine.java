@@ -4,7 +4,9 @@ import dev.strata.engine.Progress;
 import java.io.PrintWriter;
 import java.util.Locale;
 
-/** A live progress line on a terminal's stderr: files, bytes, rate and ETA, redrawn twice a second. */
+/**
+ * A live progress line on a terminal's stderr: files, bytes, rate and ETA, redrawn twice a second.
+ */
 final class ProgressLine implements AutoCloseable {
 
   private final Thread thread;
@@ -29,7 +31,9 @@ final class ProgressLine implements AutoCloseable {
     thread.setDaemon(true);
   }
 
-  /** Starts a line only when stderr is a terminal; otherwise a no-op, so logs and pipes stay clean. */
+  /**
+   * Starts a line only when stderr is a terminal; otherwise a no-op, so logs and pipes stay clean.
+   */
   static ProgressLine startIfTerminal(String verb, Progress progress, PrintWriter err) {
     ProgressLine line = new ProgressLine(verb, progress, err);
     if (System.console() != null) {

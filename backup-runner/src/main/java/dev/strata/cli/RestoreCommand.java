@@ -7,9 +7,9 @@ import dev.strata.engine.RestoreEngine;
 import dev.strata.engine.RestoreMode;
 import dev.strata.engine.RestoreOptions;
 import dev.strata.engine.RestoreResult;
+import dev.strata.engine.Snapshot;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.SnapshotNotFoundException;
-import dev.strata.engine.Snapshot;
 import dev.strata.engine.report.RestoreReport;
 import dev.strata.engine.store.BlobStoreManager;
 import java.nio.file.Path;
@@ -41,30 +41,49 @@ final class RestoreCommand implements Callable<Integer> {
       index = "0",
       arity = "0..1",
       paramLabel = "SNAPSHOT",
-      description = "The snapshot to restore: an id, a unique prefix of one, or latest (of --source-id, or of the store's only source).")
+      description =
+          "The snapshot to restore: an id, a unique prefix of one, or latest (of --source-id, or of the store's only source).")
   String snapshotArg;
 
   static final class Which {
-    @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot to restore, as the SNAPSHOT argument names it (the older spelling; both may be given when they agree).")
+    @Option(
+        names = "--snapshot",
+        required = true,
+        paramLabel = "ID",
+        description =
+            "The snapshot to restore, as the SNAPSHOT argument names it (the older spelling; both may be given when they agree).")
     String snapshotId;
 
-    @Option(names = "--latest", required = true, description = "Restore the newest snapshot of --source-id (with --former-source-id and --if-none).")
+    @Option(
+        names = "--latest",
+        required = true,
+        description =
+            "Restore the newest snapshot of --source-id (with --former-source-id and --if-none).")
     boolean latest;
   }
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
   Which which;
 
-  @Option(names = "--source-id", paramLabel = "ID", description = "With --latest (or the snapshot latest): the source whose newest snapshot to restore.")
+  @Option(
+      names = "--source-id",
+      paramLabel = "ID",
+      description =
+          "With --latest (or the snapshot latest): the source whose newest snapshot to restore.")
   String sourceId;
 
   @Option(
       names = "--former-source-id",
       paramLabel = "ID",
-      description = "With --latest: an identity the source had before (repeatable), whose newest snapshot counts while the source has none of its own.")
+      description =
+          "With --latest: an identity the source had before (repeatable), whose newest snapshot counts while the source has none of its own.")
   List<String> formerSourceIds = new ArrayList<>();
 
-  @Option(names = "--target", required = true, paramLabel = "DIR", description = "The directory to restore into (created if missing).")
+  @Option(
+      names = "--target",
+      required = true,
+      paramLabel = "DIR",
+      description = "The directory to restore into (created if missing).")
   Path target;
 
   @Option(
@@ -85,7 +104,9 @@ final class RestoreCommand implements Callable<Integer> {
       description = "Chunks fetched, verified and written at once (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
-  @Option(names = "--full-check", description = "In sync mode, hash local files even when size and mtime match.")
+  @Option(
+      names = "--full-check",
+      description = "In sync mode, hash local files even when size and mtime match.")
   boolean fullCheck;
 
   @Option(names = "--json", description = "Print one JSON object with the result at the end.")
@@ -118,7 +139,8 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Option(
       names = "--no-fsync",
-      description = "Do not flush restored files and directories to disk before reporting done (for scratch targets only).")
+      description =
+          "Do not flush restored files and directories to disk before reporting done (for scratch targets only).")
   boolean noFsync;
 
   @Option(
@@ -134,32 +156,41 @@ final class RestoreCommand implements Callable<Integer> {
   @Option(
       names = "--include",
       paramLabel = "GLOB",
-      description = "Restore only paths that match (repeatable); a matching directory brings everything in it. data/** and"
-          + " data match a whole directory; a glob without a slash, like *.sst, matches names at any depth.")
+      description =
+          "Restore only paths that match (repeatable); a matching directory brings everything in it. data/** and"
+              + " data match a whole directory; a glob without a slash, like *.sst, matches names at any depth.")
   java.util.List<String> includes;
 
   @Option(
       names = "--exclude",
       paramLabel = "GLOB",
-      description = "Leave out paths that match (repeatable; wins over --include). With --mode sync, only selected paths"
-          + " are removed when the snapshot lacks them: files outside the selection stay as they are.")
+      description =
+          "Leave out paths that match (repeatable; wins over --include). With --mode sync, only selected paths"
+              + " are removed when the snapshot lacks them: files outside the selection stay as they are.")
   java.util.List<String> excludes;
 
   @Mixin RunReportOptions report;
 
   @Override
   public Integer call() {
-    boolean continueOnFailure = switch (onFailure) {
-      case "fail" -> false;
-      case "continue" -> true;
-      default -> throw new UsageException("unknown --on-failure '" + onFailure + "': use fail or continue");
-    };
+    boolean continueOnFailure =
+        switch (onFailure) {
+          case "fail" -> false;
+          case "continue" -> true;
+          default ->
+              throw new UsageException(
+                  "unknown --on-failure '" + onFailure + "': use fail or continue");
+        };
     try {
       return run();
     } catch (RuntimeException e) {
       report.writeError(e);
-      if (continueOnFailure && !(e instanceof UsageException) && !(e instanceof RestoreCommitException)) {
-        spec.commandLine().getErr().println("strata: " + StrataCli.message(e) + " (--on-failure continue: exiting 0)");
+      if (continueOnFailure
+          && !(e instanceof UsageException)
+          && !(e instanceof RestoreCommitException)) {
+        spec.commandLine()
+            .getErr()
+            .println("strata: " + StrataCli.message(e) + " (--on-failure continue: exiting 0)");
         return 0;
       }
       throw e;
@@ -169,10 +200,15 @@ final class RestoreCommand implements Callable<Integer> {
   private int run() {
     boolean latest = which != null && which.latest;
     if (latest && snapshotArg != null) {
-      throw new UsageException("give the snapshot either as SNAPSHOT ('" + dev.strata.engine.Names.safe(snapshotArg)
-          + "') or as --latest, not both");
+      throw new UsageException(
+          "give the snapshot either as SNAPSHOT ('"
+              + dev.strata.engine.Names.safe(snapshotArg)
+              + "') or as --latest, not both");
     }
-    String named = latest ? null : Snapshots.required(snapshotArg, which == null ? null : which.snapshotId, "restore");
+    String named =
+        latest
+            ? null
+            : Snapshots.required(snapshotArg, which == null ? null : which.snapshotId, "restore");
     RestoreMode restoreMode;
     try {
       restoreMode = RestoreMode.parse(mode);
@@ -180,18 +216,24 @@ final class RestoreCommand implements Callable<Integer> {
       throw new UsageException(e.getMessage());
     }
     if (latest && (sourceId == null || sourceId.isBlank())) {
-      throw new UsageException("--latest needs --source-id: the source whose newest snapshot to restore");
+      throw new UsageException(
+          "--latest needs --source-id: the source whose newest snapshot to restore");
     }
-    boolean freshStartIfNone = switch (ifNone) {
-      case "fail" -> false;
-      case "fresh-start" -> true;
-      default -> throw new UsageException("unknown --if-none '" + ifNone + "': use fail or fresh-start");
-    };
+    boolean freshStartIfNone =
+        switch (ifNone) {
+          case "fail" -> false;
+          case "fresh-start" -> true;
+          default ->
+              throw new UsageException(
+                  "unknown --if-none '" + ifNone + "': use fail or fresh-start");
+        };
     if (!formerSourceIds.isEmpty() && !latest) {
-      throw new UsageException("--former-source-id needs --latest: a named snapshot is found by its id alone");
+      throw new UsageException(
+          "--former-source-id needs --latest: a named snapshot is found by its id alone");
     }
     if (freshStartIfNone && !latest) {
-      throw new UsageException("--if-none fresh-start needs --latest: a named snapshot either exists or the restore fails");
+      throw new UsageException(
+          "--if-none fresh-start needs --latest: a named snapshot either exists or the restore fails");
     }
     long gap;
     try {
@@ -207,35 +249,60 @@ final class RestoreCommand implements Callable<Integer> {
       try {
         selection = dev.strata.engine.PathSelection.of(includes, excludes);
       } catch (IllegalArgumentException e) {
-        throw new UsageException((includes != null ? "--include/--exclude: " : "--exclude: ") + e.getMessage());
+        throw new UsageException(
+            (includes != null ? "--include/--exclude: " : "--exclude: ") + e.getMessage());
       }
     }
-    RestoreOptions options = new RestoreOptions(restoreMode, Limits.parallelism(parallelism), fullCheck, !noFsync, storeOptions.key(), (int) gap)
-        .withSelection(selection);
+    RestoreOptions options =
+        new RestoreOptions(
+                restoreMode,
+                Limits.parallelism(parallelism),
+                fullCheck,
+                !noFsync,
+                storeOptions.key(),
+                (int) gap)
+            .withSelection(selection);
     Progress progress = new Progress();
     RestoreResult result;
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
       dev.strata.engine.format.Repository repo = storeOptions.repository(store);
       java.util.concurrent.CompletableFuture<dev.strata.engine.pack.BlobIndex> index =
-          dev.strata.engine.Workers.background("strata-open-index", () -> dev.strata.engine.pack.BlobIndex.load(repo));
+          dev.strata.engine.Workers.background(
+              "strata-open-index", () -> dev.strata.engine.pack.BlobIndex.load(repo));
       SnapshotCatalog catalog = new SnapshotCatalog(repo);
       Optional<Snapshot> found =
-          latest ? catalog.latest(sourceId, formerSourceIds) : Optional.of(catalog.load(Snapshots.resolve(catalog, named, sourceId)));
+          latest
+              ? catalog.latest(sourceId, formerSourceIds)
+              : Optional.of(catalog.load(Snapshots.resolve(catalog, named, sourceId)));
       if (found.isEmpty() && freshStartIfNone) {
         return freshStart();
       }
       Snapshot snapshot =
-          found.orElseThrow(() -> new SnapshotNotFoundException(
-              "source '" + sourceId + "' has no snapshot in " + store.location() + " (see `strata snapshots`)"));
-      try (ProgressLine line = ProgressLine.startIfTerminal("restore", progress, spec.commandLine().getErr());
+          found.orElseThrow(
+              () ->
+                  new SnapshotNotFoundException(
+                      "source '"
+                          + sourceId
+                          + "' has no snapshot in "
+                          + store.location()
+                          + " (see `strata snapshots`)"));
+      try (ProgressLine line =
+              ProgressLine.startIfTerminal("restore", progress, spec.commandLine().getErr());
           ProgressPublisher published = report.startProgress(store, progress)) {
         result = new RestoreEngine(store, options, progress).restore(repo, index, snapshot, target);
       }
     }
-    RestoreReport out = RestoreReport.restored(result.snapshotId(), target.toAbsolutePath().normalize().toString(),
-        restoreMode.name().toLowerCase(java.util.Locale.ROOT), result.files(), result.totalBytes(), result.downloadedBytes(),
-        result.reusedBytes(), result.durationMs());
+    RestoreReport out =
+        RestoreReport.restored(
+            result.snapshotId(),
+            target.toAbsolutePath().normalize().toString(),
+            restoreMode.name().toLowerCase(java.util.Locale.ROOT),
+            result.files(),
+            result.totalBytes(),
+            result.downloadedBytes(),
+            result.reusedBytes(),
+            result.durationMs());
     report.writeResult(out);
     if (json) {
       Output.json(spec.commandLine().getOut(), out);
@@ -255,14 +322,22 @@ final class RestoreCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** No snapshot of the source yet: nothing to restore, the target is left as it is, and that is a success. */
+  /**
+   * No snapshot of the source yet: nothing to restore, the target is left as it is, and that is a
+   * success.
+   */
   private int freshStart() {
-    RestoreReport out = RestoreReport.freshStart(sourceId, target.toAbsolutePath().normalize().toString());
+    RestoreReport out =
+        RestoreReport.freshStart(sourceId, target.toAbsolutePath().normalize().toString());
     report.writeResult(out);
     if (json) {
       Output.json(spec.commandLine().getOut(), out);
     } else {
-      spec.commandLine().getOut().printf("no snapshot of %s yet: nothing restored, %s left as it is (fresh start)%n", sourceId, target);
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "no snapshot of %s yet: nothing restored, %s left as it is (fresh start)%n",
+              sourceId, target);
     }
     return 0;
   }

@@ -15,8 +15,8 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
- * How a run reports to whoever started it, without any access to Kubernetes: a result file (the pod's termination
- * message) with the JSON result or the error, and live progress in the store.
+ * How a run reports to whoever started it, without any access to Kubernetes: a result file (the
+ * pod's termination message) with the JSON result or the error, and live progress in the store.
  */
 public final class RunReportOptions {
 
@@ -26,7 +26,8 @@ public final class RunReportOptions {
   @Option(
       names = "--result-file",
       paramLabel = "FILE",
-      description = "Also write the JSON result, or {\"error\": …} on failure, to this file (e.g. /dev/termination-log).")
+      description =
+          "Also write the JSON result, or {\"error\": …} on failure, to this file (e.g. /dev/termination-log).")
   Path resultFile;
 
   @Option(
@@ -42,21 +43,33 @@ public final class RunReportOptions {
       description = "Seconds between progress updates (default: ${DEFAULT-VALUE}).")
   int progressIntervalSeconds;
 
-  /** A publisher to close when the run ends, or null (a valid try-with-resources resource) when not asked for. */
+  /**
+   * A publisher to close when the run ends, or null (a valid try-with-resources resource) when not
+   * asked for.
+   */
   ProgressPublisher startProgress(BlobStoreManager store, Progress progress) {
     if (progressObject == null) {
       return null;
     }
-    return new ProgressPublisher(store, progressObject, progress, Duration.ofSeconds(progressIntervalSeconds), Clock.systemUTC());
+    return new ProgressPublisher(
+        store,
+        progressObject,
+        progress,
+        Duration.ofSeconds(progressIntervalSeconds),
+        Clock.systemUTC());
   }
 
-  /** Writes the run's report (a record of {@code dev.strata.engine.report}, or the collector's GcReport). */
+  /**
+   * Writes the run's report (a record of {@code dev.strata.engine.report}, or the collector's
+   * GcReport).
+   */
   void writeResult(Object report) {
     if (resultFile != null) {
       try {
         write(RunReports.toJson(report));
       } catch (IOException e) {
-        throw new IllegalStateException("cannot write the result file " + resultFile + ": " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "cannot write the result file " + resultFile + ": " + e.getMessage(), e);
       }
     }
   }
@@ -76,9 +89,10 @@ public final class RunReportOptions {
     if (resultFile != null) {
       String message = StrataCli.message(failure);
       String shortened = message.length() > 3000 ? message.substring(0, 3000) + "…" : message;
-      RunError error = failure instanceof UsageException
-          ? new RunError(shortened, RunError.Cause.USAGE)
-          : RunErrors.of(failure, shortened);
+      RunError error =
+          failure instanceof UsageException
+              ? new RunError(shortened, RunError.Cause.USAGE)
+              : RunErrors.of(failure, shortened);
       try {
         write(RunReports.toJson(error));
       } catch (IOException ignored) {
@@ -90,7 +104,8 @@ public final class RunReportOptions {
   private void write(String json) throws IOException {
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
     if (bytes.length > MAX_RESULT_BYTES) {
-      throw new IOException("the result is " + bytes.length + " bytes, more than a termination message holds");
+      throw new IOException(
+          "the result is " + bytes.length + " bytes, more than a termination message holds");
     }
     Files.write(resultFile, bytes);
   }

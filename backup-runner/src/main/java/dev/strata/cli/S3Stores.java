@@ -8,12 +8,20 @@ import dev.strata.engine.store.S3Credentials;
 import dev.strata.engine.store.S3StoreConfig;
 import java.nio.file.Path;
 
-/** Opens an S3 or MinIO store from command-line options and the credentials they and the environment name. */
+/**
+ * Opens an S3 or MinIO store from command-line options and the credentials they and the environment
+ * name.
+ */
 final class S3Stores {
   private S3Stores() {}
 
   static BlobStoreManager open(
-      String uri, String endpoint, String region, boolean pathStyle, Path caBundle, java.time.Duration retryDeadline,
+      String uri,
+      String endpoint,
+      String region,
+      boolean pathStyle,
+      Path caBundle,
+      java.time.Duration retryDeadline,
       S3Credentials credentials) {
     S3StoreConfig config;
     try {
@@ -21,6 +29,7 @@ final class S3Stores {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    return new RetryingBlobStoreManager(new S3BlobStoreManager(config), RetryPolicy.defaults().withDeadline(retryDeadline));
+    return new RetryingBlobStoreManager(
+        new S3BlobStoreManager(config), RetryPolicy.defaults().withDeadline(retryDeadline));
   }
 }

@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Store settings a command line does not repeat: STRATA_* environment variables, then a config file of {@code name =
- * value} lines (STRATA_CONFIG, else $XDG_CONFIG_HOME/strata/config, else ~/.config/strata/config). A flag wins over its
- * variable, a variable over the file. Secrets are never values here: the file names files that hold them.
+ * Store settings a command line does not repeat: STRATA_* environment variables, then a config file
+ * of {@code name = value} lines (STRATA_CONFIG, else $XDG_CONFIG_HOME/strata/config, else
+ * ~/.config/strata/config). A flag wins over its variable, a variable over the file. Secrets are
+ * never values here: the file names files that hold them.
  */
 final class Settings {
 
@@ -44,7 +45,9 @@ final class Settings {
     this.configFile = configFile;
   }
 
-  /** Settings of no file, from these variables only (for tests and callers that bring their own). */
+  /**
+   * Settings of no file, from these variables only (for tests and callers that bring their own).
+   */
   static Settings of(Map<String, String> env) {
     return new Settings(Map.copyOf(env), Map.of(), null);
   }
@@ -52,7 +55,8 @@ final class Settings {
   /**
    * Reads the config file the environment names, if any.
    *
-   * @throws UsageException when STRATA_CONFIG names a file that cannot be read, or a file has a line it does not know
+   * @throws UsageException when STRATA_CONFIG names a file that cannot be read, or a file has a
+   *     line it does not know
    */
   static Settings load(Map<String, String> env) {
     String named = blankToNull(env.get("STRATA_CONFIG"));
@@ -71,7 +75,10 @@ final class Settings {
       lines = Files.readAllLines(path, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       if (named != null) {
-        throw new UsageException("the config file " + path + " named by STRATA_CONFIG does not exist: fix or unset STRATA_CONFIG");
+        throw new UsageException(
+            "the config file "
+                + path
+                + " named by STRATA_CONFIG does not exist: fix or unset STRATA_CONFIG");
       }
       return new Settings(Map.copyOf(env), Map.of(), null);
     } catch (IOException e) {
@@ -90,14 +97,21 @@ final class Settings {
       int eq = line.indexOf('=');
       String where = "the config file " + path + ", line " + (i + 1);
       if (eq <= 0) {
-        throw new UsageException(where + ": expected name = value, like store = s3://bucket/prefix");
+        throw new UsageException(
+            where + ": expected name = value, like store = s3://bucket/prefix");
       }
       String name = line.substring(0, eq).strip();
       String value = line.substring(eq + 1).strip();
       if (!NAMES.containsKey(name)) {
-        throw new UsageException(where + ": unknown setting '" + dev.strata.engine.Names.safe(name) + "'; known are "
-            + String.join(", ", NAMES.keySet())
-            + (name.contains("secret") || name.contains("access-key") ? " (keys go in files: name them with access-key-id-file and secret-access-key-file)" : ""));
+        throw new UsageException(
+            where
+                + ": unknown setting '"
+                + dev.strata.engine.Names.safe(name)
+                + "'; known are "
+                + String.join(", ", NAMES.keySet())
+                + (name.contains("secret") || name.contains("access-key")
+                    ? " (keys go in files: name them with access-key-id-file and secret-access-key-file)"
+                    : ""));
       }
       if (out.containsKey(name)) {
         throw new UsageException(where + ": '" + name + "' is set twice");
@@ -136,9 +150,10 @@ final class Settings {
   }
 
   /**
-   * The environment the store's key and credentials are read from: the process's, plus STRATA_KEY_FILE from the config
-   * file, and AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY read from the files that access-key-id-file and
-   * secret-access-key-file (or their variables) name, unless the variables themselves are set.
+   * The environment the store's key and credentials are read from: the process's, plus
+   * STRATA_KEY_FILE from the config file, and AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY read from
+   * the files that access-key-id-file and secret-access-key-file (or their variables) name, unless
+   * the variables themselves are set.
    */
   Map<String, String> credentialEnv(boolean readKeyFiles) {
     Map<String, String> out = new HashMap<>(env);
@@ -146,13 +161,20 @@ final class Settings {
     if (keyFile != null) {
       out.put("STRATA_KEY_FILE", keyFile);
     }
-    if (readKeyFiles && blankToNull(env.get("AWS_ACCESS_KEY_ID")) == null && blankToNull(env.get("AWS_SECRET_ACCESS_KEY")) == null) {
+    if (readKeyFiles
+        && blankToNull(env.get("AWS_ACCESS_KEY_ID")) == null
+        && blankToNull(env.get("AWS_SECRET_ACCESS_KEY")) == null) {
       String idFile = get("access-key-id-file");
       String secretFile = get("secret-access-key-file");
       if ((idFile == null) != (secretFile == null)) {
-        throw new UsageException(idFile == null
-            ? "secret-access-key-file is set (" + origin("secret-access-key-file") + ") but access-key-id-file is not: set both"
-            : "access-key-id-file is set (" + origin("access-key-id-file") + ") but secret-access-key-file is not: set both");
+        throw new UsageException(
+            idFile == null
+                ? "secret-access-key-file is set ("
+                    + origin("secret-access-key-file")
+                    + ") but access-key-id-file is not: set both"
+                : "access-key-id-file is set ("
+                    + origin("access-key-id-file")
+                    + ") but secret-access-key-file is not: set both");
       }
       if (idFile != null) {
         out.put("AWS_ACCESS_KEY_ID", readSecret(idFile, "access-key-id-file"));
@@ -162,14 +184,24 @@ final class Settings {
     return out;
   }
 
-  /** A secret from a file (a mounted Secret, say): its content without the trailing line break; never shown. */
+  /**
+   * A secret from a file (a mounted Secret, say): its content without the trailing line break;
+   * never shown.
+   */
   private String readSecret(String file, String name) {
     String s;
     try {
       s = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
-      throw new UsageException("cannot read " + file + ", the " + name + " (" + origin(name) + "): "
-          + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
+      throw new UsageException(
+          "cannot read "
+              + file
+              + ", the "
+              + name
+              + " ("
+              + origin(name)
+              + "): "
+              + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
     }
     if (s.isEmpty()) {
       throw new UsageException("the " + name + " " + file + " (" + origin(name) + ") is empty");

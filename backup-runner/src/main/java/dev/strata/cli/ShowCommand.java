@@ -21,19 +21,32 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "show", description = "Show one snapshot: its metadata and counts, and with --files every path in it.")
+@Command(
+    name = "show",
+    description = "Show one snapshot: its metadata and counts, and with --files every path in it.")
 final class ShowCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "SNAPSHOT", description = "The snapshot to show: an id, a unique prefix of one, or latest.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "SNAPSHOT",
+      description = "The snapshot to show: an id, a unique prefix of one, or latest.")
   String snapshotArg;
 
-  @Option(names = "--snapshot", paramLabel = "ID", description = "The snapshot, as SNAPSHOT names it (the older spelling; both may be given when they agree).")
+  @Option(
+      names = "--snapshot",
+      paramLabel = "ID",
+      description =
+          "The snapshot, as SNAPSHOT names it (the older spelling; both may be given when they agree).")
   String snapshotId;
 
-  @Option(names = "--source-id", paramLabel = "ID", description = "With the snapshot latest: the source whose newest snapshot to show.")
+  @Option(
+      names = "--source-id",
+      paramLabel = "ID",
+      description = "With the snapshot latest: the source whose newest snapshot to show.")
   String sourceId;
 
   @Option(names = "--files", description = "Also list every file, symlink and directory.")
@@ -76,7 +89,10 @@ final class ShowCommand implements Callable<Integer> {
       out.printf("previous:   %s%n", s.previousSnapshotId() == null ? "-" : s.previousSnapshotId());
       out.printf(
           "contents:   %d files, %d directories, %d symlinks, %s%n",
-          s.stats().files(), s.stats().directories(), s.stats().symlinks(), Output.bytes(s.stats().totalBytes()));
+          s.stats().files(),
+          s.stats().directories(),
+          s.stats().symlinks(),
+          Output.bytes(s.stats().totalBytes()));
       out.printf(
           "transfer:   %s uploaded, %s reused%n",
           Output.bytes(s.stats().uploadedBytes()), Output.bytes(s.stats().reusedBytes()));
@@ -88,22 +104,32 @@ final class ShowCommand implements Callable<Integer> {
   }
 
   private static void print(PrintWriter out, TreeSource tree) {
-    TreeWalk.walk(tree, (path, e) -> {
-      if (path.isEmpty()) {
-        return true;
-      }
-      if (e instanceof TreeEntry.Dir d) {
-        out.printf("  %04o  %12s  %s/%n", d.metadata().mode(), "", Names.safe(path));
-        return true;
-      }
-      FileIndex f = ((TreeEntry.File) e).file();
-      if (f.isSymlink()) {
-        out.printf("  %04o  %12s  %s -> %s%n", f.metadata().mode(), "", Names.safe(path), Names.safe(f.linkTarget()));
-      } else {
-        out.printf("  %04o  %12d  %s%s%n", f.metadata().mode(), f.metadata().size(), Names.safe(path),
-            f.hardLink() != null ? "  (hard link to " + Names.safe(f.hardLink()) + ")" : f.isChanged() ? "  (changed while read)" : "");
-      }
-      return true;
-    });
+    TreeWalk.walk(
+        tree,
+        (path, e) -> {
+          if (path.isEmpty()) {
+            return true;
+          }
+          if (e instanceof TreeEntry.Dir d) {
+            out.printf("  %04o  %12s  %s/%n", d.metadata().mode(), "", Names.safe(path));
+            return true;
+          }
+          FileIndex f = ((TreeEntry.File) e).file();
+          if (f.isSymlink()) {
+            out.printf(
+                "  %04o  %12s  %s -> %s%n",
+                f.metadata().mode(), "", Names.safe(path), Names.safe(f.linkTarget()));
+          } else {
+            out.printf(
+                "  %04o  %12d  %s%s%n",
+                f.metadata().mode(),
+                f.metadata().size(),
+                Names.safe(path),
+                f.hardLink() != null
+                    ? "  (hard link to " + Names.safe(f.hardLink()) + ")"
+                    : f.isChanged() ? "  (changed while read)" : "");
+          }
+          return true;
+        });
   }
 }

@@ -15,15 +15,19 @@ final class Snapshots {
   private static final int MAX_LISTED = 10;
 
   /**
-   * The snapshot a command was given, as restic takes it (a positional SNAPSHOT) or as earlier versions did
-   * ({@code --snapshot}): either, or both when they agree; null when neither.
+   * The snapshot a command was given, as restic takes it (a positional SNAPSHOT) or as earlier
+   * versions did ({@code --snapshot}): either, or both when they agree; null when neither.
    *
    * @throws UsageException when both are given and differ
    */
   static String chosen(String positional, String option) {
     if (positional != null && option != null && !positional.strip().equals(option.strip())) {
-      throw new UsageException("the snapshot is named twice, as '" + Names.safe(positional) + "' and as --snapshot '"
-          + Names.safe(option) + "': give it once (--snapshot is the older spelling of the SNAPSHOT argument)");
+      throw new UsageException(
+          "the snapshot is named twice, as '"
+              + Names.safe(positional)
+              + "' and as --snapshot '"
+              + Names.safe(option)
+              + "': give it once (--snapshot is the older spelling of the SNAPSHOT argument)");
     }
     return positional != null ? positional : option;
   }
@@ -32,8 +36,12 @@ final class Snapshots {
   static String required(String positional, String option, String command) {
     String id = chosen(positional, option);
     if (id == null) {
-      throw new UsageException("name the snapshot to " + command + ": an id, a unique prefix of one, or latest, like `strata "
-          + command + " latest` (see `strata snapshots`)");
+      throw new UsageException(
+          "name the snapshot to "
+              + command
+              + ": an id, a unique prefix of one, or latest, like `strata "
+              + command
+              + " latest` (see `strata snapshots`)");
     }
     return id;
   }
@@ -47,15 +55,17 @@ final class Snapshots {
   }
 
   /**
-   * The full id a user's argument names: a full id as it is (without listing the store), "latest" the newest snapshot
-   * (of {@code sourceIdOrNull}, or of the store's only source), else the one snapshot whose id starts with it.
+   * The full id a user's argument names: a full id as it is (without listing the store), "latest"
+   * the newest snapshot (of {@code sourceIdOrNull}, or of the store's only source), else the one
+   * snapshot whose id starts with it.
    *
    * @throws UsageException when the argument is empty, or names several snapshots (listing them)
    * @throws SnapshotNotFoundException when it names none
    */
   static String resolve(SnapshotCatalog catalog, String arg, String sourceIdOrNull) {
     if (arg == null || arg.isBlank()) {
-      throw new UsageException("name a snapshot: an id, a unique prefix of one, or latest (see `strata snapshots`)");
+      throw new UsageException(
+          "name a snapshot: an id, a unique prefix of one, or latest (see `strata snapshots`)");
     }
     String a = arg.strip();
     if (SnapshotIds.isValid(a)) {
@@ -71,23 +81,38 @@ final class Snapshots {
       }
     }
     if (matches.isEmpty()) {
-      throw new SnapshotNotFoundException("no snapshot id starts with '" + Names.safe(a) + "' (see `strata snapshots`)");
+      throw new SnapshotNotFoundException(
+          "no snapshot id starts with '" + Names.safe(a) + "' (see `strata snapshots`)");
     }
     if (matches.size() > 1) {
       List<String> shown = matches.stream().limit(MAX_LISTED).toList();
-      throw new UsageException("'" + Names.safe(a) + "' names " + matches.size() + " snapshots: " + String.join(", ", shown)
-          + (matches.size() > shown.size() ? ", …" : "") + "; give more of the id");
+      throw new UsageException(
+          "'"
+              + Names.safe(a)
+              + "' names "
+              + matches.size()
+              + " snapshots: "
+              + String.join(", ", shown)
+              + (matches.size() > shown.size() ? ", …" : "")
+              + "; give more of the id");
     }
     return matches.first();
   }
 
   private static String latest(SnapshotCatalog catalog, String sourceIdOrNull) {
     if (sourceIdOrNull != null) {
-      return catalog.latest(sourceIdOrNull)
-          .orElseThrow(() -> new SnapshotNotFoundException("source '" + Names.safe(sourceIdOrNull) + "' has no snapshot (see `strata snapshots`)"))
+      return catalog
+          .latest(sourceIdOrNull)
+          .orElseThrow(
+              () ->
+                  new SnapshotNotFoundException(
+                      "source '"
+                          + Names.safe(sourceIdOrNull)
+                          + "' has no snapshot (see `strata snapshots`)"))
           .snapshotId();
     }
-    // The folder of an index is its source's: two folders, two sources, and "latest" would be a guess.
+    // The folder of an index is its source's: two folders, two sources, and "latest" would be a
+    // guess.
     TreeSet<String> folders = new TreeSet<>();
     String newest = null;
     for (SnapshotCatalog.Entry e : catalog.entries(null)) {
@@ -97,11 +122,14 @@ final class Snapshots {
       }
     }
     if (newest == null) {
-      throw new SnapshotNotFoundException("the store has no snapshots, so none is the latest (see `strata snapshots`)");
+      throw new SnapshotNotFoundException(
+          "the store has no snapshots, so none is the latest (see `strata snapshots`)");
     }
     if (folders.size() > 1) {
-      throw new UsageException("latest is ambiguous: the store holds snapshots of " + folders.size()
-          + " sources; add --source-id (see `strata snapshots`)");
+      throw new UsageException(
+          "latest is ambiguous: the store holds snapshots of "
+              + folders.size()
+              + " sources; add --source-id (see `strata snapshots`)");
     }
     return newest;
   }

@@ -18,7 +18,10 @@ final class SnapshotsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Option(names = "--source-id", paramLabel = "ID", description = "Only the snapshots of this source.")
+  @Option(
+      names = "--source-id",
+      paramLabel = "ID",
+      description = "Only the snapshots of this source.")
   String sourceId;
 
   @Option(names = "--json", description = "Print a JSON array of snapshot summaries.")
@@ -49,14 +52,15 @@ final class SnapshotsCommand implements Callable<Integer> {
     java.util.List<String[]> rows = new java.util.ArrayList<>();
     rows.add(new String[] {"ID", "CREATED (UTC)", "FILES", "SIZE", "UPLOADED", "SOURCE"});
     for (SnapshotSummary s : all) {
-      rows.add(new String[] {
-        s.snapshotId(),
-        Output.time(s.metadata().createdAt()),
-        Long.toString(s.stats().files()),
-        Output.bytes(s.stats().totalBytes()),
-        Output.bytes(s.stats().uploadedBytes()),
-        dev.strata.engine.Names.safe(s.metadata().sourceId())
-      });
+      rows.add(
+          new String[] {
+            s.snapshotId(),
+            Output.time(s.metadata().createdAt()),
+            Long.toString(s.stats().files()),
+            Output.bytes(s.stats().totalBytes()),
+            Output.bytes(s.stats().uploadedBytes()),
+            dev.strata.engine.Names.safe(s.metadata().sourceId())
+          });
     }
     Output.table(out, rows, false, false, true, true, true, false);
   }

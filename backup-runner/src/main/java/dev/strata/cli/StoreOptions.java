@@ -11,23 +11,33 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Where the snapshots are: the options every command shares, each defaulting to a STRATA_* variable and then to the
- * config file (see {@link Settings}). S3 secrets come only from the environment or from files it names, never flags.
+ * Where the snapshots are: the options every command shares, each defaulting to a STRATA_* variable
+ * and then to the config file (see {@link Settings}). S3 secrets come only from the environment or
+ * from files it names, never flags.
  */
 public final class StoreOptions {
 
-  @Spec(Spec.Target.MIXEE) CommandSpec mixee;
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
 
   @Option(
       names = "--store",
       paramLabel = "URI",
-      description = "The store: file:///absolute/dir (a local directory), or s3://bucket[/prefix] (default: STRATA_STORE, else store in the config file).")
+      description =
+          "The store: file:///absolute/dir (a local directory), or s3://bucket[/prefix] (default: STRATA_STORE, else store in the config file).")
   String store;
 
-  @Option(names = "--endpoint", paramLabel = "URL", description = "S3 endpoint, e.g. http://127.0.0.1:9000 (default: STRATA_ENDPOINT, else AWS S3).")
+  @Option(
+      names = "--endpoint",
+      paramLabel = "URL",
+      description =
+          "S3 endpoint, e.g. http://127.0.0.1:9000 (default: STRATA_ENDPOINT, else AWS S3).")
   String endpoint;
 
-  @Option(names = "--region", paramLabel = "R", description = "S3 region (default: STRATA_REGION, else us-east-1).")
+  @Option(
+      names = "--region",
+      paramLabel = "R",
+      description = "S3 region (default: STRATA_REGION, else us-east-1).")
   String region;
 
   @Option(
@@ -35,16 +45,22 @@ public final class StoreOptions {
       arity = "0..1",
       fallbackValue = "true",
       paramLabel = "true|false",
-      description = "Address the bucket in the path, as MinIO needs (default: STRATA_PATH_STYLE, else virtual-host style).")
+      description =
+          "Address the bucket in the path, as MinIO needs (default: STRATA_PATH_STYLE, else virtual-host style).")
   Boolean pathStyle;
 
-  @Option(names = "--ca-bundle", paramLabel = "FILE", description = "PEM file of CA certificates to trust for the S3 endpoint (default: STRATA_CA_BUNDLE).")
+  @Option(
+      names = "--ca-bundle",
+      paramLabel = "FILE",
+      description =
+          "PEM file of CA certificates to trust for the S3 endpoint (default: STRATA_CA_BUNDLE).")
   Path caBundle;
 
   @Option(
       names = "--retry-deadline",
       paramLabel = "SECONDS",
-      description = "How long one S3 request may be retried on transient errors (5xx, SlowDown, resets, timeouts) before the run fails (default: STRATA_RETRY_DEADLINE, else 300).")
+      description =
+          "How long one S3 request may be retried on transient errors (5xx, SlowDown, resets, timeouts) before the run fails (default: STRATA_RETRY_DEADLINE, else 300).")
   Integer retryDeadlineSeconds;
 
   @Mixin CredentialOptions credentials;
@@ -52,10 +68,14 @@ public final class StoreOptions {
   @Option(
       names = "--key-file",
       paramLabel = "FILE",
-      description = "The key of an encrypted store, in a file (default: the file named by STRATA_KEY_FILE, else the key in STRATA_KEY).")
+      description =
+          "The key of an encrypted store, in a file (default: the file named by STRATA_KEY_FILE, else the key in STRATA_KEY).")
   Path keyFile;
 
-  /** The settings of the command line this is part of (the process's environment when used on its own). */
+  /**
+   * The settings of the command line this is part of (the process's environment when used on its
+   * own).
+   */
   Settings settings() {
     Object root = mixee == null ? null : mixee.root().userObject();
     return root instanceof StrataCli cli ? cli.settings() : Settings.of(System.getenv());
@@ -69,9 +89,12 @@ public final class StoreOptions {
     Settings s = settings();
     String uri = s.get("store");
     if (uri == null) {
-      throw new UsageException("name the store: --store URI, or set STRATA_STORE, or write store = URI in "
-          + (s.configFile() != null ? s.configFile() : "a config file (STRATA_CONFIG, or ~/.config/strata/config)")
-          + "; a URI is file:///absolute/dir or s3://bucket[/prefix]");
+      throw new UsageException(
+          "name the store: --store URI, or set STRATA_STORE, or write store = URI in "
+              + (s.configFile() != null
+                  ? s.configFile()
+                  : "a config file (STRATA_CONFIG, or ~/.config/strata/config)")
+              + "; a URI is file:///absolute/dir or s3://bucket[/prefix]");
     }
     return uri;
   }
@@ -87,7 +110,13 @@ public final class StoreOptions {
     return switch (v.toLowerCase(java.util.Locale.ROOT)) {
       case "true", "yes", "1" -> true;
       case "false", "no", "0" -> false;
-      default -> throw new UsageException("path-style (" + settings().origin("path-style") + ") is '" + dev.strata.engine.Names.safe(v) + "': use true or false");
+      default ->
+          throw new UsageException(
+              "path-style ("
+                  + settings().origin("path-style")
+                  + ") is '"
+                  + dev.strata.engine.Names.safe(v)
+                  + "': use true or false");
     };
   }
 
@@ -100,7 +129,12 @@ public final class StoreOptions {
       try {
         seconds = v == null ? 300 : Integer.parseInt(v);
       } catch (NumberFormatException e) {
-        throw new UsageException("retry-deadline (" + settings().origin("retry-deadline") + ") is '" + dev.strata.engine.Names.safe(v) + "': give whole seconds, like 300");
+        throw new UsageException(
+            "retry-deadline ("
+                + settings().origin("retry-deadline")
+                + ") is '"
+                + dev.strata.engine.Names.safe(v)
+                + "': give whole seconds, like 300");
       }
     }
     if (seconds < 0) {
@@ -113,7 +147,10 @@ public final class StoreOptions {
     return flag != null && !flag.isBlank() ? flag : settings().get(name);
   }
 
-  /** The user's key, from --key-file, STRATA_KEY_FILE (or key-file in the config file) or STRATA_KEY; null when none is given. */
+  /**
+   * The user's key, from --key-file, STRATA_KEY_FILE (or key-file in the config file) or
+   * STRATA_KEY; null when none is given.
+   */
   dev.strata.engine.format.UserKey key() {
     try {
       return dev.strata.engine.format.UserKey.from(keyFile, settings().credentialEnv(false));
@@ -130,7 +167,8 @@ public final class StoreOptions {
   BlobStoreManager open() {
     String uri = storeUri();
     if (uri.startsWith("/")) {
-      return new LocalBlobStoreManager(Path.of(uri)); // a plain absolute directory, as restic takes one
+      return new LocalBlobStoreManager(
+          Path.of(uri)); // a plain absolute directory, as restic takes one
     }
     if (uri.startsWith("file:")) {
       return new LocalBlobStoreManager(fileRoot(uri));
@@ -139,17 +177,31 @@ public final class StoreOptions {
       int deadline = retryDeadline();
       String ca = caBundle != null ? caBundle.toString() : settings().get("ca-bundle");
       String r = orSetting(region, "region");
-      return S3Stores.open(uri, orSetting(endpoint, "endpoint"), r, pathStyle(), ca == null ? null : Path.of(ca),
-          java.time.Duration.ofSeconds(deadline), credentials.resolve(r, settings().credentialEnv(true)));
+      return S3Stores.open(
+          uri,
+          orSetting(endpoint, "endpoint"),
+          r,
+          pathStyle(),
+          ca == null ? null : Path.of(ca),
+          java.time.Duration.ofSeconds(deadline),
+          credentials.resolve(r, settings().credentialEnv(true)));
     }
-    throw new UsageException("unsupported store URI '" + uri + "': use file:///absolute/dir or s3://bucket[/prefix] (or an absolute path)");
+    throw new UsageException(
+        "unsupported store URI '"
+            + uri
+            + "': use file:///absolute/dir or s3://bucket[/prefix] (or an absolute path)");
   }
 
   static Path fileRoot(String uri) {
     try {
       URI u = new URI(uri);
-      if (u.getPath() == null || !u.getPath().startsWith("/") || (u.getAuthority() != null && !u.getAuthority().isEmpty())) {
-        throw new UsageException("the store URI '" + uri + "' must name an absolute directory, like file:///var/lib/strata");
+      if (u.getPath() == null
+          || !u.getPath().startsWith("/")
+          || (u.getAuthority() != null && !u.getAuthority().isEmpty())) {
+        throw new UsageException(
+            "the store URI '"
+                + uri
+                + "' must name an absolute directory, like file:///var/lib/strata");
       }
       return Path.of(u.getPath());
     } catch (URISyntaxException e) {

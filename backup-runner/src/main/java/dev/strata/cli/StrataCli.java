@@ -7,8 +7,8 @@ import dev.strata.engine.store.StoreException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.util.Map;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -81,13 +81,20 @@ public final class StrataCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: " + String.join(", ", spec.subcommands().keySet()));
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "name a command: " + String.join(", ", spec.subcommands().keySet()));
   }
 
   public static void main(String[] args) {
     System.setProperty(CliLogging.ACTIVE, "true");
     PrintStream stdout = System.out;
-    System.exit(run(args, new PrintWriter(stdout, true), new PrintWriter(System.err, true), stdout, System.getenv()));
+    System.exit(
+        run(
+            args,
+            new PrintWriter(stdout, true),
+            new PrintWriter(System.err, true),
+            stdout,
+            System.getenv()));
   }
 
   /** Runs a command line with the given streams and the process's environment; used by tests. */
@@ -101,7 +108,8 @@ public final class StrataCli implements Runnable {
    * @param raw standard output as bytes (null: bytes go to {@code out} as UTF-8 text)
    * @param env the environment: STRATA_* settings, the config file's location, credentials
    */
-  public static int run(String[] args, PrintWriter out, PrintWriter err, OutputStream raw, Map<String, String> env) {
+  public static int run(
+      String[] args, PrintWriter out, PrintWriter err, OutputStream raw, Map<String, String> env) {
     Settings settings;
     try {
       settings = Settings.load(env);
@@ -109,22 +117,25 @@ public final class StrataCli implements Runnable {
       err.println("strata: " + dev.strata.engine.Names.safe(e.getMessage()));
       return USAGE;
     }
-    OutputStream bytes = raw != null ? raw : new OutputStream() {
-      @Override
-      public void write(int b) {
-        write(new byte[] {(byte) b}, 0, 1);
-      }
+    OutputStream bytes =
+        raw != null
+            ? raw
+            : new OutputStream() {
+              @Override
+              public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+              }
 
-      @Override
-      public void write(byte[] b, int off, int len) {
-        out.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
-      }
+              @Override
+              public void write(byte[] b, int off, int len) {
+                out.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
+              }
 
-      @Override
-      public void flush() {
-        out.flush();
-      }
-    };
+              @Override
+              public void flush() {
+                out.flush();
+              }
+            };
     CommandLine cli = new CommandLine(new StrataCli(settings, bytes));
     cli.setOut(out);
     cli.setErr(err);
@@ -140,7 +151,9 @@ public final class StrataCli implements Runnable {
   }
 
   static int exitCode(Throwable e) {
-    return e instanceof UsageException || e instanceof CommandLine.ParameterException ? USAGE : FAILED;
+    return e instanceof UsageException || e instanceof CommandLine.ParameterException
+        ? USAGE
+        : FAILED;
   }
 
   /** One line that says what went wrong, and where possible what to do. */

@@ -8,7 +8,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A snapshot's tree walked in order, each entry with its path from the root ("" for the root itself). */
+/**
+ * A snapshot's tree walked in order, each entry with its path from the root ("" for the root
+ * itself).
+ */
 final class TreeWalk {
 
   private TreeWalk() {}
@@ -18,7 +21,9 @@ final class TreeWalk {
     boolean visit(String path, TreeEntry entry);
   }
 
-  /** Walks the whole tree (closing it) and calls the visitor for every directory, file and symlink. */
+  /**
+   * Walks the whole tree (closing it) and calls the visitor for every directory, file and symlink.
+   */
   static void walk(TreeSource tree, Visitor v) {
     try (tree) {
       List<String> dirs = new ArrayList<>();
@@ -31,7 +36,8 @@ final class TreeWalk {
           }
         } else if (e instanceof TreeEntry.End) {
           dirs.remove(dirs.size() - 1);
-        } else if (!v.visit(join(dirs.get(dirs.size() - 1), ((TreeEntry.File) e).file().name()), e)) {
+        } else if (!v.visit(
+            join(dirs.get(dirs.size() - 1), ((TreeEntry.File) e).file().name()), e)) {
           return;
         }
       }
@@ -52,15 +58,28 @@ final class TreeWalk {
   }
 
   /** One entry of a snapshot as `ls --json` and `find --json` print it. */
-  public record Node(String path, String type, long size, String mode, Instant mtime, String linkTarget, String hardLinkTo) {
+  public record Node(
+      String path,
+      String type,
+      long size,
+      String mode,
+      Instant mtime,
+      String linkTarget,
+      String hardLinkTo) {
 
     static Node of(String path, TreeEntry e) {
       if (e instanceof TreeEntry.Dir d) {
         return new Node(path, "dir", 0, mode(d.metadata()), mtime(d.metadata()), null, null);
       }
       FileIndex f = ((TreeEntry.File) e).file();
-      return new Node(path, f.isSymlink() ? "symlink" : "file", f.isSymlink() ? 0 : f.metadata().size(), mode(f.metadata()),
-          mtime(f.metadata()), f.isSymlink() ? f.linkTarget() : null, f.hardLink());
+      return new Node(
+          path,
+          f.isSymlink() ? "symlink" : "file",
+          f.isSymlink() ? 0 : f.metadata().size(),
+          mode(f.metadata()),
+          mtime(f.metadata()),
+          f.isSymlink() ? f.linkTarget() : null,
+          f.hardLink());
     }
 
     private static String mode(FileMetadata m) {
@@ -74,15 +93,23 @@ final class TreeWalk {
     /** The line `ls --long` prints. */
     String longLine() {
       String kind = type.equals("dir") ? "d" : type.equals("symlink") ? "l" : "-";
-      String name = dev.strata.engine.Names.safe(path.isEmpty() ? "/" : path) + (type.equals("dir") && !path.isEmpty() ? "/" : "");
-      String extra = linkTarget != null ? " -> " + dev.strata.engine.Names.safe(linkTarget)
-          : hardLinkTo != null ? "  (hard link to " + dev.strata.engine.Names.safe(hardLinkTo) + ")" : "";
-      return String.format("%s%s  %12d  %s  %s%s", kind, mode, size, Output.time(mtime), name, extra);
+      String name =
+          dev.strata.engine.Names.safe(path.isEmpty() ? "/" : path)
+              + (type.equals("dir") && !path.isEmpty() ? "/" : "");
+      String extra =
+          linkTarget != null
+              ? " -> " + dev.strata.engine.Names.safe(linkTarget)
+              : hardLinkTo != null
+                  ? "  (hard link to " + dev.strata.engine.Names.safe(hardLinkTo) + ")"
+                  : "";
+      return String.format(
+          "%s%s  %12d  %s  %s%s", kind, mode, size, Output.time(mtime), name, extra);
     }
 
     /** The line plain `ls` prints. */
     String shortLine() {
-      return dev.strata.engine.Names.safe(path.isEmpty() ? "/" : path) + (type.equals("dir") && !path.isEmpty() ? "/" : "");
+      return dev.strata.engine.Names.safe(path.isEmpty() ? "/" : path)
+          + (type.equals("dir") && !path.isEmpty() ? "/" : "");
     }
   }
 }

@@ -1,12 +1,12 @@
 package dev.strata.cli;
 
 import dev.strata.engine.Names;
+import dev.strata.engine.Snapshot;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.SnapshotNotFoundException;
 import dev.strata.engine.SnapshotVerifier;
-import dev.strata.engine.index.IndexFormatException;
-import dev.strata.engine.Snapshot;
 import dev.strata.engine.format.Repository;
+import dev.strata.engine.index.IndexFormatException;
 import dev.strata.engine.report.VerifyReport;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.Metadata;
@@ -41,11 +41,20 @@ final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "SNAPSHOT", description = "The snapshot to verify: an id, a unique prefix of one, or latest.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "SNAPSHOT",
+      description = "The snapshot to verify: an id, a unique prefix of one, or latest.")
   String snapshotArg;
 
   static final class Which {
-    @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "The snapshot, as SNAPSHOT names it (the older spelling; both may be given when they agree).")
+    @Option(
+        names = "--snapshot",
+        required = true,
+        paramLabel = "ID",
+        description =
+            "The snapshot, as SNAPSHOT names it (the older spelling; both may be given when they agree).")
     String snapshotId;
 
     @Option(names = "--all", required = true, description = "Verify every snapshot in the store.")
@@ -66,11 +75,18 @@ final class VerifyCommand implements Callable<Integer> {
       })
   boolean repair;
 
-  @Option(names = "--parallelism", paramLabel = "N", defaultValue = "8", description = "Blobs checked at once (1-256, default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--parallelism",
+      paramLabel = "N",
+      defaultValue = "8",
+      description = "Blobs checked at once (1-256, default: ${DEFAULT-VALUE}).")
   int parallelism;
 
-  @Option(names = "--json", description = "Print the result as one JSON object: each snapshot's checks, the repair's, and the"
-      + " report --result-file writes.")
+  @Option(
+      names = "--json",
+      description =
+          "Print the result as one JSON object: each snapshot's checks, the repair's, and the"
+              + " report --result-file writes.")
   boolean json;
 
   @Mixin RunReportOptions report;
@@ -78,17 +94,27 @@ final class VerifyCommand implements Callable<Integer> {
   /** A problem with one blob of a snapshot. */
   public record Problem(String path, String blobId, String what) {}
 
-  /** One snapshot's checks: ok, problems, or refused (its index cannot be read or fails validation). */
-  public record Checked(String snapshotId, String status, long blobsChecked, long bytesChecked, List<Problem> problems, String error) {}
+  /**
+   * One snapshot's checks: ok, problems, or refused (its index cannot be read or fails validation).
+   */
+  public record Checked(
+      String snapshotId,
+      String status,
+      long blobsChecked,
+      long bytesChecked,
+      List<Problem> problems,
+      String error) {}
 
   /** What --repair did. */
   public record Repair(int removedBlobs, int damagedBlobs, List<String> snapshotsAffected) {}
 
   /**
-   * What `verify --json` prints: every snapshot's checks, and the run's report (the one --result-file writes, which
-   * must fit a termination message, so it names only the first damaged snapshots).
+   * What `verify --json` prints: every snapshot's checks, and the run's report (the one
+   * --result-file writes, which must fit a termination message, so it names only the first damaged
+   * snapshots).
    */
-  public record Result(boolean ok, boolean readData, List<Checked> snapshots, Repair repair, VerifyReport report) {}
+  public record Result(
+      boolean ok, boolean readData, List<Checked> snapshots, Repair repair, VerifyReport report) {}
 
   @Override
   public Integer call() {
@@ -98,15 +124,19 @@ final class VerifyCommand implements Callable<Integer> {
   private int run() {
     boolean all = which != null && which.all;
     if (all && snapshotArg != null) {
-      throw new UsageException("give either a SNAPSHOT ('" + Names.safe(snapshotArg) + "') or --all, not both");
+      throw new UsageException(
+          "give either a SNAPSHOT ('" + Names.safe(snapshotArg) + "') or --all, not both");
     }
-    String named = all ? null : Snapshots.chosen(snapshotArg, which == null ? null : which.snapshotId);
+    String named =
+        all ? null : Snapshots.chosen(snapshotArg, which == null ? null : which.snapshotId);
     if (!all && named == null) {
-      throw new UsageException("name the snapshot to verify (an id, a unique prefix of one, or latest), or give --all");
+      throw new UsageException(
+          "name the snapshot to verify (an id, a unique prefix of one, or latest), or give --all");
     }
     long start = System.nanoTime();
     // With --json, the lines per snapshot are left out: stdout holds the one JSON object.
-    PrintWriter out = json ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
+    PrintWriter out =
+        json ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
     List<Checked> results = new ArrayList<>();
     Repair repaired = null;
     PrintWriter err = spec.commandLine().getErr();
@@ -150,13 +180,23 @@ final class VerifyCommand implements Callable<Integer> {
           results.add(new Checked(id, "refused", 0, 0, List.of(), Names.safe(e.getMessage())));
           continue;
         }
-        results.add(new Checked(id, r.ok() ? "ok" : "problems", r.blobsChecked(), r.bytesChecked(),
-            r.problems().stream().map(p -> new Problem(Names.safe(p.path()), p.blobId(), p.what())).toList(), null));
+        results.add(
+            new Checked(
+                id,
+                r.ok() ? "ok" : "problems",
+                r.blobsChecked(),
+                r.bytesChecked(),
+                r.problems().stream()
+                    .map(p -> new Problem(Names.safe(p.path()), p.blobId(), p.what()))
+                    .toList(),
+                null));
         checked++;
         blobs += r.blobsChecked();
         bytes += r.bytesChecked();
         if (r.ok()) {
-          out.printf("snapshot %s: ok (%d blobs, %s%s)%n", id, r.blobsChecked(), Output.bytes(r.bytesChecked()), readData ? " read" : "");
+          out.printf(
+              "snapshot %s: ok (%d blobs, %s%s)%n",
+              id, r.blobsChecked(), Output.bytes(r.bytesChecked()), readData ? " read" : "");
           continue;
         }
         failed++;
@@ -170,8 +210,10 @@ final class VerifyCommand implements Callable<Integer> {
           if (repair && !damaged.containsKey(p.blobId())) {
             damaged.put(p.blobId(), p.path());
             if (index.formatVersion() == 1 && !p.what().startsWith("missing")) {
-              // Format 1: the corrupt blob is an object of its own. Format 2: it sits in a pack with intact blobs; the
-              // marker makes the next backup store it again, and garbage collection drops the damaged copy.
+              // Format 1: the corrupt blob is an object of its own. Format 2: it sits in a pack
+              // with intact blobs; the
+              // marker makes the next backup store it again, and garbage collection drops the
+              // damaged copy.
               String key = StoreLayout.blobKey(p.blobId());
               store.delete(key, Metadata.of(index.metadata().sourceId(), key));
               removed++;
@@ -185,7 +227,10 @@ final class VerifyCommand implements Callable<Integer> {
       if (repair) {
         for (Map.Entry<String, String> e : damaged.entrySet()) {
           String key = StoreLayout.damagedKey(e.getKey());
-          byte[] note = Output.compactJson(Map.of("file", e.getValue(), "snapshots", affected.get(e.getKey()))).getBytes(StandardCharsets.UTF_8);
+          byte[] note =
+              Output.compactJson(
+                      Map.of("file", e.getValue(), "snapshots", affected.get(e.getKey())))
+                  .getBytes(StandardCharsets.UTF_8);
           store.put(key, note, note.length, null, Metadata.of(null, key).withSize(note.length));
         }
         TreeSet<String> snapshots = new TreeSet<>();
@@ -194,15 +239,28 @@ final class VerifyCommand implements Callable<Integer> {
         out.printf(
             "repair: removed %d corrupt format-1 blobs, marked %d blobs damaged; %d snapshots affected%s. The next backup of a source"
                 + " that still holds their content stores them again (or back up with --full-check)%n",
-            removed, damaged.size(), snapshots.size(), snapshots.isEmpty() ? "" : " (" + String.join(", ", snapshots) + ")");
+            removed,
+            damaged.size(),
+            snapshots.size(),
+            snapshots.isEmpty() ? "" : " (" + String.join(", ", snapshots) + ")");
       }
     }
-    VerifyReport result = new VerifyReport(checked, damagedSnapshots.size(),
-        damagedSnapshots.stream().limit(VerifyReport.MAX_IDS).toList(), blobs, bytes, readData,
-        repair ? (long) removed : null, repair ? (long) damaged.size() : null, (System.nanoTime() - start) / 1_000_000);
+    VerifyReport result =
+        new VerifyReport(
+            checked,
+            damagedSnapshots.size(),
+            damagedSnapshots.stream().limit(VerifyReport.MAX_IDS).toList(),
+            blobs,
+            bytes,
+            readData,
+            repair ? (long) removed : null,
+            repair ? (long) damaged.size() : null,
+            (System.nanoTime() - start) / 1_000_000);
     report.writeResult(result);
     if (json) {
-      Output.json(spec.commandLine().getOut(), new Result(failed == 0, readData, results, repaired, result));
+      Output.json(
+          spec.commandLine().getOut(),
+          new Result(failed == 0, readData, results, repaired, result));
     }
     return failed == 0 ? 0 : 1;
   }

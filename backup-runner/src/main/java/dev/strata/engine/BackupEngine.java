@@ -63,32 +63,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Backs up a directory tree as a snapshot of a source identity, in store format 2. It walks the tree alongside the
- * tree of the source's latest snapshot (both in name order, one directory at a time: memory does not grow with the
- * tree), reuses the entries of files whose size and mtime are unchanged without opening them, and reads the others
- * through one handle each, cutting them into content-defined chunks. A chunk the store already holds is not stored
- * again; new ones are compressed, sealed when the store is encrypted, and appended to packs uploaded in parallel as they
- * fill. The new tree streams into tree blobs of its own. Then an index file for the new packs is written, and last the
- * snapshot object: the snapshot exists once, and only once, that object does.
+ * Backs up a directory tree as a snapshot of a source identity, in store format 2. It walks the
+ * tree alongside the tree of the source's latest snapshot (both in name order, one directory at a
+ * time: memory does not grow with the tree), reuses the entries of files whose size and mtime are
+ * unchanged without opening them, and reads the others through one handle each, cutting them into
+ * content-defined chunks. A chunk the store already holds is not stored again; new ones are
+ * compressed, sealed when the store is encrypted, and appended to packs uploaded in parallel as
+ * they fill. The new tree streams into tree blobs of its own. Then an index file for the new packs
+ * is written, and last the snapshot object: the snapshot exists once, and only once, that object
+ * does.
  *
- * <p>The tree is walked through directory handles (openat with O_NOFOLLOW at every level), so no symlink is ever
- * followed, whatever the workload changes meanwhile. Each file's identity (device, inode, size, mtime, ctime) is
- * compared before and after it is read: a file that changed is read again, a bounded number of times, then handled by
- * the {@link FileChangePolicy}; a file that vanished is left out with a warning.
+ * <p>The tree is walked through directory handles (openat with O_NOFOLLOW at every level), so no
+ * symlink is ever followed, whatever the workload changes meanwhile. Each file's identity (device,
+ * inode, size, mtime, ctime) is compared before and after it is read: a file that changed is read
+ * again, a bounded number of times, then handled by the {@link FileChangePolicy}; a file that
+ * vanished is left out with a warning.
  *
- * <p>Garbage collection runs without locks alongside (docs/garbage-collection.md): what the new snapshot relies on is
- * protected by its base snapshot, by the age of the packs that hold it, or by this backup's pending object, which it
- * rewrites while it runs; before and after the commit it looks again at whatever a collector could have taken, and
- * stores again from the source anything that is gone.
+ * <p>Garbage collection runs without locks alongside (docs/garbage-collection.md): what the new
+ * snapshot relies on is protected by its base snapshot, by the age of the packs that hold it, or by
+ * this backup's pending object, which it rewrites while it runs; before and after the commit it
+ * looks again at whatever a collector could have taken, and stores again from the source anything
+ * that is gone.
  */
 public final class BackupEngine {
 
   private static final Logger LOG = LoggerFactory.getLogger(BackupEngine.class);
 
-  /** A backup writes an index file for every this many packs it uploads (and one for the rest before its commit). */
+  /**
+   * A backup writes an index file for every this many packs it uploads (and one for the rest before
+   * its commit).
+   */
   static final int INDEX_EVERY = 16;
 
-  /** A ctime this close to now may still change within the same clock tick without the ctime moving: wait it out. */
+  /**
+   * A ctime this close to now may still change within the same clock tick without the ctime moving:
+   * wait it out.
+   */
   static final long RACY_CTIME_NANOS = 20_000_000L;
 
   /** Test seams. */
@@ -123,8 +133,9 @@ public final class BackupEngine {
   }
 
   /**
-   * Identities the source had before (for Kubernetes, {@code namespace/pvc/path} from before cluster identities): while
-   * the source has no snapshot under its own identity, the newest under these is the one it is diffed against.
+   * Identities the source had before (for Kubernetes, {@code namespace/pvc/path} from before
+   * cluster identities): while the source has no snapshot under its own identity, the newest under
+   * these is the one it is diffed against.
    */
   public BackupEngine withFormerSourceIds(List<String> ids) {
     this.formerSourceIds = List.copyOf(ids);
@@ -141,29 +152,48 @@ public final class BackupEngine {
     long start = System.nanoTime();
     Instant createdAt = options.clock().instant();
     try (DirHandle root = openSource(sourceDir)) {
-      Repository repo = Repository.openForWriting(store, options.key(), options.init(), options.clock());
-      // Three independent reads (each a round trip or more over a WAN): the index, the damaged markers, the latest snapshot.
-      CompletableFuture<BlobIndex> loading = Workers.background("strata-open-index", () -> BlobIndex.load(repo));
-      CompletableFuture<Set<String>> damaged = Workers.background("strata-open-damaged", this::damagedBlobs);
+      Repository repo =
+          Repository.openForWriting(store, options.key(), options.init(), options.clock());
+      // Three independent reads (each a round trip or more over a WAN): the index, the damaged
+      // markers, the latest snapshot.
+      CompletableFuture<BlobIndex> loading =
+          Workers.background("strata-open-index", () -> BlobIndex.load(repo));
+      CompletableFuture<Set<String>> damaged =
+          Workers.background("strata-open-damaged", this::damagedBlobs);
       Optional<Snapshot> previous = new SnapshotCatalog(repo).latest(sourceId, formerSourceIds);
       BlobIndex index = Workers.join(loading);
       BlobSource blobs = new BlobSource(repo, index);
       long opened = System.nanoTime();
       if (options.fullCheck()) {
         Map<String, ObjectInfo> packs = new HashMap<>();
-        store.list(StoreLayout.PACKS, o -> {
-          String id = StoreLayout.packIdOf(o.key());
-          if (id != null) {
-            packs.put(id, o);
-          }
-        }, Metadata.of(sourceId, StoreLayout.PACKS));
+        store.list(
+            StoreLayout.PACKS,
+            o -> {
+              String id = StoreLayout.packIdOf(o.key());
+              if (id != null) {
+                packs.put(id, o);
+              }
+            },
+            Metadata.of(sourceId, StoreLayout.PACKS));
         index.retainListed(packs);
       }
       Snapshot base = previous.filter(p -> p.formatVersion() == 2).orElse(null);
       if (previous.isPresent() && base == null) {
-        LOG.info("the latest snapshot of {} is of store format 1: this backup reads every file once and stores it in format 2", sourceId);
+        LOG.info(
+            "the latest snapshot of {} is of store format 1: this backup reads every file once and stores it in format 2",
+            sourceId);
       }
-      Run run = new Run(repo, blobs, index, sourceId, createdAt, root, previous.orElse(null), base, Workers.join(damaged));
+      Run run =
+          new Run(
+              repo,
+              blobs,
+              index,
+              sourceId,
+              createdAt,
+              root,
+              previous.orElse(null),
+              base,
+              Workers.join(damaged));
       run.phases.put("open", (opened - start) / 1_000_000);
       try {
         BackupResult result = run.execute(start);
@@ -177,12 +207,15 @@ public final class BackupEngine {
 
   private Set<String> damagedBlobs() {
     Set<String> ids = ConcurrentHashMap.newKeySet();
-    store.list(StoreLayout.DAMAGED, o -> {
-      String id = StoreLayout.damagedIdOf(o.key());
-      if (id != null) {
-        ids.add(id);
-      }
-    }, Metadata.of(null, StoreLayout.DAMAGED));
+    store.list(
+        StoreLayout.DAMAGED,
+        o -> {
+          String id = StoreLayout.damagedIdOf(o.key());
+          if (id != null) {
+            ids.add(id);
+          }
+        },
+        Metadata.of(null, StoreLayout.DAMAGED));
     return ids;
   }
 
@@ -190,10 +223,12 @@ public final class BackupEngine {
     try {
       return DirHandle.open(dir);
     } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException("the source " + dir + " is not a directory: check --source");
+      throw new IllegalArgumentException(
+          "the source " + dir + " is not a directory: check --source");
     } catch (PosixException e) {
       if (e.errno() == dev.strata.engine.fs.Posix.ENOTDIR) {
-        throw new IllegalArgumentException("the source " + dir + " is not a directory: check --source");
+        throw new IllegalArgumentException(
+            "the source " + dir + " is not a directory: check --source");
       }
       throw new UncheckedIOException("cannot open the source " + dir + ": " + e.getMessage(), e);
     } catch (IOException e) {
@@ -205,7 +240,8 @@ public final class BackupEngine {
   private record FirstLink(String relPath, CompletableFuture<TreeEntry.File> entry) {}
 
   /** A file being read: one open handle for all its chunks, and what it looked like when opened. */
-  private record OpenFile(DirHandle dir, String name, String relPath, FileHandle handle, Stat before) {}
+  private record OpenFile(
+      DirHandle dir, String name, String relPath, FileHandle handle, Stat before) {}
 
   /** Marks the end of the records the scan hands to the tree writer. */
   private static final Object DONE = new Object();
@@ -222,24 +258,41 @@ public final class BackupEngine {
     final Snapshot base;
     final String snapshotId;
     final Chunker chunker;
+
     /** The codec of the tree thread (tree blobs). */
     final ThreadLocal<BlobCodec> codecs;
-    /** Working memory for files up to {@link Lanes#SMALL} bytes, one per worker; larger files share a few big lanes. */
+
+    /**
+     * Working memory for files up to {@link Lanes#SMALL} bytes, one per worker; larger files share
+     * a few big lanes.
+     */
     final Lanes lanes;
+
     final Set<String> damaged;
+
     /** Blobs of the base snapshot: reused without looking further, the base protects them. */
     final IdSet baseBlobs = new IdSet();
+
     /** Blobs this run has decided about (stored, or found stored): later occurrences reuse them. */
     final IdSet claimed = new IdSet();
-    /** Packs this snapshot relies on beyond its base, and since when (epoch ms) their age protects them. */
+
+    /**
+     * Packs this snapshot relies on beyond its base, and since when (epoch ms) their age protects
+     * them.
+     */
     final Map<Integer, Long> relied = new ConcurrentHashMap<>();
+
     /** Packs whose age this run restarted: looked at again before and after the commit. */
     final Set<Integer> refreshed = ConcurrentHashMap.newKeySet();
+
     final Map<Integer, CompletableFuture<Boolean>> packDecisions = new ConcurrentHashMap<>();
+
     /** Packs this run uploaded, with their blobs (for the index files and the pending object). */
     final List<IndexFile.Pack> ownPacks = Collections.synchronizedList(new ArrayList<>());
+
     /** Packs uploaded but in no index file yet. */
     final List<IndexFile.Pack> unindexed = new ArrayList<>();
+
     final Set<String> healed = ConcurrentHashMap.newKeySet();
     final Map<Long, Map<Long, FirstLink>> links = new HashMap<>();
     final List<String> changedFiles = Collections.synchronizedList(new ArrayList<>());
@@ -252,20 +305,35 @@ public final class BackupEngine {
     final AtomicLong storedBytes = new AtomicLong();
     final AtomicInteger indexFilesWritten = new AtomicInteger();
     final List<String> treeIds = new ArrayList<>();
+
     /** How long each phase took (ms), for the log line a benchmark reads. */
     final Map<String, Long> phases = Collections.synchronizedMap(new LinkedHashMap<>());
+
     long treeBytes;
     Workers workers;
     PackUploads uploads;
     PackWriter dataPacks;
     PackWriter treePacks;
     final String pendingId;
-    /** Clock times of the pending object's writes: a gap longer than the refresh age means a collector may have run. */
+
+    /**
+     * Clock times of the pending object's writes: a gap longer than the refresh age means a
+     * collector may have run.
+     */
     volatile long lastBeat;
+
     volatile long maxGap;
     volatile boolean pendingWritten;
 
-    Run(Repository repo, BlobSource blobs, BlobIndex index, String sourceId, Instant createdAt, DirHandle root, Snapshot previous, Snapshot base,
+    Run(
+        Repository repo,
+        BlobSource blobs,
+        BlobIndex index,
+        String sourceId,
+        Instant createdAt,
+        DirHandle root,
+        Snapshot previous,
+        Snapshot base,
         Set<String> damaged) {
       this.repo = repo;
       this.blobs = blobs;
@@ -293,18 +361,21 @@ public final class BackupEngine {
         }
       }
       int max = repo.chunker().maxSize();
-      ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "strata-backup-pending");
-        t.setDaemon(true);
-        return t;
-      });
+      ScheduledExecutorService heartbeat =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "strata-backup-pending");
+                t.setDaemon(true);
+                return t;
+              });
       long every = Math.max(200, options.refreshAge().toMillis() / 2);
       heartbeat.scheduleWithFixedDelay(this::beatQuietly, every, every, TimeUnit.MILLISECONDS);
-      // Two packs in flight keep a loopback server and a 1 Gbit/s link busy; each holds a pack buffer (16 MiB by default).
+      // Two packs in flight keep a loopback server and a 1 Gbit/s link busy; each holds a pack
+      // buffer (16 MiB by default).
       SnapshotStats stats;
       Snapshot committed;
-      try (PackUploads up = new PackUploads(repo, 2, repo.sealer().sealedLength(max),
-          this::uploaded)) {
+      try (PackUploads up =
+          new PackUploads(repo, 2, repo.sealer().sealedLength(max), this::uploaded)) {
         uploads = up;
         dataPacks = new PackWriter(up, PackEntry.DATA);
         treePacks = new PackWriter(up, PackEntry.TREE);
@@ -326,16 +397,37 @@ public final class BackupEngine {
         dataPacks.flush();
         up.awaitAll();
         phases.put("upload", (System.nanoTime() - t2) / 1_000_000);
-        // The commit and the look after it run while the uploads are open: the look may store lost blobs again.
-        stats = new SnapshotStats(files.get(), directories.get(), symlinks.get(), totalBytes.get(), uploadedBytes.get(),
-            Math.max(0, totalBytes.get() - uploadedBytes.get()));
-        SnapshotRecord record = new SnapshotRecord(snapshotId, new SnapshotMetadata(sourceId, store.location(), createdAt, options.createdBy(), labels),
-            previous == null ? null : previous.snapshotId(), stats, options.compression().label(), treeBytes, treeIds);
+        // The commit and the look after it run while the uploads are open: the look may store lost
+        // blobs again.
+        stats =
+            new SnapshotStats(
+                files.get(),
+                directories.get(),
+                symlinks.get(),
+                totalBytes.get(),
+                uploadedBytes.get(),
+                Math.max(0, totalBytes.get() - uploadedBytes.get()));
+        SnapshotRecord record =
+            new SnapshotRecord(
+                snapshotId,
+                new SnapshotMetadata(
+                    sourceId, store.location(), createdAt, options.createdBy(), labels),
+                previous == null ? null : previous.snapshotId(),
+                stats,
+                options.compression().label(),
+                treeBytes,
+                treeIds);
         writeIndex();
         String key = StoreLayout.indexKey(sourceId, snapshotId);
         byte[] encoded = SnapshotCodec.encode(repo, key, record);
-        // The commit point: everything the snapshot references is in the store, and protected (docs/garbage-collection.md).
-        store.put(key, encoded, encoded.length, Hashing.sha256(encoded), new Metadata(sourceId, key, encoded.length));
+        // The commit point: everything the snapshot references is in the store, and protected
+        // (docs/garbage-collection.md).
+        store.put(
+            key,
+            encoded,
+            encoded.length,
+            Hashing.sha256(encoded),
+            new Metadata(sourceId, key, encoded.length));
         committed = Snapshot.of(key, record);
         deletePending();
         afterCommit(committed);
@@ -346,14 +438,30 @@ public final class BackupEngine {
       mergeIndexFilesIfMany();
       long ms = (System.nanoTime() - start) / 1_000_000;
       long packs = ownPacks.size();
-      LOG.info("committed snapshot {} of {}: {} files, {} bytes, {} new ({} stored in {} packs), in {} ms {}",
-          snapshotId, sourceId, stats.files(), stats.totalBytes(), stats.uploadedBytes(), storedBytes.get(), packs, ms, phases);
-      return new BackupResult(committed, committed.key(), ms, List.copyOf(changedFiles), List.copyOf(vanishedFiles), storedBytes.get(), packs);
+      LOG.info(
+          "committed snapshot {} of {}: {} files, {} bytes, {} new ({} stored in {} packs), in {} ms {}",
+          snapshotId,
+          sourceId,
+          stats.files(),
+          stats.totalBytes(),
+          stats.uploadedBytes(),
+          storedBytes.get(),
+          packs,
+          ms,
+          phases);
+      return new BackupResult(
+          committed,
+          committed.key(),
+          ms,
+          List.copyOf(changedFiles),
+          List.copyOf(vanishedFiles),
+          storedBytes.get(),
+          packs);
     }
 
     /**
-     * A pack is uploaded: it goes into an index file with the next {@link #INDEX_EVERY} ones, so the packs of a backup
-     * that is killed are found (and reused) by the next one.
+     * A pack is uploaded: it goes into an index file with the next {@link #INDEX_EVERY} ones, so
+     * the packs of a backup that is killed are found (and reused) by the next one.
      */
     private void uploaded(IndexFile.Pack p) {
       List<IndexFile.Pack> batch = null;
@@ -384,13 +492,14 @@ public final class BackupEngine {
       }
     }
 
-    // ---- the base snapshot ---------------------------------------------------------------------------------------
+    // ---- the base snapshot
+    // ---------------------------------------------------------------------------------------
 
     private volatile boolean baseCollected;
 
     /**
-     * The base's data blobs, read from its tree the first time a chunk this run reads is found in the store (an
-     * unchanged backup reads no file and never needs them).
+     * The base's data blobs, read from its tree the first time a chunk this run reads is found in
+     * the store (an unchanged backup reads no file and never needs them).
      */
     private void collectBase() {
       if (base == null || baseCollected) {
@@ -419,43 +528,52 @@ public final class BackupEngine {
       }
     }
 
-    /** Blobs `verify --repair` marked missing or corrupt: not trusted from the base, stored again if found. */
+    /**
+     * Blobs `verify --repair` marked missing or corrupt: not trusted from the base, stored again if
+     * found.
+     */
 
-    // ---- the scan, and the writer of the new tree -----------------------------------------------------------------
+    // ---- the scan, and the writer of the new tree
+    // -----------------------------------------------------------------
 
     private void scanAndWrite() {
       BlockingQueue<Object> queue = new ArrayBlockingQueue<>(8192);
       AtomicReference<Throwable> writerFailure = new AtomicReference<>();
       TreeChunker chunker = new TreeChunker(this::treeChunk);
       TreeWriter writer = new TreeWriter(chunker);
-      Thread writerThread = new Thread(() -> {
-        try {
-          while (true) {
-            Object item = queue.take();
-            if (item == DONE) {
-              break;
-            }
-            TreeEntry e = item instanceof TreeEntry te ? te : joinEntry((CompletableFuture<?>) item);
-            if (e != null) {
-              writer.write(e);
-            }
-          }
-          writer.finish();
-          treeBytes = chunker.total();
-        } catch (Throwable t) {
-          writerFailure.compareAndSet(null, t);
-          queue.clear();
-        }
-      }, "strata-backup-tree");
+      Thread writerThread =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    Object item = queue.take();
+                    if (item == DONE) {
+                      break;
+                    }
+                    TreeEntry e =
+                        item instanceof TreeEntry te ? te : joinEntry((CompletableFuture<?>) item);
+                    if (e != null) {
+                      writer.write(e);
+                    }
+                  }
+                  writer.finish();
+                  treeBytes = chunker.total();
+                } catch (Throwable t) {
+                  writerFailure.compareAndSet(null, t);
+                  queue.clear();
+                }
+              },
+              "strata-backup-tree");
       writerThread.setDaemon(true);
       writerThread.start();
-      Emitter emit = item -> {
-        while (!queue.offer(item, 200, TimeUnit.MILLISECONDS)) {
-          rethrow(writerFailure.get());
-          workers.failIfFailed();
-        }
-        rethrow(writerFailure.get());
-      };
+      Emitter emit =
+          item -> {
+            while (!queue.offer(item, 200, TimeUnit.MILLISECONDS)) {
+              rethrow(writerFailure.get());
+              workers.failIfFailed();
+            }
+            rethrow(writerFailure.get());
+          };
       try (TreeReader baseTree = base == null ? null : new TreeReader(blobs.tree(base))) {
         Stat self = stat(root, ".");
         TreeEntry.Dir baseRoot = baseTree == null ? null : baseTree.root();
@@ -498,11 +616,19 @@ public final class BackupEngine {
     }
 
     /**
-     * One directory: its record, its files and symlinks in name order (unchanged ones from the base, the others read by
-     * the workers), then its sub-directories in name order, then its end. {@code baseTree} is positioned just after
-     * this directory's record in the base tree when {@code inBase}.
+     * One directory: its record, its files and symlinks in name order (unchanged ones from the
+     * base, the others read by the workers), then its sub-directories in name order, then its end.
+     * {@code baseTree} is positioned just after this directory's record in the base tree when
+     * {@code inBase}.
      */
-    private void scanDir(DirHandle dir, Stat self, String relPath, String name, TreeReader baseTree, boolean inBase, Emitter emit)
+    private void scanDir(
+        DirHandle dir,
+        Stat self,
+        String relPath,
+        String name,
+        TreeReader baseTree,
+        boolean inBase,
+        Emitter emit)
         throws InterruptedException {
       List<LocalEntry> entries = new ArrayList<>();
       Map<String, Stat> stats = new HashMap<>();
@@ -530,7 +656,8 @@ public final class BackupEngine {
           stats.put(n, st);
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read directory " + display(relPath) + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot read directory " + display(relPath) + ": " + e.getMessage(), e);
       }
       entries.sort(Comparator.comparing(LocalEntry::name));
       directories.incrementAndGet();
@@ -547,26 +674,36 @@ public final class BackupEngine {
       for (LocalEntry e : entries) {
         switch (e.type()) {
           case DIRECTORY -> subDirs.add(e);
-          case OTHER -> LOG.warn("skipped {}: sockets, FIFOs and devices cannot be snapshotted", Names.safe(join(relPath, e.name())));
+          case OTHER ->
+              LOG.warn(
+                  "skipped {}: sockets, FIFOs and devices cannot be snapshotted",
+                  Names.safe(join(relPath, e.name())));
           default -> {
             localNames.add(e.name());
             TreeEntry.File recorded = baseFiles.get(e.name());
             FileIndex before = recorded == null ? null : recorded.file();
             String rel = join(relPath, e.name());
             if (e.type() == LocalEntry.Type.SYMLINK) {
-              if (before != null && !(before.isSymlink() && before.linkTarget().equals(e.linkTarget()))) {
+              if (before != null
+                  && !(before.isSymlink() && before.linkTarget().equals(e.linkTarget()))) {
                 filesRemoved.add(e.name());
               }
-              emit.put(new TreeEntry.File(FileIndex.symlink(e.name(), e.metadata(), e.linkTarget()), false));
+              emit.put(
+                  new TreeEntry.File(
+                      FileIndex.symlink(e.name(), e.metadata(), e.linkTarget()), false));
               count(true, 0);
               continue;
             }
             Stat st = stats.get(e.name());
             count(false, e.metadata().size());
             progress.addTotal(1, e.metadata().size());
-            boolean unchanged = before != null && !before.isSymlink() && !options.fullCheck()
-                && before.metadata().size() == e.metadata().size() && before.metadata().mtimeNanos() == e.metadata().mtimeNanos()
-                && intact(before);
+            boolean unchanged =
+                before != null
+                    && !before.isSymlink()
+                    && !options.fullCheck()
+                    && before.metadata().size() == e.metadata().size()
+                    && before.metadata().mtimeNanos() == e.metadata().mtimeNanos()
+                    && intact(before);
             if (before != null && !unchanged) {
               filesRemoved.add(e.name());
             }
@@ -578,13 +715,27 @@ public final class BackupEngine {
             CompletableFuture<TreeEntry.File> entry;
             if (unchanged) {
               // Attributes change the ctime: an unchanged ctime means the recorded ones still hold.
-              Map<String, String> x = recorded.ctimeNanos() != 0 && recorded.ctimeNanos() == st.ctimeNanos() ? before.xattrs()
-                  : xattrsAt(dir, e.name(), relPath);
-              FileIndex kept = new FileIndex(e.name(), FileIndex.Kind.FILE, e.metadata(), before.blobs(), null, null, x, null, null);
+              Map<String, String> x =
+                  recorded.ctimeNanos() != 0 && recorded.ctimeNanos() == st.ctimeNanos()
+                      ? before.xattrs()
+                      : xattrsAt(dir, e.name(), relPath);
+              FileIndex kept =
+                  new FileIndex(
+                      e.name(),
+                      FileIndex.Kind.FILE,
+                      e.metadata(),
+                      before.blobs(),
+                      null,
+                      null,
+                      x,
+                      null,
+                      null);
               progress.bytesDone(e.metadata().size());
               progress.reused(e.metadata().size());
               progress.fileDone();
-              entry = CompletableFuture.completedFuture(new TreeEntry.File(kept, st.nlink() > 1, st.ctimeNanos()));
+              entry =
+                  CompletableFuture.completedFuture(
+                      new TreeEntry.File(kept, st.nlink() > 1, st.ctimeNanos()));
             } else {
               entry = readFile(dir, e.name(), rel, st.nlink() > 1);
             }
@@ -593,7 +744,9 @@ public final class BackupEngine {
             }
             if (!entry.isDone() || entry.isCompletedExceptionally()) {
               emit.put(entry);
-            } else if (entry.join() != null) { // null: gone or replaced since it was listed (already recorded as vanished)
+            } else if (entry.join()
+                != null) { // null: gone or replaced since it was listed (already recorded as
+              // vanished)
               emit.put(entry.join());
             }
           }
@@ -625,14 +778,20 @@ public final class BackupEngine {
         try {
           sub = dir.openDir(n);
         } catch (NoSuchFileException | PosixException e) {
-          // Gone, or no longer a directory (ELOOP: replaced by a symlink; ENOTDIR: by a file) since it was listed: it is
-          // never entered, and this snapshot leaves it out. Anything else (EACCES: a runner that may not read it) fails
+          // Gone, or no longer a directory (ELOOP: replaced by a symlink; ENOTDIR: by a file) since
+          // it was listed: it is
+          // never entered, and this snapshot leaves it out. Anything else (EACCES: a runner that
+          // may not read it) fails
           // the backup: leaving it out would commit a snapshot without it.
-          if (e instanceof PosixException p && p.errno() != dev.strata.engine.fs.Posix.ELOOP
+          if (e instanceof PosixException p
+              && p.errno() != dev.strata.engine.fs.Posix.ELOOP
               && p.errno() != dev.strata.engine.fs.Posix.ENOTDIR) {
-            throw new UncheckedIOException("cannot open directory " + Names.safe(rel) + ": " + e.getMessage(), p);
+            throw new UncheckedIOException(
+                "cannot open directory " + Names.safe(rel) + ": " + e.getMessage(), p);
           }
-          LOG.warn("directory {} vanished or was replaced while the backup ran; it is not part of this snapshot", Names.safe(rel));
+          LOG.warn(
+              "directory {} vanished or was replaced while the backup ran; it is not part of this snapshot",
+              Names.safe(rel));
           vanishedFiles.add(rel + "/");
           if (matched) {
             subDirsRemoved.add(n);
@@ -640,7 +799,8 @@ public final class BackupEngine {
           }
           continue;
         } catch (IOException e) {
-          throw new UncheckedIOException("cannot open directory " + Names.safe(rel) + ": " + e.getMessage(), e);
+          throw new UncheckedIOException(
+              "cannot open directory " + Names.safe(rel) + ": " + e.getMessage(), e);
         }
         try (sub) {
           scanDir(sub, stat(sub, rel), rel, n, baseTree, matched, emit);
@@ -653,7 +813,8 @@ public final class BackupEngine {
           baseTree.skipRest();
         }
         if (!(baseTree.next() instanceof TreeEntry.End)) {
-          throw new IllegalStateException("the base snapshot's tree is out of step at " + display(relPath));
+          throw new IllegalStateException(
+              "the base snapshot's tree is out of step at " + display(relPath));
         }
       }
       filesRemoved.sort(null);
@@ -662,8 +823,8 @@ public final class BackupEngine {
     }
 
     /**
-     * An unchanged file is reused only when every blob of it is in the store's index and none is marked damaged;
-     * otherwise it is read again (and what is missing stored again).
+     * An unchanged file is reused only when every blob of it is in the store's index and none is
+     * marked damaged; otherwise it is read again (and what is missing stored again).
      */
     private boolean intact(FileIndex f) {
       for (FileBlob b : f.blobs()) {
@@ -678,7 +839,8 @@ public final class BackupEngine {
       try {
         return d.stat();
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot stat " + display(relPath) + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot stat " + display(relPath) + ": " + e.getMessage(), e);
       }
     }
 
@@ -688,7 +850,12 @@ public final class BackupEngine {
       } catch (NoSuchFileException gone) {
         return null;
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read the extended attributes of " + Names.safe(join(relPath, name)) + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot read the extended attributes of "
+                + Names.safe(join(relPath, name))
+                + ": "
+                + e.getMessage(),
+            e);
       }
     }
 
@@ -697,23 +864,42 @@ public final class BackupEngine {
     }
 
     private void registerLink(Stat st, String relPath, CompletableFuture<TreeEntry.File> entry) {
-      links.computeIfAbsent(st.dev(), k -> new HashMap<>()).put(st.ino(), new FirstLink(relPath, entry));
+      links
+          .computeIfAbsent(st.dev(), k -> new HashMap<>())
+          .put(st.ino(), new FirstLink(relPath, entry));
     }
 
-    /** A further name of an inode already backed up: not read again; the restore makes it a hard link. */
-    private CompletableFuture<TreeEntry.File> linkTo(FirstLink first, String name, Stat st, DirHandle dir, String relPath) {
+    /**
+     * A further name of an inode already backed up: not read again; the restore makes it a hard
+     * link.
+     */
+    private CompletableFuture<TreeEntry.File> linkTo(
+        FirstLink first, String name, Stat st, DirHandle dir, String relPath) {
       Map<String, String> x = xattrsAt(dir, name, relPath);
-      return first.entry().thenApply(f -> {
-        if (f == null) {
-          vanishedFiles.add(join(relPath, name));
-          return null;
-        }
-        progress.bytesDone(st.size());
-        progress.reused(st.size());
-        progress.fileDone();
-        FileIndex link = new FileIndex(name, FileIndex.Kind.FILE, st.metadata(), f.file().blobs(), null, null, x, first.relPath(), null);
-        return new TreeEntry.File(link, false, st.ctimeNanos());
-      });
+      return first
+          .entry()
+          .thenApply(
+              f -> {
+                if (f == null) {
+                  vanishedFiles.add(join(relPath, name));
+                  return null;
+                }
+                progress.bytesDone(st.size());
+                progress.reused(st.size());
+                progress.fileDone();
+                FileIndex link =
+                    new FileIndex(
+                        name,
+                        FileIndex.Kind.FILE,
+                        st.metadata(),
+                        f.file().blobs(),
+                        null,
+                        null,
+                        x,
+                        first.relPath(),
+                        null);
+                return new TreeEntry.File(link, false, st.ctimeNanos());
+              });
     }
 
     private void count(boolean symlink, long size) {
@@ -725,37 +911,47 @@ public final class BackupEngine {
       }
     }
 
-    // ---- reading files --------------------------------------------------------------------------------------------
+    // ---- reading files
+    // --------------------------------------------------------------------------------------------
 
-    /** Opens a file once; a worker reads, chunks and stores it and confirms its identity. Null when it vanished. */
-    private CompletableFuture<TreeEntry.File> readFile(DirHandle dir, String name, String relPath, boolean hardLinked) {
+    /**
+     * Opens a file once; a worker reads, chunks and stores it and confirms its identity. Null when
+     * it vanished.
+     */
+    private CompletableFuture<TreeEntry.File> readFile(
+        DirHandle dir, String name, String relPath, boolean hardLinked) {
       OpenFile of;
       hooks.beforeOpenFile(relPath);
       try {
         of = open(dir, name, relPath);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot open " + Names.safe(relPath) + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot open " + Names.safe(relPath) + ": " + e.getMessage(), e);
       }
       if (of == null) {
         return CompletableFuture.completedFuture(null);
       }
       try {
-        return workers.submit(() -> {
-          try {
-            long[] ctime = {0};
-            FileIndex f = finish(of, readWhole(of), ctime);
-            return f == null ? null : new TreeEntry.File(f, hardLinked, ctime[0]);
-          } finally {
-            release(of);
-          }
-        });
+        return workers.submit(
+            () -> {
+              try {
+                long[] ctime = {0};
+                FileIndex f = finish(of, readWhole(of), ctime);
+                return f == null ? null : new TreeEntry.File(f, hardLinked, ctime[0]);
+              } finally {
+                release(of);
+              }
+            });
       } catch (RuntimeException e) {
         release(of);
         throw e;
       }
     }
 
-    /** Opens a file through its directory's handle; null when it is gone or no longer a regular file. */
+    /**
+     * Opens a file through its directory's handle; null when it is gone or no longer a regular
+     * file.
+     */
     private OpenFile open(DirHandle dir, String name, String relPath) throws IOException {
       FileHandle h;
       try {
@@ -785,8 +981,8 @@ public final class BackupEngine {
     }
 
     /**
-     * The file's stat, taken once its ctime lies a clock tick in the past: a write within the tick that set the ctime
-     * would not move it again, and the check after the read would miss it.
+     * The file's stat, taken once its ctime lies a clock tick in the past: a write within the tick
+     * that set the ctime would not move it again, and the check after the read would miss it.
      */
     private Stat settledStat(FileHandle h) throws IOException {
       Stat st = h.stat();
@@ -812,15 +1008,17 @@ public final class BackupEngine {
     }
 
     private void vanished(String relPath) {
-      LOG.warn("file {} vanished while the backup ran; it is not part of this snapshot", Names.safe(relPath));
+      LOG.warn(
+          "file {} vanished while the backup ran; it is not part of this snapshot",
+          Names.safe(relPath));
       vanishedFiles.add(relPath);
       progress.fileDone();
     }
 
     /**
-     * Confirms that what was read is what the file held at one moment: the open file did not change while read, and the
-     * name still refers to it. Otherwise the file is read again, up to the configured number of times, then the policy
-     * decides.
+     * Confirms that what was read is what the file held at one moment: the open file did not change
+     * while read, and the name still refers to it. Otherwise the file is read again, up to the
+     * configured number of times, then the policy decides.
      */
     private FileIndex finish(OpenFile of, List<FileBlob> read0, long[] ctime) {
       OpenFile current = of;
@@ -832,7 +1030,8 @@ public final class BackupEngine {
           after = current.handle().stat();
           named = current.dir().statAtOrNull(current.name());
         } catch (IOException e) {
-          throw new UncheckedIOException("cannot stat " + Names.safe(current.relPath()) + ": " + e.getMessage(), e);
+          throw new UncheckedIOException(
+              "cannot stat " + Names.safe(current.relPath()) + ": " + e.getMessage(), e);
         }
         if (named == null) {
           if (current != of) {
@@ -841,37 +1040,57 @@ public final class BackupEngine {
           vanished(current.relPath());
           return null;
         }
-        boolean consistent = read != null && after.sameVersion(current.before()) && named.sameVersion(current.before());
+        boolean consistent =
+            read != null
+                && after.sameVersion(current.before())
+                && named.sameVersion(current.before());
         if (consistent || attempt >= options.changeRetries()) {
           if (current != of) {
             release(current);
           }
           if (!consistent && (read == null || options.onFileChange() == FileChangePolicy.FAIL)) {
             throw new FileChangedException(
-                "file " + Names.safe(current.relPath()) + " changed while it was read (" + (attempt + 1) + " reads): back up a"
+                "file "
+                    + Names.safe(current.relPath())
+                    + " changed while it was read ("
+                    + (attempt + 1)
+                    + " reads): back up a"
                     + " consistent copy (for RocksDB, a checkpoint), run the backup again, or record such files with"
                     + " --on-file-change record");
           }
           Stat st = current.before();
           ctime[0] = consistent ? st.ctimeNanos() : 0;
-          FileIndex entry = new FileIndex(current.name(), FileIndex.Kind.FILE, st.metadata(), read, null, null,
-              xattrsAt(current.dir(), current.name(), parent(current.relPath())), null, null);
+          FileIndex entry =
+              new FileIndex(
+                  current.name(),
+                  FileIndex.Kind.FILE,
+                  st.metadata(),
+                  read,
+                  null,
+                  null,
+                  xattrsAt(current.dir(), current.name(), parent(current.relPath())),
+                  null,
+                  null);
           if (!consistent) {
-            LOG.warn("file {} kept changing while it was read; recorded as changed (its bytes may mix moments)", Names.safe(current.relPath()));
+            LOG.warn(
+                "file {} kept changing while it was read; recorded as changed (its bytes may mix moments)",
+                Names.safe(current.relPath()));
             changedFiles.add(current.relPath());
             entry = entry.withChanged(true);
           }
           progress.fileDone();
           return entry;
         }
-        LOG.info("file {} changed while it was read; reading it again", Names.safe(current.relPath()));
+        LOG.info(
+            "file {} changed while it was read; reading it again", Names.safe(current.relPath()));
         if (current != of) {
           release(current);
         }
         try {
           current = open(of.dir(), of.name(), of.relPath());
         } catch (IOException e) {
-          throw new UncheckedIOException("cannot open " + Names.safe(of.relPath()) + ": " + e.getMessage(), e);
+          throw new UncheckedIOException(
+              "cannot open " + Names.safe(of.relPath()) + ": " + e.getMessage(), e);
         }
         if (current == null) {
           return null;
@@ -880,20 +1099,34 @@ public final class BackupEngine {
       }
     }
 
-    /** Reads, chunks and stores a whole open file through its one handle; null when it ended early (it shrank). */
+    /**
+     * Reads, chunks and stores a whole open file through its one handle; null when it ended early
+     * (it shrank).
+     */
     private List<FileBlob> readWhole(OpenFile of) {
       long size = of.before().size();
       List<FileBlob> out = new ArrayList<>();
-      boolean ok = chunks(of.handle(), size, of.relPath(), (codec, buf, off, len, offset) -> out.add(storeChunk(codec, buf, off, len, offset)));
+      boolean ok =
+          chunks(
+              of.handle(),
+              size,
+              of.relPath(),
+              (codec, buf, off, len, offset) -> out.add(storeChunk(codec, buf, off, len, offset)));
       return ok ? out : null;
     }
 
-    /** Receives each chunk of a file: {@code buf[off, off+len)} starts at {@code offset} in the file. */
+    /**
+     * Receives each chunk of a file: {@code buf[off, off+len)} starts at {@code offset} in the
+     * file.
+     */
     private interface ChunkConsumer {
       void chunk(BlobCodec codec, byte[] buf, int off, int len, long offset);
     }
 
-    /** Cuts {@code size} bytes of an open file into content-defined chunks; false when the file ends early. */
+    /**
+     * Cuts {@code size} bytes of an open file into content-defined chunks; false when the file ends
+     * early.
+     */
     private boolean chunks(FileHandle h, long size, String relPath, ChunkConsumer consumer) {
       Lanes.Lane lane = lanes.take(size);
       try {
@@ -903,12 +1136,15 @@ public final class BackupEngine {
       }
     }
 
-    private boolean chunks(Lanes.Lane lane, FileHandle h, long size, String relPath, ChunkConsumer consumer) {
+    private boolean chunks(
+        Lanes.Lane lane, FileHandle h, long size, String relPath, ChunkConsumer consumer) {
       byte[] buf = lane.buf;
       long readPos = 0;
       long chunkPos = 0;
-      // buf[start, filled) is read and not yet cut. Chunks are cut from what the buffer holds; only when the next cut
-      // lies beyond it is the rest moved to the front and the buffer filled again (moving what is left after every cut
+      // buf[start, filled) is read and not yet cut. Chunks are cut from what the buffer holds; only
+      // when the next cut
+      // lies beyond it is the rest moved to the front and the buffer filled again (moving what is
+      // left after every cut
       // copied about three bytes per byte read with 1 MiB chunks in a 4 MiB buffer).
       int start = 0;
       int filled = 0;
@@ -923,7 +1159,8 @@ public final class BackupEngine {
             }
             int want = (int) Math.min(buf.length - filled, size - readPos);
             if (want <= 0) {
-              throw new IllegalStateException("a read buffer of " + buf.length + " bytes cannot hold the largest chunk");
+              throw new IllegalStateException(
+                  "a read buffer of " + buf.length + " bytes cannot hold the largest chunk");
             }
             if (!ChunkIO.read(h.channel(), readPos, buf, filled, want)) {
               return false;
@@ -939,11 +1176,15 @@ public final class BackupEngine {
         }
         return true;
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + Names.safe(relPath) + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot read " + Names.safe(relPath) + ": " + e.getMessage(), e);
       }
     }
 
-    /** Names a chunk by its id and stores it unless the store holds it already (or this run stores it). */
+    /**
+     * Names a chunk by its id and stores it unless the store holds it already (or this run stores
+     * it).
+     */
     private FileBlob storeChunk(BlobCodec codec, byte[] buf, int off, int len, long offset) {
       byte[] id = repo.sealer().blobId(buf, off, len);
       String hex = Hashing.hex(id);
@@ -966,9 +1207,9 @@ public final class BackupEngine {
     }
 
     /**
-     * Whether a blob the store's index lists can be reused: yes when the base snapshot references it (the base protects
-     * it), or when a pack holding it is young or has its age restarted now (so a collector keeps it until this
-     * snapshot's index protects it).
+     * Whether a blob the store's index lists can be reused: yes when the base snapshot references
+     * it (the base protects it), or when a pack holding it is young or has its age restarted now
+     * (so a collector keeps it until this snapshot's index protects it).
      */
     private boolean reusable(byte[] id) {
       if (baseBlobs.contains(id)) {
@@ -991,7 +1232,10 @@ public final class BackupEngine {
       return false;
     }
 
-    /** Decides once per pack whether this run can rely on it (looking at it, and restarting its age when old). */
+    /**
+     * Decides once per pack whether this run can rely on it (looking at it, and restarting its age
+     * when old).
+     */
     private boolean usePack(int p) {
       CompletableFuture<Boolean> mine = new CompletableFuture<>();
       CompletableFuture<Boolean> decision = packDecisions.putIfAbsent(p, mine);
@@ -1027,7 +1271,9 @@ public final class BackupEngine {
         if (e.kind() != StoreException.Kind.NOT_FOUND) {
           throw e;
         }
-        LOG.info("pack {} was deleted by garbage collection as it was found; its blobs are stored again", key);
+        LOG.info(
+            "pack {} was deleted by garbage collection as it was found; its blobs are stored again",
+            key);
         index.markAbsent(index.packIdOfNumber(p));
         return false;
       }
@@ -1036,7 +1282,10 @@ public final class BackupEngine {
       return true;
     }
 
-    /** A tree blob: reused when the store holds it (an unchanged part of the tree), else stored in a tree pack. */
+    /**
+     * A tree blob: reused when the store holds it (an unchanged part of the tree), else stored in a
+     * tree pack.
+     */
     private void treeChunk(byte[] buf, int len) {
       byte[] id = repo.sealer().blobId(buf, 0, len);
       treeIds.add(Hashing.hex(id));
@@ -1050,19 +1299,23 @@ public final class BackupEngine {
       progress.transferred(codec.storedLength);
     }
 
-    // ---- protection against a concurrent collector ---------------------------------------------------------------
+    // ---- protection against a concurrent collector
+    // ---------------------------------------------------------------
 
     private void beatQuietly() {
       try {
         beat();
       } catch (RuntimeException e) {
-        LOG.warn("could not write this backup's pending object (it keeps a collector from taking its packs): {}", e.getMessage());
+        LOG.warn(
+            "could not write this backup's pending object (it keeps a collector from taking its packs): {}",
+            e.getMessage());
       }
     }
 
     /**
-     * Writes the pending object: every pack this backup relies on beyond its base (its own, and old ones it found). A
-     * collector keeps the packs of a pending object younger than its grace period.
+     * Writes the pending object: every pack this backup relies on beyond its base (its own, and old
+     * ones it found). A collector keeps the packs of a pending object younger than its grace
+     * period.
      */
     synchronized void beat() {
       List<String> packs = new ArrayList<>();
@@ -1103,7 +1356,10 @@ public final class BackupEngine {
         try {
           store.delete(key, Metadata.of(sourceId, key));
         } catch (RuntimeException e) {
-          LOG.warn("could not delete this backup's pending object {} (garbage collection removes it later): {}", key, e.getMessage());
+          LOG.warn(
+              "could not delete this backup's pending object {} (garbage collection removes it later): {}",
+              key,
+              e.getMessage());
         }
       }
     }
@@ -1112,36 +1368,45 @@ public final class BackupEngine {
     final Set<Integer> viaBase = ConcurrentHashMap.newKeySet();
 
     /**
-     * Before the commit: makes sure every blob the new snapshot references is in the store and stays there until the
-     * snapshot is visible, however long this backup ran. The pending object is written once more (it protects this
-     * backup's packs and the old packs it relies on). A collector may have taken them anyway if this backup stalled
-     * longer than the refresh age between two writes of it, or may be deleting a pack whose age this backup restarted
-     * (the one race S3 leaves open): those packs are looked at again, and the blobs of any that is gone are read from the
-     * source again and stored.
+     * Before the commit: makes sure every blob the new snapshot references is in the store and
+     * stays there until the snapshot is visible, however long this backup ran. The pending object
+     * is written once more (it protects this backup's packs and the old packs it relies on). A
+     * collector may have taken them anyway if this backup stalled longer than the refresh age
+     * between two writes of it, or may be deleting a pack whose age this backup restarted (the one
+     * race S3 leaves open): those packs are looked at again, and the blobs of any that is gone are
+     * read from the source again and stored.
      */
     void protectForCommit() {
       Set<Integer> check = new HashSet<>(refreshed);
       if (base != null) {
         Instant tombstoned = requireBase();
         if (tombstoned != null) {
-          // The base is forgotten: its tombstone protects the blobs reused from it only for the grace period.
+          // The base is forgotten: its tombstone protects the blobs reused from it only for the
+          // grace period.
           protectBasePacks();
-          if (tombstoned.toEpochMilli() < options.clock().millis() - options.refreshAge().toMillis() / 2) {
+          if (tombstoned.toEpochMilli()
+              < options.clock().millis() - options.refreshAge().toMillis() / 2) {
             check.addAll(viaBase);
           }
         }
       }
-      // A pack younger than half the refresh age cannot be older than any collector's grace before this commits; only a
+      // A pack younger than half the refresh age cannot be older than any collector's grace before
+      // this commits; only a
       // backup that ran longer, or relies on older packs, needs its pending object now.
       long now = options.clock().millis();
       long half = options.refreshAge().toMillis() / 2;
-      boolean aging = pendingWritten || !viaBase.isEmpty() || now - createdAt.toEpochMilli() >= half
-          || relied.values().stream().anyMatch(since -> since < now - half);
+      boolean aging =
+          pendingWritten
+              || !viaBase.isEmpty()
+              || now - createdAt.toEpochMilli() >= half
+              || relied.values().stream().anyMatch(since -> since < now - half);
       if (aging && (!ownPacks.isEmpty() || !relied.isEmpty() || !viaBase.isEmpty())) {
         beat();
       }
       if (maxGap >= options.refreshAge().toMillis()) {
-        LOG.info("this backup ran {} s between two writes of its pending object: looking again at every pack it relies on", maxGap / 1000);
+        LOG.info(
+            "this backup ran {} s between two writes of its pending object: looking again at every pack it relies on",
+            maxGap / 1000);
         check.addAll(relied.keySet());
         check.addAll(ownPackNumbers());
       }
@@ -1172,12 +1437,13 @@ public final class BackupEngine {
         return;
       }
       collectBase();
-      baseBlobs.forEach(id -> {
-        int e = index.find(id);
-        if (e >= 0) {
-          viaBase.add(index.packNumber(e));
-        }
-      });
+      baseBlobs.forEach(
+          id -> {
+            int e = index.find(id);
+            if (e >= 0) {
+              viaBase.add(index.packNumber(e));
+            }
+          });
     }
 
     /** The packs of {@code check} that the store no longer has (a HEAD each, in parallel). */
@@ -1189,13 +1455,15 @@ public final class BackupEngine {
       try (Workers w = new Workers("strata-backup-check", options.parallelism())) {
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (int p : check) {
-          all.add(w.submit(() -> {
-            String key = PackFile.key(index.packIdOfNumber(p));
-            if (store.stat(key, Metadata.of(sourceId, key)).isEmpty()) {
-              gone.add(p);
-            }
-            return null;
-          }));
+          all.add(
+              w.submit(
+                  () -> {
+                    String key = PackFile.key(index.packIdOfNumber(p));
+                    if (store.stat(key, Metadata.of(sourceId, key)).isEmpty()) {
+                      gone.add(p);
+                    }
+                    return null;
+                  }));
         }
         for (CompletableFuture<Void> f : all) {
           try {
@@ -1210,9 +1478,10 @@ public final class BackupEngine {
     }
 
     /**
-     * Stores again, from the source, every blob of the new snapshot that was in a pack a collector deleted while this
-     * backup ran. The source is read again (only until every such blob is found); a blob the source no longer holds
-     * fails the backup before its commit, or, after it, is marked damaged for the next backup to store.
+     * Stores again, from the source, every blob of the new snapshot that was in a pack a collector
+     * deleted while this backup ran. The source is read again (only until every such blob is
+     * found); a blob the source no longer holds fails the backup before its commit, or, after it,
+     * is marked damaged for the next backup to store.
      */
     private void recover(Set<Integer> gonePacks, boolean committed) {
       if (gonePacks.isEmpty()) {
@@ -1221,7 +1490,9 @@ public final class BackupEngine {
       IdSet lost = new IdSet();
       for (int p : gonePacks) {
         String packId = index.packIdOfNumber(p);
-        LOG.warn("pack {} this backup relies on was deleted by garbage collection while it ran; storing its blobs again", packId);
+        LOG.warn(
+            "pack {} this backup relies on was deleted by garbage collection while it ran; storing its blobs again",
+            packId);
         index.markAbsent(packId);
         ownPacks.removeIf(op -> op.packId().equals(packId));
         for (int e : index.entriesOfPack(p)) {
@@ -1229,15 +1500,25 @@ public final class BackupEngine {
         }
       }
       IdSet needed = new IdSet();
-      treeIds.forEach(t -> {
-        if (lost.contains(Hashing.unhex(t)) && !index.contains(Hashing.unhex(t))) {
-          throw new IllegalStateException("garbage collection deleted a pack holding this backup's own tree while it stalled;"
-              + " nothing was committed: run the backup again");
-        }
-      });
-      Snapshot self = Snapshot.of(StoreLayout.indexKey(sourceId, snapshotId), new SnapshotRecord(snapshotId,
-          new SnapshotMetadata(sourceId, store.location(), createdAt, null), null, new SnapshotStats(0, 0, 0, 0, 0, 0), "auto",
-          Math.max(1, treeBytes), treeIds));
+      treeIds.forEach(
+          t -> {
+            if (lost.contains(Hashing.unhex(t)) && !index.contains(Hashing.unhex(t))) {
+              throw new IllegalStateException(
+                  "garbage collection deleted a pack holding this backup's own tree while it stalled;"
+                      + " nothing was committed: run the backup again");
+            }
+          });
+      Snapshot self =
+          Snapshot.of(
+              StoreLayout.indexKey(sourceId, snapshotId),
+              new SnapshotRecord(
+                  snapshotId,
+                  new SnapshotMetadata(sourceId, store.location(), createdAt, null),
+                  null,
+                  new SnapshotStats(0, 0, 0, 0, 0, 0),
+                  "auto",
+                  Math.max(1, treeBytes),
+                  treeIds));
       try (TreeSource t = blobs.tree(self)) {
         for (TreeEntry e = t.next(); e != null; e = t.next()) {
           if (e instanceof TreeEntry.File f) {
@@ -1260,31 +1541,41 @@ public final class BackupEngine {
       uploads.awaitAll();
       List<IndexFile.Pack> fresh;
       synchronized (ownPacks) {
-        fresh = new ArrayList<>(ownPacks.subList(Math.min(before, ownPacks.size()), ownPacks.size()));
+        fresh =
+            new ArrayList<>(ownPacks.subList(Math.min(before, ownPacks.size()), ownPacks.size()));
       }
       for (IndexFile.Pack p : fresh) {
         index.addPack(p.packId(), p.createdAtMillis(), p.list());
       }
       if (found.size() < needed.size()) {
         List<String> missingIds = new ArrayList<>();
-        needed.forEach(id -> {
-          if (!found.contains(id)) {
-            missingIds.add(Hashing.hex(id));
-          }
-        });
+        needed.forEach(
+            id -> {
+              if (!found.contains(id)) {
+                missingIds.add(Hashing.hex(id));
+              }
+            });
         if (!committed) {
-          throw new FileChangedException(missingIds.size() + " blobs of this snapshot were deleted by garbage collection while the"
-              + " backup ran and the source no longer holds them (files changed meanwhile): nothing was committed; run the"
-              + " backup again");
+          throw new FileChangedException(
+              missingIds.size()
+                  + " blobs of this snapshot were deleted by garbage collection while the"
+                  + " backup ran and the source no longer holds them (files changed meanwhile): nothing was committed; run the"
+                  + " backup again");
         }
         for (String id : missingIds) {
-          byte[] note = ("{\"snapshots\":[\"" + snapshotId + "\"]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          byte[] note =
+              ("{\"snapshots\":[\"" + snapshotId + "\"]}")
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8);
           String key = StoreLayout.damagedKey(id);
           store.put(key, note, note.length, null, Metadata.of(sourceId, key));
         }
-        throw new IntegrityException("snapshot " + snapshotId + " was committed, but garbage collection deleted " + missingIds.size()
-            + " of its blobs at the same moment and the source no longer holds them; they are marked damaged, and the next"
-            + " backup of a source that holds them stores them again");
+        throw new IntegrityException(
+            "snapshot "
+                + snapshotId
+                + " was committed, but garbage collection deleted "
+                + missingIds.size()
+                + " of its blobs at the same moment and the source no longer holds them; they are marked damaged, and the next"
+                + " backup of a source that holds them stores them again");
       }
     }
 
@@ -1294,7 +1585,8 @@ public final class BackupEngine {
       try {
         names = dir.list();
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read directory " + display(relPath) + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot read directory " + display(relPath) + ": " + e.getMessage(), e);
       }
       names.sort(null);
       for (String n : names) {
@@ -1315,28 +1607,39 @@ public final class BackupEngine {
             }
           } else if (st.isFile()) {
             try (FileHandle h = dir.openRead(n)) {
-              chunks(h, h.stat().size(), rel, (codec, buf, off, len, offset) -> {
-                byte[] id = repo.sealer().blobId(buf, off, len);
-                if (needed.contains(id) && found.add(id)) {
-                  codec.encode(options.compression(), id, buf, off, len);
-                  dataPacks.add(id, codec.stored, codec.storedOffset, codec.storedLength, codec.flags, len);
-                  storedBytes.addAndGet(codec.storedLength);
-                  uploadedBytes.addAndGet(len);
-                }
-              });
+              chunks(
+                  h,
+                  h.stat().size(),
+                  rel,
+                  (codec, buf, off, len, offset) -> {
+                    byte[] id = repo.sealer().blobId(buf, off, len);
+                    if (needed.contains(id) && found.add(id)) {
+                      codec.encode(options.compression(), id, buf, off, len);
+                      dataPacks.add(
+                          id,
+                          codec.stored,
+                          codec.storedOffset,
+                          codec.storedLength,
+                          codec.flags,
+                          len);
+                      storedBytes.addAndGet(codec.storedLength);
+                      uploadedBytes.addAndGet(len);
+                    }
+                  });
             } catch (NoSuchFileException | PosixException gone) {
               // vanished or replaced meanwhile
             }
           }
         } catch (IOException e) {
-          throw new UncheckedIOException("cannot read " + Names.safe(rel) + ": " + e.getMessage(), e);
+          throw new UncheckedIOException(
+              "cannot read " + Names.safe(rel) + ": " + e.getMessage(), e);
         }
       }
     }
 
     /**
-     * After the commit: a pack whose age this backup restarted just before may have been deleted by a collector's delete
-     * already in flight; look once more, and store again what is gone.
+     * After the commit: a pack whose age this backup restarted just before may have been deleted by
+     * a collector's delete already in flight; look once more, and store again what is gone.
      */
     void afterCommit(Snapshot committed) {
       if (!refreshed.isEmpty() || (base != null && !viaBase.isEmpty())) {
@@ -1348,14 +1651,20 @@ public final class BackupEngine {
       }
       for (String id : healed) {
         store.delete(StoreLayout.damagedKey(id), Metadata.of(sourceId, StoreLayout.damagedKey(id)));
-        LOG.info("blob {} was damaged and is stored again; the snapshots that reference it are whole again", id);
+        LOG.info(
+            "blob {} was damaged and is stored again; the snapshots that reference it are whole again",
+            id);
       }
     }
 
-    /** Merges the store's index files when they have multiplied, so the next run opens the store in a few reads. */
+    /**
+     * Merges the store's index files when they have multiplied, so the next run opens the store in
+     * a few reads.
+     */
     private void mergeIndexFilesIfMany() {
       if (index.files().size() + indexFilesWritten.get() <= IndexFiles.MERGE_ABOVE) {
-        return; // as far as this run knows: another run's files are merged by the next backup or collection
+        return; // as far as this run knows: another run's files are merged by the next backup or
+        // collection
       }
       try {
         List<String> keys = IndexFiles.list(repo);
@@ -1363,17 +1672,22 @@ public final class BackupEngine {
           IndexFiles.merge(repo, keys, id -> true, System.currentTimeMillis());
         }
       } catch (RuntimeException e) {
-        LOG.warn("could not merge the index files of {} (the next backup or collection tries again): {}", store.location(), e.getMessage());
+        LOG.warn(
+            "could not merge the index files of {} (the next backup or collection tries again): {}",
+            store.location(),
+            e.getMessage());
       }
     }
 
     /**
-     * Fails unless the snapshot this backup is based on still exists, as an index or as a tombstone. Its blobs were
-     * reused without looking at the store, and only its index or tombstone keeps them from garbage collection. Returns
-     * when the base was forgotten (its tombstone's time), or null while its index exists.
+     * Fails unless the snapshot this backup is based on still exists, as an index or as a
+     * tombstone. Its blobs were reused without looking at the store, and only its index or
+     * tombstone keeps them from garbage collection. Returns when the base was forgotten (its
+     * tombstone's time), or null while its index exists.
      */
     Instant requireBase() {
-      // The base may be a snapshot of a former identity of the source: its index is where its own identity puts it.
+      // The base may be a snapshot of a former identity of the source: its index is where its own
+      // identity puts it.
       String indexKey = StoreLayout.indexKey(base.metadata().sourceId(), base.snapshotId());
       if (store.stat(indexKey, Metadata.of(sourceId, indexKey)).isPresent()) {
         return null;
@@ -1381,11 +1695,15 @@ public final class BackupEngine {
       String tombstone = StoreLayout.tombstoneKeyOf(indexKey);
       Optional<ObjectInfo> t = store.stat(tombstone, Metadata.of(sourceId, tombstone));
       if (t.isPresent()) {
-        LOG.info("snapshot {}, which this backup is based on, was forgotten meanwhile; its tombstone keeps the blobs reused from it", base.snapshotId());
+        LOG.info(
+            "snapshot {}, which this backup is based on, was forgotten meanwhile; its tombstone keeps the blobs reused from it",
+            base.snapshotId());
         return t.get().lastModified();
       }
       throw new IllegalStateException(
-          "snapshot " + base.snapshotId() + ", which this backup is based on, no longer exists, not even as a tombstone"
+          "snapshot "
+              + base.snapshotId()
+              + ", which this backup is based on, no longer exists, not even as a tombstone"
               + " (it was forgotten longer ago than the garbage collector's grace period, or deleted without `forget`):"
               + " blobs reused from it may be gone, so nothing was committed. Run the backup again");
     }

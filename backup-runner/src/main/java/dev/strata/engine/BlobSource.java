@@ -18,8 +18,9 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * Reads single blobs of a format-2 store by id (from the newest pack that holds one, trying older copies when a pack is
- * gone or a copy fails its check), and snapshots' trees of either format as validated streams.
+ * Reads single blobs of a format-2 store by id (from the newest pack that holds one, trying older
+ * copies when a pack is gone or a copy fails its check), and snapshots' trees of either format as
+ * validated streams.
  */
 public final class BlobSource {
 
@@ -48,8 +49,9 @@ public final class BlobSource {
   private boolean reloaded;
 
   /**
-   * A blob's content, checked against its id; fails when no pack holds an intact copy. When the index this source
-   * loaded has no copy (a collector repacked it since, or a backup stored it since), the index is read again, once.
+   * A blob's content, checked against its id; fails when no pack holds an intact copy. When the
+   * index this source loaded has no copy (a collector repacked it since, or a backup stored it
+   * since), the index is read again, once.
    */
   public byte[] read(byte[] id, Metadata md) {
     try {
@@ -91,7 +93,10 @@ public final class BlobSource {
         }
         throw ex;
       } catch (SealException | java.io.EOFException ex) {
-        damaged = ex instanceof SealException se ? se : new SealException("the pack " + key + " ends early", ex);
+        damaged =
+            ex instanceof SealException se
+                ? se
+                : new SealException("the pack " + key + " ends early", ex);
         continue;
       }
       BlobCodec codec = codecs.get();
@@ -100,7 +105,9 @@ public final class BlobSource {
       try {
         codec.decode(id, buf, 0, stored, ix.flags(e), raw, out);
       } catch (SealException ex) {
-        damaged = new SealException("blob " + Hashing.hex(id) + " in " + key + " is corrupt: " + ex.getMessage(), ex);
+        damaged =
+            new SealException(
+                "blob " + Hashing.hex(id) + " in " + key + " is corrupt: " + ex.getMessage(), ex);
         continue;
       }
       if (codec.raw != out || codec.rawOffset != 0) {
@@ -109,16 +116,25 @@ public final class BlobSource {
       return out;
     }
     if (damaged != null) {
-      throw new IntegrityException("blob " + Hashing.hex(id) + " is damaged in every pack that holds it (" + damaged.getMessage() + ")");
+      throw new IntegrityException(
+          "blob "
+              + Hashing.hex(id)
+              + " is damaged in every pack that holds it ("
+              + damaged.getMessage()
+              + ")");
     }
-    throw new StoreException(StoreException.Kind.NOT_FOUND, "blob " + Hashing.hex(id) + " is in no pack of " + repo.store().location());
+    throw new StoreException(
+        StoreException.Kind.NOT_FOUND,
+        "blob " + Hashing.hex(id) + " is in no pack of " + repo.store().location());
   }
 
   /**
-   * Reads {@code buf.length} bytes of the pack {@code key} from {@code offset}. Opening the range is retried by the
-   * store; a stream that breaks while it is read (a connection reset) is read again here, up to four times.
+   * Reads {@code buf.length} bytes of the pack {@code key} from {@code offset}. Opening the range
+   * is retried by the store; a stream that breaks while it is read (a connection reset) is read
+   * again here, up to four times.
    */
-  private void readRange(String key, long offset, byte[] buf, Metadata md) throws java.io.EOFException {
+  private void readRange(String key, long offset, byte[] buf, Metadata md)
+      throws java.io.EOFException {
     for (int attempt = 1; ; attempt++) {
       try (InputStream in = repo.store().openRange(key, offset, buf.length, md)) {
         if (in.readNBytes(buf, 0, buf.length) != buf.length) {
@@ -129,7 +145,10 @@ public final class BlobSource {
         throw ex;
       } catch (IOException ex) {
         if (attempt >= 4) {
-          throw new StoreException(StoreException.Kind.TRANSIENT, "reading " + key + " failed " + attempt + " times: " + ex.getMessage(), ex);
+          throw new StoreException(
+              StoreException.Kind.TRANSIENT,
+              "reading " + key + " failed " + attempt + " times: " + ex.getMessage(),
+              ex);
         }
       }
     }
@@ -138,19 +157,29 @@ public final class BlobSource {
   /** The snapshot's tree as a validated stream of records. */
   public TreeSource tree(Snapshot s) {
     if (s.formatVersion() == 1) {
-      return new ValidatingTreeSource(new IndexTreeSource(s.v1Index().root()), s.snapshotId(), false);
+      return new ValidatingTreeSource(
+          new IndexTreeSource(s.v1Index().root()), s.snapshotId(), false);
     }
     return new ValidatingTreeSource(new ChunkedTreeSource(chunks(s)), s.snapshotId(), true);
   }
 
-  /** Fetches tree blobs ahead of the parser: a tree is read one blob after another, and each is a round trip. */
-  private static final java.util.concurrent.ExecutorService PREFETCH = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
-    Thread t = new Thread(r, "strata-tree-prefetch");
-    t.setDaemon(true);
-    return t;
-  });
+  /**
+   * Fetches tree blobs ahead of the parser: a tree is read one blob after another, and each is a
+   * round trip.
+   */
+  private static final java.util.concurrent.ExecutorService PREFETCH =
+      java.util.concurrent.Executors.newFixedThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "strata-tree-prefetch");
+            t.setDaemon(true);
+            return t;
+          });
 
-  /** The content of a format-2 snapshot's tree blobs, in order, the next one fetched while the current one is read. */
+  /**
+   * The content of a format-2 snapshot's tree blobs, in order, the next one fetched while the
+   * current one is read.
+   */
   public Iterator<byte[]> chunks(Snapshot s) {
     List<String> ids = s.treeChunks();
     return new Iterator<>() {
@@ -161,7 +190,8 @@ public final class BlobSource {
         if (i >= ids.size()) {
           return null;
         }
-        return java.util.concurrent.CompletableFuture.supplyAsync(() -> load(s, ids.get(i)), PREFETCH);
+        return java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> load(s, ids.get(i)), PREFETCH);
       }
 
       @Override
@@ -189,11 +219,18 @@ public final class BlobSource {
 
   private byte[] load(Snapshot s, String id) {
     try {
-      return read(Hashing.unhex(id), Metadata.of(s.metadata().sourceId(), "tree of " + s.snapshotId()));
+      return read(
+          Hashing.unhex(id), Metadata.of(s.metadata().sourceId(), "tree of " + s.snapshotId()));
     } catch (StoreException e) {
       if (e.kind() == StoreException.Kind.NOT_FOUND) {
-        throw new IntegrityException("snapshot " + s.snapshotId() + " cannot be read: its tree blob " + id + " is missing ("
-            + e.getMessage() + ")");
+        throw new IntegrityException(
+            "snapshot "
+                + s.snapshotId()
+                + " cannot be read: its tree blob "
+                + id
+                + " is missing ("
+                + e.getMessage()
+                + ")");
       }
       throw e;
     }

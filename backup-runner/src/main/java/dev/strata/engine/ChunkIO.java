@@ -5,11 +5,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * Positional reads and writes of a chunk between a file and a heap buffer, 16 KiB per system call. The JDK copies a
- * heap buffer through a temporary direct buffer of the same size; at 4 MiB the kernel's copy into the page cache
- * dominated a restore's profile, most likely because both copies ran from memory that had left the CPU's caches. In
- * 16 KiB slices a restore of 2 GB spent 1.5 instead of 4.2 kernel CPU-seconds and took 4.1 instead of 6.2 s (8 KiB
- * and 64 KiB did worse), and each worker's cached direct buffer is 16 KiB, not 4 MiB (see docs/benchmarks.md).
+ * Positional reads and writes of a chunk between a file and a heap buffer, 16 KiB per system call.
+ * The JDK copies a heap buffer through a temporary direct buffer of the same size; at 4 MiB the
+ * kernel's copy into the page cache dominated a restore's profile, most likely because both copies
+ * ran from memory that had left the CPU's caches. In 16 KiB slices a restore of 2 GB spent 1.5
+ * instead of 4.2 kernel CPU-seconds and took 4.1 instead of 6.2 s (8 KiB and 64 KiB did worse), and
+ * each worker's cached direct buffer is 16 KiB, not 4 MiB (see docs/benchmarks.md).
  */
 final class ChunkIO {
 
@@ -17,13 +18,20 @@ final class ChunkIO {
 
   private ChunkIO() {}
 
-  /** Reads {@code length} bytes at {@code position} into {@code buf}; false when the file ends first. */
+  /**
+   * Reads {@code length} bytes at {@code position} into {@code buf}; false when the file ends
+   * first.
+   */
   static boolean read(FileChannel ch, long position, byte[] buf, int length) throws IOException {
     return read(ch, position, buf, 0, length);
   }
 
-  /** Reads {@code length} bytes at {@code position} into {@code buf} from {@code start}; false when the file ends first. */
-  static boolean read(FileChannel ch, long position, byte[] buf, int start, int length) throws IOException {
+  /**
+   * Reads {@code length} bytes at {@code position} into {@code buf} from {@code start}; false when
+   * the file ends first.
+   */
+  static boolean read(FileChannel ch, long position, byte[] buf, int start, int length)
+      throws IOException {
     long pos = position;
     int end = start + length;
     for (int off = start; off < end; ) {
@@ -43,7 +51,8 @@ final class ChunkIO {
   }
 
   /** Writes {@code buf[start, start+length)} at {@code position}. */
-  static void write(FileChannel ch, long position, byte[] buf, int start, int length) throws IOException {
+  static void write(FileChannel ch, long position, byte[] buf, int start, int length)
+      throws IOException {
     long pos = position;
     int end = start + length;
     for (int off = start; off < end; ) {

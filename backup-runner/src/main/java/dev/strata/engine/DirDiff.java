@@ -10,12 +10,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The difference between a local directory and the same directory in the previous snapshot's index, matched by name.
- * A regular file is retained without being read when its size and modification time (in nanoseconds) equal the
- * index's; a symlink is retained when its target is unchanged. Everything else local is added, and what only the index
- * has is removed. Sub-directories on both sides are retained and diffed in turn.
+ * The difference between a local directory and the same directory in the previous snapshot's index,
+ * matched by name. A regular file is retained without being read when its size and modification
+ * time (in nanoseconds) equal the index's; a symlink is retained when its target is unchanged.
+ * Everything else local is added, and what only the index has is removed. Sub-directories on both
+ * sides are retained and diffed in turn.
  *
- * @param filesAdded local regular files and symlinks to record anew (regular files are read and hashed)
+ * @param filesAdded local regular files and symlinks to record anew (regular files are read and
+ *     hashed)
  * @param filesRetained index entries kept as they are, with metadata refreshed from the local stat
  * @param filesRemoved names of index files gone locally (or now of another type)
  * @param subDirsAdded local directories the index lacks
@@ -87,7 +89,14 @@ public record DirDiff(
     }
     filesRemoved.sort(null);
     subDirsRemoved.sort(null);
-    return new DirDiff(filesAdded, filesRetained, filesRemoved, subDirsAdded, subDirsRetained, subDirsRemoved, skipped);
+    return new DirDiff(
+        filesAdded,
+        filesRetained,
+        filesRemoved,
+        subDirsAdded,
+        subDirsRetained,
+        subDirsRemoved,
+        skipped);
   }
 
   private static boolean unchanged(LocalEntry local, FileIndex before) {

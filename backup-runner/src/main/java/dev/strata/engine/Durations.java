@@ -7,7 +7,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as people write them: {@code 6h}, {@code 30m}, {@code 90s}, {@code 2d}, {@code 1h30m}, or ISO-8601 {@code PT6H}. */
+/**
+ * Durations as people write them: {@code 6h}, {@code 30m}, {@code 90s}, {@code 2d}, {@code 1h30m},
+ * or ISO-8601 {@code PT6H}.
+ */
 public final class Durations {
 
   private static final Pattern PART = Pattern.compile("(\\d{1,12})(ms|d|h|m|s)");
@@ -15,7 +18,9 @@ public final class Durations {
 
   private Durations() {}
 
-  /** @throws IllegalArgumentException naming the accepted forms */
+  /**
+   * @throws IllegalArgumentException naming the accepted forms
+   */
   public static Duration parse(String text) {
     String s = text == null ? "" : text.strip();
     try {
@@ -33,13 +38,15 @@ public final class Durations {
         }
         lastUnit = unit;
         long n = Long.parseLong(m.group(1));
-        total = total.plus(switch (m.group(2)) {
-          case "d" -> Duration.ofDays(n);
-          case "h" -> Duration.ofHours(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "s" -> Duration.ofSeconds(n);
-          default -> Duration.ofMillis(n);
-        });
+        total =
+            total.plus(
+                switch (m.group(2)) {
+                  case "d" -> Duration.ofDays(n);
+                  case "h" -> Duration.ofHours(n);
+                  case "m" -> Duration.ofMinutes(n);
+                  case "s" -> Duration.ofSeconds(n);
+                  default -> Duration.ofMillis(n);
+                });
         end = m.end();
       }
       if (end == 0 || end != s.length()) {
@@ -51,7 +58,10 @@ public final class Durations {
     }
   }
 
-  /** The shortest form {@link #parse} reads back, e.g. {@code 6h}, {@code 1h30m}, {@code 2s}, {@code 0s}. */
+  /**
+   * The shortest form {@link #parse} reads back, e.g. {@code 6h}, {@code 1h30m}, {@code 2s}, {@code
+   * 0s}.
+   */
   public static String format(Duration d) {
     if (d.isZero()) {
       return "0s";

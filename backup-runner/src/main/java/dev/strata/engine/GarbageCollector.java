@@ -7,7 +7,6 @@ import dev.strata.engine.index.FileIndex;
 import dev.strata.engine.index.IndexCodec;
 import dev.strata.engine.index.IndexFormatException;
 import dev.strata.engine.index.IndexValidator;
-import dev.strata.engine.tree.ValidatingTreeSource;
 import dev.strata.engine.pack.BlobCodec;
 import dev.strata.engine.pack.BlobIndex;
 import dev.strata.engine.pack.IdSet;
@@ -27,6 +26,7 @@ import dev.strata.engine.store.StoreLayout;
 import dev.strata.engine.tree.ChunkedTreeSource;
 import dev.strata.engine.tree.TreeEntry;
 import dev.strata.engine.tree.TreeSource;
+import dev.strata.engine.tree.ValidatingTreeSource;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,22 +47,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes what no committed snapshot references, without locks (see docs/garbage-collection.md): format-2 packs whose
- * blobs are all unreferenced, and format-1 blob objects; packs whose referenced blobs take less than a threshold of
- * them are repacked (those blobs copied into new packs, a bounded number of bytes per run). Only what is older than the
- * grace period goes, and nothing a running backup's pending object lists, so a pack a backup in flight has just written,
- * or has just found in the store and refreshed, stays. Snapshots committed while the store is listed are caught by a
- * second look at the indexes before anything is deleted, and every pack is looked at once more right before its delete,
- * so one a backup refreshed meanwhile stays too.
+ * Deletes what no committed snapshot references, without locks (see docs/garbage-collection.md):
+ * format-2 packs whose blobs are all unreferenced, and format-1 blob objects; packs whose
+ * referenced blobs take less than a threshold of them are repacked (those blobs copied into new
+ * packs, a bounded number of bytes per run). Only what is older than the grace period goes, and
+ * nothing a running backup's pending object lists, so a pack a backup in flight has just written,
+ * or has just found in the store and refreshed, stays. Snapshots committed while the store is
+ * listed are caught by a second look at the indexes before anything is deleted, and every pack is
+ * looked at once more right before its delete, so one a backup refreshed meanwhile stays too.
  *
- * <p>An index, young tombstone or pending object that cannot be read stops the collection before anything is deleted:
- * what it references is unknown, so nothing can be known to be garbage.
+ * <p>An index, young tombstone or pending object that cannot be read stops the collection before
+ * anything is deleted: what it references is unknown, so nothing can be known to be garbage.
  */
 public final class GarbageCollector {
 
   private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
 
-  /** A pack smaller than this part of the target size is repacked with others (each backup's last pack is partial). */
+  /**
+   * A pack smaller than this part of the target size is repacked with others (each backup's last
+   * pack is partial).
+   */
   static final int SMALL_PACK_DIVISOR = 8;
 
   private final BlobStoreManager store;
@@ -85,21 +89,27 @@ public final class GarbageCollector {
       Map<String, ObjectInfo> packs = listPacks();
       Sweep sweep = listBlobs(marker.v1Live, cutoff);
       if (opened.config() == null) {
-        // A first backup may have created the store (format 2) since: its config is written before anything else.
+        // A first backup may have created the store (format 2) since: its config is written before
+        // anything else.
         opened = Repository.open(store, options.key());
         marker.reopen(opened);
       }
       Repository repo = opened;
-      // Snapshots committed (or forgotten) while the store was listed: their blobs may be among the candidates.
+      // Snapshots committed (or forgotten) while the store was listed: their blobs may be among the
+      // candidates.
       marker.pass();
       pending.read();
       sweep.candidates.removeIf(o -> marker.v1Live.contains(StoreLayout.blobIdOf(o.key())));
       sweep.young.removeIf(marker.v1Live::contains);
 
-      // Every index file, those written since the collection began included (packs of backups that committed meanwhile).
+      // Every index file, those written since the collection began included (packs of backups that
+      // committed meanwhile).
       BlobIndex index = repo.config() == null ? null : BlobIndex.load(repo);
       Set<String> indexFiles = index == null ? Set.of() : index.files();
-      PackPlan plan = index == null ? new PackPlan() : planPacks(index, packs, marker.live, pending.packs, cutoff, repo.packSize());
+      PackPlan plan =
+          index == null
+              ? new PackPlan()
+              : planPacks(index, packs, marker.live, pending.packs, cutoff, repo.packSize());
       long repackedBytes = 0;
       List<String> newIndexFiles = new ArrayList<>();
       Set<String> repacked = new HashSet<>();
@@ -126,37 +136,43 @@ public final class GarbageCollector {
       List<CompletableFuture<Void>> deletes = new ArrayList<>();
       for (String packId : toDelete) {
         ObjectInfo listed = packs.get(packId);
-        deletes.add(workers.submit(() -> {
-          switch (delete(PackFile.key(packId), cutoff)) {
-            case DELETED -> {
-              deletedPacks.incrementAndGet();
-              freed.addAndGet(listed == null ? 0 : listed.size());
-              gonePacks.add(packId);
-            }
-            case REFRESHED -> keptPacks.incrementAndGet();
-            case GONE -> gonePacks.add(packId);
-          }
-          return null;
-        }));
+        deletes.add(
+            workers.submit(
+                () -> {
+                  switch (delete(PackFile.key(packId), cutoff)) {
+                    case DELETED -> {
+                      deletedPacks.incrementAndGet();
+                      freed.addAndGet(listed == null ? 0 : listed.size());
+                      gonePacks.add(packId);
+                    }
+                    case REFRESHED -> keptPacks.incrementAndGet();
+                    case GONE -> gonePacks.add(packId);
+                  }
+                  return null;
+                }));
       }
       AtomicLong deleted = new AtomicLong();
       AtomicLong bytes = new AtomicLong();
       AtomicLong refreshed = new AtomicLong();
       for (ObjectInfo blob : sweep.candidates) {
-        deletes.add(workers.submit(() -> {
-          switch (delete(blob.key(), cutoff)) {
-            case DELETED -> {
-              deleted.incrementAndGet();
-              bytes.addAndGet(blob.size());
-            }
-            case REFRESHED -> refreshed.incrementAndGet();
-            case GONE -> {}
-          }
-          return null;
-        }));
+        deletes.add(
+            workers.submit(
+                () -> {
+                  switch (delete(blob.key(), cutoff)) {
+                    case DELETED -> {
+                      deleted.incrementAndGet();
+                      bytes.addAndGet(blob.size());
+                    }
+                    case REFRESHED -> refreshed.incrementAndGet();
+                    case GONE -> {}
+                  }
+                  return null;
+                }));
       }
       joinAll(deletes, workers);
-      if (index != null && !options.dryRun() && (!gonePacks.isEmpty() || indexFiles.size() + newIndexFiles.size() > 1)) {
+      if (index != null
+          && !options.dryRun()
+          && (!gonePacks.isEmpty() || indexFiles.size() + newIndexFiles.size() > 1)) {
         Set<String> merge = new LinkedHashSet<>(indexFiles);
         merge.addAll(newIndexFiles);
         IndexFiles.merge(repo, merge, id -> !gonePacks.contains(id), System.currentTimeMillis());
@@ -164,44 +180,63 @@ public final class GarbageCollector {
       long tombstonesDeleted = deleteAll(marker.expiredTombstones);
       long progressDeleted = deleteAll(staleProgress(cutoff)) + deleteAll(pending.stale);
 
-      GcReport report = new GcReport(
-          marker.snapshots.get(),
-          marker.tombstoneKeys.size(),
-          tombstonesDeleted,
-          sweep.scanned + (index == null ? 0 : index.size()),
-          marker.v1Live.size() + marker.live.size(),
-          deleted.get() + plan.deadBlobs,
-          bytes.get() + (options.dryRun() ? plan.deadBytes + plan.repackPackBytes - plan.repackBytes : Math.max(0, freed.get() - repackedBytes)),
-          sweep.young.size() + refreshed.get(),
-          progressDeleted,
-          options.dryRun(),
-          (System.nanoTime() - start) / 1_000_000,
-          packs.size(),
-          options.dryRun() ? toDelete.size() : deletedPacks.get(),
-          repacked.size(),
-          repackedBytes,
-          keptPacks.get());
+      GcReport report =
+          new GcReport(
+              marker.snapshots.get(),
+              marker.tombstoneKeys.size(),
+              tombstonesDeleted,
+              sweep.scanned + (index == null ? 0 : index.size()),
+              marker.v1Live.size() + marker.live.size(),
+              deleted.get() + plan.deadBlobs,
+              bytes.get()
+                  + (options.dryRun()
+                      ? plan.deadBytes + plan.repackPackBytes - plan.repackBytes
+                      : Math.max(0, freed.get() - repackedBytes)),
+              sweep.young.size() + refreshed.get(),
+              progressDeleted,
+              options.dryRun(),
+              (System.nanoTime() - start) / 1_000_000,
+              packs.size(),
+              options.dryRun() ? toDelete.size() : deletedPacks.get(),
+              repacked.size(),
+              repackedBytes,
+              keptPacks.get());
       LOG.info(
           "garbage collection of {}{}: {} snapshots and {} tombstones reference {} blobs; {} {} packs ({} repacked, {} bytes"
               + " copied) and {} format-1 blobs, {} tombstones and {} stale objects; freed {} bytes; kept {} young packs; in {} ms",
-          store.location(), options.dryRun() ? " (dry run)" : "", report.snapshots(), report.tombstones(), report.blobsReferenced(),
-          options.dryRun() ? "would delete" : "deleted", report.packsDeleted(), report.packsRepacked(), report.bytesRepacked(),
-          deleted.get(), report.tombstonesDeleted(), report.progressObjectsDeleted(), report.bytesDeleted(), report.packsKeptYoung(),
+          store.location(),
+          options.dryRun() ? " (dry run)" : "",
+          report.snapshots(),
+          report.tombstones(),
+          report.blobsReferenced(),
+          options.dryRun() ? "would delete" : "deleted",
+          report.packsDeleted(),
+          report.packsRepacked(),
+          report.bytesRepacked(),
+          deleted.get(),
+          report.tombstonesDeleted(),
+          report.progressObjectsDeleted(),
+          report.bytesDeleted(),
+          report.packsKeptYoung(),
           report.durationMs());
       return report;
     }
   }
 
-  // ---- packs ------------------------------------------------------------------------------------------------------
+  // ---- packs
+  // ------------------------------------------------------------------------------------------------------
 
   private Map<String, ObjectInfo> listPacks() {
     Map<String, ObjectInfo> packs = new HashMap<>();
-    store.list(StoreLayout.PACKS, o -> {
-      String id = StoreLayout.packIdOf(o.key());
-      if (id != null) {
-        packs.put(id, o);
-      }
-    }, Metadata.of(null, StoreLayout.PACKS));
+    store.list(
+        StoreLayout.PACKS,
+        o -> {
+          String id = StoreLayout.packIdOf(o.key());
+          if (id != null) {
+            packs.put(id, o);
+          }
+        },
+        Metadata.of(null, StoreLayout.PACKS));
     return packs;
   }
 
@@ -210,15 +245,24 @@ public final class GarbageCollector {
     final List<String> dead = new ArrayList<>();
     final List<String> repack = new ArrayList<>();
     long repackBytes;
-    /** The size of the packs to repack (what deleting them frees, before the copies are written). */
+
+    /**
+     * The size of the packs to repack (what deleting them frees, before the copies are written).
+     */
     long repackPackBytes;
+
     long deadBlobs;
     long deadBytes;
     long keptYoung;
   }
 
   private PackPlan planPacks(
-      BlobIndex index, Map<String, ObjectInfo> listed, LongSet live, Set<String> pendingPacks, Instant cutoff, int packSize) {
+      BlobIndex index,
+      Map<String, ObjectInfo> listed,
+      LongSet live,
+      Set<String> pendingPacks,
+      Instant cutoff,
+      int packSize) {
     index.retainListed(listed);
     int n = index.packCount();
     long[] liveBytes = new long[n];
@@ -266,7 +310,8 @@ public final class GarbageCollector {
         small.add(p);
       }
     }
-    // Packs no index lists: orphans of failed backups, or a running backup's (young, or listed as pending).
+    // Packs no index lists: orphans of failed backups, or a running backup's (young, or listed as
+    // pending).
     for (Map.Entry<String, ObjectInfo> e : listed.entrySet()) {
       if (!indexed.contains(e.getKey())) {
         if (e.getValue().lastModified().isBefore(cutoff) && !pendingPacks.contains(e.getKey())) {
@@ -277,8 +322,12 @@ public final class GarbageCollector {
         }
       }
     }
-    // Sparsest first, then small packs (at least two, or repacking gains nothing), within the bound on bytes copied.
-    sparse.sort((a, b) -> Double.compare((double) liveBytes[a] / allBytes[a], (double) liveBytes[b] / allBytes[b]));
+    // Sparsest first, then small packs (at least two, or repacking gains nothing), within the bound
+    // on bytes copied.
+    sparse.sort(
+        (a, b) ->
+            Double.compare(
+                (double) liveBytes[a] / allBytes[a], (double) liveBytes[b] / allBytes[b]));
     if (small.size() < 2) {
       small.clear();
     }
@@ -299,11 +348,13 @@ public final class GarbageCollector {
   private record RepackResult(long bytes, List<String> packs, List<String> indexFiles) {}
 
   /**
-   * Copies the referenced blobs of {@code packIds} into new packs (their stored bytes as they are, checked first: a
-   * blob sealed for its id stays valid wherever it is), writes an index file for the new packs, and returns the packs
-   * whose blobs are all copied (those with a damaged referenced blob stay). The old packs are deleted by the caller.
+   * Copies the referenced blobs of {@code packIds} into new packs (their stored bytes as they are,
+   * checked first: a blob sealed for its id stays valid wherever it is), writes an index file for
+   * the new packs, and returns the packs whose blobs are all copied (those with a damaged
+   * referenced blob stay). The old packs are deleted by the caller.
    */
-  private RepackResult repack(Repository repo, BlobIndex index, List<String> packIds, LongSet live) {
+  private RepackResult repack(
+      Repository repo, BlobIndex index, List<String> packIds, LongSet live) {
     Map<String, Integer> numbers = new HashMap<>();
     for (int p = 0; p < index.packCount(); p++) {
       numbers.put(index.packIdOfNumber(p), p);
@@ -323,7 +374,9 @@ public final class GarbageCollector {
     AtomicLong bytes = new AtomicLong();
     List<String> done = new ArrayList<>();
     BlobCodec codec = new BlobCodec(repo.sealer());
-    try (PackUploads uploads = new PackUploads(repo, 2, repo.sealer().sealedLength(repo.chunker().maxSize()), written::add)) {
+    try (PackUploads uploads =
+        new PackUploads(
+            repo, 2, repo.sealer().sealedLength(repo.chunker().maxSize()), written::add)) {
       PackWriter data = new PackWriter(uploads, PackEntry.DATA);
       PackWriter trees = new PackWriter(uploads, PackEntry.TREE);
       for (String id : packIds) {
@@ -343,33 +396,54 @@ public final class GarbageCollector {
     if (!written.isEmpty()) {
       files.add(IndexFiles.write(repo, new ArrayList<>(written), System.currentTimeMillis()));
     }
-    LOG.info("repacked {} packs of {}: {} bytes of referenced blobs copied into {} new packs", done.size(), store.location(), bytes.get(),
+    LOG.info(
+        "repacked {} packs of {}: {} bytes of referenced blobs copied into {} new packs",
+        done.size(),
+        store.location(),
+        bytes.get(),
         written.size());
     return new RepackResult(bytes.get(), done, files);
   }
 
-  private boolean copyPack(Repository repo, BlobIndex index, String packId, List<Integer> entries, BlobCodec codec,
-      PackWriter data, PackWriter trees, AtomicLong bytes) {
+  private boolean copyPack(
+      Repository repo,
+      BlobIndex index,
+      String packId,
+      List<Integer> entries,
+      BlobCodec codec,
+      PackWriter data,
+      PackWriter trees,
+      AtomicLong bytes) {
     if (entries.isEmpty()) {
       return true;
     }
     String key = PackFile.key(packId);
     boolean[] damaged = {false};
     try {
-      PackRange.read(store, index, key, entries, Metadata.of(null, key), (e, buf, stored) -> {
-        byte[] id = index.id(e);
-        try {
-          codec.decode(index, e, buf, stored);
-        } catch (dev.strata.engine.format.SealException bad) {
-          LOG.warn("pack {} holds a damaged copy of blob {} that a snapshot references; the pack is not repacked (`strata verify"
-              + " --read-data --repair` marks it, and a backup stores it again)", packId, Hashing.hex(id));
-          damaged[0] = true;
-          return false;
-        }
-        (index.type(e) == PackEntry.TREE ? trees : data).add(id, buf, 0, stored, index.flags(e), index.rawLength(e));
-        bytes.addAndGet(stored);
-        return true;
-      });
+      PackRange.read(
+          store,
+          index,
+          key,
+          entries,
+          Metadata.of(null, key),
+          (e, buf, stored) -> {
+            byte[] id = index.id(e);
+            try {
+              codec.decode(index, e, buf, stored);
+            } catch (dev.strata.engine.format.SealException bad) {
+              LOG.warn(
+                  "pack {} holds a damaged copy of blob {} that a snapshot references; the pack is not repacked (`strata verify"
+                      + " --read-data --repair` marks it, and a backup stores it again)",
+                  packId,
+                  Hashing.hex(id));
+              damaged[0] = true;
+              return false;
+            }
+            (index.type(e) == PackEntry.TREE ? trees : data)
+                .add(id, buf, 0, stored, index.flags(e), index.rawLength(e));
+            bytes.addAndGet(stored);
+            return true;
+          });
       return !damaged[0];
     } catch (StoreException e) {
       if (e.kind() == StoreException.Kind.NOT_FOUND) {
@@ -377,13 +451,20 @@ public final class GarbageCollector {
       }
       throw e;
     } catch (IOException e) {
-      throw new StoreException(StoreException.Kind.TRANSIENT, "reading " + key + " to repack it failed: " + e.getMessage(), e);
+      throw new StoreException(
+          StoreException.Kind.TRANSIENT,
+          "reading " + key + " to repack it failed: " + e.getMessage(),
+          e);
     }
   }
 
-  // ---- format-1 blobs ---------------------------------------------------------------------------------------------
+  // ---- format-1 blobs
+  // ---------------------------------------------------------------------------------------------
 
-  /** The format-1 blobs that were unreferenced when listed: old ones are candidates for deletion, young ones are kept. */
+  /**
+   * The format-1 blobs that were unreferenced when listed: old ones are candidates for deletion,
+   * young ones are kept.
+   */
   private static final class Sweep {
     final List<ObjectInfo> candidates = new ArrayList<>();
     final List<String> young = new ArrayList<>();
@@ -413,13 +494,18 @@ public final class GarbageCollector {
     return sweep;
   }
 
-  private enum Outcome { DELETED, REFRESHED, GONE }
+  private enum Outcome {
+    DELETED,
+    REFRESHED,
+    GONE
+  }
 
   /**
-   * Deletes an object after one more look at it (a HEAD): one that is gone is skipped, and one whose LastModified is no
-   * longer before the cutoff is kept, because a backup restarted its age meanwhile and will reference it. S3 has no
-   * conditional delete, so this narrows that race to one round trip; the backup closes the rest by looking again at
-   * what it refreshed, before and after it commits.
+   * Deletes an object after one more look at it (a HEAD): one that is gone is skipped, and one
+   * whose LastModified is no longer before the cutoff is kept, because a backup restarted its age
+   * meanwhile and will reference it. S3 has no conditional delete, so this narrows that race to one
+   * round trip; the backup closes the rest by looking again at what it refreshed, before and after
+   * it commits.
    */
   private Outcome delete(String key, Instant cutoff) {
     if (options.dryRun()) {
@@ -442,7 +528,8 @@ public final class GarbageCollector {
     store.list(
         StoreLayout.PROGRESS,
         o -> {
-          // A live run rewrites its progress every few seconds; one older than the grace period belongs to a dead run.
+          // A live run rewrites its progress every few seconds; one older than the grace period
+          // belongs to a dead run.
           if (o.key().endsWith(StoreLayout.PROGRESS_SUFFIX) && o.lastModified().isBefore(cutoff)) {
             stale.add(o);
           }
@@ -460,9 +547,12 @@ public final class GarbageCollector {
     return objects.size();
   }
 
-  // ---- pending objects of running backups ------------------------------------------------------------------------
+  // ---- pending objects of running backups
+  // ------------------------------------------------------------------------
 
-  /** The packs running backups rely on, from their pending objects younger than the grace period. */
+  /**
+   * The packs running backups rely on, from their pending objects younger than the grace period.
+   */
   private final class Pending {
     final Repository repo;
     final Instant cutoff;
@@ -513,19 +603,22 @@ public final class GarbageCollector {
 
   private static IllegalStateException stop(String why, Throwable cause) {
     return new IllegalStateException(
-        "garbage collection stopped before deleting anything: " + why + ". A collector cannot tell what an unreadable object"
+        "garbage collection stopped before deleting anything: "
+            + why
+            + ". A collector cannot tell what an unreadable object"
             + " protects; use a Strata release that reads it (or the store's key), or delete the object from the store by"
             + " hand if it is garbage",
         cause);
   }
 
-  // ---- marking ----------------------------------------------------------------------------------------------------
+  // ---- marking
+  // ----------------------------------------------------------------------------------------------------
 
   /**
-   * Marks the blobs of every index, and of every tombstone younger than the grace period, as live: format-1 blob ids
-   * exactly, format-2 ones by their first eight bytes (a false match keeps a blob that could go). Each distinct tree
-   * blob of format 2 is read once, however many snapshots share it. Each pass lists {@code snapshots/} and reads only
-   * what earlier passes have not read.
+   * Marks the blobs of every index, and of every tombstone younger than the grace period, as live:
+   * format-1 blob ids exactly, format-2 ones by their first eight bytes (a false match keeps a blob
+   * that could go). Each distinct tree blob of format 2 is read once, however many snapshots share
+   * it. Each pass lists {@code snapshots/} and reads only what earlier passes have not read.
    */
   private final class Marker {
     volatile Repository repo;
@@ -535,8 +628,10 @@ public final class GarbageCollector {
     final Set<String> v1Live = ConcurrentHashMap.newKeySet();
     final LongSet live = new LongSet();
     final IdSet treesRead = new IdSet();
+
     /** Index keys whose blobs are marked, from the index itself or from its tombstone. */
     final Set<String> marked = new HashSet<>();
+
     final Set<String> tombstoneKeys = new HashSet<>();
     final List<ObjectInfo> expiredTombstones = new ArrayList<>();
     final AtomicLong snapshots = new AtomicLong();
@@ -571,7 +666,8 @@ public final class GarbageCollector {
           continue;
         }
         if (o.lastModified().isBefore(cutoff)) {
-          expiredTombstones.add(o); // forgotten longer ago than the grace period: its blobs are not kept
+          expiredTombstones.add(
+              o); // forgotten longer ago than the grace period: its blobs are not kept
         } else if (marked.add(indexKey)) {
           reads.add(workers.submit(() -> markTombstone(key)));
         }
@@ -588,9 +684,13 @@ public final class GarbageCollector {
       }
       // Forgotten since it was listed: the tombstone was written before the index was deleted.
       String tombstone = StoreLayout.tombstoneKeyOf(key);
-      get(tombstone).ifPresentOrElse(
-          b -> mark(tombstone, b, "tombstone " + tombstone),
-          () -> LOG.warn("index {} vanished without a tombstone while garbage collection ran; its blobs are not kept", key));
+      get(tombstone)
+          .ifPresentOrElse(
+              b -> mark(tombstone, b, "tombstone " + tombstone),
+              () ->
+                  LOG.warn(
+                      "index {} vanished without a tombstone while garbage collection ran; its blobs are not kept",
+                      key));
       return null;
     }
 
@@ -619,7 +719,8 @@ public final class GarbageCollector {
           live.add(LongSet.prefix(id));
         }
         if (!treesRead.add(id)) {
-          continue; // an unchanged piece of tree another snapshot shares: its blobs are marked already
+          continue; // an unchanged piece of tree another snapshot shares: its blobs are marked
+          // already
         }
         byte[] chunk;
         try {
@@ -629,8 +730,10 @@ public final class GarbageCollector {
         }
         try (TreeSource src = new ChunkedTreeSource(List.of(chunk).iterator())) {
           for (TreeEntry e = src.next(); e != null; e = src.next()) {
-            // The same checks a restore makes of each record (names, numbers, blob ids and sizes); the order of records
-            // across pieces is the restore's to check, the collector only needs to know which blobs are referenced.
+            // The same checks a restore makes of each record (names, numbers, blob ids and sizes);
+            // the order of records
+            // across pieces is the restore's to check, the collector only needs to know which blobs
+            // are referenced.
             if (e instanceof TreeEntry.Dir d) {
               IndexValidator.checkName(s.snapshotId(), d.name().isEmpty() ? "x" : d.name(), "");
               ValidatingTreeSource.checkDir(s.snapshotId(), d.name(), d);
@@ -648,12 +751,16 @@ public final class GarbageCollector {
         } catch (IndexFormatException e) {
           throw stop(e.getMessage(), e);
         } catch (RuntimeException e) {
-          throw stop(what + ": its tree blob " + t + " is not readable (" + e.getMessage() + ")", e);
+          throw stop(
+              what + ": its tree blob " + t + " is not readable (" + e.getMessage() + ")", e);
         }
       }
     }
 
-    /** A tree blob; when the index loaded at the start lacks it (a snapshot committed since), with the index read again. */
+    /**
+     * A tree blob; when the index loaded at the start lacks it (a snapshot committed since), with
+     * the index read again.
+     */
     private byte[] readTree(byte[] id, Snapshot s) {
       Metadata md = Metadata.of(s.metadata().sourceId(), "tree of " + s.snapshotId());
       BlobSource current = blobs;
@@ -700,7 +807,10 @@ public final class GarbageCollector {
     }
   }
 
-  /** Waits for all; the first task failure is rethrown as it was thrown (tasks queued after it are cancelled). */
+  /**
+   * Waits for all; the first task failure is rethrown as it was thrown (tasks queued after it are
+   * cancelled).
+   */
   private static void joinAll(List<? extends CompletableFuture<?>> futures, Workers workers) {
     for (CompletableFuture<?> f : futures) {
       try {

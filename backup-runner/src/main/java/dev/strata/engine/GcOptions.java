@@ -8,21 +8,29 @@ import java.util.Objects;
 /**
  * How garbage collection runs.
  *
- * @param grace an unreferenced blob or pack is deleted only when it is older than this, and a tombstone keeps a
- *     forgotten snapshot's blobs for this long. It must exceed the backups' refresh age (1 h) plus any clock skew: a
- *     backup restarts the age of an old pack it relies on only when it is older than the refresh age
+ * @param grace an unreferenced blob or pack is deleted only when it is older than this, and a
+ *     tombstone keeps a forgotten snapshot's blobs for this long. It must exceed the backups'
+ *     refresh age (1 h) plus any clock skew: a backup restarts the age of an old pack it relies on
+ *     only when it is older than the refresh age
  * @param dryRun delete nothing; report what would be deleted
  * @param parallelism indexes read, and objects deleted, at once
  * @param clock what "now" is; the ages of objects are measured against it
- * @param allowShortGrace accept a grace below {@link #MIN_GRACE}; only for tests, whose backups last milliseconds and
- *     use a short refresh age
+ * @param allowShortGrace accept a grace below {@link #MIN_GRACE}; only for tests, whose backups
+ *     last milliseconds and use a short refresh age
  * @param key the store's key, when it is encrypted (the collector reads every snapshot)
- * @param repackBelow a pack older than the grace period whose referenced blobs take less than this fraction of it is
- *     repacked: those blobs are copied into new packs and the old pack deleted
- * @param maxRepackBytes at most this many bytes are copied by one collection (the rest waits for the next)
+ * @param repackBelow a pack older than the grace period whose referenced blobs take less than this
+ *     fraction of it is repacked: those blobs are copied into new packs and the old pack deleted
+ * @param maxRepackBytes at most this many bytes are copied by one collection (the rest waits for
+ *     the next)
  */
 public record GcOptions(
-    Duration grace, boolean dryRun, int parallelism, Clock clock, boolean allowShortGrace, UserKey key, double repackBelow,
+    Duration grace,
+    boolean dryRun,
+    int parallelism,
+    Clock clock,
+    boolean allowShortGrace,
+    UserKey key,
+    double repackBelow,
     long maxRepackBytes) {
 
   public static final Duration DEFAULT_GRACE = Duration.ofHours(6);
@@ -48,18 +56,30 @@ public record GcOptions(
               + ")");
     }
     if (parallelism < 1 || parallelism > 256) {
-      throw new IllegalArgumentException("--parallelism must be between 1 and 256, got " + parallelism);
+      throw new IllegalArgumentException(
+          "--parallelism must be between 1 and 256, got " + parallelism);
     }
     if (!(repackBelow >= 0 && repackBelow <= 1)) {
-      throw new IllegalArgumentException("--repack-below must be between 0 and 1, got " + repackBelow);
+      throw new IllegalArgumentException(
+          "--repack-below must be between 0 and 1, got " + repackBelow);
     }
     if (maxRepackBytes < 0) {
-      throw new IllegalArgumentException("--max-repack must not be negative, got " + maxRepackBytes);
+      throw new IllegalArgumentException(
+          "--max-repack must not be negative, got " + maxRepackBytes);
     }
   }
 
-  public GcOptions(Duration grace, boolean dryRun, int parallelism, Clock clock, boolean allowShortGrace) {
-    this(grace, dryRun, parallelism, clock, allowShortGrace, null, DEFAULT_REPACK_BELOW, DEFAULT_MAX_REPACK_BYTES);
+  public GcOptions(
+      Duration grace, boolean dryRun, int parallelism, Clock clock, boolean allowShortGrace) {
+    this(
+        grace,
+        dryRun,
+        parallelism,
+        clock,
+        allowShortGrace,
+        null,
+        DEFAULT_REPACK_BELOW,
+        DEFAULT_MAX_REPACK_BYTES);
   }
 
   public GcOptions(Duration grace, boolean dryRun, int parallelism, Clock clock) {
@@ -71,30 +91,38 @@ public record GcOptions(
   }
 
   public GcOptions withGrace(Duration g) {
-    return new GcOptions(g, dryRun, parallelism, clock, allowShortGrace, key, repackBelow, maxRepackBytes);
+    return new GcOptions(
+        g, dryRun, parallelism, clock, allowShortGrace, key, repackBelow, maxRepackBytes);
   }
 
   public GcOptions withDryRun(boolean d) {
-    return new GcOptions(grace, d, parallelism, clock, allowShortGrace, key, repackBelow, maxRepackBytes);
+    return new GcOptions(
+        grace, d, parallelism, clock, allowShortGrace, key, repackBelow, maxRepackBytes);
   }
 
   public GcOptions withParallelism(int n) {
-    return new GcOptions(grace, dryRun, n, clock, allowShortGrace, key, repackBelow, maxRepackBytes);
+    return new GcOptions(
+        grace, dryRun, n, clock, allowShortGrace, key, repackBelow, maxRepackBytes);
   }
 
   public GcOptions withClock(Clock c) {
-    return new GcOptions(grace, dryRun, parallelism, c, allowShortGrace, key, repackBelow, maxRepackBytes);
+    return new GcOptions(
+        grace, dryRun, parallelism, c, allowShortGrace, key, repackBelow, maxRepackBytes);
   }
 
   public GcOptions withKey(UserKey k) {
-    return new GcOptions(grace, dryRun, parallelism, clock, allowShortGrace, k, repackBelow, maxRepackBytes);
+    return new GcOptions(
+        grace, dryRun, parallelism, clock, allowShortGrace, k, repackBelow, maxRepackBytes);
   }
 
   public GcOptions withRepack(double below, long maxBytes) {
     return new GcOptions(grace, dryRun, parallelism, clock, allowShortGrace, key, below, maxBytes);
   }
 
-  /** A short grace for tests: {@code GcOptions.defaults().allowingShortGrace().withGrace(Duration.ofSeconds(2))}. */
+  /**
+   * A short grace for tests: {@code
+   * GcOptions.defaults().allowingShortGrace().withGrace(Duration.ofSeconds(2))}.
+   */
   public GcOptions allowingShortGrace() {
     return new GcOptions(grace, dryRun, parallelism, clock, true, key, repackBelow, maxRepackBytes);
   }

@@ -4,11 +4,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 helpers. One MessageDigest per thread: creating one per blob costs more than hashing small files. */
+/**
+ * SHA-256 helpers. One MessageDigest per thread: creating one per blob costs more than hashing
+ * small files.
+ */
 public final class Hashing {
 
   private static final HexFormat HEX = HexFormat.of();
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(Hashing::newSha256);
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(Hashing::newSha256);
 
   private Hashing() {}
 
@@ -37,12 +41,14 @@ public final class Hashing {
   }
 
   /**
-   * The hashes of all-zero content of each of {@code sizes} (ascending), from one pass over zeros up to the largest,
-   * finishing a copy of the running hash ({@code finishCopy}) at each size: hashing each size's zeros anew cost a
-   * restore of 20,000 small files (about 11,000 sizes) 130 MB of hashing and of garbage, and a restore of 2 GB of large
-   * files (2,000 chunk sizes of about 1 MiB) 2 GB, on the main thread before any blob was fetched.
+   * The hashes of all-zero content of each of {@code sizes} (ascending), from one pass over zeros
+   * up to the largest, finishing a copy of the running hash ({@code finishCopy}) at each size:
+   * hashing each size's zeros anew cost a restore of 20,000 small files (about 11,000 sizes) 130 MB
+   * of hashing and of garbage, and a restore of 2 GB of large files (2,000 chunk sizes of about 1
+   * MiB) 2 GB, on the main thread before any blob was fetched.
    */
-  public static byte[][] ofZeros(Update update, java.util.function.Supplier<byte[]> finishCopy, long[] sizes) {
+  public static byte[][] ofZeros(
+      Update update, java.util.function.Supplier<byte[]> finishCopy, long[] sizes) {
     byte[] zeros = new byte[64 * 1024];
     byte[][] out = new byte[sizes.length][];
     long at = 0;
@@ -60,13 +66,16 @@ public final class Hashing {
   /** {@link #ofZeros} with SHA-256. */
   public static byte[][] sha256OfZeros(long[] sizes) {
     MessageDigest md = newSha256();
-    return ofZeros(md::update, () -> {
-      try {
-        return ((MessageDigest) md.clone()).digest();
-      } catch (CloneNotSupportedException e) {
-        throw new IllegalStateException("SHA-256 cannot be copied", e);
-      }
-    }, sizes);
+    return ofZeros(
+        md::update,
+        () -> {
+          try {
+            return ((MessageDigest) md.clone()).digest();
+          } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 cannot be copied", e);
+          }
+        },
+        sizes);
   }
 
   public static MessageDigest newSha256() {

@@ -6,11 +6,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 
 /**
- * The working memory of a backup's readers: a read buffer and a codec (whose buffers grow to the largest blob it
- * encodes) per file being read. A file of at most {@link #SMALL} bytes is read in its worker's own small lane; a larger
- * one waits for one of a few big lanes (a buffer of the largest chunk). Big files keep the processors busy with fewer
- * readers than small ones, which wait on the disk; so a backup holds {@code workers × SMALL + bigLanes × maxChunk}
- * bytes of buffers (plus the codecs'), not {@code workers × maxChunk}, and its heap stays small (docs/engine.md).
+ * The working memory of a backup's readers: a read buffer and a codec (whose buffers grow to the
+ * largest blob it encodes) per file being read. A file of at most {@link #SMALL} bytes is read in
+ * its worker's own small lane; a larger one waits for one of a few big lanes (a buffer of the
+ * largest chunk). Big files keep the processors busy with fewer readers than small ones, which wait
+ * on the disk; so a backup holds {@code workers × SMALL + bigLanes × maxChunk} bytes of buffers
+ * (plus the codecs'), not {@code workers × maxChunk}, and its heap stays small (docs/engine.md).
  */
 final class Lanes {
 
@@ -43,11 +44,15 @@ final class Lanes {
     this.sealer = sealer;
     this.maxChunk = maxChunk;
     int smallSize = Math.min(SMALL, maxChunk);
-    this.small = ThreadLocal.withInitial(() -> new Lane(new byte[smallSize], new BlobCodec(sealer), false));
+    this.small =
+        ThreadLocal.withInitial(() -> new Lane(new byte[smallSize], new BlobCodec(sealer), false));
     this.bigPermits = new Semaphore(bigLanes);
   }
 
-  /** A lane for a file of {@code size} bytes: the caller's small one, or a big one (waiting for it); see {@link #give}. */
+  /**
+   * A lane for a file of {@code size} bytes: the caller's small one, or a big one (waiting for it);
+   * see {@link #give}.
+   */
   Lane take(long size) {
     if (size <= SMALL || maxChunk <= SMALL) {
       return small.get();

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One entry of a local directory as one lstat saw it (symlinks are never followed): its name, type, metadata and, for
- * a symlink, its target.
+ * One entry of a local directory as one lstat saw it (symlinks are never followed): its name, type,
+ * metadata and, for a symlink, its target.
  */
 public record LocalEntry(String name, Type type, FileMetadata metadata, String linkTarget) {
 
@@ -32,7 +32,10 @@ public record LocalEntry(String name, Type type, FileMetadata metadata, String l
 
   /** An entry as one statx through a directory handle saw it. */
   public static LocalEntry of(String name, dev.strata.engine.fs.Stat st, String linkTarget) {
-    Type type = st.isFile() ? Type.FILE : st.isDirectory() ? Type.DIRECTORY : st.isSymlink() ? Type.SYMLINK : Type.OTHER;
+    Type type =
+        st.isFile()
+            ? Type.FILE
+            : st.isDirectory() ? Type.DIRECTORY : st.isSymlink() ? Type.SYMLINK : Type.OTHER;
     return new LocalEntry(name, type, st.metadata(), linkTarget);
   }
 
@@ -50,7 +53,11 @@ public record LocalEntry(String name, Type type, FileMetadata metadata, String l
     long size = type == Type.FILE ? (Long) a.get("size") : 0;
     FileMetadata m =
         new FileMetadata(
-            size, rawMode & 07777, toNanos((FileTime) a.get("lastModifiedTime")), (Integer) a.get("uid"), (Integer) a.get("gid"));
+            size,
+            rawMode & 07777,
+            toNanos((FileTime) a.get("lastModifiedTime")),
+            (Integer) a.get("uid"),
+            (Integer) a.get("gid"));
     String target = type == Type.SYMLINK ? Files.readSymbolicLink(path).toString() : null;
     String name = path.getFileName() == null ? "" : path.getFileName().toString();
     return new LocalEntry(name, type, m, target);
@@ -78,6 +85,8 @@ public record LocalEntry(String name, Type type, FileMetadata metadata, String l
   }
 
   public static FileTime fromNanos(long nanos) {
-    return FileTime.from(Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)));
+    return FileTime.from(
+        Instant.ofEpochSecond(
+            Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)));
   }
 }

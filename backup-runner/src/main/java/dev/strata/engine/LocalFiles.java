@@ -40,7 +40,10 @@ final class LocalFiles {
     Files.deleteIfExists(p);
   }
 
-  /** A non-root process cannot change a directory it may not write: open it up until its final mode is applied. */
+  /**
+   * A non-root process cannot change a directory it may not write: open it up until its final mode
+   * is applied.
+   */
   static void makeWritable(Path dir, LocalEntry e) throws IOException {
     if (!ROOT && (e.metadata().mode() & 0300) != 0300) {
       Files.setAttribute(dir, "unix:mode", e.metadata().mode() | 0700, LinkOption.NOFOLLOW_LINKS);
@@ -48,12 +51,14 @@ final class LocalFiles {
   }
 
   /**
-   * Applies mode, owner (as root only) and mtime; for a symlink only owner and mtime, on the link itself. Owner and
-   * mode are changed only where they differ: one lstat instead of up to three system calls (the JDK opens a file to
-   * change its mode without following links), on every file a restore writes.
+   * Applies mode, owner (as root only) and mtime; for a symlink only owner and mtime, on the link
+   * itself. Owner and mode are changed only where they differ: one lstat instead of up to three
+   * system calls (the JDK opens a file to change its mode without following links), on every file a
+   * restore writes.
    */
   static void apply(Path p, FileMetadata m, boolean symlink) throws IOException {
-    Map<String, Object> now = Files.readAttributes(p, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+    Map<String, Object> now =
+        Files.readAttributes(p, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
     boolean chowned = false;
     if (ROOT && (Integer) now.get("uid") != m.uid()) {
       Files.setAttribute(p, "unix:uid", m.uid(), LinkOption.NOFOLLOW_LINKS);

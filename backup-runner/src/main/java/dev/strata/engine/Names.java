@@ -1,9 +1,10 @@
 package dev.strata.engine;
 
 /**
- * File names as they may be shown: a name can hold any byte but '/' and NUL, and a control character printed raw can
- * rewrite a terminal (ESC sequences) or forge a line of output (newline). Control characters (C0, DEL, C1), the
- * backslash and Unicode's direction overrides are written as escapes ({@code \n}, {@code \x1b}, {@code \u202e}).
+ * File names as they may be shown: a name can hold any byte but '/' and NUL, and a control
+ * character printed raw can rewrite a terminal (ESC sequences) or forge a line of output (newline).
+ * Control characters (C0, DEL, C1), the backslash and Unicode's direction overrides are written as
+ * escapes ({@code \n}, {@code \x1b}, {@code \u202e}).
  */
 public final class Names {
 
@@ -43,7 +44,11 @@ public final class Names {
     if (c < 0x20 || c == 0x7f) {
       return String.format("\\x%02x", (int) c);
     }
-    if ((c >= 0x80 && c < 0xa0) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f) {
+    if ((c >= 0x80 && c < 0xa0)
+        || (c >= 0x202a && c <= 0x202e)
+        || (c >= 0x2066 && c <= 0x2069)
+        || c == 0x200e
+        || c == 0x200f) {
       return String.format("\\u%04x", (int) c);
     }
     return null;

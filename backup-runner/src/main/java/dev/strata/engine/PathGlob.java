@@ -4,9 +4,10 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * A glob over paths in a snapshot (relative to its root, '/'-separated): {@code *} matches within one name, {@code **}
- * across names, {@code ?} one character, {@code [a-z]} (or {@code [!a-z]}) one of a set. A pattern with a '/' (a leading
- * one is dropped) is matched against the whole path; one without, like {@code *.sst}, against a name at any depth.
+ * A glob over paths in a snapshot (relative to its root, '/'-separated): {@code *} matches within
+ * one name, {@code **} across names, {@code ?} one character, {@code [a-z]} (or {@code [!a-z]}) one
+ * of a set. A pattern with a '/' (a leading one is dropped) is matched against the whole path; one
+ * without, like {@code *.sst}, against a name at any depth.
  */
 public final class PathGlob {
 
@@ -20,10 +21,13 @@ public final class PathGlob {
     this.anchored = anchored;
   }
 
-  /** @throws IllegalArgumentException for an empty pattern or an unclosed {@code [} */
+  /**
+   * @throws IllegalArgumentException for an empty pattern or an unclosed {@code [}
+   */
   public static PathGlob of(String pattern) {
     if (pattern == null || pattern.isBlank()) {
-      throw new IllegalArgumentException("an empty pattern matches nothing: give a glob like data/** or *.sst");
+      throw new IllegalArgumentException(
+          "an empty pattern matches nothing: give a glob like data/** or *.sst");
     }
     String p = pattern;
     boolean anchored = p.startsWith("/") || p.replaceAll("/+$", "").contains("/");
@@ -52,14 +56,18 @@ public final class PathGlob {
         case '[' -> {
           int close = p.indexOf(']', i + 2);
           if (close < 0) {
-            throw new IllegalArgumentException("the pattern '" + Names.safe(pattern) + "' has a [ without its ]");
+            throw new IllegalArgumentException(
+                "the pattern '" + Names.safe(pattern) + "' has a [ without its ]");
           }
           String set = p.substring(i + 1, close);
           boolean negated = set.startsWith("!") || set.startsWith("^");
           if (negated) {
             set = set.substring(1);
           }
-          re.append('[').append(negated ? "^/" : "").append(set.replace("\\", "\\\\").replace("[", "\\[")).append(']');
+          re.append('[')
+              .append(negated ? "^/" : "")
+              .append(set.replace("\\", "\\\\").replace("[", "\\["))
+              .append(']');
           i = close;
         }
         default -> re.append(Pattern.quote(String.valueOf(c)));
@@ -68,7 +76,8 @@ public final class PathGlob {
     try {
       return new PathGlob(pattern, Pattern.compile(re.toString(), Pattern.DOTALL), anchored);
     } catch (PatternSyntaxException e) {
-      throw new IllegalArgumentException("the pattern '" + Names.safe(pattern) + "' is not a glob: " + e.getDescription());
+      throw new IllegalArgumentException(
+          "the pattern '" + Names.safe(pattern) + "' is not a glob: " + e.getDescription());
     }
   }
 

@@ -3,10 +3,11 @@ package dev.strata.engine;
 import java.util.List;
 
 /**
- * Which paths of a snapshot a restore takes: those that match an include pattern (all when there is none) and no
- * exclude pattern, a match of a directory covering everything in it; see {@link PathGlob}. A restore of a selection
- * writes and, in sync mode, removes only selected paths: nothing outside them changes. Directories that lead to a
- * selected path are made as the snapshot has them.
+ * Which paths of a snapshot a restore takes: those that match an include pattern (all when there is
+ * none) and no exclude pattern, a match of a directory covering everything in it; see {@link
+ * PathGlob}. A restore of a selection writes and, in sync mode, removes only selected paths:
+ * nothing outside them changes. Directories that lead to a selected path are made as the snapshot
+ * has them.
  */
 public record PathSelection(List<PathGlob> includes, List<PathGlob> excludes) {
 
@@ -15,7 +16,9 @@ public record PathSelection(List<PathGlob> includes, List<PathGlob> excludes) {
     excludes = List.copyOf(excludes);
   }
 
-  /** @throws IllegalArgumentException naming a pattern that is not a glob */
+  /**
+   * @throws IllegalArgumentException naming a pattern that is not a glob
+   */
   public static PathSelection of(List<String> includes, List<String> excludes) {
     return new PathSelection(
         includes == null ? List.of() : includes.stream().map(PathGlob::of).toList(),

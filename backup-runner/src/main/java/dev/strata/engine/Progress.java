@@ -3,9 +3,10 @@ package dev.strata.engine;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Live counters of a backup or restore, read by a reporter thread (the terminal line, the operator's status). Totals
- * grow while the tree is scanned; {@code totalsKnown} says when they stop growing, and {@code done} turns true only after
- * the work has committed, so nothing ever reads 100% early.
+ * Live counters of a backup or restore, read by a reporter thread (the terminal line, the
+ * operator's status). Totals grow while the tree is scanned; {@code totalsKnown} says when they
+ * stop growing, and {@code done} turns true only after the work has committed, so nothing ever
+ * reads 100% early.
  */
 public final class Progress {
 

@@ -14,9 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes a run's live progress to the store as {@code progress/<name>.json} every interval, so whoever started the run
- * (the operator) can show it without any access to the runner. Advisory only: nothing depends on it for correctness,
- * a failed write is logged and skipped, and the object is deleted when the run ends.
+ * Writes a run's live progress to the store as {@code progress/<name>.json} every interval, so
+ * whoever started the run (the operator) can show it without any access to the runner. Advisory
+ * only: nothing depends on it for correctness, a failed write is logged and skipped, and the object
+ * is deleted when the run ends.
  */
 public final class ProgressPublisher implements AutoCloseable {
 
@@ -28,7 +29,8 @@ public final class ProgressPublisher implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService timer;
 
-  public ProgressPublisher(BlobStoreManager store, String name, Progress progress, Duration interval, Clock clock) {
+  public ProgressPublisher(
+      BlobStoreManager store, String name, Progress progress, Duration interval, Clock clock) {
     this.store = store;
     this.key = StoreLayout.progressKey(name);
     this.progress = progress;
@@ -46,8 +48,15 @@ public final class ProgressPublisher implements AutoCloseable {
 
   /** The counters the operator reads, and when they were taken. */
   public static RunProgress document(Progress.View v, Clock clock) {
-    return new RunProgress(v.filesDone(), v.filesTotal(), v.bytesDone(), v.bytesTotal(), v.transferredBytes(),
-        (long) v.bytesPerSecond(), v.totalsKnown(), clock.instant().toString());
+    return new RunProgress(
+        v.filesDone(),
+        v.filesTotal(),
+        v.bytesDone(),
+        v.bytesTotal(),
+        v.transferredBytes(),
+        (long) v.bytesPerSecond(),
+        v.totalsKnown(),
+        clock.instant().toString());
   }
 
   private void publish() {

@@ -51,32 +51,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Restores a snapshot (store format 1 or 2) into a target directory in two phases. Staging: the snapshot's tree is
- * streamed, and every file that must be written is assembled in a staging directory inside the target from verified
- * blobs; nothing else in the target changes, so a failure leaves the target as it was. The files are taken in batches:
- * within one, the blobs it needs are grouped by pack and fetched with ranged requests (near blobs of a pack in one
- * request, a whole pack when all of it is needed), each unique blob once; a blob a later batch needs again is copied from
- * where it was written (checked again), all-zero chunks are left as holes, and in sync mode a local file provides the
- * chunks it already holds. Commit: the tree is streamed again, staged files are renamed into place, symlinks, hard links
- * and directories made, metadata applied, and in sync mode what the snapshot lacks is removed; then the target's file
- * system is flushed before the restore reports done. Memory grows with one batch and the largest directory, not with the
+ * Restores a snapshot (store format 1 or 2) into a target directory in two phases. Staging: the
+ * snapshot's tree is streamed, and every file that must be written is assembled in a staging
+ * directory inside the target from verified blobs; nothing else in the target changes, so a failure
+ * leaves the target as it was. The files are taken in batches: within one, the blobs it needs are
+ * grouped by pack and fetched with ranged requests (near blobs of a pack in one request, a whole
+ * pack when all of it is needed), each unique blob once; a blob a later batch needs again is copied
+ * from where it was written (checked again), all-zero chunks are left as holes, and in sync mode a
+ * local file provides the chunks it already holds. Commit: the tree is streamed again, staged files
+ * are renamed into place, symlinks, hard links and directories made, metadata applied, and in sync
+ * mode what the snapshot lacks is removed; then the target's file system is flushed before the
+ * restore reports done. Memory grows with one batch and the largest directory, not with the
  * snapshot.
  *
- * <p>Every step works through directory handles (openat, renameat, mkdirat... with O_NOFOLLOW), never by resolving a
- * path string again: no symlink is followed at any depth, so nothing is written outside the directories that were
- * inside the target when the restore opened them, whatever races with it. The tree is validated as it is read, before
- * anything it names is written outside the staging directory.
+ * <p>Every step works through directory handles (openat, renameat, mkdirat... with O_NOFOLLOW),
+ * never by resolving a path string again: no symlink is followed at any depth, so nothing is
+ * written outside the directories that were inside the target when the restore opened them,
+ * whatever races with it. The tree is validated as it is read, before anything it names is written
+ * outside the staging directory.
  */
 public final class RestoreEngine {
 
   private static final Logger LOG = LoggerFactory.getLogger(RestoreEngine.class);
   static final String STAGING_PREFIX = ".strata-staging-";
+
   /** A batch holds at most this many files... */
   static final int BATCH_FILES = 20_000;
+
   /** ...and at most this many blob needs. */
   static final int BATCH_NEEDS = 100_000;
-  /** A blob at most this long is written with one pwrite on the staged file's descriptor, without opening a channel. */
+
+  /**
+   * A blob at most this long is written with one pwrite on the staged file's descriptor, without
+   * opening a channel.
+   */
   static final int SMALL_WRITE = 64 * 1024;
+
   /** One ranged request reads at most this much. */
   static final long MAX_RANGE = 32L << 20;
 
@@ -97,15 +107,23 @@ public final class RestoreEngine {
   }
 
   /**
-   * Restores with the store already open ({@code repo}, for {@link #store}) and its index possibly being read
-   * ({@code index}, null to read it here): a caller that looks the snapshot up meanwhile saves the round trips.
+   * Restores with the store already open ({@code repo}, for {@link #store}) and its index possibly
+   * being read ({@code index}, null to read it here): a caller that looks the snapshot up meanwhile
+   * saves the round trips.
    */
-  public RestoreResult restore(Repository repo, java.util.concurrent.CompletableFuture<BlobIndex> index, Snapshot snapshot, Path target) {
+  public RestoreResult restore(
+      Repository repo,
+      java.util.concurrent.CompletableFuture<BlobIndex> index,
+      Snapshot snapshot,
+      Path target) {
     long start = System.nanoTime();
     if (snapshot.formatVersion() == 1) {
       IndexValidator.validate(snapshot.v1Index());
     }
-    BlobIndex ix = snapshot.formatVersion() != 2 ? null : index != null ? Workers.join(index) : BlobIndex.load(repo);
+    BlobIndex ix =
+        snapshot.formatVersion() != 2
+            ? null
+            : index != null ? Workers.join(index) : BlobIndex.load(repo);
     BlobSource blobs = new BlobSource(repo, ix);
     try (DirHandle root = prepareTarget(target)) {
       Run run = new Run(snapshot, repo, blobs, root, target);
@@ -125,8 +143,14 @@ public final class RestoreEngine {
       } catch (IOException | RuntimeException e) {
         run.discardStaging();
         throw new RestoreCommitException(
-            "restore of snapshot " + snapshot.snapshotId() + " into " + target + " failed while moving files into place"
-                + (run.at == null ? "" : " (at " + Names.safe(run.at) + ")") + ": " + Names.safe(e.getMessage())
+            "restore of snapshot "
+                + snapshot.snapshotId()
+                + " into "
+                + target
+                + " failed while moving files into place"
+                + (run.at == null ? "" : " (at " + Names.safe(run.at) + ")")
+                + ": "
+                + Names.safe(e.getMessage())
                 + ". The target is partly restored: entries the commit reached are the snapshot's, the others are as they"
                 + " were; the staging directory was removed. Run the restore again with --mode sync to finish it",
             e);
@@ -135,8 +159,20 @@ public final class RestoreEngine {
       long ms = (System.nanoTime() - start) / 1_000_000;
       LOG.info(
           "restored snapshot {} into {}: {} files, {} bytes, {} downloaded, {} reused, in {} ms",
-          snapshot.snapshotId(), target, run.files.get(), run.totalBytes.get(), run.downloaded.get(), run.reused.get(), ms);
-      return new RestoreResult(snapshot.snapshotId(), run.files.get(), run.totalBytes.get(), run.downloaded.get(), run.reused.get(), ms);
+          snapshot.snapshotId(),
+          target,
+          run.files.get(),
+          run.totalBytes.get(),
+          run.downloaded.get(),
+          run.reused.get(),
+          ms);
+      return new RestoreResult(
+          snapshot.snapshotId(),
+          run.files.get(),
+          run.totalBytes.get(),
+          run.downloaded.get(),
+          run.reused.get(),
+          ms);
     }
   }
 
@@ -149,8 +185,9 @@ public final class RestoreEngine {
   }
 
   /**
-   * Opens the target (created if missing). Mode empty refuses anything in it, a staging directory left by a restore
-   * that was killed included: that it is Strata's cannot be proven, so it is content like any other.
+   * Opens the target (created if missing). Mode empty refuses anything in it, a staging directory
+   * left by a restore that was killed included: that it is Strata's cannot be proven, so it is
+   * content like any other.
    */
   private DirHandle prepareTarget(Path target) {
     try {
@@ -162,7 +199,8 @@ public final class RestoreEngine {
         root = DirHandle.open(target);
       } catch (PosixException e) {
         if (e.errno() == Posix.ENOTDIR) {
-          throw new IllegalArgumentException("the restore target " + target + " is not a directory: check --target");
+          throw new IllegalArgumentException(
+              "the restore target " + target + " is not a directory: check --target");
         }
         throw e;
       }
@@ -170,26 +208,39 @@ public final class RestoreEngine {
       if (options.mode() == RestoreMode.EMPTY && !present.isEmpty()) {
         root.close();
         present.sort(null);
-        String leftover = present.stream().filter(n -> n.startsWith(STAGING_PREFIX)).findFirst().orElse(null);
+        String leftover =
+            present.stream().filter(n -> n.startsWith(STAGING_PREFIX)).findFirst().orElse(null);
         throw new TargetNotEmptyException(
-            "the restore target " + target + " is not empty (it holds " + present.size() + " entries, e.g. '"
-                + Names.safe(leftover != null ? leftover : present.get(0)) + "'"
-                + (leftover != null ? ", which looks left by a restore that was killed; remove it if it is" : "")
+            "the restore target "
+                + target
+                + " is not empty (it holds "
+                + present.size()
+                + " entries, e.g. '"
+                + Names.safe(leftover != null ? leftover : present.get(0))
+                + "'"
+                + (leftover != null
+                    ? ", which looks left by a restore that was killed; remove it if it is"
+                    : "")
                 + "): restore into an empty directory, or choose --mode overwrite or --mode sync");
       }
       return root;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare the restore target " + target + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot prepare the restore target " + target + ": " + e.getMessage(), e);
     }
   }
 
-  /** A file whose bytes are being assembled in the staging directory, through one handle for all its blobs. */
+  /**
+   * A file whose bytes are being assembled in the staging directory, through one handle for all its
+   * blobs.
+   */
   private static final class StagedFile {
     final FileIndex file;
     final String relPath;
     final int seq;
     final AtomicInteger remaining;
     FileHandle handle;
+
     /** Some blob was left as a hole: the file's size is set at the end. */
     volatile boolean holes;
 
@@ -205,10 +256,16 @@ public final class RestoreEngine {
     }
   }
 
-  /** One place a blob is needed: a staged file and the offset in it; {@code localCopy} is a sync-mode shortcut. */
+  /**
+   * One place a blob is needed: a staged file and the offset in it; {@code localCopy} is a
+   * sync-mode shortcut.
+   */
   private record Need(StagedFile file, FileBlob blob, String localCopy) {}
 
-  /** A hard link to make once every regular file is in place, and its directory's metadata to set again after. */
+  /**
+   * A hard link to make once every regular file is in place, and its directory's metadata to set
+   * again after.
+   */
   private record Link(String dirRel, String name, String targetRel, TreeEntry.Dir dir) {}
 
   /** One blob to fetch from a pack: its entry in the index, and where it goes. */
@@ -220,7 +277,8 @@ public final class RestoreEngine {
     final BlobSource blobs;
     final DirHandle root;
     final Path target;
-    final String stagingName = STAGING_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+    final String stagingName =
+        STAGING_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
     DirHandle staging;
     final Map<String, List<Need>> needs = new LinkedHashMap<>();
     int batchFiles;
@@ -235,17 +293,27 @@ public final class RestoreEngine {
     final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[1 << 20]);
     final ThreadLocal<BlobCodec> codecs;
     final Map<Long, String> zeroIds = new ConcurrentHashMap<>();
-    /** Where each blob was written (first 8 bytes of its id to file sequence and offset), for later batches. */
+
+    /**
+     * Where each blob was written (first 8 bytes of its id to file sequence and offset), for later
+     * batches.
+     */
     final LongLongMap written = new LongLongMap();
+
     /** Staged files with an open handle: closed however the restore ends. */
     final Set<StagedFile> open = ConcurrentHashMap.newKeySet();
+
     final boolean chown = Capabilities.canChown();
+
     /** The group new staged files get (the staging directory's: its parent may be setgid). */
     int stagingGid = -1;
+
     final AtomicBoolean chownWarned = new AtomicBoolean();
     final AtomicBoolean dirMetadataWarned = new AtomicBoolean();
+
     /** Where the commit is, for the message when it fails. */
     volatile String at;
+
     int nextSeq;
 
     Run(Snapshot snapshot, Repository repo, BlobSource blobs, DirHandle root, Path target) {
@@ -261,7 +329,9 @@ public final class RestoreEngine {
       if (options.selection() == null) {
         return new TreeReader(blobs.tree(snapshot));
       }
-      return new TreeReader(new dev.strata.engine.tree.SelectedTreeSource(blobs.tree(snapshot), options.selection()::selects));
+      return new TreeReader(
+          new dev.strata.engine.tree.SelectedTreeSource(
+              blobs.tree(snapshot), options.selection()::selects));
     }
 
     void stage() {
@@ -269,10 +339,12 @@ public final class RestoreEngine {
         root.mkdir(stagingName, 0700);
         staging = root.openDir(stagingName);
         stagingGid = staging.stat().gid();
-        // Files made here would inherit the target's default ACL: they get exactly the snapshot's instead.
+        // Files made here would inherit the target's default ACL: they get exactly the snapshot's
+        // instead.
         Posix.fremovexattr(staging.fd(), Xattrs.ACL_DEFAULT, staging.display());
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot create a staging directory in " + target + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot create a staging directory in " + target + ": " + e.getMessage(), e);
       }
       boolean whole = options.selection() == null;
       if (whole && snapshot.stats() != null) {
@@ -309,7 +381,10 @@ public final class RestoreEngine {
       open.remove(sf);
     }
 
-    /** Plans one directory (after its record); {@code local} is the target's real directory at this path, or null. */
+    /**
+     * Plans one directory (after its record); {@code local} is the target's real directory at this
+     * path, or null.
+     */
     private void stageDir(TreeReader r, DirHandle local, String relPath, TreeEntry.Dir self) {
       for (TreeEntry.File fe : r.files()) {
         FileIndex f = fe.file();
@@ -330,7 +405,10 @@ public final class RestoreEngine {
         totalBytes.addAndGet(size);
         Stat existing = local == null ? null : statOrNull(local, f.name());
         boolean localRegular = existing != null && existing.isFile();
-        if (options.mode() == RestoreMode.SYNC && localRegular && !options.fullCheck() && unchanged(local, f, existing)) {
+        if (options.mode() == RestoreMode.SYNC
+            && localRegular
+            && !options.fullCheck()
+            && unchanged(local, f, existing)) {
           kept.set(seq);
           keptSeen.put(seq, new long[] {existing.dev(), existing.ino(), existing.ctimeNanos()});
           reused.addAndGet(size);
@@ -361,9 +439,16 @@ public final class RestoreEngine {
           try {
             sub = local.openDir(d.name());
           } catch (NoSuchFileException | PosixException notADirectory) {
-            sub = null; // missing, or a symlink or file where the snapshot has a directory: replaced at the commit
+            sub =
+                null; // missing, or a symlink or file where the snapshot has a directory: replaced
+            // at the commit
           } catch (IOException e) {
-            throw new UncheckedIOException("cannot open " + Names.safe(join(relPath, d.name())) + " in the target: " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                "cannot open "
+                    + Names.safe(join(relPath, d.name()))
+                    + " in the target: "
+                    + e.getMessage(),
+                e);
           }
         }
         try {
@@ -375,17 +460,22 @@ public final class RestoreEngine {
         }
       }
       if (!(r.next() instanceof TreeEntry.End)) {
-        throw new IllegalStateException("the snapshot's tree is out of step at " + (relPath.isEmpty() ? "." : Names.safe(relPath)));
+        throw new IllegalStateException(
+            "the snapshot's tree is out of step at "
+                + (relPath.isEmpty() ? "." : Names.safe(relPath)));
       }
     }
 
     /**
-     * A local file that can stay as it is: same size and mtime, and the snapshot's owner, mode and extended attributes
-     * already. One with other names (hard links, maybe outside the target) is never changed in place: it is replaced.
+     * A local file that can stay as it is: same size and mtime, and the snapshot's owner, mode and
+     * extended attributes already. One with other names (hard links, maybe outside the target) is
+     * never changed in place: it is replaced.
      */
     private boolean unchanged(DirHandle local, FileIndex f, Stat existing) {
       FileMetadata m = f.metadata();
-      if (existing.size() != m.size() || existing.mtimeNanos() != m.mtimeNanos() || (existing.mode() & 07777) != m.mode()) {
+      if (existing.size() != m.size()
+          || existing.mtimeNanos() != m.mtimeNanos()
+          || (existing.mode() & 07777) != m.mode()) {
         return false;
       }
       if (chown && (existing.uid() != m.uid() || existing.gid() != m.gid())) {
@@ -402,11 +492,13 @@ public final class RestoreEngine {
       try {
         return dir.statAtOrNull(name);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot inspect " + dir.child(name) + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot inspect " + dir.child(name) + ": " + e.getMessage(), e);
       }
     }
 
-    // ---- fetching a batch ---------------------------------------------------------------------------------------
+    // ---- fetching a batch
+    // ---------------------------------------------------------------------------------------
 
     /** Fetches and writes every blob the current batch needs, each once, then forgets the batch. */
     private void runBatch() {
@@ -443,7 +535,8 @@ public final class RestoreEngine {
           jobs.add(() -> fetchAnywhere(hex, id, where));
           continue;
         }
-        byPack.computeIfAbsent(ix.packNumber(entry), p -> new ArrayList<>())
+        byPack
+            .computeIfAbsent(ix.packNumber(entry), p -> new ArrayList<>())
             .add(new Want(id, hex, entry, ix.offset(entry), ix.storedLength(entry), where));
       }
       for (Map.Entry<Integer, List<Want>> p : byPack.entrySet()) {
@@ -474,10 +567,12 @@ public final class RestoreEngine {
       List<CompletableFuture<Void>> work = new ArrayList<>();
       try (Workers workers = new Workers("strata-restore", options.parallelism())) {
         for (Runnable job : jobs) {
-          work.add(workers.submit(() -> {
-            job.run();
-            return null;
-          }));
+          work.add(
+              workers.submit(
+                  () -> {
+                    job.run();
+                    return null;
+                  }));
         }
         for (CompletableFuture<Void> f : work) {
           try {
@@ -491,23 +586,41 @@ public final class RestoreEngine {
       }
     }
 
-    /** The id of content: SHA-256 in a format-1 snapshot (also when the store has since become encrypted), else the store's. */
+    /**
+     * The id of content: SHA-256 in a format-1 snapshot (also when the store has since become
+     * encrypted), else the store's.
+     */
     private byte[] idOf(byte[] buf, int off, int len) {
-      return snapshot.formatVersion() == 1 ? Hashing.sha256(buf, off, len) : repo.sealer().blobId(buf, off, len);
+      return snapshot.formatVersion() == 1
+          ? Hashing.sha256(buf, off, len)
+          : repo.sealer().blobId(buf, off, len);
     }
 
-    /** The ids of all-zero blobs of the sizes this batch needs, in one pass (see {@link Hashing#ofZeros}). */
+    /**
+     * The ids of all-zero blobs of the sizes this batch needs, in one pass (see {@link
+     * Hashing#ofZeros}).
+     */
     private void learnZeroIds() {
-      long[] sizes = needs.values().stream().mapToLong(w -> w.get(0).blob().size()).filter(s -> !zeroIds.containsKey(s)).distinct().sorted()
-          .toArray();
-      byte[][] ids = snapshot.formatVersion() == 1 ? Hashing.sha256OfZeros(sizes) : repo.sealer().zeroBlobIds(sizes);
+      long[] sizes =
+          needs.values().stream()
+              .mapToLong(w -> w.get(0).blob().size())
+              .filter(s -> !zeroIds.containsKey(s))
+              .distinct()
+              .sorted()
+              .toArray();
+      byte[][] ids =
+          snapshot.formatVersion() == 1
+              ? Hashing.sha256OfZeros(sizes)
+              : repo.sealer().zeroBlobIds(sizes);
       for (int i = 0; i < sizes.length; i++) {
         zeroIds.put(sizes[i], Hashing.hex(ids[i]));
       }
     }
 
     private boolean isZero(String hex, long size) {
-      String zero = zeroIds.computeIfAbsent(size, s -> Hashing.hex(idOf(new byte[(int) (long) s], 0, (int) (long) s)));
+      String zero =
+          zeroIds.computeIfAbsent(
+              size, s -> Hashing.hex(idOf(new byte[(int) (long) s], 0, (int) (long) s)));
       return zero.equals(hex);
     }
 
@@ -517,7 +630,12 @@ public final class RestoreEngine {
         try {
           handle(n.file()); // the file exists even when it is all holes
         } catch (IOException e) {
-          throw new UncheckedIOException("cannot create " + Names.safe(n.file().relPath) + " in the staging directory: " + e.getMessage(), e);
+          throw new UncheckedIOException(
+              "cannot create "
+                  + Names.safe(n.file().relPath)
+                  + " in the staging directory: "
+                  + e.getMessage(),
+              e);
         }
         progress.bytesDone(n.blob().size());
         done(n.file());
@@ -531,7 +649,9 @@ public final class RestoreEngine {
         long start = range.get(next).offset();
         Want last = range.get(range.size() - 1);
         long length = (long) last.offset() + last.stored() - start;
-        try (InputStream in = store.openRange(key, start, length, new Metadata(snapshot.metadata().sourceId(), key, length))) {
+        try (InputStream in =
+            store.openRange(
+                key, start, length, new Metadata(snapshot.metadata().sourceId(), key, length))) {
           long pos = start;
           while (next < range.size()) {
             Want w = range.get(next);
@@ -551,22 +671,32 @@ public final class RestoreEngine {
             next++;
           }
         } catch (StoreException e) {
-          if (e.kind() != StoreException.Kind.NOT_FOUND && e.kind() != StoreException.Kind.INTEGRITY) {
+          if (e.kind() != StoreException.Kind.NOT_FOUND
+              && e.kind() != StoreException.Kind.INTEGRITY) {
             throw e;
           }
-          LOG.info("pack {} is {}; looking for its blobs elsewhere", key,
-              e.kind() == StoreException.Kind.NOT_FOUND ? "gone (garbage collection repacked it meanwhile?)" : "shorter than its index says");
+          LOG.info(
+              "pack {} is {}; looking for its blobs elsewhere",
+              key,
+              e.kind() == StoreException.Kind.NOT_FOUND
+                  ? "gone (garbage collection repacked it meanwhile?)"
+                  : "shorter than its index says");
           fetchEach(range, next);
           next = range.size();
         } catch (java.io.EOFException e) {
-          LOG.info("pack {} ends before the blobs its index lists; looking for them elsewhere", key);
+          LOG.info(
+              "pack {} ends before the blobs its index lists; looking for them elsewhere", key);
           fetchEach(range, next);
           next = range.size();
         } catch (IOException e) {
           if (attempt >= 4) {
-            throw new StoreException(StoreException.Kind.TRANSIENT, "reading " + key + " failed " + attempt + " times: " + e.getMessage(), e);
+            throw new StoreException(
+                StoreException.Kind.TRANSIENT,
+                "reading " + key + " failed " + attempt + " times: " + e.getMessage(),
+                e);
           }
-          LOG.debug("reading {} failed ({}); reading the rest of the range again", key, e.toString());
+          LOG.debug(
+              "reading {} failed ({}); reading the rest of the range again", key, e.toString());
         }
       }
     }
@@ -585,32 +715,59 @@ public final class RestoreEngine {
       try {
         codec.decode(ix, w.entry(), buf, w.stored());
       } catch (SealException e) {
-        LOG.warn("blob {} in {} is corrupt ({}); looking for another copy", w.hex(), key, e.getMessage());
+        LOG.warn(
+            "blob {} in {} is corrupt ({}); looking for another copy",
+            w.hex(),
+            key,
+            e.getMessage());
         fetchAnywhere(w.hex(), w.id(), w.needs());
         return;
       }
       deliver(w.hex(), w.needs(), codec.raw, codec.rawOffset, raw);
     }
 
-    /** A blob from any pack that holds an intact copy (reading the store's index again once if none does). */
+    /**
+     * A blob from any pack that holds an intact copy (reading the store's index again once if none
+     * does).
+     */
     private void fetchAnywhere(String hex, byte[] id, List<Need> where) {
       Need first = where.get(0);
       byte[] data;
       try {
-        data = blobs.read(id, new Metadata(snapshot.metadata().sourceId(), first.file().relPath, first.blob().size()));
+        data =
+            blobs.read(
+                id,
+                new Metadata(
+                    snapshot.metadata().sourceId(), first.file().relPath, first.blob().size()));
       } catch (StoreException e) {
         if (e.kind() != StoreException.Kind.NOT_FOUND) {
           throw e;
         }
         try {
-          data = freshSource().read(id, new Metadata(snapshot.metadata().sourceId(), first.file().relPath, first.blob().size()));
+          data =
+              freshSource()
+                  .read(
+                      id,
+                      new Metadata(
+                          snapshot.metadata().sourceId(),
+                          first.file().relPath,
+                          first.blob().size()));
         } catch (StoreException again) {
           if (again.kind() != StoreException.Kind.NOT_FOUND) {
             throw again;
           }
-          throw new IntegrityException("file " + Names.safe(first.file().relPath) + " of snapshot " + snapshot.snapshotId()
-              + " cannot be restored: blob " + hex + " at offset " + first.blob().offset() + " is missing from the store ("
-              + again.getMessage() + "); the target was left as it was");
+          throw new IntegrityException(
+              "file "
+                  + Names.safe(first.file().relPath)
+                  + " of snapshot "
+                  + snapshot.snapshotId()
+                  + " cannot be restored: blob "
+                  + hex
+                  + " at offset "
+                  + first.blob().offset()
+                  + " is missing from the store ("
+                  + again.getMessage()
+                  + "); the target was left as it was");
         } catch (IntegrityException bad) {
           throw corrupt(first, hex, bad.getMessage());
         }
@@ -624,7 +781,10 @@ public final class RestoreEngine {
 
     private BlobSource fresh;
 
-    /** The store's index read again (a collector may have repacked blobs since this restore started). */
+    /**
+     * The store's index read again (a collector may have repacked blobs since this restore
+     * started).
+     */
     private synchronized BlobSource freshSource() {
       if (fresh == null) {
         fresh = new BlobSource(repo, BlobIndex.load(repo));
@@ -633,9 +793,18 @@ public final class RestoreEngine {
     }
 
     private IntegrityException corrupt(Need first, String hex, String why) {
-      return new IntegrityException("file " + Names.safe(first.file().relPath) + " of snapshot " + snapshot.snapshotId()
-          + " cannot be restored: blob " + hex + " at offset " + first.blob().offset() + " does not match its checksum (" + why
-          + "); the target was left as it was");
+      return new IntegrityException(
+          "file "
+              + Names.safe(first.file().relPath)
+              + " of snapshot "
+              + snapshot.snapshotId()
+              + " cannot be restored: blob "
+              + hex
+              + " at offset "
+              + first.blob().offset()
+              + " does not match its checksum ("
+              + why
+              + "); the target was left as it was");
     }
 
     /** Format 1: each blob is an object of its own. */
@@ -650,19 +819,39 @@ public final class RestoreEngine {
       String key = StoreLayout.blobKey(hex);
       int got;
       try {
-        got = store.getInto(key, buf, new Metadata(snapshot.metadata().sourceId(), first.file().relPath, size));
+        got =
+            store.getInto(
+                key, buf, new Metadata(snapshot.metadata().sourceId(), first.file().relPath, size));
       } catch (StoreException e) {
         if (e.kind() == StoreException.Kind.NOT_FOUND) {
-          throw new IntegrityException("file " + Names.safe(first.file().relPath) + " of snapshot " + snapshot.snapshotId()
-              + " cannot be restored: blob " + hex + " at offset " + first.blob().offset() + " is missing from the store (the"
-              + " object " + key + "); the target was left as it was");
+          throw new IntegrityException(
+              "file "
+                  + Names.safe(first.file().relPath)
+                  + " of snapshot "
+                  + snapshot.snapshotId()
+                  + " cannot be restored: blob "
+                  + hex
+                  + " at offset "
+                  + first.blob().offset()
+                  + " is missing from the store (the"
+                  + " object "
+                  + key
+                  + "); the target was left as it was");
         }
         throw e;
       }
       if (got != size || !Hashing.hex(Hashing.sha256(buf, 0, got)).equals(hex)) {
         throw new IntegrityException(
-            "file " + Names.safe(first.file().relPath) + " of snapshot " + snapshot.snapshotId() + " cannot be restored: blob " + hex
-                + " at offset " + first.blob().offset() + " does not match its checksum (the store object " + key
+            "file "
+                + Names.safe(first.file().relPath)
+                + " of snapshot "
+                + snapshot.snapshotId()
+                + " cannot be restored: blob "
+                + hex
+                + " at offset "
+                + first.blob().offset()
+                + " does not match its checksum (the store object "
+                + key
                 + " is corrupt); the target was left as it was");
       }
       downloaded.addAndGet(size);
@@ -671,8 +860,8 @@ public final class RestoreEngine {
     }
 
     /**
-     * A blob this restore wrote already (an earlier batch) or that a local file may hold (sync mode): read from there and
-     * checked against its id; fetched when that fails.
+     * A blob this restore wrote already (an earlier batch) or that a local file may hold (sync
+     * mode): read from there and checked against its id; fetched when that fails.
      */
     private void copyOrFetch(String hex, byte[] id, List<Need> where, long seq, long offset) {
       int size = (int) where.get(0).blob().size();
@@ -687,7 +876,9 @@ public final class RestoreEngine {
       }
       if (!ok) {
         for (Need n : where) {
-          if (n.localCopy() != null && readLocal(n.localCopy(), n.blob(), buf) && Arrays.equals(idOf(buf, 0, size), id)) {
+          if (n.localCopy() != null
+              && readLocal(n.localCopy(), n.blob(), buf)
+              && Arrays.equals(idOf(buf, 0, size), id)) {
             ok = true;
             reused.addAndGet(size);
             progress.reused(size);
@@ -724,7 +915,8 @@ public final class RestoreEngine {
           opened.add(dir);
         }
         try (FileHandle h = dir.openRead(parts[parts.length - 1])) {
-          return h.stat().isFile() && ChunkIO.read(h.channel(), blob.offset(), buf, (int) blob.size());
+          return h.stat().isFile()
+              && ChunkIO.read(h.channel(), blob.offset(), buf, (int) blob.size());
         }
       } catch (IOException e) {
         return false; // the local copy is only a shortcut; download instead
@@ -746,7 +938,12 @@ public final class RestoreEngine {
             ChunkIO.write(h.channel(), n.blob().offset(), data, off, len);
           }
         } catch (IOException e) {
-          throw new UncheckedIOException("cannot write " + Names.safe(sf.relPath) + " into the staging directory: " + e.getMessage(), e);
+          throw new UncheckedIOException(
+              "cannot write "
+                  + Names.safe(sf.relPath)
+                  + " into the staging directory: "
+                  + e.getMessage(),
+              e);
         }
         if (first) {
           synchronized (written) {
@@ -783,7 +980,8 @@ public final class RestoreEngine {
         if (sf.holes || sf.file.blobs().isEmpty()) {
           h.truncate(m.size());
         }
-        // A staged file is new: it belongs to this process, with mode 0600 and no attributes (the staging directory has
+        // A staged file is new: it belongs to this process, with mode 0600 and no attributes (the
+        // staging directory has
         // no default ACL). Only what differs is set.
         boolean chowned = chown && (m.uid() != EUID || m.gid() != stagingGid);
         if (chowned) {
@@ -800,7 +998,12 @@ public final class RestoreEngine {
         closeQuietly(sf);
       } catch (IOException e) {
         closeQuietly(sf);
-        throw new UncheckedIOException("cannot finish " + Names.safe(sf.relPath) + " in the staging directory: " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot finish "
+                + Names.safe(sf.relPath)
+                + " in the staging directory: "
+                + e.getMessage(),
+            e);
       }
       progress.fileDone();
     }
@@ -817,12 +1020,16 @@ public final class RestoreEngine {
           throw e;
         }
         if (chownWarned.compareAndSet(false, true)) {
-          LOG.warn("owners are not restored: changing the owner of {} is not permitted ({})", Names.safe(relPath), e.getMessage());
+          LOG.warn(
+              "owners are not restored: changing the owner of {} is not permitted ({})",
+              Names.safe(relPath),
+              e.getMessage());
         }
       }
     }
 
-    // ---- the commit -----------------------------------------------------------------------------------------------
+    // ---- the commit
+    // -----------------------------------------------------------------------------------------------
 
     int commitSeq;
 
@@ -836,8 +1043,13 @@ public final class RestoreEngine {
       }
     }
 
-    /** Moves staged files into place and makes the tree match the snapshot, top-down, through directory handles. */
-    private void commitDir(TreeReader r, DirHandle here, String relPath, TreeEntry.Dir self, boolean fresh) throws IOException {
+    /**
+     * Moves staged files into place and makes the tree match the snapshot, top-down, through
+     * directory handles.
+     */
+    private void commitDir(
+        TreeReader r, DirHandle here, String relPath, TreeEntry.Dir self, boolean fresh)
+        throws IOException {
       at = relPath.isEmpty() ? "." : relPath;
       Stat st = here.stat();
       if (!Capabilities.overridesPermissions() && (st.mode() & 0300) != 0300) {
@@ -855,7 +1067,10 @@ public final class RestoreEngine {
         // A directory this commit made holds nothing it did not put there.
         Stat existing = fresh ? null : here.statAtOrNull(f.name());
         if (f.isSymlink()) {
-          boolean same = existing != null && existing.isSymlink() && f.linkTarget().equals(here.readLink(f.name()));
+          boolean same =
+              existing != null
+                  && existing.isSymlink()
+                  && f.linkTarget().equals(here.readLink(f.name()));
           if (!same) {
             if (existing != null) {
               here.deleteTree(f.name());
@@ -868,7 +1083,8 @@ public final class RestoreEngine {
           try {
             here.setMtimeAt(f.name(), f.metadata().mtimeNanos());
           } catch (PosixException e) {
-            // Some file systems cannot set a symlink's own times; its target and owner are what matter.
+            // Some file systems cannot set a symlink's own times; its target and owner are what
+            // matter.
           }
           continue;
         }
@@ -878,7 +1094,10 @@ public final class RestoreEngine {
         }
         if (kept.get(seq)) {
           long[] seen = keptSeen.get(seq);
-          if (existing == null || existing.dev() != seen[0] || existing.ino() != seen[1] || existing.ctimeNanos() != seen[2]) {
+          if (existing == null
+              || existing.dev() != seen[0]
+              || existing.ino() != seen[1]
+              || existing.ctimeNanos() != seen[2]) {
             throw new IOException("the target changed during the restore at " + Names.safe(rel));
           }
         } else {
@@ -905,19 +1124,31 @@ public final class RestoreEngine {
         try {
           sub = here.openDir(d.name());
         } catch (PosixException e) {
-          throw new IOException("the target changed during the restore at " + Names.safe(rel) + " (" + e.getMessage() + ")", e);
+          throw new IOException(
+              "the target changed during the restore at "
+                  + Names.safe(rel)
+                  + " ("
+                  + e.getMessage()
+                  + ")",
+              e);
         }
         try (sub) {
           commitDir(r, sub, rel, d, existing == null);
           applyDir(sub, d, rel);
-          // Still where it was: a directory moved away meanwhile would hold files outside the target.
+          // Still where it was: a directory moved away meanwhile would hold files outside the
+          // target.
           if (!sub.stat().sameFile(here.statAtOrNull(d.name()))) {
-            throw new IOException("the target changed during the restore at " + Names.safe(rel) + " (the directory was moved)");
+            throw new IOException(
+                "the target changed during the restore at "
+                    + Names.safe(rel)
+                    + " (the directory was moved)");
           }
         }
       }
       if (!(r.next() instanceof TreeEntry.End)) {
-        throw new IOException("the snapshot's tree is out of step at " + (relPath.isEmpty() ? "." : Names.safe(relPath)));
+        throw new IOException(
+            "the snapshot's tree is out of step at "
+                + (relPath.isEmpty() ? "." : Names.safe(relPath)));
       }
       if (options.mode() == RestoreMode.SYNC) {
         for (String name : here.list()) {
@@ -938,8 +1169,9 @@ public final class RestoreEngine {
     }
 
     /**
-     * Sync mode with a selection: removes what the snapshot lacks only where the selection reaches. A directory is
-     * entered (it may hold selected paths among others) and removed only when it is selected and ends up empty.
+     * Sync mode with a selection: removes what the snapshot lacks only where the selection reaches.
+     * A directory is entered (it may hold selected paths among others) and removed only when it is
+     * selected and ends up empty.
      */
     private void removeSelected(DirHandle dir, String rel, String name) throws IOException {
       Stat st = dir.statAtOrNull(name);
@@ -972,8 +1204,10 @@ public final class RestoreEngine {
       if (chown) {
         chown(d::chown, m, rel);
       }
-      // The target itself (and a directory it already had) may belong to someone else: a non-root runner restoring
-      // into a new volume whose root is root's. Its data is restored; its mode and times are not ours to set.
+      // The target itself (and a directory it already had) may belong to someone else: a non-root
+      // runner restoring
+      // into a new volume whose root is root's. Its data is restored; its mode and times are not
+      // ours to set.
       notOwned(() -> d.chmod(m.mode()), rel);
       notOwned(() -> d.setXattrs(dir.xattrs()), rel);
       notOwned(() -> d.setMtime(m.mtimeNanos()), rel);
@@ -991,17 +1225,24 @@ public final class RestoreEngine {
           throw e;
         }
         if (dirMetadataWarned.compareAndSet(false, true)) {
-          LOG.warn("the mode and times of {} are not restored: it belongs to another user ({})", Names.safe(rel), e.getMessage());
+          LOG.warn(
+              "the mode and times of {} are not restored: it belongs to another user ({})",
+              Names.safe(rel),
+              e.getMessage());
         }
       }
     }
 
-    /** Hard links of the snapshot, once every regular file is in place; their directories' metadata is set again. */
+    /**
+     * Hard links of the snapshot, once every regular file is in place; their directories' metadata
+     * is set again.
+     */
     private void makeLinks() throws IOException {
       Map<String, TreeEntry.Dir> touched = new LinkedHashMap<>();
       for (Link l : links) {
         at = join(l.dirRel(), l.name());
-        try (DirHandle dir = walk(l.dirRel()); DirHandle from = walk(parent(l.targetRel()))) {
+        try (DirHandle dir = walk(l.dirRel());
+            DirHandle from = walk(parent(l.targetRel()))) {
           if (dir.statAtOrNull(l.name()) != null) {
             dir.deleteTree(l.name());
           }
@@ -1016,7 +1257,10 @@ public final class RestoreEngine {
       }
     }
 
-    /** Opens a directory of the target by its path from the root, one handle at a time, following no symlink. */
+    /**
+     * Opens a directory of the target by its path from the root, one handle at a time, following no
+     * symlink.
+     */
     private DirHandle walk(String relPath) throws IOException {
       DirHandle dir = root.retain();
       if (relPath.isEmpty()) {
@@ -1043,7 +1287,8 @@ public final class RestoreEngine {
         staging = null;
         root.deleteTree(stagingName);
       } catch (IOException e) {
-        LOG.warn("could not remove the staging directory {}: {}", root.child(stagingName), e.toString());
+        LOG.warn(
+            "could not remove the staging directory {}: {}", root.child(stagingName), e.toString());
       }
     }
 

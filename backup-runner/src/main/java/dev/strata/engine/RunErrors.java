@@ -7,19 +7,26 @@ import dev.strata.engine.store.StoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** Turns what the engine throws into the {@link RunError} of the runner's contract: the one place causes are decided. */
+/**
+ * Turns what the engine throws into the {@link RunError} of the runner's contract: the one place
+ * causes are decided.
+ */
 public final class RunErrors {
 
   private RunErrors() {}
 
-  /** The error for a failed run: {@code message} as the person should read it, the cause classified from {@code e}. */
+  /**
+   * The error for a failed run: {@code message} as the person should read it, the cause classified
+   * from {@code e}.
+   */
   public static RunError of(Throwable e, String message) {
     return new RunError(message, causeOf(e));
   }
 
   /**
-   * The cause of a failure, from the types the engine throws (never from messages). The chain is walked because
-   * worker pools and retries wrap what they caught; the first exception of a known type decides.
+   * The cause of a failure, from the types the engine throws (never from messages). The chain is
+   * walked because worker pools and retries wrap what they caught; the first exception of a known
+   * type decides.
    */
   public static Cause causeOf(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -39,7 +46,9 @@ public final class RunErrors {
         return Cause.SNAPSHOT_MISSING;
       }
       if (t instanceof UncheckedIOException || t instanceof IOException) {
-        return Cause.VOLUME_ERROR; // the store's I/O errors arrive as StoreExceptions; these are local files
+        return Cause
+            .VOLUME_ERROR; // the store's I/O errors arrive as StoreExceptions; these are local
+        // files
       }
       if (t instanceof IllegalArgumentException) {
         return Cause.USAGE;
@@ -57,7 +66,8 @@ public final class RunErrors {
       case UNTRUSTED_CERTIFICATE -> Cause.UNTRUSTED_CERTIFICATE;
       case BUCKET_MISSING -> Cause.BUCKET_MISSING;
       case REJECTED -> Cause.STORE_REJECTED;
-      // An object a run needs is gone (an index names a blob the store lost): the store's data is damaged.
+      // An object a run needs is gone (an index names a blob the store lost): the store's data is
+      // damaged.
       case NOT_FOUND, INTEGRITY -> Cause.CORRUPT_DATA;
     };
   }

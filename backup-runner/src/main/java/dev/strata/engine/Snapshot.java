@@ -8,9 +8,9 @@ import dev.strata.engine.index.SnapshotSummary;
 import java.util.List;
 
 /**
- * A committed snapshot as read from its object: of format 1 (its whole index in memory, blobs are objects of their
- * own) or of format 2 (its tree is a list of tree blobs in packs, streamed when used). Restore, verify, `show` and
- * garbage collection take either.
+ * A committed snapshot as read from its object: of format 1 (its whole index in memory, blobs are
+ * objects of their own) or of format 2 (its tree is a list of tree blobs in packs, streamed when
+ * used). Restore, verify, `show` and garbage collection take either.
  */
 public final class Snapshot {
 

@@ -20,10 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The committed snapshots of a store, found from their index objects: an index exists if and only if its snapshot is
- * committed. "Latest" is per source identity and only ever a snapshot whose index names that same source. Tombstones of
- * forgotten snapshots are not snapshots: listings, {@link #latest} and {@link #load} never see them. Snapshots of
- * format 1 and 2 are read alike; one of a format this Strata does not know is refused, naming its version.
+ * The committed snapshots of a store, found from their index objects: an index exists if and only
+ * if its snapshot is committed. "Latest" is per source identity and only ever a snapshot whose
+ * index names that same source. Tombstones of forgotten snapshots are not snapshots: listings,
+ * {@link #latest} and {@link #load} never see them. Snapshots of format 1 and 2 are read alike; one
+ * of a format this Strata does not know is refused, naming its version.
  */
 public final class SnapshotCatalog {
 
@@ -35,15 +36,17 @@ public final class SnapshotCatalog {
   private final BlobStoreManager store;
   private Repository repo;
 
-  /** A catalog of a store opened with its key (needed to read the snapshots of an encrypted store). */
+  /**
+   * A catalog of a store opened with its key (needed to read the snapshots of an encrypted store).
+   */
   public SnapshotCatalog(Repository repo) {
     this.store = repo.store();
     this.repo = repo;
   }
 
   /**
-   * A catalog of a store opened without a key: it lists and forgets snapshots of any store, and reads those of stores
-   * without encryption.
+   * A catalog of a store opened without a key: it lists and forgets snapshots of any store, and
+   * reads those of stores without encryption.
    */
   public SnapshotCatalog(BlobStoreManager store) {
     this.store = store;
@@ -58,7 +61,8 @@ public final class SnapshotCatalog {
 
   /** All index objects, oldest first within each source folder. */
   public List<Entry> entries(String sourceIdOrNull) {
-    String prefix = sourceIdOrNull == null ? StoreLayout.SNAPSHOTS : StoreLayout.sourceFolder(sourceIdOrNull);
+    String prefix =
+        sourceIdOrNull == null ? StoreLayout.SNAPSHOTS : StoreLayout.sourceFolder(sourceIdOrNull);
     List<Entry> out = new ArrayList<>();
     store.list(
         prefix,
@@ -116,9 +120,10 @@ public final class SnapshotCatalog {
   }
 
   /**
-   * The newest committed snapshot of a source, or, while it has none under its identity, the newest under the first of
-   * its former identities that has one (an identity it had before, e.g. {@code namespace/pvc/path} from before
-   * cluster identities were part of Kubernetes source ids). A source that has a snapshot of its own never falls back.
+   * The newest committed snapshot of a source, or, while it has none under its identity, the newest
+   * under the first of its former identities that has one (an identity it had before, e.g. {@code
+   * namespace/pvc/path} from before cluster identities were part of Kubernetes source ids). A
+   * source that has a snapshot of its own never falls back.
    */
   public Optional<Snapshot> latest(String sourceId, List<String> formerSourceIds) {
     Optional<Snapshot> own = latest(sourceId);
@@ -129,9 +134,9 @@ public final class SnapshotCatalog {
   }
 
   /**
-   * The summary of one listed snapshot, read from its object without its tree, of either format; empty when it was
-   * forgotten since it was listed. Indexes never change once written, so a caller that keeps summaries by key reads
-   * each one once.
+   * The summary of one listed snapshot, read from its object without its tree, of either format;
+   * empty when it was forgotten since it was listed. Indexes never change once written, so a caller
+   * that keeps summaries by key reads each one once.
    */
   public Optional<SnapshotSummary> summary(Entry entry) {
     return getIfPresent(entry, null).map(bytes -> summary(entry.key(), bytes));
@@ -152,16 +157,23 @@ public final class SnapshotCatalog {
   }
 
   public Snapshot read(Entry entry, String sourceIdOrNull) {
-    byte[] bytes = getIfPresent(entry, sourceIdOrNull).orElseThrow(() -> notFound(entry.snapshotId()));
+    byte[] bytes =
+        getIfPresent(entry, sourceIdOrNull).orElseThrow(() -> notFound(entry.snapshotId()));
     Snapshot s = decode(entry.key(), bytes);
     if (!entry.snapshotId().equals(s.snapshotId())) {
       throw new IndexFormatException(
-          "index " + entry.key() + " names snapshot " + s.snapshotId() + ": the store has been tampered with");
+          "index "
+              + entry.key()
+              + " names snapshot "
+              + s.snapshotId()
+              + ": the store has been tampered with");
     }
     return s;
   }
 
-  /** Reads an index or tombstone object of either format ({@code key} is the object it came from). */
+  /**
+   * Reads an index or tombstone object of either format ({@code key} is the object it came from).
+   */
   public Snapshot decode(String key, byte[] bytes) {
     int version = SnapshotCodec.version(bytes, "index " + key);
     if (version == 1) {
@@ -171,21 +183,31 @@ public final class SnapshotCatalog {
     if (version == StoreConfig.FORMAT_VERSION) {
       Repository r = repo();
       if (r.config() == null) {
-        throw new UnsupportedFormatException("index " + key + " is of format 2, but the store " + store.location()
-            + " has no config object: the store has been tampered with");
+        throw new UnsupportedFormatException(
+            "index "
+                + key
+                + " is of format 2, but the store "
+                + store.location()
+                + " has no config object: the store has been tampered with");
       }
       // A tombstone is the index's bytes moved: it is sealed under the index's own key.
-      String sealedAs = key.endsWith(StoreLayout.TOMBSTONE_SUFFIX) ? StoreLayout.indexKeyOfTombstone(key) : key;
+      String sealedAs =
+          key.endsWith(StoreLayout.TOMBSTONE_SUFFIX) ? StoreLayout.indexKeyOfTombstone(key) : key;
       return Snapshot.of(key, SnapshotCodec.decode(r, sealedAs, bytes));
     }
-    throw new UnsupportedFormatException("index " + key + " has format version " + version
-        + ", but this Strata reads versions 1 and 2 only: use a Strata release that supports it");
+    throw new UnsupportedFormatException(
+        "index "
+            + key
+            + " has format version "
+            + version
+            + ", but this Strata reads versions 1 and 2 only: use a Strata release that supports it");
   }
 
   /**
-   * Forgets a snapshot: from now on it does not exist. Its index moves to a tombstone (written before the index is
-   * deleted, so there is never a moment when neither exists), which keeps the snapshot's blobs from garbage collection
-   * for the grace period: a backup that started from this snapshot still reuses its blobs without uploading them.
+   * Forgets a snapshot: from now on it does not exist. Its index moves to a tombstone (written
+   * before the index is deleted, so there is never a moment when neither exists), which keeps the
+   * snapshot's blobs from garbage collection for the grace period: a backup that started from this
+   * snapshot still reuses its blobs without uploading them.
    *
    * @return the tombstone's key
    */
@@ -201,7 +223,8 @@ public final class SnapshotCatalog {
     // The tombstone's LastModified is the time of forgetting: the grace period runs from it.
     store.put(tombstone, bytes, bytes.length, Hashing.sha256(bytes), md.withSize(bytes.length));
     store.delete(entry.key(), md);
-    LOG.info("forgot snapshot {}: its index is now the tombstone {}", entry.snapshotId(), tombstone);
+    LOG.info(
+        "forgot snapshot {}: its index is now the tombstone {}", entry.snapshotId(), tombstone);
     return tombstone;
   }
 
@@ -218,6 +241,10 @@ public final class SnapshotCatalog {
 
   private SnapshotNotFoundException notFound(String snapshotId) {
     return new SnapshotNotFoundException(
-        "snapshot " + snapshotId + " does not exist in " + store.location() + " (see `strata snapshots`)");
+        "snapshot "
+            + snapshotId
+            + " does not exist in "
+            + store.location()
+            + " (see `strata snapshots`)");
   }
 }

@@ -8,9 +8,9 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * Snapshot ids: UTC creation time to the millisecond plus 24 random bits, e.g. {@code 20261126T071913.042Z-a1b2c3}.
- * They sort by creation time, which is what "latest" means, and two runners starting in the same millisecond still
- * get different ids.
+ * Snapshot ids: UTC creation time to the millisecond plus 24 random bits, e.g. {@code
+ * 20261126T071913.042Z-a1b2c3}. They sort by creation time, which is what "latest" means, and two
+ * runners starting in the same millisecond still get different ids.
  */
 public final class SnapshotIds {
 
@@ -35,7 +35,9 @@ public final class SnapshotIds {
   public static String require(String id) {
     if (!isValid(id)) {
       throw new IllegalArgumentException(
-          "'" + id + "' is not a snapshot id (expected like 20261126T071913.042Z-a1b2c3; see `strata snapshots`)");
+          "'"
+              + id
+              + "' is not a snapshot id (expected like 20261126T071913.042Z-a1b2c3; see `strata snapshots`)");
     }
     return id;
   }

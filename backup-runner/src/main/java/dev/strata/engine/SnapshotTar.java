@@ -8,21 +8,25 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A part of a snapshot as a tar stream ({@link TarWriter}): the entries of a snapshot's validated tree, in tree order,
- * named by their path in the snapshot. What the engine promises of a restore holds here too: only the blobs the index
- * lists are read, each checked against its id before its bytes are written; names come from a validated tree (no
- * empty, "." or ".." component, no '/' or NUL in a name, no name twice in a directory), so no entry of the archive
- * reaches outside the directory it is extracted into, nor passes through a symlink of the archive; symlinks are stored,
- * never followed. A hard link whose first name is in the archive is a tar hard link to it; one whose first name is
- * not (outside the dumped directory) gets its content, and later names of it link to that one.
+ * A part of a snapshot as a tar stream ({@link TarWriter}): the entries of a snapshot's validated
+ * tree, in tree order, named by their path in the snapshot. What the engine promises of a restore
+ * holds here too: only the blobs the index lists are read, each checked against its id before its
+ * bytes are written; names come from a validated tree (no empty, "." or ".." component, no '/' or
+ * NUL in a name, no name twice in a directory), so no entry of the archive reaches outside the
+ * directory it is extracted into, nor passes through a symlink of the archive; symlinks are stored,
+ * never followed. A hard link whose first name is in the archive is a tar hard link to it; one
+ * whose first name is not (outside the dumped directory) gets its content, and later names of it
+ * link to that one.
  */
 public final class SnapshotTar {
 
   private final Snapshot snapshot;
   private final SnapshotFiles files;
   private final TarWriter tar;
+
   /** Hard-linked files: their path in the snapshot to the name they have in the archive. */
   private final Map<String, String> linked = new HashMap<>();
+
   private long entries;
   private long bytes;
 
@@ -32,7 +36,10 @@ public final class SnapshotTar {
     this.tar = new TarWriter(out);
   }
 
-  /** Adds one entry of the snapshot's tree, {@code path} its path from the root (never the root itself). */
+  /**
+   * Adds one entry of the snapshot's tree, {@code path} its path from the root (never the root
+   * itself).
+   */
   public void add(String path, TreeEntry entry) {
     if (path.isEmpty()) {
       throw new IllegalArgumentException("the snapshot's root has no name in an archive");
@@ -55,9 +62,20 @@ public final class SnapshotTar {
         tar.hardLink(path, first, meta);
         return;
       }
-      // Its first name is outside what is dumped: this name carries the content, later names link to it.
+      // Its first name is outside what is dumped: this name carries the content, later names link
+      // to it.
       linked.put(f.hardLink(), path);
-      f = new FileIndex(f.name(), f.kind(), f.metadata(), f.blobs(), f.checksum(), null, f.xattrs(), null, f.changed());
+      f =
+          new FileIndex(
+              f.name(),
+              f.kind(),
+              f.metadata(),
+              f.blobs(),
+              f.checksum(),
+              null,
+              f.xattrs(),
+              null,
+              f.changed());
     } else if (fe.hardLinked()) {
       linked.put(path, path);
     }
@@ -82,6 +100,10 @@ public final class SnapshotTar {
   }
 
   private static TarWriter.Meta meta(FileMetadata m) {
-    return new TarWriter.Meta(m.mode() & 07777, m.mtimeNanos(), Integer.toUnsignedLong(m.uid()), Integer.toUnsignedLong(m.gid()));
+    return new TarWriter.Meta(
+        m.mode() & 07777,
+        m.mtimeNanos(),
+        Integer.toUnsignedLong(m.uid()),
+        Integer.toUnsignedLong(m.gid()));
   }
 }

@@ -26,18 +26,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Checks that a snapshot can be restored: its tree passes the validator a restore runs, and every blob it references
- * (tree blobs included) is in the store with the right size, and with {@code readData} also that its bytes open and
- * hash to its id. Each blob is checked once however many files share it, and once per verifier across snapshots. In
- * format 2 a blob is checked in the newest pack that holds it, then in older copies when that one fails; packs are read
- * with ranged requests, near blobs together.
+ * Checks that a snapshot can be restored: its tree passes the validator a restore runs, and every
+ * blob it references (tree blobs included) is in the store with the right size, and with {@code
+ * readData} also that its bytes open and hash to its id. Each blob is checked once however many
+ * files share it, and once per verifier across snapshots. In format 2 a blob is checked in the
+ * newest pack that holds it, then in older copies when that one fails; packs are read with ranged
+ * requests, near blobs together.
  */
 public final class SnapshotVerifier {
 
   /** One blob that failed, and the first file that needs it. */
   public record Problem(String snapshotId, String path, String blobId, String what) {}
 
-  public record Report(String snapshotId, long blobsChecked, long bytesChecked, List<Problem> problems) {
+  public record Report(
+      String snapshotId, long blobsChecked, long bytesChecked, List<Problem> problems) {
     public boolean ok() {
       return problems.isEmpty();
     }
@@ -48,6 +50,7 @@ public final class SnapshotVerifier {
   private Repository repo;
   private BlobSource blobs;
   private Map<String, ObjectInfo> packs;
+
   /** Blobs found intact by this verifier, so a blob many snapshots share is read once. */
   private final IdSet good = new IdSet();
 
@@ -75,12 +78,15 @@ public final class SnapshotVerifier {
   private synchronized Map<String, ObjectInfo> packs() {
     if (packs == null) {
       packs = new HashMap<>();
-      store.list(StoreLayout.PACKS, o -> {
-        String id = StoreLayout.packIdOf(o.key());
-        if (id != null) {
-          packs.put(id, o);
-        }
-      }, Metadata.of(null, StoreLayout.PACKS));
+      store.list(
+          StoreLayout.PACKS,
+          o -> {
+            String id = StoreLayout.packIdOf(o.key());
+            if (id != null) {
+              packs.put(id, o);
+            }
+          },
+          Metadata.of(null, StoreLayout.PACKS));
       blobs().index().retainListed(packs);
     }
     return packs;
@@ -88,13 +94,15 @@ public final class SnapshotVerifier {
 
   public Report verify(Snapshot snapshot, boolean readData) {
     BlobSource src = blobs();
-    // Pass 1: the tree is validated as it streams; its distinct blobs (and tree blobs) are collected, with sizes.
+    // Pass 1: the tree is validated as it streams; its distinct blobs (and tree blobs) are
+    // collected, with sizes.
     IdTable ids = new IdTable();
     List<Long> sizes = new ArrayList<>();
     try {
       collect(src, snapshot, ids, sizes);
     } catch (IntegrityException e) {
-      // A tree blob this verifier's index does not place: the snapshot may be newer than the index, or a collector
+      // A tree blob this verifier's index does not place: the snapshot may be newer than the index,
+      // or a collector
       // may have repacked the tree since. Once more with the store's index as it is now.
       refresh();
       src = blobs();
@@ -103,7 +111,10 @@ public final class SnapshotVerifier {
       collect(src, snapshot, ids, sizes);
     }
     Map<String, String> bad = new ConcurrentHashMap<>();
-    long bytes = snapshot.formatVersion() == 1 ? checkV1(snapshot, ids, sizes, readData, bad) : checkV2(snapshot, ids, readData, bad);
+    long bytes =
+        snapshot.formatVersion() == 1
+            ? checkV1(snapshot, ids, sizes, readData, bad)
+            : checkV2(snapshot, ids, readData, bad);
     List<Problem> problems = new ArrayList<>();
     if (!bad.isEmpty()) {
       // Pass 2, only when something failed: the first file that needs each bad blob.
@@ -137,7 +148,12 @@ public final class SnapshotVerifier {
         }
       }
       for (Map.Entry<String, String> e : bad.entrySet()) {
-        problems.add(new Problem(snapshot.snapshotId(), firstPath.getOrDefault(e.getKey(), "?"), e.getKey(), e.getValue()));
+        problems.add(
+            new Problem(
+                snapshot.snapshotId(),
+                firstPath.getOrDefault(e.getKey(), "?"),
+                e.getKey(),
+                e.getValue()));
       }
       problems.sort((a, b) -> a.path().compareTo(b.path()));
     }
@@ -166,7 +182,8 @@ public final class SnapshotVerifier {
     }
   }
 
-  private long checkV1(Snapshot s, IdTable ids, List<Long> sizes, boolean readData, Map<String, String> bad) {
+  private long checkV1(
+      Snapshot s, IdTable ids, List<Long> sizes, boolean readData, Map<String, String> bad) {
     List<CompletableFuture<Long>> work = new ArrayList<>();
     long total = 0;
     try (Workers workers = new Workers("strata-verify", parallelism)) {
@@ -176,35 +193,37 @@ public final class SnapshotVerifier {
         if (good.contains(id)) {
           continue;
         }
-        work.add(workers.submit(() -> {
-          String hex = Hashing.hex(id);
-          String key = StoreLayout.blobKey(hex);
-          Metadata md = new Metadata(s.metadata().sourceId(), key, size);
-          try {
-            if (readData) {
-              byte[] data = store.get(key, md);
-              if (data.length != size || !Hashing.hex(Hashing.sha256(data)).equals(hex)) {
-                bad.put(hex, "content does not match its checksum");
-              } else {
-                good.add(id);
-              }
-              return (long) data.length;
-            }
-            Optional<ObjectInfo> info = store.stat(key, md);
-            if (info.isEmpty()) {
-              bad.put(hex, "missing");
-            } else if (info.get().size() != size) {
-              bad.put(hex, "has " + info.get().size() + " bytes, expected " + size);
-            }
-            return size;
-          } catch (StoreException ex) {
-            if (ex.kind() == StoreException.Kind.NOT_FOUND) {
-              bad.put(hex, "missing");
-              return 0L;
-            }
-            throw ex;
-          }
-        }));
+        work.add(
+            workers.submit(
+                () -> {
+                  String hex = Hashing.hex(id);
+                  String key = StoreLayout.blobKey(hex);
+                  Metadata md = new Metadata(s.metadata().sourceId(), key, size);
+                  try {
+                    if (readData) {
+                      byte[] data = store.get(key, md);
+                      if (data.length != size || !Hashing.hex(Hashing.sha256(data)).equals(hex)) {
+                        bad.put(hex, "content does not match its checksum");
+                      } else {
+                        good.add(id);
+                      }
+                      return (long) data.length;
+                    }
+                    Optional<ObjectInfo> info = store.stat(key, md);
+                    if (info.isEmpty()) {
+                      bad.put(hex, "missing");
+                    } else if (info.get().size() != size) {
+                      bad.put(hex, "has " + info.get().size() + " bytes, expected " + size);
+                    }
+                    return size;
+                  } catch (StoreException ex) {
+                    if (ex.kind() == StoreException.Kind.NOT_FOUND) {
+                      bad.put(hex, "missing");
+                      return 0L;
+                    }
+                    throw ex;
+                  }
+                }));
       }
       for (CompletableFuture<Long> f : work) {
         total += f.join();
@@ -239,8 +258,10 @@ public final class SnapshotVerifier {
     if (unplaced.isEmpty()) {
       return total;
     }
-    // The index and the listing of packs were read once for this verifier: a collector may have repacked blobs since
-    // (into a new pack and a new index file) and deleted their old packs. Read both again, once, before calling a
+    // The index and the listing of packs were read once for this verifier: a collector may have
+    // repacked blobs since
+    // (into a new pack and a new index file) and deleted their old packs. Read both again, once,
+    // before calling a
     // blob missing.
     refresh();
     src = blobs();
@@ -251,8 +272,17 @@ public final class SnapshotVerifier {
       int entry = place(index, listed, id);
       if (entry < 0) {
         int[] locations = index.locations(id);
-        bad.put(Hashing.hex(id), locations.length == 0 ? "missing (no pack of the store holds it)"
-            : "missing (its pack " + index.packId(locations[0]) + " is " + (listed.containsKey(index.packId(locations[0])) ? "shorter than the index says" : "gone") + ")");
+        bad.put(
+            Hashing.hex(id),
+            locations.length == 0
+                ? "missing (no pack of the store holds it)"
+                : "missing (its pack "
+                    + index.packId(locations[0])
+                    + " is "
+                    + (listed.containsKey(index.packId(locations[0]))
+                        ? "shorter than the index says"
+                        : "gone")
+                    + ")");
         continue;
       }
       total += index.storedLength(entry);
@@ -268,7 +298,9 @@ public final class SnapshotVerifier {
   private static int place(BlobIndex index, Map<String, ObjectInfo> listed, byte[] id) {
     for (int entry : index.locations(id)) {
       ObjectInfo pack = listed.get(index.packId(entry));
-      if (pack != null && (long) index.offset(entry) + index.storedLength(entry) <= pack.size() - PackFile.TRAILER) {
+      if (pack != null
+          && (long) index.offset(entry) + index.storedLength(entry)
+              <= pack.size() - PackFile.TRAILER) {
         return entry;
       }
     }
@@ -280,21 +312,29 @@ public final class SnapshotVerifier {
     packs = null;
   }
 
-  private void readPacks(Snapshot s, BlobSource src, BlobIndex index, Map<Integer, List<Integer>> byPack, Map<String, String> bad) {
+  private void readPacks(
+      Snapshot s,
+      BlobSource src,
+      BlobIndex index,
+      Map<Integer, List<Integer>> byPack,
+      Map<String, String> bad) {
     if (byPack.isEmpty()) {
       return;
     }
     List<CompletableFuture<Void>> work = new ArrayList<>();
-    ThreadLocal<BlobCodec> codecs = ThreadLocal.withInitial(() -> new BlobCodec(src.repository().sealer()));
+    ThreadLocal<BlobCodec> codecs =
+        ThreadLocal.withInitial(() -> new BlobCodec(src.repository().sealer()));
     try (Workers workers = new Workers("strata-verify", parallelism)) {
       for (Map.Entry<Integer, List<Integer>> p : byPack.entrySet()) {
         List<Integer> entries = p.getValue();
         entries.sort((a, b) -> Integer.compare(index.offset(a), index.offset(b)));
         String key = PackFile.key(index.packIdOfNumber(p.getKey()));
-        work.add(workers.submit(() -> {
-          readPack(s, index, key, entries, codecs.get(), bad);
-          return null;
-        }));
+        work.add(
+            workers.submit(
+                () -> {
+                  readPack(s, index, key, entries, codecs.get(), bad);
+                  return null;
+                }));
       }
       for (CompletableFuture<Void> f : work) {
         f.join();
@@ -302,23 +342,39 @@ public final class SnapshotVerifier {
     }
   }
 
-  /** Reads the blobs of one pack in one ranged request and checks each; a failed one is tried in its other copies. */
-  private void readPack(Snapshot s, BlobIndex index, String key, List<Integer> entries, BlobCodec codec, Map<String, String> bad) {
+  /**
+   * Reads the blobs of one pack in one ranged request and checks each; a failed one is tried in its
+   * other copies.
+   */
+  private void readPack(
+      Snapshot s,
+      BlobIndex index,
+      String key,
+      List<Integer> entries,
+      BlobCodec codec,
+      Map<String, String> bad) {
     List<Integer> failed = new ArrayList<>();
     int[] done = {0};
     try {
-      PackRange.read(store, index, key, entries, Metadata.of(s.metadata().sourceId(), key), (e, buf, stored) -> {
-        done[0]++;
-        try {
-          codec.decode(index, e, buf, stored);
-          good.add(index.id(e));
-        } catch (SealException ex) {
-          failed.add(e);
-        }
-        return true;
-      });
+      PackRange.read(
+          store,
+          index,
+          key,
+          entries,
+          Metadata.of(s.metadata().sourceId(), key),
+          (e, buf, stored) -> {
+            done[0]++;
+            try {
+              codec.decode(index, e, buf, stored);
+              good.add(index.id(e));
+            } catch (SealException ex) {
+              failed.add(e);
+            }
+            return true;
+          });
     } catch (StoreException ex) {
-      if (ex.kind() != StoreException.Kind.NOT_FOUND && ex.kind() != StoreException.Kind.INTEGRITY) {
+      if (ex.kind() != StoreException.Kind.NOT_FOUND
+          && ex.kind() != StoreException.Kind.INTEGRITY) {
         throw ex;
       }
       failed.addAll(entries.subList(done[0], entries.size()));

@@ -9,12 +9,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Writes a tar stream in the POSIX pax interchange format (ustar headers, with a pax extended header before an entry
- * whenever ustar cannot hold it exactly): names and link targets longer than ustar's fields or not ASCII, sizes of 8 GiB
- * and more, owners beyond seven octal digits, and modification times with a fraction of a second (so that nanoseconds
- * survive), as GNU tar writes with --format=posix; the tests read it back with GNU tar. Owners are numeric only (no
- * user or group names). Streaming: a file's header is written first, then exactly its size in bytes; nothing is held
- * whole.
+ * Writes a tar stream in the POSIX pax interchange format (ustar headers, with a pax extended
+ * header before an entry whenever ustar cannot hold it exactly): names and link targets longer than
+ * ustar's fields or not ASCII, sizes of 8 GiB and more, owners beyond seven octal digits, and
+ * modification times with a fraction of a second (so that nanoseconds survive), as GNU tar writes
+ * with --format=posix; the tests read it back with GNU tar. Owners are numeric only (no user or
+ * group names). Streaming: a file's header is written first, then exactly its size in bytes;
+ * nothing is held whole.
  */
 public final class TarWriter {
 
@@ -22,7 +23,9 @@ public final class TarWriter {
   private static final long MAX_OCTAL_11 = 077777777777L;
   private static final long MAX_OCTAL_7 = 07777777L;
 
-  /** One entry's metadata: mode holds the permission bits with setuid, setgid and sticky (07777). */
+  /**
+   * One entry's metadata: mode holds the permission bits with setuid, setgid and sticky (07777).
+   */
   public record Meta(int mode, long mtimeNanos, long uid, long gid) {}
 
   private final OutputStream out;
@@ -51,8 +54,8 @@ public final class TarWriter {
   }
 
   /**
-   * Starts a regular file of {@code size} bytes: write exactly that many with {@link #write}, then call
-   * {@link #endFile}.
+   * Starts a regular file of {@code size} bytes: write exactly that many with {@link #write}, then
+   * call {@link #endFile}.
    */
   public void beginFile(String path, long size, Meta meta) {
     header(path, '0', size, meta, null);
@@ -63,7 +66,8 @@ public final class TarWriter {
 
   public void write(byte[] b, int off, int len) {
     if (remaining < len) {
-      throw new IllegalStateException("tar entry " + Names.safe(filePath) + " gets more than its " + fileSize + " bytes");
+      throw new IllegalStateException(
+          "tar entry " + Names.safe(filePath) + " gets more than its " + fileSize + " bytes");
     }
     put(b, off, len);
     remaining -= len;
@@ -72,7 +76,13 @@ public final class TarWriter {
   /** Ends the current file: it must have had all its bytes; pads it to a whole block. */
   public void endFile() {
     if (remaining != 0) {
-      throw new IllegalStateException("tar entry " + Names.safe(filePath) + " ended " + remaining + " bytes short of its " + fileSize);
+      throw new IllegalStateException(
+          "tar entry "
+              + Names.safe(filePath)
+              + " ended "
+              + remaining
+              + " bytes short of its "
+              + fileSize);
     }
     pad(fileSize);
     remaining = -1;
@@ -107,23 +117,30 @@ public final class TarWriter {
 
   private void header(String path, char type, long size, Meta meta, String linkTarget) {
     requireBetweenEntries();
-    if (path.isEmpty() || path.indexOf('\0') >= 0 || (linkTarget != null && linkTarget.indexOf('\0') >= 0)) {
-      throw new IllegalArgumentException("a tar entry needs a name and a target without NUL: " + Names.safe(path));
+    if (path.isEmpty()
+        || path.indexOf('\0') >= 0
+        || (linkTarget != null && linkTarget.indexOf('\0') >= 0)) {
+      throw new IllegalArgumentException(
+          "a tar entry needs a name and a target without NUL: " + Names.safe(path));
     }
     Map<String, String> pax = new LinkedHashMap<>();
     byte[] name = path.getBytes(StandardCharsets.UTF_8);
     if (name.length > 100 || !ascii(path)) {
       pax.put("path", path);
     }
-    if (linkTarget != null && (linkTarget.getBytes(StandardCharsets.UTF_8).length > 100 || !ascii(linkTarget))) {
+    if (linkTarget != null
+        && (linkTarget.getBytes(StandardCharsets.UTF_8).length > 100 || !ascii(linkTarget))) {
       pax.put("linkpath", linkTarget);
     }
     if (size > MAX_OCTAL_11) {
       pax.put("size", Long.toString(size));
     }
     long seconds = Math.floorDiv(meta.mtimeNanos(), 1_000_000_000L);
-    if (Math.floorMod(meta.mtimeNanos(), 1_000_000_000L) != 0 || seconds < 0 || seconds > MAX_OCTAL_11) {
-      pax.put("mtime", BigDecimal.valueOf(meta.mtimeNanos(), 9).stripTrailingZeros().toPlainString());
+    if (Math.floorMod(meta.mtimeNanos(), 1_000_000_000L) != 0
+        || seconds < 0
+        || seconds > MAX_OCTAL_11) {
+      pax.put(
+          "mtime", BigDecimal.valueOf(meta.mtimeNanos(), 9).stripTrailingZeros().toPlainString());
     }
     if (meta.uid() < 0 || meta.uid() > MAX_OCTAL_7) {
       pax.put("uid", Long.toString(meta.uid()));
@@ -135,14 +152,23 @@ public final class TarWriter {
       byte[] records = paxRecords(pax);
       String base = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
       String paxName = "PaxHeaders/" + base.substring(base.lastIndexOf('/') + 1);
-      put(block(paxName, 'x', records.length, new Meta(0644, Math.max(0, Math.min(seconds, MAX_OCTAL_11)) * 1_000_000_000L, 0, 0), null));
+      put(
+          block(
+              paxName,
+              'x',
+              records.length,
+              new Meta(0644, Math.max(0, Math.min(seconds, MAX_OCTAL_11)) * 1_000_000_000L, 0, 0),
+              null));
       put(records, 0, records.length);
       pad(records.length);
     }
     put(block(path, type, size, meta, linkTarget));
   }
 
-  /** One ustar header block; fields that do not fit are cut, the pax header before it holds them whole. */
+  /**
+   * One ustar header block; fields that do not fit are cut, the pax header before it holds them
+   * whole.
+   */
   private static byte[] block(String path, char type, long size, Meta meta, String linkTarget) {
     byte[] h = new byte[BLOCK];
     text(h, 0, 100, path);
@@ -173,7 +199,8 @@ public final class TarWriter {
   static byte[] paxRecords(Map<String, String> pax) {
     StringBuilder all = new StringBuilder();
     for (Map.Entry<String, String> e : pax.entrySet()) {
-      int body = (" " + e.getKey() + "=" + e.getValue() + "\n").getBytes(StandardCharsets.UTF_8).length;
+      int body =
+          (" " + e.getKey() + "=" + e.getValue() + "\n").getBytes(StandardCharsets.UTF_8).length;
       int len = body + Integer.toString(body).length();
       if (Integer.toString(len).length() > Integer.toString(body).length()) {
         len++;
@@ -197,7 +224,9 @@ public final class TarWriter {
     return v < 0 ? 0 : Math.min(v, max);
   }
 
-  /** ASCII text cut to the field (non-ASCII characters as '_': the pax record holds the real name). */
+  /**
+   * ASCII text cut to the field (non-ASCII characters as '_': the pax record holds the real name).
+   */
   private static void text(byte[] h, int at, int width, String s) {
     for (int i = 0; i < Math.min(width, s.length()); i++) {
       char c = s.charAt(i);

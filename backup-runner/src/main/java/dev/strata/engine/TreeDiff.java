@@ -13,11 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a backup of a local tree would change against a snapshot, using the same DirDiff rules as the backup itself:
- * paths added, changed (present on both sides but not retained), and removed. Directories end in '/'. The tree is read
- * through directory handles, as a backup reads it: no symlink is followed.
+ * What a backup of a local tree would change against a snapshot, using the same DirDiff rules as
+ * the backup itself: paths added, changed (present on both sides but not retained), and removed.
+ * Directories end in '/'. The tree is read through directory handles, as a backup reads it: no
+ * symlink is followed.
  */
-public record TreeDiff(List<String> added, List<String> changed, List<String> removed, long unchanged) {
+public record TreeDiff(
+    List<String> added, List<String> changed, List<String> removed, long unchanged) {
 
   public static TreeDiff compute(Path localRoot, DirIndex remoteRoot, boolean fullCheck) {
     List<String> added = new ArrayList<>();
@@ -49,8 +51,15 @@ public record TreeDiff(List<String> added, List<String> changed, List<String> re
   }
 
   private static void walk(
-      DirHandle dir, String rel, DirIndex remote, boolean fullCheck,
-      List<String> added, List<String> changed, List<String> removed, long[] unchanged) throws IOException {
+      DirHandle dir,
+      String rel,
+      DirIndex remote,
+      boolean fullCheck,
+      List<String> added,
+      List<String> changed,
+      List<String> removed,
+      long[] unchanged)
+      throws IOException {
     DirDiff diff = DirDiff.compute(list(dir), remote, fullCheck);
     unchanged[0] += diff.filesRetained().size();
     for (LocalEntry e : diff.filesAdded()) {
@@ -68,16 +77,34 @@ public record TreeDiff(List<String> added, List<String> changed, List<String> re
     }
     for (LocalEntry d : diff.subDirsAdded()) {
       added.add(join(rel, d.name()) + "/");
-      descend(dir, d.name(), join(rel, d.name()), null, fullCheck, added, changed, removed, unchanged);
+      descend(
+          dir, d.name(), join(rel, d.name()), null, fullCheck, added, changed, removed, unchanged);
     }
     for (DirDiff.RetainedDir d : diff.subDirsRetained()) {
-      descend(dir, d.local().name(), join(rel, d.local().name()), d.remote(), fullCheck, added, changed, removed, unchanged);
+      descend(
+          dir,
+          d.local().name(),
+          join(rel, d.local().name()),
+          d.remote(),
+          fullCheck,
+          added,
+          changed,
+          removed,
+          unchanged);
     }
   }
 
   private static void descend(
-      DirHandle dir, String name, String rel, DirIndex remote, boolean fullCheck,
-      List<String> added, List<String> changed, List<String> removed, long[] unchanged) throws IOException {
+      DirHandle dir,
+      String name,
+      String rel,
+      DirIndex remote,
+      boolean fullCheck,
+      List<String> added,
+      List<String> changed,
+      List<String> removed,
+      long[] unchanged)
+      throws IOException {
     try (DirHandle sub = dir.openDir(name)) {
       walk(sub, rel, remote, fullCheck, added, changed, removed, unchanged);
     } catch (NoSuchFileException | PosixException gone) {

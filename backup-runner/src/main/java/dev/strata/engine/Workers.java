@@ -12,10 +12,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * A fixed pool of worker threads with a bound on queued work: {@link #submit} blocks the producer (the tree scan) when
- * {@code 4 × threads} tasks wait, so a tree of millions of files never queues millions of tasks. The first failure is
- * kept and makes later submissions fail fast. {@link #close} interrupts running tasks and waits for them to end, so no
- * task touches a file after its caller has moved on (a restore that failed removes its staging files only then).
+ * A fixed pool of worker threads with a bound on queued work: {@link #submit} blocks the producer
+ * (the tree scan) when {@code 4 × threads} tasks wait, so a tree of millions of files never queues
+ * millions of tasks. The first failure is kept and makes later submissions fail fast. {@link
+ * #close} interrupts running tasks and waits for them to end, so no task touches a file after its
+ * caller has moved on (a restore that failed removes its staging files only then).
  */
 public final class Workers implements AutoCloseable {
 
@@ -89,18 +90,21 @@ public final class Workers implements AutoCloseable {
   }
 
   /**
-   * Runs {@code task} on a daemon thread of its own: for the few independent reads that open a store (over a WAN each
-   * costs a round trip, so they overlap). {@link #join} gets the result.
+   * Runs {@code task} on a daemon thread of its own: for the few independent reads that open a
+   * store (over a WAN each costs a round trip, so they overlap). {@link #join} gets the result.
    */
   public static <T> CompletableFuture<T> background(String name, Supplier<T> task) {
     CompletableFuture<T> f = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try {
-        f.complete(task.get());
-      } catch (Throwable e) {
-        f.completeExceptionally(e);
-      }
-    }, name);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                f.complete(task.get());
+              } catch (Throwable e) {
+                f.completeExceptionally(e);
+              }
+            },
+            name);
     t.setDaemon(true);
     t.start();
     return f;
@@ -116,7 +120,9 @@ public final class Workers implements AutoCloseable {
     }
   }
 
-  /** How long {@link #close} waits for interrupted tasks; store requests time out well within it. */
+  /**
+   * How long {@link #close} waits for interrupted tasks; store requests time out well within it.
+   */
   static final Duration CLOSE_WAIT = Duration.ofMinutes(5);
 
   @Override
@@ -128,7 +134,8 @@ public final class Workers implements AutoCloseable {
       while (true) {
         try {
           if (!pool.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-            throw new IllegalStateException("worker threads did not stop within " + CLOSE_WAIT + " of being interrupted");
+            throw new IllegalStateException(
+                "worker threads did not stop within " + CLOSE_WAIT + " of being interrupted");
           }
           return;
         } catch (InterruptedException e) {

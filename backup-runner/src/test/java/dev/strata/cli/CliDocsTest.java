@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * Every `strata` command in the shell examples of the README and docs/cli.md parses as written: a renamed or removed
- * option, or a command that does not exist, fails here before a user pastes it.
+ * Every `strata` command in the shell examples of the README and docs/cli.md parses as written: a
+ * renamed or removed option, or a command that does not exist, fails here before a user pastes it.
  */
 class CliDocsTest {
 

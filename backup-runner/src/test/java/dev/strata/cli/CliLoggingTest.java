@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CLI's own logging configuration (src/main/resources/logback.xml, not the tests' logback-test.xml): results alone
- * on stdout, logs one line per event on stderr, Strata's loggers at WARN unless STRATA_LOG_LEVEL says otherwise.
+ * The CLI's own logging configuration (src/main/resources/logback.xml, not the tests'
+ * logback-test.xml): results alone on stdout, logs one line per event on stderr, Strata's loggers
+ * at WARN unless STRATA_LOG_LEVEL says otherwise.
  */
 class CliLoggingTest {
 
@@ -29,21 +30,50 @@ class CliLoggingTest {
   @Test
   void quietByDefaultAndResultsAloneOnStdout() throws Exception {
     Path src = source();
-    Result r = strata(null, "backup", "--store", store(), "--source", src.toString(), "--source-id", "ns/pvc/", "--json");
+    Result r =
+        strata(
+            null,
+            "backup",
+            "--store",
+            store(),
+            "--source",
+            src.toString(),
+            "--source-id",
+            "ns/pvc/",
+            "--json");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(IndexCodec.mapper().readTree(r.out()).path("files").asInt()).isEqualTo(2);
-    assertThat(r.err()).as("no INFO line at the default level").doesNotContain(" INFO ").doesNotContain("committed snapshot");
+    assertThat(r.err())
+        .as("no INFO line at the default level")
+        .doesNotContain(" INFO ")
+        .doesNotContain("committed snapshot");
   }
 
   @Test
   void strataLogLevelInfoLogsEachBackupOnStderrOnly() throws Exception {
     Path src = source();
-    Result r = strata("INFO", "backup", "--store", store(), "--source", src.toString(), "--source-id", "ns/pvc/", "--json");
+    Result r =
+        strata(
+            "INFO",
+            "backup",
+            "--store",
+            store(),
+            "--source",
+            src.toString(),
+            "--source-id",
+            "ns/pvc/",
+            "--json");
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.err()).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  BackupEngine committed snapshot ");
+    assertThat(r.err())
+        .containsPattern(
+            "(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  BackupEngine committed snapshot ");
     // stdout is the JSON result and nothing else: no log line, no logback status message.
     assertThat(IndexCodec.mapper().readTree(r.out()).path("files").asInt()).isEqualTo(2);
-    assertThat(r.out().strip()).startsWith("{").endsWith("}").doesNotContain("INFO").doesNotContain("logback");
+    assertThat(r.out().strip())
+        .startsWith("{")
+        .endsWith("}")
+        .doesNotContain("INFO")
+        .doesNotContain("logback");
   }
 
   private Path source() throws IOException {
@@ -57,23 +87,34 @@ class CliLoggingTest {
     return tmp.resolve("store").toUri().toString();
   }
 
-  /** Runs the CLI in a JVM of its own, on this JVM's classpath less the test classes (which hold logback-test.xml). */
+  /**
+   * Runs the CLI in a JVM of its own, on this JVM's classpath less the test classes (which hold
+   * logback-test.xml).
+   */
   private Result strata(String level, String... args) throws Exception {
-    String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .filter(e -> !Path.of(e).endsWith(Path.of("target", "test-classes")))
-        .collect(Collectors.joining(File.pathSeparator));
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", classpath, StrataCli.class.getName()));
+    String classpath =
+        Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter(e -> !Path.of(e).endsWith(Path.of("target", "test-classes")))
+            .collect(Collectors.joining(File.pathSeparator));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                classpath,
+                StrataCli.class.getName()));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd)
-        .redirectOutput(tmp.resolve("out").toFile())
-        .redirectError(tmp.resolve("err").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectOutput(tmp.resolve("out").toFile())
+            .redirectError(tmp.resolve("err").toFile());
     pb.environment().remove("STRATA_LOG_LEVEL");
     if (level != null) {
       pb.environment().put("STRATA_LOG_LEVEL", level);
     }
     Process p = pb.start();
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the CLI finished").isTrue();
-    return new Result(p.exitValue(), Files.readString(tmp.resolve("out")), Files.readString(tmp.resolve("err")));
+    return new Result(
+        p.exitValue(), Files.readString(tmp.resolve("out")), Files.readString(tmp.resolve("err")));
   }
 }

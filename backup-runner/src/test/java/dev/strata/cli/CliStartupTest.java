@@ -11,18 +11,24 @@ class CliStartupTest {
 
   @Test
   void codedLoggingSetupDeclinesOutsideTheCli() {
-    // The operator depends on this module and has its own logback.xml: the coded setup must leave it to logback.
+    // The operator depends on this module and has its own logback.xml: the coded setup must leave
+    // it to logback.
     String was = System.clearProperty(CliLogging.ACTIVE);
     try {
       LoggerContext context = new LoggerContext();
       CliLogging logging = new CliLogging();
       logging.setContext(context);
-      assertThat(logging.configure(context)).isEqualTo(Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
-      assertThat(context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).iteratorForAppenders().hasNext()).isFalse();
+      assertThat(logging.configure(context))
+          .isEqualTo(Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
+      assertThat(
+              context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).iteratorForAppenders().hasNext())
+          .isFalse();
 
       System.setProperty(CliLogging.ACTIVE, "true");
-      assertThat(logging.configure(context)).isEqualTo(Configurator.ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
-      assertThat(context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("STDERR")).isNotNull();
+      assertThat(logging.configure(context))
+          .isEqualTo(Configurator.ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
+      assertThat(context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("STDERR"))
+          .isNotNull();
     } finally {
       if (was == null) {
         System.clearProperty(CliLogging.ACTIVE);

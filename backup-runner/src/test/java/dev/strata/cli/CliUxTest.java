@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The command line as restic users expect it: settings from the environment and a config file, snapshot ids by prefix
- * and "latest", ls, dump, find, restores of a subset, --json everywhere, and help that reads well. Every run gets its own
- * environment, so a config file of the machine's user never leaks in.
+ * The command line as restic users expect it: settings from the environment and a config file,
+ * snapshot ids by prefix and "latest", ls, dump, find, restores of a subset, --json everywhere, and
+ * help that reads well. Every run gets its own environment, so a config file of the machine's user
+ * never leaks in.
  */
 class CliUxTest {
 
@@ -42,7 +43,8 @@ class CliUxTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     ByteArrayOutputStream raw = new ByteArrayOutputStream();
-    int code = StrataCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true), raw, env);
+    int code =
+        StrataCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true), raw, env);
     return new Run(code, out.toString(), err.toString(), raw.toByteArray());
   }
 
@@ -55,12 +57,22 @@ class CliUxTest {
   }
 
   String backup(Path src, String sourceId) throws IOException {
-    Run b = strata("backup", "--store", store(), "--source", src.toString(), "--source-id", sourceId, "--json");
+    Run b =
+        strata(
+            "backup",
+            "--store",
+            store(),
+            "--source",
+            src.toString(),
+            "--source-id",
+            sourceId,
+            "--json");
     assertThat(b.code()).as(b.err()).isZero();
     return b.json(BackupReport.class).snapshotId();
   }
 
-  // ---- settings ------------------------------------------------------------------------------------------------
+  // ---- settings
+  // ------------------------------------------------------------------------------------------------
 
   @Test
   void theStoreComesFromTheFlagThenTheVariableThenTheConfigFile() throws IOException {
@@ -69,7 +81,9 @@ class CliUxTest {
     String id = backup(src, "s");
     Path home = tmp.resolve("home");
     Path config = Files.createDirectories(home.resolve(".config/strata")).resolve("config");
-    Files.writeString(config, "# where our snapshots are\nstore = " + store() + "\n\nendpoint = http://192.0.2.1:9\n");
+    Files.writeString(
+        config,
+        "# where our snapshots are\nstore = " + store() + "\n\nendpoint = http://192.0.2.1:9\n");
 
     Run fromFile = strata(Map.of("HOME", home.toString()), "snapshots", "--json");
     assertThat(fromFile.code()).as(fromFile.err()).isZero();
@@ -77,16 +91,24 @@ class CliUxTest {
 
     Path other = tmp.resolve("other");
     Files.createDirectories(other);
-    Run fromVariable = strata(Map.of("HOME", home.toString(), "STRATA_STORE", other.toUri().toString()), "snapshots");
+    Run fromVariable =
+        strata(
+            Map.of("HOME", home.toString(), "STRATA_STORE", other.toUri().toString()), "snapshots");
     assertThat(fromVariable.code()).as(fromVariable.err()).isZero();
     assertThat(fromVariable.out()).contains("no snapshots");
 
-    Run fromFlag = strata(Map.of("HOME", home.toString(), "STRATA_STORE", other.toUri().toString()), "snapshots", "--store", store());
+    Run fromFlag =
+        strata(
+            Map.of("HOME", home.toString(), "STRATA_STORE", other.toUri().toString()),
+            "snapshots",
+            "--store",
+            store());
     assertThat(fromFlag.out()).contains(id);
 
     Path xdg = Files.createDirectories(tmp.resolve("xdg/strata"));
     Files.writeString(xdg.resolve("config"), "store=" + store());
-    assertThat(strata(Map.of("XDG_CONFIG_HOME", tmp.resolve("xdg").toString()), "snapshots").out()).contains(id);
+    assertThat(strata(Map.of("XDG_CONFIG_HOME", tmp.resolve("xdg").toString()), "snapshots").out())
+        .contains(id);
     Path named = Files.writeString(tmp.resolve("named.conf"), "store = " + store());
     assertThat(strata(Map.of("STRATA_CONFIG", named.toString()), "snapshots").out()).contains(id);
   }
@@ -97,17 +119,32 @@ class CliUxTest {
     assertThat(none.code()).isEqualTo(2);
     assertThat(none.err()).contains("--store").contains("STRATA_STORE");
 
-    Path config = Files.writeString(tmp.resolve("c"), "store = file:///x\nsecret-access-key = hunter2\n");
+    Path config =
+        Files.writeString(tmp.resolve("c"), "store = file:///x\nsecret-access-key = hunter2\n");
     Run unknown = strata(Map.of("STRATA_CONFIG", config.toString()), "snapshots");
     assertThat(unknown.code()).isEqualTo(2);
-    assertThat(unknown.err()).contains(config + ", line 2").contains("unknown setting 'secret-access-key'")
-        .contains("secret-access-key-file").doesNotContain("hunter2");
+    assertThat(unknown.err())
+        .contains(config + ", line 2")
+        .contains("unknown setting 'secret-access-key'")
+        .contains("secret-access-key-file")
+        .doesNotContain("hunter2");
 
     Run missing = strata(Map.of("STRATA_CONFIG", tmp.resolve("nope").toString()), "snapshots");
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).contains("STRATA_CONFIG").contains("does not exist");
 
-    Run badBoolean = strata(Map.of("STRATA_STORE", "s3://b", "STRATA_PATH_STYLE", "maybe", "AWS_ACCESS_KEY_ID", "a", "AWS_SECRET_ACCESS_KEY", "b"), "snapshots");
+    Run badBoolean =
+        strata(
+            Map.of(
+                "STRATA_STORE",
+                "s3://b",
+                "STRATA_PATH_STYLE",
+                "maybe",
+                "AWS_ACCESS_KEY_ID",
+                "a",
+                "AWS_SECRET_ACCESS_KEY",
+                "b"),
+            "snapshots");
     assertThat(badBoolean.code()).isEqualTo(2);
     assertThat(badBoolean.err()).contains("STRATA_PATH_STYLE").contains("use true or false");
   }
@@ -115,22 +152,50 @@ class CliUxTest {
   @Test
   void keysFromFilesAreReadButNeverPrinted() throws IOException {
     Path id = Files.writeString(tmp.resolve("id"), "AKIDFROMFILE\n");
-    Settings s = Settings.of(Map.of("STRATA_ACCESS_KEY_ID_FILE", id.toString(), "STRATA_SECRET_ACCESS_KEY_FILE", tmp.resolve("missing").toString()));
-    Run run = strata(Map.of("STRATA_STORE", "s3://bucket", "STRATA_ACCESS_KEY_ID_FILE", id.toString(),
-        "STRATA_SECRET_ACCESS_KEY_FILE", tmp.resolve("missing").toString()), "snapshots");
+    Settings s =
+        Settings.of(
+            Map.of(
+                "STRATA_ACCESS_KEY_ID_FILE",
+                id.toString(),
+                "STRATA_SECRET_ACCESS_KEY_FILE",
+                tmp.resolve("missing").toString()));
+    Run run =
+        strata(
+            Map.of(
+                "STRATA_STORE",
+                "s3://bucket",
+                "STRATA_ACCESS_KEY_ID_FILE",
+                id.toString(),
+                "STRATA_SECRET_ACCESS_KEY_FILE",
+                tmp.resolve("missing").toString()),
+            "snapshots");
     assertThat(run.code()).isEqualTo(2);
-    assertThat(run.err()).contains("secret-access-key-file").contains("STRATA_SECRET_ACCESS_KEY_FILE").contains("no such file")
+    assertThat(run.err())
+        .contains("secret-access-key-file")
+        .contains("STRATA_SECRET_ACCESS_KEY_FILE")
+        .contains("no such file")
         .doesNotContain("AKIDFROMFILE");
     Path secret = Files.writeString(tmp.resolve("secret"), "s3cr3t\n");
-    Map<String, String> env = new HashMap<>(Map.of("STRATA_ACCESS_KEY_ID_FILE", id.toString(), "STRATA_SECRET_ACCESS_KEY_FILE", secret.toString()));
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "STRATA_ACCESS_KEY_ID_FILE",
+                id.toString(),
+                "STRATA_SECRET_ACCESS_KEY_FILE",
+                secret.toString()));
     Map<String, String> creds = Settings.of(env).credentialEnv(true);
-    assertThat(creds).containsEntry("AWS_ACCESS_KEY_ID", "AKIDFROMFILE").containsEntry("AWS_SECRET_ACCESS_KEY", "s3cr3t");
+    assertThat(creds)
+        .containsEntry("AWS_ACCESS_KEY_ID", "AKIDFROMFILE")
+        .containsEntry("AWS_SECRET_ACCESS_KEY", "s3cr3t");
     // Variables set in the environment win over files.
     env.put("AWS_ACCESS_KEY_ID", "fromenv");
     env.put("AWS_SECRET_ACCESS_KEY", "fromenv2");
     assertThat(Settings.of(env).credentialEnv(true)).containsEntry("AWS_ACCESS_KEY_ID", "fromenv");
     assertThat(s.get("store")).isNull();
-    Run only = strata(Map.of("STRATA_STORE", "s3://bucket", "STRATA_ACCESS_KEY_ID_FILE", id.toString()), "snapshots");
+    Run only =
+        strata(
+            Map.of("STRATA_STORE", "s3://bucket", "STRATA_ACCESS_KEY_ID_FILE", id.toString()),
+            "snapshots");
     assertThat(only.code()).isEqualTo(2);
     assertThat(only.err()).contains("set both");
   }
@@ -148,7 +213,8 @@ class CliUxTest {
     assertThat(plain.err()).contains("does not exist");
   }
 
-  // ---- snapshot ids ----------------------------------------------------------------------------------------------
+  // ---- snapshot ids
+  // ----------------------------------------------------------------------------------------------
 
   @Test
   void snapshotsAreNamedByLatestOrAUniquePrefix() throws IOException {
@@ -172,7 +238,11 @@ class CliUxTest {
 
     Run ambiguous = strata("show", "--store", store(), "--snapshot", first.substring(0, n));
     assertThat(ambiguous.code()).isEqualTo(2);
-    assertThat(ambiguous.err()).contains("names 2 snapshots").contains(first).contains(second).contains("give more of the id");
+    assertThat(ambiguous.err())
+        .contains("names 2 snapshots")
+        .contains(first)
+        .contains(second)
+        .contains("give more of the id");
 
     Run none = strata("show", "--store", store(), "--snapshot", "1999");
     assertThat(none.code()).isEqualTo(1);
@@ -184,15 +254,31 @@ class CliUxTest {
     Run twoSources = strata("show", "--store", store(), "--snapshot", "latest");
     assertThat(twoSources.code()).isEqualTo(2);
     assertThat(twoSources.err()).contains("latest is ambiguous").contains("--source-id");
-    assertThat(strata("show", "--store", store(), "--snapshot", "latest", "--source-id", "app").out()).contains(second);
-    assertThat(strata("show", "--store", store(), "--snapshot", "latest", "--source-id", "db").out()).contains(third);
+    assertThat(
+            strata("show", "--store", store(), "--snapshot", "latest", "--source-id", "app").out())
+        .contains(second);
+    assertThat(
+            strata("show", "--store", store(), "--snapshot", "latest", "--source-id", "db").out())
+        .contains(third);
 
     Path target = tmp.resolve("t");
-    Run restore = strata("restore", "--store", store(), "--snapshot", "latest", "--source-id", "app", "--target", target.toString(), "--json");
+    Run restore =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            "--snapshot",
+            "latest",
+            "--source-id",
+            "app",
+            "--target",
+            target.toString(),
+            "--json");
     assertThat(restore.code()).as(restore.err()).isZero();
     assertThat(restore.json(RestoreReport.class).snapshotId()).isEqualTo(second);
 
-    Run forget = strata("forget", "--store", store(), "--snapshot", first.substring(0, n + 1), "--json");
+    Run forget =
+        strata("forget", "--store", store(), "--snapshot", first.substring(0, n + 1), "--json");
     assertThat(forget.code()).as(forget.err()).isZero();
     ForgetCommand.Forgotten f = forget.json(ForgetCommand.Forgotten.class);
     assertThat(f.snapshotId()).isEqualTo(first);
@@ -200,7 +286,8 @@ class CliUxTest {
     assertThat(strata("forget", "--store", store(), "--snapshot", "latest").code()).isEqualTo(2);
   }
 
-  // ---- ls, dump, find --------------------------------------------------------------------------------------------
+  // ---- ls, dump, find
+  // --------------------------------------------------------------------------------------------
 
   @Test
   void lsListsASnapshotOrADirectoryInIt() throws IOException {
@@ -210,7 +297,8 @@ class CliUxTest {
 
     Run all = strata("ls", "--store", store(), id);
     assertThat(all.code()).as(all.err()).isZero();
-    assertThat(all.out().lines()).contains("a/", "a/b/c/deep.txt", "big/large.sst", "empty/nested-empty/", "link-rel");
+    assertThat(all.out().lines())
+        .contains("a/", "a/b/c/deep.txt", "big/large.sst", "empty/nested-empty/", "link-rel");
 
     Run dir = strata("ls", "--store", store(), id, "/a/b/");
     assertThat(dir.out().lines()).containsExactly("a/b/", "a/b/c/", "a/b/c/deep.txt");
@@ -224,7 +312,8 @@ class CliUxTest {
 
     Run link = strata("ls", "--store", store(), id, "link-rel", "--long");
     assertThat(link.out()).startsWith("l").contains("link-rel -> a/b/c/deep.txt");
-    assertThat(strata("ls", "--store", store(), id, "modes/setuid", "-l").out()).startsWith("-4751");
+    assertThat(strata("ls", "--store", store(), id, "modes/setuid", "-l").out())
+        .startsWith("-4751");
 
     Run missing = strata("ls", "--store", store(), id, "no/such");
     assertThat(missing.code()).isEqualTo(1);
@@ -245,13 +334,16 @@ class CliUxTest {
     assertThat(dump.out()).isEmpty();
     assertThat(strata("dump", "--store", store(), id, "big/hard.sst").raw()).isEqualTo(big);
     assertThat(strata("dump", "--store", store(), id, "zero.bin").raw()).isEmpty();
-    assertThat(strata("dump", "--store", store(), id, "ünïcødé/数据 файл.txt").raw()).isEqualTo("unicode".getBytes(StandardCharsets.UTF_8));
+    assertThat(strata("dump", "--store", store(), id, "ünïcødé/数据 файл.txt").raw())
+        .isEqualTo("unicode".getBytes(StandardCharsets.UTF_8));
 
     // A directory is a tar archive now (DumpTarAndSnapshotArgumentTest reads it back).
     Run dir = strata("dump", "--store", store(), id, "a");
     assertThat(dir.code()).as(dir.err()).isZero();
     assertThat(dir.raw().length % 512).isZero();
-    assertThat(new String(dir.raw(), StandardCharsets.ISO_8859_1)).contains("a/b/c/deep.txt").contains("ustar");
+    assertThat(new String(dir.raw(), StandardCharsets.ISO_8859_1))
+        .contains("a/b/c/deep.txt")
+        .contains("ustar");
     Run link = strata("dump", "--store", store(), id, "link-rel");
     assertThat(link.code()).isEqualTo(2);
     assertThat(link.err()).contains("is a symlink to a/b/c/deep.txt");
@@ -271,18 +363,24 @@ class CliUxTest {
     assertThat(json.code()).as(json.err()).isZero();
     FindCommand.Match[] matches = json.json(FindCommand.Match[].class);
     assertThat(Arrays.stream(matches).map(m -> m.snapshotId() + " " + m.entry().path()))
-        .containsExactly(first + " db/000001.sst", second + " db/000001.sst", second + " db/sub/000002.sst");
+        .containsExactly(
+            first + " db/000001.sst", second + " db/000001.sst", second + " db/sub/000002.sst");
     assertThat(matches[0].sourceId()).isEqualTo("app");
 
     Run anchored = strata("find", "--store", store(), "db/*.sst", "--snapshot", second);
-    assertThat(anchored.out()).contains("snapshot " + second).contains("db/000001.sst").doesNotContain("000002");
+    assertThat(anchored.out())
+        .contains("snapshot " + second)
+        .contains("db/000001.sst")
+        .doesNotContain("000002");
     Run deep = strata("find", "--store", store(), "db/**/CURRENT", "/db/sub");
     assertThat(deep.out()).contains("db/CURRENT").contains("db/sub/").contains(first);
-    assertThat(strata("find", "--store", store(), "nothing*").out()).contains("no match in 2 snapshots");
+    assertThat(strata("find", "--store", store(), "nothing*").out())
+        .contains("no match in 2 snapshots");
     assertThat(strata("find", "--store", store(), "[abc").code()).isEqualTo(2);
   }
 
-  // ---- restoring a subset --------------------------------------------------------------------------------------
+  // ---- restoring a subset
+  // --------------------------------------------------------------------------------------
 
   @Test
   void aRestoreOfASubsetWritesOnlyIt() throws IOException {
@@ -292,15 +390,43 @@ class CliUxTest {
     String id = backup(src, "rich");
 
     Path target = tmp.resolve("t");
-    Run r = strata("restore", "--store", store(), "--snapshot", id, "--target", target.toString(), "--include", "big", "--include",
-        "a/b/**", "--exclude", "*.log", "--json");
+    Run r =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            "--snapshot",
+            id,
+            "--target",
+            target.toString(),
+            "--include",
+            "big",
+            "--include",
+            "a/b/**",
+            "--exclude",
+            "*.log",
+            "--json");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.json(RestoreReport.class).files()).isEqualTo(2);
-    assertThat(Trees.describe(target).keySet()).containsExactlyInAnyOrder(".", "a", "a/b", "a/b/c", "a/b/c/deep.txt", "big", "big/large.sst");
-    assertThat(Files.readAllBytes(target.resolve("big/large.sst"))).isEqualTo(Files.readAllBytes(src.resolve("big/large.sst")));
-    assertThat(Files.getLastModifiedTime(target.resolve("a/b/c/deep.txt"))).isEqualTo(Files.getLastModifiedTime(src.resolve("a/b/c/deep.txt")));
+    assertThat(Trees.describe(target).keySet())
+        .containsExactlyInAnyOrder(
+            ".", "a", "a/b", "a/b/c", "a/b/c/deep.txt", "big", "big/large.sst");
+    assertThat(Files.readAllBytes(target.resolve("big/large.sst")))
+        .isEqualTo(Files.readAllBytes(src.resolve("big/large.sst")));
+    assertThat(Files.getLastModifiedTime(target.resolve("a/b/c/deep.txt")))
+        .isEqualTo(Files.getLastModifiedTime(src.resolve("a/b/c/deep.txt")));
 
-    Run bad = strata("restore", "--store", store(), "--snapshot", id, "--target", tmp.resolve("u").toString(), "--include", "[x");
+    Run bad =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            "--snapshot",
+            id,
+            "--target",
+            tmp.resolve("u").toString(),
+            "--include",
+            "[x");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("--include").contains("without its ]");
   }
@@ -317,11 +443,26 @@ class CliUxTest {
 
     Path target = tmp.resolve("t");
     Trees.write(target.resolve("a/first.sst"), "the target's own".getBytes());
-    Run r = strata("restore", "--store", store(), "--snapshot", id, "--target", target.toString(), "--mode", "overwrite", "--include", "b");
+    Run r =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            "--snapshot",
+            id,
+            "--target",
+            target.toString(),
+            "--mode",
+            "overwrite",
+            "--include",
+            "b");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(Files.readAllBytes(target.resolve("b/second.sst"))).isEqualTo(data);
-    assertThat(Files.isSameFile(target.resolve("b/second.sst"), target.resolve("b/third.sst"))).isTrue();
-    assertThat(Files.readString(target.resolve("a/first.sst"))).as("outside the selection").isEqualTo("the target's own");
+    assertThat(Files.isSameFile(target.resolve("b/second.sst"), target.resolve("b/third.sst")))
+        .isTrue();
+    assertThat(Files.readString(target.resolve("a/first.sst")))
+        .as("outside the selection")
+        .isEqualTo("the target's own");
   }
 
   @Test
@@ -334,8 +475,12 @@ class CliUxTest {
     String id = backup(src, "app");
 
     Path target = tmp.resolve("t");
-    assertThat(strata("restore", "--store", store(), "--snapshot", id, "--target", target.toString()).code()).isZero();
-    // The target moves on: new files in and out of the subset, a changed file in it, one deleted in it.
+    assertThat(
+            strata("restore", "--store", store(), "--snapshot", id, "--target", target.toString())
+                .code())
+        .isZero();
+    // The target moves on: new files in and out of the subset, a changed file in it, one deleted in
+    // it.
     Trees.write(target.resolve("db/000099.sst"), "new in db".getBytes());
     Trees.write(target.resolve("db/local.cfg"), "excluded by pattern".getBytes());
     Trees.write(target.resolve("db/extra/x.sst"), "nested new in db".getBytes());
@@ -345,15 +490,30 @@ class CliUxTest {
     Trees.write(target.resolve("db/000001.sst"), "changed".getBytes());
     Files.delete(target.resolve("top.txt"));
 
-    Run sync = strata("restore", "--store", store(), "--snapshot", id, "--target", target.toString(), "--mode", "sync",
-        "--include", "db", "--exclude", "*.cfg", "--json");
+    Run sync =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            "--snapshot",
+            id,
+            "--target",
+            target.toString(),
+            "--mode",
+            "sync",
+            "--include",
+            "db",
+            "--exclude",
+            "*.cfg",
+            "--json");
     assertThat(sync.code()).as(sync.err()).isZero();
 
     // Inside the subset: as in the snapshot.
     assertThat(Files.readString(target.resolve("db/000001.sst"))).isEqualTo("1");
     assertThat(target.resolve("db/000099.sst")).doesNotExist();
     assertThat(target.resolve("db/extra/x.sst")).doesNotExist();
-    // Outside it (other directories, excluded names, a directory that still holds an excluded file): untouched.
+    // Outside it (other directories, excluded names, a directory that still holds an excluded
+    // file): untouched.
     assertThat(Files.readString(target.resolve("db/local.cfg"))).isEqualTo("excluded by pattern");
     assertThat(Files.readString(target.resolve("db/extra/y.cfg"))).isEqualTo("excluded, nested");
     assertThat(Files.readString(target.resolve("logs/new.log"))).isEqualTo("outside");
@@ -363,14 +523,28 @@ class CliUxTest {
 
     // A selected directory the snapshot lacks, with nothing excluded in it, goes as a whole.
     Trees.write(target.resolve("db/gone/a.sst"), "a".getBytes());
-    assertThat(strata("restore", "--store", store(), "--snapshot", id, "--target", target.toString(), "--mode", "sync",
-        "--include", "db").code()).isZero();
+    assertThat(
+            strata(
+                    "restore",
+                    "--store",
+                    store(),
+                    "--snapshot",
+                    id,
+                    "--target",
+                    target.toString(),
+                    "--mode",
+                    "sync",
+                    "--include",
+                    "db")
+                .code())
+        .isZero();
     assertThat(target.resolve("db/gone")).doesNotExist();
     assertThat(target.resolve("db/extra/y.cfg")).doesNotExist(); // now selected: removed
     assertThat(Files.readString(target.resolve("outside.txt"))).isEqualTo("outside");
   }
 
-  // ---- --json on verify, and tables ------------------------------------------------------------------------------
+  // ---- --json on verify, and tables
+  // ------------------------------------------------------------------------------
 
   @Test
   void verifyPrintsItsResultAsJson() throws IOException {
@@ -382,50 +556,74 @@ class CliUxTest {
     VerifyCommand.Result r = ok.json(VerifyCommand.Result.class);
     assertThat(r.ok()).isTrue();
     assertThat(r.readData()).isTrue();
-    assertThat(r.snapshots()).singleElement().satisfies(c -> {
-      assertThat(c.snapshotId()).isEqualTo(id);
-      assertThat(c.status()).isEqualTo("ok");
-      assertThat(c.blobsChecked()).isPositive();
-    });
+    assertThat(r.snapshots())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.snapshotId()).isEqualTo(id);
+              assertThat(c.status()).isEqualTo("ok");
+              assertThat(c.blobsChecked()).isPositive();
+            });
 
     var local = new dev.strata.engine.store.LocalBlobStoreManager(tmp.resolve("store"));
-    String blob = Trees.tree(local, new dev.strata.engine.SnapshotCatalog(local).load(id)).file("f").blobs().get(0).id();
+    String blob =
+        Trees.tree(local, new dev.strata.engine.SnapshotCatalog(local).load(id))
+            .file("f")
+            .blobs()
+            .get(0)
+            .id();
     Files.delete(tmp.resolve("store").resolve(Trees.packKeyOf(local, blob)));
     Run bad = strata("verify", "--store", store(), "--snapshot", "latest", "--json");
     assertThat(bad.code()).isEqualTo(1);
     VerifyCommand.Result b = bad.json(VerifyCommand.Result.class);
     assertThat(b.ok()).isFalse();
-    assertThat(b.snapshots().get(0).problems()).singleElement().satisfies(p -> {
-      assertThat(p.path()).isEqualTo("f");
-      assertThat(p.blobId()).isEqualTo(blob);
-      assertThat(p.what()).contains("missing");
-    });
+    assertThat(b.snapshots().get(0).problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.path()).isEqualTo("f");
+              assertThat(p.blobId()).isEqualTo(blob);
+              assertThat(p.what()).contains("missing");
+            });
   }
 
   @Test
   void keysAreListedAddedAndRemovedAsJsonWithTheKeyFileFromTheConfigFile() throws IOException {
     Path k1 = Files.writeString(tmp.resolve("k1"), "correct horse battery staple one\n");
     Path k2 = Files.writeString(tmp.resolve("k2"), "correct horse battery staple two\n");
-    Path config = Files.writeString(tmp.resolve("config"), "store = " + store() + "\nkey-file = " + k1 + "\n");
+    Path config =
+        Files.writeString(
+            tmp.resolve("config"), "store = " + store() + "\nkey-file = " + k1 + "\n");
     Map<String, String> env = Map.of("STRATA_CONFIG", config.toString());
     Run init = strata(env, "init", "--json");
     assertThat(init.code()).as(init.err()).isZero();
 
-    Run add = strata(env, "key", "add", "--new-key-file", k2.toString(), "--note", "team b", "--json");
+    Run add =
+        strata(env, "key", "add", "--new-key-file", k2.toString(), "--note", "team b", "--json");
     assertThat(add.code()).as(add.err()).isZero();
     KeyCommand.Key added = add.json(KeyCommand.Key.class);
     assertThat(added.note()).isEqualTo("team b");
 
     KeyCommand.Key[] keys = strata(env, "key", "list", "--json").json(KeyCommand.Key[].class);
     assertThat(keys).hasSize(2);
-    assertThat(Arrays.stream(keys).filter(KeyCommand.Key::given).map(KeyCommand.Key::keyId)).hasSize(1).doesNotContain(added.keyId());
+    assertThat(Arrays.stream(keys).filter(KeyCommand.Key::given).map(KeyCommand.Key::keyId))
+        .hasSize(1)
+        .doesNotContain(added.keyId());
     List<String> table = strata(env, "key", "list").out().lines().toList();
     assertThat(table.get(0)).startsWith("KEY").contains("CREATED (UTC)");
     assertThat(table.get(1).indexOf("  20")).isEqualTo(table.get(2).indexOf("  20"));
 
     // The variable wins over the config file: with k2, the other key is the one given.
-    Map<String, String> withK2 = Map.of("STRATA_CONFIG", config.toString(), "STRATA_KEY_FILE", k2.toString());
-    Run remove = strata(withK2, "key", "remove", "--key-id", Arrays.stream(keys).filter(KeyCommand.Key::given).findFirst().orElseThrow().keyId(), "--json");
+    Map<String, String> withK2 =
+        Map.of("STRATA_CONFIG", config.toString(), "STRATA_KEY_FILE", k2.toString());
+    Run remove =
+        strata(
+            withK2,
+            "key",
+            "remove",
+            "--key-id",
+            Arrays.stream(keys).filter(KeyCommand.Key::given).findFirst().orElseThrow().keyId(),
+            "--json");
     assertThat(remove.code()).as(remove.err()).isZero();
     assertThat(remove.json(KeyCommand.Remove.Removed.class).removed()).isTrue();
     assertThat(strata(env, "snapshots").code()).as("k1 no longer opens the store").isEqualTo(1);
@@ -462,10 +660,23 @@ class CliUxTest {
   void createdTimesOfAnyPrecisionAndWideCellsStayInTheirColumns() {
     var stats = new dev.strata.engine.index.SnapshotStats(7, 1, 0, 5L << 30, 1023, 0);
     var small = new dev.strata.engine.index.SnapshotStats(123456789, 1, 0, 12, 12, 0);
-    List<dev.strata.engine.index.SnapshotSummary> all = List.of(
-        summary("20261207T090000.000Z-aaaaaa", java.time.Instant.parse("2026-12-07T09:00:00Z"), "s", stats),
-        summary("20261207T090000.120Z-bbbbbb", java.time.Instant.parse("2026-12-07T09:00:00.120Z"), "ns/pvc/", small),
-        summary("20261207T090000.123Z-cccccc", java.time.Instant.parse("2026-12-07T09:00:00.123456789Z"), "x", stats));
+    List<dev.strata.engine.index.SnapshotSummary> all =
+        List.of(
+            summary(
+                "20261207T090000.000Z-aaaaaa",
+                java.time.Instant.parse("2026-12-07T09:00:00Z"),
+                "s",
+                stats),
+            summary(
+                "20261207T090000.120Z-bbbbbb",
+                java.time.Instant.parse("2026-12-07T09:00:00.120Z"),
+                "ns/pvc/",
+                small),
+            summary(
+                "20261207T090000.123Z-cccccc",
+                java.time.Instant.parse("2026-12-07T09:00:00.123456789Z"),
+                "x",
+                stats));
     StringWriter text = new StringWriter();
     SnapshotsCommand.print(new PrintWriter(text, true), all);
     List<String> lines = text.toString().lines().toList();
@@ -487,12 +698,14 @@ class CliUxTest {
     assertThat(lines.get(3)).contains("2026-12-07 09:00:00  ");
   }
 
-  private static dev.strata.engine.index.SnapshotSummary summary(String id, java.time.Instant at, String source,
-      dev.strata.engine.index.SnapshotStats stats) {
-    return new dev.strata.engine.index.SnapshotSummary(id, new dev.strata.engine.index.SnapshotMetadata(source, "s", at, null), null, stats);
+  private static dev.strata.engine.index.SnapshotSummary summary(
+      String id, java.time.Instant at, String source, dev.strata.engine.index.SnapshotStats stats) {
+    return new dev.strata.engine.index.SnapshotSummary(
+        id, new dev.strata.engine.index.SnapshotMetadata(source, "s", at, null), null, stats);
   }
 
-  // ---- help, completion, version ---------------------------------------------------------------------------------
+  // ---- help, completion, version
+  // ---------------------------------------------------------------------------------
 
   @Test
   void helpNeverCutsASentence() {
@@ -504,14 +717,21 @@ class CliUxTest {
       assertThat(line.length()).as(line).isLessThanOrEqualTo(80);
     }
     // Each command's summary in the list is a whole sentence.
-    Matcher m = Pattern.compile("(?m)^  (\\w+)\\s{2,}(.*)$").matcher(help.out().substring(help.out().indexOf("Commands:")));
+    Matcher m =
+        Pattern.compile("(?m)^  (\\w+)\\s{2,}(.*)$")
+            .matcher(help.out().substring(help.out().indexOf("Commands:")));
     int commands = 0;
     while (m.find()) {
       commands++;
       String rest = help.out().substring(help.out().indexOf(m.group(0)) + m.group(0).length());
       String summary = m.group(2);
       // A summary may wrap onto indented lines; it ends with a full stop before the next command.
-      String next = rest.lines().skip(1).takeWhile(l -> l.startsWith("      ")).map(String::strip).reduce("", (a, b) -> a + " " + b);
+      String next =
+          rest.lines()
+              .skip(1)
+              .takeWhile(l -> l.startsWith("      "))
+              .map(String::strip)
+              .reduce("", (a, b) -> a + " " + b);
       assertThat((summary + next).strip()).as(m.group(1)).endsWith(".");
     }
     assertThat(commands).isGreaterThanOrEqualTo(14);
@@ -539,7 +759,11 @@ class CliUxTest {
   void completionScriptsForBashAndZsh() {
     Run bash = strata("completion", "bash");
     assertThat(bash.code()).as(bash.err()).isZero();
-    assertThat(bash.out()).contains("complete -F").contains("_picocli_strata").contains("snapshots").contains("--include");
+    assertThat(bash.out())
+        .contains("complete -F")
+        .contains("_picocli_strata")
+        .contains("snapshots")
+        .contains("--include");
     Run zsh = strata("completion", "zsh");
     assertThat(zsh.out()).contains("bashcompinit").contains("_picocli_strata");
     Run fish = strata("completion", "fish");
@@ -550,11 +774,15 @@ class CliUxTest {
   @Test
   void versionComesFromTheBuild() throws IOException {
     String pom = Files.readString(Path.of("pom.xml"));
-    Matcher m = Pattern.compile("<parent>.*?<version>([^<]+)</version>", Pattern.DOTALL).matcher(pom);
+    Matcher m =
+        Pattern.compile("<parent>.*?<version>([^<]+)</version>", Pattern.DOTALL).matcher(pom);
     assertThat(m.find()).isTrue();
     Run v = strata("--version");
     assertThat(v.code()).isZero();
-    assertThat(v.out()).startsWith("strata " + m.group(1)).doesNotContain("dev").doesNotContain("${");
+    assertThat(v.out())
+        .startsWith("strata " + m.group(1))
+        .doesNotContain("dev")
+        .doesNotContain("${");
     if (Files.exists(Path.of("../.git"))) {
       assertThat(v.out()).containsPattern("\\(commit [0-9a-f]{7,}\\)");
     }

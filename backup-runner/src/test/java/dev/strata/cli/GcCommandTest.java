@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.engine.GcReport;
-import dev.strata.engine.Hashing;
 import dev.strata.engine.Trees;
 import dev.strata.engine.index.IndexCodec;
 import dev.strata.engine.store.StoreLayout;
@@ -43,16 +42,25 @@ class GcCommandTest {
   }
 
   /**
-   * Two files' blobs that nothing references any more, seven hours old (past the default grace period of 6 h): backed up
-   * as another source, whose snapshot was then forgotten and its tombstone collected. They sit in one data pack (and the
-   * snapshot's tree in one tree pack).
+   * Two files' blobs that nothing references any more, seven hours old (past the default grace
+   * period of 6 h): backed up as another source, whose snapshot was then forgotten and its
+   * tombstone collected. They sit in one data pack (and the snapshot's tree in one tree pack).
    */
   void orphans() throws IOException {
     Path other = Files.createDirectories(tmp.resolve("orphan-src"));
     Trees.write(other.resolve("x"), Trees.random(100, 1024 * 1024));
     Trees.write(other.resolve("y"), Trees.random(101, 1024 * 1024));
     java.util.Set<Path> before = packFiles();
-    Run b = strata("backup", "--store", store(), "--source", other.toString(), "--source-id", "ns/orphan/", "--json");
+    Run b =
+        strata(
+            "backup",
+            "--store",
+            store(),
+            "--source",
+            other.toString(),
+            "--source-id",
+            "ns/orphan/",
+            "--json");
     assertThat(b.code()).as(b.err()).isZero();
     String id = b.json().get("snapshotId").asText();
     assertThat(strata("forget", "--store", store(), "--snapshot", id).code()).isZero();
@@ -83,7 +91,17 @@ class GcCommandTest {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Trees.write(src.resolve("f"), Trees.random(1, 3000));
     Trees.write(src.resolve("g"), Trees.random(2, 3000));
-    assertThat(strata("backup", "--store", store(), "--source", src.toString(), "--source-id", "ns/pvc/").code()).isZero();
+    assertThat(
+            strata(
+                    "backup",
+                    "--store",
+                    store(),
+                    "--source",
+                    src.toString(),
+                    "--source-id",
+                    "ns/pvc/")
+                .code())
+        .isZero();
     orphans();
 
     Run dry = strata("gc", "--store", store(), "--dry-run", "--json");
@@ -100,7 +118,11 @@ class GcCommandTest {
     assertThat(blobs).isGreaterThanOrEqualTo(3);
     assertThat(blobFiles()).isEqualTo(4);
     String dryText = strata("gc", "--store", store(), "--dry-run").out().strip();
-    assertThat(dryText).startsWith("would delete 2 packs, " + blobs + " blobs (2.0 MiB) and 0 tombstones; kept 0 young unreferenced blobs; 1 snapshot references ");
+    assertThat(dryText)
+        .startsWith(
+            "would delete 2 packs, "
+                + blobs
+                + " blobs (2.0 MiB) and 0 tombstones; kept 0 young unreferenced blobs; 1 snapshot references ");
 
     Run real = strata("gc", "--store", store(), "--grace", "PT6H", "--parallelism", "2");
     assertThat(real.code()).as(real.err()).isZero();
@@ -113,13 +135,37 @@ class GcCommandTest {
   void forgetLeavesATombstoneAndSaysWhenTheBlobsGo() throws IOException {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Trees.write(src.resolve("f"), Trees.random(1, 3000));
-    String id = strata("backup", "--store", store(), "--source", src.toString(), "--source-id", "ns/pvc/", "--json").json().get("snapshotId").asText();
+    String id =
+        strata(
+                "backup",
+                "--store",
+                store(),
+                "--source",
+                src.toString(),
+                "--source-id",
+                "ns/pvc/",
+                "--json")
+            .json()
+            .get("snapshotId")
+            .asText();
 
     Run forget = strata("forget", "--store", store(), "--snapshot", id);
     assertThat(forget.code()).as(forget.err()).isZero();
-    assertThat(forget.out().strip()).isEqualTo("forgot snapshot " + id + "; its blobs are reclaimed by `strata gc` after the grace period");
+    assertThat(forget.out().strip())
+        .isEqualTo(
+            "forgot snapshot "
+                + id
+                + "; its blobs are reclaimed by `strata gc` after the grace period");
     assertThat(tmp.resolve("store").resolve(StoreLayout.tombstoneKey("ns/pvc/", id))).exists();
-    Run restore = strata("restore", "--store", store(), "--snapshot", id, "--target", tmp.resolve("t").toString());
+    Run restore =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            "--snapshot",
+            id,
+            "--target",
+            tmp.resolve("t").toString());
     assertThat(restore.code()).isEqualTo(1);
     assertThat(restore.err()).contains("snapshot " + id + " does not exist");
 
@@ -135,34 +181,46 @@ class GcCommandTest {
     Files.createDirectories(tmp.resolve("store")); // gc never creates a store
     Run bad = strata("gc", "--store", store(), "--grace", "6 hours");
     assertThat(bad.code()).isEqualTo(StrataCli.USAGE);
-    assertThat(bad.err()).contains("--grace: '6 hours' is not a duration: write it like 6h, 30m, 90s, 2d, 1h30m or PT6H");
+    assertThat(bad.err())
+        .contains(
+            "--grace: '6 hours' is not a duration: write it like 6h, 30m, 90s, 2d, 1h30m or PT6H");
     Run shortGrace = strata("gc", "--store", store(), "--grace", "30m");
     assertThat(shortGrace.code()).isEqualTo(StrataCli.USAGE);
     assertThat(shortGrace.err()).contains("30m is too short").contains("clock skew");
     Run negative = strata("gc", "--store", store(), "--grace", "-PT1H");
     assertThat(negative.code()).isEqualTo(StrataCli.USAGE);
     assertThat(strata("gc", "--store", store(), "--grace", "2d").code()).isZero();
-    assertThat(strata("gc", "--store", store(), "--grace", "2s", "--allow-short-grace").code()).isZero();
+    assertThat(strata("gc", "--store", store(), "--grace", "2s", "--allow-short-grace").code())
+        .isZero();
   }
 
   @Test
   void theResultFileHoldsTheReportOrTheError() throws IOException {
     orphans();
     Path result = tmp.resolve("termination-log");
-    assertThat(strata("gc", "--store", store(), "--json", "--result-file", result.toString()).code()).isZero();
+    assertThat(
+            strata("gc", "--store", store(), "--json", "--result-file", result.toString()).code())
+        .isZero();
     JsonNode ok = IndexCodec.mapper().readTree(result.toFile());
     assertThat(ok.get("packsDeleted").asLong()).isEqualTo(2);
-    assertThat(ok.get("bytesDeleted").asLong()).isBetween(2L * 1024 * 1024, 2L * 1024 * 1024 + 4096);
+    assertThat(ok.get("bytesDeleted").asLong())
+        .isBetween(2L * 1024 * 1024, 2L * 1024 * 1024 + 4096);
     assertThat(ok.get("tombstonesDeleted").asLong()).isZero();
     assertThat(ok.has("durationMs")).isTrue();
 
     byte[] newer = "not an index".getBytes();
-    Path index = Trees.write(tmp.resolve("store").resolve(StoreLayout.indexKey("ns/x/", "20261126T071913.042Z-a1b2c3")), newer);
+    Path index =
+        Trees.write(
+            tmp.resolve("store")
+                .resolve(StoreLayout.indexKey("ns/x/", "20261126T071913.042Z-a1b2c3")),
+            newer);
     assertThat(index).exists();
     Run failed = strata("gc", "--store", store(), "--result-file", result.toString());
     assertThat(failed.code()).isEqualTo(1);
-    assertThat(failed.err()).startsWith("strata: garbage collection stopped before deleting anything");
-    assertThat(IndexCodec.mapper().readTree(result.toFile()).get("error").asText()).contains("garbage collection stopped");
+    assertThat(failed.err())
+        .startsWith("strata: garbage collection stopped before deleting anything");
+    assertThat(IndexCodec.mapper().readTree(result.toFile()).get("error").asText())
+        .contains("garbage collection stopped");
   }
 
   @Test
@@ -170,7 +228,11 @@ class GcCommandTest {
     Run help = strata("gc", "--help");
     assertThat(help.code()).isZero();
     assertThat(help.out().replaceAll("\\s+", " "))
-        .contains("--store").contains("--grace").contains("--dry-run").contains("--json").contains("(default: 6h)");
+        .contains("--store")
+        .contains("--grace")
+        .contains("--dry-run")
+        .contains("--json")
+        .contains("(default: 6h)");
     assertThat(strata("--help").out()).contains("gc");
   }
 }

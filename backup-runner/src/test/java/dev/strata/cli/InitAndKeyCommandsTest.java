@@ -30,38 +30,134 @@ class InitAndKeyCommandsTest {
   void initCreatesAnEncryptedStoreOnceAndEveryCommandNeedsItsKey() throws IOException {
     Path k1 = key("k1", "first key, long and random enough");
     Path k2 = key("k2", "second key");
-    assertThat(strata("init", "--store", store(), "--encryption", "aes-256-gcm").code()).as("no key").isEqualTo(StrataCli.USAGE);
-    assertThat(strata("init", "--store", store(), "--pack-size", "512K", "--key-file", k1.toString()).code()).isEqualTo(StrataCli.USAGE);
-    StrataCliTest.Run init = strata("init", "--store", store(), "--pack-size", "4MiB", "--key-file", k1.toString());
+    assertThat(strata("init", "--store", store(), "--encryption", "aes-256-gcm").code())
+        .as("no key")
+        .isEqualTo(StrataCli.USAGE);
+    assertThat(
+            strata("init", "--store", store(), "--pack-size", "512K", "--key-file", k1.toString())
+                .code())
+        .isEqualTo(StrataCli.USAGE);
+    StrataCliTest.Run init =
+        strata("init", "--store", store(), "--pack-size", "4MiB", "--key-file", k1.toString());
     assertThat(init.code()).as(init.err()).isZero();
-    assertThat(init.out()).contains("format 2").contains("encrypted (AES-256-GCM)").contains("packs of 4.0 MiB");
-    assertThat(strata("init", "--store", store(), "--key-file", k1.toString()).err()).contains("initialized already");
+    assertThat(init.out())
+        .contains("format 2")
+        .contains("encrypted (AES-256-GCM)")
+        .contains("packs of 4.0 MiB");
+    assertThat(strata("init", "--store", store(), "--key-file", k1.toString()).err())
+        .contains("initialized already");
 
     Path src = Files.createDirectories(tmp.resolve("src"));
     Trees.makeRichTree(src);
-    StrataCliTest.Run noKey = strata("backup", "--store", store(), "--source", src.toString(), "--source-id", "s");
+    StrataCliTest.Run noKey =
+        strata("backup", "--store", store(), "--source", src.toString(), "--source-id", "s");
     assertThat(noKey.code()).isEqualTo(StrataCli.FAILED);
-    assertThat(noKey.err()).contains("is encrypted: give its key with --key-file, STRATA_KEY_FILE or STRATA_KEY");
-    StrataCliTest.Run wrong = strata("backup", "--store", store(), "--source", src.toString(), "--source-id", "s", "--key-file", k2.toString());
+    assertThat(noKey.err())
+        .contains("is encrypted: give its key with --key-file, STRATA_KEY_FILE or STRATA_KEY");
+    StrataCliTest.Run wrong =
+        strata(
+            "backup",
+            "--store",
+            store(),
+            "--source",
+            src.toString(),
+            "--source-id",
+            "s",
+            "--key-file",
+            k2.toString());
     assertThat(wrong.err()).contains("does not open the store");
-    assertThat(strata("snapshots", "--store", store(), "--key-file", k2.toString()).code()).isEqualTo(StrataCli.FAILED);
+    assertThat(strata("snapshots", "--store", store(), "--key-file", k2.toString()).code())
+        .isEqualTo(StrataCli.FAILED);
 
-    StrataCliTest.Run backup = strata("backup", "--store", store(), "--source", src.toString(), "--source-id", "s", "--key-file", k1.toString(),
-        "--compression", "max", "--json");
+    StrataCliTest.Run backup =
+        strata(
+            "backup",
+            "--store",
+            store(),
+            "--source",
+            src.toString(),
+            "--source-id",
+            "s",
+            "--key-file",
+            k1.toString(),
+            "--compression",
+            "max",
+            "--json");
     assertThat(backup.code()).as(backup.err()).isZero();
     String id = backup.json().get("snapshotId").asText();
 
-    StrataCliTest.Run add = strata("key", "add", "--store", store(), "--key-file", k1.toString(), "--new-key-file", k2.toString(), "--note", "team b");
+    StrataCliTest.Run add =
+        strata(
+            "key",
+            "add",
+            "--store",
+            store(),
+            "--key-file",
+            k1.toString(),
+            "--new-key-file",
+            k2.toString(),
+            "--note",
+            "team b");
     assertThat(add.code()).as(add.err()).isZero();
     StrataCliTest.Run list = strata("key", "list", "--store", store(), "--key-file", k2.toString());
     assertThat(list.out()).contains("team b  (the key given)").contains("created with the store");
-    String firstKey = list.out().lines().filter(l -> l.contains("created with the store")).findFirst().orElseThrow().split("\\s+")[0];
-    assertThat(strata("restore", "--store", store(), "--snapshot", id, "--target", tmp.resolve("t").toString(), "--key-file", k2.toString()).code()).isZero();
+    String firstKey =
+        list.out()
+            .lines()
+            .filter(l -> l.contains("created with the store"))
+            .findFirst()
+            .orElseThrow()
+            .split("\\s+")[0];
+    assertThat(
+            strata(
+                    "restore",
+                    "--store",
+                    store(),
+                    "--snapshot",
+                    id,
+                    "--target",
+                    tmp.resolve("t").toString(),
+                    "--key-file",
+                    k2.toString())
+                .code())
+        .isZero();
     Trees.assertSameTree(src, tmp.resolve("t"));
-    assertThat(strata("key", "remove", "--store", store(), "--key-file", k2.toString(), "--key-id", firstKey).code()).isZero();
-    assertThat(strata("verify", "--store", store(), "--all", "--key-file", k1.toString()).err()).contains("does not open the store");
-    assertThat(strata("verify", "--store", store(), "--all", "--read-data", "--key-file", k2.toString()).code()).isZero();
-    assertThat(strata("key", "remove", "--store", store(), "--key-file", k2.toString(), "--key-id", "0000000000000000").code())
+    assertThat(
+            strata(
+                    "key",
+                    "remove",
+                    "--store",
+                    store(),
+                    "--key-file",
+                    k2.toString(),
+                    "--key-id",
+                    firstKey)
+                .code())
+        .isZero();
+    assertThat(strata("verify", "--store", store(), "--all", "--key-file", k1.toString()).err())
+        .contains("does not open the store");
+    assertThat(
+            strata(
+                    "verify",
+                    "--store",
+                    store(),
+                    "--all",
+                    "--read-data",
+                    "--key-file",
+                    k2.toString())
+                .code())
+        .isZero();
+    assertThat(
+            strata(
+                    "key",
+                    "remove",
+                    "--store",
+                    store(),
+                    "--key-file",
+                    k2.toString(),
+                    "--key-id",
+                    "0000000000000000")
+                .code())
         .isEqualTo(StrataCli.USAGE);
   }
 
@@ -71,10 +167,16 @@ class InitAndKeyCommandsTest {
     Path k = key("k", "a key");
     Path src = Files.createDirectories(tmp.resolve("src"));
     Files.writeString(src.resolve("f"), "x");
-    StrataCliTest.Run r = strata("backup", "--store", store(), "--source", src.toString(), "--key-file", k.toString());
+    StrataCliTest.Run r =
+        strata(
+            "backup", "--store", store(), "--source", src.toString(), "--key-file", k.toString());
     assertThat(r.code()).isEqualTo(StrataCli.FAILED);
     assertThat(r.err()).contains("is not encrypted, but a key was given");
-    assertThat(strata("key", "list", "--store", store()).out()).contains("is not encrypted: it has no keys");
-    assertThat(strata("backup", "--store", store(), "--source", src.toString(), "--compression", "zip").code()).isEqualTo(StrataCli.USAGE);
+    assertThat(strata("key", "list", "--store", store()).out())
+        .contains("is not encrypted: it has no keys");
+    assertThat(
+            strata("backup", "--store", store(), "--source", src.toString(), "--compression", "zip")
+                .code())
+        .isEqualTo(StrataCli.USAGE);
   }
 }

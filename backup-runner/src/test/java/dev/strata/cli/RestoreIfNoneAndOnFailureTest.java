@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The two options a RestorePolicy's init container relies on: {@code --if-none fresh-start} (a pod's first start,
- * before its source was ever snapshotted, is a success that says so) and {@code --on-failure continue}.
+ * The two options a RestorePolicy's init container relies on: {@code --if-none fresh-start} (a
+ * pod's first start, before its source was ever snapshotted, is a success that says so) and {@code
+ * --on-failure continue}.
  */
 class RestoreIfNoneAndOnFailureTest {
 
@@ -36,8 +37,23 @@ class RestoreIfNoneAndOnFailureTest {
     Files.writeString(target.resolve("already-here.txt"), "kept");
     Path result = tmp.resolve("termination-log");
 
-    Run run = StrataCliTest.strata("restore", "--store", store(), "--latest", "--source-id", "ns/data-0/rocksdb",
-        "--target", target.toString(), "--mode", "sync", "--if-none", "fresh-start", "--result-file", result.toString(), "--json");
+    Run run =
+        StrataCliTest.strata(
+            "restore",
+            "--store",
+            store(),
+            "--latest",
+            "--source-id",
+            "ns/data-0/rocksdb",
+            "--target",
+            target.toString(),
+            "--mode",
+            "sync",
+            "--if-none",
+            "fresh-start",
+            "--result-file",
+            result.toString(),
+            "--json");
 
     assertThat(run.code()).as(run.err()).isZero();
     JsonNode written = IndexCodec.mapper().readTree(result.toFile());
@@ -52,10 +68,33 @@ class RestoreIfNoneAndOnFailureTest {
   void freshStartStillRestoresWhenTheSourceHasASnapshot() throws IOException {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Trees.makeRichTree(src);
-    assertThat(StrataCliTest.strata("backup", "--store", store(), "--source", src.toString(), "--source-id", "ns/data-0/").code()).isZero();
+    assertThat(
+            StrataCliTest.strata(
+                    "backup",
+                    "--store",
+                    store(),
+                    "--source",
+                    src.toString(),
+                    "--source-id",
+                    "ns/data-0/")
+                .code())
+        .isZero();
 
-    Run run = StrataCliTest.strata("restore", "--store", store(), "--latest", "--source-id", "ns/data-0/",
-        "--target", tmp.resolve("target").toString(), "--mode", "sync", "--if-none", "fresh-start", "--json");
+    Run run =
+        StrataCliTest.strata(
+            "restore",
+            "--store",
+            store(),
+            "--latest",
+            "--source-id",
+            "ns/data-0/",
+            "--target",
+            tmp.resolve("target").toString(),
+            "--mode",
+            "sync",
+            "--if-none",
+            "fresh-start",
+            "--json");
 
     assertThat(run.code()).as(run.err()).isZero();
     assertThat(run.json().get("restored").asBoolean()).isTrue();
@@ -65,21 +104,61 @@ class RestoreIfNoneAndOnFailureTest {
 
   @Test
   void withoutFreshStartAMissingSnapshotStillFails() {
-    Run run = StrataCliTest.strata("restore", "--store", store(), "--latest", "--source-id", "ns/data-0/", "--target", tmp.resolve("t").toString());
+    Run run =
+        StrataCliTest.strata(
+            "restore",
+            "--store",
+            store(),
+            "--latest",
+            "--source-id",
+            "ns/data-0/",
+            "--target",
+            tmp.resolve("t").toString());
     assertThat(run.code()).isEqualTo(1);
     assertThat(run.err()).contains("source 'ns/data-0/' has no snapshot");
   }
 
   @Test
   void freshStartIsOnlyForLatestAndUnknownWordsAreUsageErrors() {
-    Run named = StrataCliTest.strata("restore", "--store", store(), "--snapshot", "20261126T071913.042Z-a1b2c3",
-        "--target", tmp.resolve("t").toString(), "--if-none", "fresh-start");
+    Run named =
+        StrataCliTest.strata(
+            "restore",
+            "--store",
+            store(),
+            "--snapshot",
+            "20261126T071913.042Z-a1b2c3",
+            "--target",
+            tmp.resolve("t").toString(),
+            "--if-none",
+            "fresh-start");
     assertThat(named.code()).isEqualTo(2);
     assertThat(named.err()).contains("--if-none fresh-start needs --latest");
-    Run unknown = StrataCliTest.strata("restore", "--store", store(), "--latest", "--source-id", "x", "--target", "/tmp/t", "--if-none", "skip");
+    Run unknown =
+        StrataCliTest.strata(
+            "restore",
+            "--store",
+            store(),
+            "--latest",
+            "--source-id",
+            "x",
+            "--target",
+            "/tmp/t",
+            "--if-none",
+            "skip");
     assertThat(unknown.code()).isEqualTo(2);
     assertThat(unknown.err()).contains("use fail or fresh-start");
-    Run badFailure = StrataCliTest.strata("restore", "--store", store(), "--latest", "--source-id", "x", "--target", "/tmp/t", "--on-failure", "ignore");
+    Run badFailure =
+        StrataCliTest.strata(
+            "restore",
+            "--store",
+            store(),
+            "--latest",
+            "--source-id",
+            "x",
+            "--target",
+            "/tmp/t",
+            "--on-failure",
+            "ignore");
     assertThat(badFailure.code()).isEqualTo(2);
     assertThat(badFailure.err()).contains("use fail or continue");
   }
@@ -87,10 +166,24 @@ class RestoreIfNoneAndOnFailureTest {
   @Test
   void onFailureContinueExitsZeroWithTheErrorInTheResult() throws IOException {
     Path result = tmp.resolve("termination-log");
-    Run run = StrataCliTest.strata("restore", "--store", store(), "--snapshot", "20261126T071913.042Z-a1b2c3",
-        "--target", tmp.resolve("t").toString(), "--on-failure", "continue", "--result-file", result.toString());
+    Run run =
+        StrataCliTest.strata(
+            "restore",
+            "--store",
+            store(),
+            "--snapshot",
+            "20261126T071913.042Z-a1b2c3",
+            "--target",
+            tmp.resolve("t").toString(),
+            "--on-failure",
+            "continue",
+            "--result-file",
+            result.toString());
     assertThat(run.code()).isZero();
-    assertThat(run.err()).contains("snapshot 20261126T071913.042Z-a1b2c3 does not exist").contains("--on-failure continue");
-    assertThat(IndexCodec.mapper().readTree(result.toFile()).get("error").asText()).contains("does not exist");
+    assertThat(run.err())
+        .contains("snapshot 20261126T071913.042Z-a1b2c3 does not exist")
+        .contains("--on-failure continue");
+    assertThat(IndexCodec.mapper().readTree(result.toFile()).get("error").asText())
+        .contains("does not exist");
   }
 }

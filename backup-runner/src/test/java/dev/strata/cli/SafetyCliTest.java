@@ -1,18 +1,18 @@
 package dev.strata.cli;
 
-import dev.strata.engine.SnapshotCatalog;
-import dev.strata.engine.store.LocalBlobStoreManager;
-import dev.strata.engine.tree.TreeEntry;
-import java.util.ArrayList;
 import static dev.strata.cli.StrataCliTest.strata;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.cli.StrataCliTest.Run;
+import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.Trees;
+import dev.strata.engine.store.LocalBlobStoreManager;
 import dev.strata.engine.store.StoreLayout;
+import dev.strata.engine.tree.TreeEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -28,21 +28,52 @@ class SafetyCliTest {
   }
 
   String backup(Path src, String... extra) throws IOException {
-    String[] args = Stream.concat(Stream.of("backup", "--store", store(), "--source", src.toString(), "--source-id", "ns/pvc/", "--json"), Stream.of(extra)).toArray(String[]::new);
+    String[] args =
+        Stream.concat(
+                Stream.of(
+                    "backup",
+                    "--store",
+                    store(),
+                    "--source",
+                    src.toString(),
+                    "--source-id",
+                    "ns/pvc/",
+                    "--json"),
+                Stream.of(extra))
+            .toArray(String[]::new);
     Run r = strata(args);
     assertThat(r.code()).as(r.err()).isZero();
     return r.json().get("snapshotId").asText();
   }
 
-  /** Finding 10: a typo in a monitoring `verify --all` reported success and created the directory. */
+  /**
+   * Finding 10: a typo in a monitoring `verify --all` reported success and created the directory.
+   */
   @Test
   void readOnlyCommandsOnAMissingStoreFailAndCreateNothing() {
     Path missing = tmp.resolve("no-such-store");
-    for (String[] cmd : new String[][] {
-      {"verify", "--all"}, {"snapshots"}, {"show", "--snapshot", "20261126T071913.042Z-a1b2c3"},
-      {"restore", "--latest", "--source-id", "x", "--target", tmp.resolve("t").toString(), "--if-none", "fresh-start"},
-      {"gc"}, {"forget", "--snapshot", "20261126T071913.042Z-a1b2c3"}}) {
-      String[] args = Stream.concat(Stream.of(cmd[0], "--store", missing.toUri().toString()), Stream.of(cmd).skip(1)).toArray(String[]::new);
+    for (String[] cmd :
+        new String[][] {
+          {"verify", "--all"},
+          {"snapshots"},
+          {"show", "--snapshot", "20261126T071913.042Z-a1b2c3"},
+          {
+            "restore",
+            "--latest",
+            "--source-id",
+            "x",
+            "--target",
+            tmp.resolve("t").toString(),
+            "--if-none",
+            "fresh-start"
+          },
+          {"gc"},
+          {"forget", "--snapshot", "20261126T071913.042Z-a1b2c3"}
+        }) {
+      String[] args =
+          Stream.concat(
+                  Stream.of(cmd[0], "--store", missing.toUri().toString()), Stream.of(cmd).skip(1))
+              .toArray(String[]::new);
       Run r = strata(args);
       assertThat(r.code()).as("%s: %s", cmd[0], r.err()).isEqualTo(1);
       assertThat(r.err()).as(cmd[0]).contains("does not exist: check --store");
@@ -54,14 +85,24 @@ class SafetyCliTest {
   @Test
   void outOfRangeParallelismIsAUsageError() throws IOException {
     Path src = Files.createDirectories(tmp.resolve("src"));
-    for (String[] cmd : new String[][] {
-      {"backup", "--source", src.toString()}, {"verify", "--all"}, {"gc"},
-      {"restore", "--latest", "--source-id", "x", "--target", tmp.resolve("t").toString()}}) {
+    for (String[] cmd :
+        new String[][] {
+          {"backup", "--source", src.toString()},
+          {"verify", "--all"},
+          {"gc"},
+          {"restore", "--latest", "--source-id", "x", "--target", tmp.resolve("t").toString()}
+        }) {
       for (String n : new String[] {"0", "-1", "257", "100000"}) {
-        String[] args = Stream.concat(Stream.of(cmd[0], "--store", store(), "--parallelism", n), Stream.of(cmd).skip(1)).toArray(String[]::new);
+        String[] args =
+            Stream.concat(
+                    Stream.of(cmd[0], "--store", store(), "--parallelism", n),
+                    Stream.of(cmd).skip(1))
+                .toArray(String[]::new);
         Run r = strata(args);
         assertThat(r.code()).as("%s --parallelism %s: %s", cmd[0], n, r.err()).isEqualTo(2);
-        assertThat(r.err().strip()).contains("--parallelism must be between 1 and 256").doesNotContain("\n");
+        assertThat(r.err().strip())
+            .contains("--parallelism must be between 1 and 256")
+            .doesNotContain("\n");
       }
     }
   }
@@ -76,7 +117,15 @@ class SafetyCliTest {
     assertThat(show.code()).isZero();
     assertThat(show.out()).doesNotContain("\u001b").contains("evil\\x1b[2J\\nFAKE LINE");
     assertThat(show.out().lines().filter(l -> l.startsWith("FAKE"))).isEmpty();
-    Run diff = strata("diff", "--store", store(), "--snapshot", id, "--source", tmp.resolve("src").toString());
+    Run diff =
+        strata(
+            "diff",
+            "--store",
+            store(),
+            "--snapshot",
+            id,
+            "--source",
+            tmp.resolve("src").toString());
     assertThat(diff.out()).doesNotContain("\u001b");
   }
 
@@ -87,22 +136,35 @@ class SafetyCliTest {
     Trees.write(src.resolve("f"), "x".getBytes());
     String id = backup(src);
     LocalBlobStoreManager local = new LocalBlobStoreManager(tmp.resolve("store"));
-    // Two entries of one name: a restore refuses it (a path could pass through a symlink the restore makes).
-    dev.strata.engine.Tamper.rewriteTree(local, null, new SnapshotCatalog(local).load(id), records -> {
-      List<TreeEntry> out = new ArrayList<>();
-      for (TreeEntry e : records) {
-        out.add(e);
-        if (e instanceof TreeEntry.File) {
-          out.add(e);
-        }
-      }
-      return out;
-    });
+    // Two entries of one name: a restore refuses it (a path could pass through a symlink the
+    // restore makes).
+    dev.strata.engine.Tamper.rewriteTree(
+        local,
+        null,
+        new SnapshotCatalog(local).load(id),
+        records -> {
+          List<TreeEntry> out = new ArrayList<>();
+          for (TreeEntry e : records) {
+            out.add(e);
+            if (e instanceof TreeEntry.File) {
+              out.add(e);
+            }
+          }
+          return out;
+        });
 
     Run verify = strata("verify", "--store", store(), "--all");
     assertThat(verify.code()).isEqualTo(1);
     assertThat(verify.out()).contains("snapshot " + id + ": refused").contains("appears twice");
-    Run restore = strata("restore", "--store", store(), "--snapshot", id, "--target", tmp.resolve("t").toString());
+    Run restore =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            "--snapshot",
+            id,
+            "--target",
+            tmp.resolve("t").toString());
     assertThat(restore.code()).isEqualTo(1);
   }
 
@@ -112,10 +174,16 @@ class SafetyCliTest {
 
   /** The blob id of a file of a snapshot. */
   String blobOf(String snapshotId, String file) {
-    return Trees.tree(local(), new SnapshotCatalog(local()).load(snapshotId)).file(file).blobs().get(0).id();
+    return Trees.tree(local(), new SnapshotCatalog(local()).load(snapshotId))
+        .file(file)
+        .blobs()
+        .get(0)
+        .id();
   }
 
-  /** Finding 4: a lost blob was never uploaded again, and the damage spread to every later snapshot. */
+  /**
+   * Finding 4: a lost blob was never uploaded again, and the damage spread to every later snapshot.
+   */
   @Test
   void repairMarksLostBlobsAndTheNextBackupStoresThemAgain() throws IOException {
     Path src = Files.createDirectories(tmp.resolve("src"));
@@ -131,7 +199,16 @@ class SafetyCliTest {
     assertThat(verify.out()).contains("marked 2 blobs damaged").contains(first);
     assertThat(tmp.resolve("store").resolve(StoreLayout.DAMAGED)).isNotEmptyDirectory();
 
-    Run next = strata("backup", "--store", store(), "--source", src.toString(), "--source-id", "ns/pvc/", "--json");
+    Run next =
+        strata(
+            "backup",
+            "--store",
+            store(),
+            "--source",
+            src.toString(),
+            "--source-id",
+            "ns/pvc/",
+            "--json");
     assertThat(next.json().get("uploadedBytes").asLong()).isEqualTo(10_000);
     Run all = strata("verify", "--store", store(), "--all", "--read-data");
     assertThat(all.code()).as(all.out() + all.err()).isZero();
@@ -150,10 +227,14 @@ class SafetyCliTest {
     assertThat(verify.err()).contains("a.sst").contains("does not match its checksum");
     assertThat(verify.out()).contains("marked 1 blobs damaged");
     backup(src);
-    // The new copy, in a new pack, is the one readers take; the damaged one goes when its pack is repacked.
+    // The new copy, in a new pack, is the one readers take; the damaged one goes when its pack is
+    // repacked.
     assertThat(strata("verify", "--store", store(), "--all", "--read-data").code()).isZero();
     Path target = tmp.resolve("restored");
-    assertThat(strata("restore", "--store", store(), "--snapshot", id, "--target", target.toString()).code()).isZero();
+    assertThat(
+            strata("restore", "--store", store(), "--snapshot", id, "--target", target.toString())
+                .code())
+        .isZero();
     Trees.assertSameTree(src, target);
   }
 
@@ -167,10 +248,14 @@ class SafetyCliTest {
     assertThat(strata("verify", "--store", store(), "--all", "--read-data").code()).isZero();
   }
 
-  /** Finding 8, on the command line: a restore that failed in its commit exits 1 even with --on-failure continue. */
+  /**
+   * Finding 8, on the command line: a restore that failed in its commit exits 1 even with
+   * --on-failure continue.
+   */
   @Test
   void onFailureContinueDoesNotHideAPartlyRestoredTarget() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(dev.strata.engine.fs.Capabilities.canChown(),
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        dev.strata.engine.fs.Capabilities.canChown(),
         "needs CAP_LINUX_IMMUTABLE (root) to make a file the commit cannot replace");
     Path src = Files.createDirectories(tmp.resolve("src"));
     Trees.write(src.resolve("a.txt"), "a".getBytes());
@@ -180,7 +265,19 @@ class SafetyCliTest {
     Path locked = Trees.write(target.resolve("b.txt"), "old".getBytes());
     assertThat(new ProcessBuilder("chattr", "+i", locked.toString()).start().waitFor()).isZero();
     try {
-      Run r = strata("restore", "--store", store(), "--snapshot", id, "--target", target.toString(), "--mode", "overwrite", "--on-failure", "continue");
+      Run r =
+          strata(
+              "restore",
+              "--store",
+              store(),
+              "--snapshot",
+              id,
+              "--target",
+              target.toString(),
+              "--mode",
+              "overwrite",
+              "--on-failure",
+              "continue");
       assertThat(r.code()).isEqualTo(1);
       assertThat(r.err()).contains("partly restored");
     } finally {

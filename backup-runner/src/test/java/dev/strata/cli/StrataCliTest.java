@@ -16,7 +16,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line as people and the operator use it: results, JSON fields, messages and exit codes. */
+/**
+ * The command line as people and the operator use it: results, JSON fields, messages and exit
+ * codes.
+ */
 class StrataCliTest {
 
   @TempDir Path tmp;
@@ -43,10 +46,29 @@ class StrataCliTest {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Trees.makeRichTree(src);
 
-    Run backup = strata("backup", "--store", store(), "--source", src.toString(), "--source-id", "ns/pvc/", "--json");
+    Run backup =
+        strata(
+            "backup",
+            "--store",
+            store(),
+            "--source",
+            src.toString(),
+            "--source-id",
+            "ns/pvc/",
+            "--json");
     assertThat(backup.code()).as(backup.err()).isZero();
     JsonNode b = backup.json();
-    for (String field : new String[] {"snapshotId", "sourceId", "files", "directories", "totalBytes", "uploadedBytes", "reusedBytes", "durationMs"}) {
+    for (String field :
+        new String[] {
+          "snapshotId",
+          "sourceId",
+          "files",
+          "directories",
+          "totalBytes",
+          "uploadedBytes",
+          "reusedBytes",
+          "durationMs"
+        }) {
       assertThat(b.has(field)).as(field).isTrue();
     }
     String id = b.get("snapshotId").asText();
@@ -57,23 +79,51 @@ class StrataCliTest {
     assertThat(list.json().get(0).get("snapshotId").asText()).isEqualTo(id);
     assertThat(strata("snapshots", "--store", store()).out()).contains(id).contains("ns/pvc/");
 
-    assertThat(strata("show", "--store", store(), "--snapshot", id, "--files").out()).contains("big/large.sst").contains("link-rel -> a/b/c/deep.txt");
+    assertThat(strata("show", "--store", store(), "--snapshot", id, "--files").out())
+        .contains("big/large.sst")
+        .contains("link-rel -> a/b/c/deep.txt");
 
     Files.writeString(src.resolve("added.txt"), "new");
     Files.delete(src.resolve("zero.bin"));
-    Run diff = strata("diff", "--store", store(), "--snapshot", id, "--source", src.toString(), "--json");
+    Run diff =
+        strata("diff", "--store", store(), "--snapshot", id, "--source", src.toString(), "--json");
     assertThat(diff.json().get("added").get(0).asText()).isEqualTo("added.txt");
     assertThat(diff.json().get("removed").get(0).asText()).isEqualTo("zero.bin");
 
-    assertThat(strata("verify", "--store", store(), "--snapshot", id, "--read-data").code()).isZero();
+    assertThat(strata("verify", "--store", store(), "--snapshot", id, "--read-data").code())
+        .isZero();
 
     Path target = tmp.resolve("target");
-    Run restore = strata("restore", "--store", store(), "--snapshot", id, "--target", target.toString(), "--json");
+    Run restore =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            "--snapshot",
+            id,
+            "--target",
+            target.toString(),
+            "--json");
     assertThat(restore.code()).as(restore.err()).isZero();
-    for (String field : new String[] {"snapshotId", "files", "totalBytes", "downloadedBytes", "reusedBytes", "durationMs"}) {
+    for (String field :
+        new String[] {
+          "snapshotId", "files", "totalBytes", "downloadedBytes", "reusedBytes", "durationMs"
+        }) {
       assertThat(restore.json().has(field)).as(field).isTrue();
     }
-    Run again = strata("restore", "--store", store(), "--latest", "--source-id", "ns/pvc/", "--target", target.toString(), "--mode", "sync", "--json");
+    Run again =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            "--latest",
+            "--source-id",
+            "ns/pvc/",
+            "--target",
+            target.toString(),
+            "--mode",
+            "sync",
+            "--json");
     assertThat(again.json().get("downloadedBytes").asLong()).isZero();
 
     assertThat(strata("forget", "--store", store(), "--snapshot", id).code()).isZero();
@@ -84,7 +134,11 @@ class StrataCliTest {
   void verifyFailsWhenABlobIsMissing() throws IOException {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Trees.write(src.resolve("f"), Trees.random(1, 1000));
-    String id = strata("backup", "--store", store(), "--source", src.toString(), "--json").json().get("snapshotId").asText();
+    String id =
+        strata("backup", "--store", store(), "--source", src.toString(), "--json")
+            .json()
+            .get("snapshotId")
+            .asText();
     var local = new dev.strata.engine.store.LocalBlobStoreManager(tmp.resolve("store"));
     var snapshot = new dev.strata.engine.SnapshotCatalog(local).load(id);
     String blob = dev.strata.engine.Trees.tree(local, snapshot).file("f").blobs().get(0).id();
@@ -105,23 +159,55 @@ class StrataCliTest {
     assertThat(badUri.err()).contains("use file:///absolute/dir or s3://bucket");
     Run relative = strata("snapshots", "--store", "file:relative/dir");
     assertThat(relative.code()).isEqualTo(2);
-    Run badMode = strata("restore", "--store", store(), "--latest", "--source-id", "x", "--target", "/tmp/t", "--mode", "merge");
+    Run badMode =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            "--latest",
+            "--source-id",
+            "x",
+            "--target",
+            "/tmp/t",
+            "--mode",
+            "merge");
     assertThat(badMode.code()).isEqualTo(2);
     assertThat(badMode.err()).contains("use empty, overwrite or sync");
-    Run latestWithoutSource = strata("restore", "--store", store(), "--latest", "--target", "/tmp/t");
+    Run latestWithoutSource =
+        strata("restore", "--store", store(), "--latest", "--target", "/tmp/t");
     assertThat(latestWithoutSource.code()).isEqualTo(2);
     assertThat(latestWithoutSource.err()).contains("--latest needs --source-id");
-    Run both = strata("restore", "--store", store(), "--latest", "--snapshot", "x", "--target", "/tmp/t");
+    Run both =
+        strata("restore", "--store", store(), "--latest", "--snapshot", "x", "--target", "/tmp/t");
     assertThat(both.code()).isEqualTo(2);
   }
 
   @Test
   void failuresExitWithOneAndOneLineToStderr() throws IOException {
     Files.createDirectories(tmp.resolve("store"));
-    Run missing = strata("restore", "--store", store(), "--snapshot", "20261126T071913.042Z-a1b2c3", "--target", tmp.resolve("t").toString());
+    Run missing =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            "--snapshot",
+            "20261126T071913.042Z-a1b2c3",
+            "--target",
+            tmp.resolve("t").toString());
     assertThat(missing.code()).isEqualTo(1);
-    assertThat(missing.err().strip()).startsWith("strata: snapshot 20261126T071913.042Z-a1b2c3 does not exist").doesNotContain("\n");
-    Run noLatest = strata("restore", "--store", store(), "--latest", "--source-id", "nobody", "--target", tmp.resolve("t").toString());
+    assertThat(missing.err().strip())
+        .startsWith("strata: snapshot 20261126T071913.042Z-a1b2c3 does not exist")
+        .doesNotContain("\n");
+    Run noLatest =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            "--latest",
+            "--source-id",
+            "nobody",
+            "--target",
+            tmp.resolve("t").toString());
     assertThat(noLatest.code()).isEqualTo(1);
     assertThat(noLatest.err()).contains("source 'nobody' has no snapshot");
     Run notDir = strata("backup", "--store", store(), "--source", tmp.resolve("nope").toString());
@@ -134,31 +220,95 @@ class StrataCliTest {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Trees.write(src.resolve("f"), "x".getBytes());
     Path result = tmp.resolve("termination-log");
-    assertThat(strata("backup", "--store", store(), "--source", src.toString(), "--result-file", result.toString()).code()).isZero();
+    assertThat(
+            strata(
+                    "backup",
+                    "--store",
+                    store(),
+                    "--source",
+                    src.toString(),
+                    "--result-file",
+                    result.toString())
+                .code())
+        .isZero();
     JsonNode ok = IndexCodec.mapper().readTree(result.toFile());
     assertThat(ok.get("files").asLong()).isEqualTo(1);
     assertThat(ok.get("snapshotId").asText()).isNotBlank();
 
-    Run failed = strata("restore", "--store", store(), "--latest", "--source-id", "nobody", "--target", tmp.resolve("t").toString(), "--result-file", result.toString());
+    Run failed =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            "--latest",
+            "--source-id",
+            "nobody",
+            "--target",
+            tmp.resolve("t").toString(),
+            "--result-file",
+            result.toString());
     assertThat(failed.code()).isEqualTo(1);
-    assertThat(IndexCodec.mapper().readTree(result.toFile()).get("error").asText()).contains("source 'nobody' has no snapshot");
+    assertThat(IndexCodec.mapper().readTree(result.toFile()).get("error").asText())
+        .contains("source 'nobody' has no snapshot");
     assertThat(error(result).cause()).isEqualTo(RunError.Cause.SNAPSHOT_MISSING);
 
     // What the operator decides by is the cause, never the wording.
     Path full = Files.createDirectories(tmp.resolve("full"));
     Trees.write(full.resolve("there-before"), "x".getBytes());
-    String id = RunReports.read(Files.readString(tmpResult(src)), BackupReport.class).report().orElseThrow().snapshotId();
-    assertThat(strata("restore", "--store", store(), "--snapshot", id, "--target", full.toString(), "--result-file", result.toString()).code())
+    String id =
+        RunReports.read(Files.readString(tmpResult(src)), BackupReport.class)
+            .report()
+            .orElseThrow()
+            .snapshotId();
+    assertThat(
+            strata(
+                    "restore",
+                    "--store",
+                    store(),
+                    "--snapshot",
+                    id,
+                    "--target",
+                    full.toString(),
+                    "--result-file",
+                    result.toString())
+                .code())
         .isEqualTo(1);
     assertThat(error(result).cause()).isEqualTo(RunError.Cause.NOT_EMPTY);
-    assertThat(strata("restore", "--store", store(), "--snapshot", id, "--target", full.toString(), "--mode", "bogus", "--result-file",
-        result.toString()).code()).isEqualTo(2);
-    assertThat(error(result)).isEqualTo(new RunError("unknown restore mode 'bogus': use empty, overwrite or sync", RunError.Cause.USAGE));
+    assertThat(
+            strata(
+                    "restore",
+                    "--store",
+                    store(),
+                    "--snapshot",
+                    id,
+                    "--target",
+                    full.toString(),
+                    "--mode",
+                    "bogus",
+                    "--result-file",
+                    result.toString())
+                .code())
+        .isEqualTo(2);
+    assertThat(error(result))
+        .isEqualTo(
+            new RunError(
+                "unknown restore mode 'bogus': use empty, overwrite or sync",
+                RunError.Cause.USAGE));
   }
 
   private Path tmpResult(Path src) {
     Path file = tmp.resolve("backup-result");
-    assertThat(strata("backup", "--store", store(), "--source", src.toString(), "--result-file", file.toString()).code()).isZero();
+    assertThat(
+            strata(
+                    "backup",
+                    "--store",
+                    store(),
+                    "--source",
+                    src.toString(),
+                    "--result-file",
+                    file.toString())
+                .code())
+        .isZero();
     return file;
   }
 
@@ -168,7 +318,8 @@ class StrataCliTest {
 
   @Test
   void everyCommandExplainsItself() {
-    for (String cmd : new String[] {"backup", "restore", "snapshots", "show", "diff", "verify", "forget"}) {
+    for (String cmd :
+        new String[] {"backup", "restore", "snapshots", "show", "diff", "verify", "forget"}) {
       Run help = strata(cmd, "--help");
       assertThat(help.code()).isZero();
       assertThat(help.out()).contains("--store");

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The backup's side of lock-free garbage collection: what a collector may do at the worst moment during a backup (forget
- * its base, delete a pack it is reusing blobs from), played exactly at that moment through a store wrapper.
+ * The backup's side of lock-free garbage collection: what a collector may do at the worst moment
+ * during a backup (forget its base, delete a pack it is reusing blobs from), played exactly at that
+ * moment through a store wrapper.
  */
 class BackupVersusCollectorTest {
 
@@ -62,7 +63,8 @@ class BackupVersusCollectorTest {
   void assertRestorable(Snapshot s) throws IOException {
     assertThat(new SnapshotVerifier(store, 4).verify(s, true).problems()).isEmpty();
     Path target = tmp.resolve("restored-" + s.snapshotId());
-    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(s, target);
+    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress())
+        .restore(s, target);
     Trees.assertSameTree(source, target);
   }
 
@@ -72,10 +74,12 @@ class BackupVersusCollectorTest {
     Snapshot base = backup(store);
     Trees.write(source.resolve("new.sst"), Trees.random(2, 1_000));
 
-    Snapshot next = backup(beforeFirstPackPut(() -> new SnapshotCatalog(store).forget(base.snapshotId())));
+    Snapshot next =
+        backup(beforeFirstPackPut(() -> new SnapshotCatalog(store).forget(base.snapshotId())));
 
     assertThat(next.previousSnapshotId()).isEqualTo(base.snapshotId());
-    assertThat(store.stat(StoreLayout.tombstoneKey("ns/pvc/", base.snapshotId()), null)).isPresent();
+    assertThat(store.stat(StoreLayout.tombstoneKey("ns/pvc/", base.snapshotId()), null))
+        .isPresent();
     assertRestorable(next);
   }
 
@@ -84,28 +88,32 @@ class BackupVersusCollectorTest {
     Trees.write(source.resolve("kept.sst"), Trees.random(1, 200_000));
     Snapshot base = backup(store);
     Trees.write(source.resolve("new.sst"), Trees.random(2, 1_000));
-    Runnable forgetAndCollect = () -> store.delete(new SnapshotCatalog(store).forget(base.snapshotId()), null);
+    Runnable forgetAndCollect =
+        () -> store.delete(new SnapshotCatalog(store).forget(base.snapshotId()), null);
 
     assertThatThrownBy(() -> backup(beforeFirstPackPut(forgetAndCollect)))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("snapshot " + base.snapshotId() + ", which this backup is based on, no longer exists")
+        .hasMessageContaining(
+            "snapshot " + base.snapshotId() + ", which this backup is based on, no longer exists")
         .hasMessageContaining("nothing was committed");
     assertThat(new SnapshotCatalog(store).entries(null)).isEmpty();
   }
 
   /**
-   * An old pack no snapshot references, holding {@code content}'s blobs, as a forgotten (or another source's, or a
-   * failed) backup leaves: another source backs it up, its snapshot is forgotten and its tombstone collected, and the
-   * pack is two hours old. Returns the pack's key.
+   * An old pack no snapshot references, holding {@code content}'s blobs, as a forgotten (or another
+   * source's, or a failed) backup leaves: another source backs it up, its snapshot is forgotten and
+   * its tombstone collected, and the pack is two hours old. Returns the pack's key.
    */
   String oldUnreferencedPack(byte[] content) throws IOException {
     Path other = Files.createDirectories(tmp.resolve("other"));
     Trees.write(other.resolve("f.sst"), content);
-    Snapshot s = new BackupEngine(store, options(), new Progress()).backup(other, "ns/other/").index();
+    Snapshot s =
+        new BackupEngine(store, options(), new Progress()).backup(other, "ns/other/").index();
     store.delete(new SnapshotCatalog(store).forget(s.snapshotId()), null);
     String pack = Trees.packKeyOf(store, Trees.tree(store, s).file("f.sst").blobs().get(0).id());
     for (var p : Trees.packs(store)) {
-      Files.setLastModifiedTime(store.root().resolve(p.key()), FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+      Files.setLastModifiedTime(
+          store.root().resolve(p.key()), FileTime.from(Instant.now().minus(Duration.ofHours(2))));
     }
     return pack;
   }
@@ -136,29 +144,33 @@ class BackupVersusCollectorTest {
     Snapshot s = backup(collectingAround(key, false, () -> {}));
 
     assertThat(store.stat(key, null)).as("the collector did delete the pack").isEmpty();
-    assertThat(s.stats().uploadedBytes()).as("read again from the source and stored").isEqualTo(100_000);
+    assertThat(s.stats().uploadedBytes())
+        .as("read again from the source and stored")
+        .isEqualTo(100_000);
     assertRestorable(s);
   }
 
   /**
-   * A collector's delete already in flight lands just after the commit: the backup looks once more after its commit
-   * and stores the lost blobs again. It did so after closing its uploads, so the new pack was refused
-   * (RejectedExecutionException from the upload pool, seen once in GcConcurrencyTest under load).
+   * A collector's delete already in flight lands just after the commit: the backup looks once more
+   * after its commit and stores the lost blobs again. It did so after closing its uploads, so the
+   * new pack was refused (RejectedExecutionException from the upload pool, seen once in
+   * GcConcurrencyTest under load).
    */
   @Test
   void aReusedPackCollectedJustAfterTheCommitIsStoredAgain() throws IOException {
     byte[] content = Trees.random(3, 100_000);
     Trees.write(source.resolve("f.sst"), content);
     String key = oldUnreferencedPack(content);
-    BlobStoreManager collectingAfterCommit = new DelegatingStore(store) {
-      @Override
-      public void put(String k, byte[] data, int length, byte[] sha256, Metadata metadata) {
-        super.put(k, data, length, sha256, metadata);
-        if (k.startsWith(StoreLayout.SNAPSHOTS) && k.endsWith(StoreLayout.INDEX_SUFFIX)) {
-          store.delete(key, metadata);
-        }
-      }
-    };
+    BlobStoreManager collectingAfterCommit =
+        new DelegatingStore(store) {
+          @Override
+          public void put(String k, byte[] data, int length, byte[] sha256, Metadata metadata) {
+            super.put(k, data, length, sha256, metadata);
+            if (k.startsWith(StoreLayout.SNAPSHOTS) && k.endsWith(StoreLayout.INDEX_SUFFIX)) {
+              store.delete(key, metadata);
+            }
+          }
+        };
 
     Snapshot s = backup(collectingAfterCommit);
 
@@ -189,7 +201,9 @@ class BackupVersusCollectorTest {
     Snapshot s = backup(store);
 
     assertThat(s.stats().uploadedBytes()).isZero();
-    assertThat(store.stat(key, null).orElseThrow().lastModified()).as("its age restarted").isAfter(before.plus(Duration.ofHours(1)));
+    assertThat(store.stat(key, null).orElseThrow().lastModified())
+        .as("its age restarted")
+        .isAfter(before.plus(Duration.ofHours(1)));
     assertRestorable(s);
   }
 
@@ -216,8 +230,10 @@ class BackupVersusCollectorTest {
     assertThat(Trees.tree(store, s).file("f.sst").isChanged()).isFalse();
     assertThat(new SnapshotVerifier(store, 4).verify(s, true).problems()).isEmpty();
     Path target = tmp.resolve("restored");
-    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(s, target);
-    // The file as it is now (the directory's own mtime moved with the rename, after the scan saw it).
+    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress())
+        .restore(s, target);
+    // The file as it is now (the directory's own mtime moved with the rename, after the scan saw
+    // it).
     assertThat(Trees.describe(target).get("f.sst")).isEqualTo(Trees.describe(source).get("f.sst"));
   }
 
@@ -227,29 +243,38 @@ class BackupVersusCollectorTest {
     Path file = Trees.write(source.resolve("f.sst"), content);
     String key = oldUnreferencedPack(content);
     AtomicBoolean refreshedAndCollected = new AtomicBoolean();
-    // The collector deletes the pack right after the backup refreshed it; the file changes after it was read whole, just
-    // before the backup looks at the pack again: the bytes to store again are no longer in the source.
-    BlobStoreManager racing = new DelegatingStore(store) {
-      @Override
-      public void removeTTL(String k, Metadata metadata) {
-        super.removeTTL(k, metadata);
-        if (k.equals(key)) {
-          store.delete(k, metadata);
-          refreshedAndCollected.set(true);
-        }
-      }
+    // The collector deletes the pack right after the backup refreshed it; the file changes after it
+    // was read whole, just
+    // before the backup looks at the pack again: the bytes to store again are no longer in the
+    // source.
+    BlobStoreManager racing =
+        new DelegatingStore(store) {
+          @Override
+          public void removeTTL(String k, Metadata metadata) {
+            super.removeTTL(k, metadata);
+            if (k.equals(key)) {
+              store.delete(k, metadata);
+              refreshedAndCollected.set(true);
+            }
+          }
 
-      @Override
-      public java.util.Optional<dev.strata.engine.store.ObjectInfo> stat(String k, Metadata metadata) {
-        if (k.equals(key) && refreshedAndCollected.getAndSet(false)) {
-          replace(file, 4).run();
-        }
-        return super.stat(k, metadata);
-      }
-    };
+          @Override
+          public java.util.Optional<dev.strata.engine.store.ObjectInfo> stat(
+              String k, Metadata metadata) {
+            if (k.equals(key) && refreshedAndCollected.getAndSet(false)) {
+              replace(file, 4).run();
+            }
+            return super.stat(k, metadata);
+          }
+        };
 
-    assertThatThrownBy(() -> backup(racing)).hasMessageContaining("the source no longer holds them").hasMessageContaining("nothing was committed")
-        .satisfies(e -> assertThat(RunErrors.causeOf(e)).isEqualTo(dev.strata.engine.report.RunError.Cause.FILE_CHANGED));
+    assertThatThrownBy(() -> backup(racing))
+        .hasMessageContaining("the source no longer holds them")
+        .hasMessageContaining("nothing was committed")
+        .satisfies(
+            e ->
+                assertThat(RunErrors.causeOf(e))
+                    .isEqualTo(dev.strata.engine.report.RunError.Cause.FILE_CHANGED));
     assertThat(new SnapshotCatalog(store).entries(null)).isEmpty();
   }
 }

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.engine.index.FileIndex;
-import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.LocalBlobStoreManager;
-import dev.strata.engine.store.Metadata;
-import dev.strata.engine.store.StoreLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Finding 2 of issue 12 and the file-change policy: a snapshot holds what each file held at one moment, or says which
- * file changed under it; never a silent mix. Changes are made at exact moments through the store or a seam.
+ * Finding 2 of issue 12 and the file-change policy: a snapshot holds what each file held at one
+ * moment, or says which file changed under it; never a silent mix. Changes are made at exact
+ * moments through the store or a seam.
  */
 class ChangingFilesTest {
 
@@ -44,13 +42,15 @@ class ChangingFilesTest {
   }
 
   Snapshot restoreAndRead(Snapshot index, Path target) {
-    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(index, target);
+    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress())
+        .restore(index, target);
     return index;
   }
 
   /**
-   * The issue's reproduction: a file replaced by `mv` with one of the same size and mtime while its chunks are read.
-   * Each chunk reopened the file by path, so the snapshot mixed both files, without a word.
+   * The issue's reproduction: a file replaced by `mv` with one of the same size and mtime while its
+   * chunks are read. Each chunk reopened the file by path, so the snapshot mixed both files,
+   * without a word.
    */
   @Test
   void aFileReplacedBetweenItsChunksIsNeverCommittedTorn() throws IOException {
@@ -61,18 +61,25 @@ class ChangingFilesTest {
     Path next = Trees.write(tmp.resolve("next.sst"), b);
     Files.setLastModifiedTime(next, mtime);
     AtomicBoolean swapped = new AtomicBoolean();
-    BackupEngine swapAfterFirstChunk = new BackupEngine(store, options(), new Progress()).withHooks(new BackupEngine.Hooks() {
-      @Override
-      public void afterChunkRead(String relPath, long offset) {
-        if (swapped.compareAndSet(false, true)) {
-          try {
-            Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      }
-    });
+    BackupEngine swapAfterFirstChunk =
+        new BackupEngine(store, options(), new Progress())
+            .withHooks(
+                new BackupEngine.Hooks() {
+                  @Override
+                  public void afterChunkRead(String relPath, long offset) {
+                    if (swapped.compareAndSet(false, true)) {
+                      try {
+                        Files.move(
+                            next,
+                            file,
+                            StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
+                      } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                      }
+                    }
+                  }
+                });
 
     Snapshot s = swapAfterFirstChunk.backup(source, "ns/pvc/").index();
 
@@ -86,24 +93,27 @@ class ChangingFilesTest {
 
   /** A seam that appends to the file after each chunk read: it changes under every read. */
   BackupEngine alwaysChanging(Path file, BackupOptions options) {
-    return new BackupEngine(store, options, new Progress()).withHooks(new BackupEngine.Hooks() {
-      @Override
-      public void afterChunkRead(String relPath, long offset) {
-        try {
-          Files.write(file, new byte[] {1}, StandardOpenOption.APPEND);
-          Thread.sleep(25); // past the file system's timestamp tick, so the ctime moves
-        } catch (IOException | InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    });
+    return new BackupEngine(store, options, new Progress())
+        .withHooks(
+            new BackupEngine.Hooks() {
+              @Override
+              public void afterChunkRead(String relPath, long offset) {
+                try {
+                  Files.write(file, new byte[] {1}, StandardOpenOption.APPEND);
+                  Thread.sleep(25); // past the file system's timestamp tick, so the ctime moves
+                } catch (IOException | InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              }
+            });
   }
 
   @Test
   void aFileThatKeepsChangingFailsTheBackupNamingItByDefault() throws IOException {
     Path log = Trees.write(source.resolve("LOG"), Trees.random(3, 1000));
     AtomicInteger reads = new AtomicInteger();
-    assertThatThrownBy(() -> alwaysChanging(log, options().withChangeRetries(2)).backup(source, "ns/pvc/"))
+    assertThatThrownBy(
+            () -> alwaysChanging(log, options().withChangeRetries(2)).backup(source, "ns/pvc/"))
         .isInstanceOf(FileChangedException.class)
         .hasMessageContaining("file LOG changed while it was read (3 reads)")
         .hasMessageContaining("--on-file-change record");
@@ -114,7 +124,10 @@ class ChangingFilesTest {
   void withPolicyRecordAFileThatKeepsChangingIsCommittedAndMarkedChanged() throws IOException {
     Path log = Trees.write(source.resolve("LOG"), Trees.random(3, 1000));
     Trees.write(source.resolve("CURRENT"), "MANIFEST-000001\n".getBytes());
-    BackupResult r = alwaysChanging(log, options().withChangeRetries(1).withOnFileChange(FileChangePolicy.RECORD)).backup(source, "ns/pvc/");
+    BackupResult r =
+        alwaysChanging(
+                log, options().withChangeRetries(1).withOnFileChange(FileChangePolicy.RECORD))
+            .backup(source, "ns/pvc/");
     FileIndex entry = Trees.tree(store, r.index()).file("LOG");
     assertThat(entry.isChanged()).isTrue();
     assertThat(r.changedFiles()).containsExactly("LOG");
@@ -126,43 +139,52 @@ class ChangingFilesTest {
   void aFileThatVanishesWhileReadIsLeftOutWithAWarning() throws IOException {
     Path gone = Trees.write(source.resolve("gone.sst"), Trees.random(4, 3 * CHUNK));
     Trees.write(source.resolve("stays.sst"), Trees.random(5, 1000));
-    BackupResult r = new BackupEngine(store, options(), new Progress()).withHooks(new BackupEngine.Hooks() {
-      @Override
-      public void afterChunkRead(String relPath, long offset) {
-        if (relPath.equals("gone.sst")) {
-          try {
-            Files.deleteIfExists(gone);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      }
-    }).backup(source, "ns/pvc/");
+    BackupResult r =
+        new BackupEngine(store, options(), new Progress())
+            .withHooks(
+                new BackupEngine.Hooks() {
+                  @Override
+                  public void afterChunkRead(String relPath, long offset) {
+                    if (relPath.equals("gone.sst")) {
+                      try {
+                        Files.deleteIfExists(gone);
+                      } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                      }
+                    }
+                  }
+                })
+            .backup(source, "ns/pvc/");
     assertThat(Trees.tree(store, r.index()).file("gone.sst")).isNull();
     assertThat(Trees.tree(store, r.index()).file("stays.sst")).isNotNull();
     assertThat(r.vanishedFiles()).containsExactly("gone.sst");
   }
 
   @Test
-  void aFileThatVanishesOrBecomesASymlinkBeforeItIsOpenedIsLeftOutWithAWarning() throws IOException {
+  void aFileThatVanishesOrBecomesASymlinkBeforeItIsOpenedIsLeftOutWithAWarning()
+      throws IOException {
     Path gone = Trees.write(source.resolve("gone.sst"), Trees.random(6, 1000));
     Path linked = Trees.write(source.resolve("linked.sst"), Trees.random(7, 1000));
     Trees.write(source.resolve("stays.sst"), Trees.random(8, 1000));
-    BackupResult r = new BackupEngine(store, options(), new Progress()).withHooks(new BackupEngine.Hooks() {
-      @Override
-      public void beforeOpenFile(String relPath) {
-        try {
-          if (relPath.equals("gone.sst")) {
-            Files.delete(gone);
-          } else if (relPath.equals("linked.sst")) {
-            Files.delete(linked);
-            Files.createSymbolicLink(linked, source.resolve("stays.sst"));
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-    }).backup(source, "ns/pvc/");
+    BackupResult r =
+        new BackupEngine(store, options(), new Progress())
+            .withHooks(
+                new BackupEngine.Hooks() {
+                  @Override
+                  public void beforeOpenFile(String relPath) {
+                    try {
+                      if (relPath.equals("gone.sst")) {
+                        Files.delete(gone);
+                      } else if (relPath.equals("linked.sst")) {
+                        Files.delete(linked);
+                        Files.createSymbolicLink(linked, source.resolve("stays.sst"));
+                      }
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    }
+                  }
+                })
+            .backup(source, "ns/pvc/");
     assertThat(Trees.tree(store, r.index()).file("gone.sst")).isNull();
     assertThat(Trees.tree(store, r.index()).file("linked.sst")).isNull();
     assertThat(Trees.tree(store, r.index()).file("stays.sst")).isNotNull();

@@ -19,11 +19,21 @@ class ChunkIOTest {
   void writesAndReadsAChunkOfManySlicesAtItsOffset() throws IOException {
     byte[] chunk = Trees.random(7, 3 * ChunkIO.SLICE + 123);
     Path file = tmp.resolve("f");
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
-      ChunkIO.write(ch, 1000, chunk, chunk.length - 23); // the buffer holds more than the chunk: only length counts
+    try (FileChannel ch =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.READ)) {
+      ChunkIO.write(
+          ch,
+          1000,
+          chunk,
+          chunk.length - 23); // the buffer holds more than the chunk: only length counts
       byte[] back = new byte[chunk.length];
       assertThat(ChunkIO.read(ch, 1000, back, chunk.length - 23)).isTrue();
-      assertThat(Arrays.copyOf(back, chunk.length - 23)).isEqualTo(Arrays.copyOf(chunk, chunk.length - 23));
+      assertThat(Arrays.copyOf(back, chunk.length - 23))
+          .isEqualTo(Arrays.copyOf(chunk, chunk.length - 23));
     }
     byte[] onDisk = Files.readAllBytes(file);
     assertThat(onDisk).hasSize(1000 + chunk.length - 23);

@@ -6,7 +6,10 @@ import dev.strata.engine.store.ObjectInfo;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-/** A store that passes everything to another; tests override a method to inject an event at an exact moment. */
+/**
+ * A store that passes everything to another; tests override a method to inject an event at an exact
+ * moment.
+ */
 class DelegatingStore implements BlobStoreManager {
   final BlobStoreManager delegate;
 

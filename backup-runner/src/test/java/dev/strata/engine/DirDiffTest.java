@@ -20,7 +20,8 @@ class DirDiffTest {
   }
 
   static FileIndex indexed(String name, long size, long mtime) {
-    return FileIndex.file(name, meta(size, mtime), List.of(new FileBlob("ab".repeat(32), 0, size)), "c");
+    return FileIndex.file(
+        name, meta(size, mtime), List.of(new FileBlob("ab".repeat(32), 0, size)), "c");
   }
 
   static DirIndex dir(List<FileIndex> files, List<DirIndex> dirs) {
@@ -29,7 +30,11 @@ class DirDiffTest {
 
   @Test
   void sameSizeAndMtimeIsRetainedWithoutReading() {
-    DirDiff d = DirDiff.compute(List.of(file("000001.sst", 100, 5)), dir(List.of(indexed("000001.sst", 100, 5)), List.of()), false);
+    DirDiff d =
+        DirDiff.compute(
+            List.of(file("000001.sst", 100, 5)),
+            dir(List.of(indexed("000001.sst", 100, 5)), List.of()),
+            false);
     assertThat(d.filesRetained()).extracting(FileIndex::name).containsExactly("000001.sst");
     assertThat(d.filesAdded()).isEmpty();
     assertThat(d.filesRemoved()).isEmpty();
@@ -37,8 +42,10 @@ class DirDiffTest {
 
   @Test
   void retainedEntryTakesTheNewMetadataButKeepsItsBlobs() {
-    LocalEntry chmodded = new LocalEntry("f", LocalEntry.Type.FILE, new FileMetadata(100, 0600, 5, 1, 2), null);
-    DirDiff d = DirDiff.compute(List.of(chmodded), dir(List.of(indexed("f", 100, 5)), List.of()), false);
+    LocalEntry chmodded =
+        new LocalEntry("f", LocalEntry.Type.FILE, new FileMetadata(100, 0600, 5, 1, 2), null);
+    DirDiff d =
+        DirDiff.compute(List.of(chmodded), dir(List.of(indexed("f", 100, 5)), List.of()), false);
     FileIndex kept = d.filesRetained().get(0);
     assertThat(kept.metadata().mode()).isEqualTo(0600);
     assertThat(kept.blobs()).hasSize(1);
@@ -54,7 +61,9 @@ class DirDiffTest {
 
   @Test
   void fullCheckReadsEverything() {
-    DirDiff d = DirDiff.compute(List.of(file("a", 100, 5)), dir(List.of(indexed("a", 100, 5)), List.of()), true);
+    DirDiff d =
+        DirDiff.compute(
+            List.of(file("a", 100, 5)), dir(List.of(indexed("a", 100, 5)), List.of()), true);
     assertThat(d.filesAdded()).hasSize(1);
     assertThat(d.filesRetained()).isEmpty();
   }
@@ -62,7 +71,8 @@ class DirDiffTest {
   @Test
   void goneFilesAndDirectoriesAreRemoved() {
     DirIndex sub = new DirIndex("old", meta(0, 0), List.of(), List.of(), List.of(), List.of());
-    DirDiff d = DirDiff.compute(List.of(), dir(List.of(indexed("gone", 1, 1)), List.of(sub)), false);
+    DirDiff d =
+        DirDiff.compute(List.of(), dir(List.of(indexed("gone", 1, 1)), List.of(sub)), false);
     assertThat(d.filesRemoved()).containsExactly("gone");
     assertThat(d.subDirsRemoved()).containsExactly("old");
   }
@@ -80,7 +90,8 @@ class DirDiffTest {
   @Test
   void aFileThatBecameADirectoryIsRemovedAsAFileAndAddedAsADirectory() {
     LocalEntry nowDir = new LocalEntry("x", LocalEntry.Type.DIRECTORY, meta(0, 1), null);
-    DirDiff d = DirDiff.compute(List.of(nowDir), dir(List.of(indexed("x", 1, 1)), List.of()), false);
+    DirDiff d =
+        DirDiff.compute(List.of(nowDir), dir(List.of(indexed("x", 1, 1)), List.of()), false);
     assertThat(d.filesRemoved()).containsExactly("x");
     assertThat(d.subDirsAdded()).extracting(LocalEntry::name).containsExactly("x");
   }
@@ -92,7 +103,10 @@ class DirDiffTest {
     LocalEntry retargeted = new LocalEntry("m", LocalEntry.Type.SYMLINK, meta(0, 1), "c");
     LocalEntry fifo = new LocalEntry("pipe", LocalEntry.Type.OTHER, meta(0, 1), null);
     DirDiff d =
-        DirDiff.compute(List.of(same, retargeted, fifo), dir(List.of(link, FileIndex.symlink("m", meta(0, 1), "b")), List.of()), false);
+        DirDiff.compute(
+            List.of(same, retargeted, fifo),
+            dir(List.of(link, FileIndex.symlink("m", meta(0, 1), "b")), List.of()),
+            false);
     assertThat(d.filesRetained()).extracting(FileIndex::name).containsExactly("l");
     assertThat(d.filesAdded()).extracting(LocalEntry::name).containsExactly("m");
     assertThat(d.skipped()).extracting(LocalEntry::name).containsExactly("pipe");
@@ -101,7 +115,11 @@ class DirDiffTest {
   @Test
   void aFileThatWasASymlinkIsAdded() {
     LocalEntry nowFile = file("l", 0, 1);
-    DirDiff d = DirDiff.compute(List.of(nowFile), dir(List.of(FileIndex.symlink("l", meta(0, 1), "a")), List.of()), false);
+    DirDiff d =
+        DirDiff.compute(
+            List.of(nowFile),
+            dir(List.of(FileIndex.symlink("l", meta(0, 1), "a")), List.of()),
+            false);
     assertThat(d.filesAdded()).hasSize(1);
   }
 

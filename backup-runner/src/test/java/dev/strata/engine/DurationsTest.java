@@ -29,7 +29,21 @@ class DurationsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "6", "h", "6 h", "6hours", "30m6h", "6h6h", "-1h", "-PT1H", "PT", "1.5h", "99999999999999d"})
+  @ValueSource(
+      strings = {
+        "",
+        "6",
+        "h",
+        "6 h",
+        "6hours",
+        "30m6h",
+        "6h6h",
+        "-1h",
+        "-PT1H",
+        "PT",
+        "1.5h",
+        "99999999999999d"
+      })
   void refuses(String text) {
     assertThatThrownBy(() -> Durations.parse(text))
         .isInstanceOf(IllegalArgumentException.class)

@@ -5,7 +5,10 @@ import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.StoreException;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A store that fails every put after the first {@code allowed}: a backup interrupted by a store failure. */
+/**
+ * A store that fails every put after the first {@code allowed}: a backup interrupted by a store
+ * failure.
+ */
 final class FailingAfterPuts extends DelegatingStore {
   private final AtomicInteger left;
 

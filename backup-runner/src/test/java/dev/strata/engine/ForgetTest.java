@@ -30,7 +30,9 @@ class ForgetTest {
 
   Snapshot backup(long seed) throws IOException {
     Trees.write(source.resolve("f"), Trees.random(seed, 5_000));
-    return new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/").index();
+    return new BackupEngine(store, BackupOptions.defaults(), new Progress())
+        .backup(source, "ns/pvc/")
+        .index();
   }
 
   @Test
@@ -42,16 +44,25 @@ class ForgetTest {
 
     String tombstone = catalog.forget(second.snapshotId());
 
-    assertThat(tombstone).isEqualTo(StoreLayout.tombstoneKey("ns/pvc/", second.snapshotId())).endsWith(".json.gz.forgotten");
+    assertThat(tombstone)
+        .isEqualTo(StoreLayout.tombstoneKey("ns/pvc/", second.snapshotId()))
+        .endsWith(".json.gz.forgotten");
     assertThat(store.get(tombstone, null)).isEqualTo(indexBytes);
     assertThat(store.stat(indexKey, null)).isEmpty();
-    assertThat(catalog.entries(null)).extracting(SnapshotCatalog.Entry::snapshotId).containsExactly(first.snapshotId());
-    assertThat(catalog.summaries(null)).extracting(SnapshotSummary::snapshotId).containsExactly(first.snapshotId());
-    assertThat(catalog.latest("ns/pvc/").orElseThrow().snapshotId()).as("latest falls back").isEqualTo(first.snapshotId());
+    assertThat(catalog.entries(null))
+        .extracting(SnapshotCatalog.Entry::snapshotId)
+        .containsExactly(first.snapshotId());
+    assertThat(catalog.summaries(null))
+        .extracting(SnapshotSummary::snapshotId)
+        .containsExactly(first.snapshotId());
+    assertThat(catalog.latest("ns/pvc/").orElseThrow().snapshotId())
+        .as("latest falls back")
+        .isEqualTo(first.snapshotId());
     assertThatThrownBy(() -> catalog.load(second.snapshotId()))
         .isInstanceOf(SnapshotNotFoundException.class)
         .hasMessageContaining("snapshot " + second.snapshotId() + " does not exist");
-    assertThatThrownBy(() -> catalog.forget(second.snapshotId())).isInstanceOf(SnapshotNotFoundException.class);
+    assertThatThrownBy(() -> catalog.forget(second.snapshotId()))
+        .isInstanceOf(SnapshotNotFoundException.class);
 
     catalog.forget(first.snapshotId());
     assertThat(catalog.latest("ns/pvc/")).isEmpty();
@@ -64,10 +75,12 @@ class ForgetTest {
     String index = StoreLayout.indexKey("ns/pvc/", "20261126T071913.042Z-a1b2c3");
     String tombstone = StoreLayout.tombstoneKeyOf(index);
     assertThat(StoreLayout.indexKeyOfTombstone(tombstone)).isEqualTo(index);
-    assertThat(StoreLayout.forgottenSnapshotIdOf(tombstone)).isEqualTo("20261126T071913.042Z-a1b2c3");
+    assertThat(StoreLayout.forgottenSnapshotIdOf(tombstone))
+        .isEqualTo("20261126T071913.042Z-a1b2c3");
     assertThat(StoreLayout.snapshotIdOf(tombstone)).as("a tombstone is not an index").isNull();
     assertThat(StoreLayout.indexKeyOfTombstone(index)).isNull();
     assertThat(StoreLayout.forgottenSnapshotIdOf("blobs/ab/x.json.gz.forgotten")).isNull();
-    assertThatThrownBy(() -> StoreLayout.tombstoneKeyOf("blobs/ab/abc")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StoreLayout.tombstoneKeyOf("blobs/ab/abc"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

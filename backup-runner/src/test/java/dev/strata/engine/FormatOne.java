@@ -19,28 +19,40 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Writes snapshots the way Strata wrote store format 1 (before packs): one object per fixed-size chunk under
- * {@code blobs/}, and a gzip JSON index. For the tests that prove format-1 stores stay readable after format 2.
+ * Writes snapshots the way Strata wrote store format 1 (before packs): one object per fixed-size
+ * chunk under {@code blobs/}, and a gzip JSON index. For the tests that prove format-1 stores stay
+ * readable after format 2.
  */
 final class FormatOne {
 
   private FormatOne() {}
 
-  static SnapshotIndex backup(BlobStoreManager store, Path source, String sourceId, int chunkSize, String previous) throws IOException {
+  static SnapshotIndex backup(
+      BlobStoreManager store, Path source, String sourceId, int chunkSize, String previous)
+      throws IOException {
     store.initialize();
     long[] counts = new long[4];
     DirIndex root = dir(store, source, "", chunkSize, counts);
     Instant now = Instant.now();
     String id = SnapshotIds.next(now);
-    SnapshotIndex index = new SnapshotIndex(1, id, new SnapshotMetadata(sourceId, store.location(), now, "format-1 test writer"), previous,
-        chunkSize, new SnapshotStats(counts[0], counts[1], counts[2], counts[3], counts[3], 0), root);
+    SnapshotIndex index =
+        new SnapshotIndex(
+            1,
+            id,
+            new SnapshotMetadata(sourceId, store.location(), now, "format-1 test writer"),
+            previous,
+            chunkSize,
+            new SnapshotStats(counts[0], counts[1], counts[2], counts[3], counts[3], 0),
+            root);
     byte[] bytes = IndexCodec.encode(index);
     String key = StoreLayout.indexKey(sourceId, id);
     store.put(key, bytes, bytes.length, null, Metadata.of(sourceId, key));
     return index;
   }
 
-  private static DirIndex dir(BlobStoreManager store, Path dir, String name, int chunkSize, long[] counts) throws IOException {
+  private static DirIndex dir(
+      BlobStoreManager store, Path dir, String name, int chunkSize, long[] counts)
+      throws IOException {
     counts[1]++;
     List<FileIndex> files = new ArrayList<>();
     List<DirIndex> dirs = new ArrayList<>();
@@ -63,9 +75,15 @@ final class FormatOne {
           counts[3] += content.length;
           List<FileBlob> blobs = new ArrayList<>();
           for (int off = 0; off < content.length; off += chunkSize) {
-            byte[] chunk = Arrays.copyOfRange(content, off, Math.min(content.length, off + chunkSize));
+            byte[] chunk =
+                Arrays.copyOfRange(content, off, Math.min(content.length, off + chunkSize));
             String id = Hashing.hex(Hashing.sha256(chunk));
-            store.put(StoreLayout.blobKey(id), chunk, chunk.length, Hashing.sha256(chunk), Metadata.of(null, StoreLayout.blobKey(id)));
+            store.put(
+                StoreLayout.blobKey(id),
+                chunk,
+                chunk.length,
+                Hashing.sha256(chunk),
+                Metadata.of(null, StoreLayout.blobKey(id)));
             blobs.add(new FileBlob(id, off, chunk.length));
           }
           files.add(FileIndex.file(e.name(), e.metadata(), blobs, BackupEngineChecksums.of(blobs)));

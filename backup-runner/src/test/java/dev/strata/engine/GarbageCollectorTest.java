@@ -31,10 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Garbage collection of a store of format 1 (one object per chunk, as Strata wrote before packs: a store that moves to
- * format 2 keeps them until their snapshots go), on a local store. Time is a fixed clock, and objects are aged by
- * setting their mtimes, so nothing sleeps: "old" is 7 h (past the default 6 h grace), "young" 1 h. Packs:
- * {@link PackCollectorTest}.
+ * Garbage collection of a store of format 1 (one object per chunk, as Strata wrote before packs: a
+ * store that moves to format 2 keeps them until their snapshots go), on a local store. Time is a
+ * fixed clock, and objects are aged by setting their mtimes, so nothing sleeps: "old" is 7 h (past
+ * the default 6 h grace), "young" 1 h. Packs: {@link PackCollectorTest}.
  */
 class GarbageCollectorTest {
 
@@ -51,7 +51,8 @@ class GarbageCollectorTest {
   void setUp() throws IOException {
     source = Files.createDirectories(tmp.resolve("source"));
     store = new LocalBlobStoreManager(tmp.resolve("store"));
-    // Whole seconds, as S3 reports them; a touched object (removeTTL, real time) is never older than this.
+    // Whole seconds, as S3 reports them; a touched object (removeTTL, real time) is never older
+    // than this.
     now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
   }
 
@@ -64,7 +65,9 @@ class GarbageCollectorTest {
   }
 
   GcReport gc(BlobStoreManager on, boolean dryRun) {
-    return new GarbageCollector(on, GcOptions.defaults().withDryRun(dryRun).withClock(Clock.fixed(now, ZoneOffset.UTC))).collect();
+    return new GarbageCollector(
+            on, GcOptions.defaults().withDryRun(dryRun).withClock(Clock.fixed(now, ZoneOffset.UTC)))
+        .collect();
   }
 
   SnapshotIndex backup() throws IOException {
@@ -113,7 +116,8 @@ class GarbageCollectorTest {
   }
 
   void assertRestorable(SnapshotIndex index) {
-    assertThat(new SnapshotVerifier(store, 4).verify(Snapshot.of(null, index), true).problems()).isEmpty();
+    assertThat(new SnapshotVerifier(store, 4).verify(Snapshot.of(null, index), true).problems())
+        .isEmpty();
   }
 
   @Test
@@ -192,7 +196,8 @@ class GarbageCollectorTest {
 
     assertThat(list("")).as("a dry run changes nothing").isEqualTo(before);
     assertThat(dry.dryRun()).isTrue();
-    assertThat(dry.blobsDeleted()).isEqualTo(4); // 3 chunks of the forgotten snapshot, and the old orphan
+    assertThat(dry.blobsDeleted())
+        .isEqualTo(4); // 3 chunks of the forgotten snapshot, and the old orphan
     assertThat(dry.tombstonesDeleted()).isEqualTo(1);
     assertThat(dry.progressObjectsDeleted()).isEqualTo(1);
     GcReport real = gc(false);
@@ -202,9 +207,23 @@ class GarbageCollectorTest {
   }
 
   static GcReport withoutRunFields(GcReport r) {
-    return new GcReport(r.snapshots(), r.tombstones(), r.tombstonesDeleted(), r.blobsScanned(), r.blobsReferenced(),
-        r.blobsDeleted(), r.bytesDeleted(), r.blobsKeptYoung(), r.progressObjectsDeleted(), false, 0, r.packs(), r.packsDeleted(),
-        r.packsRepacked(), r.bytesRepacked(), r.packsKeptYoung());
+    return new GcReport(
+        r.snapshots(),
+        r.tombstones(),
+        r.tombstonesDeleted(),
+        r.blobsScanned(),
+        r.blobsReferenced(),
+        r.blobsDeleted(),
+        r.bytesDeleted(),
+        r.blobsKeptYoung(),
+        r.progressObjectsDeleted(),
+        false,
+        0,
+        r.packs(),
+        r.packsDeleted(),
+        r.packsRepacked(),
+        r.bytesRepacked(),
+        r.packsKeptYoung());
   }
 
   @Test
@@ -225,7 +244,8 @@ class GarbageCollectorTest {
     assertThatThrownBy(() -> gc(true)).hasMessageContaining("format version 3");
     assertThat(list("")).isEqualTo(before);
 
-    // Forgotten, it still stops collection while its tombstone is young; once expired it is deleted unread.
+    // Forgotten, it still stops collection while its tombstone is young; once expired it is deleted
+    // unread.
     SnapshotCatalog catalog = new SnapshotCatalog(store);
     String tombstone = catalog.forget(catalog.entries("ns/other/").get(0));
     age(tombstone, YOUNG);
@@ -246,7 +266,8 @@ class GarbageCollectorTest {
     GcReport r = gc();
 
     assertThat(r.progressObjectsDeleted()).isEqualTo(1);
-    assertThat(list(StoreLayout.PROGRESS).keySet()).containsExactly("progress/live.json", "progress/not-progress.txt");
+    assertThat(list(StoreLayout.PROGRESS).keySet())
+        .containsExactly("progress/live.json", "progress/not-progress.txt");
   }
 
   @Test
@@ -255,7 +276,8 @@ class GarbageCollectorTest {
     backup();
     ageAll(StoreLayout.BLOBS, OLD);
     String reused = orphan(100, OLD);
-    // A backup commits right after the collector listed the blobs, referencing an old blob it found in the store.
+    // A backup commits right after the collector listed the blobs, referencing an old blob it found
+    // in the store.
     Runnable commit = () -> commitIndexReferencing("ns/late/", reused);
     GcReport r = gc(afterListingBlobs(commit), false);
 
@@ -270,7 +292,8 @@ class GarbageCollectorTest {
     backup();
     String refreshed = orphan(100, OLD);
     String other = orphan(101, OLD);
-    // A backup finds the blob in the store and restarts its age after the collector listed it as old.
+    // A backup finds the blob in the store and restarts its age after the collector listed it as
+    // old.
     Runnable touch = () -> store.removeTTL(StoreLayout.blobKey(refreshed), null);
     GcReport r = gc(afterListingBlobs(touch), false);
 
@@ -286,16 +309,22 @@ class GarbageCollectorTest {
         .hasMessageContaining("30m is too short")
         .hasMessageContaining("at least 1h")
         .hasMessageContaining("clock skew");
-    assertThatThrownBy(() -> GcOptions.defaults().allowingShortGrace().withGrace(Duration.ofSeconds(-1)))
+    assertThatThrownBy(
+            () -> GcOptions.defaults().allowingShortGrace().withGrace(Duration.ofSeconds(-1)))
         .hasMessageContaining("must not be negative");
-    assertThatThrownBy(() -> GcOptions.defaults().withParallelism(0)).hasMessageContaining("between 1 and 256");
-    assertThat(GcOptions.defaults().withGrace(Duration.ofHours(1)).grace()).isEqualTo(Duration.ofHours(1));
-    assertThat(GcOptions.defaults().allowingShortGrace().withGrace(Duration.ofSeconds(2)).grace()).isEqualTo(Duration.ofSeconds(2));
+    assertThatThrownBy(() -> GcOptions.defaults().withParallelism(0))
+        .hasMessageContaining("between 1 and 256");
+    assertThat(GcOptions.defaults().withGrace(Duration.ofHours(1)).grace())
+        .isEqualTo(Duration.ofHours(1));
+    assertThat(GcOptions.defaults().allowingShortGrace().withGrace(Duration.ofSeconds(2)).grace())
+        .isEqualTo(Duration.ofSeconds(2));
     assertThat(GcOptions.defaults().grace()).isEqualTo(Duration.ofHours(6));
     assertThat(GcOptions.defaults().parallelism()).isEqualTo(8);
   }
 
-  /** The store, with {@code event} run once, just after the collector's first listing of the blobs. */
+  /**
+   * The store, with {@code event} run once, just after the collector's first listing of the blobs.
+   */
   BlobStoreManager afterListingBlobs(Runnable event) {
     return new DelegatingStore(store) {
       boolean done;
@@ -316,7 +345,8 @@ class GarbageCollectorTest {
       Path other = Files.createDirectories(tmp.resolve("late"));
       Trees.write(other.resolve("f"), Trees.random(100, 10_000)); // the orphan's content
       FormatOne.backup(store, other, sourceId, CHUNK, null);
-      assertThat(ids(new SnapshotCatalog(store).latest(sourceId).orElseThrow().v1Index())).containsExactly(blobId);
+      assertThat(ids(new SnapshotCatalog(store).latest(sourceId).orElseThrow().v1Index()))
+          .containsExactly(blobId);
       age(StoreLayout.blobKey(blobId), OLD); // as if found young by the backup and not refreshed
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);

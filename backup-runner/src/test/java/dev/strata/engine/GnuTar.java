@@ -11,14 +11,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** GNU tar (Debian's /usr/bin/tar, always there), as an independent reader of the archives Strata writes. */
+/**
+ * GNU tar (Debian's /usr/bin/tar, always there), as an independent reader of the archives Strata
+ * writes.
+ */
 public final class GnuTar {
 
   private GnuTar() {}
 
   /**
-   * {@code tar --numeric-owner -xf archive -C dir}: run by root (as the tests are), GNU tar keeps owners and modes
-   * (setuid too) by default, and nanosecond mtimes from the pax headers.
+   * {@code tar --numeric-owner -xf archive -C dir}: run by root (as the tests are), GNU tar keeps
+   * owners and modes (setuid too) by default, and nanosecond mtimes from the pax headers.
    */
   public static void extract(Path archive, Path dir) {
     run(List.of("tar", "--numeric-owner", "-xf", archive.toString(), "-C", dir.toString()));
@@ -26,7 +29,9 @@ public final class GnuTar {
 
   /** {@code tar --numeric-owner --full-time -tvf archive}: one line per entry. */
   public static List<String> listVerbose(Path archive) {
-    return run(List.of("tar", "--numeric-owner", "--full-time", "-tvf", archive.toString())).lines().toList();
+    return run(List.of("tar", "--numeric-owner", "--full-time", "-tvf", archive.toString()))
+        .lines()
+        .toList();
   }
 
   /** {@code tar -tf archive}: the names, as tar reads them. */
@@ -38,7 +43,10 @@ public final class GnuTar {
     try {
       Path out = Files.createTempFile("gnu-tar-", ".out");
       try {
-        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).redirectOutput(out.toFile());
+        ProcessBuilder builder =
+            new ProcessBuilder(new ArrayList<>(command))
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile());
         // pax names are UTF-8; in the C locale tar would write them in another form.
         builder.environment().put("LC_ALL", "C.UTF-8");
         Process p = builder.start();

@@ -24,10 +24,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Finding 6 of issue 12: a base index with chunkSize 0 threw ArithmeticException, -5 stored files with no blobs, and
- * 2^31-1 ran a restore out of memory and left its staging directory. Every reader refuses such an index, by the one
- * validator: a backup (its base), a restore, verify and garbage collection; in format 1 (a chunk size in the index) and
- * in format 2 (blob sizes in the tree that do not add up, or are negative or huge).
+ * Finding 6 of issue 12: a base index with chunkSize 0 threw ArithmeticException, -5 stored files
+ * with no blobs, and 2^31-1 ran a restore out of memory and left its staging directory. Every
+ * reader refuses such an index, by the one validator: a backup (its base), a restore, verify and
+ * garbage collection; in format 1 (a chunk size in the index) and in format 2 (blob sizes in the
+ * tree that do not add up, or are negative or huge).
  */
 class IndexNumbersTest {
 
@@ -35,18 +36,28 @@ class IndexNumbersTest {
 
   @ParameterizedTest
   @ValueSource(ints = {0, -5, Integer.MAX_VALUE})
-  void aFormatOneIndexWithAnImpossibleChunkSizeIsRefusedByEveryReader(int chunkSize) throws IOException {
+  void aFormatOneIndexWithAnImpossibleChunkSizeIsRefusedByEveryReader(int chunkSize)
+      throws IOException {
     Path source = Files.createDirectories(tmp.resolve("source"));
     Trees.write(source.resolve("f.sst"), Trees.random(1, 100_000));
     LocalBlobStoreManager store = new LocalBlobStoreManager(tmp.resolve("store"));
     SnapshotIndex good = FormatOne.backup(store, source, "ns/pvc/", 64 * 1024, null);
-    SnapshotIndex bad = new SnapshotIndex(good.formatVersion(), good.snapshotId(), good.metadata(), null, chunkSize, good.stats(), good.root());
+    SnapshotIndex bad =
+        new SnapshotIndex(
+            good.formatVersion(),
+            good.snapshotId(),
+            good.metadata(),
+            null,
+            chunkSize,
+            good.stats(),
+            good.root());
     String key = StoreLayout.indexKey("ns/pvc/", good.snapshotId());
     byte[] bytes = IndexCodec.encode(bad);
     store.put(key, bytes, bytes.length, null, Metadata.of(null, key));
     Trees.write(source.resolve("g.sst"), Trees.random(2, 1000));
 
-    assertRefusedByEveryReader(store, source, good.snapshotId(), Snapshot.of(key, bad), "chunkSize " + chunkSize);
+    assertRefusedByEveryReader(
+        store, source, good.snapshotId(), Snapshot.of(key, bad), "chunkSize " + chunkSize);
   }
 
   @ParameterizedTest
@@ -55,34 +66,56 @@ class IndexNumbersTest {
     Path source = Files.createDirectories(tmp.resolve("source"));
     Trees.write(source.resolve("f.sst"), Trees.random(1, 100_000));
     LocalBlobStoreManager store = new LocalBlobStoreManager(tmp.resolve("store"));
-    BackupResult b = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/");
-    Tamper.rewriteTree(store, null, b.index(), records -> {
-      List<TreeEntry> out = new ArrayList<>();
-      for (TreeEntry e : records) {
-        if (e instanceof TreeEntry.File f && f.file().name().equals("f.sst")) {
-          FileBlob first = f.file().blobs().get(0);
-          FileIndex edited = new FileIndex("f.sst", FileIndex.Kind.FILE, f.file().metadata(), List.of(new FileBlob(first.id(), 0, size)),
-              null, null);
-          out.add(new TreeEntry.File(edited, false));
-        } else {
-          out.add(e);
-        }
-      }
-      return out;
-    });
+    BackupResult b =
+        new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/");
+    Tamper.rewriteTree(
+        store,
+        null,
+        b.index(),
+        records -> {
+          List<TreeEntry> out = new ArrayList<>();
+          for (TreeEntry e : records) {
+            if (e instanceof TreeEntry.File f && f.file().name().equals("f.sst")) {
+              FileBlob first = f.file().blobs().get(0);
+              FileIndex edited =
+                  new FileIndex(
+                      "f.sst",
+                      FileIndex.Kind.FILE,
+                      f.file().metadata(),
+                      List.of(new FileBlob(first.id(), 0, size)),
+                      null,
+                      null);
+              out.add(new TreeEntry.File(edited, false));
+            } else {
+              out.add(e);
+            }
+          }
+          return out;
+        });
     Trees.write(source.resolve("g.sst"), Trees.random(2, 1000));
     Snapshot forged = new SnapshotCatalog(store).load(b.index().snapshotId());
     assertRefusedByEveryReader(store, source, b.index().snapshotId(), forged, "f.sst");
   }
 
-  private void assertRefusedByEveryReader(LocalBlobStoreManager store, Path source, String id, Snapshot bad, String why) throws IOException {
-    assertThatThrownBy(() -> new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/"))
-        .isInstanceOf(IndexFormatException.class).hasMessageContaining(why);
+  private void assertRefusedByEveryReader(
+      LocalBlobStoreManager store, Path source, String id, Snapshot bad, String why)
+      throws IOException {
+    assertThatThrownBy(
+            () ->
+                new BackupEngine(store, BackupOptions.defaults(), new Progress())
+                    .backup(source, "ns/pvc/"))
+        .isInstanceOf(IndexFormatException.class)
+        .hasMessageContaining(why);
     if (bad.formatVersion() == 1) {
-      assertThatThrownBy(() -> new SnapshotCatalog(store).load(id)).isInstanceOf(IndexFormatException.class).hasMessageContaining(why);
+      assertThatThrownBy(() -> new SnapshotCatalog(store).load(id))
+          .isInstanceOf(IndexFormatException.class)
+          .hasMessageContaining(why);
     }
     Path target = tmp.resolve("target");
-    assertThatThrownBy(() -> new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(bad, target))
+    assertThatThrownBy(
+            () ->
+                new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress())
+                    .restore(bad, target))
         .isInstanceOf(IndexFormatException.class);
     if (Files.exists(target)) {
       try (Stream<Path> s = Files.list(target)) {
@@ -90,9 +123,14 @@ class IndexNumbersTest {
       }
     }
     if (bad.formatVersion() == 2) {
-      assertThatThrownBy(() -> new SnapshotVerifier(store, 2).verify(bad, false)).isInstanceOf(IndexFormatException.class);
+      assertThatThrownBy(() -> new SnapshotVerifier(store, 2).verify(bad, false))
+          .isInstanceOf(IndexFormatException.class);
     }
-    assertThatThrownBy(() -> new GarbageCollector(store, GcOptions.defaults().allowingShortGrace().withGrace(Duration.ZERO)).collect())
+    assertThatThrownBy(
+            () ->
+                new GarbageCollector(
+                        store, GcOptions.defaults().allowingShortGrace().withGrace(Duration.ZERO))
+                    .collect())
         .hasMessageContaining("garbage collection stopped before deleting anything");
   }
 }

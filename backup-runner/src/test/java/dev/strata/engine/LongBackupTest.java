@@ -22,17 +22,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Finding 5 of issue 12, in store format 2: the collector's safety must not depend on how long a backup runs. Here a
- * backup lasts 7 h by an injected clock, and stalls meanwhile (its pending object is not rewritten: its packs are
- * collectable), and a collector with the default 6 h grace runs in the middle of it and deletes the backup's early
- * packs. The backup notices the gap at its commit, looks at every pack it relies on, stores what is gone again from
- * the source, and commits a whole snapshot.
+ * Finding 5 of issue 12, in store format 2: the collector's safety must not depend on how long a
+ * backup runs. Here a backup lasts 7 h by an injected clock, and stalls meanwhile (its pending
+ * object is not rewritten: its packs are collectable), and a collector with the default 6 h grace
+ * runs in the middle of it and deletes the backup's early packs. The backup notices the gap at its
+ * commit, looks at every pack it relies on, stores what is gone again from the source, and commits
+ * a whole snapshot.
  */
 class LongBackupTest {
 
   @TempDir Path tmp;
 
-  /** A clock the test moves; the backup reads it for its start, its pending object and its commit. */
+  /**
+   * A clock the test moves; the backup reads it for its start, its pending object and its commit.
+   */
   static final class MovableClock extends Clock {
     final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
 
@@ -64,38 +67,52 @@ class LongBackupTest {
     clock.now.set(Instant.now().minus(sevenHours)); // the backup starts "7 h ago"...
     AtomicInteger puts = new AtomicInteger();
     List<GcReport> collections = new ArrayList<>();
-    BlobStoreManager sevenHoursLater = new DelegatingStore(store) {
-      @Override
-      public void put(String key, byte[] data, int length, byte[] sha256, Metadata metadata) {
-        if (key.startsWith(StoreLayout.PACKS) && puts.incrementAndGet() == 6) {
-          // ...its first packs were written then, and now it is 7 h later: a collector runs with the default grace.
-          try (var packs = Files.walk(store.root().resolve(StoreLayout.PACKS))) {
-            for (Path p : packs.filter(Files::isRegularFile).toList()) {
-              try {
-                Files.setLastModifiedTime(p, FileTime.from(Instant.now().minus(sevenHours)));
-              } catch (java.nio.file.NoSuchFileException renamed) {
-                // the other upload's temporary file, renamed to its pack meanwhile (the pack is found by the walk or not)
+    BlobStoreManager sevenHoursLater =
+        new DelegatingStore(store) {
+          @Override
+          public void put(String key, byte[] data, int length, byte[] sha256, Metadata metadata) {
+            if (key.startsWith(StoreLayout.PACKS) && puts.incrementAndGet() == 6) {
+              // ...its first packs were written then, and now it is 7 h later: a collector runs
+              // with the default grace.
+              try (var packs = Files.walk(store.root().resolve(StoreLayout.PACKS))) {
+                for (Path p : packs.filter(Files::isRegularFile).toList()) {
+                  try {
+                    Files.setLastModifiedTime(p, FileTime.from(Instant.now().minus(sevenHours)));
+                  } catch (java.nio.file.NoSuchFileException renamed) {
+                    // the other upload's temporary file, renamed to its pack meanwhile (the pack is
+                    // found by the walk or not)
+                  }
+                }
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
               }
+              clock.now.set(Instant.now());
+              collections.add(new GarbageCollector(store, GcOptions.defaults()).collect());
             }
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            super.put(key, data, length, sha256, metadata);
           }
-          clock.now.set(Instant.now());
-          collections.add(new GarbageCollector(store, GcOptions.defaults()).collect());
-        }
-        super.put(key, data, length, sha256, metadata);
-      }
-    };
-    BackupOptions options = BackupOptions.defaults().withChunkSize(64 * 1024).withParallelism(1).withClock(clock)
-        .withInit(BackupOptions.defaults().withChunkSize(64 * 1024).init().withPackSize(64 * 1024));
+        };
+    BackupOptions options =
+        BackupOptions.defaults()
+            .withChunkSize(64 * 1024)
+            .withParallelism(1)
+            .withClock(clock)
+            .withInit(
+                BackupOptions.defaults().withChunkSize(64 * 1024).init().withPackSize(64 * 1024));
 
-    Snapshot s = new BackupEngine(sevenHoursLater, options, new Progress()).backup(source, "ns/pvc/").index();
+    Snapshot s =
+        new BackupEngine(sevenHoursLater, options, new Progress())
+            .backup(source, "ns/pvc/")
+            .index();
 
     assertThat(collections).hasSize(1);
-    assertThat(collections.get(0).packsDeleted()).as("the collector did delete the backup's early packs").isPositive();
+    assertThat(collections.get(0).packsDeleted())
+        .as("the collector did delete the backup's early packs")
+        .isPositive();
     assertThat(new SnapshotVerifier(store, 4).verify(s, true).problems()).isEmpty();
     Path target = tmp.resolve("target");
-    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(s, target);
+    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress())
+        .restore(s, target);
     Trees.assertSameTree(source, target);
   }
 }

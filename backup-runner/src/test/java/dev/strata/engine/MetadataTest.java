@@ -9,7 +9,6 @@ import dev.strata.engine.fs.FileHandle;
 import dev.strata.engine.fs.Stat;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.LocalBlobStoreManager;
-import dev.strata.engine.store.Metadata;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,14 +18,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Base64;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Findings 12 and 13 of issue 12: extended attributes, POSIX ACLs, hard links and holes survive a backup and restore
- * (or the restore refuses loudly where the target cannot hold them), and a blob that occurs many times is fetched once.
+ * Findings 12 and 13 of issue 12: extended attributes, POSIX ACLs, hard links and holes survive a
+ * backup and restore (or the restore refuses loudly where the target cannot hold them), and a blob
+ * that occurs many times is fetched once.
  */
 class MetadataTest {
 
@@ -41,12 +40,15 @@ class MetadataTest {
   }
 
   Snapshot backup() {
-    return new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/").index();
+    return new BackupEngine(store, BackupOptions.defaults(), new Progress())
+        .backup(source, "ns/pvc/")
+        .index();
   }
 
   Path restore(Snapshot s, BlobStoreManager from) {
     Path target = tmp.resolve("target-" + System.nanoTime());
-    new RestoreEngine(from, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(s, target);
+    new RestoreEngine(from, RestoreOptions.of(RestoreMode.EMPTY), new Progress())
+        .restore(s, target);
     return target;
   }
 
@@ -58,7 +60,8 @@ class MetadataTest {
   }
 
   static void setXattrs(Path file, Map<String, String> x) throws IOException {
-    try (DirHandle d = DirHandle.open(file.getParent()); FileHandle h = d.openRead(file.getFileName().toString())) {
+    try (DirHandle d = DirHandle.open(file.getParent());
+        FileHandle h = d.openRead(file.getFileName().toString())) {
       h.setXattrs(x);
     }
   }
@@ -92,7 +95,8 @@ class MetadataTest {
     setXattrs(f, Map.of("user.checksum", b64("abc".getBytes()), "system.posix_acl_access", acl()));
     Path dir = source.resolve("dir");
     try (DirHandle d = DirHandle.open(dir)) {
-      d.setXattrs(Map.of("user.owner-team", b64("storage".getBytes()), "system.posix_acl_default", acl()));
+      d.setXattrs(
+          Map.of("user.owner-team", b64("storage".getBytes()), "system.posix_acl_default", acl()));
     }
     Map<String, String> fileX = xattrs(f);
     Map<String, String> dirX = xattrs(dir);
@@ -107,15 +111,27 @@ class MetadataTest {
 
   @Test
   void aTargetFileSystemWithoutExtendedAttributesIsRefusedLoudly() throws Exception {
-    assumeTrue(dev.strata.engine.fs.Capabilities.canChown(), "needs root to mount a ramfs, a file system without user xattrs");
+    assumeTrue(
+        dev.strata.engine.fs.Capabilities.canChown(),
+        "needs root to mount a ramfs, a file system without user xattrs");
     Path f = Trees.write(source.resolve("f"), "data".getBytes());
     setXattrs(f, Map.of("user.checksum", b64("abc".getBytes())));
     Snapshot s = backup();
     Path mnt = Files.createDirectories(tmp.resolve("ramfs"));
-    assumeTrue(new ProcessBuilder("mount", "-t", "ramfs", "ramfs", mnt.toString()).inheritIO().start().waitFor() == 0, "mount -t ramfs failed");
+    assumeTrue(
+        new ProcessBuilder("mount", "-t", "ramfs", "ramfs", mnt.toString())
+                .inheritIO()
+                .start()
+                .waitFor()
+            == 0,
+        "mount -t ramfs failed");
     try {
-      assertThatThrownBy(() -> new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(s, mnt.resolve("t")))
-          .hasMessageContaining("user.checksum").hasMessageContaining("does not support it");
+      assertThatThrownBy(
+              () ->
+                  new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress())
+                      .restore(s, mnt.resolve("t")))
+          .hasMessageContaining("user.checksum")
+          .hasMessageContaining("does not support it");
     } finally {
       new ProcessBuilder("umount", mnt.toString()).inheritIO().start().waitFor();
     }
@@ -145,7 +161,8 @@ class MetadataTest {
   @Test
   void holesOfAllZeroChunksStayHoles() throws IOException {
     Path sparse = source.resolve("sparse.db");
-    try (FileChannel ch = FileChannel.open(sparse, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(sparse, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(Trees.random(7, 4096)), 50L << 20);
     }
     assertThat(stat(sparse).blocks() * 512).isLessThan(1 << 20);
@@ -166,7 +183,9 @@ class MetadataTest {
     }
     Snapshot s = backup();
     Path target = tmp.resolve("fetched-once");
-    RestoreResult r = new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(s, target);
+    RestoreResult r =
+        new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress())
+            .restore(s, target);
 
     // Random bytes are stored as they are: what was fetched is the content once, not six times.
     assertThat(r.downloadedBytes()).isEqualTo(70_000);

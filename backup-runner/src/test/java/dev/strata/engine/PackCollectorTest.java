@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Garbage collection of packs, on a local store, with a fixed clock and aged objects (nothing sleeps): dead packs go,
- * sparse ones are repacked within the bound on bytes copied, young ones and those a running backup lists as pending
- * stay, a dry run reports what a real one does, and index files are merged.
+ * Garbage collection of packs, on a local store, with a fixed clock and aged objects (nothing
+ * sleeps): dead packs go, sparse ones are repacked within the bound on bytes copied, young ones and
+ * those a running backup lists as pending stay, a dry run reports what a real one does, and index
+ * files are merged.
  */
 class PackCollectorTest {
 
@@ -49,14 +50,24 @@ class PackCollectorTest {
   }
 
   Snapshot backup() {
-    BackupOptions o = BackupOptions.defaults().withChunkSize(CHUNK).withParallelism(1).withCompression(Compression.OFF)
-        .withInit(BackupOptions.defaults().withChunkSize(CHUNK).init().withPackSize(256 * 1024));
+    BackupOptions o =
+        BackupOptions.defaults()
+            .withChunkSize(CHUNK)
+            .withParallelism(1)
+            .withCompression(Compression.OFF)
+            .withInit(
+                BackupOptions.defaults().withChunkSize(CHUNK).init().withPackSize(256 * 1024));
     return new BackupEngine(store, o, new Progress()).backup(source, "ns/pvc/").index();
   }
 
   GcReport gc(boolean dryRun, long maxRepack) {
-    return new GarbageCollector(store, GcOptions.defaults().withDryRun(dryRun).withClock(Clock.fixed(now, ZoneOffset.UTC))
-        .withRepack(0.5, maxRepack)).collect();
+    return new GarbageCollector(
+            store,
+            GcOptions.defaults()
+                .withDryRun(dryRun)
+                .withClock(Clock.fixed(now, ZoneOffset.UTC))
+                .withRepack(0.5, maxRepack))
+        .collect();
   }
 
   void ageAll(Duration age) throws IOException {
@@ -76,7 +87,8 @@ class PackCollectorTest {
   void assertWhole(Snapshot s, Path expected) {
     assertThat(new SnapshotVerifier(store, 2).verify(s, true).problems()).isEmpty();
     Path t = tmp.resolve("r-" + s.snapshotId() + "-" + System.nanoTime());
-    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY).withFsync(false), new Progress()).restore(s, t);
+    new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY).withFsync(false), new Progress())
+        .restore(s, t);
     if (expected != null) {
       Trees.assertSameTree(expected, t);
     }
@@ -84,7 +96,8 @@ class PackCollectorTest {
 
   @Test
   void deadPacksGoSparseOnesAreRepackedAndWhatSnapshotsReferenceStays() throws IOException {
-    // Ten files of 100 KB in packs of 256 KiB; then seven of them go and the first snapshot is forgotten.
+    // Ten files of 100 KB in packs of 256 KiB; then seven of them go and the first snapshot is
+    // forgotten.
     for (int i = 0; i < 10; i++) {
       Trees.write(source.resolve("f" + i + ".sst"), Trees.random(i, 100_000));
     }
@@ -98,21 +111,28 @@ class PackCollectorTest {
     int packsBefore = list(StoreLayout.PACKS).size();
     Map<String, ObjectInfo> before = list("");
 
-    // A verifier that read the index and the list of packs before the collection (verify --all, while it runs).
+    // A verifier that read the index and the list of packs before the collection (verify --all,
+    // while it runs).
     SnapshotVerifier early = new SnapshotVerifier(store, 2);
     assertThat(early.verify(second, false).problems()).isEmpty();
 
     GcReport dry = gc(true, 1L << 30);
     assertThat(list("")).as("a dry run changes nothing").isEqualTo(before);
     GcReport real = gc(false, 1L << 30);
-    assertThat(early.verify(second, true).problems()).as("repacked blobs are found in their new packs").isEmpty();
+    assertThat(early.verify(second, true).problems())
+        .as("repacked blobs are found in their new packs")
+        .isEmpty();
 
     assertThat(real.packsDeleted()).isEqualTo(dry.packsDeleted()).isPositive();
     assertThat(real.packsRepacked()).isEqualTo(dry.packsRepacked()).isPositive();
-    assertThat(real.bytesDeleted()).as("a dry run says what a real run frees").isEqualTo(dry.bytesDeleted());
+    assertThat(real.bytesDeleted())
+        .as("a dry run says what a real run frees")
+        .isEqualTo(dry.bytesDeleted());
     assertThat(real.blobsDeleted()).isEqualTo(dry.blobsDeleted());
     assertThat(real.tombstonesDeleted()).isEqualTo(1);
-    assertThat(real.bytesDeleted()).as("about 700 KB of forgotten content freed").isGreaterThan(500_000);
+    assertThat(real.bytesDeleted())
+        .as("about 700 KB of forgotten content freed")
+        .isGreaterThan(500_000);
     assertThat(list(StoreLayout.PACKS).size()).isLessThan(packsBefore);
     assertThat(list(StoreLayout.INDEX)).as("index files merged into one").hasSize(1);
     assertWhole(second, source);
@@ -121,10 +141,13 @@ class PackCollectorTest {
     GcReport again = gc(false, 1L << 30);
     assertThat(again.packsDeleted()).isZero();
     assertWhole(second, source);
-    // The early verifier again, on blobs stored since it read the index, in packs it has not listed.
+    // The early verifier again, on blobs stored since it read the index, in packs it has not
+    // listed.
     Trees.write(source.resolve("later.sst"), Trees.random(77, 150_000));
     Snapshot third = backup();
-    assertThat(early.verify(third, true).problems()).as("a snapshot newer than the verifier's index").isEmpty();
+    assertThat(early.verify(third, true).problems())
+        .as("a snapshot newer than the verifier's index")
+        .isEmpty();
   }
 
   @Test
@@ -164,14 +187,19 @@ class PackCollectorTest {
     // Old, but a running backup (its pending object rewritten a minute ago) relies on them: kept.
     ageAll(OLD);
     List<String> ids = packs.stream().map(StoreLayout::packIdOf).toList();
-    byte[] pending = dev.strata.engine.index.IndexCodec.mapper().writeValueAsBytes(Map.of("sourceId", "ns/other/", "packs", ids));
+    byte[] pending =
+        dev.strata.engine.index.IndexCodec.mapper()
+            .writeValueAsBytes(Map.of("sourceId", "ns/other/", "packs", ids));
     String key = StoreLayout.pendingKey("0123456789abcdef0123456789abcdef");
-    Repository.open(store, null).putObject(key, pending, dev.strata.engine.store.Metadata.of(null, key));
-    Files.setLastModifiedTime(store.root().resolve(key), FileTime.from(now.minus(Duration.ofMinutes(1))));
+    Repository.open(store, null)
+        .putObject(key, pending, dev.strata.engine.store.Metadata.of(null, key));
+    Files.setLastModifiedTime(
+        store.root().resolve(key), FileTime.from(now.minus(Duration.ofMinutes(1))));
     GcReport pendingKept = gc(false, 1L << 30);
     assertThat(pendingKept.packsDeleted()).isZero();
     assertThat(list(StoreLayout.PACKS).keySet()).containsAll(packs);
-    // The backup died: its pending object ages past the grace period; then the packs go, and so does the object.
+    // The backup died: its pending object ages past the grace period; then the packs go, and so
+    // does the object.
     Files.setLastModifiedTime(store.root().resolve(key), FileTime.from(now.minus(OLD)));
     GcReport dead = gc(false, 1L << 30);
     assertThat(dead.packsDeleted()).isEqualTo(packs.size());

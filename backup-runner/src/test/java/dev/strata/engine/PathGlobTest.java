@@ -20,7 +20,9 @@ class PathGlobTest {
     assertThat(anchored.matches("db/1.sst")).isTrue();
     assertThat(anchored.matches("db/sub/1.sst")).isFalse();
     assertThat(anchored.matches("x/db/1.sst")).isFalse();
-    assertThat(PathGlob.of("/top.txt").matches("a/top.txt")).as("a leading slash anchors").isFalse();
+    assertThat(PathGlob.of("/top.txt").matches("a/top.txt"))
+        .as("a leading slash anchors")
+        .isFalse();
     assertThat(PathGlob.of("/top.txt").matches("top.txt")).isTrue();
 
     PathGlob deep = PathGlob.of("db/**/CURRENT");
@@ -30,7 +32,9 @@ class PathGlobTest {
     assertThat(PathGlob.of("0000?.sst").matches("00001.sst")).isTrue();
     assertThat(PathGlob.of("[!a-c]*").matches("d.txt")).isTrue();
     assertThat(PathGlob.of("[!a-c]*").matches("b.txt")).isFalse();
-    assertThat(PathGlob.of("a+b(1).txt").matches("a+b(1).txt")).as("regex characters are literal").isTrue();
+    assertThat(PathGlob.of("a+b(1).txt").matches("a+b(1).txt"))
+        .as("regex characters are literal")
+        .isTrue();
     assertThat(PathGlob.of("db/").matchesOrUnder("db/x/y")).isTrue();
   }
 

@@ -24,7 +24,9 @@ class ProgressPublisherTest {
     progress.addTotal(10, 1000);
     progress.bytesDone(400);
     String key = StoreLayout.progressKey("ns.snap-1");
-    try (ProgressPublisher p = new ProgressPublisher(store, "ns.snap-1", progress, Duration.ofMillis(200), Clock.systemUTC())) {
+    try (ProgressPublisher p =
+        new ProgressPublisher(
+            store, "ns.snap-1", progress, Duration.ofMillis(200), Clock.systemUTC())) {
       await().atMost(Duration.ofSeconds(5)).until(() -> store.stat(key, null).isPresent());
       RunProgress doc = RunReports.readValue(store.get(key, null), RunProgress.class);
       assertThat(doc.bytesDone()).isEqualTo(400);

@@ -24,10 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Round-trip properties over random trees and random edits: after any sequence of edits (insertions, deletions and
- * in-place changes inside files, truncations, appends, new, deleted and renamed files and directories, symlinks),
- * every snapshot restores byte-identical to the tree it was taken of, into an empty directory and by a sync over a
- * stale copy, and verifies with read-data; with and without compression and encryption. The seed is logged.
+ * Round-trip properties over random trees and random edits: after any sequence of edits
+ * (insertions, deletions and in-place changes inside files, truncations, appends, new, deleted and
+ * renamed files and directories, symlinks), every snapshot restores byte-identical to the tree it
+ * was taken of, into an empty directory and by a sync over a stale copy, and verifies with
+ * read-data; with and without compression and encryption. The seed is logged.
  */
 class RoundTripPropertiesTest {
 
@@ -39,15 +40,25 @@ class RoundTripPropertiesTest {
 
   @ParameterizedTest
   @CsvSource({"none, auto", "aes-256-gcm, auto", "aes-256-gcm, off", "none, max"})
-  void everySnapshotRestoresExactlyWhatItWasTakenOf(String encryption, String compression) throws IOException {
+  void everySnapshotRestoresExactlyWhatItWasTakenOf(String encryption, String compression)
+      throws IOException {
     long seed = System.nanoTime();
-    LOG.info("round-trip properties, seed {}, encryption {}, compression {}", seed, encryption, compression);
+    LOG.info(
+        "round-trip properties, seed {}, encryption {}, compression {}",
+        seed,
+        encryption,
+        compression);
     Random rnd = new Random(seed);
     Path source = Files.createDirectories(tmp.resolve("source"));
     LocalBlobStoreManager store = new LocalBlobStoreManager(tmp.resolve("store"));
     UserKey key = encryption.equals("none") ? null : UserKey.of("k-" + seed, "test");
-    BackupOptions options = BackupOptions.defaults().withChunkSize(CHUNK).withParallelism(3).withCompression(Compression.parse(compression))
-        .withKey(key).withInit(BackupOptions.defaults().withChunkSize(CHUNK).init().withPackSize(64 * 1024));
+    BackupOptions options =
+        BackupOptions.defaults()
+            .withChunkSize(CHUNK)
+            .withParallelism(3)
+            .withCompression(Compression.parse(compression))
+            .withKey(key)
+            .withInit(BackupOptions.defaults().withChunkSize(CHUNK).init().withPackSize(64 * 1024));
     RestoreOptions restore = RestoreOptions.of(RestoreMode.EMPTY).withKey(key).withFsync(false);
     for (int i = 0; i < 12; i++) {
       write(source.resolve(name(rnd, 2)), rnd);
@@ -59,23 +70,36 @@ class RoundTripPropertiesTest {
       if (round > 0) {
         edit(source, rnd);
       }
-      Snapshot s = new BackupEngine(store, options, new Progress()).backup(source, "ns/pvc/").index();
+      Snapshot s =
+          new BackupEngine(store, options, new Progress()).backup(source, "ns/pvc/").index();
       snapshots.add(s);
       trees.add(Trees.describe(source));
       Path fresh = tmp.resolve("restored-" + round);
       new RestoreEngine(store, restore, new Progress()).restore(s, fresh);
-      assertThat(Trees.describe(fresh)).as("round %d (seed %d)", round, seed).isEqualTo(trees.get(round));
+      assertThat(Trees.describe(fresh))
+          .as("round %d (seed %d)", round, seed)
+          .isEqualTo(trees.get(round));
       // A sync over the copy restored from an earlier snapshot makes it this one.
-      new RestoreEngine(store, new RestoreOptions(RestoreMode.SYNC, 3, false, false, key, RestoreOptions.DEFAULT_RANGE_GAP), new Progress())
+      new RestoreEngine(
+              store,
+              new RestoreOptions(
+                  RestoreMode.SYNC, 3, false, false, key, RestoreOptions.DEFAULT_RANGE_GAP),
+              new Progress())
           .restore(s, stale);
-      assertThat(Trees.describe(stale)).as("sync in round %d (seed %d)", round, seed).isEqualTo(trees.get(round));
+      assertThat(Trees.describe(stale))
+          .as("sync in round %d (seed %d)", round, seed)
+          .isEqualTo(trees.get(round));
     }
     SnapshotVerifier verifier = new SnapshotVerifier(Repository.open(store, key), 3);
     for (int i = 0; i < snapshots.size(); i++) {
-      assertThat(verifier.verify(snapshots.get(i), true).problems()).as("snapshot of round %d (seed %d)", i, seed).isEmpty();
+      assertThat(verifier.verify(snapshots.get(i), true).problems())
+          .as("snapshot of round %d (seed %d)", i, seed)
+          .isEmpty();
       Path again = tmp.resolve("again-" + i);
       new RestoreEngine(store, restore, new Progress()).restore(snapshots.get(i), again);
-      assertThat(Trees.describe(again)).as("old snapshot of round %d (seed %d)", i, seed).isEqualTo(trees.get(i));
+      assertThat(Trees.describe(again))
+          .as("old snapshot of round %d (seed %d)", i, seed)
+          .isEqualTo(trees.get(i));
     }
   }
 
@@ -85,7 +109,10 @@ class RoundTripPropertiesTest {
     for (int i = 0; i < levels; i++) {
       b.append("d").append(rnd.nextInt(4)).append('/');
     }
-    return b.append("f").append(rnd.nextInt(1000)).append(rnd.nextBoolean() ? ".sst" : ".log").toString();
+    return b.append("f")
+        .append(rnd.nextInt(1000))
+        .append(rnd.nextBoolean() ? ".sst" : ".log")
+        .toString();
   }
 
   private static long mtime = 1_700_000_000L;
@@ -151,8 +178,14 @@ class RoundTripPropertiesTest {
             Files.write(f, out);
           }
         }
-        case 3 -> Files.write(f, java.util.Arrays.copyOf(b, b.length == 0 ? 0 : rnd.nextInt(b.length))); // truncation
-        case 4 -> Files.write(f, content(rnd, 1 + rnd.nextInt(30_000)), StandardOpenOption.APPEND); // append
+        case 3 ->
+            Files.write(
+                f,
+                java.util.Arrays.copyOf(
+                    b, b.length == 0 ? 0 : rnd.nextInt(b.length))); // truncation
+        case 4 ->
+            Files.write(
+                f, content(rnd, 1 + rnd.nextInt(30_000)), StandardOpenOption.APPEND); // append
         case 5 -> { // in place
           if (b.length > 0) {
             int at = rnd.nextInt(b.length);

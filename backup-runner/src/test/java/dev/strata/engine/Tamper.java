@@ -23,15 +23,17 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * Rewrites a format-2 snapshot in the store as someone with write access to the bucket (and, for an encrypted store,
- * the key) could: its tree records changed by {@code edit}, stored as a new tree blob in a new pack with its index file,
- * and the snapshot object at its key pointing to it. Nothing checks the records on the way in.
+ * Rewrites a format-2 snapshot in the store as someone with write access to the bucket (and, for an
+ * encrypted store, the key) could: its tree records changed by {@code edit}, stored as a new tree
+ * blob in a new pack with its index file, and the snapshot object at its key pointing to it.
+ * Nothing checks the records on the way in.
  */
 public final class Tamper {
 
   private Tamper() {}
 
-  public static void rewriteTree(BlobStoreManager store, UserKey key, Snapshot s, UnaryOperator<List<TreeEntry>> edit) {
+  public static void rewriteTree(
+      BlobStoreManager store, UserKey key, Snapshot s, UnaryOperator<List<TreeEntry>> edit) {
     Repository repo = Repository.open(store, key);
     List<TreeEntry> records = new ArrayList<>();
     try (TreeSource t = new BlobSource(repo, null).tree(s)) {
@@ -46,13 +48,16 @@ public final class Tamper {
     try (PackUploads up = new PackUploads(repo, 1, 16 << 20, packs::add)) {
       PackWriter trees = new PackWriter(up, PackEntry.TREE);
       BlobCodec codec = new BlobCodec(repo.sealer());
-      TreeChunker chunker = new TreeChunker((buf, len) -> {
-        byte[] id = repo.sealer().blobId(buf, 0, len);
-        ids.add(Hashing.hex(id));
-        codec.encode(Compression.AUTO, id, buf, 0, len);
-        trees.add(id, codec.stored, codec.storedOffset, codec.storedLength, codec.flags, len);
-        bytes[0] += len;
-      });
+      TreeChunker chunker =
+          new TreeChunker(
+              (buf, len) -> {
+                byte[] id = repo.sealer().blobId(buf, 0, len);
+                ids.add(Hashing.hex(id));
+                codec.encode(Compression.AUTO, id, buf, 0, len);
+                trees.add(
+                    id, codec.stored, codec.storedOffset, codec.storedLength, codec.flags, len);
+                bytes[0] += len;
+              });
       TreeWriter w = new TreeWriter(chunker);
       edited.forEach(w::write);
       w.finish();
@@ -61,7 +66,15 @@ public final class Tamper {
     }
     IndexFiles.write(repo, packs, System.currentTimeMillis());
     SnapshotRecord r = s.record();
-    SnapshotRecord forged = new SnapshotRecord(r.snapshotId(), r.metadata(), r.previousSnapshotId(), r.stats(), r.compression(), bytes[0], ids);
+    SnapshotRecord forged =
+        new SnapshotRecord(
+            r.snapshotId(),
+            r.metadata(),
+            r.previousSnapshotId(),
+            r.stats(),
+            r.compression(),
+            bytes[0],
+            ids);
     byte[] encoded = SnapshotCodec.encode(repo, s.key(), forged);
     store.put(s.key(), encoded, encoded.length, null, Metadata.of(null, s.key()));
   }

@@ -20,13 +20,17 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An index edited in the store to escape the target is refused before anything is written, in either format. */
+/**
+ * An index edited in the store to escape the target is refused before anything is written, in
+ * either format.
+ */
 class TamperedIndexTest {
 
   @TempDir Path tmp;
 
   @Test
-  void aFormatOneIndexNamingDotDotIsRefusedAndNothingIsWrittenOutsideTheTarget() throws IOException {
+  void aFormatOneIndexNamingDotDotIsRefusedAndNothingIsWrittenOutsideTheTarget()
+      throws IOException {
     Path source = Files.createDirectories(tmp.resolve("work/source"));
     Trees.write(source.resolve("x"), "payload".getBytes());
     LocalBlobStoreManager store = new LocalBlobStoreManager(tmp.resolve("store"));
@@ -38,7 +42,13 @@ class TamperedIndexTest {
     FileIndex evil = new FileIndex("../x", f.kind(), f.metadata(), f.blobs(), f.checksum(), null);
     DirIndex root = good.root();
     SnapshotIndex tampered =
-        new SnapshotIndex(good.formatVersion(), good.snapshotId(), good.metadata(), null, good.chunkSize(), good.stats(),
+        new SnapshotIndex(
+            good.formatVersion(),
+            good.snapshotId(),
+            good.metadata(),
+            null,
+            good.chunkSize(),
+            good.stats(),
             new DirIndex("", root.metadata(), List.of(evil), List.of(), List.of(), List.of()));
     byte[] bytes = IndexCodec.encode(tampered);
     store.put(key, bytes, bytes.length, null, Metadata.of("src", key));
@@ -49,7 +59,10 @@ class TamperedIndexTest {
     assertThatThrownBy(() -> new SnapshotCatalog(store).load(good.snapshotId()))
         .isInstanceOf(IndexFormatException.class)
         .hasMessageContaining("'../x'");
-    assertThatThrownBy(() -> new RestoreEngine(store, RestoreOptions.of(RestoreMode.SYNC), new Progress()).restore(Snapshot.of(key, tampered), target))
+    assertThatThrownBy(
+            () ->
+                new RestoreEngine(store, RestoreOptions.of(RestoreMode.SYNC), new Progress())
+                    .restore(Snapshot.of(key, tampered), target))
         .isInstanceOf(IndexFormatException.class)
         .hasMessageContaining("'../x'")
         .hasMessageContaining(good.snapshotId());
@@ -63,27 +76,39 @@ class TamperedIndexTest {
     Trees.write(source.resolve("x"), "payload".getBytes());
     Trees.write(source.resolve("d/y"), "more".getBytes());
     LocalBlobStoreManager store = new LocalBlobStoreManager(tmp.resolve("store"));
-    BackupResult b = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "src");
-    Tamper.rewriteTree(store, null, b.index(), records -> {
-      List<TreeEntry> out = new ArrayList<>();
-      for (TreeEntry e : records) {
-        if (e instanceof TreeEntry.File f && f.file().name().equals("y")) {
-          FileIndex g = f.file();
-          out.add(new TreeEntry.File(new FileIndex("../../x", g.kind(), g.metadata(), g.blobs(), null, null), false));
-        } else {
-          out.add(e);
-        }
-      }
-      return out;
-    });
+    BackupResult b =
+        new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "src");
+    Tamper.rewriteTree(
+        store,
+        null,
+        b.index(),
+        records -> {
+          List<TreeEntry> out = new ArrayList<>();
+          for (TreeEntry e : records) {
+            if (e instanceof TreeEntry.File f && f.file().name().equals("y")) {
+              FileIndex g = f.file();
+              out.add(
+                  new TreeEntry.File(
+                      new FileIndex("../../x", g.kind(), g.metadata(), g.blobs(), null, null),
+                      false));
+            } else {
+              out.add(e);
+            }
+          }
+          return out;
+        });
     Snapshot forged = new SnapshotCatalog(store).load(b.index().snapshotId());
     Path target = Files.createDirectories(tmp.resolve("work/target"));
     List<String> before = listAll(tmp.resolve("work"));
-    assertThatThrownBy(() -> new RestoreEngine(store, RestoreOptions.of(RestoreMode.SYNC), new Progress()).restore(forged, target))
+    assertThatThrownBy(
+            () ->
+                new RestoreEngine(store, RestoreOptions.of(RestoreMode.SYNC), new Progress())
+                    .restore(forged, target))
         .isInstanceOf(IndexFormatException.class)
         .hasMessageContaining("'../../x'")
         .hasMessageContaining(forged.snapshotId());
-    assertThatThrownBy(() -> new SnapshotVerifier(store, 2).verify(forged, false)).isInstanceOf(IndexFormatException.class);
+    assertThatThrownBy(() -> new SnapshotVerifier(store, 2).verify(forged, false))
+        .isInstanceOf(IndexFormatException.class);
     assertThat(listAll(tmp.resolve("work"))).isEqualTo(before);
   }
 
@@ -92,11 +117,13 @@ class TamperedIndexTest {
     Path source = Files.createDirectories(tmp.resolve("source"));
     Trees.write(source.resolve("x"), "p".getBytes());
     LocalBlobStoreManager store = new LocalBlobStoreManager(tmp.resolve("store"));
-    BackupResult a = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "src");
+    BackupResult a =
+        new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "src");
     byte[] bytes = store.get(a.indexKey(), null);
     String fakeKey = a.indexKey().replace(a.index().snapshotId(), "20991231T000000.000Z-ffffff");
     store.put(fakeKey, bytes, bytes.length, null, null);
-    assertThatThrownBy(() -> new SnapshotCatalog(store).latest("src")).hasMessageContaining("tampered");
+    assertThatThrownBy(() -> new SnapshotCatalog(store).latest("src"))
+        .hasMessageContaining("tampered");
   }
 
   private static List<String> listAll(Path root) throws IOException {

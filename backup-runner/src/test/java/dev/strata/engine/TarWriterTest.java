@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The tar writer read back by GNU tar: names short, long (past ustar's 100 and 255 bytes) and not ASCII, modes with
- * setuid and sticky bits, sizes around block boundaries, nanosecond mtimes, owners beyond ustar's seven octal digits,
- * symlinks (with long targets, never followed) and hard links.
+ * The tar writer read back by GNU tar: names short, long (past ustar's 100 and 255 bytes) and not
+ * ASCII, modes with setuid and sticky bits, sizes around block boundaries, nanosecond mtimes,
+ * owners beyond ustar's seven octal digits, symlinks (with long targets, never followed) and hard
+ * links.
  */
 class TarWriterTest {
 
@@ -43,7 +44,12 @@ class TarWriterTest {
 
   @Test
   void gnuTarExtractsExactlyWhatWasWritten() throws IOException {
-    String longDir = "d".repeat(120) + "/" + "é".repeat(60) + "/" + "x".repeat(90); // 120 + 121 + 91 bytes: no ustar split
+    String longDir =
+        "d".repeat(120)
+            + "/"
+            + "é".repeat(60)
+            + "/"
+            + "x".repeat(90); // 120 + 121 + 91 bytes: no ustar split
     String longName = longDir + "/" + "f".repeat(200) + ".sst";
     String longTarget = "../".repeat(40) + "target-" + "t".repeat(80);
     Map<String, byte[]> contents = new LinkedHashMap<>();
@@ -57,8 +63,16 @@ class TarWriterTest {
       contents.forEach((p, c) -> file(tar, p, c, meta(0644, T + 7)));
       tar.directory("modes", meta(01777, 1_000_000_000L * 1_000_000_000L));
       file(tar, "modes/setuid", "x".getBytes(), meta(04751, T));
-      file(tar, "modes/readonly", "r".getBytes(), meta(0400, 1_500_000_000L * 1_000_000_000L)); // whole seconds: no pax mtime
-      file(tar, "modes/big-owner", "o".getBytes(), new TarWriter.Meta(0640, T, 3_000_000, 4_000_000));
+      file(
+          tar,
+          "modes/readonly",
+          "r".getBytes(),
+          meta(0400, 1_500_000_000L * 1_000_000_000L)); // whole seconds: no pax mtime
+      file(
+          tar,
+          "modes/big-owner",
+          "o".getBytes(),
+          new TarWriter.Meta(0640, T, 3_000_000, 4_000_000));
       tar.directory("ünïcødé", meta(0700, T));
       file(tar, "ünïcødé/数据 файл.txt", "unicode".getBytes(StandardCharsets.UTF_8), meta(0600, T));
       tar.directory("d".repeat(120), meta(0755, T));
@@ -75,14 +89,15 @@ class TarWriterTest {
 
     Path out = Files.createDirectories(tmp.resolve("out"));
     GnuTar.extract(archive, out);
-    contents.forEach((p, c) -> {
-      try {
-        assertThat(Files.readAllBytes(out.resolve(p))).as(p).isEqualTo(c);
-        assertThat(mtime(out.resolve(p))).as(p).isEqualTo(T + 7);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+    contents.forEach(
+        (p, c) -> {
+          try {
+            assertThat(Files.readAllBytes(out.resolve(p))).as(p).isEqualTo(c);
+            assertThat(mtime(out.resolve(p))).as(p).isEqualTo(T + 7);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
     assertThat(mode(out.resolve("modes/setuid"))).isEqualTo(04751);
     assertThat(mode(out.resolve("modes/readonly"))).isEqualTo(0400);
     assertThat(mtime(out.resolve("modes/readonly"))).isEqualTo(1_500_000_000L * 1_000_000_000L);
@@ -96,14 +111,20 @@ class TarWriterTest {
     assertThat(mtime(out.resolve("modes/setuid"))).isEqualTo(T);
 
     assertThat(Files.readString(out.resolve(longName))).isEqualTo("long");
-    assertThat(Files.isSameFile(out.resolve(longName), out.resolve(longDir + "/hard-" + "h".repeat(120)))).isTrue();
+    assertThat(
+            Files.isSameFile(
+                out.resolve(longName), out.resolve(longDir + "/hard-" + "h".repeat(120))))
+        .isTrue();
     assertThat(Files.readSymbolicLink(out.resolve("link-rel"))).isEqualTo(Path.of("sizes/f1"));
     assertThat(Files.readSymbolicLink(out.resolve("link-long"))).isEqualTo(Path.of(longTarget));
     assertThat(Files.readSymbolicLink(out.resolve("link-abs"))).isEqualTo(Path.of("/etc/shadow"));
 
     List<String> names = GnuTar.names(archive);
-    assertThat(names).contains("sizes/", "sizes/f0", longDir + "/", longName, "link-long").noneMatch(n -> n.contains("PaxHeaders"));
-    assertThat(GnuTar.listVerbose(archive)).anySatisfy(l -> assertThat(l).startsWith("-rwsr-x--x 1000/1000").endsWith("modes/setuid"))
+    assertThat(names)
+        .contains("sizes/", "sizes/f0", longDir + "/", longName, "link-long")
+        .noneMatch(n -> n.contains("PaxHeaders"));
+    assertThat(GnuTar.listVerbose(archive))
+        .anySatisfy(l -> assertThat(l).startsWith("-rwsr-x--x 1000/1000").endsWith("modes/setuid"))
         .anySatisfy(l -> assertThat(l).startsWith("drwxrwxrwt").endsWith("modes/"))
         .anySatisfy(l -> assertThat(l).startsWith("lrwxrwxrwx").contains("link-abs -> /etc/shadow"))
         .anySatisfy(l -> assertThat(l).matches("-rw-r--r-- 1000/1000 +300000 .*sizes/f300000"));
@@ -114,7 +135,9 @@ class TarWriterTest {
     for (int n = 1; n < 1200; n++) {
       byte[] r = TarWriter.paxRecords(Map.of("path", "p".repeat(n)));
       String text = new String(r, StandardCharsets.UTF_8);
-      assertThat(Integer.parseInt(text.substring(0, text.indexOf(' ')))).as("record of %d", n).isEqualTo(r.length);
+      assertThat(Integer.parseInt(text.substring(0, text.indexOf(' '))))
+          .as("record of %d", n)
+          .isEqualTo(r.length);
     }
     byte[] u = TarWriter.paxRecords(Map.of("path", "é".repeat(50)));
     assertThat(new String(u, StandardCharsets.UTF_8)).startsWith(u.length + " path=");
@@ -124,11 +147,16 @@ class TarWriterTest {
   void aFileMustGetExactlyItsSize() {
     TarWriter tar = new TarWriter(new ByteArrayOutputStream());
     tar.beginFile("f", 3, meta(0644, T));
-    assertThatThrownBy(() -> tar.write(new byte[4], 0, 4)).isInstanceOf(IllegalStateException.class).hasMessageContaining("more than its 3 bytes");
+    assertThatThrownBy(() -> tar.write(new byte[4], 0, 4))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("more than its 3 bytes");
     tar.write(new byte[2], 0, 2);
-    assertThatThrownBy(tar::endFile).isInstanceOf(IllegalStateException.class).hasMessageContaining("1 bytes short");
+    assertThatThrownBy(tar::endFile)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("1 bytes short");
     assertThatThrownBy(() -> tar.directory("d", meta(0755, T))).hasMessageContaining("not ended");
-    assertThatThrownBy(() -> new TarWriter(new ByteArrayOutputStream()).directory("a\0b", meta(0755, T)))
+    assertThatThrownBy(
+            () -> new TarWriter(new ByteArrayOutputStream()).directory("a\0b", meta(0755, T)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -139,7 +167,9 @@ class TarWriterTest {
     file(tar, "short", "abc".getBytes(), meta(0644, 1_000_000_000L * 1_000_000_000L));
     tar.finish();
     byte[] b = bytes.toByteArray();
-    assertThat(b).hasSize(512 + 512 + 1024); // header, one block of content, end of archive; no pax header needed
+    assertThat(b)
+        .hasSize(
+            512 + 512 + 1024); // header, one block of content, end of archive; no pax header needed
     assertThat(new String(b, 257, 6, StandardCharsets.US_ASCII)).isEqualTo("ustar\0");
     assertThat(new String(b, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("short");
     long sum = 0;

@@ -13,7 +13,10 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** Builds test trees and compares two trees entry by entry: type, content, mode, mtime, symlink target, owner. */
+/**
+ * Builds test trees and compares two trees entry by entry: type, content, mode, mtime, symlink
+ * target, owner.
+ */
 public final class Trees {
 
   private Trees() {}
@@ -39,8 +42,9 @@ public final class Trees {
   }
 
   /**
-   * A tree with what a volume may hold: nested and empty directories, symlinks (relative, absolute, dangling, to a
-   * directory), unicode names, odd modes, a zero-byte file and a file several chunks long (with chunkSize 64 KiB).
+   * A tree with what a volume may hold: nested and empty directories, symlinks (relative, absolute,
+   * dangling, to a directory), unicode names, odd modes, a zero-byte file and a file several chunks
+   * long (with chunkSize 64 KiB).
    */
   public static void makeRichTree(Path root) throws IOException {
     write(root.resolve("a/b/c/deep.txt"), "deep".getBytes());
@@ -62,27 +66,34 @@ public final class Trees {
     setMtime(root.resolve("a/b/c/deep.txt"), 1_500_000_000L, 1);
   }
 
-  /** A snapshot's whole tree, read through the store (tests look into it; the engine streams it). */
-  public static dev.strata.engine.index.DirIndex tree(dev.strata.engine.store.BlobStoreManager store, Snapshot s) {
+  /**
+   * A snapshot's whole tree, read through the store (tests look into it; the engine streams it).
+   */
+  public static dev.strata.engine.index.DirIndex tree(
+      dev.strata.engine.store.BlobStoreManager store, Snapshot s) {
     return tree(dev.strata.engine.format.Repository.open(store, null), s);
   }
 
-  public static dev.strata.engine.index.DirIndex tree(dev.strata.engine.format.Repository repo, Snapshot s) {
+  public static dev.strata.engine.index.DirIndex tree(
+      dev.strata.engine.format.Repository repo, Snapshot s) {
     try (var r = new dev.strata.engine.tree.TreeReader(new BlobSource(repo, null).tree(s))) {
       return r.readAll();
     }
   }
 
   /** The store's pack objects. */
-  public static java.util.List<dev.strata.engine.store.ObjectInfo> packs(dev.strata.engine.store.BlobStoreManager store) {
+  public static java.util.List<dev.strata.engine.store.ObjectInfo> packs(
+      dev.strata.engine.store.BlobStoreManager store) {
     java.util.List<dev.strata.engine.store.ObjectInfo> out = new java.util.ArrayList<>();
     store.list(dev.strata.engine.store.StoreLayout.PACKS, out::add, null);
     return out;
   }
 
   /** The store's index, as a backup would load it (no key: stores without encryption). */
-  public static dev.strata.engine.pack.BlobIndex index(dev.strata.engine.store.BlobStoreManager store) {
-    return dev.strata.engine.pack.BlobIndex.load(dev.strata.engine.format.Repository.open(store, null));
+  public static dev.strata.engine.pack.BlobIndex index(
+      dev.strata.engine.store.BlobStoreManager store) {
+    return dev.strata.engine.pack.BlobIndex.load(
+        dev.strata.engine.format.Repository.open(store, null));
   }
 
   /** The key of the pack holding a blob's newest copy. */
@@ -94,7 +105,8 @@ public final class Trees {
   }
 
   /** Flips one byte inside a blob's stored bytes in its pack, in a local store. */
-  public static void corruptBlob(dev.strata.engine.store.LocalBlobStoreManager store, String blobId) throws IOException {
+  public static void corruptBlob(dev.strata.engine.store.LocalBlobStoreManager store, String blobId)
+      throws IOException {
     var ix = index(store);
     int e = ix.find(Hashing.unhex(blobId));
     assertThat(e).isNotNegative();
@@ -127,8 +139,13 @@ public final class Trees {
                   };
               // A symlink's own mtime can only be set to the microsecond (lutimes).
               long nanos = entry.metadata().mtimeNanos();
-              String mtime = " mtime=" + (entry.type() == LocalEntry.Type.SYMLINK ? nanos / 1000 * 1000 : nanos);
-              String mode = entry.type() == LocalEntry.Type.SYMLINK ? "" : String.format(" mode=%04o", entry.metadata().mode());
+              String mtime =
+                  " mtime="
+                      + (entry.type() == LocalEntry.Type.SYMLINK ? nanos / 1000 * 1000 : nanos);
+              String mode =
+                  entry.type() == LocalEntry.Type.SYMLINK
+                      ? ""
+                      : String.format(" mode=%04o", entry.metadata().mode());
               out.put(
                   rel.isEmpty() ? "." : rel,
                   entry.type() + mode + mtime + " uid=" + entry.metadata().uid() + " " + content);

@@ -25,14 +25,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An HTTP proxy on loopback that sits in front of an S3 server and breaks a share of the requests: answers them with
- * {@code 503 Slow Down} or {@code 500 Internal Error} (S3 XML bodies), with a {@code 503} HTML page as a load balancer
- * would, or resets the connection part-way through the request or the response.
+ * An HTTP proxy on loopback that sits in front of an S3 server and breaks a share of the requests:
+ * answers them with {@code 503 Slow Down} or {@code 500 Internal Error} (S3 XML bodies), with a
+ * {@code 503} HTML page as a load balancer would, or resets the connection part-way through the
+ * request or the response.
  *
- * <p>Each client connection carries one request (the proxy asks the server for {@code Connection: close}), so the
- * proxy needs to understand only request heads and Content-Length bodies, which is all an S3 client sends. Which
- * requests fail comes from a seeded {@link Random}: the sequence of decisions is fixed, though under concurrency which
- * request gets which decision depends on arrival order.
+ * <p>Each client connection carries one request (the proxy asks the server for {@code Connection:
+ * close}), so the proxy needs to understand only request heads and Content-Length bodies, which is
+ * all an S3 client sends. Which requests fail comes from a seeded {@link Random}: the sequence of
+ * decisions is fixed, though under concurrency which request gets which decision depends on arrival
+ * order.
  *
  * <pre>{@code
  * try (FaultyProxy proxy = FaultyProxy.start("127.0.0.1", s3.port(), 0.3, 42)) {
@@ -51,7 +53,10 @@ public final class FaultyProxy implements AutoCloseable {
     UNAVAILABLE_HTML_503,
     /** The connection is reset after the request head and part of its body have arrived. */
     RESET_DURING_REQUEST,
-    /** The request reaches the server (which acts on it); the connection is reset part-way through the response. */
+    /**
+     * The request reaches the server (which acts on it); the connection is reset part-way through
+     * the response.
+     */
     RESET_DURING_RESPONSE
   }
 
@@ -67,7 +72,8 @@ public final class FaultyProxy implements AutoCloseable {
   private volatile List<Fault> faults = List.of(Fault.values());
   private volatile boolean closed;
 
-  private FaultyProxy(String targetHost, int targetPort, double faultRate, long seed) throws IOException {
+  private FaultyProxy(String targetHost, int targetPort, double faultRate, long seed)
+      throws IOException {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
     this.random = new Random(seed);
@@ -77,11 +83,13 @@ public final class FaultyProxy implements AutoCloseable {
     }
     this.server = new ServerSocket();
     server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
-    this.workers = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "faulty-proxy");
-      t.setDaemon(true);
-      return t;
-    });
+    this.workers =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "faulty-proxy");
+              t.setDaemon(true);
+              return t;
+            });
     Thread acceptor = new Thread(this::acceptLoop, "faulty-proxy-accept");
     acceptor.setDaemon(true);
     acceptor.start();
@@ -154,16 +162,18 @@ public final class FaultyProxy implements AutoCloseable {
       try {
         Socket client = server.accept();
         open.add(client);
-        workers.execute(() -> {
-          try {
-            handle(client);
-          } catch (IOException | RuntimeException e) {
-            // the client or the server went away: nothing to report, the client sees a broken connection
-          } finally {
-            closeQuietly(client);
-            open.remove(client);
-          }
-        });
+        workers.execute(
+            () -> {
+              try {
+                handle(client);
+              } catch (IOException | RuntimeException e) {
+                // the client or the server went away: nothing to report, the client sees a broken
+                // connection
+              } finally {
+                closeQuietly(client);
+                open.remove(client);
+              }
+            });
       } catch (IOException e) {
         if (!closed) {
           // accept failed transiently (e.g. out of file descriptors): pause, then keep serving
@@ -205,21 +215,44 @@ public final class FaultyProxy implements AutoCloseable {
         skip(in, request.contentLength == 0 ? 0 : cut % request.contentLength);
         reset(client);
       }
-      case SLOW_DOWN_503 -> answer(in, out, request, 503, "Slow Down", "application/xml",
-          s3Error("SlowDown", "Please reduce your request rate."));
-      case INTERNAL_ERROR_500 -> answer(in, out, request, 500, "Internal Server Error", "application/xml",
-          s3Error("InternalError", "We encountered an internal error. Please try again."));
-      case UNAVAILABLE_HTML_503 -> answer(in, out, request, 503, "Service Unavailable", "text/html",
-          "<html><body><h1>503 Service Unavailable</h1>No server is available to handle this request.</body></html>");
+      case SLOW_DOWN_503 ->
+          answer(
+              in,
+              out,
+              request,
+              503,
+              "Slow Down",
+              "application/xml",
+              s3Error("SlowDown", "Please reduce your request rate."));
+      case INTERNAL_ERROR_500 ->
+          answer(
+              in,
+              out,
+              request,
+              500,
+              "Internal Server Error",
+              "application/xml",
+              s3Error("InternalError", "We encountered an internal error. Please try again."));
+      case UNAVAILABLE_HTML_503 ->
+          answer(
+              in,
+              out,
+              request,
+              503,
+              "Service Unavailable",
+              "text/html",
+              "<html><body><h1>503 Service Unavailable</h1>No server is available to handle this request.</body></html>");
       default -> throw new IllegalStateException("unhandled fault " + fault);
     }
   }
 
   /**
-   * Sends the request to the server and its answer back. With {@code cutAt >= 0}, resets the client's connection after
-   * {@code cutAt % (answer length)} bytes of the answer, so the answer is always cut short.
+   * Sends the request to the server and its answer back. With {@code cutAt >= 0}, resets the
+   * client's connection after {@code cutAt % (answer length)} bytes of the answer, so the answer is
+   * always cut short.
    */
-  private void forward(Request request, InputStream in, OutputStream out, Socket client, int cutAt) throws IOException {
+  private void forward(Request request, InputStream in, OutputStream out, Socket client, int cutAt)
+      throws IOException {
     try (Socket upstream = new Socket(targetHost, targetPort)) {
       open.add(upstream);
       try {
@@ -244,15 +277,35 @@ public final class FaultyProxy implements AutoCloseable {
     }
   }
 
-  private static void answer(InputStream in, OutputStream out, Request request, int status, String reason,
-      String contentType, String body) throws IOException {
-    skip(in, request.contentLength); // read the whole request first, so the client sees the answer, not a broken pipe
+  private static void answer(
+      InputStream in,
+      OutputStream out,
+      Request request,
+      int status,
+      String reason,
+      String contentType,
+      String body)
+      throws IOException {
+    skip(
+        in,
+        request
+            .contentLength); // read the whole request first, so the client sees the answer, not a
+    // broken pipe
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    String head = "HTTP/1.1 " + status + " " + reason + "\r\n"
-        + "Content-Type: " + contentType + "\r\n"
-        + "Content-Length: " + bytes.length + "\r\n"
-        + "x-amz-request-id: faulty-proxy\r\n"
-        + "Connection: close\r\n\r\n";
+    String head =
+        "HTTP/1.1 "
+            + status
+            + " "
+            + reason
+            + "\r\n"
+            + "Content-Type: "
+            + contentType
+            + "\r\n"
+            + "Content-Length: "
+            + bytes.length
+            + "\r\n"
+            + "x-amz-request-id: faulty-proxy\r\n"
+            + "Connection: close\r\n\r\n";
     out.write(head.getBytes(StandardCharsets.ISO_8859_1));
     if (!request.method.equals("HEAD")) {
       out.write(bytes);
@@ -261,11 +314,17 @@ public final class FaultyProxy implements AutoCloseable {
   }
 
   private static String s3Error(String code, String message) {
-    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>" + message
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>"
+        + code
+        + "</Code><Message>"
+        + message
         + "</Message><RequestId>faulty-proxy</RequestId><HostId>faulty-proxy</HostId></Error>";
   }
 
-  /** The bytes up to and including the blank line, or null if the client closed before sending anything. */
+  /**
+   * The bytes up to and including the blank line, or null if the client closed before sending
+   * anything.
+   */
   private static byte[] readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream(1024);
     int matched = 0;
@@ -353,7 +412,10 @@ public final class FaultyProxy implements AutoCloseable {
     byte[] headWithConnectionClose() {
       StringBuilder sb = new StringBuilder(lines.get(0)).append("\r\n");
       for (String line : lines.subList(1, lines.size())) {
-        String name = line.contains(":") ? line.substring(0, line.indexOf(':')).trim().toLowerCase(Locale.ROOT) : "";
+        String name =
+            line.contains(":")
+                ? line.substring(0, line.indexOf(':')).trim().toLowerCase(Locale.ROOT)
+                : "";
         if (!line.isEmpty() && !name.equals("connection") && !name.equals("keep-alive")) {
           sb.append(line).append("\r\n");
         }

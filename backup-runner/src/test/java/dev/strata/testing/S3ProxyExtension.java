@@ -19,8 +19,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real S3 server in the test JVM: S3Proxy on a free loopback port, backed by a temporary directory, with one bucket
- * and SigV4 credentials. Started once per test class:
+ * A real S3 server in the test JVM: S3Proxy on a free loopback port, backed by a temporary
+ * directory, with one bucket and SigV4 credentials. Started once per test class:
  *
  * <pre>{@code
  * @RegisterExtension static final S3ProxyExtension s3 = new S3ProxyExtension();
@@ -47,8 +47,9 @@ public final class S3ProxyExtension implements BeforeAllCallback, AfterAllCallba
   }
 
   /**
-   * @param inMemory keep objects in memory (S3Proxy's transient store) rather than in a temporary directory: for
-   *     benchmarks that should measure the client, not the disk; {@link #dataDir()} is then null
+   * @param inMemory keep objects in memory (S3Proxy's transient store) rather than in a temporary
+   *     directory: for benchmarks that should measure the client, not the disk; {@link #dataDir()}
+   *     is then null
    */
   public S3ProxyExtension(String bucket, boolean inMemory) {
     this.bucket = bucket;
@@ -77,11 +78,12 @@ public final class S3ProxyExtension implements BeforeAllCallback, AfterAllCallba
       blobStore = new FilesystemNio2BlobStore(dataDir.toString());
     }
     blobStore.createContainer(bucket);
-    proxy = S3Proxy.builder()
-        .blobStore(blobStore)
-        .endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-        .build();
+    proxy =
+        S3Proxy.builder()
+            .blobStore(blobStore)
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+            .build();
     proxy.start();
     long until = System.nanoTime() + 30_000_000_000L;
     while (!"STARTED".equals(proxy.getState())) {
@@ -129,7 +131,9 @@ public final class S3ProxyExtension implements BeforeAllCallback, AfterAllCallba
     return SECRET_KEY;
   }
 
-  /** The directory S3Proxy keeps the buckets in: one sub-directory per bucket, one file per object. */
+  /**
+   * The directory S3Proxy keeps the buckets in: one sub-directory per bucket, one file per object.
+   */
   public Path dataDir() {
     return dataDir;
   }
@@ -144,7 +148,10 @@ public final class S3ProxyExtension implements BeforeAllCallback, AfterAllCallba
     return new S3StoreConfig(endpoint(), bucket, prefix, null, true, ACCESS_KEY, SECRET_KEY, null);
   }
 
-  /** The same, reached through another endpoint (e.g. a {@link FaultyProxy} in front of this server). */
+  /**
+   * The same, reached through another endpoint (e.g. a {@link FaultyProxy} in front of this
+   * server).
+   */
   public S3StoreConfig config(String prefix, String endpoint) {
     return config(prefix).withEndpoint(endpoint);
   }
@@ -154,19 +161,23 @@ public final class S3ProxyExtension implements BeforeAllCallback, AfterAllCallba
       return;
     }
     try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          root,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.delete(file);
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-          Files.delete(dir);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc)
+                throws IOException {
+              Files.delete(dir);
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete S3Proxy's data directory " + root, e);
     }

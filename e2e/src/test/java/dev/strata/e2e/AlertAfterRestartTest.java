@@ -33,15 +33,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The failure alert after a restart: the operator is killed and started again, one snapshot fails, and what the new
- * process exported before and after that failure, read by Prometheus's own rule engine (promtool) with the rule of
- * docs/operations.md, fires StrataSnapshotsFailing. Before the series existed at 0 from start-up, the new process's
- * first sample of the failure counter was already 1, increase() saw no increase, and the alert stayed silent.
+ * The failure alert after a restart: the operator is killed and started again, one snapshot fails,
+ * and what the new process exported before and after that failure, read by Prometheus's own rule
+ * engine (promtool) with the rule of docs/operations.md, fires StrataSnapshotsFailing. Before the
+ * series existed at 0 from start-up, the new process's first sample of the failure counter was
+ * already 1, increase() saw no increase, and the alert stayed silent.
  */
 @ExtendWith({ControlPlaneExtension.class, MinioExtension.class})
 class AlertAfterRestartTest {
 
-  static final Pattern FAILED = Pattern.compile("^strata_snapshots_total\\{namespace=\"([^\"]+)\",result=\"failed\"} (\\S+)$", Pattern.MULTILINE);
+  static final Pattern FAILED =
+      Pattern.compile(
+          "^strata_snapshots_total\\{namespace=\"([^\"]+)\",result=\"failed\"} (\\S+)$",
+          Pattern.MULTILINE);
 
   static Optional<String> failedCount(String scrape, String namespace) {
     Matcher m = FAILED.matcher(scrape);
@@ -54,32 +58,63 @@ class AlertAfterRestartTest {
   }
 
   @Test
-  void aRestartThenOneFailingSnapshotFiresTheFailureAlert(ControlPlane plane, MinioServer minio, TestNamespace ns, @TempDir Path dir)
+  void aRestartThenOneFailingSnapshotFiresTheFailureAlert(
+      ControlPlane plane, MinioServer minio, TestNamespace ns, @TempDir Path dir)
       throws IOException {
     KubernetesClient client = plane.client();
     plane.kubectl("apply", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
-    // A namespace with a store whose credentials are wrong: a snapshot of it fails at once (StoreNotReady).
-    client.secrets().inNamespace(ns.name()).resource(new SecretBuilder().withNewMetadata().withName("minio-credentials").endMetadata()
-        .withStringData(Map.of("AWS_ACCESS_KEY_ID", Examples.EXAMPLE_ACCESS_KEY_ID, "AWS_SECRET_ACCESS_KEY", "wrong")).build()).create();
+    // A namespace with a store whose credentials are wrong: a snapshot of it fails at once
+    // (StoreNotReady).
+    client
+        .secrets()
+        .inNamespace(ns.name())
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("minio-credentials")
+                .endMetadata()
+                .withStringData(
+                    Map.of(
+                        "AWS_ACCESS_KEY_ID",
+                        Examples.EXAMPLE_ACCESS_KEY_ID,
+                        "AWS_SECRET_ACCESS_KEY",
+                        "wrong"))
+                .build())
+        .create();
     Examples.apply(plane, ns.name(), "snapshot-store.yaml").assertSuccess();
     Map<String, String> env = Map.of("STRATA_STORE_RECHECK_SECONDS", "600");
     OperatorProcess first = OperatorProcess.start(plane.kubeconfig(), dir, env);
-    await().atMost(Duration.ofSeconds(60)).until(() -> failedCount(first.metrics(), ns.name()).isPresent());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> failedCount(first.metrics(), ns.name()).isPresent());
     first.kill();
 
     OperatorProcess restarted = OperatorProcess.start(plane.kubeconfig(), dir, env);
     try {
       // What a scrape of the new process sees before the failure, and after it.
-      await().atMost(Duration.ofSeconds(60)).until(() -> restarted.get("/readyz").statusCode() == 200);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> restarted.get("/readyz").statusCode() == 200);
       String before = failedCount(restarted.metrics(), ns.name()).orElse("_");
-      client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(OperatorSnapshotTest.snapshotOf("doomed", "data", null)).create();
-      StateSnapshot failed = OperatorSnapshotTest.awaitPhase(client, ns, "doomed", SnapshotPhase.Failed);
-      assertThat(OperatorSnapshotTest.ready(failed.getStatus().conditions()).getReason()).isEqualTo("StoreNotReady");
+      client
+          .resources(StateSnapshot.class)
+          .inNamespace(ns.name())
+          .resource(OperatorSnapshotTest.snapshotOf("doomed", "data", null))
+          .create();
+      StateSnapshot failed =
+          OperatorSnapshotTest.awaitPhase(client, ns, "doomed", SnapshotPhase.Failed);
+      assertThat(OperatorSnapshotTest.ready(failed.getStatus().conditions()).getReason())
+          .isEqualTo("StoreNotReady");
       String after = failedCount(restarted.metrics(), ns.name()).orElse("_");
-      assertThat(before).as("the failure counter of a known namespace, right after start-up").isEqualTo("0.0");
+      assertThat(before)
+          .as("the failure counter of a known namespace, right after start-up")
+          .isEqualTo("0.0");
       assertThat(after).isEqualTo("1.0");
       // java-operator-sdk's own reconcile metrics share the registry.
-      assertThat(restarted.metrics()).contains("operator_sdk_reconciliations_started_total", "operator_sdk_reconciliations_success_total");
+      assertThat(restarted.metrics())
+          .contains(
+              "operator_sdk_reconciliations_started_total",
+              "operator_sdk_reconciliations_success_total");
 
       // Prometheus's evaluation of the documented rule on these two scrapes, a minute apart.
       JsonNode rules = Serialization.yamlMapper().readTree(MonitoringDocsTest.alertRules());
@@ -89,12 +124,15 @@ class AlertAfterRestartTest {
           rule = (ObjectNode) r;
         }
       }
-      assertThat(rule).as("StrataSnapshotsFailing in charts/strata/monitoring/alerts.yaml").isNotNull();
+      assertThat(rule)
+          .as("StrataSnapshotsFailing in charts/strata/monitoring/alerts.yaml")
+          .isNotNull();
       rule.remove("annotations"); // what is tested is the expression; its summary text is not
       ArrayNode only = Serialization.yamlMapper().createArrayNode().add(rule);
       ((ObjectNode) rules.path("groups").get(0)).set("rules", only);
       String series = "strata_snapshots_total{namespace=\"" + ns.name() + "\",result=\"failed\"}";
-      String test = """
+      String test =
+          """
           rule_files: [rules.yml]
           evaluation_interval: 1m
           tests:
@@ -113,10 +151,20 @@ class AlertAfterRestartTest {
                   alertname: StrataSnapshotsFailing
                   exp_alerts:
                     - exp_labels: {severity: warning, namespace: %s}
-          """.formatted(series, value(before), value(after), Serialization.jsonMapper().writeValueAsString(rule.path("expr").asText()),
-          ns.name(), ns.name());
-      CommandResult result = Promtool.in(dir.resolve("promtool")).testRules(Serialization.yamlMapper().writeValueAsString(rules), test);
-      assertThat(result.exitCode()).as("promtool test rules:\n%s%s", result.stdout(), result.stderr()).isZero();
+          """
+              .formatted(
+                  series,
+                  value(before),
+                  value(after),
+                  Serialization.jsonMapper().writeValueAsString(rule.path("expr").asText()),
+                  ns.name(),
+                  ns.name());
+      CommandResult result =
+          Promtool.in(dir.resolve("promtool"))
+              .testRules(Serialization.yamlMapper().writeValueAsString(rules), test);
+      assertThat(result.exitCode())
+          .as("promtool test rules:\n%s%s", result.stdout(), result.stderr())
+          .isZero();
     } finally {
       restarted.close();
     }

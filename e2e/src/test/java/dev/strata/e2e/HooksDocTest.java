@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
-/** docs/hooks.md gives the checkpoint and fsfreeze recipes exactly as HooksTest runs them on the real node. */
+/**
+ * docs/hooks.md gives the checkpoint and fsfreeze recipes exactly as HooksTest runs them on the
+ * real node.
+ */
 class HooksDocTest {
 
   @Test
@@ -16,6 +19,7 @@ class HooksDocTest {
     assertThat(doc).contains(HooksTest.CHECKPOINT_HOOKS);
     assertThat(doc).contains(HooksTest.FSFREEZE_HOOKS);
     assertThat(doc).contains("HooksTest#fsfreezeHooksFreezeTheVolumeForTheBackupAndThawIt");
-    assertThat(doc).contains("HooksTest#checkpointHookMakesALiveRocksDbRestorableWithEveryKeyWrittenBeforeIt");
+    assertThat(doc)
+        .contains("HooksTest#checkpointHookMakesALiveRocksDbRestorableWithEveryKeyWrittenBeforeIt");
   }
 }

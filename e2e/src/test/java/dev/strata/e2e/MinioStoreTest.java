@@ -3,6 +3,7 @@ package dev.strata.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.strata.e2e.support.DirectoryTree;
 import dev.strata.e2e.support.MinioExtension;
 import dev.strata.e2e.support.MinioServer;
 import dev.strata.engine.BackupEngine;
@@ -22,7 +23,6 @@ import dev.strata.engine.store.RetryingBlobStoreManager;
 import dev.strata.engine.store.S3BlobStoreManager;
 import dev.strata.engine.store.S3StoreConfig;
 import dev.strata.engine.store.StoreException;
-import dev.strata.e2e.support.DirectoryTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,7 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The S3 store against the server users run: MinIO verifies checksums, restarts grace clocks, and round-trips trees. */
+/**
+ * The S3 store against the server users run: MinIO verifies checksums, restarts grace clocks, and
+ * round-trips trees.
+ */
 @ExtendWith(MinioExtension.class)
 class MinioStoreTest {
 
@@ -40,7 +43,16 @@ class MinioStoreTest {
   @TempDir Path tmp;
 
   static BlobStoreManager store(MinioServer minio, String bucket) {
-    S3StoreConfig config = new S3StoreConfig(minio.endpoint(), bucket, "p", minio.region(), true, minio.accessKey(), minio.secretKey(), null);
+    S3StoreConfig config =
+        new S3StoreConfig(
+            minio.endpoint(),
+            bucket,
+            "p",
+            minio.region(),
+            true,
+            minio.accessKey(),
+            minio.secretKey(),
+            null);
     return new RetryingBlobStoreManager(new S3BlobStoreManager(config), RetryPolicy.defaults());
   }
 
@@ -50,7 +62,9 @@ class MinioStoreTest {
       byte[] data = new byte[4096];
       new Random(1).nextBytes(data);
       byte[] wrong = Hashing.sha256("something else".getBytes());
-      StoreException e = catchThrowableOfType(() -> store.put("blobs/x", data, data.length, wrong, MD), StoreException.class);
+      StoreException e =
+          catchThrowableOfType(
+              () -> store.put("blobs/x", data, data.length, wrong, MD), StoreException.class);
       assertThat(e).isNotNull();
       assertThat(e.kind()).isEqualTo(StoreException.Kind.INTEGRITY);
       assertThat(store.stat("blobs/x", MD)).isEmpty();
@@ -80,15 +94,22 @@ class MinioStoreTest {
     Files.write(source.resolve("big.sst"), new byte[9 << 20]);
     Map<String, DirectoryTree.Entry> seeded = DirectoryTree.describe(source);
     try (BlobStoreManager store = store(minio, minio.freshBucket("engine"))) {
-      BackupResult first = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/");
+      BackupResult first =
+          new BackupEngine(store, BackupOptions.defaults(), new Progress())
+              .backup(source, "ns/pvc/");
       Path target = tmp.resolve("target");
-      new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress()).restore(first.index(), target);
+      new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress())
+          .restore(first.index(), target);
       assertThat(DirectoryTree.describe(target)).isEqualTo(seeded);
 
       Files.write(source.resolve("added.sst"), new byte[100_000]);
-      BackupResult second = new BackupEngine(store, BackupOptions.defaults(), new Progress()).backup(source, "ns/pvc/");
+      BackupResult second =
+          new BackupEngine(store, BackupOptions.defaults(), new Progress())
+              .backup(source, "ns/pvc/");
       assertThat(second.index().stats().uploadedBytes()).isLessThanOrEqualTo(100_000);
-      RestoreResult sync = new RestoreEngine(store, RestoreOptions.of(RestoreMode.SYNC), new Progress()).restore(second.index(), target);
+      RestoreResult sync =
+          new RestoreEngine(store, RestoreOptions.of(RestoreMode.SYNC), new Progress())
+              .restore(second.index(), target);
       assertThat(sync.downloadedBytes()).isLessThanOrEqualTo(100_000);
       assertThat(DirectoryTree.describe(target)).isEqualTo(DirectoryTree.describe(source));
     }

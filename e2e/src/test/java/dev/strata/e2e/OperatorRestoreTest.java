@@ -41,10 +41,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 6's StateRestore proof on a real API server: each mode restores byte-identical, Sync into a stale copy downloads
- * only the difference, IfEmpty refuses a non-empty target, the pinned snapshot never changes, "latest" never crosses
- * volumes, a corrupt blob fails naming the file and leaves the target as it was, and a target in use is refused. The
- * kubectl plugin is part of JourneysTest's kubectl restore journey.
+ * Issue 6's StateRestore proof on a real API server: each mode restores byte-identical, Sync into a
+ * stale copy downloads only the difference, IfEmpty refuses a non-empty target, the pinned snapshot
+ * never changes, "latest" never crosses volumes, a corrupt blob fails naming the file and leaves
+ * the target as it was, and a target in use is refused. The kubectl plugin is part of
+ * JourneysTest's kubectl restore journey.
  */
 @ExtendWith({ControlPlaneExtension.class, MinioExtension.class})
 class OperatorRestoreTest {
@@ -58,7 +59,15 @@ class OperatorRestoreTest {
   static void startOperator(ControlPlane plane, MinioServer minio, @TempDir Path dir) {
     plane.kubectl("apply", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
     minio.createBucket(Examples.EXAMPLE_BUCKET);
-    operator = OperatorProcess.start(plane.kubeconfig(), dir, Map.of("STRATA_STORE_RECHECK_SECONDS", "30", "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "20"));
+    operator =
+        OperatorProcess.start(
+            plane.kubeconfig(),
+            dir,
+            Map.of(
+                "STRATA_STORE_RECHECK_SECONDS",
+                "30",
+                "STRATA_RUNNER_RETRY_DEADLINE_SECONDS",
+                "20"));
   }
 
   @AfterAll
@@ -68,36 +77,65 @@ class OperatorRestoreTest {
     }
   }
 
-  static StateSnapshot snapshot(KubernetesClient client, TestNamespace ns, String name, String pvc) {
+  static StateSnapshot snapshot(
+      KubernetesClient client, TestNamespace ns, String name, String pvc) {
     StateSnapshot s = new StateSnapshot();
     s.setMetadata(new ObjectMetaBuilder().withName(name).build());
-    s.setSpec(new StateSnapshotSpec(new SnapshotSource(pvc, "rocksdb"), new LocalObjectRef("minio"), 2, null, null, null, null));
+    s.setSpec(
+        new StateSnapshotSpec(
+            new SnapshotSource(pvc, "rocksdb"),
+            new LocalObjectRef("minio"),
+            2,
+            null,
+            null,
+            null,
+            null));
     client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(s).create();
     return OperatorSnapshotTest.awaitPhase(client, ns, name, SnapshotPhase.Succeeded);
   }
 
-  static StateRestore restore(KubernetesClient client, TestNamespace ns, String name, RestoreSource source, RestoreTarget target, RestoreMode mode, int parallelism) {
+  static StateRestore restore(
+      KubernetesClient client,
+      TestNamespace ns,
+      String name,
+      RestoreSource source,
+      RestoreTarget target,
+      RestoreMode mode,
+      int parallelism) {
     StateRestore r = new StateRestore();
     r.setMetadata(new ObjectMetaBuilder().withName(name).build());
-    r.setSpec(new StateRestoreSpec(source, null, target, mode, true, parallelism, null, null, null));
+    r.setSpec(
+        new StateRestoreSpec(source, null, target, mode, true, parallelism, null, null, null));
     return client.resources(StateRestore.class).inNamespace(ns.name()).resource(r).create();
   }
 
   static StateRestore awaitEnd(KubernetesClient client, TestNamespace ns, String name) {
-    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(300)).until(() -> {
-      StateRestore r = client.resources(StateRestore.class).inNamespace(ns.name()).withName(name).get();
-      return r.getStatus() != null && (r.getStatus().phase() == SnapshotPhase.Succeeded || r.getStatus().phase() == SnapshotPhase.Failed);
-    });
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              StateRestore r =
+                  client.resources(StateRestore.class).inNamespace(ns.name()).withName(name).get();
+              return r.getStatus() != null
+                  && (r.getStatus().phase() == SnapshotPhase.Succeeded
+                      || r.getStatus().phase() == SnapshotPhase.Failed);
+            });
     return client.resources(StateRestore.class).inNamespace(ns.name()).withName(name).get();
   }
 
   static StateRestore awaitSucceeded(KubernetesClient client, TestNamespace ns, String name) {
     StateRestore r = awaitEnd(client, ns, name);
-    assertThat(r.getStatus().phase()).as(r.getStatus().message()).isEqualTo(SnapshotPhase.Succeeded);
+    assertThat(r.getStatus().phase())
+        .as(r.getStatus().message())
+        .isEqualTo(SnapshotPhase.Succeeded);
     return r;
   }
 
-  /** Restoring into another PVC than the snapshot's is said so in the StateRestore (spec.target.insteadOf). */
+  /**
+   * Restoring into another PVC than the snapshot's is said so in the StateRestore
+   * (spec.target.insteadOf).
+   */
   static final SourceVolume FROM_PVC = new SourceVolume(null, PVC);
 
   static String reason(StateRestore r) {
@@ -105,7 +143,9 @@ class OperatorRestoreTest {
   }
 
   @Test
-  void everyModeRestoresByteIdenticalAndSyncFetchesOnlyTheDifference(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+  void everyModeRestoresByteIdenticalAndSyncFetchesOnlyTheDifference(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
     KubernetesClient client = plane.client();
     Path volume = OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 21);
     Map<String, DirectoryTree.Entry> tree = DirectoryTree.describe(volume.resolve("rocksdb"));
@@ -115,23 +155,40 @@ class OperatorRestoreTest {
     Examples.apply(plane, ns.name(), "restore.yaml").assertSuccess();
     StateRestore fromExample = awaitSucceeded(client, ns, "kafka-streams-0-restore");
     assertThat(fromExample.getStatus().resolvedSnapshot().snapshotName()).isEqualTo("first");
-    assertThat(fromExample.getStatus().downloadedBytes()).isEqualTo(fromExample.getStatus().totalBytes());
-    // What `kubectl get staterestores` shows: progress people read, and the kstatus conditions of a finished restore.
-    assertThat(fromExample.getStatus().progressSummary()).matches("[0-9.]+ (B|KiB|MiB) / [0-9.]+ (B|KiB|MiB) \\(100%\\)");
-    assertThat(plane.kubectl("get", "staterestore", "kafka-streams-0-restore", "-n", ns.name()).assertSuccess().stdout())
-        .contains("Succeeded").contains(fromExample.getStatus().progressSummary());
-    assertThat(fromExample.getStatus().conditions()).extracting(c -> c.getType() + "=" + c.getStatus())
+    assertThat(fromExample.getStatus().downloadedBytes())
+        .isEqualTo(fromExample.getStatus().totalBytes());
+    // What `kubectl get staterestores` shows: progress people read, and the kstatus conditions of a
+    // finished restore.
+    assertThat(fromExample.getStatus().progressSummary())
+        .matches("[0-9.]+ (B|KiB|MiB) / [0-9.]+ (B|KiB|MiB) \\(100%\\)");
+    assertThat(
+            plane
+                .kubectl("get", "staterestore", "kafka-streams-0-restore", "-n", ns.name())
+                .assertSuccess()
+                .stdout())
+        .contains("Succeeded")
+        .contains(fromExample.getStatus().progressSummary());
+    assertThat(fromExample.getStatus().conditions())
+        .extracting(c -> c.getType() + "=" + c.getStatus())
         .containsExactly("Ready=True", "Reconciling=False", "Stalled=False");
     Path restored = kubelet.hostPathOf(ns.name(), "data-kafka-streams-0-restored");
     assertThat(DirectoryTree.describe(restored.resolve("rocksdb"))).isEqualTo(tree);
 
-    // Overwrite into a volume holding other files: every snapshot file is replaced, other files stay.
+    // Overwrite into a volume holding other files: every snapshot file is replaced, other files
+    // stay.
     OperatorSnapshotTest.claim(client, ns, "overwrite-me");
     Path other = kubelet.hostPathOf(ns.name(), "overwrite-me");
     Files.createDirectories(other.resolve("sst"));
     Files.writeString(other.resolve("sst/000000.sst"), "stale content");
     Files.writeString(other.resolve("keep-me.txt"), "not in the snapshot");
-    restore(client, ns, "overwrite", new RestoreSource("first", null, null, null), new RestoreTarget("overwrite-me", null, null, FROM_PVC), RestoreMode.Overwrite, 4);
+    restore(
+        client,
+        ns,
+        "overwrite",
+        new RestoreSource("first", null, null, null),
+        new RestoreTarget("overwrite-me", null, null, FROM_PVC),
+        RestoreMode.Overwrite,
+        4);
     awaitSucceeded(client, ns, "overwrite");
     Map<String, DirectoryTree.Entry> afterOverwrite = DirectoryTree.describe(other);
     assertThat(afterOverwrite.remove("keep-me.txt")).isNotNull();
@@ -140,15 +197,30 @@ class OperatorRestoreTest {
     // The source moves on; Sync brings the stale copy up to date and downloads only what changed.
     Files.write(volume.resolve("rocksdb/000099.sst"), OperatorSnapshotTest.random(77, 2 << 20));
     StateSnapshot second = snapshot(client, ns, "second", PVC);
-    restore(client, ns, "sync", new RestoreSource(null, null, new SnapshotSource(PVC, "rocksdb"), null),
-        new RestoreTarget("data-kafka-streams-0-restored", null, "rocksdb", FROM_PVC), RestoreMode.Sync, 4);
+    restore(
+        client,
+        ns,
+        "sync",
+        new RestoreSource(null, null, new SnapshotSource(PVC, "rocksdb"), null),
+        new RestoreTarget("data-kafka-streams-0-restored", null, "rocksdb", FROM_PVC),
+        RestoreMode.Sync,
+        4);
     StateRestore sync = awaitSucceeded(client, ns, "sync");
-    assertThat(sync.getStatus().resolvedSnapshot().id()).isEqualTo(second.getStatus().snapshotIndex().id());
+    assertThat(sync.getStatus().resolvedSnapshot().id())
+        .isEqualTo(second.getStatus().snapshotIndex().id());
     assertThat(sync.getStatus().downloadedBytes()).isEqualTo(2L << 20);
-    assertThat(DirectoryTree.describe(restored.resolve("rocksdb"))).isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
+    assertThat(DirectoryTree.describe(restored.resolve("rocksdb")))
+        .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
 
     // IfEmpty refuses a target that holds anything.
-    restore(client, ns, "not-empty", new RestoreSource("first", null, null, null), new RestoreTarget("overwrite-me", null, null, FROM_PVC), RestoreMode.IfEmpty, 4);
+    restore(
+        client,
+        ns,
+        "not-empty",
+        new RestoreSource("first", null, null, null),
+        new RestoreTarget("overwrite-me", null, null, FROM_PVC),
+        RestoreMode.IfEmpty,
+        4);
     StateRestore refused = awaitEnd(client, ns, "not-empty");
     assertThat(refused.getStatus().phase()).isEqualTo(SnapshotPhase.Failed);
     assertThat(reason(refused)).isEqualTo("TargetNotEmpty");
@@ -156,11 +228,15 @@ class OperatorRestoreTest {
   }
 
   @Test
-  void thePinnedSnapshotStaysWhenANewerOneAppearsAndLatestNeverCrossesVolumes(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+  void thePinnedSnapshotStaysWhenANewerOneAppearsAndLatestNeverCrossesVolumes(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
     KubernetesClient client = plane.client();
     Path volume = OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 22);
     for (int i = 0; i < 16; i++) {
-      Files.write(volume.resolve("rocksdb/big-" + i + ".sst"), OperatorSnapshotTest.random(300 + i, 8 << 20));
+      Files.write(
+          volume.resolve("rocksdb/big-" + i + ".sst"),
+          OperatorSnapshotTest.random(300 + i, 8 << 20));
     }
     Map<String, DirectoryTree.Entry> atFirst = DirectoryTree.describe(volume.resolve("rocksdb"));
     StateSnapshot first = snapshot(client, ns, "first", PVC);
@@ -172,22 +248,40 @@ class OperatorRestoreTest {
 
     OperatorSnapshotTest.claim(client, ns, "target");
     kubelet.hostPathOf(ns.name(), "target");
-    restore(client, ns, "pinned", new RestoreSource(null, null, new SnapshotSource(PVC, "rocksdb"), null), new RestoreTarget("target", null, null, FROM_PVC), RestoreMode.IfEmpty, 1);
-    await().atMost(Duration.ofSeconds(60)).until(() -> {
-      StateRestore r = client.resources(StateRestore.class).inNamespace(ns.name()).withName("pinned").get();
-      return r.getStatus() != null && r.getStatus().phase() == SnapshotPhase.Running;
-    });
+    restore(
+        client,
+        ns,
+        "pinned",
+        new RestoreSource(null, null, new SnapshotSource(PVC, "rocksdb"), null),
+        new RestoreTarget("target", null, null, FROM_PVC),
+        RestoreMode.IfEmpty,
+        1);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              StateRestore r =
+                  client
+                      .resources(StateRestore.class)
+                      .inNamespace(ns.name())
+                      .withName("pinned")
+                      .get();
+              return r.getStatus() != null && r.getStatus().phase() == SnapshotPhase.Running;
+            });
     // A newer snapshot of the same source appears while the restore runs.
     Files.write(volume.resolve("rocksdb/newer.sst"), OperatorSnapshotTest.random(9, 1 << 20));
     snapshot(client, ns, "newer", PVC);
     StateRestore done = awaitSucceeded(client, ns, "pinned");
     assertThat(done.getStatus().resolvedSnapshot().snapshotName()).isEqualTo("first");
-    assertThat(done.getStatus().resolvedSnapshot().id()).isEqualTo(first.getStatus().snapshotIndex().id());
+    assertThat(done.getStatus().resolvedSnapshot().id())
+        .isEqualTo(first.getStatus().snapshotIndex().id());
     assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns.name(), "target"))).isEqualTo(atFirst);
   }
 
   @Test
-  void aCorruptBlobFailsNamingTheFileAndLeavesTheTargetAsItWas(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+  void aCorruptBlobFailsNamingTheFileAndLeavesTheTargetAsItWas(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
     KubernetesClient client = plane.client();
     OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 23);
     StateSnapshot snap = snapshot(client, ns, "first", PVC);
@@ -196,7 +290,9 @@ class OperatorRestoreTest {
       var repo = dev.strata.engine.format.Repository.open(store, null);
       var snapshot = new SnapshotCatalog(repo).load(snap.getStatus().snapshotIndex().id());
       dev.strata.engine.index.DirIndex root;
-      try (var tree = new dev.strata.engine.tree.TreeReader(new dev.strata.engine.BlobSource(repo, null).tree(snapshot))) {
+      try (var tree =
+          new dev.strata.engine.tree.TreeReader(
+              new dev.strata.engine.BlobSource(repo, null).tree(snapshot))) {
         root = tree.readAll();
       }
       var file = root.file("000042.sst");
@@ -214,29 +310,85 @@ class OperatorRestoreTest {
     Path target = kubelet.hostPathOf(ns.name(), "target");
     Files.writeString(target.resolve("existing.txt"), "was here before");
     Map<String, DirectoryTree.Entry> before = DirectoryTree.describe(target);
-    restore(client, ns, "corrupt", new RestoreSource("first", null, null, null), new RestoreTarget("target", null, null, FROM_PVC), RestoreMode.Sync, 4);
+    restore(
+        client,
+        ns,
+        "corrupt",
+        new RestoreSource("first", null, null, null),
+        new RestoreTarget("target", null, null, FROM_PVC),
+        RestoreMode.Sync,
+        4);
     StateRestore failed = awaitEnd(client, ns, "corrupt");
     assertThat(failed.getStatus().phase()).isEqualTo(SnapshotPhase.Failed);
     assertThat(reason(failed)).isEqualTo("Corrupt");
-    assertThat(failed.getStatus().message()).contains(corruptFile).contains("does not match its checksum");
+    assertThat(failed.getStatus().message())
+        .contains(corruptFile)
+        .contains("does not match its checksum");
     assertThat(DirectoryTree.describe(target)).isEqualTo(before);
   }
 
   @Test
-  void aTargetInUseByARunningPodIsRefused(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+  void aTargetInUseByARunningPodIsRefused(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
     KubernetesClient client = plane.client();
     OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 24);
     snapshot(client, ns, "first", PVC);
-    client.pods().inNamespace(ns.name()).resource(new PodBuilder()
-        .withNewMetadata().withName("app").endMetadata()
-        .withNewSpec().addNewContainer().withName("app").withImage("example.com/app:1").endContainer()
-        .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName(PVC).endPersistentVolumeClaim().endVolume()
-        .endSpec().build()).create();
-    await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(client.pods().inNamespace(ns.name()).withName("app").get().getStatus().getPhase()));
-    restore(client, ns, "busy", new RestoreSource("first", null, null, null), new RestoreTarget(PVC, null, null), RestoreMode.Sync, 4);
+    client
+        .pods()
+        .inNamespace(ns.name())
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName("app")
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("app")
+                .withImage("example.com/app:1")
+                .endContainer()
+                .addNewVolume()
+                .withName("data")
+                .withNewPersistentVolumeClaim()
+                .withClaimName(PVC)
+                .endPersistentVolumeClaim()
+                .endVolume()
+                .endSpec()
+                .build())
+        .create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                "Running"
+                    .equals(
+                        client
+                            .pods()
+                            .inNamespace(ns.name())
+                            .withName("app")
+                            .get()
+                            .getStatus()
+                            .getPhase()));
+    restore(
+        client,
+        ns,
+        "busy",
+        new RestoreSource("first", null, null, null),
+        new RestoreTarget(PVC, null, null),
+        RestoreMode.Sync,
+        4);
     StateRestore refused = awaitEnd(client, ns, "busy");
     assertThat(reason(refused)).isEqualTo("TargetInUse");
     assertThat(refused.getStatus().message()).contains("spec.allowTargetInUse");
-    assertThat(client.batch().v1().jobs().inNamespace(ns.name()).withLabel("strata.dev/operation", "restore").list().getItems()).isEmpty();
+    assertThat(
+            client
+                .batch()
+                .v1()
+                .jobs()
+                .inNamespace(ns.name())
+                .withLabel("strata.dev/operation", "restore")
+                .list()
+                .getItems())
+        .isEmpty();
   }
 }

@@ -14,8 +14,8 @@ import dev.strata.api.v1alpha1.StateSnapshotSpec;
 import dev.strata.api.v1alpha1.TransferProgress;
 import dev.strata.e2e.support.CommandResult;
 import dev.strata.e2e.support.ControlPlane;
-import dev.strata.e2e.support.CreatedObjects;
 import dev.strata.e2e.support.ControlPlaneExtension;
+import dev.strata.e2e.support.CreatedObjects;
 import dev.strata.e2e.support.DirectoryTree;
 import dev.strata.e2e.support.Examples;
 import dev.strata.e2e.support.MinioExtension;
@@ -57,9 +57,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 4's proof on a real API server: the operator, as a process, turns SnapshotStores and StateSnapshots (applied
- * from examples/ with kubectl) into runner Jobs that the real Job controller runs through the kubelet stand-in into
- * MinIO, and reports the result in status.
+ * Issue 4's proof on a real API server: the operator, as a process, turns SnapshotStores and
+ * StateSnapshots (applied from examples/ with kubectl) into runner Jobs that the real Job
+ * controller runs through the kubelet stand-in into MinIO, and reports the result in status.
  */
 @ExtendWith({ControlPlaneExtension.class, MinioExtension.class})
 class OperatorSnapshotTest {
@@ -77,9 +77,13 @@ class OperatorSnapshotTest {
     work = dir;
     plane.kubectl("apply", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
     minio.createBucket(Examples.EXAMPLE_BUCKET);
-    operator = OperatorProcess.start(plane.kubeconfig(), dir, Map.of(
-        "STRATA_STORE_RECHECK_SECONDS", "600",
-        "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "20"));
+    operator =
+        OperatorProcess.start(
+            plane.kubeconfig(),
+            dir,
+            Map.of(
+                "STRATA_STORE_RECHECK_SECONDS", "600",
+                "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "20"));
   }
 
   @AfterAll
@@ -89,8 +93,18 @@ class OperatorSnapshotTest {
     }
   }
 
-  /** Secret and SnapshotStore from examples/, and a PVC named as the example snapshot expects, with files. */
-  static Path storeAndVolume(ControlPlane plane, dev.strata.e2e.support.VolumeHost kubelet, MinioServer minio, TestNamespace ns, Path tmp, long seed) throws IOException {
+  /**
+   * Secret and SnapshotStore from examples/, and a PVC named as the example snapshot expects, with
+   * files.
+   */
+  static Path storeAndVolume(
+      ControlPlane plane,
+      dev.strata.e2e.support.VolumeHost kubelet,
+      MinioServer minio,
+      TestNamespace ns,
+      Path tmp,
+      long seed)
+      throws IOException {
     Examples.apply(plane, ns.name(), "store-credentials.yaml").assertSuccess();
     Examples.apply(plane, ns.name(), "snapshot-store.yaml").assertSuccess();
     claim(plane.client(), ns, PVC);
@@ -106,12 +120,25 @@ class OperatorSnapshotTest {
   }
 
   /** A claim with labels of its own (what a schedule's pvcSelector matches). */
-  static void claim(KubernetesClient client, TestNamespace ns, String name, Map<String, String> labels) {
-    client.persistentVolumeClaims().inNamespace(ns.name()).resource(new PersistentVolumeClaimBuilder()
-        .withNewMetadata().withName(name).withLabels(labels).endMetadata()
-        .withNewSpec().withAccessModes("ReadWriteOnce")
-        .withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources()
-        .endSpec().build()).create();
+  static void claim(
+      KubernetesClient client, TestNamespace ns, String name, Map<String, String> labels) {
+    client
+        .persistentVolumeClaims()
+        .inNamespace(ns.name())
+        .resource(
+            new PersistentVolumeClaimBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withNewResources()
+                .addToRequests("storage", new Quantity("1Gi"))
+                .endResources()
+                .endSpec()
+                .build())
+        .create();
   }
 
   static byte[] random(long seed, int size) {
@@ -120,36 +147,61 @@ class OperatorSnapshotTest {
     return b;
   }
 
-  static StateSnapshot awaitPhase(KubernetesClient client, TestNamespace ns, String name, SnapshotPhase phase) {
-    await().atMost(SNAPSHOT_TIMEOUT).pollInterval(Duration.ofMillis(300)).until(() -> {
-      StateSnapshot s = client.resources(StateSnapshot.class).inNamespace(ns.name()).withName(name).get();
-      SnapshotPhase now = s == null || s.getStatus() == null ? null : s.getStatus().phase();
-      if (now == SnapshotPhase.Failed && phase != SnapshotPhase.Failed) {
-        throw new AssertionError("snapshot " + name + " failed: " + s.getStatus().message());
-      }
-      return now == phase;
-    });
+  static StateSnapshot awaitPhase(
+      KubernetesClient client, TestNamespace ns, String name, SnapshotPhase phase) {
+    await()
+        .atMost(SNAPSHOT_TIMEOUT)
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              StateSnapshot s =
+                  client.resources(StateSnapshot.class).inNamespace(ns.name()).withName(name).get();
+              SnapshotPhase now = s == null || s.getStatus() == null ? null : s.getStatus().phase();
+              if (now == SnapshotPhase.Failed && phase != SnapshotPhase.Failed) {
+                throw new AssertionError(
+                    "snapshot " + name + " failed: " + s.getStatus().message());
+              }
+              return now == phase;
+            });
     return client.resources(StateSnapshot.class).inNamespace(ns.name()).withName(name).get();
   }
 
   static StateSnapshot snapshotOf(String name, String pvc, String path) {
     StateSnapshot s = new StateSnapshot();
     s.setMetadata(new ObjectMetaBuilder().withName(name).build());
-    s.setSpec(new StateSnapshotSpec(new SnapshotSource(pvc, path), new LocalObjectRef("minio"), 2, null, null, null, null));
+    s.setSpec(
+        new StateSnapshotSpec(
+            new SnapshotSource(pvc, path), new LocalObjectRef("minio"), 2, null, null, null, null));
     return s;
   }
 
   /**
-   * The source id the operator gives a PVC and path of a namespace of this control plane: the cluster is named by the
-   * kube-system namespace's UID (no STRATA_CLUSTER_ID in these tests).
+   * The source id the operator gives a PVC and path of a namespace of this control plane: the
+   * cluster is named by the kube-system namespace's UID (no STRATA_CLUSTER_ID in these tests).
    */
   static String sourceId(KubernetesClient client, String namespace, String pvc, String path) {
-    return client.namespaces().withName("kube-system").get().getMetadata().getUid() + ":" + namespace + "/" + pvc + "/" + path;
+    return client.namespaces().withName("kube-system").get().getMetadata().getUid()
+        + ":"
+        + namespace
+        + "/"
+        + pvc
+        + "/"
+        + path;
   }
 
   public static BlobStoreManager minioStore(MinioServer minio) {
-    return new RetryingBlobStoreManager(new S3BlobStoreManager(new S3StoreConfig(minio.endpoint(), Examples.EXAMPLE_BUCKET,
-        "snapshots", minio.region(), true, minio.accessKey(), minio.secretKey(), null)), RetryPolicy.defaults());
+    return new RetryingBlobStoreManager(
+        new S3BlobStoreManager(
+            new S3StoreConfig(
+                minio.endpoint(),
+                Examples.EXAMPLE_BUCKET,
+                "snapshots",
+                minio.region(),
+                true,
+                minio.accessKey(),
+                minio.secretKey(),
+                null)),
+        RetryPolicy.defaults());
   }
 
   public static Condition ready(List<Condition> conditions) {
@@ -158,68 +210,124 @@ class OperatorSnapshotTest {
 
   @Test
   void snapshotFromExamplesSucceedsRestoresByteIdenticalAndTheNextUploadsOnlyTheChange(
-      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
     KubernetesClient client = plane.client();
     Path volume = storeAndVolume(plane, kubelet, minio, ns, tmp, 1);
-    await().atMost(Duration.ofSeconds(60)).until(() -> {
-      SnapshotStore st = client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
-      return st.getStatus() != null && "True".equals(ready(st.getStatus().conditions()).getStatus());
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              SnapshotStore st =
+                  client
+                      .resources(SnapshotStore.class)
+                      .inNamespace(ns.name())
+                      .withName("minio")
+                      .get();
+              return st.getStatus() != null
+                  && "True".equals(ready(st.getStatus().conditions()).getStatus());
+            });
 
     Examples.apply(plane, ns.name(), "state-snapshot.yaml").assertSuccess();
-    StateSnapshot done = awaitPhase(client, ns, "kafka-streams-0-manual-1", SnapshotPhase.Succeeded);
+    StateSnapshot done =
+        awaitPhase(client, ns, "kafka-streams-0-manual-1", SnapshotPhase.Succeeded);
 
     var index = done.getStatus().snapshotIndex();
     assertThat(index.id()).isNotBlank();
     assertThat(index.key()).startsWith("snapshots/").endsWith(index.id() + ".json.gz");
     assertThat(index.parent()).isNull();
-    assertThat(index.files()).isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")).values().stream().filter(e -> e.type().equals("file")).count());
-    // A first snapshot uploads everything but the few bytes that repeat inside the tree (the seed has a hard link).
+    assertThat(index.files())
+        .isEqualTo(
+            DirectoryTree.describe(volume.resolve("rocksdb")).values().stream()
+                .filter(e -> e.type().equals("file"))
+                .count());
+    // A first snapshot uploads everything but the few bytes that repeat inside the tree (the seed
+    // has a hard link).
     assertThat(index.uploadedBytes() + index.reusedBytes()).isEqualTo(index.totalBytes());
     assertThat(index.reusedBytes()).isLessThan(1024);
     assertThat(done.getStatus().sourceId()).isEqualTo(sourceId(client, ns.name(), PVC, "rocksdb"));
     assertThat(done.getStatus().progress().bytesDone()).isEqualTo(index.totalBytes());
     assertThat(done.getStatus().completionTime()).isNotNull();
-    assertThat(done.getMetadata().getLabels()).containsEntry("strata.dev/phase", "Succeeded").containsEntry("strata.dev/pvc", PVC);
+    assertThat(done.getMetadata().getLabels())
+        .containsEntry("strata.dev/phase", "Succeeded")
+        .containsEntry("strata.dev/pvc", PVC);
     assertThat(ready(done.getStatus().conditions()).getStatus()).isEqualTo("True");
-    assertThat(plane.kubectl("get", "statesnapshots", "-n", ns.name(), "-l", "strata.dev/phase=Succeeded", "-o", "name").assertSuccess().stdout())
+    assertThat(
+            plane
+                .kubectl(
+                    "get",
+                    "statesnapshots",
+                    "-n",
+                    ns.name(),
+                    "-l",
+                    "strata.dev/phase=Succeeded",
+                    "-o",
+                    "name")
+                .assertSuccess()
+                .stdout())
         .contains("kafka-streams-0-manual-1");
 
-    // The store holds a snapshot that restores byte-identical (and holds nothing outside source.path).
+    // The store holds a snapshot that restores byte-identical (and holds nothing outside
+    // source.path).
     Path restored = tmp.resolve("restored");
     try (BlobStoreManager store = minioStore(minio)) {
       new RestoreEngine(store, RestoreOptions.of(RestoreMode.EMPTY), new Progress())
           .restore(new SnapshotCatalog(store).load(index.id()), restored);
     }
-    assertThat(DirectoryTree.describe(restored)).isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
+    assertThat(DirectoryTree.describe(restored))
+        .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
 
     // A second snapshot after a small change uploads about the change.
     Files.write(volume.resolve("rocksdb/000043.sst"), random(99, 1 << 20));
-    client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(snapshotOf("second", PVC, "rocksdb")).create();
+    client
+        .resources(StateSnapshot.class)
+        .inNamespace(ns.name())
+        .resource(snapshotOf("second", PVC, "rocksdb"))
+        .create();
     StateSnapshot second = awaitPhase(client, ns, "second", SnapshotPhase.Succeeded);
     assertThat(second.getStatus().snapshotIndex().parent()).isEqualTo(index.id());
-    assertThat(second.getStatus().snapshotIndex().uploadedBytes()).isBetween((long) (1 << 20), (long) (1 << 20) + 64 * 1024);
+    assertThat(second.getStatus().snapshotIndex().uploadedBytes())
+        .isBetween((long) (1 << 20), (long) (1 << 20) + 64 * 1024);
 
     // Events record the start and the success.
-    String events = plane.kubectl("get", "events.events.k8s.io", "-n", ns.name(), "-o", "jsonpath={.items[*].reason}").assertSuccess().stdout();
+    String events =
+        plane
+            .kubectl(
+                "get", "events.events.k8s.io", "-n", ns.name(), "-o", "jsonpath={.items[*].reason}")
+            .assertSuccess()
+            .stdout();
     assertThat(events).contains("Started").contains("Succeeded");
-    assertThat(operator.metrics()).contains("strata_snapshots_total{namespace=\"" + ns.name() + "\",result=\"succeeded\"}");
+    assertThat(operator.metrics())
+        .contains("strata_snapshots_total{namespace=\"" + ns.name() + "\",result=\"succeeded\"}");
 
     // Deleting a snapshot (deletionPolicy Delete) removes its index from the store.
     client.resources(StateSnapshot.class).inNamespace(ns.name()).withName("second").delete();
-    await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(StateSnapshot.class).inNamespace(ns.name()).withName("second").get() == null);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                client
+                        .resources(StateSnapshot.class)
+                        .inNamespace(ns.name())
+                        .withName("second")
+                        .get()
+                    == null);
     try (BlobStoreManager store = minioStore(minio)) {
-      assertThat(new SnapshotCatalog(store).entries(null)).extracting(SnapshotCatalog.Entry::snapshotId)
-          .contains(index.id()).doesNotContain(second.getStatus().snapshotIndex().id());
+      assertThat(new SnapshotCatalog(store).entries(null))
+          .extracting(SnapshotCatalog.Entry::snapshotId)
+          .contains(index.id())
+          .doesNotContain(second.getStatus().snapshotIndex().id());
     }
   }
 
   /**
-   * Progress read while a run is in flight: the store's endpoint is a proxy that passes uploads at 3 MiB/s, so the
-   * runner is still uploading when the operator reads its counters from the store, and the status shows them.
+   * Progress read while a run is in flight: the store's endpoint is a proxy that passes uploads at
+   * 3 MiB/s, so the runner is still uploading when the operator reads its counters from the store,
+   * and the status shows them.
    */
   @Test
-  void progressIsReadFromTheStoreWhileTheRunnerUploads(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+  void progressIsReadFromTheStoreWhileTheRunnerUploads(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
       throws IOException {
     KubernetesClient client = plane.client();
     Path volume = storeAndVolume(plane, kubelet, minio, ns, tmp, 4);
@@ -229,103 +337,234 @@ class OperatorSnapshotTest {
     try (ThrottledProxy proxy = ThrottledProxy.start(minio.endpoint(), 3L << 20)) {
       SnapshotStore slow = new SnapshotStore();
       slow.setMetadata(new ObjectMetaBuilder().withName("slow").build());
-      slow.setSpec(new SnapshotStoreSpec(proxy.endpoint(), Examples.EXAMPLE_BUCKET, "slow", minio.region(), true,
-          new CredentialsSecretRef("minio-credentials", null, null), null, null, null));
+      slow.setSpec(
+          new SnapshotStoreSpec(
+              proxy.endpoint(),
+              Examples.EXAMPLE_BUCKET,
+              "slow",
+              minio.region(),
+              true,
+              new CredentialsSecretRef("minio-credentials", null, null),
+              null,
+              null,
+              null));
       client.resources(SnapshotStore.class).inNamespace(ns.name()).resource(slow).create();
       StateSnapshot s = snapshotOf("watched", PVC, "rocksdb");
-      s.setSpec(new StateSnapshotSpec(new SnapshotSource(PVC, "rocksdb"), new LocalObjectRef("slow"), 1, null, null, null, null));
+      s.setSpec(
+          new StateSnapshotSpec(
+              new SnapshotSource(PVC, "rocksdb"),
+              new LocalObjectRef("slow"),
+              1,
+              null,
+              null,
+              null,
+              null));
       client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(s).create();
 
       TransferProgress[] seen = new TransferProgress[1];
-      await().atMost(SNAPSHOT_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
-        StateSnapshot now = client.resources(StateSnapshot.class).inNamespace(ns.name()).withName("watched").get();
-        if (now.getStatus() != null && now.getStatus().phase() == SnapshotPhase.Succeeded) {
-          throw new AssertionError("the snapshot ended before any progress in flight was seen");
-        }
-        TransferProgress p = now.getStatus() == null ? null : now.getStatus().progress();
-        if (now.getStatus() != null && now.getStatus().phase() == SnapshotPhase.Running && p != null && p.bytesDone() > 0
-            && p.bytesTotal() > 0 && p.bytesDone() < p.bytesTotal()) {
-          seen[0] = p;
-          // kstatus: a running snapshot is Reconciling.
-          assertThat(now.getStatus().conditions()).extracting(x -> x.getType() + "=" + x.getStatus())
-              .containsExactly("Ready=False", "Reconciling=True", "Stalled=False");
-          return true;
-        }
-        return false;
-      });
+      await()
+          .atMost(SNAPSHOT_TIMEOUT)
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                StateSnapshot now =
+                    client
+                        .resources(StateSnapshot.class)
+                        .inNamespace(ns.name())
+                        .withName("watched")
+                        .get();
+                if (now.getStatus() != null && now.getStatus().phase() == SnapshotPhase.Succeeded) {
+                  throw new AssertionError(
+                      "the snapshot ended before any progress in flight was seen");
+                }
+                TransferProgress p = now.getStatus() == null ? null : now.getStatus().progress();
+                if (now.getStatus() != null
+                    && now.getStatus().phase() == SnapshotPhase.Running
+                    && p != null
+                    && p.bytesDone() > 0
+                    && p.bytesTotal() > 0
+                    && p.bytesDone() < p.bytesTotal()) {
+                  seen[0] = p;
+                  // kstatus: a running snapshot is Reconciling.
+                  assertThat(now.getStatus().conditions())
+                      .extracting(x -> x.getType() + "=" + x.getStatus())
+                      .containsExactly("Ready=False", "Reconciling=True", "Stalled=False");
+                  return true;
+                }
+                return false;
+              });
       StateSnapshot done = awaitPhase(client, ns, "watched", SnapshotPhase.Succeeded);
-      // The total grows while the runner still scans; what was done in flight was less than the snapshot holds.
-      assertThat(seen[0].bytesTotal()).isLessThanOrEqualTo(done.getStatus().snapshotIndex().totalBytes());
+      // The total grows while the runner still scans; what was done in flight was less than the
+      // snapshot holds.
+      assertThat(seen[0].bytesTotal())
+          .isLessThanOrEqualTo(done.getStatus().snapshotIndex().totalBytes());
       assertThat(seen[0].bytesDone()).isLessThan(done.getStatus().snapshotIndex().totalBytes());
-      assertThat(done.getStatus().progress().bytesDone()).isEqualTo(done.getStatus().snapshotIndex().totalBytes());
+      assertThat(done.getStatus().progress().bytesDone())
+          .isEqualTo(done.getStatus().snapshotIndex().totalBytes());
     }
   }
 
   @Test
   void aVolumeInUseByARunningPodIsSnapshottedOnThatPodsNode(
-      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
     KubernetesClient client = plane.client();
     storeAndVolume(plane, kubelet, minio, ns, tmp, 2);
     String node = kubelet.nodeNames().get(kubelet.nodeNames().size() - 1);
-    client.pods().inNamespace(ns.name()).resource(new PodBuilder()
-        .withNewMetadata().withName("kafka-streams-0").endMetadata()
-        .withNewSpec().withNodeName(node)
-        .addNewContainer().withName("app").withImage("example.com/kafka-streams:1").endContainer()
-        .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName(PVC).endPersistentVolumeClaim().endVolume()
-        .endSpec().build()).create();
-    await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(client.pods().inNamespace(ns.name()).withName("kafka-streams-0").get().getStatus().getPhase()));
+    client
+        .pods()
+        .inNamespace(ns.name())
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName("kafka-streams-0")
+                .endMetadata()
+                .withNewSpec()
+                .withNodeName(node)
+                .addNewContainer()
+                .withName("app")
+                .withImage("example.com/kafka-streams:1")
+                .endContainer()
+                .addNewVolume()
+                .withName("data")
+                .withNewPersistentVolumeClaim()
+                .withClaimName(PVC)
+                .endPersistentVolumeClaim()
+                .endVolume()
+                .endSpec()
+                .build())
+        .create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                "Running"
+                    .equals(
+                        client
+                            .pods()
+                            .inNamespace(ns.name())
+                            .withName("kafka-streams-0")
+                            .get()
+                            .getStatus()
+                            .getPhase()));
 
     StateSnapshot done;
     List<Job> jobs;
     List<Pod> runners;
-    try (CreatedObjects<Job> createdJobs = CreatedObjects.jobs(client, ns.name()); CreatedObjects<Pod> createdPods = CreatedObjects.pods(client, ns.name())) {
-      client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(snapshotOf("pinned", PVC, "rocksdb")).create();
+    try (CreatedObjects<Job> createdJobs = CreatedObjects.jobs(client, ns.name());
+        CreatedObjects<Pod> createdPods = CreatedObjects.pods(client, ns.name())) {
+      client
+          .resources(StateSnapshot.class)
+          .inNamespace(ns.name())
+          .resource(snapshotOf("pinned", PVC, "rocksdb"))
+          .create();
       done = awaitPhase(client, ns, "pinned", SnapshotPhase.Succeeded);
       jobs = createdJobs.withLabel("strata.dev/operation", "backup");
       runners = createdPods.withLabel("job-name", done.getStatus().jobName());
     }
 
-    assertThat(jobs).singleElement().satisfies(job -> {
-      var terms = job.getSpec().getTemplate().getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms();
-      assertThat(terms.get(0).getMatchFields().get(0).getValues()).containsExactly(node);
-    });
-    assertThat(runners).isNotEmpty().allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo(node));
+    assertThat(jobs)
+        .singleElement()
+        .satisfies(
+            job -> {
+              var terms =
+                  job.getSpec()
+                      .getTemplate()
+                      .getSpec()
+                      .getAffinity()
+                      .getNodeAffinity()
+                      .getRequiredDuringSchedulingIgnoredDuringExecution()
+                      .getNodeSelectorTerms();
+              assertThat(terms.get(0).getMatchFields().get(0).getValues()).containsExactly(node);
+            });
+    assertThat(runners)
+        .isNotEmpty()
+        .allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo(node));
 
-    // Once the result is recorded, the finished Job and its pod go: a finished pod that names a PVC keeps
+    // Once the result is recorded, the finished Job and its pod go: a finished pod that names a PVC
+    // keeps
     // `kubectl delete pvc` waiting (pvc-protection).
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      assertThat(client.batch().v1().jobs().inNamespace(ns.name()).list().getItems()).isEmpty();
-      assertThat(client.pods().inNamespace(ns.name()).withLabel("job-name", done.getStatus().jobName()).list().getItems()).isEmpty();
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              assertThat(client.batch().v1().jobs().inNamespace(ns.name()).list().getItems())
+                  .isEmpty();
+              assertThat(
+                      client
+                          .pods()
+                          .inNamespace(ns.name())
+                          .withLabel("job-name", done.getStatus().jobName())
+                          .list()
+                          .getItems())
+                  .isEmpty();
+            });
     client.pods().inNamespace(ns.name()).withName("kafka-streams-0").delete();
     plane.kubectl("delete", "pvc", PVC, "-n", ns.name(), "--timeout=60s").assertSuccess();
   }
 
   @Test
   void badCredentialsMakeTheStoreNotReadyAndTheSnapshotFailWithAMessage(
-      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
     KubernetesClient client = plane.client();
     storeAndVolume(plane, kubelet, minio, ns, tmp, 3);
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      SnapshotStore st = client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
-      assertThat(st.getStatus()).isNotNull();
-      assertThat(ready(st.getStatus().conditions()).getStatus()).isEqualTo("True");
-    });
-    // The operator re-checks stores only every STRATA_STORE_RECHECK_SECONDS (longer than this test): the Secret's
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              SnapshotStore st =
+                  client
+                      .resources(SnapshotStore.class)
+                      .inNamespace(ns.name())
+                      .withName("minio")
+                      .get();
+              assertThat(st.getStatus()).isNotNull();
+              assertThat(ready(st.getStatus().conditions()).getStatus()).isEqualTo("True");
+            });
+    // The operator re-checks stores only every STRATA_STORE_RECHECK_SECONDS (longer than this
+    // test): the Secret's
     // change alone must wake the store, through an informer that caches no Secret's data.
-    client.secrets().inNamespace(ns.name()).resource(new SecretBuilder().withNewMetadata().withName("minio-credentials").endMetadata()
-        .withStringData(Map.of("AWS_ACCESS_KEY_ID", minio.accessKey(), "AWS_SECRET_ACCESS_KEY", "not-the-secret")).build()).update();
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      SnapshotStore st = client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
-      assertThat(st.getStatus()).isNotNull();
-      Condition c = ready(st.getStatus().conditions());
-      assertThat(c.getStatus()).isEqualTo("False");
-      assertThat(c.getReason()).isEqualTo("InvalidCredentials");
-      assertThat(c.getMessage()).doesNotContain("not-the-secret");
-    });
-    client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(snapshotOf("doomed", PVC, null)).create();
+    client
+        .secrets()
+        .inNamespace(ns.name())
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("minio-credentials")
+                .endMetadata()
+                .withStringData(
+                    Map.of(
+                        "AWS_ACCESS_KEY_ID",
+                        minio.accessKey(),
+                        "AWS_SECRET_ACCESS_KEY",
+                        "not-the-secret"))
+                .build())
+        .update();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              SnapshotStore st =
+                  client
+                      .resources(SnapshotStore.class)
+                      .inNamespace(ns.name())
+                      .withName("minio")
+                      .get();
+              assertThat(st.getStatus()).isNotNull();
+              Condition c = ready(st.getStatus().conditions());
+              assertThat(c.getStatus()).isEqualTo("False");
+              assertThat(c.getReason()).isEqualTo("InvalidCredentials");
+              assertThat(c.getMessage()).doesNotContain("not-the-secret");
+            });
+    client
+        .resources(StateSnapshot.class)
+        .inNamespace(ns.name())
+        .resource(snapshotOf("doomed", PVC, null))
+        .create();
     StateSnapshot failed = awaitPhase(client, ns, "doomed", SnapshotPhase.Failed);
-    assertThat(failed.getStatus().message()).contains("SnapshotStore minio is not ready (InvalidCredentials)");
+    assertThat(failed.getStatus().message())
+        .contains("SnapshotStore minio is not ready (InvalidCredentials)");
     assertThat(client.batch().v1().jobs().inNamespace(ns.name()).list().getItems()).isEmpty();
   }
 
@@ -334,28 +573,64 @@ class OperatorSnapshotTest {
     KubernetesClient client = plane.client();
     Examples.apply(plane, ns.name(), "store-credentials.yaml").assertSuccess();
     Examples.apply(plane, ns.name(), "snapshot-store.yaml").assertSuccess();
-    client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(snapshotOf("nowhere", "no-such-pvc", null)).create();
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      StateSnapshot s = client.resources(StateSnapshot.class).inNamespace(ns.name()).withName("nowhere").get();
-      assertThat(s.getStatus()).isNotNull();
-      assertThat(s.getStatus().phase()).isEqualTo(SnapshotPhase.Pending);
-      Condition c = ready(s.getStatus().conditions());
-      assertThat(c.getReason()).isEqualTo("PVCNotFound");
-      assertThat(c.getMessage()).contains("PersistentVolumeClaim no-such-pvc does not exist");
-      // kstatus: it waits for a user to create the PVC.
-      assertThat(s.getStatus().conditions()).extracting(x -> x.getType() + "=" + x.getStatus() + " " + x.getReason())
-          .containsExactly("Ready=False PVCNotFound", "Reconciling=False PVCNotFound", "Stalled=True PVCNotFound");
-    });
+    client
+        .resources(StateSnapshot.class)
+        .inNamespace(ns.name())
+        .resource(snapshotOf("nowhere", "no-such-pvc", null))
+        .create();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              StateSnapshot s =
+                  client
+                      .resources(StateSnapshot.class)
+                      .inNamespace(ns.name())
+                      .withName("nowhere")
+                      .get();
+              assertThat(s.getStatus()).isNotNull();
+              assertThat(s.getStatus().phase()).isEqualTo(SnapshotPhase.Pending);
+              Condition c = ready(s.getStatus().conditions());
+              assertThat(c.getReason()).isEqualTo("PVCNotFound");
+              assertThat(c.getMessage())
+                  .contains("PersistentVolumeClaim no-such-pvc does not exist");
+              // kstatus: it waits for a user to create the PVC.
+              assertThat(s.getStatus().conditions())
+                  .extracting(x -> x.getType() + "=" + x.getStatus() + " " + x.getReason())
+                  .containsExactly(
+                      "Ready=False PVCNotFound",
+                      "Reconciling=False PVCNotFound",
+                      "Stalled=True PVCNotFound");
+            });
     // Not now, and not a moment later: the pending snapshot makes no Job while it waits.
-    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
-        .untilAsserted(() -> assertThat(client.batch().v1().jobs().inNamespace(ns.name()).list().getItems()).isEmpty());
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(250))
+        .untilAsserted(
+            () ->
+                assertThat(client.batch().v1().jobs().inNamespace(ns.name()).list().getItems())
+                    .isEmpty());
   }
 
   @Test
   void aStateSnapshotsSpecIsImmutable(ControlPlane plane, TestNamespace ns) {
     KubernetesClient client = plane.client();
-    client.resources(StateSnapshot.class).inNamespace(ns.name()).resource(snapshotOf("fixed", "some-pvc", null)).create();
-    CommandResult r = plane.kubectl("patch", "statesnapshot", "fixed", "-n", ns.name(), "--type=merge", "-p", "{\"spec\":{\"parallelism\":3}}");
+    client
+        .resources(StateSnapshot.class)
+        .inNamespace(ns.name())
+        .resource(snapshotOf("fixed", "some-pvc", null))
+        .create();
+    CommandResult r =
+        plane.kubectl(
+            "patch",
+            "statesnapshot",
+            "fixed",
+            "-n",
+            ns.name(),
+            "--type=merge",
+            "-p",
+            "{\"spec\":{\"parallelism\":3}}");
     assertThat(r.exitCode()).isNotZero();
     assertThat(r.stderr()).contains("a StateSnapshot's spec is immutable");
   }

@@ -9,8 +9,8 @@ import dev.strata.e2e.support.ControlPlane;
 import dev.strata.e2e.support.Examples;
 import dev.strata.e2e.support.TestNamespace;
 import dev.strata.e2e.support.Waits;
-import dev.strata.e2e.support.node.RealNode;
 import dev.strata.e2e.support.node.RealClusterExtension;
+import dev.strata.e2e.support.node.RealNode;
 import dev.strata.engine.report.BackupReport;
 import dev.strata.engine.report.RestoreReport;
 import dev.strata.engine.report.RunError;
@@ -36,10 +36,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The runner profiles on a real node (issue 14), with the Jobs exactly as the operator builds them: files of another
- * user (2000) at 0600 in a 0700 directory. FileOwner backs them up and restores them with their owner and modes;
- * Restricted as an unrelated user cannot read them and says which file; Restricted finds the user of the pod that
- * uses the volume and reads them as that user.
+ * The runner profiles on a real node (issue 14), with the Jobs exactly as the operator builds them:
+ * files of another user (2000) at 0600 in a 0700 directory. FileOwner backs them up and restores
+ * them with their owner and modes; Restricted as an unrelated user cannot read them and says which
+ * file; Restricted finds the user of the pod that uses the volume and reads them as that user.
  */
 @ExtendWith(RealClusterExtension.class)
 class RunnerProfilesTest {
@@ -64,21 +64,34 @@ class RunnerProfilesTest {
 
   static SnapshotStore store(TestNamespace ns, String profile) {
     String runner = profile == null ? "" : "\n  runner:\n    profile: " + profile;
-    SnapshotStore store = Serialization.unmarshal(Examples.read("snapshot-store.yaml") + runner, SnapshotStore.class);
+    SnapshotStore store =
+        Serialization.unmarshal(Examples.read("snapshot-store.yaml") + runner, SnapshotStore.class);
     store.getMetadata().setNamespace(ns.name());
     store.getMetadata().setUid(UUID.randomUUID().toString());
     return store;
   }
 
   static <R> RunnerOutcome<R> run(KubernetesClient client, Job job, Class<R> report) {
-    job.getMetadata().setOwnerReferences(List.of()); // no StateSnapshot object: the Job stands alone
+    job.getMetadata()
+        .setOwnerReferences(List.of()); // no StateSnapshot object: the Job stands alone
     client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).resource(job).create();
     List<RunnerOutcome<R>> outcome = new java.util.ArrayList<>();
-    Waits.until("runner Job " + job.getMetadata().getName(), Duration.ofMinutes(3), Duration.ofMillis(500), () -> {
-      RunnerOutcome.fromPods(client.pods().inNamespace(job.getMetadata().getNamespace())
-          .withLabel("job-name", job.getMetadata().getName()).list().getItems(), report).ifPresent(outcome::add);
-      return !outcome.isEmpty();
-    });
+    Waits.until(
+        "runner Job " + job.getMetadata().getName(),
+        Duration.ofMinutes(3),
+        Duration.ofMillis(500),
+        () -> {
+          RunnerOutcome.fromPods(
+                  client
+                      .pods()
+                      .inNamespace(job.getMetadata().getNamespace())
+                      .withLabel("job-name", job.getMetadata().getName())
+                      .list()
+                      .getItems(),
+                  report)
+              .ifPresent(outcome::add);
+          return !outcome.isEmpty();
+        });
     return outcome.get(0);
   }
 
@@ -87,38 +100,58 @@ class RunnerProfilesTest {
   }
 
   static StateSnapshot snapshot(TestNamespace ns, String name) {
-    return Serialization.unmarshal("""
+    return Serialization.unmarshal(
+        """
         apiVersion: strata.dev/v1alpha1
         kind: StateSnapshot
         metadata: {name: %s, namespace: %s, uid: %s}
         spec:
           source: {pvcName: state}
           storeRef: {name: minio}
-        """.formatted(name, ns.name(), UUID.randomUUID()), StateSnapshot.class);
+        """
+            .formatted(name, ns.name(), UUID.randomUUID()),
+        StateSnapshot.class);
   }
 
   @Test
-  void fileOwnerBacksUpAnotherUsersPrivateFilesAndRestoresTheirOwnersAndModes(ControlPlane plane, RealNode node,
-      TestNamespace ns) throws IOException {
+  void fileOwnerBacksUpAnotherUsersPrivateFilesAndRestoresTheirOwnersAndModes(
+      ControlPlane plane, RealNode node, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
     Path volume = appFiles(plane, node, ns);
     SnapshotStore store = store(ns, "FileOwner");
-    RunnerOutcome<BackupReport> backup = run(client,
-        new RunnerJobBuilder(OperatorSettings.defaults()).build(snapshot(ns, "owner"), store, Optional.empty()), BackupReport.class);
+    RunnerOutcome<BackupReport> backup =
+        run(
+            client,
+            new RunnerJobBuilder(OperatorSettings.defaults())
+                .build(snapshot(ns, "owner"), store, Optional.empty()),
+            BackupReport.class);
     assertThat(backup.succeeded()).as(error(backup)).isTrue();
     assertThat(backup.report().orElseThrow().files()).isEqualTo(2);
 
     OperatorSnapshotTest.claim(client, ns, "copy");
-    StateRestore restore = Serialization.unmarshal("""
+    StateRestore restore =
+        Serialization.unmarshal(
+            """
         apiVersion: strata.dev/v1alpha1
         kind: StateRestore
         metadata: {name: back, namespace: %s, uid: %s}
         spec:
           source: {snapshotName: owner}
           target: {pvcName: copy}
-        """.formatted(ns.name(), UUID.randomUUID()), StateRestore.class);
-    RunnerOutcome<RestoreReport> restored = run(client, new RestoreJobBuilder(OperatorSettings.defaults())
-        .build(restore, store, backup.report().orElseThrow().snapshotId(), "copy", Optional.empty()), RestoreReport.class);
+        """
+                .formatted(ns.name(), UUID.randomUUID()),
+            StateRestore.class);
+    RunnerOutcome<RestoreReport> restored =
+        run(
+            client,
+            new RestoreJobBuilder(OperatorSettings.defaults())
+                .build(
+                    restore,
+                    store,
+                    backup.report().orElseThrow().snapshotId(),
+                    "copy",
+                    Optional.empty()),
+            RestoreReport.class);
     assertThat(restored.succeeded()).as(error(restored)).isTrue();
 
     Path copy = node.hostPathOf(ns.name(), "copy");
@@ -127,63 +160,128 @@ class RunnerProfilesTest {
       assertThat(Files.getAttribute(copy.resolve(file), "unix:uid")).as(file).isEqualTo(OWNER);
       assertThat(Files.getAttribute(copy.resolve(file), "unix:gid")).as(file).isEqualTo(OWNER);
     }
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(copy.resolve("private")))).isEqualTo("rwx------");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(copy.resolve("private/key")))).isEqualTo("rw-------");
+    assertThat(
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(copy.resolve("private"))))
+        .isEqualTo("rwx------");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(copy.resolve("private/key"))))
+        .isEqualTo("rw-------");
   }
 
   @Test
-  void restrictedAsAnotherUserCannotReadThemAndSaysWhichFile(ControlPlane plane, RealNode node, TestNamespace ns)
-      throws IOException {
+  void restrictedAsAnotherUserCannotReadThemAndSaysWhichFile(
+      ControlPlane plane, RealNode node, TestNamespace ns) throws IOException {
     appFiles(plane, node, ns);
-    RunnerOutcome<BackupReport> backup = run(plane.client(), new RunnerJobBuilder(OperatorSettings.defaults())
-        .build(snapshot(ns, "stranger"), store(ns, null), Optional.empty()), BackupReport.class);
+    RunnerOutcome<BackupReport> backup =
+        run(
+            plane.client(),
+            new RunnerJobBuilder(OperatorSettings.defaults())
+                .build(snapshot(ns, "stranger"), store(ns, null), Optional.empty()),
+            BackupReport.class);
     assertThat(backup.succeeded()).isFalse();
     assertThat(backup.failure().message()).contains("private");
     assertThat(backup.failure().cause()).isEqualTo(RunError.Cause.VOLUME_ERROR);
   }
 
   @Test
-  void restrictedRunsAsTheUserOfThePodThatUsesTheVolume(ControlPlane plane, RealNode node, TestNamespace ns)
-      throws IOException {
+  void restrictedRunsAsTheUserOfThePodThatUsesTheVolume(
+      ControlPlane plane, RealNode node, TestNamespace ns) throws IOException {
     KubernetesClient client = plane.client();
     appFiles(plane, node, ns);
-    client.pods().inNamespace(ns.name()).resource(new PodBuilder().withNewMetadata().withName("app").endMetadata()
-        .withNewSpec().withNewSecurityContext().withRunAsUser((long) OWNER).withRunAsGroup((long) OWNER)
-        .withFsGroup((long) OWNER).endSecurityContext()
-        .addNewContainer().withName("app").withImage("strata.local/pause:1").withImagePullPolicy("Never")
-        .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endContainer()
-        .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName("state").endPersistentVolumeClaim().endVolume()
-        .endSpec().build()).create();
-    Waits.until("the app pod running", Duration.ofMinutes(2), Duration.ofMillis(300), () ->
-        "Running".equals(client.pods().inNamespace(ns.name()).withName("app").get().getStatus().getPhase()));
-    Optional<ClaimUser> user = ClaimUser.find(client.pods().inNamespace(ns.name()).list().getItems(), "state");
-    assertThat(user).contains(new ClaimUser(RealNode.NODE_NAME, (long) OWNER, (long) OWNER, (long) OWNER));
-    RunnerOutcome<BackupReport> backup = run(client, new RunnerJobBuilder(OperatorSettings.defaults())
-        .build(snapshot(ns, "as-the-app"), store(ns, null), user), BackupReport.class);
+    client
+        .pods()
+        .inNamespace(ns.name())
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName("app")
+                .endMetadata()
+                .withNewSpec()
+                .withNewSecurityContext()
+                .withRunAsUser((long) OWNER)
+                .withRunAsGroup((long) OWNER)
+                .withFsGroup((long) OWNER)
+                .endSecurityContext()
+                .addNewContainer()
+                .withName("app")
+                .withImage("strata.local/pause:1")
+                .withImagePullPolicy("Never")
+                .addNewVolumeMount()
+                .withName("data")
+                .withMountPath("/data")
+                .endVolumeMount()
+                .endContainer()
+                .addNewVolume()
+                .withName("data")
+                .withNewPersistentVolumeClaim()
+                .withClaimName("state")
+                .endPersistentVolumeClaim()
+                .endVolume()
+                .endSpec()
+                .build())
+        .create();
+    Waits.until(
+        "the app pod running",
+        Duration.ofMinutes(2),
+        Duration.ofMillis(300),
+        () ->
+            "Running"
+                .equals(
+                    client
+                        .pods()
+                        .inNamespace(ns.name())
+                        .withName("app")
+                        .get()
+                        .getStatus()
+                        .getPhase()));
+    Optional<ClaimUser> user =
+        ClaimUser.find(client.pods().inNamespace(ns.name()).list().getItems(), "state");
+    assertThat(user)
+        .contains(new ClaimUser(RealNode.NODE_NAME, (long) OWNER, (long) OWNER, (long) OWNER));
+    RunnerOutcome<BackupReport> backup =
+        run(
+            client,
+            new RunnerJobBuilder(OperatorSettings.defaults())
+                .build(snapshot(ns, "as-the-app"), store(ns, null), user),
+            BackupReport.class);
     assertThat(backup.succeeded()).as(error(backup)).isTrue();
     assertThat(backup.report().orElseThrow().files()).isEqualTo(2);
   }
 
   /**
-   * The Pod Security levels docs/operations.md promises, checked by the API server's PodSecurity admission with the
-   * runner pods exactly as built: Restricted passes "restricted"; FileOwner is refused there and passes "baseline".
+   * The Pod Security levels docs/operations.md promises, checked by the API server's PodSecurity
+   * admission with the runner pods exactly as built: Restricted passes "restricted"; FileOwner is
+   * refused there and passes "baseline".
    */
   @Test
-  void restrictedMeetsTheRestrictedLevelAndFileOwnerTheBaselineLevel(ControlPlane plane, TestNamespace ns) {
+  void restrictedMeetsTheRestrictedLevelAndFileOwnerTheBaselineLevel(
+      ControlPlane plane, TestNamespace ns) {
     KubernetesClient client = plane.client();
-    Job restricted = new RunnerJobBuilder(OperatorSettings.defaults()).build(snapshot(ns, "r"), store(ns, null),
-        Optional.of(new ClaimUser("strata-node", 1000L, 1000L, 1000L)));
-    Job fileOwner = new RunnerJobBuilder(OperatorSettings.defaults()).build(snapshot(ns, "f"), store(ns, "FileOwner"),
-        Optional.empty());
+    Job restricted =
+        new RunnerJobBuilder(OperatorSettings.defaults())
+            .build(
+                snapshot(ns, "r"),
+                store(ns, null),
+                Optional.of(new ClaimUser("strata-node", 1000L, 1000L, 1000L)));
+    Job fileOwner =
+        new RunnerJobBuilder(OperatorSettings.defaults())
+            .build(snapshot(ns, "f"), store(ns, "FileOwner"), Optional.empty());
     for (String level : List.of("restricted", "baseline")) {
-      client.namespaces().withName(ns.name()).edit(n -> {
-        n.getMetadata().getLabels().put("pod-security.kubernetes.io/enforce", level);
-        return n;
-      });
+      client
+          .namespaces()
+          .withName(ns.name())
+          .edit(
+              n -> {
+                n.getMetadata().getLabels().put("pod-security.kubernetes.io/enforce", level);
+                return n;
+              });
       assertThat(admitted(client, ns, restricted)).as("Restricted under " + level).isNull();
       String refusal = admitted(client, ns, fileOwner);
       if (level.equals("restricted")) {
-        assertThat(refusal).as("FileOwner under restricted").contains("violates PodSecurity \"restricted");
+        assertThat(refusal)
+            .as("FileOwner under restricted")
+            .contains("violates PodSecurity \"restricted");
       } else {
         assertThat(refusal).as("FileOwner under baseline").isNull();
       }
@@ -192,8 +290,13 @@ class RunnerProfilesTest {
 
   /** Null when the API server would admit the Job's pod (a dry run), else its refusal. */
   static String admitted(KubernetesClient client, TestNamespace ns, Job job) {
-    io.fabric8.kubernetes.api.model.Pod pod = new PodBuilder().withNewMetadata().withGenerateName("dry-").endMetadata()
-        .withSpec(job.getSpec().getTemplate().getSpec()).build();
+    io.fabric8.kubernetes.api.model.Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withGenerateName("dry-")
+            .endMetadata()
+            .withSpec(job.getSpec().getTemplate().getSpec())
+            .build();
     try {
       client.pods().inNamespace(ns.name()).resource(pod).dryRun().create();
       return null;

@@ -48,10 +48,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Schedules on a real API server beyond the GitOps journey (JourneysTest covers the examples' schedule, retention,
- * garbage collection and restart): an operator clock behind the API server's waits for the first due time after
- * creation; with the clock a year ahead, Forbid skips a run while the last one still runs. The clocks start from the
- * real time and only move forward, so the tests run in order.
+ * Schedules on a real API server beyond the GitOps journey (JourneysTest covers the examples'
+ * schedule, retention, garbage collection and restart): an operator clock behind the API server's
+ * waits for the first due time after creation; with the clock a year ahead, Forbid skips a run
+ * while the last one still runs. The clocks start from the real time and only move forward, so the
+ * tests run in order.
  */
 @ExtendWith({ControlPlaneExtension.class, MinioExtension.class})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -77,7 +78,8 @@ class ScheduleRetentionTest {
   }
 
   @BeforeAll
-  static void startOperator(ControlPlane plane, MinioServer minio, @TempDir Path dir) throws IOException {
+  static void startOperator(ControlPlane plane, MinioServer minio, @TempDir Path dir)
+      throws IOException {
     work = dir;
     clock = new TestClock(dir.resolve("clock"));
     clock.set(Instant.now());
@@ -97,44 +99,97 @@ class ScheduleRetentionTest {
     clock.set(t);
   }
 
-
-  /** A store with a collector every minute and a grace of 2 s (a test-only setting), plus its credentials. */
+  /**
+   * A store with a collector every minute and a grace of 2 s (a test-only setting), plus its
+   * credentials.
+   */
   static void store(KubernetesClient client, TestNamespace ns, MinioServer minio, String prefix) {
-    client.secrets().inNamespace(ns.name()).resource(new SecretBuilder().withNewMetadata().withName("minio-credentials").endMetadata()
-        .withStringData(Map.of("AWS_ACCESS_KEY_ID", minio.accessKey(), "AWS_SECRET_ACCESS_KEY", minio.secretKey())).build()).create();
+    client
+        .secrets()
+        .inNamespace(ns.name())
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("minio-credentials")
+                .endMetadata()
+                .withStringData(
+                    Map.of(
+                        "AWS_ACCESS_KEY_ID",
+                        minio.accessKey(),
+                        "AWS_SECRET_ACCESS_KEY",
+                        minio.secretKey()))
+                .build())
+        .create();
     SnapshotStore store = new SnapshotStore();
     store.setMetadata(new ObjectMetaBuilder().withName("minio").build());
-    store.setSpec(new SnapshotStoreSpec(minio.endpoint(), Examples.EXAMPLE_BUCKET, prefix, null, true,
-        new CredentialsSecretRef("minio-credentials", null, null), null, new GarbageCollectionSpec("* * * * *", "2s", true, false), null));
+    store.setSpec(
+        new SnapshotStoreSpec(
+            minio.endpoint(),
+            Examples.EXAMPLE_BUCKET,
+            prefix,
+            null,
+            true,
+            new CredentialsSecretRef("minio-credentials", null, null),
+            null,
+            new GarbageCollectionSpec("* * * * *", "2s", true, false),
+            null));
     client.resources(SnapshotStore.class).inNamespace(ns.name()).resource(store).create();
   }
 
-  static List<StateSnapshot> snapshotsOf(KubernetesClient client, TestNamespace ns, String schedule) {
-    return client.resources(StateSnapshot.class).inNamespace(ns.name()).withLabel("strata.dev/schedule", schedule).list().getItems();
+  static List<StateSnapshot> snapshotsOf(
+      KubernetesClient client, TestNamespace ns, String schedule) {
+    return client
+        .resources(StateSnapshot.class)
+        .inNamespace(ns.name())
+        .withLabel("strata.dev/schedule", schedule)
+        .list()
+        .getItems();
   }
 
   static StateSnapshot awaitSucceeded(KubernetesClient client, TestNamespace ns, String name) {
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
-      StateSnapshot s = client.resources(StateSnapshot.class).inNamespace(ns.name()).withName(name).get();
-      if (s != null && s.getStatus() != null && s.getStatus().phase() == SnapshotPhase.Failed) {
-        throw new AssertionError(name + " failed: " + s.getStatus().message());
-      }
-      return s != null && s.getStatus() != null && s.getStatus().phase() == SnapshotPhase.Succeeded;
-    });
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              StateSnapshot s =
+                  client.resources(StateSnapshot.class).inNamespace(ns.name()).withName(name).get();
+              if (s != null
+                  && s.getStatus() != null
+                  && s.getStatus().phase() == SnapshotPhase.Failed) {
+                throw new AssertionError(name + " failed: " + s.getStatus().message());
+              }
+              return s != null
+                  && s.getStatus() != null
+                  && s.getStatus().phase() == SnapshotPhase.Succeeded;
+            });
     return client.resources(StateSnapshot.class).inNamespace(ns.name()).withName(name).get();
   }
 
   /**
-   * Waits until the schedule itself has seen its snapshot finish. The schedule decides from its informer's view, which
-   * can lag the API server under load: a clock moved on before it has seen the run end finds the run still active,
-   * and concurrencyPolicy Forbid then skips the next due time, as a CronJob would.
+   * Waits until the schedule itself has seen its snapshot finish. The schedule decides from its
+   * informer's view, which can lag the API server under load: a clock moved on before it has seen
+   * the run end finds the run still active, and concurrencyPolicy Forbid then skips the next due
+   * time, as a CronJob would.
    */
-  static void awaitScheduleSawFinish(KubernetesClient client, TestNamespace ns, String schedule, String snapshot) {
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
-      SnapshotSchedule s = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName(schedule).get();
-      assertThat(s.getStatus()).isNotNull();
-      assertThat(s.getStatus().active()).as("schedule " + schedule + " status.active").doesNotContain(snapshot);
-    });
+  static void awaitScheduleSawFinish(
+      KubernetesClient client, TestNamespace ns, String schedule, String snapshot) {
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(300))
+        .untilAsserted(
+            () -> {
+              SnapshotSchedule s =
+                  client
+                      .resources(SnapshotSchedule.class)
+                      .inNamespace(ns.name())
+                      .withName(schedule)
+                      .get();
+              assertThat(s.getStatus()).isNotNull();
+              assertThat(s.getStatus().active())
+                  .as("schedule " + schedule + " status.active")
+                  .doesNotContain(snapshot);
+            });
   }
 
   static long blobBytes(BlobStoreManager store) {
@@ -146,41 +201,82 @@ class ScheduleRetentionTest {
   static SnapshotSchedule everyMinute(String name, String pvc) {
     SnapshotSchedule s = new SnapshotSchedule();
     s.setMetadata(new ObjectMetaBuilder().withName(name).build());
-    s.setSpec(new SnapshotScheduleSpec("* * * * *", null,
-        new StateSnapshotSpec(new SnapshotSource(pvc, null), new LocalObjectRef("minio"), 1, null, null, null, null),
-        null, null, null, null, null));
+    s.setSpec(
+        new SnapshotScheduleSpec(
+            "* * * * *",
+            null,
+            new StateSnapshotSpec(
+                new SnapshotSource(pvc, null),
+                new LocalObjectRef("minio"),
+                1,
+                null,
+                null,
+                null,
+                null),
+            null,
+            null,
+            null,
+            null,
+            null));
     return s;
   }
 
   @Test
   @Order(1)
-  void anOperatorClockBehindTheCreationTimeWaitsForTheFirstDueTimeAfterCreationAndSaysWhy(ControlPlane plane, KubeletStandIn kubelet,
-      MinioServer minio, TestNamespace ns) throws IOException {
+  void anOperatorClockBehindTheCreationTimeWaitsForTheFirstDueTimeAfterCreationAndSaysWhy(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
     KubernetesClient client = plane.client();
     store(client, ns, minio, "behind-" + ns.name());
     OperatorSnapshotTest.claim(client, ns, "data");
     Files.writeString(kubelet.hostPathOf(ns.name(), "data").resolve("state"), "state");
     // The operator's clock is a day behind the API server that stamps the creation time.
     setClock(Instant.now().minus(Duration.ofDays(1)));
-    SnapshotSchedule created = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).resource(everyMinute("behind", "data")).create();
+    SnapshotSchedule created =
+        client
+            .resources(SnapshotSchedule.class)
+            .inNamespace(ns.name())
+            .resource(everyMinute("behind", "data"))
+            .create();
     Instant creation = Instant.parse(created.getMetadata().getCreationTimestamp());
-    // Every minute is due on the operator's clock, but none after the schedule was created: nothing runs yet, and the
+    // Every minute is due on the operator's clock, but none after the schedule was created: nothing
+    // runs yet, and the
     // status says why and when the first run is.
-    String firstDue = creation.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(creation.getEpochSecond() % 60 == 0 ? 0 : 1)).toString();
-    await().atMost(WAIT).untilAsserted(() -> {
-      SnapshotSchedule s = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName("behind").get();
-      assertThat(s.getStatus()).isNotNull();
-      assertThat(s.getStatus().lastScheduleTime()).isNull();
-      assertThat(s.getStatus().nextScheduleTime()).isEqualTo(firstDue);
-      assertThat(s.getStatus().conditions()).extracting(c -> c.getType() + "=" + c.getStatus())
-          .containsExactly("Ready=True", "Reconciling=False", "Stalled=False");
-      assertThat(s.getStatus().conditions()).first().satisfies(c -> {
-        assertThat(c.getReason()).isEqualTo("WaitingForFirstRun");
-        assertThat(c.getMessage()).contains("behind the schedule's creation time (" + creation + ")");
-      });
-    });
+    String firstDue =
+        creation
+            .truncatedTo(ChronoUnit.MINUTES)
+            .plus(Duration.ofMinutes(creation.getEpochSecond() % 60 == 0 ? 0 : 1))
+            .toString();
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              SnapshotSchedule s =
+                  client
+                      .resources(SnapshotSchedule.class)
+                      .inNamespace(ns.name())
+                      .withName("behind")
+                      .get();
+              assertThat(s.getStatus()).isNotNull();
+              assertThat(s.getStatus().lastScheduleTime()).isNull();
+              assertThat(s.getStatus().nextScheduleTime()).isEqualTo(firstDue);
+              assertThat(s.getStatus().conditions())
+                  .extracting(c -> c.getType() + "=" + c.getStatus())
+                  .containsExactly("Ready=True", "Reconciling=False", "Stalled=False");
+              assertThat(s.getStatus().conditions())
+                  .first()
+                  .satisfies(
+                      c -> {
+                        assertThat(c.getReason()).isEqualTo("WaitingForFirstRun");
+                        assertThat(c.getMessage())
+                            .contains("behind the schedule's creation time (" + creation + ")");
+                      });
+            });
     setClock(creation.minus(Duration.ofMinutes(2)));
-    await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> snapshotsOf(client, ns, "behind").isEmpty());
+    await()
+        .during(Duration.ofSeconds(4))
+        .atMost(Duration.ofSeconds(6))
+        .until(() -> snapshotsOf(client, ns, "behind").isEmpty());
 
     // Once the clock reaches the first due time after creation, that run happens.
     setClock(Instant.parse(firstDue).plusSeconds(20));
@@ -192,103 +288,166 @@ class ScheduleRetentionTest {
 
   @Test
   @Order(2)
-  void forbidSkipsARunWhileTheLastOneStillRuns(ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns) throws IOException {
+  void forbidSkipsARunWhileTheLastOneStillRuns(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
     KubernetesClient client = plane.client();
     store(client, ns, minio, "forbid-" + ns.name());
     OperatorSnapshotTest.claim(client, ns, "slow");
     Path volume = kubelet.hostPathOf(ns.name(), "slow");
     for (int i = 0; i < 24; i++) {
-      Files.write(volume.resolve("big-" + i + ".sst"), OperatorSnapshotTest.random(500 + i, 8 << 20));
+      Files.write(
+          volume.resolve("big-" + i + ".sst"), OperatorSnapshotTest.random(500 + i, 8 << 20));
     }
-    // A year ahead of the real time the schedule is created at: it catches up once, with the newest due minute.
+    // A year ahead of the real time the schedule is created at: it catches up once, with the newest
+    // due minute.
     Instant base = Instant.now().plus(Duration.ofDays(365)).truncatedTo(ChronoUnit.MINUTES);
     setClock(base.plusSeconds(30));
-    client.resources(SnapshotSchedule.class).inNamespace(ns.name()).resource(everyMinute("every-minute", "slow")).create();
+    client
+        .resources(SnapshotSchedule.class)
+        .inNamespace(ns.name())
+        .resource(everyMinute("every-minute", "slow"))
+        .create();
     setClock(base.plusSeconds(61));
     await().atMost(WAIT).until(() -> snapshotsOf(client, ns, "every-minute").size() == 1);
     String first = snapshotsOf(client, ns, "every-minute").get(0).getMetadata().getName();
     setClock(base.plusSeconds(121));
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      SnapshotSchedule now = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName("every-minute").get();
-      // The snapshot can be listed before the status that records it is written: look again then.
-      assertThat(now.getStatus()).isNotNull();
-      assertThat(now.getStatus().lastScheduleTime()).isEqualTo(base.plusSeconds(120).toString());
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              SnapshotSchedule now =
+                  client
+                      .resources(SnapshotSchedule.class)
+                      .inNamespace(ns.name())
+                      .withName("every-minute")
+                      .get();
+              // The snapshot can be listed before the status that records it is written: look again
+              // then.
+              assertThat(now.getStatus()).isNotNull();
+              assertThat(now.getStatus().lastScheduleTime())
+                  .isEqualTo(base.plusSeconds(120).toString());
+            });
     List<StateSnapshot> mine = snapshotsOf(client, ns, "every-minute");
     assertThat(mine).hasSize(1);
-    assertThat(mine.get(0).getStatus() == null || mine.get(0).getStatus().phase() != SnapshotPhase.Succeeded)
-        .as("the first run was still running when the second was due").isTrue();
-    String reasons = plane.kubectl("get", "events.events.k8s.io", "-n", ns.name(), "-o", "jsonpath={.items[*].reason}").assertSuccess().stdout();
+    assertThat(
+            mine.get(0).getStatus() == null
+                || mine.get(0).getStatus().phase() != SnapshotPhase.Succeeded)
+        .as("the first run was still running when the second was due")
+        .isTrue();
+    String reasons =
+        plane
+            .kubectl(
+                "get", "events.events.k8s.io", "-n", ns.name(), "-o", "jsonpath={.items[*].reason}")
+            .assertSuccess()
+            .stdout();
     assertThat(reasons).contains("SkippedConcurrent");
     awaitSucceeded(client, ns, first);
   }
 
   @Test
   @Order(3)
-  void aGroupedScheduleSnapshotsEveryPvcItsSelectorMatchesAndRetentionExpiresWholeGroups(ControlPlane plane, KubeletStandIn kubelet,
-      MinioServer minio, TestNamespace ns) throws IOException {
+  void aGroupedScheduleSnapshotsEveryPvcItsSelectorMatchesAndRetentionExpiresWholeGroups(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
     KubernetesClient client = plane.client();
     store(client, ns, minio, "groups-" + ns.name());
-    // Three claims of the workload, by their own labels, and one of another tier that the selector leaves out.
+    // Three claims of the workload, by their own labels, and one of another tier that the selector
+    // leaves out.
     for (String pvc : List.of("state-0", "state-1", "state-2", "logs-0")) {
-      OperatorSnapshotTest.claim(client, ns, pvc, Map.of("tier", pvc.startsWith("state") ? "state" : "logs"));
+      OperatorSnapshotTest.claim(
+          client, ns, pvc, Map.of("tier", pvc.startsWith("state") ? "state" : "logs"));
       Files.writeString(kubelet.hostPathOf(ns.name(), pvc).resolve("data"), pvc);
     }
     // Far ahead of the earlier tests' clocks (they only move forward).
     Instant base = Instant.now().plus(Duration.ofDays(400)).truncatedTo(ChronoUnit.MINUTES);
     setClock(base.plusSeconds(30));
-    Examples.apply(plane, ns.name(), String.join("\n",
-        "apiVersion: strata.dev/v1alpha1",
-        "kind: RetentionPolicy",
-        "metadata:",
-        "  name: keep-one-group",
-        "spec:",
-        "  keepLast: 1",
-        "  keepFailed: 0",
-        "---",
-        "apiVersion: strata.dev/v1alpha1",
-        "kind: SnapshotSchedule",
-        "metadata:",
-        "  name: state",
-        "spec:",
-        "  schedule: \"* * * * *\"",
-        "  retentionPolicyRef:",
-        "    name: keep-one-group",
-        "  pvcSelector:",
-        "    matchLabels:",
-        "      tier: state",
-        "  snapshotTemplate:",
-        "    source: {}",
-        "    storeRef:",
-        "      name: minio",
-        "    parallelism: 1",
-        ""), tmp).assertSuccess();
+    Examples.apply(
+            plane,
+            ns.name(),
+            String.join(
+                "\n",
+                "apiVersion: strata.dev/v1alpha1",
+                "kind: RetentionPolicy",
+                "metadata:",
+                "  name: keep-one-group",
+                "spec:",
+                "  keepLast: 1",
+                "  keepFailed: 0",
+                "---",
+                "apiVersion: strata.dev/v1alpha1",
+                "kind: SnapshotSchedule",
+                "metadata:",
+                "  name: state",
+                "spec:",
+                "  schedule: \"* * * * *\"",
+                "  retentionPolicyRef:",
+                "    name: keep-one-group",
+                "  pvcSelector:",
+                "    matchLabels:",
+                "      tier: state",
+                "  snapshotTemplate:",
+                "    source: {}",
+                "    storeRef:",
+                "      name: minio",
+                "    parallelism: 1",
+                ""),
+            tmp)
+        .assertSuccess();
     setClock(base.plusSeconds(61));
     String first = ScheduleDecider.snapshotName("state", base.plusSeconds(60));
     for (String pvc : List.of("state-0", "state-1", "state-2")) {
       StateSnapshot member = awaitSucceeded(client, ns, first + "-" + pvc);
-      assertThat(member.getMetadata().getLabels()).containsEntry("strata.dev/group", first).containsEntry("strata.dev/group-size", "3");
+      assertThat(member.getMetadata().getLabels())
+          .containsEntry("strata.dev/group", first)
+          .containsEntry("strata.dev/group-size", "3");
     }
     assertThat(snapshotsOf(client, ns, "state")).hasSize(3);
-    await().atMost(WAIT).untilAsserted(() -> {
-      SnapshotSchedule s = client.resources(SnapshotSchedule.class).inNamespace(ns.name()).withName("state").get();
-      assertThat(s.getStatus().lastSuccessfulGroup()).isEqualTo(first);
-      assertThat(s.getStatus().lastGroup().phase()).isEqualTo("Succeeded");
-      assertThat(s.getStatus().lastGroup().members()).hasSize(3);
-      assertThat(s.getStatus().active()).isEmpty();
-    });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              SnapshotSchedule s =
+                  client
+                      .resources(SnapshotSchedule.class)
+                      .inNamespace(ns.name())
+                      .withName("state")
+                      .get();
+              assertThat(s.getStatus().lastSuccessfulGroup()).isEqualTo(first);
+              assertThat(s.getStatus().lastGroup().phase()).isEqualTo("Succeeded");
+              assertThat(s.getStatus().lastGroup().members()).hasSize(3);
+              assertThat(s.getStatus().active()).isEmpty();
+            });
 
-    // The next run is a second group; keepLast 1 keeps it whole and expires the first with all its members.
+    // The next run is a second group; keepLast 1 keeps it whole and expires the first with all its
+    // members.
     setClock(base.plusSeconds(121));
     String second = ScheduleDecider.snapshotName("state", base.plusSeconds(120));
     for (String pvc : List.of("state-0", "state-1", "state-2")) {
       awaitSucceeded(client, ns, second + "-" + pvc);
     }
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
-        assertThat(snapshotsOf(client, ns, "state")).extracting(x -> x.getMetadata().getName())
-            .containsExactlyInAnyOrder(second + "-state-0", second + "-state-1", second + "-state-2"));
-    String notes = plane.kubectl("get", "events.events.k8s.io", "-n", ns.name(), "--field-selector", "regarding.name=keep-one-group",
-        "-o", "jsonpath={.items[*].note}").assertSuccess().stdout();
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(300))
+        .untilAsserted(
+            () ->
+                assertThat(snapshotsOf(client, ns, "state"))
+                    .extracting(x -> x.getMetadata().getName())
+                    .containsExactlyInAnyOrder(
+                        second + "-state-0", second + "-state-1", second + "-state-2"));
+    String notes =
+        plane
+            .kubectl(
+                "get",
+                "events.events.k8s.io",
+                "-n",
+                ns.name(),
+                "--field-selector",
+                "regarding.name=keep-one-group",
+                "-o",
+                "jsonpath={.items[*].note}")
+            .assertSuccess()
+            .stdout();
     assertThat(notes).contains("expired 1 groups of state: " + first);
   }
 }

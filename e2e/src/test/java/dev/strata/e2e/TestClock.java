@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 
-/** The operator's clock in tests: a file holding an instant (STRATA_CLOCK_FILE), replaced atomically. */
+/**
+ * The operator's clock in tests: a file holding an instant (STRATA_CLOCK_FILE), replaced
+ * atomically.
+ */
 final class TestClock {
 
   private final Path file;

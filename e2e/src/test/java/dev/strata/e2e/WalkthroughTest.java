@@ -23,12 +23,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docs/walkthrough.md, run as a newcomer would follow it (issue 17): every {@code sh} block of its steps, word for word,
- * in order, in one bash session from the repository's root, on the project's real cluster (the one
- * {@code e2e/sandbox up --cluster-only} starts), with the variables the sandbox prints
- * ({@link RealCluster#userEnvironment}). Left out: the blocks the page marks "not run by WalkthroughTest" (starting and
- * stopping the sandbox: this JVM's cluster is that cluster) and the kind appendix, which the page says no test runs.
- * Before the clean-up step, the test compares the restored volume with the original on the node itself.
+ * docs/walkthrough.md, run as a newcomer would follow it (issue 17): every {@code sh} block of its
+ * steps, word for word, in order, in one bash session from the repository's root, on the project's
+ * real cluster (the one {@code e2e/sandbox up --cluster-only} starts), with the variables the
+ * sandbox prints ({@link RealCluster#userEnvironment}). Left out: the blocks the page marks "not
+ * run by WalkthroughTest" (starting and stopping the sandbox: this JVM's cluster is that cluster)
+ * and the kind appendix, which the page says no test runs. Before the clean-up step, the test
+ * compares the restored volume with the original on the node itself.
  */
 @ExtendWith(RealClusterExtension.class)
 class WalkthroughTest {
@@ -76,21 +77,33 @@ class WalkthroughTest {
   }
 
   @Test
-  void theWalkthroughRunsWordForWordAndRestoresTheSameBytes(RealCluster cluster, ControlPlane plane, RealNode node, MinioServer minio)
-      throws Exception {
+  void theWalkthroughRunsWordForWordAndRestoresTheSameBytes(
+      RealCluster cluster, ControlPlane plane, RealNode node, MinioServer minio) throws Exception {
     minio.createBucket(Examples.EXAMPLE_BUCKET);
     List<Block> blocks = blocks(Files.readString(DOC));
-    List<Block> steps = blocks.stream().filter(b -> b.run() && !b.step().startsWith(CLEAN_UP)).toList();
-    List<Block> cleanUp = blocks.stream().filter(b -> b.run() && b.step().startsWith(CLEAN_UP)).toList();
+    List<Block> steps =
+        blocks.stream().filter(b -> b.run() && !b.step().startsWith(CLEAN_UP)).toList();
+    List<Block> cleanUp =
+        blocks.stream().filter(b -> b.run() && b.step().startsWith(CLEAN_UP)).toList();
     // What the page promises to run is there: a doc edit cannot drop it unnoticed.
     String all = String.join("", steps.stream().map(Block::text).toList());
-    assertThat(all).contains("helm install strata charts/strata", "examples/snapshot-store.yaml", "examples/state-snapshot.yaml",
-        "kubectl strata ls", "examples/restore.yaml", "diff -r", "strata dump");
-    assertThat(blocks.stream().filter(b -> !b.run()).map(Block::text)).containsExactly("e2e/sandbox up --cluster-only\n", "e2e/sandbox down\n");
+    assertThat(all)
+        .contains(
+            "helm install strata charts/strata",
+            "examples/snapshot-store.yaml",
+            "examples/state-snapshot.yaml",
+            "kubectl strata ls",
+            "examples/restore.yaml",
+            "diff -r",
+            "strata dump");
+    assertThat(blocks.stream().filter(b -> !b.run()).map(Block::text))
+        .containsExactly("e2e/sandbox up --cluster-only\n", "e2e/sandbox down\n");
     assertThat(cleanUp).isNotEmpty();
 
-    Map<String, String> env = new HashMap<>(cluster.userEnvironment(plane.kubeconfig(), System.getenv("PATH")));
-    // Helm's own files in a directory of this test's, so the machine's repositories and plugins stay out of it.
+    Map<String, String> env =
+        new HashMap<>(cluster.userEnvironment(plane.kubeconfig(), System.getenv("PATH")));
+    // Helm's own files in a directory of this test's, so the machine's repositories and plugins
+    // stay out of it.
     env.put("HELM_CONFIG_HOME", tmp.resolve("helm/config").toString());
     env.put("HELM_CACHE_HOME", tmp.resolve("helm/cache").toString());
     env.put("HELM_DATA_HOME", tmp.resolve("helm/data").toString());
@@ -104,8 +117,11 @@ class WalkthroughTest {
       Map<String, DirectoryTree.Entry> expected = DirectoryTree.describe(original);
       assertThat(expected).containsKeys("CURRENT", "000042.sst");
       assertThat(expected.get("000042.sst").size()).isEqualTo(8 << 20);
-      assertThat(DirectoryTree.describe(restored)).as("the restored volume, on the node").isEqualTo(expected);
-      assertThat(Files.getLastModifiedTime(restored.resolve("000042.sst"))).isEqualTo(Files.getLastModifiedTime(original.resolve("000042.sst")));
+      assertThat(DirectoryTree.describe(restored))
+          .as("the restored volume, on the node")
+          .isEqualTo(expected);
+      assertThat(Files.getLastModifiedTime(restored.resolve("000042.sst")))
+          .isEqualTo(Files.getLastModifiedTime(original.resolve("000042.sst")));
 
       bash(cleanUp, env, "clean-up");
       cleanedUp = true;
@@ -119,17 +135,22 @@ class WalkthroughTest {
     }
   }
 
-  /** Runs the blocks as one bash script in the repository's root; fails with its whole output when it fails. */
-  String bash(List<Block> blocks, Map<String, String> env, String name) throws IOException, InterruptedException {
+  /**
+   * Runs the blocks as one bash script in the repository's root; fails with its whole output when
+   * it fails.
+   */
+  String bash(List<Block> blocks, Map<String, String> env, String name)
+      throws IOException, InterruptedException {
     StringBuilder script = new StringBuilder("set -euo pipefail\nset -x\n");
     blocks.forEach(b -> script.append("# ").append(b.step()).append('\n').append(b.text()));
     Path file = Files.writeString(tmp.resolve(name + ".sh"), script);
     Path output = tmp.resolve(name + ".log");
-    ProcessBuilder builder = new ProcessBuilder("bash", file.toString())
-        .directory(Examples.dir().getParent().toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(output.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    ProcessBuilder builder =
+        new ProcessBuilder("bash", file.toString())
+            .directory(Examples.dir().getParent().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     builder.environment().remove("KUBECONFIG");
     builder.environment().putAll(env);
     Process process = builder.start();
@@ -140,7 +161,9 @@ class WalkthroughTest {
     }
     String log = Files.readString(output, StandardCharsets.UTF_8);
     System.out.println("==== docs/walkthrough.md, " + name + " ====\n" + log);
-    assertThat(finished).as("the walkthrough's %s finished within 20 minutes:\n%s", name, log).isTrue();
+    assertThat(finished)
+        .as("the walkthrough's %s finished within 20 minutes:\n%s", name, log)
+        .isTrue();
     assertThat(process.exitValue()).as("the walkthrough's %s:\n%s", name, log).isZero();
     return log;
   }

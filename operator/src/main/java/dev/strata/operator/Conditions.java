@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Kubernetes-style conditions: setting one keeps its lastTransitionTime while its status does not change. */
+/**
+ * Kubernetes-style conditions: setting one keeps its lastTransitionTime while its status does not
+ * change.
+ */
 public final class Conditions {
 
   public static final String READY = "Ready";
@@ -18,7 +21,13 @@ public final class Conditions {
   private Conditions() {}
 
   public static List<Condition> set(
-      List<Condition> existing, String type, String status, String reason, String message, Long generation, Instant now) {
+      List<Condition> existing,
+      String type,
+      String status,
+      String reason,
+      String message,
+      Long generation,
+      Instant now) {
     List<Condition> out = new ArrayList<>();
     String transition = now.toString();
     if (existing != null) {
@@ -46,7 +55,9 @@ public final class Conditions {
   }
 
   public static Optional<Condition> find(List<Condition> conditions, String type) {
-    return conditions == null ? Optional.empty() : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+    return conditions == null
+        ? Optional.empty()
+        : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 
   public static boolean isTrue(List<Condition> conditions, String type) {

@@ -11,7 +11,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Records Kubernetes Events (events.k8s.io/v1) on Strata objects; a failure to record never fails a reconcile. */
+/**
+ * Records Kubernetes Events (events.k8s.io/v1) on Strata objects; a failure to record never fails a
+ * reconcile.
+ */
 public class EventRecorder {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
@@ -20,7 +23,8 @@ public class EventRecorder {
 
   /** The API server wants exactly six fractional digits in an event time. */
   private static final DateTimeFormatter MICRO_TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(java.time.ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX")
+          .withZone(java.time.ZoneOffset.UTC);
 
   private final KubernetesClient client;
   private final String reportingInstance;
@@ -30,7 +34,10 @@ public class EventRecorder {
     this.reportingInstance = reportingInstance;
   }
 
-  /** An Event a decision asks for; the reconciler records it on its resource with the action it names. */
+  /**
+   * An Event a decision asks for; the reconciler records it on its resource with the action it
+   * names.
+   */
   public record Event(String type, String reason, String note) {
     public static Event normal(String reason, String note) {
       return new Event(NORMAL, reason, note);
@@ -47,7 +54,10 @@ public class EventRecorder {
 
   public void record(HasMetadata about, String type, String reason, String action, String note) {
     String ns = about.getMetadata().getNamespace();
-    String name = about.getMetadata().getName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 4);
+    String name =
+        about.getMetadata().getName()
+            + "."
+            + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 4);
     try {
       client
           .resource(
@@ -56,7 +66,9 @@ public class EventRecorder {
                   .withName(name)
                   .withNamespace(ns)
                   .endMetadata()
-                  .withEventTime(new io.fabric8.kubernetes.api.model.MicroTime(MICRO_TIME.format(Instant.now())))
+                  .withEventTime(
+                      new io.fabric8.kubernetes.api.model.MicroTime(
+                          MICRO_TIME.format(Instant.now())))
                   .withType(type)
                   .withReason(reason)
                   .withAction(action)
@@ -75,7 +87,12 @@ public class EventRecorder {
                   .build())
           .create();
     } catch (KubernetesClientException e) {
-      LOG.warn("{}/{}: event {} not recorded: {}", ns, about.getMetadata().getName(), reason, e.getMessage());
+      LOG.warn(
+          "{}/{}: event {} not recorded: {}",
+          ns,
+          about.getMetadata().getName(),
+          reason,
+          e.getMessage());
     }
   }
 }

@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Kubernetes label-selector semantics: matchLabels and matchExpressions ANDed; an empty selector matches all. */
+/**
+ * Kubernetes label-selector semantics: matchLabels and matchExpressions ANDed; an empty selector
+ * matches all.
+ */
 public final class LabelSelectors {
 
   private LabelSelectors() {}
@@ -26,13 +29,14 @@ public final class LabelSelectors {
     }
     for (LabelSelectorRequirement r : orEmpty(selector.getMatchExpressions())) {
       String value = have.get(r.getKey());
-      boolean ok = switch (r.getOperator()) {
-        case "In" -> value != null && r.getValues().contains(value);
-        case "NotIn" -> value == null || !r.getValues().contains(value);
-        case "Exists" -> have.containsKey(r.getKey());
-        case "DoesNotExist" -> !have.containsKey(r.getKey());
-        default -> false;
-      };
+      boolean ok =
+          switch (r.getOperator()) {
+            case "In" -> value != null && r.getValues().contains(value);
+            case "NotIn" -> value == null || !r.getValues().contains(value);
+            case "Exists" -> have.containsKey(r.getKey());
+            case "DoesNotExist" -> !have.containsKey(r.getKey());
+            default -> false;
+          };
       if (!ok) {
         return false;
       }
@@ -59,17 +63,29 @@ public final class LabelSelectors {
       switch (op) {
         case "In", "NotIn" -> {
           if (!hasValues) {
-            return Optional.of(field + ".matchExpressions[" + r.getKey() + "]: operator " + op + " needs values");
+            return Optional.of(
+                field + ".matchExpressions[" + r.getKey() + "]: operator " + op + " needs values");
           }
         }
         case "Exists", "DoesNotExist" -> {
           if (hasValues) {
-            return Optional.of(field + ".matchExpressions[" + r.getKey() + "]: operator " + op + " takes no values");
+            return Optional.of(
+                field
+                    + ".matchExpressions["
+                    + r.getKey()
+                    + "]: operator "
+                    + op
+                    + " takes no values");
           }
         }
         default -> {
-          return Optional.of(field + ".matchExpressions[" + r.getKey() + "]: unknown operator '" + op
-              + "': use In, NotIn, Exists or DoesNotExist");
+          return Optional.of(
+              field
+                  + ".matchExpressions["
+                  + r.getKey()
+                  + "]: unknown operator '"
+                  + op
+                  + "': use In, NotIn, Exists or DoesNotExist");
         }
       }
     }

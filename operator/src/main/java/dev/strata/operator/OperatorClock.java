@@ -9,8 +9,9 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /**
- * The operator's clock. In production the system clock; with {@code STRATA_CLOCK_FILE} set, the instant written in that
- * file (RFC 3339), re-read on every call, so tests move schedules forward without waiting for real minutes.
+ * The operator's clock. In production the system clock; with {@code STRATA_CLOCK_FILE} set, the
+ * instant written in that file (RFC 3339), re-read on every call, so tests move schedules forward
+ * without waiting for real minutes.
  */
 public final class OperatorClock extends Clock {
 
@@ -30,7 +31,8 @@ public final class OperatorClock extends Clock {
     try {
       return Instant.parse(Files.readString(file).strip());
     } catch (IOException | RuntimeException e) {
-      throw new IllegalStateException("STRATA_CLOCK_FILE " + file + " does not hold an RFC 3339 instant: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "STRATA_CLOCK_FILE " + file + " does not hold an RFC 3339 instant: " + e.getMessage(), e);
     }
   }
 

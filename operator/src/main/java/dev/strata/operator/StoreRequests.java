@@ -9,18 +9,20 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Requests for work on a store from elsewhere, so that one controller, the SnapshotStore's, does all of a store's
- * work: a garbage collection asked for by retention, a reading of the store's catalog asked for by a restore that
- * waits for a snapshot. A request wakes the store through an event source of its controller, and waits while the store
- * is not ready or the work runs. Requests live in the leader's memory: one lost to a restart is made up by the
- * store's own schedule.
+ * Requests for work on a store from elsewhere, so that one controller, the SnapshotStore's, does
+ * all of a store's work: a garbage collection asked for by retention, a reading of the store's
+ * catalog asked for by a restore that waits for a snapshot. A request wakes the store through an
+ * event source of its controller, and waits while the store is not ready or the work runs. Requests
+ * live in the leader's memory: one lost to a restart is made up by the store's own schedule.
  */
 public final class StoreRequests {
 
   private final Map<ResourceID, Instant> pending = new ConcurrentHashMap<>();
   private final SimpleInboundEventSource<SnapshotStore> wake;
 
-  /** @param name the event source's name in the store's controller (unique among its sources) */
+  /**
+   * @param name the event source's name in the store's controller (unique among its sources)
+   */
   public StoreRequests(String name) {
     this.wake = new SimpleInboundEventSource<>(name);
   }

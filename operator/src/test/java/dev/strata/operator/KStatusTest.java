@@ -25,22 +25,38 @@ class KStatusTest {
 
   @Test
   void readyIsCurrent() {
-    List<Condition> c = KStatus.ready(null, Conditions.TRUE, "Succeeded", "snapshot s: 3 files", 2L, T0);
-    assertThat(statuses(c)).containsExactlyInAnyOrderEntriesOf(Map.of("Ready", "True", "Reconciling", "False", "Stalled", "False"));
+    List<Condition> c =
+        KStatus.ready(null, Conditions.TRUE, "Succeeded", "snapshot s: 3 files", 2L, T0);
+    assertThat(statuses(c))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("Ready", "True", "Reconciling", "False", "Stalled", "False"));
     assertThat(c).extracting(Condition::getType).containsExactly("Ready", "Reconciling", "Stalled");
-    assertThat(c).allSatisfy(x -> {
-      assertThat(x.getReason()).isEqualTo("Succeeded");
-      assertThat(x.getObservedGeneration()).isEqualTo(2L);
-    });
+    assertThat(c)
+        .allSatisfy(
+            x -> {
+              assertThat(x.getReason()).isEqualTo("Succeeded");
+              assertThat(x.getObservedGeneration()).isEqualTo(2L);
+            });
     assertThat(get(c, "Ready").getMessage()).isEqualTo("snapshot s: 3 files");
     assertThat(get(c, "Stalled").getMessage()).isEmpty();
   }
 
   @Test
   void workInProgressAndWaitsTheOperatorRetriesAreReconciling() {
-    for (String reason : List.of("Running", "PreHooks", "PVCNotBound", "StoreNotChecked", "Unreachable", "CatalogNotRead", "TargetNotBound")) {
+    for (String reason :
+        List.of(
+            "Running",
+            "PreHooks",
+            "PVCNotBound",
+            "StoreNotChecked",
+            "Unreachable",
+            "CatalogNotRead",
+            "TargetNotBound")) {
       List<Condition> c = KStatus.ready(null, Conditions.FALSE, reason, "why", 1L, T0);
-      assertThat(statuses(c)).as(reason).containsExactlyInAnyOrderEntriesOf(Map.of("Ready", "False", "Reconciling", "True", "Stalled", "False"));
+      assertThat(statuses(c))
+          .as(reason)
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of("Ready", "False", "Reconciling", "True", "Stalled", "False"));
       assertThat(get(c, "Reconciling").getMessage()).isEqualTo("why");
       assertThat(KStatus.state(Conditions.FALSE, reason, false)).isEqualTo(State.IN_PROGRESS);
     }
@@ -48,10 +64,23 @@ class KStatusTest {
 
   @Test
   void whatOnlyAUserCanFixIsStalled() {
-    for (String reason : List.of("InvalidSchedule", "StoreNotFound", "PVCNotFound", "TargetNotFound", "SecretNotFound", "InvalidCredentials",
-        "AccessDenied", "BucketNotFound", "InvalidPolicy", "WebhookDisabled")) {
+    for (String reason :
+        List.of(
+            "InvalidSchedule",
+            "StoreNotFound",
+            "PVCNotFound",
+            "TargetNotFound",
+            "SecretNotFound",
+            "InvalidCredentials",
+            "AccessDenied",
+            "BucketNotFound",
+            "InvalidPolicy",
+            "WebhookDisabled")) {
       List<Condition> c = KStatus.ready(null, Conditions.FALSE, reason, "fix it", 1L, T0);
-      assertThat(statuses(c)).as(reason).containsExactlyInAnyOrderEntriesOf(Map.of("Ready", "False", "Reconciling", "False", "Stalled", "True"));
+      assertThat(statuses(c))
+          .as(reason)
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of("Ready", "False", "Reconciling", "False", "Stalled", "True"));
       assertThat(get(c, "Stalled").getMessage()).isEqualTo("fix it");
     }
   }
@@ -59,25 +88,34 @@ class KStatusTest {
   @Test
   void aFailedRunIsStalledWhateverItsReason() {
     List<Condition> c = KStatus.ended(null, "Unreachable", "the store did not answer", 1L, T0);
-    assertThat(statuses(c)).containsExactlyInAnyOrderEntriesOf(Map.of("Ready", "False", "Reconciling", "False", "Stalled", "True"));
+    assertThat(statuses(c))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("Ready", "False", "Reconciling", "False", "Stalled", "True"));
     assertThat(KStatus.state(Conditions.FALSE, "RunnerFailed", true)).isEqualTo(State.STALLED);
   }
 
   @Test
   void transitionTimesMoveOnlyWithTheirOwnStatus() {
     List<Condition> running = KStatus.ready(null, Conditions.FALSE, "Running", "m", 1L, T0);
-    List<Condition> stillRunning = KStatus.ready(running, Conditions.FALSE, "Running", "m2", 1L, T1);
-    assertThat(stillRunning).allSatisfy(c -> assertThat(c.getLastTransitionTime()).isEqualTo(T0.toString()));
+    List<Condition> stillRunning =
+        KStatus.ready(running, Conditions.FALSE, "Running", "m2", 1L, T1);
+    assertThat(stillRunning)
+        .allSatisfy(c -> assertThat(c.getLastTransitionTime()).isEqualTo(T0.toString()));
     List<Condition> done = KStatus.ready(stillRunning, Conditions.TRUE, "Succeeded", "m3", 1L, T1);
     assertThat(get(done, "Ready").getLastTransitionTime()).isEqualTo(T1.toString());
     assertThat(get(done, "Reconciling").getLastTransitionTime()).isEqualTo(T1.toString());
-    assertThat(get(done, "Stalled").getLastTransitionTime()).as("False before and after").isEqualTo(T0.toString());
+    assertThat(get(done, "Stalled").getLastTransitionTime())
+        .as("False before and after")
+        .isEqualTo(T0.toString());
   }
 
   @Test
   void otherConditionsAreKept() {
-    List<Condition> withHealthy = Conditions.set(null, "Healthy", Conditions.TRUE, "Verified", "ok", 1L, T0);
+    List<Condition> withHealthy =
+        Conditions.set(null, "Healthy", Conditions.TRUE, "Verified", "ok", 1L, T0);
     List<Condition> c = KStatus.ready(withHealthy, Conditions.TRUE, "Reachable", "ok", 1L, T1);
-    assertThat(c).extracting(Condition::getType).containsExactly("Healthy", "Ready", "Reconciling", "Stalled");
+    assertThat(c)
+        .extracting(Condition::getType)
+        .containsExactly("Healthy", "Ready", "Reconciling", "Stalled");
   }
 }

@@ -12,13 +12,21 @@ import org.junit.jupiter.api.Test;
 class LabelSelectorsTest {
 
   static LabelSelector expr(String key, String op, String... values) {
-    return new LabelSelectorBuilder().addNewMatchExpression().withKey(key).withOperator(op).withValues(List.of(values)).endMatchExpression().build();
+    return new LabelSelectorBuilder()
+        .addNewMatchExpression()
+        .withKey(key)
+        .withOperator(op)
+        .withValues(List.of(values))
+        .endMatchExpression()
+        .build();
   }
 
   @Test
   void matchLabelsNeedEveryPair() {
-    LabelSelector s = new LabelSelectorBuilder().withMatchLabels(Map.of("app", "kafka", "tier", "state")).build();
-    assertThat(LabelSelectors.matches(s, Map.of("app", "kafka", "tier", "state", "extra", "x"))).isTrue();
+    LabelSelector s =
+        new LabelSelectorBuilder().withMatchLabels(Map.of("app", "kafka", "tier", "state")).build();
+    assertThat(LabelSelectors.matches(s, Map.of("app", "kafka", "tier", "state", "extra", "x")))
+        .isTrue();
     assertThat(LabelSelectors.matches(s, Map.of("app", "kafka"))).isFalse();
     assertThat(LabelSelectors.matches(s, Map.of("app", "kafka", "tier", "web"))).isFalse();
   }
@@ -41,9 +49,12 @@ class LabelSelectorsTest {
   @Test
   void anInvalidSelectorMatchesNothingAndSaysWhy() {
     assertThat(LabelSelectors.matches(expr("app", "Equals", "a"), Map.of("app", "a"))).isFalse();
-    assertThat(LabelSelectors.problem(expr("app", "Equals", "a"))).hasValueSatisfying(m -> assertThat(m).contains("unknown operator 'Equals'"));
-    assertThat(LabelSelectors.problem(expr("app", "In"))).hasValueSatisfying(m -> assertThat(m).contains("operator In needs values"));
-    assertThat(LabelSelectors.problem(expr("app", "Exists", "x"))).hasValueSatisfying(m -> assertThat(m).contains("takes no values"));
+    assertThat(LabelSelectors.problem(expr("app", "Equals", "a")))
+        .hasValueSatisfying(m -> assertThat(m).contains("unknown operator 'Equals'"));
+    assertThat(LabelSelectors.problem(expr("app", "In")))
+        .hasValueSatisfying(m -> assertThat(m).contains("operator In needs values"));
+    assertThat(LabelSelectors.problem(expr("app", "Exists", "x")))
+        .hasValueSatisfying(m -> assertThat(m).contains("takes no values"));
     assertThat(LabelSelectors.problem(expr("app", "In", "a"))).isEmpty();
   }
 }

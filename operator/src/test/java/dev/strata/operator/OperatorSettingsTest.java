@@ -6,33 +6,50 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** STRATA_RUNNER_UID and STRATA_RUNNER_DEFAULTS as the chart writes them, and the errors that say what to fix. */
+/**
+ * STRATA_RUNNER_UID and STRATA_RUNNER_DEFAULTS as the chart writes them, and the errors that say
+ * what to fix.
+ */
 class OperatorSettingsTest {
 
   @Test
   void anEmptyRunnerUidLeavesTheUserToThePlatform() {
     assertThat(OperatorSettings.fromEnv(Map.of()).runnerUid()).isEqualTo(65532L);
-    assertThat(OperatorSettings.fromEnv(Map.of("STRATA_RUNNER_UID", "10001")).runnerUid()).isEqualTo(10001L);
+    assertThat(OperatorSettings.fromEnv(Map.of("STRATA_RUNNER_UID", "10001")).runnerUid())
+        .isEqualTo(10001L);
     assertThat(OperatorSettings.fromEnv(Map.of("STRATA_RUNNER_UID", "")).runnerUid()).isNull();
     assertThatThrownBy(() -> OperatorSettings.fromEnv(Map.of("STRATA_RUNNER_UID", "0")))
-        .hasMessageContaining("runner.uid) must be a non-root user id, not 0").hasMessageContaining("leave it empty");
+        .hasMessageContaining("runner.uid) must be a non-root user id, not 0")
+        .hasMessageContaining("leave it empty");
   }
 
   @Test
   void runnerDefaultsAreTheJsonOfASpecRunnerWithoutUserProfileOrResources() {
-    assertThat(OperatorSettings.fromEnv(Map.of()).runnerDefaults()).isEqualTo(OperatorSettings.defaults().runnerDefaults());
+    assertThat(OperatorSettings.fromEnv(Map.of()).runnerDefaults())
+        .isEqualTo(OperatorSettings.defaults().runnerDefaults());
     assertThat(OperatorSettings.defaults().runnerDefaults().tolerations()).isNull();
-    var d = OperatorSettings.fromEnv(Map.of("STRATA_RUNNER_DEFAULTS",
-        "{\"priorityClassName\":\"backup\",\"labels\":{\"team\":\"platform\"},\"imagePullSecrets\":[{\"name\":\"mirror\"}]}")).runnerDefaults();
+    var d =
+        OperatorSettings.fromEnv(
+                Map.of(
+                    "STRATA_RUNNER_DEFAULTS",
+                    "{\"priorityClassName\":\"backup\",\"labels\":{\"team\":\"platform\"},\"imagePullSecrets\":[{\"name\":\"mirror\"}]}"))
+            .runnerDefaults();
     assertThat(d.priorityClassName()).isEqualTo("backup");
     assertThat(d.labels()).isEqualTo(Map.of("team", "platform"));
     assertThat(d.imagePullSecrets()).extracting(s -> s.getName()).containsExactly("mirror");
 
-    assertThatThrownBy(() -> OperatorSettings.fromEnv(Map.of("STRATA_RUNNER_DEFAULTS", "{\"runAsUser\":1000}")))
-        .hasMessageContaining("runner.podDefaults) takes tolerations").hasMessageContaining("set the user with runner.uid");
-    assertThatThrownBy(() -> OperatorSettings.fromEnv(Map.of("STRATA_RUNNER_DEFAULTS", "{\"profile\":\"FileOwner\"}")))
+    assertThatThrownBy(
+            () ->
+                OperatorSettings.fromEnv(Map.of("STRATA_RUNNER_DEFAULTS", "{\"runAsUser\":1000}")))
+        .hasMessageContaining("runner.podDefaults) takes tolerations")
+        .hasMessageContaining("set the user with runner.uid");
+    assertThatThrownBy(
+            () ->
+                OperatorSettings.fromEnv(
+                    Map.of("STRATA_RUNNER_DEFAULTS", "{\"profile\":\"FileOwner\"}")))
         .hasMessageContaining("the profile and resources per SnapshotStore");
-    assertThatThrownBy(() -> OperatorSettings.fromEnv(Map.of("STRATA_RUNNER_DEFAULTS", "{tolerations: [")))
+    assertThatThrownBy(
+            () -> OperatorSettings.fromEnv(Map.of("STRATA_RUNNER_DEFAULTS", "{tolerations: [")))
         .hasMessageContaining("is not the JSON of a runner spec");
   }
 }

@@ -3,10 +3,11 @@ package dev.strata.engine.format;
 import java.util.Locale;
 
 /**
- * How a backup compresses the blobs it stores (zstd, per blob). {@code AUTO} tries a small sample of each chunk first
- * and stores what does not shrink as it is, so random data (most SST files) costs one cheap test per chunk; {@code MAX}
- * spends much more CPU for somewhat smaller text; {@code OFF} stores every chunk as it is. The choice is per backup: a
- * store may hold blobs of every kind, and readers handle them all.
+ * How a backup compresses the blobs it stores (zstd, per blob). {@code AUTO} tries a small sample
+ * of each chunk first and stores what does not shrink as it is, so random data (most SST files)
+ * costs one cheap test per chunk; {@code MAX} spends much more CPU for somewhat smaller text;
+ * {@code OFF} stores every chunk as it is. The choice is per backup: a store may hold blobs of
+ * every kind, and readers handle them all.
  */
 public enum Compression {
   AUTO(3),

@@ -11,18 +11,28 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * One user key's copy of an encrypted store's master key, stored as {@code keys/<id>}: the master key sealed with
- * AES-256-GCM under a key derived from the user's key with PBKDF2-HMAC-SHA-256 (salt and iterations kept here). Adding
- * a user key writes a slot; removing one deletes its slot. The associated data binds a slot to its store and its id.
+ * One user key's copy of an encrypted store's master key, stored as {@code keys/<id>}: the master
+ * key sealed with AES-256-GCM under a key derived from the user's key with PBKDF2-HMAC-SHA-256
+ * (salt and iterations kept here). Adding a user key writes a slot; removing one deletes its slot.
+ * The associated data binds a slot to its store and its id.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record KeySlot(String id, Instant createdAt, String kdf, int iterations, String salt, String masterKey, String note) {
+public record KeySlot(
+    String id,
+    Instant createdAt,
+    String kdf,
+    int iterations,
+    String salt,
+    String masterKey,
+    String note) {
 
   public static final String KDF = "pbkdf2-hmac-sha256";
+
   /** About 0.2 s of one core: slows guessing of a weak passphrase, paid once per run. */
   public static final int DEFAULT_ITERATIONS = 200_000;
 
-  public static KeySlot create(String storeId, MasterKey master, UserKey user, Instant now, String note) {
+  public static KeySlot create(
+      String storeId, MasterKey master, UserKey user, Instant now, String note) {
     SecureRandom random = new SecureRandom();
     byte[] idBytes = new byte[8];
     random.nextBytes(idBytes);
@@ -32,17 +42,30 @@ public record KeySlot(String id, Instant createdAt, String kdf, int iterations, 
     Sealer kek = kek(user, salt, DEFAULT_ITERATIONS);
     byte[] sealed = kek.seal(master.material(), aad(storeId, id));
     Base64.Encoder b64 = Base64.getEncoder();
-    return new KeySlot(id, now, KDF, DEFAULT_ITERATIONS, b64.encodeToString(salt), b64.encodeToString(sealed), note);
+    return new KeySlot(
+        id,
+        now,
+        KDF,
+        DEFAULT_ITERATIONS,
+        b64.encodeToString(salt),
+        b64.encodeToString(sealed),
+        note);
   }
 
   /** The master key, or null when this slot is not the given user key's. */
   public MasterKey unwrap(String storeId, UserKey user) {
-    if (!KDF.equals(kdf) || iterations < 1 || iterations > 10_000_000 || salt == null || masterKey == null) {
-      throw new SealException("key slot " + id + " is malformed (kdf " + kdf + ", " + iterations + " iterations)");
+    if (!KDF.equals(kdf)
+        || iterations < 1
+        || iterations > 10_000_000
+        || salt == null
+        || masterKey == null) {
+      throw new SealException(
+          "key slot " + id + " is malformed (kdf " + kdf + ", " + iterations + " iterations)");
     }
     Base64.Decoder b64 = Base64.getDecoder();
     try {
-      byte[] material = kek(user, b64.decode(salt), iterations).open(b64.decode(masterKey), aad(storeId, id));
+      byte[] material =
+          kek(user, b64.decode(salt), iterations).open(b64.decode(masterKey), aad(storeId, id));
       return material.length == MasterKey.LENGTH ? MasterKey.of(material) : null;
     } catch (SealException | IllegalArgumentException e) {
       return null;
@@ -60,7 +83,9 @@ public record KeySlot(String id, Instant createdAt, String kdf, int iterations, 
     return Sealer.encrypting(MasterKey.of(material));
   }
 
-  /** PBKDF2-HMAC-SHA-256 over the key's raw bytes (the JDK's takes chars only), one 32-byte block. */
+  /**
+   * PBKDF2-HMAC-SHA-256 over the key's raw bytes (the JDK's takes chars only), one 32-byte block.
+   */
   static byte[] pbkdf2(byte[] password, byte[] salt, int iterations) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");

@@ -4,10 +4,11 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 
 /**
- * The secret of an encrypted store, made once by the store's creation and never changed: an AES-256 key for everything
- * the store holds, an HMAC-SHA-256 key that names blobs (so object contents are not revealed by their ids), and the
- * seed of the chunker's gear table (so chunk boundaries do not reveal content either). Users never see it: each of
- * their keys wraps it in a key slot ({@link KeySlot}).
+ * The secret of an encrypted store, made once by the store's creation and never changed: an AES-256
+ * key for everything the store holds, an HMAC-SHA-256 key that names blobs (so object contents are
+ * not revealed by their ids), and the seed of the chunker's gear table (so chunk boundaries do not
+ * reveal content either). Users never see it: each of their keys wraps it in a key slot ({@link
+ * KeySlot}).
  */
 public final class MasterKey {
 
@@ -18,7 +19,8 @@ public final class MasterKey {
 
   private MasterKey(byte[] material) {
     if (material.length != LENGTH) {
-      throw new IllegalArgumentException("a master key is " + LENGTH + " bytes, not " + material.length);
+      throw new IllegalArgumentException(
+          "a master key is " + LENGTH + " bytes, not " + material.length);
     }
     this.material = material.clone();
   }

@@ -1,8 +1,8 @@
 package dev.strata.engine.format;
 
 /**
- * Bytes that fail authentication or their checksum: tampered with, damaged, moved to another name, or sealed under
- * another key.
+ * Bytes that fail authentication or their checksum: tampered with, damaged, moved to another name,
+ * or sealed under another key.
  */
 public class SealException extends RuntimeException {
   public SealException(String message) {

@@ -13,12 +13,14 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * What a store does to bytes before they leave the machine, and how it names blobs. An encrypted store seals every
- * blob, pack header, index file, snapshot and pending object with AES-256-GCM under its master key (layout: 12-byte
- * random nonce, ciphertext, 16-byte tag) and names blobs by HMAC-SHA-256 of their content under its id key; the
- * associated data binds each sealed object to what it is (a blob to its id, an object to its key), so bytes moved to
- * another name, swapped between packs, or replayed under another object fail to open. A store without encryption
- * names blobs by SHA-256 and passes bytes through; their integrity rests on the blob ids and on checksums.
+ * What a store does to bytes before they leave the machine, and how it names blobs. An encrypted
+ * store seals every blob, pack header, index file, snapshot and pending object with AES-256-GCM
+ * under its master key (layout: 12-byte random nonce, ciphertext, 16-byte tag) and names blobs by
+ * HMAC-SHA-256 of their content under its id key; the associated data binds each sealed object to
+ * what it is (a blob to its id, an object to its key), so bytes moved to another name, swapped
+ * between packs, or replayed under another object fail to open. A store without encryption names
+ * blobs by SHA-256 and passes bytes through; their integrity rests on the blob ids and on
+ * checksums.
  */
 public final class Sealer {
 
@@ -33,9 +35,12 @@ public final class Sealer {
   private final SecretKeySpec aes;
   private final ThreadLocal<Cipher> ciphers;
   private final ThreadLocal<Mac> macs;
-  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Sealer::newRandom);
+  private static final ThreadLocal<SecureRandom> RANDOM =
+      ThreadLocal.withInitial(Sealer::newRandom);
+
   /** Blobs at least this long start the warm-up of AES-GCM (see {@link #warmUp}). */
   static final int WARM_UP_FROM = 64 * 1024;
+
   private static final AtomicBoolean WARMING = new AtomicBoolean();
 
   private Sealer(MasterKey key) {
@@ -48,25 +53,32 @@ public final class Sealer {
     }
     this.aes = new SecretKeySpec(key.encryptionKey(), "AES");
     SecretKeySpec macKey = new SecretKeySpec(key.idKey(), "HmacSHA256");
-    this.ciphers = ThreadLocal.withInitial(() -> {
-      try {
-        return Cipher.getInstance("AES/GCM/NoPadding");
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("this JVM has no AES-GCM", e);
-      }
-    });
-    this.macs = ThreadLocal.withInitial(() -> {
-      try {
-        Mac m = Mac.getInstance("HmacSHA256");
-        m.init(macKey);
-        return m;
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("this JVM has no HMAC-SHA-256", e);
-      }
-    });
+    this.ciphers =
+        ThreadLocal.withInitial(
+            () -> {
+              try {
+                return Cipher.getInstance("AES/GCM/NoPadding");
+              } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("this JVM has no AES-GCM", e);
+              }
+            });
+    this.macs =
+        ThreadLocal.withInitial(
+            () -> {
+              try {
+                Mac m = Mac.getInstance("HmacSHA256");
+                m.init(macKey);
+                return m;
+              } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("this JVM has no HMAC-SHA-256", e);
+              }
+            });
   }
 
-  /** The sealer of an encrypted store; it starts the warm-up of AES-GCM (see {@link #warmUp}) while the store opens. */
+  /**
+   * The sealer of an encrypted store; it starts the warm-up of AES-GCM (see {@link #warmUp}) while
+   * the store opens.
+   */
   public static Sealer encrypting(MasterKey key) {
     warmUp();
     return new Sealer(key);
@@ -90,7 +102,9 @@ public final class Sealer {
 
   /** The seed of the chunker's gear table: secret in an encrypted store, fixed otherwise. */
   public byte[] chunkerSeed() {
-    return key == null ? "strata-fastcdc-gear-v1".getBytes(StandardCharsets.US_ASCII) : key.chunkerSeed();
+    return key == null
+        ? "strata-fastcdc-gear-v1".getBytes(StandardCharsets.US_ASCII)
+        : key.chunkerSeed();
   }
 
   /** The blob id of content: HMAC-SHA-256 under the id key when encrypted, else SHA-256. */
@@ -103,7 +117,10 @@ public final class Sealer {
     return m.doFinal();
   }
 
-  /** The blob ids of all-zero content of each of {@code sizes} (ascending), hashing the zeros once for all of them. */
+  /**
+   * The blob ids of all-zero content of each of {@code sizes} (ascending), hashing the zeros once
+   * for all of them.
+   */
   public byte[][] zeroBlobIds(long[] sizes) {
     if (key == null) {
       return Hashing.sha256OfZeros(sizes);
@@ -124,7 +141,9 @@ public final class Sealer {
     return key == null ? plainLength : plainLength + OVERHEAD;
   }
 
-  /** Seals {@code in[off, off+len)} into {@code out} at {@code outOff}; returns the sealed length. */
+  /**
+   * Seals {@code in[off, off+len)} into {@code out} at {@code outOff}; returns the sealed length.
+   */
   public int seal(byte[] in, int off, int len, byte[] aad, byte[] out, int outOff) {
     if (key == null) {
       System.arraycopy(in, off, out, outOff, len);
@@ -147,40 +166,44 @@ public final class Sealer {
   }
 
   /**
-   * Compiles the JDK's AES-GCM code, once per process, on a thread of its own. The JDK hands GHASH and AES-CTR to the
-   * processor's instructions only from compiled callers, and its loops over a whole blob are called a few times a
-   * megabyte: left alone, a backup's first gigabyte is sealed by interpreted code, several times slower than the
-   * instructions (measured: 7 s against 0.3 s per GiB). A few thousand small operations with a throwaway key make the
-   * JIT compile them, in about 0.1 s of one processor, while the store opens (the compilers need a moment more on a
-   * busy machine; until then the first blobs are sealed slowly).
+   * Compiles the JDK's AES-GCM code, once per process, on a thread of its own. The JDK hands GHASH
+   * and AES-CTR to the processor's instructions only from compiled callers, and its loops over a
+   * whole blob are called a few times a megabyte: left alone, a backup's first gigabyte is sealed
+   * by interpreted code, several times slower than the instructions (measured: 7 s against 0.3 s
+   * per GiB). A few thousand small operations with a throwaway key make the JIT compile them, in
+   * about 0.1 s of one processor, while the store opens (the compilers need a moment more on a busy
+   * machine; until then the first blobs are sealed slowly).
    */
   static void warmUp() {
     if (WARMING.get() || !WARMING.compareAndSet(false, true)) {
       return;
     }
-    Thread t = new Thread(() -> {
-      try {
-        byte[] k = new byte[32];
-        RANDOM.get().nextBytes(k);
-        SecretKeySpec key = new SecretKeySpec(k, "AES");
-        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-        byte[] plain = new byte[4096];
-        byte[] sealed = new byte[plain.length + TAG];
-        byte[] nonce = new byte[NONCE];
-        for (int i = 0; i < 4000; i++) {
-          nonce[0] = (byte) i;
-          nonce[1] = (byte) (i >> 8);
-          c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
-          c.updateAAD(nonce);
-          int n = c.doFinal(plain, 0, plain.length, sealed, 0);
-          c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
-          c.updateAAD(nonce);
-          c.doFinal(sealed, 0, n, plain, 0);
-        }
-      } catch (GeneralSecurityException e) {
-        // only a warm-up: sealing itself reports what is wrong
-      }
-    }, "strata-aes-gcm-warm-up");
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                byte[] k = new byte[32];
+                RANDOM.get().nextBytes(k);
+                SecretKeySpec key = new SecretKeySpec(k, "AES");
+                Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+                byte[] plain = new byte[4096];
+                byte[] sealed = new byte[plain.length + TAG];
+                byte[] nonce = new byte[NONCE];
+                for (int i = 0; i < 4000; i++) {
+                  nonce[0] = (byte) i;
+                  nonce[1] = (byte) (i >> 8);
+                  c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
+                  c.updateAAD(nonce);
+                  int n = c.doFinal(plain, 0, plain.length, sealed, 0);
+                  c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
+                  c.updateAAD(nonce);
+                  c.doFinal(sealed, 0, n, plain, 0);
+                }
+              } catch (GeneralSecurityException e) {
+                // only a warm-up: sealing itself reports what is wrong
+              }
+            },
+            "strata-aes-gcm-warm-up");
     t.setDaemon(true);
     t.setPriority(Thread.MIN_PRIORITY);
     t.start();
@@ -193,8 +216,9 @@ public final class Sealer {
   }
 
   /**
-   * Opens sealed bytes into {@code out} at {@code outOff}; returns the plaintext's length. Fails with a
-   * {@link SealException} when the bytes are not what was sealed under this key with this associated data.
+   * Opens sealed bytes into {@code out} at {@code outOff}; returns the plaintext's length. Fails
+   * with a {@link SealException} when the bytes are not what was sealed under this key with this
+   * associated data.
    */
   public int open(byte[] in, int off, int len, byte[] aad, byte[] out, int outOff) {
     if (key == null) {
@@ -213,7 +237,8 @@ public final class Sealer {
       c.updateAAD(aad);
       return c.doFinal(in, off + NONCE, len - NONCE, out, outOff);
     } catch (AEADBadTagException e) {
-      throw new SealException("authentication failed: the bytes were changed, moved to another name, or sealed under another key");
+      throw new SealException(
+          "authentication failed: the bytes were changed, moved to another name, or sealed under another key");
     } catch (GeneralSecurityException e) {
       throw new SealException("cannot decrypt: " + e.getMessage(), e);
     }
@@ -236,7 +261,10 @@ public final class Sealer {
     return ("strata-object:" + key).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Associated data for a blob: its id (so a blob cannot stand in for another, whatever pack holds it). */
+  /**
+   * Associated data for a blob: its id (so a blob cannot stand in for another, whatever pack holds
+   * it).
+   */
   public static byte[] blobAad(byte[] id) {
     byte[] aad = new byte[5 + id.length];
     aad[0] = 'b';

@@ -15,11 +15,13 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The bytes of a format-2 snapshot object, {@code snapshots/<source key>/<snapshot id>.json.gz}: first a small gzip
- * member, {@code {"formatVersion":2,"snapshotId":…,"encryption":…,"payloadLength":N}}, then N bytes of payload, the
- * {@link SnapshotRecord} as compressed JSON, sealed when the store is encrypted (bound to the object's key). The gzip
- * member is what Strata releases that know format 1 only read first: they refuse the snapshot, naming version 2,
- * instead of misreading it (and their garbage collector stops before deleting anything).
+ * The bytes of a format-2 snapshot object, {@code snapshots/<source key>/<snapshot id>.json.gz}:
+ * first a small gzip member, {@code
+ * {"formatVersion":2,"snapshotId":…,"encryption":…,"payloadLength":N}}, then N bytes of payload,
+ * the {@link SnapshotRecord} as compressed JSON, sealed when the store is encrypted (bound to the
+ * object's key). The gzip member is what Strata releases that know format 1 only read first: they
+ * refuse the snapshot, naming version 2, instead of misreading it (and their garbage collector
+ * stops before deleting anything).
  */
 public final class SnapshotCodec {
 
@@ -54,8 +56,10 @@ public final class SnapshotCodec {
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes), 8192)) {
       var p = IndexCodec.mapper().createParser(in);
       if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT
-          || p.nextToken() != com.fasterxml.jackson.core.JsonToken.FIELD_NAME || !"formatVersion".equals(p.currentName())) {
-        throw new IndexFormatException(what + " is not a Strata index: it does not start with formatVersion");
+          || p.nextToken() != com.fasterxml.jackson.core.JsonToken.FIELD_NAME
+          || !"formatVersion".equals(p.currentName())) {
+        throw new IndexFormatException(
+            what + " is not a Strata index: it does not start with formatVersion");
       }
       p.nextToken();
       int version = p.getIntValue();
@@ -71,7 +75,8 @@ public final class SnapshotCodec {
       }
       return IndexCodec.mapper().valueToTree(rest);
     } catch (IOException e) {
-      throw new IndexFormatException(what + " is not a readable Strata index: " + e.getMessage(), e);
+      throw new IndexFormatException(
+          what + " is not a readable Strata index: " + e.getMessage(), e);
     }
   }
 
@@ -84,8 +89,13 @@ public final class SnapshotCodec {
     }
     String encryption = head.path("encryption").asText("");
     if (StoreConfig.AES_256_GCM.equals(encryption) != repo.encrypted()) {
-      throw new IndexFormatException(what + " says its encryption is '" + encryption + "', but the store's is "
-          + (repo.encrypted() ? StoreConfig.AES_256_GCM : StoreConfig.NONE) + ": the store has been tampered with");
+      throw new IndexFormatException(
+          what
+              + " says its encryption is '"
+              + encryption
+              + "', but the store's is "
+              + (repo.encrypted() ? StoreConfig.AES_256_GCM : StoreConfig.NONE)
+              + ": the store has been tampered with");
     }
     byte[] payload = java.util.Arrays.copyOfRange(bytes, bytes.length - length, bytes.length);
     byte[] json;
@@ -96,8 +106,12 @@ public final class SnapshotCodec {
     }
     try {
       SnapshotRecord r = IndexCodec.mapper().readValue(json, SnapshotRecord.class);
-      if (r.snapshotId() == null || !r.snapshotId().equals(head.path("snapshotId").asText()) || r.metadata() == null || r.stats() == null) {
-        throw new IndexFormatException(what + " is incomplete or names another snapshot than its header");
+      if (r.snapshotId() == null
+          || !r.snapshotId().equals(head.path("snapshotId").asText())
+          || r.metadata() == null
+          || r.stats() == null) {
+        throw new IndexFormatException(
+            what + " is incomplete or names another snapshot than its header");
       }
       for (String chunk : r.tree()) {
         if (chunk == null || !chunk.matches("[0-9a-f]{64}")) {

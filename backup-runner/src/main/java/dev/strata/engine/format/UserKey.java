@@ -8,9 +8,10 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * A key a user holds for an encrypted store: the bytes of a key file or of an environment variable (a passphrase, or
- * better a long random string). It never leaves the process: a key slot in the store holds the master key wrapped under
- * a key derived from it. Where it comes from is said in {@link #source()}, for messages; the bytes are never printed.
+ * A key a user holds for an encrypted store: the bytes of a key file or of an environment variable
+ * (a passphrase, or better a long random string). It never leaves the process: a key slot in the
+ * store holds the master key wrapped under a key derived from it. Where it comes from is said in
+ * {@link #source()}, for messages; the bytes are never printed.
  */
 public final class UserKey {
 
@@ -38,7 +39,8 @@ public final class UserKey {
     try {
       b = Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read the key file " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read the key file " + file + ": " + e.getMessage(), e);
     }
     int n = b.length;
     if (n > 0 && b[n - 1] == '\n') {
@@ -51,8 +53,8 @@ public final class UserKey {
   }
 
   /**
-   * The key a command was given: the file named by {@code --key-file}, else the file named by STRATA_KEY_FILE, else
-   * STRATA_KEY; null when none is given.
+   * The key a command was given: the file named by {@code --key-file}, else the file named by
+   * STRATA_KEY_FILE, else STRATA_KEY; null when none is given.
    */
   public static UserKey from(Path keyFile, Map<String, String> env) {
     if (keyFile != null) {

@@ -10,18 +10,22 @@ public final class Zstd {
   /** Chunks are at most this big; a frame that says it decompresses to more is refused. */
   static final long MAX_OBJECT = 1L << 30;
 
-  private static final ThreadLocal<ZstdCompressCtx> COMPRESS = ThreadLocal.withInitial(ZstdCompressCtx::new);
-  private static final ThreadLocal<ZstdDecompressCtx> DECOMPRESS = ThreadLocal.withInitial(ZstdDecompressCtx::new);
+  private static final ThreadLocal<ZstdCompressCtx> COMPRESS =
+      ThreadLocal.withInitial(ZstdCompressCtx::new);
+  private static final ThreadLocal<ZstdDecompressCtx> DECOMPRESS =
+      ThreadLocal.withInitial(ZstdDecompressCtx::new);
 
   private Zstd() {}
 
   /**
-   * Compresses {@code in[off, off+len)} into {@code out} at {@code outOff} at {@code level}; returns the compressed
-   * length, or -1 when it exceeds {@code cap} bytes (the data does not shrink enough). {@code out} must have room for
-   * {@link #bound} of {@code len} from {@code outOff}: zstd then always finishes, where a smaller destination would make
-   * zstd-jni throw for every incompressible input (an exception with its stack trace per random small file).
+   * Compresses {@code in[off, off+len)} into {@code out} at {@code outOff} at {@code level};
+   * returns the compressed length, or -1 when it exceeds {@code cap} bytes (the data does not
+   * shrink enough). {@code out} must have room for {@link #bound} of {@code len} from {@code
+   * outOff}: zstd then always finishes, where a smaller destination would make zstd-jni throw for
+   * every incompressible input (an exception with its stack trace per random small file).
    */
-  public static int compress(int level, boolean checksum, byte[] in, int off, int len, byte[] out, int outOff, int cap) {
+  public static int compress(
+      int level, boolean checksum, byte[] in, int off, int len, byte[] out, int outOff, int cap) {
     ZstdCompressCtx c = COMPRESS.get();
     c.reset();
     c.setLevel(level);
@@ -41,14 +45,18 @@ public final class Zstd {
     return Math.toIntExact(com.github.luben.zstd.Zstd.compressBound(len));
   }
 
-  /** Decompresses a whole frame into {@code out} at {@code outOff}; returns its length (which must be {@code expected}). */
+  /**
+   * Decompresses a whole frame into {@code out} at {@code outOff}; returns its length (which must
+   * be {@code expected}).
+   */
   public static int decompress(byte[] in, int off, int len, byte[] out, int outOff, int expected) {
     ZstdDecompressCtx d = DECOMPRESS.get();
     d.reset();
     try {
       int n = d.decompressByteArray(out, outOff, expected, in, off, len);
       if (n != expected) {
-        throw new SealException("a compressed blob decompressed to " + n + " bytes, not " + expected);
+        throw new SealException(
+            "a compressed blob decompressed to " + n + " bytes, not " + expected);
       }
       return n;
     } catch (ZstdException e) {
@@ -56,7 +64,10 @@ public final class Zstd {
     }
   }
 
-  /** Compresses a metadata object whole, with zstd's checksum (so damage is found even without encryption). */
+  /**
+   * Compresses a metadata object whole, with zstd's checksum (so damage is found even without
+   * encryption).
+   */
   public static byte[] compressObject(byte[] plain) {
     ZstdCompressCtx c = COMPRESS.get();
     c.reset();

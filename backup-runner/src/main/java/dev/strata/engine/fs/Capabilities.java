@@ -5,8 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What this process may do to files it does not own, from its effective capabilities (/proc/self/status), not from its
- * uid: a runner may be root with only CAP_CHOWN, CAP_FOWNER and CAP_DAC_* left, or a non-root user with none.
+ * What this process may do to files it does not own, from its effective capabilities
+ * (/proc/self/status), not from its uid: a runner may be root with only CAP_CHOWN, CAP_FOWNER and
+ * CAP_DAC_* left, or a non-root user with none.
  */
 public final class Capabilities {
 

@@ -7,12 +7,13 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An open directory: every operation on an entry is relative to this handle (openat, statx, mkdirat, renameat...), so
- * no path string is resolved again and no symlink is followed on the way, whatever changes in the tree meanwhile.
- * Children are opened with O_NOFOLLOW: a symlink where a directory was is refused, never entered.
+ * An open directory: every operation on an entry is relative to this handle (openat, statx,
+ * mkdirat, renameat...), so no path string is resolved again and no symlink is followed on the way,
+ * whatever changes in the tree meanwhile. Children are opened with O_NOFOLLOW: a symlink where a
+ * directory was is refused, never entered.
  *
- * <p>Reference counted: {@link #retain} for each user that outlives its opener (a file being read by workers), each
- * {@link #close} releases one; the descriptor closes with the last.
+ * <p>Reference counted: {@link #retain} for each user that outlives its opener (a file being read
+ * by workers), each {@link #close} releases one; the descriptor closes with the last.
  */
 public final class DirHandle implements AutoCloseable {
 
@@ -25,28 +26,47 @@ public final class DirHandle implements AutoCloseable {
     this.display = display;
   }
 
-  /** Opens a directory a person named (following symlinks in that path, as any command line does). */
+  /**
+   * Opens a directory a person named (following symlinks in that path, as any command line does).
+   */
   public static DirHandle open(Path dir) throws IOException {
     String abs = dir.toAbsolutePath().toString();
-    return new DirHandle(Posix.openat(Posix.AT_FDCWD, abs, Posix.O_RDONLY | Posix.O_DIRECTORY, 0, abs), abs);
+    return new DirHandle(
+        Posix.openat(Posix.AT_FDCWD, abs, Posix.O_RDONLY | Posix.O_DIRECTORY, 0, abs), abs);
   }
 
-  /** Opens a sub-directory; a symlink (ELOOP) or anything else but a directory (ENOTDIR) is refused. */
+  /**
+   * Opens a sub-directory; a symlink (ELOOP) or anything else but a directory (ENOTDIR) is refused.
+   */
   public DirHandle openDir(String name) throws IOException {
     String d = child(name);
-    return new DirHandle(Posix.openat(fd, name, Posix.O_RDONLY | Posix.O_DIRECTORY | Posix.O_NOFOLLOW, 0, d), d);
+    return new DirHandle(
+        Posix.openat(fd, name, Posix.O_RDONLY | Posix.O_DIRECTORY | Posix.O_NOFOLLOW, 0, d), d);
   }
 
-  /** Opens a regular file to read; a symlink is refused, and a FIFO opened by mistake does not block. */
+  /**
+   * Opens a regular file to read; a symlink is refused, and a FIFO opened by mistake does not
+   * block.
+   */
   public FileHandle openRead(String name) throws IOException {
     String d = child(name);
-    return new FileHandle(Posix.openat(fd, name, Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_NONBLOCK, 0, d), d, false);
+    return new FileHandle(
+        Posix.openat(fd, name, Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_NONBLOCK, 0, d),
+        d,
+        false);
   }
 
-  /** Creates a new file (never an existing one, never through a symlink), writable by this process only. */
+  /**
+   * Creates a new file (never an existing one, never through a symlink), writable by this process
+   * only.
+   */
   public FileHandle createNew(String name) throws IOException {
     String d = child(name);
-    return new FileHandle(Posix.openat(fd, name, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW, 0600, d), d, true);
+    return new FileHandle(
+        Posix.openat(
+            fd, name, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW, 0600, d),
+        d,
+        true);
   }
 
   public int fd() {
@@ -94,7 +114,10 @@ public final class DirHandle implements AutoCloseable {
     Posix.symlinkat(target, fd, name, child(name));
   }
 
-  /** Makes {@code name} here a hard link to {@code fromName} in {@code from}; symlinks are not followed. */
+  /**
+   * Makes {@code name} here a hard link to {@code fromName} in {@code from}; symlinks are not
+   * followed.
+   */
   public void link(DirHandle from, String fromName, String name) throws IOException {
     Posix.linkat(from.fd, fromName, fd, name, child(name));
   }
@@ -117,7 +140,10 @@ public final class DirHandle implements AutoCloseable {
     Posix.fchownat(fd, name, uid, gid, child(name));
   }
 
-  /** Modification time of an entry itself (a symlink's own, to the microsecond on most file systems). */
+  /**
+   * Modification time of an entry itself (a symlink's own, to the microsecond on most file
+   * systems).
+   */
   public void setMtimeAt(String name, long mtimeNanos) throws IOException {
     Posix.utimensatNoFollow(fd, name, mtimeNanos, child(name));
   }
@@ -165,7 +191,9 @@ public final class DirHandle implements AutoCloseable {
     if (st.isDirectory()) {
       try (DirHandle sub = openDir(name)) {
         if ((st.mode() & 0300) != 0300) {
-          sub.chmod((st.mode() & 07777) | 0700); // a non-root process cannot empty a directory it may not write
+          sub.chmod(
+              (st.mode() & 07777)
+                  | 0700); // a non-root process cannot empty a directory it may not write
         }
         for (String child : sub.list()) {
           sub.deleteTree(child);

@@ -6,9 +6,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * One open regular file. Its data moves through a {@link FileChannel} on the very same inode (reopened through
- * /proc/self/fd, which names the open file, not a path), and its metadata is read and set on the descriptor: what is
- * read, written and checked is one file, whatever happens to its name meanwhile.
+ * One open regular file. Its data moves through a {@link FileChannel} on the very same inode
+ * (reopened through /proc/self/fd, which names the open file, not a path), and its metadata is read
+ * and set on the descriptor: what is read, written and checked is one file, whatever happens to its
+ * name meanwhile.
  */
 public final class FileHandle implements AutoCloseable {
 
@@ -37,14 +38,17 @@ public final class FileHandle implements AutoCloseable {
 
   public synchronized FileChannel channel() throws IOException {
     if (channel == null) {
-      channel = FileChannel.open(Path.of(Posix.procPath(fd, "")), write ? StandardOpenOption.WRITE : StandardOpenOption.READ);
+      channel =
+          FileChannel.open(
+              Path.of(Posix.procPath(fd, "")),
+              write ? StandardOpenOption.WRITE : StandardOpenOption.READ);
     }
     return channel;
   }
 
   /**
-   * Writes {@code buf[0, length)} at {@code offset} with one system call on the descriptor (no channel is opened): for
-   * small writes, where opening a channel costs more than the write.
+   * Writes {@code buf[0, length)} at {@code offset} with one system call on the descriptor (no
+   * channel is opened): for small writes, where opening a channel costs more than the write.
    */
   public void pwrite(byte[] buf, int length, long offset) throws IOException {
     Posix.pwrite(fd, buf, length, offset, display);

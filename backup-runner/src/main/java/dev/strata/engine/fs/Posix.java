@@ -11,12 +11,14 @@ import java.nio.file.NoSuchFileException;
 import java.util.Locale;
 
 /**
- * The Linux system calls the engine makes by file descriptor, relative to directory handles, never following a symlink
- * where it matters: the JDK has no {@code openat}, {@code statx}, {@code mkdirat}, {@code linkat}, {@code fchown} or
- * extended-attribute calls on a descriptor. Names are passed and returned as UTF-8 bytes. Errors become
- * {@link NoSuchFileException}, {@link FileAlreadyExistsException} or {@link PosixException} carrying errno.
+ * The Linux system calls the engine makes by file descriptor, relative to directory handles, never
+ * following a symlink where it matters: the JDK has no {@code openat}, {@code statx}, {@code
+ * mkdirat}, {@code linkat}, {@code fchown} or extended-attribute calls on a descriptor. Names are
+ * passed and returned as UTF-8 bytes. Errors become {@link NoSuchFileException}, {@link
+ * FileAlreadyExistsException} or {@link PosixException} carrying errno.
  *
- * <p>Supports Linux on x86-64 and arm64, where some open flags differ; anything else is refused when first used.
+ * <p>Supports Linux on x86-64 and arm64, where some open flags differ; anything else is refused
+ * when first used.
  */
 public final class Posix {
 
@@ -53,9 +55,17 @@ public final class Posix {
   static {
     String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
     boolean linux = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
-    if (!linux || !(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64") || arch.equals("arm64"))) {
+    if (!linux
+        || !(arch.equals("amd64")
+            || arch.equals("x86_64")
+            || arch.equals("aarch64")
+            || arch.equals("arm64"))) {
       throw new UnsupportedOperationException(
-          "Strata's engine runs on Linux on x86-64 or arm64 only (this is " + System.getProperty("os.name") + " on " + arch + ")");
+          "Strata's engine runs on Linux on x86-64 or arm64 only (this is "
+              + System.getProperty("os.name")
+              + " on "
+              + arch
+              + ")");
     }
     boolean arm = arch.equals("aarch64") || arch.equals("arm64");
     O_DIRECTORY = arm ? 040000 : 0200000;
@@ -69,34 +79,63 @@ public final class Posix {
     }
 
     static native int openat(int dirfd, byte[] path, int flags, int mode);
+
     static native int close(int fd);
+
     static native int dup(int fd);
+
     static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] buf);
+
     static native int mkdirat(int dirfd, byte[] path, int mode);
+
     static native int symlinkat(byte[] target, int newdirfd, byte[] linkpath);
+
     static native long readlinkat(int dirfd, byte[] path, byte[] buf, long size);
+
     static native int linkat(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags);
+
     static native int renameat(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath);
+
     static native int unlinkat(int dirfd, byte[] path, int flags);
+
     static native int fchownat(int dirfd, byte[] path, int uid, int gid, int flags);
+
     static native int fchown(int fd, int uid, int gid);
+
     static native int fchmod(int fd, int mode);
+
     static native int utimensat(int dirfd, byte[] path, long[] times, int flags);
+
     static native int futimens(int fd, long[] times);
+
     static native int fsync(int fd);
+
     static native int syncfs(int fd);
+
     static native long pwrite(int fd, byte[] buf, long count, long offset);
+
     static native int geteuid();
+
     static native int getegid();
+
     static native int ftruncate(int fd, long length);
+
     static native long flistxattr(int fd, byte[] list, long size);
+
     static native long fgetxattr(int fd, byte[] name, byte[] value, long size);
+
     static native int fsetxattr(int fd, byte[] name, byte[] value, long size, int flags);
+
     static native int fremovexattr(int fd, byte[] name);
+
     static native long llistxattr(byte[] path, byte[] list, long size);
+
     static native long lgetxattr(byte[] path, byte[] name, byte[] value, long size);
+
     static native Pointer fdopendir(int fd);
+
     static native Pointer readdir64(Pointer dir);
+
     static native int closedir(Pointer dir);
   }
 
@@ -136,17 +175,26 @@ public final class Posix {
     Libc.close(fd);
   }
 
-  /** Opens a path relative to a directory handle (or {@link #AT_FDCWD}); returns the new descriptor. */
-  public static int openat(int dirfd, String name, int flags, int mode, String display) throws IOException {
+  /**
+   * Opens a path relative to a directory handle (or {@link #AT_FDCWD}); returns the new descriptor.
+   */
+  public static int openat(int dirfd, String name, int flags, int mode, String display)
+      throws IOException {
     return check(Libc.openat(dirfd, c(name), flags | O_CLOEXEC, mode), "open", display);
   }
 
   private static final int STATX_BASIC_STATS = 0x7ff;
 
-  /** statx of a name relative to a directory handle, not following a final symlink; "" with AT_EMPTY_PATH: the fd. */
+  /**
+   * statx of a name relative to a directory handle, not following a final symlink; "" with
+   * AT_EMPTY_PATH: the fd.
+   */
   public static Stat statx(int dirfd, String name, int flags, String display) throws IOException {
     byte[] buf = new byte[256];
-    check(Libc.statx(dirfd, c(name), flags | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf), "stat", display);
+    check(
+        Libc.statx(dirfd, c(name), flags | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf),
+        "stat",
+        display);
     return Stat.fromStatx(buf);
   }
 
@@ -154,7 +202,10 @@ public final class Posix {
     return statx(fd, "", AT_EMPTY_PATH, display);
   }
 
-  /** The names in a directory, without "." and "..", as the kernel returns them; the handle stays open. */
+  /**
+   * The names in a directory, without "." and "..", as the kernel returns them; the handle stays
+   * open.
+   */
   public static java.util.List<String> list(int dirfd, String display) throws IOException {
     int dup = check(Libc.dup(dirfd), "list", display);
     Pointer dir = Libc.fdopendir(dup);
@@ -165,14 +216,16 @@ public final class Posix {
     }
     java.util.List<String> names = new java.util.ArrayList<>();
     try {
-      // A duplicated descriptor shares its offset with the handle: start from the beginning whatever it was.
+      // A duplicated descriptor shares its offset with the handle: start from the beginning
+      // whatever it was.
       rewind(dir);
       while (true) {
         Pointer ent = Libc.readdir64(dir);
         if (ent == null) {
           break;
         }
-        // struct dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name: the same on x86-64 and arm64.
+        // struct dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name: the same on
+        // x86-64 and arm64.
         long len = ent.indexOf(19, (byte) 0);
         String name = new String(ent.getByteArray(19, (int) len), StandardCharsets.UTF_8);
         if (!name.equals(".") && !name.equals("..")) {
@@ -201,7 +254,8 @@ public final class Posix {
     check(Libc.mkdirat(dirfd, c(name), mode), "mkdir", display);
   }
 
-  public static void symlinkat(String target, int dirfd, String name, String display) throws IOException {
+  public static void symlinkat(String target, int dirfd, String name, String display)
+      throws IOException {
     check(Libc.symlinkat(c(target), dirfd, c(name)), "symlink", display);
   }
 
@@ -221,19 +275,23 @@ public final class Posix {
     }
   }
 
-  public static void linkat(int fromDir, String from, int toDir, String to, String display) throws IOException {
+  public static void linkat(int fromDir, String from, int toDir, String to, String display)
+      throws IOException {
     check(Libc.linkat(fromDir, c(from), toDir, c(to), 0), "link", display);
   }
 
-  public static void renameat(int fromDir, String from, int toDir, String to, String display) throws IOException {
+  public static void renameat(int fromDir, String from, int toDir, String to, String display)
+      throws IOException {
     check(Libc.renameat(fromDir, c(from), toDir, c(to)), "rename", display);
   }
 
-  public static void unlinkat(int dirfd, String name, boolean directory, String display) throws IOException {
+  public static void unlinkat(int dirfd, String name, boolean directory, String display)
+      throws IOException {
     check(Libc.unlinkat(dirfd, c(name), directory ? AT_REMOVEDIR : 0), "remove", display);
   }
 
-  public static void fchownat(int dirfd, String name, int uid, int gid, String display) throws IOException {
+  public static void fchownat(int dirfd, String name, int uid, int gid, String display)
+      throws IOException {
     check(Libc.fchownat(dirfd, c(name), uid, gid, AT_SYMLINK_NOFOLLOW), "chown", display);
   }
 
@@ -247,15 +305,24 @@ public final class Posix {
 
   private static long[] times(long mtimeNanos) {
     // atime: UTIME_OMIT (leave it); mtime as given.
-    return new long[] {0, (1L << 30) - 2, Math.floorDiv(mtimeNanos, 1_000_000_000L), Math.floorMod(mtimeNanos, 1_000_000_000L)};
+    return new long[] {
+      0,
+      (1L << 30) - 2,
+      Math.floorDiv(mtimeNanos, 1_000_000_000L),
+      Math.floorMod(mtimeNanos, 1_000_000_000L)
+    };
   }
 
   public static void futimens(int fd, long mtimeNanos, String display) throws IOException {
     check(Libc.futimens(fd, times(mtimeNanos)), "set times of", display);
   }
 
-  public static void utimensatNoFollow(int dirfd, String name, long mtimeNanos, String display) throws IOException {
-    check(Libc.utimensat(dirfd, c(name), times(mtimeNanos), AT_SYMLINK_NOFOLLOW), "set times of", display);
+  public static void utimensatNoFollow(int dirfd, String name, long mtimeNanos, String display)
+      throws IOException {
+    check(
+        Libc.utimensat(dirfd, c(name), times(mtimeNanos), AT_SYMLINK_NOFOLLOW),
+        "set times of",
+        display);
   }
 
   public static void fsync(int fd, String display) throws IOException {
@@ -263,7 +330,8 @@ public final class Posix {
   }
 
   /** Writes {@code buf[0, length)} at {@code offset} (all of it: a short write is retried). */
-  public static void pwrite(int fd, byte[] buf, int length, long offset, String display) throws IOException {
+  public static void pwrite(int fd, byte[] buf, int length, long offset, String display)
+      throws IOException {
     if (length == 0) {
       return;
     }
@@ -272,7 +340,12 @@ public final class Posix {
       throw error("write", display);
     }
     if (n < length) {
-      pwrite(fd, java.util.Arrays.copyOfRange(buf, (int) n, length), (int) (length - n), offset + n, display);
+      pwrite(
+          fd,
+          java.util.Arrays.copyOfRange(buf, (int) n, length),
+          (int) (length - n),
+          offset + n,
+          display);
     }
   }
 
@@ -284,7 +357,10 @@ public final class Posix {
     return Libc.getegid();
   }
 
-  /** Flushes every dirty page and inode of the file system that holds {@code fd} (one call for a whole restore). */
+  /**
+   * Flushes every dirty page and inode of the file system that holds {@code fd} (one call for a
+   * whole restore).
+   */
   public static void syncfs(int fd, String display) throws IOException {
     check(Libc.syncfs(fd), "syncfs", display);
   }
@@ -295,27 +371,47 @@ public final class Posix {
 
   /** Names of a descriptor's extended attributes; none where the file system has none. */
   public static java.util.List<String> flistxattr(int fd, String display) throws IOException {
-    return splitNames(listInto(() -> Libc.flistxattr(fd, null, 0), buf -> Libc.flistxattr(fd, buf, buf.length), display));
+    return splitNames(
+        listInto(
+            () -> Libc.flistxattr(fd, null, 0),
+            buf -> Libc.flistxattr(fd, buf, buf.length),
+            display));
   }
 
-  /** Names of the extended attributes of a name in a directory (a symlink's own, never its target's). */
-  public static java.util.List<String> llistxattr(int dirfd, String name, String display) throws IOException {
+  /**
+   * Names of the extended attributes of a name in a directory (a symlink's own, never its
+   * target's).
+   */
+  public static java.util.List<String> llistxattr(int dirfd, String name, String display)
+      throws IOException {
     byte[] path = c(procPath(dirfd, name));
-    return splitNames(listInto(() -> Libc.llistxattr(path, null, 0), buf -> Libc.llistxattr(path, buf, buf.length), display));
+    return splitNames(
+        listInto(
+            () -> Libc.llistxattr(path, null, 0),
+            buf -> Libc.llistxattr(path, buf, buf.length),
+            display));
   }
 
   public static byte[] fgetxattr(int fd, String attr, String display) throws IOException {
     byte[] n = c(attr);
-    return getInto(() -> Libc.fgetxattr(fd, n, null, 0), buf -> Libc.fgetxattr(fd, n, buf, buf.length), display);
+    return getInto(
+        () -> Libc.fgetxattr(fd, n, null, 0),
+        buf -> Libc.fgetxattr(fd, n, buf, buf.length),
+        display);
   }
 
-  public static byte[] lgetxattr(int dirfd, String name, String attr, String display) throws IOException {
+  public static byte[] lgetxattr(int dirfd, String name, String attr, String display)
+      throws IOException {
     byte[] path = c(procPath(dirfd, name));
     byte[] n = c(attr);
-    return getInto(() -> Libc.lgetxattr(path, n, null, 0), buf -> Libc.lgetxattr(path, n, buf, buf.length), display);
+    return getInto(
+        () -> Libc.lgetxattr(path, n, null, 0),
+        buf -> Libc.lgetxattr(path, n, buf, buf.length),
+        display);
   }
 
-  public static void fsetxattr(int fd, String attr, byte[] value, String display) throws IOException {
+  public static void fsetxattr(int fd, String attr, byte[] value, String display)
+      throws IOException {
     if (Libc.fsetxattr(fd, c(attr), value, value.length, 0) < 0) {
       throw new PosixException("set extended attribute " + attr + " of", display, errno());
     }
@@ -331,7 +427,10 @@ public final class Posix {
     }
   }
 
-  /** The path through /proc that reaches {@code name} inside the directory handle {@code dirfd}, without re-resolving it. */
+  /**
+   * The path through /proc that reaches {@code name} inside the directory handle {@code dirfd},
+   * without re-resolving it.
+   */
   public static String procPath(int dirfd, String name) {
     return "/proc/self/fd/" + dirfd + (name.isEmpty() ? "" : "/" + name);
   }

@@ -2,7 +2,9 @@ package dev.strata.engine.fs;
 
 import java.io.IOException;
 
-/** A system call that failed, with its errno: "cannot chmod a/b: Operation not permitted (EPERM)". */
+/**
+ * A system call that failed, with its errno: "cannot chmod a/b: Operation not permitted (EPERM)".
+ */
 public final class PosixException extends IOException {
 
   private final int errno;

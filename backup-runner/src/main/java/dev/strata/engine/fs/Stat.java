@@ -5,10 +5,20 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * What one statx saw of one inode: its identity (device and inode number), type and mode, owner, link count, size,
- * allocated blocks, and modification and change times in nanoseconds.
+ * What one statx saw of one inode: its identity (device and inode number), type and mode, owner,
+ * link count, size, allocated blocks, and modification and change times in nanoseconds.
  */
-public record Stat(long dev, long ino, int mode, int uid, int gid, long nlink, long size, long blocks, long mtimeNanos, long ctimeNanos) {
+public record Stat(
+    long dev,
+    long ino,
+    int mode,
+    int uid,
+    int gid,
+    long nlink,
+    long size,
+    long blocks,
+    long mtimeNanos,
+    long ctimeNanos) {
 
   public static final int S_IFMT = 0170000;
   public static final int S_IFREG = 0100000;
@@ -26,7 +36,8 @@ public record Stat(long dev, long ino, int mode, int uid, int gid, long nlink, l
     long blocks = b.getLong(48);
     long ctime = b.getLong(96) * 1_000_000_000L + Integer.toUnsignedLong(b.getInt(104));
     long mtime = b.getLong(112) * 1_000_000_000L + Integer.toUnsignedLong(b.getInt(120));
-    long dev = (Integer.toUnsignedLong(b.getInt(136)) << 32) | Integer.toUnsignedLong(b.getInt(140));
+    long dev =
+        (Integer.toUnsignedLong(b.getInt(136)) << 32) | Integer.toUnsignedLong(b.getInt(140));
     return new Stat(dev, ino, mode, uid, gid, nlink, size, blocks, mtime, ctime);
   }
 
@@ -47,12 +58,21 @@ public record Stat(long dev, long ino, int mode, int uid, int gid, long nlink, l
     return o != null && dev == o.dev && ino == o.ino;
   }
 
-  /** The same inode, not written, truncated, chmodded or renamed in between (ctime moves on any of those). */
+  /**
+   * The same inode, not written, truncated, chmodded or renamed in between (ctime moves on any of
+   * those).
+   */
   public boolean sameVersion(Stat o) {
-    return sameFile(o) && size == o.size && mtimeNanos == o.mtimeNanos && ctimeNanos == o.ctimeNanos;
+    return sameFile(o)
+        && size == o.size
+        && mtimeNanos == o.mtimeNanos
+        && ctimeNanos == o.ctimeNanos;
   }
 
-  /** What an index records: size (0 for anything but a regular file), permission bits, mtime and owner. */
+  /**
+   * What an index records: size (0 for anything but a regular file), permission bits, mtime and
+   * owner.
+   */
   public FileMetadata metadata() {
     return new FileMetadata(isFile() ? size : 0, mode & 07777, mtimeNanos, uid, gid);
   }

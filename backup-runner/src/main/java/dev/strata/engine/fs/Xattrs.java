@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The extended attributes a snapshot keeps: user attributes ({@code user.*}) and POSIX ACLs
- * ({@code system.posix_acl_access}, and a directory's {@code system.posix_acl_default}), as the kernel stores them. Other
- * namespaces are the system's (SELinux labels, file capabilities, trusted.*) and are neither saved nor touched.
- * In an index they are a map from name to the value in base64.
+ * The extended attributes a snapshot keeps: user attributes ({@code user.*}) and POSIX ACLs ({@code
+ * system.posix_acl_access}, and a directory's {@code system.posix_acl_default}), as the kernel
+ * stores them. Other namespaces are the system's (SELinux labels, file capabilities, trusted.*) and
+ * are neither saved nor touched. In an index they are a map from name to the value in base64.
  */
 public final class Xattrs {
 
@@ -36,7 +36,10 @@ public final class Xattrs {
     return out == null ? null : Collections.unmodifiableMap(out);
   }
 
-  /** The kept attributes of an entry of a directory, read through the directory's handle; null when none. */
+  /**
+   * The kept attributes of an entry of a directory, read through the directory's handle; null when
+   * none.
+   */
   static Map<String, String> readAt(int dirfd, String entry, String display) throws IOException {
     List<String> names = Posix.llistxattr(dirfd, entry, display);
     if (names.isEmpty()) {
@@ -46,15 +49,17 @@ public final class Xattrs {
     for (String name : names) {
       if (kept(name)) {
         out = out == null ? new TreeMap<>() : out;
-        out.put(name, Base64.getEncoder().encodeToString(Posix.lgetxattr(dirfd, entry, name, display)));
+        out.put(
+            name, Base64.getEncoder().encodeToString(Posix.lgetxattr(dirfd, entry, name, display)));
       }
     }
     return out == null ? null : Collections.unmodifiableMap(out);
   }
 
   /**
-   * Makes an open file's kept attributes exactly {@code wanted} (null: none): sets what is wanted, removes what is not
-   * (an ACL inherited from a parent's default ACL, say). A file system that cannot store them is refused loudly.
+   * Makes an open file's kept attributes exactly {@code wanted} (null: none): sets what is wanted,
+   * removes what is not (an ACL inherited from a parent's default ACL, say). A file system that
+   * cannot store them is refused loudly.
    */
   static void apply(int fd, Map<String, String> wanted, String display) throws IOException {
     Map<String, String> want = wanted == null ? Map.of() : wanted;
@@ -78,8 +83,13 @@ public final class Xattrs {
       } catch (PosixException failed) {
         if (failed.errno() == Posix.EOPNOTSUPP) {
           throw new PosixException(
-              "keep " + (e.getKey().startsWith("user.") ? "the extended attribute " + e.getKey() : "the POSIX ACL " + e.getKey())
-                  + " of the snapshot's", display + " (the target's file system does not support it; restore onto one that does)",
+              "keep "
+                  + (e.getKey().startsWith("user.")
+                      ? "the extended attribute " + e.getKey()
+                      : "the POSIX ACL " + e.getKey())
+                  + " of the snapshot's",
+              display
+                  + " (the target's file system does not support it; restore onto one that does)",
               Posix.EOPNOTSUPP);
         }
         throw failed;

@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One directory of a snapshot: its name (empty for the root), its metadata, the files and sub-directories present, and
- * the names of those the previous snapshot had that this one drops (kept so clean-up and `strata diff` know what went),
- * and, when it has any, its user extended attributes and POSIX ACLs (access and default; name to base64 value).
+ * One directory of a snapshot: its name (empty for the root), its metadata, the files and
+ * sub-directories present, and the names of those the previous snapshot had that this one drops
+ * (kept so clean-up and `strata diff` know what went), and, when it has any, its user extended
+ * attributes and POSIX ACLs (access and default; name to base64 value).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DirIndex(
@@ -37,7 +38,10 @@ public record DirIndex(
     subDirsRemoved = subDirsRemoved == null ? List.of() : List.copyOf(subDirsRemoved);
   }
 
-  /** The present file of that name, or null. Linear: directories are small and this runs once per directory. */
+  /**
+   * The present file of that name, or null. Linear: directories are small and this runs once per
+   * directory.
+   */
   public FileIndex file(String fileName) {
     for (FileIndex f : filesPresent) {
       if (f.name().equals(fileName)) {

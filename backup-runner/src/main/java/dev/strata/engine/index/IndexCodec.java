@@ -16,9 +16,9 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Reads and writes SnapshotIndex objects: gzip-compressed JSON whose first field is the format version. A reader
- * refuses a version it does not know before binding anything else, so an index written by a newer Strata fails with a
- * message that says so rather than a confusing parse error.
+ * Reads and writes SnapshotIndex objects: gzip-compressed JSON whose first field is the format
+ * version. A reader refuses a version it does not know before binding anything else, so an index
+ * written by a newer Strata fails with a message that says so rather than a confusing parse error.
  */
 public final class IndexCodec {
 
@@ -50,17 +50,21 @@ public final class IndexCodec {
     try (InputStream in = gunzip(compressed)) {
       SnapshotIndex index = MAPPER.readValue(in, SnapshotIndex.class);
       if (index.root() == null || index.snapshotId() == null || index.metadata() == null) {
-        throw new IndexFormatException(what + " is incomplete: it lacks snapshotId, metadata or root");
+        throw new IndexFormatException(
+            what + " is incomplete: it lacks snapshotId, metadata or root");
       }
       // Every number and name checked as the index is read, by the same validator whoever reads it.
       IndexValidator.validate(index);
       return index;
     } catch (IOException e) {
-      throw new IndexFormatException(what + " is not a readable Strata index: " + e.getMessage(), e);
+      throw new IndexFormatException(
+          what + " is not a readable Strata index: " + e.getMessage(), e);
     }
   }
 
-  /** Reads only the header (everything before {@code root}); cheap for listings of large indexes. */
+  /**
+   * Reads only the header (everything before {@code root}); cheap for listings of large indexes.
+   */
   public static SnapshotSummary decodeSummary(byte[] compressed, String what) {
     checkVersion(compressed, what);
     try (InputStream in = gunzip(compressed);
@@ -86,7 +90,8 @@ public final class IndexCodec {
       }
       return new SnapshotSummary(id, metadata, previous, stats);
     } catch (IOException e) {
-      throw new IndexFormatException(what + " is not a readable Strata index: " + e.getMessage(), e);
+      throw new IndexFormatException(
+          what + " is not a readable Strata index: " + e.getMessage(), e);
     }
   }
 
@@ -94,7 +99,8 @@ public final class IndexCodec {
     try (InputStream in = gunzip(compressed);
         JsonParser p = MAPPER.createParser(in)) {
       expect(p.nextToken() == JsonToken.START_OBJECT, what);
-      expect(p.nextToken() == JsonToken.FIELD_NAME && "formatVersion".equals(p.currentName()), what);
+      expect(
+          p.nextToken() == JsonToken.FIELD_NAME && "formatVersion".equals(p.currentName()), what);
       expect(p.nextToken() == JsonToken.VALUE_NUMBER_INT, what);
       int version = p.getIntValue();
       if (version != SnapshotIndex.FORMAT_VERSION) {
@@ -103,16 +109,20 @@ public final class IndexCodec {
                 + " has index format version "
                 + version
                 + ", but this Strata reads versions 1 and 2 only"
-                + (version > 2 ? ": use a Strata release that supports it" : " (version 2 is read through its store)"));
+                + (version > 2
+                    ? ": use a Strata release that supports it"
+                    : " (version 2 is read through its store)"));
       }
     } catch (IOException e) {
-      throw new IndexFormatException(what + " is not a readable Strata index: " + e.getMessage(), e);
+      throw new IndexFormatException(
+          what + " is not a readable Strata index: " + e.getMessage(), e);
     }
   }
 
   private static void expect(boolean ok, String what) {
     if (!ok) {
-      throw new IndexFormatException(what + " is not a Strata index: it does not start with formatVersion");
+      throw new IndexFormatException(
+          what + " is not a Strata index: it does not start with formatVersion");
     }
   }
 

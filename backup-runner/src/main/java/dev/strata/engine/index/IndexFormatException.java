@@ -1,6 +1,9 @@
 package dev.strata.engine.index;
 
-/** An index that cannot be read or must not be trusted: unknown format version, malformed JSON, unsafe names. */
+/**
+ * An index that cannot be read or must not be trusted: unknown format version, malformed JSON,
+ * unsafe names.
+ */
 public class IndexFormatException extends RuntimeException {
   public IndexFormatException(String message) {
     super(message);

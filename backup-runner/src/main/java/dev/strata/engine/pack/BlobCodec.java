@@ -7,16 +7,19 @@ import dev.strata.engine.format.Zstd;
 import java.util.Arrays;
 
 /**
- * How one blob is stored in a pack: compressed with zstd when that pays (flag {@link #COMPRESSED}), then sealed when the
- * store is encrypted (the blob's id is the associated data, so a blob cannot pass for another one, wherever it is
- * moved). Reading reverses it and checks that the bytes hash to the blob's id. One instance per thread: it reuses its
- * buffers.
+ * How one blob is stored in a pack: compressed with zstd when that pays (flag {@link #COMPRESSED}),
+ * then sealed when the store is encrypted (the blob's id is the associated data, so a blob cannot
+ * pass for another one, wherever it is moved). Reading reverses it and checks that the bytes hash
+ * to the blob's id. One instance per thread: it reuses its buffers.
  */
 public final class BlobCodec {
 
   public static final int COMPRESSED = 1;
 
-  /** {@code auto} tries this many bytes from the middle of a chunk at zstd's fastest level before compressing it. */
+  /**
+   * {@code auto} tries this many bytes from the middle of a chunk at zstd's fastest level before
+   * compressing it.
+   */
   static final int SAMPLE = 8 * 1024;
 
   private final Sealer sealer;
@@ -25,10 +28,11 @@ public final class BlobCodec {
   private final byte[] probe = new byte[Zstd.bound(SAMPLE)];
 
   /**
-   * The result of the last {@link #encode}: the stored bytes are {@code stored[storedOffset, storedOffset +
-   * storedLength)} (the input itself when it is stored as it is).
+   * The result of the last {@link #encode}: the stored bytes are {@code stored[storedOffset,
+   * storedOffset + storedLength)} (the input itself when it is stored as it is).
    */
   public byte[] stored;
+
   public int storedOffset;
   public int storedLength;
   public int flags;
@@ -42,7 +46,9 @@ public final class BlobCodec {
     int pOff = off;
     int pLen = len;
     flags = 0;
-    if (compression != Compression.OFF && len > 64 && worthCompressing(compression, raw, off, len)) {
+    if (compression != Compression.OFF
+        && len > 64
+        && worthCompressing(compression, raw, off, len)) {
       zbuf = ensure(zbuf, Zstd.bound(len));
       int n = Zstd.compress(compression.level, false, raw, off, len, zbuf, 0, len - len / 32);
       if (n > 0) {
@@ -73,14 +79,19 @@ public final class BlobCodec {
     return Zstd.compress(1, false, raw, from, SAMPLE, probe, 0, SAMPLE - SAMPLE / 10) > 0;
   }
 
-  /** The result of the last {@link #decode}: the blob's content is {@code raw[rawOffset, rawOffset + rawLength)}. */
+  /**
+   * The result of the last {@link #decode}: the blob's content is {@code raw[rawOffset, rawOffset +
+   * rawLength)}.
+   */
   public byte[] raw;
+
   public int rawOffset;
 
   /**
-   * Restores a blob's content from its stored bytes (into {@code out}, at least {@code rawLength} long, when it must be
-   * decrypted or decompressed; else it stays where it is) and checks it against {@code id}; see {@link #raw}. Throws
-   * {@link SealException} on any mismatch: tampered, damaged or misplaced bytes.
+   * Restores a blob's content from its stored bytes (into {@code out}, at least {@code rawLength}
+   * long, when it must be decrypted or decompressed; else it stays where it is) and checks it
+   * against {@code id}; see {@link #raw}. Throws {@link SealException} on any mismatch: tampered,
+   * damaged or misplaced bytes.
    */
   public void decode(byte[] id, byte[] in, int off, int len, int flags, int rawLength, byte[] out) {
     byte[] payload = in;
@@ -111,9 +122,9 @@ public final class BlobCodec {
   private byte[] obuf = new byte[0];
 
   /**
-   * {@link #decode} of the blob at {@code entry} of {@code index}, whose stored bytes are {@code in[0, stored)}, into a
-   * buffer of this codec's that grows to the largest blob it decodes; see {@link #raw}. The content's length is
-   * {@code index.rawLength(entry)}.
+   * {@link #decode} of the blob at {@code entry} of {@code index}, whose stored bytes are {@code
+   * in[0, stored)}, into a buffer of this codec's that grows to the largest blob it decodes; see
+   * {@link #raw}. The content's length is {@code index.rawLength(entry)}.
    */
   public void decode(BlobIndex index, int entry, byte[] in, int stored) {
     int rawLength = index.rawLength(entry);

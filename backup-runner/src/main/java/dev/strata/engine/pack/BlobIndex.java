@@ -18,11 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every index file of a store, in memory: for each blob, where it is (pack, offset, stored length), in about 60 bytes.
- * A blob may be in more than one pack (stored again after damage, or copied by a repack before the old pack went);
- * {@link #locations} lists them newest first, skipping packs known to be gone. Loaded once per run; index files merged
- * away while it is read are found again through a new listing (the merged file is written before they are deleted).
- * Loading and adding are synchronized; once loaded, lookups run from many threads without locks.
+ * Every index file of a store, in memory: for each blob, where it is (pack, offset, stored length),
+ * in about 60 bytes. A blob may be in more than one pack (stored again after damage, or copied by a
+ * repack before the old pack went); {@link #locations} lists them newest first, skipping packs
+ * known to be gone. Loaded once per run; index files merged away while it is read are found again
+ * through a new listing (the merged file is written before they are deleted). Loading and adding
+ * are synchronized; once loaded, lookups run from many threads without locks.
  */
 public final class BlobIndex {
 
@@ -53,11 +54,15 @@ public final class BlobIndex {
   public synchronized void refresh(Repository repo) {
     for (int round = 0; round < 5; round++) {
       List<String> keys = new ArrayList<>();
-      repo.store().list(StoreLayout.INDEX, o -> {
-        if (StoreLayout.indexIdOf(o.key()) != null && !files.contains(o.key())) {
-          keys.add(o.key());
-        }
-      }, Metadata.of(null, StoreLayout.INDEX));
+      repo.store()
+          .list(
+              StoreLayout.INDEX,
+              o -> {
+                if (StoreLayout.indexIdOf(o.key()) != null && !files.contains(o.key())) {
+                  keys.add(o.key());
+                }
+              },
+              Metadata.of(null, StoreLayout.INDEX));
       boolean vanished = false;
       for (String key : keys) {
         byte[] plain;
@@ -77,7 +82,9 @@ public final class BlobIndex {
         return;
       }
     }
-    LOG.warn("index files of {} kept vanishing while they were read; some blobs may look absent", repo.store().location());
+    LOG.warn(
+        "index files of {} kept vanishing while they were read; some blobs may look absent",
+        repo.store().location());
   }
 
   /** The index files this index holds, by key. */
@@ -88,17 +95,20 @@ public final class BlobIndex {
   /** Adds the content of one index file. */
   public synchronized void add(byte[] plain, String what) {
     int[] current = {-1};
-    IndexFile.read(plain, what, new IndexFile.Visitor() {
-      @Override
-      public void pack(String packId, long createdAtMillis, int entries) {
-        current[0] = packNumber(packId, createdAtMillis);
-      }
+    IndexFile.read(
+        plain,
+        what,
+        new IndexFile.Visitor() {
+          @Override
+          public void pack(String packId, long createdAtMillis, int entries) {
+            current[0] = packNumber(packId, createdAtMillis);
+          }
 
-      @Override
-      public void entry(byte t, byte f, byte[] idBuf, int idOff, int off, int st, int rw) {
-        addEntry(current[0], t, f, idBuf, idOff, off, st, rw);
-      }
-    });
+          @Override
+          public void entry(byte t, byte f, byte[] idBuf, int idOff, int off, int st, int rw) {
+            addEntry(current[0], t, f, idBuf, idOff, off, st, rw);
+          }
+        });
   }
 
   /** Adds one pack's entries (a pack this run wrote, or a repack's). */
@@ -127,7 +137,8 @@ public final class BlobIndex {
   private void addEntry(int p, byte t, byte f, byte[] idBuf, int idOff, int off, int st, int rw) {
     for (int x = ids.find(idBuf, idOff); x >= 0; x = ids.next(x)) {
       if (pack[x] == p) {
-        return; // the same pack listed by two index files (one merged from the other, or put back): one entry
+        return; // the same pack listed by two index files (one merged from the other, or put back):
+        // one entry
       }
     }
     int e = ids.add(idBuf, idOff);
@@ -148,7 +159,10 @@ public final class BlobIndex {
     type[e] = t;
   }
 
-  /** Takes a listing of {@code packs/}: packs the index names but the store lacks are skipped from now on. */
+  /**
+   * Takes a listing of {@code packs/}: packs the index names but the store lacks are skipped from
+   * now on.
+   */
   public synchronized void retainListed(Map<String, ObjectInfo> listed) {
     for (int p = 0; p < packIds.size(); p++) {
       ObjectInfo o = listed.get(packIds.get(p));
@@ -167,7 +181,10 @@ public final class BlobIndex {
     }
   }
 
-  /** The entries of a blob in packs not known to be gone, newest pack first; empty when the store lacks it. */
+  /**
+   * The entries of a blob in packs not known to be gone, newest pack first; empty when the store
+   * lacks it.
+   */
   public int[] locations(byte[] id) {
     int e = ids.find(id, 0);
     if (e < 0) {
@@ -201,7 +218,10 @@ public final class BlobIndex {
     return LongSet.prefix(b);
   }
 
-  /** Whether the entry is where readers take its blob from: the newest copy in a pack not known to be gone. */
+  /**
+   * Whether the entry is where readers take its blob from: the newest copy in a pack not known to
+   * be gone.
+   */
   public boolean isNewest(int entry) {
     int[] l = locations(ids.id(entry));
     return l.length > 0 && l[0] == entry;
@@ -277,9 +297,16 @@ public final class BlobIndex {
   }
 
   /** A view of one entry, for code that is not on a hot path. */
-  public record Location(String packId, int offset, int storedLength, int rawLength, byte flags, byte type) {}
+  public record Location(
+      String packId, int offset, int storedLength, int rawLength, byte flags, byte type) {}
 
   public Location location(int entry) {
-    return new Location(packIds.get(pack[entry]), offset[entry], stored[entry], raw[entry], flags[entry], type[entry]);
+    return new Location(
+        packIds.get(pack[entry]),
+        offset[entry],
+        stored[entry],
+        raw[entry],
+        flags[entry],
+        type[entry]);
   }
 }

@@ -1,8 +1,8 @@
 package dev.strata.engine.pack;
 
 /**
- * A thread-safe set of 32-byte blob ids, striped over 64 {@link IdTable}s by the id's first byte: the blobs one backup
- * stores or relies on, at about 45 bytes each.
+ * A thread-safe set of 32-byte blob ids, striped over 64 {@link IdTable}s by the id's first byte:
+ * the blobs one backup stores or relies on, at about 45 bytes each.
  */
 public final class IdSet {
 

@@ -3,10 +3,11 @@ package dev.strata.engine.pack;
 import java.util.Arrays;
 
 /**
- * 32-byte blob ids in one byte array with an open-addressing table over them: about 45 bytes per id instead of the
- * 150 of a set of hex strings, so a million blobs fit in tens of megabytes. Ids are hashes, so their first eight bytes
- * spread evenly. An id may be added more than once: {@link #find} returns the newest entry, {@link #next} the one added
- * before it. Not thread-safe; see {@link IdSet} for a concurrent set.
+ * 32-byte blob ids in one byte array with an open-addressing table over them: about 45 bytes per id
+ * instead of the 150 of a set of hex strings, so a million blobs fit in tens of megabytes. Ids are
+ * hashes, so their first eight bytes spread evenly. An id may be added more than once: {@link
+ * #find} returns the newest entry, {@link #next} the one added before it. Not thread-safe; see
+ * {@link IdSet} for a concurrent set.
  */
 public final class IdTable {
 
@@ -89,7 +90,8 @@ public final class IdTable {
   private void rehash(int capacity) {
     int[] fresh = new int[capacity];
     int mask = capacity - 1;
-    // Newest first: only the newest entry of each id sits in the table; older ones hang off it through older[].
+    // Newest first: only the newest entry of each id sits in the table; older ones hang off it
+    // through older[].
     for (int e = size - 1; e >= 0; e--) {
       for (int s = hash(ids, e * 32) & mask; ; s = (s + 1) & mask) {
         int cur = fresh[s] - 1;
@@ -106,8 +108,15 @@ public final class IdTable {
   }
 
   static int hash(byte[] id, int off) {
-    long h = (id[off] & 0xffL) | (id[off + 1] & 0xffL) << 8 | (id[off + 2] & 0xffL) << 16 | (id[off + 3] & 0xffL) << 24
-        | (id[off + 4] & 0xffL) << 32 | (id[off + 5] & 0xffL) << 40 | (id[off + 6] & 0xffL) << 48 | (id[off + 7] & 0xffL) << 56;
+    long h =
+        (id[off] & 0xffL)
+            | (id[off + 1] & 0xffL) << 8
+            | (id[off + 2] & 0xffL) << 16
+            | (id[off + 3] & 0xffL) << 24
+            | (id[off + 4] & 0xffL) << 32
+            | (id[off + 5] & 0xffL) << 40
+            | (id[off + 6] & 0xffL) << 48
+            | (id[off + 7] & 0xffL) << 56;
     h ^= h >>> 29;
     h *= 0xbf58476d1ce4e5b9L;
     return (int) (h ^ (h >>> 32));

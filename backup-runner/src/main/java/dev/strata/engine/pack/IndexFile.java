@@ -6,10 +6,10 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The content of an index file, {@code index/<id>}: for each pack it covers, the pack's id and time and every blob in
- * it (as the pack's own header lists them). A backup writes one before it commits its snapshot; garbage collection and
- * backups merge them as they multiply. Stored compressed, and sealed when the store is encrypted (by
- * {@link dev.strata.engine.format.Repository#putObject}).
+ * The content of an index file, {@code index/<id>}: for each pack it covers, the pack's id and time
+ * and every blob in it (as the pack's own header lists them). A backup writes one before it commits
+ * its snapshot; garbage collection and backups merge them as they multiply. Stored compressed, and
+ * sealed when the store is encrypted (by {@link dev.strata.engine.format.Repository#putObject}).
  */
 public final class IndexFile {
 
@@ -17,15 +17,21 @@ public final class IndexFile {
   static final int VERSION = 1;
 
   /**
-   * One pack and its blobs, as an index file lists them: {@code entries} holds {@code count} entries of
-   * {@link PackFile#ENTRY} bytes each (type, flags, id, offset, stored length, content length), as they are stored.
+   * One pack and its blobs, as an index file lists them: {@code entries} holds {@code count}
+   * entries of {@link PackFile#ENTRY} bytes each (type, flags, id, offset, stored length, content
+   * length), as they are stored.
    */
   public record Pack(String packId, long createdAtMillis, int count, byte[] entries) {
 
     public static Pack of(String packId, long createdAtMillis, List<PackEntry> list) {
       ByteBuffer b = ByteBuffer.allocate(list.size() * PackFile.ENTRY);
       for (PackEntry e : list) {
-        b.put(e.type()).put(e.flags()).put(e.id()).putInt(e.offset()).putInt(e.storedLength()).putInt(e.rawLength());
+        b.put(e.type())
+            .put(e.flags())
+            .put(e.id())
+            .putInt(e.offset())
+            .putInt(e.storedLength())
+            .putInt(e.rawLength());
       }
       return new Pack(packId, createdAtMillis, list.size(), b.array());
     }
@@ -53,12 +59,21 @@ public final class IndexFile {
     }
   }
 
-  /** Receives what an index file holds, pack by pack, blob by blob, without materialising entries. */
+  /**
+   * Receives what an index file holds, pack by pack, blob by blob, without materialising entries.
+   */
   public interface Visitor {
     void pack(String packId, long createdAtMillis, int entries);
 
     /** {@code id} is {@code idBuf[idOff, idOff+32)}, valid during the call only. */
-    void entry(byte type, byte flags, byte[] idBuf, int idOff, int offset, int storedLength, int rawLength);
+    void entry(
+        byte type,
+        byte flags,
+        byte[] idBuf,
+        int idOff,
+        int offset,
+        int storedLength,
+        int rawLength);
   }
 
   private IndexFile() {}
@@ -72,7 +87,10 @@ public final class IndexFile {
     b.putInt(MAGIC).putInt(VERSION).putLong(createdAtMillis).putInt(packs.size());
     HexFormat hex = HexFormat.of();
     for (Pack p : packs) {
-      b.put(hex.parseHex(p.packId())).putLong(p.createdAtMillis()).putInt(p.count()).put(p.entries());
+      b.put(hex.parseHex(p.packId()))
+          .putLong(p.createdAtMillis())
+          .putInt(p.count())
+          .put(p.entries());
     }
     return b.array();
   }
@@ -85,7 +103,8 @@ public final class IndexFile {
       }
       int version = b.getInt();
       if (version != VERSION) {
-        throw new SealException(what + " has index file version " + version + ", which this Strata does not read");
+        throw new SealException(
+            what + " has index file version " + version + ", which this Strata does not read");
       }
       b.getLong();
       int packs = b.getInt();
@@ -107,8 +126,17 @@ public final class IndexFile {
           int offset = b.getInt();
           int stored = b.getInt();
           int raw = b.getInt();
-          if (offset < 0 || stored <= 0 || raw < 0 || (type != PackEntry.DATA && type != PackEntry.TREE)) {
-            throw new SealException(what + " lists a blob with impossible numbers (offset " + offset + ", " + stored + " stored)");
+          if (offset < 0
+              || stored <= 0
+              || raw < 0
+              || (type != PackEntry.DATA && type != PackEntry.TREE)) {
+            throw new SealException(
+                what
+                    + " lists a blob with impossible numbers (offset "
+                    + offset
+                    + ", "
+                    + stored
+                    + " stored)");
           }
           v.entry(type, flags, idBuf, 0, offset, stored, raw);
         }

@@ -20,8 +20,12 @@ public final class IndexFiles {
 
   private static final Logger LOG = LoggerFactory.getLogger(IndexFiles.class);
 
-  /** A backup merges the index files when there are more than this many, so a store opens in a few reads. */
+  /**
+   * A backup merges the index files when there are more than this many, so a store opens in a few
+   * reads.
+   */
   public static final int MERGE_ABOVE = 32;
+
   /** A merged index file holds at most this many blobs (about 60 MB in memory, 50 MB stored). */
   public static final int MAX_ENTRIES_PER_FILE = 1_000_000;
 
@@ -52,27 +56,30 @@ public final class IndexFiles {
     String[] pid = {null};
     long[] time = {0};
     int[] count = {0};
-    IndexFile.read(plain, "index file " + key, new IndexFile.Visitor() {
-      @Override
-      public void pack(String packId, long createdAtMillis, int entries) {
-        flush();
-        pid[0] = packId;
-        time[0] = createdAtMillis;
-        count[0] = entries;
-        cur[0] = java.nio.ByteBuffer.allocate(entries * PackFile.ENTRY);
-      }
+    IndexFile.read(
+        plain,
+        "index file " + key,
+        new IndexFile.Visitor() {
+          @Override
+          public void pack(String packId, long createdAtMillis, int entries) {
+            flush();
+            pid[0] = packId;
+            time[0] = createdAtMillis;
+            count[0] = entries;
+            cur[0] = java.nio.ByteBuffer.allocate(entries * PackFile.ENTRY);
+          }
 
-      @Override
-      public void entry(byte t, byte f, byte[] idBuf, int idOff, int off, int st, int rw) {
-        cur[0].put(t).put(f).put(idBuf, idOff, 32).putInt(off).putInt(st).putInt(rw);
-      }
+          @Override
+          public void entry(byte t, byte f, byte[] idBuf, int idOff, int off, int st, int rw) {
+            cur[0].put(t).put(f).put(idBuf, idOff, 32).putInt(off).putInt(st).putInt(rw);
+          }
 
-      void flush() {
-        if (pid[0] != null) {
-          out.add(new IndexFile.Pack(pid[0], time[0], count[0], cur[0].array()));
-        }
-      }
-    });
+          void flush() {
+            if (pid[0] != null) {
+              out.add(new IndexFile.Pack(pid[0], time[0], count[0], cur[0].array()));
+            }
+          }
+        });
     if (pid[0] != null) {
       out.add(new IndexFile.Pack(pid[0], time[0], count[0], cur[0].array()));
     }
@@ -82,20 +89,25 @@ public final class IndexFiles {
   /** Every index file's key. */
   public static List<String> list(Repository repo) {
     List<String> keys = new ArrayList<>();
-    repo.store().list(StoreLayout.INDEX, o -> {
-      if (StoreLayout.indexIdOf(o.key()) != null) {
-        keys.add(o.key());
-      }
-    }, Metadata.of(null, StoreLayout.INDEX));
+    repo.store()
+        .list(
+            StoreLayout.INDEX,
+            o -> {
+              if (StoreLayout.indexIdOf(o.key()) != null) {
+                keys.add(o.key());
+              }
+            },
+            Metadata.of(null, StoreLayout.INDEX));
     return keys;
   }
 
   /**
-   * Merges index files: writes what they list (each pack once, and only packs {@code keep} accepts) into new files, then
-   * deletes the merged ones. Readers that listed the old files and find one gone list again and find the new one,
-   * which was written first. Returns the keys written.
+   * Merges index files: writes what they list (each pack once, and only packs {@code keep} accepts)
+   * into new files, then deletes the merged ones. Readers that listed the old files and find one
+   * gone list again and find the new one, which was written first. Returns the keys written.
    */
-  public static List<String> merge(Repository repo, Collection<String> keys, Predicate<String> keep, long nowMillis) {
+  public static List<String> merge(
+      Repository repo, Collection<String> keys, Predicate<String> keep, long nowMillis) {
     Map<String, IndexFile.Pack> packs = new LinkedHashMap<>();
     for (String key : keys) {
       for (IndexFile.Pack p : read(repo, key)) {
@@ -122,7 +134,12 @@ public final class IndexFiles {
     for (String key : keys) {
       repo.store().delete(key, Metadata.of(null, key));
     }
-    LOG.info("merged {} index files of {} into {} ({} packs)", keys.size(), repo.store().location(), written.size(), packs.size());
+    LOG.info(
+        "merged {} index files of {} into {} ({} packs)",
+        keys.size(),
+        repo.store().location(),
+        written.size(),
+        packs.size());
     return written;
   }
 }

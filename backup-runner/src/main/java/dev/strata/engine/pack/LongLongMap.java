@@ -1,8 +1,8 @@
 package dev.strata.engine.pack;
 
 /**
- * An open-addressing map from non-zero 64-bit keys to pairs of longs (24 bytes an entry at most): where a restore
- * wrote each blob, keyed by the first eight bytes of its id.
+ * An open-addressing map from non-zero 64-bit keys to pairs of longs (24 bytes an entry at most):
+ * where a restore wrote each blob, keyed by the first eight bytes of its id.
  */
 public final class LongLongMap {
 

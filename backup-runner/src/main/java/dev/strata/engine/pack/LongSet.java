@@ -3,8 +3,9 @@ package dev.strata.engine.pack;
 import java.util.Arrays;
 
 /**
- * A set of 64-bit values in an open-addressing array (16 bytes each at most): the first eight bytes of blob ids where a
- * false match is harmless, such as the collector's live set (a false match keeps a blob that could have gone).
+ * A set of 64-bit values in an open-addressing array (16 bytes each at most): the first eight bytes
+ * of blob ids where a false match is harmless, such as the collector's live set (a false match
+ * keeps a blob that could have gone).
  */
 public final class LongSet {
 

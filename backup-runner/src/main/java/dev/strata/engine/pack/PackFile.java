@@ -13,11 +13,13 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The layout of a pack object, {@code packs/<2 hex>/<pack id>}: the stored bytes of its blobs one after another, then
- * its header, then a 12-byte trailer (the header's length, big-endian, and the magic {@code STRATAP2}). The header lists
- * every blob (type, flags, id, offset, stored and content length; {@link #ENTRY} bytes each after a 4-byte magic and
- * count), so a pack describes itself without any index. In an encrypted store the header is sealed with the pack id as
- * associated data; otherwise it is followed by its CRC32C. Pack ids are random: they say nothing about content.
+ * The layout of a pack object, {@code packs/<2 hex>/<pack id>}: the stored bytes of its blobs one
+ * after another, then its header, then a 12-byte trailer (the header's length, big-endian, and the
+ * magic {@code STRATAP2}). The header lists every blob (type, flags, id, offset, stored and content
+ * length; {@link #ENTRY} bytes each after a 4-byte magic and count), so a pack describes itself
+ * without any index. In an encrypted store the header is sealed with the pack id as associated
+ * data; otherwise it is followed by its CRC32C. Pack ids are random: they say nothing about
+ * content.
  */
 public final class PackFile {
 
@@ -25,6 +27,7 @@ public final class PackFile {
   static final int HEADER_MAGIC = 0x53504832; // "SPH2"
   public static final int ENTRY = 1 + 1 + 32 + 4 + 4 + 4;
   public static final int TRAILER = 4 + 8;
+
   /** At most this many blobs in one pack, so a header stays well under a MiB. */
   public static final int MAX_ENTRIES = 16_384;
 
@@ -46,14 +49,20 @@ public final class PackFile {
   }
 
   /**
-   * The end of a pack whose blobs are {@code entries}: its header (sealed, or followed by its CRC32C) and the trailer
-   * (the header's length and the magic); at most {@link #tailCapacity} bytes.
+   * The end of a pack whose blobs are {@code entries}: its header (sealed, or followed by its
+   * CRC32C) and the trailer (the header's length and the magic); at most {@link #tailCapacity}
+   * bytes.
    */
   public static byte[] tail(Sealer sealer, String packId, List<PackEntry> entries) {
     ByteBuffer h = ByteBuffer.allocate(8 + entries.size() * ENTRY);
     h.putInt(HEADER_MAGIC).putInt(entries.size());
     for (PackEntry e : entries) {
-      h.put(e.type()).put(e.flags()).put(e.id()).putInt(e.offset()).putInt(e.storedLength()).putInt(e.rawLength());
+      h.put(e.type())
+          .put(e.flags())
+          .put(e.id())
+          .putInt(e.offset())
+          .putInt(e.storedLength())
+          .putInt(e.rawLength());
     }
     byte[] plain = h.array();
     byte[] out = new byte[sealer.sealedLength(plain.length) + 4 + TRAILER];
@@ -83,14 +92,19 @@ public final class PackFile {
     return len;
   }
 
-  /** Reads a pack's header (the {@code len} bytes before the trailer) back into its entries, checking it. */
-  public static List<PackEntry> readHeader(Sealer sealer, String packId, byte[] sealedHeader, String what) {
+  /**
+   * Reads a pack's header (the {@code len} bytes before the trailer) back into its entries,
+   * checking it.
+   */
+  public static List<PackEntry> readHeader(
+      Sealer sealer, String packId, byte[] sealedHeader, String what) {
     byte[] plain;
     if (sealer.encrypted()) {
       try {
         plain = sealer.open(sealedHeader, headerAad(packId));
       } catch (SealException e) {
-        throw new SealException("the header of " + what + " cannot be opened: " + e.getMessage(), e);
+        throw new SealException(
+            "the header of " + what + " cannot be opened: " + e.getMessage(), e);
       }
     } else {
       int n = sealedHeader.length - 4;
@@ -107,7 +121,8 @@ public final class PackFile {
     }
     int count = h.getInt();
     if (count < 0 || count > MAX_ENTRIES || h.remaining() != count * ENTRY) {
-      throw new SealException("the header of " + what + " lists " + count + " blobs in " + h.remaining() + " bytes");
+      throw new SealException(
+          "the header of " + what + " lists " + count + " blobs in " + h.remaining() + " bytes");
     }
     List<PackEntry> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {

@@ -7,10 +7,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 
-/** Reads some blobs of one pack with one ranged request, from the first to the last, the bytes between them dropped. */
+/**
+ * Reads some blobs of one pack with one ranged request, from the first to the last, the bytes
+ * between them dropped.
+ */
 public final class PackRange {
 
-  /** Receives a blob's stored bytes, {@code stored[0, length)}, valid during the call; false stops the read. */
+  /**
+   * Receives a blob's stored bytes, {@code stored[0, length)}, valid during the call; false stops
+   * the read.
+   */
   public interface Visitor {
     boolean blob(int entry, byte[] stored, int length);
   }
@@ -18,10 +24,17 @@ public final class PackRange {
   private PackRange() {}
 
   /**
-   * Reads {@code entries} (sorted by offset) of the pack {@code key}; returns how many were handed to the visitor (all
-   * of them unless it stopped). NOT_FOUND passes through as a StoreException; a stream that breaks as an IOException.
+   * Reads {@code entries} (sorted by offset) of the pack {@code key}; returns how many were handed
+   * to the visitor (all of them unless it stopped). NOT_FOUND passes through as a StoreException; a
+   * stream that breaks as an IOException.
    */
-  public static int read(BlobStoreManager store, BlobIndex index, String key, List<Integer> entries, Metadata md, Visitor visitor)
+  public static int read(
+      BlobStoreManager store,
+      BlobIndex index,
+      String key,
+      List<Integer> entries,
+      Metadata md,
+      Visitor visitor)
       throws IOException {
     if (entries.isEmpty()) {
       return 0;

@@ -15,12 +15,13 @@ import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
- * Uploads sealed packs in parallel, at most {@code inFlight} at once; a writer whose pack is full waits for a free
- * slot, so memory stays at {@code inFlight + writers} pack buffers, which are reused. Data packs are filled outside the
- * heap: a pack buffer lives as long as the run, and on the heap each would cost a runner about two and a half times its
- * size (the serial collector keeps 40 % of the old generation free and a young generation half its size), several
- * times 16 MiB. Each finished pack is reported to
- * {@code onUploaded} (its id, time and entries), from the uploading thread. The first failure is kept and rethrown.
+ * Uploads sealed packs in parallel, at most {@code inFlight} at once; a writer whose pack is full
+ * waits for a free slot, so memory stays at {@code inFlight + writers} pack buffers, which are
+ * reused. Data packs are filled outside the heap: a pack buffer lives as long as the run, and on
+ * the heap each would cost a runner about two and a half times its size (the serial collector keeps
+ * 40 % of the old generation free and a young generation half its size), several times 16 MiB. Each
+ * finished pack is reported to {@code onUploaded} (its id, time and entries), from the uploading
+ * thread. The first failure is kept and rethrown.
  */
 public final class PackUploads implements AutoCloseable {
 
@@ -35,18 +36,24 @@ public final class PackUploads implements AutoCloseable {
   private final Object idle = new Object();
   private final int inFlight;
 
-  public PackUploads(Repository repo, int inFlight, int maxStoredBlob, Consumer<IndexFile.Pack> onUploaded) {
+  public PackUploads(
+      Repository repo, int inFlight, int maxStoredBlob, Consumer<IndexFile.Pack> onUploaded) {
     this.repo = repo;
     this.inFlight = inFlight;
     this.onUploaded = onUploaded;
-    // A writer seals a pack before a blob would take it past the target size: a pack is at most that, or one blob.
-    this.bufferSize = Math.max(repo.packSize(), maxStoredBlob) + PackFile.tailCapacity(PackFile.MAX_ENTRIES);
+    // A writer seals a pack before a blob would take it past the target size: a pack is at most
+    // that, or one blob.
+    this.bufferSize =
+        Math.max(repo.packSize(), maxStoredBlob) + PackFile.tailCapacity(PackFile.MAX_ENTRIES);
     AtomicInteger n = new AtomicInteger();
-    this.pool = Executors.newFixedThreadPool(inFlight, r -> {
-      Thread t = new Thread(r, "strata-pack-upload-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool =
+        Executors.newFixedThreadPool(
+            inFlight,
+            r -> {
+              Thread t = new Thread(r, "strata-pack-upload-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.slots = new Semaphore(inFlight);
     this.spare = new ArrayBlockingQueue<>(inFlight + 1);
   }
@@ -56,8 +63,8 @@ public final class PackUploads implements AutoCloseable {
   }
 
   /**
-   * A pack buffer: a spare one, or a new one, whole (data packs fill it: growing it would copy and discard tens of
-   * megabytes per pack) or small (tree packs are often small; the writer grows it).
+   * A pack buffer: a spare one, or a new one, whole (data packs fill it: growing it would copy and
+   * discard tens of megabytes per pack) or small (tree packs are often small; the writer grows it).
    */
   ByteBuffer buffer(boolean whole) {
     ByteBuffer b = spare.poll();
@@ -78,33 +85,39 @@ public final class PackUploads implements AutoCloseable {
     }
   }
 
-  /** Uploads the pack from {@code buf}'s position to its limit; waits while {@code inFlight} uploads are running. */
+  /**
+   * Uploads the pack from {@code buf}'s position to its limit; waits while {@code inFlight} uploads
+   * are running.
+   */
   void submit(String packId, long createdAtMillis, ByteBuffer buf, IndexFile.Pack entries) {
     failIfFailed();
     slots.acquireUninterruptibly();
     running.incrementAndGet();
     try {
-      pool.execute(() -> {
-        try {
-          if (failure.get() == null) {
-            CRC32C crc = new CRC32C();
-            crc.update(buf.duplicate());
-            String key = PackFile.key(packId);
-            repo.store().putWithCrc32c(key, buf, (int) crc.getValue(), new Metadata(null, key, buf.remaining()));
-            onUploaded.accept(entries);
-          }
-        } catch (Throwable t) {
-          failure.compareAndSet(null, t);
-        } finally {
-          recycle(buf);
-          slots.release();
-          if (running.decrementAndGet() == 0) {
-            synchronized (idle) {
-              idle.notifyAll();
+      pool.execute(
+          () -> {
+            try {
+              if (failure.get() == null) {
+                CRC32C crc = new CRC32C();
+                crc.update(buf.duplicate());
+                String key = PackFile.key(packId);
+                repo.store()
+                    .putWithCrc32c(
+                        key, buf, (int) crc.getValue(), new Metadata(null, key, buf.remaining()));
+                onUploaded.accept(entries);
+              }
+            } catch (Throwable t) {
+              failure.compareAndSet(null, t);
+            } finally {
+              recycle(buf);
+              slots.release();
+              if (running.decrementAndGet() == 0) {
+                synchronized (idle) {
+                  idle.notifyAll();
+                }
+              }
             }
-          }
-        }
-      });
+          });
     } catch (RuntimeException e) {
       slots.release();
       running.decrementAndGet();

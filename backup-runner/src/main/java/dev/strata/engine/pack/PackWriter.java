@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Appends stored blobs of one type to packs of the store's target size and hands each full pack to
- * {@link PackUploads}. Blobs of data and of trees go to separate writers, so reading a snapshot's tree fetches no file
- * content. Thread-safe: workers add their blobs as they finish them.
+ * {@link PackUploads}. Blobs of data and of trees go to separate writers, so reading a snapshot's
+ * tree fetches no file content. Thread-safe: workers add their blobs as they finish them.
  */
 public final class PackWriter {
 
@@ -27,7 +27,8 @@ public final class PackWriter {
   }
 
   /** Adds a blob: {@code stored[off, off+len)} as encoded by {@link BlobCodec}. */
-  public synchronized void add(byte[] id, byte[] stored, int off, int len, int flags, int rawLength) {
+  public synchronized void add(
+      byte[] id, byte[] stored, int off, int len, int flags, int rawLength) {
     if (buf != null && (buf.position() + len > target || entries.size() == PackFile.MAX_ENTRIES)) {
       seal();
     }
@@ -39,7 +40,9 @@ public final class PackWriter {
     int pos = buf.position();
     int need = pos + len + PackFile.tailCapacity(entries.size() + 1);
     if (need > buf.capacity()) {
-      ByteBuffer bigger = ByteBuffer.allocate(Math.min(Math.max(need, buf.capacity() * 2), Math.max(need, uploads.bufferSize())));
+      ByteBuffer bigger =
+          ByteBuffer.allocate(
+              Math.min(Math.max(need, buf.capacity() * 2), Math.max(need, uploads.bufferSize())));
       buf.flip();
       bigger.put(buf);
       buf = bigger;

@@ -1,8 +1,9 @@
 package dev.strata.engine.report;
 
 /**
- * A running runner's live counters, as it publishes them to {@code progress/<name>.json} in the store and the operator
- * reads them back. Advisory: never 100% before the run has committed (only the result says it is done).
+ * A running runner's live counters, as it publishes them to {@code progress/<name>.json} in the
+ * store and the operator reads them back. Advisory: never 100% before the run has committed (only
+ * the result says it is done).
  *
  * @param transferredBytes bytes actually moved to or from the store so far
  * @param totalsKnown whether filesTotal and bytesTotal are final (the scan has ended)

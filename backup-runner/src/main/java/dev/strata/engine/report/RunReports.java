@@ -8,12 +8,14 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.Optional;
 
 /**
- * The JSON of the runner's contract, for both sides: the runner writes reports and errors with it, the operator reads
- * them with it, into the same types. Readers ignore fields they do not know, so a newer runner can add some.
+ * The JSON of the runner's contract, for both sides: the runner writes reports and errors with it,
+ * the operator reads them with it, into the same types. Readers ignore fields they do not know, so
+ * a newer runner can add some.
  */
 public final class RunReports {
 
-  private static final ObjectMapper JSON = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   private RunReports() {}
 
@@ -21,7 +23,8 @@ public final class RunReports {
     try {
       return JSON.writeValueAsString(report);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write " + report.getClass().getSimpleName() + " as JSON", e);
+      throw new IllegalStateException(
+          "cannot write " + report.getClass().getSimpleName() + " as JSON", e);
     }
   }
 
@@ -29,14 +32,16 @@ public final class RunReports {
     try {
       return JSON.writeValueAsBytes(report);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write " + report.getClass().getSimpleName() + " as JSON", e);
+      throw new IllegalStateException(
+          "cannot write " + report.getClass().getSimpleName() + " as JSON", e);
     }
   }
 
   /**
    * What a result file holds: the error when it has one, else the report of {@code type}.
    *
-   * @throws IllegalArgumentException when the text is not such JSON (a runner killed before it wrote its result)
+   * @throws IllegalArgumentException when the text is not such JSON (a runner killed before it
+   *     wrote its result)
    */
   public static <T> Result<T> read(String json, Class<T> type) {
     try {
@@ -49,7 +54,8 @@ public final class RunReports {
       }
       return new Result<>(Optional.of(JSON.treeToValue(node, type)), Optional.empty());
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not a " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "not a " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
     }
   }
 
@@ -57,7 +63,8 @@ public final class RunReports {
     try {
       return JSON.readValue(json, type);
     } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("not a " + type.getSimpleName() + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "not a " + type.getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 

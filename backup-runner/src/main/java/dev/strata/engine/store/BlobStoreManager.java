@@ -4,12 +4,14 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * A place snapshots live: blobs of file content and snapshot indexes, addressed by keys relative to the store's root
- * (the bucket prefix, or the local directory). Methods are blocking; the engine supplies the parallelism through its own
- * bounded executors. Every method takes {@link Metadata} so implementations can route and trace requests.
+ * A place snapshots live: blobs of file content and snapshot indexes, addressed by keys relative to
+ * the store's root (the bucket prefix, or the local directory). Methods are blocking; the engine
+ * supplies the parallelism through its own bounded executors. Every method takes {@link Metadata}
+ * so implementations can route and trace requests.
  *
- * <p>Failures are {@link StoreException}s whose {@link StoreException.Kind} says whether a retry can help; implementations
- * classify their client's errors once, here, so callers never unwrap exception chains.
+ * <p>Failures are {@link StoreException}s whose {@link StoreException.Kind} says whether a retry
+ * can help; implementations classify their client's errors once, here, so callers never unwrap
+ * exception chains.
  */
 public interface BlobStoreManager extends AutoCloseable {
 
@@ -17,14 +19,15 @@ public interface BlobStoreManager extends AutoCloseable {
   String location();
 
   /**
-   * Fails with a {@link StoreException} that a person can act on when the store cannot be used: unreachable, bad
-   * credentials, missing bucket or directory, no permission.
+   * Fails with a {@link StoreException} that a person can act on when the store cannot be used:
+   * unreachable, bad credentials, missing bucket or directory, no permission.
    */
   void checkAccess();
 
   /**
-   * Makes the store ready to be written, where it can be made (a local store's directory), then checks access. Only
-   * a backup calls it: commands that read never create a store, so a mistyped store fails instead of looking empty.
+   * Makes the store ready to be written, where it can be made (a local store's directory), then
+   * checks access. Only a backup calls it: commands that read never create a store, so a mistyped
+   * store fails instead of looking empty.
    */
   default void initialize() {
     checkAccess();
@@ -33,18 +36,21 @@ public interface BlobStoreManager extends AutoCloseable {
   /**
    * Writes {@code data[0..length)} as the object {@code key}, replacing any object of that name.
    *
-   * @param sha256 the SHA-256 of the payload when the caller already has it (so the store can verify it on arrival
-   *     without hashing again), or {@code null}
+   * @param sha256 the SHA-256 of the payload when the caller already has it (so the store can
+   *     verify it on arrival without hashing again), or {@code null}
    */
   void put(String key, byte[] data, int length, byte[] sha256, Metadata metadata);
 
-  /** Reads the whole object; throws {@link StoreException} of kind NOT_FOUND when it does not exist. */
+  /**
+   * Reads the whole object; throws {@link StoreException} of kind NOT_FOUND when it does not exist.
+   */
   byte[] get(String key, Metadata metadata);
 
   /**
-   * Reads the whole object into {@code buf} from its start, so a caller that reads many blobs reuses one buffer instead
-   * of allocating one per object. Returns the object's length, or -1 when the object is larger than {@code buf} (its
-   * bytes past {@code buf.length} are not read). Throws like {@link #get}.
+   * Reads the whole object into {@code buf} from its start, so a caller that reads many blobs
+   * reuses one buffer instead of allocating one per object. Returns the object's length, or -1 when
+   * the object is larger than {@code buf} (its bytes past {@code buf.length} are not read). Throws
+   * like {@link #get}.
    */
   default int getInto(String key, byte[] buf, Metadata metadata) {
     byte[] data = get(key, metadata);
@@ -56,17 +62,18 @@ public interface BlobStoreManager extends AutoCloseable {
   }
 
   /**
-   * Writes like {@link #put}, but the store checks the payload on arrival against its CRC32C (a 4-byte checksum the
-   * caller computes at memory speed) instead of a SHA-256: for packs, whose blobs carry their own ids and checks.
+   * Writes like {@link #put}, but the store checks the payload on arrival against its CRC32C (a
+   * 4-byte checksum the caller computes at memory speed) instead of a SHA-256: for packs, whose
+   * blobs carry their own ids and checks.
    */
   default void putWithCrc32c(String key, byte[] data, int length, int crc32c, Metadata metadata) {
     put(key, data, length, null, metadata);
   }
 
   /**
-   * Writes like {@link #putWithCrc32c(String, byte[], int, int, Metadata)} the bytes from {@code data}'s position to its
-   * limit (which stay as they are), for a buffer outside the heap (a pack being uploaded). A store that cannot send such
-   * a buffer as it is copies it.
+   * Writes like {@link #putWithCrc32c(String, byte[], int, int, Metadata)} the bytes from {@code
+   * data}'s position to its limit (which stay as they are), for a buffer outside the heap (a pack
+   * being uploaded). A store that cannot send such a buffer as it is copies it.
    */
   default void putWithCrc32c(String key, java.nio.ByteBuffer data, int crc32c, Metadata metadata) {
     byte[] copy = new byte[data.remaining()];
@@ -75,15 +82,25 @@ public interface BlobStoreManager extends AutoCloseable {
   }
 
   /**
-   * Opens {@code length} bytes of the object from {@code offset} as a stream (one ranged GET on S3); the caller closes
-   * it. Throws {@link StoreException} of kind NOT_FOUND when the object does not exist, and INTEGRITY when it is shorter
-   * than the range; a stream that ends early or fails while read throws {@link java.io.IOException} from its reads.
+   * Opens {@code length} bytes of the object from {@code offset} as a stream (one ranged GET on
+   * S3); the caller closes it. Throws {@link StoreException} of kind NOT_FOUND when the object does
+   * not exist, and INTEGRITY when it is shorter than the range; a stream that ends early or fails
+   * while read throws {@link java.io.IOException} from its reads.
    */
   default java.io.InputStream openRange(String key, long offset, long length, Metadata metadata) {
     byte[] all = get(key, metadata);
     if (offset < 0 || length < 0 || offset + length > all.length) {
-      throw new StoreException(StoreException.Kind.INTEGRITY,
-          "range " + offset + "+" + length + " is outside the object " + key + " of " + all.length + " bytes: it is shorter than expected");
+      throw new StoreException(
+          StoreException.Kind.INTEGRITY,
+          "range "
+              + offset
+              + "+"
+              + length
+              + " is outside the object "
+              + key
+              + " of "
+              + all.length
+              + " bytes: it is shorter than expected");
     }
     return new java.io.ByteArrayInputStream(all, (int) offset, (int) length);
   }
@@ -95,9 +112,10 @@ public interface BlobStoreManager extends AutoCloseable {
   void delete(String key, Metadata metadata);
 
   /**
-   * Restarts the object's grace clock, so that garbage collection treats it as freshly written. The engine calls it when a
-   * backup reuses a blob it found in the store that no snapshot it knows references, so that a concurrent collector
-   * cannot delete the blob before the new snapshot's index commits.
+   * Restarts the object's grace clock, so that garbage collection treats it as freshly written. The
+   * engine calls it when a backup reuses a blob it found in the store that no snapshot it knows
+   * references, so that a concurrent collector cannot delete the blob before the new snapshot's
+   * index commits.
    */
   void removeTTL(String key, Metadata metadata);
 

@@ -22,8 +22,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /**
- * A store in a local directory: the embedded default that needs no server. Each key is a file under the root. Writes go
- * to a temporary name and are renamed into place, so a reader never sees half an object.
+ * A store in a local directory: the embedded default that needs no server. Each key is a file under
+ * the root. Writes go to a temporary name and are renamed into place, so a reader never sees half
+ * an object.
  */
 public final class LocalBlobStoreManager implements BlobStoreManager {
 
@@ -52,22 +53,32 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
     } catch (IOException e) {
       throw new StoreException(
           StoreException.Kind.PERMANENT,
-          "cannot create the store directory " + root + " (" + e + "): choose a writable --store path",
+          "cannot create the store directory "
+              + root
+              + " ("
+              + e
+              + "): choose a writable --store path",
           e);
     }
     checkAccess();
     if (!Files.isWritable(root)) {
-      throw new StoreException(StoreException.Kind.PERMANENT, "the store directory " + root + " is not writable");
+      throw new StoreException(
+          StoreException.Kind.PERMANENT, "the store directory " + root + " is not writable");
     }
   }
 
-  /** The store must exist: reading a store never creates one, so a typo fails instead of reporting "no snapshots". */
+  /**
+   * The store must exist: reading a store never creates one, so a typo fails instead of reporting
+   * "no snapshots".
+   */
   @Override
   public void checkAccess() {
     if (!Files.isDirectory(root)) {
       throw new StoreException(
           StoreException.Kind.PERMANENT,
-          "the store directory " + root + " does not exist: check --store (a backup creates its store; nothing else does)");
+          "the store directory "
+              + root
+              + " does not exist: check --store (a backup creates its store; nothing else does)");
     }
   }
 
@@ -83,23 +94,31 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
 
   private void write(String key, ByteBuffer buf) {
     Path target = resolve(key);
-    Path temp = target.resolveSibling(target.getFileName() + TEMP_MARK + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    Path temp =
+        target.resolveSibling(
+            target.getFileName()
+                + TEMP_MARK
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     try {
       Files.createDirectories(target.getParent());
-      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel out =
+          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         while (buf.hasRemaining()) {
           out.write(buf);
         }
-        // On disk before its name: a crash never leaves a blob or an index of the right name and the wrong bytes.
+        // On disk before its name: a crash never leaves a blob or an index of the right name and
+        // the wrong bytes.
         out.force(true);
       }
       try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
       }
       if (key.startsWith(StoreLayout.SNAPSHOTS)) {
-        // The commit point: its directory entry is on disk too (and, journals being ordered, the blobs' renames before it).
+        // The commit point: its directory entry is on disk too (and, journals being ordered, the
+        // blobs' renames before it).
         try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
           dir.force(true);
         }
@@ -115,7 +134,8 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
     try {
       return Files.readAllBytes(resolve(key));
     } catch (NoSuchFileException e) {
-      throw new StoreException(StoreException.Kind.NOT_FOUND, "object " + key + " does not exist in " + location());
+      throw new StoreException(
+          StoreException.Kind.NOT_FOUND, "object " + key + " does not exist in " + location());
     } catch (IOException e) {
       throw failure("read", key, e);
     }
@@ -127,8 +147,18 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
       FileChannel ch = FileChannel.open(resolve(key), StandardOpenOption.READ);
       try {
         if (offset + length > ch.size()) {
-          throw new StoreException(StoreException.Kind.INTEGRITY,
-              "range " + offset + "+" + length + " is outside the object " + key + " of " + ch.size() + " bytes in " + location()
+          throw new StoreException(
+              StoreException.Kind.INTEGRITY,
+              "range "
+                  + offset
+                  + "+"
+                  + length
+                  + " is outside the object "
+                  + key
+                  + " of "
+                  + ch.size()
+                  + " bytes in "
+                  + location()
                   + ": the object is shorter than expected");
         }
         ch.position(offset);
@@ -165,7 +195,8 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
         }
       };
     } catch (NoSuchFileException e) {
-      throw new StoreException(StoreException.Kind.NOT_FOUND, "object " + key + " does not exist in " + location());
+      throw new StoreException(
+          StoreException.Kind.NOT_FOUND, "object " + key + " does not exist in " + location());
     } catch (IOException e) {
       throw failure("read", key, e);
     }
@@ -174,7 +205,8 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
   @Override
   public Optional<ObjectInfo> stat(String key, Metadata metadata) {
     try {
-      BasicFileAttributes a = Files.readAttributes(resolve(key), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      BasicFileAttributes a =
+          Files.readAttributes(resolve(key), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       return Optional.of(new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant()));
     } catch (NoSuchFileException e) {
       return Optional.empty();
@@ -197,7 +229,8 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
     try {
       Files.setLastModifiedTime(resolve(key), FileTime.from(Instant.now()));
     } catch (NoSuchFileException e) {
-      throw new StoreException(StoreException.Kind.NOT_FOUND, "object " + key + " does not exist in " + location());
+      throw new StoreException(
+          StoreException.Kind.NOT_FOUND, "object " + key + " does not exist in " + location());
     } catch (IOException e) {
       throw failure("touch", key, e);
     }
@@ -216,7 +249,8 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
     }
   }
 
-  private void walk(Path dir, String dirKey, String prefix, Consumer<ObjectInfo> consumer) throws IOException {
+  private void walk(Path dir, String dirKey, String prefix, Consumer<ObjectInfo> consumer)
+      throws IOException {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
@@ -262,7 +296,9 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
 
   private StoreException failure(String op, String key, IOException e) {
     StoreException.Kind kind =
-        e instanceof AccessDeniedException ? StoreException.Kind.PERMANENT : StoreException.Kind.TRANSIENT;
+        e instanceof AccessDeniedException
+            ? StoreException.Kind.PERMANENT
+            : StoreException.Kind.TRANSIENT;
     return new StoreException(kind, "cannot " + op + " " + key + " in " + location() + ": " + e, e);
   }
 

@@ -1,8 +1,9 @@
 package dev.strata.engine.store;
 
 /**
- * What a store request is for: the source identity of the snapshot it serves, the payload's path (a file path inside
- * the source, or the name of an index) and its size. Carried so implementations can route and trace requests.
+ * What a store request is for: the source identity of the snapshot it serves, the payload's path (a
+ * file path inside the source, or the name of an index) and its size. Carried so implementations
+ * can route and trace requests.
  */
 public record Metadata(String sourceId, String payloadPath, long payloadSize) {
 

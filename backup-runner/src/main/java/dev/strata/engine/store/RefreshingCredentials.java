@@ -10,12 +10,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Temporary credentials for minio-java's client, fetched again well before they expire. minio-java's own providers
- * refresh only 10 seconds before expiry and cannot say when they will; here the refresh comes at a quarter of the
- * credentials' lifetime before expiry (at most five minutes before), so a burst of uploads never signs with keys
- * about to lapse. When a refresh fails while the keys held are still good, they keep serving and the refresh is
- * tried again a few seconds later: a blip at the STS does not fail a backup. Every request thread calls {@link #fetch};
- * only one of them refreshes, the others wait for it.
+ * Temporary credentials for minio-java's client, fetched again well before they expire.
+ * minio-java's own providers refresh only 10 seconds before expiry and cannot say when they will;
+ * here the refresh comes at a quarter of the credentials' lifetime before expiry (at most five
+ * minutes before), so a burst of uploads never signs with keys about to lapse. When a refresh fails
+ * while the keys held are still good, they keep serving and the refresh is tried again a few
+ * seconds later: a blip at the STS does not fail a backup. Every request thread calls {@link
+ * #fetch}; only one of them refreshes, the others wait for it.
  */
 final class RefreshingCredentials implements Provider {
 
@@ -23,15 +24,21 @@ final class RefreshingCredentials implements Provider {
 
   /** The longest time before expiry a refresh comes. */
   static final Duration MAX_MARGIN = Duration.ofMinutes(5);
-  /** Keys this close to expiry are not used any more: a request signed with them could arrive after they lapse. */
+
+  /**
+   * Keys this close to expiry are not used any more: a request signed with them could arrive after
+   * they lapse.
+   */
   static final Duration LAST_USE = Duration.ofSeconds(15);
+
   /** After a failed refresh, how long the keys held keep serving before the next try. */
   static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
   /** Where temporary credentials come from (an STS, a credentials endpoint). */
   interface Source {
     /**
-     * @param renewing true when credentials were fetched before (an unknown host is then a blip, not a typo)
+     * @param renewing true when credentials were fetched before (an unknown host is then a blip,
+     *     not a typo)
      * @throws StoreException saying what failed and, when a person must act, what to fix
      */
     Session fetch(boolean renewing);
@@ -84,7 +91,10 @@ final class RefreshingCredentials implements Provider {
           throw e;
         }
         nextTry = now.plus(RETRY_AFTER);
-        LOG.warn("refreshing temporary credentials failed; the current ones serve until {}: {}", h.lastUse(), e.getMessage());
+        LOG.warn(
+            "refreshing temporary credentials failed; the current ones serve until {}: {}",
+            h.lastUse(),
+            e.getMessage());
         return h.credentials();
       }
     }

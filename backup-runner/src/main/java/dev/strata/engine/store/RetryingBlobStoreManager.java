@@ -14,13 +14,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Retries another store's TRANSIENT failures (and INTEGRITY failures of puts: the bytes were damaged on the way and a
- * resend carries the same bytes again) under a {@link RetryPolicy}. PERMANENT and NOT_FOUND failures pass through at
- * once. Every operation of the store contract is idempotent, so a retry after an unknown outcome (a connection lost
- * after the server acted) is safe.
+ * Retries another store's TRANSIENT failures (and INTEGRITY failures of puts: the bytes were
+ * damaged on the way and a resend carries the same bytes again) under a {@link RetryPolicy}.
+ * PERMANENT and NOT_FOUND failures pass through at once. Every operation of the store contract is
+ * idempotent, so a retry after an unknown outcome (a connection lost after the server acted) is
+ * safe.
  *
- * <p>A retry is logged as one line naming the operation and key; the first retry of an operation at DEBUG (single
- * blips are routine with S3), later ones at INFO.
+ * <p>A retry is logged as one line naming the operation and key; the first retry of an operation at
+ * DEBUG (single blips are routine with S3), later ones at INFO.
  */
 public final class RetryingBlobStoreManager implements BlobStoreManager {
 
@@ -39,7 +40,11 @@ public final class RetryingBlobStoreManager implements BlobStoreManager {
   private final DoubleSupplier random;
 
   public RetryingBlobStoreManager(BlobStoreManager delegate, RetryPolicy policy) {
-    this(delegate, policy, d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000), System::nanoTime,
+    this(
+        delegate,
+        policy,
+        d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000),
+        System::nanoTime,
         () -> ThreadLocalRandom.current().nextDouble());
   }
 
@@ -48,7 +53,11 @@ public final class RetryingBlobStoreManager implements BlobStoreManager {
    * @param random uniform numbers in [0, 1) for the jitter
    */
   public RetryingBlobStoreManager(
-      BlobStoreManager delegate, RetryPolicy policy, Sleeper sleeper, LongSupplier nanoClock, DoubleSupplier random) {
+      BlobStoreManager delegate,
+      RetryPolicy policy,
+      Sleeper sleeper,
+      LongSupplier nanoClock,
+      DoubleSupplier random) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
@@ -71,45 +80,68 @@ public final class RetryingBlobStoreManager implements BlobStoreManager {
 
   @Override
   public void checkAccess() {
-    run("checkAccess", null, false, () -> {
-      delegate.checkAccess();
-      return null;
-    });
+    run(
+        "checkAccess",
+        null,
+        false,
+        () -> {
+          delegate.checkAccess();
+          return null;
+        });
   }
 
   @Override
   public void initialize() {
-    run("initialize", null, false, () -> {
-      delegate.initialize();
-      return null;
-    });
+    run(
+        "initialize",
+        null,
+        false,
+        () -> {
+          delegate.initialize();
+          return null;
+        });
   }
 
   @Override
   public void put(String key, byte[] data, int length, byte[] sha256, Metadata metadata) {
-    run("put", key, true, () -> {
-      delegate.put(key, data, length, sha256, metadata);
-      return null;
-    });
+    run(
+        "put",
+        key,
+        true,
+        () -> {
+          delegate.put(key, data, length, sha256, metadata);
+          return null;
+        });
   }
 
   @Override
   public void putWithCrc32c(String key, byte[] data, int length, int crc32c, Metadata metadata) {
-    run("put", key, true, () -> {
-      delegate.putWithCrc32c(key, data, length, crc32c, metadata);
-      return null;
-    });
+    run(
+        "put",
+        key,
+        true,
+        () -> {
+          delegate.putWithCrc32c(key, data, length, crc32c, metadata);
+          return null;
+        });
   }
 
   @Override
   public void putWithCrc32c(String key, java.nio.ByteBuffer data, int crc32c, Metadata metadata) {
-    run("put", key, true, () -> {
-      delegate.putWithCrc32c(key, data.duplicate(), crc32c, metadata);
-      return null;
-    });
+    run(
+        "put",
+        key,
+        true,
+        () -> {
+          delegate.putWithCrc32c(key, data.duplicate(), crc32c, metadata);
+          return null;
+        });
   }
 
-  /** Retries opening the range; a failure while the stream is read is the reader's to retry (from where it got). */
+  /**
+   * Retries opening the range; a failure while the stream is read is the reader's to retry (from
+   * where it got).
+   */
   @Override
   public java.io.InputStream openRange(String key, long offset, long length, Metadata metadata) {
     return run("get", key, false, () -> delegate.openRange(key, offset, length, metadata));
@@ -132,39 +164,55 @@ public final class RetryingBlobStoreManager implements BlobStoreManager {
 
   @Override
   public void delete(String key, Metadata metadata) {
-    run("delete", key, false, () -> {
-      delegate.delete(key, metadata);
-      return null;
-    });
+    run(
+        "delete",
+        key,
+        false,
+        () -> {
+          delegate.delete(key, metadata);
+          return null;
+        });
   }
 
   @Override
   public void removeTTL(String key, Metadata metadata) {
-    run("removeTTL", key, false, () -> {
-      delegate.removeTTL(key, metadata);
-      return null;
-    });
+    run(
+        "removeTTL",
+        key,
+        false,
+        () -> {
+          delegate.removeTTL(key, metadata);
+          return null;
+        });
   }
 
   /**
-   * A listing that fails part-way is restarted from the beginning; entries already handed to {@code consumer} are
-   * skipped (by key, since listings come in key order), so the consumer sees each key once, in order.
+   * A listing that fails part-way is restarted from the beginning; entries already handed to {@code
+   * consumer} are skipped (by key, since listings come in key order), so the consumer sees each key
+   * once, in order.
    */
   @Override
   public void list(String prefix, Consumer<ObjectInfo> consumer, Metadata metadata) {
     byte[][] last = {null};
-    run("list", prefix, false, () -> {
-      delegate.list(prefix, info -> {
-        byte[] key = info.key().getBytes(StandardCharsets.UTF_8);
-        // S3 lists in UTF-8 byte order; compare the same way.
-        if (last[0] != null && Arrays.compareUnsigned(key, last[0]) <= 0) {
-          return;
-        }
-        consumer.accept(info);
-        last[0] = key;
-      }, metadata);
-      return null;
-    });
+    run(
+        "list",
+        prefix,
+        false,
+        () -> {
+          delegate.list(
+              prefix,
+              info -> {
+                byte[] key = info.key().getBytes(StandardCharsets.UTF_8);
+                // S3 lists in UTF-8 byte order; compare the same way.
+                if (last[0] != null && Arrays.compareUnsigned(key, last[0]) <= 0) {
+                  return;
+                }
+                consumer.accept(info);
+                last[0] = key;
+              },
+              metadata);
+          return null;
+        });
   }
 
   @Override
@@ -189,9 +237,13 @@ public final class RetryingBlobStoreManager implements BlobStoreManager {
       } catch (StoreException e) {
         failure = e;
       }
-      // Bytes damaged on the way are worth resending a few times; a digest that never matches is not transient.
-      boolean retriable = failure.kind() == StoreException.Kind.TRANSIENT
-          || retryIntegrity && failure.kind() == StoreException.Kind.INTEGRITY && attempt < MAX_INTEGRITY_ATTEMPTS;
+      // Bytes damaged on the way are worth resending a few times; a digest that never matches is
+      // not transient.
+      boolean retriable =
+          failure.kind() == StoreException.Kind.TRANSIENT
+              || retryIntegrity
+                  && failure.kind() == StoreException.Kind.INTEGRITY
+                  && attempt < MAX_INTEGRITY_ATTEMPTS;
       if (!retriable) {
         throw failure;
       }
@@ -202,22 +254,44 @@ public final class RetryingBlobStoreManager implements BlobStoreManager {
           throw failure; // a policy without retries changes nothing, not even the message
         }
         String attempts = attempt + (attempt == 1 ? " attempt" : " attempts");
-        throw new StoreException(failure.kind(), failure.reason(),
-            "gave up after " + attempts + " over " + seconds(elapsed) + ": " + failure.getMessage(), failure);
+        throw new StoreException(
+            failure.kind(),
+            failure.reason(),
+            "gave up after " + attempts + " over " + seconds(elapsed) + ": " + failure.getMessage(),
+            failure);
       }
       if (attempt == 1) {
-        log.debug("retry {} of {} {} in {} ms after {}: {}", attempt, op, quoted(key), delay.toMillis(), failure.kind(),
+        log.debug(
+            "retry {} of {} {} in {} ms after {}: {}",
+            attempt,
+            op,
+            quoted(key),
+            delay.toMillis(),
+            failure.kind(),
             failure.getMessage());
       } else {
-        log.info("retry {} of {} {} in {} ms after {}: {}", attempt, op, quoted(key), delay.toMillis(), failure.kind(),
+        log.info(
+            "retry {} of {} {} in {} ms after {}: {}",
+            attempt,
+            op,
+            quoted(key),
+            delay.toMillis(),
+            failure.kind(),
             failure.getMessage());
       }
       try {
         sleeper.sleep(delay);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        StoreException interrupted = new StoreException(StoreException.Kind.PERMANENT,
-            op + " " + quoted(key) + " was interrupted while waiting to retry after: " + failure.getMessage(), e);
+        StoreException interrupted =
+            new StoreException(
+                StoreException.Kind.PERMANENT,
+                op
+                    + " "
+                    + quoted(key)
+                    + " was interrupted while waiting to retry after: "
+                    + failure.getMessage(),
+                e);
         interrupted.addSuppressed(failure);
         throw interrupted;
       }

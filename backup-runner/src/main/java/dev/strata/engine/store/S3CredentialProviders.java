@@ -11,7 +11,8 @@ final class S3CredentialProviders {
   private S3CredentialProviders() {}
 
   /**
-   * @param http the store's HTTP client, so that an STS behind the store's private CA is trusted as the store is
+   * @param http the store's HTTP client, so that an STS behind the store's private CA is trusted as
+   *     the store is
    * @return the provider, or null for anonymous access
    */
   static Provider create(S3Credentials credentials, OkHttpClient http, InstantSource clock) {

@@ -32,26 +32,33 @@ final class S3HttpClients {
   private S3HttpClients() {}
 
   /**
-   * @param maxRequests how many requests may be in flight at once. minio-java runs every request through OkHttp's
-   *     dispatcher, whose default of 5 per host would silently cap the engine's parallelism.
+   * @param maxRequests how many requests may be in flight at once. minio-java runs every request
+   *     through OkHttp's dispatcher, whose default of 5 per host would silently cap the engine's
+   *     parallelism.
    */
   static OkHttpClient create(S3StoreConfig config, int maxRequests) {
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(maxRequests);
     dispatcher.setMaxRequestsPerHost(maxRequests);
-    OkHttpClient.Builder builder = new OkHttpClient.Builder()
-        .dispatcher(dispatcher)
-        // Keep as many idle connections as requests can be in flight, so bursts reuse them instead of reconnecting.
-        .connectionPool(new ConnectionPool(maxRequests, 5, TimeUnit.MINUTES))
-        .connectTimeout(CONNECT_TIMEOUT)
-        .readTimeout(READ_WRITE_TIMEOUT)
-        .writeTimeout(READ_WRITE_TIMEOUT)
-        // HTTP/2 would multiplex every request over one connection (one TCP window); S3 servers scale per connection.
-        .protocols(List.of(Protocol.HTTP_1_1))
-        // Small requests must not wait on Nagle's algorithm for the server's delayed ACK (about 40 ms each).
-        .socketFactory(new NoDelaySocketFactory());
-    if (config.caBundlePath() == null && config.endpoint().regionMatches(true, 0, "http://", 0, 7)) {
-      // A plain-HTTP endpoint never needs TLS: without a TLS connection spec OkHttp skips loading the JVM's trust store
+    OkHttpClient.Builder builder =
+        new OkHttpClient.Builder()
+            .dispatcher(dispatcher)
+            // Keep as many idle connections as requests can be in flight, so bursts reuse them
+            // instead of reconnecting.
+            .connectionPool(new ConnectionPool(maxRequests, 5, TimeUnit.MINUTES))
+            .connectTimeout(CONNECT_TIMEOUT)
+            .readTimeout(READ_WRITE_TIMEOUT)
+            .writeTimeout(READ_WRITE_TIMEOUT)
+            // HTTP/2 would multiplex every request over one connection (one TCP window); S3 servers
+            // scale per connection.
+            .protocols(List.of(Protocol.HTTP_1_1))
+            // Small requests must not wait on Nagle's algorithm for the server's delayed ACK (about
+            // 40 ms each).
+            .socketFactory(new NoDelaySocketFactory());
+    if (config.caBundlePath() == null
+        && config.endpoint().regionMatches(true, 0, "http://", 0, 7)) {
+      // A plain-HTTP endpoint never needs TLS: without a TLS connection spec OkHttp skips loading
+      // the JVM's trust store
       // and SSL context at build time (about a fifth of a CLI run's start-up CPU).
       builder.connectionSpecs(List.of(ConnectionSpec.CLEARTEXT));
     } else if (config.caBundlePath() != null) {
@@ -61,22 +68,28 @@ final class S3HttpClients {
         context.init(null, new TrustManager[] {trustManager}, null);
         builder.sslSocketFactory(context.getSocketFactory(), trustManager);
       } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("cannot set up TLS with the CA bundle " + config.caBundlePath(), e);
+        throw new IllegalStateException(
+            "cannot set up TLS with the CA bundle " + config.caBundlePath(), e);
       }
     }
     return builder.build();
   }
 
-  /** Trusts the JVM's default CAs and the PEM certificates in {@code caBundle}, so one setting serves MinIO and AWS. */
+  /**
+   * Trusts the JVM's default CAs and the PEM certificates in {@code caBundle}, so one setting
+   * serves MinIO and AWS.
+   */
   static X509TrustManager trustManager(Path caBundle) {
     Collection<? extends Certificate> extra;
     try (InputStream in = Files.newInputStream(caBundle)) {
       extra = CertificateFactory.getInstance("X.509").generateCertificates(in);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read the CA bundle " + caBundle + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read the CA bundle " + caBundle + ": " + e.getMessage(), e);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException(
-          "the CA bundle " + caBundle + " is not PEM-encoded X.509 certificates: " + e.getMessage(), e);
+          "the CA bundle " + caBundle + " is not PEM-encoded X.509 certificates: " + e.getMessage(),
+          e);
     }
     if (extra.isEmpty()) {
       throw new IllegalArgumentException("the CA bundle " + caBundle + " holds no certificates");
@@ -91,7 +104,8 @@ final class S3HttpClients {
       for (Certificate ca : extra) {
         store.setCertificateEntry("bundle-" + i++, ca);
       }
-      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(store);
       return firstX509(factory.getTrustManagers());
     } catch (GeneralSecurityException | IOException e) {
@@ -100,7 +114,8 @@ final class S3HttpClients {
   }
 
   private static X509TrustManager defaultTrustManager() throws GeneralSecurityException {
-    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory factory =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     factory.init((KeyStore) null);
     return firstX509(factory.getTrustManagers());
   }
@@ -133,7 +148,8 @@ final class S3HttpClients {
     }
 
     @Override
-    public java.net.Socket createSocket(String host, int port, java.net.InetAddress localHost, int localPort) throws IOException {
+    public java.net.Socket createSocket(
+        String host, int port, java.net.InetAddress localHost, int localPort) throws IOException {
       java.net.Socket s = plain.createSocket(host, port, localHost, localPort);
       s.setTcpNoDelay(true);
       return s;
@@ -147,7 +163,9 @@ final class S3HttpClients {
     }
 
     @Override
-    public java.net.Socket createSocket(java.net.InetAddress address, int port, java.net.InetAddress localAddress, int localPort) throws IOException {
+    public java.net.Socket createSocket(
+        java.net.InetAddress address, int port, java.net.InetAddress localAddress, int localPort)
+        throws IOException {
       java.net.Socket s = plain.createSocket(address, port, localAddress, localPort);
       s.setTcpNoDelay(true);
       return s;

@@ -1,8 +1,9 @@
 package dev.strata.engine.store;
 
 /**
- * A store request that failed. {@link Kind} decides what callers do: a TRANSIENT failure is retried with backoff, any
- * other fails at once. The message says what happened and, for permanent failures, what to fix.
+ * A store request that failed. {@link Kind} decides what callers do: a TRANSIENT failure is retried
+ * with backoff, any other fails at once. The message says what happened and, for permanent
+ * failures, what to fix.
  */
 public class StoreException extends RuntimeException {
 
@@ -18,8 +19,9 @@ public class StoreException extends RuntimeException {
   }
 
   /**
-   * What went wrong, finer than {@link Kind}, for whoever reports it (the runner's result, a store's Ready condition):
-   * set where the store's own error is classified, so nobody parses a message to tell access denied from a bad key.
+   * What went wrong, finer than {@link Kind}, for whoever reports it (the runner's result, a
+   * store's Ready condition): set where the store's own error is classified, so nobody parses a
+   * message to tell access denied from a bad key.
    */
   public enum Reason {
     /** No answer, or the store keeps failing: network, DNS, connection refused, timeouts, 5xx. */
@@ -32,7 +34,10 @@ public class StoreException extends RuntimeException {
     UNTRUSTED_CERTIFICATE,
     /** The bucket does not exist. */
     BUCKET_MISSING,
-    /** Any other refusal a retry cannot help: wrong region, skewed clock, invalid bucket name, not an S3 server. */
+    /**
+     * Any other refusal a retry cannot help: wrong region, skewed clock, invalid bucket name, not
+     * an S3 server.
+     */
     REJECTED,
     /** The object does not exist. */
     NOT_FOUND,

@@ -4,32 +4,53 @@ import dev.strata.engine.Hashing;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Where things live inside a store (see docs/store-layout.md): content blobs under {@code blobs/<2 hex>/<sha256>}, and
- * each snapshot's index under {@code snapshots/<source key>/<snapshot id>.json.gz}, where the source key is the first
- * 16 hex digits of the SHA-256 of the source identity (identities hold slashes; keys must not). Snapshot ids sort by
- * creation time, so the newest index of a source is the last key under its folder. A forgotten snapshot's index moves
- * to a tombstone next to it, {@code <snapshot id>.json.gz.forgotten}, which keeps its blobs alive for garbage
- * collection's grace period (see docs/garbage-collection.md).
+ * Where things live inside a store (see docs/store-layout.md): content blobs under {@code blobs/<2
+ * hex>/<sha256>}, and each snapshot's index under {@code snapshots/<source key>/<snapshot
+ * id>.json.gz}, where the source key is the first 16 hex digits of the SHA-256 of the source
+ * identity (identities hold slashes; keys must not). Snapshot ids sort by creation time, so the
+ * newest index of a source is the last key under its folder. A forgotten snapshot's index moves to
+ * a tombstone next to it, {@code <snapshot id>.json.gz.forgotten}, which keeps its blobs alive for
+ * garbage collection's grace period (see docs/garbage-collection.md).
  */
 public final class StoreLayout {
 
-  /** Format 1: one object per fixed-size chunk. Read (and collected) still; format 2 writes packs instead. */
+  /**
+   * Format 1: one object per fixed-size chunk. Read (and collected) still; format 2 writes packs
+   * instead.
+   */
   public static final String BLOBS = "blobs/";
+
   /** Format 2: the store's config, written once. */
   public static final String CONFIG = "config";
-  /** Format 2: key slots of an encrypted store (each holds the master key wrapped under one user key). */
+
+  /**
+   * Format 2: key slots of an encrypted store (each holds the master key wrapped under one user
+   * key).
+   */
   public static final String KEYS = "keys/";
+
   /** Format 2: packs of blobs. */
   public static final String PACKS = "packs/";
+
   /** Format 2: index files (blob to pack, offset, length). */
   public static final String INDEX = "index/";
-  /** Format 2: the packs a running backup relies on, rewritten while it runs (the collector keeps them). */
+
+  /**
+   * Format 2: the packs a running backup relies on, rewritten while it runs (the collector keeps
+   * them).
+   */
   public static final String PENDING = "pending/";
+
   public static final String SNAPSHOTS = "snapshots/";
   public static final String INDEX_SUFFIX = ".json.gz";
   public static final String PROGRESS = "progress/";
-  /** Markers of blobs found missing or corrupt by `verify --repair`: the next backup that has the content stores it. */
+
+  /**
+   * Markers of blobs found missing or corrupt by `verify --repair`: the next backup that has the
+   * content stores it.
+   */
   public static final String DAMAGED = "damaged/";
+
   public static final String PROGRESS_SUFFIX = ".json";
   public static final String TOMBSTONE_SUFFIX = INDEX_SUFFIX + ".forgotten";
 
@@ -39,7 +60,10 @@ public final class StoreLayout {
     return BLOBS + blobId.substring(0, 2) + "/" + blobId;
   }
 
-  /** The blob id of a key under {@code blobs/}, or null for anything else (stray objects are never GC'd by mistake). */
+  /**
+   * The blob id of a key under {@code blobs/}, or null for anything else (stray objects are never
+   * GC'd by mistake).
+   */
   public static String blobIdOf(String key) {
     if (!key.startsWith(BLOBS)) {
       return null;
@@ -93,7 +117,8 @@ public final class StoreLayout {
   }
 
   public static boolean isHex64(String s) {
-    return s.length() == 64 && s.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    return s.length() == 64
+        && s.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
   }
 
   /** The marker of a blob `verify --repair` found missing or removed as corrupt. */
@@ -107,7 +132,10 @@ public final class StoreLayout {
       return null;
     }
     String id = key.substring(DAMAGED.length());
-    return id.length() == 64 && id.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) ? id : null;
+    return id.length() == 64
+            && id.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))
+        ? id
+        : null;
   }
 
   public static String sourceKey(String sourceId) {
@@ -125,7 +153,8 @@ public final class StoreLayout {
   /** Live progress of a running backup or restore; advisory, deleted when the run ends. */
   public static String progressKey(String name) {
     if (!name.matches("[A-Za-z0-9._-]{1,200}")) {
-      throw new IllegalArgumentException("progress object name '" + name + "' must be 1-200 letters, digits, '.', '_' or '-'");
+      throw new IllegalArgumentException(
+          "progress object name '" + name + "' must be 1-200 letters, digits, '.', '_' or '-'");
     }
     return PROGRESS + name + PROGRESS_SUFFIX;
   }

@@ -3,14 +3,20 @@ package dev.strata.engine.store;
 import java.util.Locale;
 import okhttp3.HttpUrl;
 
-/** The STS a web identity is exchanged at: AWS's (global or regional) unless a store names another (MinIO, Ceph). */
+/**
+ * The STS a web identity is exchanged at: AWS's (global or regional) unless a store names another
+ * (MinIO, Ceph).
+ */
 public final class StsEndpoints {
 
   public static final String AWS_GLOBAL = "https://sts.amazonaws.com";
 
   private StsEndpoints() {}
 
-  /** AWS STS for a region (https://sts.eu-west-1.amazonaws.com), or the global endpoint when the region is unknown. */
+  /**
+   * AWS STS for a region (https://sts.eu-west-1.amazonaws.com), or the global endpoint when the
+   * region is unknown.
+   */
   public static String aws(String region) {
     if (region == null || region.isBlank()) {
       return AWS_GLOBAL;
@@ -26,15 +32,23 @@ public final class StsEndpoints {
    */
   public static String check(String endpoint) {
     if (endpoint == null || endpoint.isBlank()) {
-      throw new IllegalArgumentException("the STS endpoint is empty: give a URL like https://sts.eu-west-1.amazonaws.com");
+      throw new IllegalArgumentException(
+          "the STS endpoint is empty: give a URL like https://sts.eu-west-1.amazonaws.com");
     }
     String text = endpoint.strip();
     HttpUrl url = HttpUrl.parse(text);
-    boolean bare = url != null && url.encodedPath().equals("/") && url.encodedQuery() == null && url.encodedFragment() == null
-        && url.encodedUsername().isEmpty() && url.encodedPassword().isEmpty();
+    boolean bare =
+        url != null
+            && url.encodedPath().equals("/")
+            && url.encodedQuery() == null
+            && url.encodedFragment() == null
+            && url.encodedUsername().isEmpty()
+            && url.encodedPassword().isEmpty();
     if (!bare) {
       throw new IllegalArgumentException(
-          "STS endpoint '" + text + "' must be http(s)://host[:port], like https://sts.eu-west-1.amazonaws.com or http://minio:9000");
+          "STS endpoint '"
+              + text
+              + "' must be http(s)://host[:port], like https://sts.eu-west-1.amazonaws.com or http://minio:9000");
     }
     boolean defaultPort = url.port() == HttpUrl.defaultPort(url.scheme());
     String host = url.host().contains(":") ? "[" + url.host() + "]" : url.host();

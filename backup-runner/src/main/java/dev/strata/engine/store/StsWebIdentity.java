@@ -30,12 +30,14 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 
 /**
- * Exchanges a web identity token for temporary credentials with AssumeRoleWithWebIdentity. minio-java's
- * {@link WebIdentityProvider} builds the request and its response type parses the answer; this class sends it itself
- * so that a refusal says what the STS said (minio-java reports only the HTTP status), so that failures are
- * {@link StoreException}s a retry understands, and with the token in the body rather than the URL. The token file is read at every exchange: the kubelet rewrites a
- * projected token before it expires. Neither the token nor the keys are ever put in a message; the token's claims
- * (issuer, subject, audience) are, since they are what a trust policy is checked against.
+ * Exchanges a web identity token for temporary credentials with AssumeRoleWithWebIdentity.
+ * minio-java's {@link WebIdentityProvider} builds the request and its response type parses the
+ * answer; this class sends it itself so that a refusal says what the STS said (minio-java reports
+ * only the HTTP status), so that failures are {@link StoreException}s a retry understands, and with
+ * the token in the body rather than the URL. The token file is read at every exchange: the kubelet
+ * rewrites a projected token before it expires. Neither the token nor the keys are ever put in a
+ * message; the token's claims (issuer, subject, audience) are, since they are what a trust policy
+ * is checked against.
  */
 final class StsWebIdentity implements RefreshingCredentials.Source {
 
@@ -43,15 +45,25 @@ final class StsWebIdentity implements RefreshingCredentials.Source {
   private static final MediaType FORM = MediaType.get("application/x-www-form-urlencoded");
   private static final Pattern CODE = Pattern.compile("<Code>([^<]*)</Code>");
   private static final Pattern MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
+
   /** A JWT, or its start: the header is JSON, so base64url "{\"" ("eyJ"). */
   private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]*){0,2}");
+
   private static final Pattern EXPIRATION = Pattern.compile("<Expiration>([^<]*)</Expiration>");
-  private static final Set<String> TRANSIENT_CODES = Set.of(
-      "IDPCommunicationError", "InternalError", "InternalFailure", "ServiceUnavailable", "Throttling", "RequestTimeout");
-  private static final Set<String> TOKEN_CODES = Set.of(
-      "InvalidIdentityToken", "ExpiredTokenException", "IDPRejectedClaim", "ExpiredToken");
+  private static final Set<String> TRANSIENT_CODES =
+      Set.of(
+          "IDPCommunicationError",
+          "InternalError",
+          "InternalFailure",
+          "ServiceUnavailable",
+          "Throttling",
+          "RequestTimeout");
+  private static final Set<String> TOKEN_CODES =
+      Set.of("InvalidIdentityToken", "ExpiredTokenException", "IDPRejectedClaim", "ExpiredToken");
+
   /** What AWS says of a malformed request, and MinIO of any token or role it refuses. */
-  private static final Set<String> PARAMETER_CODES = Set.of("InvalidParameterValue", "ValidationError", "MissingParameter");
+  private static final Set<String> PARAMETER_CODES =
+      Set.of("InvalidParameterValue", "ValidationError", "MissingParameter");
 
   private final S3Credentials.WebIdentity identity;
   private final OkHttpClient http;
@@ -78,15 +90,23 @@ final class StsWebIdentity implements RefreshingCredentials.Source {
       throw refused(status, body, token);
     }
     try {
-      Credentials credentials = Xml.unmarshal(WebIdentityProvider.WebIdentityResponse.class, body).getCredentials();
+      Credentials credentials =
+          Xml.unmarshal(WebIdentityProvider.WebIdentityResponse.class, body).getCredentials();
       if (credentials == null) {
         throw new XmlParserException(new IllegalStateException("no Credentials element"));
       }
       return new RefreshingCredentials.Session(credentials, expiration(body));
     } catch (XmlParserException | RuntimeException e) {
-      throw new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.REJECTED,
-          exchange() + " got an answer that is not an AssumeRoleWithWebIdentity response (HTTP " + status
-              + "): is " + identity.stsEndpoint() + " an STS endpoint?", null);
+      throw new StoreException(
+          StoreException.Kind.PERMANENT,
+          StoreException.Reason.REJECTED,
+          exchange()
+              + " got an answer that is not an AssumeRoleWithWebIdentity response (HTTP "
+              + status
+              + "): is "
+              + identity.stsEndpoint()
+              + " an STS endpoint?",
+          null);
     }
   }
 
@@ -94,70 +114,135 @@ final class StsWebIdentity implements RefreshingCredentials.Source {
     try {
       String token = Files.readString(identity.tokenFile(), StandardCharsets.UTF_8).strip();
       if (token.isEmpty()) {
-        throw new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.INVALID_CREDENTIALS,
-            "the web identity token file " + identity.tokenFile() + " is empty", null);
+        throw new StoreException(
+            StoreException.Kind.PERMANENT,
+            StoreException.Reason.INVALID_CREDENTIALS,
+            "the web identity token file " + identity.tokenFile() + " is empty",
+            null);
       }
       return token;
     } catch (NoSuchFileException e) {
-      throw new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.INVALID_CREDENTIALS,
-          "the web identity token file " + identity.tokenFile() + " does not exist: mount a projected service-account"
-              + " token there (the operator does for stores with spec.credentials.webIdentity)", null);
+      throw new StoreException(
+          StoreException.Kind.PERMANENT,
+          StoreException.Reason.INVALID_CREDENTIALS,
+          "the web identity token file "
+              + identity.tokenFile()
+              + " does not exist: mount a projected service-account"
+              + " token there (the operator does for stores with spec.credentials.webIdentity)",
+          null);
     } catch (IOException e) {
-      throw new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.INVALID_CREDENTIALS,
-          "cannot read the web identity token file " + identity.tokenFile() + ": " + e, null);
+      throw new StoreException(
+          StoreException.Kind.PERMANENT,
+          StoreException.Reason.INVALID_CREDENTIALS,
+          "cannot read the web identity token file " + identity.tokenFile() + ": " + e,
+          null);
     }
   }
 
   private String exchange() {
-    return "exchanging the web identity token for role " + identity.roleArn() + " at " + identity.stsEndpoint();
+    return "exchanging the web identity token for role "
+        + identity.roleArn()
+        + " at "
+        + identity.stsEndpoint();
   }
 
-  /** No answer: a blip worth retrying, except an unknown host before anything ever worked (a typo, not a blip). */
+  /**
+   * No answer: a blip worth retrying, except an unknown host before anything ever worked (a typo,
+   * not a blip).
+   */
   private StoreException unreachable(IOException e, boolean renewing) {
     if (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
       Thread.currentThread().interrupt();
       return new StoreException(StoreException.Kind.PERMANENT, exchange() + " was interrupted");
     }
-    String detail = e instanceof UnknownHostException ? "unknown host " + e.getMessage()
-        : e instanceof ConnectException ? "connection refused"
-        : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    String detail =
+        e instanceof UnknownHostException
+            ? "unknown host " + e.getMessage()
+            : e instanceof ConnectException
+                ? "connection refused"
+                : e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage());
     boolean permanent = e instanceof UnknownHostException && !renewing || e instanceof SSLException;
-    return new StoreException(permanent ? StoreException.Kind.PERMANENT : StoreException.Kind.TRANSIENT,
-        permanent && e instanceof SSLException ? StoreException.Reason.UNTRUSTED_CERTIFICATE : StoreException.Reason.UNREACHABLE,
-        exchange() + " could not reach the STS (" + detail + ")"
-            + (permanent ? ": check the STS endpoint" + (e instanceof SSLException ? " and the CA bundle" : "") : ""), null);
+    return new StoreException(
+        permanent ? StoreException.Kind.PERMANENT : StoreException.Kind.TRANSIENT,
+        permanent && e instanceof SSLException
+            ? StoreException.Reason.UNTRUSTED_CERTIFICATE
+            : StoreException.Reason.UNREACHABLE,
+        exchange()
+            + " could not reach the STS ("
+            + detail
+            + ")"
+            + (permanent
+                ? ": check the STS endpoint"
+                    + (e instanceof SSLException ? " and the CA bundle" : "")
+                : ""),
+        null);
   }
 
   /** The STS answered with an error: what it said, what the token claims, and what to check. */
   private StoreException refused(int status, String body, String token) {
     String code = first(CODE, body);
     String message = redact(first(MESSAGE, body), token);
-    String says = "(HTTP " + status + (code == null ? "" : " " + code) + (message == null ? "" : ": " + shorten(message)) + ")";
+    String says =
+        "(HTTP "
+            + status
+            + (code == null ? "" : " " + code)
+            + (message == null ? "" : ": " + shorten(message))
+            + ")";
     if (status >= 500 || status == 429 || code != null && TRANSIENT_CODES.contains(code)) {
-      return new StoreException(StoreException.Kind.TRANSIENT, StoreException.Reason.UNREACHABLE,
-          exchange() + " failed " + says + "; retrying", null);
+      return new StoreException(
+          StoreException.Kind.TRANSIENT,
+          StoreException.Reason.UNREACHABLE,
+          exchange() + " failed " + says + "; retrying",
+          null);
     }
     String claims = claims(token);
     if ("AccessDenied".equals(code)) {
-      return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.ACCESS_DENIED,
-          exchange() + " was refused " + says + ": the role's trust policy must allow this token " + claims
-              + " to call sts:AssumeRoleWithWebIdentity", null);
+      return new StoreException(
+          StoreException.Kind.PERMANENT,
+          StoreException.Reason.ACCESS_DENIED,
+          exchange()
+              + " was refused "
+              + says
+              + ": the role's trust policy must allow this token "
+              + claims
+              + " to call sts:AssumeRoleWithWebIdentity",
+          null);
     }
     if (code != null && TOKEN_CODES.contains(code)) {
-      return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.INVALID_CREDENTIALS,
-          exchange() + " was refused " + says + ": the STS must trust the token's issuer, and accept its audience "
-              + claims, null);
+      return new StoreException(
+          StoreException.Kind.PERMANENT,
+          StoreException.Reason.INVALID_CREDENTIALS,
+          exchange()
+              + " was refused "
+              + says
+              + ": the STS must trust the token's issuer, and accept its audience "
+              + claims,
+          null);
     }
     if (code != null && PARAMETER_CODES.contains(code)) {
-      return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.INVALID_CREDENTIALS,
-          exchange() + " was refused " + says + ": check the role ARN, and that the STS trusts the token's issuer and"
-              + " accepts its audience " + claims, null);
+      return new StoreException(
+          StoreException.Kind.PERMANENT,
+          StoreException.Reason.INVALID_CREDENTIALS,
+          exchange()
+              + " was refused "
+              + says
+              + ": check the role ARN, and that the STS trusts the token's issuer and"
+              + " accepts its audience "
+              + claims,
+          null);
     }
-    return new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.REJECTED,
-        exchange() + " was refused " + says + ": check the STS endpoint and the role ARN", null);
+    return new StoreException(
+        StoreException.Kind.PERMANENT,
+        StoreException.Reason.REJECTED,
+        exchange() + " was refused " + says + ": check the STS endpoint and the role ARN",
+        null);
   }
 
-  /** The claims a trust policy is written against, e.g. "(iss https://oidc..., sub system:serviceaccount:a:b, aud sts.amazonaws.com)". */
+  /**
+   * The claims a trust policy is written against, e.g. "(iss https://oidc..., sub
+   * system:serviceaccount:a:b, aud sts.amazonaws.com)".
+   */
   static String claims(String token) {
     String[] parts = token.split("\\.");
     if (parts.length < 2) {
@@ -165,7 +250,13 @@ final class StsWebIdentity implements RefreshingCredentials.Source {
     }
     try {
       JsonNode payload = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
-      return "(iss " + text(payload.get("iss")) + ", sub " + text(payload.get("sub")) + ", aud " + text(payload.get("aud")) + ")";
+      return "(iss "
+          + text(payload.get("iss"))
+          + ", sub "
+          + text(payload.get("sub"))
+          + ", aud "
+          + text(payload.get("aud"))
+          + ")";
     } catch (IOException | IllegalArgumentException e) {
       return "(not a JWT)";
     }
@@ -205,12 +296,17 @@ final class StsWebIdentity implements RefreshingCredentials.Source {
   }
 
   private static String unescape(String s) {
-    return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&");
+    return s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&");
   }
 
   /**
-   * The STS's message without the token, should the STS quote it back (some name what they refused): the message ends
-   * up in logs and in resources' status. Any other JWT goes too, the token's own parts included.
+   * The STS's message without the token, should the STS quote it back (some name what they
+   * refused): the message ends up in logs and in resources' status. Any other JWT goes too, the
+   * token's own parts included.
    */
   static String redact(String message, String token) {
     if (message == null) {
@@ -223,21 +319,33 @@ final class StsWebIdentity implements RefreshingCredentials.Source {
     return s.length() <= 300 ? s : s.substring(0, 300) + "…";
   }
 
-  /** minio-java's request for AssumeRoleWithWebIdentity, with this token, taken from its protected builder. */
+  /**
+   * minio-java's request for AssumeRoleWithWebIdentity, with this token, taken from its protected
+   * builder.
+   */
   private static final class Exchange extends WebIdentityProvider {
     Exchange(S3Credentials.WebIdentity identity, String token, OkHttpClient http) {
-      // Expiry 0 and no DurationSeconds: the STS's default lifetime (AWS: one hour; MinIO: the token's own expiry).
-      super(() -> new Jwt(token, 0), identity.stsEndpoint(), null, null, identity.roleArn(), identity.sessionName(), http);
+      // Expiry 0 and no DurationSeconds: the STS's default lifetime (AWS: one hour; MinIO: the
+      // token's own expiry).
+      super(
+          () -> new Jwt(token, 0),
+          identity.stsEndpoint(),
+          null,
+          null,
+          identity.roleArn(),
+          identity.sessionName(),
+          http);
     }
 
     /**
-     * minio-java's request with its parameters moved from the URL to a form body (STS takes either): a token in a URL
-     * would end in the access log of every proxy on the way.
+     * minio-java's request with its parameters moved from the URL to a form body (STS takes
+     * either): a token in a URL would end in the access log of every proxy on the way.
      */
     Request request() {
       Request request = getRequest();
       String form = request.url().encodedQuery();
-      return request.newBuilder()
+      return request
+          .newBuilder()
           .url(request.url().newBuilder().query(null).build())
           .post(RequestBody.create(form == null ? "" : form, FORM))
           .build();

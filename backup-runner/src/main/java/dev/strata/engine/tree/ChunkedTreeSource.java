@@ -25,7 +25,8 @@ public final class ChunkedTreeSource implements TreeSource {
     try {
       return TreeCodec.read(parser);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IndexFormatException("a snapshot's tree is not valid JSON: " + e.getOriginalMessage(), e);
+      throw new IndexFormatException(
+          "a snapshot's tree is not valid JSON: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

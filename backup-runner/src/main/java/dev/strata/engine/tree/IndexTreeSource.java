@@ -9,9 +9,9 @@ import java.util.Iterator;
 import java.util.Set;
 
 /**
- * A tree held whole in memory (a format-1 index, or a tree a test built) as a stream of records, so that restore,
- * verify and garbage collection read both formats the same way. Files that other entries link to are flagged
- * {@code hardLinked}, as format 2 records them.
+ * A tree held whole in memory (a format-1 index, or a tree a test built) as a stream of records, so
+ * that restore, verify and garbage collection read both formats the same way. Files that other
+ * entries link to are flagged {@code hardLinked}, as format 2 records them.
  */
 public final class IndexTreeSource implements TreeSource {
 

@@ -7,22 +7,30 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * A snapshot's tree with only the files and symlinks a predicate selects, the directories that lead to them, and the
- * directories it selects itself (even empty). Streams like its source: a directory's record is held back until
- * something in it is kept, so memory grows with the tree's depth only.
+ * A snapshot's tree with only the files and symlinks a predicate selects, the directories that lead
+ * to them, and the directories it selects itself (even empty). Streams like its source: a
+ * directory's record is held back until something in it is kept, so memory grows with the tree's
+ * depth only.
  *
- * <p>A selected hard link whose first name is not selected becomes a file of its own (its entry lists the same
- * blobs), and further selected names of that inode link to it: nothing outside the selection is written for them.
+ * <p>A selected hard link whose first name is not selected becomes a file of its own (its entry
+ * lists the same blobs), and further selected names of that inode link to it: nothing outside the
+ * selection is written for them.
  */
 public final class SelectedTreeSource implements TreeSource {
 
   private final TreeSource source;
   private final Predicate<String> selected;
+
   /** The path of each directory open in the source, and whether its record has been passed on. */
   private final Deque<Open> open = new ArrayDeque<>();
+
   private final List<TreeEntry> out = new ArrayList<>();
-  /** An unselected first name of a hard-linked inode, to the selected name that stands in for it. */
+
+  /**
+   * An unselected first name of a hard-linked inode, to the selected name that stands in for it.
+   */
   private final java.util.Map<String, String> standIns = new java.util.HashMap<>();
+
   private int taken;
 
   private static final class Open {
@@ -84,10 +92,14 @@ public final class SelectedTreeSource implements TreeSource {
     }
     String standIn = standIns.get(first);
     if (standIn != null) {
-      return new TreeEntry.File(f.file().withHardLink(standIn, f.file().blobs(), f.file().checksum()), false, f.ctimeNanos());
+      return new TreeEntry.File(
+          f.file().withHardLink(standIn, f.file().blobs(), f.file().checksum()),
+          false,
+          f.ctimeNanos());
     }
     standIns.put(first, path);
-    return new TreeEntry.File(f.file().withHardLink(null, f.file().blobs(), f.file().checksum()), true, f.ctimeNanos());
+    return new TreeEntry.File(
+        f.file().withHardLink(null, f.file().blobs(), f.file().checksum()), true, f.ctimeNanos());
   }
 
   /** Passes on the records of the open directories not passed on yet, outermost first. */

@@ -4,17 +4,19 @@ import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
- * Cuts a tree's record stream into chunks that end at record boundaries, where the content decides: after a record
- * whose hash (chained with the previous record's, so that repeated records such as directory ends do not all cut) has
- * its low bits zero, once the chunk is {@link #MIN} long, or at {@link #MAX}. A change to one record changes the chunk
- * that holds it and leaves the others as they were: an unchanged tree is stored once, and a slightly changed one adds a
- * chunk or two. Each chunk holds whole records, so it can be read on its own (garbage collection reads each distinct
+ * Cuts a tree's record stream into chunks that end at record boundaries, where the content decides:
+ * after a record whose hash (chained with the previous record's, so that repeated records such as
+ * directory ends do not all cut) has its low bits zero, once the chunk is {@link #MIN} long, or at
+ * {@link #MAX}. A change to one record changes the chunk that holds it and leaves the others as
+ * they were: an unchanged tree is stored once, and a slightly changed one adds a chunk or two. Each
+ * chunk holds whole records, so it can be read on its own (garbage collection reads each distinct
  * chunk once).
  */
 public final class TreeChunker extends OutputStream {
 
   public static final int MIN = 16 * 1024;
   public static final int MAX = 1024 * 1024;
+
   /** One record in 1024 may end a chunk: about 200 KiB of records. */
   static final long MASK = 1023;
 

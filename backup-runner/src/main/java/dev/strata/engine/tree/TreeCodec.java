@@ -16,16 +16,19 @@ import java.util.Map;
 
 /**
  * The JSON of one tree record, one record per line:
+ *
  * <pre>
  * {"d":"name","m":[mode,mtimeNanos,uid,gid],"x":{…}}                                      a directory opens
  * {"f":"name","m":[size,mode,mtimeNanos,uid,gid],"b":[["id",size],…],"x":{…},"h":"path","hl":1,"c":1,"ct":ctime}   a file
  * {"l":"name","m":[mode,mtimeNanos,uid,gid],"t":"target"}                                   a symlink
  * {"e":1,"rf":[…],"rd":[…]}                                                                 the directory closes
  * </pre>
- * Optional fields are left out when empty: {@code x} extended attributes (name to base64), {@code rf}/{@code rd} files
- * and directories removed since the previous snapshot, {@code h} the path of the earlier entry this one is a hard link
- * to, {@code hl} other names of this inode follow, {@code c} the file changed while it was read, {@code ct} its change time
- * in nanoseconds when it was backed up (what lets the next backup skip reading its attributes again).
+ *
+ * Optional fields are left out when empty: {@code x} extended attributes (name to base64), {@code
+ * rf}/{@code rd} files and directories removed since the previous snapshot, {@code h} the path of
+ * the earlier entry this one is a hard link to, {@code hl} other names of this inode follow, {@code
+ * c} the file changed while it was read, {@code ct} its change time in nanoseconds when it was
+ * backed up (what lets the next backup skip reading its attributes again).
  */
 public final class TreeCodec {
 
@@ -36,43 +39,43 @@ public final class TreeCodec {
   public static void write(JsonGenerator g, TreeEntry entry) throws IOException {
     g.writeStartObject();
     if (entry instanceof TreeEntry.Dir d) {
-        g.writeStringField("d", d.name());
-        writeMetadata(g, d.metadata(), false);
-        writeXattrs(g, d.xattrs());
+      g.writeStringField("d", d.name());
+      writeMetadata(g, d.metadata(), false);
+      writeXattrs(g, d.xattrs());
     } else if (entry instanceof TreeEntry.File fe) {
-        FileIndex f = fe.file();
-        FileMetadata m = f.metadata();
-        if (f.isSymlink()) {
-          g.writeStringField("l", f.name());
-          writeMetadata(g, m, false);
-          g.writeStringField("t", f.linkTarget());
-        } else {
-          g.writeStringField("f", f.name());
-          writeMetadata(g, m, true);
-          if (!f.blobs().isEmpty()) {
-            g.writeArrayFieldStart("b");
-            for (FileBlob b : f.blobs()) {
-              g.writeStartArray();
-              g.writeString(b.id());
-              g.writeNumber(b.size());
-              g.writeEndArray();
-            }
+      FileIndex f = fe.file();
+      FileMetadata m = f.metadata();
+      if (f.isSymlink()) {
+        g.writeStringField("l", f.name());
+        writeMetadata(g, m, false);
+        g.writeStringField("t", f.linkTarget());
+      } else {
+        g.writeStringField("f", f.name());
+        writeMetadata(g, m, true);
+        if (!f.blobs().isEmpty()) {
+          g.writeArrayFieldStart("b");
+          for (FileBlob b : f.blobs()) {
+            g.writeStartArray();
+            g.writeString(b.id());
+            g.writeNumber(b.size());
             g.writeEndArray();
           }
-          writeXattrs(g, f.xattrs());
-          if (f.hardLink() != null) {
-            g.writeStringField("h", f.hardLink());
-          }
-          if (fe.hardLinked()) {
-            g.writeNumberField("hl", 1);
-          }
-          if (f.isChanged()) {
-            g.writeNumberField("c", 1);
-          }
-          if (fe.ctimeNanos() != 0) {
-            g.writeNumberField("ct", fe.ctimeNanos());
-          }
+          g.writeEndArray();
         }
+        writeXattrs(g, f.xattrs());
+        if (f.hardLink() != null) {
+          g.writeStringField("h", f.hardLink());
+        }
+        if (fe.hardLinked()) {
+          g.writeNumberField("hl", 1);
+        }
+        if (f.isChanged()) {
+          g.writeNumberField("c", 1);
+        }
+        if (fe.ctimeNanos() != 0) {
+          g.writeNumberField("ct", fe.ctimeNanos());
+        }
+      }
     } else {
       TreeEntry.End end = (TreeEntry.End) entry;
       g.writeNumberField("e", 1);
@@ -83,7 +86,8 @@ public final class TreeCodec {
   }
 
   /** {@code "m":[size,mode,mtimeNanos,uid,gid]}, without the size for directories and symlinks. */
-  private static void writeMetadata(JsonGenerator g, FileMetadata m, boolean withSize) throws IOException {
+  private static void writeMetadata(JsonGenerator g, FileMetadata m, boolean withSize)
+      throws IOException {
     g.writeArrayFieldStart("m");
     if (withSize) {
       g.writeNumber(m.size());
@@ -106,7 +110,8 @@ public final class TreeCodec {
     g.writeEndObject();
   }
 
-  private static void writeNames(JsonGenerator g, String field, List<String> names) throws IOException {
+  private static void writeNames(JsonGenerator g, String field, List<String> names)
+      throws IOException {
     if (names.isEmpty()) {
       return;
     }
@@ -179,14 +184,27 @@ public final class TreeCodec {
         return rf == null && rd == null ? TreeEntry.END : new TreeEntry.End(rf, rd);
       case "d":
         requireLength(m, 4);
-        return new TreeEntry.Dir(name, new FileMetadata(0, (int) m[0], m[1], (int) m[2], (int) m[3]), x);
+        return new TreeEntry.Dir(
+            name, new FileMetadata(0, (int) m[0], m[1], (int) m[2], (int) m[3]), x);
       case "l":
         requireLength(m, 4);
-        return new TreeEntry.File(FileIndex.symlink(name, new FileMetadata(0, (int) m[0], m[1], (int) m[2], (int) m[3]), target), false);
+        return new TreeEntry.File(
+            FileIndex.symlink(
+                name, new FileMetadata(0, (int) m[0], m[1], (int) m[2], (int) m[3]), target),
+            false);
       default:
         requireLength(m, 5);
-        FileIndex f = new FileIndex(name, FileIndex.Kind.FILE, new FileMetadata(m[0], (int) m[1], m[2], (int) m[3], (int) m[4]),
-            blobs == null ? List.of() : blobs, null, null, x, hardLink, changed ? Boolean.TRUE : null);
+        FileIndex f =
+            new FileIndex(
+                name,
+                FileIndex.Kind.FILE,
+                new FileMetadata(m[0], (int) m[1], m[2], (int) m[3], (int) m[4]),
+                blobs == null ? List.of() : blobs,
+                null,
+                null,
+                x,
+                hardLink,
+                changed ? Boolean.TRUE : null);
         return new TreeEntry.File(f, hl, ctime);
     }
   }

@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One record of a snapshot's tree as a stream, depth first: a directory opens ({@link Dir}), its files and symlinks
- * follow by name ({@link File}), then its sub-directories, each opened and closed in turn, by name, then it closes
- * ({@link End}). The root is a directory with an empty name. Streaming the tree this way keeps memory to one directory
- * at a time, whatever the tree's size.
+ * One record of a snapshot's tree as a stream, depth first: a directory opens ({@link Dir}), its
+ * files and symlinks follow by name ({@link File}), then its sub-directories, each opened and
+ * closed in turn, by name, then it closes ({@link End}). The root is a directory with an empty
+ * name. Streaming the tree this way keeps memory to one directory at a time, whatever the tree's
+ * size.
  */
 public sealed interface TreeEntry permits TreeEntry.Dir, TreeEntry.File, TreeEntry.End {
 
@@ -21,10 +22,11 @@ public sealed interface TreeEntry permits TreeEntry.Dir, TreeEntry.File, TreeEnt
   }
 
   /**
-   * A regular file or a symlink. {@code hardLinked}: other names of this inode follow in the snapshot, as entries whose
-   * {@code hardLink} is this one's path. {@code ctimeNanos}: the file's change time when it was backed up (0: not
-   * recorded); a change of extended attributes moves it, so the next backup reuses the recorded attributes of a file
-   * whose ctime has not moved instead of reading them again.
+   * A regular file or a symlink. {@code hardLinked}: other names of this inode follow in the
+   * snapshot, as entries whose {@code hardLink} is this one's path. {@code ctimeNanos}: the file's
+   * change time when it was backed up (0: not recorded); a change of extended attributes moves it,
+   * so the next backup reuses the recorded attributes of a file whose ctime has not moved instead
+   * of reading them again.
    */
   record File(FileIndex file, boolean hardLinked, long ctimeNanos) implements TreeEntry {
     public File(FileIndex file, boolean hardLinked) {
@@ -33,8 +35,9 @@ public sealed interface TreeEntry permits TreeEntry.Dir, TreeEntry.File, TreeEnt
   }
 
   /**
-   * The directory opened last closes, with the names of the files and sub-directories the previous snapshot had in it
-   * that this one drops (known only once the directory has been read to its end).
+   * The directory opened last closes, with the names of the files and sub-directories the previous
+   * snapshot had in it that this one drops (known only once the directory has been read to its
+   * end).
    */
   record End(List<String> filesRemoved, List<String> subDirsRemoved) implements TreeEntry {
     public End {

@@ -6,7 +6,10 @@ import dev.strata.engine.index.IndexFormatException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A {@link TreeSource} with one record of look-ahead, and the moves a merge with another tree needs. */
+/**
+ * A {@link TreeSource} with one record of look-ahead, and the moves a merge with another tree
+ * needs.
+ */
 public final class TreeReader implements TreeSource {
 
   private final TreeSource source;
@@ -41,7 +44,9 @@ public final class TreeReader implements TreeSource {
     return d;
   }
 
-  /** After a directory's record: its files and symlinks, up to its first sub-directory or its end. */
+  /**
+   * After a directory's record: its files and symlinks, up to its first sub-directory or its end.
+   */
   public List<TreeEntry.File> files() {
     List<TreeEntry.File> out = new ArrayList<>();
     while (peek() instanceof TreeEntry.File f) {
@@ -51,7 +56,10 @@ public final class TreeReader implements TreeSource {
     return out;
   }
 
-  /** After a directory's record (and maybe some of its content): skips the rest of it, its end included. */
+  /**
+   * After a directory's record (and maybe some of its content): skips the rest of it, its end
+   * included.
+   */
   public void skipRest() {
     int depth = 1;
     while (depth > 0) {
@@ -67,7 +75,10 @@ public final class TreeReader implements TreeSource {
     }
   }
 
-  /** Reads the whole rest of a directory into memory (for `show`, `diff` and tests; engines stream instead). */
+  /**
+   * Reads the whole rest of a directory into memory (for `show`, `diff` and tests; engines stream
+   * instead).
+   */
   public DirIndex readDir(TreeEntry.Dir self) {
     List<FileIndex> files = new ArrayList<>();
     for (TreeEntry.File f : files()) {
@@ -78,7 +89,8 @@ public final class TreeReader implements TreeSource {
     while (true) {
       TreeEntry e = next();
       if (e == null) {
-        throw new IndexFormatException("a snapshot's tree ends inside directory '" + self.name() + "'");
+        throw new IndexFormatException(
+            "a snapshot's tree ends inside directory '" + self.name() + "'");
       }
       if (e instanceof TreeEntry.End en) {
         end = en;
@@ -87,10 +99,18 @@ public final class TreeReader implements TreeSource {
       if (e instanceof TreeEntry.Dir d) {
         dirs.add(readDir(d));
       } else {
-        throw new IndexFormatException("a snapshot's tree lists a file after the sub-directories of '" + self.name() + "'");
+        throw new IndexFormatException(
+            "a snapshot's tree lists a file after the sub-directories of '" + self.name() + "'");
       }
     }
-    return new DirIndex(self.name(), self.metadata(), files, end.filesRemoved(), dirs, end.subDirsRemoved(), self.xattrs());
+    return new DirIndex(
+        self.name(),
+        self.metadata(),
+        files,
+        end.filesRemoved(),
+        dirs,
+        end.subDirsRemoved(),
+        self.xattrs());
   }
 
   /** The whole tree in memory. */

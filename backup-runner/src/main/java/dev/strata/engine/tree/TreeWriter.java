@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** Writes tree records, one JSON line each, into a {@link TreeChunker}. Not thread-safe: one writer thread. */
+/**
+ * Writes tree records, one JSON line each, into a {@link TreeChunker}. Not thread-safe: one writer
+ * thread.
+ */
 public final class TreeWriter {
 
   private final TreeChunker chunker;

@@ -15,14 +15,26 @@ class IndexCodecTest {
 
   static SnapshotIndex sample() {
     FileMetadata m = new FileMetadata(10, 0644, 1_700_000_000_123_456_789L, 1000, 1000);
-    FileIndex f = FileIndex.file("000001.sst", m, List.of(new FileBlob("0a".repeat(32), 0, 10)), "ff".repeat(32));
+    FileIndex f =
+        FileIndex.file(
+            "000001.sst", m, List.of(new FileBlob("0a".repeat(32), 0, 10)), "ff".repeat(32));
     FileIndex l = FileIndex.symlink("CURRENT-link", new FileMetadata(0, 0777, 5, 0, 0), "CURRENT");
-    DirIndex sub = new DirIndex("db", new FileMetadata(0, 0755, 7, 0, 0), List.of(f, l), List.of("000000.sst"), List.of(), List.of("old"));
-    DirIndex root = new DirIndex("", new FileMetadata(0, 0755, 8, 0, 0), List.of(), List.of(), List.of(sub), List.of());
+    DirIndex sub =
+        new DirIndex(
+            "db",
+            new FileMetadata(0, 0755, 7, 0, 0),
+            List.of(f, l),
+            List.of("000000.sst"),
+            List.of(),
+            List.of("old"));
+    DirIndex root =
+        new DirIndex(
+            "", new FileMetadata(0, 0755, 8, 0, 0), List.of(), List.of(), List.of(sub), List.of());
     return new SnapshotIndex(
         SnapshotIndex.FORMAT_VERSION,
         "20261126T071913.042Z-a1b2c3",
-        new SnapshotMetadata("ns/pvc/", "file:///store/", Instant.parse("2026-11-26T07:19:13.042123Z"), "job-1"),
+        new SnapshotMetadata(
+            "ns/pvc/", "file:///store/", Instant.parse("2026-11-26T07:19:13.042123Z"), "job-1"),
         "20261126T061913.042Z-000000",
         4 << 20,
         new SnapshotStats(1, 2, 1, 10, 10, 0),
@@ -38,12 +50,18 @@ class IndexCodecTest {
   @Test
   void summaryStopsBeforeTheTree() {
     SnapshotIndex index = sample();
-    assertThat(IndexCodec.decodeSummary(IndexCodec.encode(index), "test")).isEqualTo(index.summary());
+    assertThat(IndexCodec.decodeSummary(IndexCodec.encode(index), "test"))
+        .isEqualTo(index.summary());
   }
 
   @Test
   void formatVersionComesFirst() throws IOException {
-    String json = new String(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(IndexCodec.encode(sample()))).readAllBytes(), StandardCharsets.UTF_8);
+    String json =
+        new String(
+            new java.util.zip.GZIPInputStream(
+                    new java.io.ByteArrayInputStream(IndexCodec.encode(sample())))
+                .readAllBytes(),
+            StandardCharsets.UTF_8);
     assertThat(json).startsWith("{\"formatVersion\":1,");
   }
 
@@ -55,15 +73,18 @@ class IndexCodecTest {
         .hasMessageContaining("index format version 3")
         .hasMessageContaining("reads versions 1 and 2 only")
         .hasMessageContaining("use a Strata release that supports it");
-    assertThatThrownBy(() -> IndexCodec.decodeSummary(future, "i")).hasMessageContaining("version 3");
+    assertThatThrownBy(() -> IndexCodec.decodeSummary(future, "i"))
+        .hasMessageContaining("version 3");
   }
 
   @Test
   void refusesSomethingThatIsNotAnIndex() throws IOException {
-    assertThatThrownBy(() -> IndexCodec.decode("plain".getBytes(), "i")).isInstanceOf(IndexFormatException.class);
+    assertThatThrownBy(() -> IndexCodec.decode("plain".getBytes(), "i"))
+        .isInstanceOf(IndexFormatException.class);
     assertThatThrownBy(() -> IndexCodec.decode(gzip("{\"snapshotId\":\"x\"}"), "i"))
         .hasMessageContaining("does not start with formatVersion");
-    assertThatThrownBy(() -> IndexCodec.decode(gzip("{\"formatVersion\":1}"), "i")).hasMessageContaining("incomplete");
+    assertThatThrownBy(() -> IndexCodec.decode(gzip("{\"formatVersion\":1}"), "i"))
+        .hasMessageContaining("incomplete");
   }
 
   static byte[] gzip(String s) throws IOException {

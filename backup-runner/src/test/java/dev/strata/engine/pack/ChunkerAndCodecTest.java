@@ -61,8 +61,11 @@ class ChunkerAndCodecTest {
 
     byte[] inserted = new byte[data.length + 100];
     System.arraycopy(data, 0, inserted, 100, data.length);
-    long newBytes = chunks(c, inserted).stream().filter(ch -> !before.contains(Arrays.toString(dev.strata.engine.Hashing.sha256(ch))))
-        .mapToLong(ch -> ch.length).sum();
+    long newBytes =
+        chunks(c, inserted).stream()
+            .filter(ch -> !before.contains(Arrays.toString(dev.strata.engine.Hashing.sha256(ch))))
+            .mapToLong(ch -> ch.length)
+            .sum();
     assertThat(newBytes).as("100 bytes inserted at the start").isLessThanOrEqualTo(3L << 20);
 
     byte[] edited = data.clone();
@@ -70,15 +73,18 @@ class ChunkerAndCodecTest {
     for (int i = 0; i < 4096; i++) {
       edited[(40 << 20) + i] ^= 0x5a;
     }
-    long changed = chunks(c, edited).stream().filter(ch -> !before.contains(Arrays.toString(dev.strata.engine.Hashing.sha256(ch))))
-        .mapToLong(ch -> ch.length).sum();
+    long changed =
+        chunks(c, edited).stream()
+            .filter(ch -> !before.contains(Arrays.toString(dev.strata.engine.Hashing.sha256(ch))))
+            .mapToLong(ch -> ch.length)
+            .sum();
     assertThat(changed).as("4 KiB changed in place").isLessThanOrEqualTo(3L << 19);
   }
 
   /**
-   * The cuts of a reader that cuts what its buffer holds and reads more only when the next cut lies beyond it (as the
-   * backup does), with reads of random sizes: they must be those of the whole data, or blob ids would depend on how a
-   * file happened to be read.
+   * The cuts of a reader that cuts what its buffer holds and reads more only when the next cut lies
+   * beyond it (as the backup does), with reads of random sizes: they must be those of the whole
+   * data, or blob ids would depend on how a file happened to be read.
    */
   @Test
   void cuttingWhatTheBufferHoldsGivesTheCutsOfTheWholeData() {
@@ -104,7 +110,8 @@ class ChunkerAndCodecTest {
           System.arraycopy(buf, start, buf, 0, filled - start);
           filled -= start;
           start = 0;
-          int want = Math.min(Math.min(buf.length - filled, data.length - read), 1 + r.nextInt(3 << 20));
+          int want =
+              Math.min(Math.min(buf.length - filled, data.length - read), 1 + r.nextInt(3 << 20));
           System.arraycopy(data, read, buf, filled, want);
           read += want;
           filled += want;
@@ -117,10 +124,15 @@ class ChunkerAndCodecTest {
       assertThat(streamed).as("buffer of %d bytes", buf.length).isEqualTo(whole);
     }
     assertThat(c.cut(data, 0, P.minSize() - 1, false)).as("too little to decide").isEqualTo(-1);
-    assertThat(c.cut(data, 5 << 20, P.maxSize(), false)).as("a maxSize cut needs no more data").isEqualTo(P.maxSize());
+    assertThat(c.cut(data, 5 << 20, P.maxSize(), false))
+        .as("a maxSize cut needs no more data")
+        .isEqualTo(P.maxSize());
   }
 
-  /** The zero-blob ids a restore computes in one pass are those of hashing each size's zeros, plain and keyed. */
+  /**
+   * The zero-blob ids a restore computes in one pass are those of hashing each size's zeros, plain
+   * and keyed.
+   */
   @Test
   void zeroBlobIdsOfManySizesInOnePassAreEachSizesId() {
     long[] sizes = {0, 1, 63, 64, 65, 4095, 65_536, 65_537, 200_000, P.maxSize()};
@@ -128,7 +140,9 @@ class ChunkerAndCodecTest {
       byte[][] ids = sealer.zeroBlobIds(sizes);
       for (int i = 0; i < sizes.length; i++) {
         int n = (int) sizes[i];
-        assertThat(ids[i]).as("%d zero bytes, %s", n, sealer.encrypted() ? "keyed" : "plain").isEqualTo(sealer.blobId(new byte[n], 0, n));
+        assertThat(ids[i])
+            .as("%d zero bytes, %s", n, sealer.encrypted() ? "keyed" : "plain")
+            .isEqualTo(sealer.blobId(new byte[n], 0, n));
       }
     }
   }
@@ -150,7 +164,10 @@ class ChunkerAndCodecTest {
   @Test
   void textIsCompressedRandomBytesAreStoredAsTheyAre() {
     BlobCodec codec = new BlobCodec(Sealer.NONE);
-    byte[] text = "the quick brown fox jumps over the lazy dog\n".repeat(5000).getBytes(StandardCharsets.UTF_8);
+    byte[] text =
+        "the quick brown fox jumps over the lazy dog\n"
+            .repeat(5000)
+            .getBytes(StandardCharsets.UTF_8);
     byte[] id = Sealer.NONE.blobId(text, 0, text.length);
     codec.encode(Compression.AUTO, id, text, 0, text.length);
     assertThat(codec.flags & BlobCodec.COMPRESSED).isNotZero();
@@ -158,11 +175,13 @@ class ChunkerAndCodecTest {
     byte[] stored = Arrays.copyOf(codec.stored, codec.storedLength);
     BlobCodec reader = new BlobCodec(Sealer.NONE);
     reader.decode(id, stored, 0, stored.length, codec.flags, text.length, new byte[text.length]);
-    assertThat(Arrays.copyOfRange(reader.raw, reader.rawOffset, reader.rawOffset + text.length)).isEqualTo(text);
+    assertThat(Arrays.copyOfRange(reader.raw, reader.rawOffset, reader.rawOffset + text.length))
+        .isEqualTo(text);
 
     byte[] random = new byte[1 << 20];
     new Random(6).nextBytes(random);
-    codec.encode(Compression.AUTO, Sealer.NONE.blobId(random, 0, random.length), random, 0, random.length);
+    codec.encode(
+        Compression.AUTO, Sealer.NONE.blobId(random, 0, random.length), random, 0, random.length);
     assertThat(codec.flags).isZero();
     assertThat(codec.storedLength).isEqualTo(random.length);
     codec.encode(Compression.OFF, id, text, 0, text.length);
@@ -171,7 +190,8 @@ class ChunkerAndCodecTest {
 
   @Test
   void aSmallBlobIsCompressedOnlyWhenItShrinksByAThirtySecond() {
-    // Small blobs (no sample test) are compressed whole into a buffer zstd cannot overflow; the cap is checked after.
+    // Small blobs (no sample test) are compressed whole into a buffer zstd cannot overflow; the cap
+    // is checked after.
     BlobCodec codec = new BlobCodec(Sealer.NONE);
     Random r = new Random(7);
     for (int zeros : new int[] {0, 100, 2000}) {
@@ -184,13 +204,16 @@ class ChunkerAndCodecTest {
         assertThat(codec.flags).as("%d zero bytes: does not shrink by 1/32", zeros).isZero();
         assertThat(codec.storedLength).isEqualTo(b.length);
       } else {
-        assertThat(codec.flags).as("%d zero bytes: shrinks by more than 1/32", zeros).isEqualTo(BlobCodec.COMPRESSED);
+        assertThat(codec.flags)
+            .as("%d zero bytes: shrinks by more than 1/32", zeros)
+            .isEqualTo(BlobCodec.COMPRESSED);
         assertThat(codec.storedLength).isLessThanOrEqualTo(b.length - b.length / 32);
       }
       byte[] stored = Arrays.copyOf(codec.stored, codec.storedLength);
       BlobCodec reader = new BlobCodec(Sealer.NONE);
       reader.decode(id, stored, 0, stored.length, codec.flags, b.length, new byte[b.length]);
-      assertThat(Arrays.copyOfRange(reader.raw, reader.rawOffset, reader.rawOffset + b.length)).isEqualTo(b);
+      assertThat(Arrays.copyOfRange(reader.raw, reader.rawOffset, reader.rawOffset + b.length))
+          .isEqualTo(b);
     }
   }
 
@@ -200,7 +223,9 @@ class ChunkerAndCodecTest {
     BlobCodec codec = new BlobCodec(sealer);
     byte[] content = "secret content of a file".repeat(100).getBytes(StandardCharsets.UTF_8);
     byte[] id = sealer.blobId(content, 0, content.length);
-    assertThat(id).as("keyed: not the SHA-256 of the content").isNotEqualTo(dev.strata.engine.Hashing.sha256(content));
+    assertThat(id)
+        .as("keyed: not the SHA-256 of the content")
+        .isNotEqualTo(dev.strata.engine.Hashing.sha256(content));
     codec.encode(Compression.AUTO, id, content, 0, content.length);
     byte[] stored = Arrays.copyOf(codec.stored, codec.storedLength);
     int flags = codec.flags;
@@ -208,18 +233,41 @@ class ChunkerAndCodecTest {
 
     BlobCodec reader = new BlobCodec(sealer);
     reader.decode(id, stored, 0, stored.length, flags, content.length, new byte[content.length]);
-    assertThat(Arrays.copyOfRange(reader.raw, reader.rawOffset, reader.rawOffset + content.length)).isEqualTo(content);
+    assertThat(Arrays.copyOfRange(reader.raw, reader.rawOffset, reader.rawOffset + content.length))
+        .isEqualTo(content);
 
     byte[] otherId = id.clone();
     otherId[0] ^= 1;
-    assertThatThrownBy(() -> reader.decode(otherId, stored, 0, stored.length, flags, content.length, new byte[content.length]))
-        .isInstanceOf(SealException.class).hasMessageContaining("authentication failed");
+    assertThatThrownBy(
+            () ->
+                reader.decode(
+                    otherId,
+                    stored,
+                    0,
+                    stored.length,
+                    flags,
+                    content.length,
+                    new byte[content.length]))
+        .isInstanceOf(SealException.class)
+        .hasMessageContaining("authentication failed");
     byte[] flipped = stored.clone();
     flipped[flipped.length / 2] ^= 1;
-    assertThatThrownBy(() -> reader.decode(id, flipped, 0, flipped.length, flags, content.length, new byte[content.length]))
+    assertThatThrownBy(
+            () ->
+                reader.decode(
+                    id,
+                    flipped,
+                    0,
+                    flipped.length,
+                    flags,
+                    content.length,
+                    new byte[content.length]))
         .isInstanceOf(SealException.class);
     BlobCodec stranger = new BlobCodec(Sealer.encrypting(MasterKey.generate()));
-    assertThatThrownBy(() -> stranger.decode(id, stored, 0, stored.length, flags, content.length, new byte[content.length]))
+    assertThatThrownBy(
+            () ->
+                stranger.decode(
+                    id, stored, 0, stored.length, flags, content.length, new byte[content.length]))
         .isInstanceOf(SealException.class);
   }
 

@@ -22,17 +22,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The S3 store with retries, through a proxy that breaks requests: everything still arrives byte-identical. */
+/**
+ * The S3 store with retries, through a proxy that breaks requests: everything still arrives
+ * byte-identical.
+ */
 class FaultInjectionTest {
 
-  @RegisterExtension
-  static final S3ProxyExtension s3 = new S3ProxyExtension();
+  @RegisterExtension static final S3ProxyExtension s3 = new S3ProxyExtension();
 
   static final Metadata META = Metadata.of("faulty", "payload");
 
   /** Fast backoff so the test does not wait: 5 ms, ×2, capped at 100 ms, 25 attempts, 60 s. */
   static final RetryPolicy FAST =
-      new RetryPolicy(Duration.ofMillis(5), 2.0, Duration.ofMillis(100), 0.5, 25, Duration.ofSeconds(60));
+      new RetryPolicy(
+          Duration.ofMillis(5), 2.0, Duration.ofMillis(100), 0.5, 25, Duration.ofSeconds(60));
 
   FaultyProxy proxy;
   S3BlobStoreManager s3Store;
@@ -67,11 +70,18 @@ class FaultInjectionTest {
       List<Future<?>> futures = new ArrayList<>();
       for (int i = 0; i < objects; i++) {
         int n = i;
-        futures.add(pool.submit(() -> {
-          byte[] data = payloads[n];
-          store.put(key(n), data, data.length, S3BlobStoreManagerTest.sha256(data, data.length), META);
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  byte[] data = payloads[n];
+                  store.put(
+                      key(n),
+                      data,
+                      data.length,
+                      S3BlobStoreManagerTest.sha256(data, data.length),
+                      META);
+                  return null;
+                }));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -79,10 +89,14 @@ class FaultInjectionTest {
       futures.clear();
       for (int i = 0; i < objects; i++) {
         int n = i;
-        futures.add(pool.submit(() -> {
-          assertThat(Arrays.equals(store.get(key(n), META), payloads[n])).as("object %d", n).isTrue();
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  assertThat(Arrays.equals(store.get(key(n), META), payloads[n]))
+                      .as("object %d", n)
+                      .isTrue();
+                  return null;
+                }));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -118,8 +132,9 @@ class FaultInjectionTest {
   void withoutRetriesTheSameFaultsSurfaceAsTransientFailures() {
     proxy.setFaultRate(1.0);
     proxy.setFaults(EnumSet.of(FaultyProxy.Fault.SLOW_DOWN_503));
-    StoreException e = catchThrowableOfType(
-        () -> s3Store.put("k", new byte[] {1}, 1, null, META), StoreException.class);
+    StoreException e =
+        catchThrowableOfType(
+            () -> s3Store.put("k", new byte[] {1}, 1, null, META), StoreException.class);
     assertThat(e.kind()).isEqualTo(StoreException.Kind.TRANSIENT);
     assertThat(e.getMessage()).contains("put 'k'").contains("SlowDown");
 
@@ -135,16 +150,19 @@ class FaultInjectionTest {
 
   @Test
   void aStoreThatStaysDownFailsAfterTheDeadlineWithTheAttemptCount() {
-    s3Store.checkAccess(); // connect and learn the region first, so the deadline below is spent on retries alone
+    s3Store.checkAccess(); // connect and learn the region first, so the deadline below is spent on
+    // retries alone
     proxy.setFaultRate(1.0);
     proxy.setFaults(EnumSet.of(FaultyProxy.Fault.INTERNAL_ERROR_500));
     RetryingBlobStoreManager shortDeadline =
         new RetryingBlobStoreManager(s3Store, FAST.withDeadline(Duration.ofSeconds(1)));
     long start = System.nanoTime();
-    StoreException e = catchThrowableOfType(
-        () -> shortDeadline.put("down", new byte[] {1}, 1, null, META), StoreException.class);
+    StoreException e =
+        catchThrowableOfType(
+            () -> shortDeadline.put("down", new byte[] {1}, 1, null, META), StoreException.class);
     assertThat(e.kind()).isEqualTo(StoreException.Kind.TRANSIENT);
-    assertThat(e.getMessage()).matches("gave up after \\d+ attempts? over \\d+\\.\\d s: put 'down' .*InternalError.*");
+    assertThat(e.getMessage())
+        .matches("gave up after \\d+ attempts? over \\d+\\.\\d s: put 'down' .*InternalError.*");
     assertThat(proxy.faultsInjected()).isGreaterThan(1);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
   }
@@ -167,7 +185,8 @@ class FaultInjectionTest {
       try {
         return call.get();
       } catch (StoreException e) {
-        (e.kind() == StoreException.Kind.TRANSIENT ? transientFailures : otherFailures).incrementAndGet();
+        (e.kind() == StoreException.Kind.TRANSIENT ? transientFailures : otherFailures)
+            .incrementAndGet();
         throw e;
       }
     }
@@ -179,18 +198,20 @@ class FaultInjectionTest {
 
     @Override
     public void checkAccess() {
-      count(() -> {
-        delegate.checkAccess();
-        return null;
-      });
+      count(
+          () -> {
+            delegate.checkAccess();
+            return null;
+          });
     }
 
     @Override
     public void put(String key, byte[] data, int length, byte[] sha256, Metadata metadata) {
-      count(() -> {
-        delegate.put(key, data, length, sha256, metadata);
-        return null;
-      });
+      count(
+          () -> {
+            delegate.put(key, data, length, sha256, metadata);
+            return null;
+          });
     }
 
     @Override
@@ -205,26 +226,29 @@ class FaultInjectionTest {
 
     @Override
     public void delete(String key, Metadata metadata) {
-      count(() -> {
-        delegate.delete(key, metadata);
-        return null;
-      });
+      count(
+          () -> {
+            delegate.delete(key, metadata);
+            return null;
+          });
     }
 
     @Override
     public void removeTTL(String key, Metadata metadata) {
-      count(() -> {
-        delegate.removeTTL(key, metadata);
-        return null;
-      });
+      count(
+          () -> {
+            delegate.removeTTL(key, metadata);
+            return null;
+          });
     }
 
     @Override
     public void list(String prefix, Consumer<ObjectInfo> consumer, Metadata metadata) {
-      count(() -> {
-        delegate.list(prefix, consumer, metadata);
-        return null;
-      });
+      count(
+          () -> {
+            delegate.list(prefix, consumer, metadata);
+            return null;
+          });
     }
 
     @Override

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A file:// store is listed while a backup writes to it and a collector deletes from it: files written under a
- * temporary name and renamed away, files deleted, whole folders gone between the listing of their parent and their
- * own. None of that fails a listing, and a listing never shows a temporary file.
+ * A file:// store is listed while a backup writes to it and a collector deletes from it: files
+ * written under a temporary name and renamed away, files deleted, whole folders gone between the
+ * listing of their parent and their own. None of that fails a listing, and a listing never shows a
+ * temporary file.
  */
 class LocalStoreListingTest {
 
@@ -32,28 +33,41 @@ class LocalStoreListingTest {
     byte[] bytes = new byte[64];
     // Something to list from the start: a listing of an empty folder proves nothing.
     for (int i = 0; i < 50; i++) {
-      store.put("index/" + String.format("%02x", i % 16) + "/seed-" + i, bytes, bytes.length, null, meta);
+      store.put(
+          "index/" + String.format("%02x", i % 16) + "/seed-" + i, bytes, bytes.length, null, meta);
     }
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger written = new AtomicInteger();
     List<Throwable> writerFailures = new ArrayList<>();
-    Thread writer = new Thread(() -> {
-      try {
-        for (int i = 0; !stop.get(); i++) {
-          String folder = "index/" + String.format("%02x", i % 16) + "/";
-          store.put(folder + "f-" + i, bytes, bytes.length, null, meta); // a temporary file, then a rename
-          if (i >= 8) {
-            store.delete("index/" + String.format("%02x", (i - 8) % 16) + "/f-" + (i - 8), meta);
-          }
-          if (i % 50 == 49) {
-            deleteTree(tmp.resolve("store/index/" + String.format("%02x", (i / 50) % 16))); // a folder goes whole
-          }
-          written.incrementAndGet();
-        }
-      } catch (Throwable t) {
-        writerFailures.add(t);
-      }
-    }, "concurrent-writer");
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                for (int i = 0; !stop.get(); i++) {
+                  String folder = "index/" + String.format("%02x", i % 16) + "/";
+                  store.put(
+                      folder + "f-" + i,
+                      bytes,
+                      bytes.length,
+                      null,
+                      meta); // a temporary file, then a rename
+                  if (i >= 8) {
+                    store.delete(
+                        "index/" + String.format("%02x", (i - 8) % 16) + "/f-" + (i - 8), meta);
+                  }
+                  if (i % 50 == 49) {
+                    deleteTree(
+                        tmp.resolve(
+                            "store/index/"
+                                + String.format("%02x", (i / 50) % 16))); // a folder goes whole
+                  }
+                  written.incrementAndGet();
+                }
+              } catch (Throwable t) {
+                writerFailures.add(t);
+              }
+            },
+            "concurrent-writer");
     writer.start();
     int listings = 0;
     try {
@@ -61,7 +75,9 @@ class LocalStoreListingTest {
       while (System.nanoTime() < until || listings < 200) {
         List<String> keys = new ArrayList<>();
         store.list(listings % 2 == 0 ? "index/" : "", o -> keys.add(o.key()), meta);
-        assertThat(keys).noneMatch(k -> k.contains(".tmp-")).allMatch(k -> k.startsWith("index/") || k.equals("config"));
+        assertThat(keys)
+            .noneMatch(k -> k.contains(".tmp-"))
+            .allMatch(k -> k.startsWith("index/") || k.equals("config"));
         assertThat(keys).as("in key order, as S3 lists").isSorted();
         listings++;
       }
@@ -75,8 +91,13 @@ class LocalStoreListingTest {
     List<String> listed = new ArrayList<>();
     store.list("index/", o -> listed.add(o.key()), meta);
     try (Stream<Path> files = Files.walk(tmp.resolve("store/index"))) {
-      assertThat(listed).containsExactlyElementsOf(files.filter(Files::isRegularFile)
-          .map(p -> "index/" + tmp.resolve("store/index").relativize(p).toString()).sorted().toList());
+      assertThat(listed)
+          .containsExactlyElementsOf(
+              files
+                  .filter(Files::isRegularFile)
+                  .map(p -> "index/" + tmp.resolve("store/index").relativize(p).toString())
+                  .sorted()
+                  .toList());
     }
   }
 

@@ -16,15 +16,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * What the server does with each of the two digests the client sends. Both checks matter: x-amz-content-sha256 is what
- * the SigV4 signature covers, x-amz-checksum-sha256 is what the server stores with the object. S3Proxy 4.1.0 verifies
- * both, as AWS S3 and MinIO do; if the client ever stopped sending the caller's digest (an upgrade of minio-java that
- * bypasses the override), the wrong-digest cases here would be accepted and fail.
+ * What the server does with each of the two digests the client sends. Both checks matter:
+ * x-amz-content-sha256 is what the SigV4 signature covers, x-amz-checksum-sha256 is what the server
+ * stores with the object. S3Proxy 4.1.0 verifies both, as AWS S3 and MinIO do; if the client ever
+ * stopped sending the caller's digest (an upgrade of minio-java that bypasses the override), the
+ * wrong-digest cases here would be accepted and fail.
  */
 class PrecomputedHashMinioClientTest {
 
-  @RegisterExtension
-  static final S3ProxyExtension s3 = new S3ProxyExtension();
+  @RegisterExtension static final S3ProxyExtension s3 = new S3ProxyExtension();
 
   static Probe client;
   static final byte[] DATA = S3BlobStoreManagerTest.random(1, 5000);
@@ -50,8 +50,12 @@ class PrecomputedHashMinioClientTest {
 
   @BeforeAll
   static void open() {
-    client = new Probe(MinioAsyncClient.builder().endpoint(s3.endpoint())
-        .credentials(s3.accessKey(), s3.secretKey()).build());
+    client =
+        new Probe(
+            MinioAsyncClient.builder()
+                .endpoint(s3.endpoint())
+                .credentials(s3.accessKey(), s3.secretKey())
+                .build());
   }
 
   @AfterAll
@@ -66,14 +70,17 @@ class PrecomputedHashMinioClientTest {
 
   @Test
   void aWrongSignedPayloadDigestIsRefused() {
-    assertThat(code(() -> client.put("bad-content", hex(BAD), b64(GOOD)))).isEqualTo("XAmzContentSHA256Mismatch");
-    assertThat(code(() -> client.put("bad-content-only", hex(BAD), null))).isEqualTo("XAmzContentSHA256Mismatch");
+    assertThat(code(() -> client.put("bad-content", hex(BAD), b64(GOOD))))
+        .isEqualTo("XAmzContentSHA256Mismatch");
+    assertThat(code(() -> client.put("bad-content-only", hex(BAD), null)))
+        .isEqualTo("XAmzContentSHA256Mismatch");
   }
 
   @Test
   void aWrongChecksumHeaderIsRefusedEvenWhenThePayloadDigestIsRight() {
     assertThat(code(() -> client.put("bad-checksum", hex(GOOD), b64(BAD)))).isEqualTo("BadDigest");
-    assertThat(code(() -> client.put("bad-checksum-unsigned", "UNSIGNED-PAYLOAD", b64(BAD)))).isEqualTo("BadDigest");
+    assertThat(code(() -> client.put("bad-checksum-unsigned", "UNSIGNED-PAYLOAD", b64(BAD))))
+        .isEqualTo("BadDigest");
   }
 
   @Test
@@ -83,11 +90,22 @@ class PrecomputedHashMinioClientTest {
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     crc.update(DATA);
     client.putCrc32c(s3.bucket(), "from-direct", direct, (int) crc.getValue()).get();
-    assertThat(direct.position()).isEqualTo(3); // the caller's buffer as it was: a retry sends it again
-    try (var in = client.getObject(io.minio.GetObjectArgs.builder().bucket(s3.bucket()).object("from-direct").build()).get()) {
+    assertThat(direct.position())
+        .isEqualTo(3); // the caller's buffer as it was: a retry sends it again
+    try (var in =
+        client
+            .getObject(
+                io.minio.GetObjectArgs.builder().bucket(s3.bucket()).object("from-direct").build())
+            .get()) {
       assertThat(in.readAllBytes()).isEqualTo(DATA);
     }
-    assertThat(code(() -> client.putCrc32c(s3.bucket(), "bad-crc", direct, (int) crc.getValue() ^ 1).get())).isEqualTo("BadDigest");
+    assertThat(
+            code(
+                () ->
+                    client
+                        .putCrc32c(s3.bucket(), "bad-crc", direct, (int) crc.getValue() ^ 1)
+                        .get()))
+        .isEqualTo("BadDigest");
   }
 
   @Test
@@ -95,7 +113,8 @@ class PrecomputedHashMinioClientTest {
     S3ErrorClassifier classifier = new S3ErrorClassifier(s3.config(""));
     for (String[] headers : new String[][] {{hex(BAD), b64(GOOD)}, {hex(GOOD), b64(BAD)}}) {
       Throwable t = catchThrowable(() -> client.put("x", headers[0], headers[1]));
-      assertThat(classifier.classify("put", "x", t).kind()).isEqualTo(StoreException.Kind.INTEGRITY);
+      assertThat(classifier.classify("put", "x", t).kind())
+          .isEqualTo(StoreException.Kind.INTEGRITY);
     }
   }
 
@@ -118,8 +137,9 @@ class PrecomputedHashMinioClientTest {
   }
 
   /**
-   * A pack's body reaches the connection a slice at a time: handed to okio whole, it was copied into new segments all
-   * at once before any was sent (16 MiB of heap per upload in flight). Fails with one write of the whole body.
+   * A pack's body reaches the connection a slice at a time: handed to okio whole, it was copied
+   * into new segments all at once before any was sent (16 MiB of heap per upload in flight). Fails
+   * with one write of the whole body.
    */
   @Test
   void aBufferBodyIsWrittenInSlicesWithItsExactBytes() throws Exception {
@@ -130,15 +150,19 @@ class PrecomputedHashMinioClientTest {
     direct.position(100);
     okio.Buffer received = new okio.Buffer();
     long[] largest = {0};
-    okio.Sink counting = new okio.ForwardingSink(received) {
-      @Override
-      public void write(okio.Buffer source, long byteCount) throws java.io.IOException {
-        largest[0] = Math.max(largest[0], byteCount);
-        super.write(source, byteCount);
-      }
-    };
-    okhttp3.RequestBody body = PrecomputedHashMinioClient.body(direct, okhttp3.MediaType.get("application/octet-stream"));
-    for (int round = 0; round < 2; round++) { // written again when OkHttp retries on a stale connection
+    okio.Sink counting =
+        new okio.ForwardingSink(received) {
+          @Override
+          public void write(okio.Buffer source, long byteCount) throws java.io.IOException {
+            largest[0] = Math.max(largest[0], byteCount);
+            super.write(source, byteCount);
+          }
+        };
+    okhttp3.RequestBody body =
+        PrecomputedHashMinioClient.body(direct, okhttp3.MediaType.get("application/octet-stream"));
+    for (int round = 0;
+        round < 2;
+        round++) { // written again when OkHttp retries on a stale connection
       okio.BufferedSink sink = okio.Okio.buffer(counting);
       body.writeTo(sink);
       sink.flush();

@@ -33,7 +33,10 @@ class RefreshingCredentialsTest {
     }
   }
 
-  /** Hands out the sessions queued, or throws the failures queued; counts the calls and remembers "renewing". */
+  /**
+   * Hands out the sessions queued, or throws the failures queued; counts the calls and remembers
+   * "renewing".
+   */
   static final class ScriptedSource implements RefreshingCredentials.Source {
     final Deque<Object> script = new ArrayDeque<>();
     final AtomicInteger calls = new AtomicInteger();
@@ -64,7 +67,8 @@ class RefreshingCredentialsTest {
       }
       Object[] s = (Object[]) next;
       Instant expiration = s.length == 1 ? null : clock.instant().plus((Duration) s[1]);
-      return new RefreshingCredentials.Session(new Credentials((String) s[0], "secret", "token", null), expiration);
+      return new RefreshingCredentials.Session(
+          new Credentials((String) s[0], "secret", "token", null), expiration);
     }
   }
 
@@ -96,8 +100,11 @@ class RefreshingCredentialsTest {
 
   @Test
   void theRefreshComesNoLaterThanTheLastMomentTheKeysMayBeUsed() {
-    RefreshingCredentials.Held held = RefreshingCredentials.hold(
-        new RefreshingCredentials.Session(new Credentials("k", "s", "t", null), T0.plusSeconds(40)), T0);
+    RefreshingCredentials.Held held =
+        RefreshingCredentials.hold(
+            new RefreshingCredentials.Session(
+                new Credentials("k", "s", "t", null), T0.plusSeconds(40)),
+            T0);
     assertThat(held.refreshAt()).isEqualTo(T0.plusSeconds(25)).isEqualTo(held.lastUse());
   }
 
@@ -127,7 +134,9 @@ class RefreshingCredentialsTest {
 
   @Test
   void aFailedRefreshFailsOnceTheKeysHeldAreTooCloseToExpiry() {
-    StoreException refused = new StoreException(StoreException.Kind.PERMANENT, StoreException.Reason.ACCESS_DENIED, "trust", null);
+    StoreException refused =
+        new StoreException(
+            StoreException.Kind.PERMANENT, StoreException.Reason.ACCESS_DENIED, "trust", null);
     source.session("k1", Duration.ofHours(1)).failure(refused);
     credentials.fetch();
     clock.advance(Duration.ofHours(1).minus(RefreshingCredentials.LAST_USE));

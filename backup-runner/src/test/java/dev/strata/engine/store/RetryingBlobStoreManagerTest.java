@@ -26,7 +26,8 @@ class RetryingBlobStoreManagerTest {
 
   /** 100 ms, ×2, capped at 400 ms, jitter 0.5, 10 attempts, 2 s deadline. */
   static final RetryPolicy POLICY =
-      new RetryPolicy(Duration.ofMillis(100), 2.0, Duration.ofMillis(400), 0.5, 10, Duration.ofSeconds(2));
+      new RetryPolicy(
+          Duration.ofMillis(100), 2.0, Duration.ofMillis(400), 0.5, 10, Duration.ofSeconds(2));
 
   final FakeStore fake = new FakeStore();
   final List<Duration> sleeps = new ArrayList<>();
@@ -35,10 +36,15 @@ class RetryingBlobStoreManagerTest {
 
   /** Sleeping moves the fake clock; nothing really waits. */
   RetryingBlobStoreManager retrying(RetryPolicy policy) {
-    return new RetryingBlobStoreManager(fake, policy, d -> {
-      sleeps.add(d);
-      now += d.toNanos();
-    }, () -> now, () -> nextRandom);
+    return new RetryingBlobStoreManager(
+        fake,
+        policy,
+        d -> {
+          sleeps.add(d);
+          now += d.toNanos();
+        },
+        () -> now,
+        () -> nextRandom);
   }
 
   @AfterEach
@@ -55,7 +61,8 @@ class RetryingBlobStoreManagerTest {
     assertThat(result).containsExactly(42);
     assertThat(fake.calls).isEqualTo(4);
     // random 0.5 with jitter 0.5: three quarters of 100, 200, 400 ms
-    assertThat(sleeps).containsExactly(Duration.ofMillis(75), Duration.ofMillis(150), Duration.ofMillis(300));
+    assertThat(sleeps)
+        .containsExactly(Duration.ofMillis(75), Duration.ofMillis(150), Duration.ofMillis(300));
   }
 
   @Test
@@ -65,7 +72,8 @@ class RetryingBlobStoreManagerTest {
       StoreException original = new StoreException(kind, "no");
       fake.failures.add(original);
       fake.failures.add(new StoreException(TRANSIENT, "never reached"));
-      StoreException thrown = catchThrowableOfType(() -> retrying(POLICY).get("k", META), StoreException.class);
+      StoreException thrown =
+          catchThrowableOfType(() -> retrying(POLICY).get("k", META), StoreException.class);
       assertThat(thrown).isSameAs(original);
       assertThat(fake.calls).isEqualTo(1);
       assertThat(sleeps).isEmpty();
@@ -83,7 +91,8 @@ class RetryingBlobStoreManagerTest {
     fake.calls = 0;
     StoreException corrupt = new StoreException(INTEGRITY, "bad bytes");
     fake.failures.add(corrupt);
-    assertThat(catchThrowableOfType(() -> retrying(POLICY).get("k", META), StoreException.class)).isSameAs(corrupt);
+    assertThat(catchThrowableOfType(() -> retrying(POLICY).get("k", META), StoreException.class))
+        .isSameAs(corrupt);
     assertThat(fake.calls).isEqualTo(1);
   }
 
@@ -91,8 +100,10 @@ class RetryingBlobStoreManagerTest {
   void aDigestThatNeverMatchesIsResentOnlyAFewTimes() {
     StoreException mismatch = new StoreException(INTEGRITY, "XAmzContentSHA256Mismatch");
     fake.alwaysFail = mismatch;
-    StoreException e = catchThrowableOfType(
-        () -> retrying(POLICY.withMaxAttempts(1000)).put("k", new byte[] {1}, 1, null, META), StoreException.class);
+    StoreException e =
+        catchThrowableOfType(
+            () -> retrying(POLICY.withMaxAttempts(1000)).put("k", new byte[] {1}, 1, null, META),
+            StoreException.class);
     assertThat(fake.calls).isEqualTo(RetryingBlobStoreManager.MAX_INTEGRITY_ATTEMPTS);
     assertThat(e).isSameAs(mismatch);
     fake.alwaysFail = null;
@@ -101,21 +112,27 @@ class RetryingBlobStoreManagerTest {
   @Test
   void givesUpAtTheDeadlineSayingHowManyAttemptsOverHowLong() {
     fake.alwaysFail = new StoreException(TRANSIENT, "put 'k' failed: HTTP 503 SlowDown");
-    StoreException e = catchThrowableOfType(
-        () -> retrying(POLICY.withMaxAttempts(1000)).put("k", new byte[0], 0, null, META), StoreException.class);
+    StoreException e =
+        catchThrowableOfType(
+            () -> retrying(POLICY.withMaxAttempts(1000)).put("k", new byte[0], 0, null, META),
+            StoreException.class);
     // sleeps 75, 150, 300, 300, 300, 300, 300 = 1725 ms; the next 300 would pass the 2 s deadline
     assertThat(fake.calls).isEqualTo(8);
-    assertThat(sleeps.stream().mapToLong(Duration::toMillis).sum()).isEqualTo(1725).isLessThanOrEqualTo(2000);
+    assertThat(sleeps.stream().mapToLong(Duration::toMillis).sum())
+        .isEqualTo(1725)
+        .isLessThanOrEqualTo(2000);
     assertThat(e.kind()).isEqualTo(TRANSIENT);
-    assertThat(e.getMessage()).isEqualTo("gave up after 8 attempts over 1.7 s: put 'k' failed: HTTP 503 SlowDown");
+    assertThat(e.getMessage())
+        .isEqualTo("gave up after 8 attempts over 1.7 s: put 'k' failed: HTTP 503 SlowDown");
     assertThat(e.getCause()).isSameAs(fake.alwaysFail);
   }
 
   @Test
   void givesUpAtMaxAttempts() {
     fake.alwaysFail = new StoreException(TRANSIENT, "reset");
-    StoreException e = catchThrowableOfType(
-        () -> retrying(POLICY.withMaxAttempts(3)).delete("k", META), StoreException.class);
+    StoreException e =
+        catchThrowableOfType(
+            () -> retrying(POLICY.withMaxAttempts(3)).delete("k", META), StoreException.class);
     assertThat(fake.calls).isEqualTo(3);
     assertThat(sleeps).hasSize(2);
     assertThat(e.getMessage()).startsWith("gave up after 3 attempts over 0.2 s: reset");
@@ -124,12 +141,19 @@ class RetryingBlobStoreManagerTest {
   @Test
   void aDeadlineReachedAfterTheFirstAttemptStillSaysSo() {
     fake.alwaysFail = new StoreException(TRANSIENT, "slow");
-    RetryingBlobStoreManager store = new RetryingBlobStoreManager(fake, POLICY, d -> {
-      throw new AssertionError("must not sleep past the deadline");
-    }, () -> {
-      now += 3_000_000_000L; // every look at the clock: 3 s later, more than the whole deadline
-      return now;
-    }, () -> 0.5);
+    RetryingBlobStoreManager store =
+        new RetryingBlobStoreManager(
+            fake,
+            POLICY,
+            d -> {
+              throw new AssertionError("must not sleep past the deadline");
+            },
+            () -> {
+              now += 3_000_000_000L; // every look at the clock: 3 s later, more than the whole
+              // deadline
+              return now;
+            },
+            () -> 0.5);
     StoreException e = catchThrowableOfType(() -> store.get("k", META), StoreException.class);
     assertThat(e.getMessage()).startsWith("gave up after 1 attempt over 3.0 s: slow");
     assertThat(fake.calls).isEqualTo(1);
@@ -139,8 +163,9 @@ class RetryingBlobStoreManagerTest {
   void noRetryPolicyMakesOneAttemptAndThrowsTheOriginal() {
     StoreException original = new StoreException(TRANSIENT, "reset");
     fake.alwaysFail = original;
-    StoreException e = catchThrowableOfType(
-        () -> retrying(RetryPolicy.noRetry()).stat("k", META), StoreException.class);
+    StoreException e =
+        catchThrowableOfType(
+            () -> retrying(RetryPolicy.noRetry()).stat("k", META), StoreException.class);
     assertThat(e).isSameAs(original);
     assertThat(fake.calls).isEqualTo(1);
     assertThat(sleeps).isEmpty();
@@ -155,8 +180,10 @@ class RetryingBlobStoreManagerTest {
       assertThat(backoff).isLessThanOrEqualTo(policy.maxDelay());
       for (int i = 0; i < 200; i++) {
         Duration delay = policy.delay(retry, random.nextDouble());
-        assertThat(delay).isLessThanOrEqualTo(backoff)
-            .isGreaterThanOrEqualTo(Duration.ofNanos((long) (backoff.toNanos() * (1 - policy.jitter())) - 1));
+        assertThat(delay)
+            .isLessThanOrEqualTo(backoff)
+            .isGreaterThanOrEqualTo(
+                Duration.ofNanos((long) (backoff.toNanos() * (1 - policy.jitter())) - 1));
       }
     }
     assertThat(policy.backoff(1)).isEqualTo(Duration.ofMillis(100));
@@ -166,7 +193,9 @@ class RetryingBlobStoreManagerTest {
     assertThat(policy.backoff(100)).isEqualTo(Duration.ofSeconds(10));
     assertThat(policy.deadline()).isEqualTo(Duration.ofMinutes(5));
     // jitter really varies the delay: full jitter spans 0 to the backoff
-    RetryPolicy full = new RetryPolicy(Duration.ofSeconds(1), 2, Duration.ofSeconds(8), 1.0, 5, Duration.ofMinutes(1));
+    RetryPolicy full =
+        new RetryPolicy(
+            Duration.ofSeconds(1), 2, Duration.ofSeconds(8), 1.0, 5, Duration.ofMinutes(1));
     assertThat(full.delay(1, 0.0)).isEqualTo(Duration.ofSeconds(1));
     assertThat(full.delay(1, 0.999)).isLessThan(Duration.ofMillis(2));
   }
@@ -175,10 +204,16 @@ class RetryingBlobStoreManagerTest {
   void theSleepsOfARetryingCallStayWithinTheJitterBounds() {
     fake.alwaysFail = new StoreException(TRANSIENT, "busy");
     Random random = new Random(3);
-    RetryingBlobStoreManager store = new RetryingBlobStoreManager(fake, POLICY.withMaxAttempts(9).withDeadline(Duration.ofMinutes(1)), d -> {
-      sleeps.add(d);
-      now += d.toNanos();
-    }, () -> now, random::nextDouble);
+    RetryingBlobStoreManager store =
+        new RetryingBlobStoreManager(
+            fake,
+            POLICY.withMaxAttempts(9).withDeadline(Duration.ofMinutes(1)),
+            d -> {
+              sleeps.add(d);
+              now += d.toNanos();
+            },
+            () -> now,
+            random::nextDouble);
     assertThatThrownBy(() -> store.get("k", META)).isInstanceOf(StoreException.class);
     assertThat(sleeps).hasSize(8);
     for (int i = 0; i < sleeps.size(); i++) {
@@ -201,9 +236,15 @@ class RetryingBlobStoreManagerTest {
   @Test
   void interruptionWhileWaitingStopsWithAPermanentFailure() {
     fake.alwaysFail = new StoreException(TRANSIENT, "busy");
-    RetryingBlobStoreManager store = new RetryingBlobStoreManager(fake, POLICY, d -> {
-      throw new InterruptedException();
-    }, () -> now, () -> 0.5);
+    RetryingBlobStoreManager store =
+        new RetryingBlobStoreManager(
+            fake,
+            POLICY,
+            d -> {
+              throw new InterruptedException();
+            },
+            () -> now,
+            () -> 0.5);
     StoreException e = catchThrowableOfType(() -> store.get("k", META), StoreException.class);
     assertThat(e.kind()).isEqualTo(PERMANENT);
     assertThat(e.getMessage()).contains("interrupted").contains("get 'k'");
@@ -213,22 +254,38 @@ class RetryingBlobStoreManagerTest {
   @Test
   void realSleeperWaitsRoughlyTheDelay() {
     fake.failures.add(new StoreException(TRANSIENT, "busy"));
-    RetryingBlobStoreManager store = new RetryingBlobStoreManager(fake,
-        new RetryPolicy(Duration.ofMillis(50), 2, Duration.ofMillis(50), 0, 3, Duration.ofSeconds(5)));
+    RetryingBlobStoreManager store =
+        new RetryingBlobStoreManager(
+            fake,
+            new RetryPolicy(
+                Duration.ofMillis(50), 2, Duration.ofMillis(50), 0, 3, Duration.ofSeconds(5)));
     long start = System.nanoTime();
     store.get("k", META);
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(50));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(50));
   }
 
   @Test
   void policyRejectsNonsense() {
-    assertThatThrownBy(() -> new RetryPolicy(Duration.ofMillis(1), 0.5, Duration.ofSeconds(1), 0.1, 3, Duration.ZERO))
+    assertThatThrownBy(
+            () ->
+                new RetryPolicy(
+                    Duration.ofMillis(1), 0.5, Duration.ofSeconds(1), 0.1, 3, Duration.ZERO))
         .hasMessageContaining("multiplier");
-    assertThatThrownBy(() -> new RetryPolicy(Duration.ofMillis(1), 2, Duration.ofSeconds(1), 1.5, 3, Duration.ZERO))
+    assertThatThrownBy(
+            () ->
+                new RetryPolicy(
+                    Duration.ofMillis(1), 2, Duration.ofSeconds(1), 1.5, 3, Duration.ZERO))
         .hasMessageContaining("jitter");
-    assertThatThrownBy(() -> new RetryPolicy(Duration.ofMillis(1), 2, Duration.ofSeconds(1), 0.1, 0, Duration.ZERO))
+    assertThatThrownBy(
+            () ->
+                new RetryPolicy(
+                    Duration.ofMillis(1), 2, Duration.ofSeconds(1), 0.1, 0, Duration.ZERO))
         .hasMessageContaining("maxAttempts");
-    assertThatThrownBy(() -> new RetryPolicy(Duration.ofMillis(-1), 2, Duration.ofSeconds(1), 0.1, 1, Duration.ZERO))
+    assertThatThrownBy(
+            () ->
+                new RetryPolicy(
+                    Duration.ofMillis(-1), 2, Duration.ofSeconds(1), 0.1, 1, Duration.ZERO))
         .hasMessageContaining("negative");
   }
 

@@ -26,8 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** S3BlobStoreManager against a real S3 server (S3Proxy in this JVM). */
 class S3BlobStoreManagerTest {
 
-  @RegisterExtension
-  static final S3ProxyExtension s3 = new S3ProxyExtension();
+  @RegisterExtension static final S3ProxyExtension s3 = new S3ProxyExtension();
 
   private static final Metadata META = Metadata.of("test-source", "payload");
 
@@ -47,7 +46,9 @@ class S3BlobStoreManagerTest {
   void locationNamesBucketPrefixAndEndpointOnly() {
     assertThat(store.location()).isEqualTo("s3://strata-test/tenant/app at " + s3.endpoint());
     assertThat(store.toString()).doesNotContain(S3ProxyExtension.SECRET_KEY);
-    assertThat(store.config().toString()).doesNotContain(S3ProxyExtension.SECRET_KEY).contains("stra…");
+    assertThat(store.config().toString())
+        .doesNotContain(S3ProxyExtension.SECRET_KEY)
+        .contains("stra…");
   }
 
   @Test
@@ -62,7 +63,12 @@ class S3BlobStoreManagerTest {
     byte[] empty = new byte[0];
     Instant before = Instant.now().minusSeconds(2);
     store.put("rt/a", a, a.length, sha256(a, a.length), META);
-    store.put("rt/b", withTail(b), b.length, sha256(b, b.length), META); // only the first length bytes count
+    store.put(
+        "rt/b",
+        withTail(b),
+        b.length,
+        sha256(b, b.length),
+        META); // only the first length bytes count
     store.put("rt/empty", empty, 0, null, META); // no digest given: the store computes one
 
     assertThat(store.get("rt/a", META)).isEqualTo(a);
@@ -76,7 +82,9 @@ class S3BlobStoreManagerTest {
 
     List<ObjectInfo> listed = list("rt/");
     assertThat(listed).extracting(ObjectInfo::key).containsExactly("rt/a", "rt/b", "rt/empty");
-    assertThat(listed).extracting(ObjectInfo::size).containsExactly((long) a.length, (long) b.length, 0L);
+    assertThat(listed)
+        .extracting(ObjectInfo::size)
+        .containsExactly((long) a.length, (long) b.length, 0L);
 
     store.delete("rt/a", META);
     assertThat(store.stat("rt/a", META)).isEmpty();
@@ -102,11 +110,18 @@ class S3BlobStoreManagerTest {
     for (String key : List.of("ls/y/1", "ls/x/2", "ls/x/10", "ls/x/1", "lsx")) {
       store.put(key, new byte[] {7}, 1, null, META);
     }
-    assertThat(list("ls/x/")).extracting(ObjectInfo::key).containsExactly("ls/x/1", "ls/x/10", "ls/x/2");
-    assertThat(list("ls/")).extracting(ObjectInfo::key).containsExactly("ls/x/1", "ls/x/10", "ls/x/2", "ls/y/1");
-    assertThat(list("ls")).extracting(ObjectInfo::key)
+    assertThat(list("ls/x/"))
+        .extracting(ObjectInfo::key)
+        .containsExactly("ls/x/1", "ls/x/10", "ls/x/2");
+    assertThat(list("ls/"))
+        .extracting(ObjectInfo::key)
+        .containsExactly("ls/x/1", "ls/x/10", "ls/x/2", "ls/y/1");
+    assertThat(list("ls"))
+        .extracting(ObjectInfo::key)
         .containsExactly("ls/x/1", "ls/x/10", "ls/x/2", "ls/y/1", "lsx");
-    assertThat(list("")).extracting(ObjectInfo::key).noneMatch(k -> k.contains("outside") || k.startsWith("/"));
+    assertThat(list(""))
+        .extracting(ObjectInfo::key)
+        .noneMatch(k -> k.contains("outside") || k.startsWith("/"));
     assertThat(list("nothing-here/")).isEmpty();
   }
 
@@ -123,9 +138,12 @@ class S3BlobStoreManagerTest {
 
   @Test
   void getOfAMissingKeyIsNotFound() {
-    StoreException e = catchThrowableOfType(() -> store.get("missing/key", META), StoreException.class);
+    StoreException e =
+        catchThrowableOfType(() -> store.get("missing/key", META), StoreException.class);
     assertThat(e.kind()).isEqualTo(StoreException.Kind.NOT_FOUND);
-    assertThat(e.getMessage()).contains("get 'missing/key'").contains("s3://strata-test/tenant/app");
+    assertThat(e.getMessage())
+        .contains("get 'missing/key'")
+        .contains("s3://strata-test/tenant/app");
     assertThat(store.stat("missing/key", META)).isEmpty();
   }
 
@@ -133,7 +151,8 @@ class S3BlobStoreManagerTest {
   void removeTtlRestartsLastModifiedAndKeepsTheBytes() throws IOException {
     byte[] data = random(3, 10_000);
     store.put("ttl/blob", data, data.length, sha256(data, data.length), META);
-    // Age the object by an hour on S3Proxy's disk rather than sleeping: Last-Modified has one-second resolution.
+    // Age the object by an hour on S3Proxy's disk rather than sleeping: Last-Modified has
+    // one-second resolution.
     Path file = s3.dataDir().resolve(s3.bucket()).resolve("tenant/app/ttl/blob");
     assertThat(file).exists();
     Files.setLastModifiedTime(file, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
@@ -150,7 +169,8 @@ class S3BlobStoreManagerTest {
 
   @Test
   void removeTtlOfAMissingKeyIsNotFound() {
-    StoreException e = catchThrowableOfType(() -> store.removeTTL("ttl/gone", META), StoreException.class);
+    StoreException e =
+        catchThrowableOfType(() -> store.removeTTL("ttl/gone", META), StoreException.class);
     assertThat(e.kind()).isEqualTo(StoreException.Kind.NOT_FOUND);
   }
 
@@ -162,8 +182,11 @@ class S3BlobStoreManagerTest {
     assertThat(store.getInto("into/blob", buf, META)).isEqualTo(data.length);
     assertThat(java.util.Arrays.copyOf(buf, data.length)).isEqualTo(data);
     assertThat(store.getInto("into/blob", new byte[data.length], META)).isEqualTo(data.length);
-    assertThat(store.getInto("into/blob", new byte[data.length - 1], META)).as("larger than the buffer").isEqualTo(-1);
-    StoreException e = catchThrowableOfType(() -> store.getInto("into/missing", buf, META), StoreException.class);
+    assertThat(store.getInto("into/blob", new byte[data.length - 1], META))
+        .as("larger than the buffer")
+        .isEqualTo(-1);
+    StoreException e =
+        catchThrowableOfType(() -> store.getInto("into/missing", buf, META), StoreException.class);
     assertThat(e.kind()).isEqualTo(StoreException.Kind.NOT_FOUND);
   }
 
@@ -171,8 +194,9 @@ class S3BlobStoreManagerTest {
   void aWrongDigestIsRefusedByTheServerAndNothingIsStored() {
     byte[] data = random(4, 50_000);
     byte[] wrong = sha256(random(5, 10), 10);
-    StoreException e = catchThrowableOfType(
-        () -> store.put("bad/digest", data, data.length, wrong, META), StoreException.class);
+    StoreException e =
+        catchThrowableOfType(
+            () -> store.put("bad/digest", data, data.length, wrong, META), StoreException.class);
     assertThat(e.kind()).isEqualTo(StoreException.Kind.INTEGRITY);
     assertThat(e.getMessage()).contains("put 'bad/digest'").contains("checksum");
     assertThat(store.stat("bad/digest", META)).isEmpty();
@@ -180,11 +204,15 @@ class S3BlobStoreManagerTest {
 
   @Test
   void wrongSecretFailsCheckAccessPermanentlyWithAClearMessageAndPutsFailFast() {
-    S3StoreConfig bad = s3.config("tenant/app").withCredentials(S3ProxyExtension.ACCESS_KEY, "not-the-secret-9876");
-    try (BlobStoreManager wrong = new RetryingBlobStoreManager(new S3BlobStoreManager(bad), RetryPolicy.defaults())) {
+    S3StoreConfig bad =
+        s3.config("tenant/app").withCredentials(S3ProxyExtension.ACCESS_KEY, "not-the-secret-9876");
+    try (BlobStoreManager wrong =
+        new RetryingBlobStoreManager(new S3BlobStoreManager(bad), RetryPolicy.defaults())) {
       StoreException e = catchThrowableOfType(wrong::checkAccess, StoreException.class);
       assertThat(e.kind()).isEqualTo(StoreException.Kind.PERMANENT);
-      assertThat(e.reason()).as("not AccessDenied: the listing's error names the signature").isEqualTo(StoreException.Reason.INVALID_CREDENTIALS);
+      assertThat(e.reason())
+          .as("not AccessDenied: the listing's error names the signature")
+          .isEqualTo(StoreException.Reason.INVALID_CREDENTIALS);
       assertThat(e.getMessage())
           .contains("check the credentials Secret")
           .contains("stra…")
@@ -192,8 +220,9 @@ class S3BlobStoreManagerTest {
           .doesNotContain(S3ProxyExtension.ACCESS_KEY);
 
       long start = System.nanoTime();
-      StoreException put = catchThrowableOfType(
-          () -> wrong.put("x", new byte[] {1}, 1, null, META), StoreException.class);
+      StoreException put =
+          catchThrowableOfType(
+              () -> wrong.put("x", new byte[] {1}, 1, null, META), StoreException.class);
       assertThat(put.kind()).isEqualTo(StoreException.Kind.PERMANENT);
       assertThat(put.getMessage()).contains("put 'x'").contains("check the credentials Secret");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
@@ -207,21 +236,27 @@ class S3BlobStoreManagerTest {
       StoreException e = catchThrowableOfType(wrong::checkAccess, StoreException.class);
       assertThat(e.kind()).isEqualTo(StoreException.Kind.PERMANENT);
       assertThat(e.reason()).isEqualTo(StoreException.Reason.INVALID_CREDENTIALS);
-      assertThat(e.getMessage()).contains("AKIA…").contains("check the credentials Secret")
-          .doesNotContain("AKIAEXAMPLEUNKNOWN").doesNotContain("whatever-secret");
+      assertThat(e.getMessage())
+          .contains("AKIA…")
+          .contains("check the credentials Secret")
+          .doesNotContain("AKIAEXAMPLEUNKNOWN")
+          .doesNotContain("whatever-secret");
     }
   }
 
   @Test
   void missingBucketIsPermanentAndNamesTheBucket() {
-    try (S3BlobStoreManager missing = new S3BlobStoreManager(s3.config("p").withBucket("no-such-bucket"))) {
+    try (S3BlobStoreManager missing =
+        new S3BlobStoreManager(s3.config("p").withBucket("no-such-bucket"))) {
       StoreException e = catchThrowableOfType(missing::checkAccess, StoreException.class);
       assertThat(e.kind()).isEqualTo(StoreException.Kind.PERMANENT);
       assertThat(e.reason()).isEqualTo(StoreException.Reason.BUCKET_MISSING);
-      assertThat(e.getMessage()).contains("bucket 'no-such-bucket' does not exist at " + s3.endpoint())
+      assertThat(e.getMessage())
+          .contains("bucket 'no-such-bucket' does not exist at " + s3.endpoint())
           .contains("create it or fix spec.bucket");
-      StoreException put = catchThrowableOfType(
-          () -> missing.put("k", new byte[] {1}, 1, null, META), StoreException.class);
+      StoreException put =
+          catchThrowableOfType(
+              () -> missing.put("k", new byte[] {1}, 1, null, META), StoreException.class);
       assertThat(put.kind()).isEqualTo(StoreException.Kind.PERMANENT);
       assertThat(put.getMessage()).contains("no-such-bucket");
     }
@@ -234,15 +269,20 @@ class S3BlobStoreManagerTest {
       closedPort = socket.getLocalPort();
     }
     String endpoint = "http://127.0.0.1:" + closedPort;
-    try (S3BlobStoreManager nowhere = new S3BlobStoreManager(s3.config("p").withEndpoint(endpoint))) {
+    try (S3BlobStoreManager nowhere =
+        new S3BlobStoreManager(s3.config("p").withEndpoint(endpoint))) {
       StoreException e = catchThrowableOfType(nowhere::checkAccess, StoreException.class);
-      // A refused connection may be a restarting server: retried (within the caller's deadline), with a hint.
+      // A refused connection may be a restarting server: retried (within the caller's deadline),
+      // with a hint.
       assertThat(e.kind()).isEqualTo(StoreException.Kind.TRANSIENT);
       assertThat(e.reason()).isEqualTo(StoreException.Reason.UNREACHABLE);
-      assertThat(e.getMessage()).contains("could not reach " + endpoint).contains("connection refused")
+      assertThat(e.getMessage())
+          .contains("could not reach " + endpoint)
+          .contains("connection refused")
           .contains("check spec.endpoint");
-      StoreException put = catchThrowableOfType(
-          () -> nowhere.put("k", new byte[] {1}, 1, null, META), StoreException.class);
+      StoreException put =
+          catchThrowableOfType(
+              () -> nowhere.put("k", new byte[] {1}, 1, null, META), StoreException.class);
       assertThat(put.kind()).isEqualTo(StoreException.Kind.TRANSIENT);
     }
   }
@@ -253,7 +293,8 @@ class S3BlobStoreManagerTest {
     assertThatThrownBy(() -> store.put("big", big, big.length, null, META))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("split it into chunks")
-        .extracting(t -> ((StoreException) t).kind()).isEqualTo(StoreException.Kind.PERMANENT);
+        .extracting(t -> ((StoreException) t).kind())
+        .isEqualTo(StoreException.Kind.PERMANENT);
     assertThat(store.stat("big", META)).isEqualTo(Optional.empty());
   }
 

@@ -42,8 +42,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 class S3ErrorClassifierTest {
 
   static final String SECRET = "s3cr3t-never-printed";
-  static final S3StoreConfig CONFIG = new S3StoreConfig(
-      "http://minio.example:9000", "snapshots", "team/app", null, true, "AKIAIOSFODNN7EXAMPLE", SECRET, null);
+  static final S3StoreConfig CONFIG =
+      new S3StoreConfig(
+          "http://minio.example:9000",
+          "snapshots",
+          "team/app",
+          null,
+          true,
+          "AKIAIOSFODNN7EXAMPLE",
+          SECRET,
+          null);
   static final S3ErrorClassifier classifier = new S3ErrorClassifier(CONFIG);
 
   @AfterEach
@@ -84,7 +92,8 @@ class S3ErrorClassifierTest {
   void s3ErrorCodesMapToKinds(String code, int status, StoreException.Kind kind) {
     StoreException e = classifier.classify("put", "blobs/ab/abcd", errorResponse(code, status));
     assertThat(e.kind()).isEqualTo(kind);
-    assertThat(e.getMessage()).startsWith("put 'blobs/ab/abcd' on s3://snapshots/team/app at http://minio.example:9000");
+    assertThat(e.getMessage())
+        .startsWith("put 'blobs/ab/abcd' on s3://snapshots/team/app at http://minio.example:9000");
     assertThat(e.getCause()).isInstanceOf(ErrorResponseException.class);
     assertNoSecrets(e);
   }
@@ -97,30 +106,49 @@ class S3ErrorClassifierTest {
         Arguments.of(new SocketException("Connection reset"), TRANSIENT, "Connection reset"),
         Arguments.of(new SocketException("Broken pipe"), TRANSIENT, "Broken pipe"),
         Arguments.of(new EOFException(), TRANSIENT, "EOFException"),
-        Arguments.of(new IOException("unexpected end of stream on http://minio.example:9000/..."), TRANSIENT,
+        Arguments.of(
+            new IOException("unexpected end of stream on http://minio.example:9000/..."),
+            TRANSIENT,
             "unexpected end of stream"),
-        Arguments.of(new StreamResetException(ErrorCode.REFUSED_STREAM), TRANSIENT, "REFUSED_STREAM"),
+        Arguments.of(
+            new StreamResetException(ErrorCode.REFUSED_STREAM), TRANSIENT, "REFUSED_STREAM"),
         Arguments.of(new SSLException("Connection reset"), TRANSIENT, "Connection reset"),
-        Arguments.of(new SSLException("Unsupported or unrecognized SSL message"), PERMANENT, "use http://"),
+        Arguments.of(
+            new SSLException("Unsupported or unrecognized SSL message"), PERMANENT, "use http://"),
         Arguments.of(handshake(new CertificateException("unknown CA")), PERMANENT, "spec.caBundle"),
         Arguments.of(handshake(new CertPathValidatorException("path")), PERMANENT, "spec.caBundle"),
-        Arguments.of(new SSLHandshakeException("Remote host terminated the handshake"), TRANSIENT, "handshake"),
-        Arguments.of(new SSLPeerUnverifiedException("Hostname minio.example not verified"), PERMANENT,
+        Arguments.of(
+            new SSLHandshakeException("Remote host terminated the handshake"),
+            TRANSIENT,
+            "handshake"),
+        Arguments.of(
+            new SSLPeerUnverifiedException("Hostname minio.example not verified"),
+            PERMANENT,
             "host name"),
         // Once access has been checked, a failed lookup is a DNS blip (see the class comment).
-        Arguments.of(new UnknownHostException("minio.example"), TRANSIENT, "unknown host minio.example"),
+        Arguments.of(
+            new UnknownHostException("minio.example"), TRANSIENT, "unknown host minio.example"),
         Arguments.of(new InsufficientDataException("ended early"), TRANSIENT, "truncated"),
         Arguments.of(new XmlParserException(new Exception("bad xml")), TRANSIENT, "garbled"),
-        Arguments.of(new InvalidResponseException(503, "text/html", "<html>busy</html>", "trace"), TRANSIENT,
+        Arguments.of(
+            new InvalidResponseException(503, "text/html", "<html>busy</html>", "trace"),
+            TRANSIENT,
             "HTTP 503"),
-        Arguments.of(new InvalidResponseException(502, "text/html", "<html>bad gateway</html>", "trace"),
-            TRANSIENT, "HTTP 502"),
-        Arguments.of(new InvalidResponseException(403, "text/html", "<html>forbidden</html>", "trace"),
-            PERMANENT, "check the credentials Secret"),
-        Arguments.of(new InvalidResponseException(400, "text/html", "<html>?</html>", "trace"), PERMANENT,
+        Arguments.of(
+            new InvalidResponseException(502, "text/html", "<html>bad gateway</html>", "trace"),
+            TRANSIENT,
+            "HTTP 502"),
+        Arguments.of(
+            new InvalidResponseException(403, "text/html", "<html>forbidden</html>", "trace"),
+            PERMANENT,
+            "check the credentials Secret"),
+        Arguments.of(
+            new InvalidResponseException(400, "text/html", "<html>?</html>", "trace"),
+            PERMANENT,
             "not a proxy"),
         Arguments.of(new ServerException("server failed", 504, "trace"), TRANSIENT, "HTTP 504"),
-        Arguments.of(new IllegalArgumentException("invalid object name"), PERMANENT, "invalid object name"),
+        Arguments.of(
+            new IllegalArgumentException("invalid object name"), PERMANENT, "invalid object name"),
         Arguments.of(new IllegalStateException("bug"), PERMANENT, "unexpectedly"));
   }
 
@@ -129,15 +157,17 @@ class S3ErrorClassifierTest {
   void transportAndClientErrorsMapToKinds(Throwable error, StoreException.Kind kind, String hint) {
     StoreException e = classifier.classify("get", "snapshots/x/1.json.gz", error);
     assertThat(e.kind()).isEqualTo(kind);
-    assertThat(e.getMessage()).startsWith("get 'snapshots/x/1.json.gz' on s3://snapshots/team/app").contains(hint);
+    assertThat(e.getMessage())
+        .startsWith("get 'snapshots/x/1.json.gz' on s3://snapshots/team/app")
+        .contains(hint);
     assertThat(e.getCause()).isSameAs(error);
     assertNoSecrets(e);
   }
 
   @ParameterizedTest(name = "{0} in checkAccess -> {1}")
   @MethodSource("ioErrors")
-  void checkAccessIsClassifiedLikeAnyRequestSoAPassingOutageIsRetried(Throwable error, StoreException.Kind kind,
-      String hint) {
+  void checkAccessIsClassifiedLikeAnyRequestSoAPassingOutageIsRetried(
+      Throwable error, StoreException.Kind kind, String hint) {
     StoreException e = classifier.classify(S3ErrorClassifier.CHECK_ACCESS, null, error);
     StoreException.Kind expected = error instanceof UnknownHostException ? PERMANENT : kind;
     assertThat(e.kind()).isEqualTo(expected);
@@ -148,9 +178,13 @@ class S3ErrorClassifierTest {
     return Stream.of(
         Arguments.of(errorResponse("AccessDenied", 403), StoreException.Reason.ACCESS_DENIED),
         Arguments.of(errorResponse("AllAccessDisabled", 403), StoreException.Reason.ACCESS_DENIED),
-        Arguments.of(new InvalidResponseException(403, "text/html", "<html>forbidden</html>", "trace"), StoreException.Reason.ACCESS_DENIED),
-        Arguments.of(errorResponse("InvalidAccessKeyId", 403), StoreException.Reason.INVALID_CREDENTIALS),
-        Arguments.of(errorResponse("SignatureDoesNotMatch", 403), StoreException.Reason.INVALID_CREDENTIALS),
+        Arguments.of(
+            new InvalidResponseException(403, "text/html", "<html>forbidden</html>", "trace"),
+            StoreException.Reason.ACCESS_DENIED),
+        Arguments.of(
+            errorResponse("InvalidAccessKeyId", 403), StoreException.Reason.INVALID_CREDENTIALS),
+        Arguments.of(
+            errorResponse("SignatureDoesNotMatch", 403), StoreException.Reason.INVALID_CREDENTIALS),
         Arguments.of(errorResponse("ExpiredToken", 400), StoreException.Reason.INVALID_CREDENTIALS),
         Arguments.of(errorResponse("NoSuchBucket", 404), StoreException.Reason.BUCKET_MISSING),
         Arguments.of(errorResponse("NoSuchKey", 404), StoreException.Reason.NOT_FOUND),
@@ -158,61 +192,97 @@ class S3ErrorClassifierTest {
         Arguments.of(errorResponse("RequestTimeTooSkewed", 403), StoreException.Reason.REJECTED),
         Arguments.of(errorResponse("PermanentRedirect", 301), StoreException.Reason.REJECTED),
         Arguments.of(errorResponse("SlowDown", 503), StoreException.Reason.UNREACHABLE),
-        Arguments.of(handshake(new CertificateException("unknown CA")), StoreException.Reason.UNTRUSTED_CERTIFICATE),
-        Arguments.of(new SSLPeerUnverifiedException("Hostname minio.example not verified"), StoreException.Reason.UNTRUSTED_CERTIFICATE),
-        Arguments.of(new SSLException("Unsupported or unrecognized SSL message"), StoreException.Reason.UNREACHABLE),
+        Arguments.of(
+            handshake(new CertificateException("unknown CA")),
+            StoreException.Reason.UNTRUSTED_CERTIFICATE),
+        Arguments.of(
+            new SSLPeerUnverifiedException("Hostname minio.example not verified"),
+            StoreException.Reason.UNTRUSTED_CERTIFICATE),
+        Arguments.of(
+            new SSLException("Unsupported or unrecognized SSL message"),
+            StoreException.Reason.UNREACHABLE),
         Arguments.of(new UnknownHostException("minio.example"), StoreException.Reason.UNREACHABLE),
         Arguments.of(new ConnectException("Connection refused"), StoreException.Reason.UNREACHABLE),
         Arguments.of(new SocketTimeoutException("timeout"), StoreException.Reason.UNREACHABLE));
   }
 
-  /** The reason is decided here, where the store's own code is known, so nobody reads a message to tell them apart. */
+  /**
+   * The reason is decided here, where the store's own code is known, so nobody reads a message to
+   * tell them apart.
+   */
   @ParameterizedTest(name = "{0} -> {1}")
   @MethodSource("reasons")
   void everyFailureNamesItsReason(Throwable error, StoreException.Reason reason) {
     assertThat(classifier.classify("get", "k", error).reason()).isEqualTo(reason);
-    assertThat(classifier.classify(S3ErrorClassifier.CHECK_ACCESS, null, error).reason()).isEqualTo(reason);
+    assertThat(classifier.classify(S3ErrorClassifier.CHECK_ACCESS, null, error).reason())
+        .isEqualTo(reason);
   }
 
   @Test
   void unknownHostInCheckAccessSaysToCheckTheEndpoint() {
-    StoreException e = classifier.classify(S3ErrorClassifier.CHECK_ACCESS, null, new UnknownHostException("minio.exmaple"));
+    StoreException e =
+        classifier.classify(
+            S3ErrorClassifier.CHECK_ACCESS, null, new UnknownHostException("minio.exmaple"));
     assertThat(e.kind()).isEqualTo(PERMANENT);
-    assertThat(e.getMessage()).contains("could not reach http://minio.example:9000").contains("unknown host minio.exmaple")
+    assertThat(e.getMessage())
+        .contains("could not reach http://minio.example:9000")
+        .contains("unknown host minio.exmaple")
         .contains("check spec.endpoint");
   }
 
   @Test
   void messagesSayWhatToDo() {
     assertThat(classifier.classify("put", "k", errorResponse("NoSuchBucket", 404)).getMessage())
-        .contains("bucket 'snapshots' does not exist at http://minio.example:9000: create it or fix spec.bucket");
+        .contains(
+            "bucket 'snapshots' does not exist at http://minio.example:9000: create it or fix spec.bucket");
     assertThat(classifier.classify("put", "k", errorResponse("AccessDenied", 403)).getMessage())
-        .contains("access denied for access key AKIA…").contains("check the credentials Secret");
-    assertThat(classifier.classify("put", "k", errorResponse("SignatureDoesNotMatch", 403)).getMessage())
-        .contains("secret key does not match access key AKIA…").contains("check the credentials Secret");
-    assertThat(classifier.classify("put", "k", errorResponse("InvalidAccessKeyId", 403)).getMessage())
+        .contains("access denied for access key AKIA…")
+        .contains("check the credentials Secret");
+    assertThat(
+            classifier
+                .classify("put", "k", errorResponse("SignatureDoesNotMatch", 403))
+                .getMessage())
+        .contains("secret key does not match access key AKIA…")
+        .contains("check the credentials Secret");
+    assertThat(
+            classifier.classify("put", "k", errorResponse("InvalidAccessKeyId", 403)).getMessage())
         .contains("access key AKIA… is unknown");
-    assertThat(classifier.classify("put", "k", errorResponse("RequestTimeTooSkewed", 403)).getMessage())
+    assertThat(
+            classifier
+                .classify("put", "k", errorResponse("RequestTimeTooSkewed", 403))
+                .getMessage())
         .contains("clock");
-    assertThat(classifier.classify("put", "k", errorResponse("PermanentRedirect", 301)).getMessage())
+    assertThat(
+            classifier.classify("put", "k", errorResponse("PermanentRedirect", 301)).getMessage())
         .contains("spec.region");
     assertThat(classifier.classify("put", "k", errorResponse("SlowDown", 503)).getMessage())
-        .contains("HTTP 503 SlowDown").contains("retrying");
+        .contains("HTTP 503 SlowDown")
+        .contains("retrying");
   }
 
   @Test
   void accessDeniedSuggestsARegionOnlyWhenNoneIsSet() {
     assertThat(classifier.classify("put", "k", errorResponse("AccessDenied", 403)).getMessage())
         .contains("set spec.region");
-    S3ErrorClassifier withRegion = new S3ErrorClassifier(new S3StoreConfig(
-        "http://minio.example:9000", "snapshots", "", "eu-west-1", true, "AKIAIOSFODNN7EXAMPLE", SECRET, null));
+    S3ErrorClassifier withRegion =
+        new S3ErrorClassifier(
+            new S3StoreConfig(
+                "http://minio.example:9000",
+                "snapshots",
+                "",
+                "eu-west-1",
+                true,
+                "AKIAIOSFODNN7EXAMPLE",
+                SECRET,
+                null));
     assertThat(withRegion.classify("put", "k", errorResponse("AccessDenied", 403)).getMessage())
         .doesNotContain("spec.region");
   }
 
   @Test
   void wrappedExceptionsAreUnwrapped() {
-    Throwable wrapped = new ExecutionException(new CompletionException(errorResponse("NoSuchKey", 404)));
+    Throwable wrapped =
+        new ExecutionException(new CompletionException(errorResponse("NoSuchKey", 404)));
     StoreException e = classifier.classify("get", "k", wrapped);
     assertThat(e.kind()).isEqualTo(NOT_FOUND);
     assertThat(e.getCause()).isInstanceOf(ErrorResponseException.class);
@@ -221,7 +291,8 @@ class S3ErrorClassifierTest {
   @Test
   void storeExceptionsPassThroughUnchanged() {
     StoreException original = new StoreException(INTEGRITY, "already classified");
-    assertThat(classifier.classify("get", "k", new CompletionException(original))).isSameAs(original);
+    assertThat(classifier.classify("get", "k", new CompletionException(original)))
+        .isSameAs(original);
   }
 
   @Test
@@ -238,7 +309,8 @@ class S3ErrorClassifierTest {
   @Test
   void errorsWithoutAKeyNameTheStoreOnly() {
     StoreException e = classifier.classify("list", null, errorResponse("SlowDown", 503));
-    assertThat(e.getMessage()).startsWith("list on s3://snapshots/team/app at http://minio.example:9000 failed");
+    assertThat(e.getMessage())
+        .startsWith("list on s3://snapshots/team/app at http://minio.example:9000 failed");
   }
 
   private static void assertNoSecrets(StoreException e) {
@@ -247,15 +319,27 @@ class S3ErrorClassifierTest {
 
   @Test
   void refusalsNameTheCredentialsInUseAndWhereToFixThem() {
-    S3ErrorClassifier session = new S3ErrorClassifier(CONFIG.withCredentials(
-        new S3Credentials.AccessKeys("ASIAEXAMPLE", SECRET, "session-token-never-printed")));
+    S3ErrorClassifier session =
+        new S3ErrorClassifier(
+            CONFIG.withCredentials(
+                new S3Credentials.AccessKeys(
+                    "ASIAEXAMPLE", SECRET, "session-token-never-printed")));
     StoreException expired = session.classify("put", "k", errorResponse("ExpiredToken", 400));
     assertThat(expired.reason()).isEqualTo(StoreException.Reason.INVALID_CREDENTIALS);
-    assertThat(expired.getMessage()).contains("temporary access key ASIA…'s session token has expired")
-        .contains("renew them").doesNotContain("session-token-never-printed").doesNotContain(SECRET);
+    assertThat(expired.getMessage())
+        .contains("temporary access key ASIA…'s session token has expired")
+        .contains("renew them")
+        .doesNotContain("session-token-never-printed")
+        .doesNotContain(SECRET);
 
-    S3ErrorClassifier role = new S3ErrorClassifier(CONFIG.withCredentials(new S3Credentials.WebIdentity(
-        "arn:aws:iam::123456789012:role/strata", java.nio.file.Path.of("/var/run/token"), "https://sts.amazonaws.com", null)));
+    S3ErrorClassifier role =
+        new S3ErrorClassifier(
+            CONFIG.withCredentials(
+                new S3Credentials.WebIdentity(
+                    "arn:aws:iam::123456789012:role/strata",
+                    java.nio.file.Path.of("/var/run/token"),
+                    "https://sts.amazonaws.com",
+                    null)));
     assertThat(role.classify("put", "k", errorResponse("AccessDenied", 403)).getMessage())
         .contains("access denied for role arn:aws:iam::123456789012:role/strata (web identity)")
         .contains("check the role's permissions");
@@ -263,18 +347,38 @@ class S3ErrorClassifierTest {
 
   @Test
   void aStoreExceptionFromACredentialsProviderSurvivesMinioWrappingIt() {
-    // minio-java's listing wraps what it does not know in a RuntimeException; a provider's StoreException has no cause.
-    StoreException fromProvider = new StoreException(PERMANENT, StoreException.Reason.INVALID_CREDENTIALS, "token file missing", null);
-    assertThat(classifier.classify("list", "k", new RuntimeException(fromProvider))).isSameAs(fromProvider);
-    assertThat(classifier.classify("list", "k", new ExecutionException(new CompletionException(fromProvider)))).isSameAs(fromProvider);
+    // minio-java's listing wraps what it does not know in a RuntimeException; a provider's
+    // StoreException has no cause.
+    StoreException fromProvider =
+        new StoreException(
+            PERMANENT, StoreException.Reason.INVALID_CREDENTIALS, "token file missing", null);
+    assertThat(classifier.classify("list", "k", new RuntimeException(fromProvider)))
+        .isSameAs(fromProvider);
+    assertThat(
+            classifier.classify(
+                "list", "k", new ExecutionException(new CompletionException(fromProvider))))
+        .isSameAs(fromProvider);
   }
 
   static ErrorResponseException errorResponse(String code, int status) {
-    Request request = new Request.Builder().url("http://minio.example:9000/snapshots/team/app/k").build();
-    Response response = new Response.Builder().request(request).protocol(Protocol.HTTP_1_1).code(status)
-        .message("status").build();
-    ErrorResponse error = new ErrorResponse(code, "message for " + code, "snapshots", "team/app/k",
-        "/snapshots/team/app/k", "req-1", "host-1");
+    Request request =
+        new Request.Builder().url("http://minio.example:9000/snapshots/team/app/k").build();
+    Response response =
+        new Response.Builder()
+            .request(request)
+            .protocol(Protocol.HTTP_1_1)
+            .code(status)
+            .message("status")
+            .build();
+    ErrorResponse error =
+        new ErrorResponse(
+            code,
+            "message for " + code,
+            "snapshots",
+            "team/app/k",
+            "/snapshots/team/app/k",
+            "req-1",
+            "host-1");
     return new ErrorResponseException(error, response, "trace");
   }
 

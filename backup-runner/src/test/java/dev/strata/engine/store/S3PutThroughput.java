@@ -19,9 +19,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Measures PUT throughput of 4 MiB objects against S3Proxy (in this JVM) with 8 threads, for the ways of putting a byte
- * array that minio-java offers and for S3BlobStoreManager's. S3Proxy keeps objects in memory unless -Dstore=disk, so that
- * the figures show the client's costs rather than the disk's. Not a test; run by hand:
+ * Measures PUT throughput of 4 MiB objects against S3Proxy (in this JVM) with 8 threads, for the
+ * ways of putting a byte array that minio-java offers and for S3BlobStoreManager's. S3Proxy keeps
+ * objects in memory unless -Dstore=disk, so that the figures show the client's costs rather than
+ * the disk's. Not a test; run by hand:
  *
  * <pre>
  * mvn -q -pl backup-runner test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/cp.txt
@@ -29,7 +30,8 @@ import java.util.concurrent.Future;
  *     [-Dstore=disk] dev.strata.engine.store.S3PutThroughput [objects] [threads] [runs]
  * </pre>
  *
- * or, to see the client's CPU alone, the server in its own JVM ({@code server [seconds]}) and the client pointed at it:
+ * or, to see the client's CPU alone, the server in its own JVM ({@code server [seconds]}) and the
+ * client pointed at it:
  *
  * <pre>
  * java -cp ... dev.strata.engine.store.S3PutThroughput server 1800 &amp;   # prints its endpoint
@@ -45,7 +47,10 @@ public final class S3PutThroughput {
     void put(String key, byte[] data, byte[] sha256) throws Exception;
   }
 
-  /** minio-java's protected byte-array PUT without a precomputed digest: it hashes MD5 and SHA-256 itself. */
+  /**
+   * minio-java's protected byte-array PUT without a precomputed digest: it hashes MD5 and SHA-256
+   * itself.
+   */
   static final class RehashingClient extends MinioAsyncClient {
     RehashingClient(MinioAsyncClient client) {
       super(client);
@@ -60,8 +65,10 @@ public final class S3PutThroughput {
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("server")) {
-      // S3Proxy alone, so that a client in another JVM can measure its own CPU without the server's.
-      S3ProxyExtension s3 = new S3ProxyExtension("bench", !"disk".equals(System.getProperty("store")));
+      // S3Proxy alone, so that a client in another JVM can measure its own CPU without the
+      // server's.
+      S3ProxyExtension s3 =
+          new S3ProxyExtension("bench", !"disk".equals(System.getProperty("store")));
       s3.start();
       System.out.println("endpoint " + s3.endpoint());
       Thread.sleep(Long.parseLong(args.length > 1 ? args[1] : "3600") * 1000);
@@ -72,7 +79,8 @@ public final class S3PutThroughput {
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     String external = System.getProperty("endpoint");
-    S3ProxyExtension s3 = new S3ProxyExtension("bench", !"disk".equals(System.getProperty("store")));
+    S3ProxyExtension s3 =
+        new S3ProxyExtension("bench", !"disk".equals(System.getProperty("store")));
     if (external == null) {
       s3.start();
     }
@@ -85,36 +93,73 @@ public final class S3PutThroughput {
         random.nextBytes(payloads[i]);
         digests[i] = MessageDigest.getInstance("SHA-256").digest(payloads[i]);
       }
-      System.out.printf(Locale.ROOT, "JVM hashing, one thread: SHA-256 %.0f MB/s, MD5 %.0f MB/s%n",
-          hashSpeed("SHA-256", payloads), hashSpeed("MD5", payloads));
+      System.out.printf(
+          Locale.ROOT,
+          "JVM hashing, one thread: SHA-256 %.0f MB/s, MD5 %.0f MB/s%n",
+          hashSpeed("SHA-256", payloads),
+          hashSpeed("MD5", payloads));
 
-      S3StoreConfig config = external == null ? s3.config("")
-          : new S3StoreConfig(external, "bench", "", null, true, s3.accessKey(), s3.secretKey(), null);
-      MinioClient stock = MinioClient.builder().endpoint(config.endpoint())
-          .credentials(config.accessKey(), config.secretKey()).build();
-      MinioClient stockTuned = MinioClient.builder().endpoint(config.endpoint())
-          .credentials(config.accessKey(), config.secretKey())
-          .httpClient(S3HttpClients.create(config, 64)).build();
-      RehashingClient rehashing = new RehashingClient(MinioAsyncClient.builder().endpoint(config.endpoint())
-          .credentials(config.accessKey(), config.secretKey()).httpClient(S3HttpClients.create(config, 64)).build());
+      S3StoreConfig config =
+          external == null
+              ? s3.config("")
+              : new S3StoreConfig(
+                  external, "bench", "", null, true, s3.accessKey(), s3.secretKey(), null);
+      MinioClient stock =
+          MinioClient.builder()
+              .endpoint(config.endpoint())
+              .credentials(config.accessKey(), config.secretKey())
+              .build();
+      MinioClient stockTuned =
+          MinioClient.builder()
+              .endpoint(config.endpoint())
+              .credentials(config.accessKey(), config.secretKey())
+              .httpClient(S3HttpClients.create(config, 64))
+              .build();
+      RehashingClient rehashing =
+          new RehashingClient(
+              MinioAsyncClient.builder()
+                  .endpoint(config.endpoint())
+                  .credentials(config.accessKey(), config.secretKey())
+                  .httpClient(S3HttpClients.create(config, 64))
+                  .build());
       S3BlobStoreManager strata = new S3BlobStoreManager(config);
 
-      List<Object[]> modes = List.of(
-          new Object[] {"minio putObject(stream), default OkHttp (5 per host)", (Putter) (k, d, h) ->
-              stock.putObject(PutObjectArgs.builder().bucket(config.bucket()).object(k)
-                  .stream(new ByteArrayInputStream(d), d.length, -1).contentType("application/octet-stream").build())},
-          new Object[] {"minio putObject(stream), tuned OkHttp", (Putter) (k, d, h) ->
-              stockTuned.putObject(PutObjectArgs.builder().bucket(config.bucket()).object(k)
-                  .stream(new ByteArrayInputStream(d), d.length, -1).contentType("application/octet-stream").build())},
-          new Object[] {"minio byte[] PUT (MD5 + SHA-256 by client), tuned OkHttp", (Putter) (k, d, h) ->
-              rehashing.put(config.bucket(), k, d)},
-          new Object[] {"S3BlobStoreManager.put (precomputed SHA-256)", (Putter) (k, d, h) ->
-              strata.put(k, d, d.length, h, META)});
+      List<Object[]> modes =
+          List.of(
+              new Object[] {
+                "minio putObject(stream), default OkHttp (5 per host)",
+                (Putter)
+                    (k, d, h) ->
+                        stock.putObject(
+                            PutObjectArgs.builder().bucket(config.bucket()).object(k).stream(
+                                    new ByteArrayInputStream(d), d.length, -1)
+                                .contentType("application/octet-stream")
+                                .build())
+              },
+              new Object[] {
+                "minio putObject(stream), tuned OkHttp",
+                (Putter)
+                    (k, d, h) ->
+                        stockTuned.putObject(
+                            PutObjectArgs.builder().bucket(config.bucket()).object(k).stream(
+                                    new ByteArrayInputStream(d), d.length, -1)
+                                .contentType("application/octet-stream")
+                                .build())
+              },
+              new Object[] {
+                "minio byte[] PUT (MD5 + SHA-256 by client), tuned OkHttp",
+                (Putter) (k, d, h) -> rehashing.put(config.bucket(), k, d)
+              },
+              new Object[] {
+                "S3BlobStoreManager.put (precomputed SHA-256)",
+                (Putter) (k, d, h) -> strata.put(k, d, d.length, h, META)
+              });
 
       for (Object[] mode : modes) {
         run((Putter) mode[1], payloads, digests, 64, threads); // warm-up
       }
-      // Runs interleave the modes, so drift on a shared machine (page cache, other load) hits them alike.
+      // Runs interleave the modes, so drift on a shared machine (page cache, other load) hits them
+      // alike.
       double[][] mbps = new double[modes.size()][runs];
       double[][] cpu = new double[modes.size()][runs];
       for (int r = 0; r < runs; r++) {
@@ -129,8 +174,12 @@ public final class S3PutThroughput {
         Arrays.sort(sorted);
         double[] cpuSorted = cpu[m].clone();
         Arrays.sort(cpuSorted);
-        System.out.printf(Locale.ROOT, "%-60s median %5.0f MB/s (runs %s), process CPU %.2f s per GB%n",
-            modes.get(m)[0], sorted[runs / 2], Arrays.toString(Arrays.stream(mbps[m]).mapToLong(Math::round).toArray()),
+        System.out.printf(
+            Locale.ROOT,
+            "%-60s median %5.0f MB/s (runs %s), process CPU %.2f s per GB%n",
+            modes.get(m)[0],
+            sorted[runs / 2],
+            Arrays.toString(Arrays.stream(mbps[m]).mapToLong(Math::round).toArray()),
             cpuSorted[runs / 2]);
       }
       strata.close();
@@ -140,8 +189,12 @@ public final class S3PutThroughput {
     }
   }
 
-  /** Puts {@code objects} objects from {@code threads} threads; returns MB/s and process CPU seconds per GB. */
-  private static double[] run(Putter putter, byte[][] payloads, byte[][] digests, int objects, int threads)
+  /**
+   * Puts {@code objects} objects from {@code threads} threads; returns MB/s and process CPU seconds
+   * per GB.
+   */
+  private static double[] run(
+      Putter putter, byte[][] payloads, byte[][] digests, int objects, int threads)
       throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     com.sun.management.OperatingSystemMXBean os =
@@ -151,10 +204,15 @@ public final class S3PutThroughput {
     List<Future<?>> futures = new ArrayList<>();
     for (int i = 0; i < objects; i++) {
       int n = i;
-      futures.add(pool.submit(() -> {
-        putter.put(String.format("bench/%05d", n), payloads[n % payloads.length], digests[n % digests.length]);
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                putter.put(
+                    String.format("bench/%05d", n),
+                    payloads[n % payloads.length],
+                    digests[n % digests.length]);
+                return null;
+              }));
     }
     for (Future<?> f : futures) {
       f.get();

@@ -23,15 +23,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An S3 server on HTTPS with a private certificate, as MinIO with its own CA would be: spec.caBundle makes it work. */
+/**
+ * An S3 server on HTTPS with a private certificate, as MinIO with its own CA would be:
+ * spec.caBundle makes it work.
+ */
 class S3TlsTest {
 
   static final String ACCESS = "tls-access";
   static final String SECRET = "tls-secret-0123456789";
   static final Metadata META = Metadata.of("tls", "payload");
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static Path caPem;
   static S3Proxy proxy;
@@ -42,20 +44,49 @@ class S3TlsTest {
     // A self-signed certificate for 127.0.0.1 from the JDK's keytool; its PEM is the "CA bundle".
     Path keyStore = dir.resolve("server.p12");
     caPem = dir.resolve("ca.pem");
-    keytool("-genkeypair", "-alias", "s3", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
-        "-ext", "san=ip:127.0.0.1", "-validity", "2", "-keystore", keyStore.toString(), "-storetype", "PKCS12",
-        "-storepass", "changeit", "-keypass", "changeit");
-    keytool("-exportcert", "-rfc", "-alias", "s3", "-keystore", keyStore.toString(), "-storepass", "changeit",
-        "-file", caPem.toString());
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "s3",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-dname",
+        "CN=127.0.0.1",
+        "-ext",
+        "san=ip:127.0.0.1",
+        "-validity",
+        "2",
+        "-keystore",
+        keyStore.toString(),
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        "changeit",
+        "-keypass",
+        "changeit");
+    keytool(
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "s3",
+        "-keystore",
+        keyStore.toString(),
+        "-storepass",
+        "changeit",
+        "-file",
+        caPem.toString());
 
     BlobStore blobStore = new TransientNio2BlobStore();
     blobStore.createContainer("tls-bucket");
-    proxy = S3Proxy.builder()
-        .blobStore(blobStore)
-        .secureEndpoint(URI.create("https://127.0.0.1:0"))
-        .keyStore(keyStore.toString(), "changeit")
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET)
-        .build();
+    proxy =
+        S3Proxy.builder()
+            .blobStore(blobStore)
+            .secureEndpoint(URI.create("https://127.0.0.1:0"))
+            .keyStore(keyStore.toString(), "changeit")
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET)
+            .build();
     proxy.start();
     while (!"STARTED".equals(proxy.getState())) {
       Thread.sleep(5);
@@ -79,10 +110,12 @@ class S3TlsTest {
       byte[] data = "over tls".getBytes(StandardCharsets.UTF_8);
       store.put("k", data, data.length, null, META);
       assertThat(store.get("k", META)).isEqualTo(data);
-      // A wrong digest is refused over HTTPS too: the client signs the caller's digest rather than UNSIGNED-PAYLOAD.
+      // A wrong digest is refused over HTTPS too: the client signs the caller's digest rather than
+      // UNSIGNED-PAYLOAD.
       byte[] wrong = S3BlobStoreManagerTest.sha256(new byte[1], 1);
-      StoreException e = catchThrowableOfType(() -> store.put("bad", data, data.length, wrong, META),
-          StoreException.class);
+      StoreException e =
+          catchThrowableOfType(
+              () -> store.put("bad", data, data.length, wrong, META), StoreException.class);
       assertThat(e.kind()).isEqualTo(StoreException.Kind.INTEGRITY);
     }
   }
@@ -92,10 +125,13 @@ class S3TlsTest {
     try (S3BlobStoreManager store = new S3BlobStoreManager(config(null))) {
       StoreException e = catchThrowableOfType(store::checkAccess, StoreException.class);
       assertThat(e.kind()).isEqualTo(StoreException.Kind.PERMANENT);
-      assertThat(e.getMessage()).contains("could not reach " + endpoint).contains("not trusted")
+      assertThat(e.getMessage())
+          .contains("could not reach " + endpoint)
+          .contains("not trusted")
           .contains("spec.caBundle");
-      StoreException put = catchThrowableOfType(() -> store.put("k", new byte[1], 1, null, META),
-          StoreException.class);
+      StoreException put =
+          catchThrowableOfType(
+              () -> store.put("k", new byte[1], 1, null, META), StoreException.class);
       assertThat(put.kind()).isEqualTo(StoreException.Kind.PERMANENT);
     }
   }
@@ -111,14 +147,19 @@ class S3TlsTest {
   @Test
   void badBundlesAreRejectedWithTheirPath() throws IOException {
     Path empty = Files.writeString(dir.resolve("empty.pem"), "");
-    Path garbage = Files.writeString(dir.resolve("garbage.pem"),
-        "-----BEGIN CERTIFICATE-----\nnot base64 !!\n-----END CERTIFICATE-----\n");
-    assertThatThrownBy(() -> S3HttpClients.trustManager(empty)).isInstanceOf(IllegalArgumentException.class)
+    Path garbage =
+        Files.writeString(
+            dir.resolve("garbage.pem"),
+            "-----BEGIN CERTIFICATE-----\nnot base64 !!\n-----END CERTIFICATE-----\n");
+    assertThatThrownBy(() -> S3HttpClients.trustManager(empty))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(empty.toString());
-    assertThatThrownBy(() -> S3HttpClients.trustManager(garbage)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> S3HttpClients.trustManager(garbage))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("garbage.pem");
     assertThatThrownBy(() -> S3HttpClients.trustManager(dir.resolve("missing.pem")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot read the CA bundle");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot read the CA bundle");
   }
 
   private static void keytool(String... args) throws Exception {

@@ -7,8 +7,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CatalogStatus(
     @JsonPropertyDescription("When the bucket was last read (RFC 3339).") String lastSyncTime,
-    @JsonPropertyDescription("The spec.catalog.requestedAt value that reading answered.") String handledRequest,
+    @JsonPropertyDescription("The spec.catalog.requestedAt value that reading answered.")
+        String handledRequest,
     @JsonPropertyDescription("Snapshots in the bucket.") Long snapshots,
-    @JsonPropertyDescription("Snapshots of the imported namespaces that this namespace shows as imported StateSnapshots.") Long imported,
-    @JsonPropertyDescription("Index objects that could not be read (damaged, or of a newer Strata); the message names some.") Long unreadable,
+    @JsonPropertyDescription(
+            "Snapshots of the imported namespaces that this namespace shows as imported StateSnapshots.")
+        Long imported,
+    @JsonPropertyDescription(
+            "Index objects that could not be read (damaged, or of a newer Strata); the message names some.")
+        Long unreadable,
     @JsonPropertyDescription("What the last reading did, or why it failed.") String message) {}

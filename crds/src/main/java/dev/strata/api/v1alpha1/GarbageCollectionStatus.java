@@ -10,6 +10,8 @@ public record GarbageCollectionStatus(
     @JsonPropertyDescription("Succeeded or Failed.") String result,
     @JsonPropertyDescription("Unreferenced blobs deleted.") Long blobsDeleted,
     @JsonPropertyDescription("Bytes those blobs held.") Long bytesDeleted,
-    @JsonPropertyDescription("Deletion markers of expired snapshots removed once their blobs were collected.") Long tombstonesDeleted,
+    @JsonPropertyDescription(
+            "Deletion markers of expired snapshots removed once their blobs were collected.")
+        Long tombstonesDeleted,
     @JsonPropertyDescription("How long it ran, in milliseconds.") Long durationMs,
     @JsonPropertyDescription("What it did, or why it failed.") String message) {}

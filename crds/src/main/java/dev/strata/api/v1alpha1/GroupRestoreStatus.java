@@ -4,11 +4,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 
-/** A group restore: one StateRestore per member of the group, each into the PVC of its member's name. */
+/**
+ * A group restore: one StateRestore per member of the group, each into the PVC of its member's
+ * name.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GroupRestoreStatus(
     @JsonPropertyDescription("The group restored.") String group,
-    @JsonPropertyDescription("One entry per member: its PVC, its StateSnapshot, the StateRestore that restores it and its phase.")
+    @JsonPropertyDescription(
+            "One entry per member: its PVC, its StateSnapshot, the StateRestore that restores it and its phase.")
         List<Member> members,
     @JsonPropertyDescription("Member restores that succeeded.") Integer succeeded,
     @JsonPropertyDescription("Member restores that failed.") Integer failed) {

@@ -14,7 +14,9 @@ public record HookResult(
     @JsonPropertyDescription("The command's exit code, when it exited.") Integer exitCode,
     @JsonPropertyDescription("When it started (RFC 3339).") String startTime,
     @JsonPropertyDescription("When it ended (RFC 3339).") String completionTime,
-    @JsonPropertyDescription("The end of what the command wrote (stdout, then stderr), at most 1 KiB.") String output,
+    @JsonPropertyDescription(
+            "The end of what the command wrote (stdout, then stderr), at most 1 KiB.")
+        String output,
     @JsonPropertyDescription("Why it failed, or what its onError made of it.") String message) {
 
   public static final String RUNNING = "Running";

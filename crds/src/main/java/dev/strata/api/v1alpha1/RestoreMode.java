@@ -6,6 +6,9 @@ public enum RestoreMode {
   IfEmpty,
   /** Write every file of the snapshot over what is there; leave other files. */
   Overwrite,
-  /** Make the target equal the snapshot: fetch only missing or changed files, remove files the snapshot lacks. */
+  /**
+   * Make the target equal the snapshot: fetch only missing or changed files, remove files the
+   * snapshot lacks.
+   */
   Sync
 }

@@ -10,4 +10,6 @@ public record RetentionSourceStatus(
     @JsonPropertyDescription("The source: cluster:namespace/pvc/path.") String sourceId,
     @JsonPropertyDescription("Snapshots the policy keeps.") Integer kept,
     @JsonPropertyDescription("Snapshots it expired (deleted) so far.") Integer expired,
-    @JsonPropertyDescription("With dryRun, or before the next run: the snapshots (at most 20) it would expire.") List<String> wouldExpire) {}
+    @JsonPropertyDescription(
+            "With dryRun, or before the next run: the snapshots (at most 20) it would expire.")
+        List<String> wouldExpire) {}

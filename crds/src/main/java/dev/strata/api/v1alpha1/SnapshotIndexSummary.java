@@ -10,5 +10,7 @@ public record SnapshotIndexSummary(
     @JsonPropertyDescription("Files in the snapshot.") Long files,
     @JsonPropertyDescription("Directories in the snapshot.") Long directories,
     @JsonPropertyDescription("Bytes of all its files.") Long totalBytes,
-    @JsonPropertyDescription("Bytes uploaded by this snapshot (new or changed content).") Long uploadedBytes,
-    @JsonPropertyDescription("Bytes reused from earlier snapshots (unchanged content).") Long reusedBytes) {}
+    @JsonPropertyDescription("Bytes uploaded by this snapshot (new or changed content).")
+        Long uploadedBytes,
+    @JsonPropertyDescription("Bytes reused from earlier snapshots (unchanged content).")
+        Long reusedBytes) {}

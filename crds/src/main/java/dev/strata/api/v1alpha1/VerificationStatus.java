@@ -8,11 +8,16 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record VerificationStatus(
     @JsonPropertyDescription("When it finished (RFC 3339).") String time,
-    @JsonPropertyDescription("Succeeded when it ran to its end (whatever it found), Failed when it could not.") String result,
+    @JsonPropertyDescription(
+            "Succeeded when it ran to its end (whatever it found), Failed when it could not.")
+        String result,
     @JsonPropertyDescription("Snapshots checked.") Long snapshots,
-    @JsonPropertyDescription("Snapshots with a missing or corrupt blob, or an unreadable index.") Long damagedSnapshots,
+    @JsonPropertyDescription("Snapshots with a missing or corrupt blob, or an unreadable index.")
+        Long damagedSnapshots,
     @JsonPropertyDescription("The first 20 damaged snapshots' ids.") List<String> damaged,
     @JsonPropertyDescription("Whether blob contents were read and hashed.") Boolean readData,
-    @JsonPropertyDescription("With spec.verification.repair: blobs marked damaged, to be stored again by the next backup.") Long blobsMarkedDamaged,
+    @JsonPropertyDescription(
+            "With spec.verification.repair: blobs marked damaged, to be stored again by the next backup.")
+        Long blobsMarkedDamaged,
     @JsonPropertyDescription("How long it ran, in milliseconds.") Long durationMs,
     @JsonPropertyDescription("What it found, or why it failed.") String message) {}

@@ -13,14 +13,24 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Writes docs/api-reference.md from the committed CRD YAML (which CommittedCrdsTest keeps equal to the Java types), so
- * the reference says exactly what the API server enforces: field types, defaults, limits, enums and CEL rules.
+ * Writes docs/api-reference.md from the committed CRD YAML (which CommittedCrdsTest keeps equal to
+ * the Java types), so the reference says exactly what the API server enforces: field types,
+ * defaults, limits, enums and CEL rules.
  */
 final class ApiReference {
 
-  /** The order a reader meets the resources in: where snapshots go, taking them, keeping them, restoring them. */
-  static final List<String> ORDER = List.of("SnapshotStore", "StateSnapshot", "SnapshotSchedule", "RetentionPolicy",
-      "StateRestore", "RestorePolicy");
+  /**
+   * The order a reader meets the resources in: where snapshots go, taking them, keeping them,
+   * restoring them.
+   */
+  static final List<String> ORDER =
+      List.of(
+          "SnapshotStore",
+          "StateSnapshot",
+          "SnapshotSchedule",
+          "RetentionPolicy",
+          "StateRestore",
+          "RestorePolicy");
 
   private ApiReference() {}
 
@@ -35,11 +45,16 @@ final class ApiReference {
     crds.sort((a, b) -> Integer.compare(rank(kind(a)), rank(kind(b))));
     StringBuilder out = new StringBuilder();
     out.append("# API reference\n\n")
-        .append("<!-- Generated from crds/*.yaml by crds/src/test/java/dev/strata/api/v1alpha1/ApiReference.java;")
-        .append(" do not edit: run crds/regenerate.sh. ApiReferenceTest fails when this file is stale. -->\n\n")
-        .append("Every Strata resource, field by field, as the CRDs installed by the chart (`charts/strata/crds/`) and by")
-        .append(" `kubectl apply -f crds/` define them. `kubectl explain <kind>.spec` shows the same descriptions.")
-        .append(" A field is *required* when the API server rejects an object without it; limits, enums, defaults")
+        .append(
+            "<!-- Generated from crds/*.yaml by crds/src/test/java/dev/strata/api/v1alpha1/ApiReference.java;")
+        .append(
+            " do not edit: run crds/regenerate.sh. ApiReferenceTest fails when this file is stale. -->\n\n")
+        .append(
+            "Every Strata resource, field by field, as the CRDs installed by the chart (`charts/strata/crds/`) and by")
+        .append(
+            " `kubectl apply -f crds/` define them. `kubectl explain <kind>.spec` shows the same descriptions.")
+        .append(
+            " A field is *required* when the API server rejects an object without it; limits, enums, defaults")
         .append(" and rules are enforced at admission.\n\n");
     for (JsonNode crd : crds) {
       String kind = kind(crd);
@@ -57,17 +72,29 @@ final class ApiReference {
     String group = spec.path("group").asText();
     for (JsonNode version : spec.path("versions")) {
       out.append("\n## ").append(names.path("kind").asText()).append("\n\n");
-      out.append("`apiVersion: ").append(group).append('/').append(version.path("name").asText())
-          .append("`, `kind: ").append(names.path("kind").asText()).append("`, ")
-          .append(spec.path("scope").asText().toLowerCase()).append(". Plural `").append(names.path("plural").asText())
+      out.append("`apiVersion: ")
+          .append(group)
+          .append('/')
+          .append(version.path("name").asText())
+          .append("`, `kind: ")
+          .append(names.path("kind").asText())
+          .append("`, ")
+          .append(spec.path("scope").asText().toLowerCase())
+          .append(". Plural `")
+          .append(names.path("plural").asText())
           .append('`');
       List<String> shortNames = texts(names.path("shortNames"));
       if (!shortNames.isEmpty()) {
-        out.append(", short name").append(shortNames.size() > 1 ? "s " : " ").append(code(shortNames));
+        out.append(", short name")
+            .append(shortNames.size() > 1 ? "s " : " ")
+            .append(code(shortNames));
       }
       List<String> categories = texts(names.path("categories"));
       if (!categories.isEmpty()) {
-        out.append(", category ").append(code(categories)).append(" (`kubectl get ").append(categories.get(0))
+        out.append(", category ")
+            .append(code(categories))
+            .append(" (`kubectl get ")
+            .append(categories.get(0))
             .append("` lists it)");
       }
       out.append(".\n");
@@ -76,8 +103,14 @@ final class ApiReference {
         out.append("\n`kubectl get` columns (those of priority 1 only with `-o wide`):\n\n")
             .append("| Column | JSON path | Type | Priority |\n|---|---|---|---|\n");
         for (JsonNode c : columns) {
-          out.append("| ").append(c.path("name").asText()).append(" | `").append(cell(c.path("jsonPath").asText()))
-              .append("` | ").append(c.path("type").asText()).append(" | ").append(c.path("priority").asInt())
+          out.append("| ")
+              .append(c.path("name").asText())
+              .append(" | `")
+              .append(cell(c.path("jsonPath").asText()))
+              .append("` | ")
+              .append(c.path("type").asText())
+              .append(" | ")
+              .append(c.path("priority").asInt())
               .append(" |\n");
         }
       }
@@ -88,7 +121,11 @@ final class ApiReference {
         if (node.isMissingNode()) {
           continue;
         }
-        out.append("\n### ").append(names.path("kind").asText()).append('.').append(part).append("\n\n");
+        out.append("\n### ")
+            .append(names.path("kind").asText())
+            .append('.')
+            .append(part)
+            .append("\n\n");
         if (node.has("description")) {
           out.append(oneLine(node.path("description").asText())).append("\n\n");
         }
@@ -108,9 +145,14 @@ final class ApiReference {
     for (Map.Entry<String, JsonNode> e : sorted) {
       String field = path + "." + e.getKey();
       JsonNode f = e.getValue();
-      out.append("| `").append(field).append("` | ").append(type(f))
-          .append(required.contains(e.getKey()) ? ", required" : "").append(" | ")
-          .append(cell(description(f))).append(" |\n");
+      out.append("| `")
+          .append(field)
+          .append("` | ")
+          .append(type(f))
+          .append(required.contains(e.getKey()) ? ", required" : "")
+          .append(" | ")
+          .append(cell(description(f)))
+          .append(" |\n");
       JsonNode items = f.path("items");
       if (f.has("properties")) {
         fields(out, field, f);
@@ -130,7 +172,12 @@ final class ApiReference {
       notes.add("One of " + code(texts(c.path("enum"))) + ".");
     }
     if (f.has("default")) {
-      notes.add("Default `" + (f.path("default").isValueNode() ? f.path("default").asText() : f.path("default").toString()) + "`.");
+      notes.add(
+          "Default `"
+              + (f.path("default").isValueNode()
+                  ? f.path("default").asText()
+                  : f.path("default").toString())
+              + "`.");
     }
     limit(notes, f, "minimum", "Minimum");
     limit(notes, f, "maximum", "Maximum");
@@ -168,9 +215,12 @@ final class ApiReference {
     if (rules.size() == 0) {
       return;
     }
-    out.append(path.isEmpty() ? "\nRules on the whole object:\n\n" : "Rules on `" + path + "`:\n\n");
+    out.append(
+        path.isEmpty() ? "\nRules on the whole object:\n\n" : "Rules on `" + path + "`:\n\n");
     for (JsonNode r : rules) {
-      out.append("- ").append(oneLine(r.path("message").asText(r.path("rule").asText()))).append("\n");
+      out.append("- ")
+          .append(oneLine(r.path("message").asText(r.path("rule").asText())))
+          .append("\n");
     }
     out.append('\n');
   }

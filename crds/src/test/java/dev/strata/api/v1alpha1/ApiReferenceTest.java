@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** docs/api-reference.md is what ApiReference generates from the committed CRDs (crds/regenerate.sh rewrites it). */
+/**
+ * docs/api-reference.md is what ApiReference generates from the committed CRDs (crds/regenerate.sh
+ * rewrites it).
+ */
 class ApiReferenceTest {
 
   static final Path CRDS = Path.of(".");
@@ -21,7 +24,8 @@ class ApiReferenceTest {
     }
     assertThat(REFERENCE).as("docs/api-reference.md is missing: run crds/regenerate.sh").exists();
     assertThat(Files.readString(REFERENCE))
-        .as("docs/api-reference.md is stale (the CRDs changed): run crds/regenerate.sh and commit the result")
+        .as(
+            "docs/api-reference.md is stale (the CRDs changed): run crds/regenerate.sh and commit the result")
         .isEqualTo(generated);
   }
 
@@ -31,7 +35,8 @@ class ApiReferenceTest {
     for (String kind : ApiReference.ORDER) {
       assertThat(generated).contains("\n## " + kind + "\n", "### " + kind + ".spec");
     }
-    // Fields chosen from several types, nested objects and arrays included: the walk must reach them all.
+    // Fields chosen from several types, nested objects and arrays included: the walk must reach
+    // them all.
     assertThat(generated)
         .contains("| `spec.bucket` | string, required |")
         .contains("`spec.caBundle.configMapRef.key`")

@@ -9,11 +9,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Puts a generated CRD's printer columns in the order its kind declares its {@code @AdditionalPrinterColumn}s: fabric8's
- * generator sorts them by JSON path (AGE first, REASON before READY), and has no way to order them
- * (fabric8io/kubernetes-client#3974, #7454), while kubectl shows them in the order the CRD lists them. crds/regenerate.sh
- * writes the CRDs through this (CommittedCrdsTest with -Dstrata.writeCrds=true), and CommittedCrdsTest holds the
- * committed YAML to it. It moves whole list items of the generated text and changes nothing else.
+ * Puts a generated CRD's printer columns in the order its kind declares its
+ * {@code @AdditionalPrinterColumn}s: fabric8's generator sorts them by JSON path (AGE first, REASON
+ * before READY), and has no way to order them (fabric8io/kubernetes-client#3974, #7454), while
+ * kubectl shows them in the order the CRD lists them. crds/regenerate.sh writes the CRDs through
+ * this (CommittedCrdsTest with -Dstrata.writeCrds=true), and CommittedCrdsTest holds the committed
+ * YAML to it. It moves whole list items of the generated text and changes nothing else.
  */
 final class PrinterColumns {
 
@@ -26,7 +27,9 @@ final class PrinterColumns {
   static List<String> declared(String kind) {
     try {
       Class<?> type = Class.forName(PrinterColumns.class.getPackageName() + "." + kind);
-      return Arrays.stream(type.getAnnotationsByType(AdditionalPrinterColumn.class)).map(AdditionalPrinterColumn::name).toList();
+      return Arrays.stream(type.getAnnotationsByType(AdditionalPrinterColumn.class))
+          .map(AdditionalPrinterColumn::name)
+          .toList();
     } catch (ClassNotFoundException e) {
       throw new IllegalStateException("no Java type for the CRD kind " + kind, e);
     }
@@ -53,7 +56,8 @@ final class PrinterColumns {
       String inside = " ".repeat(item.length());
       List<List<String>> items = new ArrayList<>();
       int end = i + 1;
-      while (end < lines.size() && (lines.get(end).startsWith(item) || lines.get(end).startsWith(inside))) {
+      while (end < lines.size()
+          && (lines.get(end).startsWith(item) || lines.get(end).startsWith(inside))) {
         if (lines.get(end).startsWith(item)) {
           items.add(new ArrayList<>());
         }
@@ -84,7 +88,8 @@ final class PrinterColumns {
   private static int position(List<String> order, String name) {
     int at = order.indexOf(name);
     if (at < 0) {
-      throw new IllegalStateException("the generated printer column " + name + " is not among the declared ones " + order);
+      throw new IllegalStateException(
+          "the generated printer column " + name + " is not among the declared ones " + order);
     }
     return at;
   }

@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Drops repeated CEL rules from a generated CRD. A {@code @ValidationRule} on a record component reaches both the field
- * and its accessor, and fabric8's generator writes the rule once for each; the API server would then report every
- * failure twice, and server-side apply refuses such a CRD ("duplicate entries for key [rule=...]": the list is keyed by
- * rule). Like PrinterColumns, it removes whole list items of the generated text and changes nothing else.
+ * Drops repeated CEL rules from a generated CRD. A {@code @ValidationRule} on a record component
+ * reaches both the field and its accessor, and fabric8's generator writes the rule once for each;
+ * the API server would then report every failure twice, and server-side apply refuses such a CRD
+ * ("duplicate entries for key [rule=...]": the list is keyed by rule). Like PrinterColumns, it
+ * removes whole list items of the generated text and changes nothing else.
  */
 final class RuleDuplicates {
 

@@ -10,11 +10,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The zones admission lets through (TimeZones.RULE) are zones the operator can read (ZoneId.of). */
+/**
+ * The zones admission lets through (TimeZones.RULE) are zones the operator can read (ZoneId.of).
+ */
 class TimeZonesTest {
 
   static List<String> listed() {
-    String list = TimeZones.RULE.substring(TimeZones.RULE.indexOf('['), TimeZones.RULE.indexOf(']'));
+    String list =
+        TimeZones.RULE.substring(TimeZones.RULE.indexOf('['), TimeZones.RULE.indexOf(']'));
     List<String> zones = new ArrayList<>();
     Matcher m = Pattern.compile("'([^']+)'").matcher(list);
     while (m.find()) {
@@ -26,8 +29,17 @@ class TimeZonesTest {
   @Test
   void everyListedZoneIsOneTheOperatorReads() {
     List<String> zones = listed();
-    assertThat(zones).hasSizeGreaterThan(580).doesNotHaveDuplicates()
-        .contains("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Etc/GMT+5", "US/Eastern")
+    assertThat(zones)
+        .hasSizeGreaterThan(580)
+        .doesNotHaveDuplicates()
+        .contains(
+            "UTC",
+            "Europe/Berlin",
+            "America/New_York",
+            "Asia/Kolkata",
+            "Australia/Lord_Howe",
+            "Etc/GMT+5",
+            "US/Eastern")
         .doesNotContain("Mars/Olympus")
         .noneMatch(z -> z.startsWith("SystemV/"));
     for (String z : zones) {
@@ -37,7 +49,8 @@ class TimeZonesTest {
 
   @Test
   void offsetsTheRuleTakesAreOnesTheOperatorReads() {
-    Pattern offset = Pattern.compile(TimeZones.RULE.replaceAll("(?s).*matches\\('", "").replaceAll("'\\)$", ""));
+    Pattern offset =
+        Pattern.compile(TimeZones.RULE.replaceAll("(?s).*matches\\('", "").replaceAll("'\\)$", ""));
     for (String o : List.of("+02:00", "-0530", "UTC+2", "GMT-03", "Z", "+1")) {
       assertThat(offset.matcher(o).matches()).as(o).isTrue();
       assertThatCode(() -> ZoneId.of(o)).as(o).doesNotThrowAnyException();

@@ -11,8 +11,9 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 /**
- * RocksDB-like state that changes over time, as a stream processor's would: immutable SST files appear (flushes) and
- * old ones go (compactions), the MANIFEST grows, CURRENT is rewritten, the LOG grows. Deterministic from its seed.
+ * RocksDB-like state that changes over time, as a stream processor's would: immutable SST files
+ * appear (flushes) and old ones go (compactions), the MANIFEST grows, CURRENT is rewritten, the LOG
+ * grows. Deterministic from its seed.
  */
 public final class DemoWorkload {
 
@@ -45,7 +46,10 @@ public final class DemoWorkload {
     }
   }
 
-  /** One step of life: a flush, a MANIFEST append, a LOG append, and a compaction when there are too many SSTs. */
+  /**
+   * One step of life: a flush, a MANIFEST append, a LOG append, and a compaction when there are too
+   * many SSTs.
+   */
   public void step() {
     try {
       flush();
@@ -54,7 +58,10 @@ public final class DemoWorkload {
       Files.write(db.resolve("LOG"), bytes(8192), StandardOpenOption.APPEND);
       List<Path> ssts;
       try (Stream<Path> s = Files.list(db)) {
-        ssts = s.filter(p -> p.getFileName().toString().endsWith(".sst")).sorted(Comparator.comparing(Path::toString)).toList();
+        ssts =
+            s.filter(p -> p.getFileName().toString().endsWith(".sst"))
+                .sorted(Comparator.comparing(Path::toString))
+                .toList();
       }
       for (int i = 0; i < ssts.size() - MAX_SSTS; i++) {
         Files.deleteIfExists(ssts.get(i));
@@ -65,7 +72,9 @@ public final class DemoWorkload {
   }
 
   private void flush() throws IOException {
-    write(db.resolve(String.format("%06d.sst", nextSst++)), bytes(SST_BYTES / 2 + random.nextInt(SST_BYTES / 2)));
+    write(
+        db.resolve(String.format("%06d.sst", nextSst++)),
+        bytes(SST_BYTES / 2 + random.nextInt(SST_BYTES / 2)));
   }
 
   private byte[] bytes(int n) {

@@ -19,19 +19,28 @@ public record CommandResult(List<String> command, int exitCode, String stdout, S
       Path out = Files.createTempFile("strata-cmd", ".out");
       Path err = Files.createTempFile("strata-cmd", ".err");
       try {
-        ProcessBuilder builder = new ProcessBuilder(command)
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder builder =
+            new ProcessBuilder(command)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.environment().putAll(env);
         Process process = ProcessLauncher.start(builder);
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           process.destroyForcibly();
           process.waitFor(5, TimeUnit.SECONDS);
-          throw new IllegalStateException("Timed out after " + timeout.toSeconds() + "s: " + command.get(0)
-              + "; stderr: " + Files.readString(err, StandardCharsets.UTF_8));
+          throw new IllegalStateException(
+              "Timed out after "
+                  + timeout.toSeconds()
+                  + "s: "
+                  + command.get(0)
+                  + "; stderr: "
+                  + Files.readString(err, StandardCharsets.UTF_8));
         }
-        return new CommandResult(command, process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        return new CommandResult(
+            command,
+            process.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
             Files.readString(err, StandardCharsets.UTF_8));
       } finally {
         Files.deleteIfExists(out);
@@ -48,8 +57,15 @@ public record CommandResult(List<String> command, int exitCode, String stdout, S
   /** This result, or an exception with both streams when the exit code is not 0. */
   public CommandResult assertSuccess() {
     if (exitCode != 0) {
-      throw new AssertionError("Command " + String.join(" ", command) + " exited " + exitCode
-          + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr);
+      throw new AssertionError(
+          "Command "
+              + String.join(" ", command)
+              + " exited "
+              + exitCode
+              + "\nstdout:\n"
+              + stdout
+              + "\nstderr:\n"
+              + stderr);
     }
     return this;
   }

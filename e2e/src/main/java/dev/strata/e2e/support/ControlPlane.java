@@ -28,17 +28,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real, local Kubernetes control plane: etcd, kube-apiserver (RBAC on, client-certificate auth, service-account
- * tokens) and kube-controller-manager (all default controllers: Job, garbage collector, namespace, service
- * accounts, PV binder...). Everything listens on loopback, on free ports, with its data in one temporary
- * directory that {@link #close()} removes. Start it through {@link ControlPlaneExtension} to share one per JVM.
+ * A real, local Kubernetes control plane: etcd, kube-apiserver (RBAC on, client-certificate auth,
+ * service-account tokens) and kube-controller-manager (all default controllers: Job, garbage
+ * collector, namespace, service accounts, PV binder...). Everything listens on loopback, on free
+ * ports, with its data in one temporary directory that {@link #close()} removes. Start it through
+ * {@link ControlPlaneExtension} to share one per JVM.
  */
 public final class ControlPlane implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
   /** Services' cluster IPs: in the benchmarking range 198.18.0.0/15, never a private range. */
   public static final String SERVICE_CIDR = "198.19.0.0/24";
+
   private static final String ISSUER = "https://kubernetes.default.svc.cluster.local";
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -56,7 +59,8 @@ public final class ControlPlane implements AutoCloseable {
   private Duration startupTime;
   private boolean closed;
 
-  private ControlPlane(Tools tools, Path workDir, List<String> extraApiServerArgs, Network network) {
+  private ControlPlane(
+      Tools tools, Path workDir, List<String> extraApiServerArgs, Network network) {
     this.tools = tools;
     this.workDir = workDir;
     this.extraApiServerArgs = List.copyOf(extraApiServerArgs);
@@ -64,10 +68,12 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /**
-   * Where the API server serves: its bind address, the Services' range and the first address in it (the
-   * {@code kubernetes} Service, named in the serving certificate), and more addresses the certificate names.
+   * Where the API server serves: its bind address, the Services' range and the first address in it
+   * (the {@code kubernetes} Service, named in the serving certificate), and more addresses the
+   * certificate names.
    */
-  public record Network(String bindAddress, String serviceCidr, String kubernetesServiceIp, List<String> extraIps) {
+  public record Network(
+      String bindAddress, String serviceCidr, String kubernetesServiceIp, List<String> extraIps) {
     static final Network LOOPBACK = new Network("127.0.0.1", SERVICE_CIDR, "198.19.0.1", List.of());
   }
 
@@ -77,15 +83,19 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /**
-   * A control plane of its own whose kube-apiserver gets {@code extraApiServerArgs} after its usual flags, for a test
-   * that needs a differently configured API server (an audit log, more admission plugins). Files the flags name must
-   * exist before the call (its work directory does not yet). The caller closes it: it is not the shared one.
+   * A control plane of its own whose kube-apiserver gets {@code extraApiServerArgs} after its usual
+   * flags, for a test that needs a differently configured API server (an audit log, more admission
+   * plugins). Files the flags name must exist before the call (its work directory does not yet).
+   * The caller closes it: it is not the shared one.
    */
   public static ControlPlane start(List<String> extraApiServerArgs) {
     return start(extraApiServerArgs, Network.LOOPBACK);
   }
 
-  /** A control plane of its own serving on {@code network} (for a real node's pods); the caller closes it. */
+  /**
+   * A control plane of its own serving on {@code network} (for a real node's pods); the caller
+   * closes it.
+   */
   public static ControlPlane start(List<String> extraApiServerArgs, Network network) {
     Tools tools = Tools.installed();
     // Resolve every binary first so that a missing one fails before anything starts.
@@ -114,17 +124,28 @@ public final class ControlPlane implements AutoCloseable {
     int etcdPort = FreePorts.next();
     ManagedProcess etcd = startEtcd(etcdPort);
     pki = Pki.create(workDir.resolve("pki"));
-    Pki.CertFiles serving = pki.serving("apiserver", "kube-apiserver",
-        List.of("localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
-            "kubernetes.default.svc.cluster.local"),
-        java.util.stream.Stream.concat(Stream.of("127.0.0.1", network.kubernetesServiceIp()), network.extraIps().stream())
-            .toList());
+    Pki.CertFiles serving =
+        pki.serving(
+            "apiserver",
+            "kube-apiserver",
+            List.of(
+                "localhost",
+                "kubernetes",
+                "kubernetes.default",
+                "kubernetes.default.svc",
+                "kubernetes.default.svc.cluster.local"),
+            java.util.stream.Stream.concat(
+                    Stream.of("127.0.0.1", network.kubernetesServiceIp()),
+                    network.extraIps().stream())
+                .toList());
     adminCert = pki.client("admin", "strata-e2e-admin", "system:masters");
-    Pki.CertFiles controllerManagerCert = pki.client("controller-manager", "system:kube-controller-manager", null);
+    Pki.CertFiles controllerManagerCert =
+        pki.client("controller-manager", "system:kube-controller-manager", null);
     Pki.CertFiles serviceAccountKey = pki.serviceAccountKey();
     LOG.info("certificates and keys ready after {} ms", millisSince(started));
-    etcd.awaitReady(Duration.ofSeconds(60), () -> httpGet("http://127.0.0.1:" + etcdPort + "/health")
-        .contains("\"health\":\"true\""));
+    etcd.awaitReady(
+        Duration.ofSeconds(60),
+        () -> httpGet("http://127.0.0.1:" + etcdPort + "/health").contains("\"health\":\"true\""));
     LOG.info("etcd ready on 127.0.0.1:{} after {} ms", etcdPort, millisSince(started));
 
     apiServerPort = FreePorts.next();
@@ -134,114 +155,140 @@ public final class ControlPlane implements AutoCloseable {
     apiServer.awaitReady(Duration.ofSeconds(120), () -> "ok".equals(client.raw("/readyz")));
     LOG.info("kube-apiserver ready on {} after {} ms", apiServerUrl(), millisSince(started));
 
-    Path controllerManagerConfig = writeKubeconfig(workDir.resolve("controller-manager.kubeconfig"),
-        controllerManagerCert);
-    ManagedProcess controllerManager = startControllerManager(controllerManagerConfig, serviceAccountKey);
-    // The service-account controller creating "default" proves the controller manager is up and authorised.
-    controllerManager.awaitReady(Duration.ofSeconds(120), () ->
-        client.namespaces().withName("default").get() != null
-            && client.serviceAccounts().inNamespace("default").withName("default").get() != null);
+    Path controllerManagerConfig =
+        writeKubeconfig(workDir.resolve("controller-manager.kubeconfig"), controllerManagerCert);
+    ManagedProcess controllerManager =
+        startControllerManager(controllerManagerConfig, serviceAccountKey);
+    // The service-account controller creating "default" proves the controller manager is up and
+    // authorised.
+    controllerManager.awaitReady(
+        Duration.ofSeconds(120),
+        () ->
+            client.namespaces().withName("default").get() != null
+                && client.serviceAccounts().inNamespace("default").withName("default").get()
+                    != null);
     startupTime = Duration.ofNanos(System.nanoTime() - started);
-    LOG.info("control plane ready in {} ms (Kubernetes {}, kubeconfig {})", startupTime.toMillis(),
-        tools.version("kubernetes.version"), kubeconfig);
+    LOG.info(
+        "control plane ready in {} ms (Kubernetes {}, kubeconfig {})",
+        startupTime.toMillis(),
+        tools.version("kubernetes.version"),
+        kubeconfig);
   }
 
   private ManagedProcess startEtcd(int clientPort) {
     int peerPort = FreePorts.next();
     String peer = "http://127.0.0.1:" + peerPort;
     String clientUrl = "http://127.0.0.1:" + clientPort;
-    return launch("etcd", List.of(tools.require(Tools.ETCD).toString(),
-        "--name=strata-e2e",
-        "--data-dir=" + workDir.resolve("etcd"),
-        "--listen-client-urls=" + clientUrl,
-        "--advertise-client-urls=" + clientUrl,
-        "--listen-peer-urls=" + peer,
-        "--initial-advertise-peer-urls=" + peer,
-        "--initial-cluster=strata-e2e=" + peer,
-        "--unsafe-no-fsync=true", // test data: durability is worthless, latency on a small disk is not
-        "--log-level=warn"));
+    return launch(
+        "etcd",
+        List.of(
+            tools.require(Tools.ETCD).toString(),
+            "--name=strata-e2e",
+            "--data-dir=" + workDir.resolve("etcd"),
+            "--listen-client-urls=" + clientUrl,
+            "--advertise-client-urls=" + clientUrl,
+            "--listen-peer-urls=" + peer,
+            "--initial-advertise-peer-urls=" + peer,
+            "--initial-cluster=strata-e2e=" + peer,
+            "--unsafe-no-fsync=true", // test data: durability is worthless, latency on a small disk
+            // is not
+            "--log-level=warn"));
   }
 
-  private ManagedProcess startApiServer(int etcdPort, Pki.CertFiles serving, Pki.CertFiles serviceAccountKey) {
-    List<String> command = new ArrayList<>(List.of(tools.require(Tools.KUBE_APISERVER).toString(),
-        "--etcd-servers=http://127.0.0.1:" + etcdPort,
-        "--bind-address=" + network.bindAddress(),
-        "--advertise-address=127.0.0.1",
-        "--secure-port=" + apiServerPort,
-        // kubectl logs/exec on a real node; webhooks reached at their pods' addresses.
-        "--kubelet-client-certificate=" + adminCert.cert(),
-        "--kubelet-client-key=" + adminCert.key(),
-        "--kubelet-preferred-address-types=InternalIP",
-        "--enable-aggregator-routing=true",
-        "--cert-dir=" + workDir.resolve("apiserver-certs"),
-        "--tls-cert-file=" + serving.cert(),
-        "--tls-private-key-file=" + serving.key(),
-        "--client-ca-file=" + pki.caCert(),
-        "--authorization-mode=Node,RBAC",
-        "--service-account-issuer=" + ISSUER,
-        "--service-account-key-file=" + serviceAccountKey.cert(),
-        "--service-account-signing-key-file=" + serviceAccountKey.key(),
-        "--service-cluster-ip-range=" + network.serviceCidr(),
-        "--allow-privileged=true",
-        // Endpoints may not point at loopback; the "kubernetes" Service has no reachable IP here anyway.
-        "--endpoint-reconciler-type=none",
-        "--profiling=false"));
+  private ManagedProcess startApiServer(
+      int etcdPort, Pki.CertFiles serving, Pki.CertFiles serviceAccountKey) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                tools.require(Tools.KUBE_APISERVER).toString(),
+                "--etcd-servers=http://127.0.0.1:" + etcdPort,
+                "--bind-address=" + network.bindAddress(),
+                "--advertise-address=127.0.0.1",
+                "--secure-port=" + apiServerPort,
+                // kubectl logs/exec on a real node; webhooks reached at their pods' addresses.
+                "--kubelet-client-certificate=" + adminCert.cert(),
+                "--kubelet-client-key=" + adminCert.key(),
+                "--kubelet-preferred-address-types=InternalIP",
+                "--enable-aggregator-routing=true",
+                "--cert-dir=" + workDir.resolve("apiserver-certs"),
+                "--tls-cert-file=" + serving.cert(),
+                "--tls-private-key-file=" + serving.key(),
+                "--client-ca-file=" + pki.caCert(),
+                "--authorization-mode=Node,RBAC",
+                "--service-account-issuer=" + ISSUER,
+                "--service-account-key-file=" + serviceAccountKey.cert(),
+                "--service-account-signing-key-file=" + serviceAccountKey.key(),
+                "--service-cluster-ip-range=" + network.serviceCidr(),
+                "--allow-privileged=true",
+                // Endpoints may not point at loopback; the "kubernetes" Service has no reachable IP
+                // here anyway.
+                "--endpoint-reconciler-type=none",
+                "--profiling=false"));
     command.addAll(extraApiServerArgs);
     return launch("kube-apiserver", command);
   }
 
-  private ManagedProcess startControllerManager(Path kubeconfigFile, Pki.CertFiles serviceAccountKey) {
-    return launch("kube-controller-manager", List.of(tools.require(Tools.KUBE_CONTROLLER_MANAGER).toString(),
-        "--kubeconfig=" + kubeconfigFile,
-        "--authentication-kubeconfig=" + kubeconfigFile,
-        "--authorization-kubeconfig=" + kubeconfigFile,
-        "--bind-address=127.0.0.1",
-        "--secure-port=" + FreePorts.next(),
-        "--leader-elect=false",
-        "--controllers=*",
-        "--use-service-account-credentials=true",
-        "--root-ca-file=" + pki.caCert(),
-        "--service-account-private-key-file=" + serviceAccountKey.key(),
-        "--cluster-signing-cert-file=" + pki.caCert(),
-        "--cluster-signing-key-file=" + pki.caKey(),
-        "--service-cluster-ip-range=" + network.serviceCidr(),
-        "--cluster-name=strata-e2e",
-        "--profiling=false"));
+  private ManagedProcess startControllerManager(
+      Path kubeconfigFile, Pki.CertFiles serviceAccountKey) {
+    return launch(
+        "kube-controller-manager",
+        List.of(
+            tools.require(Tools.KUBE_CONTROLLER_MANAGER).toString(),
+            "--kubeconfig=" + kubeconfigFile,
+            "--authentication-kubeconfig=" + kubeconfigFile,
+            "--authorization-kubeconfig=" + kubeconfigFile,
+            "--bind-address=127.0.0.1",
+            "--secure-port=" + FreePorts.next(),
+            "--leader-elect=false",
+            "--controllers=*",
+            "--use-service-account-credentials=true",
+            "--root-ca-file=" + pki.caCert(),
+            "--service-account-private-key-file=" + serviceAccountKey.key(),
+            "--cluster-signing-cert-file=" + pki.caCert(),
+            "--cluster-signing-key-file=" + pki.caKey(),
+            "--service-cluster-ip-range=" + network.serviceCidr(),
+            "--cluster-name=strata-e2e",
+            "--profiling=false"));
   }
 
   private ManagedProcess launch(String name, List<String> command) {
-    ManagedProcess process = new ManagedProcess(name, command, Map.of(), workDir.resolve("logs/" + name + ".log"));
+    ManagedProcess process =
+        new ManagedProcess(name, command, Map.of(), workDir.resolve("logs/" + name + ".log"));
     processes.add(process);
     return process.start();
   }
 
-  /** A kubeconfig file for a new client certificate of {@code user} in {@code group} (may be null). */
+  /**
+   * A kubeconfig file for a new client certificate of {@code user} in {@code group} (may be null).
+   */
   public Path kubeconfigFor(String name, String user, String group) {
     return writeKubeconfig(workDir.resolve(name + ".kubeconfig"), pki.client(name, user, group));
   }
 
   private Path writeKubeconfig(Path file, Pki.CertFiles user) {
-    String yaml = String.join("\n",
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "- name: strata-e2e",
-        "  cluster:",
-        "    server: " + apiServerUrl(),
-        "    certificate-authority: " + pki.caCert(),
-        "users:",
-        "- name: user",
-        "  user:",
-        "    client-certificate: " + user.cert(),
-        "    client-key: " + user.key(),
-        "contexts:",
-        "- name: strata-e2e",
-        "  context:",
-        "    cluster: strata-e2e",
-        "    user: user",
-        "    namespace: default",
-        "current-context: strata-e2e",
-        "");
+    String yaml =
+        String.join(
+            "\n",
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            "- name: strata-e2e",
+            "  cluster:",
+            "    server: " + apiServerUrl(),
+            "    certificate-authority: " + pki.caCert(),
+            "users:",
+            "- name: user",
+            "  user:",
+            "    client-certificate: " + user.cert(),
+            "    client-key: " + user.key(),
+            "contexts:",
+            "- name: strata-e2e",
+            "  context:",
+            "    cluster: strata-e2e",
+            "    user: user",
+            "    namespace: default",
+            "current-context: strata-e2e",
+            "");
     try {
       Files.writeString(file, yaml);
       return file;
@@ -267,8 +314,10 @@ public final class ControlPlane implements AutoCloseable {
   private static String httpGet(String url) {
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.ofString());
       return response.body();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -287,45 +336,66 @@ public final class ControlPlane implements AutoCloseable {
     return client;
   }
 
-  /** A new client authenticated as a service account, through a TokenRequest; the caller closes it. */
+  /**
+   * A new client authenticated as a service account, through a TokenRequest; the caller closes it.
+   */
   public KubernetesClient clientAs(String namespace, String serviceAccount) {
     String token = serviceAccountToken(namespace, serviceAccount, Duration.ofHours(1));
-    Config config = new ConfigBuilder(Config.empty())
-        .withMasterUrl(apiServerUrl())
-        .withCaCertFile(pki.caCert().toString())
-        .withOauthToken(token)
-        .withNamespace(namespace)
-        .build();
+    Config config =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl(apiServerUrl())
+            .withCaCertFile(pki.caCert().toString())
+            .withOauthToken(token)
+            .withNamespace(namespace)
+            .build();
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
   /** A token for {@code namespace/serviceAccount} (which must exist) from the TokenRequest API. */
-  public String serviceAccountToken(String namespace, String serviceAccount, Duration lifetime, String... audiences) {
-    TokenRequest request = new TokenRequestBuilder()
-        .withNewSpec()
-        .withExpirationSeconds(lifetime.toSeconds())
-        .withAudiences(audiences.length == 0 ? List.of(ISSUER) : List.of(audiences))
-        .endSpec()
-        .build();
-    TokenRequest answer = client.serviceAccounts().inNamespace(namespace).withName(serviceAccount)
-        .tokenRequest(request);
+  public String serviceAccountToken(
+      String namespace, String serviceAccount, Duration lifetime, String... audiences) {
+    TokenRequest request =
+        new TokenRequestBuilder()
+            .withNewSpec()
+            .withExpirationSeconds(lifetime.toSeconds())
+            .withAudiences(audiences.length == 0 ? List.of(ISSUER) : List.of(audiences))
+            .endSpec()
+            .build();
+    TokenRequest answer =
+        client
+            .serviceAccounts()
+            .inNamespace(namespace)
+            .withName(serviceAccount)
+            .tokenRequest(request);
     return answer.getStatus().getToken();
   }
 
   /**
-   * Creates a namespace named {@code prefix-xxxxx} and waits for its "default" ServiceAccount (pods are refused
-   * until the service-account controller has made it).
+   * Creates a namespace named {@code prefix-xxxxx} and waits for its "default" ServiceAccount (pods
+   * are refused until the service-account controller has made it).
    */
   public String createNamespace(String prefix) {
-    String base = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("-+", "-");
+    String base =
+        prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("-+", "-");
     base = base.replaceAll("^-|-$", "");
     if (base.length() > 40) {
       base = base.substring(0, 40).replaceAll("-$", "");
     }
     String name = (base.isEmpty() ? "test" : base) + "-" + randomSuffix();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
-        .addToLabels("strata.dev/e2e", "true").endMetadata().build()).create();
-    Waits.until("ServiceAccount " + name + "/default", Duration.ofSeconds(60), Duration.ofMillis(200),
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToLabels("strata.dev/e2e", "true")
+                .endMetadata()
+                .build())
+        .create();
+    Waits.until(
+        "ServiceAccount " + name + "/default",
+        Duration.ofSeconds(60),
+        Duration.ofMillis(200),
         () -> client.serviceAccounts().inNamespace(name).withName("default").get() != null);
     LOG.info("namespace {} created", name);
     return name;
@@ -338,7 +408,8 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Runs kubectl against this control plane. */
   public CommandResult kubectl(String... args) {
-    List<String> command = new ArrayList<>(List.of(kubectl().toString(), "--kubeconfig=" + kubeconfig));
+    List<String> command =
+        new ArrayList<>(List.of(kubectl().toString(), "--kubeconfig=" + kubeconfig));
     command.addAll(List.of(args));
     return CommandResult.run(command, Map.of(), Duration.ofMinutes(2));
   }
@@ -397,7 +468,11 @@ public final class ControlPlane implements AutoCloseable {
   public String deadProcess() {
     for (ManagedProcess process : processes) {
       if (!process.isAlive()) {
-        return process.name() + " is not running. Last log lines of " + process.logFile() + ":\n" + process.tail(40);
+        return process.name()
+            + " is not running. Last log lines of "
+            + process.logFile()
+            + ":\n"
+            + process.tail(40);
       }
     }
     return null;
@@ -436,13 +511,16 @@ public final class ControlPlane implements AutoCloseable {
       return;
     }
     try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          LOG.warn("cannot delete {}: {}", p, e.getMessage());
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  LOG.warn("cannot delete {}: {}", p, e.getMessage());
+                }
+              });
     } catch (IOException e) {
       LOG.warn("cannot delete {}: {}", dir, e.getMessage());
     }

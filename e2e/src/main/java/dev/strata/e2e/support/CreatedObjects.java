@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every object of one kind created in a namespace while it watches, in its latest state, including those deleted since:
- * the way to count runner Jobs and pods once the operator has released them.
+ * Every object of one kind created in a namespace while it watches, in its latest state, including
+ * those deleted since: the way to count runner Jobs and pods once the operator has released them.
  */
 public final class CreatedObjects<T extends HasMetadata> implements Watcher<T>, AutoCloseable {
 
@@ -36,7 +36,9 @@ public final class CreatedObjects<T extends HasMetadata> implements Watcher<T>, 
 
   @Override
   public synchronized void eventReceived(Action action, T object) {
-    byUid.put(object.getMetadata().getUid(), object); // the latest state, kept in the order of first appearance
+    byUid.put(
+        object.getMetadata().getUid(),
+        object); // the latest state, kept in the order of first appearance
   }
 
   @Override

@@ -18,20 +18,24 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Test trees: {@link #seed} writes a deterministic tree (nested directories, files of a few bytes to MBs, an
- * empty directory, a symlink, distinct modes and mtimes); {@link #describe} captures what a byte-identical copy
- * must reproduce, so two trees compare with one equals.
+ * Test trees: {@link #seed} writes a deterministic tree (nested directories, files of a few bytes
+ * to MBs, an empty directory, a symlink, distinct modes and mtimes); {@link #describe} captures
+ * what a byte-identical copy must reproduce, so two trees compare with one equals.
  */
 public final class DirectoryTree {
 
-  private DirectoryTree() {
-  }
+  private DirectoryTree() {}
 
-  /** One entry: type, content digest or link target, permission bits, and mtime in whole seconds. */
-  public record Entry(String type, long size, String content, String permissions, long mtimeSeconds) {
-  }
+  /**
+   * One entry: type, content digest or link target, permission bits, and mtime in whole seconds.
+   */
+  public record Entry(
+      String type, long size, String content, String permissions, long mtimeSeconds) {}
 
-  /** Writes the seed tree into {@code root}, about {@code megabytes} MB in all; returns the file count. */
+  /**
+   * Writes the seed tree into {@code root}, about {@code megabytes} MB in all; returns the file
+   * count.
+   */
   public static int seed(Path root, long seed, int megabytes) {
     Random random = new Random(seed);
     int files = 0;
@@ -90,15 +94,18 @@ public final class DirectoryTree {
           continue;
         }
         String relative = root.relativize(path).toString();
-        String permissions = PosixFilePermissions.toString(
-            Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+        String permissions =
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
         if (Files.isSymbolicLink(path)) {
-          entries.put(relative, new Entry("symlink", 0, Files.readSymbolicLink(path).toString(), "", 0));
+          entries.put(
+              relative, new Entry("symlink", 0, Files.readSymbolicLink(path).toString(), "", 0));
         } else if (Files.isDirectory(path)) {
           entries.put(relative, new Entry("dir", 0, "", permissions, 0));
         } else {
           long mtime = Files.getLastModifiedTime(path).toMillis() / 1000;
-          entries.put(relative, new Entry("file", Files.size(path), sha256(path), permissions, mtime));
+          entries.put(
+              relative, new Entry("file", Files.size(path), sha256(path), permissions, mtime));
         }
       }
     } catch (IOException e) {

@@ -5,15 +5,18 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-
 /**
- * The YAML files of {@code examples/}, as users apply them: tests apply the files unchanged with kubectl. The test
- * MinIO answers the examples' endpoint and credentials (see {@link MinioServer} and {@link ClusterDns}).
+ * The YAML files of {@code examples/}, as users apply them: tests apply the files unchanged with
+ * kubectl. The test MinIO answers the examples' endpoint and credentials (see {@link MinioServer}
+ * and {@link ClusterDns}).
  */
 public final class Examples {
 
-  /** The Service, endpoint and credentials the examples name, as a person's cluster would have them. */
+  /**
+   * The Service, endpoint and credentials the examples name, as a person's cluster would have them.
+   */
   public static final String EXAMPLE_SERVICE = "minio";
+
   public static final String EXAMPLE_SERVICE_NAMESPACE = "strata-system";
   public static final int EXAMPLE_SERVICE_PORT = 9000;
   public static final String EXAMPLE_ENDPOINT = "http://minio.strata-system:9000";
@@ -47,7 +50,8 @@ public final class Examples {
   }
 
   /** {@code kubectl apply -n ns -f -} of the given YAML. */
-  public static CommandResult apply(ControlPlane plane, String namespace, String yaml, Path workDir) {
+  public static CommandResult apply(
+      ControlPlane plane, String namespace, String yaml, Path workDir) {
     try {
       Path file = Files.createTempFile(workDir, "example", ".yaml");
       Files.writeString(file, yaml);
@@ -56,5 +60,4 @@ public final class Examples {
       throw new UncheckedIOException(e);
     }
   }
-
 }

@@ -12,8 +12,7 @@ public final class FreePorts {
 
   private static final Set<Integer> GIVEN = new HashSet<>();
 
-  private FreePorts() {
-  }
+  private FreePorts() {}
 
   public static synchronized int next() {
     for (int attempt = 0; attempt < 50; attempt++) {

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The helm binary from {@code e2e/tools/install.sh} ({@link Tools#HELM}), run offline against the repository's chart.
- * A missing helm throws {@link Tools.MissingToolException} with the install hint: tests fail, never skip. Helm's
- * configuration, cache and data directories are private temporary ones, so the machine's repositories and plugins
- * never leak into a test.
+ * The helm binary from {@code e2e/tools/install.sh} ({@link Tools#HELM}), run offline against the
+ * repository's chart. A missing helm throws {@link Tools.MissingToolException} with the install
+ * hint: tests fail, never skip. Helm's configuration, cache and data directories are private
+ * temporary ones, so the machine's repositories and plugins never leak into a test.
  */
 public final class Helm {
 
@@ -22,12 +22,14 @@ public final class Helm {
 
   private Helm(Path binary, Path home) {
     this.binary = binary;
-    this.env = Map.of(
-        "HELM_CONFIG_HOME", home.resolve("config").toString(),
-        "HELM_CACHE_HOME", home.resolve("cache").toString(),
-        "HELM_DATA_HOME", home.resolve("data").toString(),
-        // helm template never contacts a cluster; make sure no kubeconfig of the machine is even read.
-        "KUBECONFIG", home.resolve("no-kubeconfig").toString());
+    this.env =
+        Map.of(
+            "HELM_CONFIG_HOME", home.resolve("config").toString(),
+            "HELM_CACHE_HOME", home.resolve("cache").toString(),
+            "HELM_DATA_HOME", home.resolve("data").toString(),
+            // helm template never contacts a cluster; make sure no kubeconfig of the machine is
+            // even read.
+            "KUBECONFIG", home.resolve("no-kubeconfig").toString());
   }
 
   /** The installed helm; throws with the install hint when install.sh has not built it. */
@@ -67,7 +69,8 @@ public final class Helm {
 
   /** {@code helm template release chart --namespace ns [args]}; the caller checks the exit code. */
   public CommandResult template(Path chart, String release, String namespace, List<String> args) {
-    List<String> all = new ArrayList<>(List.of("template", release, chart.toString(), "--namespace", namespace));
+    List<String> all =
+        new ArrayList<>(List.of("template", release, chart.toString(), "--namespace", namespace));
     all.addAll(args);
     return run(all);
   }

@@ -11,14 +11,16 @@ import java.util.List;
 /** The last lines of a log file, read from its end so that large logs cost little. */
 public final class LogTail {
 
-  private LogTail() {
-  }
+  private LogTail() {}
 
   public static String lastLines(Path file, int lines) {
     return lastLines(file, lines, 64 * 1024);
   }
 
-  /** At most {@code lines} lines and {@code maxBytes} bytes from the end of {@code file}; "" if absent. */
+  /**
+   * At most {@code lines} lines and {@code maxBytes} bytes from the end of {@code file}; "" if
+   * absent.
+   */
   public static String lastLines(Path file, int lines, int maxBytes) {
     if (!Files.isRegularFile(file)) {
       return "";

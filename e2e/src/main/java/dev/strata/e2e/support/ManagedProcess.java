@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One server process of the test stack (etcd, kube-apiserver, MinIO...): its stdout and stderr go to a log file
- * that is kept for failure reports; stopping sends SIGTERM, then SIGKILL after a grace period.
+ * One server process of the test stack (etcd, kube-apiserver, MinIO...): its stdout and stderr go
+ * to a log file that is kept for failure reports; stopping sends SIGTERM, then SIGKILL after a
+ * grace period.
  */
 public final class ManagedProcess {
 
@@ -26,7 +27,8 @@ public final class ManagedProcess {
   private final Path logFile;
   private Process process;
 
-  public ManagedProcess(String name, List<String> command, Map<String, String> environment, Path logFile) {
+  public ManagedProcess(
+      String name, List<String> command, Map<String, String> environment, Path logFile) {
     this.name = name;
     this.command = List.copyOf(command);
     this.environment = Map.copyOf(environment);
@@ -39,10 +41,11 @@ public final class ManagedProcess {
     }
     try {
       Files.createDirectories(logFile.getParent());
-      ProcessBuilder builder = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       builder.environment().putAll(environment);
       process = ProcessLauncher.start(builder);
     } catch (IOException e) {
@@ -53,8 +56,8 @@ public final class ManagedProcess {
   }
 
   /**
-   * Waits until {@code ready} is true; fails at once, with the log tail, if the process exits meanwhile, and
-   * with the log tail on timeout.
+   * Waits until {@code ready} is true; fails at once, with the log tail, if the process exits
+   * meanwhile, and with the log tail on timeout.
    */
   public void awaitReady(Duration timeout, Supplier<Boolean> ready) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -62,8 +65,14 @@ public final class ManagedProcess {
     while (true) {
       Process current = process;
       if (current == null || !current.isAlive()) {
-        throw new IllegalStateException(name + " exited with code " + (current == null ? "?" : current.exitValue())
-            + " before it was ready. Last log lines of " + logFile + ":\n" + tail(40));
+        throw new IllegalStateException(
+            name
+                + " exited with code "
+                + (current == null ? "?" : current.exitValue())
+                + " before it was ready. Last log lines of "
+                + logFile
+                + ":\n"
+                + tail(40));
       }
       try {
         if (Boolean.TRUE.equals(ready.get())) {
@@ -73,9 +82,16 @@ public final class ManagedProcess {
         last = e;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(name + " not ready after " + timeout.toSeconds() + "s"
-            + (last == null ? "" : " (last check: " + last.getMessage() + ")")
-            + ". Last log lines of " + logFile + ":\n" + tail(40));
+        throw new IllegalStateException(
+            name
+                + " not ready after "
+                + timeout.toSeconds()
+                + "s"
+                + (last == null ? "" : " (last check: " + last.getMessage() + ")")
+                + ". Last log lines of "
+                + logFile
+                + ":\n"
+                + tail(40));
       }
       Waits.sleep(Duration.ofMillis(200));
     }
@@ -135,8 +151,15 @@ public final class ManagedProcess {
   public static String tails(List<ManagedProcess> processes, int lines) {
     StringBuilder out = new StringBuilder();
     for (ManagedProcess process : processes) {
-      out.append("---- ").append(process.name()).append(" (").append(process.logFile()).append("), last ")
-          .append(lines).append(" lines ----\n").append(process.tail(lines)).append('\n');
+      out.append("---- ")
+          .append(process.name())
+          .append(" (")
+          .append(process.logFile())
+          .append("), last ")
+          .append(lines)
+          .append(" lines ----\n")
+          .append(process.tail(lines))
+          .append('\n');
     }
     return out.toString();
   }

@@ -8,13 +8,16 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
- * Starts one {@link MinioServer} per test JVM (root store; closed when the run ends) and injects it. Before
- * each test it restarts the server if an earlier test stopped it and did not start it again, so an outage
- * test cannot break the next one. Use {@link MinioServer#freshBucket} for isolation between tests.
+ * Starts one {@link MinioServer} per test JVM (root store; closed when the run ends) and injects
+ * it. Before each test it restarts the server if an earlier test stopped it and did not start it
+ * again, so an outage test cannot break the next one. Use {@link MinioServer#freshBucket} for
+ * isolation between tests.
  */
-public final class MinioExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver, TestWatcher {
+public final class MinioExtension
+    implements BeforeAllCallback, BeforeEachCallback, ParameterResolver, TestWatcher {
 
-  private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(MinioExtension.class);
+  private static final ExtensionContext.Namespace STORE =
+      ExtensionContext.Namespace.create(MinioExtension.class);
 
   public static MinioServer minio(ExtensionContext context) {
     return started(context).get();
@@ -46,17 +49,26 @@ public final class MinioExtension implements BeforeAllCallback, BeforeEachCallba
   @Override
   public void testFailed(ExtensionContext context, Throwable cause) {
     @SuppressWarnings("unchecked")
-    StartedOnce<MinioServer> holder = context.getRoot().getStore(STORE).get(MinioServer.class, StartedOnce.class);
+    StartedOnce<MinioServer> holder =
+        context.getRoot().getStore(STORE).get(MinioServer.class, StartedOnce.class);
     MinioServer server = holder == null ? null : holder.orNull();
     if (server != null) {
-      System.err.println("\n===== MinIO diagnostics for " + context.getDisplayName() + " =====\n"
-          + server.diagnostics(30));
+      System.err.println(
+          "\n===== MinIO diagnostics for "
+              + context.getDisplayName()
+              + " =====\n"
+              + server.diagnostics(30));
     }
   }
 
   @SuppressWarnings("unchecked")
   private static StartedOnce<MinioServer> started(ExtensionContext context) {
-    return context.getRoot().getStore(STORE)
-        .getOrComputeIfAbsent(MinioServer.class, key -> StartedOnce.start("MinIO", MinioServer::startNew), StartedOnce.class);
+    return context
+        .getRoot()
+        .getStore(STORE)
+        .getOrComputeIfAbsent(
+            MinioServer.class,
+            key -> StartedOnce.start("MinIO", MinioServer::startNew),
+            StartedOnce.class);
   }
 }

@@ -20,11 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real MinIO server on loopback, with its data in a temporary directory and random root credentials. It serves as
- * the examples' Service {@code minio.strata-system:9000} (a cluster IP of its own, see {@link ClusterDns}) with the
- * examples' credentials as a read-write user, so {@code examples/} apply unchanged. {@link #stop()} and
- * {@link #start()} keep the address and the data, so a test can simulate a store outage. Start it through
- * {@link MinioExtension} to share one per JVM.
+ * A real MinIO server on loopback, with its data in a temporary directory and random root
+ * credentials. It serves as the examples' Service {@code minio.strata-system:9000} (a cluster IP of
+ * its own, see {@link ClusterDns}) with the examples' credentials as a read-write user, so {@code
+ * examples/} apply unchanged. {@link #stop()} and {@link #start()} keep the address and the data,
+ * so a test can simulate a store outage. Start it through {@link MinioExtension} to share one per
+ * JVM.
  */
 public final class MinioServer implements AutoCloseable {
 
@@ -56,29 +57,51 @@ public final class MinioServer implements AutoCloseable {
     this.accessKey = "strata-e2e";
     this.secretKey = randomSecret();
     Map<String, String> env = new java.util.HashMap<>(extraEnv);
-    env.putAll(Map.of("MINIO_ROOT_USER", accessKey,
-        "MINIO_ROOT_PASSWORD", secretKey,
-        "MINIO_UPDATE", "off",
-        "MINIO_BROWSER", "off",
-        "MINIO_REGION", REGION,
-        "HOME", workDir.toString()));
-    this.process = new ManagedProcess("minio", List.of(binary.toString(), "server", workDir.resolve("data").toString(),
-        "--address", clusterIp + ":" + port, "--console-address", "127.0.0.1:" + consolePort, "--quiet"),
-        env, workDir.resolve("minio.log"));
+    env.putAll(
+        Map.of(
+            "MINIO_ROOT_USER",
+            accessKey,
+            "MINIO_ROOT_PASSWORD",
+            secretKey,
+            "MINIO_UPDATE",
+            "off",
+            "MINIO_BROWSER",
+            "off",
+            "MINIO_REGION",
+            REGION,
+            "HOME",
+            workDir.toString()));
+    this.process =
+        new ManagedProcess(
+            "minio",
+            List.of(
+                binary.toString(),
+                "server",
+                workDir.resolve("data").toString(),
+                "--address",
+                clusterIp + ":" + port,
+                "--console-address",
+                "127.0.0.1:" + consolePort,
+                "--quiet"),
+            env,
+            workDir.resolve("minio.log"));
   }
 
   /**
-   * Starts MinIO, creates {@link #DEFAULT_BUCKET}, adds the examples' user and answers the examples' Service name.
+   * Starts MinIO, creates {@link #DEFAULT_BUCKET}, adds the examples' user and answers the
+   * examples' Service name.
    */
   public static MinioServer startNew() {
     MinioServer server = startOn(null);
-    ClusterDns.register(Examples.EXAMPLE_SERVICE, Examples.EXAMPLE_SERVICE_NAMESPACE, server.clusterIp);
+    ClusterDns.register(
+        Examples.EXAMPLE_SERVICE, Examples.EXAMPLE_SERVICE_NAMESPACE, server.clusterIp);
     return server;
   }
 
   /**
-   * Like {@link #startNew()}, listening on {@code address} (a free loopback "cluster IP" when null) and without the
-   * hosts-file entry: a real node's pods reach it through a Service and cluster DNS instead.
+   * Like {@link #startNew()}, listening on {@code address} (a free loopback "cluster IP" when null)
+   * and without the hosts-file entry: a real node's pods reach it through a Service and cluster DNS
+   * instead.
    */
   public static MinioServer startOn(String address) {
     MinioServer server = create(address, Map.of());
@@ -94,9 +117,9 @@ public final class MinioServer implements AutoCloseable {
   }
 
   /**
-   * A server of one test's own, configured by extra environment variables (e.g. MinIO's {@code MINIO_IDENTITY_OPENID_*}
-   * for an STS that trusts a test's OIDC issuer): its own cluster IP and {@link #DEFAULT_BUCKET}, but not the examples'
-   * Service name or user. The caller closes it.
+   * A server of one test's own, configured by extra environment variables (e.g. MinIO's {@code
+   * MINIO_IDENTITY_OPENID_*} for an STS that trusts a test's OIDC issuer): its own cluster IP and
+   * {@link #DEFAULT_BUCKET}, but not the examples' Service name or user. The caller closes it.
    */
   public static MinioServer startWith(Map<String, String> env) {
     MinioServer server = create(null, env);
@@ -111,22 +134,36 @@ public final class MinioServer implements AutoCloseable {
   }
 
   /**
-   * A server whose STS trusts {@code issuer}'s tokens for the audience {@code clientId} (its OpenID client id): callers
-   * assume the role {@link #openIdRoleArn} with AssumeRoleWithWebIdentity and get MinIO's readwrite policy.
+   * A server whose STS trusts {@code issuer}'s tokens for the audience {@code clientId} (its OpenID
+   * client id): callers assume the role {@link #openIdRoleArn} with AssumeRoleWithWebIdentity and
+   * get MinIO's readwrite policy.
    */
   public static MinioServer startTrusting(OidcIssuer issuer, String clientId) {
-    return startWith(Map.of(
-        "MINIO_IDENTITY_OPENID_CONFIG_URL", issuer.configUrl(),
-        "MINIO_IDENTITY_OPENID_CLIENT_ID", clientId,
-        // A role (as on AWS) rather than a policy claim in the token: callers name it by its ARN.
-        "MINIO_IDENTITY_OPENID_ROLE_POLICY", "readwrite"));
+    return startWith(
+        Map.of(
+            "MINIO_IDENTITY_OPENID_CONFIG_URL",
+            issuer.configUrl(),
+            "MINIO_IDENTITY_OPENID_CLIENT_ID",
+            clientId,
+            // A role (as on AWS) rather than a policy claim in the token: callers name it by its
+            // ARN.
+            "MINIO_IDENTITY_OPENID_ROLE_POLICY",
+            "readwrite"));
   }
 
-  /** The ARN MinIO gives the role of an OpenID provider with a role policy: named after the SHA-1 of its client id. */
+  /**
+   * The ARN MinIO gives the role of an OpenID provider with a role policy: named after the SHA-1 of
+   * its client id.
+   */
   public static String openIdRoleArn(String clientId) {
     try {
-      byte[] sha1 = java.security.MessageDigest.getInstance("SHA-1").digest(clientId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return "arn:minio:iam:" + REGION + "::role/" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(sha1);
+      byte[] sha1 =
+          java.security.MessageDigest.getInstance("SHA-1")
+              .digest(clientId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "arn:minio:iam:"
+          + REGION
+          + "::role/"
+          + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(sha1);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -163,23 +200,36 @@ public final class MinioServer implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** Adds a user with MinIO's built-in readwrite policy (what a store's credentials need, and no admin rights). */
+  /**
+   * Adds a user with MinIO's built-in readwrite policy (what a store's credentials need, and no
+   * admin rights).
+   */
   public void addReadWriteUser(String user, String secret) {
     mc("admin", "user", "add", "test", user, secret);
     mc("admin", "policy", "attach", "test", "readwrite", "--user", user);
   }
 
   /**
-   * Makes this running server's STS trust {@code issuer}'s tokens for {@code clientId} (as {@link #startTrusting} does
-   * at start), through MinIO's admin API ({@code mc idp openid add}); MinIO applies an identity provider only at
-   * start, so the server restarts (same address and data). Undo it with {@link #forgetOpenId} before the issuer goes:
-   * a later restart would otherwise look for it. The role's ARN is {@link #openIdRoleArn}, as at start.
+   * Makes this running server's STS trust {@code issuer}'s tokens for {@code clientId} (as {@link
+   * #startTrusting} does at start), through MinIO's admin API ({@code mc idp openid add}); MinIO
+   * applies an identity provider only at start, so the server restarts (same address and data).
+   * Undo it with {@link #forgetOpenId} before the issuer goes: a later restart would otherwise look
+   * for it. The role's ARN is {@link #openIdRoleArn}, as at start.
    */
   public void trustOpenId(OidcIssuer issuer, String configName, String clientId) {
-    // The admin API refuses a provider without a client secret (MinIO's environment variables do not ask for one); it
+    // The admin API refuses a provider without a client secret (MinIO's environment variables do
+    // not ask for one); it
     // serves only the console's login flow, never AssumeRoleWithWebIdentity, so any value will do.
-    mc("idp", "openid", "add", "test", configName, "config_url=" + issuer.configUrl(), "client_id=" + clientId,
-        "client_secret=" + randomSecret(), "role_policy=readwrite");
+    mc(
+        "idp",
+        "openid",
+        "add",
+        "test",
+        configName,
+        "config_url=" + issuer.configUrl(),
+        "client_id=" + clientId,
+        "client_secret=" + randomSecret(),
+        "role_policy=readwrite");
     stop();
     start();
   }
@@ -191,7 +241,10 @@ public final class MinioServer implements AutoCloseable {
     start();
   }
 
-  /** Adds a user whose only policy is {@code policyJson} (an IAM policy document), named {@code policy}. */
+  /**
+   * Adds a user whose only policy is {@code policyJson} (an IAM policy document), named {@code
+   * policy}.
+   */
   public void addUserWithPolicy(String user, String secret, String policy, String policyJson) {
     Path file = workDir.resolve("policy-" + policy + ".json");
     try {
@@ -206,10 +259,11 @@ public final class MinioServer implements AutoCloseable {
 
   private void mc(String... args) {
     Path mc = Tools.installed().require(Tools.MC);
-    Map<String, String> env = Map.of(
-        "MC_HOST_test", "http://" + accessKey + ":" + secretKey + "@" + clusterIp + ":" + port,
-        "MC_CONFIG_DIR", workDir.resolve("mc").toString(),
-        "HOME", workDir.toString());
+    Map<String, String> env =
+        Map.of(
+            "MC_HOST_test", "http://" + accessKey + ":" + secretKey + "@" + clusterIp + ":" + port,
+            "MC_CONFIG_DIR", workDir.resolve("mc").toString(),
+            "HOME", workDir.toString());
     List<String> command = new java.util.ArrayList<>(List.of(mc.toString()));
     command.addAll(List.of(args));
     CommandResult.run(command, env, Duration.ofSeconds(60)).assertSuccess();
@@ -223,16 +277,21 @@ public final class MinioServer implements AutoCloseable {
         minio.makeBucket(MakeBucketArgs.builder().bucket(bucket).region(REGION).build());
       }
     } catch (Exception e) {
-      throw new IllegalStateException("Cannot create bucket " + bucket + " on " + endpoint() + ": " + e.getMessage(),
-          e);
+      throw new IllegalStateException(
+          "Cannot create bucket " + bucket + " on " + endpoint() + ": " + e.getMessage(), e);
     }
   }
 
-  /** A new, empty bucket named {@code prefix-xxxxxx}: isolates a test from the others sharing this server. */
+  /**
+   * A new, empty bucket named {@code prefix-xxxxxx}: isolates a test from the others sharing this
+   * server.
+   */
   public String freshBucket(String prefix) {
     String base = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
-    String bucket = (base.length() > 40 ? base.substring(0, 40) : base) + "-"
-        + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36).substring(0, 6);
+    String bucket =
+        (base.length() > 40 ? base.substring(0, 40) : base)
+            + "-"
+            + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36).substring(0, 6);
     createBucket(bucket);
     return bucket;
   }
@@ -240,12 +299,20 @@ public final class MinioServer implements AutoCloseable {
   /** A minio-java client with the root credentials. */
   public synchronized MinioClient client() {
     if (client == null) {
-      client = MinioClient.builder().endpoint(endpoint()).credentials(accessKey, secretKey).region(REGION).build();
+      client =
+          MinioClient.builder()
+              .endpoint(endpoint())
+              .credentials(accessKey, secretKey)
+              .region(REGION)
+              .build();
     }
     return client;
   }
 
-  /** The S3 endpoint URL at the cluster IP, e.g. http://127.77.3.4:9000 (in pods: {@link Examples#EXAMPLE_ENDPOINT}). */
+  /**
+   * The S3 endpoint URL at the cluster IP, e.g. http://127.77.3.4:9000 (in pods: {@link
+   * Examples#EXAMPLE_ENDPOINT}).
+   */
   public String endpoint() {
     return "http://" + clusterIp + ":" + port;
   }
@@ -284,14 +351,26 @@ public final class MinioServer implements AutoCloseable {
   }
 
   public String diagnostics(int lines) {
-    return "---- minio (" + process.logFile() + "), last " + lines + " lines ----\n" + process.tail(lines) + "\n";
+    return "---- minio ("
+        + process.logFile()
+        + "), last "
+        + lines
+        + " lines ----\n"
+        + process.tail(lines)
+        + "\n";
   }
 
   private boolean healthy(String path) {
     try {
-      HttpResponse<Void> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
-          .send(HttpRequest.newBuilder(URI.create(endpoint() + path)).timeout(Duration.ofSeconds(2)).build(),
-              HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> response =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(2))
+              .build()
+              .send(
+                  HttpRequest.newBuilder(URI.create(endpoint() + path))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding());
       return response.statusCode() == 200;
     } catch (IOException e) {
       return false;

@@ -22,11 +22,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A small OpenID Connect issuer on loopback, as an identity provider (or EKS's cluster OIDC endpoint) looks to an STS:
- * a discovery document at {@code /.well-known/openid-configuration} and the signing keys at {@code /jwks}. It either
- * signs tokens with a key of its own ({@link #issue}), or publishes keys that sign elsewhere ({@link #publishing},
- * e.g. a Kubernetes API server's service-account keys), so that an STS configured with {@link #configUrl()} trusts the
- * tokens of that API server as AWS trusts an EKS cluster's.
+ * A small OpenID Connect issuer on loopback, as an identity provider (or EKS's cluster OIDC
+ * endpoint) looks to an STS: a discovery document at {@code /.well-known/openid-configuration} and
+ * the signing keys at {@code /jwks}. It either signs tokens with a key of its own ({@link #issue}),
+ * or publishes keys that sign elsewhere ({@link #publishing}, e.g. a Kubernetes API server's
+ * service-account keys), so that an STS configured with {@link #configUrl()} trusts the tokens of
+ * that API server as AWS trusts an EKS cluster's.
  */
 public final class OidcIssuer implements AutoCloseable {
 
@@ -47,21 +48,29 @@ public final class OidcIssuer implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     this.key = key;
-    this.issuer = issuerOverride != null ? issuerOverride : "http://127.0.0.1:" + server.getAddress().getPort();
+    this.issuer =
+        issuerOverride != null
+            ? issuerOverride
+            : "http://127.0.0.1:" + server.getAddress().getPort();
     this.jwks = publishedJwks != null ? publishedJwks : ownJwks(key, kid);
-    server.createContext("/.well-known/openid-configuration", exchange -> {
-      ObjectNode doc = JSON.createObjectNode()
-          .put("issuer", issuer)
-          .put("jwks_uri", "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks");
-      doc.putArray("response_types_supported").add("id_token");
-      doc.putArray("subject_types_supported").add("public");
-      doc.putArray("id_token_signing_alg_values_supported").add("RS256");
-      respond(exchange, doc.toString());
-    });
-    server.createContext("/jwks", exchange -> {
-      jwksRequests.incrementAndGet();
-      respond(exchange, jwks);
-    });
+    server.createContext(
+        "/.well-known/openid-configuration",
+        exchange -> {
+          ObjectNode doc =
+              JSON.createObjectNode()
+                  .put("issuer", issuer)
+                  .put("jwks_uri", "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks");
+          doc.putArray("response_types_supported").add("id_token");
+          doc.putArray("subject_types_supported").add("public");
+          doc.putArray("id_token_signing_alg_values_supported").add("RS256");
+          respond(exchange, doc.toString());
+        });
+    server.createContext(
+        "/jwks",
+        exchange -> {
+          jwksRequests.incrementAndGet();
+          respond(exchange, jwks);
+        });
     server.start();
   }
 
@@ -76,18 +85,23 @@ public final class OidcIssuer implements AutoCloseable {
     }
   }
 
-  /** An issuer named {@code issuer} that publishes keys signing elsewhere (a JWKS document) and signs nothing itself. */
+  /**
+   * An issuer named {@code issuer} that publishes keys signing elsewhere (a JWKS document) and
+   * signs nothing itself.
+   */
   public static OidcIssuer publishing(String issuer, String jwksJson) {
     return new OidcIssuer(null, jwksJson, issuer);
   }
 
   /**
-   * The service-account issuer of the API server {@code client} talks to, with its keys, published here as EKS
-   * publishes a cluster's: an STS trusting it accepts that API server's projected tokens.
+   * The service-account issuer of the API server {@code client} talks to, with its keys, published
+   * here as EKS publishes a cluster's: an STS trusting it accepts that API server's projected
+   * tokens.
    */
   public static OidcIssuer publishingKeysOf(io.fabric8.kubernetes.client.KubernetesClient client) {
     try {
-      String issuer = JSON.readTree(client.raw("/.well-known/openid-configuration")).path("issuer").asText();
+      String issuer =
+          JSON.readTree(client.raw("/.well-known/openid-configuration")).path("issuer").asText();
       return publishing(issuer, client.raw("/openid/v1/jwks"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -96,38 +110,50 @@ public final class OidcIssuer implements AutoCloseable {
 
   /** The discovery document's URL: MinIO's {@code MINIO_IDENTITY_OPENID_CONFIG_URL}. */
   public String configUrl() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/.well-known/openid-configuration";
+    return "http://127.0.0.1:"
+        + server.getAddress().getPort()
+        + "/.well-known/openid-configuration";
   }
 
   public String issuer() {
     return issuer;
   }
 
-  /** How often the keys were fetched (an STS fetches them at start and when it meets an unknown key id). */
+  /**
+   * How often the keys were fetched (an STS fetches them at start and when it meets an unknown key
+   * id).
+   */
   public int jwksRequests() {
     return jwksRequests.get();
   }
 
-  /** A token for {@code subject} and {@code audiences}, valid from now for {@code lifetime}, signed RS256. */
+  /**
+   * A token for {@code subject} and {@code audiences}, valid from now for {@code lifetime}, signed
+   * RS256.
+   */
   public String issue(String subject, Duration lifetime, String... audiences) {
     if (key == null) {
       throw new IllegalStateException("this issuer publishes another's keys and signs nothing");
     }
     Instant now = Instant.now();
-    ObjectNode header = JSON.createObjectNode().put("alg", "RS256").put("typ", "JWT").put("kid", kid);
-    ObjectNode claims = JSON.createObjectNode()
-        .put("iss", issuer)
-        .put("sub", subject)
-        .put("iat", now.getEpochSecond())
-        .put("nbf", now.getEpochSecond())
-        .put("exp", now.plus(lifetime).getEpochSecond());
+    ObjectNode header =
+        JSON.createObjectNode().put("alg", "RS256").put("typ", "JWT").put("kid", kid);
+    ObjectNode claims =
+        JSON.createObjectNode()
+            .put("iss", issuer)
+            .put("sub", subject)
+            .put("iat", now.getEpochSecond())
+            .put("nbf", now.getEpochSecond())
+            .put("exp", now.plus(lifetime).getEpochSecond());
     if (audiences.length == 1) {
       claims.put("aud", audiences[0]);
     } else {
       List.of(audiences).forEach(claims.putArray("aud")::add);
     }
-    String signingInput = B64.encodeToString(header.toString().getBytes(StandardCharsets.UTF_8)) + "."
-        + B64.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8));
+    String signingInput =
+        B64.encodeToString(header.toString().getBytes(StandardCharsets.UTF_8))
+            + "."
+            + B64.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8));
     try {
       Signature rsa = Signature.getInstance("SHA256withRSA");
       rsa.initSign(key.getPrivate());
@@ -140,10 +166,14 @@ public final class OidcIssuer implements AutoCloseable {
 
   private static String ownJwks(KeyPair key, String kid) {
     RSAPublicKey pub = (RSAPublicKey) key.getPublic();
-    ObjectNode jwk = JSON.createObjectNode()
-        .put("kty", "RSA").put("alg", "RS256").put("use", "sig").put("kid", kid)
-        .put("n", B64.encodeToString(unsigned(pub.getModulus())))
-        .put("e", B64.encodeToString(unsigned(pub.getPublicExponent())));
+    ObjectNode jwk =
+        JSON.createObjectNode()
+            .put("kty", "RSA")
+            .put("alg", "RS256")
+            .put("use", "sig")
+            .put("kid", kid)
+            .put("n", B64.encodeToString(unsigned(pub.getModulus())))
+            .put("e", B64.encodeToString(unsigned(pub.getPublicExponent())));
     ObjectNode doc = JSON.createObjectNode();
     doc.putArray("keys").add(jwk);
     return doc.toString();
@@ -155,7 +185,8 @@ public final class OidcIssuer implements AutoCloseable {
     return bytes.length > 1 && bytes[0] == 0 ? Arrays.copyOfRange(bytes, 1, bytes.length) : bytes;
   }
 
-  private static void respond(com.sun.net.httpserver.HttpExchange exchange, String body) throws IOException {
+  private static void respond(com.sun.net.httpserver.HttpExchange exchange, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().add("Content-Type", "application/json");
     exchange.sendResponseHeaders(200, bytes.length);

@@ -34,8 +34,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * The control plane's throw-away PKI: a CA, the API server's serving certificate (valid for 127.0.0.1 and the
- * in-cluster names), client certificates, and the service-account signing key. Written as PEM files.
+ * The control plane's throw-away PKI: a CA, the API server's serving certificate (valid for
+ * 127.0.0.1 and the in-cluster names), client certificates, and the service-account signing key.
+ * Written as PEM files.
  */
 public final class Pki {
 
@@ -60,7 +61,9 @@ public final class Pki {
       X500Name name = name("strata-e2e-ca", null);
       X509v3CertificateBuilder builder = builder(name, name, key);
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-      builder.addExtension(Extension.keyUsage, true,
+      builder.addExtension(
+          Extension.keyUsage,
+          true,
           new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
       X509Certificate cert = sign(builder, key);
       Pki pki = new Pki(dir, key, cert);
@@ -83,11 +86,15 @@ public final class Pki {
   }
 
   /** A serving certificate for {@code dnsNames} and {@code ips}; returns {cert, key} paths. */
-  public CertFiles serving(String fileName, String commonName, List<String> dnsNames, List<String> ips) {
+  public CertFiles serving(
+      String fileName, String commonName, List<String> dnsNames, List<String> ips) {
     List<GeneralName> names = new ArrayList<>();
     dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
     ips.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
-    return issue(fileName, name(commonName, null), KeyPurposeId.id_kp_serverAuth,
+    return issue(
+        fileName,
+        name(commonName, null),
+        KeyPurposeId.id_kp_serverAuth,
         new GeneralNames(names.toArray(GeneralName[]::new)));
   }
 
@@ -108,13 +115,17 @@ public final class Pki {
     }
   }
 
-  private CertFiles issue(String fileName, X500Name subject, KeyPurposeId purpose, GeneralNames altNames) {
+  private CertFiles issue(
+      String fileName, X500Name subject, KeyPurposeId purpose, GeneralNames altNames) {
     try {
       KeyPair key = rsa();
-      X509v3CertificateBuilder builder = builder(X500Name.getInstance(caCert.getSubjectX500Principal().getEncoded()),
-          subject, key);
+      X509v3CertificateBuilder builder =
+          builder(
+              X500Name.getInstance(caCert.getSubjectX500Principal().getEncoded()), subject, key);
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      builder.addExtension(Extension.keyUsage, true,
+      builder.addExtension(
+          Extension.keyUsage,
+          true,
           new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
       builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
       if (altNames != null) {
@@ -133,14 +144,20 @@ public final class Pki {
 
   private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair key) {
     Instant now = Instant.now();
-    return new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, RANDOM).abs().add(BigInteger.ONE),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(VALIDITY)), subject, key.getPublic());
+    return new JcaX509v3CertificateBuilder(
+        issuer,
+        new BigInteger(64, RANDOM).abs().add(BigInteger.ONE),
+        Date.from(now.minus(Duration.ofHours(1))),
+        Date.from(now.plus(VALIDITY)),
+        subject,
+        key.getPublic());
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer)
       throws OperatorCreationException, GeneralSecurityException {
     return new JcaX509CertificateConverter()
-        .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(signer.getPrivate())));
+        .getCertificate(
+            builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(signer.getPrivate())));
   }
 
   private static X500Name name(String commonName, String organization) {
@@ -159,7 +176,8 @@ public final class Pki {
   }
 
   private static String pem(String type, byte[] der) {
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
   }
 
@@ -174,6 +192,5 @@ public final class Pki {
   }
 
   /** A certificate (or public key) file and its private key file. */
-  public record CertFiles(Path cert, Path key) {
-  }
+  public record CertFiles(Path cert, Path key) {}
 }

@@ -8,7 +8,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** Prometheus's promtool (built by e2e/tools/install.sh): checks rule files and runs rule unit tests. */
+/**
+ * Prometheus's promtool (built by e2e/tools/install.sh): checks rule files and runs rule unit
+ * tests.
+ */
 public final class Promtool {
 
   private final Path binary;

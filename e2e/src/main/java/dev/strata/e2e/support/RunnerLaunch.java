@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * How to start the {@code strata} command line as a local process: {@code java -jar strata-runner.jar} or, when
- * no fresh jar exists (a plain {@code mvn test} never shades it), {@code java -cp <test classpath> StrataCli}.
+ * How to start the {@code strata} command line as a local process: {@code java -jar
+ * strata-runner.jar} or, when no fresh jar exists (a plain {@code mvn test} never shades it),
+ * {@code java -cp <test classpath> StrataCli}.
  *
- * <p>Resolution order: system property {@code strata.runner.jar} or environment {@code STRATA_RUNNER_JAR} (must
- * exist); else {@code backup-runner/target/strata-runner.jar} when it is newer than every compiled class of
- * backup-runner; else the CLI's main class on this JVM's classpath. Otherwise it fails, saying how to build it.
+ * <p>Resolution order: system property {@code strata.runner.jar} or environment {@code
+ * STRATA_RUNNER_JAR} (must exist); else {@code backup-runner/target/strata-runner.jar} when it is
+ * newer than every compiled class of backup-runner; else the CLI's main class on this JVM's
+ * classpath. Otherwise it fails, saying how to build it.
  */
 public final class RunnerLaunch {
 
@@ -34,8 +36,11 @@ public final class RunnerLaunch {
 
   public static RunnerLaunch ofJar(Path jar) {
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("Runner jar " + jar + " does not exist. Build it with "
-          + "`mvn -pl backup-runner -am package -DskipTests`.");
+      throw new IllegalStateException(
+          "Runner jar "
+              + jar
+              + " does not exist. Build it with "
+              + "`mvn -pl backup-runner -am package -DskipTests`.");
     }
     return new RunnerLaunch(jar.toAbsolutePath(), null, defaultJvmOptions());
   }
@@ -60,9 +65,14 @@ public final class RunnerLaunch {
     if (onClasspath()) {
       return ofClasspath(testClasspath());
     }
-    throw new IllegalStateException("The strata runner is not available: no fresh backup-runner/target/strata-runner.jar"
-        + " and no " + MAIN_CLASS + " on the classpath. Build it with `mvn -pl backup-runner -am package -DskipTests`"
-        + " or set -D" + JAR_PROPERTY + "=/path/to/strata-runner.jar.");
+    throw new IllegalStateException(
+        "The strata runner is not available: no fresh backup-runner/target/strata-runner.jar"
+            + " and no "
+            + MAIN_CLASS
+            + " on the classpath. Build it with `mvn -pl backup-runner -am package -DskipTests`"
+            + " or set -D"
+            + JAR_PROPERTY
+            + "=/path/to/strata-runner.jar.");
   }
 
   public RunnerLaunch withJvmOptions(List<String> options) {
@@ -90,7 +100,9 @@ public final class RunnerLaunch {
     return jar != null ? "java -jar " + jar : "java -cp <test classpath> " + MAIN_CLASS;
   }
 
-  /** Small heap and fast start: runner processes are short-lived and several may run on two cores. */
+  /**
+   * Small heap and fast start: runner processes are short-lived and several may run on two cores.
+   */
   private static List<String> defaultJvmOptions() {
     return List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
   }
@@ -104,7 +116,9 @@ public final class RunnerLaunch {
     }
   }
 
-  /** Surefire hides the real classpath behind a manifest-only jar and publishes it in this property. */
+  /**
+   * Surefire hides the real classpath behind a manifest-only jar and publishes it in this property.
+   */
   private static String testClasspath() {
     return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
   }
@@ -115,13 +129,16 @@ public final class RunnerLaunch {
     }
     try (Stream<Path> files = Files.walk(classes)) {
       FileTime jarTime = Files.getLastModifiedTime(jar);
-      return files.filter(Files::isRegularFile).allMatch(f -> {
-        try {
-          return Files.getLastModifiedTime(f).compareTo(jarTime) <= 0;
-        } catch (IOException e) {
-          return false;
-        }
-      });
+      return files
+          .filter(Files::isRegularFile)
+          .allMatch(
+              f -> {
+                try {
+                  return Files.getLastModifiedTime(f).compareTo(jarTime) <= 0;
+                } catch (IOException e) {
+                  return false;
+                }
+              });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -6,17 +6,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Optional;
 
 /**
- * Reads the JSON object that {@code strata ... --json} prints at the end of its output, from a container log
- * or stdout where log lines may come before it (pretty-printed or on one line).
+ * Reads the JSON object that {@code strata ... --json} prints at the end of its output, from a
+ * container log or stdout where log lines may come before it (pretty-printed or on one line).
  */
 public final class RunnerOutput {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private RunnerOutput() {
-  }
+  private RunnerOutput() {}
 
-  /** The last JSON object that starts at the beginning of a line and runs to the end of {@code output}. */
+  /**
+   * The last JSON object that starts at the beginning of a line and runs to the end of {@code
+   * output}.
+   */
   public static Optional<JsonNode> lastJson(String output) {
     int from = output.length();
     while (from > 0) {
@@ -41,6 +43,7 @@ public final class RunnerOutput {
 
   /** Like {@link #lastJson} but fails with the output when there is none. */
   public static JsonNode requireJson(String output) {
-    return lastJson(output).orElseThrow(() -> new AssertionError("No JSON result in strata output:\n" + output));
+    return lastJson(output)
+        .orElseThrow(() -> new AssertionError("No JSON result in strata output:\n" + output));
   }
 }

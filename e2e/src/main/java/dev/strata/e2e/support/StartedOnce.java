@@ -4,12 +4,13 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A server started once per test JVM and kept in JUnit's root store: either the running server or why it could not
- * start (so every test that needs it fails with that reason, instead of each trying again). Closed when the root
- * context ends, and by a shutdown hook if the JVM ends first.
+ * A server started once per test JVM and kept in JUnit's root store: either the running server or
+ * why it could not start (so every test that needs it fails with that reason, instead of each
+ * trying again). Closed when the root context ends, and by a shutdown hook if the JVM ends first.
  */
 @SuppressWarnings("deprecation")
-public final class StartedOnce<T extends AutoCloseable> implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+public final class StartedOnce<T extends AutoCloseable>
+    implements ExtensionContext.Store.CloseableResource, AutoCloseable {
 
   private final String what;
   private final T value;
@@ -24,7 +25,9 @@ public final class StartedOnce<T extends AutoCloseable> implements ExtensionCont
   public static <T extends AutoCloseable> StartedOnce<T> start(String what, Supplier<T> starter) {
     try {
       T value = starter.get();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(value), "strata-stop-" + what.replace(' ', '-')));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(() -> closeQuietly(value), "strata-stop-" + what.replace(' ', '-')));
       return new StartedOnce<>(what, value, null);
     } catch (RuntimeException e) {
       return new StartedOnce<>(what, null, e);

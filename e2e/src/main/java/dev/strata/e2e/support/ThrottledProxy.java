@@ -12,19 +12,22 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A TCP proxy on loopback in front of a server (MinIO), that forwards what clients send at most {@code bytesPerSecond}:
- * an upload then takes long enough to be watched while it runs, whatever the machine's speed. Answers are not slowed.
+ * A TCP proxy on loopback in front of a server (MinIO), that forwards what clients send at most
+ * {@code bytesPerSecond}: an upload then takes long enough to be watched while it runs, whatever
+ * the machine's speed. Answers are not slowed.
  */
 public final class ThrottledProxy implements AutoCloseable {
 
   private final ServerSocket server;
   private final InetSocketAddress target;
   private final long bytesPerSecond;
-  private final ExecutorService pumps = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "throttled-proxy");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService pumps =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "throttled-proxy");
+            t.setDaemon(true);
+            return t;
+          });
 
   private ThrottledProxy(ServerSocket server, InetSocketAddress target, long bytesPerSecond) {
     this.server = server;
@@ -32,12 +35,16 @@ public final class ThrottledProxy implements AutoCloseable {
     this.bytesPerSecond = bytesPerSecond;
   }
 
-  /** @param endpoint the server's URL, e.g. http://127.0.0.1:9000 */
+  /**
+   * @param endpoint the server's URL, e.g. http://127.0.0.1:9000
+   */
   public static ThrottledProxy start(String endpoint, long bytesPerSecond) {
     URI uri = URI.create(endpoint);
     try {
       ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      ThrottledProxy proxy = new ThrottledProxy(server, new InetSocketAddress(uri.getHost(), uri.getPort()), bytesPerSecond);
+      ThrottledProxy proxy =
+          new ThrottledProxy(
+              server, new InetSocketAddress(uri.getHost(), uri.getPort()), bytesPerSecond);
       proxy.pumps.submit(proxy::accept);
       return proxy;
     } catch (IOException e) {
@@ -67,7 +74,8 @@ public final class ThrottledProxy implements AutoCloseable {
     byte[] buf = new byte[8192];
     long start = System.nanoTime();
     long sent = 0;
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+    try (InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream()) {
       int n;
       while ((n = in.read(buf)) > 0) {
         out.write(buf, 0, n);

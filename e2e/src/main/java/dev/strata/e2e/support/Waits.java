@@ -6,11 +6,14 @@ import java.util.function.Supplier;
 /** Polling until a condition holds, for code that cannot depend on Awaitility (it is main code). */
 public final class Waits {
 
-  private Waits() {
-  }
+  private Waits() {}
 
-  /** Polls {@code check} until it returns true; throws with {@code what} and the last failure on timeout. */
-  public static void until(String what, Duration timeout, Duration interval, Supplier<Boolean> check) {
+  /**
+   * Polls {@code check} until it returns true; throws with {@code what} and the last failure on
+   * timeout.
+   */
+  public static void until(
+      String what, Duration timeout, Duration interval, Supplier<Boolean> check) {
     long deadline = System.nanoTime() + timeout.toNanos();
     RuntimeException last = null;
     while (true) {
@@ -24,8 +27,8 @@ public final class Waits {
       }
       if (System.nanoTime() > deadline) {
         String cause = last == null ? "" : " (last error: " + last.getMessage() + ")";
-        throw new IllegalStateException("Timed out after " + timeout.toSeconds() + "s waiting for " + what + cause,
-            last);
+        throw new IllegalStateException(
+            "Timed out after " + timeout.toSeconds() + "s waiting for " + what + cause, last);
       }
       sleep(interval);
     }

@@ -15,11 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The image build definitions as text: each copies the jar its module's build really produces (the shade plugin's
- * finalName), runs as 65532 on a base that defaults to distroless non-root (a build argument, so tests build the same
- * file on a Debian base: images/build-test-images.sh), and starts the jar so that container args are the program's
- * args; and the chart's defaults name the images they build. The images themselves are built and run on the real node
- * by RealNodeTest.
+ * The image build definitions as text: each copies the jar its module's build really produces (the
+ * shade plugin's finalName), runs as 65532 on a base that defaults to distroless non-root (a build
+ * argument, so tests build the same file on a Debian base: images/build-test-images.sh), and starts
+ * the jar so that container args are the program's args; and the chart's defaults name the images
+ * they build. The images themselves are built and run on the real node by RealNodeTest.
  */
 class ImageDefinitionsTest {
 
@@ -40,17 +40,23 @@ class ImageDefinitionsTest {
   void chartDefaultsNameThePublishedImages() throws IOException {
     String values = Files.readString(Helm.chartDir().resolve("values.yaml"));
     String readme = Files.readString(ROOT.resolve("images/README.md"));
-    for (String image : List.of("ghcr.io/strata-dev/strata-operator", "ghcr.io/strata-dev/strata-runner")) {
+    for (String image :
+        List.of("ghcr.io/strata-dev/strata-operator", "ghcr.io/strata-dev/strata-runner")) {
       assertThat(values).contains("repository: " + image);
       assertThat(readme).contains(image + ":<version>");
     }
   }
 
-  static void assertImage(String image, String module, String jar, String inImage) throws IOException {
-    String dockerfile = Files.readString(ROOT.resolve("images").resolve(image).resolve("Dockerfile"));
+  static void assertImage(String image, String module, String jar, String inImage)
+      throws IOException {
+    String dockerfile =
+        Files.readString(ROOT.resolve("images").resolve(image).resolve("Dockerfile"));
     String pom = Files.readString(ROOT.resolve(module).resolve("pom.xml"));
-    assertThat(pom).as("%s/pom.xml shades into %s.jar", module, jar).contains("<finalName>" + jar + "</finalName>");
-    List<String> instructions = dockerfile.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+    assertThat(pom)
+        .as("%s/pom.xml shades into %s.jar", module, jar)
+        .contains("<finalName>" + jar + "</finalName>");
+    List<String> instructions =
+        dockerfile.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
     List<String> expected = new ArrayList<>(List.of(BASE, "FROM ${BASE}"));
     if (image.equals("runner")) {
       expected.add("USER 0:0");
@@ -66,22 +72,32 @@ class ImageDefinitionsTest {
       expected.add("EXPOSE 8080");
     }
     String archive = image.equals("runner") ? "\"-XX:SharedArchiveFile=/app/strata.jsa\", " : "";
-    expected.add("ENTRYPOINT [\"java\", \"-XX:MaxRAMPercentage=70\", \"-XX:-UsePerfData\", " + archive + "\"-jar\", \"" + inImage + "\"]");
+    expected.add(
+        "ENTRYPOINT [\"java\", \"-XX:MaxRAMPercentage=70\", \"-XX:-UsePerfData\", "
+            + archive
+            + "\"-jar\", \""
+            + inImage
+            + "\"]");
     assertThat(instructions).containsExactlyElementsOf(expected);
   }
 
-  static final String RUNNER_ARCHIVE_DUMP = "RUN [\"/usr/bin/java\", \"-Xshare:dump\", \"-XX:SharedClassListFile=/app/strata.classlist\","
-      + " \"-XX:SharedArchiveFile=/app/strata.jsa\", \"-cp\", \"/app/strata-runner.jar\"]";
+  static final String RUNNER_ARCHIVE_DUMP =
+      "RUN [\"/usr/bin/java\", \"-Xshare:dump\", \"-XX:SharedClassListFile=/app/strata.classlist\","
+          + " \"-XX:SharedArchiveFile=/app/strata.jsa\", \"-cp\", \"/app/strata-runner.jar\"]";
 
   /**
-   * The runner image's class-data-sharing archive, short of a container build: its RUN and ENTRYPOINT, run here with
-   * /app in a temporary directory, build an archive that the entrypoint's JVM maps ({@code -Xshare:on} fails the
-   * start when it cannot) and loads the runner's own classes from.
+   * The runner image's class-data-sharing archive, short of a container build: its RUN and
+   * ENTRYPOINT, run here with /app in a temporary directory, build an archive that the entrypoint's
+   * JVM maps ({@code -Xshare:on} fails the start when it cannot) and loads the runner's own classes
+   * from.
    */
   @Test
-  void theRunnerImagesClassArchiveIsBuiltAndMappedByItsEntrypoint(@TempDir Path tmp) throws Exception {
+  void theRunnerImagesClassArchiveIsBuiltAndMappedByItsEntrypoint(@TempDir Path tmp)
+      throws Exception {
     Path jar = ROOT.resolve("backup-runner/target/strata-runner.jar");
-    assertThat(jar).as("the runner jar (built by the package phase before these tests)").isRegularFile();
+    assertThat(jar)
+        .as("the runner jar (built by the package phase before these tests)")
+        .isRegularFile();
     Path app = Files.createDirectories(tmp.resolve("app"));
     Files.copy(jar, app.resolve("strata-runner.jar"), StandardCopyOption.COPY_ATTRIBUTES);
     Files.copy(ROOT.resolve("backup-runner/cds/classlist"), app.resolve("strata.classlist"));
@@ -100,16 +116,25 @@ class ImageDefinitionsTest {
     p = new ProcessBuilder(entrypoint).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor()).as(out).isZero();
-    assertThat(out).contains("dev.strata.cli.StrataCli source: shared objects file").contains("strata ");
+    assertThat(out)
+        .contains("dev.strata.cli.StrataCli source: shared objects file")
+        .contains("strata ");
   }
 
-  /** The exec-form instruction starting with {@code keyword}, with /app under {@code root} and this JVM's java. */
+  /**
+   * The exec-form instruction starting with {@code keyword}, with /app under {@code root} and this
+   * JVM's java.
+   */
   private static List<String> execForm(String dockerfile, String keyword, Path root, String java) {
     String line = dockerfile.lines().filter(l -> l.startsWith(keyword)).findFirst().orElseThrow();
     String array = line.substring(keyword.length()).trim();
     assertThat(array).startsWith("[\"").endsWith("\"]");
     return Arrays.stream(array.substring(2, array.length() - 2).split("\", \""))
-        .map(arg -> arg.equals("java") || arg.equals("/usr/bin/java") ? java : arg.replace("/app/", root + "/app/"))
+        .map(
+            arg ->
+                arg.equals("java") || arg.equals("/usr/bin/java")
+                    ? java
+                    : arg.replace("/app/", root + "/app/"))
         .toList();
   }
 }

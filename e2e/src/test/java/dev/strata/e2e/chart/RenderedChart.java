@@ -24,6 +24,7 @@ final class RenderedChart {
 
   static final String CHART_VERSION = "0.1.0";
   static final String APP_VERSION = "0.1.0";
+
   /** Non-default values for every key (src/test/resources/chart/custom-values.yaml). */
   static final Path CUSTOM_VALUES = resource("/chart/custom-values.yaml");
 
@@ -39,12 +40,14 @@ final class RenderedChart {
 
   /** {@code helm template release charts/strata -n namespace args...}, which must succeed. */
   static RenderedChart render(Helm helm, String release, String namespace, String... args) {
-    CommandResult result = helm.template(Helm.chartDir(), release, namespace, List.of(args)).assertSuccess();
+    CommandResult result =
+        helm.template(Helm.chartDir(), release, namespace, List.of(args)).assertSuccess();
     return parse(result.stdout());
   }
 
   static RenderedChart parse(String yaml) {
-    Object parsed = SERIALIZATION.unmarshal(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+    Object parsed =
+        SERIALIZATION.unmarshal(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
     List<HasMetadata> objects = new ArrayList<>();
     if (parsed instanceof List<?> list) {
       list.stream().filter(Objects::nonNull).forEach(o -> objects.add((HasMetadata) o));
@@ -73,7 +76,9 @@ final class RenderedChart {
   }
 
   List<GenericKubernetesResource> generic(String kind) {
-    return all(GenericKubernetesResource.class).stream().filter(r -> kind.equals(r.getKind())).toList();
+    return all(GenericKubernetesResource.class).stream()
+        .filter(r -> kind.equals(r.getKind()))
+        .toList();
   }
 
   List<String> kinds() {
@@ -93,7 +98,10 @@ final class RenderedChart {
   /** The operator container's env, by name, in order. */
   Map<String, EnvVar> env() {
     Map<String, EnvVar> env = new LinkedHashMap<>();
-    operatorContainer().getEnv().forEach(e -> assertThat(env.put(e.getName(), e)).as("duplicate env " + e.getName()).isNull());
+    operatorContainer()
+        .getEnv()
+        .forEach(
+            e -> assertThat(env.put(e.getName(), e)).as("duplicate env " + e.getName()).isNull());
     return env;
   }
 
@@ -104,8 +112,9 @@ final class RenderedChart {
   }
 
   /**
-   * The operator container's env as the kubelet would give it to a pod named {@code podName} in {@code namespace}:
-   * literal values, and the downward-API fields the chart uses (any other source fails the test).
+   * The operator container's env as the kubelet would give it to a pod named {@code podName} in
+   * {@code namespace}: literal values, and the downward-API fields the chart uses (any other source
+   * fails the test).
    */
   Map<String, String> resolvedEnv(String podName, String namespace) {
     Map<String, String> resolved = new LinkedHashMap<>();
@@ -114,12 +123,15 @@ final class RenderedChart {
         resolved.put(e.getName(), e.getValue());
         continue;
       }
-      assertThat(e.getValueFrom().getFieldRef()).as("env %s comes from a fieldRef", e.getName()).isNotNull();
+      assertThat(e.getValueFrom().getFieldRef())
+          .as("env %s comes from a fieldRef", e.getName())
+          .isNotNull();
       String field = e.getValueFrom().getFieldRef().getFieldPath();
       switch (field) {
         case "metadata.name" -> resolved.put(e.getName(), podName);
         case "metadata.namespace" -> resolved.put(e.getName(), namespace);
-        default -> throw new AssertionError("env " + e.getName() + " uses an unexpected field " + field);
+        default ->
+            throw new AssertionError("env " + e.getName() + " uses an unexpected field " + field);
       }
     }
     return resolved;

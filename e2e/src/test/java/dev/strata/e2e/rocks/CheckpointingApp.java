@@ -13,12 +13,14 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteOptions;
 
 /**
- * The workload of the checkpoint-hook recipe (docs/hooks.md), run in a container on the real node: a live RocksDB
- * that writes keys in order without pause, flushes small memtables and rewrites all its SST files about every second,
- * so SST files are created and deleted while a backup runs. It makes a checkpoint when asked, as a stream processor's admin endpoint
- * would: the pre hook creates {@code checkpoint.request}; the app writes {@code checkpoint/} (hard links of the SSTs,
- * a copied MANIFEST), then {@code checkpoint.done} holding how many keys were written before it. Only the process that
- * has a database open can checkpoint it (RocksDB locks the directory), which is why the request goes to the app.
+ * The workload of the checkpoint-hook recipe (docs/hooks.md), run in a container on the real node:
+ * a live RocksDB that writes keys in order without pause, flushes small memtables and rewrites all
+ * its SST files about every second, so SST files are created and deleted while a backup runs. It
+ * makes a checkpoint when asked, as a stream processor's admin endpoint would: the pre hook creates
+ * {@code checkpoint.request}; the app writes {@code checkpoint/} (hard links of the SSTs, a copied
+ * MANIFEST), then {@code checkpoint.done} holding how many keys were written before it. Only the
+ * process that has a database open can checkpoint it (RocksDB locks the directory), which is why
+ * the request goes to the app.
  *
  * <p>{@code java -cp <this class and rocksdbjni> dev.strata.e2e.rocks.CheckpointingApp <volume>}
  */
@@ -35,25 +37,38 @@ public final class CheckpointingApp {
     return ("value-" + i + "-").repeat(12);
   }
 
-  public static void main(String[] args) throws RocksDBException, IOException, InterruptedException {
+  public static void main(String[] args)
+      throws RocksDBException, IOException, InterruptedException {
     Path volume = Path.of(args[0]);
     Path request = volume.resolve("checkpoint.request");
     Path done = volume.resolve("checkpoint.done");
     RocksDB.loadLibrary();
-    try (Options options = new Options().setCreateIfMissing(true).setWriteBufferSize(64 << 10)
-            .setLevel0FileNumCompactionTrigger(2).setTargetFileSizeBase(256 << 10).setMaxBytesForLevelBase(1 << 20);
+    try (Options options =
+            new Options()
+                .setCreateIfMissing(true)
+                .setWriteBufferSize(64 << 10)
+                .setLevel0FileNumCompactionTrigger(2)
+                .setTargetFileSizeBase(256 << 10)
+                .setMaxBytesForLevelBase(1 << 20);
         WriteOptions write = new WriteOptions();
         RocksDB db = RocksDB.open(options, volume.resolve("db").toString());
-        // Keys arrive in order, so RocksDB would only move SST files down the levels, never rewrite them: force it.
-        CompactRangeOptions rewrite = new CompactRangeOptions()
-            .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForce)) {
+        // Keys arrive in order, so RocksDB would only move SST files down the levels, never rewrite
+        // them: force it.
+        CompactRangeOptions rewrite =
+            new CompactRangeOptions()
+                .setBottommostLevelCompaction(
+                    CompactRangeOptions.BottommostLevelCompaction.kForce)) {
       long i = 0;
       System.out.println("writing to " + volume.resolve("db"));
       while (true) {
-        db.put(write, key(i).getBytes(StandardCharsets.UTF_8), value(i).getBytes(StandardCharsets.UTF_8));
+        db.put(
+            write,
+            key(i).getBytes(StandardCharsets.UTF_8),
+            value(i).getBytes(StandardCharsets.UTF_8));
         i++;
         if (i % 1000 == 0) {
-          // rewrites every SST (new files, the old ones deleted): the live directory never holds still
+          // rewrites every SST (new files, the old ones deleted): the live directory never holds
+          // still
           db.compactRange(db.getDefaultColumnFamily(), null, null, rewrite);
         }
         if (i % 100 == 0 && Files.exists(request)) {
@@ -68,7 +83,9 @@ public final class CheckpointingApp {
           System.out.println("checkpoint of " + i + " keys in " + target);
         }
         if (i % 2 == 0) {
-          Thread.sleep(1); // a steady writer (some 100 KiB/s), not a benchmark: leave the node's two cores to the backup
+          Thread.sleep(
+              1); // a steady writer (some 100 KiB/s), not a benchmark: leave the node's two cores
+          // to the backup
         }
       }
     }

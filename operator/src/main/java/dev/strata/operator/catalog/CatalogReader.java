@@ -18,11 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Reads a store's catalog through the engine's own reader (so that whatever the store's format, what a restore can
- * read is what is listed): one listing of the index objects, and the header of each index not read before. An index
- * never changes once written, so summaries are kept by store location and key, shared by every SnapshotStore on the
- * same bucket, and each index is read once in the operator's life; those gone from the bucket are dropped. Snapshots of
- * an encrypted store (format 2) are read with its key, asked for only when there is a snapshot to read.
+ * Reads a store's catalog through the engine's own reader (so that whatever the store's format,
+ * what a restore can read is what is listed): one listing of the index objects, and the header of
+ * each index not read before. An index never changes once written, so summaries are kept by store
+ * location and key, shared by every SnapshotStore on the same bucket, and each index is read once
+ * in the operator's life; those gone from the bucket are dropped. Snapshots of an encrypted store
+ * (format 2) are read with its key, asked for only when there is a snapshot to read.
  */
 public final class CatalogReader {
 
@@ -34,9 +35,11 @@ public final class CatalogReader {
   }
 
   /**
-   * @param key the store's key, or null for a store without encryption; asked for once, when a snapshot is to be read
-   * @throws StoreException when the store fails (the listing is then not replaced); an index that cannot be read, or
-   *     that the key cannot open, is reported in {@link Listing#unreadable()} instead
+   * @param key the store's key, or null for a store without encryption; asked for once, when a
+   *     snapshot is to be read
+   * @throws StoreException when the store fails (the listing is then not replaced); an index that
+   *     cannot be read, or that the key cannot open, is reported in {@link Listing#unreadable()}
+   *     instead
    */
   public Listing read(BlobStoreManager store, Supplier<UserKey> key, Instant now) {
     SnapshotCatalog catalog = new SnapshotCatalog(store);
@@ -78,8 +81,14 @@ public final class CatalogReader {
           continue; // forgotten since it was listed
         }
         summary = read.get();
-        if (!e.snapshotId().equals(summary.snapshotId()) || summary.metadata() == null || summary.stats() == null) {
-          unreadable.add(e.key() + ": the index names snapshot " + summary.snapshotId() + " or lacks its metadata");
+        if (!e.snapshotId().equals(summary.snapshotId())
+            || summary.metadata() == null
+            || summary.stats() == null) {
+          unreadable.add(
+              e.key()
+                  + ": the index names snapshot "
+                  + summary.snapshotId()
+                  + " or lacks its metadata");
           continue;
         }
         summaries.put(cacheKey, summary);

@@ -9,12 +9,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What one reading of a store's bucket found: every committed snapshot by id with the summary of its index, and the
- * index objects that could not be read.
+ * What one reading of a store's bucket found: every committed snapshot by id with the summary of
+ * its index, and the index objects that could not be read.
  *
  * @param readAt when the reading began: a snapshot committed before then is in it
  */
-public record Listing(String location, Instant readAt, Map<String, Entry> snapshots, List<String> unreadable) {
+public record Listing(
+    String location, Instant readAt, Map<String, Entry> snapshots, List<String> unreadable) {
 
   /** One committed snapshot: where its index is, and what its header says. */
   public record Entry(String snapshotId, String key, SnapshotSummary summary) {
@@ -30,7 +31,9 @@ public record Listing(String location, Instant readAt, Map<String, Entry> snapsh
 
     /** When it was taken: its index's creation time. */
     public Instant takenAt() {
-      return summary.metadata().createdAt() == null ? Instant.EPOCH : summary.metadata().createdAt();
+      return summary.metadata().createdAt() == null
+          ? Instant.EPOCH
+          : summary.metadata().createdAt();
     }
 
     public Map<String, String> labels() {

@@ -14,16 +14,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Job that runs {@code strata gc} against a store: the same locked-down runner pod as a backup, without a volume.
- * Named after the store and the minute it was asked for, so two reconciles in that minute create it once.
+ * The Job that runs {@code strata gc} against a store: the same locked-down runner pod as a backup,
+ * without a volume. Named after the store and the minute it was asked for, so two reconciles in
+ * that minute create it once.
  */
 public final class GcJobBuilder {
 
   /** Marking and deleting hold the store's whole listing in memory: more than a backup needs. */
-  static final ResourceRequirements RESOURCES = new ResourceRequirementsBuilder()
-      .addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
-      .addToLimits("memory", new Quantity("768Mi"))
-      .build();
+  static final ResourceRequirements RESOURCES =
+      new ResourceRequirementsBuilder()
+          .addToRequests("cpu", new Quantity("100m"))
+          .addToRequests("memory", new Quantity("256Mi"))
+          .addToLimits("memory", new Quantity("768Mi"))
+          .build();
 
   private final OperatorSettings settings;
 
@@ -43,7 +46,9 @@ public final class GcJobBuilder {
     if (gc != null && Boolean.TRUE.equals(gc.allowShortGracePeriod())) {
       extra.add("--allow-short-grace");
     }
-    return StoreRunJob.build(settings, store, new StoreRunJob.Spec("gc", when, reason, List.of("gc"), extra, RESOURCES, 6 * 3600L, 1));
+    return StoreRunJob.build(
+        settings,
+        store,
+        new StoreRunJob.Spec("gc", when, reason, List.of("gc"), extra, RESOURCES, 6 * 3600L, 1));
   }
-
 }

@@ -13,9 +13,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Decides a store's garbage collection, the one place collector Jobs are planned: records the newest finished
- * collector's figures, and starts a new one when the store's GC schedule is due or retention asked for one, the store
- * is ready, the collection is not suspended, and none runs. Pure.
+ * Decides a store's garbage collection, the one place collector Jobs are planned: records the
+ * newest finished collector's figures, and starts a new one when the store's GC schedule is due or
+ * retention asked for one, the store is ready, the collection is not suspended, and none runs.
+ * Pure.
  */
 public final class GcScheduler {
 
@@ -38,34 +39,57 @@ public final class GcScheduler {
    * @param outcomes what finished collectors reported, by Job name
    * @param requested when retention asked for a collection, if it did
    */
-  public Plan plan(SnapshotStore store, boolean ready, List<Job> gcJobs, Map<String, RunnerOutcome<GcReport>> outcomes,
-      Optional<Instant> requested, Instant now) {
-    GarbageCollectionStatus last = store.getStatus() == null ? null : store.getStatus().lastGarbageCollection();
+  public Plan plan(
+      SnapshotStore store,
+      boolean ready,
+      List<Job> gcJobs,
+      Map<String, RunnerOutcome<GcReport>> outcomes,
+      Optional<Instant> requested,
+      Instant now) {
+    GarbageCollectionStatus last =
+        store.getStatus() == null ? null : store.getStatus().lastGarbageCollection();
     Optional<Job> newer = PeriodicRuns.newerFinished(gcJobs, last == null ? null : last.time());
     if (newer.isPresent()) {
       last = toStatus(newer.get(), outcomes.get(newer.get().getMetadata().getName()));
     }
     GarbageCollectionSpec gc = store.getSpec().gc();
-    if (!ready || (gc != null && Boolean.TRUE.equals(gc.suspend())) || PeriodicRuns.anyActive(gcJobs)) {
+    if (!ready
+        || (gc != null && Boolean.TRUE.equals(gc.suspend()))
+        || PeriodicRuns.anyActive(gcJobs)) {
       return new Plan(Optional.empty(), last, newer);
     }
     if (requested.isPresent()) {
       return new Plan(Optional.of(jobs.build(store, requested.get(), "retention")), last, newer);
     }
-    return new Plan(PeriodicRuns.due(gc == null || gc.schedule() == null ? DEFAULT_SCHEDULE : gc.schedule(), last == null ? null : last.time(),
-        store.getMetadata().getCreationTimestamp(), now).map(d -> jobs.build(store, d, "schedule")), last, newer);
+    return new Plan(
+        PeriodicRuns.due(
+                gc == null || gc.schedule() == null ? DEFAULT_SCHEDULE : gc.schedule(),
+                last == null ? null : last.time(),
+                store.getMetadata().getCreationTimestamp(),
+                now)
+            .map(d -> jobs.build(store, d, "schedule")),
+        last,
+        newer);
   }
 
   static GarbageCollectionStatus toStatus(Job job, RunnerOutcome<GcReport> outcome) {
     String time = PeriodicRuns.finishedAt(job);
     if (outcome == null) {
-      return new GarbageCollectionStatus(time, "Failed", null, null, null, null, "the collector left no result");
+      return new GarbageCollectionStatus(
+          time, "Failed", null, null, null, null, "the collector left no result");
     }
     if (!outcome.succeeded()) {
-      return new GarbageCollectionStatus(time, "Failed", null, null, null, null, outcome.failure().message());
+      return new GarbageCollectionStatus(
+          time, "Failed", null, null, null, null, outcome.failure().message());
     }
     GcReport r = outcome.report().orElseThrow();
-    return new GarbageCollectionStatus(time, "Succeeded", r.blobsDeleted(), r.bytesDeleted(), r.tombstonesDeleted(), r.durationMs(),
+    return new GarbageCollectionStatus(
+        time,
+        "Succeeded",
+        r.blobsDeleted(),
+        r.bytesDeleted(),
+        r.tombstonesDeleted(),
+        r.durationMs(),
         "deleted " + r.blobsDeleted() + " blobs");
   }
 }

@@ -3,10 +3,15 @@ package dev.strata.operator.hooks;
 import java.time.Duration;
 import java.util.List;
 
-/** Runs a command in a container of a pod, as {@code kubectl exec} does, and waits for it to exit. Blocking. */
+/**
+ * Runs a command in a container of a pod, as {@code kubectl exec} does, and waits for it to exit.
+ * Blocking.
+ */
 public interface PodExec {
 
-  /** How a command ended: it exited (with a code), did not exit in time, or could not be run at all. */
+  /**
+   * How a command ended: it exited (with a code), did not exit in time, or could not be run at all.
+   */
   record Outcome(Kind kind, Integer exitCode, String output, String error) {
     public enum Kind {
       EXITED,
@@ -27,5 +32,6 @@ public interface PodExec {
     }
   }
 
-  Outcome exec(String namespace, String pod, String container, List<String> command, Duration timeout);
+  Outcome exec(
+      String namespace, String pod, String container, List<String> command, Duration timeout);
 }

@@ -3,7 +3,10 @@ package dev.strata.operator.hooks;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** An output stream that keeps only the last bytes written to it: a hook's output in a status stays small. */
+/**
+ * An output stream that keeps only the last bytes written to it: a hook's output in a status stays
+ * small.
+ */
 final class TailBuffer extends OutputStream {
 
   private final byte[] ring;

@@ -13,11 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether a claim binds only once a pod uses it: its StorageClass (spec.storageClassName, or the cluster's default
- * class when unset) has volumeBindingMode WaitForFirstConsumer. A restore then starts its runner on a Pending target,
- * whose pod is that first consumer. Classes come from an informer (cluster-scoped: list and watch); until it has any,
- * or without one (watched namespaces: no cluster-wide permission), nothing is known to bind late and restores wait
- * for Bound as before.
+ * Whether a claim binds only once a pod uses it: its StorageClass (spec.storageClassName, or the
+ * cluster's default class when unset) has volumeBindingMode WaitForFirstConsumer. A restore then
+ * starts its runner on a Pending target, whose pod is that first consumer. Classes come from an
+ * informer (cluster-scoped: list and watch); until it has any, or without one (watched namespaces:
+ * no cluster-wide permission), nothing is known to bind late and restores wait for Bound as before.
  */
 public final class BindingModes implements AutoCloseable {
 
@@ -31,40 +31,62 @@ public final class BindingModes implements AutoCloseable {
   private final Supplier<Collection<StorageClass>> classes;
   private final SharedIndexInformer<StorageClass> informer;
 
-  BindingModes(Supplier<Collection<StorageClass>> classes, SharedIndexInformer<StorageClass> informer) {
+  BindingModes(
+      Supplier<Collection<StorageClass>> classes, SharedIndexInformer<StorageClass> informer) {
     this.classes = classes;
     this.informer = informer;
   }
 
-  /** Starts an informer of the cluster's StorageClasses (needs list and watch on storageclasses.storage.k8s.io). */
+  /**
+   * Starts an informer of the cluster's StorageClasses (needs list and watch on
+   * storageclasses.storage.k8s.io).
+   */
   public static BindingModes inform(KubernetesClient client) {
-    SharedIndexInformer<StorageClass> informer = client.storage().v1().storageClasses().runnableInformer(0);
-    informer.start().whenComplete((ok, e) -> {
-      if (e != null) {
-        LOG.warn("StorageClasses cannot be read ({}): restores wait for their target to be Bound", e.getMessage());
-      }
-    });
+    SharedIndexInformer<StorageClass> informer =
+        client.storage().v1().storageClasses().runnableInformer(0);
+    informer
+        .start()
+        .whenComplete(
+            (ok, e) -> {
+              if (e != null) {
+                LOG.warn(
+                    "StorageClasses cannot be read ({}): restores wait for their target to be Bound",
+                    e.getMessage());
+              }
+            });
     return new BindingModes(() -> informer.getStore().list(), informer);
   }
 
   public boolean bindsOnFirstConsumer(PersistentVolumeClaim pvc) {
-    return pvc.getSpec() != null && bindsOnFirstConsumer(pvc.getSpec().getStorageClassName(), classes.get());
+    return pvc.getSpec() != null
+        && bindsOnFirstConsumer(pvc.getSpec().getStorageClassName(), classes.get());
   }
 
-  /** Pure: the named class, or the default one (the newest, as the API server picks) when unnamed; "" is no class. */
+  /**
+   * Pure: the named class, or the default one (the newest, as the API server picks) when unnamed;
+   * "" is no class.
+   */
   static boolean bindsOnFirstConsumer(String className, Collection<StorageClass> classes) {
     if ("".equals(className)) {
       return false;
     }
     return classes.stream()
-        .filter(c -> className == null ? "true".equals(annotation(c, DEFAULT_CLASS)) : className.equals(c.getMetadata().getName()))
-        .max(Comparator.comparing((StorageClass c) -> Objects.toString(c.getMetadata().getCreationTimestamp(), "")))
+        .filter(
+            c ->
+                className == null
+                    ? "true".equals(annotation(c, DEFAULT_CLASS))
+                    : className.equals(c.getMetadata().getName()))
+        .max(
+            Comparator.comparing(
+                (StorageClass c) -> Objects.toString(c.getMetadata().getCreationTimestamp(), "")))
         .map(c -> WAIT_FOR_FIRST_CONSUMER.equals(c.getVolumeBindingMode()))
         .orElse(false);
   }
 
   private static String annotation(StorageClass c, String key) {
-    return c.getMetadata().getAnnotations() == null ? null : c.getMetadata().getAnnotations().get(key);
+    return c.getMetadata().getAnnotations() == null
+        ? null
+        : c.getMetadata().getAnnotations().get(key);
   }
 
   @Override

@@ -6,9 +6,9 @@ import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateRestoreSpec;
 import dev.strata.operator.ClaimUser;
 import dev.strata.operator.Labels;
+import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.RunnerPodSettings;
 import dev.strata.operator.RunnerPodTemplate;
-import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.runner.RunnerArgs;
 import dev.strata.operator.runner.RunnerCredentials;
 import dev.strata.operator.runner.RunnerNames;
@@ -23,9 +23,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The runner Job of a StateRestore: mounts the target PVC read-write and runs {@code strata restore} of the pinned
- * snapshot, locked down like a backup runner. The snapshot id is also an annotation, so an operator that lost the
- * restore's status finds what the Job restores.
+ * The runner Job of a StateRestore: mounts the target PVC read-write and runs {@code strata
+ * restore} of the pinned snapshot, locked down like a backup runner. The snapshot id is also an
+ * annotation, so an operator that lost the restore's status finds what the Job restores.
  */
 public final class RestoreJobBuilder {
 
@@ -50,8 +50,16 @@ public final class RestoreJobBuilder {
     };
   }
 
-  /** @param user the pod that uses the target PVC: its node (RWO) and, for the Restricted profile, its user */
-  public Job build(StateRestore restore, SnapshotStore store, String snapshotId, String targetPvc, Optional<ClaimUser> user) {
+  /**
+   * @param user the pod that uses the target PVC: its node (RWO) and, for the Restricted profile,
+   *     its user
+   */
+  public Job build(
+      StateRestore restore,
+      SnapshotStore store,
+      String snapshotId,
+      String targetPvc,
+      Optional<ClaimUser> user) {
     StateRestoreSpec spec = restore.getSpec();
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(Labels.NAME, Labels.RUNNER);
@@ -61,42 +69,65 @@ public final class RestoreJobBuilder {
     String path = spec.target().normalizedPath();
     List<String> args = new ArrayList<>(List.of("restore"));
     args.addAll(RunnerArgs.store(store.getSpec()));
-    args.addAll(List.of(
-        "--snapshot", snapshotId,
-        "--target", path.isEmpty() ? TARGET_MOUNT : TARGET_MOUNT + "/" + path,
-        "--mode", runnerMode(spec.mode()),
-        "--parallelism", Integer.toString(spec.parallelism() == null ? 8 : spec.parallelism()),
-        "--progress-object", RunnerNames.progressObject(restore)));
+    args.addAll(
+        List.of(
+            "--snapshot", snapshotId,
+            "--target", path.isEmpty() ? TARGET_MOUNT : TARGET_MOUNT + "/" + path,
+            "--mode", runnerMode(spec.mode()),
+            "--parallelism", Integer.toString(spec.parallelism() == null ? 8 : spec.parallelism()),
+            "--progress-object", RunnerNames.progressObject(restore)));
     args.addAll(RunnerArgs.result());
     if (spec.mode() == RestoreMode.Sync && !Boolean.FALSE.equals(spec.verify())) {
       args.add("--full-check");
     }
     args.addAll(RunnerArgs.retryDeadline(settings));
-    RunnerPodSettings podSettings = RunnerPodSettings.resolve(store.getSpec().runner(), spec.runner(), user, settings,
-        RunnerArgs.defaultResources());
-    JobBuilder job = new JobBuilder()
-        .withNewMetadata()
-        .withName(jobName(restore))
-        .withNamespace(restore.getMetadata().getNamespace())
-        .withLabels(labels)
-        .withAnnotations(Map.of(SNAPSHOT_ANNOTATION, snapshotId))
-        .addNewOwnerReference()
-        .withApiVersion(restore.getApiVersion()).withKind(restore.getKind())
-        .withName(restore.getMetadata().getName()).withUid(restore.getMetadata().getUid())
-        .withController(true).withBlockOwnerDeletion(true)
-        .endOwnerReference()
-        .endMetadata()
-        .withNewSpec()
-        .withBackoffLimit(0)
-        .withActiveDeadlineSeconds(spec.activeDeadlineSeconds() == null ? 3600 : spec.activeDeadlineSeconds())
-        .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
-        .withTemplate(RunnerCredentials.apply(new RunnerPodTemplate(settings.runnerImage(), labels, podSettings, args,
-            RunnerArgs.credentialsEnv(store.getSpec()),
-            List.of(new VolumeBuilder().withName("target").withNewPersistentVolumeClaim(targetPvc, false).build()),
-            List.of(new VolumeMountBuilder().withName("target").withMountPath(TARGET_MOUNT).build()),
-            store.getSpec().caBundle(), user.map(ClaimUser::node)).build(), store.getSpec()))
-        .endSpec();
+    RunnerPodSettings podSettings =
+        RunnerPodSettings.resolve(
+            store.getSpec().runner(), spec.runner(), user, settings, RunnerArgs.defaultResources());
+    JobBuilder job =
+        new JobBuilder()
+            .withNewMetadata()
+            .withName(jobName(restore))
+            .withNamespace(restore.getMetadata().getNamespace())
+            .withLabels(labels)
+            .withAnnotations(Map.of(SNAPSHOT_ANNOTATION, snapshotId))
+            .addNewOwnerReference()
+            .withApiVersion(restore.getApiVersion())
+            .withKind(restore.getKind())
+            .withName(restore.getMetadata().getName())
+            .withUid(restore.getMetadata().getUid())
+            .withController(true)
+            .withBlockOwnerDeletion(true)
+            .endOwnerReference()
+            .endMetadata()
+            .withNewSpec()
+            .withBackoffLimit(0)
+            .withActiveDeadlineSeconds(
+                spec.activeDeadlineSeconds() == null ? 3600 : spec.activeDeadlineSeconds())
+            .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
+            .withTemplate(
+                RunnerCredentials.apply(
+                    new RunnerPodTemplate(
+                            settings.runnerImage(),
+                            labels,
+                            podSettings,
+                            args,
+                            RunnerArgs.credentialsEnv(store.getSpec()),
+                            List.of(
+                                new VolumeBuilder()
+                                    .withName("target")
+                                    .withNewPersistentVolumeClaim(targetPvc, false)
+                                    .build()),
+                            List.of(
+                                new VolumeMountBuilder()
+                                    .withName("target")
+                                    .withMountPath(TARGET_MOUNT)
+                                    .build()),
+                            store.getSpec().caBundle(),
+                            user.map(ClaimUser::node))
+                        .build(),
+                    store.getSpec()))
+            .endSpec();
     return job.build();
   }
-
 }

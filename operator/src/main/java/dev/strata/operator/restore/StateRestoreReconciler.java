@@ -44,10 +44,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a StateRestore: observe (the informers: Job, StateSnapshots, stores, pods, StorageClasses), decide (RestoreDecider, on
- * the shared run lifecycle), act: create the target PVC from its template, create the one runner Job, record Events
- * and metrics, write the status (the pinned snapshot first of all). A StateSnapshot or store that changes wakes the
- * restores still waiting in its namespace.
+ * Reconciles a StateRestore: observe (the informers: Job, StateSnapshots, stores, pods,
+ * StorageClasses), decide (RestoreDecider, on the shared run lifecycle), act: create the target PVC
+ * from its template, create the one runner Job, record Events and metrics, write the status (the
+ * pinned snapshot first of all). A StateSnapshot or store that changes wakes the restores still
+ * waiting in its namespace.
  */
 @ControllerConfiguration(name = "staterestore")
 public class StateRestoreReconciler implements Reconciler<StateRestore> {
@@ -73,14 +74,29 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
    * @param cluster this cluster's id
    * @param bindingModes which target claims bind only once a pod uses them (their StorageClass)
    */
-  public StateRestoreReconciler(RunObserver<RestoreReport> observer, RestoreDecider decider, EventRecorder events, StrataMetrics metrics,
-      StoreCatalogs catalogs, String cluster, BindingModes bindingModes) {
+  public StateRestoreReconciler(
+      RunObserver<RestoreReport> observer,
+      RestoreDecider decider,
+      EventRecorder events,
+      StrataMetrics metrics,
+      StoreCatalogs catalogs,
+      String cluster,
+      BindingModes bindingModes) {
     this(observer, decider, events, metrics, catalogs, cluster, bindingModes, Clock.systemUTC());
   }
 
-  /** @param clock the operator's clock (what a group restore's status times are) */
-  public StateRestoreReconciler(RunObserver<RestoreReport> observer, RestoreDecider decider, EventRecorder events, StrataMetrics metrics,
-      StoreCatalogs catalogs, String cluster, BindingModes bindingModes, Clock clock) {
+  /**
+   * @param clock the operator's clock (what a group restore's status times are)
+   */
+  public StateRestoreReconciler(
+      RunObserver<RestoreReport> observer,
+      RestoreDecider decider,
+      EventRecorder events,
+      StrataMetrics metrics,
+      StoreCatalogs catalogs,
+      String cluster,
+      BindingModes bindingModes,
+      Clock clock) {
     this.events = events;
     this.clock = clock;
     this.observer = observer;
@@ -93,7 +109,8 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
   }
 
   @Override
-  public UpdateControl<StateRestore> reconcile(StateRestore restore, Context<StateRestore> context) {
+  public UpdateControl<StateRestore> reconcile(
+      StateRestore restore, Context<StateRestore> context) {
     KubernetesClient client = context.getClient();
     String ns = restore.getMetadata().getNamespace();
     metrics.namespaceSeen(ns);
@@ -104,109 +121,186 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
     SnapshotPhase phase = old == null ? null : old.phase();
     boolean ended = phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed;
     ResolvedSnapshot pinned = old == null ? null : old.resolvedSnapshot();
-    List<StateSnapshot> inNamespace = ended || pinned != null ? List.of() : snapshots.list(ns, s -> true).toList();
-    String storeName = restore.getSpec().storeRef() != null ? restore.getSpec().storeRef().name()
-        : pinned != null ? pinned.storeRef()
-        : storeOfSource(restore, inNamespace);
-    Optional<SnapshotStore> store = storeName == null ? Optional.empty() : stores.get(new ResourceID(storeName, ns));
+    List<StateSnapshot> inNamespace =
+        ended || pinned != null ? List.of() : snapshots.list(ns, s -> true).toList();
+    String storeName =
+        restore.getSpec().storeRef() != null
+            ? restore.getSpec().storeRef().name()
+            : pinned != null ? pinned.storeRef() : storeOfSource(restore, inNamespace);
+    Optional<SnapshotStore> store =
+        storeName == null ? Optional.empty() : stores.get(new ResourceID(storeName, ns));
     Optional<Job> job = context.getSecondaryResource(Job.class);
     RunObservation<RestoreReport> run = observer.observe(restore, ended, job, pods, client, store);
-    RunPods.ClaimUse target = !ended && job.isEmpty() ? pods.claimUse(client, ns, restore.getSpec().target().pvc()) : RunPods.ClaimUse.UNKNOWN;
+    RunPods.ClaimUse target =
+        !ended && job.isEmpty()
+            ? pods.claimUse(client, ns, restore.getSpec().target().pvc())
+            : RunPods.ClaimUse.UNKNOWN;
     boolean fromStore = restore.getSpec().source().fromStore() != null && pinned == null && !ended;
     Optional<Listing> catalog = fromStore ? store.flatMap(catalogs::listing) : Optional.empty();
     boolean lateBinding = target.claim().map(bindingModes::bindsOnFirstConsumer).orElse(false);
-    RunDecision<StateRestoreStatus> decision = decider.decide(new RestoreObservation(restore, run, inNamespace, store, target.claim(), target.user(),
-        catalog, lateBinding));
+    RunDecision<StateRestoreStatus> decision =
+        decider.decide(
+            new RestoreObservation(
+                restore,
+                run,
+                inNamespace,
+                store,
+                target.claim(),
+                target.user(),
+                catalog,
+                lateBinding));
     if (fromStore && store.isPresent() && "CatalogNotRead".equals(reason(decision.status()))) {
       catalogs.requests().request(ns, storeName, run.now());
     }
 
     actions.apply(restore, decision, client, jobs, "Restore");
     recordFinish(restore, old, decision.status(), run.now());
-    UpdateControl<StateRestore> control = Objects.equals(old, decision.status())
-        ? UpdateControl.noUpdate()
-        : UpdateControl.patchStatus(Patches.status(restore, StateRestore::new, decision.status()));
+    UpdateControl<StateRestore> control =
+        Objects.equals(old, decision.status())
+            ? UpdateControl.noUpdate()
+            : UpdateControl.patchStatus(
+                Patches.status(restore, StateRestore::new, decision.status()));
     decision.requeueAfter().ifPresent(control::rescheduleAfter);
     return control;
   }
 
   /**
-   * A group restore: observe the group's StateSnapshots, their PVCs and the member restores made so far, let
-   * GroupRestore decide, create the member restores, write the status. It looks again every few seconds until every
-   * member's restore has ended (the member restores are reconciled on their own).
+   * A group restore: observe the group's StateSnapshots, their PVCs and the member restores made so
+   * far, let GroupRestore decide, create the member restores, write the status. It looks again
+   * every few seconds until every member's restore has ended (the member restores are reconciled on
+   * their own).
    */
-  private UpdateControl<StateRestore> reconcileGroup(StateRestore restore, KubernetesClient client) {
+  private UpdateControl<StateRestore> reconcileGroup(
+      StateRestore restore, KubernetesClient client) {
     String ns = restore.getMetadata().getNamespace();
     String group = restore.getSpec().source().group();
-    boolean ended = restore.getStatus() != null
-        && (restore.getStatus().phase() == SnapshotPhase.Succeeded || restore.getStatus().phase() == SnapshotPhase.Failed);
+    boolean ended =
+        restore.getStatus() != null
+            && (restore.getStatus().phase() == SnapshotPhase.Succeeded
+                || restore.getStatus().phase() == SnapshotPhase.Failed);
     if (ended) {
       return UpdateControl.noUpdate();
     }
-    List<StateSnapshot> members = snapshots.list(ns, s -> s.getMetadata().getLabels() != null
-        && group.equals(s.getMetadata().getLabels().get(Labels.GROUP))).toList();
-    List<StateRestore> children = client.resources(StateRestore.class).inNamespace(ns)
-        .withLabel(Labels.GROUP_RESTORE, restore.getMetadata().getName()).list().getItems().stream()
-        .filter(c -> c.getMetadata().getOwnerReferences() != null
-            && c.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getUid().equals(restore.getMetadata().getUid())))
-        .toList();
+    List<StateSnapshot> members =
+        snapshots
+            .list(
+                ns,
+                s ->
+                    s.getMetadata().getLabels() != null
+                        && group.equals(s.getMetadata().getLabels().get(Labels.GROUP)))
+            .toList();
+    List<StateRestore> children =
+        client
+            .resources(StateRestore.class)
+            .inNamespace(ns)
+            .withLabel(Labels.GROUP_RESTORE, restore.getMetadata().getName())
+            .list()
+            .getItems()
+            .stream()
+            .filter(
+                c ->
+                    c.getMetadata().getOwnerReferences() != null
+                        && c.getMetadata().getOwnerReferences().stream()
+                            .anyMatch(o -> o.getUid().equals(restore.getMetadata().getUid())))
+            .toList();
     Set<String> claims = new java.util.TreeSet<>();
     if (children.isEmpty()) {
-      members.stream().map(m -> m.getSpec().source().pvcName()).distinct()
-          .filter(pvc -> client.persistentVolumeClaims().inNamespace(ns).withName(pvc).get() != null)
+      members.stream()
+          .map(m -> m.getSpec().source().pvcName())
+          .distinct()
+          .filter(
+              pvc -> client.persistentVolumeClaims().inNamespace(ns).withName(pvc).get() != null)
           .forEach(claims::add);
     }
-    GroupRestore.Decision decision = GroupRestore.decide(new GroupRestore.Observation(restore, members, claims, children, clock.instant()));
+    GroupRestore.Decision decision =
+        GroupRestore.decide(
+            new GroupRestore.Observation(restore, members, claims, children, clock.instant()));
     decision.create().forEach(c -> Dependents.create(client, c, restore, null));
     decision.events().forEach(e -> events.record(restore, e, "Restore"));
     if (restore.getStatus() == null || restore.getStatus().phase() != decision.status().phase()) {
-      LOG.info("{}/{}: {}: {}", ns, restore.getMetadata().getName(), decision.status().phase(), decision.status().message());
+      LOG.info(
+          "{}/{}: {}: {}",
+          ns,
+          restore.getMetadata().getName(),
+          decision.status().phase(),
+          decision.status().message());
     }
-    UpdateControl<StateRestore> control = Objects.equals(restore.getStatus(), decision.status())
-        ? UpdateControl.noUpdate()
-        : UpdateControl.patchStatus(Patches.status(restore, StateRestore::new, decision.status()));
+    UpdateControl<StateRestore> control =
+        Objects.equals(restore.getStatus(), decision.status())
+            ? UpdateControl.noUpdate()
+            : UpdateControl.patchStatus(
+                Patches.status(restore, StateRestore::new, decision.status()));
     return decision.ended() ? control : control.rescheduleAfter(RestoreDecider.WAIT);
   }
 
-  private void recordFinish(StateRestore r, StateRestoreStatus old, StateRestoreStatus next, Instant now) {
+  private void recordFinish(
+      StateRestore r, StateRestoreStatus old, StateRestoreStatus next, Instant now) {
     SnapshotPhase before = old == null ? null : old.phase();
     if (before == next.phase()) {
       return;
     }
-    LOG.info("{}/{}: {}: {}", r.getMetadata().getNamespace(), r.getMetadata().getName(), next.phase(), next.message());
+    LOG.info(
+        "{}/{}: {}: {}",
+        r.getMetadata().getNamespace(),
+        r.getMetadata().getName(),
+        next.phase(),
+        next.message());
     if (next.phase() == SnapshotPhase.Succeeded || next.phase() == SnapshotPhase.Failed) {
-      Duration took = next.startTime() == null ? null : Duration.between(Instant.parse(next.startTime()), now);
-      metrics.restoreFinished(r.getMetadata().getNamespace(), next.phase() == SnapshotPhase.Succeeded, took,
-          next.downloadedBytes() == null ? 0 : next.downloadedBytes(), next.reusedBytes() == null ? 0 : next.reusedBytes());
+      Duration took =
+          next.startTime() == null ? null : Duration.between(Instant.parse(next.startTime()), now);
+      metrics.restoreFinished(
+          r.getMetadata().getNamespace(),
+          next.phase() == SnapshotPhase.Succeeded,
+          took,
+          next.downloadedBytes() == null ? 0 : next.downloadedBytes(),
+          next.reusedBytes() == null ? 0 : next.reusedBytes());
     }
   }
 
   /** Before the snapshot is pinned, the store is the one of the snapshot the source resolves to. */
   private String storeOfSource(StateRestore r, List<StateSnapshot> snapshots) {
-    RestoreResolver.Resolution res = RestoreResolver.resolve(r, snapshots, cluster, Optional.empty());
+    RestoreResolver.Resolution res =
+        RestoreResolver.resolve(r, snapshots, cluster, Optional.empty());
     return res instanceof RestoreResolver.Resolved ok ? ok.snapshot().storeRef() : null;
   }
 
   private static String reason(StateRestoreStatus status) {
-    return status == null ? null : Conditions.find(status.conditions(), Conditions.READY).map(Condition::getReason).orElse(null);
+    return status == null
+        ? null
+        : Conditions.find(status.conditions(), Conditions.READY)
+            .map(Condition::getReason)
+            .orElse(null);
   }
 
   @Override
-  public List<EventSource<?, StateRestore>> prepareEventSources(EventSourceContext<StateRestore> context) {
-    var jobConfig = InformerEventSourceConfiguration.from(Job.class, StateRestore.class)
-        .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE + "," + Labels.OPERATION + "=restore")
-        .build();
-    // Restores that are waiting hear of every snapshot and store of their namespace: they resolve and start then.
-    var snapshotConfig = InformerEventSourceConfiguration.from(StateSnapshot.class, StateRestore.class)
-        .withName("restore-snapshots")
-        .withSecondaryToPrimaryMapper((StateSnapshot s) -> waiting(context, s.getMetadata().getNamespace()))
-        .withPrimaryToSecondaryMapper((StateRestore r) -> Set.of())
-        .build();
-    var storeConfig = InformerEventSourceConfiguration.from(SnapshotStore.class, StateRestore.class)
-        .withName("restore-stores")
-        .withSecondaryToPrimaryMapper((SnapshotStore s) -> waiting(context, s.getMetadata().getNamespace()))
-        .withPrimaryToSecondaryMapper((StateRestore r) -> Set.of())
-        .build();
+  public List<EventSource<?, StateRestore>> prepareEventSources(
+      EventSourceContext<StateRestore> context) {
+    var jobConfig =
+        InformerEventSourceConfiguration.from(Job.class, StateRestore.class)
+            .withLabelSelector(
+                Labels.MANAGED_BY
+                    + "="
+                    + Labels.MANAGED_BY_VALUE
+                    + ","
+                    + Labels.OPERATION
+                    + "=restore")
+            .build();
+    // Restores that are waiting hear of every snapshot and store of their namespace: they resolve
+    // and start then.
+    var snapshotConfig =
+        InformerEventSourceConfiguration.from(StateSnapshot.class, StateRestore.class)
+            .withName("restore-snapshots")
+            .withSecondaryToPrimaryMapper(
+                (StateSnapshot s) -> waiting(context, s.getMetadata().getNamespace()))
+            .withPrimaryToSecondaryMapper((StateRestore r) -> Set.of())
+            .build();
+    var storeConfig =
+        InformerEventSourceConfiguration.from(SnapshotStore.class, StateRestore.class)
+            .withName("restore-stores")
+            .withSecondaryToPrimaryMapper(
+                (SnapshotStore s) -> waiting(context, s.getMetadata().getNamespace()))
+            .withPrimaryToSecondaryMapper((StateRestore r) -> Set.of())
+            .build();
     jobs = new InformerEventSource<>(jobConfig, context);
     snapshots = new InformerEventSource<>(snapshotConfig, context);
     stores = new InformerEventSource<>(storeConfig, context);
@@ -214,9 +308,16 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
     return List.of(jobs, snapshots, stores, pods.eventSource());
   }
 
-  private static Set<ResourceID> waiting(EventSourceContext<StateRestore> context, String namespace) {
-    return context.getPrimaryCache().list(namespace)
-        .filter(r -> r.getStatus() == null || r.getStatus().phase() == null || r.getStatus().phase() == SnapshotPhase.Pending)
+  private static Set<ResourceID> waiting(
+      EventSourceContext<StateRestore> context, String namespace) {
+    return context
+        .getPrimaryCache()
+        .list(namespace)
+        .filter(
+            r ->
+                r.getStatus() == null
+                    || r.getStatus().phase() == null
+                    || r.getStatus().phase() == SnapshotPhase.Pending)
         .map(ResourceID::fromResource)
         .collect(Collectors.toSet());
   }

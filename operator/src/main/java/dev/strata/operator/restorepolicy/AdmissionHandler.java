@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * AdmissionReview v1 in, AdmissionReview v1 out. It never fails closed by accident: a pod it cannot read is allowed
- * unchanged with a warning; only a request without a uid (not an AdmissionReview at all) gets a 400, which the
- * API server then treats by the webhook's failure policy.
+ * AdmissionReview v1 in, AdmissionReview v1 out. It never fails closed by accident: a pod it cannot
+ * read is allowed unchanged with a warning; only a request without a uid (not an AdmissionReview at
+ * all) gets a 400, which the API server then treats by the webhook's failure policy.
  */
 public final class AdmissionHandler implements Function<byte[], Answer> {
 
@@ -46,13 +46,18 @@ public final class AdmissionHandler implements Function<byte[], Answer> {
     String namespace = request.path("namespace").asText("");
     PodMutation mutation;
     try {
-      Pod pod = request.hasNonNull("object") ? JSON.treeToValue(request.get("object"), Pod.class) : null;
+      Pod pod =
+          request.hasNonNull("object") ? JSON.treeToValue(request.get("object"), Pod.class) : null;
       mutation = mutator.mutate(request.path("operation").asText(""), namespace, pod);
       log(namespace, pod, mutation);
     } catch (Exception e) {
       LOG.warn("{}: pod not examined by the restore webhook: {}", namespace, e.toString());
-      mutation = PodMutation.unchanged(List.of("the Strata restore webhook could not examine this pod (" + e.getClass().getSimpleName()
-          + "): it starts without an automatic restore"));
+      mutation =
+          PodMutation.unchanged(
+              List.of(
+                  "the Strata restore webhook could not examine this pod ("
+                      + e.getClass().getSimpleName()
+                      + "): it starts without an automatic restore"));
     }
     return new Answer(200, review(uid, mutation));
   }
@@ -61,11 +66,17 @@ public final class AdmissionHandler implements Function<byte[], Answer> {
     if (mutation.policy() == null) {
       return;
     }
-    String name = pod.getMetadata().getName() != null && !pod.getMetadata().getName().isEmpty()
-        ? pod.getMetadata().getName()
-        : pod.getMetadata().getGenerateName() + "*";
+    String name =
+        pod.getMetadata().getName() != null && !pod.getMetadata().getName().isEmpty()
+            ? pod.getMetadata().getName()
+            : pod.getMetadata().getGenerateName() + "*";
     if (mutation.allowed()) {
-      LOG.info("{}/{}: RestorePolicy {} adds a restore of {}", namespace, name, mutation.policy(), mutation.sourceId());
+      LOG.info(
+          "{}/{}: RestorePolicy {} adds a restore of {}",
+          namespace,
+          name,
+          mutation.policy(),
+          mutation.sourceId());
     } else {
       LOG.warn("{}/{}: refused: {}", namespace, name, mutation.denial());
     }
@@ -78,10 +89,16 @@ public final class AdmissionHandler implements Function<byte[], Answer> {
     ObjectNode response = review.putObject("response");
     response.put("uid", uid);
     response.put("allowed", mutation.allowed());
-    mutation.patch().ifPresent(patch -> {
-      response.put("patchType", "JSONPatch");
-      response.put("patch", Base64.getEncoder().encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8)));
-    });
+    mutation
+        .patch()
+        .ifPresent(
+            patch -> {
+              response.put("patchType", "JSONPatch");
+              response.put(
+                  "patch",
+                  Base64.getEncoder()
+                      .encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8)));
+            });
     if (!mutation.allowed()) {
       ObjectNode status = response.putObject("status");
       status.put("code", 403);

@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * RestorePolicies and SnapshotStores of the watched namespaces, from informers of the webhook's own: an admission
- * must answer within its 5 s timeout and should not cost the API server a request per pod. The webhook runs on every
- * replica, the reconcilers only on the leader, so it cannot borrow their caches.
+ * RestorePolicies and SnapshotStores of the watched namespaces, from informers of the webhook's
+ * own: an admission must answer within its 5 s timeout and should not cost the API server a request
+ * per pod. The webhook runs on every replica, the reconcilers only on the leader, so it cannot
+ * borrow their caches.
  */
 final class InformerPolicyLookup implements RestorePolicyLookup, AutoCloseable {
 
@@ -31,7 +32,10 @@ final class InformerPolicyLookup implements RestorePolicyLookup, AutoCloseable {
     this.namespaces = namespaces;
   }
 
-  /** Starts the informers and waits until they have listed everything; after a failure, a later call starts over. */
+  /**
+   * Starts the informers and waits until they have listed everything; after a failure, a later call
+   * starts over.
+   */
   synchronized void start() {
     if (!policies.isEmpty()) {
       return;
@@ -55,28 +59,39 @@ final class InformerPolicyLookup implements RestorePolicyLookup, AutoCloseable {
     }
     stores.addAll(newStores);
     policies.addAll(newPolicies);
-    LOG.info("restore webhook caches synced ({} RestorePolicies)", policies.stream().mapToInt(i -> i.getStore().list().size()).sum());
+    LOG.info(
+        "restore webhook caches synced ({} RestorePolicies)",
+        policies.stream().mapToInt(i -> i.getStore().list().size()).sum());
   }
 
   @Override
   public List<RestorePolicy> policies(String namespace) {
-    return policies.stream().flatMap(i -> i.getStore().list().stream()).filter(p -> namespace.equals(p.getMetadata().getNamespace())).toList();
+    return policies.stream()
+        .flatMap(i -> i.getStore().list().stream())
+        .filter(p -> namespace.equals(p.getMetadata().getNamespace()))
+        .toList();
   }
 
   @Override
   public Optional<SnapshotStore> store(String namespace, String name) {
-    // From the cache only (the operator may not read single stores): a store created less than a moment before a pod
-    // is missed, and the pod is handled as its policy's failurePolicy says for a missing store (a refused pod's
+    // From the cache only (the operator may not read single stores): a store created less than a
+    // moment before a pod
+    // is missed, and the pod is handled as its policy's failurePolicy says for a missing store (a
+    // refused pod's
     // controller creates it again, by then with the store cached).
     return byKey(stores, namespace, name);
   }
 
-  /** The generation of a policy as the webhook sees it, so the reconciler can tell when the webhook applies it. */
+  /**
+   * The generation of a policy as the webhook sees it, so the reconciler can tell when the webhook
+   * applies it.
+   */
   Optional<Long> policyGeneration(String namespace, String name) {
     return byKey(policies, namespace, name).map(p -> p.getMetadata().getGeneration());
   }
 
-  private static <T extends HasMetadata> Optional<T> byKey(List<SharedIndexInformer<T>> informers, String namespace, String name) {
+  private static <T extends HasMetadata> Optional<T> byKey(
+      List<SharedIndexInformer<T>> informers, String namespace, String name) {
     for (SharedIndexInformer<T> informer : informers) {
       T found = informer.getStore().getByKey(namespace + "/" + name);
       if (found != null) {

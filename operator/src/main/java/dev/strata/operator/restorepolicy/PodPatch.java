@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The RFC 6902 JSON Patch that applies a {@link RestoreInjection} to a pod as the API server received it: the init
- * container goes first, volumes and the image pull secrets the pod lacks are appended, and a label and annotations are added (creating the maps when the
- * pod has none, since "add" cannot create a missing parent; "add" of a member that exists replaces it).
+ * The RFC 6902 JSON Patch that applies a {@link RestoreInjection} to a pod as the API server
+ * received it: the init container goes first, volumes and the image pull secrets the pod lacks are
+ * appended, and a label and annotations are added (creating the maps when the pod has none, since
+ * "add" cannot create a missing parent; "add" of a member that exists replaces it).
  */
 public final class PodPatch {
 
@@ -34,9 +35,13 @@ public final class PodPatch {
       injection.volumes().forEach(v -> add(ops, "/spec/volumes/-", JSON.valueToTree(v)));
     }
     List<LocalObjectReference> pullSecrets = pod.getSpec().getImagePullSecrets();
-    List<LocalObjectReference> missing = injection.imagePullSecrets().stream()
-        .filter(s -> pullSecrets == null || pullSecrets.stream().noneMatch(p -> s.getName().equals(p.getName())))
-        .toList();
+    List<LocalObjectReference> missing =
+        injection.imagePullSecrets().stream()
+            .filter(
+                s ->
+                    pullSecrets == null
+                        || pullSecrets.stream().noneMatch(p -> s.getName().equals(p.getName())))
+            .toList();
     if (pullSecrets == null || pullSecrets.isEmpty()) {
       if (!missing.isEmpty()) {
         add(ops, "/spec/imagePullSecrets", JSON.valueToTree(missing));
@@ -45,16 +50,20 @@ public final class PodPatch {
       missing.forEach(s -> add(ops, "/spec/imagePullSecrets/-", JSON.valueToTree(s)));
     }
     addEntries(ops, "/metadata/labels", pod.getMetadata().getLabels(), injection.labels());
-    addEntries(ops, "/metadata/annotations", pod.getMetadata().getAnnotations(), injection.annotations());
+    addEntries(
+        ops, "/metadata/annotations", pod.getMetadata().getAnnotations(), injection.annotations());
     return ops;
   }
 
-  private static void addEntries(ArrayNode ops, String path, Map<String, String> existing, Map<String, String> entries) {
-    // An empty map is replaced whole: the pod's JSON may have no such member at all (the model shows it as empty).
+  private static void addEntries(
+      ArrayNode ops, String path, Map<String, String> existing, Map<String, String> entries) {
+    // An empty map is replaced whole: the pod's JSON may have no such member at all (the model
+    // shows it as empty).
     if (existing == null || existing.isEmpty()) {
       add(ops, path, JSON.valueToTree(entries));
     } else {
-      entries.forEach((k, v) -> add(ops, path + "/" + escape(k), JSON.getNodeFactory().textNode(v)));
+      entries.forEach(
+          (k, v) -> add(ops, path + "/" + escape(k), JSON.getNodeFactory().textNode(v)));
     }
   }
 

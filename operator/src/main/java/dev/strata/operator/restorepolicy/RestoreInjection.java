@@ -7,13 +7,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a RestorePolicy adds to a pod: the restore init container (first), its volumes, a label and annotations, and the
- * secrets to pull the runner image with (those the pod does not list already).
+ * What a RestorePolicy adds to a pod: the restore init container (first), its volumes, a label and
+ * annotations, and the secrets to pull the runner image with (those the pod does not list already).
  */
-public record RestoreInjection(Container initContainer, List<Volume> volumes, Map<String, String> labels, Map<String, String> annotations,
+public record RestoreInjection(
+    Container initContainer,
+    List<Volume> volumes,
+    Map<String, String> labels,
+    Map<String, String> annotations,
     List<LocalObjectReference> imagePullSecrets) {
 
-  public RestoreInjection(Container initContainer, List<Volume> volumes, Map<String, String> labels, Map<String, String> annotations) {
+  public RestoreInjection(
+      Container initContainer,
+      List<Volume> volumes,
+      Map<String, String> labels,
+      Map<String, String> annotations) {
     this(initContainer, volumes, labels, annotations, List.of());
   }
 }

@@ -5,7 +5,10 @@ import dev.strata.api.v1alpha1.SnapshotStore;
 import java.util.List;
 import java.util.Optional;
 
-/** What the webhook needs to know about a namespace, answered from caches so an admission never waits on the API. */
+/**
+ * What the webhook needs to know about a namespace, answered from caches so an admission never
+ * waits on the API.
+ */
 public interface RestorePolicyLookup {
 
   List<RestorePolicy> policies(String namespace);

@@ -5,7 +5,9 @@ import dev.strata.operator.DurationText;
 import java.time.Duration;
 import java.time.ZoneId;
 
-/** A RetentionPolicy's rules with defaults applied and text parsed; null counts mean "rule not set". */
+/**
+ * A RetentionPolicy's rules with defaults applied and text parsed; null counts mean "rule not set".
+ */
 public record RetentionRules(
     Integer keepLast,
     Integer keepHourly,
@@ -21,12 +23,21 @@ public record RetentionRules(
   public static RetentionRules from(RetentionPolicySpec spec) {
     ZoneId zone;
     try {
-      zone = ZoneId.of(spec.timeZone() == null || spec.timeZone().isBlank() ? "UTC" : spec.timeZone());
+      zone =
+          ZoneId.of(spec.timeZone() == null || spec.timeZone().isBlank() ? "UTC" : spec.timeZone());
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("unknown time zone '" + spec.timeZone() + "' in spec.timeZone: use an IANA name such as Europe/Berlin");
+      throw new IllegalArgumentException(
+          "unknown time zone '"
+              + spec.timeZone()
+              + "' in spec.timeZone: use an IANA name such as Europe/Berlin");
     }
     return new RetentionRules(
-        spec.keepLast(), spec.keepHourly(), spec.keepDaily(), spec.keepWeekly(), spec.keepMonthly(), spec.keepYearly(),
+        spec.keepLast(),
+        spec.keepHourly(),
+        spec.keepDaily(),
+        spec.keepWeekly(),
+        spec.keepMonthly(),
+        spec.keepYearly(),
         spec.maxAge() == null || spec.maxAge().isBlank() ? null : DurationText.parse(spec.maxAge()),
         spec.minKeep() == null ? 1 : Math.max(1, spec.minKeep()),
         spec.keepFailed() == null ? 1 : spec.keepFailed(),
@@ -34,6 +45,11 @@ public record RetentionRules(
   }
 
   boolean anyKeepRule() {
-    return keepLast != null || keepHourly != null || keepDaily != null || keepWeekly != null || keepMonthly != null || keepYearly != null;
+    return keepLast != null
+        || keepHourly != null
+        || keepDaily != null
+        || keepWeekly != null
+        || keepMonthly != null
+        || keepYearly != null;
   }
 }

@@ -5,8 +5,9 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The one place a runner's failure cause becomes a condition reason, for every kind of run and for store checks:
- * stable words people filter and alert on. docs/snapshots.md lists them; a test holds the table to this mapping.
+ * The one place a runner's failure cause becomes a condition reason, for every kind of run and for
+ * store checks: stable words people filter and alert on. docs/snapshots.md lists them; a test holds
+ * the table to this mapping.
  */
 public final class FailureReasons {
 

@@ -4,7 +4,10 @@ import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.TransferProgress;
 import java.util.Optional;
 
-/** Where a running runner's live counters are read: the store it publishes them to (it never talks to Kubernetes). */
+/**
+ * Where a running runner's live counters are read: the store it publishes them to (it never talks
+ * to Kubernetes).
+ */
 @FunctionalInterface
 public interface ProgressSource {
 

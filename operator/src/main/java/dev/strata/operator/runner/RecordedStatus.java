@@ -9,11 +9,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** What every kind's {@link RunStatus} reads from the status recorded so far, and how it sets the Ready condition. */
+/**
+ * What every kind's {@link RunStatus} reads from the status recorded so far, and how it sets the
+ * Ready condition.
+ */
 public abstract class RecordedStatus<S, R> implements RunStatus<S, R> {
 
   /** Where a kind's status record keeps what every run records. */
-  public record Fields<S>(Function<S, SnapshotPhase> phase, Function<S, List<Condition>> conditions, Function<S, String> jobName,
+  public record Fields<S>(
+      Function<S, SnapshotPhase> phase,
+      Function<S, List<Condition>> conditions,
+      Function<S, String> jobName,
       Function<S, String> startTime) {}
 
   protected final S old;
@@ -56,7 +62,9 @@ public abstract class RecordedStatus<S, R> implements RunStatus<S, R> {
 
   @Override
   public Optional<String> readyReason() {
-    return old == null ? Optional.empty() : Conditions.find(conditionsOf(old), Conditions.READY).map(Condition::getReason);
+    return old == null
+        ? Optional.empty()
+        : Conditions.find(conditionsOf(old), Conditions.READY).map(Condition::getReason);
   }
 
   @Override
@@ -66,15 +74,22 @@ public abstract class RecordedStatus<S, R> implements RunStatus<S, R> {
 
   /** The conditions with Ready set, and Reconciling and Stalled to match (KStatus). */
   protected List<Condition> conditions(String status, String reason, String message) {
-    return KStatus.ready(old == null ? null : conditionsOf(old), status, reason, message, generation, now);
+    return KStatus.ready(
+        old == null ? null : conditionsOf(old), status, reason, message, generation, now);
   }
 
-  /** The conditions of a run that failed: Ready False and Stalled True (a failed run is never retried). */
+  /**
+   * The conditions of a run that failed: Ready False and Stalled True (a failed run is never
+   * retried).
+   */
   protected List<Condition> failedConditions(String reason, String message) {
     return KStatus.ended(old == null ? null : conditionsOf(old), reason, message, generation, now);
   }
 
-  /** When the run started: as recorded, or now (a restarted operator may see a run end before it recorded its start). */
+  /**
+   * When the run started: as recorded, or now (a restarted operator may see a run end before it
+   * recorded its start).
+   */
   protected String startTime() {
     return old == null || startTimeOf(old) == null ? now.toString() : startTimeOf(old);
   }

@@ -7,7 +7,10 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
-/** Carries out a run's decision: creates what it asks for, releases a finished Job, records its Events. */
+/**
+ * Carries out a run's decision: creates what it asks for, releases a finished Job, records its
+ * Events.
+ */
 public final class RunActions {
 
   private final EventRecorder events;
@@ -20,7 +23,12 @@ public final class RunActions {
    * @param jobs the controller's informer of runner Jobs, told of a Job the moment it is created
    * @param action the Events' action ("Backup", "Restore")
    */
-  public void apply(HasMetadata owner, RunDecision<?> decision, KubernetesClient client, InformerEventSource<Job, ?> jobs, String action) {
+  public void apply(
+      HasMetadata owner,
+      RunDecision<?> decision,
+      KubernetesClient client,
+      InformerEventSource<Job, ?> jobs,
+      String action) {
     for (HasMetadata object : decision.create()) {
       if (object instanceof Job job) {
         Dependents.create(client, job, owner, jobs);
@@ -28,7 +36,14 @@ public final class RunActions {
         Dependents.create(client, object, owner, null);
       }
     }
-    decision.release().ifPresent(job -> RunnerJobs.release(client, job, owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName()));
+    decision
+        .release()
+        .ifPresent(
+            job ->
+                RunnerJobs.release(
+                    client,
+                    job,
+                    owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName()));
     decision.events().forEach(e -> events.record(owner, e, action));
   }
 }

@@ -8,12 +8,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a run's reconcile does: the status to write, objects to create (the runner Job, at most one in the run's life,
- * and a restore's target PVC), Events to record, when to look again, and a finished Job to release once the result
- * it produced is recorded.
+ * What a run's reconcile does: the status to write, objects to create (the runner Job, at most one
+ * in the run's life, and a restore's target PVC), Events to record, when to look again, and a
+ * finished Job to release once the result it produced is recorded.
  */
 public record RunDecision<S>(
-    S status, List<HasMetadata> create, List<EventRecorder.Event> events, Optional<Duration> requeueAfter, Optional<Job> release) {
+    S status,
+    List<HasMetadata> create,
+    List<EventRecorder.Event> events,
+    Optional<Duration> requeueAfter,
+    Optional<Job> release) {
 
   public RunDecision<S> lookAgainIn(Duration after) {
     return new RunDecision<>(status, create, events, Optional.of(after), release);

@@ -12,11 +12,12 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The life of every run that has a resource of its own (a StateSnapshot's backup, a StateRestore's restore, and any
- * kind added later): Pending until its kind's preconditions hold, then one runner Job, Running while it runs (with the
- * runner's live progress, or why its pod has not started when it waits for something that does not pass by itself),
- * and Succeeded or Failed from what the runner reported, with a reason from its cause. A run gets at most one Job in
- * its life: once it has ended it never changes again, and a Job that vanished is a failure, not a reason to start
+ * The life of every run that has a resource of its own (a StateSnapshot's backup, a StateRestore's
+ * restore, and any kind added later): Pending until its kind's preconditions hold, then one runner
+ * Job, Running while it runs (with the runner's live progress, or why its pod has not started when
+ * it waits for something that does not pass by itself), and Succeeded or Failed from what the
+ * runner reported, with a reason from its cause. A run gets at most one Job in its life: once it
+ * has ended it never changes again, and a Job that vanished is a failure, not a reason to start
  * over. A finished Job is released once the success it produced is recorded. Pure.
  */
 public final class RunLifecycle {
@@ -28,9 +29,10 @@ public final class RunLifecycle {
   public record Timing(Duration progressInterval, Duration pendingRecheck) {}
 
   /**
-   * What a kind does once its runner's Job has ended, before the run's end is recorded: work that comes after the
-   * runner (a snapshot's post hooks). It gets the end as the lifecycle decided it and answers with that end (perhaps
-   * changed), or with a decision that holds the run Running while that work goes on. The Job is kept meanwhile.
+   * What a kind does once its runner's Job has ended, before the run's end is recorded: work that
+   * comes after the runner (a snapshot's post hooks). It gets the end as the lifecycle decided it
+   * and answers with that end (perhaps changed), or with a decision that holds the run Running
+   * while that work goes on. The Job is kept meanwhile.
    */
   public interface AfterRun<S, R> {
     RunDecision<S> ended(Steps<S, R> steps, RunDecision<S> end, Optional<R> report);
@@ -43,37 +45,63 @@ public final class RunLifecycle {
   private RunLifecycle() {}
 
   /**
-   * @param start the kind's preconditions, asked only while no Job exists and the run has not started: it answers
-   *     with {@link Steps#pending}, {@link Steps#fail}, {@link Steps#creating} or {@link Steps#start}
+   * @param start the kind's preconditions, asked only while no Job exists and the run has not
+   *     started: it answers with {@link Steps#pending}, {@link Steps#fail}, {@link Steps#creating}
+   *     or {@link Steps#start}
    */
-  public static <S, R> RunDecision<S> decide(RunObservation<R> o, RunStatus<S, R> status, Timing timing, Function<Steps<S, R>, RunDecision<S>> start) {
+  public static <S, R> RunDecision<S> decide(
+      RunObservation<R> o,
+      RunStatus<S, R> status,
+      Timing timing,
+      Function<Steps<S, R>, RunDecision<S>> start) {
     return decide(o, status, timing, start, AfterRun.none());
   }
 
-  /** @param after what the kind does between its Job's end and the run's recorded end */
-  public static <S, R> RunDecision<S> decide(RunObservation<R> o, RunStatus<S, R> status, Timing timing, Function<Steps<S, R>, RunDecision<S>> start,
+  /**
+   * @param after what the kind does between its Job's end and the run's recorded end
+   */
+  public static <S, R> RunDecision<S> decide(
+      RunObservation<R> o,
+      RunStatus<S, R> status,
+      Timing timing,
+      Function<Steps<S, R>, RunDecision<S>> start,
       AfterRun<S, R> after) {
     SnapshotPhase phase = status.phase();
     if (phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed) {
-      return new RunDecision<>(status.recorded(), List.of(), List.of(), Optional.empty(),
+      return new RunDecision<>(
+          status.recorded(),
+          List.of(),
+          List.of(),
+          Optional.empty(),
           RunnerJobs.releasable(o.job(), o.owner(), phase == SnapshotPhase.Succeeded));
     }
     Steps<S, R> steps = new Steps<>(o, status, timing);
     if (o.job().isPresent()) {
       RunDecision<S> d = observed(o, steps, o.job().get(), timing, after);
-      // Look again soon after a Job's end: once the final status is stored, that look releases the Job.
+      // Look again soon after a Job's end: once the final status is stored, that look releases the
+      // Job.
       return RunnerJobs.finished(o.job().get()) ? d.lookAgainIn(RunnerJobs.RELEASE_AFTER) : d;
     }
     if (phase == SnapshotPhase.Running) {
-      return steps.fail("JobLost", "the runner Job " + status.recordedJobName() + " disappeared before it reported a result");
+      return steps.fail(
+          "JobLost",
+          "the runner Job "
+              + status.recordedJobName()
+              + " disappeared before it reported a result");
     }
     return start.apply(steps);
   }
 
-  private static <S, R> RunDecision<S> observed(RunObservation<R> o, Steps<S, R> steps, Job job, Timing timing, AfterRun<S, R> after) {
+  private static <S, R> RunDecision<S> observed(
+      RunObservation<R> o, Steps<S, R> steps, Job job, Timing timing, AfterRun<S, R> after) {
     if (!RunnerJobs.ownedBy(job, o.owner())) {
-      return steps.fail("JobConflict", "a Job named " + job.getMetadata().getName() + " exists and does not belong to this "
-          + steps.status.kind() + ": delete it, or use another name");
+      return steps.fail(
+          "JobConflict",
+          "a Job named "
+              + job.getMetadata().getName()
+              + " exists and does not belong to this "
+              + steps.status.kind()
+              + ": delete it, or use another name");
     }
     if (RunnerJobs.condition(job, "Complete").isPresent()) {
       Optional<RunnerOutcome<R>> out = o.outcome();
@@ -81,7 +109,12 @@ public final class RunLifecycle {
         R report = out.get().report().orElseThrow();
         return after.ended(steps, steps.succeed(report), Optional.of(report));
       }
-      return after.ended(steps, steps.fail("ResultMissing", out.map(r -> r.failure().message()).orElse("the runner finished but its result could not be read")),
+      return after.ended(
+          steps,
+          steps.fail(
+              "ResultMissing",
+              out.map(r -> r.failure().message())
+                  .orElse("the runner finished but its result could not be read")),
           Optional.empty());
     }
     Optional<JobCondition> failed = RunnerJobs.condition(job, "Failed");
@@ -90,35 +123,72 @@ public final class RunLifecycle {
         Long seconds = job.getSpec() == null ? null : job.getSpec().getActiveDeadlineSeconds();
         Optional<String> waited = steps.status.readyReason().filter(RunnerWaiting::isReason);
         if (waited.isPresent()) {
-          // Its pod never started: the reason it waited for is the run's failure, not a slow runner.
-          String message = steps.status.recorded() == null ? null : steps.status.message(steps.status.recorded());
-          return after.ended(steps, steps.fail(waited.get(), RunnerWaiting.deadlinePassed(message, seconds)), Optional.empty());
+          // Its pod never started: the reason it waited for is the run's failure, not a slow
+          // runner.
+          String message =
+              steps.status.recorded() == null
+                  ? null
+                  : steps.status.message(steps.status.recorded());
+          return after.ended(
+              steps,
+              steps.fail(waited.get(), RunnerWaiting.deadlinePassed(message, seconds)),
+              Optional.empty());
         }
-        return after.ended(steps, steps.fail("DeadlineExceeded", "the runner did not finish within spec.activeDeadlineSeconds"
-            + (seconds == null ? "" : " (" + seconds + " s)") + ": raise it, or spec.parallelism"), Optional.empty());
+        return after.ended(
+            steps,
+            steps.fail(
+                "DeadlineExceeded",
+                "the runner did not finish within spec.activeDeadlineSeconds"
+                    + (seconds == null ? "" : " (" + seconds + " s)")
+                    + ": raise it, or spec.parallelism"),
+            Optional.empty());
       }
-      RunError why = o.outcome().map(RunnerOutcome::failure)
-          .orElse(new RunError(failed.get().getMessage(), RunError.Cause.INTERNAL));
-      return after.ended(steps, steps.fail(FailureReasons.reason(why.cause()), "the runner failed: " + why.message()), Optional.empty());
+      RunError why =
+          o.outcome()
+              .map(RunnerOutcome::failure)
+              .orElse(new RunError(failed.get().getMessage(), RunError.Cause.INTERNAL));
+      return after.ended(
+          steps,
+          steps.fail(FailureReasons.reason(why.cause()), "the runner failed: " + why.message()),
+          Optional.empty());
     }
     if (o.waiting().filter(RunnerWaiting.NO_POD::equals).isPresent()
         && steps.status.readyReason().filter(RunnerWaiting::isReason).isPresent()) {
-      // The pod it waited for is gone (the deadline deleted it before the Job says so): it still never started.
-      return new RunDecision<>(steps.status.recorded(), List.of(), List.of(), Optional.of(timing.progressInterval()), Optional.empty());
+      // The pod it waited for is gone (the deadline deleted it before the Job says so): it still
+      // never started.
+      return new RunDecision<>(
+          steps.status.recorded(),
+          List.of(),
+          List.of(),
+          Optional.of(timing.progressInterval()),
+          Optional.empty());
     }
     if (o.waiting().isPresent() && !RunnerWaiting.NO_POD.equals(o.waiting().get())) {
       RunnerWaiting w = o.waiting().get();
-      String message = w.message(job.getSpec() == null ? null : job.getSpec().getActiveDeadlineSeconds());
-      // A Warning when it starts to wait (or waits for something else), not at every look while it waits.
+      String message =
+          w.message(job.getSpec() == null ? null : job.getSpec().getActiveDeadlineSeconds());
+      // A Warning when it starts to wait (or waits for something else), not at every look while it
+      // waits.
       boolean changed = !steps.status.readyReason().map(w.reason()::equals).orElse(false);
-      return new RunDecision<>(steps.status.waiting(job.getMetadata().getName(), w.reason(), message), List.of(),
-          changed ? List.of(Event.warning(w.reason(), message)) : List.of(), Optional.of(timing.progressInterval()), Optional.empty());
+      return new RunDecision<>(
+          steps.status.waiting(job.getMetadata().getName(), w.reason(), message),
+          List.of(),
+          changed ? List.of(Event.warning(w.reason(), message)) : List.of(),
+          Optional.of(timing.progressInterval()),
+          Optional.empty());
     }
-    return new RunDecision<>(steps.status.running(job.getMetadata().getName(), o.progress()), List.of(), List.of(),
-        Optional.of(timing.progressInterval()), Optional.empty());
+    return new RunDecision<>(
+        steps.status.running(job.getMetadata().getName(), o.progress()),
+        List.of(),
+        List.of(),
+        Optional.of(timing.progressInterval()),
+        Optional.empty());
   }
 
-  /** The steps a kind's preconditions choose from; each names its status, what to create and the Events. */
+  /**
+   * The steps a kind's preconditions choose from; each names its status, what to create and the
+   * Events.
+   */
   public static final class Steps<S, R> {
     private final RunObservation<R> o;
     private final RunStatus<S, R> status;
@@ -130,24 +200,41 @@ public final class RunLifecycle {
       this.timing = timing;
     }
 
-    /** The same steps, written by another status writer (one that knows more, e.g. the snapshot a restore pinned). */
+    /**
+     * The same steps, written by another status writer (one that knows more, e.g. the snapshot a
+     * restore pinned).
+     */
     public Steps<S, R> writingWith(RunStatus<S, R> other) {
       return new Steps<>(o, other, timing);
     }
 
-    /** The Job that ran it: the observed one (a restarted operator may see it end before it recorded Running). */
+    /**
+     * The Job that ran it: the observed one (a restarted operator may see it end before it recorded
+     * Running).
+     */
     private String jobName() {
       return o.job().map(j -> j.getMetadata().getName()).orElse(status.recordedJobName());
     }
 
-    /** Waiting for something; a Warning only when the reason changes, so a long wait is not an Event storm. */
+    /**
+     * Waiting for something; a Warning only when the reason changes, so a long wait is not an Event
+     * storm.
+     */
     public RunDecision<S> pending(String reason, String message) {
-      boolean changed = !status.readyReason().map(reason::equals).orElse(false) || status.recorded() == null;
-      return new RunDecision<>(status.pending(reason, message), List.of(), changed ? List.of(Event.warning(reason, message)) : List.of(),
-          Optional.of(timing.pendingRecheck()), Optional.empty());
+      boolean changed =
+          !status.readyReason().map(reason::equals).orElse(false) || status.recorded() == null;
+      return new RunDecision<>(
+          status.pending(reason, message),
+          List.of(),
+          changed ? List.of(Event.warning(reason, message)) : List.of(),
+          Optional.of(timing.pendingRecheck()),
+          Optional.empty());
     }
 
-    /** Getting the run ready (a snapshot's pre hooks): a status of the kind's making, Events as given, a look again soon. */
+    /**
+     * Getting the run ready (a snapshot's pre hooks): a status of the kind's making, Events as
+     * given, a look again soon.
+     */
     public RunDecision<S> preparing(S prepared, List<Event> events, Duration recheck) {
       return new RunDecision<>(prepared, List.of(), events, Optional.of(recheck), Optional.empty());
     }
@@ -159,23 +246,40 @@ public final class RunLifecycle {
 
     /** Still waiting, but creating something the run needs first (a restore's target PVC). */
     public RunDecision<S> creating(HasMetadata object, String reason, String message) {
-      return new RunDecision<>(status.pending(reason, message), List.of(object), List.of(Event.normal(reason, message)),
-          Optional.of(timing.pendingRecheck()), Optional.empty());
+      return new RunDecision<>(
+          status.pending(reason, message),
+          List.of(object),
+          List.of(Event.normal(reason, message)),
+          Optional.of(timing.pendingRecheck()),
+          Optional.empty());
     }
 
     public RunDecision<S> start(Job job, String message) {
-      return new RunDecision<>(status.started(job.getMetadata().getName(), message), List.of(job), List.of(Event.normal("Started", message)),
-          Optional.empty(), Optional.empty());
+      return new RunDecision<>(
+          status.started(job.getMetadata().getName(), message),
+          List.of(job),
+          List.of(Event.normal("Started", message)),
+          Optional.empty(),
+          Optional.empty());
     }
 
     public RunDecision<S> fail(String reason, String message) {
-      return new RunDecision<>(status.failed(jobName(), reason, message), List.of(), List.of(Event.warning(reason, message)),
-          Optional.empty(), Optional.empty());
+      return new RunDecision<>(
+          status.failed(jobName(), reason, message),
+          List.of(),
+          List.of(Event.warning(reason, message)),
+          Optional.empty(),
+          Optional.empty());
     }
 
     RunDecision<S> succeed(R report) {
       S done = status.succeeded(jobName(), report);
-      return new RunDecision<>(done, List.of(), List.of(Event.normal("Succeeded", status.message(done))), Optional.empty(), Optional.empty());
+      return new RunDecision<>(
+          done,
+          List.of(),
+          List.of(Event.normal("Succeeded", status.message(done))),
+          Optional.empty(),
+          Optional.empty());
     }
   }
 }

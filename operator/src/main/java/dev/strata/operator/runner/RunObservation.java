@@ -7,17 +7,27 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * What every run's lifecycle looks at, gathered before anything is decided: its runner Job (from the informer), what
- * the runner reported once its container ended, and its live progress while it runs.
+ * What every run's lifecycle looks at, gathered before anything is decided: its runner Job (from
+ * the informer), what the runner reported once its container ended, and its live progress while it
+ * runs.
  *
  * @param owner the resource the run belongs to (it owns the Job)
- * @param waiting why the Job's pod has not started, while it waits for something that does not pass by itself
+ * @param waiting why the Job's pod has not started, while it waits for something that does not pass
+ *     by itself
  */
 public record RunObservation<R>(
-    HasMetadata owner, Optional<Job> job, Optional<RunnerOutcome<R>> outcome, Optional<TransferProgress> progress,
-    Optional<RunnerWaiting> waiting, Instant now) {
+    HasMetadata owner,
+    Optional<Job> job,
+    Optional<RunnerOutcome<R>> outcome,
+    Optional<TransferProgress> progress,
+    Optional<RunnerWaiting> waiting,
+    Instant now) {
 
-  public RunObservation(HasMetadata owner, Optional<Job> job, Optional<RunnerOutcome<R>> outcome, Optional<TransferProgress> progress,
+  public RunObservation(
+      HasMetadata owner,
+      Optional<Job> job,
+      Optional<RunnerOutcome<R>> outcome,
+      Optional<TransferProgress> progress,
       Instant now) {
     this(owner, job, outcome, progress, Optional.empty(), now);
   }

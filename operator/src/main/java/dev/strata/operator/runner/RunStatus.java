@@ -5,8 +5,9 @@ import dev.strata.api.v1alpha1.TransferProgress;
 import java.util.Optional;
 
 /**
- * How one kind of run (a snapshot, a restore) writes its resource's status at each step of the lifecycle, built per
- * reconcile from the resource and the time. The {@link RunLifecycle} decides the step; the kind decides the shape.
+ * How one kind of run (a snapshot, a restore) writes its resource's status at each step of the
+ * lifecycle, built per reconcile from the resource and the time. The {@link RunLifecycle} decides
+ * the step; the kind decides the shape.
  *
  * @param <S> the status record
  * @param <R> the runner's report of a success
@@ -34,7 +35,10 @@ public interface RunStatus<S, R> {
 
   S running(String jobName, Optional<TransferProgress> live);
 
-  /** Running, but its pod has not started and will not by itself (see {@link RunnerWaiting}): Ready False with its reason. */
+  /**
+   * Running, but its pod has not started and will not by itself (see {@link RunnerWaiting}): Ready
+   * False with its reason.
+   */
   S waiting(String jobName, String reason, String message);
 
   S succeeded(String jobName, R report);

@@ -11,7 +11,10 @@ import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What every runner command gets, whatever it does: how to reach the store, its credentials, how it reports. */
+/**
+ * What every runner command gets, whatever it does: how to reach the store, its credentials, how it
+ * reports.
+ */
 public final class RunnerArgs {
 
   private RunnerArgs() {}
@@ -29,7 +32,8 @@ public final class RunnerArgs {
       args.add("--path-style");
     }
     if (store.caBundle() != null) {
-      args.addAll(List.of("--ca-bundle", RunnerPodTemplate.CA_MOUNT + "/" + RunnerPodTemplate.CA_FILE));
+      args.addAll(
+          List.of("--ca-bundle", RunnerPodTemplate.CA_MOUNT + "/" + RunnerPodTemplate.CA_FILE));
     }
     return args;
   }
@@ -41,27 +45,35 @@ public final class RunnerArgs {
         : List.of("--retry-deadline", Long.toString(settings.runnerRetryDeadline().toSeconds()));
   }
 
-  /** The result (a report of the runner's contract, or its error) goes to the termination message. */
+  /**
+   * The result (a report of the runner's contract, or its error) goes to the termination message.
+   */
   public static List<String> result() {
     return List.of("--result-file", RunnerPodTemplate.TERMINATION_LOG, "--json");
   }
 
   /**
-   * The runner's environment: the store's credentials ({@link RunnerCredentials}; secrets only by reference to the
-   * store's Secret, never in the Job itself) the JVM's settings, and an encrypted store's key as STRATA_KEY.
+   * The runner's environment: the store's credentials ({@link RunnerCredentials}; secrets only by
+   * reference to the store's Secret, never in the Job itself) the JVM's settings, and an encrypted
+   * store's key as STRATA_KEY.
    */
   public static List<EnvVar> credentialsEnv(SnapshotStoreSpec store) {
     List<EnvVar> env = new ArrayList<>(RunnerCredentials.env(store));
-    env.add(new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue("-XX:MaxRAMPercentage=70 -XX:-UsePerfData -XX:+UseSerialGC").build());
+    env.add(
+        new EnvVarBuilder()
+            .withName("JAVA_TOOL_OPTIONS")
+            .withValue("-XX:MaxRAMPercentage=70 -XX:-UsePerfData -XX:+UseSerialGC")
+            .build());
     if (store.encryption() != null && store.encryption().keySecretRef() != null) {
       // An encrypted store's key (store format 2), for every runner that opens the store.
       var key = store.encryption().keySecretRef();
-      env.add(new EnvVarBuilder()
-          .withName("STRATA_KEY")
-          .withNewValueFrom()
-          .withNewSecretKeyRef(key.key(), key.name(), false)
-          .endValueFrom()
-          .build());
+      env.add(
+          new EnvVarBuilder()
+              .withName("STRATA_KEY")
+              .withNewValueFrom()
+              .withNewSecretKeyRef(key.key(), key.name(), false)
+              .endValueFrom()
+              .build());
     }
     return List.copyOf(env);
   }

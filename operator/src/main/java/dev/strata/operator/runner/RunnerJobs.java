@@ -12,16 +12,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the snapshot and restore reconcilers share about their runner Jobs: reading a Job's end, and releasing the Job
- * of a run that succeeded once its result is in the resource's status. A finished Job's pod still names the PVC, and
- * Kubernetes keeps a PVC that any scheduled pod names from being deleted (the pvc-protection finalizer), so a Job left
- * behind would keep a user's `kubectl delete pvc` hanging. The Job of a failed run stays until its TTL, for its log.
+ * What the snapshot and restore reconcilers share about their runner Jobs: reading a Job's end, and
+ * releasing the Job of a run that succeeded once its result is in the resource's status. A finished
+ * Job's pod still names the PVC, and Kubernetes keeps a PVC that any scheduled pod names from being
+ * deleted (the pvc-protection finalizer), so a Job left behind would keep a user's `kubectl delete
+ * pvc` hanging. The Job of a failed run stays until its TTL, for its log.
  */
 public final class RunnerJobs {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunnerJobs.class);
 
-  /** When to look again after a Job's end, so that the look after the final status is stored releases the Job. */
+  /**
+   * When to look again after a Job's end, so that the look after the final status is stored
+   * releases the Job.
+   */
   public static final Duration RELEASE_AFTER = Duration.ofSeconds(2);
 
   private RunnerJobs() {}
@@ -31,7 +35,9 @@ public final class RunnerJobs {
     if (job.getStatus() == null || job.getStatus().getConditions() == null) {
       return Optional.empty();
     }
-    return job.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus())).findFirst();
+    return job.getStatus().getConditions().stream()
+        .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
+        .findFirst();
   }
 
   /** Complete or Failed: the Job controller starts no more pods for it. */
@@ -41,16 +47,23 @@ public final class RunnerJobs {
 
   public static boolean ownedBy(Job job, HasMetadata owner) {
     return job.getMetadata().getOwnerReferences() != null
-        && job.getMetadata().getOwnerReferences().stream().anyMatch(r -> owner.getMetadata().getUid().equals(r.getUid()));
+        && job.getMetadata().getOwnerReferences().stream()
+            .anyMatch(r -> owner.getMetadata().getUid().equals(r.getUid()));
   }
 
   /**
-   * The Job to delete now that the owner's success is recorded: call only with the status already read from the API
-   * server, so nothing depends on the Job any more. Never a Job of someone else's, and never one of a failed run: its
-   * pod holds the runner's log until the Job's TTL (STRATA_JOB_TTL_SECONDS).
+   * The Job to delete now that the owner's success is recorded: call only with the status already
+   * read from the API server, so nothing depends on the Job any more. Never a Job of someone
+   * else's, and never one of a failed run: its pod holds the runner's log until the Job's TTL
+   * (STRATA_JOB_TTL_SECONDS).
    */
   public static Optional<Job> releasable(Optional<Job> job, HasMetadata owner, boolean succeeded) {
-    return job.filter(j -> succeeded && ownedBy(j, owner) && finished(j) && j.getMetadata().getDeletionTimestamp() == null);
+    return job.filter(
+        j ->
+            succeeded
+                && ownedBy(j, owner)
+                && finished(j)
+                && j.getMetadata().getDeletionTimestamp() == null);
   }
 
   /** Deletes the Job and, through the garbage collector, its pods. */
@@ -60,7 +73,11 @@ public final class RunnerJobs {
       LOG.info("{}: released finished runner Job {}", who, job.getMetadata().getName());
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
-        LOG.warn("{}: runner Job {} not released, retrying later: {}", who, job.getMetadata().getName(), e.getMessage());
+        LOG.warn(
+            "{}: runner Job {} not released, retrying later: {}",
+            who,
+            job.getMetadata().getName(),
+            e.getMessage());
       }
     }
   }

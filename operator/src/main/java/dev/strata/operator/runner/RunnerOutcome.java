@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a finished runner container reported in its termination message, read into the runner's own types: the report
- * of {@code --result-file} ({@code R}: BackupReport, RestoreReport, GcReport), or its {@link RunError}. When the runner
- * could not write the file (it was killed), Kubernetes puts the tail of its log there instead (FallbackToLogsOnError),
- * and the last line is taken as the error, of cause INTERNAL.
+ * What a finished runner container reported in its termination message, read into the runner's own
+ * types: the report of {@code --result-file} ({@code R}: BackupReport, RestoreReport, GcReport), or
+ * its {@link RunError}. When the runner could not write the file (it was killed), Kubernetes puts
+ * the tail of its log there instead (FallbackToLogsOnError), and the last line is taken as the
+ * error, of cause INTERNAL.
  */
 public record RunnerOutcome<R>(int exitCode, Optional<R> report, Optional<RunError> error) {
 
@@ -22,12 +23,19 @@ public record RunnerOutcome<R>(int exitCode, Optional<R> report, Optional<RunErr
 
   /** Why it failed; only for an outcome that did not succeed. */
   public RunError failure() {
-    return error.orElseGet(() -> new RunError(exitCode == 0
-        ? "the runner exited without reporting a result"
-        : "the runner exited with code " + exitCode, RunError.Cause.INTERNAL));
+    return error.orElseGet(
+        () ->
+            new RunError(
+                exitCode == 0
+                    ? "the runner exited without reporting a result"
+                    : "the runner exited with code " + exitCode,
+                RunError.Cause.INTERNAL));
   }
 
-  /** The outcome of the newest terminated runner container among a Job's pods, if any has terminated. */
+  /**
+   * The outcome of the newest terminated runner container among a Job's pods, if any has
+   * terminated.
+   */
   public static <R> Optional<RunnerOutcome<R>> fromPods(List<Pod> pods, Class<R> type) {
     ContainerStateTerminated newest = null;
     for (Pod pod : pods) {
@@ -36,12 +44,17 @@ public record RunnerOutcome<R>(int exitCode, Optional<R> report, Optional<RunErr
       }
       for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
         ContainerStateTerminated t = cs.getState() == null ? null : cs.getState().getTerminated();
-        if (t != null && (newest == null || String.valueOf(t.getFinishedAt()).compareTo(String.valueOf(newest.getFinishedAt())) > 0)) {
+        if (t != null
+            && (newest == null
+                || String.valueOf(t.getFinishedAt())
+                        .compareTo(String.valueOf(newest.getFinishedAt()))
+                    > 0)) {
           newest = t;
         }
       }
     }
-    return Optional.ofNullable(newest).map(t -> parse(t.getExitCode() == null ? -1 : t.getExitCode(), t.getMessage(), type));
+    return Optional.ofNullable(newest)
+        .map(t -> parse(t.getExitCode() == null ? -1 : t.getExitCode(), t.getMessage(), type));
   }
 
   public static <R> RunnerOutcome<R> parse(int exitCode, String message, Class<R> type) {
@@ -52,8 +65,11 @@ public record RunnerOutcome<R>(int exitCode, Optional<R> report, Optional<RunErr
         if (result.error().isPresent() || exitCode == 0) {
           return new RunnerOutcome<>(exitCode, result.report(), result.error());
         }
-        return new RunnerOutcome<>(exitCode, result.report(),
-            Optional.of(new RunError("the runner exited with code " + exitCode, RunError.Cause.INTERNAL)));
+        return new RunnerOutcome<>(
+            exitCode,
+            result.report(),
+            Optional.of(
+                new RunError("the runner exited with code " + exitCode, RunError.Cause.INTERNAL)));
       } catch (IllegalArgumentException e) {
         // not a result after all (a log line that starts with a brace): read it as log text
       }
@@ -63,7 +79,11 @@ public record RunnerOutcome<R>(int exitCode, Optional<R> report, Optional<RunErr
     }
     String[] lines = text.split("\n");
     String last = lines.length == 0 ? "" : lines[lines.length - 1].strip();
-    String error = last.isEmpty() ? "the runner exited with code " + exitCode : last.replaceFirst("^strata: ", "");
-    return new RunnerOutcome<>(exitCode, Optional.empty(), Optional.of(new RunError(error, RunError.Cause.INTERNAL)));
+    String error =
+        last.isEmpty()
+            ? "the runner exited with code " + exitCode
+            : last.replaceFirst("^strata: ", "");
+    return new RunnerOutcome<>(
+        exitCode, Optional.empty(), Optional.of(new RunError(error, RunError.Cause.INTERNAL)));
   }
 }

@@ -11,19 +11,37 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A standard 5-field cron expression (minute, hour, day of month, month, day of week; lists, ranges, steps, month and
- * day names, {@code 7} for Sunday) or a macro ({@code @hourly}, {@code @daily}/{@code @midnight}, {@code @weekly},
- * {@code @monthly}, {@code @yearly}/{@code @annually}), read in a time zone. When both day fields are restricted, a
- * day matching either fires (as in Vixie cron). Each local time fires at most once: a time skipped by a daylight-saving
- * jump fires at the same offset after the jump, and a time that occurs twice fires the first time only.
+ * A standard 5-field cron expression (minute, hour, day of month, month, day of week; lists,
+ * ranges, steps, month and day names, {@code 7} for Sunday) or a macro ({@code @hourly},
+ * {@code @daily}/{@code @midnight}, {@code @weekly}, {@code @monthly},
+ * {@code @yearly}/{@code @annually}), read in a time zone. When both day fields are restricted, a
+ * day matching either fires (as in Vixie cron). Each local time fires at most once: a time skipped
+ * by a daylight-saving jump fires at the same offset after the jump, and a time that occurs twice
+ * fires the first time only.
  */
 public final class CronSchedule {
 
-  private static final Map<String, String> MACROS = Map.of(
-      "@yearly", "0 0 1 1 *", "@annually", "0 0 1 1 *", "@monthly", "0 0 1 * *", "@weekly", "0 0 * * 0",
-      "@daily", "0 0 * * *", "@midnight", "0 0 * * *", "@hourly", "0 * * * *");
-  private static final String[] MONTHS = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+  private static final Map<String, String> MACROS =
+      Map.of(
+          "@yearly",
+          "0 0 1 1 *",
+          "@annually",
+          "0 0 1 1 *",
+          "@monthly",
+          "0 0 1 * *",
+          "@weekly",
+          "0 0 * * 0",
+          "@daily",
+          "0 0 * * *",
+          "@midnight",
+          "0 0 * * *",
+          "@hourly",
+          "0 * * * *");
+  private static final String[] MONTHS = {
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"
+  };
   private static final String[] DAYS = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
+
   /** Four years and a day: every valid expression fires within that (29 February included). */
   private static final long SEARCH_DAYS = 4 * 366 + 1;
 
@@ -53,20 +71,27 @@ public final class CronSchedule {
     this.zone = zone;
   }
 
-  /** @throws IllegalArgumentException saying which field is wrong and how to write it */
+  /**
+   * @throws IllegalArgumentException saying which field is wrong and how to write it
+   */
   public static CronSchedule parse(String expression, String timeZone) {
     ZoneId zone;
     try {
       zone = ZoneId.of(timeZone == null || timeZone.isBlank() ? "UTC" : timeZone);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("unknown time zone '" + timeZone + "': use an IANA name such as Europe/Berlin or UTC");
+      throw new IllegalArgumentException(
+          "unknown time zone '" + timeZone + "': use an IANA name such as Europe/Berlin or UTC");
     }
     String text = expression == null ? "" : expression.trim();
     String expanded = MACROS.getOrDefault(text.toLowerCase(Locale.ROOT), text);
     String[] f = expanded.split("\\s+");
     if (f.length != 5) {
       throw new IllegalArgumentException(
-          "schedule '" + text + "' has " + f.length + " fields; write minute hour day-of-month month day-of-week, e.g. '0 3 * * *', or a macro such as @daily");
+          "schedule '"
+              + text
+              + "' has "
+              + f.length
+              + " fields; write minute hour day-of-month month day-of-week, e.g. '0 3 * * *', or a macro such as @daily");
     }
     CronSchedule s = new CronSchedule(text, f, zone);
     if (s.next(ZonedDateTime.now(zone)).isEmpty()) {
@@ -79,7 +104,10 @@ public final class CronSchedule {
     return zone;
   }
 
-  /** The first fire time strictly after {@code after}, or empty when there is none within four years. */
+  /**
+   * The first fire time strictly after {@code after}, or empty when there is none within four
+   * years.
+   */
   public Optional<ZonedDateTime> next(ZonedDateTime after) {
     ZonedDateTime from = after.withZoneSameInstant(zone);
     LocalDateTime t = from.toLocalDateTime().truncatedTo(ChronoUnit.MINUTES).plusMinutes(1);
@@ -105,27 +133,35 @@ public final class CronSchedule {
   }
 
   /**
-   * The latest fire time in ({@code from}, {@code until}], or empty. Searches backward from {@code until}, so its cost
-   * does not grow with the length of the interval: an every-minute schedule whose operator was down (or whose clock
-   * jumped) for a year finds its newest missed run as fast as a nightly one.
+   * The latest fire time in ({@code from}, {@code until}], or empty. Searches backward from {@code
+   * until}, so its cost does not grow with the length of the interval: an every-minute schedule
+   * whose operator was down (or whose clock jumped) for a year finds its newest missed run as fast
+   * as a nightly one.
    */
   public Optional<ZonedDateTime> latestBetween(ZonedDateTime from, ZonedDateTime until) {
     Optional<ZonedDateTime> candidate = latestAtOrBefore(until);
     if (candidate.isEmpty()) {
       return Optional.empty();
     }
-    // A daylight-saving gap moves a local time forward past later local times; step forward with next() (the
+    // A daylight-saving gap moves a local time forward past later local times; step forward with
+    // next() (the
     // definition of a fire time) to the last one not after until.
     ZonedDateTime latest = candidate.get();
-    for (Optional<ZonedDateTime> n = next(latest); n.isPresent() && !n.get().toInstant().isAfter(until.toInstant()); n = next(n.get())) {
+    for (Optional<ZonedDateTime> n = next(latest);
+        n.isPresent() && !n.get().toInstant().isAfter(until.toInstant());
+        n = next(n.get())) {
       latest = n.get();
     }
     return latest.toInstant().isAfter(from.toInstant()) ? Optional.of(latest) : Optional.empty();
   }
 
-  /** A fire time at or before {@code until} with no fire of a later local time before it, or empty within four years. */
+  /**
+   * A fire time at or before {@code until} with no fire of a later local time before it, or empty
+   * within four years.
+   */
   private Optional<ZonedDateTime> latestAtOrBefore(ZonedDateTime until) {
-    LocalDateTime t = until.withZoneSameInstant(zone).toLocalDateTime().truncatedTo(ChronoUnit.MINUTES);
+    LocalDateTime t =
+        until.withZoneSameInstant(zone).toLocalDateTime().truncatedTo(ChronoUnit.MINUTES);
     LocalDate limit = t.toLocalDate().minusDays(SEARCH_DAYS);
     while (t.toLocalDate().isAfter(limit)) {
       if (!months.get(t.getMonthValue())) {
@@ -195,8 +231,18 @@ public final class CronSchedule {
         }
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(
-            "the " + what + " field '" + spec + "' is not valid (" + e.getMessage() + "): use numbers " + min + "-" + max
-                + (names == null ? "" : " or names") + ", lists (1,5), ranges (1-5) and steps (*/15)");
+            "the "
+                + what
+                + " field '"
+                + spec
+                + "' is not valid ("
+                + e.getMessage()
+                + "): use numbers "
+                + min
+                + "-"
+                + max
+                + (names == null ? "" : " or names")
+                + ", lists (1,5), ranges (1-5) and steps (*/15)");
       }
     }
     return bits;

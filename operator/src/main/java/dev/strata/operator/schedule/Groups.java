@@ -15,10 +15,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Groups: the StateSnapshots one run of a grouped schedule made, one per PVC, sharing the label strata.dev/group. A
- * group is whole (Succeeded) when as many members succeeded as its strata.dev/group-size says; a member that failed, or
- * one missing (a failed member never reaches the bucket, so an imported group can only count), makes it
- * PartiallyFailed, or Failed when none succeeded. Pure.
+ * Groups: the StateSnapshots one run of a grouped schedule made, one per PVC, sharing the label
+ * strata.dev/group. A group is whole (Succeeded) when as many members succeeded as its
+ * strata.dev/group-size says; a member that failed, or one missing (a failed member never reaches
+ * the bucket, so an imported group can only count), makes it PartiallyFailed, or Failed when none
+ * succeeded. Pure.
  */
 public final class Groups {
 
@@ -32,26 +33,39 @@ public final class Groups {
 
   private Groups() {}
 
-  /** {@code <schedule>-<yyyyMMdd-HHmm>} (UTC), shortened with a hash of the schedule's name when it would not fit a label. */
+  /**
+   * {@code <schedule>-<yyyyMMdd-HHmm>} (UTC), shortened with a hash of the schedule's name when it
+   * would not fit a label.
+   */
   public static String groupId(String schedule, Instant scheduled) {
     String plain = ScheduleDecider.snapshotName(schedule, scheduled);
     if (plain.length() <= MAX_LABEL) {
       return plain;
     }
     String tail = plain.substring(schedule.length());
-    String hash = Hashing.hex(Hashing.sha256(schedule.getBytes(StandardCharsets.UTF_8))).substring(0, 8);
-    String head = schedule.substring(0, MAX_LABEL - tail.length() - hash.length() - 1).replaceAll("[-.]+$", "");
+    String hash =
+        Hashing.hex(Hashing.sha256(schedule.getBytes(StandardCharsets.UTF_8))).substring(0, 8);
+    String head =
+        schedule
+            .substring(0, MAX_LABEL - tail.length() - hash.length() - 1)
+            .replaceAll("[-.]+$", "");
     return head + "-" + hash + tail;
   }
 
-  /** A member's StateSnapshot name: {@code <group>-<pvc>}, shortened with a hash when longer than an object name may be. */
+  /**
+   * A member's StateSnapshot name: {@code <group>-<pvc>}, shortened with a hash when longer than an
+   * object name may be.
+   */
   public static String memberName(String group, String pvc) {
     String plain = group + "-" + pvc;
     if (plain.length() <= 253) {
       return plain;
     }
     String hash = Hashing.hex(Hashing.sha256(pvc.getBytes(StandardCharsets.UTF_8))).substring(0, 8);
-    return (group + "-" + pvc.substring(0, 253 - group.length() - hash.length() - 2)).replaceAll("[-.]+$", "") + "-" + hash;
+    return (group + "-" + pvc.substring(0, 253 - group.length() - hash.length() - 2))
+            .replaceAll("[-.]+$", "")
+        + "-"
+        + hash;
   }
 
   public static Optional<String> groupOf(StateSnapshot s) {
@@ -89,14 +103,23 @@ public final class Groups {
       time = time == null || t.isBefore(time) ? t : time;
     }
     int expected = size == null ? members.size() : Math.max(size, members.size());
-    // Members the group should have but does not (never created, or failed before reaching the bucket) count as failed.
+    // Members the group should have but does not (never created, or failed before reaching the
+    // bucket) count as failed.
     int absent = running > 0 ? 0 : expected - members.size();
-    String phase = running > 0 ? RUNNING
-        : succeeded == expected ? SUCCEEDED
-        : succeeded == 0 ? FAILED
-        : PARTIALLY_FAILED;
+    String phase =
+        running > 0
+            ? RUNNING
+            : succeeded == expected ? SUCCEEDED : succeeded == 0 ? FAILED : PARTIALLY_FAILED;
     List<String> names = members.stream().map(s -> s.getMetadata().getName()).sorted().toList();
-    return new SnapshotGroupStatus(group, time == null ? null : time.toString(), phase, names, expected, succeeded, failed + absent, running);
+    return new SnapshotGroupStatus(
+        group,
+        time == null ? null : time.toString(),
+        phase,
+        names,
+        expected,
+        succeeded,
+        failed + absent,
+        running);
   }
 
   /** The newest group (by scheduled time, then name), if any. */
@@ -110,11 +133,14 @@ public final class Groups {
   }
 
   public static List<SnapshotGroupStatus> summaries(List<StateSnapshot> snapshots) {
-    return byGroup(snapshots).entrySet().stream().map(e -> summarize(e.getKey(), e.getValue())).toList();
+    return byGroup(snapshots).entrySet().stream()
+        .map(e -> summarize(e.getKey(), e.getValue()))
+        .toList();
   }
 
   static Comparator<SnapshotGroupStatus> newestLast() {
-    return Comparator.comparing((SnapshotGroupStatus g) -> g.scheduledTime() == null ? "" : g.scheduledTime())
+    return Comparator.comparing(
+            (SnapshotGroupStatus g) -> g.scheduledTime() == null ? "" : g.scheduledTime())
         .thenComparing(SnapshotGroupStatus::name);
   }
 

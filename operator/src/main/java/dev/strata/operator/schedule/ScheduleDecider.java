@@ -8,8 +8,8 @@ import dev.strata.api.v1alpha1.SnapshotScheduleStatus;
 import dev.strata.api.v1alpha1.SnapshotsOnDelete;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.operator.Conditions;
-import dev.strata.operator.KStatus;
 import dev.strata.operator.EventRecorder;
+import dev.strata.operator.KStatus;
 import dev.strata.operator.Labels;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -29,14 +29,16 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Decides what a SnapshotSchedule does now. Pure: given the schedule, its StateSnapshots and the time, it returns the
- * status and at most one StateSnapshot to create. Runs missed while the operator was down (or the schedule suspended)
- * collapse into one catch-up run, and not even that when it is later than startingDeadlineSeconds. Snapshot names
- * derive from the schedule and the scheduled time, so a retry or a restarted operator cannot create a duplicate.
+ * Decides what a SnapshotSchedule does now. Pure: given the schedule, its StateSnapshots and the
+ * time, it returns the status and at most one StateSnapshot to create. Runs missed while the
+ * operator was down (or the schedule suspended) collapse into one catch-up run, and not even that
+ * when it is later than startingDeadlineSeconds. Snapshot names derive from the schedule and the
+ * scheduled time, so a retry or a restarted operator cannot create a duplicate.
  */
 public final class ScheduleDecider {
 
-  static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC);
+  static final DateTimeFormatter NAME_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC);
 
   private final Duration poll;
 
@@ -50,23 +52,44 @@ public final class ScheduleDecider {
 
   /** A single-PVC schedule, or a grouped one whose selection is already made. */
   public ScheduleDecision decide(SnapshotSchedule schedule, List<StateSnapshot> mine, Instant now) {
-    return decide(schedule, mine, VolumeSelection.select(schedule.getSpec(), Optional.empty(), List.of()), now);
+    return decide(
+        schedule,
+        mine,
+        VolumeSelection.select(schedule.getSpec(), Optional.empty(), List.of()),
+        now);
   }
 
   /**
-   * @param selection the PVCs a grouped schedule's run would snapshot now (for a single-PVC schedule: the template's)
+   * @param selection the PVCs a grouped schedule's run would snapshot now (for a single-PVC
+   *     schedule: the template's)
    */
-  public ScheduleDecision decide(SnapshotSchedule schedule, List<StateSnapshot> mine, VolumeSelection.Selected selection, Instant now) {
+  public ScheduleDecision decide(
+      SnapshotSchedule schedule,
+      List<StateSnapshot> mine,
+      VolumeSelection.Selected selection,
+      Instant now) {
     SnapshotScheduleSpec spec = schedule.getSpec();
     SnapshotScheduleStatus old = schedule.getStatus();
     Long generation = schedule.getMetadata().getGeneration();
     List<Condition> oldConditions = old == null ? null : old.conditions();
-    List<String> active = mine.stream().filter(ScheduleDecider::running).map(s -> s.getMetadata().getName()).sorted().toList();
-    Optional<StateSnapshot> lastOk = mine.stream()
-        .filter(s -> s.getStatus() != null && s.getStatus().phase() == SnapshotPhase.Succeeded)
-        .max(Comparator.comparing(ScheduleDecider::scheduledTime));
-    String lastOkName = lastOk.map(s -> s.getMetadata().getName()).orElse(old == null ? null : old.lastSuccessfulSnapshot());
-    String lastOkTime = lastOk.map(s -> s.getStatus().completionTime()).orElse(old == null ? null : old.lastSuccessfulTime());
+    List<String> active =
+        mine.stream()
+            .filter(ScheduleDecider::running)
+            .map(s -> s.getMetadata().getName())
+            .sorted()
+            .toList();
+    Optional<StateSnapshot> lastOk =
+        mine.stream()
+            .filter(s -> s.getStatus() != null && s.getStatus().phase() == SnapshotPhase.Succeeded)
+            .max(Comparator.comparing(ScheduleDecider::scheduledTime));
+    String lastOkName =
+        lastOk
+            .map(s -> s.getMetadata().getName())
+            .orElse(old == null ? null : old.lastSuccessfulSnapshot());
+    String lastOkTime =
+        lastOk
+            .map(s -> s.getStatus().completionTime())
+            .orElse(old == null ? null : old.lastSuccessfulTime());
     GroupedStatus groups = new GroupedStatus(spec.grouped(), mine, old);
 
     CronSchedule cron;
@@ -74,31 +97,70 @@ public final class ScheduleDecider {
       cron = CronSchedule.parse(spec.schedule(), spec.timeZoneOrDefault());
     } catch (IllegalArgumentException e) {
       String message = e.getMessage() + " (spec.schedule / spec.timeZone)";
-      SnapshotScheduleStatus st = groups.status(old == null ? null : old.lastScheduleTime(), null, lastOkName, lastOkTime, active,
-          KStatus.ready(oldConditions, Conditions.FALSE, "InvalidSchedule", message, generation, now), generation, List.of());
-      boolean announce = !"InvalidSchedule".equals(Conditions.find(oldConditions, Conditions.READY).map(Condition::getReason).orElse(null));
-      return new ScheduleDecision(st, List.of(), List.of(),
-          announce ? List.of(EventRecorder.Event.warning("InvalidSchedule", message)) : List.of(), Optional.empty());
+      SnapshotScheduleStatus st =
+          groups.status(
+              old == null ? null : old.lastScheduleTime(),
+              null,
+              lastOkName,
+              lastOkTime,
+              active,
+              KStatus.ready(
+                  oldConditions, Conditions.FALSE, "InvalidSchedule", message, generation, now),
+              generation,
+              List.of());
+      boolean announce =
+          !"InvalidSchedule"
+              .equals(
+                  Conditions.find(oldConditions, Conditions.READY)
+                      .map(Condition::getReason)
+                      .orElse(null));
+      return new ScheduleDecision(
+          st,
+          List.of(),
+          List.of(),
+          announce ? List.of(EventRecorder.Event.warning("InvalidSchedule", message)) : List.of(),
+          Optional.empty());
     }
 
     ZonedDateTime nowZ = now.atZone(cron.zone());
     String lastScheduleTime = old == null ? null : old.lastScheduleTime();
-    Instant created = schedule.getMetadata().getCreationTimestamp() == null ? now : Instant.parse(schedule.getMetadata().getCreationTimestamp());
-    // The API server stamps the creation time with its clock. An operator whose clock is behind it (skew, or a clock
-    // set back) must not count due times before the schedule existed, so it waits for the first one after creation.
+    Instant created =
+        schedule.getMetadata().getCreationTimestamp() == null
+            ? now
+            : Instant.parse(schedule.getMetadata().getCreationTimestamp());
+    // The API server stamps the creation time with its clock. An operator whose clock is behind it
+    // (skew, or a clock
+    // set back) must not count due times before the schedule existed, so it waits for the first one
+    // after creation.
     boolean waitingForCreation = lastScheduleTime == null && now.isBefore(created);
-    ZonedDateTime nextAfter = waitingForCreation ? created.minusSeconds(1).atZone(cron.zone()) : nowZ;
+    ZonedDateTime nextAfter =
+        waitingForCreation ? created.minusSeconds(1).atZone(cron.zone()) : nowZ;
     Instant next = cron.next(nextAfter).map(ZonedDateTime::toInstant).orElse(null);
     Duration requeue = next == null ? poll : min(Duration.between(now, next), poll);
     if (spec.suspended()) {
-      SnapshotScheduleStatus st = groups.status(lastScheduleTime, null, lastOkName, lastOkTime, active,
-          KStatus.ready(oldConditions, Conditions.TRUE, "Suspended", "the schedule is suspended", generation, now), generation,
-          List.of());
+      SnapshotScheduleStatus st =
+          groups.status(
+              lastScheduleTime,
+              null,
+              lastOkName,
+              lastOkTime,
+              active,
+              KStatus.ready(
+                  oldConditions,
+                  Conditions.TRUE,
+                  "Suspended",
+                  "the schedule is suspended",
+                  generation,
+                  now),
+              generation,
+              List.of());
       return new ScheduleDecision(st, List.of(), List.of(), List.of(), Optional.of(poll));
     }
 
-    Instant from = lastScheduleTime == null ? created.minusSeconds(1) : Instant.parse(lastScheduleTime);
-    Optional<Instant> due = cron.latestBetween(from.atZone(cron.zone()), nowZ).map(ZonedDateTime::toInstant);
+    Instant from =
+        lastScheduleTime == null ? created.minusSeconds(1) : Instant.parse(lastScheduleTime);
+    Optional<Instant> due =
+        cron.latestBetween(from.atZone(cron.zone()), nowZ).map(ZonedDateTime::toInstant);
 
     List<EventRecorder.Event> events = new ArrayList<>();
     List<StateSnapshot> create = List.of();
@@ -108,8 +170,13 @@ public final class ScheduleDecider {
     String message = next == null ? "no further runs" : "next run at " + next;
     if (waitingForCreation) {
       reason = "WaitingForFirstRun";
-      message = "the operator's clock (" + now + ") is behind the schedule's creation time (" + created
-          + "); the first run is the first due time after creation" + (next == null ? ", and there is none" : ": " + next);
+      message =
+          "the operator's clock ("
+              + now
+              + ") is behind the schedule's creation time ("
+              + created
+              + "); the first run is the first due time after creation"
+              + (next == null ? ", and there is none" : ": " + next);
     }
     if (selection.problem() != null) {
       readyStatus = Conditions.FALSE;
@@ -118,33 +185,71 @@ public final class ScheduleDecider {
     }
     if (due.isPresent()) {
       Instant d = due.get();
-      List<StateSnapshot> run = selection.pvcs().isEmpty() ? List.of() : run(schedule, d, selection.pvcs());
-      Set<String> runNames = run.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
-      Set<String> existing = mine.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
-      // A run some of whose snapshots exist was started before (by this operator before a restart): it is finished,
+      List<StateSnapshot> run =
+          selection.pvcs().isEmpty() ? List.of() : run(schedule, d, selection.pvcs());
+      Set<String> runNames =
+          run.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
+      Set<String> existing =
+          mine.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
+      // A run some of whose snapshots exist was started before (by this operator before a restart):
+      // it is finished,
       // whatever else runs.
       boolean started = runNames.stream().anyMatch(existing::contains);
       List<String> others = active.stream().filter(n -> !runNames.contains(n)).toList();
       Long deadline = spec.startingDeadlineSeconds();
       if (deadline != null && Duration.between(d, now).getSeconds() > deadline) {
-        events.add(EventRecorder.Event.warning("MissedSchedule",
-            "the run due at " + d + " is more than startingDeadlineSeconds=" + deadline + " late: skipped"));
+        events.add(
+            EventRecorder.Event.warning(
+                "MissedSchedule",
+                "the run due at "
+                    + d
+                    + " is more than startingDeadlineSeconds="
+                    + deadline
+                    + " late: skipped"));
       } else if (run.isEmpty()) {
-        events.add(EventRecorder.Event.warning("NoVolumes", "the run due at " + d + " was skipped: "
-            + (selection.problem() != null ? selection.problem() : "no PVC is selected" + missing(selection))));
-      } else if (!started && !others.isEmpty() && spec.concurrencyPolicyOrDefault() == ConcurrencyPolicy.Forbid) {
-        events.add(EventRecorder.Event.normal("SkippedConcurrent",
-            "the run due at " + d + " was skipped: " + String.join(", ", others) + " is still running (concurrencyPolicy Forbid)"));
+        events.add(
+            EventRecorder.Event.warning(
+                "NoVolumes",
+                "the run due at "
+                    + d
+                    + " was skipped: "
+                    + (selection.problem() != null
+                        ? selection.problem()
+                        : "no PVC is selected" + missing(selection))));
+      } else if (!started
+          && !others.isEmpty()
+          && spec.concurrencyPolicyOrDefault() == ConcurrencyPolicy.Forbid) {
+        events.add(
+            EventRecorder.Event.normal(
+                "SkippedConcurrent",
+                "the run due at "
+                    + d
+                    + " was skipped: "
+                    + String.join(", ", others)
+                    + " is still running (concurrencyPolicy Forbid)"));
       } else {
         create = run.stream().filter(s -> !existing.contains(s.getMetadata().getName())).toList();
         if (!started && spec.concurrencyPolicyOrDefault() == ConcurrencyPolicy.Replace) {
           delete = others;
         }
         if (!create.isEmpty()) {
-          events.add(EventRecorder.Event.normal("SnapshotCreated", !spec.grouped()
-              ? "created StateSnapshot " + create.get(0).getMetadata().getName() + " for " + d
-              : "created group " + Groups.groupId(schedule.getMetadata().getName(), d) + " of " + run.size() + " StateSnapshots ("
-                  + String.join(", ", selection.pvcs()) + ") for " + d + missing(selection)));
+          events.add(
+              EventRecorder.Event.normal(
+                  "SnapshotCreated",
+                  !spec.grouped()
+                      ? "created StateSnapshot "
+                          + create.get(0).getMetadata().getName()
+                          + " for "
+                          + d
+                      : "created group "
+                          + Groups.groupId(schedule.getMetadata().getName(), d)
+                          + " of "
+                          + run.size()
+                          + " StateSnapshots ("
+                          + String.join(", ", selection.pvcs())
+                          + ") for "
+                          + d
+                          + missing(selection)));
         }
       }
       lastScheduleTime = d.toString();
@@ -152,17 +257,28 @@ public final class ScheduleDecider {
     List<String> activeAfter = new ArrayList<>(active);
     activeAfter.removeAll(delete);
     create.forEach(s -> activeAfter.add(s.getMetadata().getName()));
-    SnapshotScheduleStatus st = groups.status(lastScheduleTime, next == null ? null : next.toString(), lastOkName, lastOkTime,
-        activeAfter.stream().sorted().toList(),
-        KStatus.ready(oldConditions, readyStatus, reason, message, generation, now), generation, create);
+    SnapshotScheduleStatus st =
+        groups.status(
+            lastScheduleTime,
+            next == null ? null : next.toString(),
+            lastOkName,
+            lastOkTime,
+            activeAfter.stream().sorted().toList(),
+            KStatus.ready(oldConditions, readyStatus, reason, message, generation, now),
+            generation,
+            create);
     return new ScheduleDecision(st, create, delete, events, Optional.of(requeue));
   }
 
   private static String missing(VolumeSelection.Selected selection) {
-    return selection.missing().isEmpty() ? "" : "; not created yet, so not taken: " + String.join(", ", selection.missing());
+    return selection.missing().isEmpty()
+        ? ""
+        : "; not created yet, so not taken: " + String.join(", ", selection.missing());
   }
 
-  /** One run's StateSnapshots: the template's one, or one per selected PVC of a grouped schedule. */
+  /**
+   * One run's StateSnapshots: the template's one, or one per selected PVC of a grouped schedule.
+   */
   static List<StateSnapshot> run(SnapshotSchedule schedule, Instant scheduled, List<String> pvcs) {
     String name = schedule.getMetadata().getName();
     if (!schedule.getSpec().grouped()) {
@@ -186,17 +302,23 @@ public final class ScheduleDecider {
     if (schedule.getSpec().retentionPolicyRef() != null) {
       labels.put(Labels.RETENTION_POLICY, schedule.getSpec().retentionPolicyRef().name());
     }
-    ObjectMetaBuilder meta = new ObjectMetaBuilder()
-        .withName(name)
-        .withNamespace(schedule.getMetadata().getNamespace())
-        .withLabels(labels)
-        .withAnnotations(Map.of(Labels.SCHEDULED_TIME, scheduled.toString()));
+    ObjectMetaBuilder meta =
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace(schedule.getMetadata().getNamespace())
+            .withLabels(labels)
+            .withAnnotations(Map.of(Labels.SCHEDULED_TIME, scheduled.toString()));
     if (schedule.getSpec().snapshotsOnDeleteOrDefault() == SnapshotsOnDelete.Delete) {
       // Garbage collection of the API server deletes them with the schedule.
-      meta.withOwnerReferences(new OwnerReferenceBuilder()
-          .withApiVersion(schedule.getApiVersion()).withKind(schedule.getKind())
-          .withName(schedule.getMetadata().getName()).withUid(schedule.getMetadata().getUid())
-          .withBlockOwnerDeletion(false).withController(true).build());
+      meta.withOwnerReferences(
+          new OwnerReferenceBuilder()
+              .withApiVersion(schedule.getApiVersion())
+              .withKind(schedule.getKind())
+              .withName(schedule.getMetadata().getName())
+              .withUid(schedule.getMetadata().getUid())
+              .withBlockOwnerDeletion(false)
+              .withController(true)
+              .build());
     }
     StateSnapshot s = new StateSnapshot();
     s.setMetadata(meta.build());
@@ -205,29 +327,53 @@ public final class ScheduleDecider {
   }
 
   /** The status, with a grouped schedule's newest group and newest whole group. */
-  private record GroupedStatus(boolean grouped, List<StateSnapshot> mine, SnapshotScheduleStatus old) {
+  private record GroupedStatus(
+      boolean grouped, List<StateSnapshot> mine, SnapshotScheduleStatus old) {
 
-    SnapshotScheduleStatus status(String lastScheduleTime, String next, String lastOkName, String lastOkTime, List<String> active,
-        List<Condition> conditions, Long generation, List<StateSnapshot> created) {
+    SnapshotScheduleStatus status(
+        String lastScheduleTime,
+        String next,
+        String lastOkName,
+        String lastOkTime,
+        List<String> active,
+        List<Condition> conditions,
+        Long generation,
+        List<StateSnapshot> created) {
       if (!grouped) {
-        return new SnapshotScheduleStatus(lastScheduleTime, next, lastOkName, lastOkTime, active, conditions, generation);
+        return new SnapshotScheduleStatus(
+            lastScheduleTime, next, lastOkName, lastOkTime, active, conditions, generation);
       }
       List<StateSnapshot> all = new ArrayList<>(mine);
       all.addAll(created);
       var last = Groups.newest(all).orElse(old == null ? null : old.lastGroup());
-      String whole = Groups.newestWhole(mine).map(g -> g.name()).orElse(old == null ? null : old.lastSuccessfulGroup());
-      return new SnapshotScheduleStatus(lastScheduleTime, next, lastOkName, lastOkTime, active, conditions, generation, last, whole);
+      String whole =
+          Groups.newestWhole(mine)
+              .map(g -> g.name())
+              .orElse(old == null ? null : old.lastSuccessfulGroup());
+      return new SnapshotScheduleStatus(
+          lastScheduleTime,
+          next,
+          lastOkName,
+          lastOkTime,
+          active,
+          conditions,
+          generation,
+          last,
+          whole);
     }
   }
 
   static boolean running(StateSnapshot s) {
     SnapshotPhase p = s.getStatus() == null ? null : s.getStatus().phase();
-    return p != SnapshotPhase.Succeeded && p != SnapshotPhase.Failed && s.getMetadata().getDeletionTimestamp() == null;
+    return p != SnapshotPhase.Succeeded
+        && p != SnapshotPhase.Failed
+        && s.getMetadata().getDeletionTimestamp() == null;
   }
 
   /**
-   * The time retention, "latest" and "last successful" count by: the scheduled time, else when the snapshot was taken
-   * (an imported one's, whose object is younger than it), else when the object was created.
+   * The time retention, "latest" and "last successful" count by: the scheduled time, else when the
+   * snapshot was taken (an imported one's, whose object is younger than it), else when the object
+   * was created.
    */
   public static Instant scheduledTime(StateSnapshot s) {
     Map<String, String> a = s.getMetadata().getAnnotations();
@@ -238,7 +384,9 @@ public final class ScheduleDecider {
     if (t != null) {
       return Instant.parse(t);
     }
-    return s.getMetadata().getCreationTimestamp() == null ? Instant.EPOCH : Instant.parse(s.getMetadata().getCreationTimestamp());
+    return s.getMetadata().getCreationTimestamp() == null
+        ? Instant.EPOCH
+        : Instant.parse(s.getMetadata().getCreationTimestamp());
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -13,17 +13,20 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Which PVCs a grouped schedule's run snapshots. By StatefulSet: the claims its volumeClaimTemplate makes for ordinals 0
- * to replicas-1 ({@code <template>-<statefulset>-<ordinal>}) that exist, in ordinal order; those of replicas scaled away
- * are not taken, and one not created yet is named as missing. By selector: the PVCs of the namespace whose own labels
- * match, by name; being deleted, a PVC is left out. Pure.
+ * Which PVCs a grouped schedule's run snapshots. By StatefulSet: the claims its volumeClaimTemplate
+ * makes for ordinals 0 to replicas-1 ({@code <template>-<statefulset>-<ordinal>}) that exist, in
+ * ordinal order; those of replicas scaled away are not taken, and one not created yet is named as
+ * missing. By selector: the PVCs of the namespace whose own labels match, by name; being deleted, a
+ * PVC is left out. Pure.
  */
 public final class VolumeSelection {
 
   /**
    * @param pvcs the PVCs to snapshot, in order
-   * @param missing expected claims that do not exist (a StatefulSet's replicas whose claim is not made yet)
-   * @param problem what makes the selection impossible, in words that say what to fix; null when it is possible
+   * @param missing expected claims that do not exist (a StatefulSet's replicas whose claim is not
+   *     made yet)
+   * @param problem what makes the selection impossible, in words that say what to fix; null when it
+   *     is possible
    */
   public record Selected(List<String> pvcs, List<String> missing, String problem) {
 
@@ -38,11 +41,15 @@ public final class VolumeSelection {
    * @param statefulSet the StatefulSet spec.statefulSet names, when it exists
    * @param claims the PVCs of the schedule's namespace
    */
-  public static Selected select(SnapshotScheduleSpec spec, Optional<StatefulSet> statefulSet, List<PersistentVolumeClaim> claims) {
-    Set<String> live = claims.stream()
-        .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
-        .map(c -> c.getMetadata().getName())
-        .collect(Collectors.toSet());
+  public static Selected select(
+      SnapshotScheduleSpec spec,
+      Optional<StatefulSet> statefulSet,
+      List<PersistentVolumeClaim> claims) {
+    Set<String> live =
+        claims.stream()
+            .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
+            .map(c -> c.getMetadata().getName())
+            .collect(Collectors.toSet());
     if (spec.statefulSet() != null) {
       return ofStatefulSet(spec.statefulSet(), statefulSet, live);
     }
@@ -51,42 +58,67 @@ public final class VolumeSelection {
       if (problem.isPresent()) {
         return Selected.impossible(problem.get());
       }
-      List<String> pvcs = claims.stream()
-          .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
-          .filter(c -> LabelSelectors.matches(spec.pvcSelector(), c.getMetadata().getLabels()))
-          .map(c -> c.getMetadata().getName())
-          .sorted(byOrdinal())
-          .toList();
+      List<String> pvcs =
+          claims.stream()
+              .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
+              .filter(c -> LabelSelectors.matches(spec.pvcSelector(), c.getMetadata().getLabels()))
+              .map(c -> c.getMetadata().getName())
+              .sorted(byOrdinal())
+              .toList();
       return new Selected(pvcs, List.of(), null);
     }
-    String pvc = spec.snapshotTemplate() == null || spec.snapshotTemplate().source() == null ? null : spec.snapshotTemplate().source().pvcName();
+    String pvc =
+        spec.snapshotTemplate() == null || spec.snapshotTemplate().source() == null
+            ? null
+            : spec.snapshotTemplate().source().pvcName();
     return pvc == null
-        ? Selected.impossible("nothing to snapshot: set spec.snapshotTemplate.source.pvcName, spec.statefulSet or spec.pvcSelector")
+        ? Selected.impossible(
+            "nothing to snapshot: set spec.snapshotTemplate.source.pvcName, spec.statefulSet or spec.pvcSelector")
         : new Selected(List.of(pvc), List.of(), null);
   }
 
-  static Selected ofStatefulSet(StatefulSetVolumes wanted, Optional<StatefulSet> found, Set<String> live) {
+  static Selected ofStatefulSet(
+      StatefulSetVolumes wanted, Optional<StatefulSet> found, Set<String> live) {
     if (found.isEmpty()) {
-      return Selected.impossible("StatefulSet " + wanted.name() + " does not exist in this namespace (spec.statefulSet.name)");
+      return Selected.impossible(
+          "StatefulSet "
+              + wanted.name()
+              + " does not exist in this namespace (spec.statefulSet.name)");
     }
     StatefulSet sts = found.get();
-    List<String> templates = sts.getSpec() == null || sts.getSpec().getVolumeClaimTemplates() == null ? List.of()
-        : sts.getSpec().getVolumeClaimTemplates().stream().map(t -> t.getMetadata().getName()).toList();
+    List<String> templates =
+        sts.getSpec() == null || sts.getSpec().getVolumeClaimTemplates() == null
+            ? List.of()
+            : sts.getSpec().getVolumeClaimTemplates().stream()
+                .map(t -> t.getMetadata().getName())
+                .toList();
     String template;
     if (wanted.volumeClaimTemplate() != null) {
       if (!templates.contains(wanted.volumeClaimTemplate())) {
-        return Selected.impossible("StatefulSet " + wanted.name() + " has no volumeClaimTemplate " + wanted.volumeClaimTemplate()
-            + (templates.isEmpty() ? "" : ": it has " + String.join(", ", templates)) + " (spec.statefulSet.volumeClaimTemplate)");
+        return Selected.impossible(
+            "StatefulSet "
+                + wanted.name()
+                + " has no volumeClaimTemplate "
+                + wanted.volumeClaimTemplate()
+                + (templates.isEmpty() ? "" : ": it has " + String.join(", ", templates))
+                + " (spec.statefulSet.volumeClaimTemplate)");
       }
       template = wanted.volumeClaimTemplate();
     } else if (templates.size() == 1) {
       template = templates.get(0);
     } else if (templates.isEmpty()) {
-      return Selected.impossible("StatefulSet " + wanted.name() + " has no volumeClaimTemplates: its volumes are not its own PVCs;"
-          + " select them with spec.pvcSelector");
+      return Selected.impossible(
+          "StatefulSet "
+              + wanted.name()
+              + " has no volumeClaimTemplates: its volumes are not its own PVCs;"
+              + " select them with spec.pvcSelector");
     } else {
-      return Selected.impossible("StatefulSet " + wanted.name() + " has several volumeClaimTemplates (" + String.join(", ", templates)
-          + "): name one in spec.statefulSet.volumeClaimTemplate");
+      return Selected.impossible(
+          "StatefulSet "
+              + wanted.name()
+              + " has several volumeClaimTemplates ("
+              + String.join(", ", templates)
+              + "): name one in spec.statefulSet.volumeClaimTemplate");
     }
     int replicas = sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas();
     List<String> pvcs = new ArrayList<>();
@@ -105,7 +137,8 @@ public final class VolumeSelection {
 
   /** By name, with a trailing ordinal compared as a number (data-x-2 before data-x-10). */
   public static Comparator<String> byOrdinal() {
-    return Comparator.comparing((String n) -> n.replaceAll("-[0-9]+$", "")).thenComparingLong(VolumeSelection::ordinal)
+    return Comparator.comparing((String n) -> n.replaceAll("-[0-9]+$", ""))
+        .thenComparingLong(VolumeSelection::ordinal)
         .thenComparing(n -> n);
   }
 

@@ -6,9 +6,9 @@ import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.StateSnapshotSpec;
 import dev.strata.operator.ClaimUser;
 import dev.strata.operator.Labels;
+import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.RunnerPodSettings;
 import dev.strata.operator.RunnerPodTemplate;
-import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.runner.RunnerArgs;
 import dev.strata.operator.runner.RunnerCredentials;
 import dev.strata.operator.runner.RunnerNames;
@@ -25,10 +25,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The runner Job a StateSnapshot wants: one pod that mounts the PVC read-only and runs {@code strata backup} into the
- * store, as non-root with a read-only root filesystem and no capabilities, with the store's credentials from its Secret
- * and nothing else from the cluster (no service-account token). When a running pod uses the PVC, the Job is pinned to
- * that pod's node, so a ReadWriteOnce volume can be mounted.
+ * The runner Job a StateSnapshot wants: one pod that mounts the PVC read-only and runs {@code
+ * strata backup} into the store, as non-root with a read-only root filesystem and no capabilities,
+ * with the store's credentials from its Secret and nothing else from the cluster (no
+ * service-account token). When a running pod uses the PVC, the Job is pinned to that pod's node, so
+ * a ReadWriteOnce volume can be mounted.
  */
 public final class RunnerJobBuilder {
 
@@ -45,16 +46,22 @@ public final class RunnerJobBuilder {
   }
 
   /**
-   * How long the finished Job stays: the operator's setting, or longer when post hooks run after it ends, since the
-   * runner's result is read from the Job's pod once they are done.
+   * How long the finished Job stays: the operator's setting, or longer when post hooks run after it
+   * ends, since the runner's result is read from the Job's pod once they are done.
    */
   static java.time.Duration jobTtl(StateSnapshotSpec spec, OperatorSettings settings) {
-    long post = spec.hooks() == null ? 0 : spec.hooks().postOrEmpty().stream().mapToLong(h -> h.timeoutSecondsOrDefault()).sum();
+    long post =
+        spec.hooks() == null
+            ? 0
+            : spec.hooks().postOrEmpty().stream().mapToLong(h -> h.timeoutSecondsOrDefault()).sum();
     java.time.Duration needed = java.time.Duration.ofSeconds(post == 0 ? 0 : post + 300);
     return needed.compareTo(settings.jobTtl()) > 0 ? needed : settings.jobTtl();
   }
 
-  /** @param user the pod that uses the source PVC: its node (RWO) and, for the Restricted profile, its user */
+  /**
+   * @param user the pod that uses the source PVC: its node (RWO) and, for the Restricted profile,
+   *     its user
+   */
   public Job build(StateSnapshot snapshot, SnapshotStore store, Optional<ClaimUser> user) {
     StateSnapshotSpec spec = snapshot.getSpec();
     SnapshotStoreSpec storeSpec = store.getSpec();
@@ -65,24 +72,31 @@ public final class RunnerJobBuilder {
     labels.put(Labels.SNAPSHOT, snapshot.getMetadata().getName());
     labels.put(Labels.OPERATION, "backup");
 
-    String sourceDir = spec.source().normalizedPath().isEmpty() ? SOURCE_MOUNT : SOURCE_MOUNT + "/" + spec.source().normalizedPath();
+    String sourceDir =
+        spec.source().normalizedPath().isEmpty()
+            ? SOURCE_MOUNT
+            : SOURCE_MOUNT + "/" + spec.source().normalizedPath();
     List<String> args = new ArrayList<>(List.of("backup"));
     args.addAll(RunnerArgs.store(storeSpec));
-    args.addAll(List.of(
-        "--source", sourceDir,
-        "--source-id", spec.source().sourceId(settings.clusterId(), ns),
-        // Until the source has a snapshot under its id, its newest from before clusters were named is the base.
-        "--former-source-id", spec.source().legacySourceId(ns),
-        "--parallelism", Integer.toString(spec.parallelismOrDefault()),
-        "--created-by", RunnerNames.createdBy(snapshot),
-        "--progress-object", RunnerNames.progressObject(snapshot)));
+    args.addAll(
+        List.of(
+            "--source", sourceDir,
+            "--source-id", spec.source().sourceId(settings.clusterId(), ns),
+            // Until the source has a snapshot under its id, its newest from before clusters were
+            // named is the base.
+            "--former-source-id", spec.source().legacySourceId(ns),
+            "--parallelism", Integer.toString(spec.parallelismOrDefault()),
+            "--created-by", RunnerNames.createdBy(snapshot),
+            "--progress-object", RunnerNames.progressObject(snapshot)));
     indexLabels(snapshot).forEach((k, v) -> args.addAll(List.of("--label", k + "=" + v)));
     args.addAll(RunnerArgs.result());
     if (Boolean.TRUE.equals(spec.fullCheck())) {
       args.add("--full-check");
     }
     if (spec.onFileChange() != null) {
-      args.addAll(List.of("--on-file-change", spec.onFileChange().name().toLowerCase(java.util.Locale.ROOT)));
+      args.addAll(
+          List.of(
+              "--on-file-change", spec.onFileChange().name().toLowerCase(java.util.Locale.ROOT)));
     }
     if (spec.fileChangeRetries() != null) {
       args.addAll(List.of("--file-change-retries", Integer.toString(spec.fileChangeRetries())));
@@ -92,15 +106,34 @@ public final class RunnerJobBuilder {
     }
     args.addAll(RunnerArgs.retryDeadline(settings));
     if (storeSpec.gc() != null && Boolean.TRUE.equals(storeSpec.gc().allowShortGracePeriod())) {
-      // A grace under an hour: restart found blobs' ages sooner than the usual hour, or a collector could take them.
+      // A grace under an hour: restart found blobs' ages sooner than the usual hour, or a collector
+      // could take them.
       args.addAll(List.of("--refresh-age", "0s"));
     }
 
-    RunnerPodSettings podSettings = RunnerPodSettings.resolve(storeSpec.runner(), spec.runner(), user, settings, RunnerArgs.defaultResources());
-    RunnerPodTemplate pod = new RunnerPodTemplate(settings.runnerImage(), labels, podSettings, args, RunnerArgs.credentialsEnv(storeSpec),
-        List.of(new VolumeBuilder().withName("source").withNewPersistentVolumeClaim(spec.source().pvcName(), true).build()),
-        List.of(new VolumeMountBuilder().withName("source").withMountPath(SOURCE_MOUNT).withReadOnly(true).build()),
-        storeSpec.caBundle(), user.map(ClaimUser::node));
+    RunnerPodSettings podSettings =
+        RunnerPodSettings.resolve(
+            storeSpec.runner(), spec.runner(), user, settings, RunnerArgs.defaultResources());
+    RunnerPodTemplate pod =
+        new RunnerPodTemplate(
+            settings.runnerImage(),
+            labels,
+            podSettings,
+            args,
+            RunnerArgs.credentialsEnv(storeSpec),
+            List.of(
+                new VolumeBuilder()
+                    .withName("source")
+                    .withNewPersistentVolumeClaim(spec.source().pvcName(), true)
+                    .build()),
+            List.of(
+                new VolumeMountBuilder()
+                    .withName("source")
+                    .withMountPath(SOURCE_MOUNT)
+                    .withReadOnly(true)
+                    .build()),
+            storeSpec.caBundle(),
+            user.map(ClaimUser::node));
 
     JobBuilder job =
         new JobBuilder()
@@ -128,22 +161,25 @@ public final class RunnerJobBuilder {
   }
 
   /**
-   * The StateSnapshot's {@code strata.dev/*} labels (its schedule, retention policy, group...) that go into the
-   * snapshot's index, so that a cluster that imports the snapshot knows what it belonged to. Not those the operator
-   * mirrors from the status, which say nothing the index does not.
+   * The StateSnapshot's {@code strata.dev/*} labels (its schedule, retention policy, group...) that
+   * go into the snapshot's index, so that a cluster that imports the snapshot knows what it
+   * belonged to. Not those the operator mirrors from the status, which say nothing the index does
+   * not.
    */
   static Map<String, String> indexLabels(StateSnapshot snapshot) {
     Map<String, String> out = new TreeMap<>();
     Map<String, String> labels = snapshot.getMetadata().getLabels();
     if (labels != null) {
-      labels.forEach((k, v) -> {
-        if (k.startsWith(Labels.PREFIX) && !MIRRORED.contains(k)) {
-          out.put(k, v);
-        }
-      });
+      labels.forEach(
+          (k, v) -> {
+            if (k.startsWith(Labels.PREFIX) && !MIRRORED.contains(k)) {
+              out.put(k, v);
+            }
+          });
     }
     return out;
   }
 
-  private static final java.util.Set<String> MIRRORED = java.util.Set.of(Labels.PHASE, Labels.PVC, Labels.SOURCE);
+  private static final java.util.Set<String> MIRRORED =
+      java.util.Set.of(Labels.PHASE, Labels.PVC, Labels.SOURCE);
 }

@@ -14,9 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Removes a deleted StateSnapshot's index from its store when its deletionPolicy is Delete. The snapshot is found by
- * the index key in its status, or, when the status never recorded it (the operator lost the result), by the
- * createdBy marker the runner wrote into the index. Blobs are left to garbage collection.
+ * Removes a deleted StateSnapshot's index from its store when its deletionPolicy is Delete. The
+ * snapshot is found by the index key in its status, or, when the status never recorded it (the
+ * operator lost the result), by the createdBy marker the runner wrote into the index. Blobs are
+ * left to garbage collection.
  */
 public final class SnapshotCleaner {
 
@@ -26,18 +27,25 @@ public final class SnapshotCleaner {
     this.clients = clients;
   }
 
-  /** @return the index keys deleted */
+  /**
+   * @return the index keys deleted
+   */
   public List<String> removeFromStore(StateSnapshot s, SnapshotStore store) {
     List<String> deleted = new ArrayList<>();
     if (s.getSpec().deletionPolicyOrDefault() == DeletionPolicy.Retain) {
       return deleted;
     }
-    // The id it was taken under, as its status records it (a run that never started has nothing in the store).
-    String sourceId = s.getStatus() != null && s.getStatus().sourceId() != null
-        ? s.getStatus().sourceId()
-        : s.getSpec().source().legacySourceId(s.getMetadata().getNamespace());
+    // The id it was taken under, as its status records it (a run that never started has nothing in
+    // the store).
+    String sourceId =
+        s.getStatus() != null && s.getStatus().sourceId() != null
+            ? s.getStatus().sourceId()
+            : s.getSpec().source().legacySourceId(s.getMetadata().getNamespace());
     BlobStoreManager manager = clients.client(store);
-    String key = s.getStatus() != null && s.getStatus().snapshotIndex() != null ? s.getStatus().snapshotIndex().key() : null;
+    String key =
+        s.getStatus() != null && s.getStatus().snapshotIndex() != null
+            ? s.getStatus().snapshotIndex().key()
+            : null;
     SnapshotCatalog catalog = new SnapshotCatalog(manager);
     if (key != null) {
       forget(catalog, manager, key, sourceId, deleted);
@@ -45,7 +53,12 @@ public final class SnapshotCleaner {
       String marker = RunnerNames.createdBy(s);
       for (SnapshotSummary summary : catalog.summaries(sourceId)) {
         if (marker.equals(summary.metadata().createdBy())) {
-          forget(catalog, manager, StoreLayout.indexKey(sourceId, summary.snapshotId()), sourceId, deleted);
+          forget(
+              catalog,
+              manager,
+              StoreLayout.indexKey(sourceId, summary.snapshotId()),
+              sourceId,
+              deleted);
         }
       }
     }
@@ -54,8 +67,16 @@ public final class SnapshotCleaner {
     return deleted;
   }
 
-  /** Forgetting leaves a tombstone, so a backup that diffed against this snapshot keeps its blobs for the grace period. */
-  private static void forget(SnapshotCatalog catalog, BlobStoreManager manager, String key, String sourceId, List<String> done) {
+  /**
+   * Forgetting leaves a tombstone, so a backup that diffed against this snapshot keeps its blobs
+   * for the grace period.
+   */
+  private static void forget(
+      SnapshotCatalog catalog,
+      BlobStoreManager manager,
+      String key,
+      String sourceId,
+      List<String> done) {
     if (manager.stat(key, Metadata.of(sourceId, key)).isEmpty()) {
       return; // already forgotten (a retried clean-up)
     }

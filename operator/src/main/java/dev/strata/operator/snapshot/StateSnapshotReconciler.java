@@ -51,10 +51,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a StateSnapshot into one runner Job and reports what it did. Observe (the informers: Job, store, pods),
- * decide (SnapshotDecider, on the shared run lifecycle), act: create the Job, record Events and metrics on phase
- * changes, and write the status with phase, PVC and source mirrored as labels. On deletion, removes the snapshot from
- * the store when its deletionPolicy says so.
+ * Reconciles a StateSnapshot into one runner Job and reports what it did. Observe (the informers:
+ * Job, store, pods), decide (SnapshotDecider, on the shared run lifecycle), act: create the Job,
+ * record Events and metrics on phase changes, and write the status with phase, PVC and source
+ * mirrored as labels. On deletion, removes the snapshot from the store when its deletionPolicy says
+ * so.
  */
 @ControllerConfiguration(name = "statesnapshot")
 public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Cleaner<StateSnapshot> {
@@ -71,17 +72,27 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
   private final Clock clock;
   private final String cluster;
   private final HookRunner hooks;
-  private final SimpleInboundEventSource<StateSnapshot> hookEnded = new SimpleInboundEventSource<>("hook-ended");
+  private final SimpleInboundEventSource<StateSnapshot> hookEnded =
+      new SimpleInboundEventSource<>("hook-ended");
   private InformerEventSource<Job, StateSnapshot> jobs;
   private RunPods<StateSnapshot> pods;
 
   /**
-   * @param catalogs the stores' catalogs, where a StateSnapshot that stands for an existing snapshot finds it
+   * @param catalogs the stores' catalogs, where a StateSnapshot that stands for an existing
+   *     snapshot finds it
    * @param cluster this cluster's id, in the source ids of the snapshots it takes
    * @param hooks runs the snapshots' hooks; each that ends wakes its snapshot
    */
-  public StateSnapshotReconciler(RunObserver<BackupReport> observer, SnapshotDecider decider, SnapshotCleaner cleaner,
-      EventRecorder events, StrataMetrics metrics, StoreCatalogs catalogs, Clock clock, String cluster, HookRunner hooks) {
+  public StateSnapshotReconciler(
+      RunObserver<BackupReport> observer,
+      SnapshotDecider decider,
+      SnapshotCleaner cleaner,
+      EventRecorder events,
+      StrataMetrics metrics,
+      StoreCatalogs catalogs,
+      Clock clock,
+      String cluster,
+      HookRunner hooks) {
     this.observer = observer;
     this.decider = decider;
     this.cleaner = cleaner;
@@ -96,7 +107,8 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
   }
 
   @Override
-  public UpdateControl<StateSnapshot> reconcile(StateSnapshot snapshot, Context<StateSnapshot> context) {
+  public UpdateControl<StateSnapshot> reconcile(
+      StateSnapshot snapshot, Context<StateSnapshot> context) {
     KubernetesClient client = context.getClient();
     StateSnapshotStatus old = snapshot.getStatus();
     String ns = snapshot.getMetadata().getNamespace();
@@ -104,10 +116,12 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     Instant now;
     RunDecision<StateSnapshotStatus> decision;
     if (snapshot.getSpec().existing()) {
-      // Not a backup of this cluster's: no source series for it (an imported snapshot's source is another cluster's).
+      // Not a backup of this cluster's: no source series for it (an imported snapshot's source is
+      // another cluster's).
       metrics.namespaceSeen(ns);
       now = clock.instant();
-      ExistingSnapshots.Decision d = ExistingSnapshots.decide(snapshot, store, store.flatMap(catalogs::listing), now, cluster);
+      ExistingSnapshots.Decision d =
+          ExistingSnapshots.decide(snapshot, store, store.flatMap(catalogs::listing), now, cluster);
       if (d.needsCatalog()) {
         catalogs.requests().request(ns, snapshot.getSpec().storeRef().name(), now);
       }
@@ -117,15 +131,25 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
       SnapshotPhase phase = old == null ? null : old.phase();
       boolean ended = phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed;
       Optional<Job> job = context.getSecondaryResource(Job.class);
-      RunObservation<BackupReport> run = observer.observe(snapshot, ended, job, pods, client, store);
+      RunObservation<BackupReport> run =
+          observer.observe(snapshot, ended, job, pods, client, store);
       String pvc = snapshot.getSpec().source().pvcName();
-      RunPods.ClaimUse source = !ended && job.isEmpty() ? pods.claimUse(client, ns, pvc) : RunPods.ClaimUse.UNKNOWN;
-      // Hooks run in the pod that uses the volume: looked up only while a snapshot with hooks has not ended.
-      Optional<HookPod> hookPod = !ended && snapshot.getSpec().hasHooks() ? pods.podUsing(client, ns, pvc).map(HookPod::of) : Optional.empty();
+      RunPods.ClaimUse source =
+          !ended && job.isEmpty() ? pods.claimUse(client, ns, pvc) : RunPods.ClaimUse.UNKNOWN;
+      // Hooks run in the pod that uses the volume: looked up only while a snapshot with hooks has
+      // not ended.
+      Optional<HookPod> hookPod =
+          !ended && snapshot.getSpec().hasHooks()
+              ? pods.podUsing(client, ns, pvc).map(HookPod::of)
+              : Optional.empty();
       now = run.now();
-      SnapshotDecider.Plan plan = decider.plan(new SnapshotObservation(snapshot, run, store, source.claim(), source.user(), hookPod, hooks::poll));
+      SnapshotDecider.Plan plan =
+          decider.plan(
+              new SnapshotObservation(
+                  snapshot, run, store, source.claim(), source.user(), hookPod, hooks::poll));
       decision = plan.run();
-      plan.hook().ifPresent(h -> hooks.start(h.key(), h.pod(), h.container(), h.command(), h.timeout()));
+      plan.hook()
+          .ifPresent(h -> hooks.start(h.key(), h.pod(), h.container(), h.command(), h.timeout()));
     }
 
     actions.apply(snapshot, decision, client, jobs, "Backup");
@@ -138,56 +162,93 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     Map<String, String> labels = mirroredLabels(snapshot, next);
     UpdateControl<StateSnapshot> control;
     if (!labels.isEmpty()) {
-      control = UpdateControl.patchResourceAndStatus(Patches.labelsAndStatus(snapshot, StateSnapshot::new, labels, next));
+      control =
+          UpdateControl.patchResourceAndStatus(
+              Patches.labelsAndStatus(snapshot, StateSnapshot::new, labels, next));
     } else if (!Objects.equals(old, next)) {
       control = UpdateControl.patchStatus(Patches.status(snapshot, StateSnapshot::new, next));
     } else {
       control = UpdateControl.noUpdate();
     }
-    Optional<Duration> untilExpiry = Expiry.expiresAt(snapshot).filter(t -> t.isAfter(now)).map(t -> Duration.between(now, t).plusMillis(500));
+    Optional<Duration> untilExpiry =
+        Expiry.expiresAt(snapshot)
+            .filter(t -> t.isAfter(now))
+            .map(t -> Duration.between(now, t).plusMillis(500));
     Optional<Duration> again = decision.requeueAfter();
-    if (untilExpiry.isPresent() && (again.isEmpty() || untilExpiry.get().compareTo(again.get()) < 0)) {
+    if (untilExpiry.isPresent()
+        && (again.isEmpty() || untilExpiry.get().compareTo(again.get()) < 0)) {
       again = untilExpiry;
     }
     again.ifPresent(control::rescheduleAfter);
     return control;
   }
 
-  /** Its TTL has passed: the object goes, and its deletionPolicy decides what happens in the store (the finalizer). */
+  /**
+   * Its TTL has passed: the object goes, and its deletionPolicy decides what happens in the store
+   * (the finalizer).
+   */
   private void expire(StateSnapshot s, StateSnapshotStatus status, KubernetesClient client) {
     String ns = s.getMetadata().getNamespace();
-    String inStore = s.getSpec().deletionPolicyOrDefault() == DeletionPolicy.Delete
-        ? "it is removed from the store, and the store's garbage collection reclaims its blobs after the grace period"
-        : "it stays in the store (deletionPolicy: Retain)";
-    client.resources(StateSnapshot.class).inNamespace(ns).withName(s.getMetadata().getName()).delete();
-    events.record(s, EventRecorder.NORMAL, "Expired", "Expire", "spec.ttl " + s.getSpec().ttl() + " passed at " + status.expiresAt() + ": " + inStore);
+    String inStore =
+        s.getSpec().deletionPolicyOrDefault() == DeletionPolicy.Delete
+            ? "it is removed from the store, and the store's garbage collection reclaims its blobs after the grace period"
+            : "it stays in the store (deletionPolicy: Retain)";
+    client
+        .resources(StateSnapshot.class)
+        .inNamespace(ns)
+        .withName(s.getMetadata().getName())
+        .delete();
+    events.record(
+        s,
+        EventRecorder.NORMAL,
+        "Expired",
+        "Expire",
+        "spec.ttl " + s.getSpec().ttl() + " passed at " + status.expiresAt() + ": " + inStore);
     LOG.info("{}/{}: expired (ttl {}): deleted", ns, s.getMetadata().getName(), s.getSpec().ttl());
   }
 
   private static Instant lastSuccess(StateSnapshotStatus status) {
-    return status != null && status.phase() == SnapshotPhase.Succeeded && status.completionTime() != null
+    return status != null
+            && status.phase() == SnapshotPhase.Succeeded
+            && status.completionTime() != null
         ? Instant.parse(status.completionTime())
         : null;
   }
 
-  private void recordFinish(StateSnapshot s, StateSnapshotStatus old, StateSnapshotStatus next, Instant now) {
+  private void recordFinish(
+      StateSnapshot s, StateSnapshotStatus old, StateSnapshotStatus next, Instant now) {
     SnapshotPhase before = old == null ? null : old.phase();
-    if (before == next.phase() || (next.phase() != SnapshotPhase.Succeeded && next.phase() != SnapshotPhase.Failed)) {
+    if (before == next.phase()
+        || (next.phase() != SnapshotPhase.Succeeded && next.phase() != SnapshotPhase.Failed)) {
       return;
     }
-    Duration took = next.startTime() == null ? null : Duration.between(Instant.parse(next.startTime()), now);
+    Duration took =
+        next.startTime() == null ? null : Duration.between(Instant.parse(next.startTime()), now);
     long uploaded = next.snapshotIndex() == null ? 0 : next.snapshotIndex().uploadedBytes();
     long reused = next.snapshotIndex() == null ? 0 : next.snapshotIndex().reusedBytes();
     if (!s.getSpec().existing()) {
       String ns = s.getMetadata().getNamespace();
-      metrics.snapshotFinished(ns, s.getSpec().source().legacySourceId(ns), next.phase() == SnapshotPhase.Succeeded, took, uploaded, reused, now);
+      metrics.snapshotFinished(
+          ns,
+          s.getSpec().source().legacySourceId(ns),
+          next.phase() == SnapshotPhase.Succeeded,
+          took,
+          uploaded,
+          reused,
+          now);
     }
-    LOG.info("{}/{}: {}: {}", s.getMetadata().getNamespace(), s.getMetadata().getName(), next.phase(), next.message());
+    LOG.info(
+        "{}/{}: {}: {}",
+        s.getMetadata().getNamespace(),
+        s.getMetadata().getName(),
+        next.phase(),
+        next.message());
   }
 
   /**
-   * Phase, PVC and source key as labels, for `kubectl get -l`: all three, when one of them is not yet what it should
-   * be (then written with the status, through JOSDK's patch of the resource); empty when all are.
+   * Phase, PVC and source key as labels, for `kubectl get -l`: all three, when one of them is not
+   * yet what it should be (then written with the status, through JOSDK's patch of the resource);
+   * empty when all are.
    */
   static Map<String, String> mirroredLabels(StateSnapshot s, StateSnapshotStatus status) {
     Map<String, String> want = new LinkedHashMap<>();
@@ -196,8 +257,11 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     if (status.sourceId() != null) {
       want.put(Labels.SOURCE, StoreLayout.sourceKey(status.sourceId()));
     }
-    Map<String, String> have = s.getMetadata().getLabels() == null ? Map.of() : s.getMetadata().getLabels();
-    return want.entrySet().stream().allMatch(e -> e.getValue().equals(have.get(e.getKey()))) ? Map.of() : want;
+    Map<String, String> have =
+        s.getMetadata().getLabels() == null ? Map.of() : s.getMetadata().getLabels();
+    return want.entrySet().stream().allMatch(e -> e.getValue().equals(have.get(e.getKey())))
+        ? Map.of()
+        : want;
   }
 
   @Override
@@ -217,8 +281,14 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     }
     Optional<SnapshotStore> store = context.getSecondaryResource(SnapshotStore.class);
     if (store.isEmpty()) {
-      events.record(snapshot, EventRecorder.WARNING, "StoreGone", "Delete",
-          "SnapshotStore " + snapshot.getSpec().storeRef().name() + " no longer exists: the snapshot could not be removed from it");
+      events.record(
+          snapshot,
+          EventRecorder.WARNING,
+          "StoreGone",
+          "Delete",
+          "SnapshotStore "
+              + snapshot.getSpec().storeRef().name()
+              + " no longer exists: the snapshot could not be removed from it");
       return gone(snapshot, context);
     }
     try {
@@ -228,7 +298,11 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
       }
       return gone(snapshot, context);
     } catch (StoreAccessException | StoreException e) {
-      events.record(snapshot, EventRecorder.WARNING, "CleanupFailed", "Delete",
+      events.record(
+          snapshot,
+          EventRecorder.WARNING,
+          "CleanupFailed",
+          "Delete",
           "could not remove the snapshot from the store, retrying: " + e.getMessage());
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(30));
     }
@@ -241,9 +315,15 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
       return DeleteControl.defaultDelete();
     }
     String sourceId = snapshot.getSpec().source().legacySourceId(ns);
-    boolean others = context.getPrimaryCache().list(ns)
-        .anyMatch(s -> !s.getMetadata().getName().equals(snapshot.getMetadata().getName()) && !s.getSpec().existing()
-            && sourceId.equals(s.getSpec().source().legacySourceId(ns)));
+    boolean others =
+        context
+            .getPrimaryCache()
+            .list(ns)
+            .anyMatch(
+                s ->
+                    !s.getMetadata().getName().equals(snapshot.getMetadata().getName())
+                        && !s.getSpec().existing()
+                        && sourceId.equals(s.getSpec().source().legacySourceId(ns)));
     if (!others) {
       metrics.sourceGone(ns, sourceId);
     }
@@ -251,10 +331,17 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
   }
 
   @Override
-  public List<EventSource<?, StateSnapshot>> prepareEventSources(EventSourceContext<StateSnapshot> context) {
+  public List<EventSource<?, StateSnapshot>> prepareEventSources(
+      EventSourceContext<StateSnapshot> context) {
     var jobConfig =
         InformerEventSourceConfiguration.from(Job.class, StateSnapshot.class)
-            .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE + "," + Labels.OPERATION + "=backup")
+            .withLabelSelector(
+                Labels.MANAGED_BY
+                    + "="
+                    + Labels.MANAGED_BY_VALUE
+                    + ","
+                    + Labels.OPERATION
+                    + "=backup")
             .build();
     var stores =
         InformerEventSourceConfiguration.from(SnapshotStore.class, StateSnapshot.class)
@@ -263,11 +350,16 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
                     context
                         .getPrimaryCache()
                         .list(store.getMetadata().getNamespace())
-                        .filter(s -> store.getMetadata().getName().equals(s.getSpec().storeRef().name()))
+                        .filter(
+                            s ->
+                                store.getMetadata().getName().equals(s.getSpec().storeRef().name()))
                         .map(ResourceID::fromResource)
                         .collect(Collectors.toSet()))
             .withPrimaryToSecondaryMapper(
-                (StateSnapshot s) -> Set.of(new ResourceID(s.getSpec().storeRef().name(), s.getMetadata().getNamespace())))
+                (StateSnapshot s) ->
+                    Set.of(
+                        new ResourceID(
+                            s.getSpec().storeRef().name(), s.getMetadata().getNamespace())))
             .build();
     jobs = new InformerEventSource<>(jobConfig, context);
     pods = RunPods.inform(context, StateSnapshot.class, Labels.SNAPSHOT, null);

@@ -6,16 +6,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The operator's own web identity tokens: one file per audience, projected into the operator's pod by the Helm chart
- * (values {@code webIdentity.audiences}) under {@code STRATA_WEB_IDENTITY_TOKEN_DIR}. The operator checks a web identity
- * store and reads its progress as itself: the store's role must trust the operator's ServiceAccount as well as the
- * runners'. It never asks the API server for a token of another ServiceAccount, which would need the right to mint
- * tokens for every account in the cluster.
+ * The operator's own web identity tokens: one file per audience, projected into the operator's pod
+ * by the Helm chart (values {@code webIdentity.audiences}) under {@code
+ * STRATA_WEB_IDENTITY_TOKEN_DIR}. The operator checks a web identity store and reads its progress
+ * as itself: the store's role must trust the operator's ServiceAccount as well as the runners'. It
+ * never asks the API server for a token of another ServiceAccount, which would need the right to
+ * mint tokens for every account in the cluster.
  */
 public final class OperatorTokens {
 
   public static final String DIR_VARIABLE = "STRATA_WEB_IDENTITY_TOKEN_DIR";
   public static final String DEFAULT_DIR = "/var/run/secrets/strata.dev/web-identity";
+
   /** The role session name of the operator's requests, as the store's audit log shows it. */
   public static final String SESSION_NAME = "strata-operator";
 
@@ -31,8 +33,9 @@ public final class OperatorTokens {
   }
 
   /**
-   * The file name of an audience's token: the audience with every character but letters, digits, '.', '_' and '-'
-   * replaced by '_', and a leading '.' too (the chart names the files the same way).
+   * The file name of an audience's token: the audience with every character but letters, digits,
+   * '.', '_' and '-' replaced by '_', and a leading '.' too (the chart names the files the same
+   * way).
    */
   public static String fileName(String audience) {
     return audience.replaceAll("[^A-Za-z0-9._-]", "_").replaceFirst("^\\.", "_");

@@ -29,10 +29,16 @@ public final class ProgressReader implements ProgressSource {
     }
   }
 
-  /** The counters as the status shows them: capped below 100%, since only the runner's result says it is done. */
+  /**
+   * The counters as the status shows them: capped below 100%, since only the runner's result says
+   * it is done.
+   */
   static TransferProgress shown(RunProgress p) {
-    long bytesDone = p.bytesTotal() > 0 && p.bytesDone() >= p.bytesTotal() ? p.bytesTotal() - 1 : p.bytesDone();
-    long filesDone = p.filesTotal() > 0 && p.filesDone() >= p.filesTotal() ? p.filesTotal() - 1 : p.filesDone();
-    return new TransferProgress(filesDone, p.filesTotal(), bytesDone, p.bytesTotal(), p.bytesPerSecond());
+    long bytesDone =
+        p.bytesTotal() > 0 && p.bytesDone() >= p.bytesTotal() ? p.bytesTotal() - 1 : p.bytesDone();
+    long filesDone =
+        p.filesTotal() > 0 && p.filesDone() >= p.filesTotal() ? p.filesTotal() - 1 : p.filesDone();
+    return new TransferProgress(
+        filesDone, p.filesTotal(), bytesDone, p.bytesTotal(), p.bytesPerSecond());
   }
 }

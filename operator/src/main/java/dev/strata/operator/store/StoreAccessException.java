@@ -1,6 +1,9 @@
 package dev.strata.operator.store;
 
-/** A SnapshotStore that cannot be opened; {@code reason} is a condition reason, the message says what to fix. */
+/**
+ * A SnapshotStore that cannot be opened; {@code reason} is a condition reason, the message says
+ * what to fix.
+ */
 public class StoreAccessException extends RuntimeException {
   private final String reason;
 

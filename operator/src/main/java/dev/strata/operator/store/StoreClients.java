@@ -9,10 +9,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One S3 client per SnapshotStore, shared by everything the operator does with that store (progress reads, removing
- * deleted snapshots), instead of a client and connection pool per request. A client is replaced when the store's spec
- * changes (its generation), when a check with freshly read credentials succeeds (a rotated Secret), and closed when
- * the store fails its check or is deleted. Callers never close what {@link #client} returns.
+ * One S3 client per SnapshotStore, shared by everything the operator does with that store (progress
+ * reads, removing deleted snapshots), instead of a client and connection pool per request. A client
+ * is replaced when the store's spec changes (its generation), when a check with freshly read
+ * credentials succeeds (a rotated Secret), and closed when the store fails its check or is deleted.
+ * Callers never close what {@link #client} returns.
  */
 public final class StoreClients implements AutoCloseable {
 
@@ -20,7 +21,8 @@ public final class StoreClients implements AutoCloseable {
 
   private record Entry(String uid, Long generation, BlobStoreManager manager) {
     boolean serves(SnapshotStore store) {
-      return uid.equals(store.getMetadata().getUid()) && Objects.equals(generation, store.getMetadata().getGeneration());
+      return uid.equals(store.getMetadata().getUid())
+          && Objects.equals(generation, store.getMetadata().getGeneration());
     }
   }
 
@@ -34,7 +36,8 @@ public final class StoreClients implements AutoCloseable {
   /**
    * The store's shared client, opened on first use.
    *
-   * @throws StoreAccessException when the store cannot even be opened (missing Secret, invalid settings)
+   * @throws StoreAccessException when the store cannot even be opened (missing Secret, invalid
+   *     settings)
    */
   public BlobStoreManager client(SnapshotStore store) {
     Entry cached = clients.get(key(store));
@@ -61,17 +64,25 @@ public final class StoreClients implements AutoCloseable {
     return connector.key(store);
   }
 
-  /** A client opened now with the credentials the store's Secret holds now; not shared until {@link #adopt}ed. */
+  /**
+   * A client opened now with the credentials the store's Secret holds now; not shared until {@link
+   * #adopt}ed.
+   */
   public BlobStoreManager open(SnapshotStore store) {
     return connector.open(store);
   }
 
-  /** A client that has just passed the store's check becomes the shared one, and the one it replaces is closed. */
+  /**
+   * A client that has just passed the store's check becomes the shared one, and the one it replaces
+   * is closed.
+   */
   public synchronized void adopt(SnapshotStore store, BlobStoreManager checked) {
     replace(store, checked);
   }
 
-  /** The store failed its check or is gone: its client is closed, and the next use opens a new one. */
+  /**
+   * The store failed its check or is gone: its client is closed, and the next use opens a new one.
+   */
   public synchronized void forget(String namespace, String name) {
     Entry old = clients.remove(namespace + "/" + name);
     if (old != null) {
@@ -85,9 +96,13 @@ public final class StoreClients implements AutoCloseable {
   }
 
   private void replace(SnapshotStore store, BlobStoreManager manager) {
-    Entry old = clients.put(key(store), new Entry(store.getMetadata().getUid(), store.getMetadata().getGeneration(), manager));
+    Entry old =
+        clients.put(
+            key(store),
+            new Entry(store.getMetadata().getUid(), store.getMetadata().getGeneration(), manager));
     if (old != null && old.manager() != manager) {
-      // A request still using the old client fails and is retried by its reconcile; nothing depends on one.
+      // A request still using the old client fails and is retried by its reconcile; nothing depends
+      // on one.
       closeQuietly(old.manager(), key(store));
     }
   }

@@ -8,13 +8,14 @@ import dev.strata.engine.store.BlobStoreManager;
 public interface StoreConnector {
 
   /**
-   * @throws StoreAccessException when the store cannot even be opened (missing Secret or key, invalid settings)
+   * @throws StoreAccessException when the store cannot even be opened (missing Secret or key,
+   *     invalid settings)
    */
   BlobStoreManager open(SnapshotStore store);
 
   /**
-   * The key of an encrypted store (spec.encryption), read now from its Secret, for reading the store's snapshots in the
-   * operator (its catalog); null when the store names none.
+   * The key of an encrypted store (spec.encryption), read now from its Secret, for reading the
+   * store's snapshots in the operator (its catalog); null when the store names none.
    *
    * @throws StoreAccessException when the Secret or its key is missing
    */

@@ -14,17 +14,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Job that runs {@code strata verify --all} against a store, as its spec.verification says: {@code --read-data}
- * unless turned off, {@code --repair} when asked for. It is never retried (backoffLimit 0): a verification that found
- * damage exits 1 with its report, and running it again would only read every blob again.
+ * The Job that runs {@code strata verify --all} against a store, as its spec.verification says:
+ * {@code --read-data} unless turned off, {@code --repair} when asked for. It is never retried
+ * (backoffLimit 0): a verification that found damage exits 1 with its report, and running it again
+ * would only read every blob again.
  */
 public final class VerifyJobBuilder {
 
-  /** One blob in flight per worker, each read whole into memory to be hashed (at most the chunk size, 4 MiB). */
-  static final ResourceRequirements RESOURCES = new ResourceRequirementsBuilder()
-      .addToRequests("cpu", new Quantity("250m")).addToRequests("memory", new Quantity("256Mi"))
-      .addToLimits("memory", new Quantity("768Mi"))
-      .build();
+  /**
+   * One blob in flight per worker, each read whole into memory to be hashed (at most the chunk
+   * size, 4 MiB).
+   */
+  static final ResourceRequirements RESOURCES =
+      new ResourceRequirementsBuilder()
+          .addToRequests("cpu", new Quantity("250m"))
+          .addToRequests("memory", new Quantity("256Mi"))
+          .addToLimits("memory", new Quantity("768Mi"))
+          .build();
 
   private final OperatorSettings settings;
 
@@ -41,9 +47,14 @@ public final class VerifyJobBuilder {
     if (Boolean.TRUE.equals(v.repair())) {
       extra.add("--repair");
     }
-    extra.addAll(List.of("--parallelism", Integer.toString(v.parallelism() == null ? 8 : v.parallelism())));
+    extra.addAll(
+        List.of("--parallelism", Integer.toString(v.parallelism() == null ? 8 : v.parallelism())));
     extra.addAll(RunnerArgs.result());
     long deadline = v.activeDeadlineSeconds() == null ? 6 * 3600L : v.activeDeadlineSeconds();
-    return StoreRunJob.build(settings, store, new StoreRunJob.Spec("verify", when, "schedule", List.of("verify"), extra, RESOURCES, deadline, 0));
+    return StoreRunJob.build(
+        settings,
+        store,
+        new StoreRunJob.Spec(
+            "verify", when, "schedule", List.of("verify"), extra, RESOURCES, deadline, 0));
   }
 }

@@ -19,12 +19,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTPS endpoint the API server posts AdmissionReviews to: the JDK's own HttpsServer (no web framework for one
- * POST route), with a key manager whose certificate can be swapped at rotation without a restart.
+ * The HTTPS endpoint the API server posts AdmissionReviews to: the JDK's own HttpsServer (no web
+ * framework for one POST route), with a key manager whose certificate can be swapped at rotation
+ * without a restart.
  */
 public final class AdmissionServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AdmissionServer.class);
+
   /** An AdmissionReview of a pod is far smaller; anything larger is not one. */
   static final int MAX_BODY_BYTES = 8 << 20;
 
@@ -34,38 +36,48 @@ public final class AdmissionServer implements AutoCloseable {
   private final HttpsServer server;
   private final ExecutorService executor;
 
-  public AdmissionServer(int port, ReloadableKeyManager keys, String path, Function<byte[], Answer> handler) {
+  public AdmissionServer(
+      int port, ReloadableKeyManager keys, String path, Function<byte[], Answer> handler) {
     try {
       SSLContext tls = SSLContext.getInstance("TLS");
       tls.init(new KeyManager[] {keys}, null, null);
       server = HttpsServer.create(new InetSocketAddress(port), 64);
-      server.setHttpsConfigurator(new HttpsConfigurator(tls) {
-        @Override
-        public void configure(HttpsParameters params) {
-          params.setSSLParameters(tls.getDefaultSSLParameters());
-        }
-      });
+      server.setHttpsConfigurator(
+          new HttpsConfigurator(tls) {
+            @Override
+            public void configure(HttpsParameters params) {
+              params.setSSLParameters(tls.getDefaultSSLParameters());
+            }
+          });
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("cannot listen for the admission webhook on port " + port + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot listen for the admission webhook on port " + port + ": " + e.getMessage(), e);
     }
     AtomicInteger threads = new AtomicInteger();
-    executor = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "strata-webhook-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    executor =
+        Executors.newFixedThreadPool(
+            4,
+            r -> {
+              Thread t = new Thread(r, "strata-webhook-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(executor);
     server.createContext(path, exchange -> serve(exchange, handler));
   }
 
-  private static void serve(HttpExchange exchange, Function<byte[], Answer> handler) throws IOException {
+  private static void serve(HttpExchange exchange, Function<byte[], Answer> handler)
+      throws IOException {
     try (exchange) {
       Answer answer;
       if (!"POST".equals(exchange.getRequestMethod())) {
         answer = new Answer(405, "{\"error\":\"POST an AdmissionReview\"}".getBytes());
       } else {
         byte[] body = readBounded(exchange.getRequestBody());
-        answer = body == null ? new Answer(413, "{\"error\":\"body too large\"}".getBytes()) : handler.apply(body);
+        answer =
+            body == null
+                ? new Answer(413, "{\"error\":\"body too large\"}".getBytes())
+                : handler.apply(body);
       }
       exchange.getResponseHeaders().set("Content-Type", "application/json");
       exchange.sendResponseHeaders(answer.status(), answer.body().length);

@@ -8,9 +8,9 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
- * A key manager whose key and certificate can be swapped while the server runs: new TLS handshakes use the new
- * certificate and nothing restarts. Each version has its own alias, so a handshake that chose an alias just before a
- * swap still gets a matching key and certificate.
+ * A key manager whose key and certificate can be swapped while the server runs: new TLS handshakes
+ * use the new certificate and nothing restarts. Each version has its own alias, so a handshake that
+ * chose an alias just before a swap still gets a matching key and certificate.
  */
 public final class ReloadableKeyManager extends X509ExtendedKeyManager {
 

@@ -28,46 +28,77 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Issues the webhook's certificates: a fresh self-signed CA and a serving certificate it signs, both ECDSA P-256
- * (small and fast; the API server's Go TLS stack verifies it). Bouncy Castle only builds and encodes them: keys,
- * signatures and the TLS server are the JDK's own, and no security provider is registered.
+ * Issues the webhook's certificates: a fresh self-signed CA and a serving certificate it signs,
+ * both ECDSA P-256 (small and fast; the API server's Go TLS stack verifies it). Bouncy Castle only
+ * builds and encodes them: keys, signatures and the TLS server are the JDK's own, and no security
+ * provider is registered.
  */
 public final class WebhookCertificates {
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** A little backdating, so that an API server whose clock is slightly behind accepts a brand-new certificate. */
+
+  /**
+   * A little backdating, so that an API server whose clock is slightly behind accepts a brand-new
+   * certificate.
+   */
   private static final Duration BACKDATE = Duration.ofHours(1);
 
   private WebhookCertificates() {}
 
   /**
-   * A new CA and a serving certificate for the given names, valid from now for {@code validity}. The bundle is the
-   * new CA followed by {@code previousCas}.
+   * A new CA and a serving certificate for the given names, valid from now for {@code validity}.
+   * The bundle is the new CA followed by {@code previousCas}.
    */
-  public static WebhookTls issue(Instant now, Duration validity, List<String> dnsNames, List<String> ips, List<X509Certificate> previousCas) {
+  public static WebhookTls issue(
+      Instant now,
+      Duration validity,
+      List<String> dnsNames,
+      List<String> ips,
+      List<X509Certificate> previousCas) {
     try {
       KeyPair caKey = ecKey();
       X500Name caName = new X500Name("CN=strata-webhook-ca-" + now.getEpochSecond());
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       // The CA outlives its certificate by a day so the certificate never outlives its issuer.
-      X509v3CertificateBuilder ca = new JcaX509v3CertificateBuilder(caName, serial(), Date.from(now.minus(BACKDATE)),
-          Date.from(now.plus(validity).plus(Duration.ofDays(1))), caName, caKey.getPublic());
+      X509v3CertificateBuilder ca =
+          new JcaX509v3CertificateBuilder(
+              caName,
+              serial(),
+              Date.from(now.minus(BACKDATE)),
+              Date.from(now.plus(validity).plus(Duration.ofDays(1))),
+              caName,
+              caKey.getPublic());
       ca.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
-      ca.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
-      ca.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(caKey.getPublic()));
+      ca.addExtension(
+          Extension.keyUsage,
+          true,
+          new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+      ca.addExtension(
+          Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(caKey.getPublic()));
       X509Certificate caCert = sign(ca, caKey);
 
       KeyPair servingKey = ecKey();
       List<GeneralName> names = new ArrayList<>();
       dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
       ips.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
-      X509v3CertificateBuilder serving = new JcaX509v3CertificateBuilder(caName, serial(), Date.from(now.minus(BACKDATE)),
-          Date.from(now.plus(validity)), new X500Name("CN=" + dnsNames.get(0)), servingKey.getPublic());
+      X509v3CertificateBuilder serving =
+          new JcaX509v3CertificateBuilder(
+              caName,
+              serial(),
+              Date.from(now.minus(BACKDATE)),
+              Date.from(now.plus(validity)),
+              new X500Name("CN=" + dnsNames.get(0)),
+              servingKey.getPublic());
       serving.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       serving.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-      serving.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-      serving.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
-      serving.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
+      serving.addExtension(
+          Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      serving.addExtension(
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(names.toArray(GeneralName[]::new)));
+      serving.addExtension(
+          Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
       X509Certificate servingCert = sign(serving, caKey);
 
       List<X509Certificate> bundle = new ArrayList<>();
@@ -89,7 +120,11 @@ public final class WebhookCertificates {
     return new BigInteger(127, RANDOM).add(BigInteger.ONE);
   }
 
-  private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair issuer) throws OperatorCreationException, GeneralSecurityException {
-    return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.getPrivate())));
+  private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair issuer)
+      throws OperatorCreationException, GeneralSecurityException {
+    return new JcaX509CertificateConverter()
+        .getCertificate(
+            builder.build(
+                new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.getPrivate())));
   }
 }

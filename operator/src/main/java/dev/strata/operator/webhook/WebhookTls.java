@@ -20,11 +20,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The webhook's serving key and certificate, and the CA bundle the API server trusts for it: the CA that signed
- * the certificate first, then earlier CAs that are still valid, so that replicas still serving a previous
- * certificate during a rotation stay trusted. No CA key is kept anywhere: each rotation makes a new CA.
+ * The webhook's serving key and certificate, and the CA bundle the API server trusts for it: the CA
+ * that signed the certificate first, then earlier CAs that are still valid, so that replicas still
+ * serving a previous certificate during a rotation stay trusted. No CA key is kept anywhere: each
+ * rotation makes a new CA.
  */
-public record WebhookTls(PrivateKey key, X509Certificate certificate, List<X509Certificate> caBundle) {
+public record WebhookTls(
+    PrivateKey key, X509Certificate certificate, List<X509Certificate> caBundle) {
 
   public static final String CERT_KEY = "tls.crt";
   public static final String KEY_KEY = "tls.key";
@@ -41,10 +43,19 @@ public record WebhookTls(PrivateKey key, X509Certificate certificate, List<X509C
     return certificate.getNotAfter().toInstant();
   }
 
-  /** Why this cannot be served as it is (expired or about to, names missing, key or CA not matching); empty if fine. */
-  public Optional<String> problem(Instant now, Duration renewBefore, List<String> dnsNames, List<String> ips) {
+  /**
+   * Why this cannot be served as it is (expired or about to, names missing, key or CA not
+   * matching); empty if fine.
+   */
+  public Optional<String> problem(
+      Instant now, Duration renewBefore, List<String> dnsNames, List<String> ips) {
     if (now.isAfter(notAfter().minus(renewBefore))) {
-      return Optional.of("the certificate expires " + notAfter() + ", less than " + renewBefore.toDays() + " days from now");
+      return Optional.of(
+          "the certificate expires "
+              + notAfter()
+              + ", less than "
+              + renewBefore.toDays()
+              + " days from now");
     }
     Optional<String> serving = servingProblem(now, dnsNames, ips);
     if (serving.isPresent()) {
@@ -62,15 +73,17 @@ public record WebhookTls(PrivateKey key, X509Certificate certificate, List<X509C
   }
 
   /**
-   * Why this certificate cannot be served at all (not valid now, names missing, key not matching); empty if it can.
-   * The whole check of a certificate someone else issues and renews (cert-manager), whose CA is none of our business.
+   * Why this certificate cannot be served at all (not valid now, names missing, key not matching);
+   * empty if it can. The whole check of a certificate someone else issues and renews
+   * (cert-manager), whose CA is none of our business.
    */
   public Optional<String> servingProblem(Instant now, List<String> dnsNames, List<String> ips) {
     if (now.isAfter(notAfter())) {
       return Optional.of("the certificate expired " + notAfter());
     }
     if (now.isBefore(certificate.getNotBefore().toInstant())) {
-      return Optional.of("the certificate is not valid before " + certificate.getNotBefore().toInstant());
+      return Optional.of(
+          "the certificate is not valid before " + certificate.getNotBefore().toInstant());
     }
     List<String> have = subjectAltNames();
     List<String> missing = new ArrayList<>();
@@ -139,13 +152,16 @@ public record WebhookTls(PrivateKey key, X509Certificate certificate, List<X509C
     }
     try {
       List<X509Certificate> certs = certificates(decode(data.get(CERT_KEY)));
-      // No CA bundle (an issuer that writes none): an empty one, which the operator's own certificates never have.
-      List<X509Certificate> bundle = data.containsKey(CA_KEY) ? certificates(decode(data.get(CA_KEY))) : List.of();
+      // No CA bundle (an issuer that writes none): an empty one, which the operator's own
+      // certificates never have.
+      List<X509Certificate> bundle =
+          data.containsKey(CA_KEY) ? certificates(decode(data.get(CA_KEY))) : List.of();
       if (certs.isEmpty()) {
         throw new Unreadable(CERT_KEY + " holds no certificate", null);
       }
       String keyPem = new String(decode(data.get(KEY_KEY)), StandardCharsets.US_ASCII);
-      byte[] der = Base64.getMimeDecoder().decode(keyPem.replaceAll("-----(BEGIN|END) [A-Z ]+-----", ""));
+      byte[] der =
+          Base64.getMimeDecoder().decode(keyPem.replaceAll("-----(BEGIN|END) [A-Z ]+-----", ""));
       PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
       return new WebhookTls(key, certs.get(0), bundle);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
@@ -153,21 +169,26 @@ public record WebhookTls(PrivateKey key, X509Certificate certificate, List<X509C
     }
   }
 
-  /** The CAs of this bundle that are still valid at {@code now}, to carry over into the next bundle. */
+  /**
+   * The CAs of this bundle that are still valid at {@code now}, to carry over into the next bundle.
+   */
   public List<X509Certificate> validCas(Instant now) {
     return caBundle.stream().filter(ca -> ca.getNotAfter().toInstant().isAfter(now)).toList();
   }
 
   static List<X509Certificate> certificates(byte[] pem) throws GeneralSecurityException {
     List<X509Certificate> out = new ArrayList<>();
-    for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))) {
+    for (var c :
+        CertificateFactory.getInstance("X.509")
+            .generateCertificates(new ByteArrayInputStream(pem))) {
       out.add((X509Certificate) c);
     }
     return out;
   }
 
   static String pem(String type, byte[] der) {
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
   }
 

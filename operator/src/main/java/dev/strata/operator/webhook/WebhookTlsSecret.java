@@ -15,12 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the webhook's TLS material in one Secret of the operator's namespace, so every replica serves the same
- * certificate: creates it when absent, reuses it while valid, and replaces it (a new CA, the old one kept in the
- * bundle while valid) when it expires within {@code renewBefore}, lacks a name the webhook needs, or is unreadable.
- * Replicas race safely: a create or update that loses (409) re-reads what the winner wrote. With an owner (the webhook's
- * Service, {@link OwnerAnchor}) the Secret is created owned by it, and an existing one is given it, so that it is
- * garbage-collected with the Service; where the owner must exist (in a cluster) and does not, nothing is written.
+ * Keeps the webhook's TLS material in one Secret of the operator's namespace, so every replica
+ * serves the same certificate: creates it when absent, reuses it while valid, and replaces it (a
+ * new CA, the old one kept in the bundle while valid) when it expires within {@code renewBefore},
+ * lacks a name the webhook needs, or is unreadable. Replicas race safely: a create or update that
+ * loses (409) re-reads what the winner wrote. With an owner (the webhook's Service, {@link
+ * OwnerAnchor}) the Secret is created owned by it, and an existing one is given it, so that it is
+ * garbage-collected with the Service; where the owner must exist (in a cluster) and does not,
+ * nothing is written.
  */
 public final class WebhookTlsSecret {
 
@@ -36,14 +38,28 @@ public final class WebhookTlsSecret {
   private final OwnerAnchor owner;
   private final boolean ownerRequired;
 
-  public WebhookTlsSecret(KubernetesClient client, String namespace, String name, List<String> dnsNames, List<String> ips,
-      Duration validity, Duration renewBefore) {
+  public WebhookTlsSecret(
+      KubernetesClient client,
+      String namespace,
+      String name,
+      List<String> dnsNames,
+      List<String> ips,
+      Duration validity,
+      Duration renewBefore) {
     this(client, namespace, name, dnsNames, ips, validity, renewBefore, null, false);
   }
 
   /** With an owner; {@code ownerRequired}: write nothing while it does not exist. */
-  public WebhookTlsSecret(KubernetesClient client, String namespace, String name, List<String> dnsNames, List<String> ips,
-      Duration validity, Duration renewBefore, OwnerAnchor owner, boolean ownerRequired) {
+  public WebhookTlsSecret(
+      KubernetesClient client,
+      String namespace,
+      String name,
+      List<String> dnsNames,
+      List<String> ips,
+      Duration validity,
+      Duration renewBefore,
+      OwnerAnchor owner,
+      boolean ownerRequired) {
     this.owner = owner;
     this.ownerRequired = ownerRequired;
     this.client = client;
@@ -64,7 +80,10 @@ public final class WebhookTlsSecret {
         if (e.getCode() != 409 || attempt >= 5) {
           throw e;
         }
-        LOG.info("{}/{}: another replica changed the webhook Secret first; reading it again", namespace, name);
+        LOG.info(
+            "{}/{}: another replica changed the webhook Secret first; reading it again",
+            namespace,
+            name);
       }
     }
   }
@@ -75,7 +94,11 @@ public final class WebhookTlsSecret {
       Optional<OwnerReference> ref = ownerReference();
       WebhookTls fresh = WebhookCertificates.issue(now, validity, dnsNames, ips, List.of());
       client.secrets().inNamespace(namespace).resource(secretWith(fresh, null, ref)).create();
-      LOG.info("{}/{}: created the webhook certificate, valid until {}", namespace, name, fresh.notAfter());
+      LOG.info(
+          "{}/{}: created the webhook certificate, valid until {}",
+          namespace,
+          name,
+          fresh.notAfter());
       return fresh;
     }
     Optional<String> problem;
@@ -90,15 +113,29 @@ public final class WebhookTlsSecret {
     }
     if (problem.isEmpty()) {
       if (owner != null && owner.adoptOrWarn(client, secret)) {
-        LOG.info("{}/{}: the webhook Secret is now owned by {} and is deleted with it", namespace, name, owner.describe());
+        LOG.info(
+            "{}/{}: the webhook Secret is now owned by {} and is deleted with it",
+            namespace,
+            name,
+            owner.describe());
       }
       return current;
     }
     Optional<OwnerReference> ref = ownerReference();
     WebhookTls next = WebhookCertificates.issue(now, validity, dnsNames, ips, carried);
-    // Optimistic locking on the resourceVersion we read: of two replicas rotating at once, one wins.
-    client.secrets().inNamespace(namespace).resource(secretWith(next, secret.getMetadata().getResourceVersion(), ref)).update();
-    LOG.info("{}/{}: rotated the webhook certificate ({}); the new one is valid until {}", namespace, name, problem.get(), next.notAfter());
+    // Optimistic locking on the resourceVersion we read: of two replicas rotating at once, one
+    // wins.
+    client
+        .secrets()
+        .inNamespace(namespace)
+        .resource(secretWith(next, secret.getMetadata().getResourceVersion(), ref))
+        .update();
+    LOG.info(
+        "{}/{}: rotated the webhook certificate ({}); the new one is valid until {}",
+        namespace,
+        name,
+        problem.get(),
+        next.notAfter());
     return next;
   }
 
@@ -109,8 +146,10 @@ public final class WebhookTlsSecret {
     }
     Optional<OwnerReference> ref = owner.reference();
     if (ref.isEmpty() && ownerRequired) {
-      throw new IllegalStateException(owner.describe() + " does not exist: the API server could not call the webhook, and its Secret"
-          + " would have no owner to be deleted with (helm upgrade restores the Service)");
+      throw new IllegalStateException(
+          owner.describe()
+              + " does not exist: the API server could not call the webhook, and its Secret"
+              + " would have no owner to be deleted with (helm upgrade restores the Service)");
     }
     return ref;
   }

@@ -30,20 +30,49 @@ public final class CatalogFixtures {
 
   public static SnapshotStore store(String ns, CatalogSpec catalog) {
     SnapshotStore st = new SnapshotStore();
-    st.setMetadata(new ObjectMetaBuilder().withName("minio").withNamespace(ns).withUid("store-uid").withGeneration(1L).build());
-    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, null, null, null, null, null, catalog, null));
+    st.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("minio")
+            .withNamespace(ns)
+            .withUid("store-uid")
+            .withGeneration(1L)
+            .build());
+    st.setSpec(
+        new SnapshotStoreSpec(
+            "http://minio:9000",
+            "b",
+            null,
+            null,
+            true,
+            new CredentialsSecretRef("c", null, null),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            catalog,
+            null));
     return st;
   }
 
-  public static Listing.Entry entry(String id, String sourceId, String createdBy, Map<String, String> labels) {
-    return new Listing.Entry(id, "snapshots/x/" + id + ".json.gz", new SnapshotSummary(id,
-        new SnapshotMetadata(sourceId, "s3://b at http://minio:9000", takenAt(id), createdBy, labels),
-        null, new SnapshotStats(3, 1, 0, 4096, 4096, 0)));
+  public static Listing.Entry entry(
+      String id, String sourceId, String createdBy, Map<String, String> labels) {
+    return new Listing.Entry(
+        id,
+        "snapshots/x/" + id + ".json.gz",
+        new SnapshotSummary(
+            id,
+            new SnapshotMetadata(
+                sourceId, "s3://b at http://minio:9000", takenAt(id), createdBy, labels),
+            null,
+            new SnapshotStats(3, 1, 0, 4096, 4096, 0)));
   }
 
   /** A snapshot id starts with its creation time. */
   static Instant takenAt(String id) {
-    return java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSSX").parse(id.substring(0, 20), Instant::from);
+    return java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSSX")
+        .parse(id.substring(0, 20), Instant::from);
   }
 
   public static Listing listing(Listing.Entry... entries) {
@@ -56,10 +85,30 @@ public final class CatalogFixtures {
   public static StateSnapshot taken(String ns, String name, String uid, String id) {
     StateSnapshot s = new StateSnapshot();
     s.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).withUid(uid).build());
-    s.setSpec(new StateSnapshotSpec(new SnapshotSource("data", null), new LocalObjectRef("minio"), null, null, null, null, null));
+    s.setSpec(
+        new StateSnapshotSpec(
+            new SnapshotSource("data", null),
+            new LocalObjectRef("minio"),
+            null,
+            null,
+            null,
+            null,
+            null));
     if (id != null) {
-      s.setStatus(new StateSnapshotStatus(SnapshotPhase.Succeeded, "c1:" + ns + "/data/", null, null, null, null,
-          new SnapshotIndexSummary(id, "k", null, 1L, 1L, 1L, 1L, 0L), null, null, null, 1L, null));
+      s.setStatus(
+          new StateSnapshotStatus(
+              SnapshotPhase.Succeeded,
+              "c1:" + ns + "/data/",
+              null,
+              null,
+              null,
+              null,
+              new SnapshotIndexSummary(id, "k", null, 1L, 1L, 1L, 1L, 0L),
+              null,
+              null,
+              null,
+              1L,
+              null));
     }
     return s;
   }

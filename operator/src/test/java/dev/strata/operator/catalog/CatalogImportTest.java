@@ -25,9 +25,21 @@ class CatalogImportTest {
 
   @Test
   void aSnapshotALostClusterLeftInTheBucketBecomesAnImportedRetainStateSnapshotWithItsLabels() {
-    Listing l = listing(entry(LOST, "lost-cluster:demo/data-kafka-0/rocksdb", "statesnapshot/demo/nightly-20261126-0200/uid-in-a",
-        Map.of("strata.dev/schedule", "nightly", "strata.dev/group", "nightly-20261126-0200", "strata.dev/retention-policy", "keep",
-            "other.io/x", "y")));
+    Listing l =
+        listing(
+            entry(
+                LOST,
+                "lost-cluster:demo/data-kafka-0/rocksdb",
+                "statesnapshot/demo/nightly-20261126-0200/uid-in-a",
+                Map.of(
+                    "strata.dev/schedule",
+                    "nightly",
+                    "strata.dev/group",
+                    "nightly-20261126-0200",
+                    "strata.dev/retention-policy",
+                    "keep",
+                    "other.io/x",
+                    "y")));
     CatalogImport.Plan plan = CatalogImport.plan(store, l, List.of(), Set.of());
     assertThat(plan.delete()).isEmpty();
     StateSnapshot s = plan.create().get(0);
@@ -39,17 +51,26 @@ class CatalogImportTest {
     assertThat(s.getSpec().source().path()).isEqualTo("rocksdb");
     assertThat(s.getSpec().storeRef().name()).isEqualTo("minio");
     assertThat(s.getSpec().ttl()).isNull();
-    assertThat(s.getMetadata().getLabels()).containsEntry(Labels.IMPORTED, "true").containsEntry(Labels.STORE, "minio")
-        .containsEntry(Labels.SOURCE_CLUSTER, "lost-cluster").containsEntry(Labels.SOURCE_NAMESPACE, "demo")
-        .as("the group the index holds comes along").containsEntry("strata.dev/group", "nightly-20261126-0200")
-        .as("this cluster's schedule and retention are not the lost one's").containsEntry(Labels.ORIGIN_SCHEDULE, "nightly")
+    assertThat(s.getMetadata().getLabels())
+        .containsEntry(Labels.IMPORTED, "true")
+        .containsEntry(Labels.STORE, "minio")
+        .containsEntry(Labels.SOURCE_CLUSTER, "lost-cluster")
+        .containsEntry(Labels.SOURCE_NAMESPACE, "demo")
+        .as("the group the index holds comes along")
+        .containsEntry("strata.dev/group", "nightly-20261126-0200")
+        .as("this cluster's schedule and retention are not the lost one's")
+        .containsEntry(Labels.ORIGIN_SCHEDULE, "nightly")
         .doesNotContainKeys(Labels.SCHEDULE, Labels.RETENTION_POLICY, "other.io/x");
-    assertThat(s.getMetadata().getAnnotations()).containsEntry(Labels.TAKEN_AT, "2026-11-26T02:00:00Z")
+    assertThat(s.getMetadata().getAnnotations())
+        .containsEntry(Labels.TAKEN_AT, "2026-11-26T02:00:00Z")
         .containsEntry(Labels.CREATED_BY, "statesnapshot/demo/nightly-20261126-0200/uid-in-a");
-    assertThat(s.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
-      assertThat(o.getUid()).isEqualTo("store-uid");
-      assertThat(o.getBlockOwnerDeletion()).isFalse();
-    });
+    assertThat(s.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getUid()).isEqualTo("store-uid");
+              assertThat(o.getBlockOwnerDeletion()).isFalse();
+            });
     assertThat(CatalogImport.isImported(s)).isTrue();
     assertThat(plan.imported()).isEqualTo(1);
   }
@@ -58,39 +79,66 @@ class CatalogImportTest {
   void aSnapshotWithAStateSnapshotHereIsNotImportedEvenBeforeThatOneRecordsIt() {
     StateSnapshot recorded = taken("demo", "manual-1", "uid-1", LOST);
     StateSnapshot running = taken("demo", "manual-2", "uid-2", null);
-    Listing l = listing(entry(LOST, "c1:demo/data/", "statesnapshot/demo/manual-1/uid-1", Map.of()),
-        entry("20261126T030000.000Z-bbbbbb", "c1:demo/data/", "statesnapshot/demo/manual-2/uid-2", Map.of()),
-        entry("20261126T040000.000Z-cccccc", "c1:demo/data/", "statesnapshot/demo/deleted-with-retain/uid-3", Map.of()));
-    CatalogImport.Plan plan = CatalogImport.plan(store, l, List.of(recorded, running), Set.of("uid-1", "uid-2"));
-    assertThat(plan.create()).extracting(s -> s.getSpec().snapshotId()).containsExactly("20261126T040000.000Z-cccccc");
+    Listing l =
+        listing(
+            entry(LOST, "c1:demo/data/", "statesnapshot/demo/manual-1/uid-1", Map.of()),
+            entry(
+                "20261126T030000.000Z-bbbbbb",
+                "c1:demo/data/",
+                "statesnapshot/demo/manual-2/uid-2",
+                Map.of()),
+            entry(
+                "20261126T040000.000Z-cccccc",
+                "c1:demo/data/",
+                "statesnapshot/demo/deleted-with-retain/uid-3",
+                Map.of()));
+    CatalogImport.Plan plan =
+        CatalogImport.plan(store, l, List.of(recorded, running), Set.of("uid-1", "uid-2"));
+    assertThat(plan.create())
+        .extracting(s -> s.getSpec().snapshotId())
+        .containsExactly("20261126T040000.000Z-cccccc");
   }
 
   @Test
   void onlyTheStoresNamespaceIsImportedUnlessTheCatalogNamesOthers() {
-    Listing l = listing(entry(LOST, "a:demo/data/", null, Map.of()), entry("20261126T030000.000Z-bbbbbb", "a:other/data/", null, Map.of()),
-        entry("20261126T040000.000Z-cccccc", "/var/lib/app", null, Map.of()));
+    Listing l =
+        listing(
+            entry(LOST, "a:demo/data/", null, Map.of()),
+            entry("20261126T030000.000Z-bbbbbb", "a:other/data/", null, Map.of()),
+            entry("20261126T040000.000Z-cccccc", "/var/lib/app", null, Map.of()));
     CatalogImport.Plan own = CatalogImport.plan(store, l, List.of(), Set.of());
     assertThat(own.create()).extracting(s -> s.getSpec().snapshotId()).containsExactly(LOST);
     assertThat(own.message()).contains("3 snapshots in the bucket").contains("1 taken of no PVC");
 
     SnapshotStore recovery = store("recovery", new CatalogSpec(true, null, List.of("*"), null));
-    assertThat(CatalogImport.plan(recovery, l, List.of(), Set.of()).create()).extracting(s -> s.getMetadata().getLabels().get(Labels.SOURCE_NAMESPACE))
+    assertThat(CatalogImport.plan(recovery, l, List.of(), Set.of()).create())
+        .extracting(s -> s.getMetadata().getLabels().get(Labels.SOURCE_NAMESPACE))
         .containsExactly("demo", "other");
   }
 
   @Test
   void anImportedStateSnapshotWhoseSnapshotLeftTheBucketGoesAndOthersStay() {
-    CatalogImport.Plan first = CatalogImport.plan(store, listing(entry(LOST, "a:demo/data/", null, Map.of())), List.of(), Set.of());
+    CatalogImport.Plan first =
+        CatalogImport.plan(
+            store, listing(entry(LOST, "a:demo/data/", null, Map.of())), List.of(), Set.of());
     StateSnapshot imported = first.create().get(0);
     imported.getMetadata().setUid("imported-uid");
-    List<StateSnapshot> here = new ArrayList<>(List.of(imported, taken("demo", "mine", "uid-1", "20261126T030000.000Z-bbbbbb")));
+    List<StateSnapshot> here =
+        new ArrayList<>(
+            List.of(imported, taken("demo", "mine", "uid-1", "20261126T030000.000Z-bbbbbb")));
 
-    CatalogImport.Plan again = CatalogImport.plan(store, listing(entry(LOST, "a:demo/data/", null, Map.of())), here, Set.of("imported-uid", "uid-1"));
+    CatalogImport.Plan again =
+        CatalogImport.plan(
+            store,
+            listing(entry(LOST, "a:demo/data/", null, Map.of())),
+            here,
+            Set.of("imported-uid", "uid-1"));
     assertThat(again.create()).isEmpty();
     assertThat(again.delete()).isEmpty();
     assertThat(again.imported()).isEqualTo(1);
 
-    CatalogImport.Plan gone = CatalogImport.plan(store, listing(), here, Set.of("imported-uid", "uid-1"));
+    CatalogImport.Plan gone =
+        CatalogImport.plan(store, listing(), here, Set.of("imported-uid", "uid-1"));
     assertThat(gone.delete()).containsExactly(imported);
     assertThat(gone.message()).contains("1 gone from the bucket");
   }
@@ -99,9 +147,15 @@ class CatalogImportTest {
   void aLargeCatalogIsImportedInPartsAndALongPvcNameIsShortened() {
     List<Listing.Entry> many = new ArrayList<>();
     for (int i = 0; i < CatalogImport.MAX_CREATES + 5; i++) {
-      many.add(entry(String.format("20261126T020000.%03dZ-%06x", i % 1000, i), "a:demo/data/", null, Map.of()));
+      many.add(
+          entry(
+              String.format("20261126T020000.%03dZ-%06x", i % 1000, i),
+              "a:demo/data/",
+              null,
+              Map.of()));
     }
-    CatalogImport.Plan plan = CatalogImport.plan(store, listing(many.toArray(Listing.Entry[]::new)), List.of(), Set.of());
+    CatalogImport.Plan plan =
+        CatalogImport.plan(store, listing(many.toArray(Listing.Entry[]::new)), List.of(), Set.of());
     assertThat(plan.create()).hasSize(CatalogImport.MAX_CREATES);
     assertThat(plan.more()).isTrue();
     assertThat(plan.message()).contains("5 more to import");

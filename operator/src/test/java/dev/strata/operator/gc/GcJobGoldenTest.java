@@ -20,10 +20,14 @@ class GcJobGoldenTest {
   @ValueSource(strings = {"ca", "store-runner", "web-identity"})
   void jobMatchesGoldenFile(String name) throws IOException {
     Path dir = Golden.ROOT.resolve("gc-job");
-    JsonNode input = Serialization.yamlMapper().readTree(Files.readString(dir.resolve(name + ".input.yaml")));
-    SnapshotStore store = Serialization.yamlMapper().treeToValue(input.get("store"), SnapshotStore.class);
+    JsonNode input =
+        Serialization.yamlMapper().readTree(Files.readString(dir.resolve(name + ".input.yaml")));
+    SnapshotStore store =
+        Serialization.yamlMapper().treeToValue(input.get("store"), SnapshotStore.class);
 
-    Job job = new GcJobBuilder(OperatorSettings.defaults()).build(store, Instant.parse(input.get("when").asText()), input.get("reason").asText());
+    Job job =
+        new GcJobBuilder(OperatorSettings.defaults())
+            .build(store, Instant.parse(input.get("when").asText()), input.get("reason").asText());
 
     Golden.assertMatches(dir.resolve(name + ".job.yaml"), Serialization.asYaml(job));
   }

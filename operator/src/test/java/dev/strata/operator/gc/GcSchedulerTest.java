@@ -29,28 +29,70 @@ class GcSchedulerTest {
 
   static SnapshotStore store(GarbageCollectionSpec gc, GarbageCollectionStatus last) {
     SnapshotStore st = new SnapshotStore();
-    st.setMetadata(new ObjectMetaBuilder().withName("minio").withNamespace("ns").withUid("uid").withCreationTimestamp(CREATED.toString()).build());
-    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, gc, null));
+    st.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("minio")
+            .withNamespace("ns")
+            .withUid("uid")
+            .withCreationTimestamp(CREATED.toString())
+            .build());
+    st.setSpec(
+        new SnapshotStoreSpec(
+            "http://minio:9000",
+            "b",
+            null,
+            null,
+            true,
+            new CredentialsSecretRef("c", null, null),
+            null,
+            gc,
+            null));
     st.setStatus(new SnapshotStoreStatus(null, 1L, null, last));
     return st;
   }
 
   static Job job(String name, String condition, String at) {
-    JobBuilder b = new JobBuilder().withNewMetadata().withName(name).withNamespace("ns").endMetadata();
+    JobBuilder b =
+        new JobBuilder().withNewMetadata().withName(name).withNamespace("ns").endMetadata();
     if (condition != null) {
-      b.withNewStatus().withConditions(new JobConditionBuilder().withType(condition).withStatus("True").withLastTransitionTime(at).build()).endStatus();
+      b.withNewStatus()
+          .withConditions(
+              new JobConditionBuilder()
+                  .withType(condition)
+                  .withStatus("True")
+                  .withLastTransitionTime(at)
+                  .build())
+          .endStatus();
     }
     return b.build();
   }
 
-  GcScheduler.Plan plan(SnapshotStore store, boolean ready, List<Job> jobs, Map<String, RunnerOutcome<GcReport>> outcomes, Optional<Instant> asked, String now) {
+  GcScheduler.Plan plan(
+      SnapshotStore store,
+      boolean ready,
+      List<Job> jobs,
+      Map<String, RunnerOutcome<GcReport>> outcomes,
+      Optional<Instant> asked,
+      String now) {
     return scheduler.plan(store, ready, jobs, outcomes, asked, Instant.parse(now));
   }
 
   @Test
   void theDefaultScheduleRunsDailyAt0317Utc() {
-    assertThat(plan(store(null, null), true, List.of(), Map.of(), Optional.empty(), "2026-11-26T03:16:00Z").create()).isEmpty();
-    Job job = plan(store(null, null), true, List.of(), Map.of(), Optional.empty(), "2026-11-26T03:18:00Z").create().orElseThrow();
+    assertThat(
+            plan(
+                    store(null, null),
+                    true,
+                    List.of(),
+                    Map.of(),
+                    Optional.empty(),
+                    "2026-11-26T03:16:00Z")
+                .create())
+        .isEmpty();
+    Job job =
+        plan(store(null, null), true, List.of(), Map.of(), Optional.empty(), "2026-11-26T03:18:00Z")
+            .create()
+            .orElseThrow();
     assertThat(job.getMetadata().getName()).isEqualTo("minio-gc-20261126-0317");
     assertThat(job.getMetadata().getAnnotations()).containsEntry("strata.dev/reason", "schedule");
   }
@@ -58,35 +100,84 @@ class GcSchedulerTest {
   @Test
   void nothingStartsWhileOneRunsTheStoreIsNotReadyOrCollectionIsSuspended() {
     String due = "2026-11-26T04:00:00Z";
-    assertThat(plan(store(null, null), true, List.of(job("running", null, null)), Map.of(), Optional.empty(), due).create()).isEmpty();
-    assertThat(plan(store(null, null), false, List.of(), Map.of(), Optional.empty(), due).create()).isEmpty();
+    assertThat(
+            plan(
+                    store(null, null),
+                    true,
+                    List.of(job("running", null, null)),
+                    Map.of(),
+                    Optional.empty(),
+                    due)
+                .create())
+        .isEmpty();
+    assertThat(plan(store(null, null), false, List.of(), Map.of(), Optional.empty(), due).create())
+        .isEmpty();
     GarbageCollectionSpec suspended = new GarbageCollectionSpec(null, null, null, true);
-    assertThat(plan(store(suspended, null), true, List.of(), Map.of(), Optional.empty(), due).create()).isEmpty();
+    assertThat(
+            plan(store(suspended, null), true, List.of(), Map.of(), Optional.empty(), due).create())
+        .isEmpty();
     GarbageCollectionSpec invalid = new GarbageCollectionSpec("every night", null, null, null);
-    assertThat(plan(store(invalid, null), true, List.of(), Map.of(), Optional.empty(), due).create()).isEmpty();
+    assertThat(
+            plan(store(invalid, null), true, List.of(), Map.of(), Optional.empty(), due).create())
+        .isEmpty();
   }
 
   @Test
   void retentionsRequestStartsOneAtOnceButNotBesideARunningOne() {
     Optional<Instant> asked = Optional.of(Instant.parse("2026-11-26T10:05:30Z"));
-    Job job = plan(store(null, null), true, List.of(), Map.of(), asked, "2026-11-26T10:05:31Z").create().orElseThrow();
+    Job job =
+        plan(store(null, null), true, List.of(), Map.of(), asked, "2026-11-26T10:05:31Z")
+            .create()
+            .orElseThrow();
     assertThat(job.getMetadata().getName()).isEqualTo("minio-gc-20261126-1005");
     assertThat(job.getMetadata().getAnnotations()).containsEntry("strata.dev/reason", "retention");
-    assertThat(plan(store(null, null), true, List.of(job("running", null, null)), Map.of(), asked, "2026-11-26T10:05:31Z").create()).isEmpty();
+    assertThat(
+            plan(
+                    store(null, null),
+                    true,
+                    List.of(job("running", null, null)),
+                    Map.of(),
+                    asked,
+                    "2026-11-26T10:05:31Z")
+                .create())
+        .isEmpty();
   }
 
   @Test
   void theNewestFinishedCollectorIsReportedOnceWithItsFigures() {
-    GarbageCollectionStatus before = new GarbageCollectionStatus("2026-11-25T03:17:40Z", "Succeeded", 1L, 1L, 0L, 1L, "deleted 1 blobs");
+    GarbageCollectionStatus before =
+        new GarbageCollectionStatus(
+            "2026-11-25T03:17:40Z", "Succeeded", 1L, 1L, 0L, 1L, "deleted 1 blobs");
     Job old = job("old", "Complete", "2026-11-25T03:17:40Z");
     Job done = job("done", "Complete", "2026-11-26T03:18:10Z");
-    RunnerOutcome<GcReport> ok = RunnerOutcome.parse(0, "{\"blobsDeleted\":12,\"bytesDeleted\":4096,\"tombstonesDeleted\":1,\"durationMs\":2500}", GcReport.class);
-    GcScheduler.Plan plan = plan(store(null, before), true, List.of(old, done), Map.of("done", ok), Optional.empty(), "2026-11-26T03:19:00Z");
+    RunnerOutcome<GcReport> ok =
+        RunnerOutcome.parse(
+            0,
+            "{\"blobsDeleted\":12,\"bytesDeleted\":4096,\"tombstonesDeleted\":1,\"durationMs\":2500}",
+            GcReport.class);
+    GcScheduler.Plan plan =
+        plan(
+            store(null, before),
+            true,
+            List.of(old, done),
+            Map.of("done", ok),
+            Optional.empty(),
+            "2026-11-26T03:19:00Z");
     assertThat(plan.finished()).contains(done);
-    assertThat(plan.last()).isEqualTo(new GarbageCollectionStatus("2026-11-26T03:18:10Z", "Succeeded", 12L, 4096L, 1L, 2500L, "deleted 12 blobs"));
+    assertThat(plan.last())
+        .isEqualTo(
+            new GarbageCollectionStatus(
+                "2026-11-26T03:18:10Z", "Succeeded", 12L, 4096L, 1L, 2500L, "deleted 12 blobs"));
 
     // Once recorded, the same Job is not reported again.
-    GcScheduler.Plan again = plan(store(null, plan.last()), true, List.of(old, done), Map.of("done", ok), Optional.empty(), "2026-11-26T03:20:00Z");
+    GcScheduler.Plan again =
+        plan(
+            store(null, plan.last()),
+            true,
+            List.of(old, done),
+            Map.of("done", ok),
+            Optional.empty(),
+            "2026-11-26T03:20:00Z");
     assertThat(again.finished()).isEmpty();
     assertThat(again.last()).isEqualTo(plan.last());
   }
@@ -94,10 +185,31 @@ class GcSchedulerTest {
   @Test
   void aFailedCollectorReportsItsErrorAndOneWithoutAResultSaysSo() {
     Job failed = job("failed", "Failed", "2026-11-26T03:18:10Z");
-    RunnerOutcome<GcReport> denied = RunnerOutcome.parse(1, "{\"error\":\"access denied\",\"cause\":\"ACCESS_DENIED\"}", GcReport.class);
-    assertThat(plan(store(null, null), true, List.of(failed), Map.of("failed", denied), Optional.empty(), "2026-11-26T03:19:00Z").last())
-        .isEqualTo(new GarbageCollectionStatus("2026-11-26T03:18:10Z", "Failed", null, null, null, null, "access denied"));
-    assertThat(plan(store(null, null), true, List.of(failed), Map.of(), Optional.empty(), "2026-11-26T03:19:00Z").last().message())
+    RunnerOutcome<GcReport> denied =
+        RunnerOutcome.parse(
+            1, "{\"error\":\"access denied\",\"cause\":\"ACCESS_DENIED\"}", GcReport.class);
+    assertThat(
+            plan(
+                    store(null, null),
+                    true,
+                    List.of(failed),
+                    Map.of("failed", denied),
+                    Optional.empty(),
+                    "2026-11-26T03:19:00Z")
+                .last())
+        .isEqualTo(
+            new GarbageCollectionStatus(
+                "2026-11-26T03:18:10Z", "Failed", null, null, null, null, "access denied"));
+    assertThat(
+            plan(
+                    store(null, null),
+                    true,
+                    List.of(failed),
+                    Map.of(),
+                    Optional.empty(),
+                    "2026-11-26T03:19:00Z")
+                .last()
+                .message())
         .isEqualTo("the collector left no result");
   }
 }

@@ -37,7 +37,12 @@ class KubernetesPodExecTest {
   void aRefusalSaysWhichChartValueGrantsExec() {
     KubernetesClientException forbidden = new KubernetesClientException("forbidden", 403, null);
     assertThat(KubernetesPodExec.why(forbidden, "team-a", "app-0", "app"))
-        .contains("may not exec into pods in namespace team-a").contains("hooks.enabled=true").contains("hooks.namespaces");
-    assertThat(KubernetesPodExec.why(new KubernetesClientException("gone", 404, null), "team-a", "app-0", "app")).isEqualTo("pod app-0 is gone");
+        .contains("may not exec into pods in namespace team-a")
+        .contains("hooks.enabled=true")
+        .contains("hooks.namespaces");
+    assertThat(
+            KubernetesPodExec.why(
+                new KubernetesClientException("gone", 404, null), "team-a", "app-0", "app"))
+        .isEqualTo("pod app-0 is gone");
   }
 }

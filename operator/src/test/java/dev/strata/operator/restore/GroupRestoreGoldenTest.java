@@ -16,15 +16,20 @@ import java.util.TreeSet;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The StateRestores a group restore creates, one per member, for the group's StateSnapshots and the PVCs that exist, as YAML. */
+/**
+ * The StateRestores a group restore creates, one per member, for the group's StateSnapshots and the
+ * PVCs that exist, as YAML.
+ */
 class GroupRestoreGoldenTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"imported-group"})
   void restoresMatchGoldenFile(String name) throws IOException {
     Path dir = Golden.ROOT.resolve("group-restore");
-    JsonNode input = Serialization.yamlMapper().readTree(Files.readString(dir.resolve(name + ".input.yaml")));
-    StateRestore restore = Serialization.yamlMapper().treeToValue(input.get("restore"), StateRestore.class);
+    JsonNode input =
+        Serialization.yamlMapper().readTree(Files.readString(dir.resolve(name + ".input.yaml")));
+    StateRestore restore =
+        Serialization.yamlMapper().treeToValue(input.get("restore"), StateRestore.class);
     List<StateSnapshot> members = new ArrayList<>();
     for (JsonNode m : input.get("members")) {
       members.add(Serialization.yamlMapper().treeToValue(m, StateSnapshot.class));
@@ -32,8 +37,10 @@ class GroupRestoreGoldenTest {
     Set<String> claims = new TreeSet<>();
     input.get("existingClaims").forEach(c -> claims.add(c.asText()));
 
-    GroupRestore.Decision d = GroupRestore.decide(new GroupRestore.Observation(restore, members, claims, List.of(),
-        Instant.parse("2026-12-01T08:00:00Z")));
+    GroupRestore.Decision d =
+        GroupRestore.decide(
+            new GroupRestore.Observation(
+                restore, members, claims, List.of(), Instant.parse("2026-12-01T08:00:00Z")));
 
     Golden.assertMatches(dir.resolve(name + ".restores.yaml"), Serialization.asYaml(d.create()));
   }

@@ -29,6 +29,11 @@ final class FixedLookup implements RestorePolicyLookup {
 
   @Override
   public Optional<SnapshotStore> store(String namespace, String name) {
-    return stores.stream().filter(s -> namespace.equals(s.getMetadata().getNamespace()) && name.equals(s.getMetadata().getName())).findFirst();
+    return stores.stream()
+        .filter(
+            s ->
+                namespace.equals(s.getMetadata().getNamespace())
+                    && name.equals(s.getMetadata().getName()))
+        .findFirst();
   }
 }

@@ -21,32 +21,70 @@ final class Fixtures {
 
   private Fixtures() {}
 
-  static RestorePolicy policy(String name, LabelSelector selector, String volume, String path, RestoreFailurePolicy failure) {
+  static RestorePolicy policy(
+      String name,
+      LabelSelector selector,
+      String volume,
+      String path,
+      RestoreFailurePolicy failure) {
     RestorePolicy p = new RestorePolicy();
-    p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).withGeneration(1L).build());
-    p.setSpec(new RestorePolicySpec(selector, volume, path, new LocalObjectRef("minio"), null, null, null, failure, null));
+    p.setMetadata(
+        new ObjectMetaBuilder().withName(name).withNamespace(NS).withGeneration(1L).build());
+    p.setSpec(
+        new RestorePolicySpec(
+            selector, volume, path, new LocalObjectRef("minio"), null, null, null, failure, null));
     return p;
   }
 
   static RestorePolicy policy(String name, Map<String, String> matchLabels) {
-    return policy(name, new LabelSelectorBuilder().withMatchLabels(matchLabels).build(), "data", "rocksdb", null);
+    return policy(
+        name,
+        new LabelSelectorBuilder().withMatchLabels(matchLabels).build(),
+        "data",
+        "rocksdb",
+        null);
   }
 
   static SnapshotStore store() {
     SnapshotStore s = new SnapshotStore();
     s.setMetadata(new ObjectMetaBuilder().withName("minio").withNamespace(NS).build());
-    s.setSpec(new SnapshotStoreSpec("http://minio:9000", "state", null, null, true, new CredentialsSecretRef("minio-credentials", null, null), null, null, null));
+    s.setSpec(
+        new SnapshotStoreSpec(
+            "http://minio:9000",
+            "state",
+            null,
+            null,
+            true,
+            new CredentialsSecretRef("minio-credentials", null, null),
+            null,
+            null,
+            null));
     return s;
   }
 
   /** A pod with label app=&lt;app&gt; and a volume "data" on claim &lt;claim&gt;. */
   static Pod pod(String name, String app, String claim) {
     return new PodBuilder()
-        .withNewMetadata().withName(name).withNamespace(NS).addToLabels("app", app).endMetadata()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(NS)
+        .addToLabels("app", app)
+        .endMetadata()
         .withNewSpec()
-        .addNewContainer().withName("app").withImage("example.com/app:1")
-        .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endContainer()
-        .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName(claim).endPersistentVolumeClaim().endVolume()
+        .addNewContainer()
+        .withName("app")
+        .withImage("example.com/app:1")
+        .addNewVolumeMount()
+        .withName("data")
+        .withMountPath("/data")
+        .endVolumeMount()
+        .endContainer()
+        .addNewVolume()
+        .withName("data")
+        .withNewPersistentVolumeClaim()
+        .withClaimName(claim)
+        .endPersistentVolumeClaim()
+        .endVolume()
         .endSpec()
         .build();
   }

@@ -14,20 +14,37 @@ class PodRestoreReportTest {
 
   static Pod withInit(ContainerStatusBuilder status) {
     return new PodBuilder(Fixtures.pod("kafka-streams-0", "kafka-streams", "data-kafka-streams-0"))
-        .editMetadata().withUid("uid-0").addToAnnotations(RestorePolicyPods.SOURCE, "streams/data-kafka-streams-0/rocksdb").endMetadata()
-        .withNewStatus().withInitContainerStatuses(status.withName("strata-restore").build()).endStatus()
+        .editMetadata()
+        .withUid("uid-0")
+        .addToAnnotations(RestorePolicyPods.SOURCE, "streams/data-kafka-streams-0/rocksdb")
+        .endMetadata()
+        .withNewStatus()
+        .withInitContainerStatuses(status.withName("strata-restore").build())
+        .endStatus()
         .build();
   }
 
   static ContainerStatusBuilder terminated(int exit, String message) {
-    return new ContainerStatusBuilder().withState(new ContainerStateBuilder().withNewTerminated()
-        .withExitCode(exit).withMessage(message).withFinishedAt("2026-11-26T10:00:05Z").endTerminated().build());
+    return new ContainerStatusBuilder()
+        .withState(
+            new ContainerStateBuilder()
+                .withNewTerminated()
+                .withExitCode(exit)
+                .withMessage(message)
+                .withFinishedAt("2026-11-26T10:00:05Z")
+                .endTerminated()
+                .build());
   }
 
   @Test
   void aRestoreReportsTheSnapshotAndTheBytes() {
-    PodRestoreReport r = PodRestoreReport.of(withInit(terminated(0,
-        "{\"restored\":true,\"snapshotId\":\"20261126T100001.552Z-51ab2c\",\"files\":41,\"totalBytes\":900,\"downloadedBytes\":0,\"reusedBytes\":900}"))).orElseThrow();
+    PodRestoreReport r =
+        PodRestoreReport.of(
+                withInit(
+                    terminated(
+                        0,
+                        "{\"restored\":true,\"snapshotId\":\"20261126T100001.552Z-51ab2c\",\"files\":41,\"totalBytes\":900,\"downloadedBytes\":0,\"reusedBytes\":900}")))
+            .orElseThrow();
     assertThat(r.result()).isEqualTo(PodRestoreResult.Restored);
     assertThat(r.snapshotId()).isEqualTo("20261126T100001.552Z-51ab2c");
     assertThat(r.downloadedBytes()).isZero();
@@ -40,34 +57,60 @@ class PodRestoreReportTest {
 
   @Test
   void noSnapshotYetIsAFreshStart() {
-    PodRestoreReport r = PodRestoreReport.of(withInit(terminated(0, "{\"restored\":false,\"reason\":\"no snapshot of x yet\"}"))).orElseThrow();
+    PodRestoreReport r =
+        PodRestoreReport.of(
+                withInit(terminated(0, "{\"restored\":false,\"reason\":\"no snapshot of x yet\"}")))
+            .orElseThrow();
     assertThat(r.result()).isEqualTo(PodRestoreResult.FreshStart);
     assertThat(r.snapshotId()).isNull();
   }
 
   @Test
   void anErrorIsAFailureWhetherTheContainerExitedOneOrContinued() {
-    assertThat(PodRestoreReport.of(withInit(terminated(1, "{\"error\":\"bucket 'x' does not exist\"}"))).orElseThrow())
-        .satisfies(r -> {
-          assertThat(r.result()).isEqualTo(PodRestoreResult.Failed);
-          assertThat(r.message()).isEqualTo("bucket 'x' does not exist");
-        });
-    assertThat(PodRestoreReport.of(withInit(terminated(0, "{\"error\":\"store unreachable\"}"))).orElseThrow().result())
+    assertThat(
+            PodRestoreReport.of(
+                    withInit(terminated(1, "{\"error\":\"bucket 'x' does not exist\"}")))
+                .orElseThrow())
+        .satisfies(
+            r -> {
+              assertThat(r.result()).isEqualTo(PodRestoreResult.Failed);
+              assertThat(r.message()).isEqualTo("bucket 'x' does not exist");
+            });
+    assertThat(
+            PodRestoreReport.of(withInit(terminated(0, "{\"error\":\"store unreachable\"}")))
+                .orElseThrow()
+                .result())
         .isEqualTo(PodRestoreResult.Failed);
   }
 
   @Test
   void aContainerRetriedAfterAFailureReportsThatFailure() {
-    ContainerStatusBuilder crashLoop = new ContainerStatusBuilder()
-        .withState(new ContainerStateBuilder().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().build())
-        .withLastState(terminated(1, "{\"error\":\"checksum mismatch in 000042.sst\"}").build().getState());
-    assertThat(PodRestoreReport.of(withInit(crashLoop)).orElseThrow().message()).contains("000042.sst");
+    ContainerStatusBuilder crashLoop =
+        new ContainerStatusBuilder()
+            .withState(
+                new ContainerStateBuilder()
+                    .withNewWaiting()
+                    .withReason("CrashLoopBackOff")
+                    .endWaiting()
+                    .build())
+            .withLastState(
+                terminated(1, "{\"error\":\"checksum mismatch in 000042.sst\"}")
+                    .build()
+                    .getState());
+    assertThat(PodRestoreReport.of(withInit(crashLoop)).orElseThrow().message())
+        .contains("000042.sst");
   }
 
   @Test
   void aRunningOrWaitingContainerReportsNothingYet() {
-    ContainerStatusBuilder running = new ContainerStatusBuilder()
-        .withState(new ContainerStateBuilder().withNewRunning().withStartedAt("2026-11-26T10:00:00Z").endRunning().build());
+    ContainerStatusBuilder running =
+        new ContainerStatusBuilder()
+            .withState(
+                new ContainerStateBuilder()
+                    .withNewRunning()
+                    .withStartedAt("2026-11-26T10:00:00Z")
+                    .endRunning()
+                    .build());
     assertThat(PodRestoreReport.of(withInit(running))).isEmpty();
   }
 }

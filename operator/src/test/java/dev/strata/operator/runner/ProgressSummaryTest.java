@@ -26,12 +26,15 @@ class ProgressSummaryTest {
   void nothingBeforeTheTotalIsKnown() {
     assertThat(ProgressSummary.of(null, false)).isNull();
     assertThat(ProgressSummary.of(new TransferProgress(0L, 0L, 0L, 0L, 0L), false)).isNull();
-    assertThat(ProgressSummary.of(new TransferProgress(null, null, null, null, null), false)).isNull();
+    assertThat(ProgressSummary.of(new TransferProgress(null, null, null, null, null), false))
+        .isNull();
   }
 
   @Test
   void smallAndEmptyRuns() {
-    assertThat(ProgressSummary.of(new TransferProgress(1L, 2L, 512L, 2048L, 0L), false)).isEqualTo("512 B / 2.0 KiB (25%)");
-    assertThat(ProgressSummary.of(new TransferProgress(0L, 0L, 0L, 0L, 0L), true)).isEqualTo("0 B / 0 B (100%)");
+    assertThat(ProgressSummary.of(new TransferProgress(1L, 2L, 512L, 2048L, 0L), false))
+        .isEqualTo("512 B / 2.0 KiB (25%)");
+    assertThat(ProgressSummary.of(new TransferProgress(0L, 0L, 0L, 0L, 0L), true))
+        .isEqualTo("0 B / 0 B (100%)");
   }
 }

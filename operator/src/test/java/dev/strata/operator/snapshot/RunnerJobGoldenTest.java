@@ -17,13 +17,27 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RunnerJobGoldenTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"basic", "pinned", "encrypted", "pod-settings", "workload-user", "file-owner", "platform-user",
-      "operator-defaults", "web-identity", "session-token"})
+  @ValueSource(
+      strings = {
+        "basic",
+        "pinned",
+        "encrypted",
+        "pod-settings",
+        "workload-user",
+        "file-owner",
+        "platform-user",
+        "operator-defaults",
+        "web-identity",
+        "session-token"
+      })
   void jobMatchesGoldenFile(String name) throws IOException {
     Path dir = Golden.ROOT.resolve("snapshot-job");
-    JsonNode input = Serialization.yamlMapper().readTree(Files.readString(dir.resolve(name + ".input.yaml")));
-    StateSnapshot snapshot = Serialization.yamlMapper().treeToValue(input.get("snapshot"), StateSnapshot.class);
-    SnapshotStore store = Serialization.yamlMapper().treeToValue(input.get("store"), SnapshotStore.class);
+    JsonNode input =
+        Serialization.yamlMapper().readTree(Files.readString(dir.resolve(name + ".input.yaml")));
+    StateSnapshot snapshot =
+        Serialization.yamlMapper().treeToValue(input.get("snapshot"), StateSnapshot.class);
+    SnapshotStore store =
+        Serialization.yamlMapper().treeToValue(input.get("store"), SnapshotStore.class);
     Optional<dev.strata.operator.ClaimUser> node = Golden.claimUser(input);
 
     Job job = new RunnerJobBuilder(Golden.operatorSettings(input)).build(snapshot, store, node);

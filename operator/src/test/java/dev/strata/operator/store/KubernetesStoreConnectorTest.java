@@ -21,7 +21,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Which credentials the operator uses for a store, read from the store's spec, its Secret and the operator's tokens. */
+/**
+ * Which credentials the operator uses for a store, read from the store's spec, its Secret and the
+ * operator's tokens.
+ */
 @EnableKubernetesMockClient(crud = true)
 class KubernetesStoreConnectorTest {
 
@@ -40,96 +43,216 @@ class KubernetesStoreConnectorTest {
     connector = new KubernetesStoreConnector(client, new OperatorTokens(tokens));
   }
 
-  static SnapshotStore store(CredentialsSecretRef legacy, StoreCredentials credentials, String region) {
+  static SnapshotStore store(
+      CredentialsSecretRef legacy, StoreCredentials credentials, String region) {
     SnapshotStore store = new SnapshotStore();
     store.setMetadata(new ObjectMetaBuilder().withName("s3").withNamespace(NS).build());
-    store.setSpec(new SnapshotStoreSpec(null, "team-state", "prod", region, null, legacy, null, null, null, null, null, credentials));
+    store.setSpec(
+        new SnapshotStoreSpec(
+            null,
+            "team-state",
+            "prod",
+            region,
+            null,
+            legacy,
+            null,
+            null,
+            null,
+            null,
+            null,
+            credentials));
     return store;
   }
 
   /** A Secret as the API server stores it (the CRUD mock does not turn stringData into data). */
   void secret(String name, Map<String, String> values) {
     Map<String, String> data = new java.util.HashMap<>();
-    values.forEach((k, v) -> data.put(k, java.util.Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
-    client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName(name).endMetadata()
-        .withData(data).build()).create();
+    values.forEach(
+        (k, v) ->
+            data.put(
+                k,
+                java.util.Base64.getEncoder()
+                    .encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    client
+        .secrets()
+        .inNamespace(NS)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withData(data)
+                .build())
+        .create();
   }
 
   @Test
   void accessKeysOfTheOlderFieldAreLongLivedUnlessTheSecretHoldsASessionToken() {
     secret("aws", Map.of("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY", "secret"));
-    assertThat(connector.config(store(new CredentialsSecretRef("aws", null, null), null, null)).credentials())
+    assertThat(
+            connector
+                .config(store(new CredentialsSecretRef("aws", null, null), null, null))
+                .credentials())
         .isEqualTo(new S3Credentials.AccessKeys("AKIAEXAMPLE", "secret", null));
     client.secrets().inNamespace(NS).withName("aws").delete();
-    secret("aws", Map.of("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE", "AWS_SECRET_ACCESS_KEY", "secret", "AWS_SESSION_TOKEN", "tok"));
-    assertThat(connector.config(store(new CredentialsSecretRef("aws", null, null), null, null)).credentials())
+    secret(
+        "aws",
+        Map.of(
+            "AWS_ACCESS_KEY_ID",
+            "ASIAEXAMPLE",
+            "AWS_SECRET_ACCESS_KEY",
+            "secret",
+            "AWS_SESSION_TOKEN",
+            "tok"));
+    assertThat(
+            connector
+                .config(store(new CredentialsSecretRef("aws", null, null), null, null))
+                .credentials())
         .isEqualTo(new S3Credentials.AccessKeys("ASIAEXAMPLE", "secret", "tok"));
   }
 
   @Test
   void aNamedSessionTokenKeyMustBeInTheSecret() {
     secret("vault", Map.of("access_key", "ASIAEXAMPLE", "secret_key", "secret"));
-    CredentialsSecretRef ref = new CredentialsSecretRef("vault", "access_key", "secret_key", "security_token");
+    CredentialsSecretRef ref =
+        new CredentialsSecretRef("vault", "access_key", "secret_key", "security_token");
     assertThatThrownBy(() -> connector.config(store(null, new StoreCredentials(ref, null), null)))
-        .isInstanceOfSatisfying(StoreAccessException.class, e -> assertThat(e.reason()).isEqualTo("SecretKeyMissing"))
-        .hasMessage("Secret vault has no key security_token (spec.credentials.secretRef.sessionTokenKey)");
+        .isInstanceOfSatisfying(
+            StoreAccessException.class, e -> assertThat(e.reason()).isEqualTo("SecretKeyMissing"))
+        .hasMessage(
+            "Secret vault has no key security_token (spec.credentials.secretRef.sessionTokenKey)");
   }
 
   @Test
-  void aWebIdentityIsAssumedWithTheOperatorsOwnTokenForTheAudienceAtAwsStsOfTheRegion() throws Exception {
-    client.serviceAccounts().inNamespace(NS).resource(new ServiceAccountBuilder().withNewMetadata().withName("strata-runner")
-        .endMetadata().build()).create();
+  void aWebIdentityIsAssumedWithTheOperatorsOwnTokenForTheAudienceAtAwsStsOfTheRegion()
+      throws Exception {
+    client
+        .serviceAccounts()
+        .inNamespace(NS)
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("strata-runner")
+                .endMetadata()
+                .build())
+        .create();
     Files.writeString(tokens.resolve("sts.amazonaws.com"), "token");
     WebIdentityCredentials identity = new WebIdentityCredentials(ROLE, "strata-runner", null, null);
-    assertThat(connector.config(store(null, new StoreCredentials(null, identity), "eu-west-1")).credentials())
-        .isEqualTo(new S3Credentials.WebIdentity(ROLE, tokens.resolve("sts.amazonaws.com"), "https://sts.eu-west-1.amazonaws.com",
-            "strata-operator"));
+    assertThat(
+            connector
+                .config(store(null, new StoreCredentials(null, identity), "eu-west-1"))
+                .credentials())
+        .isEqualTo(
+            new S3Credentials.WebIdentity(
+                ROLE,
+                tokens.resolve("sts.amazonaws.com"),
+                "https://sts.eu-west-1.amazonaws.com",
+                "strata-operator"));
 
     Files.writeString(tokens.resolve("api___AzureADTokenExchange"), "token");
-    WebIdentityCredentials minio = new WebIdentityCredentials(ROLE, "strata-runner", "api://AzureADTokenExchange", "http://minio:9000");
+    WebIdentityCredentials minio =
+        new WebIdentityCredentials(
+            ROLE, "strata-runner", "api://AzureADTokenExchange", "http://minio:9000");
     assertThat(connector.config(store(null, new StoreCredentials(null, minio), null)).credentials())
-        .isEqualTo(new S3Credentials.WebIdentity(ROLE, tokens.resolve("api___AzureADTokenExchange"), "http://minio:9000", "strata-operator"));
+        .isEqualTo(
+            new S3Credentials.WebIdentity(
+                ROLE,
+                tokens.resolve("api___AzureADTokenExchange"),
+                "http://minio:9000",
+                "strata-operator"));
   }
 
   @Test
-  void aWebIdentityNeedsTheRunnersServiceAccountAndATokenOfTheOperatorForItsAudience() throws Exception {
-    WebIdentityCredentials identity = new WebIdentityCredentials(ROLE, "strata-runner", "sts.amazonaws.com", null);
+  void aWebIdentityNeedsTheRunnersServiceAccountAndATokenOfTheOperatorForItsAudience()
+      throws Exception {
+    WebIdentityCredentials identity =
+        new WebIdentityCredentials(ROLE, "strata-runner", "sts.amazonaws.com", null);
     SnapshotStore store = store(null, new StoreCredentials(null, identity), null);
     assertThatThrownBy(() -> connector.config(store))
-        .isInstanceOfSatisfying(StoreAccessException.class, e -> assertThat(e.reason()).isEqualTo("ServiceAccountNotFound"))
-        .hasMessageContaining("ServiceAccount strata-runner (spec.credentials.webIdentity.serviceAccountName) does not exist in namespace streams");
-    client.serviceAccounts().inNamespace(NS).resource(new ServiceAccountBuilder().withNewMetadata().withName("strata-runner")
-        .endMetadata().build()).create();
+        .isInstanceOfSatisfying(
+            StoreAccessException.class,
+            e -> assertThat(e.reason()).isEqualTo("ServiceAccountNotFound"))
+        .hasMessageContaining(
+            "ServiceAccount strata-runner (spec.credentials.webIdentity.serviceAccountName) does not exist in namespace streams");
+    client
+        .serviceAccounts()
+        .inNamespace(NS)
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("strata-runner")
+                .endMetadata()
+                .build())
+        .create();
     assertThatThrownBy(() -> connector.config(store))
-        .isInstanceOfSatisfying(StoreAccessException.class, e -> assertThat(e.reason()).isEqualTo("WebIdentityTokenMissing"))
+        .isInstanceOfSatisfying(
+            StoreAccessException.class,
+            e -> assertThat(e.reason()).isEqualTo("WebIdentityTokenMissing"))
         .hasMessageContaining("no token for audience sts.amazonaws.com")
         .hasMessageContaining("webIdentity.audiences");
   }
 
   /**
-   * The store check's Secret read that failed a scheduled snapshot after an operator restart: one transient API failure
-   * (here a 500 the client itself does not retry, as when its own retries are spent or its request timed out) is tried
-   * again and the store opens; a 403 is the server's decision and is reported at once.
+   * The store check's Secret read that failed a scheduled snapshot after an operator restart: one
+   * transient API failure (here a 500 the client itself does not retry, as when its own retries are
+   * spent or its request timed out) is tried again and the store opens; a 403 is the server's
+   * decision and is reported at once.
    */
   @Test
   void aTransientFailureReadingTheSecretIsRetriedAndAForbiddenIsNot() {
     secret("aws", Map.of("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY", "secret"));
     SnapshotStore store = store(new CredentialsSecretRef("aws", null, null), null, null);
     String path = "/api/v1/namespaces/" + NS + "/secrets/aws";
-    try (KubernetesClient noClientRetry = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
-        new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build()).build()) {
-      KubernetesStoreConnector c = new KubernetesStoreConnector(noClientRetry, new OperatorTokens(tokens),
-          new dev.strata.operator.ApiRetry(new dev.strata.engine.store.RetryPolicy(java.time.Duration.ofMillis(1), 2.0,
-              java.time.Duration.ofMillis(4), 0.0, 3, java.time.Duration.ofSeconds(5))));
-      server.expect().get().withPath(path).andReturn(500, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(500)
-          .withMessage("etcdserver: leader changed").build()).once();
-      assertThat(c.config(store).credentials()).isEqualTo(new S3Credentials.AccessKeys("AKIAEXAMPLE", "secret", null));
+    try (KubernetesClient noClientRetry =
+        new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+            .withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
+                    .withRequestRetryBackoffLimit(0)
+                    .build())
+            .build()) {
+      KubernetesStoreConnector c =
+          new KubernetesStoreConnector(
+              noClientRetry,
+              new OperatorTokens(tokens),
+              new dev.strata.operator.ApiRetry(
+                  new dev.strata.engine.store.RetryPolicy(
+                      java.time.Duration.ofMillis(1),
+                      2.0,
+                      java.time.Duration.ofMillis(4),
+                      0.0,
+                      3,
+                      java.time.Duration.ofSeconds(5))));
+      server
+          .expect()
+          .get()
+          .withPath(path)
+          .andReturn(
+              500,
+              new io.fabric8.kubernetes.api.model.StatusBuilder()
+                  .withCode(500)
+                  .withMessage("etcdserver: leader changed")
+                  .build())
+          .once();
+      assertThat(c.config(store).credentials())
+          .isEqualTo(new S3Credentials.AccessKeys("AKIAEXAMPLE", "secret", null));
 
-      server.expect().get().withPath(path).andReturn(403, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(403)
-          .withMessage("secrets \"aws\" is forbidden").build()).once();
-      assertThatThrownBy(() -> c.config(store)).isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class,
-          e -> assertThat(e.getCode()).isEqualTo(403));
-      assertThat(c.config(store).credentials()).as("the 403 was answered once, and not retried into the next read")
+      server
+          .expect()
+          .get()
+          .withPath(path)
+          .andReturn(
+              403,
+              new io.fabric8.kubernetes.api.model.StatusBuilder()
+                  .withCode(403)
+                  .withMessage("secrets \"aws\" is forbidden")
+                  .build())
+          .once();
+      assertThatThrownBy(() -> c.config(store))
+          .isInstanceOfSatisfying(
+              io.fabric8.kubernetes.client.KubernetesClientException.class,
+              e -> assertThat(e.getCode()).isEqualTo(403));
+      assertThat(c.config(store).credentials())
+          .as("the 403 was answered once, and not retried into the next read")
           .isEqualTo(new S3Credentials.AccessKeys("AKIAEXAMPLE", "secret", null));
     }
   }
@@ -137,7 +260,8 @@ class KubernetesStoreConnectorTest {
   @Test
   void tokenFileNamesKeepOnlySafeCharacters() {
     assertThat(OperatorTokens.fileName("sts.amazonaws.com")).isEqualTo("sts.amazonaws.com");
-    assertThat(OperatorTokens.fileName("api://AzureADTokenExchange")).isEqualTo("api___AzureADTokenExchange");
+    assertThat(OperatorTokens.fileName("api://AzureADTokenExchange"))
+        .isEqualTo("api___AzureADTokenExchange");
     assertThat(OperatorTokens.fileName("..")).isEqualTo("_.");
   }
 }

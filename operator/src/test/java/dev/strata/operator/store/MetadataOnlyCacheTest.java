@@ -11,7 +11,9 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The informers that wake a store on a Secret or ConfigMap change keep no data of those objects. */
+/**
+ * The informers that wake a store on a Secret or ConfigMap change keep no data of those objects.
+ */
 class MetadataOnlyCacheTest {
 
   private final KubernetesSerialization serialization = new KubernetesSerialization();
@@ -19,12 +21,17 @@ class MetadataOnlyCacheTest {
   @Test
   void aCachedSecretHasItsNameAndVersionButNoData() {
     ItemStore<Secret> cache = SnapshotStoreReconciler.metadataOnly(Secret.class, serialization);
-    Secret secret = new SecretBuilder()
-        .withNewMetadata().withNamespace("team-a").withName("minio-credentials").withResourceVersion("42")
-        .addToLabels("app", "x").endMetadata()
-        .withStringData(Map.of("AWS_SECRET_ACCESS_KEY", "s3cr3t"))
-        .withData(Map.of("AWS_ACCESS_KEY_ID", "a2V5"))
-        .build();
+    Secret secret =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withNamespace("team-a")
+            .withName("minio-credentials")
+            .withResourceVersion("42")
+            .addToLabels("app", "x")
+            .endMetadata()
+            .withStringData(Map.of("AWS_SECRET_ACCESS_KEY", "s3cr3t"))
+            .withData(Map.of("AWS_ACCESS_KEY_ID", "a2V5"))
+            .build();
     String key = cache.getKey(secret);
     cache.put(key, secret);
 
@@ -41,11 +48,17 @@ class MetadataOnlyCacheTest {
 
   @Test
   void aCachedConfigMapHasNoData() {
-    ItemStore<ConfigMap> cache = SnapshotStoreReconciler.metadataOnly(ConfigMap.class, serialization);
-    ConfigMap bundle = new ConfigMapBuilder()
-        .withNewMetadata().withNamespace("team-a").withName("minio-ca").withResourceVersion("7").endMetadata()
-        .withData(Map.of("ca.crt", "-----BEGIN CERTIFICATE-----"))
-        .build();
+    ItemStore<ConfigMap> cache =
+        SnapshotStoreReconciler.metadataOnly(ConfigMap.class, serialization);
+    ConfigMap bundle =
+        new ConfigMapBuilder()
+            .withNewMetadata()
+            .withNamespace("team-a")
+            .withName("minio-ca")
+            .withResourceVersion("7")
+            .endMetadata()
+            .withData(Map.of("ca.crt", "-----BEGIN CERTIFICATE-----"))
+            .build();
     cache.put(cache.getKey(bundle), bundle);
 
     ConfigMap cached = cache.get("team-a/minio-ca");

@@ -23,19 +23,23 @@ final class ScriptedStore {
       throw new UncheckedIOException(e);
     }
     LocalBlobStoreManager local = new LocalBlobStoreManager(root);
-    this.store = (BlobStoreManager) Proxy.newProxyInstance(BlobStoreManager.class.getClassLoader(), new Class<?>[] {BlobStoreManager.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("checkAccess") && checkFails != null) {
-            throw checkFails;
-          }
-          if (method.getName().equals("close")) {
-            closed = true;
-          }
-          try {
-            return method.invoke(local, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    this.store =
+        (BlobStoreManager)
+            Proxy.newProxyInstance(
+                BlobStoreManager.class.getClassLoader(),
+                new Class<?>[] {BlobStoreManager.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("checkAccess") && checkFails != null) {
+                    throw checkFails;
+                  }
+                  if (method.getName().equals("close")) {
+                    closed = true;
+                  }
+                  try {
+                    return method.invoke(local, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
   }
 }

@@ -24,8 +24,24 @@ class StoreCheckerTest {
 
   static SnapshotStore store(long generation) {
     SnapshotStore st = new SnapshotStore();
-    st.setMetadata(new ObjectMetaBuilder().withName("minio").withNamespace("ns").withUid("uid-1").withGeneration(generation).build());
-    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, null, null));
+    st.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("minio")
+            .withNamespace("ns")
+            .withUid("uid-1")
+            .withGeneration(generation)
+            .build());
+    st.setSpec(
+        new SnapshotStoreSpec(
+            "http://minio:9000",
+            "b",
+            null,
+            null,
+            true,
+            new CredentialsSecretRef("c", null, null),
+            null,
+            null,
+            null));
     return st;
   }
 
@@ -42,7 +58,10 @@ class StoreCheckerTest {
     }
   }
 
-  /** The misclassification this fixes: the wording names an access key in both cases, the reason tells them apart. */
+  /**
+   * The misclassification this fixes: the wording names an access key in both cases, the reason
+   * tells them apart.
+   */
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
     "ACCESS_DENIED, AccessDenied",
@@ -54,20 +73,29 @@ class StoreCheckerTest {
   })
   void aFailedCheckIsNamedByTheStoreErrorsReasonNotItsWording(Reason reason, String condition) {
     Scripted connector = new Scripted();
-    connector.failure = new StoreException(Kind.PERMANENT, reason,
-        "checkAccess on s3://b failed: access denied for access key AKIA… (HTTP 403): check the credentials Secret", null);
+    connector.failure =
+        new StoreException(
+            Kind.PERMANENT,
+            reason,
+            "checkAccess on s3://b failed: access denied for access key AKIA… (HTTP 403): check the credentials Secret",
+            null);
     StoreCheck check = new StoreChecker(new StoreClients(connector)).check(store(1));
     assertThat(check.ready()).isFalse();
     assertThat(check.reason()).isEqualTo(condition);
     assertThat(check.message()).contains("check the credentials Secret");
-    assertThat(connector.opened.get(0).closed).as("a client that failed its check is closed").isTrue();
+    assertThat(connector.opened.get(0).closed)
+        .as("a client that failed its check is closed")
+        .isTrue();
   }
 
   @Test
   void aStoreThatCannotBeOpenedSaysWhy() {
-    StoreConnector missingSecret = s -> {
-      throw new StoreAccessException("SecretNotFound", "Secret c (spec.credentialsSecretRef.name) does not exist in namespace ns");
-    };
+    StoreConnector missingSecret =
+        s -> {
+          throw new StoreAccessException(
+              "SecretNotFound",
+              "Secret c (spec.credentialsSecretRef.name) does not exist in namespace ns");
+        };
     StoreCheck check = new StoreChecker(new StoreClients(missingSecret)).check(store(1));
     assertThat(check.reason()).isEqualTo("SecretNotFound");
     assertThat(check.message()).contains("Secret c");
@@ -80,14 +108,17 @@ class StoreCheckerTest {
     StoreClients clients = new StoreClients(connector);
     StoreChecker checker = new StoreChecker(clients);
     assertThat(checker.check(store(1)).ready()).isTrue();
-    assertThat(clients.client(store(1))).as("no second client for the same store").isSameAs(connector.opened.get(0).store);
+    assertThat(clients.client(store(1)))
+        .as("no second client for the same store")
+        .isSameAs(connector.opened.get(0).store);
 
     // Rotated credentials: the next check reads them anew, and its client replaces the old one.
     assertThat(checker.check(store(1)).ready()).isTrue();
     assertThat(connector.opened.get(0).closed).isTrue();
     assertThat(clients.client(store(1))).isSameAs(connector.opened.get(1).store);
 
-    connector.failure = new StoreException(Kind.PERMANENT, Reason.INVALID_CREDENTIALS, "bad key", null);
+    connector.failure =
+        new StoreException(Kind.PERMANENT, Reason.INVALID_CREDENTIALS, "bad key", null);
     assertThat(checker.check(store(1)).reason()).isEqualTo("InvalidCredentials");
     assertThat(connector.opened.get(1).closed).isTrue();
     assertThat(clients.size()).isZero();

@@ -14,16 +14,20 @@ class StoreClientsTest {
 
   @TempDir Path tmp;
   final List<ScriptedStore> opened = new ArrayList<>();
-  final StoreClients clients = new StoreClients(store -> {
-    ScriptedStore s = new ScriptedStore(tmp.resolve("s" + opened.size()), null);
-    opened.add(s);
-    return s.store;
-  });
+  final StoreClients clients =
+      new StoreClients(
+          store -> {
+            ScriptedStore s = new ScriptedStore(tmp.resolve("s" + opened.size()), null);
+            opened.add(s);
+            return s.store;
+          });
 
   @Test
   void oneClientPerStoreUntilItsSpecChanges() {
     BlobStoreManager first = clients.client(StoreCheckerTest.store(1));
-    IntStream.range(0, 20).parallel().forEach(i -> assertThat(clients.client(StoreCheckerTest.store(1))).isSameAs(first));
+    IntStream.range(0, 20)
+        .parallel()
+        .forEach(i -> assertThat(clients.client(StoreCheckerTest.store(1))).isSameAs(first));
     assertThat(opened).hasSize(1);
 
     BlobStoreManager changed = clients.client(StoreCheckerTest.store(2));

@@ -20,10 +20,14 @@ class VerifyJobGoldenTest {
   @ValueSource(strings = {"repair"})
   void jobMatchesGoldenFile(String name) throws IOException {
     Path dir = Golden.ROOT.resolve("verify-job");
-    JsonNode input = Serialization.yamlMapper().readTree(Files.readString(dir.resolve(name + ".input.yaml")));
-    SnapshotStore store = Serialization.yamlMapper().treeToValue(input.get("store"), SnapshotStore.class);
+    JsonNode input =
+        Serialization.yamlMapper().readTree(Files.readString(dir.resolve(name + ".input.yaml")));
+    SnapshotStore store =
+        Serialization.yamlMapper().treeToValue(input.get("store"), SnapshotStore.class);
 
-    Job job = new VerifyJobBuilder(OperatorSettings.defaults()).build(store, Instant.parse(input.get("when").asText()));
+    Job job =
+        new VerifyJobBuilder(OperatorSettings.defaults())
+            .build(store, Instant.parse(input.get("when").asText()));
 
     Golden.assertMatches(dir.resolve(name + ".job.yaml"), Serialization.asYaml(job));
   }

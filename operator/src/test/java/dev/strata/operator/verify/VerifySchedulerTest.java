@@ -27,83 +27,180 @@ class VerifySchedulerTest {
 
   static final Instant CREATED = Instant.parse("2026-11-25T12:00:00Z");
   static final Instant NOW = Instant.parse("2026-11-29T05:00:00Z");
-  final VerifyScheduler scheduler = new VerifyScheduler(new VerifyJobBuilder(OperatorSettings.defaults()));
+  final VerifyScheduler scheduler =
+      new VerifyScheduler(new VerifyJobBuilder(OperatorSettings.defaults()));
 
   static SnapshotStore store(VerificationSpec v, VerificationStatus last) {
     SnapshotStore st = new SnapshotStore();
-    st.setMetadata(new ObjectMetaBuilder().withName("minio").withNamespace("ns").withUid("uid").withGeneration(1L)
-        .withCreationTimestamp(CREATED.toString()).build());
-    st.setSpec(new SnapshotStoreSpec("http://minio:9000", "b", null, null, true, new CredentialsSecretRef("c", null, null), null, null, null, null, null, null, null, v));
+    st.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("minio")
+            .withNamespace("ns")
+            .withUid("uid")
+            .withGeneration(1L)
+            .withCreationTimestamp(CREATED.toString())
+            .build());
+    st.setSpec(
+        new SnapshotStoreSpec(
+            "http://minio:9000",
+            "b",
+            null,
+            null,
+            true,
+            new CredentialsSecretRef("c", null, null),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            v));
     st.setStatus(new SnapshotStoreStatus(null, 1L, null, null, null, last));
     return st;
   }
 
   static Job finished(String name, String condition, String at) {
-    return new JobBuilder().withNewMetadata().withName(name).withNamespace("ns").endMetadata()
-        .withNewStatus().withConditions(new JobConditionBuilder().withType(condition).withStatus("True").withLastTransitionTime(at).build())
-        .endStatus().build();
+    return new JobBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace("ns")
+        .endMetadata()
+        .withNewStatus()
+        .withConditions(
+            new JobConditionBuilder()
+                .withType(condition)
+                .withStatus("True")
+                .withLastTransitionTime(at)
+                .build())
+        .endStatus()
+        .build();
   }
 
-  static final VerificationSpec WEEKLY = new VerificationSpec("0 4 * * 0", null, true, 16, null, null);
+  static final VerificationSpec WEEKLY =
+      new VerificationSpec("0 4 * * 0", null, true, 16, null, null);
 
   @Test
   void aVerificationStartsAtItsScheduleWithTheOptionsItAsksForAndNeverTwiceAtOnce() {
     // Sunday 2026-11-29 04:00 UTC is due.
-    Job job = scheduler.plan(store(WEEKLY, null), true, List.of(), Map.of(), NOW).create().orElseThrow();
+    Job job =
+        scheduler.plan(store(WEEKLY, null), true, List.of(), Map.of(), NOW).create().orElseThrow();
     assertThat(job.getMetadata().getName()).isEqualTo("minio-verify-20261129-0400");
-    assertThat(job.getMetadata().getLabels()).containsEntry("strata.dev/operation", "verify").containsEntry("strata.dev/snapshotstore", "minio");
+    assertThat(job.getMetadata().getLabels())
+        .containsEntry("strata.dev/operation", "verify")
+        .containsEntry("strata.dev/snapshotstore", "minio");
     assertThat(job.getSpec().getBackoffLimit()).as("never run twice: it reads every blob").isZero();
     assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
-        .containsSubsequence("verify", "--store", "s3://b", "--all", "--read-data", "--repair", "--parallelism", "16", "--result-file");
-    assertThat(scheduler.plan(store(WEEKLY, null), true, List.of(), Map.of(), Instant.parse("2026-11-29T03:59:00Z")).create()).isEmpty();
-    assertThat(scheduler.plan(store(WEEKLY, null), false, List.of(), Map.of(), NOW).create()).as("store not ready").isEmpty();
-    Job running = new JobBuilder().withNewMetadata().withName("minio-verify-x").endMetadata().build();
-    assertThat(scheduler.plan(store(WEEKLY, null), true, List.of(running), Map.of(), NOW).create()).isEmpty();
-    assertThat(scheduler.plan(store(null, null), true, List.of(), Map.of(), NOW).create()).as("not configured").isEmpty();
+        .containsSubsequence(
+            "verify",
+            "--store",
+            "s3://b",
+            "--all",
+            "--read-data",
+            "--repair",
+            "--parallelism",
+            "16",
+            "--result-file");
+    assertThat(
+            scheduler
+                .plan(
+                    store(WEEKLY, null),
+                    true,
+                    List.of(),
+                    Map.of(),
+                    Instant.parse("2026-11-29T03:59:00Z"))
+                .create())
+        .isEmpty();
+    assertThat(scheduler.plan(store(WEEKLY, null), false, List.of(), Map.of(), NOW).create())
+        .as("store not ready")
+        .isEmpty();
+    Job running =
+        new JobBuilder().withNewMetadata().withName("minio-verify-x").endMetadata().build();
+    assertThat(scheduler.plan(store(WEEKLY, null), true, List.of(running), Map.of(), NOW).create())
+        .isEmpty();
+    assertThat(scheduler.plan(store(null, null), true, List.of(), Map.of(), NOW).create())
+        .as("not configured")
+        .isEmpty();
     VerificationSpec noData = new VerificationSpec("0 4 * * 0", false, false, null, null, null);
-    assertThat(scheduler.plan(store(noData, null), true, List.of(), Map.of(), NOW).create().orElseThrow()
-        .getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).doesNotContain("--read-data", "--repair");
+    assertThat(
+            scheduler
+                .plan(store(noData, null), true, List.of(), Map.of(), NOW)
+                .create()
+                .orElseThrow()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getArgs())
+        .doesNotContain("--read-data", "--repair");
   }
 
   @Test
   void aVerificationThatFoundDamageSucceededAndMakesTheStoreUnhealthyWithTheCount() {
     Job job = finished("minio-verify-20261129-0400", "Failed", "2026-11-29T04:30:00Z");
-    RunnerOutcome<VerifyReport> out = RunnerOutcome.parse(1,
-        "{\"snapshots\":12,\"damagedSnapshots\":2,\"damaged\":[\"20261126T020000.000Z-aaaaaa\",\"20261127T020000.000Z-bbbbbb\"],"
-            + "\"blobsChecked\":40,\"bytesChecked\":1000,\"readData\":true,\"blobsRemoved\":0,\"blobsMarkedDamaged\":1,\"durationMs\":1800000}",
-        VerifyReport.class);
-    VerifyScheduler.Plan plan = scheduler.plan(store(WEEKLY, null), true, List.of(job), Map.of(job.getMetadata().getName(), out), NOW);
+    RunnerOutcome<VerifyReport> out =
+        RunnerOutcome.parse(
+            1,
+            "{\"snapshots\":12,\"damagedSnapshots\":2,\"damaged\":[\"20261126T020000.000Z-aaaaaa\",\"20261127T020000.000Z-bbbbbb\"],"
+                + "\"blobsChecked\":40,\"bytesChecked\":1000,\"readData\":true,\"blobsRemoved\":0,\"blobsMarkedDamaged\":1,\"durationMs\":1800000}",
+            VerifyReport.class);
+    VerifyScheduler.Plan plan =
+        scheduler.plan(
+            store(WEEKLY, null), true, List.of(job), Map.of(job.getMetadata().getName(), out), NOW);
     VerificationStatus last = plan.last();
     assertThat(plan.finished()).contains(job);
     assertThat(last.result()).isEqualTo("Succeeded");
     assertThat(last.time()).isEqualTo("2026-11-29T04:30:00Z");
     assertThat(last.damagedSnapshots()).isEqualTo(2);
-    assertThat(last.damaged()).containsExactly("20261126T020000.000Z-aaaaaa", "20261127T020000.000Z-bbbbbb");
+    assertThat(last.damaged())
+        .containsExactly("20261126T020000.000Z-aaaaaa", "20261127T020000.000Z-bbbbbb");
     assertThat(last.message()).startsWith("2 of 12 snapshots are damaged; 1 blobs marked damaged");
     assertThat(plan.create()).as("the next run is a week away").isEmpty();
 
-    Condition healthy = Conditions.find(VerifyScheduler.healthy(null, store(WEEKLY, last), last, 1L, NOW), VerifyScheduler.HEALTHY).orElseThrow();
+    Condition healthy =
+        Conditions.find(
+                VerifyScheduler.healthy(null, store(WEEKLY, last), last, 1L, NOW),
+                VerifyScheduler.HEALTHY)
+            .orElseThrow();
     assertThat(healthy.getStatus()).isEqualTo("False");
     assertThat(healthy.getReason()).isEqualTo("Damaged");
-    assertThat(healthy.getMessage()).startsWith("2 damaged snapshots (20261126T020000.000Z-aaaaaa, 20261127T020000.000Z-bbbbbb)");
+    assertThat(healthy.getMessage())
+        .startsWith(
+            "2 damaged snapshots (20261126T020000.000Z-aaaaaa, 20261127T020000.000Z-bbbbbb)");
   }
 
   @Test
   void aCleanVerificationIsHealthyOneThatCouldNotRunChangesNothingAndNoneYetIsUnknown() {
-    VerificationStatus clean = VerifyScheduler.toStatus(finished("j", "Complete", "2026-11-29T04:30:00Z"), RunnerOutcome.parse(0,
-        "{\"snapshots\":3,\"damagedSnapshots\":0,\"damaged\":[],\"blobsChecked\":4,\"bytesChecked\":9,\"readData\":true,\"durationMs\":10}",
-        VerifyReport.class));
+    VerificationStatus clean =
+        VerifyScheduler.toStatus(
+            finished("j", "Complete", "2026-11-29T04:30:00Z"),
+            RunnerOutcome.parse(
+                0,
+                "{\"snapshots\":3,\"damagedSnapshots\":0,\"damaged\":[],\"blobsChecked\":4,\"bytesChecked\":9,\"readData\":true,\"durationMs\":10}",
+                VerifyReport.class));
     List<Condition> ok = VerifyScheduler.healthy(null, store(WEEKLY, clean), clean, 1L, NOW);
-    assertThat(Conditions.find(ok, VerifyScheduler.HEALTHY).orElseThrow().getStatus()).isEqualTo("True");
-    assertThat(Conditions.find(ok, VerifyScheduler.HEALTHY).orElseThrow().getMessage()).startsWith("3 snapshots verified, every blob read: no damage");
+    assertThat(Conditions.find(ok, VerifyScheduler.HEALTHY).orElseThrow().getStatus())
+        .isEqualTo("True");
+    assertThat(Conditions.find(ok, VerifyScheduler.HEALTHY).orElseThrow().getMessage())
+        .startsWith("3 snapshots verified, every blob read: no damage");
 
-    VerificationStatus broken = VerifyScheduler.toStatus(finished("j2", "Failed", "2026-12-06T04:01:00Z"),
-        RunnerOutcome.parse(1, "{\"error\":\"could not reach http://minio:9000\",\"cause\":\"STORE_UNREACHABLE\"}", VerifyReport.class));
+    VerificationStatus broken =
+        VerifyScheduler.toStatus(
+            finished("j2", "Failed", "2026-12-06T04:01:00Z"),
+            RunnerOutcome.parse(
+                1,
+                "{\"error\":\"could not reach http://minio:9000\",\"cause\":\"STORE_UNREACHABLE\"}",
+                VerifyReport.class));
     assertThat(broken.result()).isEqualTo("Failed");
     assertThat(broken.message()).isEqualTo("could not reach http://minio:9000");
     assertThat(VerifyScheduler.healthy(ok, store(WEEKLY, broken), broken, 1L, NOW)).isEqualTo(ok);
 
-    Condition none = Conditions.find(VerifyScheduler.healthy(null, store(null, null), null, 1L, NOW), VerifyScheduler.HEALTHY).orElseThrow();
+    Condition none =
+        Conditions.find(
+                VerifyScheduler.healthy(null, store(null, null), null, 1L, NOW),
+                VerifyScheduler.HEALTHY)
+            .orElseThrow();
     assertThat(none.getStatus()).isEqualTo("Unknown");
     assertThat(none.getMessage()).contains("set spec.verification.schedule");
   }

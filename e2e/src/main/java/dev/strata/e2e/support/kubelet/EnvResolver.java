@@ -18,8 +18,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * A container's environment as the kubelet builds it: service variables first, then {@code envFrom} in order,
- * then {@code env} in order (later wins), with {@code $(VAR)} expansion against what is defined so far.
+ * A container's environment as the kubelet builds it: service variables first, then {@code envFrom}
+ * in order, then {@code env} in order (later wins), with {@code $(VAR)} expansion against what is
+ * defined so far.
  */
 public final class EnvResolver {
 
@@ -35,7 +36,9 @@ public final class EnvResolver {
     this.nodeAllocatable = nodeAllocatable;
   }
 
-  /** The variables of {@code container}; throws when a non-optional reference cannot be resolved. */
+  /**
+   * The variables of {@code container}; throws when a non-optional reference cannot be resolved.
+   */
   public Map<String, String> resolve(Pod pod, Container container, Map<String, String> serviceEnv)
       throws ContainerConfigException {
     String namespace = pod.getMetadata().getNamespace();
@@ -66,12 +69,15 @@ public final class EnvResolver {
       } else {
         continue;
       }
-      values.forEach((key, value) -> {
-        String name = prefix + key;
-        if (ENV_NAME.matcher(name).matches()) { // the kubelet skips keys that are not valid variable names
-          env.put(name, value);
-        }
-      });
+      values.forEach(
+          (key, value) -> {
+            String name = prefix + key;
+            if (ENV_NAME
+                .matcher(name)
+                .matches()) { // the kubelet skips keys that are not valid variable names
+              env.put(name, value);
+            }
+          });
     }
     for (EnvVar var : orEmpty(container.getEnv())) {
       String value = value(pod, container, var, env);
@@ -82,7 +88,9 @@ public final class EnvResolver {
     return env;
   }
 
-  /** One variable's value; null when an optional reference is absent (the variable is then not set). */
+  /**
+   * One variable's value; null when an optional reference is absent (the variable is then not set).
+   */
   private String value(Pod pod, Container container, EnvVar var, Map<String, String> definedSoFar)
       throws ContainerConfigException {
     EnvVarSource source = var.getValueFrom();
@@ -104,8 +112,16 @@ public final class EnvResolver {
         return missing(optional, "secret \"" + ref.getName() + "\" not found");
       }
       String value = secretValues(secret).get(ref.getKey());
-      return value != null ? value
-          : missing(optional, "couldn't find key " + ref.getKey() + " in Secret " + namespace + "/" + ref.getName());
+      return value != null
+          ? value
+          : missing(
+              optional,
+              "couldn't find key "
+                  + ref.getKey()
+                  + " in Secret "
+                  + namespace
+                  + "/"
+                  + ref.getName());
     }
     if (source.getConfigMapKeyRef() != null) {
       ConfigMapKeySelector ref = source.getConfigMapKeyRef();
@@ -115,8 +131,16 @@ public final class EnvResolver {
         return missing(optional, "configmap \"" + ref.getName() + "\" not found");
       }
       String value = configMapValues(map).get(ref.getKey());
-      return value != null ? value
-          : missing(optional, "couldn't find key " + ref.getKey() + " in ConfigMap " + namespace + "/" + ref.getName());
+      return value != null
+          ? value
+          : missing(
+              optional,
+              "couldn't find key "
+                  + ref.getKey()
+                  + " in ConfigMap "
+                  + namespace
+                  + "/"
+                  + ref.getName());
     }
     throw new ContainerConfigException("unsupported valueFrom for " + var.getName());
   }
@@ -128,12 +152,18 @@ public final class EnvResolver {
     throw new ContainerConfigException(message);
   }
 
-  /** Decoded Secret data (stringData is folded into data by the API server, but tolerate it here too). */
+  /**
+   * Decoded Secret data (stringData is folded into data by the API server, but tolerate it here
+   * too).
+   */
   public static Map<String, String> secretValues(Secret secret) {
     Map<String, String> values = new LinkedHashMap<>();
     if (secret.getData() != null) {
-      secret.getData().forEach((k, v) ->
-          values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+      secret
+          .getData()
+          .forEach(
+              (k, v) ->
+                  values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
     }
     if (secret.getStringData() != null) {
       values.putAll(secret.getStringData());
@@ -147,8 +177,10 @@ public final class EnvResolver {
       values.putAll(map.getData());
     }
     if (map.getBinaryData() != null) {
-      map.getBinaryData().forEach((k, v) ->
-          values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+      map.getBinaryData()
+          .forEach(
+              (k, v) ->
+                  values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
     }
     return values;
   }

@@ -13,8 +13,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
-import java.time.ZonedDateTime;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,17 +22,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The stand-in's Nodes: registered Ready, and kept so by renewing their Lease in kube-node-lease (what the node
- * lifecycle controller watches) and refreshing the Ready condition's heartbeat now and then.
+ * The stand-in's Nodes: registered Ready, and kept so by renewing their Lease in kube-node-lease
+ * (what the node lifecycle controller watches) and refreshing the Ready condition's heartbeat now
+ * and then.
  */
 final class FakeNodes {
 
   static final String HOST_IP = "127.0.0.1";
-  static final Map<String, Quantity> ALLOCATABLE = Map.of(
-      "cpu", new Quantity("4"),
-      "memory", new Quantity("16Gi"),
-      "pods", new Quantity("110"),
-      "ephemeral-storage", new Quantity("100Gi"));
+  static final Map<String, Quantity> ALLOCATABLE =
+      Map.of(
+          "cpu", new Quantity("4"),
+          "memory", new Quantity("16Gi"),
+          "pods", new Quantity("110"),
+          "ephemeral-storage", new Quantity("100Gi"));
   private static final int LEASE_SECONDS = 40;
 
   private final KubernetesClient client;
@@ -57,15 +59,16 @@ final class FakeNodes {
 
   void register() {
     for (String name : names) {
-      Node node = new NodeBuilder()
-          .withNewMetadata()
-          .withName(name)
-          .addToLabels("kubernetes.io/hostname", name)
-          .addToLabels("kubernetes.io/os", "linux")
-          .addToLabels("kubernetes.io/arch", "amd64")
-          .addToLabels("strata.dev/kubelet-stand-in", "true")
-          .endMetadata()
-          .build();
+      Node node =
+          new NodeBuilder()
+              .withNewMetadata()
+              .withName(name)
+              .addToLabels("kubernetes.io/hostname", name)
+              .addToLabels("kubernetes.io/os", "linux")
+              .addToLabels("kubernetes.io/arch", "amd64")
+              .addToLabels("strata.dev/kubelet-stand-in", "true")
+              .endMetadata()
+              .build();
       if (client.nodes().withName(name).get() == null) {
         client.nodes().resource(node).create();
       }
@@ -94,13 +97,28 @@ final class FakeNodes {
     Lease existing = client.leases().inNamespace("kube-node-lease").withName(name).get();
     if (existing == null) {
       Node node = client.nodes().withName(name).get();
-      client.leases().inNamespace("kube-node-lease").resource(new LeaseBuilder()
-          .withNewMetadata().withName(name).withNamespace("kube-node-lease")
-          .addNewOwnerReference().withApiVersion("v1").withKind("Node").withName(name)
-          .withUid(node.getMetadata().getUid()).endOwnerReference()
-          .endMetadata()
-          .withNewSpec().withHolderIdentity(name).withLeaseDurationSeconds(LEASE_SECONDS).withRenewTime(now)
-          .endSpec().build()).create();
+      client
+          .leases()
+          .inNamespace("kube-node-lease")
+          .resource(
+              new LeaseBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  .withNamespace("kube-node-lease")
+                  .addNewOwnerReference()
+                  .withApiVersion("v1")
+                  .withKind("Node")
+                  .withName(name)
+                  .withUid(node.getMetadata().getUid())
+                  .endOwnerReference()
+                  .endMetadata()
+                  .withNewSpec()
+                  .withHolderIdentity(name)
+                  .withLeaseDurationSeconds(LEASE_SECONDS)
+                  .withRenewTime(now)
+                  .endSpec()
+                  .build())
+          .create();
     } else {
       existing.getSpec().setRenewTime(now);
       client.leases().inNamespace("kube-node-lease").resource(existing).update();
@@ -111,20 +129,43 @@ final class FakeNodes {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     String transition = full ? now : null; // a heartbeat is not a transition
     List<NodeCondition> conditions = new ArrayList<>();
-    conditions.add(condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", now, transition));
-    conditions.add(condition("MemoryPressure", "False", "KubeletHasSufficientMemory",
-        "kubelet has sufficient memory available", now, transition));
-    conditions.add(condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure",
-        now, transition));
-    conditions.add(condition("PIDPressure", "False", "KubeletHasSufficientPID",
-        "kubelet has sufficient PID available", now, transition));
+    conditions.add(
+        condition(
+            "Ready", "True", "KubeletReady", "kubelet is posting ready status", now, transition));
+    conditions.add(
+        condition(
+            "MemoryPressure",
+            "False",
+            "KubeletHasSufficientMemory",
+            "kubelet has sufficient memory available",
+            now,
+            transition));
+    conditions.add(
+        condition(
+            "DiskPressure",
+            "False",
+            "KubeletHasNoDiskPressure",
+            "kubelet has no disk pressure",
+            now,
+            transition));
+    conditions.add(
+        condition(
+            "PIDPressure",
+            "False",
+            "KubeletHasSufficientPID",
+            "kubelet has sufficient PID available",
+            now,
+            transition));
     Map<String, Object> status = new LinkedHashMap<>();
     status.put("conditions", conditions);
     if (full) {
       status.put("capacity", ALLOCATABLE);
       status.put("allocatable", ALLOCATABLE);
-      status.put("addresses", List.of(Map.of("type", "InternalIP", "address", HOST_IP),
-          Map.of("type", "Hostname", "address", name)));
+      status.put(
+          "addresses",
+          List.of(
+              Map.of("type", "InternalIP", "address", HOST_IP),
+              Map.of("type", "Hostname", "address", name)));
       Map<String, String> info = new LinkedHashMap<>();
       info.put("kubeletVersion", kubeletVersion);
       info.put("kubeProxyVersion", kubeletVersion);
@@ -139,13 +180,24 @@ final class FakeNodes {
       status.put("nodeInfo", info);
       status.put("daemonEndpoints", Map.of("kubeletEndpoint", Map.of("Port", 10250)));
     }
-    client.nodes().withName(name).subresource("status")
-        .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), Serialization.asJson(Map.of("status", status)));
+    client
+        .nodes()
+        .withName(name)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.STRATEGIC_MERGE),
+            Serialization.asJson(Map.of("status", status)));
   }
 
-  private static NodeCondition condition(String type, String status, String reason, String message, String now,
-      String transition) {
-    return new NodeConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
-        .withLastHeartbeatTime(now).withLastTransitionTime(transition).build();
+  private static NodeCondition condition(
+      String type, String status, String reason, String message, String now, String transition) {
+    return new NodeConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(message)
+        .withLastHeartbeatTime(now)
+        .withLastTransitionTime(transition)
+        .build();
   }
 }

@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Mount points on the host for container paths that do not exist there (say {@code /data}): a bind mount
- * needs an existing target, even inside a private mount namespace, because the file system is shared. Only what
- * this class created is removed on {@link #removeCreated()}, and only when empty, deepest first.
+ * Mount points on the host for container paths that do not exist there (say {@code /data}): a bind
+ * mount needs an existing target, even inside a private mount namespace, because the file system is
+ * shared. Only what this class created is removed on {@link #removeCreated()}, and only when empty,
+ * deepest first.
  */
 final class HostMountPoints {
 
@@ -38,7 +39,8 @@ final class HostMountPoints {
       return;
     }
     if (Files.exists(target)) {
-      throw new IOException("mount point " + target + " exists on the host and is not a regular file");
+      throw new IOException(
+          "mount point " + target + " exists on the host and is not a regular file");
     }
     ensureDirectory(target.getParent());
     Files.createFile(target);

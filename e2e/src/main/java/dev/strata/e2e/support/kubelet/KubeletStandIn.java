@@ -29,17 +29,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * A kubelet and scheduler stand-in for a local control plane without a container runtime. It registers fake,
- * heartbeating Nodes; binds pending pods to them; provisions hostPath volumes for claims; and runs pods: a
- * container of Strata's runner image ({@code ghcr.io/strata-dev/strata-runner}) is a real local {@code strata}
- * process with the pod's env and volumes bind-mounted at their mount paths in a private mount namespace; any
- * other image is a long-running app container. Statuses are written as a kubelet writes them, so the Job and
+ * A kubelet and scheduler stand-in for a local control plane without a container runtime. It
+ * registers fake, heartbeating Nodes; binds pending pods to them; provisions hostPath volumes for
+ * claims; and runs pods: a container of Strata's runner image ({@code
+ * ghcr.io/strata-dev/strata-runner}) is a real local {@code strata} process with the pod's env and
+ * volumes bind-mounted at their mount paths in a private mount namespace; any other image is a
+ * long-running app container. Statuses are written as a kubelet writes them, so the Job and
  * garbage-collector controllers see the real sequence.
  *
- * <p>Mount points missing on the host (e.g. {@code /data}, {@code /dev/termination-log}) are created on the host
- * because the file system is shared across mount namespaces; they are removed on {@link #close()} if still empty.
- * Not modelled: taints and tolerations, resources, probes, image pulls, {@code kubectl logs/exec} (read logs with
- * {@link #containerLog}), network namespaces (every pod has IP 127.0.0.1).
+ * <p>Mount points missing on the host (e.g. {@code /data}, {@code /dev/termination-log}) are
+ * created on the host because the file system is shared across mount namespaces; they are removed
+ * on {@link #close()} if still empty. Not modelled: taints and tolerations, resources, probes,
+ * image pulls, {@code kubectl logs/exec} (read logs with {@link #containerLog}), network namespaces
+ * (every pod has IP 127.0.0.1).
  */
 public final class KubeletStandIn implements AutoCloseable, dev.strata.e2e.support.VolumeHost {
 
@@ -49,25 +51,66 @@ public final class KubeletStandIn implements AutoCloseable, dev.strata.e2e.suppo
    * Settings. {@code maxRestarts} bounds restarts of a failing container under OnFailure/Always;
    * {@code maxKillGrace} caps a deleted pod's termination grace period.
    */
-  public record Options(KubernetesClient client, Path workDir, List<String> nodeNames, RunnerLaunch runner,
-      String apiHost, int apiPort, String kubeletVersion, int maxConcurrentPods, int maxRestarts,
-      Duration maxKillGrace, String runnerImage) {
+  public record Options(
+      KubernetesClient client,
+      Path workDir,
+      List<String> nodeNames,
+      RunnerLaunch runner,
+      String apiHost,
+      int apiPort,
+      String kubeletVersion,
+      int maxConcurrentPods,
+      int maxRestarts,
+      Duration maxKillGrace,
+      String runnerImage) {
 
-    /** Nodes node-a and node-b, the runner found by {@link RunnerLaunch#detect()}, data under the control plane. */
+    /**
+     * Nodes node-a and node-b, the runner found by {@link RunnerLaunch#detect()}, data under the
+     * control plane.
+     */
     public static Options defaults(ControlPlane controlPlane) {
-      return new Options(controlPlane.client(), controlPlane.workDir().resolve("kubelet"),
-          List.of("node-a", "node-b"), RunnerLaunch.detect(), "127.0.0.1", controlPlane.apiServerPort(),
-          controlPlane.kubernetesVersion(), 8, 5, Duration.ofSeconds(5), RUNNER_IMAGE);
+      return new Options(
+          controlPlane.client(),
+          controlPlane.workDir().resolve("kubelet"),
+          List.of("node-a", "node-b"),
+          RunnerLaunch.detect(),
+          "127.0.0.1",
+          controlPlane.apiServerPort(),
+          controlPlane.kubernetesVersion(),
+          8,
+          5,
+          Duration.ofSeconds(5),
+          RUNNER_IMAGE);
     }
 
     public Options withNodeNames(List<String> names) {
-      return new Options(client, workDir, names, runner, apiHost, apiPort, kubeletVersion, maxConcurrentPods,
-          maxRestarts, maxKillGrace, runnerImage);
+      return new Options(
+          client,
+          workDir,
+          names,
+          runner,
+          apiHost,
+          apiPort,
+          kubeletVersion,
+          maxConcurrentPods,
+          maxRestarts,
+          maxKillGrace,
+          runnerImage);
     }
 
     public Options withRunner(RunnerLaunch launch) {
-      return new Options(client, workDir, nodeNames, launch, apiHost, apiPort, kubeletVersion, maxConcurrentPods,
-          maxRestarts, maxKillGrace, runnerImage);
+      return new Options(
+          client,
+          workDir,
+          nodeNames,
+          launch,
+          apiHost,
+          apiPort,
+          kubeletVersion,
+          maxConcurrentPods,
+          maxRestarts,
+          maxKillGrace,
+          runnerImage);
     }
   }
 
@@ -90,7 +133,8 @@ public final class KubeletStandIn implements AutoCloseable, dev.strata.e2e.suppo
 
   private KubeletStandIn(Options options) {
     this.options = options;
-    this.podPool = Executors.newFixedThreadPool(options.maxConcurrentPods(), threads("stand-in-pod"));
+    this.podPool =
+        Executors.newFixedThreadPool(options.maxConcurrentPods(), threads("stand-in-pod"));
     this.control = Executors.newFixedThreadPool(4, threads("stand-in-control"));
     this.timers = Executors.newScheduledThreadPool(1, threads("stand-in-timer"));
   }
@@ -117,35 +161,50 @@ public final class KubeletStandIn implements AutoCloseable, dev.strata.e2e.suppo
     KubernetesClient client = options.client();
     nodes = new FakeNodes(client, options.nodeNames(), options.kubeletVersion(), events);
     nodes.register();
-    // Leases every 10 s (what the node lifecycle controller reads); the Ready condition's heartbeat every minute.
-    timers.scheduleWithFixedDelay(() -> nodes.heartbeat(heartbeats.incrementAndGet() % 6 == 0), 10, 10,
-        TimeUnit.SECONDS);
-    provisioner = new VolumeProvisioner(client, options.workDir().resolve("volumes"), events, control);
+    // Leases every 10 s (what the node lifecycle controller reads); the Ready condition's heartbeat
+    // every minute.
+    timers.scheduleWithFixedDelay(
+        () -> nodes.heartbeat(heartbeats.incrementAndGet() % 6 == 0), 10, 10, TimeUnit.SECONDS);
+    provisioner =
+        new VolumeProvisioner(client, options.workDir().resolve("volumes"), events, control);
     provisioner.start();
     ObjectLookup lookup = ObjectLookup.of(client);
-    runtime = new StandInRuntime(options, events,
-        new PodVolumes(client, provisioner, lookup, FakeNodes.HOST_IP),
-        new EnvResolver(lookup, FakeNodes.HOST_IP, FakeNodes.ALLOCATABLE),
-        new MountNamespaceLauncher(hostMountPoints), control, timers);
+    runtime =
+        new StandInRuntime(
+            options,
+            events,
+            new PodVolumes(client, provisioner, lookup, FakeNodes.HOST_IP),
+            new EnvResolver(lookup, FakeNodes.HOST_IP, FakeNodes.ALLOCATABLE),
+            new MountNamespaceLauncher(hostMountPoints),
+            control,
+            timers);
     scheduler = new PodScheduler(client, nodes, runtime, this::activePodsOn);
-    pods = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Pod pod) {
-        control.submit(() -> dispatch(pod));
-      }
+    pods =
+        client
+            .pods()
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Pod pod) {
+                    control.submit(() -> dispatch(pod));
+                  }
 
-      @Override
-      public void onUpdate(Pod old, Pod pod) {
-        control.submit(() -> dispatch(pod));
-      }
+                  @Override
+                  public void onUpdate(Pod old, Pod pod) {
+                    control.submit(() -> dispatch(pod));
+                  }
 
-      @Override
-      public void onDelete(Pod pod, boolean unknown) {
-        control.submit(() -> forget(pod));
-      }
-    }, 30_000);
-    events.info(null, "kubelet stand-in", "started with nodes " + options.nodeNames() + ", runner "
-        + options.runner().describe());
+                  @Override
+                  public void onDelete(Pod pod, boolean unknown) {
+                    control.submit(() -> forget(pod));
+                  }
+                },
+                30_000);
+    events.info(
+        null,
+        "kubelet stand-in",
+        "started with nodes " + options.nodeNames() + ", runner " + options.runner().describe());
   }
 
   private void dispatch(Pod pod) {
@@ -173,23 +232,34 @@ public final class KubeletStandIn implements AutoCloseable, dev.strata.e2e.suppo
       if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
         return;
       }
-      workers.computeIfAbsent(uid, key -> {
-        PodWorker worker = new PodWorker(runtime, pod);
-        events.info(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), "starting on " + nodeName);
-        podPool.submit(worker);
-        return worker;
-      });
+      workers.computeIfAbsent(
+          uid,
+          key -> {
+            PodWorker worker = new PodWorker(runtime, pod);
+            events.info(
+                pod.getMetadata().getNamespace(),
+                pod.getMetadata().getName(),
+                "starting on " + nodeName);
+            podPool.submit(worker);
+            return worker;
+          });
     } catch (RuntimeException e) {
-      events.warn(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), "dispatch failed: " + e);
+      events.warn(
+          pod.getMetadata().getNamespace(), pod.getMetadata().getName(), "dispatch failed: " + e);
     }
   }
 
-  /** As a kubelet does for a pod with a deletionTimestamp: stop it, report it, delete it with grace 0. */
+  /**
+   * As a kubelet does for a pod with a deletionTimestamp: stop it, report it, delete it with grace
+   * 0.
+   */
   private void terminateAndDelete(Pod pod) {
     String namespace = pod.getMetadata().getNamespace();
     String name = pod.getMetadata().getName();
-    long requested = pod.getMetadata().getDeletionGracePeriodSeconds() == null ? 30
-        : pod.getMetadata().getDeletionGracePeriodSeconds();
+    long requested =
+        pod.getMetadata().getDeletionGracePeriodSeconds() == null
+            ? 30
+            : pod.getMetadata().getDeletionGracePeriodSeconds();
     Duration grace = Duration.ofSeconds(Math.min(requested, options.maxKillGrace().toSeconds()));
     PodWorker worker = workers.get(pod.getMetadata().getUid());
     if (worker != null) {
@@ -210,7 +280,8 @@ public final class KubeletStandIn implements AutoCloseable, dev.strata.e2e.suppo
     String uid = pod.getMetadata().getUid();
     PodWorker worker = workers.remove(uid);
     if (worker != null && !worker.isTerminal()) {
-      worker.stop("gone", options.maxKillGrace(), null, null); // force-deleted without a grace period
+      worker.stop(
+          "gone", options.maxKillGrace(), null, null); // force-deleted without a grace period
     }
     terminating.remove(uid);
     nodeOfPod.remove(uid);
@@ -250,10 +321,15 @@ public final class KubeletStandIn implements AutoCloseable, dev.strata.e2e.suppo
     return nodes.names();
   }
 
-  /** The stand-in's last events for {@code namespace} (all if null) and the log tails of its containers. */
+  /**
+   * The stand-in's last events for {@code namespace} (all if null) and the log tails of its
+   * containers.
+   */
   public String diagnostics(String namespace, int lines) {
-    StringBuilder out = new StringBuilder("---- kubelet stand-in events").append(namespace == null ? "" : " in "
-        + namespace).append(" ----\n");
+    StringBuilder out =
+        new StringBuilder("---- kubelet stand-in events")
+            .append(namespace == null ? "" : " in " + namespace)
+            .append(" ----\n");
     events.last(lines, namespace).forEach(line -> out.append(line).append('\n'));
     Path podsDir = options.workDir().resolve("pods");
     Path scope = namespace == null ? podsDir : podsDir.resolve(namespace);
@@ -261,8 +337,11 @@ public final class KubeletStandIn implements AutoCloseable, dev.strata.e2e.suppo
       try (Stream<Path> files = Files.walk(scope)) {
         List<Path> logs = files.filter(p -> p.toString().endsWith(".log")).sorted().toList();
         for (Path log : logs) {
-          out.append("---- container log ").append(podsDir.relativize(log)).append(" ----\n")
-              .append(LogTail.lastLines(log, 20)).append('\n');
+          out.append("---- container log ")
+              .append(podsDir.relativize(log))
+              .append(" ----\n")
+              .append(LogTail.lastLines(log, 20))
+              .append('\n');
         }
       } catch (IOException e) {
         out.append("(cannot list container logs: ").append(e.getMessage()).append(")\n");
@@ -277,8 +356,10 @@ public final class KubeletStandIn implements AutoCloseable, dev.strata.e2e.suppo
       return null;
     }
     try (Stream<Path> dirs = Files.list(nsDir)) {
-      return dirs.filter(d -> d.getFileName().toString().startsWith(podName + "-")
-              && d.getFileName().toString().length() == podName.length() + 9)
+      return dirs.filter(
+              d ->
+                  d.getFileName().toString().startsWith(podName + "-")
+                      && d.getFileName().toString().length() == podName.length() + 9)
           .map(d -> d.resolve("containers").resolve(container))
           .filter(Files::isDirectory)
           .max(Comparator.comparing(KubeletStandIn::modified))
@@ -290,8 +371,11 @@ public final class KubeletStandIn implements AutoCloseable, dev.strata.e2e.suppo
 
   private static Path latestLog(Path containerDir) {
     try (Stream<Path> files = Files.list(containerDir)) {
-      return files.filter(p -> p.getFileName().toString().matches("\\d+\\.log"))
-          .max(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().replace(".log", ""))))
+      return files
+          .filter(p -> p.getFileName().toString().matches("\\d+\\.log"))
+          .max(
+              Comparator.comparingInt(
+                  p -> Integer.parseInt(p.getFileName().toString().replace(".log", ""))))
           .orElse(null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -306,7 +390,10 @@ public final class KubeletStandIn implements AutoCloseable, dev.strata.e2e.suppo
     }
   }
 
-  /** Stops watching, kills every container process, and removes the mount points it created on the host. */
+  /**
+   * Stops watching, kills every container process, and removes the mount points it created on the
+   * host.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -320,8 +407,12 @@ public final class KubeletStandIn implements AutoCloseable, dev.strata.e2e.suppo
       provisioner.close();
     }
     List<PodWorker> all = new ArrayList<>(workers.values());
-    all.stream().filter(Objects::nonNull).forEach(w -> control.submit(() ->
-        w.stop("stand-in closing", Duration.ofSeconds(2), null, null)));
+    all.stream()
+        .filter(Objects::nonNull)
+        .forEach(
+            w ->
+                control.submit(
+                    () -> w.stop("stand-in closing", Duration.ofSeconds(2), null, null)));
     control.shutdown();
     try {
       control.awaitTermination(20, TimeUnit.SECONDS);

@@ -13,13 +13,12 @@ import java.util.Optional;
 
 /**
  * Whether a pod may run on a node, as the scheduler decides it for the parts that matter to Strata:
- * {@code spec.nodeName}, {@code nodeSelector}, required node affinity, and a bound volume's node affinity.
- * Taints, resources and preferred affinity are not considered.
+ * {@code spec.nodeName}, {@code nodeSelector}, required node affinity, and a bound volume's node
+ * affinity. Taints, resources and preferred affinity are not considered.
  */
 public final class NodePlacement {
 
-  private NodePlacement() {
-  }
+  private NodePlacement() {}
 
   /** The reason {@code pod} cannot run on {@code node}, or empty when it can. */
   public static Optional<String> misfit(Pod pod, Node node) {
@@ -33,7 +32,11 @@ public final class NodePlacement {
     if (selector != null) {
       for (Map.Entry<String, String> entry : selector.entrySet()) {
         if (!entry.getValue().equals(labels.get(entry.getKey()))) {
-          return Optional.of("node(s) didn't match Pod's node selector " + entry.getKey() + "=" + entry.getValue());
+          return Optional.of(
+              "node(s) didn't match Pod's node selector "
+                  + entry.getKey()
+                  + "="
+                  + entry.getValue());
         }
       }
     }
@@ -44,16 +47,23 @@ public final class NodePlacement {
     return Optional.empty();
   }
 
-  /** Whether a volume's required node affinity admits {@code node} (no affinity admits every node). */
+  /**
+   * Whether a volume's required node affinity admits {@code node} (no affinity admits every node).
+   */
   public static boolean admits(PersistentVolume volume, Node node) {
-    if (volume.getSpec().getNodeAffinity() == null || volume.getSpec().getNodeAffinity().getRequired() == null) {
+    if (volume.getSpec().getNodeAffinity() == null
+        || volume.getSpec().getNodeAffinity().getRequired() == null) {
       return true;
     }
-    return matches(volume.getSpec().getNodeAffinity().getRequired(), node.getMetadata().getName(), labels(node));
+    return matches(
+        volume.getSpec().getNodeAffinity().getRequired(),
+        node.getMetadata().getName(),
+        labels(node));
   }
 
   /** The terms are ORed; an empty term list matches nothing, as in Kubernetes. */
-  public static boolean matches(NodeSelector selector, String nodeName, Map<String, String> labels) {
+  public static boolean matches(
+      NodeSelector selector, String nodeName, Map<String, String> labels) {
     List<NodeSelectorTerm> terms = selector.getNodeSelectorTerms();
     if (terms == null) {
       return false;
@@ -62,7 +72,8 @@ public final class NodePlacement {
   }
 
   /** Expressions and fields are ANDed; a term with neither matches nothing. */
-  public static boolean matches(NodeSelectorTerm term, String nodeName, Map<String, String> labels) {
+  public static boolean matches(
+      NodeSelectorTerm term, String nodeName, Map<String, String> labels) {
     List<NodeSelectorRequirement> expressions = orEmpty(term.getMatchExpressions());
     List<NodeSelectorRequirement> fields = orEmpty(term.getMatchFields());
     if (expressions.isEmpty() && fields.isEmpty()) {

@@ -14,12 +14,13 @@ import java.util.regex.Pattern;
 /** The downward API: pod fields and container resources, as env values or files. */
 public final class PodFields {
 
-  private static final Pattern MAP_KEY = Pattern.compile("metadata\\.(labels|annotations)\\['(.+)'\\]");
+  private static final Pattern MAP_KEY =
+      Pattern.compile("metadata\\.(labels|annotations)\\['(.+)'\\]");
 
-  private PodFields() {
-  }
+  private PodFields() {}
 
-  public static String field(Pod pod, ObjectFieldSelector selector, String hostIp) throws ContainerConfigException {
+  public static String field(Pod pod, ObjectFieldSelector selector, String hostIp)
+      throws ContainerConfigException {
     String path = selector.getFieldPath();
     switch (path) {
       case "metadata.name":
@@ -44,8 +45,10 @@ public final class PodFields {
       default:
         Matcher matcher = MAP_KEY.matcher(path);
         if (matcher.matches()) {
-          Map<String, String> map = "labels".equals(matcher.group(1))
-              ? pod.getMetadata().getLabels() : pod.getMetadata().getAnnotations();
+          Map<String, String> map =
+              "labels".equals(matcher.group(1))
+                  ? pod.getMetadata().getLabels()
+                  : pod.getMetadata().getAnnotations();
           return map == null ? "" : nullToEmpty(map.get(matcher.group(2)));
         }
         throw new ContainerConfigException("unsupported fieldPath " + path);
@@ -53,7 +56,8 @@ public final class PodFields {
   }
 
   /** limits/requests of cpu, memory or ephemeral-storage, divided by the divisor and rounded up. */
-  public static String resource(Container container, ResourceFieldSelector selector, Map<String, Quantity> nodeAllocatable)
+  public static String resource(
+      Container container, ResourceFieldSelector selector, Map<String, Quantity> nodeAllocatable)
       throws ContainerConfigException {
     String resource = selector.getResource();
     int dot = resource.indexOf('.');
@@ -62,8 +66,12 @@ public final class PodFields {
     }
     String kind = resource.substring(0, dot);
     String name = resource.substring(dot + 1);
-    Map<String, Quantity> values = container.getResources() == null ? null
-        : "limits".equals(kind) ? container.getResources().getLimits() : container.getResources().getRequests();
+    Map<String, Quantity> values =
+        container.getResources() == null
+            ? null
+            : "limits".equals(kind)
+                ? container.getResources().getLimits()
+                : container.getResources().getRequests();
     Quantity quantity = values == null ? null : values.get(name);
     if (quantity == null && "limits".equals(kind)) {
       quantity = nodeAllocatable.get(name); // kubelet: no limit means the node's allocatable
@@ -72,7 +80,8 @@ public final class PodFields {
       return "0";
     }
     BigDecimal amount = quantity.getNumericalAmount();
-    BigDecimal divisor = selector.getDivisor() == null ? BigDecimal.ONE : selector.getDivisor().getNumericalAmount();
+    BigDecimal divisor =
+        selector.getDivisor() == null ? BigDecimal.ONE : selector.getDivisor().getNumericalAmount();
     if (divisor.signum() == 0) {
       divisor = BigDecimal.ONE;
     }
@@ -84,8 +93,14 @@ public final class PodFields {
       return "";
     }
     StringBuilder out = new StringBuilder();
-    map.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
-        out.append(e.getKey()).append("=\"").append(e.getValue().replace("\"", "\\\"")).append("\"\n"));
+    map.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e ->
+                out.append(e.getKey())
+                    .append("=\"")
+                    .append(e.getValue().replace("\"", "\\\""))
+                    .append("\"\n"));
     return out.toString().stripTrailing();
   }
 

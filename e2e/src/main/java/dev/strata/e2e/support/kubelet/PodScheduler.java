@@ -22,9 +22,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntFunction;
 
 /**
- * Binds unscheduled pods to one of the stand-in's nodes through the Binding subresource: nodes that fit
- * (see {@link NodePlacement}) and whose bound volumes admit them; among those the one running fewest pods.
- * A pod that fits nowhere gets PodScheduled=False/Unschedulable and is retried every two seconds.
+ * Binds unscheduled pods to one of the stand-in's nodes through the Binding subresource: nodes that
+ * fit (see {@link NodePlacement}) and whose bound volumes admit them; among those the one running
+ * fewest pods. A pod that fits nowhere gets PodScheduled=False/Unschedulable and is retried every
+ * two seconds.
  */
 final class PodScheduler {
 
@@ -34,7 +35,11 @@ final class PodScheduler {
   private final ToIntFunction<String> podsOnNode;
   private final Set<String> queued = ConcurrentHashMap.newKeySet();
 
-  PodScheduler(KubernetesClient client, FakeNodes nodes, StandInRuntime runtime, ToIntFunction<String> podsOnNode) {
+  PodScheduler(
+      KubernetesClient client,
+      FakeNodes nodes,
+      StandInRuntime runtime,
+      ToIntFunction<String> podsOnNode) {
     this.client = client;
     this.nodes = nodes;
     this.runtime = runtime;
@@ -43,20 +48,27 @@ final class PodScheduler {
 
   void enqueue(Pod pod) {
     if (queued.add(pod.getMetadata().getUid())) {
-      runtime.control.submit(() -> attempt(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
-          pod.getMetadata().getUid()));
+      runtime.control.submit(
+          () ->
+              attempt(
+                  pod.getMetadata().getNamespace(),
+                  pod.getMetadata().getName(),
+                  pod.getMetadata().getUid()));
     }
   }
 
   private void attempt(String namespace, String name, String uid) {
     try {
       Pod pod = client.pods().inNamespace(namespace).withName(name).get();
-      if (pod == null || !uid.equals(pod.getMetadata().getUid()) || pod.getMetadata().getDeletionTimestamp() != null
+      if (pod == null
+          || !uid.equals(pod.getMetadata().getUid())
+          || pod.getMetadata().getDeletionTimestamp() != null
           || (pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty())) {
         queued.remove(uid);
         return;
       }
-      if (pod.getSpec().getSchedulerName() != null && !"default-scheduler".equals(pod.getSpec().getSchedulerName())) {
+      if (pod.getSpec().getSchedulerName() != null
+          && !"default-scheduler".equals(pod.getSpec().getSchedulerName())) {
         queued.remove(uid); // another scheduler's pod
         return;
       }
@@ -73,16 +85,29 @@ final class PodScheduler {
       }
       if (fitting.isEmpty()) {
         markUnschedulable(pod, misfits);
-        runtime.timers.schedule(() -> runtime.control.submit(() -> attempt(namespace, name, uid)), 2,
-            TimeUnit.SECONDS);
+        runtime.timers.schedule(
+            () -> runtime.control.submit(() -> attempt(namespace, name, uid)), 2, TimeUnit.SECONDS);
         return;
       }
       fitting.sort(Comparator.comparingInt(podsOnNode).thenComparing(Comparator.naturalOrder()));
       String chosen = fitting.get(0);
-      client.bindings().inNamespace(namespace).resource(new BindingBuilder()
-          .withNewMetadata().withName(name).withNamespace(namespace).withUid(uid).endMetadata()
-          .withNewTarget().withApiVersion("v1").withKind("Node").withName(chosen).endTarget()
-          .build()).create();
+      client
+          .bindings()
+          .inNamespace(namespace)
+          .resource(
+              new BindingBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  .withNamespace(namespace)
+                  .withUid(uid)
+                  .endMetadata()
+                  .withNewTarget()
+                  .withApiVersion("v1")
+                  .withKind("Node")
+                  .withName(chosen)
+                  .endTarget()
+                  .build())
+          .create();
       queued.remove(uid);
       runtime.events.info(namespace, name, "bound to " + chosen);
     } catch (KubernetesClientException e) {
@@ -99,20 +124,26 @@ final class PodScheduler {
     if (placement.isPresent()) {
       return placement;
     }
-    for (Volume volume : pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
+    for (Volume volume :
+        pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
       if (volume.getPersistentVolumeClaim() == null) {
         continue;
       }
       String claimName = volume.getPersistentVolumeClaim().getClaimName();
-      PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(pod.getMetadata().getNamespace())
-          .withName(claimName).get();
+      PersistentVolumeClaim claim =
+          client
+              .persistentVolumeClaims()
+              .inNamespace(pod.getMetadata().getNamespace())
+              .withName(claimName)
+              .get();
       if (claim == null) {
         return Optional.of("persistentvolumeclaim \"" + claimName + "\" not found");
       }
       if (claim.getStatus() == null || !"Bound".equals(claim.getStatus().getPhase())) {
         return Optional.of("pod has unbound immediate PersistentVolumeClaims");
       }
-      PersistentVolume pv = client.persistentVolumes().withName(claim.getSpec().getVolumeName()).get();
+      PersistentVolume pv =
+          client.persistentVolumes().withName(claim.getSpec().getVolumeName()).get();
       if (pv != null && !NodePlacement.admits(pv, node)) {
         return Optional.of("node(s) had volume node affinity conflict");
       }
@@ -121,22 +152,47 @@ final class PodScheduler {
   }
 
   private void markUnschedulable(Pod pod, Map<String, String> misfits) {
-    String message = misfits.size() == 0 ? "no nodes available"
-        : "0/" + misfits.size() + " nodes are available: " + String.join(", ", misfits.entrySet().stream()
-            .map(e -> e.getKey() + ": " + e.getValue()).toList()) + ".";
-    boolean already = pod.getStatus() != null && pod.getStatus().getConditions() != null
-        && pod.getStatus().getConditions().stream().anyMatch(c -> "PodScheduled".equals(c.getType())
-        && "False".equals(c.getStatus()) && message.equals(c.getMessage()));
+    String message =
+        misfits.size() == 0
+            ? "no nodes available"
+            : "0/"
+                + misfits.size()
+                + " nodes are available: "
+                + String.join(
+                    ", ",
+                    misfits.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList())
+                + ".";
+    boolean already =
+        pod.getStatus() != null
+            && pod.getStatus().getConditions() != null
+            && pod.getStatus().getConditions().stream()
+                .anyMatch(
+                    c ->
+                        "PodScheduled".equals(c.getType())
+                            && "False".equals(c.getStatus())
+                            && message.equals(c.getMessage()));
     if (already) {
       return;
     }
-    String patch = "{\"status\":{\"conditions\":[{\"type\":\"PodScheduled\",\"status\":\"False\","
-        + "\"reason\":\"Unschedulable\",\"message\":" + json(message) + ",\"lastProbeTime\":null,"
-        + "\"lastTransitionTime\":\"" + PodStatusModel.now() + "\"}]}}";
+    String patch =
+        "{\"status\":{\"conditions\":[{\"type\":\"PodScheduled\",\"status\":\"False\","
+            + "\"reason\":\"Unschedulable\",\"message\":"
+            + json(message)
+            + ",\"lastProbeTime\":null,"
+            + "\"lastTransitionTime\":\""
+            + PodStatusModel.now()
+            + "\"}]}}";
     try {
-      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-          .subresource("status").patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
-      runtime.events.info(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), "unschedulable: " + message);
+      client
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
+          .subresource("status")
+          .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
+      runtime.events.info(
+          pod.getMetadata().getNamespace(),
+          pod.getMetadata().getName(),
+          "unschedulable: " + message);
     } catch (KubernetesClientException e) {
       // The pod may be gone; the next attempt notices.
     }

@@ -1,12 +1,12 @@
 package dev.strata.e2e.support.kubelet;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,8 +21,9 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * The pod status a kubelet would report, kept in memory and sent whole as a strategic-merge patch of the status
- * subresource (container status lists are atomic; conditions merge by type, so unset fields are sent as null).
+ * The pod status a kubelet would report, kept in memory and sent whole as a strategic-merge patch
+ * of the status subresource (container status lists are atomic; conditions merge by type, so unset
+ * fields are sent as null).
  */
 final class PodStatusModel {
 
@@ -43,19 +44,31 @@ final class PodStatusModel {
   PodStatusModel(Pod pod, String hostIp) {
     this.hostIp = hostIp;
     for (Container container : orEmpty(pod.getSpec().getInitContainers())) {
-      initStatuses.put(container.getName(), waiting(container, WAITING_INITIALIZING, null, 0, null));
+      initStatuses.put(
+          container.getName(), waiting(container, WAITING_INITIALIZING, null, 0, null));
     }
     boolean hasInit = !initStatuses.isEmpty();
     for (Container container : orEmpty(pod.getSpec().getContainers())) {
-      containerStatuses.put(container.getName(),
+      containerStatuses.put(
+          container.getName(),
           waiting(container, hasInit ? WAITING_INITIALIZING : WAITING_CREATING, null, 0, null));
     }
     condition("PodScheduled", true, null, null);
     condition("PodReadyToStartContainers", false, null, null);
-    condition("Initialized", !hasInit, hasInit ? "ContainersNotInitialized" : null,
+    condition(
+        "Initialized",
+        !hasInit,
+        hasInit ? "ContainersNotInitialized" : null,
         hasInit ? "containers with incomplete status: " + initStatuses.keySet() : null);
-    condition("Ready", false, "ContainersNotReady", "containers with unready status: " + containerStatuses.keySet());
-    condition("ContainersReady", false, "ContainersNotReady",
+    condition(
+        "Ready",
+        false,
+        "ContainersNotReady",
+        "containers with unready status: " + containerStatuses.keySet());
+    condition(
+        "ContainersReady",
+        false,
+        "ContainersNotReady",
         "containers with unready status: " + containerStatuses.keySet());
   }
 
@@ -86,8 +99,9 @@ final class PodStatusModel {
     condition.put("reason", reason);
     condition.put("message", message);
     condition.put("lastProbeTime", null);
-    condition.put("lastTransitionTime", old != null && value.equals(old.get("status"))
-        ? old.get("lastTransitionTime") : now());
+    condition.put(
+        "lastTransitionTime",
+        old != null && value.equals(old.get("status")) ? old.get("lastTransitionTime") : now());
     conditions.put(type, condition);
   }
 
@@ -102,24 +116,45 @@ final class PodStatusModel {
 
   synchronized void running(Container container, boolean init, String startedAt) {
     ContainerStatus current = status(container.getName(), init);
-    put(init, base(container, current.getRestartCount(), current.getLastState())
-        .withState(new ContainerStateBuilder().withNewRunning().withStartedAt(startedAt).endRunning().build())
-        .withReady(!init)
-        .withStarted(true)
-        .build());
+    put(
+        init,
+        base(container, current.getRestartCount(), current.getLastState())
+            .withState(
+                new ContainerStateBuilder()
+                    .withNewRunning()
+                    .withStartedAt(startedAt)
+                    .endRunning()
+                    .build())
+            .withReady(!init)
+            .withStarted(true)
+            .build());
   }
 
-  synchronized void terminated(Container container, boolean init, int exitCode, String why, String detail,
+  synchronized void terminated(
+      Container container,
+      boolean init,
+      int exitCode,
+      String why,
+      String detail,
       String startedAt) {
     ContainerStatus current = status(container.getName(), init);
-    put(init, base(container, current.getRestartCount(), current.getLastState())
-        .withState(new ContainerStateBuilder().withNewTerminated()
-            .withExitCode(exitCode).withReason(why).withMessage(detail)
-            .withStartedAt(startedAt).withFinishedAt(now())
-            .withContainerID(current.getContainerID()).endTerminated().build())
-        .withReady(false)
-        .withStarted(false)
-        .build());
+    put(
+        init,
+        base(container, current.getRestartCount(), current.getLastState())
+            .withState(
+                new ContainerStateBuilder()
+                    .withNewTerminated()
+                    .withExitCode(exitCode)
+                    .withReason(why)
+                    .withMessage(detail)
+                    .withStartedAt(startedAt)
+                    .withFinishedAt(now())
+                    .withContainerID(current.getContainerID())
+                    .endTerminated()
+                    .build())
+            .withReady(false)
+            .withStarted(false)
+            .build());
   }
 
   /** Moves the current terminated state to lastState and counts a restart. */
@@ -139,14 +174,19 @@ final class PodStatusModel {
   }
 
   synchronized List<String> unreadyContainers() {
-    return containerStatuses.values().stream().filter(s -> !Boolean.TRUE.equals(s.getReady()))
-        .map(ContainerStatus::getName).collect(Collectors.toList());
+    return containerStatuses.values().stream()
+        .filter(s -> !Boolean.TRUE.equals(s.getReady()))
+        .map(ContainerStatus::getName)
+        .collect(Collectors.toList());
   }
 
   /** Whether every regular container has terminated with exit code 0. */
   synchronized boolean allSucceeded() {
-    return containerStatuses.values().stream().allMatch(s -> s.getState().getTerminated() != null
-        && s.getState().getTerminated().getExitCode() == 0);
+    return containerStatuses.values().stream()
+        .allMatch(
+            s ->
+                s.getState().getTerminated() != null
+                    && s.getState().getTerminated().getExitCode() == 0);
   }
 
   /** Recomputes ContainersReady and Ready from the container statuses. */
@@ -195,23 +235,32 @@ final class PodStatusModel {
     (init ? initStatuses : containerStatuses).put(status.getName(), status);
   }
 
-  private static ContainerStatus waiting(Container container, String why, String detail, int restarts,
-      ContainerState last) {
+  private static ContainerStatus waiting(
+      Container container, String why, String detail, int restarts, ContainerState last) {
     return base(container, restarts, last)
-        .withState(new ContainerStateBuilder().withNewWaiting().withReason(why).withMessage(detail).endWaiting()
-            .build())
+        .withState(
+            new ContainerStateBuilder()
+                .withNewWaiting()
+                .withReason(why)
+                .withMessage(detail)
+                .endWaiting()
+                .build())
         .withReady(false)
         .withStarted(false)
         .build();
   }
 
-  private static ContainerStatusBuilder base(Container container, Integer restarts, ContainerState last) {
+  private static ContainerStatusBuilder base(
+      Container container, Integer restarts, ContainerState last) {
     return new ContainerStatusBuilder()
         .withName(container.getName())
         .withImage(container.getImage())
         .withImageID(container.getImage() + "@sha256:" + sha256(container.getImage()))
-        .withContainerID("stand-in://" + UUID.nameUUIDFromBytes(container.getName().getBytes(StandardCharsets.UTF_8))
-            + "-" + (restarts == null ? 0 : restarts))
+        .withContainerID(
+            "stand-in://"
+                + UUID.nameUUIDFromBytes(container.getName().getBytes(StandardCharsets.UTF_8))
+                + "-"
+                + (restarts == null ? 0 : restarts))
         .withRestartCount(restarts == null ? 0 : restarts)
         .withLastState(last == null ? new ContainerState() : last);
   }
@@ -222,8 +271,10 @@ final class PodStatusModel {
 
   private static String sha256(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(String.valueOf(text).getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(String.valueOf(text).getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

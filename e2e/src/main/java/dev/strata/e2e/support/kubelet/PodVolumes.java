@@ -23,9 +23,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns a pod's volumes into host directories: claims into their volume's hostPath, emptyDirs into fresh
- * directories, and Secret, ConfigMap, downward-API and projected volumes (service-account tokens included) into
- * files written under the pod's directory.
+ * Turns a pod's volumes into host directories: claims into their volume's hostPath, emptyDirs into
+ * fresh directories, and Secret, ConfigMap, downward-API and projected volumes (service-account
+ * tokens included) into files written under the pod's directory.
  */
 final class PodVolumes {
 
@@ -34,7 +34,8 @@ final class PodVolumes {
   private final ObjectLookup lookup;
   private final String hostIp;
 
-  PodVolumes(KubernetesClient client, VolumeProvisioner provisioner, ObjectLookup lookup, String hostIp) {
+  PodVolumes(
+      KubernetesClient client, VolumeProvisioner provisioner, ObjectLookup lookup, String hostIp) {
     this.client = client;
     this.provisioner = provisioner;
     this.lookup = lookup;
@@ -48,10 +49,14 @@ final class PodVolumes {
     for (Volume volume : orEmpty(pod.getSpec().getVolumes())) {
       Path dir = podDir.resolve("volumes").resolve(volume.getName());
       if (volume.getPersistentVolumeClaim() != null) {
-        paths.put(volume.getName(), claimPath(namespace, volume.getPersistentVolumeClaim().getClaimName()));
+        paths.put(
+            volume.getName(),
+            claimPath(namespace, volume.getPersistentVolumeClaim().getClaimName()));
       } else if (volume.getEphemeral() != null) {
         // The ephemeral-volume controller names the claim <pod>-<volume>.
-        paths.put(volume.getName(), claimPath(namespace, pod.getMetadata().getName() + "-" + volume.getName()));
+        paths.put(
+            volume.getName(),
+            claimPath(namespace, pod.getMetadata().getName() + "-" + volume.getName()));
       } else if (volume.getEmptyDir() != null) {
         Files.createDirectories(dir);
         paths.put(volume.getName(), dir);
@@ -67,7 +72,8 @@ final class PodVolumes {
       } else if (volume.getSecret() != null) {
         Secret secret = lookup.secret(namespace, volume.getSecret().getSecretName());
         if (secret == null && !Boolean.TRUE.equals(volume.getSecret().getOptional())) {
-          throw new VolumeNotReadyException("secret \"" + volume.getSecret().getSecretName() + "\" not found");
+          throw new VolumeNotReadyException(
+              "secret \"" + volume.getSecret().getSecretName() + "\" not found");
         }
         Map<String, String> values = secret == null ? Map.of() : EnvResolver.secretValues(secret);
         writeItems(dir, values, volume.getSecret().getItems(), volume.getSecret().getDefaultMode());
@@ -75,10 +81,12 @@ final class PodVolumes {
       } else if (volume.getConfigMap() != null) {
         ConfigMap map = lookup.configMap(namespace, volume.getConfigMap().getName());
         if (map == null && !Boolean.TRUE.equals(volume.getConfigMap().getOptional())) {
-          throw new VolumeNotReadyException("configmap \"" + volume.getConfigMap().getName() + "\" not found");
+          throw new VolumeNotReadyException(
+              "configmap \"" + volume.getConfigMap().getName() + "\" not found");
         }
         Map<String, String> values = map == null ? Map.of() : EnvResolver.configMapValues(map);
-        writeItems(dir, values, volume.getConfigMap().getItems(), volume.getConfigMap().getDefaultMode());
+        writeItems(
+            dir, values, volume.getConfigMap().getItems(), volume.getConfigMap().getDefaultMode());
         paths.put(volume.getName(), dir);
       } else if (volume.getDownwardAPI() != null) {
         writeDownward(pod, dir, volume.getDownwardAPI().getItems());
@@ -87,14 +95,16 @@ final class PodVolumes {
         writeProjected(pod, dir, volume.getProjected().getSources());
         paths.put(volume.getName(), dir);
       } else {
-        throw new VolumeNotReadyException("volume " + volume.getName() + " has a type the stand-in cannot mount");
+        throw new VolumeNotReadyException(
+            "volume " + volume.getName() + " has a type the stand-in cannot mount");
       }
     }
     return paths;
   }
 
   private Path claimPath(String namespace, String claimName) throws VolumeNotReadyException {
-    PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(namespace).withName(claimName).get();
+    PersistentVolumeClaim claim =
+        client.persistentVolumeClaims().inNamespace(namespace).withName(claimName).get();
     if (claim == null) {
       throw new VolumeNotReadyException("persistentvolumeclaim \"" + claimName + "\" not found");
     }
@@ -113,28 +123,51 @@ final class PodVolumes {
       if (source.getServiceAccountToken() != null) {
         String audience = source.getServiceAccountToken().getAudience();
         Long seconds = source.getServiceAccountToken().getExpirationSeconds();
-        TokenRequest request = new TokenRequestBuilder().withNewSpec()
-            .withAudiences(audience == null || audience.isEmpty() ? List.of() : List.of(audience))
-            .withExpirationSeconds(seconds == null ? 3607L : seconds)
-            .withNewBoundObjectRef().withApiVersion("v1").withKind("Pod")
-            .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).endBoundObjectRef()
-            .endSpec().build();
-        String account = pod.getSpec().getServiceAccountName() == null ? "default" : pod.getSpec().getServiceAccountName();
-        TokenRequest answer = client.serviceAccounts().inNamespace(namespace).withName(account).tokenRequest(request);
-        write(dir.resolve(source.getServiceAccountToken().getPath()), answer.getStatus().getToken(), null);
+        TokenRequest request =
+            new TokenRequestBuilder()
+                .withNewSpec()
+                .withAudiences(
+                    audience == null || audience.isEmpty() ? List.of() : List.of(audience))
+                .withExpirationSeconds(seconds == null ? 3607L : seconds)
+                .withNewBoundObjectRef()
+                .withApiVersion("v1")
+                .withKind("Pod")
+                .withName(pod.getMetadata().getName())
+                .withUid(pod.getMetadata().getUid())
+                .endBoundObjectRef()
+                .endSpec()
+                .build();
+        String account =
+            pod.getSpec().getServiceAccountName() == null
+                ? "default"
+                : pod.getSpec().getServiceAccountName();
+        TokenRequest answer =
+            client.serviceAccounts().inNamespace(namespace).withName(account).tokenRequest(request);
+        write(
+            dir.resolve(source.getServiceAccountToken().getPath()),
+            answer.getStatus().getToken(),
+            null);
       } else if (source.getConfigMap() != null) {
         ConfigMap map = lookup.configMap(namespace, source.getConfigMap().getName());
         if (map == null && !Boolean.TRUE.equals(source.getConfigMap().getOptional())) {
-          throw new VolumeNotReadyException("configmap \"" + source.getConfigMap().getName() + "\" not found");
+          throw new VolumeNotReadyException(
+              "configmap \"" + source.getConfigMap().getName() + "\" not found");
         }
-        writeItems(dir, map == null ? Map.of() : EnvResolver.configMapValues(map), source.getConfigMap().getItems(),
+        writeItems(
+            dir,
+            map == null ? Map.of() : EnvResolver.configMapValues(map),
+            source.getConfigMap().getItems(),
             null);
       } else if (source.getSecret() != null) {
         Secret secret = lookup.secret(namespace, source.getSecret().getName());
         if (secret == null && !Boolean.TRUE.equals(source.getSecret().getOptional())) {
-          throw new VolumeNotReadyException("secret \"" + source.getSecret().getName() + "\" not found");
+          throw new VolumeNotReadyException(
+              "secret \"" + source.getSecret().getName() + "\" not found");
         }
-        writeItems(dir, secret == null ? Map.of() : EnvResolver.secretValues(secret), source.getSecret().getItems(),
+        writeItems(
+            dir,
+            secret == null ? Map.of() : EnvResolver.secretValues(secret),
+            source.getSecret().getItems(),
             null);
       } else if (source.getDownwardAPI() != null) {
         writeDownward(pod, dir, source.getDownwardAPI().getItems());
@@ -152,8 +185,11 @@ final class PodVolumes {
           value = PodFields.field(pod, item.getFieldRef(), hostIp);
         } else if (item.getResourceFieldRef() != null) {
           String containerName = item.getResourceFieldRef().getContainerName();
-          var container = pod.getSpec().getContainers().stream()
-              .filter(c -> containerName == null || c.getName().equals(containerName)).findFirst().orElseThrow();
+          var container =
+              pod.getSpec().getContainers().stream()
+                  .filter(c -> containerName == null || c.getName().equals(containerName))
+                  .findFirst()
+                  .orElseThrow();
           value = PodFields.resource(container, item.getResourceFieldRef(), FakeNodes.ALLOCATABLE);
         } else {
           continue;
@@ -165,7 +201,8 @@ final class PodVolumes {
     }
   }
 
-  private static void writeItems(Path dir, Map<String, String> values, List<KeyToPath> items, Integer defaultMode)
+  private static void writeItems(
+      Path dir, Map<String, String> values, List<KeyToPath> items, Integer defaultMode)
       throws VolumeNotReadyException, IOException {
     Files.createDirectories(dir);
     if (items == null || items.isEmpty()) {
@@ -179,7 +216,10 @@ final class PodVolumes {
       if (value == null) {
         throw new VolumeNotReadyException("key " + item.getKey() + " not found");
       }
-      write(dir.resolve(item.getPath()), value, item.getMode() != null ? item.getMode() : defaultMode);
+      write(
+          dir.resolve(item.getPath()),
+          value,
+          item.getMode() != null ? item.getMode() : defaultMode);
     }
   }
 
@@ -194,9 +234,13 @@ final class PodVolumes {
   static Set<PosixFilePermission> permissions(int mode) {
     Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
     PosixFilePermission[] order = {
-        PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-        PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-        PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+          PosixFilePermission.OTHERS_READ,
+      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.GROUP_READ,
+      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+          PosixFilePermission.OWNER_READ
+    };
     for (int bit = 0; bit < order.length; bit++) {
       if ((mode & (1 << bit)) != 0) {
         set.add(order[bit]);

@@ -1,7 +1,6 @@
 package dev.strata.e2e.support.kubelet;
 
 import dev.strata.e2e.support.ClusterDns;
-
 import dev.strata.e2e.support.LogTail;
 import dev.strata.e2e.support.kubelet.MountNamespaceLauncher.Mount;
 import io.fabric8.kubernetes.api.model.Container;
@@ -25,9 +24,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The life of one pod on a stand-in node, as a kubelet runs it: volumes, then init containers one by one, then
- * the containers (app images are simply Running; runner images run as processes, one after another), restarts
- * per restartPolicy, a terminal phase, and every step written to the pod's status.
+ * The life of one pod on a stand-in node, as a kubelet runs it: volumes, then init containers one
+ * by one, then the containers (app images are simply Running; runner images run as processes, one
+ * after another), restarts per restartPolicy, a terminal phase, and every step written to the pod's
+ * status.
  */
 final class PodWorker implements Runnable {
 
@@ -80,7 +80,9 @@ final class PodWorker implements Runnable {
     report();
     Long deadline = pod.getSpec().getActiveDeadlineSeconds();
     if (deadline != null) {
-      runtime.timers.schedule(() -> runtime.control.submit(() -> deadlineExceeded(deadline)), deadline,
+      runtime.timers.schedule(
+          () -> runtime.control.submit(() -> deadlineExceeded(deadline)),
+          deadline,
           TimeUnit.SECONDS);
     }
     Map<String, Path> volumes = awaitVolumes();
@@ -94,8 +96,10 @@ final class PodWorker implements Runnable {
       if (stopped()) {
         return;
       }
-      if ("Always".equals(container.getRestartPolicy()) || !runtime.isRunnerImage(container.getImage())) {
-        // A sidecar keeps running; any other non-runner init container is taken as having done its work.
+      if ("Always".equals(container.getRestartPolicy())
+          || !runtime.isRunnerImage(container.getImage())) {
+        // A sidecar keeps running; any other non-runner init container is taken as having done its
+        // work.
         if ("Always".equals(container.getRestartPolicy())) {
           status.running(container, true, PodStatusModel.now());
         } else {
@@ -123,8 +127,14 @@ final class PodWorker implements Runnable {
         runners.add(container);
       } else {
         status.running(container, false, PodStatusModel.now());
-        runtime.events.info(namespace, name, "container " + container.getName() + " running (app image "
-            + container.getImage() + ")");
+        runtime.events.info(
+            namespace,
+            name,
+            "container "
+                + container.getName()
+                + " running (app image "
+                + container.getImage()
+                + ")");
       }
     }
     if (runners.size() < pod.getSpec().getContainers().size()) {
@@ -149,7 +159,10 @@ final class PodWorker implements Runnable {
     }
   }
 
-  /** The volumes' host directories, retrying while one is not ready; null when the pod is stopped meanwhile. */
+  /**
+   * The volumes' host directories, retrying while one is not ready; null when the pod is stopped
+   * meanwhile.
+   */
   private Map<String, Path> awaitVolumes() throws IOException {
     String lastProblem = null;
     while (!stopped()) {
@@ -167,12 +180,14 @@ final class PodWorker implements Runnable {
   }
 
   /**
-   * Runs one runner container until it needs no restart; returns its last exit code, or CRASH_LOOP once the
-   * restart budget is spent (the container then stays waiting, as a kubelet's would in back-off).
+   * Runs one runner container until it needs no restart; returns its last exit code, or CRASH_LOOP
+   * once the restart budget is spent (the container then stays waiting, as a kubelet's would in
+   * back-off).
    */
   private int runToCompletion(Container container, boolean init, Map<String, Path> volumes)
       throws IOException, InterruptedException {
-    String restartPolicy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
+    String restartPolicy =
+        pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
     int restarts = 0;
     while (true) {
       Map<String, String> env = awaitEnv(container, init);
@@ -183,20 +198,30 @@ final class PodWorker implements Runnable {
       if (stopped()) {
         return exit;
       }
-      boolean restart = "Always".equals(restartPolicy) && !init ? true
-          : ("OnFailure".equals(restartPolicy) || "Always".equals(restartPolicy)) && exit != 0;
+      boolean restart =
+          "Always".equals(restartPolicy) && !init
+              ? true
+              : ("OnFailure".equals(restartPolicy) || "Always".equals(restartPolicy)) && exit != 0;
       if (!restart) {
         return exit;
       }
       if (restarts >= runtime.options.maxRestarts()) {
-        status.restarting(container, init, "restart budget of " + runtime.options.maxRestarts() + " spent");
+        status.restarting(
+            container, init, "restart budget of " + runtime.options.maxRestarts() + " spent");
         report();
-        runtime.events.warn(namespace, name, "container " + container.getName() + " left in CrashLoopBackOff after "
-            + restarts + " restarts");
+        runtime.events.warn(
+            namespace,
+            name,
+            "container "
+                + container.getName()
+                + " left in CrashLoopBackOff after "
+                + restarts
+                + " restarts");
         return CRASH_LOOP;
       }
       restarts++;
-      status.restarting(container, init, "back-off restarting failed container " + container.getName());
+      status.restarting(
+          container, init, "back-off restarting failed container " + container.getName());
       report();
       runtime.sleep(Duration.ofMillis(Math.min(8000, 500L << Math.min(restarts, 5))));
     }
@@ -212,7 +237,8 @@ final class PodWorker implements Runnable {
           lastProblem = e.getMessage();
           status.waiting(container, init, "CreateContainerConfigError", lastProblem);
           report();
-          runtime.events.warn(namespace, name, "container " + container.getName() + ": " + lastProblem);
+          runtime.events.warn(
+              namespace, name, "container " + container.getName() + ": " + lastProblem);
         }
         runtime.sleep(Duration.ofSeconds(1));
       }
@@ -220,8 +246,13 @@ final class PodWorker implements Runnable {
     return null;
   }
 
-  private int runOnce(Container container, boolean init, Map<String, Path> volumes, Map<String, String> env,
-      int attempt) throws IOException, InterruptedException {
+  private int runOnce(
+      Container container,
+      boolean init,
+      Map<String, Path> volumes,
+      Map<String, String> env,
+      int attempt)
+      throws IOException, InterruptedException {
     Path containerDir = podDir.resolve("containers").resolve(container.getName());
     Files.createDirectories(containerDir);
     Path logFile = containerDir.resolve(attempt + ".log");
@@ -242,7 +273,10 @@ final class PodWorker implements Runnable {
       } catch (IOException e) {
         status.terminated(container, init, 128, "StartError", e.getMessage(), startedAt);
         report();
-        runtime.events.warn(namespace, name, "container " + container.getName() + " failed to start: " + e.getMessage());
+        runtime.events.warn(
+            namespace,
+            name,
+            "container " + container.getName() + " failed to start: " + e.getMessage());
         return 128;
       }
       processes.put(container.getName(), process);
@@ -255,24 +289,43 @@ final class PodWorker implements Runnable {
       status.refreshReadiness();
     }
     report();
-    runtime.events.info(namespace, name, "container " + container.getName() + " started pid=" + process.pid()
-        + " log=" + logFile);
+    runtime.events.info(
+        namespace,
+        name,
+        "container " + container.getName() + " started pid=" + process.pid() + " log=" + logFile);
     int exit = process.waitFor();
     processes.remove(container.getName());
     String message = readMessage(messageFile);
-    if (message.isEmpty() && exit != 0
+    if (message.isEmpty()
+        && exit != 0
         && "FallbackToLogsOnError".equals(container.getTerminationMessagePolicy())) {
       message = LogTail.lastLines(logFile, 80, 2048); // the kubelet's own limits for this fallback
     }
-    status.terminated(container, init, exit, exit == 0 ? "Completed" : "Error", message.isEmpty() ? null : message,
+    status.terminated(
+        container,
+        init,
+        exit,
+        exit == 0 ? "Completed" : "Error",
+        message.isEmpty() ? null : message,
         startedAt);
     report();
-    runtime.events.info(namespace, name, "container " + container.getName() + " exited " + exit + " ("
-        + (exit == 0 ? "Completed" : "Error") + ") after " + (System.nanoTime() - startNanos) / 1_000_000 + " ms");
+    runtime.events.info(
+        namespace,
+        name,
+        "container "
+            + container.getName()
+            + " exited "
+            + exit
+            + " ("
+            + (exit == 0 ? "Completed" : "Error")
+            + ") after "
+            + (System.nanoTime() - startNanos) / 1_000_000
+            + " ms");
     return exit;
   }
 
-  private List<Mount> mounts(Container container, Map<String, Path> volumes, Path messageFile) throws IOException {
+  private List<Mount> mounts(Container container, Map<String, Path> volumes, Path messageFile)
+      throws IOException {
     List<Mount> mounts = new ArrayList<>();
     for (VolumeMount mount : orEmpty(container.getVolumeMounts())) {
       Path source = volumes.get(mount.getName());
@@ -288,13 +341,20 @@ final class PodWorker implements Runnable {
           Files.createDirectories(source); // as the kubelet does for a missing subPath
         }
       }
-      mounts.add(new Mount(source, mount.getMountPath(), Boolean.TRUE.equals(mount.getReadOnly())
-          || runtime.isReadOnlyVolume(pod, mount.getName())));
+      mounts.add(
+          new Mount(
+              source,
+              mount.getMountPath(),
+              Boolean.TRUE.equals(mount.getReadOnly())
+                  || runtime.isReadOnlyVolume(pod, mount.getName())));
     }
-    String messagePath = container.getTerminationMessagePath() == null ? "/dev/termination-log"
-        : container.getTerminationMessagePath();
+    String messagePath =
+        container.getTerminationMessagePath() == null
+            ? "/dev/termination-log"
+            : container.getTerminationMessagePath();
     mounts.add(new Mount(messageFile, messagePath, false));
-    // The kubelet manages /etc/hosts in every container; here it also answers the test cluster's Service names.
+    // The kubelet manages /etc/hosts in every container; here it also answers the test cluster's
+    // Service names.
     mounts.add(new Mount(ClusterDns.hostsFile(), "/etc/hosts", true));
     return mounts;
   }
@@ -315,8 +375,8 @@ final class PodWorker implements Runnable {
   }
 
   /**
-   * Stops the pod: SIGTERM to its processes, SIGKILL after {@code grace}, then a terminal status. Returns
-   * whether a status was written (false when the pod had already finished).
+   * Stops the pod: SIGTERM to its processes, SIGKILL after {@code grace}, then a terminal status.
+   * Returns whether a status was written (false when the pod had already finished).
    */
   boolean stop(String reason, Duration grace, String phaseReason, String phaseMessage) {
     synchronized (this) {
@@ -351,12 +411,19 @@ final class PodWorker implements Runnable {
     for (Container container : pod.getSpec().getContainers()) {
       if (status.isRunning(container.getName(), false)) {
         boolean app = !runtime.isRunnerImage(container.getImage());
-        status.terminated(container, false, app && phaseReason == null ? 0 : 137,
-            app && phaseReason == null ? "Completed" : "Error", null, status.status(container.getName(), false)
-                .getState().getRunning().getStartedAt());
+        status.terminated(
+            container,
+            false,
+            app && phaseReason == null ? 0 : 137,
+            app && phaseReason == null ? "Completed" : "Error",
+            null,
+            status.status(container.getName(), false).getState().getRunning().getStartedAt());
       }
     }
-    status.phase(phaseReason == null && status.allSucceeded() ? "Succeeded" : "Failed", phaseReason, phaseMessage);
+    status.phase(
+        phaseReason == null && status.allSucceeded() ? "Succeeded" : "Failed",
+        phaseReason,
+        phaseMessage);
     finish();
     return true;
   }
@@ -365,8 +432,12 @@ final class PodWorker implements Runnable {
     if (status.isTerminal() || stopped()) {
       return;
     }
-    runtime.events.warn(namespace, name, "active deadline of " + seconds + "s exceeded, killing the pod");
-    stop("deadline", runtime.options.maxKillGrace(), "DeadlineExceeded",
+    runtime.events.warn(
+        namespace, name, "active deadline of " + seconds + "s exceeded, killing the pod");
+    stop(
+        "deadline",
+        runtime.options.maxKillGrace(),
+        "DeadlineExceeded",
         "Pod was active on the node longer than the specified deadline");
   }
 
@@ -385,7 +456,12 @@ final class PodWorker implements Runnable {
     String patch = status.toPatch();
     for (int attempt = 1; ; attempt++) {
       try {
-        runtime.client.pods().inNamespace(namespace).withName(name).subresource("status")
+        runtime
+            .client
+            .pods()
+            .inNamespace(namespace)
+            .withName(name)
+            .subresource("status")
             .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
         return;
       } catch (KubernetesClientException e) {

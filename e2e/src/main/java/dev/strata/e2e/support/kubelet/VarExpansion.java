@@ -3,13 +3,12 @@ package dev.strata.e2e.support.kubelet;
 import java.util.Map;
 
 /**
- * Kubernetes' {@code $(VAR)} expansion in env values, command and args: a defined variable is replaced, an
- * undefined one is left as written, {@code $$} escapes a dollar.
+ * Kubernetes' {@code $(VAR)} expansion in env values, command and args: a defined variable is
+ * replaced, an undefined one is left as written, {@code $$} escapes a dollar.
  */
 public final class VarExpansion {
 
-  private VarExpansion() {
-  }
+  private VarExpansion() {}
 
   public static String expand(String input, Map<String, String> variables) {
     if (input == null || input.indexOf('$') < 0) {

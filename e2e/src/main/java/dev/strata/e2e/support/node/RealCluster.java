@@ -17,10 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A whole cluster on this machine as a user's would be: a {@link ControlPlane}, a {@link RealNode} running the images
- * built from {@code images/} ({@code images/build-test-images.sh}), and MinIO serving as the examples' Service
- * {@code minio.strata-system:9000} through cluster DNS and kube-proxy. {@link #installOperator} installs the operator
- * with {@code helm install charts/strata}, as a Pod under the chart's RBAC.
+ * A whole cluster on this machine as a user's would be: a {@link ControlPlane}, a {@link RealNode}
+ * running the images built from {@code images/} ({@code images/build-test-images.sh}), and MinIO
+ * serving as the examples' Service {@code minio.strata-system:9000} through cluster DNS and
+ * kube-proxy. {@link #installOperator} installs the operator with {@code helm install
+ * charts/strata}, as a Pod under the chart's RBAC.
  */
 public final class RealCluster implements AutoCloseable {
 
@@ -65,20 +66,26 @@ public final class RealCluster implements AutoCloseable {
   }
 
   private static void exposeMinio(RealNode node, MinioServer minio) {
-    node.exposeHostService(Examples.EXAMPLE_SERVICE_NAMESPACE, Examples.EXAMPLE_SERVICE, "http",
-        Examples.EXAMPLE_SERVICE_PORT, minio.port());
+    node.exposeHostService(
+        Examples.EXAMPLE_SERVICE_NAMESPACE,
+        Examples.EXAMPLE_SERVICE,
+        "http",
+        Examples.EXAMPLE_SERVICE_PORT,
+        minio.port());
   }
 
   /**
-   * Loses this cluster as a disaster would and puts a new one in its place, for disaster-recovery journeys: the
-   * control plane goes with its etcd (every object, the kube-system UID that named the cluster), the node with its
-   * containers (the operator's pod among them) and every volume it provisioned; only the bucket survives. Then a new
-   * control plane and node start, and the same MinIO (stopped meanwhile, its data kept; it listens on the node's
-   * address) answers the examples' Service name again. Nothing of the old cluster is uninstalled first: it is lost.
+   * Loses this cluster as a disaster would and puts a new one in its place, for disaster-recovery
+   * journeys: the control plane goes with its etcd (every object, the kube-system UID that named
+   * the cluster), the node with its containers (the operator's pod among them) and every volume it
+   * provisioned; only the bucket survives. Then a new control plane and node start, and the same
+   * MinIO (stopped meanwhile, its data kept; it listens on the node's address) answers the
+   * examples' Service name again. Nothing of the old cluster is uninstalled first: it is lost.
    */
   public void replaceAfterLoss() {
     minio.stop();
-    // The machine's one-node lock stays with this JVM for the new node: no other test run's node comes in between.
+    // The machine's one-node lock stays with this JVM for the new node: no other test run's node
+    // comes in between.
     node.closeForReplacement();
     plane.close();
     RealNode.deleteVolumes();
@@ -95,48 +102,95 @@ public final class RealCluster implements AutoCloseable {
       newPlane.close();
       throw e;
     } finally {
-      // Even a failed start leaves closed ones, never the lost cluster's, for close() and the diagnostics.
+      // Even a failed start leaves closed ones, never the lost cluster's, for close() and the
+      // diagnostics.
       plane = newPlane;
       node = newNode == null ? node : newNode;
     }
   }
 
-  /** {@code images/build-test-images.sh} into e2e/target: the operator, runner and pause images of this checkout. */
+  /**
+   * {@code images/build-test-images.sh} into e2e/target: the operator, runner and pause images of
+   * this checkout.
+   */
   static Path buildImages() {
-    Path root = RunnerLaunch.repositoryRoot().orElseThrow(() ->
-        new IllegalStateException("the real node builds images/ of this checkout; run the tests inside it"));
+    Path root =
+        RunnerLaunch.repositoryRoot()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "the real node builds images/ of this checkout; run the tests inside it"));
     Path tar = root.resolve("e2e/target/test-images/strata-images.tar");
     long t = System.nanoTime();
-    CommandResult built = CommandResult.run(List.of(root.resolve("images/build-test-images.sh").toString(), tar.toString()),
-        Map.of(), Duration.ofMinutes(15));
+    CommandResult built =
+        CommandResult.run(
+            List.of(root.resolve("images/build-test-images.sh").toString(), tar.toString()),
+            Map.of(),
+            Duration.ofMinutes(15));
     if (built.exitCode() != 0) {
-      throw new IllegalStateException("images/build-test-images.sh failed (exit " + built.exitCode() + "):\n"
-          + built.stdout() + built.stderr());
+      throw new IllegalStateException(
+          "images/build-test-images.sh failed (exit "
+              + built.exitCode()
+              + "):\n"
+              + built.stdout()
+              + built.stderr());
     }
-    LOG.info("test images built in {} ms: {}", (System.nanoTime() - t) / 1_000_000, built.stderr().trim());
+    LOG.info(
+        "test images built in {} ms: {}",
+        (System.nanoTime() - t) / 1_000_000,
+        built.stderr().trim());
     return tar;
   }
 
   /**
-   * {@code helm install strata charts/strata -n strata-system -f values}: the operator as a Pod, from the image built
-   * here, under the chart's RBAC; waits until it is ready.
+   * {@code helm install strata charts/strata -n strata-system -f values}: the operator as a Pod,
+   * from the image built here, under the chart's RBAC; waits until it is ready.
    */
   public void installOperator(Path values) {
     Helm helm = Helm.installed();
-    List<String> args = new ArrayList<>(List.of("install", RELEASE, Helm.chartDir().toString(), "--namespace", RELEASE_NAMESPACE,
-        "--kubeconfig", plane.kubeconfig().toString(), "-f", values.toString(), "--wait", "--timeout", "3m"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "install",
+                RELEASE,
+                Helm.chartDir().toString(),
+                "--namespace",
+                RELEASE_NAMESPACE,
+                "--kubeconfig",
+                plane.kubeconfig().toString(),
+                "-f",
+                values.toString(),
+                "--wait",
+                "--timeout",
+                "3m"));
     CommandResult installed = helm.run(args, Duration.ofMinutes(4));
     if (installed.exitCode() != 0) {
-      throw new IllegalStateException("helm install failed: " + installed.stdout() + installed.stderr() + "\n"
-          + operatorDiagnostics());
+      throw new IllegalStateException(
+          "helm install failed: "
+              + installed.stdout()
+              + installed.stderr()
+              + "\n"
+              + operatorDiagnostics());
     }
     awaitOperatorReady(null);
   }
 
   /** {@code helm uninstall strata}: the chart's objects go (its CRDs stay, as Helm keeps them). */
   public void uninstallOperator() {
-    CommandResult removed = Helm.installed().run(List.of("uninstall", RELEASE, "--namespace", RELEASE_NAMESPACE,
-        "--kubeconfig", plane.kubeconfig().toString(), "--wait", "--timeout", "2m"), Duration.ofMinutes(3));
+    CommandResult removed =
+        Helm.installed()
+            .run(
+                List.of(
+                    "uninstall",
+                    RELEASE,
+                    "--namespace",
+                    RELEASE_NAMESPACE,
+                    "--kubeconfig",
+                    plane.kubeconfig().toString(),
+                    "--wait",
+                    "--timeout",
+                    "2m"),
+                Duration.ofMinutes(3));
     if (removed.exitCode() != 0) {
       LOG.warn("helm uninstall failed: {}{}", removed.stdout(), removed.stderr());
     }
@@ -144,59 +198,113 @@ public final class RealCluster implements AutoCloseable {
 
   /** The running operator pod (there is one replica). */
   public Pod operatorPod() {
-    return plane.client().pods().inNamespace(RELEASE_NAMESPACE).withLabel("app.kubernetes.io/component", "operator")
-        .list().getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).findFirst().orElse(null);
+    return plane
+        .client()
+        .pods()
+        .inNamespace(RELEASE_NAMESPACE)
+        .withLabel("app.kubernetes.io/component", "operator")
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .findFirst()
+        .orElse(null);
   }
 
   /** Waits for a ready operator pod other than {@code previousUid} (null: any). */
   public Pod awaitOperatorReady(String previousUid) {
     Pod[] ready = new Pod[1];
-    Waits.until("a ready operator pod", Duration.ofMinutes(3), Duration.ofMillis(300), () -> {
-      Pod pod = operatorPod();
-      boolean ok = pod != null && !pod.getMetadata().getUid().equals(previousUid) && pod.getStatus() != null
-          && pod.getStatus().getConditions() != null
-          && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-      ready[0] = pod;
-      return ok;
-    });
+    Waits.until(
+        "a ready operator pod",
+        Duration.ofMinutes(3),
+        Duration.ofMillis(300),
+        () -> {
+          Pod pod = operatorPod();
+          boolean ok =
+              pod != null
+                  && !pod.getMetadata().getUid().equals(previousUid)
+                  && pod.getStatus() != null
+                  && pod.getStatus().getConditions() != null
+                  && pod.getStatus().getConditions().stream()
+                      .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+          ready[0] = pod;
+          return ok;
+        });
     return ready[0];
   }
 
-  /** Deletes the operator's pod, as a node drain or a crash would; the Deployment starts another. Returns the new one. */
+  /**
+   * Deletes the operator's pod, as a node drain or a crash would; the Deployment starts another.
+   * Returns the new one.
+   */
   public Pod restartOperator() {
     Pod old = operatorPod();
-    plane.client().pods().inNamespace(RELEASE_NAMESPACE).withName(old.getMetadata().getName()).withGracePeriod(0).delete();
+    plane
+        .client()
+        .pods()
+        .inNamespace(RELEASE_NAMESPACE)
+        .withName(old.getMetadata().getName())
+        .withGracePeriod(0)
+        .delete();
     return awaitOperatorReady(old.getMetadata().getUid());
   }
 
   /** The operator's log (all its pods in the release namespace), for failure reports. */
   public String operatorDiagnostics() {
-    CommandResult logs = plane.kubectl("logs", "-n", RELEASE_NAMESPACE, "-l", "app.kubernetes.io/component=operator",
-        "--tail=300", "--all-containers", "--prefix");
+    CommandResult logs =
+        plane.kubectl(
+            "logs",
+            "-n",
+            RELEASE_NAMESPACE,
+            "-l",
+            "app.kubernetes.io/component=operator",
+            "--tail=300",
+            "--all-containers",
+            "--prefix");
     CommandResult pods = plane.kubectl("get", "pods", "-A", "-o", "wide");
-    return "---- pods ----\n" + pods.stdout() + pods.stderr() + "---- operator log ----\n" + logs.stdout() + logs.stderr();
+    return "---- pods ----\n"
+        + pods.stdout()
+        + pods.stderr()
+        + "---- operator log ----\n"
+        + logs.stdout()
+        + logs.stderr();
   }
 
   public String diagnostics(int lines) {
-    return plane.diagnostics(lines) + node.diagnostics(lines) + minio.diagnostics(lines) + operatorDiagnostics();
+    return plane.diagnostics(lines)
+        + node.diagnostics(lines)
+        + minio.diagnostics(lines)
+        + operatorDiagnostics();
   }
 
   /**
-   * An image with a shell and coreutils for a user's own pods on this node (nothing is pulled here): the Debian base that
-   * {@code images/build-test-images.sh} builds the runner and operator images on, imported with them.
+   * An image with a shell and coreutils for a user's own pods on this node (nothing is pulled
+   * here): the Debian base that {@code images/build-test-images.sh} builds the runner and operator
+   * images on, imported with them.
    */
   public static final String APP_IMAGE = "strata.local/debian-base:bookworm";
 
   /**
-   * What a person (and the walkthrough's test) exports to use this cluster from a shell: KUBECONFIG, a PATH with kubectl,
-   * helm and the checkout's bin/ (strata, kubectl-strata) before {@code pathTail}, APP_IMAGE for their own pods, and
-   * STRATA_ENDPOINT, where MinIO answers from this machine.
+   * What a person (and the walkthrough's test) exports to use this cluster from a shell:
+   * KUBECONFIG, a PATH with kubectl, helm and the checkout's bin/ (strata, kubectl-strata) before
+   * {@code pathTail}, APP_IMAGE for their own pods, and STRATA_ENDPOINT, where MinIO answers from
+   * this machine.
    */
   public Map<String, String> userEnvironment(Path kubeconfig, String pathTail) {
     Path repo = Examples.dir().getParent();
     Map<String, String> env = new java.util.LinkedHashMap<>();
     env.put("KUBECONFIG", kubeconfig.toString());
-    env.put("PATH", plane.kubectl().getParent() + ":" + dev.strata.e2e.support.Tools.installed().require(dev.strata.e2e.support.Tools.HELM).getParent() + ":" + repo.resolve("bin") + ":" + pathTail);
+    env.put(
+        "PATH",
+        plane.kubectl().getParent()
+            + ":"
+            + dev.strata.e2e.support.Tools.installed()
+                .require(dev.strata.e2e.support.Tools.HELM)
+                .getParent()
+            + ":"
+            + repo.resolve("bin")
+            + ":"
+            + pathTail);
     env.put("APP_IMAGE", APP_IMAGE);
     env.put("STRATA_ENDPOINT", minio.endpoint());
     return env;

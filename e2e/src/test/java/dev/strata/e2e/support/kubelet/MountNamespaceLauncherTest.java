@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MountNamespaceLauncherTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void scriptMountsParentsFirstAndQuotes() throws Exception {
@@ -24,11 +23,17 @@ class MountNamespaceLauncherTest {
     Path volume = Files.createDirectories(tmp.resolve("vol"));
     Path config = Files.createDirectories(tmp.resolve("cfg"));
     Path target = tmp.resolve("mnt/data");
-    String script = launcher.script(List.of(
-        new Mount(config, target.resolve("conf").toString(), true),
-        new Mount(volume, target.toString(), false)), "/work", List.of("java", "it's"));
-    assertThat(script.indexOf("--bind '" + volume + "'")).isLessThan(script.indexOf("--bind '" + config + "'"));
-    assertThat(script).contains("mkdir -p '" + target.resolve("conf") + "'")
+    String script =
+        launcher.script(
+            List.of(
+                new Mount(config, target.resolve("conf").toString(), true),
+                new Mount(volume, target.toString(), false)),
+            "/work",
+            List.of("java", "it's"));
+    assertThat(script.indexOf("--bind '" + volume + "'"))
+        .isLessThan(script.indexOf("--bind '" + config + "'"));
+    assertThat(script)
+        .contains("mkdir -p '" + target.resolve("conf") + "'")
         .contains("-o remount,bind,ro '" + target.resolve("conf") + "'")
         .contains("exec 'java' 'it'\\''s'");
     assertThat(target).isDirectory(); // created on the host: it is not under another mount
@@ -47,12 +52,25 @@ class MountNamespaceLauncherTest {
     Path ro = Files.createDirectories(tmp.resolve("ro"));
     Path target = tmp.resolve("container/data");
     Path log = tmp.resolve("out.log");
-    Process process = launcher.launch(
-        List.of(new Mount(volume, target.toString(), false), new Mount(ro, target.resolve("ro").toString(), true)),
-        null,
-        List.of("/bin/sh", "-c", "cat " + target + "/seed.txt; echo written > " + target + "/out.txt;"
-            + " touch " + target + "/ro/x 2>/dev/null && echo ro-writable || echo ro-refused; echo $GREETING"),
-        Map.of("PATH", "/usr/bin:/bin", "GREETING", "hello"), log);
+    Process process =
+        launcher.launch(
+            List.of(
+                new Mount(volume, target.toString(), false),
+                new Mount(ro, target.resolve("ro").toString(), true)),
+            null,
+            List.of(
+                "/bin/sh",
+                "-c",
+                "cat "
+                    + target
+                    + "/seed.txt; echo written > "
+                    + target
+                    + "/out.txt;"
+                    + " touch "
+                    + target
+                    + "/ro/x 2>/dev/null && echo ro-writable || echo ro-refused; echo $GREETING"),
+            Map.of("PATH", "/usr/bin:/bin", "GREETING", "hello"),
+            log);
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     String output = Files.readString(log, StandardCharsets.UTF_8);
     assertThat(output).contains("seeded").contains("ro-refused").contains("hello");
@@ -63,9 +81,10 @@ class MountNamespaceLauncherTest {
   }
 
   /**
-   * Issue 14: from a checkout under /tmp every runner pod failed with "Unable to access jarfile /tmp/…": the pod's
-   * emptyDir at /tmp hid the jar. A program file under a mount target is bound into the stage before the volumes;
-   * arguments that name files in the volumes (the termination log, a path in a volume) are left as they are.
+   * Issue 14: from a checkout under /tmp every runner pod failed with "Unable to access jarfile
+   * /tmp/…": the pod's emptyDir at /tmp hid the jar. A program file under a mount target is bound
+   * into the stage before the volumes; arguments that name files in the volumes (the termination
+   * log, a path in a volume) are left as they are.
    */
   @Test
   void programFilesUnderAVolumesMountPathStayVisible() throws Exception {
@@ -74,24 +93,53 @@ class MountNamespaceLauncherTest {
     MountNamespaceLauncher launcher = new MountNamespaceLauncher(points);
     Path scratch = Files.createDirectories(tmp.resolve("scratch")); // the pod's emptyDir
     Path hidden = Files.createDirectories(tmp.resolve("container/tmp"));
-    Path program = Files.writeString(hidden.resolve("program.sh"), "#!/bin/sh\necho program ran > \"$1\"\n");
+    Path program =
+        Files.writeString(hidden.resolve("program.sh"), "#!/bin/sh\necho program ran > \"$1\"\n");
     program.toFile().setExecutable(true);
     Files.createDirectories(hidden.resolve("classes/a"));
     Path result = Files.createFile(tmp.resolve("result"));
     Path log = tmp.resolve("out.log");
-    List<Mount> mounts = List.of(new Mount(scratch, hidden.toString(), false),
-        new Mount(result, hidden.resolve("result").toString(), false));
-    Process process = launcher.launch(mounts, null, List.of(program.toString(), hidden.resolve("result").toString()),
-        Map.of("PATH", "/usr/bin:/bin"), log);
+    List<Mount> mounts =
+        List.of(
+            new Mount(scratch, hidden.toString(), false),
+            new Mount(result, hidden.resolve("result").toString(), false));
+    Process process =
+        launcher.launch(
+            mounts,
+            null,
+            List.of(program.toString(), hidden.resolve("result").toString()),
+            Map.of("PATH", "/usr/bin:/bin"),
+            log);
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     String output = Files.readString(log, StandardCharsets.UTF_8);
     assertThat(process.exitValue()).as(output).isZero();
-    assertThat(result).as("written through the volume's mount, not a staged copy").hasContent("program ran");
-    String script = launcher.script(mounts, null, List.of("java", "-cp", "/usr/lib:" + hidden.resolve("classes"),
-        "-jar", program.toString(), "--result-file", hidden.resolve("result").toString(), hidden.resolve("classes").toString()));
-    assertThat(script).contains("exec 'java' '-cp' '/usr/lib:" + MountNamespaceLauncher.STAGE + "/program-0' '-jar' '"
-        + MountNamespaceLauncher.STAGE + "/program-1' '--result-file' '" + hidden.resolve("result") + "' '"
-        + hidden.resolve("classes") + "'");
+    assertThat(result)
+        .as("written through the volume's mount, not a staged copy")
+        .hasContent("program ran");
+    String script =
+        launcher.script(
+            mounts,
+            null,
+            List.of(
+                "java",
+                "-cp",
+                "/usr/lib:" + hidden.resolve("classes"),
+                "-jar",
+                program.toString(),
+                "--result-file",
+                hidden.resolve("result").toString(),
+                hidden.resolve("classes").toString()));
+    assertThat(script)
+        .contains(
+            "exec 'java' '-cp' '/usr/lib:"
+                + MountNamespaceLauncher.STAGE
+                + "/program-0' '-jar' '"
+                + MountNamespaceLauncher.STAGE
+                + "/program-1' '--result-file' '"
+                + hidden.resolve("result")
+                + "' '"
+                + hidden.resolve("classes")
+                + "'");
     points.removeCreated();
   }
 }

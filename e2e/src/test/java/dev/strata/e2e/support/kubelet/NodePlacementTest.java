@@ -18,8 +18,10 @@ import org.junit.jupiter.api.Test;
 
 class NodePlacementTest {
 
-  private final Node nodeA = node("node-a", Map.of("kubernetes.io/hostname", "node-a", "zone", "z1", "disk", "5"));
-  private final Node nodeB = node("node-b", Map.of("kubernetes.io/hostname", "node-b", "zone", "z2"));
+  private final Node nodeA =
+      node("node-a", Map.of("kubernetes.io/hostname", "node-a", "zone", "z1", "disk", "5"));
+  private final Node nodeB =
+      node("node-b", Map.of("kubernetes.io/hostname", "node-b", "zone", "z2"));
 
   @Test
   void aPodWithoutConstraintsFitsEveryNode() {
@@ -31,14 +33,19 @@ class NodePlacementTest {
   @Test
   void nodeNameRestrictsToThatNode() {
     Pod pod = pod().editSpec().withNodeName("node-b").endSpec().build();
-    assertThat(NodePlacement.misfit(pod, nodeA)).hasValueSatisfying(r -> assertThat(r).contains("node-b"));
+    assertThat(NodePlacement.misfit(pod, nodeA))
+        .hasValueSatisfying(r -> assertThat(r).contains("node-b"));
     assertThat(NodePlacement.misfit(pod, nodeB)).isEmpty();
   }
 
   @Test
   void nodeSelectorNeedsEveryLabel() {
-    Pod pod = pod().editSpec().withNodeSelector(Map.of("zone", "z1", "kubernetes.io/hostname", "node-a")).endSpec()
-        .build();
+    Pod pod =
+        pod()
+            .editSpec()
+            .withNodeSelector(Map.of("zone", "z1", "kubernetes.io/hostname", "node-a"))
+            .endSpec()
+            .build();
     assertThat(NodePlacement.misfit(pod, nodeA)).isEmpty();
     assertThat(NodePlacement.misfit(pod, nodeB)).isPresent();
     Pod missingLabel = pod().editSpec().withNodeSelector(Map.of("gpu", "yes")).endSpec().build();
@@ -47,9 +54,12 @@ class NodePlacementTest {
 
   @Test
   void requiredAffinityTermsAreOredAndExpressionsAnded() {
-    Pod pod = withAffinity(
-        term(List.of(req("zone", "In", "z9"))),
-        term(List.of(req("zone", "In", "z2"), req("kubernetes.io/hostname", "NotIn", "node-a"))));
+    Pod pod =
+        withAffinity(
+            term(List.of(req("zone", "In", "z9"))),
+            term(
+                List.of(
+                    req("zone", "In", "z2"), req("kubernetes.io/hostname", "NotIn", "node-a"))));
     assertThat(NodePlacement.misfit(pod, nodeA)).isPresent();
     assertThat(NodePlacement.misfit(pod, nodeB)).isEmpty();
   }
@@ -73,13 +83,15 @@ class NodePlacementTest {
 
   @Test
   void matchFieldsSelectsByNodeName() {
-    NodeSelectorTerm byName = new NodeSelectorTermBuilder()
-        .withMatchFields(req("metadata.name", "In", "node-a")).build();
+    NodeSelectorTerm byName =
+        new NodeSelectorTermBuilder().withMatchFields(req("metadata.name", "In", "node-a")).build();
     Pod pod = withAffinity(byName);
     assertThat(NodePlacement.misfit(pod, nodeA)).isEmpty();
     assertThat(NodePlacement.misfit(pod, nodeB)).isPresent();
-    NodeSelectorTerm otherField = new NodeSelectorTermBuilder()
-        .withMatchFields(req("metadata.labels", "In", "node-a")).build();
+    NodeSelectorTerm otherField =
+        new NodeSelectorTermBuilder()
+            .withMatchFields(req("metadata.labels", "In", "node-a"))
+            .build();
     assertThat(NodePlacement.misfit(withAffinity(otherField), nodeA)).isPresent();
   }
 
@@ -91,21 +103,44 @@ class NodePlacementTest {
 
   @Test
   void volumeNodeAffinityIsHonoured() {
-    PersistentVolume pinned = new PersistentVolumeBuilder().withNewMetadata().withName("pv").endMetadata()
-        .withNewSpec().withNewNodeAffinity().withNewRequired()
-        .withNodeSelectorTerms(term(List.of(req("kubernetes.io/hostname", "In", "node-b"))))
-        .endRequired().endNodeAffinity().endSpec().build();
-    PersistentVolume free = new PersistentVolumeBuilder().withNewMetadata().withName("free").endMetadata()
-        .withNewSpec().endSpec().build();
+    PersistentVolume pinned =
+        new PersistentVolumeBuilder()
+            .withNewMetadata()
+            .withName("pv")
+            .endMetadata()
+            .withNewSpec()
+            .withNewNodeAffinity()
+            .withNewRequired()
+            .withNodeSelectorTerms(term(List.of(req("kubernetes.io/hostname", "In", "node-b"))))
+            .endRequired()
+            .endNodeAffinity()
+            .endSpec()
+            .build();
+    PersistentVolume free =
+        new PersistentVolumeBuilder()
+            .withNewMetadata()
+            .withName("free")
+            .endMetadata()
+            .withNewSpec()
+            .endSpec()
+            .build();
     assertThat(NodePlacement.admits(pinned, nodeA)).isFalse();
     assertThat(NodePlacement.admits(pinned, nodeB)).isTrue();
     assertThat(NodePlacement.admits(free, nodeA)).isTrue();
   }
 
   private static Pod withAffinity(NodeSelectorTerm... terms) {
-    return pod().editSpec().withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
-        .withNodeSelectorTerms(terms).endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity()
-        .endAffinity().endSpec().build();
+    return pod()
+        .editSpec()
+        .withNewAffinity()
+        .withNewNodeAffinity()
+        .withNewRequiredDuringSchedulingIgnoredDuringExecution()
+        .withNodeSelectorTerms(terms)
+        .endRequiredDuringSchedulingIgnoredDuringExecution()
+        .endNodeAffinity()
+        .endAffinity()
+        .endSpec()
+        .build();
   }
 
   private static NodeSelectorTerm term(List<NodeSelectorRequirement> expressions) {
@@ -113,15 +148,33 @@ class NodePlacementTest {
   }
 
   private static NodeSelectorRequirement req(String key, String operator, String... values) {
-    return new NodeSelectorRequirementBuilder().withKey(key).withOperator(operator).withValues(values).build();
+    return new NodeSelectorRequirementBuilder()
+        .withKey(key)
+        .withOperator(operator)
+        .withValues(values)
+        .build();
   }
 
   private static PodBuilder pod() {
-    return new PodBuilder().withNewMetadata().withName("p").withNamespace("ns").endMetadata()
-        .withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec();
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName("p")
+        .withNamespace("ns")
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("c")
+        .withImage("busybox")
+        .endContainer()
+        .endSpec();
   }
 
   private static Node node(String name, Map<String, String> labels) {
-    return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build();
+    return new NodeBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withLabels(labels)
+        .endMetadata()
+        .build();
   }
 }

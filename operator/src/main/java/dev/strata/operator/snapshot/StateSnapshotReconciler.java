@@ -26,6 +26,9 @@ import dev.strata.operator.store.StoreAccessException;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -327,15 +330,14 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     step.events().forEach(e -> events.record(snapshot, e, "Delete"));
     List<HookResult> old = snapshot.getStatus() == null ? null : snapshot.getStatus().hooks();
     if (!step.results().isEmpty() && !step.results().equals(old)) {
+      // A merge patch of the hook results alone, on the object in hand (fabric8 reads it from the
+      // server otherwise, and the chart grants patch on the status, not get).
       client
-          .resources(StateSnapshot.class)
-          .inNamespace(ns)
-          .withName(snapshot.getMetadata().getName())
-          .editStatus(
-              s -> {
-                s.setStatus(SnapshotStatuses.withHooks(s.getStatus(), step.results()));
-                return s;
-              });
+          .resource(snapshot)
+          .subresource("status")
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              Serialization.asJson(Map.of("status", Map.of("hooks", step.results()))));
     }
     step.start()
         .ifPresent(

@@ -319,6 +319,61 @@ class HooksTest {
         .anySatisfy(n -> assertThat(n).contains("post hook thaw succeeded"));
   }
 
+  /**
+   * A snapshot deleted while its pre hook runs still runs its post hook before it goes: with the
+   * fsfreeze recipe, anything else leaves the app's volume frozen.
+   */
+  @Test
+  void aSnapshotDeletedWhileItsPreHookRunsStillRunsItsPostHookBeforeItGoes(
+      ControlPlane plane, RealNode node, TestNamespace ns) throws IOException {
+    KubernetesClient client = plane.client();
+    Path volume = storeAndClaim(plane, node, ns, "state");
+    startPod(
+        client,
+        ns,
+        "app-0",
+        "state",
+        List.of(new ContainerBuilder().withName("app").withCommand("sleep", "infinity").build()));
+
+    apply(
+        plane,
+        ns,
+        """
+        apiVersion: strata.dev/v1alpha1
+        kind: StateSnapshot
+        metadata:
+          name: deleted
+        spec:
+          source: {pvcName: state}
+          storeRef: {name: minio}
+          hooks:
+            pre:
+              - {name: freeze, container: app, command: [sh, -c, "touch /data/frozen; sleep 8"], timeoutSeconds: 30}
+            post:
+              - {name: thaw, container: app, command: [sh, -c, "rm /data/frozen && echo thawed"]}
+        """);
+    await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(volume.resolve("frozen")));
+    client.resources(StateSnapshot.class).inNamespace(ns.name()).withName("deleted").delete();
+
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                client
+                        .resources(StateSnapshot.class)
+                        .inNamespace(ns.name())
+                        .withName("deleted")
+                        .get()
+                    == null);
+    assertThat(volume.resolve("frozen")).as("the post hook undid the pre hook").doesNotExist();
+    assertThat(client.batch().v1().jobs().inNamespace(ns.name()).list().getItems())
+        .as("no backup ran")
+        .isEmpty();
+    assertThat(events(client, ns, "deleted"))
+        .extracting(Event::getNote)
+        .anySatisfy(n -> assertThat(n).contains("post hook thaw succeeded"));
+  }
+
   /** The fsfreeze recipe's hooks, as docs/hooks.md gives them (HooksDocTest checks it). */
   static final String FSFREEZE_HOOKS =
       """

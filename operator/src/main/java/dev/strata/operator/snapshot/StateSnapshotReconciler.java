@@ -1,6 +1,7 @@
 package dev.strata.operator.snapshot;
 
 import dev.strata.api.v1alpha1.DeletionPolicy;
+import dev.strata.api.v1alpha1.HookResult;
 import dev.strata.api.v1alpha1.SnapshotPhase;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.StateSnapshot;
@@ -25,6 +26,9 @@ import dev.strata.operator.store.StoreAccessException;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -276,6 +280,9 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
       }
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(2));
     }
+    if (!postHooksBeforeDeletion(snapshot, client)) {
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(SnapshotDecider.HOOK_RECHECK);
+    }
     if (snapshot.getSpec().deletionPolicyOrDefault() == DeletionPolicy.Retain) {
       return gone(snapshot, context); // the snapshot stays in the store: nothing to do there
     }
@@ -306,6 +313,43 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
           "could not remove the snapshot from the store, retrying: " + e.getMessage());
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(30));
     }
+  }
+
+  /**
+   * Runs the post hooks a deleted snapshot still owes (see {@link DeletionHooks}); true once
+   * nothing is owed.
+   */
+  private boolean postHooksBeforeDeletion(StateSnapshot snapshot, KubernetesClient client) {
+    if (snapshot.getSpec().existing() || !snapshot.getSpec().hasHooks()) {
+      return true;
+    }
+    String ns = snapshot.getMetadata().getNamespace();
+    Optional<HookPod> pod =
+        pods.podUsing(client, ns, snapshot.getSpec().source().pvcName()).map(HookPod::of);
+    DeletionHooks.Step step = DeletionHooks.next(snapshot, pod, hooks::poll, clock.instant());
+    step.events().forEach(e -> events.record(snapshot, e, "Delete"));
+    List<HookResult> old = snapshot.getStatus() == null ? null : snapshot.getStatus().hooks();
+    if (!step.results().isEmpty() && !step.results().equals(old)) {
+      // A merge patch of the hook results alone, on the object in hand (fabric8 reads it from the
+      // server otherwise, and the chart grants patch on the status, not get).
+      client
+          .resource(snapshot)
+          .subresource("status")
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              Serialization.asJson(Map.of("status", Map.of("hooks", step.results()))));
+    }
+    step.start()
+        .ifPresent(
+            h -> {
+              LOG.info(
+                  "{}/{}: deleted before its post hooks ran; running {}",
+                  ns,
+                  snapshot.getMetadata().getName(),
+                  h.key().stage() + "-" + (h.key().index() + 1));
+              hooks.start(h.key(), h.pod(), h.container(), h.command(), h.timeout());
+            });
+    return step.done();
   }
 
   /** The last snapshot of a source takes the source's metrics with it. */

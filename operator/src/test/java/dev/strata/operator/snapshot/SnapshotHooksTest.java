@@ -406,6 +406,91 @@ class SnapshotHooksTest {
         .satisfies(r -> assertThat(r.result()).isEqualTo(HookResult.SUCCEEDED));
   }
 
+  DeletionHooks.Step onDelete(StateSnapshot s, Optional<HookPod> pod) {
+    return DeletionHooks.next(
+        s,
+        pod,
+        k -> inFlight.getOrDefault(k, HookRunner.Polled.unknown()),
+        SnapshotDeciderTest.NOW);
+  }
+
+  /**
+   * Deleting a snapshot while its pre hook (a freeze) runs must not leave the volume frozen: the
+   * object waits for the pre hook to end, then runs the post hooks (the thaw), then goes.
+   */
+  @Test
+  void aSnapshotDeletedWhileItsPreHookRunsWaitsForItThenRunsItsPostHooksBeforeItGoes() {
+    SnapshotHooks hooks =
+        new SnapshotHooks(
+            List.of(
+                hook("freeze", HookErrorPolicy.Fail, "fsfreeze", "-f", "/data"),
+                hook("never", HookErrorPolicy.Fail, "true")),
+            List.of(hook("thaw", HookErrorPolicy.Fail, "fsfreeze", "-u", "/data")));
+    SnapshotDecider.Plan p1 =
+        plan(snapshot(hooks, null), Optional.of(POD), Optional.empty(), Optional.empty());
+    started(p1);
+    StateSnapshot deleted = snapshot(hooks, p1.run().status());
+
+    DeletionHooks.Step waiting = onDelete(deleted, Optional.of(POD));
+    assertThat(waiting.done()).isFalse();
+    assertThat(waiting.start()).as("nothing starts while the pre hook runs").isEmpty();
+
+    ends(p1, PodExec.Outcome.exited(0, "frozen"));
+    DeletionHooks.Step thaw = onDelete(deleted, Optional.of(POD));
+    assertThat(thaw.done()).isFalse();
+    assertThat(thaw.start().orElseThrow().command()).containsExactly("fsfreeze", "-u", "/data");
+    assertThat(thaw.results())
+        .extracting(HookResult::stage, HookResult::name, HookResult::result)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("pre", "freeze", HookResult.SUCCEEDED),
+            org.assertj.core.groups.Tuple.tuple("post", "thaw", HookResult.RUNNING));
+    inFlight.put(thaw.start().get().key(), HookRunner.Polled.running());
+    StateSnapshot thawing =
+        snapshot(hooks, SnapshotStatuses.withHooks(deleted.getStatus(), thaw.results()));
+    assertThat(onDelete(thawing, Optional.of(POD)).done()).isFalse();
+
+    inFlight.put(thaw.start().get().key(), HookRunner.Polled.ended(PodExec.Outcome.exited(0, "")));
+    DeletionHooks.Step gone = onDelete(thawing, Optional.of(POD));
+    assertThat(gone.done()).isTrue();
+    assertThat(gone.start()).isEmpty();
+    assertThat(gone.results())
+        .extracting(HookResult::name, HookResult::result)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("freeze", HookResult.SUCCEEDED),
+            org.assertj.core.groups.Tuple.tuple("thaw", HookResult.SUCCEEDED));
+    assertThat(gone.events()).extracting(EventRecorder.Event::reason).isNotEmpty();
+  }
+
+  @Test
+  void aSnapshotDeletedBeforeAnyPreHookStartedOrAfterItsPostHooksOwesNothing() {
+    SnapshotHooks hooks =
+        new SnapshotHooks(
+            List.of(hook("freeze", HookErrorPolicy.Fail, "freeze")),
+            List.of(hook("thaw", HookErrorPolicy.Fail, "thaw")));
+    DeletionHooks.Step fresh = onDelete(snapshot(hooks, null), Optional.of(POD));
+    assertThat(fresh.done()).isTrue();
+    assertThat(fresh.start()).isEmpty();
+  }
+
+  @Test
+  void aDeletedSnapshotWhosePodIsGoneRecordsItsPostHookAsFailedAndGoes() {
+    SnapshotHooks hooks =
+        new SnapshotHooks(
+            List.of(hook("freeze", HookErrorPolicy.Fail, "freeze")),
+            List.of(hook("thaw", HookErrorPolicy.Fail, "thaw")));
+    SnapshotDecider.Plan p1 =
+        plan(snapshot(hooks, null), Optional.of(POD), Optional.empty(), Optional.empty());
+    ends(p1, PodExec.Outcome.exited(0, ""));
+    DeletionHooks.Step step = onDelete(snapshot(hooks, p1.run().status()), Optional.empty());
+    assertThat(step.done()).isTrue();
+    assertThat(step.start()).isEmpty();
+    assertThat(step.results())
+        .extracting(HookResult::name, HookResult::result)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("freeze", HookResult.SUCCEEDED),
+            org.assertj.core.groups.Tuple.tuple("thaw", HookResult.FAILED));
+  }
+
   @Test
   void aHookCutOffByAnOperatorRestartHasFailed() {
     SnapshotHooks hooks =

@@ -35,18 +35,36 @@ final class DeletionHooks {
 
   private DeletionHooks() {}
 
+  /** Whether post hooks are owed: a pre hook started, and not every post hook has ended. */
+  static boolean owes(StateSnapshot s) {
+    SnapshotHooks spec = s.getSpec().hooks();
+    List<HookResult> results = recorded(s);
+    if (spec == null
+        || spec.postOrEmpty().isEmpty()
+        || results.stream().noneMatch(r -> HookStage.PRE.equals(r.stage()))) {
+      return false;
+    }
+    long postEnded =
+        results.stream().filter(r -> HookStage.POST.equals(r.stage()) && r.ended()).count();
+    return postEnded < spec.postOrEmpty().size();
+  }
+
+  private static List<HookResult> recorded(StateSnapshot s) {
+    List<HookResult> r = s.getStatus() == null ? null : s.getStatus().hooks();
+    return r == null ? List.of() : r;
+  }
+
   static Step next(
       StateSnapshot s,
       Optional<HookPod> pod,
       Function<HookRunner.Key, HookRunner.Polled> poll,
       Instant now) {
-    SnapshotHooks spec = s.getSpec().hooks();
-    List<HookResult> recorded = s.getStatus() == null ? null : s.getStatus().hooks();
-    List<HookResult> results = recorded == null ? List.of() : recorded;
-    long preStarted = results.stream().filter(r -> HookStage.PRE.equals(r.stage())).count();
-    if (spec == null || spec.postOrEmpty().isEmpty() || preStarted == 0) {
+    List<HookResult> results = recorded(s);
+    if (!owes(s)) {
       return new Step(true, results, List.of(), Optional.empty());
     }
+    SnapshotHooks spec = s.getSpec().hooks();
+    long preStarted = results.stream().filter(r -> HookStage.PRE.equals(r.stage())).count();
     HookStage.Context c =
         new HookStage.Context(
             s.getMetadata().getNamespace(),

@@ -320,8 +320,8 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
    * nothing is owed.
    */
   private boolean postHooksBeforeDeletion(StateSnapshot snapshot, KubernetesClient client) {
-    if (snapshot.getSpec().existing() || !snapshot.getSpec().hasHooks()) {
-      return true;
+    if (snapshot.getSpec().existing() || !DeletionHooks.owes(snapshot)) {
+      return true; // nothing to undo: no pod lookup
     }
     String ns = snapshot.getMetadata().getNamespace();
     Optional<HookPod> pod =

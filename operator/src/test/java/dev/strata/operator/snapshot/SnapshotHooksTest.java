@@ -459,6 +459,12 @@ class SnapshotHooksTest {
             org.assertj.core.groups.Tuple.tuple("freeze", HookResult.SUCCEEDED),
             org.assertj.core.groups.Tuple.tuple("thaw", HookResult.SUCCEEDED));
     assertThat(gone.events()).extracting(EventRecorder.Event::reason).isNotEmpty();
+    assertThat(DeletionHooks.owes(thawing)).as("the thaw runs").isTrue();
+    assertThat(
+            DeletionHooks.owes(
+                snapshot(hooks, SnapshotStatuses.withHooks(deleted.getStatus(), gone.results()))))
+        .as("once the thaw has ended, nothing is owed")
+        .isFalse();
   }
 
   @Test

@@ -361,7 +361,11 @@ class ScheduleRetentionTest {
     }
     // Far ahead of the earlier tests' clocks (they only move forward).
     Instant base = Instant.now().plus(Duration.ofDays(400)).truncatedTo(ChronoUnit.MINUTES);
-    setClock(base.plusSeconds(30));
+    // The schedule's creation time is the API server's real time, far behind this clock, so its
+    // first reconcile catches up with the newest due minute before the clock. The clock is past
+    // base+60 before the schedule exists: that catch-up run is base+60 whenever it happens (at
+    // base+30 it was base, and base+60 was then skipped as concurrent with it).
+    setClock(base.plusSeconds(61));
     Examples.apply(
             plane,
             ns.name(),
@@ -394,7 +398,6 @@ class ScheduleRetentionTest {
                 ""),
             tmp)
         .assertSuccess();
-    setClock(base.plusSeconds(61));
     String first = ScheduleDecider.snapshotName("state", base.plusSeconds(60));
     for (String pvc : List.of("state-0", "state-1", "state-2")) {
       StateSnapshot member = awaitSucceeded(client, ns, first + "-" + pvc);

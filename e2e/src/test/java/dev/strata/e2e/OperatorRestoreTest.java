@@ -256,8 +256,11 @@ class OperatorRestoreTest {
         new RestoreTarget("target", null, null, FROM_PVC),
         RestoreMode.IfEmpty,
         1);
+    // Once the restore has resolved its snapshot (whether its runner is still starting, running or
+    // done: on a loaded machine any of them), a newer snapshot of the same source appears.
     await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(200))
         .until(
             () -> {
               StateRestore r =
@@ -266,9 +269,8 @@ class OperatorRestoreTest {
                       .inNamespace(ns.name())
                       .withName("pinned")
                       .get();
-              return r.getStatus() != null && r.getStatus().phase() == SnapshotPhase.Running;
+              return r.getStatus() != null && r.getStatus().resolvedSnapshot() != null;
             });
-    // A newer snapshot of the same source appears while the restore runs.
     Files.write(volume.resolve("rocksdb/newer.sst"), OperatorSnapshotTest.random(9, 1 << 20));
     snapshot(client, ns, "newer", PVC);
     StateRestore done = awaitSucceeded(client, ns, "pinned");

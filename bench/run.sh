@@ -12,6 +12,8 @@
 #                 (default: all but ab, which needs --ab-before/--ab-after; see bench/build-jar.sh)
 #   --ab-before JAR, --ab-after JAR   two Strata jars to compare on A and S (group ab), e.g. before and after a change
 #   --warm        do not drop the page cache before each measured run (default: drop it, if permitted)
+#   --restore-on-disk   restore into a directory of the work disk, emptied with rm -rf before each run (default: into
+#                 a new ext4 file system on a loop device per run, as a restore into a new volume; needs root)
 #   --no-docs     do not rewrite the marked section of docs/benchmarks.md
 #   --jar PATH    the Strata runner jar (default: backup-runner/target/strata-runner.jar, copied at start)
 #
@@ -26,7 +28,7 @@ WORK="${STRATA_BENCH_WORK:-$BENCH_DIR/work}"
 PROPS="${STRATA_TOOLS_PROPS:-$HOME/.cache/strata-tools/tools.properties}"
 
 QUICK=0; REPS=5; REPS2=2; REPS_C=2; ONLY="ceil,backupA,restoreA,sweep,incr,C,small,compress,crypto,wan,scale"; DROP=1; DOCS=1
-AB_BEFORE=""; AB_AFTER=""
+AB_BEFORE=""; AB_AFTER=""; FRESH_FS=1
 JAR_SRC="$REPO/backup-runner/target/strata-runner.jar"
 ARGS_ORIG="$*"
 while [[ $# -gt 0 ]]; do
@@ -37,11 +39,12 @@ while [[ $# -gt 0 ]]; do
     --reps-c) REPS_C="$2"; shift ;;
     --only) ONLY="$2"; shift ;;
     --warm) DROP=0 ;;
+    --restore-on-disk) FRESH_FS=0 ;;
     --no-docs) DOCS=0 ;;
     --jar) JAR_SRC="$2"; shift ;;
     --ab-before) AB_BEFORE="$2"; shift ;;
     --ab-after) AB_AFTER="$2"; shift ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -150,6 +153,7 @@ ROT="$(cat "/sys/block/$DISK_NAME/queue/rotational" 2>/dev/null || echo '?')"
   echo "mode=$([[ $QUICK -eq 1 ]] && echo quick || echo full)"
   echo "reps=$REPS"; echo "reps_secondary=$REPS2"; echo "reps_c=$REPS_C"; echo "warmup=$WARMUP"
   echo "drop_caches=$DROP_OK"
+  echo "restore_target=$( [[ $FRESH_FS == 1 ]] && echo 'a new ext4 file system (loop device, sparse image on the work disk) per restore' || echo 'a directory of the work disk, removed with rm -rf before each restore')"
   [[ $FILE_STORE == 1 ]] && echo "strata_store=file (development mode: Strata figures not comparable)"
   echo "nproc=$(nproc)"
   echo "mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
@@ -215,6 +219,7 @@ cleanup() {
     kill "$MAIN_MINIO_PID" 2>/dev/null || true; wait "$MAIN_MINIO_PID" 2>/dev/null || true
   fi
   declare -F wan_down >/dev/null && wan_down
+  declare -F drop_restore_fs >/dev/null && drop_restore_fs
   rm -rf "$WORK/minio-data" "$WORK/restore" "$WORK/filestore" "$WORK/incr"
   exit $rc
 }
@@ -285,6 +290,32 @@ tool_restore_cmd() { # tool bucket target source-id -> sets CMD
     restic) CMD=("$RESTIC" -r "s3:$ENDPOINT/$bucket" restore latest --target "$target" --json) ;;
     *) die "unknown tool $tool" ;;
   esac
+}
+# Restore targets. A tree just deleted from the work disk leaves thousands of freed inodes whose recent deletion ext4's
+# inode allocator checks one by one (recently_deleted, find_get_block in perf): restoring 20,000 files right after
+# removing the last restore cost every tool 4-6 s of system CPU on this disk, and hid the tools' own differences.
+# A restore into a new volume meets a new file system, so each restore gets one (made before the page cache is
+# dropped, not timed).
+RESTORE_MNT="$WORK/restore-fs"; RESTORE_IMG="$WORK/restore-fs.img"
+drop_restore_fs() {
+  if mountpoint -q "$RESTORE_MNT" 2>/dev/null; then umount "$RESTORE_MNT" || true; fi
+  rm -f "$RESTORE_IMG"
+}
+restore_target() { # bytes -> TGT: an empty place to restore into
+  if [[ $FRESH_FS == 1 ]]; then
+    drop_restore_fs
+    truncate -s $(( $1 * 2 + (1 << 30) )) "$RESTORE_IMG"
+    mkdir -p "$RESTORE_MNT"
+    # No lazy initialisation: a kernel thread would otherwise write the inode tables during the measured run.
+    if mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$RESTORE_IMG" >/dev/null 2>&1 \
+        && mount -o loop "$RESTORE_IMG" "$RESTORE_MNT" 2>/dev/null; then
+      TGT="$RESTORE_MNT/restore"; return
+    fi
+    log "cannot make a file system for restores (mkfs.ext4 and mount -o loop need root): restoring on the work disk"
+    FRESH_FS=0; rm -f "$RESTORE_IMG"
+    sed -i 's/^restore_target=.*/restore_target=a directory of the work disk (no loop device), removed with rm -rf before each restore/' "$RESULTS/meta.properties"
+  fi
+  TGT="$WORK/restore"; rm -rf "$TGT"
 }
 restored_root() { # tool target src -> where the tree landed
   case "$1" in restic) echo "$2$3" ;; *) echo "$2" ;; esac
@@ -408,16 +439,17 @@ backup_round() { # scen dataset-dir source-id bytes files rep tool...: one backu
   done
 }
 restore_round() { # scen dataset-dir reference source-id bytes files rep bucket-of-tool tool...
-  local scen="$1" src="$2" ref="$3" sid="$4" bytes="$5" files="$6" rep="$7" tgt="$WORK/restore" tool bucket; shift 7
+  local scen="$1" src="$2" ref="$3" sid="$4" bytes="$5" files="$6" rep="$7" tgt tool bucket; shift 7
   for tool in "$@"; do
     bucket="${LAST_BUCKET[$tool]:-}"; [[ $tool == strata-p* || $tool == strata-nofsync ]] && bucket="${LAST_BUCKET[strata]}"
     [[ $tool == v1-after-nofsync ]] && bucket="${LAST_BUCKET[v1-after]}"
-    rm -rf "$tgt"; [[ $tool == strata* ]] || mkdir -p "$tgt"
+    restore_target "$bytes"; tgt="$TGT"
+    [[ $tool == strata* ]] || mkdir -p "$tgt"
     tool_restore_cmd "$tool" "$bucket" "$tgt" "$sid"
     measure "$scen" "$tool" "$rep" "$(is_warm "$rep")" "$bytes" "$files" "" -- "${CMD[@]}"
     finish_restore "$(restored_root "$tool" "$tgt" "$src")" "$ref"
   done
-  rm -rf "$tgt"
+  rm -rf "$tgt"; drop_restore_fs
 }
 drop_buckets() { local t; for t in "${!LAST_BUCKET[@]}"; do rmbucket "${LAST_BUCKET[$t]}"; done; LAST_BUCKET=(); }
 if want backupA || want restoreA || want sweep; then

@@ -932,8 +932,8 @@ public final class RestoreEngine {
         StagedFile sf = n.file();
         try {
           FileHandle h = handle(sf);
-          if (off == 0 && len <= SMALL_WRITE) {
-            h.pwrite(data, len, n.blob().offset());
+          if (len <= SMALL_WRITE) {
+            h.pwrite(data, off, len, n.blob().offset());
           } else {
             ChunkIO.write(h.channel(), n.blob().offset(), data, off, len);
           }

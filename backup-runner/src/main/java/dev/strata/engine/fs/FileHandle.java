@@ -47,11 +47,11 @@ public final class FileHandle implements AutoCloseable {
   }
 
   /**
-   * Writes {@code buf[0, length)} at {@code offset} with one system call on the descriptor (no
+   * Writes {@code buf[off, off+length)} at {@code offset} with system calls on the descriptor (no
    * channel is opened): for small writes, where opening a channel costs more than the write.
    */
-  public void pwrite(byte[] buf, int length, long offset) throws IOException {
-    Posix.pwrite(fd, buf, length, offset, display);
+  public void pwrite(byte[] buf, int off, int length, long offset) throws IOException {
+    Posix.pwrite(fd, buf, off, length, offset, display);
   }
 
   public void chmod(int mode) throws IOException {

@@ -449,7 +449,7 @@ restore_round() { # scen dataset-dir reference source-id bytes files rep bucket-
     measure "$scen" "$tool" "$rep" "$(is_warm "$rep")" "$bytes" "$files" "" -- "${CMD[@]}"
     finish_restore "$(restored_root "$tool" "$tgt" "$src")" "$ref"
   done
-  rm -rf "$tgt"; drop_restore_fs
+  if [[ $FRESH_FS == 1 ]]; then drop_restore_fs; else rm -rf "$tgt"; fi # a file system is dropped whole
 }
 drop_buckets() { local t; for t in "${!LAST_BUCKET[@]}"; do rmbucket "${LAST_BUCKET[$t]}"; done; LAST_BUCKET=(); }
 if want backupA || want restoreA || want sweep; then

@@ -246,8 +246,9 @@ class OperatorRestoreTest {
     DirectoryTree.seed(otherVolume.resolve("rocksdb"), 5, 1);
     snapshot(client, ns, "other", "other-volume");
 
-    OperatorSnapshotTest.claim(client, ns, "target");
-    kubelet.hostPathOf(ns.name(), "target");
+    // The restore is created before its target claim exists: it pins its snapshot and waits, so the
+    // newer snapshot below surely appears after the pinning and before the restore's runner starts,
+    // however fast or slow the machine.
     restore(
         client,
         ns,
@@ -256,12 +257,10 @@ class OperatorRestoreTest {
         new RestoreTarget("target", null, null, FROM_PVC),
         RestoreMode.IfEmpty,
         1);
-    // Once the restore has resolved its snapshot (whether its runner is still starting, running or
-    // done: on a loaded machine any of them), a newer snapshot of the same source appears.
     await()
-        .atMost(Duration.ofMinutes(3))
+        .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
-        .until(
+        .untilAsserted(
             () -> {
               StateRestore r =
                   client
@@ -269,10 +268,14 @@ class OperatorRestoreTest {
                       .inNamespace(ns.name())
                       .withName("pinned")
                       .get();
-              return r.getStatus() != null && r.getStatus().resolvedSnapshot() != null;
+              assertThat(r.getStatus()).isNotNull();
+              assertThat(r.getStatus().resolvedSnapshot()).isNotNull();
+              assertThat(reason(r)).isEqualTo("TargetNotFound");
             });
     Files.write(volume.resolve("rocksdb/newer.sst"), OperatorSnapshotTest.random(9, 1 << 20));
     snapshot(client, ns, "newer", PVC);
+    OperatorSnapshotTest.claim(client, ns, "target");
+    kubelet.hostPathOf(ns.name(), "target");
     StateRestore done = awaitSucceeded(client, ns, "pinned");
     assertThat(done.getStatus().resolvedSnapshot().snapshotName()).isEqualTo("first");
     assertThat(done.getStatus().resolvedSnapshot().id())

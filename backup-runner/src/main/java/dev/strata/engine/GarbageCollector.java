@@ -109,12 +109,12 @@ public final class GarbageCollector {
       PackPlan plan =
           index == null
               ? new PackPlan()
-              : planPacks(index, packs, marker.live, pending.packs, cutoff, repo.packSize());
+              : planPacks(index, packs, marker, pending.packs, cutoff, repo.packSize());
       long repackedBytes = 0;
       List<String> newIndexFiles = new ArrayList<>();
       Set<String> repacked = new HashSet<>();
       if (!options.dryRun() && !plan.repack.isEmpty()) {
-        RepackResult r = repack(repo, index, plan.repack, marker.live);
+        RepackResult r = repack(repo, index, plan.repack, marker);
         repackedBytes = r.bytes;
         repacked.addAll(r.packs);
         newIndexFiles.addAll(r.indexFiles);
@@ -186,7 +186,7 @@ public final class GarbageCollector {
               marker.tombstoneKeys.size(),
               tombstonesDeleted,
               sweep.scanned + (index == null ? 0 : index.size()),
-              marker.v1Live.size() + marker.live.size(),
+              marker.v1Live.size() + marker.referencedCount(),
               deleted.get() + plan.deadBlobs,
               bytes.get()
                   + (options.dryRun()
@@ -259,7 +259,7 @@ public final class GarbageCollector {
   private PackPlan planPacks(
       BlobIndex index,
       Map<String, ObjectInfo> listed,
-      LongSet live,
+      Marker marker,
       Set<String> pendingPacks,
       Instant cutoff,
       int packSize) {
@@ -274,7 +274,7 @@ public final class GarbageCollector {
         continue;
       }
       allBytes[p] += index.storedLength(e);
-      if (live.contains(index.idPrefix(e)) && index.isNewest(e)) {
+      if (marker.keeps(index.idPrefix(e)) && index.isNewest(e)) {
         liveBytes[p] += index.storedLength(e);
       } else {
         deadCount[p]++;
@@ -354,7 +354,7 @@ public final class GarbageCollector {
    * referenced blob stay). The old packs are deleted by the caller.
    */
   private RepackResult repack(
-      Repository repo, BlobIndex index, List<String> packIds, LongSet live) {
+      Repository repo, BlobIndex index, List<String> packIds, Marker marker) {
     Map<String, Integer> numbers = new HashMap<>();
     for (int p = 0; p < index.packCount(); p++) {
       numbers.put(index.packIdOfNumber(p), p);
@@ -366,7 +366,7 @@ public final class GarbageCollector {
     Map<Integer, List<Integer>> liveEntries = new HashMap<>();
     for (int e = 0; e < index.size(); e++) {
       int p = index.packNumber(e);
-      if (wanted.contains(p) && live.contains(index.idPrefix(e)) && index.isNewest(e)) {
+      if (wanted.contains(p) && marker.keeps(index.idPrefix(e)) && index.isNewest(e)) {
         liveEntries.computeIfAbsent(p, k -> new ArrayList<>()).add(e);
       }
     }
@@ -377,19 +377,26 @@ public final class GarbageCollector {
     try (PackUploads uploads =
         new PackUploads(
             repo, 2, repo.sealer().sealedLength(repo.chunker().maxSize()), written::add)) {
-      PackWriter data = new PackWriter(uploads, PackEntry.DATA);
-      PackWriter trees = new PackWriter(uploads, PackEntry.TREE);
+      // Blobs only young tombstones keep go into packs of their own: garbage once the tombstones
+      // expire, among live blobs they would stay in a pack that may never again fall below the
+      // threshold.
+      Writers live =
+          new Writers(
+              new PackWriter(uploads, PackEntry.DATA), new PackWriter(uploads, PackEntry.TREE));
+      Writers held =
+          new Writers(
+              new PackWriter(uploads, PackEntry.DATA), new PackWriter(uploads, PackEntry.TREE));
       for (String id : packIds) {
         int p = numbers.get(id);
         List<Integer> es = liveEntries.getOrDefault(p, List.of());
         es.sort((a, b) -> Integer.compare(index.offset(a), index.offset(b)));
-        if (!copyPack(repo, index, id, es, codec, data, trees, bytes)) {
+        if (!copyPack(repo, index, id, es, codec, marker, live, held, bytes)) {
           continue;
         }
         done.add(id);
       }
-      data.flush();
-      trees.flush();
+      live.flush();
+      held.flush();
       uploads.awaitAll();
     }
     List<String> files = new ArrayList<>();
@@ -405,14 +412,23 @@ public final class GarbageCollector {
     return new RepackResult(bytes.get(), done, files);
   }
 
+  /** Where repacked blobs go: data and tree blobs in packs of their own kind. */
+  private record Writers(PackWriter data, PackWriter trees) {
+    void flush() {
+      data.flush();
+      trees.flush();
+    }
+  }
+
   private boolean copyPack(
       Repository repo,
       BlobIndex index,
       String packId,
       List<Integer> entries,
       BlobCodec codec,
-      PackWriter data,
-      PackWriter trees,
+      Marker marker,
+      Writers live,
+      Writers held,
       AtomicLong bytes) {
     if (entries.isEmpty()) {
       return true;
@@ -439,7 +455,8 @@ public final class GarbageCollector {
               damaged[0] = true;
               return false;
             }
-            (index.type(e) == PackEntry.TREE ? trees : data)
+            Writers to = marker.live.contains(index.idPrefix(e)) ? live : held;
+            (index.type(e) == PackEntry.TREE ? to.trees() : to.data())
                 .add(id, buf, 0, stored, index.flags(e), index.rawLength(e));
             bytes.addAndGet(stored);
             return true;
@@ -617,8 +634,10 @@ public final class GarbageCollector {
   /**
    * Marks the blobs of every index, and of every tombstone younger than the grace period, as live:
    * format-1 blob ids exactly, format-2 ones by their first eight bytes (a false match keeps a blob
-   * that could go). Each distinct tree blob of format 2 is read once, however many snapshots share
-   * it. Each pass lists {@code snapshots/} and reads only what earlier passes have not read.
+   * that could go). Format-2 blobs of indexes and of tombstones are marked apart, so that a repack
+   * can keep what only tombstones hold out of packs of live blobs. Each distinct tree blob of
+   * format 2 is read once for indexes and once for tombstones, however many snapshots share it.
+   * Each pass lists {@code snapshots/} and reads only what earlier passes have not read.
    */
   private final class Marker {
     volatile Repository repo;
@@ -626,8 +645,18 @@ public final class GarbageCollector {
     final Instant cutoff;
     final Workers workers;
     final Set<String> v1Live = ConcurrentHashMap.newKeySet();
+
+    /** Format-2 blobs an index references. */
     final LongSet live = new LongSet();
+
+    /**
+     * Format-2 blobs young tombstones reference (some also in {@link #live}): kept, and repacked
+     * apart from live ones.
+     */
+    final LongSet held = new LongSet();
+
     final IdSet treesRead = new IdSet();
+    final IdSet treesHeld = new IdSet();
 
     /** Index keys whose blobs are marked, from the index itself or from its tombstone. */
     final Set<String> marked = new HashSet<>();
@@ -675,10 +704,34 @@ public final class GarbageCollector {
       joinAll(reads, workers);
     }
 
+    /** Whether the blob with that id prefix must stay: an index or a young tombstone has it. */
+    boolean keeps(long prefix) {
+      synchronized (live) {
+        if (live.contains(prefix)) {
+          return true;
+        }
+      }
+      synchronized (held) {
+        return held.contains(prefix);
+      }
+    }
+
+    /** Blobs referenced, each counted once whether an index, a tombstone or both reference it. */
+    long referencedCount() {
+      long[] heldOnly = {0};
+      held.forEach(
+          v -> {
+            if (!live.contains(v)) {
+              heldOnly[0]++;
+            }
+          });
+      return live.size() + heldOnly[0];
+    }
+
     private Void markIndex(String key) {
       Optional<byte[]> bytes = get(key);
       if (bytes.isPresent()) {
-        mark(key, bytes.get(), "index " + key);
+        mark(key, bytes.get(), "index " + key, false);
         snapshots.incrementAndGet();
         return null;
       }
@@ -686,7 +739,7 @@ public final class GarbageCollector {
       String tombstone = StoreLayout.tombstoneKeyOf(key);
       get(tombstone)
           .ifPresentOrElse(
-              b -> mark(tombstone, b, "tombstone " + tombstone),
+              b -> mark(tombstone, b, "tombstone " + tombstone, true),
               () ->
                   LOG.warn(
                       "index {} vanished without a tombstone while garbage collection ran; its blobs are not kept",
@@ -696,11 +749,13 @@ public final class GarbageCollector {
 
     private Void markTombstone(String key) {
       // Absent: another collector deleted it as expired, by its own clock.
-      get(key).ifPresent(b -> mark(key, b, "tombstone " + key));
+      get(key).ifPresent(b -> mark(key, b, "tombstone " + key, true));
       return null;
     }
 
-    private void mark(String key, byte[] bytes, String what) {
+    private void mark(String key, byte[] bytes, String what, boolean tombstone) {
+      LongSet into = tombstone ? held : live;
+      IdSet read = tombstone ? treesHeld : treesRead;
       Snapshot s;
       try {
         s = catalog.decode(key, bytes);
@@ -715,10 +770,10 @@ public final class GarbageCollector {
       }
       for (String t : s.treeChunks()) {
         byte[] id = Hashing.unhex(t);
-        synchronized (live) {
-          live.add(LongSet.prefix(id));
+        synchronized (into) {
+          into.add(LongSet.prefix(id));
         }
-        if (!treesRead.add(id)) {
+        if (!read.add(id)) {
           continue; // an unchanged piece of tree another snapshot shares: its blobs are marked
           // already
         }
@@ -742,8 +797,8 @@ public final class GarbageCollector {
               ValidatingTreeSource.checkFile(s.snapshotId(), f.file().name(), f);
               for (FileBlob b : f.file().blobs()) {
                 long prefix = LongSet.prefix(Hashing.unhex(b.id()));
-                synchronized (live) {
-                  live.add(prefix);
+                synchronized (into) {
+                  into.add(prefix);
                 }
               }
             }

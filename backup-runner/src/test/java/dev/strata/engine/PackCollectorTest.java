@@ -151,6 +151,50 @@ class PackCollectorTest {
   }
 
   @Test
+  void blobsOnlyAYoungTombstoneKeepsAreNotRepackedSoTheyGoWhenItExpires() throws IOException {
+    // Nightly backups, each adding a 20 KB file no other snapshot holds and dropping the previous
+    // night's: every night's data pack is small (under an eighth of the pack size).
+    Trees.write(source.resolve("seed.txt"), Trees.random(100, 1_000));
+    List<Snapshot> nights = new ArrayList<>();
+    for (int night = 1; night <= 5; night++) {
+      Files.deleteIfExists(source.resolve("night-" + (night - 1) + ".sst"));
+      Trees.write(source.resolve("night-" + night + ".sst"), Trees.random(night, 20_000));
+      nights.add(backup());
+    }
+    // Retention forgets the two oldest; their tombstones are young when the collector next runs
+    // (it runs at once, as retention asks it to), while every pack is old.
+    ageAll(OLD);
+    SnapshotCatalog catalog = new SnapshotCatalog(store);
+    List<String> tombstones =
+        List.of(
+            catalog.forget(nights.get(0).snapshotId()), catalog.forget(nights.get(1).snapshotId()));
+    long before = packBytes();
+
+    GcReport held = gc(false, 1L << 30);
+    assertThat(held.tombstonesDeleted()).isZero();
+    assertThat(packBytes())
+        .as("what the young tombstones hold stays in the store")
+        .isGreaterThan(before - 20_000);
+    nights.subList(2, 5).forEach(s -> assertWhole(s, null));
+
+    // Once the tombstones expire, night 2's file (held by nothing) goes with the next collection:
+    // it was not copied into a pack that live blobs keep above the repack threshold.
+    ageAll(OLD);
+    for (String t : tombstones) {
+      assertThat(list(t)).isNotEmpty();
+    }
+    GcReport freed = gc(false, 1L << 30);
+    assertThat(freed.tombstonesDeleted()).isEqualTo(2);
+    assertThat(packBytes()).isLessThanOrEqualTo(before - 20_000);
+    nights.subList(2, 5).forEach(s -> assertWhole(s, null));
+    assertWhole(nights.get(4), source);
+  }
+
+  long packBytes() {
+    return list(StoreLayout.PACKS).values().stream().mapToLong(ObjectInfo::size).sum();
+  }
+
+  @Test
   void repackingCopiesNoMoreThanItsBoundPerRun() throws IOException {
     for (int i = 0; i < 10; i++) {
       Trees.write(source.resolve("f" + i + ".sst"), Trees.random(i, 100_000));

@@ -73,6 +73,18 @@ public final class LongSet {
     }
   }
 
+  /** Calls {@code action} with each value, in no particular order. */
+  public void forEach(java.util.function.LongConsumer action) {
+    if (hasZero) {
+      action.accept(0);
+    }
+    for (long v : table) {
+      if (v != 0) {
+        action.accept(v);
+      }
+    }
+  }
+
   public int size() {
     return size + (hasZero ? 1 : 0);
   }

@@ -2,6 +2,7 @@ package dev.strata.e2e.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.build.BuildInfo;
 import dev.strata.e2e.support.CommandResult;
 import dev.strata.e2e.support.Helm;
 import dev.strata.operator.OperatorSettings;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,13 +59,21 @@ class ChartRenderTest {
     }
   }
 
+  /**
+   * The chart is released with the build: its version and appVersion (which the image tags default
+   * to) are the pom's version without -SNAPSHOT, so a version bump that forgets Chart.yaml fails
+   * here.
+   */
   @Test
-  void chartAndAppVersionAre010() throws IOException {
+  void chartAndAppVersionAreTheBuildsVersion() throws IOException {
+    assertThat(BuildInfo.version())
+        .as("the pom's version, as the build read it")
+        .matches("\\d+\\.\\d+\\.\\d+.*");
+    String release = BuildInfo.version().replaceFirst("-SNAPSHOT$", "");
     String chart = Files.readString(Helm.chartDir().resolve("Chart.yaml"));
     assertThat(chart)
-        .containsPattern("(?m)^version: " + RenderedChart.CHART_VERSION.replace(".", "\\.") + "$")
-        .containsPattern(
-            "(?m)^appVersion: \"" + RenderedChart.APP_VERSION.replace(".", "\\.") + "\"$");
+        .containsPattern("(?m)^version: " + Pattern.quote(release) + "$")
+        .containsPattern("(?m)^appVersion: \"" + Pattern.quote(release) + "\"$");
   }
 
   @Test

@@ -367,6 +367,9 @@ class ExpiryAndVerificationTest {
           client.resources(SnapshotStore.class).inNamespace(ns.name()).withName("minio").get();
       assertThat(st.getStatus().lastVerification().damaged()).containsExactly(id);
       assertThat(st.getStatus().lastVerification().blobsMarkedDamaged()).isEqualTo(1);
+      assertThat(st.getStatus().lastVerification().reason())
+          .as("it ran to its end (exit 1 with its report): damage found is no failure")
+          .isNull();
       assertThat(store.stat(StoreLayout.damagedKey(lost), null)).as("marked damaged").isPresent();
       assertThat(operator.metrics())
           .contains(

@@ -809,6 +809,65 @@ class ChartOnControlPlaneTest {
                     + x.getStatus().phase())
         .containsExactlyInAnyOrder(
             "web-once-data-web-0 2 Succeeded", "web-once-data-web-1 2 Succeeded");
+    // The same by a label selector: the claims that match, whatever made them.
+    plane.kubectl("label", "pvc", "data-web-0", "data-web-1", "tier=web", "-n", ns).assertSuccess();
+    Map<String, String> pluginEnv =
+        Map.of(
+            "PATH",
+            plane.kubectl().getParent() + ":" + bin + ":/usr/local/bin:/usr/bin:/bin",
+            "KUBECONFIG",
+            plane.kubeconfig().toString());
+    dev.strata.e2e.support.CommandResult selected =
+        dev.strata.e2e.support.CommandResult.run(
+            List.of(
+                plane.kubectl().toString(),
+                "strata",
+                "snapshot",
+                "-l",
+                "tier=web",
+                "--path",
+                "rocksdb",
+                "--name",
+                "web-selected",
+                "--wait",
+                "-n",
+                ns),
+            pluginEnv,
+            SNAPSHOT_TIMEOUT);
+    assertThat(selected.exitCode()).as(selected.stdout() + selected.stderr()).isZero();
+    assertThat(selected.stdout()).contains("group web-selected: 2 StateSnapshots");
+    assertThat(
+            admin
+                .resources(StateSnapshot.class)
+                .inNamespace(ns)
+                .withLabel("strata.dev/group", "web-selected")
+                .list()
+                .getItems())
+        .extracting(x -> x.getSpec().source().pvcName() + " " + x.getStatus().phase())
+        .containsExactlyInAnyOrder("data-web-0 Succeeded", "data-web-1 Succeeded");
+    // A selector that matches nothing, or one given with PVC names, is refused before anything is
+    // made.
+    for (List<String> bad :
+        List.of(
+            List.of("-l", "tier=nothing-has-this"),
+            List.of("-l", "tier=web", "data-web-0"),
+            List.of("-l", "tier=web", "--statefulset", "web"))) {
+      List<String> cmd = new java.util.ArrayList<>(List.of(plane.kubectl().toString(), "strata"));
+      cmd.add("snapshot");
+      cmd.addAll(bad);
+      cmd.addAll(List.of("--store", "minio", "-n", ns));
+      dev.strata.e2e.support.CommandResult refused =
+          dev.strata.e2e.support.CommandResult.run(cmd, pluginEnv, Duration.ofSeconds(30));
+      assertThat(refused.exitCode()).as(String.join(" ", bad)).isEqualTo(2);
+      assertThat(refused.stderr())
+          .as(String.join(" ", bad))
+          .containsAnyOf("no PVC in this namespace matches", "one of them");
+    }
+    // Without --name, what they would have made is named <first PVC>-manual-<time>.
+    assertThat(admin.resources(StateSnapshot.class).inNamespace(ns).list().getItems())
+        .extracting(x -> x.getMetadata().getName())
+        .as("nothing made by the refused commands")
+        .noneMatch(n -> n.contains("-manual-"));
 
     // The clock is an hour or two ahead now: a snapshot with a TTL of 30 minutes expires as soon as
     // it has succeeded. It

@@ -74,17 +74,17 @@ public class MonitoringDocsTest {
         "team-a",
         "minio",
         new GarbageCollectionStatus(
-            "2026-11-26T03:17:40Z", "Succeeded", 12L, 4096L, 1L, 2500L, "deleted 12 blobs"));
+            "2026-11-26T03:17:40Z", "Succeeded", null, 12L, 4096L, 1L, 2500L, "deleted 12 blobs"));
     metrics.garbageCollected(
         "team-a",
         "minio",
         new GarbageCollectionStatus(
-            "2026-11-27T03:17:40Z", "Failed", null, null, null, null, "boom"));
+            "2026-11-27T03:17:40Z", "Failed", "RunnerFailed", null, null, null, null, "boom"));
     metrics.verificationFinished(
         "team-a",
         "minio",
         new VerificationStatus(
-            "2026-11-29T04:30:00Z", "Succeeded", 12L, 1L, null, true, null, 60_000L, "x"));
+            "2026-11-29T04:30:00Z", "Succeeded", null, 12L, 1L, null, true, null, 60_000L, "x"));
     Set<String> names = new TreeSet<>();
     for (String line : metrics.scrape().split("\n")) {
       if (line.startsWith("# TYPE ")) {
@@ -289,7 +289,7 @@ public class MonitoringDocsTest {
         "team-a",
         "minio",
         new VerificationStatus(
-            "2026-11-29T04:30:00Z", "Succeeded", 12L, 2L, null, true, null, 1L, "x"));
+            "2026-11-29T04:30:00Z", "Succeeded", null, 12L, 2L, null, true, null, 1L, "x"));
     String after =
         sample(
             metrics.scrape(),

@@ -19,6 +19,7 @@ import dev.strata.operator.StoreRequests;
 import dev.strata.operator.catalog.CatalogSync;
 import dev.strata.operator.gc.GcScheduler;
 import dev.strata.operator.metrics.StrataMetrics;
+import dev.strata.operator.runner.PeriodicRun;
 import dev.strata.operator.runner.PeriodicRuns;
 import dev.strata.operator.runner.RunPods;
 import dev.strata.operator.runner.RunnerOutcome;
@@ -130,7 +131,7 @@ public class SnapshotStoreReconciler implements Reconciler<SnapshotStore> {
     List<Job> jobs = context.getSecondaryResources(Job.class).stream().toList();
     List<Job> gcJobs = ofKind(jobs, "gc");
     List<Job> verifyJobs = ofKind(jobs, "verify");
-    GcScheduler.Plan gcPlan =
+    PeriodicRun<GarbageCollectionStatus> gcPlan =
         work.gc()
             .plan(
                 store,
@@ -152,7 +153,7 @@ public class SnapshotStoreReconciler implements Reconciler<SnapshotStore> {
               Dependents.create(context.getClient(), job, store, runJobs);
               work.collections().served(store);
             });
-    VerifyScheduler.Plan verifyPlan =
+    PeriodicRun<VerificationStatus> verifyPlan =
         work.verify()
             .plan(
                 store,

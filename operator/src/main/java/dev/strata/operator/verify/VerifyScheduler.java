@@ -1,10 +1,15 @@
 package dev.strata.operator.verify;
 
 import dev.strata.api.v1alpha1.SnapshotStore;
+import dev.strata.api.v1alpha1.SnapshotStoreStatus;
 import dev.strata.api.v1alpha1.VerificationSpec;
 import dev.strata.api.v1alpha1.VerificationStatus;
 import dev.strata.engine.report.VerifyReport;
 import dev.strata.operator.Conditions;
+import dev.strata.operator.runner.PeriodicRun;
+import dev.strata.operator.runner.PeriodicRunPlanner;
+import dev.strata.operator.runner.PeriodicRunPlanner.Due;
+import dev.strata.operator.runner.PeriodicRunPlanner.Guard;
 import dev.strata.operator.runner.PeriodicRuns;
 import dev.strata.operator.runner.RunnerOutcome;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -16,70 +21,51 @@ import java.util.Optional;
 
 /**
  * Decides a store's scheduled verification, the second kind of run a store starts on its own (after
- * garbage collection, on the same {@link PeriodicRuns}): records what the newest finished
- * verification found, starts the next when its cron schedule is due, the store is ready, it is not
- * suspended and none runs, and says whether the store is Healthy. A verification that ran to its
- * end reports, whether or not it found damage (it then exits 1); one that could not run (the store
- * failed, the runner was killed) leaves Healthy as it was. Pure.
+ * garbage collection, on the same lifecycle, {@link PeriodicRunPlanner}): records what the newest
+ * finished verification found (or why it could not run), starts the next when its cron schedule is
+ * due, the store is ready, it is not suspended and none runs, and says whether the store is
+ * Healthy. A verification that ran to its end reports, whether or not it found damage (it then
+ * exits 1); one that could not run (the store failed, the runner was killed) leaves Healthy as it
+ * was. Pure.
  */
 public final class VerifyScheduler {
 
   public static final String HEALTHY = "Healthy";
 
-  /**
-   * @param last the last verification, as the status reports it
-   * @param finished the verification whose end {@code last} reports for the first time, if one does
-   */
-  public record Plan(Optional<Job> create, VerificationStatus last, Optional<Job> finished) {}
-
-  private final VerifyJobBuilder jobs;
+  private final PeriodicRunPlanner<VerificationStatus, VerifyReport> verifications;
 
   public VerifyScheduler(VerifyJobBuilder jobs) {
-    this.jobs = jobs;
+    this.verifications =
+        new PeriodicRunPlanner<>(
+            SnapshotStoreStatus::lastVerification,
+            VerifyScheduler::toStatus,
+            (store, when, reason) -> jobs.build(store, when));
   }
 
-  /**
-   * @param outcomes what finished verifications reported, by Job name
-   */
-  public Plan plan(
+  /** What to do: a verification to start, the last one to report, the one newly finished. */
+  public PeriodicRun<VerificationStatus> plan(
       SnapshotStore store,
       boolean ready,
       List<Job> verifyJobs,
       Map<String, RunnerOutcome<VerifyReport>> outcomes,
       Instant now) {
-    VerificationStatus last =
-        store.getStatus() == null ? null : store.getStatus().lastVerification();
-    Optional<Job> newer = PeriodicRuns.newerFinished(verifyJobs, last == null ? null : last.time());
-    if (newer.isPresent()) {
-      last = toStatus(newer.get(), outcomes.get(newer.get().getMetadata().getName()));
-    }
     VerificationSpec v = store.getSpec().verification();
-    if (v == null
-        || !ready
-        || Boolean.TRUE.equals(v.suspend())
-        || PeriodicRuns.anyActive(verifyJobs)) {
-      return new Plan(Optional.empty(), last, newer);
-    }
-    // From the last one's end, or the store's creation: a store never verified waits for its first
-    // due time.
-    return new Plan(
-        PeriodicRuns.due(
-                v.schedule(),
-                last == null ? null : last.time(),
-                store.getMetadata().getCreationTimestamp(),
-                now)
-            .map(d -> jobs.build(store, d)),
-        last,
-        newer);
+    // A store never verified waits for its first due time after its creation.
+    Due due =
+        v == null
+            ? Due.never()
+            : Due.schedule(v.schedule(), store.getMetadata().getCreationTimestamp());
+    boolean suspended = v != null && Boolean.TRUE.equals(v.suspend());
+    return verifications.plan(store, new Guard(ready, suspended), verifyJobs, outcomes, due, now);
   }
 
   static VerificationStatus toStatus(Job job, RunnerOutcome<VerifyReport> outcome) {
     String time = PeriodicRuns.finishedAt(job);
     Optional<VerifyReport> report = outcome == null ? Optional.empty() : outcome.report();
     if (report.isEmpty()) {
-      String why =
-          outcome == null ? "the verification left no result" : outcome.failure().message();
-      return new VerificationStatus(time, "Failed", null, null, null, null, null, null, why);
+      PeriodicRunPlanner.Failure failed =
+          PeriodicRunPlanner.Failure.of(outcome, "the verification left no result");
+      return VerificationStatus.failed(time, failed.reason(), failed.message());
     }
     VerifyReport r = report.get();
     String message =
@@ -100,6 +86,7 @@ public final class VerifyScheduler {
     return new VerificationStatus(
         time,
         "Succeeded",
+        null,
         r.snapshots(),
         r.damagedSnapshots(),
         r.damaged().isEmpty() ? null : r.damaged(),

@@ -10,6 +10,7 @@ import dev.strata.api.v1alpha1.SnapshotStoreSpec;
 import dev.strata.api.v1alpha1.SnapshotStoreStatus;
 import dev.strata.engine.GcReport;
 import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.runner.PeriodicRun;
 import dev.strata.operator.runner.RunnerOutcome;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -67,7 +68,7 @@ class GcSchedulerTest {
     return b.build();
   }
 
-  GcScheduler.Plan plan(
+  PeriodicRun<GarbageCollectionStatus> plan(
       SnapshotStore store,
       boolean ready,
       List<Job> jobs,
@@ -147,7 +148,7 @@ class GcSchedulerTest {
   void theNewestFinishedCollectorIsReportedOnceWithItsFigures() {
     GarbageCollectionStatus before =
         new GarbageCollectionStatus(
-            "2026-11-25T03:17:40Z", "Succeeded", 1L, 1L, 0L, 1L, "deleted 1 blobs");
+            "2026-11-25T03:17:40Z", "Succeeded", null, 1L, 1L, 0L, 1L, "deleted 1 blobs");
     Job old = job("old", "Complete", "2026-11-25T03:17:40Z");
     Job done = job("done", "Complete", "2026-11-26T03:18:10Z");
     RunnerOutcome<GcReport> ok =
@@ -155,7 +156,7 @@ class GcSchedulerTest {
             0,
             "{\"blobsDeleted\":12,\"bytesDeleted\":4096,\"tombstonesDeleted\":1,\"durationMs\":2500}",
             GcReport.class);
-    GcScheduler.Plan plan =
+    PeriodicRun<GarbageCollectionStatus> plan =
         plan(
             store(null, before),
             true,
@@ -167,10 +168,17 @@ class GcSchedulerTest {
     assertThat(plan.last())
         .isEqualTo(
             new GarbageCollectionStatus(
-                "2026-11-26T03:18:10Z", "Succeeded", 12L, 4096L, 1L, 2500L, "deleted 12 blobs"));
+                "2026-11-26T03:18:10Z",
+                "Succeeded",
+                null,
+                12L,
+                4096L,
+                1L,
+                2500L,
+                "deleted 12 blobs"));
 
     // Once recorded, the same Job is not reported again.
-    GcScheduler.Plan again =
+    PeriodicRun<GarbageCollectionStatus> again =
         plan(
             store(null, plan.last()),
             true,
@@ -183,7 +191,7 @@ class GcSchedulerTest {
   }
 
   @Test
-  void aFailedCollectorReportsItsErrorAndOneWithoutAResultSaysSo() {
+  void aFailedCollectorReportsItsErrorWithTheReasonOfItsCauseAndOneWithoutAResultSaysSo() {
     Job failed = job("failed", "Failed", "2026-11-26T03:18:10Z");
     RunnerOutcome<GcReport> denied =
         RunnerOutcome.parse(
@@ -198,8 +206,8 @@ class GcSchedulerTest {
                     "2026-11-26T03:19:00Z")
                 .last())
         .isEqualTo(
-            new GarbageCollectionStatus(
-                "2026-11-26T03:18:10Z", "Failed", null, null, null, null, "access denied"));
+            GarbageCollectionStatus.failed(
+                "2026-11-26T03:18:10Z", "AccessDenied", "access denied"));
     assertThat(
             plan(
                     store(null, null),
@@ -208,8 +216,8 @@ class GcSchedulerTest {
                     Map.of(),
                     Optional.empty(),
                     "2026-11-26T03:19:00Z")
-                .last()
-                .message())
-        .isEqualTo("the collector left no result");
+                .last())
+        .extracting(GarbageCollectionStatus::reason, GarbageCollectionStatus::message)
+        .containsExactly("RunnerFailed", "the collector left no result");
   }
 }

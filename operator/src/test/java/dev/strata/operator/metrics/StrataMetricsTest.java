@@ -104,7 +104,8 @@ class StrataMetricsTest {
     metrics.storeSeen(
         "team-a",
         "minio",
-        new GarbageCollectionStatus("2026-11-26T03:17:40Z", "Succeeded", 1L, 1L, 0L, 1L, "ok"));
+        new GarbageCollectionStatus(
+            "2026-11-26T03:17:40Z", "Succeeded", null, 1L, 1L, 0L, 1L, "ok"));
     String text = metrics.scrape();
     assertThat(text)
         .contains(
@@ -124,7 +125,7 @@ class StrataMetricsTest {
         "team-a",
         "minio",
         new GarbageCollectionStatus(
-            "2026-11-27T03:17:40Z", "Failed", null, null, null, null, "boom"));
+            "2026-11-27T03:17:40Z", "Failed", "RunnerFailed", null, null, null, null, "boom"));
     assertThat(metrics.scrape())
         .contains(
             "strata_gc_runs_total{namespace=\"team-a\",result=\"failed\",store=\"minio\"} 1.0");
@@ -163,17 +164,14 @@ class StrataMetricsTest {
         "team-a",
         "minio",
         new VerificationStatus(
-            "2026-11-29T04:30:00Z", "Succeeded", 12L, 2L, null, true, null, 60_000L, "x"));
+            "2026-11-29T04:30:00Z", "Succeeded", null, 12L, 2L, null, true, null, 60_000L, "x"));
     assertThat(metrics.scrape())
         .contains("strata_store_damaged_snapshots{namespace=\"team-a\",store=\"minio\"} 2.0")
         .contains(
             "strata_verify_runs_total{namespace=\"team-a\",result=\"succeeded\",store=\"minio\"} 1.0")
         .contains("strata_verify_duration_seconds_count{namespace=\"team-a\",store=\"minio\"} 1");
     metrics.verificationFinished(
-        "team-a",
-        "minio",
-        new VerificationStatus(
-            "2026-12-06T04:01:00Z", "Failed", null, null, null, null, null, null, "x"));
+        "team-a", "minio", VerificationStatus.failed("2026-12-06T04:01:00Z", "RunnerFailed", "x"));
     assertThat(metrics.scrape())
         .contains("strata_store_damaged_snapshots{namespace=\"team-a\",store=\"minio\"} 2.0")
         .contains(
@@ -186,7 +184,7 @@ class StrataMetricsTest {
         "minio",
         null,
         new VerificationStatus(
-            "2026-11-29T04:30:00Z", "Succeeded", 12L, 2L, null, true, null, 1L, "x"));
+            "2026-11-29T04:30:00Z", "Succeeded", null, 12L, 2L, null, true, null, 1L, "x"));
     assertThat(restarted.scrape())
         .contains("strata_store_damaged_snapshots{namespace=\"team-a\",store=\"minio\"} 2.0");
   }

@@ -11,6 +11,7 @@ import dev.strata.api.v1alpha1.VerificationStatus;
 import dev.strata.engine.report.VerifyReport;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.runner.PeriodicRun;
 import dev.strata.operator.runner.RunnerOutcome;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -145,7 +146,7 @@ class VerifySchedulerTest {
             "{\"snapshots\":12,\"damagedSnapshots\":2,\"damaged\":[\"20261126T020000.000Z-aaaaaa\",\"20261127T020000.000Z-bbbbbb\"],"
                 + "\"blobsChecked\":40,\"bytesChecked\":1000,\"readData\":true,\"blobsRemoved\":0,\"blobsMarkedDamaged\":1,\"durationMs\":1800000}",
             VerifyReport.class);
-    VerifyScheduler.Plan plan =
+    PeriodicRun<VerificationStatus> plan =
         scheduler.plan(
             store(WEEKLY, null), true, List.of(job), Map.of(job.getMetadata().getName(), out), NOW);
     VerificationStatus last = plan.last();
@@ -193,6 +194,7 @@ class VerifySchedulerTest {
                 "{\"error\":\"could not reach http://minio:9000\",\"cause\":\"STORE_UNREACHABLE\"}",
                 VerifyReport.class));
     assertThat(broken.result()).isEqualTo("Failed");
+    assertThat(broken.reason()).isEqualTo("Unreachable");
     assertThat(broken.message()).isEqualTo("could not reach http://minio:9000");
     assertThat(VerifyScheduler.healthy(ok, store(WEEKLY, broken), broken, 1L, NOW)).isEqualTo(ok);
 
@@ -203,5 +205,41 @@ class VerifySchedulerTest {
             .orElseThrow();
     assertThat(none.getStatus()).isEqualTo("Unknown");
     assertThat(none.getMessage()).contains("set spec.verification.schedule");
+  }
+
+  @Test
+  void aVerificationTheStoreRefusedGetsTheReasonOfItsCauseOneWithoutAResultRunnerFailed() {
+    Job job = finished("minio-verify-20261129-0400", "Failed", "2026-11-29T04:00:05Z");
+    RunnerOutcome<VerifyReport> denied =
+        RunnerOutcome.parse(
+            1,
+            "{\"error\":\"access denied to s3://b\",\"cause\":\"ACCESS_DENIED\"}",
+            VerifyReport.class);
+    VerificationStatus last =
+        scheduler
+            .plan(
+                store(WEEKLY, null),
+                true,
+                List.of(job),
+                Map.of(job.getMetadata().getName(), denied),
+                NOW)
+            .last();
+    assertThat(last.result()).isEqualTo("Failed");
+    assertThat(last.reason()).isEqualTo("AccessDenied");
+    assertThat(last.message()).isEqualTo("access denied to s3://b");
+
+    VerificationStatus none =
+        scheduler.plan(store(WEEKLY, null), true, List.of(job), Map.of(), NOW).last();
+    assertThat(none.reason()).isEqualTo("RunnerFailed");
+    assertThat(none.message()).isEqualTo("the verification left no result");
+
+    VerificationStatus ran =
+        VerifyScheduler.toStatus(
+            job,
+            RunnerOutcome.parse(
+                0,
+                "{\"snapshots\":3,\"damagedSnapshots\":0,\"damaged\":[],\"blobsChecked\":4,\"bytesChecked\":9,\"readData\":true,\"durationMs\":10}",
+                VerifyReport.class));
+    assertThat(ran.reason()).as("a verification that ran has no failure reason").isNull();
   }
 }

@@ -827,6 +827,8 @@ class ChartOnControlPlaneTest {
                 "tier=web",
                 "--path",
                 "rocksdb",
+                "--store",
+                "minio",
                 "--name",
                 "web-selected",
                 "--wait",

@@ -1,18 +1,19 @@
 package dev.strata.cli;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.strata.engine.BlobSource;
 import dev.strata.engine.Names;
 import dev.strata.engine.Snapshot;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.format.Repository;
+import dev.strata.engine.index.DirIndex;
 import dev.strata.engine.index.FileIndex;
+import dev.strata.engine.index.SnapshotRecord;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.tree.TreeEntry;
 import dev.strata.engine.tree.TreeReader;
 import dev.strata.engine.tree.TreeSource;
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,6 +26,15 @@ import picocli.CommandLine.Spec;
     name = "show",
     description = "Show one snapshot: its metadata and counts, and with --files every path in it.")
 final class ShowCommand implements Callable<Integer> {
+
+  /**
+   * What {@code show --json} prints for a snapshot of format 2: its record (metadata, counts, the
+   * ids of its tree blobs) and its whole tree read from them. A format-1 snapshot prints its {@link
+   * dev.strata.engine.index.SnapshotIndex}, which holds both; {@code formatVersion} comes first in
+   * either, so a reader knows which it has.
+   */
+  @JsonPropertyOrder({"formatVersion", "snapshot", "root"})
+  record Shown(int formatVersion, SnapshotRecord snapshot, DirIndex root) {}
 
   @Spec CommandSpec spec;
   @Mixin StoreOptions storeOptions;
@@ -69,13 +79,9 @@ final class ShowCommand implements Callable<Integer> {
         if (s.formatVersion() == 1) {
           Output.json(out, s.v1Index());
         } else {
-          Map<String, Object> doc = new LinkedHashMap<>();
-          doc.put("formatVersion", 2);
-          doc.put("snapshot", s.record());
           try (TreeReader r = new TreeReader(blobs.tree(s))) {
-            doc.put("root", r.readAll());
+            Output.json(out, new Shown(2, s.record(), r.readAll()));
           }
-          Output.json(out, doc);
         }
         return 0;
       }

@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.build.BuildInfo;
 import dev.strata.engine.IntegrityException;
 import dev.strata.engine.SnapshotNotFoundException;
 import dev.strata.engine.index.IndexFormatException;
@@ -178,7 +179,9 @@ public final class StrataCli implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"strata " + BuildInfo.describe()};
+      return new String[] {
+        "strata " + BuildInfo.describe() + ", Java " + Runtime.version().feature()
+      };
     }
   }
 }

@@ -2,8 +2,14 @@ package dev.strata.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.engine.FormatOne;
 import dev.strata.engine.Trees;
+import dev.strata.engine.format.Repository;
+import dev.strata.engine.format.StoreConfig;
+import dev.strata.engine.index.FileIndex;
 import dev.strata.engine.index.IndexCodec;
+import dev.strata.engine.index.SnapshotIndex;
+import dev.strata.engine.index.SnapshotSummary;
 import dev.strata.engine.report.BackupReport;
 import dev.strata.engine.report.RestoreReport;
 import java.io.ByteArrayOutputStream;
@@ -597,6 +603,17 @@ class CliUxTest {
     Map<String, String> env = Map.of("STRATA_CONFIG", config.toString());
     Run init = strata(env, "init", "--json");
     assertThat(init.code()).as(init.err()).isZero();
+    // The store's config as the store holds it: encrypted, since the config file gives a key.
+    StoreConfig created = init.json(StoreConfig.class);
+    assertThat(created.formatVersion()).isEqualTo(StoreConfig.FORMAT_VERSION);
+    assertThat(created.storeId()).matches("[0-9a-f]{32}");
+    assertThat(created.encryption()).isEqualTo(StoreConfig.AES_256_GCM);
+    assertThat(created.keyCheck()).isNotBlank();
+    assertThat(created.packSize()).isEqualTo(StoreConfig.DEFAULT_PACK_SIZE);
+    assertThat(created.chunker()).isEqualTo(StoreConfig.ChunkerParams.DEFAULT);
+    try (var local = new dev.strata.engine.store.LocalBlobStoreManager(tmp.resolve("store"))) {
+      assertThat(Repository.peekConfig(local)).contains(created);
+    }
 
     Run add =
         strata(env, "key", "add", "--new-key-file", k2.toString(), "--note", "team b", "--json");
@@ -628,6 +645,72 @@ class CliUxTest {
     assertThat(remove.json(KeyCommand.Remove.Removed.class).removed()).isTrue();
     assertThat(strata(env, "snapshots").code()).as("k1 no longer opens the store").isEqualTo(1);
     assertThat(strata(withK2, "snapshots").code()).isZero();
+  }
+
+  @Test
+  void initWithoutAKeyPrintsAnUnencryptedConfigWithItsPackSize() throws IOException {
+    Run init = strata("init", "--store", store(), "--pack-size", "4MiB", "--json");
+    assertThat(init.code()).as(init.err()).isZero();
+    StoreConfig config = init.json(StoreConfig.class);
+    assertThat(config.encryption()).isEqualTo(StoreConfig.NONE);
+    assertThat(config.keyCheck()).isNull();
+    assertThat(config.packSize()).isEqualTo(4 << 20);
+  }
+
+  @Test
+  void showAndSnapshotsPrintJsonTheirTypesReadBack() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.write(src.resolve("f"), "hello".getBytes());
+    Trees.write(Files.createDirectories(src.resolve("d")).resolve("g"), "0123456789".getBytes());
+    String id = backup(src, "app");
+
+    Run show = strata("show", "--store", store(), "latest", "--json");
+    assertThat(show.code()).as(show.err()).isZero();
+    ShowCommand.Shown shown = show.json(ShowCommand.Shown.class);
+    assertThat(shown.formatVersion()).isEqualTo(2);
+    assertThat(shown.snapshot().snapshotId()).isEqualTo(id);
+    assertThat(shown.snapshot().metadata().sourceId()).isEqualTo("app");
+    assertThat(shown.snapshot().stats().files()).isEqualTo(2);
+    assertThat(shown.snapshot().stats().totalBytes()).isEqualTo(15);
+    assertThat(shown.snapshot().tree()).isNotEmpty();
+    assertThat(shown.root().filesPresent())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.name()).isEqualTo("f");
+              assertThat(f.metadata().size()).isEqualTo(5);
+              assertThat(f.blobs()).isNotEmpty();
+            });
+    assertThat(shown.root().subDirsPresent())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.name()).isEqualTo("d");
+              assertThat(d.filesPresent()).extracting(FileIndex::name).containsExactly("g");
+            });
+
+    SnapshotSummary[] listed =
+        strata("snapshots", "--store", store(), "--json").json(SnapshotSummary[].class);
+    assertThat(listed)
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.snapshotId()).isEqualTo(id);
+              assertThat(l.stats()).isEqualTo(shown.snapshot().stats());
+            });
+
+    // A snapshot of store format 1 prints its whole index, the type format 1 wrote.
+    Path old = tmp.resolve("old");
+    SnapshotIndex written;
+    try (var local = new dev.strata.engine.store.LocalBlobStoreManager(old)) {
+      written = FormatOne.backup(local, src, "legacy", 64 * 1024, null);
+    }
+    Run legacy = strata("show", "--store", old.toUri().toString(), "latest", "--json");
+    assertThat(legacy.code()).as(legacy.err()).isZero();
+    SnapshotIndex index = legacy.json(SnapshotIndex.class);
+    assertThat(index.formatVersion()).isEqualTo(1);
+    assertThat(index.snapshotId()).isEqualTo(written.snapshotId());
+    assertThat(index.root()).isEqualTo(written.root());
   }
 
   @Test

@@ -248,11 +248,7 @@ class DumpTarAndSnapshotArgumentTest {
 
     Run show = strata("show", "--store", store(), "latest", "--json");
     assertThat(show.code()).as(show.err()).isZero();
-    assertThat(
-            show.json(com.fasterxml.jackson.databind.JsonNode.class)
-                .at("/snapshot/snapshotId")
-                .asText())
-        .isEqualTo(second);
+    assertThat(show.json(ShowCommand.Shown.class).snapshot().snapshotId()).isEqualTo(second);
     assertThat(strata("show", "--store", store(), "latest", "--snapshot", first).code())
         .isEqualTo(2);
     assertThat(strata("show", "--store", store()).err()).contains("name the snapshot to show");

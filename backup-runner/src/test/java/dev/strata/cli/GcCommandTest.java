@@ -28,6 +28,11 @@ class GcCommandTest {
     JsonNode json() throws IOException {
       return IndexCodec.mapper().readTree(out);
     }
+
+    /** The report as the type gc writes it. */
+    GcReport report() throws IOException {
+      return IndexCodec.mapper().readValue(out, GcReport.class);
+    }
   }
 
   static Run strata(String... args) {
@@ -110,11 +115,12 @@ class GcCommandTest {
     for (var field : GcReport.class.getRecordComponents()) {
       assertThat(j.has(field.getName())).as(field.getName()).isTrue();
     }
-    assertThat(j.get("dryRun").asBoolean()).isTrue();
-    assertThat(j.get("packsDeleted").asLong()).as("the orphans' data and tree packs").isEqualTo(2);
-    assertThat(j.get("bytesDeleted").asLong()).isBetween(2L * 1024 * 1024, 2L * 1024 * 1024 + 4096);
-    assertThat(j.get("snapshots").asLong()).isEqualTo(1);
-    long blobs = j.get("blobsDeleted").asLong();
+    GcReport r = dry.report();
+    assertThat(r.dryRun()).isTrue();
+    assertThat(r.packsDeleted()).as("the orphans' data and tree packs").isEqualTo(2);
+    assertThat(r.bytesDeleted()).isBetween(2L * 1024 * 1024, 2L * 1024 * 1024 + 4096);
+    assertThat(r.snapshots()).isEqualTo(1);
+    long blobs = r.blobsDeleted();
     assertThat(blobs).isGreaterThanOrEqualTo(3);
     assertThat(blobFiles()).isEqualTo(4);
     String dryText = strata("gc", "--store", store(), "--dry-run").out().strip();
@@ -171,8 +177,8 @@ class GcCommandTest {
 
     // The tombstone is counted; nothing is old enough to go.
     Run gc = strata("gc", "--store", store(), "--json");
-    assertThat(gc.json().get("tombstones").asLong()).isEqualTo(1);
-    assertThat(gc.json().get("blobsDeleted").asLong()).isZero();
+    assertThat(gc.report().tombstones()).isEqualTo(1);
+    assertThat(gc.report().blobsDeleted()).isZero();
     assertThat(blobFiles()).as("a data pack and a tree pack").isEqualTo(2);
   }
 

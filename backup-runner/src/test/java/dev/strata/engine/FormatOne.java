@@ -23,11 +23,11 @@ import java.util.List;
  * chunk under {@code blobs/}, and a gzip JSON index. For the tests that prove format-1 stores stay
  * readable after format 2.
  */
-final class FormatOne {
+public final class FormatOne {
 
   private FormatOne() {}
 
-  static SnapshotIndex backup(
+  public static SnapshotIndex backup(
       BlobStoreManager store, Path source, String sourceId, int chunkSize, String previous)
       throws IOException {
     store.initialize();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.api.v1alpha1.SnapshotPhase;
 import dev.strata.api.v1alpha1.StateSnapshot;
+import dev.strata.build.BuildInfo;
 import dev.strata.e2e.chart.MonitoringDocsTest;
 import dev.strata.e2e.support.CommandResult;
 import dev.strata.e2e.support.ControlPlane;
@@ -22,6 +23,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -110,6 +112,20 @@ class AlertAfterRestartTest {
           .as("the failure counter of a known namespace, right after start-up")
           .isEqualTo("0.0");
       assertThat(after).isEqualTo("1.0");
+      // The build it runs: one start-up line, and the same version and commit as a metric.
+      String build = BuildInfo.describe();
+      assertThat(Files.readAllLines(restarted.logFile()))
+          .filteredOn(l -> l.contains(BuildInfo.version()))
+          .singleElement()
+          .satisfies(l -> assertThat(l).endsWith("strata operator " + build + " starting"));
+      assertThat(build).doesNotContain("unknown");
+      assertThat(restarted.metrics())
+          .contains(
+              "strata_build_info{commit=\""
+                  + (BuildInfo.commit() == null ? "unknown" : BuildInfo.commit())
+                  + "\",version=\""
+                  + BuildInfo.version()
+                  + "\"} 1");
       // java-operator-sdk's own reconcile metrics share the registry.
       assertThat(restarted.metrics())
           .contains(

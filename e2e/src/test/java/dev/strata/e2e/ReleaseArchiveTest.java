@@ -84,6 +84,11 @@ class ReleaseArchiveTest {
     Result v = run(tmp, env, "/bin/bash", home.resolve("bin/strata").toString(), "--version");
     assertThat(v.code()).as(v.out()).isZero();
     assertThat(v.out()).startsWith("strata " + version);
+    // The plugin in the archive carries the same version and commit (`mvn package` writes them in).
+    Result pv =
+        run(tmp, env, "/bin/bash", home.resolve("bin/kubectl-strata").toString(), "version");
+    assertThat(pv.code()).as(pv.out()).isZero();
+    assertThat(pv.out().strip()).isEqualTo("kubectl-strata " + pluginVersion(v.out()));
 
     Path data = Files.createDirectories(tmp.resolve("data"));
     Files.writeString(data.resolve("f"), "hello");
@@ -151,6 +156,35 @@ class ReleaseArchiveTest {
             "--version");
     assertThat(v.code()).as(v.out()).isZero();
     assertThat(v.out()).startsWith("strata " + version()).doesNotContain("building");
+  }
+
+  /**
+   * What the plugin says after "kubectl-strata ": what `strata --version` says of the build (its
+   * version, and its commit when built from a checkout), without the Java version.
+   */
+  static String pluginVersion(String strataVersion) {
+    Matcher m = Pattern.compile("^strata (.+), Java \\d+").matcher(strataVersion);
+    assertThat(m.find()).as("strata --version: %s", strataVersion).isTrue();
+    return m.group(1);
+  }
+
+  @Test
+  void thePluginsArchiveHoldsTheVersionedPlugin() throws Exception {
+    String version = version();
+    Path plugin = TARGET.resolve("kubectl-strata-" + version + ".tar.gz");
+    assertThat(run(tmp, Map.of("PATH", "/usr/bin:/bin"), "tar", "xzf", plugin.toString()).code())
+        .isZero();
+    assertThat(Files.isExecutable(tmp.resolve("kubectl-strata"))).isTrue();
+    Map<String, String> env = Map.of("PATH", "/usr/bin:/bin");
+    for (String arg : List.of("version", "--version")) {
+      Result v = run(tmp, env, "/bin/bash", tmp.resolve("kubectl-strata").toString(), arg);
+      assertThat(v.code()).as(v.out()).isZero();
+      assertThat(v.out()).startsWith("kubectl-strata " + version);
+    }
+    // The checkout's own copy is not a release: it says so.
+    Result dev =
+        run(tmp, env, "/bin/bash", ROOT.resolve("bin/kubectl-strata").toString(), "version");
+    assertThat(dev.out().strip()).isEqualTo("kubectl-strata dev");
   }
 
   @Test

@@ -50,6 +50,10 @@ public record OperatorSettings(
     RunnerSpec runnerDefaults,
     String clusterId) {
 
+  /**
+   * Tagged with the build's version without -SNAPSHOT, as the chart's appVersion (a test ties
+   * them).
+   */
   public static final String DEFAULT_RUNNER_IMAGE = "ghcr.io/strata-dev/strata-runner:0.1.0";
 
   public static OperatorSettings fromEnv(Map<String, String> env) {

@@ -3,6 +3,7 @@ package dev.strata.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.build.BuildInfo;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +12,17 @@ import org.junit.jupiter.api.Test;
  * what to fix.
  */
 class OperatorSettingsTest {
+
+  /**
+   * Outside the chart (which sets STRATA_RUNNER_IMAGE from its appVersion), the operator starts
+   * runners of its own release: the tag is the build's version without -SNAPSHOT.
+   */
+  @Test
+  void theDefaultRunnerImageIsTaggedWithTheBuildsVersion() {
+    assertThat(OperatorSettings.DEFAULT_RUNNER_IMAGE)
+        .isEqualTo("ghcr.io/strata-dev/strata-runner:" + BuildInfo.releaseVersion());
+    assertThat(BuildInfo.releaseVersion()).doesNotContain("SNAPSHOT").isNotEqualTo("unknown");
+  }
 
   @Test
   void anEmptyRunnerUidLeavesTheUserToThePlatform() {

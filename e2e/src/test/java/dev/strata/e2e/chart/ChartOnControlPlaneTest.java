@@ -1404,7 +1404,7 @@ class ChartOnControlPlaneTest {
             .assertSuccess()
             .stdout();
     assertThat(notes)
-        .contains("Strata 0.1.0 is installed in namespace " + ns)
+        .contains("Strata " + RenderedChart.APP_VERSION + " is installed in namespace " + ns)
         .contains("in all namespaces.")
         .contains("kubectl apply --server-side --force-conflicts -f charts/strata/crds/");
     Deployment d = admin.apps().deployments().inNamespace(ns).withName("helmed-strata").get();

@@ -2,6 +2,7 @@ package dev.strata.e2e.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.build.BuildInfo;
 import dev.strata.e2e.support.CommandResult;
 import dev.strata.e2e.support.Helm;
 import dev.strata.operator.OperatorSettings;
@@ -24,11 +25,14 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * helm lint and helm template of charts/strata with the default values and with non-default values
@@ -57,13 +61,49 @@ class ChartRenderTest {
     }
   }
 
+  /**
+   * The chart is released with the build: its version and appVersion (which the image tags default
+   * to) are the pom's version without -SNAPSHOT, so a version bump that forgets Chart.yaml fails
+   * here.
+   */
   @Test
-  void chartAndAppVersionAre010() throws IOException {
+  void chartAndAppVersionAreTheBuildsVersion() throws IOException {
+    assertThat(BuildInfo.version())
+        .as("the pom's version, as the build read it")
+        .matches("\\d+\\.\\d+\\.\\d+.*");
+    String release = BuildInfo.version().replaceFirst("-SNAPSHOT$", "");
     String chart = Files.readString(Helm.chartDir().resolve("Chart.yaml"));
     assertThat(chart)
-        .containsPattern("(?m)^version: " + RenderedChart.CHART_VERSION.replace(".", "\\.") + "$")
-        .containsPattern(
-            "(?m)^appVersion: \"" + RenderedChart.APP_VERSION.replace(".", "\\.") + "\"$");
+        .containsPattern("(?m)^version: " + Pattern.quote(release) + "$")
+        .containsPattern("(?m)^appVersion: \"" + Pattern.quote(release) + "\"$");
+  }
+
+  /**
+   * The image tags are not written anywhere but Chart.yaml: a chart with another appVersion (as
+   * `helm package --app-version` makes one) runs images of that version.
+   */
+  @Test
+  void theImageTagsFollowTheChartsAppVersion(@TempDir Path tmp) throws IOException {
+    Path copy = tmp.resolve("strata");
+    try (var files = Files.walk(Helm.chartDir())) {
+      for (Path f : files.toList()) {
+        Files.copy(f, copy.resolve(Helm.chartDir().relativize(f).toString()));
+      }
+    }
+    Path chartYaml = copy.resolve("Chart.yaml");
+    Files.writeString(
+        chartYaml,
+        Files.readString(chartYaml)
+            .replaceFirst("(?m)^appVersion: .*$", "appVersion: \"9.8.7-rc.1\""));
+    RenderedChart chart =
+        RenderedChart.parse(
+            helm.template(copy, "strata", RELEASE_NS, List.of()).assertSuccess().stdout());
+    assertThat(chart.operatorContainer().getImage())
+        .isEqualTo("ghcr.io/strata-dev/strata-operator:9.8.7-rc.1");
+    assertThat(chart.envValue("STRATA_RUNNER_IMAGE"))
+        .isEqualTo("ghcr.io/strata-dev/strata-runner:9.8.7-rc.1");
+    assertThat(chart.deployment().getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/version", "9.8.7-rc.1");
   }
 
   @Test

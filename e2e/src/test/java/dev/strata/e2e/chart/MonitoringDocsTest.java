@@ -122,7 +122,8 @@ public class MonitoringDocsTest {
           "strata_verify_runs_total",
           "strata_verify_duration_seconds",
           "strata_verify_last_run_timestamp_seconds",
-          "strata_store_damaged_snapshots");
+          "strata_store_damaged_snapshots",
+          "strata_build_info");
 
   /**
    * The chart's alert rules (charts/strata/monitoring/alerts.yaml), a rule file as promtool reads

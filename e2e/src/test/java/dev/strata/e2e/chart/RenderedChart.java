@@ -2,6 +2,7 @@ package dev.strata.e2e.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.build.BuildInfo;
 import dev.strata.e2e.support.CommandResult;
 import dev.strata.e2e.support.Helm;
 import io.fabric8.kubernetes.api.model.Container;
@@ -22,8 +23,10 @@ import java.util.Objects;
 /** The output of {@code helm template} for charts/strata, parsed into Kubernetes objects. */
 final class RenderedChart {
 
-  static final String CHART_VERSION = "0.1.0";
-  static final String APP_VERSION = "0.1.0";
+  /** The chart's version and appVersion: the build's version without -SNAPSHOT. */
+  static final String CHART_VERSION = BuildInfo.releaseVersion();
+
+  static final String APP_VERSION = BuildInfo.releaseVersion();
 
   /** Non-default values for every key (src/test/resources/chart/custom-values.yaml). */
   static final Path CUSTOM_VALUES = resource("/chart/custom-values.yaml");

@@ -1,5 +1,6 @@
 package dev.strata.operator.app;
 
+import dev.strata.build.BuildInfo;
 import dev.strata.engine.report.BackupReport;
 import dev.strata.engine.report.RestoreReport;
 import dev.strata.operator.EventRecorder;
@@ -83,6 +84,8 @@ public final class StrataOperator implements AutoCloseable {
       Clock clock,
       Consumer<ConfigurationServiceOverrider> overrides)
       throws IOException {
+    // One line that says which build runs (the same version and commit as strata_build_info).
+    LOG.info("strata operator {} starting", BuildInfo.describe());
     OperatorSettings settings = configured.resolveClusterId(() -> kubeSystemUid(client));
     LOG.info(
         "this cluster is {} in source ids{}",

@@ -2,6 +2,7 @@ package dev.strata.operator.metrics;
 
 import dev.strata.api.v1alpha1.GarbageCollectionStatus;
 import dev.strata.api.v1alpha1.VerificationStatus;
+import dev.strata.build.BuildInfo;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Info;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -51,6 +53,25 @@ public final class StrataMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
   private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+
+  /** The metrics of this build (its version and commit in {@code strata_build_info}). */
+  public StrataMetrics() {
+    this(BuildInfo.version(), BuildInfo.commit());
+  }
+
+  /**
+   * {@code strata_build_info{version, commit} 1}, the Prometheus convention for what a process is
+   * built from (commit "unknown" for a build outside a git checkout): joined on, it labels any
+   * other series with the operator's version.
+   */
+  StrataMetrics(String version, String commit) {
+    Info.builder()
+        .name("strata_build_info")
+        .help("The version and commit the operator was built from (always 1)")
+        .labelNames("version", "commit")
+        .register(registry.getPrometheusRegistry())
+        .addLabelValues(version, commit == null ? "unknown" : commit);
+  }
 
   public MeterRegistry registry() {
     return registry;

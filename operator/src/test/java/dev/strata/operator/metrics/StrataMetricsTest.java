@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.api.v1alpha1.GarbageCollectionStatus;
 import dev.strata.api.v1alpha1.VerificationStatus;
+import dev.strata.build.BuildInfo;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +17,22 @@ import org.junit.jupiter.api.Test;
 class StrataMetricsTest {
 
   final StrataMetrics metrics = new StrataMetrics();
+
+  @Test
+  void theBuildsVersionAndCommitAreAnInfoSeries() {
+    assertThat(new StrataMetrics("1.2.3", "0123456789ab").scrape())
+        .contains("strata_build_info{commit=\"0123456789ab\",version=\"1.2.3\"} 1");
+    assertThat(new StrataMetrics("1.2.3", null).scrape())
+        .contains("strata_build_info{commit=\"unknown\",version=\"1.2.3\"} 1");
+    // This build's, as build.properties gives it (the pom's version and the checkout's commit).
+    String version = BuildInfo.version();
+    assertThat(version).matches("\\d+\\.\\d+\\.\\d+.*");
+    assertThat(metrics.scrape())
+        .containsPattern(
+            "(?m)^strata_build_info\\{commit=\"(?:[0-9a-f]{7,40}|unknown)\",version=\""
+                + Pattern.quote(version)
+                + "\"} 1(\\.0)?$");
+  }
 
   @Test
   void aKnownNamespacesCountersExistAtZeroBeforeTheFirstFailure() {

@@ -14,6 +14,7 @@ import dev.strata.operator.Labels;
 import dev.strata.operator.Patches;
 import dev.strata.operator.catalog.Listing;
 import dev.strata.operator.catalog.StoreCatalogs;
+import dev.strata.operator.metrics.FinishedRuns;
 import dev.strata.operator.metrics.StrataMetrics;
 import dev.strata.operator.runner.RunActions;
 import dev.strata.operator.runner.RunDecision;
@@ -59,6 +60,7 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
   private final RestoreDecider decider;
   private final RunActions actions;
   private final StrataMetrics metrics;
+  private final FinishedRuns finished = new FinishedRuns();
   private final StoreCatalogs catalogs;
   private final String cluster;
   private final BindingModes bindingModes;
@@ -245,7 +247,8 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
         r.getMetadata().getName(),
         next.phase(),
         next.message());
-    if (next.phase() == SnapshotPhase.Succeeded || next.phase() == SnapshotPhase.Failed) {
+    if ((next.phase() == SnapshotPhase.Succeeded || next.phase() == SnapshotPhase.Failed)
+        && finished.first(r.getMetadata().getUid())) {
       Duration took =
           next.startTime() == null ? null : Duration.between(Instant.parse(next.startTime()), now);
       metrics.restoreFinished(

@@ -15,6 +15,7 @@ import dev.strata.operator.Patches;
 import dev.strata.operator.catalog.StoreCatalogs;
 import dev.strata.operator.hooks.HookPod;
 import dev.strata.operator.hooks.HookRunner;
+import dev.strata.operator.metrics.FinishedRuns;
 import dev.strata.operator.metrics.StrataMetrics;
 import dev.strata.operator.runner.RunActions;
 import dev.strata.operator.runner.RunDecision;
@@ -72,6 +73,7 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
   private final RunActions actions;
   private final EventRecorder events;
   private final StrataMetrics metrics;
+  private final FinishedRuns finished = new FinishedRuns();
   private final StoreCatalogs catalogs;
   private final Clock clock;
   private final String cluster;
@@ -230,7 +232,7 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
         next.startTime() == null ? null : Duration.between(Instant.parse(next.startTime()), now);
     long uploaded = next.snapshotIndex() == null ? 0 : next.snapshotIndex().uploadedBytes();
     long reused = next.snapshotIndex() == null ? 0 : next.snapshotIndex().reusedBytes();
-    if (!s.getSpec().existing()) {
+    if (!s.getSpec().existing() && finished.first(s.getMetadata().getUid())) {
       String ns = s.getMetadata().getNamespace();
       metrics.snapshotFinished(
           ns,

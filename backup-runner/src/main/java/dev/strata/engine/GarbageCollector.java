@@ -704,16 +704,12 @@ public final class GarbageCollector {
       joinAll(reads, workers);
     }
 
-    /** Whether the blob with that id prefix must stay: an index or a young tombstone has it. */
+    /**
+     * Whether the blob with that id prefix must stay: an index or a young tombstone has it. Called
+     * once marking has ended (its tasks joined), so the sets are read without their locks.
+     */
     boolean keeps(long prefix) {
-      synchronized (live) {
-        if (live.contains(prefix)) {
-          return true;
-        }
-      }
-      synchronized (held) {
-        return held.contains(prefix);
-      }
+      return live.contains(prefix) || held.contains(prefix);
     }
 
     /** Blobs referenced, each counted once whether an index, a tombstone or both reference it. */

@@ -765,12 +765,10 @@ class ChartOnControlPlaneTest {
     }
     // A one-off group of the same StatefulSet, by the kubectl plugin: one StateSnapshot per claim,
     // grouped as a run's are.
-    Path bin = Examples.dir().resolveSibling("bin");
     dev.strata.e2e.support.CommandResult once =
-        dev.strata.e2e.support.CommandResult.run(
+        kubectlStrata(
+            SNAPSHOT_TIMEOUT,
             List.of(
-                plane.kubectl().toString(),
-                "strata",
                 "snapshot",
                 "--statefulset",
                 "web",
@@ -784,13 +782,7 @@ class ChartOnControlPlaneTest {
                 "7d",
                 "--wait",
                 "-n",
-                ns),
-            Map.of(
-                "PATH",
-                plane.kubectl().getParent() + ":" + bin + ":/usr/local/bin:/usr/bin:/bin",
-                "KUBECONFIG",
-                plane.kubeconfig().toString()),
-            SNAPSHOT_TIMEOUT);
+                ns));
     assertThat(once.exitCode()).as(once.stdout() + once.stderr()).isZero();
     assertThat(once.stdout()).contains("group web-once: 2 StateSnapshots");
     assertThat(
@@ -811,17 +803,10 @@ class ChartOnControlPlaneTest {
             "web-once-data-web-0 2 Succeeded", "web-once-data-web-1 2 Succeeded");
     // The same by a label selector: the claims that match, whatever made them.
     plane.kubectl("label", "pvc", "data-web-0", "data-web-1", "tier=web", "-n", ns).assertSuccess();
-    Map<String, String> pluginEnv =
-        Map.of(
-            "PATH",
-            plane.kubectl().getParent() + ":" + bin + ":/usr/local/bin:/usr/bin:/bin",
-            "KUBECONFIG",
-            plane.kubeconfig().toString());
     dev.strata.e2e.support.CommandResult selected =
-        dev.strata.e2e.support.CommandResult.run(
+        kubectlStrata(
+            SNAPSHOT_TIMEOUT,
             List.of(
-                plane.kubectl().toString(),
-                "strata",
                 "snapshot",
                 "-l",
                 "tier=web",
@@ -833,9 +818,7 @@ class ChartOnControlPlaneTest {
                 "web-selected",
                 "--wait",
                 "-n",
-                ns),
-            pluginEnv,
-            SNAPSHOT_TIMEOUT);
+                ns));
     assertThat(selected.exitCode()).as(selected.stdout() + selected.stderr()).isZero();
     assertThat(selected.stdout()).contains("group web-selected: 2 StateSnapshots");
     assertThat(
@@ -854,12 +837,10 @@ class ChartOnControlPlaneTest {
             List.of("-l", "tier=nothing-has-this"),
             List.of("-l", "tier=web", "data-web-0"),
             List.of("-l", "tier=web", "--statefulset", "web"))) {
-      List<String> cmd = new java.util.ArrayList<>(List.of(plane.kubectl().toString(), "strata"));
-      cmd.add("snapshot");
-      cmd.addAll(bad);
-      cmd.addAll(List.of("--store", "minio", "-n", ns));
-      dev.strata.e2e.support.CommandResult refused =
-          dev.strata.e2e.support.CommandResult.run(cmd, pluginEnv, Duration.ofSeconds(30));
+      List<String> args = new ArrayList<>(List.of("snapshot"));
+      args.addAll(bad);
+      args.addAll(List.of("--store", "minio", "-n", ns));
+      dev.strata.e2e.support.CommandResult refused = kubectlStrata(Duration.ofSeconds(30), args);
       assertThat(refused.exitCode()).as(String.join(" ", bad)).isEqualTo(2);
       assertThat(refused.stderr())
           .as(String.join(" ", bad))
@@ -1746,6 +1727,21 @@ class ChartOnControlPlaneTest {
   // ---------------------------------------------------------------------------------------------------------------
 
   /** The rules with {@code verb} taken out of each rule that has it. */
+  /** {@code kubectl strata ARGS} with the checkout's plugin on the PATH, as a user runs it. */
+  static dev.strata.e2e.support.CommandResult kubectlStrata(Duration timeout, List<String> args) {
+    List<String> command = new ArrayList<>(List.of(plane.kubectl().toString(), "strata"));
+    command.addAll(args);
+    Path bin = Examples.dir().resolveSibling("bin");
+    return dev.strata.e2e.support.CommandResult.run(
+        command,
+        Map.of(
+            "PATH",
+            plane.kubectl().getParent() + ":" + bin + ":/usr/local/bin:/usr/bin:/bin",
+            "KUBECONFIG",
+            plane.kubeconfig().toString()),
+        timeout);
+  }
+
   static List<PolicyRule> withoutVerb(List<PolicyRule> rules, String verb) {
     List<PolicyRule> out =
         rules.stream()

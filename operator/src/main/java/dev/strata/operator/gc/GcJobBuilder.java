@@ -28,6 +28,9 @@ public final class GcJobBuilder {
           .addToLimits("memory", new Quantity("768Mi"))
           .build();
 
+  /** The collector's deadline: fixed, no field of spec.gc sets it. */
+  public static final long DEADLINE_SECONDS = 6 * 3600L;
+
   private final OperatorSettings settings;
 
   public GcJobBuilder(OperatorSettings settings) {
@@ -49,6 +52,7 @@ public final class GcJobBuilder {
     return StoreRunJob.build(
         settings,
         store,
-        new StoreRunJob.Spec("gc", when, reason, List.of("gc"), extra, RESOURCES, 6 * 3600L, 1));
+        new StoreRunJob.Spec(
+            "gc", when, reason, List.of("gc"), extra, RESOURCES, DEADLINE_SECONDS, 1));
   }
 }

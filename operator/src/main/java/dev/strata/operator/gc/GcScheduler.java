@@ -7,6 +7,7 @@ import dev.strata.api.v1alpha1.SnapshotStoreStatus;
 import dev.strata.engine.GcReport;
 import dev.strata.operator.runner.PeriodicRun;
 import dev.strata.operator.runner.PeriodicRunPlanner;
+import dev.strata.operator.runner.PeriodicRunPlanner.Deadline;
 import dev.strata.operator.runner.PeriodicRunPlanner.Due;
 import dev.strata.operator.runner.PeriodicRunPlanner.Guard;
 import dev.strata.operator.runner.PeriodicRuns;
@@ -27,6 +28,14 @@ import java.util.Optional;
 public final class GcScheduler {
 
   public static final String DEFAULT_SCHEDULE = "17 3 * * *";
+
+  /** The collector's deadline ({@link GcJobBuilder#DEADLINE_SECONDS}) is fixed: say so. */
+  static final Deadline DEADLINE =
+      new Deadline(
+          "the collector",
+          "its fixed deadline",
+          "no field of spec.gc raises it; run strata gc against the store by hand once, where no"
+              + " deadline stops it (docs/garbage-collection.md)");
 
   private final PeriodicRunPlanner<GarbageCollectionStatus, GcReport> collections;
 
@@ -67,7 +76,7 @@ public final class GcScheduler {
     String time = PeriodicRuns.finishedAt(job);
     if (outcome == null || !outcome.succeeded()) {
       PeriodicRunPlanner.Failure failed =
-          PeriodicRunPlanner.Failure.of(outcome, "the collector left no result");
+          PeriodicRunPlanner.Failure.of(job, outcome, "the collector left no result", DEADLINE);
       return GarbageCollectionStatus.failed(time, failed.reason(), failed.message());
     }
     GcReport r = outcome.report().orElseThrow();

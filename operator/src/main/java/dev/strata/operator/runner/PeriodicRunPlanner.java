@@ -66,21 +66,51 @@ public record PeriodicRunPlanner<S extends StoreRunStatus, R>(
   }
 
   /**
-   * Why a finished run failed, as its status says it: the reason {@link FailureReasons} gives its
-   * runner's cause (the one a snapshot or restore gets), and the runner's message.
+   * Why a finished run failed, as its status says it: {@code DeadlineExceeded} when its Job's
+   * {@code activeDeadlineSeconds} stopped it (the reason a snapshot or restore so stopped gets),
+   * with which deadline ran out and what to do; otherwise the reason {@link FailureReasons} gives
+   * its runner's cause, and the runner's message.
    */
   public record Failure(String reason, String message) {
 
+    public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+
     /**
+     * @param job the finished Job
      * @param outcome what the runner reported, or null when it left nothing
      * @param noResult the message when it left nothing
+     * @param deadline the kind's deadline, as the message of a run it stopped names it
      */
-    public static Failure of(RunnerOutcome<?> outcome, String noResult) {
+    public static Failure of(
+        Job job, RunnerOutcome<?> outcome, String noResult, Deadline deadline) {
+      if (RunnerJobs.deadlineExceeded(job)) {
+        return new Failure(DEADLINE_EXCEEDED, deadline.message(RunnerJobs.deadlineSeconds(job)));
+      }
       if (outcome == null) {
         return new Failure(FailureReasons.reason(RunError.Cause.INTERNAL), noResult);
       }
       RunError why = outcome.failure();
       return new Failure(FailureReasons.reason(why.cause()), why.message());
+    }
+  }
+
+  /**
+   * A kind's runner deadline, as the message of a run it stopped says it: "the {@code runner} did
+   * not finish within {@code limit} (N s): {@code remedy}".
+   *
+   * @param runner what ran ("the collector", "the verification")
+   * @param limit the deadline: the field that sets it, or what it is when no field does
+   * @param remedy how to raise it, or what to do instead
+   */
+  public record Deadline(String runner, String limit, String remedy) {
+
+    String message(Long seconds) {
+      return runner
+          + " did not finish within "
+          + limit
+          + (seconds == null ? "" : " (" + seconds + " s)")
+          + ": "
+          + remedy;
     }
   }
 

@@ -119,8 +119,8 @@ public final class RunLifecycle {
     }
     Optional<JobCondition> failed = RunnerJobs.condition(job, "Failed");
     if (failed.isPresent()) {
-      if ("DeadlineExceeded".equals(failed.get().getReason())) {
-        Long seconds = job.getSpec() == null ? null : job.getSpec().getActiveDeadlineSeconds();
+      if (RunnerJobs.deadlineExceeded(job)) {
+        Long seconds = RunnerJobs.deadlineSeconds(job);
         Optional<String> waited = steps.status.readyReason().filter(RunnerWaiting::isReason);
         if (waited.isPresent()) {
           // Its pod never started: the reason it waited for is the run's failure, not a slow

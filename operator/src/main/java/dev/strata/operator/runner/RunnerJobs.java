@@ -40,6 +40,21 @@ public final class RunnerJobs {
         .findFirst();
   }
 
+  /**
+   * True when the Job failed because its {@code activeDeadlineSeconds} passed: the Job controller
+   * stopped its pod, which could not say why.
+   */
+  public static boolean deadlineExceeded(Job job) {
+    return condition(job, "Failed")
+        .map(c -> "DeadlineExceeded".equals(c.getReason()))
+        .orElse(false);
+  }
+
+  /** The Job's {@code activeDeadlineSeconds}, or null. */
+  public static Long deadlineSeconds(Job job) {
+    return job.getSpec() == null ? null : job.getSpec().getActiveDeadlineSeconds();
+  }
+
   /** Complete or Failed: the Job controller starts no more pods for it. */
   public static boolean finished(Job job) {
     return condition(job, "Complete").isPresent() || condition(job, "Failed").isPresent();

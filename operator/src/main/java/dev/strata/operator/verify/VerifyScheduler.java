@@ -8,6 +8,7 @@ import dev.strata.engine.report.VerifyReport;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.runner.PeriodicRun;
 import dev.strata.operator.runner.PeriodicRunPlanner;
+import dev.strata.operator.runner.PeriodicRunPlanner.Deadline;
 import dev.strata.operator.runner.PeriodicRunPlanner.Due;
 import dev.strata.operator.runner.PeriodicRunPlanner.Guard;
 import dev.strata.operator.runner.PeriodicRuns;
@@ -31,6 +32,12 @@ import java.util.Optional;
 public final class VerifyScheduler {
 
   public static final String HEALTHY = "Healthy";
+
+  static final Deadline DEADLINE =
+      new Deadline(
+          "the verification",
+          "spec.verification.activeDeadlineSeconds",
+          "raise it, or spec.verification.parallelism");
 
   private final PeriodicRunPlanner<VerificationStatus, VerifyReport> verifications;
 
@@ -64,7 +71,7 @@ public final class VerifyScheduler {
     Optional<VerifyReport> report = outcome == null ? Optional.empty() : outcome.report();
     if (report.isEmpty()) {
       PeriodicRunPlanner.Failure failed =
-          PeriodicRunPlanner.Failure.of(outcome, "the verification left no result");
+          PeriodicRunPlanner.Failure.of(job, outcome, "the verification left no result", DEADLINE);
       return VerificationStatus.failed(time, failed.reason(), failed.message());
     }
     VerifyReport r = report.get();

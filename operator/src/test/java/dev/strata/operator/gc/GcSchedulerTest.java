@@ -10,6 +10,7 @@ import dev.strata.api.v1alpha1.SnapshotStoreSpec;
 import dev.strata.api.v1alpha1.SnapshotStoreStatus;
 import dev.strata.engine.GcReport;
 import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.runner.JobEnds;
 import dev.strata.operator.runner.PeriodicRun;
 import dev.strata.operator.runner.RunnerOutcome;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -219,5 +220,38 @@ class GcSchedulerTest {
                 .last())
         .extracting(GarbageCollectionStatus::reason, GarbageCollectionStatus::message)
         .containsExactly("RunnerFailed", "the collector left no result");
+  }
+
+  @Test
+  void aCollectorItsDeadlineStoppedIsDeadlineExceededAndSaysTheDeadlineIsFixed() {
+    Job stopped =
+        JobEnds.stoppedByDeadline(
+            plan(
+                    store(null, null),
+                    true,
+                    List.of(),
+                    Map.of(),
+                    Optional.empty(),
+                    "2026-11-26T03:18:00Z")
+                .create()
+                .orElseThrow(),
+            "2026-11-26T09:17:00Z");
+    GarbageCollectionStatus last =
+        plan(
+                store(null, null),
+                true,
+                List.of(stopped),
+                Map.of(),
+                Optional.empty(),
+                "2026-11-26T09:18:00Z")
+            .last();
+    assertThat(last)
+        .isEqualTo(
+            GarbageCollectionStatus.failed(
+                "2026-11-26T09:17:00Z",
+                "DeadlineExceeded",
+                "the collector did not finish within its fixed deadline (21600 s): no field of"
+                    + " spec.gc raises it; run strata gc against the store by hand once, where no"
+                    + " deadline stops it (docs/garbage-collection.md)"));
   }
 }

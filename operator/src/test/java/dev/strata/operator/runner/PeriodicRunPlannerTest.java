@@ -6,6 +6,7 @@ import dev.strata.api.v1alpha1.GarbageCollectionStatus;
 import dev.strata.api.v1alpha1.SnapshotStore;
 import dev.strata.api.v1alpha1.SnapshotStoreStatus;
 import dev.strata.engine.GcReport;
+import dev.strata.operator.runner.PeriodicRunPlanner.Deadline;
 import dev.strata.operator.runner.PeriodicRunPlanner.Due;
 import dev.strata.operator.runner.PeriodicRunPlanner.Failure;
 import dev.strata.operator.runner.PeriodicRunPlanner.Guard;
@@ -24,6 +25,7 @@ class PeriodicRunPlannerTest {
   static final String CREATED = "2026-11-25T12:00:00Z";
   static final String DAILY = "0 3 * * *";
   static final Guard GO = new Guard(true, false);
+  static final Deadline DEADLINE = new Deadline("the run", "spec.run.deadline", "raise it");
 
   /**
    * A kind of its own, to see the planner alone: its status says only when it ended and what it
@@ -39,7 +41,7 @@ class PeriodicRunPlannerTest {
                       ? "nothing"
                       : outcome.succeeded()
                           ? "deleted " + outcome.report().orElseThrow().blobsDeleted()
-                          : Failure.of(outcome, "nothing").reason()),
+                          : Failure.of(job, outcome, "nothing", DEADLINE).reason()),
           (store, when, reason) ->
               new JobBuilder()
                   .withNewMetadata()
@@ -191,14 +193,53 @@ class PeriodicRunPlannerTest {
 
   @Test
   void aFailedRunsReasonIsTheOneFailureReasonsGivesItsCause() {
+    Job failed = job("failed", "Failed", "2026-11-27T03:10:00Z");
     RunnerOutcome<GcReport> denied =
         RunnerOutcome.parse(
             1, "{\"error\":\"access denied\",\"cause\":\"ACCESS_DENIED\"}", GcReport.class);
-    assertThat(Failure.of(denied, "nothing"))
+    assertThat(Failure.of(failed, denied, "nothing", DEADLINE))
         .isEqualTo(new Failure("AccessDenied", "access denied"));
-    assertThat(Failure.of(RunnerOutcome.parse(137, "strata: killed\n", GcReport.class), "nothing"))
+    assertThat(
+            Failure.of(
+                failed,
+                RunnerOutcome.parse(137, "strata: killed\n", GcReport.class),
+                "nothing",
+                DEADLINE))
         .isEqualTo(new Failure("RunnerFailed", "killed"));
-    assertThat(Failure.of(null, "the collector left no result"))
+    assertThat(Failure.of(failed, null, "the collector left no result", DEADLINE))
         .isEqualTo(new Failure("RunnerFailed", "the collector left no result"));
+  }
+
+  @Test
+  void aRunItsJobsDeadlineStoppedIsDeadlineExceededAndSaysWhichDeadlineAndWhatToDo() {
+    Job stopped =
+        Serialization.unmarshal(
+            "metadata: {name: stopped}\n"
+                + "spec: {activeDeadlineSeconds: 3600}\n"
+                + "status: {conditions: [{type: Failed, status: 'True', reason: DeadlineExceeded,"
+                + " lastTransitionTime: '2026-11-27T04:10:00Z'}]}",
+            Job.class);
+    Failure expected =
+        new Failure(
+            "DeadlineExceeded",
+            "the run did not finish within spec.run.deadline (3600 s): raise it");
+    assertThat(Failure.of(stopped, null, "nothing", DEADLINE))
+        .as("its pod was stopped before it could write a result")
+        .isEqualTo(expected);
+    RunnerOutcome<GcReport> terminated =
+        RunnerOutcome.parse(143, "strata: terminated\n", GcReport.class);
+    assertThat(Failure.of(stopped, terminated, "nothing", DEADLINE))
+        .as("what the stopped runner said last is not the cause")
+        .isEqualTo(expected);
+    assertThat(
+            plan(
+                    null,
+                    List.of(stopped),
+                    Map.of("stopped", terminated),
+                    GO,
+                    Due.never(),
+                    "2026-11-27T05:00:00Z")
+                .last())
+        .isEqualTo(status("2026-11-27T04:10:00Z", "DeadlineExceeded"));
   }
 }

@@ -11,6 +11,7 @@ import dev.strata.api.v1alpha1.VerificationStatus;
 import dev.strata.engine.report.VerifyReport;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.runner.JobEnds;
 import dev.strata.operator.runner.PeriodicRun;
 import dev.strata.operator.runner.RunnerOutcome;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -241,5 +242,31 @@ class VerifySchedulerTest {
                 "{\"snapshots\":3,\"damagedSnapshots\":0,\"damaged\":[],\"blobsChecked\":4,\"bytesChecked\":9,\"readData\":true,\"durationMs\":10}",
                 VerifyReport.class));
     assertThat(ran.reason()).as("a verification that ran has no failure reason").isNull();
+  }
+
+  @Test
+  void aVerificationItsDeadlineStoppedIsDeadlineExceededAndNamesTheFieldToRaise() {
+    Job stopped =
+        JobEnds.stoppedByDeadline(
+            scheduler
+                .plan(store(WEEKLY, null), true, List.of(), Map.of(), NOW)
+                .create()
+                .orElseThrow(),
+            "2026-11-29T10:00:00Z");
+    VerificationStatus last =
+        scheduler
+            .plan(
+                store(WEEKLY, null),
+                true,
+                List.of(stopped),
+                Map.of(),
+                Instant.parse("2026-11-29T10:01:00Z"))
+            .last();
+    assertThat(last.result()).isEqualTo("Failed");
+    assertThat(last.reason()).isEqualTo("DeadlineExceeded");
+    assertThat(last.message())
+        .isEqualTo(
+            "the verification did not finish within spec.verification.activeDeadlineSeconds"
+                + " (21600 s): raise it, or spec.verification.parallelism");
   }
 }

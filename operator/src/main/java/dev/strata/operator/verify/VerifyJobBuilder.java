@@ -38,7 +38,11 @@ public final class VerifyJobBuilder {
     this.settings = settings;
   }
 
-  public Job build(SnapshotStore store, Instant when) {
+  /**
+   * @param reason why it runs, the Job's {@code strata.dev/reason}: the one its due time gives
+   *     ({@link dev.strata.operator.runner.PeriodicRunPlanner.Due}), as for a collection
+   */
+  public Job build(SnapshotStore store, Instant when, String reason) {
     VerificationSpec v = store.getSpec().verification();
     List<String> extra = new ArrayList<>(List.of("--all"));
     if (!Boolean.FALSE.equals(v.readData())) {
@@ -55,6 +59,6 @@ public final class VerifyJobBuilder {
         settings,
         store,
         new StoreRunJob.Spec(
-            "verify", when, "schedule", List.of("verify"), extra, RESOURCES, deadline, 0));
+            "verify", when, reason, List.of("verify"), extra, RESOURCES, deadline, 0));
   }
 }

@@ -44,9 +44,7 @@ public final class VerifyScheduler {
   public VerifyScheduler(VerifyJobBuilder jobs) {
     this.verifications =
         new PeriodicRunPlanner<>(
-            SnapshotStoreStatus::lastVerification,
-            VerifyScheduler::toStatus,
-            (store, when, reason) -> jobs.build(store, when));
+            SnapshotStoreStatus::lastVerification, VerifyScheduler::toStatus, jobs::build);
   }
 
   /** What to do: a verification to start, the last one to report, the one newly finished. */

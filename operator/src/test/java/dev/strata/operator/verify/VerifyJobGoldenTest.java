@@ -27,7 +27,7 @@ class VerifyJobGoldenTest {
 
     Job job =
         new VerifyJobBuilder(OperatorSettings.defaults())
-            .build(store, Instant.parse(input.get("when").asText()));
+            .build(store, Instant.parse(input.get("when").asText()), input.get("reason").asText());
 
     Golden.assertMatches(dir.resolve(name + ".job.yaml"), Serialization.asYaml(job));
   }

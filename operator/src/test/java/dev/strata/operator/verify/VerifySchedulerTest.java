@@ -88,6 +88,7 @@ class VerifySchedulerTest {
     Job job =
         scheduler.plan(store(WEEKLY, null), true, List.of(), Map.of(), NOW).create().orElseThrow();
     assertThat(job.getMetadata().getName()).isEqualTo("minio-verify-20261129-0400");
+    assertThat(job.getMetadata().getAnnotations()).containsEntry("strata.dev/reason", "schedule");
     assertThat(job.getMetadata().getLabels())
         .containsEntry("strata.dev/operation", "verify")
         .containsEntry("strata.dev/snapshotstore", "minio");
@@ -268,5 +269,13 @@ class VerifySchedulerTest {
         .isEqualTo(
             "the verification did not finish within spec.verification.activeDeadlineSeconds"
                 + " (21600 s): raise it, or spec.verification.parallelism");
+  }
+
+  @Test
+  void aVerificationJobCarriesTheReasonItIsDueForAsACollectionsDoes() {
+    Job job =
+        new VerifyJobBuilder(OperatorSettings.defaults())
+            .build(store(WEEKLY, null), NOW, "requested");
+    assertThat(job.getMetadata().getAnnotations()).containsEntry("strata.dev/reason", "requested");
   }
 }

@@ -186,7 +186,7 @@ automountServiceAccountToken: false on them and they run as the namespace's defa
 # PVCs: get in RunPods.claimUse (a snapshot's source, a restore's target must exist and be Bound) and in a group
 # restore (which members' claims exist); create in StateRestoreReconciler (a restore target from
 # spec.target.claimTemplate); list in SnapshotScheduleReconciler (a grouped schedule's PVCs: a StatefulSet's claims, or
-# those spec.pvcSelector matches), at each of its reconciles.
+# those spec.pvcSelector matches), when a run is due, its spec changed, or its last look found none.
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
   verbs: ["get", "create", "list"]

@@ -24,8 +24,10 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -39,6 +41,8 @@ public final class ScheduleDecider {
 
   static final DateTimeFormatter NAME_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC);
+
+  static final String VOLUMES_NOT_FOUND = "VolumesNotFound";
 
   private final Duration poll;
 
@@ -67,6 +71,20 @@ public final class ScheduleDecider {
       SnapshotSchedule schedule,
       List<StateSnapshot> mine,
       VolumeSelection.Selected selection,
+      Instant now) {
+    return decide(schedule, mine, () -> selection, now);
+  }
+
+  /**
+   * @param selection reads the PVCs a grouped schedule's run would snapshot now (for a grouped
+   *     schedule, from the API server). Asked only when a run is due, when the spec is new (not yet
+   *     observed), and while the last look found the selection impossible (so that the condition
+   *     clears once it is fixed): not at every look at the clock.
+   */
+  public ScheduleDecision decide(
+      SnapshotSchedule schedule,
+      List<StateSnapshot> mine,
+      Supplier<VolumeSelection.Selected> selection,
       Instant now) {
     SnapshotScheduleSpec spec = schedule.getSpec();
     SnapshotScheduleStatus old = schedule.getStatus();
@@ -178,15 +196,24 @@ public final class ScheduleDecider {
               + "); the first run is the first due time after creation"
               + (next == null ? ", and there is none" : ": " + next);
     }
-    if (selection.problem() != null) {
+    boolean read =
+        due.isPresent()
+            || old == null
+            || !Objects.equals(old.observedGeneration(), generation)
+            || VOLUMES_NOT_FOUND.equals(
+                Conditions.find(oldConditions, Conditions.READY)
+                    .map(Condition::getReason)
+                    .orElse(null));
+    VolumeSelection.Selected selected = read ? selection.get() : null;
+    if (selected != null && selected.problem() != null) {
       readyStatus = Conditions.FALSE;
-      reason = "VolumesNotFound";
-      message = selection.problem();
+      reason = VOLUMES_NOT_FOUND;
+      message = selected.problem();
     }
     if (due.isPresent()) {
       Instant d = due.get();
       List<StateSnapshot> run =
-          selection.pvcs().isEmpty() ? List.of() : run(schedule, d, selection.pvcs());
+          selected.pvcs().isEmpty() ? List.of() : run(schedule, d, selected.pvcs());
       Set<String> runNames =
           run.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
       Set<String> existing =
@@ -213,9 +240,9 @@ public final class ScheduleDecider {
                 "the run due at "
                     + d
                     + " was skipped: "
-                    + (selection.problem() != null
-                        ? selection.problem()
-                        : "no PVC is selected" + missing(selection))));
+                    + (selected.problem() != null
+                        ? selected.problem()
+                        : "no PVC is selected" + missing(selected))));
       } else if (!started
           && !others.isEmpty()
           && spec.concurrencyPolicyOrDefault() == ConcurrencyPolicy.Forbid) {
@@ -246,10 +273,10 @@ public final class ScheduleDecider {
                           + " of "
                           + run.size()
                           + " StateSnapshots ("
-                          + String.join(", ", selection.pvcs())
+                          + String.join(", ", selected.pvcs())
                           + ") for "
                           + d
-                          + missing(selection)));
+                          + missing(selected)));
         }
       }
       lastScheduleTime = d.toString();

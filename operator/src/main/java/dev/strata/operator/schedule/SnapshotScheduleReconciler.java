@@ -61,7 +61,7 @@ public class SnapshotScheduleReconciler implements Reconciler<SnapshotSchedule> 
     String ns = schedule.getMetadata().getNamespace();
     List<StateSnapshot> mine = context.getSecondaryResources(StateSnapshot.class).stream().toList();
     ScheduleDecision decision =
-        decider.decide(schedule, mine, select(client, schedule), clock.instant());
+        decider.decide(schedule, mine, () -> select(client, schedule), clock.instant());
 
     for (String name : decision.delete()) {
       client.resources(StateSnapshot.class).inNamespace(ns).withName(name).delete();
@@ -99,7 +99,7 @@ public class SnapshotScheduleReconciler implements Reconciler<SnapshotSchedule> 
 
   /**
    * A grouped schedule's PVCs as they are now: the StatefulSet (when it names one) and the
-   * namespace's claims.
+   * namespace's claims, read from the API server (two requests), so only when the decider asks.
    */
   private static VolumeSelection.Selected select(
       KubernetesClient client, SnapshotSchedule schedule) {

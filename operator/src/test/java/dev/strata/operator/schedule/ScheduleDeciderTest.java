@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class ScheduleDeciderTest {
@@ -539,5 +540,55 @@ class ScheduleDeciderTest {
         .singleElement()
         .satisfies(
             e -> assertThat(e.note()).endsWith("; not created yet, so not taken: data-web-2"));
+  }
+
+  /** A selection that counts how often it is read (from the API server, in the operator). */
+  static final class Counted implements Supplier<VolumeSelection.Selected> {
+    final VolumeSelection.Selected selection;
+    int reads;
+
+    Counted(VolumeSelection.Selected selection) {
+      this.selection = selection;
+    }
+
+    @Override
+    public VolumeSelection.Selected get() {
+      reads++;
+      return selection;
+    }
+  }
+
+  @Test
+  void aGroupedScheduleReadsItsVolumesOnlyWhenARunIsDueItsSpecIsNewOrTheyWereNotFound() {
+    SnapshotSchedule sched = grouped(ConcurrencyPolicy.Forbid, "2026-11-26T10:00:00Z");
+    Counted volumes = new Counted(three());
+    ScheduleDecision idle =
+        decider.decide(sched, List.of(), volumes, Instant.parse("2026-11-26T10:02:30Z"));
+    assertThat(volumes.reads).as("not due: the clock alone is looked at").isZero();
+    assertThat(idle.status().conditions().get(0).getReason()).isEqualTo("Scheduled");
+
+    decider.decide(sched, List.of(), volumes, Instant.parse("2026-11-26T10:05:10Z"));
+    assertThat(volumes.reads).as("due").isEqualTo(1);
+
+    sched.getMetadata().setGeneration(2L);
+    decider.decide(sched, List.of(), volumes, Instant.parse("2026-11-26T10:02:30Z"));
+    assertThat(volumes.reads).as("a spec not yet observed").isEqualTo(2);
+
+    SnapshotSchedule broken = grouped(ConcurrencyPolicy.Forbid, null);
+    ScheduleDecision notFound =
+        decider.decide(
+            broken,
+            List.of(),
+            new VolumeSelection.Selected(List.of(), List.of(), "StatefulSet web does not exist"),
+            Instant.parse("2026-11-26T10:00:30Z"));
+    broken.setStatus(notFound.status());
+    Counted fixed = new Counted(three());
+    ScheduleDecision again =
+        decider.decide(broken, List.of(), fixed, Instant.parse("2026-11-26T10:02:30Z"));
+    assertThat(fixed.reads).as("the last look found none: look again until found").isEqualTo(1);
+    assertThat(again.status().conditions().get(0).getStatus()).isEqualTo("True");
+    broken.setStatus(again.status());
+    decider.decide(broken, List.of(), fixed, Instant.parse("2026-11-26T10:03:30Z"));
+    assertThat(fixed.reads).as("found: back to due times only").isEqualTo(1);
   }
 }

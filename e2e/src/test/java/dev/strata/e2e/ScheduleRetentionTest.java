@@ -131,7 +131,7 @@ class ScheduleRetentionTest {
             true,
             new CredentialsSecretRef("minio-credentials", null, null),
             null,
-            new GarbageCollectionSpec("* * * * *", "2s", true, false),
+            new GarbageCollectionSpec("* * * * *", "2s", true, null, false),
             null));
     client.resources(SnapshotStore.class).inNamespace(ns.name()).resource(store).create();
   }

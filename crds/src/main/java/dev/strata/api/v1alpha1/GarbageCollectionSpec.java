@@ -2,6 +2,8 @@ package dev.strata.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -26,4 +28,9 @@ public record GarbageCollectionSpec(
         @JsonPropertyDescription(
             "Allow a grace period under one hour. For tests only: a short grace risks deleting blobs a running backup is about to reference.")
         Boolean allowShortGracePeriod,
+    @Default("21600")
+        @Min(60)
+        @Max(604800)
+        @JsonPropertyDescription("Seconds the collector may take before it is stopped.")
+        Long activeDeadlineSeconds,
     @Default("false") @JsonPropertyDescription("Do not collect.") Boolean suspend) {}

@@ -28,8 +28,10 @@ public final class GcJobBuilder {
           .addToLimits("memory", new Quantity("768Mi"))
           .build();
 
-  /** The collector's deadline: fixed, no field of spec.gc sets it. */
-  public static final long DEADLINE_SECONDS = 6 * 3600L;
+  /**
+   * The collector's deadline when spec.gc.activeDeadlineSeconds does not say (the CRD's default).
+   */
+  static final long DEFAULT_DEADLINE_SECONDS = 6 * 3600L;
 
   private final OperatorSettings settings;
 
@@ -49,10 +51,13 @@ public final class GcJobBuilder {
     if (gc != null && Boolean.TRUE.equals(gc.allowShortGracePeriod())) {
       extra.add("--allow-short-grace");
     }
+    long deadline =
+        gc == null || gc.activeDeadlineSeconds() == null
+            ? DEFAULT_DEADLINE_SECONDS
+            : gc.activeDeadlineSeconds();
     return StoreRunJob.build(
         settings,
         store,
-        new StoreRunJob.Spec(
-            "gc", when, reason, List.of("gc"), extra, RESOURCES, DEADLINE_SECONDS, 1));
+        new StoreRunJob.Spec("gc", when, reason, List.of("gc"), extra, RESOURCES, deadline, 1));
   }
 }

@@ -29,13 +29,8 @@ public final class GcScheduler {
 
   public static final String DEFAULT_SCHEDULE = "17 3 * * *";
 
-  /** The collector's deadline ({@link GcJobBuilder#DEADLINE_SECONDS}) is fixed: say so. */
   static final Deadline DEADLINE =
-      new Deadline(
-          "the collector",
-          "its fixed deadline",
-          "no field of spec.gc raises it; run strata gc against the store by hand once, where no"
-              + " deadline stops it (docs/garbage-collection.md)");
+      new Deadline("the collector", "spec.gc.activeDeadlineSeconds", "raise it");
 
   private final PeriodicRunPlanner<GarbageCollectionStatus, GcReport> collections;
 

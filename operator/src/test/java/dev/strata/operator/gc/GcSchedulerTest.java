@@ -114,11 +114,12 @@ class GcSchedulerTest {
         .isEmpty();
     assertThat(plan(store(null, null), false, List.of(), Map.of(), Optional.empty(), due).create())
         .isEmpty();
-    GarbageCollectionSpec suspended = new GarbageCollectionSpec(null, null, null, true);
+    GarbageCollectionSpec suspended = new GarbageCollectionSpec(null, null, null, null, true);
     assertThat(
             plan(store(suspended, null), true, List.of(), Map.of(), Optional.empty(), due).create())
         .isEmpty();
-    GarbageCollectionSpec invalid = new GarbageCollectionSpec("every night", null, null, null);
+    GarbageCollectionSpec invalid =
+        new GarbageCollectionSpec("every night", null, null, null, null);
     assertThat(
             plan(store(invalid, null), true, List.of(), Map.of(), Optional.empty(), due).create())
         .isEmpty();
@@ -223,7 +224,7 @@ class GcSchedulerTest {
   }
 
   @Test
-  void aCollectorItsDeadlineStoppedIsDeadlineExceededAndSaysTheDeadlineIsFixed() {
+  void aCollectorItsDeadlineStoppedIsDeadlineExceededAndNamesTheFieldToRaise() {
     Job stopped =
         JobEnds.stoppedByDeadline(
             plan(
@@ -250,8 +251,29 @@ class GcSchedulerTest {
             GarbageCollectionStatus.failed(
                 "2026-11-26T09:17:00Z",
                 "DeadlineExceeded",
-                "the collector did not finish within its fixed deadline (21600 s): no field of"
-                    + " spec.gc raises it; run strata gc against the store by hand once, where no"
-                    + " deadline stops it (docs/garbage-collection.md)"));
+                "the collector did not finish within spec.gc.activeDeadlineSeconds (21600 s):"
+                    + " raise it"));
+  }
+
+  /** The activeDeadlineSeconds of the collector a store with this spec.gc starts. */
+  Long deadlineOf(GarbageCollectionSpec gc) {
+    return plan(
+            store(gc, null),
+            true,
+            List.of(),
+            Map.of(),
+            Optional.of(CREATED),
+            "2026-11-26T03:18:00Z")
+        .create()
+        .orElseThrow()
+        .getSpec()
+        .getActiveDeadlineSeconds();
+  }
+
+  @Test
+  void theCollectorsDeadlineIsSpecGcActiveDeadlineSecondsSixHoursUnlessSet() {
+    assertThat(deadlineOf(new GarbageCollectionSpec(null, null, null, 43200L, null)))
+        .isEqualTo(43200L);
+    assertThat(deadlineOf(null)).isEqualTo(21600L);
   }
 }

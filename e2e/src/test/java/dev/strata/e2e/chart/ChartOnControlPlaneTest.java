@@ -1361,7 +1361,8 @@ class ChartOnControlPlaneTest {
   }
 
   @Test
-  void helmInstallsUpgradesAndUninstallsAsTheOperationsGuideSays() {
+  void helmInstallsUpgradesAndUninstallsAsTheOperationsGuideSays(@TempDir Path tmp)
+      throws IOException {
     KubernetesClient admin = plane.client();
     plane.kubelet(); // runs the Deployment's pod (as a stand-in container: the image is not pulled)
     String ns = restrictedNamespace("strata-helm");
@@ -1399,6 +1400,7 @@ class ChartOnControlPlaneTest {
                 .list()
                 .getItems())
         .hasSize(1);
+    pluginNamesTheInstalledOperatorsVersion(ns, tmp);
 
     plane
         .kubectl(
@@ -1726,22 +1728,139 @@ class ChartOnControlPlaneTest {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  /** The rules with {@code verb} taken out of each rule that has it. */
+  /**
+   * {@code kubectl strata version} names the version of the operator the chart installed in {@code
+   * ns} (its appVersion), and warns when a released plugin's differs.
+   */
+  static void pluginNamesTheInstalledOperatorsVersion(String ns, Path tmp) throws IOException {
+    String operator = "operator " + RenderedChart.APP_VERSION + " (namespace " + ns + ")";
+    dev.strata.e2e.support.CommandResult here =
+        kubectlStrata(Duration.ofSeconds(30), List.of("version", "-n", ns));
+    assertThat(here.exitCode()).as(here.stdout() + here.stderr()).isZero();
+    assertThat(here.stdout().lines().toList()).containsExactly("kubectl-strata dev", operator);
+    assertThat(here.stderr()).as("a checkout's plugin is no release to compare").isEmpty();
+    // Without -n it looks in every namespace (others on this control plane may hold operators too).
+    dev.strata.e2e.support.CommandResult anywhere =
+        kubectlStrata(Duration.ofSeconds(30), List.of("version"));
+    assertThat(anywhere.exitCode()).as(anywhere.stdout() + anywhere.stderr()).isZero();
+    assertThat(anywhere.stdout().lines())
+        .anyMatch(
+            l ->
+                l.equals(operator)
+                    || l.equals(operator.replace(")", ", Deployment helmed-strata)")));
+    // A user who may list Deployments in this namespace only is told to name it.
+    KubernetesClient admin = plane.client();
+    admin
+        .rbac()
+        .roles()
+        .inNamespace(ns)
+        .resource(
+            new RoleBuilder()
+                .withNewMetadata()
+                .withName("deployment-reader")
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("apps")
+                .withResources("deployments")
+                .withVerbs("list")
+                .endRule()
+                .build())
+        .create();
+    admin
+        .rbac()
+        .roleBindings()
+        .inNamespace(ns)
+        .resource(
+            new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+                .withNewMetadata()
+                .withName("deployment-reader")
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "deployment-reader")
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName("default")
+                .withNamespace(ns)
+                .endSubject()
+                .build())
+        .create();
+    Path reader =
+        TokenKubeconfig.forServiceAccount(
+            plane, ns, "default", TOKEN_LIFETIME, tmp.resolve("reader.kubeconfig"));
+    Path checkout = Examples.dir().resolveSibling("bin");
+    dev.strata.e2e.support.CommandResult refused =
+        kubectlStrata(checkout, reader, Duration.ofSeconds(30), List.of("version"));
+    assertThat(refused.exitCode()).as(refused.stdout() + refused.stderr()).isZero();
+    assertThat(refused.stdout().lines().toList())
+        .containsExactly(
+            "kubectl-strata dev",
+            "operator: not found (Error from server (Forbidden): deployments.apps is forbidden:"
+                + " User \"system:serviceaccount:"
+                + ns
+                + ":default\" cannot list resource \"deployments\" in API group \"apps\" at the"
+                + " cluster scope; name the operator's namespace with -n)");
+    dev.strata.e2e.support.CommandResult named =
+        kubectlStrata(checkout, reader, Duration.ofSeconds(30), List.of("version", "-n", ns));
+    assertThat(named.stdout().lines().toList()).containsExactly("kubectl-strata dev", operator);
+    // Released plugins, as `mvn package` writes their version in: the operator's own release
+    // (built as -SNAPSHOT between releases) matches; another one is warned about.
+    String script =
+        Files.readString(Examples.dir().resolveSibling("bin").resolve("kubectl-strata"));
+    for (String version :
+        List.of(RenderedChart.APP_VERSION + "-SNAPSHOT (commit 0123456789ab)", "9.8.7")) {
+      Path bin = Files.createDirectories(tmp.resolve("plugin-" + version.length()));
+      Path copy = bin.resolve("kubectl-strata");
+      Files.writeString(
+          copy,
+          script.replaceFirst(
+              "(?m)^PLUGIN_VERSION=\"dev\"$",
+              "PLUGIN_VERSION=\"" + java.util.regex.Matcher.quoteReplacement(version) + "\""));
+      assertThat(copy.toFile().setExecutable(true)).isTrue();
+      dev.strata.e2e.support.CommandResult released =
+          kubectlStrata(
+              bin,
+              plane.kubeconfig(),
+              Duration.ofSeconds(30),
+              List.of("version", "--namespace", ns));
+      assertThat(released.exitCode()).as(released.stdout() + released.stderr()).isZero();
+      assertThat(released.stdout().lines().toList())
+          .containsExactly("kubectl-strata " + version, operator);
+      if (version.equals("9.8.7")) {
+        assertThat(released.stderr())
+            .isEqualTo(
+                "kubectl strata: warning: the plugin (9.8.7) and the operator ("
+                    + RenderedChart.APP_VERSION
+                    + ", namespace "
+                    + ns
+                    + ") differ: use the plugin of the operator's version\n");
+      } else {
+        assertThat(released.stderr()).as(version).isEmpty();
+      }
+    }
+  }
+
   /** {@code kubectl strata ARGS} with the checkout's plugin on the PATH, as a user runs it. */
   static dev.strata.e2e.support.CommandResult kubectlStrata(Duration timeout, List<String> args) {
+    return kubectlStrata(Examples.dir().resolveSibling("bin"), plane.kubeconfig(), timeout, args);
+  }
+
+  /**
+   * {@code kubectl strata ARGS} with the plugin in {@code bin} on the PATH, as {@code kubeconfig}.
+   */
+  static dev.strata.e2e.support.CommandResult kubectlStrata(
+      Path bin, Path kubeconfig, Duration timeout, List<String> args) {
     List<String> command = new ArrayList<>(List.of(plane.kubectl().toString(), "strata"));
     command.addAll(args);
-    Path bin = Examples.dir().resolveSibling("bin");
     return dev.strata.e2e.support.CommandResult.run(
         command,
         Map.of(
             "PATH",
             plane.kubectl().getParent() + ":" + bin + ":/usr/local/bin:/usr/bin:/bin",
             "KUBECONFIG",
-            plane.kubeconfig().toString()),
+            kubeconfig.toString()),
         timeout);
   }
 
+  /** The rules with {@code verb} taken out of each rule that has it. */
   static List<PolicyRule> withoutVerb(List<PolicyRule> rules, String verb) {
     List<PolicyRule> out =
         rules.stream()

@@ -92,7 +92,7 @@ JAR="$RESULTS/strata-runner.jar"
 cp "$JAR_SRC" "$JAR"
 # The JVM options of a runner Job: its JAVA_TOOL_OPTIONS (RunnerJobBuilder) in a container limited to 512 MiB, which
 # the JVM sees as MaxRAM (so a heap of at most 70 % of it, starting small). STRATA_XMX, if set, adds an -Xmx.
-STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS:--XX:MaxRAM=512m -XX:MaxRAMPercentage=70 -XX:-UsePerfData -XX:+UseSerialGC -XX:CompileThresholdScaling=10}"
+STRATA_JAVA_OPTS="${STRATA_JAVA_OPTS:--XX:MaxRAM=512m -XX:MaxRAMPercentage=70 -XX:-UsePerfData -XX:+UseSerialGC}"
 XMX_OPT=(); [[ -n "${STRATA_XMX:-}" ]] && XMX_OPT=("-Xmx$STRATA_XMX")
 # The class-data-sharing archive the runner image builds (backup-runner/cds/dump.sh, the same command), for this copy
 # of the jar; STRATA_BENCH_NO_CDS=1 measures without it.

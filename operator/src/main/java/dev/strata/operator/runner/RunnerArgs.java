@@ -57,21 +57,13 @@ public final class RunnerArgs {
    * reference to the store's Secret, never in the Job itself) the JVM's settings, and an encrypted
    * store's key as STRATA_KEY.
    */
-  /**
-   * The runner JVM's settings: heap from the container's memory limit, no hsperfdata files (the
-   * root file system is read-only), the serial collector (one run, one heap). A run lasts seconds,
-   * so compiling is a large share of its CPU: thresholds ten times the default leave code run a few
-   * thousand times to the interpreter and C1, and C2 compiles only the loops that carry the bytes.
-   * Measured on 2 cores (docs/benchmarks.md): a restore of 20,000 small files used 30 % less user
-   * CPU and 10 % less time, a restore of 2 GiB 15 % less user CPU; backups and the unchanged re-run
-   * were unchanged.
-   */
-  public static final String JVM_OPTIONS =
-      "-XX:MaxRAMPercentage=70 -XX:-UsePerfData -XX:+UseSerialGC -XX:CompileThresholdScaling=10";
-
   public static List<EnvVar> credentialsEnv(SnapshotStoreSpec store) {
     List<EnvVar> env = new ArrayList<>(RunnerCredentials.env(store));
-    env.add(new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue(JVM_OPTIONS).build());
+    env.add(
+        new EnvVarBuilder()
+            .withName("JAVA_TOOL_OPTIONS")
+            .withValue("-XX:MaxRAMPercentage=70 -XX:-UsePerfData -XX:+UseSerialGC")
+            .build());
     if (store.encryption() != null && store.encryption().keySecretRef() != null) {
       // An encrypted store's key (store format 2), for every runner that opens the store.
       var key = store.encryption().keySecretRef();

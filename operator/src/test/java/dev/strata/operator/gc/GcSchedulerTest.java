@@ -79,22 +79,15 @@ class GcSchedulerTest {
     return scheduler.plan(store, ready, jobs, outcomes, asked, Instant.parse(now));
   }
 
+  /** A plan for a ready store with the default spec.gc, nothing asked and no runner outcomes. */
+  PeriodicRun<GarbageCollectionStatus> planByDefault(List<Job> jobs, String now) {
+    return plan(store(null, null), true, jobs, Map.of(), Optional.empty(), now);
+  }
+
   @Test
   void theDefaultScheduleRunsDailyAt0317Utc() {
-    assertThat(
-            plan(
-                    store(null, null),
-                    true,
-                    List.of(),
-                    Map.of(),
-                    Optional.empty(),
-                    "2026-11-26T03:16:00Z")
-                .create())
-        .isEmpty();
-    Job job =
-        plan(store(null, null), true, List.of(), Map.of(), Optional.empty(), "2026-11-26T03:18:00Z")
-            .create()
-            .orElseThrow();
+    assertThat(planByDefault(List.of(), "2026-11-26T03:16:00Z").create()).isEmpty();
+    Job job = planByDefault(List.of(), "2026-11-26T03:18:00Z").create().orElseThrow();
     assertThat(job.getMetadata().getName()).isEqualTo("minio-gc-20261126-0317");
     assertThat(job.getMetadata().getAnnotations()).containsEntry("strata.dev/reason", "schedule");
   }
@@ -102,16 +95,7 @@ class GcSchedulerTest {
   @Test
   void nothingStartsWhileOneRunsTheStoreIsNotReadyOrCollectionIsSuspended() {
     String due = "2026-11-26T04:00:00Z";
-    assertThat(
-            plan(
-                    store(null, null),
-                    true,
-                    List.of(job("running", null, null)),
-                    Map.of(),
-                    Optional.empty(),
-                    due)
-                .create())
-        .isEmpty();
+    assertThat(planByDefault(List.of(job("running", null, null)), due).create()).isEmpty();
     assertThat(plan(store(null, null), false, List.of(), Map.of(), Optional.empty(), due).create())
         .isEmpty();
     GarbageCollectionSpec suspended = new GarbageCollectionSpec(null, null, null, null, true);
@@ -210,15 +194,7 @@ class GcSchedulerTest {
         .isEqualTo(
             GarbageCollectionStatus.failed(
                 "2026-11-26T03:18:10Z", "AccessDenied", "access denied"));
-    assertThat(
-            plan(
-                    store(null, null),
-                    true,
-                    List.of(failed),
-                    Map.of(),
-                    Optional.empty(),
-                    "2026-11-26T03:19:00Z")
-                .last())
+    assertThat(planByDefault(List.of(failed), "2026-11-26T03:19:00Z").last())
         .extracting(GarbageCollectionStatus::reason, GarbageCollectionStatus::message)
         .containsExactly("RunnerFailed", "the collector left no result");
   }
@@ -227,25 +203,9 @@ class GcSchedulerTest {
   void aCollectorItsDeadlineStoppedIsDeadlineExceededAndNamesTheFieldToRaise() {
     Job stopped =
         JobEnds.stoppedByDeadline(
-            plan(
-                    store(null, null),
-                    true,
-                    List.of(),
-                    Map.of(),
-                    Optional.empty(),
-                    "2026-11-26T03:18:00Z")
-                .create()
-                .orElseThrow(),
+            planByDefault(List.of(), "2026-11-26T03:18:00Z").create().orElseThrow(),
             "2026-11-26T09:17:00Z");
-    GarbageCollectionStatus last =
-        plan(
-                store(null, null),
-                true,
-                List.of(stopped),
-                Map.of(),
-                Optional.empty(),
-                "2026-11-26T09:18:00Z")
-            .last();
+    GarbageCollectionStatus last = planByDefault(List.of(stopped), "2026-11-26T09:18:00Z").last();
     assertThat(last)
         .isEqualTo(
             GarbageCollectionStatus.failed(

@@ -28,12 +28,17 @@ import dev.strata.engine.index.FileBlob;
 import dev.strata.engine.store.BlobStoreManager;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -385,15 +390,78 @@ class OperatorRestoreTest {
     StateRestore refused = awaitEnd(client, ns, "busy");
     assertThat(reason(refused)).isEqualTo("TargetInUse");
     assertThat(refused.getStatus().message()).contains("spec.allowTargetInUse");
-    assertThat(
-            client
-                .batch()
-                .v1()
-                .jobs()
-                .inNamespace(ns.name())
-                .withLabel("strata.dev/operation", "restore")
-                .list()
-                .getItems())
-        .isEmpty();
+    assertThat(restoreJobs(client, ns)).isEmpty();
+  }
+
+  /**
+   * Two StateRestores into one PVC at once: the second waits (TargetBusy) until the first's runner
+   * has ended, so two runners never write into the volume together, and then both succeed.
+   */
+  @Test
+  void twoRestoresIntoOneTargetRunOneAfterTheOther(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
+    KubernetesClient client = plane.client();
+    Path volume = OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 25);
+    snapshot(client, ns, "first", PVC);
+    OperatorSnapshotTest.claim(client, ns, "shared");
+    for (String name : List.of("one", "two")) {
+      restore(
+          client,
+          ns,
+          name,
+          new RestoreSource("first", null, null, null),
+          new RestoreTarget("shared", null, null, FROM_PVC),
+          RestoreMode.Sync,
+          4);
+    }
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    Set<String> reasons = new HashSet<>();
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(150))
+        .until(
+            () -> {
+              long running = restoreJobs(client, ns).stream().filter(j -> !ended(j)).count();
+              mostAtOnce.accumulateAndGet((int) running, Math::max);
+              List<StateRestore> both =
+                  client.resources(StateRestore.class).inNamespace(ns.name()).list().getItems();
+              both.stream()
+                  .filter(r -> r.getStatus() != null && r.getStatus().conditions() != null)
+                  .forEach(r -> reasons.add(reason(r)));
+              return both.stream()
+                  .allMatch(
+                      r ->
+                          r.getStatus() != null
+                              && (r.getStatus().phase() == SnapshotPhase.Succeeded
+                                  || r.getStatus().phase() == SnapshotPhase.Failed));
+            });
+    assertThat(mostAtOnce.get()).as("restore runners writing into PVC shared at once").isEqualTo(1);
+    assertThat(reasons).contains("TargetBusy");
+    awaitSucceeded(client, ns, "one");
+    awaitSucceeded(client, ns, "two");
+    assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns.name(), "shared")))
+        .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
+  }
+
+  static List<Job> restoreJobs(KubernetesClient client, TestNamespace ns) {
+    return client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(ns.name())
+        .withLabel("strata.dev/operation", "restore")
+        .list()
+        .getItems();
+  }
+
+  static boolean ended(Job job) {
+    return job.getStatus() != null
+        && job.getStatus().getConditions() != null
+        && job.getStatus().getConditions().stream()
+            .anyMatch(
+                c ->
+                    ("Complete".equals(c.getType()) || "Failed".equals(c.getType()))
+                        && "True".equals(c.getStatus()));
   }
 }

@@ -16,6 +16,7 @@ import dev.strata.operator.catalog.Listing;
 import dev.strata.operator.catalog.StoreCatalogs;
 import dev.strata.operator.metrics.FinishedRuns;
 import dev.strata.operator.metrics.StrataMetrics;
+import dev.strata.operator.runner.BusyClaims;
 import dev.strata.operator.runner.RunActions;
 import dev.strata.operator.runner.RunDecision;
 import dev.strata.operator.runner.RunObservation;
@@ -55,6 +56,15 @@ import org.slf4j.LoggerFactory;
 public class StateRestoreReconciler implements Reconciler<StateRestore> {
 
   private static final Logger LOG = LoggerFactory.getLogger(StateRestoreReconciler.class);
+
+  /** Locks striped by target PVC, held by a restore that may start its Job. */
+  private static final Object[] TARGETS = new Object[64];
+
+  static {
+    for (int i = 0; i < TARGETS.length; i++) {
+      TARGETS[i] = new Object();
+    }
+  }
 
   private final RunObserver<RestoreReport> observer;
   private final RestoreDecider decider;
@@ -122,6 +132,22 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
     StateRestoreStatus old = restore.getStatus();
     SnapshotPhase phase = old == null ? null : old.phase();
     boolean ended = phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed;
+    if (ended || context.getSecondaryResource(Job.class).isPresent()) {
+      return reconcileOne(restore, context, ended);
+    }
+    // Until its Job exists, one restore per target at a time looks for the target's other runners
+    // and starts: two restores into one PVC, reconciled at once, cannot both find it free.
+    String target = ns + "/" + restore.getSpec().target().pvc();
+    synchronized (TARGETS[Math.floorMod(target.hashCode(), TARGETS.length)]) {
+      return reconcileOne(restore, context, ended);
+    }
+  }
+
+  private UpdateControl<StateRestore> reconcileOne(
+      StateRestore restore, Context<StateRestore> context, boolean ended) {
+    KubernetesClient client = context.getClient();
+    String ns = restore.getMetadata().getNamespace();
+    StateRestoreStatus old = restore.getStatus();
     ResolvedSnapshot pinned = old == null ? null : old.resolvedSnapshot();
     List<StateSnapshot> inNamespace =
         ended || pinned != null ? List.of() : snapshots.list(ns, s -> true).toList();
@@ -150,7 +176,10 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
                 target.claim(),
                 target.user(),
                 catalog,
-                lateBinding));
+                lateBinding,
+                !ended && job.isEmpty()
+                    ? busy(client, ns, restore).map(BusyClaims::describe)
+                    : Optional.empty()));
     if (fromStore && store.isPresent() && "CatalogNotRead".equals(reason(decision.status()))) {
       catalogs.requests().request(ns, storeName, run.now());
     }
@@ -164,6 +193,25 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
                 Patches.status(restore, StateRestore::new, decision.status()));
     decision.requeueAfter().ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /**
+   * Another Strata runner Job that has not ended and mounts the restore's target: read from the API
+   * server, not the cache, so a Job created a moment ago for another restore counts (its pod may
+   * not exist yet, and this controller's informer sees no backup Jobs).
+   */
+  private static Optional<Job> busy(KubernetesClient client, String ns, StateRestore restore) {
+    List<Job> runners =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(ns)
+            .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+            .list()
+            .getItems();
+    return BusyClaims.runnerUsing(
+        runners, restore.getSpec().target().pvc(), RestoreJobBuilder.jobName(restore));
   }
 
   /**

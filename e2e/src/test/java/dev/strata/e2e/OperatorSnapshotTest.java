@@ -35,6 +35,7 @@ import dev.strata.engine.store.RetryingBlobStoreManager;
 import dev.strata.engine.store.S3BlobStoreManager;
 import dev.strata.engine.store.S3StoreConfig;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -77,14 +78,13 @@ class OperatorSnapshotTest {
     work = dir;
     plane.kubectl("apply", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
     minio.createBucket(Examples.EXAMPLE_BUCKET);
-    operator =
-        OperatorProcess.start(
-            plane.kubeconfig(),
-            dir,
-            Map.of(
-                "STRATA_STORE_RECHECK_SECONDS", "600",
-                "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "20"));
+    operator = OperatorProcess.start(plane.kubeconfig(), dir, ENV);
   }
+
+  static final Map<String, String> ENV =
+      Map.of(
+          "STRATA_STORE_RECHECK_SECONDS", "600",
+          "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "20");
 
   @AfterAll
   static void stopOperator() {
@@ -566,6 +566,72 @@ class OperatorSnapshotTest {
     assertThat(failed.getStatus().message())
         .contains("SnapshotStore minio is not ready (InvalidCredentials)");
     assertThat(client.batch().v1().jobs().inNamespace(ns.name()).list().getItems()).isEmpty();
+  }
+
+  /**
+   * The operator is down while the runner finishes, and longer than the Job's TTL: the Job and its
+   * pod, which held the runner's result, are gone when it comes back. What the runner committed is
+   * the result (found in the store by the StateSnapshot's marker), not a JobLost failure.
+   */
+  @Test
+  void aResultWhoseJobExpiredWhileTheOperatorWasDownIsFoundInTheStore(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
+    KubernetesClient client = plane.client();
+    storeAndVolume(plane, kubelet, minio, ns, tmp, 8);
+    String name = "kafka-streams-0-manual-1";
+    Examples.apply(plane, ns.name(), "state-snapshot.yaml").assertSuccess();
+    String jobName = awaitPhase(client, ns, name, SnapshotPhase.Running).getStatus().jobName();
+    operator.kill();
+    try {
+      assertThat(
+              client
+                  .resources(StateSnapshot.class)
+                  .inNamespace(ns.name())
+                  .withName(name)
+                  .get()
+                  .getStatus()
+                  .phase())
+          .as("the operator died before it read the runner's result")
+          .isEqualTo(SnapshotPhase.Running);
+      await()
+          .atMost(SNAPSHOT_TIMEOUT)
+          .until(
+              () -> {
+                Job job = client.batch().v1().jobs().inNamespace(ns.name()).withName(jobName).get();
+                return job.getStatus() != null
+                    && job.getStatus().getSucceeded() != null
+                    && job.getStatus().getSucceeded() > 0;
+              });
+      // What the TTL controller does once STRATA_JOB_TTL_SECONDS has passed, sooner.
+      client
+          .batch()
+          .v1()
+          .jobs()
+          .inNamespace(ns.name())
+          .withName(jobName)
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+          .delete();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  client.batch().v1().jobs().inNamespace(ns.name()).withName(jobName).get()
+                      == null);
+    } finally {
+      operator = OperatorProcess.start(plane.kubeconfig(), work, ENV);
+    }
+    StateSnapshot done = awaitPhase(client, ns, name, SnapshotPhase.Succeeded);
+    assertThat(done.getStatus().jobName()).isEqualTo(jobName);
+    try (BlobStoreManager store = minioStore(minio)) {
+      assertThat(new SnapshotCatalog(store).summaries(done.getStatus().sourceId()))
+          .singleElement()
+          .satisfies(
+              s -> {
+                assertThat(s.snapshotId()).isEqualTo(done.getStatus().snapshotIndex().id());
+                assertThat(s.stats().files()).isEqualTo(done.getStatus().snapshotIndex().files());
+              });
+    }
   }
 
   @Test

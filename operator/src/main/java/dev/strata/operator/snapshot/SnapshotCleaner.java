@@ -37,10 +37,7 @@ public final class SnapshotCleaner {
     }
     // The id it was taken under, as its status records it (a run that never started has nothing in
     // the store).
-    String sourceId =
-        s.getStatus() != null && s.getStatus().sourceId() != null
-            ? s.getStatus().sourceId()
-            : s.getSpec().source().legacySourceId(s.getMetadata().getNamespace());
+    String sourceId = sourceIdOf(s);
     BlobStoreManager manager = clients.client(store);
     String key =
         s.getStatus() != null && s.getStatus().snapshotIndex() != null
@@ -50,21 +47,33 @@ public final class SnapshotCleaner {
     if (key != null) {
       forget(catalog, manager, key, sourceId, deleted);
     } else if (s.getStatus() != null && s.getStatus().jobName() != null) {
-      String marker = RunnerNames.createdBy(s);
-      for (SnapshotSummary summary : catalog.summaries(sourceId)) {
-        if (marker.equals(summary.metadata().createdBy())) {
-          forget(
-              catalog,
-              manager,
-              StoreLayout.indexKey(sourceId, summary.snapshotId()),
-              sourceId,
-              deleted);
-        }
+      for (SnapshotSummary summary : madeBy(catalog, s, sourceId)) {
+        forget(
+            catalog,
+            manager,
+            StoreLayout.indexKey(sourceId, summary.snapshotId()),
+            sourceId,
+            deleted);
       }
     }
     String progress = StoreLayout.progressKey(RunnerNames.progressObject(s));
     manager.delete(progress, Metadata.of(sourceId, progress));
     return deleted;
+  }
+
+  /** The id the snapshot was taken under, as its status records it, else the legacy one. */
+  static String sourceIdOf(StateSnapshot s) {
+    return s.getStatus() != null && s.getStatus().sourceId() != null
+        ? s.getStatus().sourceId()
+        : s.getSpec().source().legacySourceId(s.getMetadata().getNamespace());
+  }
+
+  /** The source's snapshots whose index names this StateSnapshot (its createdBy marker). */
+  static List<SnapshotSummary> madeBy(SnapshotCatalog catalog, StateSnapshot s, String sourceId) {
+    String marker = RunnerNames.createdBy(s);
+    return catalog.summaries(sourceId).stream()
+        .filter(summary -> marker.equals(summary.metadata().createdBy()))
+        .toList();
   }
 
   /**

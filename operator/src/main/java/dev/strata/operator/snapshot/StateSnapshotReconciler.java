@@ -59,8 +59,8 @@ import org.slf4j.LoggerFactory;
  * Reconciles a StateSnapshot into one runner Job and reports what it did. Observe (the informers:
  * Job, store, pods), decide (SnapshotDecider, on the shared run lifecycle), act: create the Job,
  * record Events and metrics on phase changes, and write the status with phase, PVC and source
- * mirrored as labels. On deletion, removes the snapshot from the store when its deletionPolicy says
- * so.
+ * mirrored as labels. A run whose Job vanished is looked for in the store (see {@link
+ * LostResults}). On deletion, removes the snapshot from the store when its deletionPolicy says so.
  */
 @ControllerConfiguration(name = "statesnapshot")
 public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Cleaner<StateSnapshot> {
@@ -70,6 +70,7 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
   private final RunObserver<BackupReport> observer;
   private final SnapshotDecider decider;
   private final SnapshotCleaner cleaner;
+  private final LostResults lostResults;
   private final RunActions actions;
   private final EventRecorder events;
   private final StrataMetrics metrics;
@@ -93,6 +94,7 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
       RunObserver<BackupReport> observer,
       SnapshotDecider decider,
       SnapshotCleaner cleaner,
+      LostResults lostResults,
       EventRecorder events,
       StrataMetrics metrics,
       StoreCatalogs catalogs,
@@ -102,6 +104,7 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     this.observer = observer;
     this.decider = decider;
     this.cleaner = cleaner;
+    this.lostResults = lostResults;
     this.actions = new RunActions(events);
     this.events = events;
     this.metrics = metrics;
@@ -139,6 +142,10 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
       Optional<Job> job = context.getSecondaryResource(Job.class);
       RunObservation<BackupReport> run =
           observer.observe(snapshot, ended, job, pods, client, store);
+      if (phase == SnapshotPhase.Running && job.isEmpty() && store.isPresent()) {
+        // Its Job is gone before its result was read: what the runner committed, if it did.
+        run = run.withLostResult(lostResults.find(snapshot, store.get()));
+      }
       String pvc = snapshot.getSpec().source().pvcName();
       RunPods.ClaimUse source =
           !ended && job.isEmpty() ? pods.claimUse(client, ns, pvc) : RunPods.ClaimUse.UNKNOWN;

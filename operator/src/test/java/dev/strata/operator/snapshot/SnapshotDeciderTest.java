@@ -384,21 +384,7 @@ class SnapshotDeciderTest {
 
   @Test
   void failedJobCarriesTheRunnersErrorLine() {
-    StateSnapshot running =
-        snapshot(
-            new StateSnapshotStatus(
-                SnapshotPhase.Running,
-                "ns/data/",
-                "snap-backup",
-                NOW.toString(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                1L,
-                null));
+    StateSnapshot running = running(NOW);
     RunnerOutcome<BackupReport> out =
         RunnerOutcome.parse(
             1,
@@ -422,21 +408,7 @@ class SnapshotDeciderTest {
 
   @Test
   void theReasonComesFromTheCauseNeverFromTheWording() {
-    StateSnapshot running =
-        snapshot(
-            new StateSnapshotStatus(
-                SnapshotPhase.Running,
-                "ns/data/",
-                "snap-backup",
-                NOW.toString(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                1L,
-                null));
+    StateSnapshot running = running(NOW);
     Job failed = job(running, "Failed", "BackoffLimitExceeded");
     // What a runner from before causes wrote: its words name a changed file, but nothing says so in
     // a way to trust.
@@ -486,21 +458,7 @@ class SnapshotDeciderTest {
 
   @Test
   void deadlineExceededSaysWhatToRaise() {
-    StateSnapshot running =
-        snapshot(
-            new StateSnapshotStatus(
-                SnapshotPhase.Running,
-                "ns/data/",
-                "snap-backup",
-                NOW.toString(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                1L,
-                null));
+    StateSnapshot running = running(NOW);
     RunDecision<StateSnapshotStatus> d =
         decide(
             running,
@@ -705,23 +663,27 @@ class SnapshotDeciderTest {
             });
   }
 
+  /** A snapshot whose runner's Job was created and recorded (Running) at {@code started}. */
+  static StateSnapshot running(Instant started) {
+    return snapshot(
+        new StateSnapshotStatus(
+            SnapshotPhase.Running,
+            "ns/data/",
+            "snap-backup",
+            started.toString(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            1L,
+            null));
+  }
+
   @Test
   void aVanishedJobFailsInsteadOfStartingAgain() {
-    StateSnapshot running =
-        snapshot(
-            new StateSnapshotStatus(
-                SnapshotPhase.Running,
-                "ns/data/",
-                "snap-backup",
-                NOW.toString(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                1L,
-                null));
+    StateSnapshot running = running(NOW);
     RunDecision<StateSnapshotStatus> d =
         decide(
             running,
@@ -732,6 +694,33 @@ class SnapshotDeciderTest {
             Optional.empty());
     assertThat(d.createdJob()).isEmpty();
     assertThat(reason(d)).isEqualTo("JobLost");
+  }
+
+  @Test
+  void aVanishedJobWhoseSnapshotIsInTheStoreSucceedsWithThatIndex() {
+    // The operator was down while the runner committed, and longer than the Job's TTL.
+    StateSnapshot running = running(NOW);
+    BackupReport committed =
+        RunnerOutcome.parse(
+                0,
+                "{\"snapshotId\":\"20261126T000000.000Z-abcdef\",\"indexKey\":\"snapshots/x/y.json.gz\",\"files\":3}",
+                BackupReport.class)
+            .report()
+            .orElseThrow();
+    RunDecision<StateSnapshotStatus> d =
+        decider.decide(
+            new SnapshotObservation(
+                running,
+                RunObservation.<BackupReport>none(running, Optional.empty(), NOW)
+                    .withLostResult(Optional.of(committed)),
+                Optional.of(store("True", "Reachable", "ok")),
+                Optional.of(pvc("Bound")),
+                Optional.empty()));
+    assertThat(d.createdJob()).isEmpty();
+    assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Succeeded);
+    assertThat(d.status().jobName()).isEqualTo("snap-backup");
+    assertThat(d.status().snapshotIndex().id()).isEqualTo("20261126T000000.000Z-abcdef");
+    assertThat(d.status().snapshotIndex().files()).isEqualTo(3);
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.strata.api.v1alpha1.SnapshotSource;
 import dev.strata.api.v1alpha1.SourceVolume;
 import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateRestoreSpec;
+import dev.strata.api.v1alpha1.StateRestoreStatus;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.StateSnapshotSpec;
 import dev.strata.e2e.support.ControlPlane;
@@ -119,13 +120,14 @@ class OperatorRestoreTest {
         .atMost(Duration.ofMinutes(3))
         .pollInterval(Duration.ofMillis(300))
         .until(
-            () -> {
-              StateRestore r =
-                  client.resources(StateRestore.class).inNamespace(ns.name()).withName(name).get();
-              return r.getStatus() != null
-                  && (r.getStatus().phase() == SnapshotPhase.Succeeded
-                      || r.getStatus().phase() == SnapshotPhase.Failed);
-            });
+            () ->
+                ended(
+                    client
+                        .resources(StateRestore.class)
+                        .inNamespace(ns.name())
+                        .withName(name)
+                        .get()
+                        .getStatus()));
     return client.resources(StateRestore.class).inNamespace(ns.name()).withName(name).get();
   }
 
@@ -394,27 +396,29 @@ class OperatorRestoreTest {
   }
 
   /**
-   * Two StateRestores into one PVC at once: the second waits (TargetBusy) until the first's runner
-   * has ended, so two runners never write into the volume together, and then both succeed.
+   * Two StateRestores and a StateSnapshot of one PVC at once: while the first restore writes into
+   * it, the second waits (TargetBusy) and so does the backup (SourceBusy), so no two runners ever
+   * use the volume together (two restores would interleave their files, a backup would take a
+   * half-restored volume for a good one); then all three succeed.
    */
   @Test
-  void twoRestoresIntoOneTargetRunOneAfterTheOther(
+  void restoresAndABackupOfOneVolumeRunOneAtATime(
       ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
       throws IOException {
     KubernetesClient client = plane.client();
     Path volume = OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 25);
     snapshot(client, ns, "first", PVC);
     OperatorSnapshotTest.claim(client, ns, "shared");
-    for (String name : List.of("one", "two")) {
-      restore(
-          client,
-          ns,
-          name,
-          new RestoreSource("first", null, null, null),
-          new RestoreTarget("shared", null, null, FROM_PVC),
-          RestoreMode.Sync,
-          4);
-    }
+    RestoreTarget shared = new RestoreTarget("shared", null, "rocksdb", FROM_PVC);
+    RestoreSource first = new RestoreSource("first", null, null, null);
+    restore(client, ns, "one", first, shared, RestoreMode.Sync, 4);
+    await().atMost(Duration.ofSeconds(60)).until(() -> !restoreJobs(client, ns).isEmpty());
+    client
+        .resources(StateSnapshot.class)
+        .inNamespace(ns.name())
+        .resource(OperatorSnapshotTest.snapshotOf("of-shared", "shared", "rocksdb"))
+        .create();
+    restore(client, ns, "two", first, shared, RestoreMode.Sync, 4);
     AtomicInteger mostAtOnce = new AtomicInteger();
     Set<String> reasons = new HashSet<>();
     await()
@@ -422,26 +426,44 @@ class OperatorRestoreTest {
         .pollInterval(Duration.ofMillis(150))
         .until(
             () -> {
-              long running = restoreJobs(client, ns).stream().filter(j -> !ended(j)).count();
-              mostAtOnce.accumulateAndGet((int) running, Math::max);
-              List<StateRestore> both =
+              mostAtOnce.accumulateAndGet(
+                  (int)
+                      client.batch().v1().jobs().inNamespace(ns.name()).list().getItems().stream()
+                          .filter(j -> !ended(j))
+                          .count(),
+                  Math::max);
+              List<StateRestore> restores =
                   client.resources(StateRestore.class).inNamespace(ns.name()).list().getItems();
-              both.stream()
+              StateSnapshot backup =
+                  client
+                      .resources(StateSnapshot.class)
+                      .inNamespace(ns.name())
+                      .withName("of-shared")
+                      .get();
+              restores.stream()
                   .filter(r -> r.getStatus() != null && r.getStatus().conditions() != null)
                   .forEach(r -> reasons.add(reason(r)));
-              return both.stream()
-                  .allMatch(
-                      r ->
-                          r.getStatus() != null
-                              && (r.getStatus().phase() == SnapshotPhase.Succeeded
-                                  || r.getStatus().phase() == SnapshotPhase.Failed));
+              if (backup.getStatus() != null && backup.getStatus().conditions() != null) {
+                reasons.add(
+                    OperatorSnapshotTest.ready(backup.getStatus().conditions()).getReason());
+              }
+              return restores.stream().allMatch(r -> ended(r.getStatus()))
+                  && backup.getStatus() != null
+                  && (backup.getStatus().phase() == SnapshotPhase.Succeeded
+                      || backup.getStatus().phase() == SnapshotPhase.Failed);
             });
-    assertThat(mostAtOnce.get()).as("restore runners writing into PVC shared at once").isEqualTo(1);
-    assertThat(reasons).contains("TargetBusy");
+    assertThat(mostAtOnce.get()).as("runners using PVC shared at once").isEqualTo(1);
+    assertThat(reasons).contains("TargetBusy", "SourceBusy");
     awaitSucceeded(client, ns, "one");
     awaitSucceeded(client, ns, "two");
-    assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns.name(), "shared")))
+    OperatorSnapshotTest.awaitPhase(client, ns, "of-shared", SnapshotPhase.Succeeded);
+    assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns.name(), "shared").resolve("rocksdb")))
         .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
+  }
+
+  static boolean ended(StateRestoreStatus status) {
+    return status != null
+        && (status.phase() == SnapshotPhase.Succeeded || status.phase() == SnapshotPhase.Failed);
   }
 
   static List<Job> restoreJobs(KubernetesClient client, TestNamespace ns) {

@@ -57,15 +57,6 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
 
   private static final Logger LOG = LoggerFactory.getLogger(StateRestoreReconciler.class);
 
-  /** Locks striped by target PVC, held by a restore that may start its Job. */
-  private static final Object[] TARGETS = new Object[64];
-
-  static {
-    for (int i = 0; i < TARGETS.length; i++) {
-      TARGETS[i] = new Object();
-    }
-  }
-
   private final RunObserver<RestoreReport> observer;
   private final RestoreDecider decider;
   private final RunActions actions;
@@ -137,8 +128,7 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
     }
     // Until its Job exists, one restore per target at a time looks for the target's other runners
     // and starts: two restores into one PVC, reconciled at once, cannot both find it free.
-    String target = ns + "/" + restore.getSpec().target().pvc();
-    synchronized (TARGETS[Math.floorMod(target.hashCode(), TARGETS.length)]) {
+    synchronized (BusyClaims.lockFor(ns, restore.getSpec().target().pvc())) {
       return reconcileOne(restore, context, ended);
     }
   }
@@ -195,23 +185,12 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
     return control;
   }
 
-  /**
-   * Another Strata runner Job that has not ended and mounts the restore's target: read from the API
-   * server, not the cache, so a Job created a moment ago for another restore counts (its pod may
-   * not exist yet, and this controller's informer sees no backup Jobs).
-   */
+  /** Another Strata runner Job (a restore, a backup) that has not ended and mounts the target. */
   private static Optional<Job> busy(KubernetesClient client, String ns, StateRestore restore) {
-    List<Job> runners =
-        client
-            .batch()
-            .v1()
-            .jobs()
-            .inNamespace(ns)
-            .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
-            .list()
-            .getItems();
     return BusyClaims.runnerUsing(
-        runners, restore.getSpec().target().pvc(), RestoreJobBuilder.jobName(restore));
+        BusyClaims.runnerJobs(client, ns, null),
+        restore.getSpec().target().pvc(),
+        RestoreJobBuilder.jobName(restore));
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.strata.operator.Labels;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,42 @@ import java.util.Optional;
  */
 public final class BusyClaims {
 
+  /** Locks striped by claim, held by a run that may start its Job (see {@link #lockFor}). */
+  private static final Object[] LOCKS = new Object[64];
+
+  static {
+    for (int i = 0; i < LOCKS.length; i++) {
+      LOCKS[i] = new Object();
+    }
+  }
+
   private BusyClaims() {}
+
+  /**
+   * What a run holds from looking for the claim's other runners until its own Job is created: two
+   * runs reconciled at once (two restores, a restore and a backup) cannot both find it free.
+   */
+  public static Object lockFor(String namespace, String claim) {
+    return LOCKS[Math.floorMod((namespace + "/" + claim).hashCode(), LOCKS.length)];
+  }
+
+  /**
+   * Strata's runner Jobs in the namespace, from the API server, not a cache: a Job created a moment
+   * ago for another run counts (its pod may not exist yet), and the caller's informer may not watch
+   * that kind's Jobs.
+   */
+  public static List<Job> runnerJobs(KubernetesClient client, String namespace, String operation) {
+    var jobs =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(namespace)
+            .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+    return (operation == null ? jobs : jobs.withLabel(Labels.OPERATION, operation))
+        .list()
+        .getItems();
+  }
 
   /**
    * The first (by name) of {@code jobs} that has not ended and whose pod mounts {@code claim},

@@ -17,6 +17,7 @@ import dev.strata.operator.hooks.HookPod;
 import dev.strata.operator.hooks.HookRunner;
 import dev.strata.operator.metrics.FinishedRuns;
 import dev.strata.operator.metrics.StrataMetrics;
+import dev.strata.operator.runner.BusyClaims;
 import dev.strata.operator.runner.RunActions;
 import dev.strata.operator.runner.RunDecision;
 import dev.strata.operator.runner.RunObservation;
@@ -118,6 +119,28 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
   @Override
   public UpdateControl<StateSnapshot> reconcile(
       StateSnapshot snapshot, Context<StateSnapshot> context) {
+    if (!mayStart(snapshot, context)) {
+      return reconcileOne(snapshot, context);
+    }
+    // Until its Job exists, one run per PVC at a time looks for a restore writing into it and
+    // starts.
+    synchronized (
+        BusyClaims.lockFor(
+            snapshot.getMetadata().getNamespace(), snapshot.getSpec().source().pvcName())) {
+      return reconcileOne(snapshot, context);
+    }
+  }
+
+  /** A backup that has not started its Job: no phase yet, or Pending. */
+  private static boolean mayStart(StateSnapshot snapshot, Context<StateSnapshot> context) {
+    SnapshotPhase phase = snapshot.getStatus() == null ? null : snapshot.getStatus().phase();
+    return !snapshot.getSpec().existing()
+        && (phase == null || phase == SnapshotPhase.Pending)
+        && context.getSecondaryResource(Job.class).isEmpty();
+  }
+
+  private UpdateControl<StateSnapshot> reconcileOne(
+      StateSnapshot snapshot, Context<StateSnapshot> context) {
     KubernetesClient client = context.getClient();
     StateSnapshotStatus old = snapshot.getStatus();
     String ns = snapshot.getMetadata().getNamespace();
@@ -159,7 +182,14 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
       SnapshotDecider.Plan plan =
           decider.plan(
               new SnapshotObservation(
-                  snapshot, run, store, source.claim(), source.user(), hookPod, hooks::poll));
+                  snapshot,
+                  run,
+                  store,
+                  source.claim(),
+                  source.user(),
+                  hookPod,
+                  hooks::poll,
+                  mayStart(snapshot, context) ? restoreInto(client, ns, pvc) : Optional.empty()));
       decision = plan.run();
       plan.hook()
           .ifPresent(h -> hooks.start(h.key(), h.pod(), h.container(), h.command(), h.timeout()));
@@ -218,6 +248,12 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
         "Expire",
         "spec.ttl " + s.getSpec().ttl() + " passed at " + status.expiresAt() + ": " + inStore);
     LOG.info("{}/{}: expired (ttl {}): deleted", ns, s.getMetadata().getName(), s.getSpec().ttl());
+  }
+
+  /** A restore runner Job that has not ended and writes into the PVC. */
+  private static Optional<String> restoreInto(KubernetesClient client, String ns, String pvc) {
+    return BusyClaims.runnerUsing(BusyClaims.runnerJobs(client, ns, "restore"), pvc, null)
+        .map(BusyClaims::describe);
   }
 
   private static Instant lastSuccess(StateSnapshotStatus status) {

@@ -17,6 +17,7 @@ import dev.strata.engine.report.BackupReport;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.hooks.HookRunner;
 import dev.strata.operator.runner.RunDecision;
 import dev.strata.operator.runner.RunObservation;
 import dev.strata.operator.runner.RunnerOutcome;
@@ -163,6 +164,30 @@ class SnapshotDeciderTest {
             "its source in this cluster; its newest snapshot from before clusters were named is the base until it has one")
         .containsSubsequence("--source-id", "c1:ns/data/", "--former-source-id", "ns/data/");
     assertThat(d.events()).extracting(EventRecorder.Event::reason).containsExactly("Started");
+  }
+
+  @Test
+  void aVolumeARestoreWritesIntoWaitsForItsEndWithoutAJob() {
+    StateSnapshot s = snapshot(null);
+    RunDecision<StateSnapshotStatus> d =
+        decider.decide(
+            new SnapshotObservation(
+                s,
+                RunObservation.none(s, Optional.empty(), NOW),
+                Optional.of(store("True", "Reachable", "ok")),
+                Optional.of(pvc("Bound")),
+                Optional.empty(),
+                Optional.empty(),
+                k -> HookRunner.Polled.unknown(),
+                Optional.of("restore Job r-restore of StateRestore r")));
+    assertThat(d.createdJob()).isEmpty();
+    assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Pending);
+    assertThat(reason(d)).isEqualTo("SourceBusy");
+    assertThat(d.status().message())
+        .isEqualTo(
+            "PersistentVolumeClaim data is being written by Strata's restore Job r-restore of"
+                + " StateRestore r: the backup starts once that restore has ended");
+    assertThat(d.requeueAfter()).isPresent();
   }
 
   @Test

@@ -43,6 +43,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -568,6 +569,15 @@ class OperatorSnapshotTest {
     assertThat(client.batch().v1().jobs().inNamespace(ns.name()).list().getItems()).isEmpty();
   }
 
+  /** The example store, volume and StateSnapshot (examples/), applied; the snapshot's name. */
+  String exampleSnapshot(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns, long seed)
+      throws IOException {
+    storeAndVolume(plane, kubelet, minio, ns, tmp, seed);
+    Examples.apply(plane, ns.name(), "state-snapshot.yaml").assertSuccess();
+    return "kafka-streams-0-manual-1";
+  }
+
   /**
    * The operator is down while the runner finishes, and longer than the Job's TTL: the Job and its
    * pod, which held the runner's result, are gone when it comes back. What the runner committed is
@@ -578,9 +588,7 @@ class OperatorSnapshotTest {
       ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
       throws IOException {
     KubernetesClient client = plane.client();
-    storeAndVolume(plane, kubelet, minio, ns, tmp, 8);
-    String name = "kafka-streams-0-manual-1";
-    Examples.apply(plane, ns.name(), "state-snapshot.yaml").assertSuccess();
+    String name = exampleSnapshot(plane, kubelet, minio, ns, 8);
     String jobName = awaitPhase(client, ns, name, SnapshotPhase.Running).getStatus().jobName();
     operator.kill();
     try {
@@ -631,6 +639,73 @@ class OperatorSnapshotTest {
                 assertThat(s.snapshotId()).isEqualTo(done.getStatus().snapshotIndex().id());
                 assertThat(s.stats().files()).isEqualTo(done.getStatus().snapshotIndex().files());
               });
+    }
+  }
+
+  /**
+   * A deleted StateSnapshot whose store refuses the removal (credentials revoked) stays
+   * Terminating, and its CleanupFailed Warning says how to let it go: the annotation
+   * strata.dev/deletion-policy=Retain, after which it goes and its snapshot stays in the bucket.
+   */
+  @Test
+  void aDeletedSnapshotWhoseStoreRefusesGoesWhenAnnotatedRetain(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
+    KubernetesClient client = plane.client();
+    String name = exampleSnapshot(plane, kubelet, minio, ns, 9);
+    StateSnapshot done = awaitPhase(client, ns, name, SnapshotPhase.Succeeded);
+    client
+        .secrets()
+        .inNamespace(ns.name())
+        .withName("minio-credentials")
+        .edit(
+            s -> {
+              s.setStringData(Map.of("AWS_SECRET_ACCESS_KEY", "revoked"));
+              return s;
+            });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                "False"
+                    .equals(
+                        ready(
+                                client
+                                    .resources(SnapshotStore.class)
+                                    .inNamespace(ns.name())
+                                    .withName("minio")
+                                    .get()
+                                    .getStatus()
+                                    .conditions())
+                            .getStatus()));
+    var snapshots = client.resources(StateSnapshot.class).inNamespace(ns.name());
+    snapshots.withName(name).delete();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                client.resources(Event.class).inNamespace(ns.name()).list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            "CleanupFailed".equals(e.getReason())
+                                && e.getNote()
+                                    .contains(
+                                        "kubectl annotate statesnapshot "
+                                            + name
+                                            + " strata.dev/deletion-policy=Retain")));
+    assertThat(snapshots.withName(name).get().getMetadata().getDeletionTimestamp()).isNotNull();
+    snapshots
+        .withName(name)
+        .edit(
+            s -> {
+              s.getMetadata().setAnnotations(Map.of("strata.dev/deletion-policy", "Retain"));
+              return s;
+            });
+    await().atMost(Duration.ofSeconds(90)).until(() -> snapshots.withName(name).get() == null);
+    try (BlobStoreManager store = minioStore(minio)) {
+      assertThat(new SnapshotCatalog(store).summaries(done.getStatus().sourceId()))
+          .extracting(s -> s.snapshotId())
+          .containsExactly(done.getStatus().snapshotIndex().id());
     }
   }
 

@@ -8,6 +8,7 @@ import dev.strata.engine.index.SnapshotSummary;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.StoreLayout;
+import dev.strata.operator.Labels;
 import dev.strata.operator.runner.RunnerNames;
 import dev.strata.operator.store.StoreClients;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ public final class SnapshotCleaner {
    */
   public List<String> removeFromStore(StateSnapshot s, SnapshotStore store) {
     List<String> deleted = new ArrayList<>();
-    if (s.getSpec().deletionPolicyOrDefault() == DeletionPolicy.Retain) {
+    if (policy(s) == DeletionPolicy.Retain) {
       return deleted;
     }
     // The id it was taken under, as its status records it (a run that never started has nothing in
@@ -59,6 +60,19 @@ public final class SnapshotCleaner {
     String progress = StoreLayout.progressKey(RunnerNames.progressObject(s));
     manager.delete(progress, Metadata.of(sourceId, progress));
     return deleted;
+  }
+
+  /**
+   * What happens in the store when the object goes: its spec's deletionPolicy, unless the
+   * annotation strata.dev/deletion-policy says Retain (the spec is immutable; the annotation is how
+   * to let a snapshot go whose store refuses the removal).
+   */
+  public static DeletionPolicy policy(StateSnapshot s) {
+    var annotations = s.getMetadata().getAnnotations();
+    return annotations != null
+            && DeletionPolicy.Retain.name().equals(annotations.get(Labels.DELETION_POLICY))
+        ? DeletionPolicy.Retain
+        : s.getSpec().deletionPolicyOrDefault();
   }
 
   /** The id the snapshot was taken under, as its status records it, else the legacy one. */

@@ -328,7 +328,7 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     if (!postHooksBeforeDeletion(snapshot, client)) {
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(SnapshotDecider.HOOK_RECHECK);
     }
-    if (snapshot.getSpec().deletionPolicyOrDefault() == DeletionPolicy.Retain) {
+    if (SnapshotCleaner.policy(snapshot) == DeletionPolicy.Retain) {
       return gone(snapshot, context); // the snapshot stays in the store: nothing to do there
     }
     Optional<SnapshotStore> store = context.getSecondaryResource(SnapshotStore.class);
@@ -355,7 +355,14 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
           EventRecorder.WARNING,
           "CleanupFailed",
           "Delete",
-          "could not remove the snapshot from the store, retrying: " + e.getMessage());
+          "could not remove the snapshot from the store, retrying every 30 s: "
+              + e.getMessage()
+              + ". Fix the store, or to leave the snapshot in the store: kubectl annotate"
+              + " statesnapshot "
+              + snapshot.getMetadata().getName()
+              + " "
+              + Labels.DELETION_POLICY
+              + "=Retain");
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(30));
     }
   }

@@ -104,13 +104,18 @@ class ExpiryAndVerificationTest {
   static void store(
       KubernetesClient client, TestNamespace ns, MinioServer minio, VerificationSpec verification) {
     ScheduleRetentionTest.store(client, ns, minio, ns.name());
-    // A merge patch of the spec alone: the operator writes the store's status meanwhile, so an edit
-    // of the whole object
-    // (with its resourceVersion) could be refused as a conflict.
-    String json =
-        "{\"spec\":{\"verification\":"
-            + client.getKubernetesSerialization().asJson(verification)
-            + "}}";
+    patchSpec(
+        client,
+        ns,
+        "{\"verification\":" + client.getKubernetesSerialization().asJson(verification) + "}");
+  }
+
+  /**
+   * Merges {@code specJson} into the spec of the store "minio". A merge patch of the spec alone:
+   * the operator writes the store's status meanwhile, so an edit of the whole object (with its
+   * resourceVersion) could be refused as a conflict.
+   */
+  static void patchSpec(KubernetesClient client, TestNamespace ns, String specJson) {
     client
         .resources(SnapshotStore.class)
         .inNamespace(ns.name())
@@ -118,7 +123,7 @@ class ExpiryAndVerificationTest {
         .patch(
             io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
                 io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-            json);
+            "{\"spec\":" + specJson + "}");
   }
 
   static BlobStoreManager bucket(MinioServer minio, TestNamespace ns) {
@@ -246,19 +251,7 @@ class ExpiryAndVerificationTest {
       assertThat(new SnapshotCatalog(store).entries(null))
           .extracting(SnapshotCatalog.Entry::snapshotId)
           .doesNotContain(id);
-      assertThat(
-              plane
-                  .kubectl(
-                      "get",
-                      "events.events.k8s.io",
-                      "-n",
-                      ns.name(),
-                      "--field-selector",
-                      "reason=Expired",
-                      "-o",
-                      "jsonpath={.items[*].note}")
-                  .assertSuccess()
-                  .stdout())
+      assertThat(plane.eventNotes(ns.name(), "reason=Expired"))
           .contains("spec.ttl 7d passed at " + expires);
 
       // The store's collector takes the blobs only that snapshot had. The test overlay, as in the
@@ -310,6 +303,28 @@ class ExpiryAndVerificationTest {
             .orElse(null);
   }
 
+  /**
+   * The snapshot "first" of a claim "data" holding two files of 1 MiB (000001.sst, 000002.sst) of
+   * random bytes from {@code seed}+1 and +2, once it succeeded; its id.
+   */
+  static String firstSnapshot(
+      KubernetesClient client, KubeletStandIn kubelet, TestNamespace ns, long seed)
+      throws IOException {
+    OperatorSnapshotTest.claim(client, ns, "data");
+    Path volume = kubelet.hostPathOf(ns.name(), "data");
+    Files.write(volume.resolve("000001.sst"), OperatorSnapshotTest.random(seed + 1, 1 << 20));
+    Files.write(volume.resolve("000002.sst"), OperatorSnapshotTest.random(seed + 2, 1 << 20));
+    client
+        .resources(StateSnapshot.class)
+        .inNamespace(ns.name())
+        .resource(manual("first", "data", null))
+        .create();
+    return ScheduleRetentionTest.awaitSucceeded(client, ns, "first")
+        .getStatus()
+        .snapshotIndex()
+        .id();
+  }
+
   @Test
   @Order(2)
   void aScheduledVerificationFindsALostBlobMarksItDamagedAndTheNextBackupMakesTheStoreWholeAgain(
@@ -317,17 +332,7 @@ class ExpiryAndVerificationTest {
       throws IOException {
     KubernetesClient client = plane.client();
     store(client, ns, minio, new VerificationSpec("* * * * *", null, true, null, null, null));
-    OperatorSnapshotTest.claim(client, ns, "data");
-    Path volume = kubelet.hostPathOf(ns.name(), "data");
-    Files.write(volume.resolve("000001.sst"), OperatorSnapshotTest.random(1801, 1 << 20));
-    Files.write(volume.resolve("000002.sst"), OperatorSnapshotTest.random(1802, 1 << 20));
-    client
-        .resources(StateSnapshot.class)
-        .inNamespace(ns.name())
-        .resource(manual("first", "data", null))
-        .create();
-    String id =
-        ScheduleRetentionTest.awaitSucceeded(client, ns, "first").getStatus().snapshotIndex().id();
+    String id = firstSnapshot(client, kubelet, ns, 1800);
 
     // A due minute after the snapshot: every blob read, no damage.
     advance(Duration.ofMinutes(2));
@@ -376,20 +381,7 @@ class ExpiryAndVerificationTest {
               "strata_store_damaged_snapshots{namespace=\""
                   + ns.name()
                   + "\",store=\"minio\"} 1.0");
-      assertThat(
-              plane
-                  .kubectl(
-                      "get",
-                      "events.events.k8s.io",
-                      "-n",
-                      ns.name(),
-                      "--field-selector",
-                      "reason=Damaged",
-                      "-o",
-                      "jsonpath={.items[*].note}")
-                  .assertSuccess()
-                  .stdout())
-          .contains(id);
+      assertThat(plane.eventNotes(ns.name(), "reason=Damaged")).contains(id);
 
       // The next backup of the source stores the lost content again; the next verification finds
       // every snapshot whole.

@@ -438,19 +438,7 @@ class ScheduleRetentionTest {
                     .extracting(x -> x.getMetadata().getName())
                     .containsExactlyInAnyOrder(
                         second + "-state-0", second + "-state-1", second + "-state-2"));
-    String notes =
-        plane
-            .kubectl(
-                "get",
-                "events.events.k8s.io",
-                "-n",
-                ns.name(),
-                "--field-selector",
-                "regarding.name=keep-one-group",
-                "-o",
-                "jsonpath={.items[*].note}")
-            .assertSuccess()
-            .stdout();
+    String notes = plane.eventNotes(ns.name(), "regarding.name=keep-one-group");
     assertThat(notes).contains("expired 1 groups of state: " + first);
   }
 }

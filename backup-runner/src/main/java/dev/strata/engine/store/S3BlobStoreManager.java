@@ -16,6 +16,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
@@ -71,12 +72,22 @@ public final class S3BlobStoreManager implements BlobStoreManager {
   }
 
   public S3BlobStoreManager(S3StoreConfig config, int maxConcurrentRequests) {
+    this(config, maxConcurrentRequests, S3HttpClients.READ_WRITE_TIMEOUT);
+  }
+
+  /**
+   * @param readWriteTimeout how long one request may wait for the server's next bytes (or to send
+   *     its own) before it fails as a timeout, which retries count as transient: 2 minutes unless
+   *     given, less for a caller that must answer sooner than a server that hangs would let it
+   */
+  public S3BlobStoreManager(
+      S3StoreConfig config, int maxConcurrentRequests, Duration readWriteTimeout) {
     this.config = Objects.requireNonNull(config, "config");
     if (maxConcurrentRequests < 1) {
       throw new IllegalArgumentException(
           "maxConcurrentRequests must be at least 1, not " + maxConcurrentRequests);
     }
-    this.httpClient = S3HttpClients.create(config, maxConcurrentRequests);
+    this.httpClient = S3HttpClients.create(config, maxConcurrentRequests, readWriteTimeout);
     MinioAsyncClient.Builder builder =
         MinioAsyncClient.builder().endpoint(config.endpoint()).httpClient(httpClient);
     if (config.region() != null) {

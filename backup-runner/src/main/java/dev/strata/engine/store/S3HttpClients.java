@@ -37,6 +37,14 @@ final class S3HttpClients {
    *     parallelism.
    */
   static OkHttpClient create(S3StoreConfig config, int maxRequests) {
+    return create(config, maxRequests, READ_WRITE_TIMEOUT);
+  }
+
+  /**
+   * @param readWriteTimeout how long a request may wait for the server's next bytes, or to send its
+   *     own, before it fails as a timeout
+   */
+  static OkHttpClient create(S3StoreConfig config, int maxRequests, Duration readWriteTimeout) {
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(maxRequests);
     dispatcher.setMaxRequestsPerHost(maxRequests);
@@ -47,8 +55,8 @@ final class S3HttpClients {
             // instead of reconnecting.
             .connectionPool(new ConnectionPool(maxRequests, 5, TimeUnit.MINUTES))
             .connectTimeout(CONNECT_TIMEOUT)
-            .readTimeout(READ_WRITE_TIMEOUT)
-            .writeTimeout(READ_WRITE_TIMEOUT)
+            .readTimeout(readWriteTimeout)
+            .writeTimeout(readWriteTimeout)
             // HTTP/2 would multiplex every request over one connection (one TCP window); S3 servers
             // scale per connection.
             .protocols(List.of(Protocol.HTTP_1_1))

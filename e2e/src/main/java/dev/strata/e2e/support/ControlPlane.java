@@ -406,6 +406,24 @@ public final class ControlPlane implements AutoCloseable {
     client.namespaces().withName(name).delete();
   }
 
+  /**
+   * The notes of a namespace's Events (events.k8s.io) that a field selector picks ({@code
+   * reason=Expired}, {@code regarding.name=keep-one}), space-separated, as kubectl prints them.
+   */
+  public String eventNotes(String namespace, String fieldSelector) {
+    return kubectl(
+            "get",
+            "events.events.k8s.io",
+            "-n",
+            namespace,
+            "--field-selector",
+            fieldSelector,
+            "-o",
+            "jsonpath={.items[*].note}")
+        .assertSuccess()
+        .stdout();
+  }
+
   /** Runs kubectl against this control plane. */
   public CommandResult kubectl(String... args) {
     List<String> command =

@@ -135,6 +135,23 @@ public final class ManagedProcess {
     process = null;
   }
 
+  /**
+   * Sends {@code signal} (a name {@code kill -s} knows: STOP, CONT...) to the process; SIGSTOP
+   * freezes it without closing its sockets: the kernel still accepts connections, and nothing
+   * answers them until SIGCONT.
+   */
+  public synchronized void signal(String signal) {
+    if (process == null || !process.isAlive()) {
+      throw new IllegalStateException(name + " is not running");
+    }
+    CommandResult.run(
+            List.of("kill", "-s", signal, Long.toString(process.pid())),
+            Map.of(),
+            Duration.ofSeconds(10))
+        .assertSuccess();
+    LOG.info("sent SIG{} to {} pid={}", signal, name, process.pid());
+  }
+
   public synchronized boolean isAlive() {
     return process != null && process.isAlive();
   }

@@ -196,6 +196,20 @@ public final class MinioServer implements AutoCloseable {
     process.stop(Duration.ofSeconds(10));
   }
 
+  /**
+   * Freezes the server (SIGSTOP): connections are still accepted, but no request is answered until
+   * {@link #thaw()}, as a store that hangs rather than fails. A frozen server also ignores {@link
+   * #stop()}'s SIGTERM until its SIGKILL; thaw it in a finally.
+   */
+  public synchronized void freeze() {
+    process.signal("STOP");
+  }
+
+  /** Lets a {@link #freeze() frozen} server run again (SIGCONT); what waited is answered. */
+  public synchronized void thaw() {
+    process.signal("CONT");
+  }
+
   public boolean isRunning() {
     return process.isAlive();
   }

@@ -39,8 +39,10 @@ import java.util.Map;
  */
 public final class KubernetesStoreConnector implements StoreConnector {
 
+  static final Duration OPERATOR_DEADLINE = Duration.ofSeconds(20);
+
   static final RetryPolicy OPERATOR_RETRIES =
-      RetryPolicy.defaults().withMaxAttempts(3).withDeadline(Duration.ofSeconds(20));
+      RetryPolicy.defaults().withMaxAttempts(3).withDeadline(OPERATOR_DEADLINE);
 
   private final KubernetesClient client;
   private final OperatorTokens tokens;
@@ -68,7 +70,11 @@ public final class KubernetesStoreConnector implements StoreConnector {
 
   @Override
   public BlobStoreManager open(SnapshotStore store) {
-    return new RetryingBlobStoreManager(new S3BlobStoreManager(config(store), 8), OPERATOR_RETRIES);
+    // No request waits on the store longer than its retries may take: retries cannot cut short an
+    // attempt, so with the runner's 2 minutes a store that accepts connections and never answers
+    // would hold its check (and with it the store's status: a run's end, Ready) for 2 minutes.
+    return new RetryingBlobStoreManager(
+        new S3BlobStoreManager(config(store), 8, OPERATOR_DEADLINE), OPERATOR_RETRIES);
   }
 
   /**

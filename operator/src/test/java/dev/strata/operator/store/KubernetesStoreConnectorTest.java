@@ -2,6 +2,7 @@ package dev.strata.operator.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.strata.api.v1alpha1.CredentialsSecretRef;
 import dev.strata.api.v1alpha1.SnapshotStore;
@@ -14,8 +15,11 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,11 +49,17 @@ class KubernetesStoreConnectorTest {
 
   static SnapshotStore store(
       CredentialsSecretRef legacy, StoreCredentials credentials, String region) {
+    return store(null, legacy, credentials, region);
+  }
+
+  /** A store at {@code endpoint} (AWS's when null), path-style, bucket team-state, prefix prod. */
+  static SnapshotStore store(
+      String endpoint, CredentialsSecretRef legacy, StoreCredentials credentials, String region) {
     SnapshotStore store = new SnapshotStore();
     store.setMetadata(new ObjectMetaBuilder().withName("s3").withNamespace(NS).build());
     store.setSpec(
         new SnapshotStoreSpec(
-            null,
+            endpoint,
             "team-state",
             "prod",
             region,
@@ -109,6 +119,37 @@ class KubernetesStoreConnectorTest {
                 .config(store(new CredentialsSecretRef("aws", null, null), null, null))
                 .credentials())
         .isEqualTo(new S3Credentials.AccessKeys("ASIAEXAMPLE", "secret", "tok"));
+  }
+
+  /**
+   * A store that accepts connections and never answers (a hung server; a proxy with nothing behind
+   * it) fails the operator's check as Unreachable within the operator's 20 s: its retries cannot
+   * cut an attempt short, so no request may wait longer, not the runner's 2 minutes, while the
+   * store's status (a run's end, Ready) waits on the check.
+   */
+  @Test
+  void aStoreThatAcceptsConnectionsAndNeverAnswersIsUnreachableWithinTheOperatorsDeadline()
+      throws Exception {
+    secret("aws", Map.of("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY", "secret"));
+    // The kernel completes the handshakes (the backlog); nothing ever reads or answers.
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        StoreClients clients = new StoreClients(connector)) {
+      SnapshotStore store =
+          store(
+              "http://127.0.0.1:" + silent.getLocalPort(),
+              new CredentialsSecretRef("aws", null, null),
+              null,
+              "us-east-1");
+      long started = System.nanoTime();
+      StoreCheck check =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(45), () -> new StoreChecker(clients).check(store));
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .isGreaterThanOrEqualTo(KubernetesStoreConnector.OPERATOR_DEADLINE.minusSeconds(1));
+      assertThat(check.ready()).isFalse();
+      assertThat(check.reason()).isEqualTo("Unreachable");
+      assertThat(check.message()).contains("timed out");
+    }
   }
 
   @Test

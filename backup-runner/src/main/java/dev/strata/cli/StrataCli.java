@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -138,6 +139,7 @@ public final class StrataCli implements Runnable {
               }
             };
     CommandLine cli = new CommandLine(new StrataCli(settings, bytes));
+    cli.registerConverter(Path.class, StrataCli::path);
     cli.setOut(out);
     cli.setErr(err);
     // Descriptions wrap at the terminal's width (80 columns when it is unknown), between words.
@@ -149,6 +151,20 @@ public final class StrataCli implements Runnable {
           return exitCode(e);
         });
     return cli.execute(args);
+  }
+
+  /**
+   * A path option's value. An empty one (`--target "$DIR"` with DIR unset) is refused: as a path it
+   * names the current directory, which a restore with --mode sync would empty of what the snapshot
+   * lacks.
+   */
+  static Path path(String value) {
+    if (value.isBlank()) {
+      throw new CommandLine.TypeConversionException(
+          "an empty path names no file or directory (is a shell variable unset?): give a path, '.'"
+              + " for the current directory");
+    }
+    return Path.of(value);
   }
 
   static int exitCode(Throwable e) {

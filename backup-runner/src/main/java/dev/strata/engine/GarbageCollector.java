@@ -178,7 +178,10 @@ public final class GarbageCollector {
         IndexFiles.merge(repo, merge, id -> !gonePacks.contains(id), System.currentTimeMillis());
       }
       long tombstonesDeleted = deleteAll(marker.expiredTombstones);
-      long progressDeleted = deleteAll(staleProgress(cutoff)) + deleteAll(pending.stale);
+      long progressDeleted =
+          deleteAll(staleProgress(cutoff))
+              + deleteAll(pending.stale)
+              + store.deleteAbandonedWrites(cutoff, options.dryRun());
 
       GcReport report =
           new GcReport(

@@ -30,6 +30,10 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
 
   private static final String TEMP_MARK = ".tmp-";
 
+  /** A temporary name this class makes: the key's name, the mark, a random long in hex. */
+  private static final java.util.regex.Pattern TEMP_NAME =
+      java.util.regex.Pattern.compile(".+\\.tmp-[0-9a-f]{1,16}");
+
   private final Path root;
 
   public LocalBlobStoreManager(Path root) {
@@ -283,6 +287,47 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
     }
   }
 
+  /**
+   * Deletes the temporary files of writes that died before their rename (a backup killed while it
+   * wrote a pack), last written before {@code before}; a file named like one but not ours (its mark
+   * not followed by hex digits) is left alone.
+   */
+  @Override
+  public long deleteAbandonedWrites(Instant before, boolean dryRun) {
+    long[] count = {0};
+    try {
+      Files.walkFileTree(
+          root,
+          new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path p, BasicFileAttributes a)
+                throws IOException {
+              if (a.isRegularFile()
+                  && TEMP_NAME.matcher(p.getFileName().toString()).matches()
+                  && a.lastModifiedTime().toInstant().isBefore(before)) {
+                if (!dryRun) {
+                  Files.deleteIfExists(p);
+                }
+                count[0]++;
+              }
+              return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path p, IOException e)
+                throws IOException {
+              if (e instanceof NoSuchFileException) {
+                return java.nio.file.FileVisitResult.CONTINUE; // renamed or deleted meanwhile
+              }
+              throw e;
+            }
+          });
+    } catch (IOException e) {
+      throw failure("delete the temporary files of", "writes that died", e);
+    }
+    return count[0];
+  }
+
   @Override
   public void close() {}
 
@@ -306,7 +351,7 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
     try {
       Files.deleteIfExists(p);
     } catch (IOException ignored) {
-      // best effort: a leftover temp file is skipped by list() and overwritten by nothing
+      // best effort: a leftover temp file is skipped by list(); deleteAbandonedWrites takes it
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.strata.engine.store;
 
+import dev.strata.engine.Names;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -60,7 +61,7 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
           "cannot create the store directory "
               + root
               + " ("
-              + e
+              + Names.reason(e, true)
               + "): choose a writable --store path",
           e);
     }
@@ -344,7 +345,8 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
         e instanceof AccessDeniedException
             ? StoreException.Kind.PERMANENT
             : StoreException.Kind.TRANSIENT;
-    return new StoreException(kind, "cannot " + op + " " + key + " in " + location() + ": " + e, e);
+    return new StoreException(
+        kind, "cannot " + op + " " + key + " in " + location() + ": " + Names.reason(e, true), e);
   }
 
   private static void deleteQuietly(Path p) {

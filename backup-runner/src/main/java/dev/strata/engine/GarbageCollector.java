@@ -109,7 +109,7 @@ public final class GarbageCollector {
       PackPlan plan =
           index == null
               ? new PackPlan()
-              : planPacks(index, packs, marker, pending.packs, cutoff, repo.packSize());
+              : planPacks(repo, index, packs, marker, pending.packs, cutoff);
       long repackedBytes = 0;
       List<String> newIndexFiles = new ArrayList<>();
       Set<String> repacked = new HashSet<>();
@@ -121,6 +121,10 @@ public final class GarbageCollector {
       } else if (options.dryRun()) {
         repacked.addAll(plan.repack);
         repackedBytes = plan.repackBytes;
+      }
+      if (!options.dryRun() && !plan.unindexedLive.isEmpty()) {
+        newIndexFiles.add(
+            IndexFiles.write(repo, plan.unindexedLive, options.clock().instant().toEpochMilli()));
       }
       Set<String> toDelete = new LinkedHashSet<>(plan.dead);
       toDelete.addAll(repacked);
@@ -244,9 +248,72 @@ public final class GarbageCollector {
   }
 
   /** Which packs go whole, and which are repacked. */
+  /**
+   * A pack no index file lists, read from its own header: the pack as an index file would list it
+   * when it holds a blob the marked snapshots or young tombstones reference and no indexed pack
+   * holds (its index file was lost), null when it holds none (an orphan of a failed backup:
+   * garbage), {@link #UNREADABLE} when its header cannot be read: it is kept, since what it holds
+   * cannot be known.
+   */
+  private static final IndexFile.Pack UNREADABLE = new IndexFile.Pack("", 0, 0, new byte[0]);
+
+  private IndexFile.Pack unindexedLive(
+      Repository repo, BlobIndex index, ObjectInfo pack, Marker marker) {
+    String packId = StoreLayout.packIdOf(pack.key());
+    String what = "pack " + packId;
+    List<PackEntry> entries;
+    try {
+      long size = pack.size();
+      if (size < PackFile.TRAILER) {
+        throw new dev.strata.engine.format.SealException(what + " is shorter than a pack trailer");
+      }
+      Metadata md = Metadata.of(null, pack.key());
+      byte[] trailer;
+      try (var in =
+          repo.store().openRange(pack.key(), size - PackFile.TRAILER, PackFile.TRAILER, md)) {
+        trailer = in.readAllBytes();
+      }
+      int len = PackFile.headerLength(trailer, what);
+      if (len > size - PackFile.TRAILER) {
+        throw new dev.strata.engine.format.SealException(what + " is shorter than its header");
+      }
+      byte[] header;
+      try (var in = repo.store().openRange(pack.key(), size - PackFile.TRAILER - len, len, md)) {
+        header = in.readAllBytes();
+      }
+      entries = PackFile.readHeader(repo.sealer(), packId, header, what);
+    } catch (dev.strata.engine.format.SealException | IOException e) {
+      LOG.warn(
+          "{} is in no index file and its header cannot be read ({}); kept: delete it by hand if"
+              + " `strata verify --all` passes without it",
+          what,
+          e.getMessage());
+      return UNREADABLE;
+    }
+    // A live blob another pack holds too (a failed backup stored it, a later one again) keeps
+    // nothing: only a blob no indexed pack holds makes this pack the one to read it from.
+    long live =
+        entries.stream()
+            .filter(b -> marker.keeps(LongSet.prefix(b.id())) && !index.contains(b.id()))
+            .count();
+    if (live == 0) {
+      return null;
+    }
+    LOG.warn(
+        "{} is in no index file but holds {} blobs that snapshots reference (its index file was"
+            + " lost): kept, and listed in a new index file",
+        what,
+        live);
+    return IndexFile.Pack.of(packId, pack.lastModified().toEpochMilli(), entries);
+  }
+
   private static final class PackPlan {
     final List<String> dead = new ArrayList<>();
     final List<String> repack = new ArrayList<>();
+
+    /** Packs no index file lists that hold live blobs: kept, and listed in a new index file. */
+    final List<IndexFile.Pack> unindexedLive = new ArrayList<>();
+
     long repackBytes;
 
     /**
@@ -260,12 +327,13 @@ public final class GarbageCollector {
   }
 
   private PackPlan planPacks(
+      Repository repo,
       BlobIndex index,
       Map<String, ObjectInfo> listed,
       Marker marker,
       Set<String> pendingPacks,
-      Instant cutoff,
-      int packSize) {
+      Instant cutoff) {
+    int packSize = repo.packSize();
     index.retainListed(listed);
     int n = index.packCount();
     long[] liveBytes = new long[n];
@@ -314,10 +382,19 @@ public final class GarbageCollector {
       }
     }
     // Packs no index lists: orphans of failed backups, or a running backup's (young, or listed as
-    // pending).
+    // pending), or packs whose index file was lost: their headers say which.
     for (Map.Entry<String, ObjectInfo> e : listed.entrySet()) {
       if (!indexed.contains(e.getKey())) {
         if (e.getValue().lastModified().isBefore(cutoff) && !pendingPacks.contains(e.getKey())) {
+          IndexFile.Pack live = unindexedLive(repo, index, e.getValue(), marker);
+          if (live == UNREADABLE) {
+            plan.keptYoung++;
+            continue;
+          }
+          if (live != null) {
+            plan.unindexedLive.add(live);
+            continue;
+          }
           plan.dead.add(e.getKey());
           plan.deadBytes += e.getValue().size();
         } else {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.engine.format.Compression;
 import dev.strata.engine.format.Repository;
+import dev.strata.engine.pack.PackEntry;
 import dev.strata.engine.store.LocalBlobStoreManager;
 import dev.strata.engine.store.ObjectInfo;
 import dev.strata.engine.store.StoreLayout;
@@ -92,6 +93,54 @@ class PackCollectorTest {
     if (expected != null) {
       Trees.assertSameTree(expected, t);
     }
+  }
+
+  /**
+   * An index file lost (deleted by hand as "corrupt", a bucket lifecycle rule, a bad disk): the
+   * packs it listed are in no index, and the collector took them for orphans of failed backups and
+   * deleted them, blobs the live snapshot references with them. It reads such a pack's header
+   * first: one that holds a live blob is kept and listed in a new index file, which heals the
+   * store.
+   */
+  @Test
+  void aPackNoIndexListsIsKeptAndIndexedAgainWhenItHoldsALiveBlob() throws IOException {
+    for (int i = 0; i < 10; i++) {
+      Trees.write(source.resolve("f" + i + ".sst"), Trees.random(i, 100_000));
+    }
+    Snapshot s = backup();
+    // An orphan of a failed backup, with no live blob: still garbage.
+    Trees.write(source.resolve("gone.sst"), Trees.random(99, 100_000));
+    backup();
+    Repository repo = Repository.open(store, null);
+    List<String> indexKeys = new ArrayList<>(list(StoreLayout.INDEX).keySet());
+    List<dev.strata.engine.pack.IndexFile.Pack> all = new ArrayList<>();
+    for (String k : indexKeys) {
+      all.addAll(dev.strata.engine.pack.IndexFiles.read(repo, k));
+    }
+    // Keep only the packs that hold trees in the index: every data pack is now listed nowhere.
+    List<dev.strata.engine.pack.IndexFile.Pack> trees =
+        all.stream()
+            .filter(p -> p.list().stream().anyMatch(e -> e.type() == PackEntry.TREE))
+            .toList();
+    for (String k : indexKeys) {
+      store.delete(k, null);
+    }
+    dev.strata.engine.pack.IndexFiles.write(repo, trees, now.toEpochMilli());
+    new SnapshotCatalog(store).forget(new SnapshotCatalog(store).entries(null).get(1));
+    ageAll(OLD);
+    int dataPacks = all.size() - trees.size();
+    assertThat(dataPacks).isGreaterThan(2);
+
+    // The forgotten snapshot's data pack (now an orphan) and its tree pack go, nothing else.
+    GcReport dry = gc(true, 0);
+    assertThat(dry.packsDeleted()).isEqualTo(2);
+    GcReport r = gc(false, 0);
+    assertThat(r.packsDeleted()).isEqualTo(2);
+    assertThat(list(StoreLayout.PACKS)).hasSize(all.size() - 2);
+
+    assertWhole(s, null);
+    assertThat(gc(false, 0).packsDeleted()).isZero();
+    assertWhole(s, null);
   }
 
   @Test

@@ -145,6 +145,37 @@ class SafetyCliTest {
     }
   }
 
+  /**
+   * One damaged snapshot object made `strata snapshots` fail as a whole, so the snapshots that
+   * could still be restored could not even be listed. They are listed; the damaged one is named on
+   * standard error, and the exit code is 1.
+   */
+  @Test
+  void snapshotsListsTheReadableSnapshotsAndNamesTheDamagedOne() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.write(src.resolve("f"), "x".getBytes());
+    String first = backup(src);
+    Trees.write(src.resolve("g"), "y".getBytes());
+    String second = backup(src);
+    Path damaged;
+    try (Stream<Path> files = Files.walk(tmp.resolve("store").resolve(StoreLayout.SNAPSHOTS))) {
+      damaged = files.filter(p -> p.toString().contains(first)).findFirst().orElseThrow();
+    }
+    byte[] b = Files.readAllBytes(damaged);
+    Files.write(damaged, java.util.Arrays.copyOf(b, b.length / 2));
+
+    Run r = strata("snapshots", "--store", store());
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.out()).contains(second).doesNotContain(first);
+    assertThat(r.err().strip())
+        .startsWith("strata: snapshot " + first + " cannot be read: ")
+        .doesNotContain("\n");
+    Run json = strata("snapshots", "--store", store(), "--json");
+    assertThat(json.code()).isEqualTo(1);
+    assertThat(json.json().size()).isEqualTo(1);
+    assertThat(json.json().get(0).get("snapshotId").asText()).isEqualTo(second);
+  }
+
   /** Finding 14: `show --files` printed control characters in names raw to the terminal. */
   @Test
   void fileNamesArePrintedSafely() throws IOException {

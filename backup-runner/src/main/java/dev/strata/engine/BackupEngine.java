@@ -223,8 +223,7 @@ public final class BackupEngine {
     try {
       return DirHandle.open(dir);
     } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(
-          "the source " + dir + " is not a directory: check --source");
+      throw new IllegalArgumentException("the source " + dir + " does not exist: check --source");
     } catch (PosixException e) {
       if (e.errno() == dev.strata.engine.fs.Posix.ENOTDIR) {
         throw new IllegalArgumentException(

@@ -127,18 +127,26 @@ public final class RestoreEngine {
     BlobSource blobs = new BlobSource(repo, ix);
     try (DirHandle root = prepareTarget(target)) {
       Run run = new Run(snapshot, repo, blobs, root, target);
+      run.phases.put("open", (System.nanoTime() - start) / 1_000_000);
       Stat rootBefore = stat(root);
       try {
+        long t0 = System.nanoTime();
         run.stage();
+        run.phases.put("stage", (System.nanoTime() - t0) / 1_000_000);
+        run.phases.put("fetch", run.fetchNanos / 1_000_000);
       } catch (RuntimeException e) {
         run.discardStaging();
         run.resetMtime(rootBefore); // creating the staging directory touched it
         throw e;
       }
       try {
+        long t1 = System.nanoTime();
         run.commit();
+        long t2 = System.nanoTime();
+        run.phases.put("commit", (t2 - t1) / 1_000_000);
         if (options.fsync()) {
           root.syncfs();
+          run.phases.put("sync", (System.nanoTime() - t2) / 1_000_000);
         }
       } catch (IOException | RuntimeException e) {
         run.discardStaging();
@@ -158,14 +166,15 @@ public final class RestoreEngine {
       progress.done();
       long ms = (System.nanoTime() - start) / 1_000_000;
       LOG.info(
-          "restored snapshot {} into {}: {} files, {} bytes, {} downloaded, {} reused, in {} ms",
+          "restored snapshot {} into {}: {} files, {} bytes, {} downloaded, {} reused, in {} ms {}",
           snapshot.snapshotId(),
           target,
           run.files.get(),
           run.totalBytes.get(),
           run.downloaded.get(),
           run.reused.get(),
-          ms);
+          ms,
+          run.phases);
       return new RestoreResult(
           snapshot.snapshotId(),
           run.files.get(),
@@ -313,6 +322,14 @@ public final class RestoreEngine {
 
     /** Where the commit is, for the message when it fails. */
     volatile String at;
+
+    /** Milliseconds per phase, for the log line that ends the restore. */
+    final Map<String, Long> phases = new LinkedHashMap<>();
+
+    /**
+     * Time the planning thread spent fetching batches (the rest of staging is reading the tree).
+     */
+    long fetchNanos;
 
     int nextSeq;
 
@@ -505,6 +522,15 @@ public final class RestoreEngine {
       if (needs.isEmpty()) {
         return;
       }
+      long t0 = System.nanoTime();
+      try {
+        fetchBatch();
+      } finally {
+        fetchNanos += System.nanoTime() - t0;
+      }
+    }
+
+    private void fetchBatch() {
       learnZeroIds();
       List<Runnable> jobs = new ArrayList<>();
       Map<Integer, List<Want>> byPack = new HashMap<>();

@@ -147,7 +147,9 @@ public final class StrataCli implements Runnable {
     cli.setExitCodeExceptionMapper(StrataCli::exitCode);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          commandLine.getErr().println("strata: " + dev.strata.engine.Names.safe(message(e)));
+          commandLine
+              .getErr()
+              .println("strata: " + dev.strata.engine.Names.safe(cliTerms(message(e))));
           return exitCode(e);
         });
     return cli.execute(args);
@@ -171,6 +173,31 @@ public final class StrataCli implements Runnable {
     return e instanceof UsageException || e instanceof CommandLine.ParameterException
         ? USAGE
         : FAILED;
+  }
+
+  /**
+   * The store's errors are shared with the operator and name what its users fix (a SnapshotStore's
+   * fields, its credentials Secret); at a shell they name the options and variables instead.
+   */
+  static final String[][] CLI_TERMS = {
+    {"the credentials Secret", "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or their files)"},
+    {"spec.credentials.webIdentity", "--role-arn and --web-identity-token-file"},
+    {"spec.endpoint", "--endpoint"},
+    {"spec.bucket", "the bucket of --store"},
+    {"spec.prefix", "the prefix of --store"},
+    {"spec.region", "--region"},
+    {"spec.caBundle", "--ca-bundle"},
+  };
+
+  static String cliTerms(String message) {
+    if (message == null) {
+      return null;
+    }
+    String out = message;
+    for (String[] t : CLI_TERMS) {
+      out = out.replace(t[0], t[1]);
+    }
+    return out;
   }
 
   /** One line that says what went wrong, and where possible what to do. */

@@ -254,6 +254,31 @@ class CliUxTest {
         .doesNotContain("Exception");
   }
 
+  /**
+   * The S3 errors are shared with the operator, whose users fix a SnapshotStore: at a shell they
+   * said "check spec.endpoint" and "check the credentials Secret", which a person with only
+   * `strata` has neither of. They name the options and variables instead.
+   */
+  @Test
+  void s3ErrorsNameTheOptionsToFixNotTheOperatorsFields() {
+    Map<String, String> env =
+        Map.of(
+            "HOME", tmp.resolve("home").toString(),
+            "AWS_ACCESS_KEY_ID", "probe",
+            "AWS_SECRET_ACCESS_KEY", "probe-secret",
+            "STRATA_RETRY_DEADLINE", "1");
+    Run refused =
+        strata(env, "snapshots", "--store", "s3://bucket", "--endpoint", "http://127.0.0.1:1");
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err())
+        .contains("(connection refused): check --endpoint and that the server is running")
+        .doesNotContain("spec.")
+        .doesNotContain("probe-secret");
+    Run prefixed =
+        strata(env, "snapshots", "--store", "s3://bucket", "--endpoint", "http://127.0.0.1:1/x");
+    assertThat(prefixed.err()).doesNotContain("spec.");
+  }
+
   // ---- snapshot ids
   // ----------------------------------------------------------------------------------------------
 

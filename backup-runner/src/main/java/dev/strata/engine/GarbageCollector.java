@@ -81,6 +81,9 @@ public final class GarbageCollector {
     long start = System.nanoTime();
     Instant cutoff = options.clock().instant().minus(options.grace());
     Repository opened = Repository.open(store, options.key());
+    if (!options.dryRun() && opened.config() != null) {
+      indexUnlistedPacks(opened, cutoff);
+    }
     try (Workers workers = new Workers("strata-gc", options.parallelism())) {
       Marker marker = new Marker(opened, cutoff, workers);
       marker.pass();
@@ -259,9 +262,37 @@ public final class GarbageCollector {
 
   private IndexFile.Pack unindexedLive(
       Repository repo, BlobIndex index, ObjectInfo pack, Marker marker) {
+    String what = "pack " + StoreLayout.packIdOf(pack.key());
+    List<PackEntry> entries = readHeader(repo, pack);
+    if (entries == null) {
+      LOG.warn(
+          "{} is in no index file and its header cannot be read; kept: delete it by hand if"
+              + " `strata verify --all` passes without it",
+          what);
+      return UNREADABLE;
+    }
+    // A live blob another pack holds too (a failed backup stored it, a later one again) keeps
+    // nothing: only a blob no indexed pack holds makes this pack the one to read it from.
+    long live =
+        entries.stream()
+            .filter(b -> marker.keeps(LongSet.prefix(b.id())) && !index.contains(b.id()))
+            .count();
+    if (live == 0) {
+      return null;
+    }
+    LOG.warn(
+        "{} is in no index file but holds {} blobs that snapshots reference (its index file was"
+            + " lost): kept, and listed in a new index file",
+        what,
+        live);
+    return IndexFile.Pack.of(
+        StoreLayout.packIdOf(pack.key()), pack.lastModified().toEpochMilli(), entries);
+  }
+
+  /** A pack's entries, from its own header; null (logged) when the header cannot be read. */
+  private static List<PackEntry> readHeader(Repository repo, ObjectInfo pack) {
     String packId = StoreLayout.packIdOf(pack.key());
     String what = "pack " + packId;
-    List<PackEntry> entries;
     try {
       long size = pack.size();
       if (size < PackFile.TRAILER) {
@@ -281,30 +312,48 @@ public final class GarbageCollector {
       try (var in = repo.store().openRange(pack.key(), size - PackFile.TRAILER - len, len, md)) {
         header = in.readAllBytes();
       }
-      entries = PackFile.readHeader(repo.sealer(), packId, header, what);
+      return PackFile.readHeader(repo.sealer(), packId, header, what);
     } catch (dev.strata.engine.format.SealException | IOException e) {
-      LOG.warn(
-          "{} is in no index file and its header cannot be read ({}); kept: delete it by hand if"
-              + " `strata verify --all` passes without it",
-          what,
-          e.getMessage());
-      return UNREADABLE;
-    }
-    // A live blob another pack holds too (a failed backup stored it, a later one again) keeps
-    // nothing: only a blob no indexed pack holds makes this pack the one to read it from.
-    long live =
-        entries.stream()
-            .filter(b -> marker.keeps(LongSet.prefix(b.id())) && !index.contains(b.id()))
-            .count();
-    if (live == 0) {
+      LOG.warn("the header of {} cannot be read: {}", what, e.getMessage());
       return null;
     }
-    LOG.warn(
-        "{} is in no index file but holds {} blobs that snapshots reference (its index file was"
-            + " lost): kept, and listed in a new index file",
-        what,
-        live);
-    return IndexFile.Pack.of(packId, pack.lastModified().toEpochMilli(), entries);
+  }
+
+  /**
+   * Lists in a new index file the packs older than the cutoff that no index file lists and that
+   * hold a blob no indexed pack holds, read from their own headers: packs whose index file was lost
+   * (their snapshots' trees cannot be read, nor marked, without it) and orphans of failed backups
+   * (indexed, they are dead packs the plan deletes). Before the marking, so that it reads the trees
+   * such packs hold.
+   */
+  private void indexUnlistedPacks(Repository repo, Instant cutoff) {
+    Map<String, ObjectInfo> listed = listPacks();
+    BlobIndex index = BlobIndex.load(repo);
+    index.retainListed(listed);
+    Set<String> indexed = new HashSet<>();
+    for (int p = 0; p < index.packCount(); p++) {
+      indexed.add(index.packIdOfNumber(p));
+    }
+    Pending pending = new Pending(repo, cutoff);
+    pending.read();
+    List<IndexFile.Pack> found = new ArrayList<>();
+    for (ObjectInfo o : listed.values()) {
+      String id = StoreLayout.packIdOf(o.key());
+      if (indexed.contains(id)
+          || !o.lastModified().isBefore(cutoff)
+          || pending.packs.contains(id)) {
+        continue;
+      }
+      List<PackEntry> entries = readHeader(repo, o);
+      if (entries != null && entries.stream().anyMatch(b -> !index.contains(b.id()))) {
+        found.add(IndexFile.Pack.of(id, o.lastModified().toEpochMilli(), entries));
+      }
+    }
+    if (!found.isEmpty()) {
+      String key = IndexFiles.write(repo, found, options.clock().instant().toEpochMilli());
+      LOG.info(
+          "{} packs no index file listed are listed in {}, from their headers", found.size(), key);
+    }
   }
 
   private static final class PackPlan {

@@ -12,6 +12,7 @@ import dev.strata.api.v1alpha1.SnapshotSource;
 import dev.strata.api.v1alpha1.SourceVolume;
 import dev.strata.api.v1alpha1.StateRestore;
 import dev.strata.api.v1alpha1.StateRestoreSpec;
+import dev.strata.api.v1alpha1.StateRestoreStatus;
 import dev.strata.api.v1alpha1.StateSnapshot;
 import dev.strata.api.v1alpha1.StateSnapshotSpec;
 import dev.strata.e2e.support.ControlPlane;
@@ -28,12 +29,17 @@ import dev.strata.engine.index.FileBlob;
 import dev.strata.engine.store.BlobStoreManager;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -114,13 +120,14 @@ class OperatorRestoreTest {
         .atMost(Duration.ofMinutes(3))
         .pollInterval(Duration.ofMillis(300))
         .until(
-            () -> {
-              StateRestore r =
-                  client.resources(StateRestore.class).inNamespace(ns.name()).withName(name).get();
-              return r.getStatus() != null
-                  && (r.getStatus().phase() == SnapshotPhase.Succeeded
-                      || r.getStatus().phase() == SnapshotPhase.Failed);
-            });
+            () ->
+                ended(
+                    client
+                        .resources(StateRestore.class)
+                        .inNamespace(ns.name())
+                        .withName(name)
+                        .get()
+                        .getStatus()));
     return client.resources(StateRestore.class).inNamespace(ns.name()).withName(name).get();
   }
 
@@ -385,15 +392,98 @@ class OperatorRestoreTest {
     StateRestore refused = awaitEnd(client, ns, "busy");
     assertThat(reason(refused)).isEqualTo("TargetInUse");
     assertThat(refused.getStatus().message()).contains("spec.allowTargetInUse");
-    assertThat(
-            client
-                .batch()
-                .v1()
-                .jobs()
-                .inNamespace(ns.name())
-                .withLabel("strata.dev/operation", "restore")
-                .list()
-                .getItems())
-        .isEmpty();
+    assertThat(restoreJobs(client, ns)).isEmpty();
+  }
+
+  /**
+   * Two StateRestores and a StateSnapshot of one PVC at once: while the first restore writes into
+   * it, the second waits (TargetBusy) and so does the backup (SourceBusy), so no two runners ever
+   * use the volume together (two restores would interleave their files, a backup would take a
+   * half-restored volume for a good one); then all three succeed.
+   */
+  @Test
+  void restoresAndABackupOfOneVolumeRunOneAtATime(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
+    KubernetesClient client = plane.client();
+    Path volume = OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 25);
+    snapshot(client, ns, "first", PVC);
+    OperatorSnapshotTest.claim(client, ns, "shared");
+    RestoreTarget shared = new RestoreTarget("shared", null, "rocksdb", FROM_PVC);
+    RestoreSource first = new RestoreSource("first", null, null, null);
+    restore(client, ns, "one", first, shared, RestoreMode.Sync, 4);
+    await().atMost(Duration.ofSeconds(60)).until(() -> !restoreJobs(client, ns).isEmpty());
+    client
+        .resources(StateSnapshot.class)
+        .inNamespace(ns.name())
+        .resource(OperatorSnapshotTest.snapshotOf("of-shared", "shared", "rocksdb"))
+        .create();
+    restore(client, ns, "two", first, shared, RestoreMode.Sync, 4);
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    Set<String> reasons = new HashSet<>();
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(150))
+        .until(
+            () -> {
+              mostAtOnce.accumulateAndGet(
+                  (int)
+                      client.batch().v1().jobs().inNamespace(ns.name()).list().getItems().stream()
+                          .filter(j -> !ended(j))
+                          .count(),
+                  Math::max);
+              List<StateRestore> restores =
+                  client.resources(StateRestore.class).inNamespace(ns.name()).list().getItems();
+              StateSnapshot backup =
+                  client
+                      .resources(StateSnapshot.class)
+                      .inNamespace(ns.name())
+                      .withName("of-shared")
+                      .get();
+              restores.stream()
+                  .filter(r -> r.getStatus() != null && r.getStatus().conditions() != null)
+                  .forEach(r -> reasons.add(reason(r)));
+              if (backup.getStatus() != null && backup.getStatus().conditions() != null) {
+                reasons.add(
+                    OperatorSnapshotTest.ready(backup.getStatus().conditions()).getReason());
+              }
+              return restores.stream().allMatch(r -> ended(r.getStatus()))
+                  && backup.getStatus() != null
+                  && (backup.getStatus().phase() == SnapshotPhase.Succeeded
+                      || backup.getStatus().phase() == SnapshotPhase.Failed);
+            });
+    assertThat(mostAtOnce.get()).as("runners using PVC shared at once").isEqualTo(1);
+    assertThat(reasons).contains("TargetBusy", "SourceBusy");
+    awaitSucceeded(client, ns, "one");
+    awaitSucceeded(client, ns, "two");
+    OperatorSnapshotTest.awaitPhase(client, ns, "of-shared", SnapshotPhase.Succeeded);
+    assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns.name(), "shared").resolve("rocksdb")))
+        .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
+  }
+
+  static boolean ended(StateRestoreStatus status) {
+    return status != null
+        && (status.phase() == SnapshotPhase.Succeeded || status.phase() == SnapshotPhase.Failed);
+  }
+
+  static List<Job> restoreJobs(KubernetesClient client, TestNamespace ns) {
+    return client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(ns.name())
+        .withLabel("strata.dev/operation", "restore")
+        .list()
+        .getItems();
+  }
+
+  static boolean ended(Job job) {
+    return job.getStatus() != null
+        && job.getStatus().getConditions() != null
+        && job.getStatus().getConditions().stream()
+            .anyMatch(
+                c ->
+                    ("Complete".equals(c.getType()) || "Failed".equals(c.getType()))
+                        && "True".equals(c.getStatus()));
   }
 }

@@ -35,6 +35,7 @@ import dev.strata.engine.store.RetryingBlobStoreManager;
 import dev.strata.engine.store.S3BlobStoreManager;
 import dev.strata.engine.store.S3StoreConfig;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -42,6 +43,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,14 +79,13 @@ class OperatorSnapshotTest {
     work = dir;
     plane.kubectl("apply", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
     minio.createBucket(Examples.EXAMPLE_BUCKET);
-    operator =
-        OperatorProcess.start(
-            plane.kubeconfig(),
-            dir,
-            Map.of(
-                "STRATA_STORE_RECHECK_SECONDS", "600",
-                "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "20"));
+    operator = OperatorProcess.start(plane.kubeconfig(), dir, ENV);
   }
+
+  static final Map<String, String> ENV =
+      Map.of(
+          "STRATA_STORE_RECHECK_SECONDS", "600",
+          "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "20");
 
   @AfterAll
   static void stopOperator() {
@@ -566,6 +567,146 @@ class OperatorSnapshotTest {
     assertThat(failed.getStatus().message())
         .contains("SnapshotStore minio is not ready (InvalidCredentials)");
     assertThat(client.batch().v1().jobs().inNamespace(ns.name()).list().getItems()).isEmpty();
+  }
+
+  /** The example store, volume and StateSnapshot (examples/), applied; the snapshot's name. */
+  String exampleSnapshot(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns, long seed)
+      throws IOException {
+    storeAndVolume(plane, kubelet, minio, ns, tmp, seed);
+    Examples.apply(plane, ns.name(), "state-snapshot.yaml").assertSuccess();
+    return "kafka-streams-0-manual-1";
+  }
+
+  /**
+   * The operator is down while the runner finishes, and longer than the Job's TTL: the Job and its
+   * pod, which held the runner's result, are gone when it comes back. What the runner committed is
+   * the result (found in the store by the StateSnapshot's marker), not a JobLost failure.
+   */
+  @Test
+  void aResultWhoseJobExpiredWhileTheOperatorWasDownIsFoundInTheStore(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
+    KubernetesClient client = plane.client();
+    String name = exampleSnapshot(plane, kubelet, minio, ns, 8);
+    String jobName = awaitPhase(client, ns, name, SnapshotPhase.Running).getStatus().jobName();
+    operator.kill();
+    try {
+      assertThat(
+              client
+                  .resources(StateSnapshot.class)
+                  .inNamespace(ns.name())
+                  .withName(name)
+                  .get()
+                  .getStatus()
+                  .phase())
+          .as("the operator died before it read the runner's result")
+          .isEqualTo(SnapshotPhase.Running);
+      await()
+          .atMost(SNAPSHOT_TIMEOUT)
+          .until(
+              () -> {
+                Job job = client.batch().v1().jobs().inNamespace(ns.name()).withName(jobName).get();
+                return job.getStatus() != null
+                    && job.getStatus().getSucceeded() != null
+                    && job.getStatus().getSucceeded() > 0;
+              });
+      // What the TTL controller does once STRATA_JOB_TTL_SECONDS has passed, sooner.
+      client
+          .batch()
+          .v1()
+          .jobs()
+          .inNamespace(ns.name())
+          .withName(jobName)
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+          .delete();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  client.batch().v1().jobs().inNamespace(ns.name()).withName(jobName).get()
+                      == null);
+    } finally {
+      operator = OperatorProcess.start(plane.kubeconfig(), work, ENV);
+    }
+    StateSnapshot done = awaitPhase(client, ns, name, SnapshotPhase.Succeeded);
+    assertThat(done.getStatus().jobName()).isEqualTo(jobName);
+    try (BlobStoreManager store = minioStore(minio)) {
+      assertThat(new SnapshotCatalog(store).summaries(done.getStatus().sourceId()))
+          .singleElement()
+          .satisfies(
+              s -> {
+                assertThat(s.snapshotId()).isEqualTo(done.getStatus().snapshotIndex().id());
+                assertThat(s.stats().files()).isEqualTo(done.getStatus().snapshotIndex().files());
+              });
+    }
+  }
+
+  /**
+   * A deleted StateSnapshot whose store refuses the removal (credentials revoked) stays
+   * Terminating, and its CleanupFailed Warning says how to let it go: the annotation
+   * strata.dev/deletion-policy=Retain, after which it goes and its snapshot stays in the bucket.
+   */
+  @Test
+  void aDeletedSnapshotWhoseStoreRefusesGoesWhenAnnotatedRetain(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
+    KubernetesClient client = plane.client();
+    String name = exampleSnapshot(plane, kubelet, minio, ns, 9);
+    StateSnapshot done = awaitPhase(client, ns, name, SnapshotPhase.Succeeded);
+    client
+        .secrets()
+        .inNamespace(ns.name())
+        .withName("minio-credentials")
+        .edit(
+            s -> {
+              s.setStringData(Map.of("AWS_SECRET_ACCESS_KEY", "revoked"));
+              return s;
+            });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                "False"
+                    .equals(
+                        ready(
+                                client
+                                    .resources(SnapshotStore.class)
+                                    .inNamespace(ns.name())
+                                    .withName("minio")
+                                    .get()
+                                    .getStatus()
+                                    .conditions())
+                            .getStatus()));
+    var snapshots = client.resources(StateSnapshot.class).inNamespace(ns.name());
+    snapshots.withName(name).delete();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                client.resources(Event.class).inNamespace(ns.name()).list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            "CleanupFailed".equals(e.getReason())
+                                && e.getNote()
+                                    .contains(
+                                        "kubectl annotate statesnapshot "
+                                            + name
+                                            + " strata.dev/deletion-policy=Retain")));
+    assertThat(snapshots.withName(name).get().getMetadata().getDeletionTimestamp()).isNotNull();
+    snapshots
+        .withName(name)
+        .edit(
+            s -> {
+              s.getMetadata().setAnnotations(Map.of("strata.dev/deletion-policy", "Retain"));
+              return s;
+            });
+    await().atMost(Duration.ofSeconds(90)).until(() -> snapshots.withName(name).get() == null);
+    try (BlobStoreManager store = minioStore(minio)) {
+      assertThat(new SnapshotCatalog(store).summaries(done.getStatus().sourceId()))
+          .extracting(s -> s.snapshotId())
+          .containsExactly(done.getStatus().snapshotIndex().id());
+    }
   }
 
   @Test

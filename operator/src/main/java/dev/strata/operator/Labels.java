@@ -68,6 +68,13 @@ public final class Labels {
   public static final String CREATED_BY = "strata.dev/created-by";
 
   /**
+   * An annotation on a StateSnapshot: {@code Retain} keeps its snapshot in the store when the
+   * object is deleted, whatever its (immutable) spec.deletionPolicy says: the way out for a deleted
+   * snapshot whose store can no longer be written (stuck Terminating, CleanupFailed).
+   */
+  public static final String DELETION_POLICY = "strata.dev/deletion-policy";
+
+  /**
    * On StateSnapshots a grouped schedule made (statefulSet, pvcSelector): the group, one run's
    * snapshots of all its PVCs ({@code <schedule>-<yyyyMMdd-HHmm>}), and how many PVCs it has. Both
    * go into each snapshot's index, so a cluster that imports the snapshots rebuilds the group (and

@@ -26,6 +26,7 @@ import dev.strata.operator.retention.RetentionPolicyReconciler;
 import dev.strata.operator.runner.RunObserver;
 import dev.strata.operator.schedule.ScheduleDecider;
 import dev.strata.operator.schedule.SnapshotScheduleReconciler;
+import dev.strata.operator.snapshot.LostResults;
 import dev.strata.operator.snapshot.RunnerJobBuilder;
 import dev.strata.operator.snapshot.SnapshotCleaner;
 import dev.strata.operator.snapshot.SnapshotDecider;
@@ -149,6 +150,7 @@ public final class StrataOperator implements AutoCloseable {
             new SnapshotDecider(
                 new RunnerJobBuilder(settings), settings.progressInterval(), settings.clusterId()),
             new SnapshotCleaner(storeClients),
+            new LostResults(storeClients),
             events,
             metrics,
             catalogs,

@@ -25,7 +25,8 @@ import java.util.Optional;
  * Decides a StateRestore's next step: the run lifecycle shared with every run, with a restore's own
  * preconditions. Pure. The snapshot is resolved once and pinned in status; from then on only the
  * pinned one is used, whatever newer snapshots appear. A target in use by a running pod is refused
- * unless the spec allows it, and a restore gets at most one Job.
+ * unless the spec allows it; one that another Strata runner (a restore writing it, a backup reading
+ * it) uses waits for that run's end; and a restore gets at most one Job.
  */
 public final class RestoreDecider {
 
@@ -140,6 +141,16 @@ public final class RestoreDecider {
               + " is in use by a running pod on node "
               + o.targetUser().get().node()
               + ": stop the workload first, or set spec.allowTargetInUse: true");
+    }
+    if (o.targetBusy().isPresent()) {
+      // Two runners in one volume would interleave their files: this run waits for the other's end.
+      return steps.pending(
+          "TargetBusy",
+          "PersistentVolumeClaim "
+              + targetPvc
+              + " is in use by Strata's "
+              + o.targetBusy().get()
+              + ": this restore starts once that run has ended");
     }
     Job job = jobs.build(r, o.store().get(), pinned.id(), targetPvc, o.targetUser());
     return steps.start(

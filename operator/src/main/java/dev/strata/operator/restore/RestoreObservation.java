@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param catalog the last listing of the store's catalog (for source.fromStore)
  * @param targetBindsOnFirstConsumer the target's StorageClass binds it only once a pod uses it
  *     (WaitForFirstConsumer): the runner's pod may start on it while it is Pending
+ * @param targetBusy another Strata runner Job, not yet ended, that mounts the target PVC (another
+ *     restore writing into it, a backup reading it): said as "restore Job x of StateRestore y"
  */
 public record RestoreObservation(
     StateRestore restore,
@@ -31,7 +33,8 @@ public record RestoreObservation(
     Optional<PersistentVolumeClaim> targetPvc,
     Optional<ClaimUser> targetUser,
     Optional<Listing> catalog,
-    boolean targetBindsOnFirstConsumer) {
+    boolean targetBindsOnFirstConsumer,
+    Optional<String> targetBusy) {
 
   public RestoreObservation(
       StateRestore restore,
@@ -40,6 +43,15 @@ public record RestoreObservation(
       Optional<SnapshotStore> store,
       Optional<PersistentVolumeClaim> targetPvc,
       Optional<ClaimUser> targetUser) {
-    this(restore, run, snapshots, store, targetPvc, targetUser, Optional.empty(), false);
+    this(
+        restore,
+        run,
+        snapshots,
+        store,
+        targetPvc,
+        targetUser,
+        Optional.empty(),
+        false,
+        Optional.empty());
   }
 }

@@ -16,6 +16,7 @@ import dev.strata.operator.catalog.Listing;
 import dev.strata.operator.catalog.StoreCatalogs;
 import dev.strata.operator.metrics.FinishedRuns;
 import dev.strata.operator.metrics.StrataMetrics;
+import dev.strata.operator.runner.BusyClaims;
 import dev.strata.operator.runner.RunActions;
 import dev.strata.operator.runner.RunDecision;
 import dev.strata.operator.runner.RunObservation;
@@ -122,6 +123,21 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
     StateRestoreStatus old = restore.getStatus();
     SnapshotPhase phase = old == null ? null : old.phase();
     boolean ended = phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed;
+    if (ended || context.getSecondaryResource(Job.class).isPresent()) {
+      return reconcileOne(restore, context, ended);
+    }
+    // Until its Job exists, one restore per target at a time looks for the target's other runners
+    // and starts: two restores into one PVC, reconciled at once, cannot both find it free.
+    synchronized (BusyClaims.lockFor(ns, restore.getSpec().target().pvc())) {
+      return reconcileOne(restore, context, ended);
+    }
+  }
+
+  private UpdateControl<StateRestore> reconcileOne(
+      StateRestore restore, Context<StateRestore> context, boolean ended) {
+    KubernetesClient client = context.getClient();
+    String ns = restore.getMetadata().getNamespace();
+    StateRestoreStatus old = restore.getStatus();
     ResolvedSnapshot pinned = old == null ? null : old.resolvedSnapshot();
     List<StateSnapshot> inNamespace =
         ended || pinned != null ? List.of() : snapshots.list(ns, s -> true).toList();
@@ -150,7 +166,10 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
                 target.claim(),
                 target.user(),
                 catalog,
-                lateBinding));
+                lateBinding,
+                !ended && job.isEmpty()
+                    ? busy(client, ns, restore).map(BusyClaims::describe)
+                    : Optional.empty()));
     if (fromStore && store.isPresent() && "CatalogNotRead".equals(reason(decision.status()))) {
       catalogs.requests().request(ns, storeName, run.now());
     }
@@ -164,6 +183,14 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
                 Patches.status(restore, StateRestore::new, decision.status()));
     decision.requeueAfter().ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /** Another Strata runner Job (a restore, a backup) that has not ended and mounts the target. */
+  private static Optional<Job> busy(KubernetesClient client, String ns, StateRestore restore) {
+    return BusyClaims.runnerUsing(
+        BusyClaims.runnerJobs(client, ns, null),
+        restore.getSpec().target().pvc(),
+        RestoreJobBuilder.jobName(restore));
   }
 
   /**

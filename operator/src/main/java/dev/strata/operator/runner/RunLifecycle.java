@@ -18,7 +18,9 @@ import java.util.function.Function;
  * it waits for something that does not pass by itself), and Succeeded or Failed from what the
  * runner reported, with a reason from its cause. A run gets at most one Job in its life: once it
  * has ended it never changes again, and a Job that vanished is a failure, not a reason to start
- * over. A finished Job is released once the success it produced is recorded. Pure.
+ * over, unless what the run committed was found in the store (the Job expired while no operator
+ * ran), which is its success. A finished Job is released once the success it produced is recorded.
+ * Pure.
  */
 public final class RunLifecycle {
 
@@ -83,6 +85,11 @@ public final class RunLifecycle {
       return RunnerJobs.finished(o.job().get()) ? d.lookAgainIn(RunnerJobs.RELEASE_AFTER) : d;
     }
     if (phase == SnapshotPhase.Running) {
+      if (o.lostResult().isPresent()) {
+        // The runner finished while no operator looked, and its Job expired (its TTL) before one
+        // did: what it committed is its result, not a failure.
+        return steps.succeed(o.lostResult().get());
+      }
       return steps.fail(
           "JobLost",
           "the runner Job "

@@ -8,6 +8,7 @@ import dev.strata.engine.index.SnapshotSummary;
 import dev.strata.engine.store.BlobStoreManager;
 import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.StoreLayout;
+import dev.strata.operator.Labels;
 import dev.strata.operator.runner.RunnerNames;
 import dev.strata.operator.store.StoreClients;
 import java.util.ArrayList;
@@ -32,15 +33,12 @@ public final class SnapshotCleaner {
    */
   public List<String> removeFromStore(StateSnapshot s, SnapshotStore store) {
     List<String> deleted = new ArrayList<>();
-    if (s.getSpec().deletionPolicyOrDefault() == DeletionPolicy.Retain) {
+    if (policy(s) == DeletionPolicy.Retain) {
       return deleted;
     }
     // The id it was taken under, as its status records it (a run that never started has nothing in
     // the store).
-    String sourceId =
-        s.getStatus() != null && s.getStatus().sourceId() != null
-            ? s.getStatus().sourceId()
-            : s.getSpec().source().legacySourceId(s.getMetadata().getNamespace());
+    String sourceId = sourceIdOf(s);
     BlobStoreManager manager = clients.client(store);
     String key =
         s.getStatus() != null && s.getStatus().snapshotIndex() != null
@@ -50,21 +48,46 @@ public final class SnapshotCleaner {
     if (key != null) {
       forget(catalog, manager, key, sourceId, deleted);
     } else if (s.getStatus() != null && s.getStatus().jobName() != null) {
-      String marker = RunnerNames.createdBy(s);
-      for (SnapshotSummary summary : catalog.summaries(sourceId)) {
-        if (marker.equals(summary.metadata().createdBy())) {
-          forget(
-              catalog,
-              manager,
-              StoreLayout.indexKey(sourceId, summary.snapshotId()),
-              sourceId,
-              deleted);
-        }
+      for (SnapshotSummary summary : madeBy(catalog, s, sourceId)) {
+        forget(
+            catalog,
+            manager,
+            StoreLayout.indexKey(sourceId, summary.snapshotId()),
+            sourceId,
+            deleted);
       }
     }
     String progress = StoreLayout.progressKey(RunnerNames.progressObject(s));
     manager.delete(progress, Metadata.of(sourceId, progress));
     return deleted;
+  }
+
+  /**
+   * What happens in the store when the object goes: its spec's deletionPolicy, unless the
+   * annotation strata.dev/deletion-policy says Retain (the spec is immutable; the annotation is how
+   * to let a snapshot go whose store refuses the removal).
+   */
+  public static DeletionPolicy policy(StateSnapshot s) {
+    var annotations = s.getMetadata().getAnnotations();
+    return annotations != null
+            && DeletionPolicy.Retain.name().equals(annotations.get(Labels.DELETION_POLICY))
+        ? DeletionPolicy.Retain
+        : s.getSpec().deletionPolicyOrDefault();
+  }
+
+  /** The id the snapshot was taken under, as its status records it, else the legacy one. */
+  static String sourceIdOf(StateSnapshot s) {
+    return s.getStatus() != null && s.getStatus().sourceId() != null
+        ? s.getStatus().sourceId()
+        : s.getSpec().source().legacySourceId(s.getMetadata().getNamespace());
+  }
+
+  /** The source's snapshots whose index names this StateSnapshot (its createdBy marker). */
+  static List<SnapshotSummary> madeBy(SnapshotCatalog catalog, StateSnapshot s, String sourceId) {
+    String marker = RunnerNames.createdBy(s);
+    return catalog.summaries(sourceId).stream()
+        .filter(summary -> marker.equals(summary.metadata().createdBy()))
+        .toList();
   }
 
   /**

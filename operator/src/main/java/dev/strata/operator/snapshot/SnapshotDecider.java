@@ -21,11 +21,11 @@ import java.util.Optional;
 /**
  * Decides, from what was observed, what a StateSnapshot's status should be and whether to create
  * its runner Job: the run lifecycle shared with every run, with a snapshot's own preconditions (a
- * ready store, a bound PVC), its pre hooks before the Job and its post hooks after it (see {@link
- * HookStage}). A pre hook that fails with onError Fail fails the snapshot without a Job, once the
- * post hooks have undone what the pre hooks did; a post hook that fails so fails a snapshot the
- * runner committed (its index stays in the status, and in the store until the object is deleted).
- * Pure: no I/O, so every path is a unit test.
+ * ready store, a bound PVC that no restore is writing into), its pre hooks before the Job and its
+ * post hooks after it (see {@link HookStage}). A pre hook that fails with onError Fail fails the
+ * snapshot without a Job, once the post hooks have undone what the pre hooks did; a post hook that
+ * fails so fails a snapshot the runner committed (its index stays in the status, and in the store
+ * until the object is deleted). Pure: no I/O, so every path is a unit test.
  */
 public final class SnapshotDecider {
 
@@ -113,6 +113,17 @@ public final class SnapshotDecider {
                   + " is "
                   + (pvcPhase == null ? "not bound" : pvcPhase)
                   + ", not Bound"));
+    }
+    if (o.pvcBusy().isPresent()) {
+      // A backup of a volume half restored would pass for a good snapshot.
+      return Optional.of(
+          steps.pending(
+              "SourceBusy",
+              "PersistentVolumeClaim "
+                  + pvcName
+                  + " is being written by Strata's "
+                  + o.pvcBusy().get()
+                  + ": the backup starts once that restore has ended"));
     }
     return Optional.empty();
   }

@@ -21,6 +21,8 @@ import java.util.function.Function;
  * @param hookPod with spec.hooks, while the run has not ended: the pod its hooks run in (the one
  *     that uses the PVC)
  * @param hooks how the hooks in flight are doing
+ * @param pvcBusy a restore runner Job, not yet ended, that writes into the PVC: said as "restore
+ *     Job x of StateRestore y"
  */
 public record SnapshotObservation(
     StateSnapshot snapshot,
@@ -29,7 +31,8 @@ public record SnapshotObservation(
     Optional<PersistentVolumeClaim> pvc,
     Optional<ClaimUser> pvcUser,
     Optional<HookPod> hookPod,
-    Function<HookRunner.Key, HookRunner.Polled> hooks) {
+    Function<HookRunner.Key, HookRunner.Polled> hooks,
+    Optional<String> pvcBusy) {
 
   public SnapshotObservation(
       StateSnapshot snapshot,
@@ -37,6 +40,14 @@ public record SnapshotObservation(
       Optional<SnapshotStore> store,
       Optional<PersistentVolumeClaim> pvc,
       Optional<ClaimUser> pvcUser) {
-    this(snapshot, run, store, pvc, pvcUser, Optional.empty(), k -> HookRunner.Polled.unknown());
+    this(
+        snapshot,
+        run,
+        store,
+        pvc,
+        pvcUser,
+        Optional.empty(),
+        k -> HookRunner.Polled.unknown(),
+        Optional.empty());
   }
 }

@@ -17,6 +17,7 @@ import dev.strata.operator.hooks.HookPod;
 import dev.strata.operator.hooks.HookRunner;
 import dev.strata.operator.metrics.FinishedRuns;
 import dev.strata.operator.metrics.StrataMetrics;
+import dev.strata.operator.runner.BusyClaims;
 import dev.strata.operator.runner.RunActions;
 import dev.strata.operator.runner.RunDecision;
 import dev.strata.operator.runner.RunObservation;
@@ -59,8 +60,8 @@ import org.slf4j.LoggerFactory;
  * Reconciles a StateSnapshot into one runner Job and reports what it did. Observe (the informers:
  * Job, store, pods), decide (SnapshotDecider, on the shared run lifecycle), act: create the Job,
  * record Events and metrics on phase changes, and write the status with phase, PVC and source
- * mirrored as labels. On deletion, removes the snapshot from the store when its deletionPolicy says
- * so.
+ * mirrored as labels. A run whose Job vanished is looked for in the store (see {@link
+ * LostResults}). On deletion, removes the snapshot from the store when its deletionPolicy says so.
  */
 @ControllerConfiguration(name = "statesnapshot")
 public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Cleaner<StateSnapshot> {
@@ -70,6 +71,7 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
   private final RunObserver<BackupReport> observer;
   private final SnapshotDecider decider;
   private final SnapshotCleaner cleaner;
+  private final LostResults lostResults;
   private final RunActions actions;
   private final EventRecorder events;
   private final StrataMetrics metrics;
@@ -93,6 +95,7 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
       RunObserver<BackupReport> observer,
       SnapshotDecider decider,
       SnapshotCleaner cleaner,
+      LostResults lostResults,
       EventRecorder events,
       StrataMetrics metrics,
       StoreCatalogs catalogs,
@@ -102,6 +105,7 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     this.observer = observer;
     this.decider = decider;
     this.cleaner = cleaner;
+    this.lostResults = lostResults;
     this.actions = new RunActions(events);
     this.events = events;
     this.metrics = metrics;
@@ -114,6 +118,28 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
 
   @Override
   public UpdateControl<StateSnapshot> reconcile(
+      StateSnapshot snapshot, Context<StateSnapshot> context) {
+    if (!mayStart(snapshot, context)) {
+      return reconcileOne(snapshot, context);
+    }
+    // Until its Job exists, one run per PVC at a time looks for a restore writing into it and
+    // starts.
+    synchronized (
+        BusyClaims.lockFor(
+            snapshot.getMetadata().getNamespace(), snapshot.getSpec().source().pvcName())) {
+      return reconcileOne(snapshot, context);
+    }
+  }
+
+  /** A backup that has not started its Job: no phase yet, or Pending. */
+  private static boolean mayStart(StateSnapshot snapshot, Context<StateSnapshot> context) {
+    SnapshotPhase phase = snapshot.getStatus() == null ? null : snapshot.getStatus().phase();
+    return !snapshot.getSpec().existing()
+        && (phase == null || phase == SnapshotPhase.Pending)
+        && context.getSecondaryResource(Job.class).isEmpty();
+  }
+
+  private UpdateControl<StateSnapshot> reconcileOne(
       StateSnapshot snapshot, Context<StateSnapshot> context) {
     KubernetesClient client = context.getClient();
     StateSnapshotStatus old = snapshot.getStatus();
@@ -139,6 +165,10 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
       Optional<Job> job = context.getSecondaryResource(Job.class);
       RunObservation<BackupReport> run =
           observer.observe(snapshot, ended, job, pods, client, store);
+      if (phase == SnapshotPhase.Running && job.isEmpty() && store.isPresent()) {
+        // Its Job is gone before its result was read: what the runner committed, if it did.
+        run = run.withLostResult(lostResults.find(snapshot, store.get()));
+      }
       String pvc = snapshot.getSpec().source().pvcName();
       RunPods.ClaimUse source =
           !ended && job.isEmpty() ? pods.claimUse(client, ns, pvc) : RunPods.ClaimUse.UNKNOWN;
@@ -152,7 +182,14 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
       SnapshotDecider.Plan plan =
           decider.plan(
               new SnapshotObservation(
-                  snapshot, run, store, source.claim(), source.user(), hookPod, hooks::poll));
+                  snapshot,
+                  run,
+                  store,
+                  source.claim(),
+                  source.user(),
+                  hookPod,
+                  hooks::poll,
+                  mayStart(snapshot, context) ? restoreInto(client, ns, pvc) : Optional.empty()));
       decision = plan.run();
       plan.hook()
           .ifPresent(h -> hooks.start(h.key(), h.pod(), h.container(), h.command(), h.timeout()));
@@ -211,6 +248,12 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
         "Expire",
         "spec.ttl " + s.getSpec().ttl() + " passed at " + status.expiresAt() + ": " + inStore);
     LOG.info("{}/{}: expired (ttl {}): deleted", ns, s.getMetadata().getName(), s.getSpec().ttl());
+  }
+
+  /** A restore runner Job that has not ended and writes into the PVC. */
+  private static Optional<String> restoreInto(KubernetesClient client, String ns, String pvc) {
+    return BusyClaims.runnerUsing(BusyClaims.runnerJobs(client, ns, "restore"), pvc, null)
+        .map(BusyClaims::describe);
   }
 
   private static Instant lastSuccess(StateSnapshotStatus status) {
@@ -285,7 +328,7 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     if (!postHooksBeforeDeletion(snapshot, client)) {
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(SnapshotDecider.HOOK_RECHECK);
     }
-    if (snapshot.getSpec().deletionPolicyOrDefault() == DeletionPolicy.Retain) {
+    if (SnapshotCleaner.policy(snapshot) == DeletionPolicy.Retain) {
       return gone(snapshot, context); // the snapshot stays in the store: nothing to do there
     }
     Optional<SnapshotStore> store = context.getSecondaryResource(SnapshotStore.class);
@@ -312,7 +355,14 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
           EventRecorder.WARNING,
           "CleanupFailed",
           "Delete",
-          "could not remove the snapshot from the store, retrying: " + e.getMessage());
+          "could not remove the snapshot from the store, retrying every 30 s: "
+              + e.getMessage()
+              + ". Fix the store, or to leave the snapshot in the store: kubectl annotate"
+              + " statesnapshot "
+              + snapshot.getMetadata().getName()
+              + " "
+              + Labels.DELETION_POLICY
+              + "=Retain");
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(30));
     }
   }

@@ -318,6 +318,30 @@ class RestoreDeciderTest {
   }
 
   @Test
+  void aTargetAnotherRunnerUsesWaitsWithoutAJob() {
+    StateRestore r =
+        restore(
+            new RestoreSource("a-new", null, null, null),
+            new RestoreTarget("data-a", null, null),
+            null);
+    RunDecision<StateRestoreStatus> d =
+        decideOn(
+            r,
+            bound("data-a"),
+            false,
+            Optional.of("restore Job other-restore of StateRestore other"));
+    assertThat(d.createdJob()).isEmpty();
+    assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Pending);
+    assertThat(Conditions.find(d.status().conditions(), Conditions.READY).get().getReason())
+        .isEqualTo("TargetBusy");
+    assertThat(d.status().message())
+        .isEqualTo(
+            "PersistentVolumeClaim data-a is in use by Strata's restore Job other-restore of"
+                + " StateRestore other: this restore starts once that run has ended");
+    assertThat(d.requeueAfter()).isPresent();
+  }
+
+  @Test
   void aClaimTemplateIsCreatedSizedForTheSnapshot() {
     RunDecision<StateRestoreStatus> d =
         decide(
@@ -361,16 +385,26 @@ class RestoreDeciderTest {
             new RestoreTarget(
                 null, new ClaimTemplate("fresh", "standard", null, null), null, INSTEAD_OF_A),
             null);
+    return decideOn(r, pending("fresh", "standard"), bindsOnFirstConsumer, Optional.empty());
+  }
+
+  /** A restore not started yet, its target as given, no pod using it. */
+  RunDecision<StateRestoreStatus> decideOn(
+      StateRestore r,
+      PersistentVolumeClaim target,
+      boolean bindsOnFirstConsumer,
+      Optional<String> busy) {
     return decider.decide(
         new RestoreObservation(
             r,
             new RunObservation<>(r, Optional.empty(), Optional.empty(), Optional.empty(), NOW),
             SNAPS,
             Optional.of(readyStore()),
-            Optional.of(pending("fresh", "standard")),
+            Optional.of(target),
             Optional.empty(),
             Optional.empty(),
-            bindsOnFirstConsumer));
+            bindsOnFirstConsumer,
+            busy));
   }
 
   @Test
@@ -410,17 +444,7 @@ class RestoreDeciderTest {
             .withPhase("Lost")
             .endStatus()
             .build();
-    RunDecision<StateRestoreStatus> d =
-        decider.decide(
-            new RestoreObservation(
-                r,
-                new RunObservation<>(r, Optional.empty(), Optional.empty(), Optional.empty(), NOW),
-                SNAPS,
-                Optional.of(readyStore()),
-                Optional.of(lost),
-                Optional.empty(),
-                Optional.empty(),
-                true));
+    RunDecision<StateRestoreStatus> d = decideOn(r, lost, true, Optional.empty());
     assertThat(d.createdJob()).isEmpty();
     assertThat(d.status().message())
         .isEqualTo("PersistentVolumeClaim fresh is not Bound yet (phase Lost)");

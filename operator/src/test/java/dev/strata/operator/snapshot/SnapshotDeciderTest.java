@@ -17,6 +17,7 @@ import dev.strata.engine.report.BackupReport;
 import dev.strata.operator.Conditions;
 import dev.strata.operator.EventRecorder;
 import dev.strata.operator.OperatorSettings;
+import dev.strata.operator.hooks.HookRunner;
 import dev.strata.operator.runner.RunDecision;
 import dev.strata.operator.runner.RunObservation;
 import dev.strata.operator.runner.RunnerOutcome;
@@ -163,6 +164,30 @@ class SnapshotDeciderTest {
             "its source in this cluster; its newest snapshot from before clusters were named is the base until it has one")
         .containsSubsequence("--source-id", "c1:ns/data/", "--former-source-id", "ns/data/");
     assertThat(d.events()).extracting(EventRecorder.Event::reason).containsExactly("Started");
+  }
+
+  @Test
+  void aVolumeARestoreWritesIntoWaitsForItsEndWithoutAJob() {
+    StateSnapshot s = snapshot(null);
+    RunDecision<StateSnapshotStatus> d =
+        decider.decide(
+            new SnapshotObservation(
+                s,
+                RunObservation.none(s, Optional.empty(), NOW),
+                Optional.of(store("True", "Reachable", "ok")),
+                Optional.of(pvc("Bound")),
+                Optional.empty(),
+                Optional.empty(),
+                k -> HookRunner.Polled.unknown(),
+                Optional.of("restore Job r-restore of StateRestore r")));
+    assertThat(d.createdJob()).isEmpty();
+    assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Pending);
+    assertThat(reason(d)).isEqualTo("SourceBusy");
+    assertThat(d.status().message())
+        .isEqualTo(
+            "PersistentVolumeClaim data is being written by Strata's restore Job r-restore of"
+                + " StateRestore r: the backup starts once that restore has ended");
+    assertThat(d.requeueAfter()).isPresent();
   }
 
   @Test
@@ -384,21 +409,7 @@ class SnapshotDeciderTest {
 
   @Test
   void failedJobCarriesTheRunnersErrorLine() {
-    StateSnapshot running =
-        snapshot(
-            new StateSnapshotStatus(
-                SnapshotPhase.Running,
-                "ns/data/",
-                "snap-backup",
-                NOW.toString(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                1L,
-                null));
+    StateSnapshot running = running(NOW);
     RunnerOutcome<BackupReport> out =
         RunnerOutcome.parse(
             1,
@@ -422,21 +433,7 @@ class SnapshotDeciderTest {
 
   @Test
   void theReasonComesFromTheCauseNeverFromTheWording() {
-    StateSnapshot running =
-        snapshot(
-            new StateSnapshotStatus(
-                SnapshotPhase.Running,
-                "ns/data/",
-                "snap-backup",
-                NOW.toString(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                1L,
-                null));
+    StateSnapshot running = running(NOW);
     Job failed = job(running, "Failed", "BackoffLimitExceeded");
     // What a runner from before causes wrote: its words name a changed file, but nothing says so in
     // a way to trust.
@@ -486,21 +483,7 @@ class SnapshotDeciderTest {
 
   @Test
   void deadlineExceededSaysWhatToRaise() {
-    StateSnapshot running =
-        snapshot(
-            new StateSnapshotStatus(
-                SnapshotPhase.Running,
-                "ns/data/",
-                "snap-backup",
-                NOW.toString(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                1L,
-                null));
+    StateSnapshot running = running(NOW);
     RunDecision<StateSnapshotStatus> d =
         decide(
             running,
@@ -705,23 +688,27 @@ class SnapshotDeciderTest {
             });
   }
 
+  /** A snapshot whose runner's Job was created and recorded (Running) at {@code started}. */
+  static StateSnapshot running(Instant started) {
+    return snapshot(
+        new StateSnapshotStatus(
+            SnapshotPhase.Running,
+            "ns/data/",
+            "snap-backup",
+            started.toString(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            1L,
+            null));
+  }
+
   @Test
   void aVanishedJobFailsInsteadOfStartingAgain() {
-    StateSnapshot running =
-        snapshot(
-            new StateSnapshotStatus(
-                SnapshotPhase.Running,
-                "ns/data/",
-                "snap-backup",
-                NOW.toString(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                1L,
-                null));
+    StateSnapshot running = running(NOW);
     RunDecision<StateSnapshotStatus> d =
         decide(
             running,
@@ -732,6 +719,33 @@ class SnapshotDeciderTest {
             Optional.empty());
     assertThat(d.createdJob()).isEmpty();
     assertThat(reason(d)).isEqualTo("JobLost");
+  }
+
+  @Test
+  void aVanishedJobWhoseSnapshotIsInTheStoreSucceedsWithThatIndex() {
+    // The operator was down while the runner committed, and longer than the Job's TTL.
+    StateSnapshot running = running(NOW);
+    BackupReport committed =
+        RunnerOutcome.parse(
+                0,
+                "{\"snapshotId\":\"20261126T000000.000Z-abcdef\",\"indexKey\":\"snapshots/x/y.json.gz\",\"files\":3}",
+                BackupReport.class)
+            .report()
+            .orElseThrow();
+    RunDecision<StateSnapshotStatus> d =
+        decider.decide(
+            new SnapshotObservation(
+                running,
+                RunObservation.<BackupReport>none(running, Optional.empty(), NOW)
+                    .withLostResult(Optional.of(committed)),
+                Optional.of(store("True", "Reachable", "ok")),
+                Optional.of(pvc("Bound")),
+                Optional.empty()));
+    assertThat(d.createdJob()).isEmpty();
+    assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Succeeded);
+    assertThat(d.status().jobName()).isEqualTo("snap-backup");
+    assertThat(d.status().snapshotIndex().id()).isEqualTo("20261126T000000.000Z-abcdef");
+    assertThat(d.status().snapshotIndex().files()).isEqualTo(3);
   }
 
   @Test

@@ -96,7 +96,8 @@ class SnapshotHooksTest {
             Optional.of(SnapshotDeciderTest.pvc("Bound")),
             Optional.empty(),
             pod,
-            k -> inFlight.getOrDefault(k, HookRunner.Polled.unknown())));
+            k -> inFlight.getOrDefault(k, HookRunner.Polled.unknown()),
+            Optional.empty()));
   }
 
   /** The hook a plan starts is then running, until {@link #ends} says how it ended. */

@@ -62,6 +62,9 @@ final class DiffCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     String named = Snapshots.required(snapshotArg, snapshotId, "diff");
+    if (!Files.exists(source)) {
+      throw new UsageException("the source " + source + " does not exist: check --source");
+    }
     if (!Files.isDirectory(source)) {
       throw new UsageException("the source " + source + " is not a directory: check --source");
     }

@@ -81,6 +81,11 @@ final class DumpCommand implements Callable<Integer> {
               + " is a directory: name the file to write, like "
               + output.resolve("dump.tar"));
     }
+    Path parent = output == null ? null : output.toAbsolutePath().normalize().getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new UsageException(
+          "--output " + output + ": the directory " + parent + " does not exist");
+    }
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
       Repository repo = storeOptions.repository(store);
@@ -198,6 +203,28 @@ final class DumpCommand implements Callable<Integer> {
    * is written and flushed, and removed when anything fails, so that a failed dump never leaves a
    * partial file behind.
    */
+  private static final String PARTIAL_MARK = ".strata-partial-";
+
+  /**
+   * Removes the partial files of dumps to the same file whose process is gone (killed before it
+   * could remove its own); a running one's is left alone.
+   */
+  private static void removeDeadPartials(Path dir, String prefix) {
+    try (java.nio.file.DirectoryStream<Path> s =
+        Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix))) {
+      for (Path p : s) {
+        String pid = p.getFileName().toString().substring(prefix.length());
+        if (pid.matches("[0-9]{1,18}")
+            && ProcessHandle.of(Long.parseLong(pid)).isEmpty()
+            && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException e) {
+      // best effort: the dump itself reports what matters
+    }
+  }
+
   private void write(Body body) {
     if (output == null) {
       OutputStream out =
@@ -207,9 +234,9 @@ final class DumpCommand implements Callable<Integer> {
       return;
     }
     Path target = output.toAbsolutePath().normalize();
-    Path partial =
-        target.resolveSibling(
-            "." + target.getFileName() + ".strata-partial-" + ProcessHandle.current().pid());
+    String partialPrefix = "." + target.getFileName() + PARTIAL_MARK;
+    removeDeadPartials(target.getParent(), partialPrefix);
+    Path partial = target.resolveSibling(partialPrefix + ProcessHandle.current().pid());
     boolean done = false;
     try {
       try (OutputStream out =
@@ -227,7 +254,8 @@ final class DumpCommand implements Callable<Integer> {
           partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       done = true;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write " + target + ": " + dev.strata.engine.Names.reason(e, true), e);
     } finally {
       if (!done) {
         try {

@@ -82,7 +82,12 @@ final class Settings {
       }
       return new Settings(Map.copyOf(env), Map.of(), null);
     } catch (IOException e) {
-      throw new UsageException("cannot read the config file " + path + ": " + e.getMessage());
+      throw new UsageException(
+          "cannot read the config file "
+              + path
+              + ": "
+              + dev.strata.engine.Names.reason(e, false)
+              + (named == null ? " (name another with STRATA_CONFIG)" : ""));
     }
     return new Settings(Map.copyOf(env), parse(path, lines), path);
   }
@@ -201,7 +206,7 @@ final class Settings {
               + " ("
               + origin(name)
               + "): "
-              + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
+              + dev.strata.engine.Names.reason(e, false));
     }
     if (s.isEmpty()) {
       throw new UsageException("the " + name + " " + file + " (" + origin(name) + ") is empty");

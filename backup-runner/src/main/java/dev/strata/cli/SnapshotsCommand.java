@@ -30,21 +30,32 @@ final class SnapshotsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<SnapshotSummary> all;
+    List<String> unreadable = new java.util.ArrayList<>();
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
-      all = new SnapshotCatalog(storeOptions.repository(store)).summaries(sourceId);
+      all =
+          new SnapshotCatalog(storeOptions.repository(store))
+              .summaries(
+                  sourceId,
+                  (id, e) ->
+                      unreadable.add(
+                          "strata: snapshot "
+                              + id
+                              + " cannot be read: "
+                              + dev.strata.engine.Names.safe(e.getMessage())));
     }
     PrintWriter out = spec.commandLine().getOut();
+    int code = unreadable.isEmpty() ? 0 : 1;
     if (json) {
       Output.json(out, all);
-      return 0;
-    }
-    if (all.isEmpty()) {
+    } else if (all.isEmpty()) {
       out.println(sourceId == null ? "no snapshots" : "no snapshots of " + sourceId);
-      return 0;
+    } else {
+      print(out, all);
     }
-    print(out, all);
-    return 0;
+    out.flush();
+    unreadable.forEach(spec.commandLine().getErr()::println);
+    return code;
   }
 
   /** The table of snapshots, its columns as wide as their widest cell. */

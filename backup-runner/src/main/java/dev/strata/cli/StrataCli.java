@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -138,6 +139,7 @@ public final class StrataCli implements Runnable {
               }
             };
     CommandLine cli = new CommandLine(new StrataCli(settings, bytes));
+    cli.registerConverter(Path.class, StrataCli::path);
     cli.setOut(out);
     cli.setErr(err);
     // Descriptions wrap at the terminal's width (80 columns when it is unknown), between words.
@@ -145,16 +147,57 @@ public final class StrataCli implements Runnable {
     cli.setExitCodeExceptionMapper(StrataCli::exitCode);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          commandLine.getErr().println("strata: " + dev.strata.engine.Names.safe(message(e)));
+          commandLine
+              .getErr()
+              .println("strata: " + dev.strata.engine.Names.safe(cliTerms(message(e))));
           return exitCode(e);
         });
     return cli.execute(args);
+  }
+
+  /**
+   * A path option's value. An empty one (`--target "$DIR"` with DIR unset) is refused: as a path it
+   * names the current directory, which a restore with --mode sync would empty of what the snapshot
+   * lacks.
+   */
+  static Path path(String value) {
+    if (value.isBlank()) {
+      throw new CommandLine.TypeConversionException(
+          "an empty path names no file or directory (is a shell variable unset?): give a path, '.'"
+              + " for the current directory");
+    }
+    return Path.of(value);
   }
 
   static int exitCode(Throwable e) {
     return e instanceof UsageException || e instanceof CommandLine.ParameterException
         ? USAGE
         : FAILED;
+  }
+
+  /**
+   * The store's errors are shared with the operator and name what its users fix (a SnapshotStore's
+   * fields, its credentials Secret); at a shell they name the options and variables instead.
+   */
+  static final String[][] CLI_TERMS = {
+    {"the credentials Secret", "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or their files)"},
+    {"spec.credentials.webIdentity", "--role-arn and --web-identity-token-file"},
+    {"spec.endpoint", "--endpoint"},
+    {"spec.bucket", "the bucket of --store"},
+    {"spec.prefix", "the prefix of --store"},
+    {"spec.region", "--region"},
+    {"spec.caBundle", "--ca-bundle"},
+  };
+
+  static String cliTerms(String message) {
+    if (message == null) {
+      return null;
+    }
+    String out = message;
+    for (String[] t : CLI_TERMS) {
+      out = out.replace(t[0], t[1]);
+    }
+    return out;
   }
 
   /** One line that says what went wrong, and where possible what to do. */

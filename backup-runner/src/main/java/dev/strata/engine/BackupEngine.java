@@ -223,8 +223,7 @@ public final class BackupEngine {
     try {
       return DirHandle.open(dir);
     } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(
-          "the source " + dir + " is not a directory: check --source");
+      throw new IllegalArgumentException("the source " + dir + " does not exist: check --source");
     } catch (PosixException e) {
       if (e.errno() == dev.strata.engine.fs.Posix.ENOTDIR) {
         throw new IllegalArgumentException(
@@ -553,6 +552,7 @@ public final class BackupEngine {
                     TreeEntry e =
                         item instanceof TreeEntry te ? te : joinEntry((CompletableFuture<?>) item);
                     if (e != null) {
+                      count(e);
                       writer.write(e);
                     }
                   }
@@ -691,11 +691,9 @@ public final class BackupEngine {
               emit.put(
                   new TreeEntry.File(
                       FileIndex.symlink(e.name(), e.metadata(), e.linkTarget()), false));
-              count(true, 0);
               continue;
             }
             Stat st = stats.get(e.name());
-            count(false, e.metadata().size());
             progress.addTotal(1, e.metadata().size());
             boolean unchanged =
                 before != null
@@ -902,12 +900,18 @@ public final class BackupEngine {
               });
     }
 
-    private void count(boolean symlink, long size) {
-      if (symlink) {
-        symlinks.incrementAndGet();
-      } else {
-        files.incrementAndGet();
-        totalBytes.addAndGet(size);
+    /**
+     * Counts an entry as the tree records it: a file that vanished is not there, and one that
+     * changed while read counts at the size it was read at, not the size the listing saw.
+     */
+    private void count(TreeEntry e) {
+      if (e instanceof TreeEntry.File f) {
+        if (f.file().isSymlink()) {
+          symlinks.incrementAndGet();
+        } else {
+          files.incrementAndGet();
+          totalBytes.addAndGet(f.file().metadata().size());
+        }
       }
     }
 

@@ -81,6 +81,9 @@ public final class GarbageCollector {
     long start = System.nanoTime();
     Instant cutoff = options.clock().instant().minus(options.grace());
     Repository opened = Repository.open(store, options.key());
+    if (!options.dryRun() && opened.config() != null) {
+      indexUnlistedPacks(opened, cutoff);
+    }
     try (Workers workers = new Workers("strata-gc", options.parallelism())) {
       Marker marker = new Marker(opened, cutoff, workers);
       marker.pass();
@@ -109,7 +112,7 @@ public final class GarbageCollector {
       PackPlan plan =
           index == null
               ? new PackPlan()
-              : planPacks(index, packs, marker, pending.packs, cutoff, repo.packSize());
+              : planPacks(repo, index, packs, marker, pending.packs, cutoff);
       long repackedBytes = 0;
       List<String> newIndexFiles = new ArrayList<>();
       Set<String> repacked = new HashSet<>();
@@ -121,6 +124,10 @@ public final class GarbageCollector {
       } else if (options.dryRun()) {
         repacked.addAll(plan.repack);
         repackedBytes = plan.repackBytes;
+      }
+      if (!options.dryRun() && !plan.unindexedLive.isEmpty()) {
+        newIndexFiles.add(
+            IndexFiles.write(repo, plan.unindexedLive, options.clock().instant().toEpochMilli()));
       }
       Set<String> toDelete = new LinkedHashSet<>(plan.dead);
       toDelete.addAll(repacked);
@@ -178,7 +185,10 @@ public final class GarbageCollector {
         IndexFiles.merge(repo, merge, id -> !gonePacks.contains(id), System.currentTimeMillis());
       }
       long tombstonesDeleted = deleteAll(marker.expiredTombstones);
-      long progressDeleted = deleteAll(staleProgress(cutoff)) + deleteAll(pending.stale);
+      long progressDeleted =
+          deleteAll(staleProgress(cutoff))
+              + deleteAll(pending.stale)
+              + store.deleteAbandonedWrites(cutoff, options.dryRun());
 
       GcReport report =
           new GcReport(
@@ -241,9 +251,118 @@ public final class GarbageCollector {
   }
 
   /** Which packs go whole, and which are repacked. */
+  /**
+   * A pack no index file lists, read from its own header: the pack as an index file would list it
+   * when it holds a blob the marked snapshots or young tombstones reference and no indexed pack
+   * holds (its index file was lost), null when it holds none (an orphan of a failed backup:
+   * garbage), {@link #UNREADABLE} when its header cannot be read: it is kept, since what it holds
+   * cannot be known.
+   */
+  private static final IndexFile.Pack UNREADABLE = new IndexFile.Pack("", 0, 0, new byte[0]);
+
+  private IndexFile.Pack unindexedLive(
+      Repository repo, BlobIndex index, ObjectInfo pack, Marker marker) {
+    String what = "pack " + StoreLayout.packIdOf(pack.key());
+    List<PackEntry> entries = readHeader(repo, pack);
+    if (entries == null) {
+      LOG.warn(
+          "{} is in no index file and its header cannot be read; kept: delete it by hand if"
+              + " `strata verify --all` passes without it",
+          what);
+      return UNREADABLE;
+    }
+    // A live blob another pack holds too (a failed backup stored it, a later one again) keeps
+    // nothing: only a blob no indexed pack holds makes this pack the one to read it from.
+    long live =
+        entries.stream()
+            .filter(b -> marker.keeps(LongSet.prefix(b.id())) && !index.contains(b.id()))
+            .count();
+    if (live == 0) {
+      return null;
+    }
+    LOG.warn(
+        "{} is in no index file but holds {} blobs that snapshots reference (its index file was"
+            + " lost): kept, and listed in a new index file",
+        what,
+        live);
+    return IndexFile.Pack.of(
+        StoreLayout.packIdOf(pack.key()), pack.lastModified().toEpochMilli(), entries);
+  }
+
+  /** A pack's entries, from its own header; null (logged) when the header cannot be read. */
+  private static List<PackEntry> readHeader(Repository repo, ObjectInfo pack) {
+    String packId = StoreLayout.packIdOf(pack.key());
+    String what = "pack " + packId;
+    try {
+      long size = pack.size();
+      if (size < PackFile.TRAILER) {
+        throw new dev.strata.engine.format.SealException(what + " is shorter than a pack trailer");
+      }
+      Metadata md = Metadata.of(null, pack.key());
+      byte[] trailer;
+      try (var in =
+          repo.store().openRange(pack.key(), size - PackFile.TRAILER, PackFile.TRAILER, md)) {
+        trailer = in.readAllBytes();
+      }
+      int len = PackFile.headerLength(trailer, what);
+      if (len > size - PackFile.TRAILER) {
+        throw new dev.strata.engine.format.SealException(what + " is shorter than its header");
+      }
+      byte[] header;
+      try (var in = repo.store().openRange(pack.key(), size - PackFile.TRAILER - len, len, md)) {
+        header = in.readAllBytes();
+      }
+      return PackFile.readHeader(repo.sealer(), packId, header, what);
+    } catch (dev.strata.engine.format.SealException | IOException e) {
+      LOG.warn("the header of {} cannot be read: {}", what, e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * Lists in a new index file the packs older than the cutoff that no index file lists and that
+   * hold a blob no indexed pack holds, read from their own headers: packs whose index file was lost
+   * (their snapshots' trees cannot be read, nor marked, without it) and orphans of failed backups
+   * (indexed, they are dead packs the plan deletes). Before the marking, so that it reads the trees
+   * such packs hold.
+   */
+  private void indexUnlistedPacks(Repository repo, Instant cutoff) {
+    Map<String, ObjectInfo> listed = listPacks();
+    BlobIndex index = BlobIndex.load(repo);
+    index.retainListed(listed);
+    Set<String> indexed = new HashSet<>();
+    for (int p = 0; p < index.packCount(); p++) {
+      indexed.add(index.packIdOfNumber(p));
+    }
+    Pending pending = new Pending(repo, cutoff);
+    pending.read();
+    List<IndexFile.Pack> found = new ArrayList<>();
+    for (ObjectInfo o : listed.values()) {
+      String id = StoreLayout.packIdOf(o.key());
+      if (indexed.contains(id)
+          || !o.lastModified().isBefore(cutoff)
+          || pending.packs.contains(id)) {
+        continue;
+      }
+      List<PackEntry> entries = readHeader(repo, o);
+      if (entries != null && entries.stream().anyMatch(b -> !index.contains(b.id()))) {
+        found.add(IndexFile.Pack.of(id, o.lastModified().toEpochMilli(), entries));
+      }
+    }
+    if (!found.isEmpty()) {
+      String key = IndexFiles.write(repo, found, options.clock().instant().toEpochMilli());
+      LOG.info(
+          "{} packs no index file listed are listed in {}, from their headers", found.size(), key);
+    }
+  }
+
   private static final class PackPlan {
     final List<String> dead = new ArrayList<>();
     final List<String> repack = new ArrayList<>();
+
+    /** Packs no index file lists that hold live blobs: kept, and listed in a new index file. */
+    final List<IndexFile.Pack> unindexedLive = new ArrayList<>();
+
     long repackBytes;
 
     /**
@@ -257,12 +376,13 @@ public final class GarbageCollector {
   }
 
   private PackPlan planPacks(
+      Repository repo,
       BlobIndex index,
       Map<String, ObjectInfo> listed,
       Marker marker,
       Set<String> pendingPacks,
-      Instant cutoff,
-      int packSize) {
+      Instant cutoff) {
+    int packSize = repo.packSize();
     index.retainListed(listed);
     int n = index.packCount();
     long[] liveBytes = new long[n];
@@ -311,10 +431,19 @@ public final class GarbageCollector {
       }
     }
     // Packs no index lists: orphans of failed backups, or a running backup's (young, or listed as
-    // pending).
+    // pending), or packs whose index file was lost: their headers say which.
     for (Map.Entry<String, ObjectInfo> e : listed.entrySet()) {
       if (!indexed.contains(e.getKey())) {
         if (e.getValue().lastModified().isBefore(cutoff) && !pendingPacks.contains(e.getKey())) {
+          IndexFile.Pack live = unindexedLive(repo, index, e.getValue(), marker);
+          if (live == UNREADABLE) {
+            plan.keptYoung++;
+            continue;
+          }
+          if (live != null) {
+            plan.unindexedLive.add(live);
+            continue;
+          }
           plan.dead.add(e.getKey());
           plan.deadBytes += e.getValue().size();
         } else {

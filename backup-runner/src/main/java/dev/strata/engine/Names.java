@@ -10,6 +10,39 @@ public final class Names {
 
   private Names() {}
 
+  /**
+   * Why a file operation failed, in words, for a message that already names the file: "no such file
+   * or directory", "permission denied", the system's reason ("not a directory", "no space left on
+   * device"), never a Java class name or the bare path that NIO's exceptions give as their message.
+   * With {@code withFile}, the file the system named follows when there is one ("/s/packs/aa: not a
+   * directory"): it may lie above the file the message names.
+   */
+  public static String reason(java.io.IOException e, boolean withFile) {
+    String why;
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      why = "no such file or directory";
+    } else if (e instanceof java.nio.file.AccessDeniedException) {
+      why = "permission denied";
+    } else if (e instanceof java.nio.file.FileAlreadyExistsException) {
+      why = "it exists already";
+    } else if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      why = f.getReason();
+    } else if (e instanceof java.nio.file.FileSystemException) {
+      why =
+          e.getClass().getSimpleName().replace("Exception", "").toLowerCase(java.util.Locale.ROOT);
+    } else {
+      why =
+          e.getMessage() == null || e.getMessage().isBlank()
+              ? "input/output error"
+              : e.getMessage();
+    }
+    if (!why.isEmpty() && Character.isUpperCase(why.charAt(0)) && !why.startsWith("I/O")) {
+      why = Character.toLowerCase(why.charAt(0)) + why.substring(1);
+    }
+    String file = e instanceof java.nio.file.FileSystemException f ? f.getFile() : null;
+    return withFile && file != null ? safe(file) + ": " + why : why;
+  }
+
   public static String safe(String name) {
     if (name == null) {
       return null;

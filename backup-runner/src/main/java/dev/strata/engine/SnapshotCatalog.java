@@ -1,6 +1,7 @@
 package dev.strata.engine;
 
 import dev.strata.engine.format.Repository;
+import dev.strata.engine.format.SealException;
 import dev.strata.engine.format.SnapshotCodec;
 import dev.strata.engine.format.StoreConfig;
 import dev.strata.engine.format.UnsupportedFormatException;
@@ -78,13 +79,33 @@ public final class SnapshotCatalog {
 
   /** Summaries of the snapshots of one source (or all when null), oldest first. */
   public List<SnapshotSummary> summaries(String sourceIdOrNull) {
+    return summaries(
+        sourceIdOrNull,
+        (id, e) -> {
+          throw e;
+        });
+  }
+
+  /**
+   * The summaries of the snapshots that can be read; each snapshot object that cannot (damaged, or
+   * of a format this release does not know) goes to {@code unreadable} with why, instead of failing
+   * the whole listing. A store that cannot be listed or read still fails it.
+   */
+  public List<SnapshotSummary> summaries(
+      String sourceIdOrNull, java.util.function.BiConsumer<String, RuntimeException> unreadable) {
     List<SnapshotSummary> out = new ArrayList<>();
     for (Entry e : entries(sourceIdOrNull)) {
       Optional<byte[]> bytes = getIfPresent(e, sourceIdOrNull);
       if (bytes.isEmpty()) {
         continue; // forgotten since it was listed
       }
-      SnapshotSummary s = summary(e.key(), bytes.get());
+      SnapshotSummary s;
+      try {
+        s = summary(e.key(), bytes.get());
+      } catch (IndexFormatException | SealException | IntegrityException x) {
+        unreadable.accept(e.snapshotId(), x);
+        continue;
+      }
       if (sourceIdOrNull == null || sourceIdOrNull.equals(s.metadata().sourceId())) {
         out.add(s);
       }

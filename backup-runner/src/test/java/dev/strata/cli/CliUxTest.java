@@ -219,6 +219,66 @@ class CliUxTest {
     assertThat(plain.err()).contains("does not exist");
   }
 
+  /**
+   * A file that cannot be read or written is named with the reason in words: a missing key file
+   * said "cannot read the key file /x: /x", and a local store that could not be written said
+   * "java.nio.file.FileSystemException: ...".
+   */
+  @Test
+  void fileErrorsSayWhyInWordsWithoutJavaClassNames() throws IOException {
+    Path missing = tmp.resolve("no-such-key");
+    Run key =
+        strata("init", "--store", tmp.resolve("s1").toString(), "--key-file", missing.toString());
+    assertThat(key.code()).isEqualTo(2);
+    assertThat(key.err().strip())
+        .isEqualTo("strata: cannot read the key file " + missing + ": no such file or directory");
+
+    Path store = Files.createDirectories(tmp.resolve("s2"));
+    Files.writeString(store.resolve("packs"), "a file where the store needs a directory");
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.write(src.resolve("f"), "x".getBytes());
+    Run backup =
+        strata(
+            Map.of("HOME", tmp.resolve("home").toString(), "STRATA_RETRY_DEADLINE", "1"),
+            "backup",
+            "--store",
+            store.toString(),
+            "--source",
+            src.toString());
+    assertThat(backup.code()).isEqualTo(1);
+    assertThat(backup.err().strip())
+        .startsWith("strata: cannot write packs/")
+        .contains(store.resolve("packs") + "/")
+        .endsWith(": not a directory")
+        .doesNotContain("java.")
+        .doesNotContain("Exception");
+  }
+
+  /**
+   * The S3 errors are shared with the operator, whose users fix a SnapshotStore: at a shell they
+   * said "check spec.endpoint" and "check the credentials Secret", which a person with only
+   * `strata` has neither of. They name the options and variables instead.
+   */
+  @Test
+  void s3ErrorsNameTheOptionsToFixNotTheOperatorsFields() {
+    Map<String, String> env =
+        Map.of(
+            "HOME", tmp.resolve("home").toString(),
+            "AWS_ACCESS_KEY_ID", "probe",
+            "AWS_SECRET_ACCESS_KEY", "probe-secret",
+            "STRATA_RETRY_DEADLINE", "1");
+    Run refused =
+        strata(env, "snapshots", "--store", "s3://bucket", "--endpoint", "http://127.0.0.1:1");
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err())
+        .contains("(connection refused): check --endpoint and that the server is running")
+        .doesNotContain("spec.")
+        .doesNotContain("probe-secret");
+    Run prefixed =
+        strata(env, "snapshots", "--store", "s3://bucket", "--endpoint", "http://127.0.0.1:1/x");
+    assertThat(prefixed.err()).doesNotContain("spec.");
+  }
+
   // ---- snapshot ids
   // ----------------------------------------------------------------------------------------------
 

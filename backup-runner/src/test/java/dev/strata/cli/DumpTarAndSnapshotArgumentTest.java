@@ -135,6 +135,41 @@ class DumpTarAndSnapshotArgumentTest {
     assertThat(toDir.err()).contains("is a directory").contains("name the file");
   }
 
+  /**
+   * --output in a directory that does not exist said "cannot write /x/out: /x/.out.strata-partial-
+   * PID", the partial file's name and nothing else; and a dump killed (kill -9) left its partial
+   * file, as large as what it had written, beside the output for good.
+   */
+  @Test
+  void outputInAMissingDirectorySaysSoAndAKilledDumpsPartialFileIsRemoved() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.write(src.resolve("f"), "content".getBytes());
+    String id = backup(src, "app");
+    Path missing = tmp.resolve("no-such-dir").resolve("out");
+    Run r = strata("dump", "--store", store(), id, "f", "--output", missing.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip())
+        .isEqualTo(
+            "strata: --output "
+                + missing
+                + ": the directory "
+                + missing.getParent()
+                + " does not exist");
+
+    Path out = tmp.resolve("out");
+    // A dead process's partial file (no process has pid 2^22 + 1: above Linux's pid_max), and a
+    // live one's (pid 1 is always running), which a dump to the same file must leave alone.
+    Path dead = Files.writeString(tmp.resolve(".out.strata-partial-4194305"), "partial");
+    Path live = Files.writeString(tmp.resolve(".out.strata-partial-1"), "x");
+    Path other = Files.writeString(tmp.resolve(".other.strata-partial-4194305"), "not out's");
+    assertThat(strata("dump", "--store", store(), id, "f", "--output", out.toString()).code())
+        .isZero();
+    assertThat(Files.readString(out)).isEqualTo("content");
+    assertThat(dead).doesNotExist();
+    assertThat(other).exists();
+    assertThat(live).exists();
+  }
+
   @Test
   void aCorruptBlobFailsTheDumpAndLeavesNoOutputFile() throws IOException {
     Path src = Files.createDirectories(tmp.resolve("src"));

@@ -107,6 +107,75 @@ class SafetyCliTest {
     }
   }
 
+  /**
+   * An empty path (`--target "$DIR"` with DIR unset) meant the current directory: `restore --mode
+   * sync --target ""` emptied it of everything the snapshot lacks, and `backup --source ""` backed
+   * it up.
+   */
+  @Test
+  void anEmptyPathIsAUsageErrorNotTheCurrentDirectory() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.write(src.resolve("f"), "x".getBytes());
+    String id = backup(src);
+    // The default mode only: were the empty target taken as the current directory, sync would
+    // empty this test's working directory.
+    for (String[] row :
+        new String[][] {
+          {"--target", "restore", id, "--target", ""},
+          {"--target", "restore", id, "--target", " "},
+          {"--source", "backup", "--source", "", "--source-id", "x"},
+          {"--source", "diff", id, "--source", ""},
+          {"--output", "dump", id, "f", "--output", ""},
+          {"--key-file", "snapshots", "--key-file", ""}
+        }) {
+      String option = row[0];
+      String line = String.join(" ", Stream.of(row).skip(1).toList());
+      String[] args =
+          Stream.concat(Stream.of(row[1], "--store", store()), Stream.of(row).skip(2))
+              .toArray(String[]::new);
+      Run r = strata(args);
+      assertThat(r.code()).as("%s: %s", line, r.err()).isEqualTo(2);
+      assertThat(r.err().lines().findFirst().orElse(""))
+          .as(line)
+          .isEqualTo(
+              "Invalid value for option '"
+                  + option
+                  + "': an empty path names no file or directory (is a shell variable unset?):"
+                  + " give a path, '.' for the current directory");
+    }
+  }
+
+  /**
+   * One damaged snapshot object made `strata snapshots` fail as a whole, so the snapshots that
+   * could still be restored could not even be listed. They are listed; the damaged one is named on
+   * standard error, and the exit code is 1.
+   */
+  @Test
+  void snapshotsListsTheReadableSnapshotsAndNamesTheDamagedOne() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.write(src.resolve("f"), "x".getBytes());
+    String first = backup(src);
+    Trees.write(src.resolve("g"), "y".getBytes());
+    String second = backup(src);
+    Path damaged;
+    try (Stream<Path> files = Files.walk(tmp.resolve("store").resolve(StoreLayout.SNAPSHOTS))) {
+      damaged = files.filter(p -> p.toString().contains(first)).findFirst().orElseThrow();
+    }
+    byte[] b = Files.readAllBytes(damaged);
+    Files.write(damaged, java.util.Arrays.copyOf(b, b.length / 2));
+
+    Run r = strata("snapshots", "--store", store());
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.out()).contains(second).doesNotContain(first);
+    assertThat(r.err().strip())
+        .startsWith("strata: snapshot " + first + " cannot be read: ")
+        .doesNotContain("\n");
+    Run json = strata("snapshots", "--store", store(), "--json");
+    assertThat(json.code()).isEqualTo(1);
+    assertThat(json.json().size()).isEqualTo(1);
+    assertThat(json.json().get(0).get("snapshotId").asText()).isEqualTo(second);
+  }
+
   /** Finding 14: `show --files` printed control characters in names raw to the terminal. */
   @Test
   void fileNamesArePrintedSafely() throws IOException {

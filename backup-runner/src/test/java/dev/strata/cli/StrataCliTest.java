@@ -210,7 +210,18 @@ class StrataCliTest {
             tmp.resolve("t").toString());
     assertThat(noLatest.code()).isEqualTo(1);
     assertThat(noLatest.err()).contains("source 'nobody' has no snapshot");
-    Run notDir = strata("backup", "--store", store(), "--source", tmp.resolve("nope").toString());
+    // A source that does not exist says so (it said "is not a directory"); a file is not a
+    // directory.
+    Path nope = tmp.resolve("nope");
+    Run noSource = strata("backup", "--store", store(), "--source", nope.toString());
+    assertThat(noSource.code()).isEqualTo(1);
+    assertThat(noSource.err().strip())
+        .isEqualTo("strata: the source " + nope + " does not exist: check --source");
+    Run missingDiff = strata("diff", "latest", "--store", store(), "--source", nope.toString());
+    assertThat(missingDiff.err().strip())
+        .isEqualTo("strata: the source " + nope + " does not exist: check --source");
+    Path file = Files.writeString(tmp.resolve("a-file"), "x");
+    Run notDir = strata("backup", "--store", store(), "--source", file.toString());
     assertThat(notDir.code()).isEqualTo(1);
     assertThat(notDir.err()).contains("is not a directory: check --source");
   }

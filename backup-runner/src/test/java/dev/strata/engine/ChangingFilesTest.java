@@ -62,24 +62,16 @@ class ChangingFilesTest {
     Files.setLastModifiedTime(next, mtime);
     AtomicBoolean swapped = new AtomicBoolean();
     BackupEngine swapAfterFirstChunk =
-        new BackupEngine(store, options(), new Progress())
-            .withHooks(
-                new BackupEngine.Hooks() {
-                  @Override
-                  public void afterChunkRead(String relPath, long offset) {
-                    if (swapped.compareAndSet(false, true)) {
-                      try {
-                        Files.move(
-                            next,
-                            file,
-                            StandardCopyOption.ATOMIC_MOVE,
-                            StandardCopyOption.REPLACE_EXISTING);
-                      } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                      }
-                    }
-                  }
-                });
+        afterEachChunk(
+            relPath -> {
+              if (swapped.compareAndSet(false, true)) {
+                Files.move(
+                    next,
+                    file,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+              }
+            });
 
     Snapshot s = swapAfterFirstChunk.backup(source, "ns/pvc/").index();
 
@@ -89,6 +81,27 @@ class ChangingFilesTest {
     byte[] restored = Files.readAllBytes(target.resolve("000042.sst"));
     // One file whole, never half of each: here the new one, read again once the swap was seen.
     assertThat(restored).isEqualTo(b);
+  }
+
+  /** What a test does to the source after a chunk of the file at {@code relPath} was read. */
+  interface AfterChunk {
+    void run(String relPath) throws IOException;
+  }
+
+  /** An engine that runs {@code action} after each chunk it reads. */
+  BackupEngine afterEachChunk(AfterChunk action) {
+    return new BackupEngine(store, options(), new Progress())
+        .withHooks(
+            new BackupEngine.Hooks() {
+              @Override
+              public void afterChunkRead(String relPath, long offset) {
+                try {
+                  action.run(relPath);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              }
+            });
   }
 
   /** A seam that appends to the file after each chunk read: it changes under every read. */
@@ -140,24 +153,47 @@ class ChangingFilesTest {
     Path gone = Trees.write(source.resolve("gone.sst"), Trees.random(4, 3 * CHUNK));
     Trees.write(source.resolve("stays.sst"), Trees.random(5, 1000));
     BackupResult r =
-        new BackupEngine(store, options(), new Progress())
-            .withHooks(
-                new BackupEngine.Hooks() {
-                  @Override
-                  public void afterChunkRead(String relPath, long offset) {
-                    if (relPath.equals("gone.sst")) {
-                      try {
-                        Files.deleteIfExists(gone);
-                      } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                      }
-                    }
+        afterEachChunk(
+                relPath -> {
+                  if (relPath.equals("gone.sst")) {
+                    Files.deleteIfExists(gone);
                   }
                 })
             .backup(source, "ns/pvc/");
     assertThat(Trees.tree(store, r.index()).file("gone.sst")).isNull();
     assertThat(Trees.tree(store, r.index()).file("stays.sst")).isNotNull();
     assertThat(r.vanishedFiles()).containsExactly("gone.sst");
+  }
+
+  /**
+   * The snapshot's counts are those of what it holds: a file that shrank while read (a log
+   * truncated under a 381 MiB backup) was counted at its listed size, and one that vanished was
+   * counted at all, so `strata snapshots` showed 381.5 MiB for a snapshot of 1002 bytes.
+   */
+  @Test
+  void theSnapshotCountsWhatItHoldsNotWhatTheListingSaw() throws IOException {
+    Path log = Trees.write(source.resolve("LOG"), Trees.random(9, 8 * CHUNK));
+    Path gone = Trees.write(source.resolve("gone.sst"), Trees.random(10, 3 * CHUNK));
+    Trees.write(source.resolve("stays.sst"), Trees.random(11, 1000));
+    AtomicBoolean truncated = new AtomicBoolean();
+    BackupResult r =
+        afterEachChunk(
+                relPath -> {
+                  if (relPath.equals("LOG") && truncated.compareAndSet(false, true)) {
+                    try (var ch = Files.newByteChannel(log, StandardOpenOption.WRITE)) {
+                      ch.truncate(100);
+                    }
+                  } else if (relPath.equals("gone.sst")) {
+                    Files.deleteIfExists(gone);
+                  }
+                })
+            .backup(source, "ns/pvc/");
+    assertThat(truncated).isTrue();
+    assertThat(Trees.tree(store, r.index()).file("LOG").metadata().size()).isEqualTo(100);
+    assertThat(r.vanishedFiles()).containsExactly("gone.sst");
+    var stats = r.index().stats();
+    assertThat(stats.files()).isEqualTo(2);
+    assertThat(stats.totalBytes()).isEqualTo(100 + 1000);
   }
 
   @Test

@@ -256,6 +256,44 @@ class GarbageCollectorTest {
     assertThat(r.blobsDeleted()).isEqualTo(1);
   }
 
+  /**
+   * A local store writes each object to a temporary name and renames it; a backup killed mid-write
+   * (kill -9, a node lost) left its temporary files, packs of up to 16 MiB each, which nothing ever
+   * deleted: list() hides them, so the collector never saw them.
+   */
+  @Test
+  void temporaryFilesOfDeadWritesInALocalStoreAreDeletedAndYoungOnesKept() throws IOException {
+    write("a.sst", 1, 1_000);
+    backup();
+    String pack = "packs/ab/" + "ab".repeat(32);
+    Path dead = temporary(pack + ".tmp-1f2e3d4c5b6a7988", OLD);
+    Path deadIndex = temporary("index/" + "cd".repeat(32) + ".tmp-7", OLD);
+    Path live = temporary(pack + ".tmp-0123456789abcdef", Duration.ofSeconds(2));
+    Path notOurs = temporary("packs/ab/notes.tmp-mine", OLD);
+    Map<String, ObjectInfo> before = list("");
+
+    GcReport dry = gc(true);
+    assertThat(dry.progressObjectsDeleted()).isEqualTo(2);
+    assertThat(dead).exists();
+    assertThat(deadIndex).exists();
+
+    GcReport r = gc();
+    assertThat(r.progressObjectsDeleted()).isEqualTo(2);
+    assertThat(dead).doesNotExist();
+    assertThat(deadIndex).doesNotExist();
+    assertThat(live).exists();
+    assertThat(notOurs).exists();
+    assertThat(list("")).isEqualTo(before);
+  }
+
+  Path temporary(String name, Duration age) throws IOException {
+    Path p = store.root().resolve(name);
+    Files.createDirectories(p.getParent());
+    Files.write(p, new byte[100]);
+    Files.setLastModifiedTime(p, FileTime.from(now.minus(age)));
+    return p;
+  }
+
   @Test
   void progressObjectsOfDeadRunsAreDeletedAndLiveOnesKept() throws IOException {
     putProgress("dead", OLD);

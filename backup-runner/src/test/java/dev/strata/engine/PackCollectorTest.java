@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.engine.format.Compression;
 import dev.strata.engine.format.Repository;
+import dev.strata.engine.pack.PackEntry;
 import dev.strata.engine.store.LocalBlobStoreManager;
 import dev.strata.engine.store.ObjectInfo;
 import dev.strata.engine.store.StoreLayout;
@@ -92,6 +93,113 @@ class PackCollectorTest {
     if (expected != null) {
       Trees.assertSameTree(expected, t);
     }
+  }
+
+  /**
+   * Ten files of 100 KB backed up; then one more, backed up and forgotten: its data pack and tree
+   * pack are garbage. Returns the first snapshot.
+   */
+  Snapshot aSnapshotAndAForgottenOne() throws IOException {
+    for (int i = 0; i < 10; i++) {
+      Trees.write(source.resolve("f" + i + ".sst"), Trees.random(i, 100_000));
+    }
+    Snapshot s = backup();
+    Trees.write(source.resolve("gone.sst"), Trees.random(99, 100_000));
+    new SnapshotCatalog(store).forget(backup().snapshotId());
+    return s;
+  }
+
+  /**
+   * An index file lost (deleted by hand as "corrupt", a bucket lifecycle rule, a bad disk): the
+   * packs it listed are in no index, and the collector took them for orphans of failed backups and
+   * deleted them, blobs the live snapshot references with them. It reads such a pack's header
+   * first: one that holds a live blob is kept and listed in a new index file, which heals the
+   * store.
+   */
+  @Test
+  void aPackNoIndexListsIsKeptAndIndexedAgainWhenItHoldsALiveBlob() throws IOException {
+    Snapshot s = aSnapshotAndAForgottenOne();
+    Repository repo = Repository.open(store, null);
+    List<String> indexKeys = new ArrayList<>(list(StoreLayout.INDEX).keySet());
+    List<dev.strata.engine.pack.IndexFile.Pack> all = new ArrayList<>();
+    for (String k : indexKeys) {
+      all.addAll(dev.strata.engine.pack.IndexFiles.read(repo, k));
+    }
+    // Keep only the packs that hold trees in the index: every data pack is now listed nowhere.
+    List<dev.strata.engine.pack.IndexFile.Pack> trees =
+        all.stream()
+            .filter(p -> p.list().stream().anyMatch(e -> e.type() == PackEntry.TREE))
+            .toList();
+    for (String k : indexKeys) {
+      store.delete(k, null);
+    }
+    dev.strata.engine.pack.IndexFiles.write(repo, trees, now.toEpochMilli());
+    ageAll(OLD);
+    int dataPacks = all.size() - trees.size();
+    assertThat(dataPacks).isGreaterThan(2);
+
+    // The forgotten snapshot's data pack (now an orphan) and its tree pack go, nothing else.
+    GcReport dry = gc(true, 0);
+    assertThat(dry.packsDeleted()).isEqualTo(2);
+    GcReport r = gc(false, 0);
+    assertThat(r.packsDeleted()).isEqualTo(2);
+    assertThat(list(StoreLayout.PACKS)).hasSize(all.size() - 2);
+
+    assertWhole(s, null);
+    assertThat(gc(false, 0).packsDeleted()).isZero();
+    assertWhole(s, null);
+  }
+
+  /**
+   * Every index file lost (a store's index is one merged file after a collection): the snapshots'
+   * trees are in no index either, and the collector stopped at the first tree it could not read, so
+   * nothing healed the store. It indexes the packs no index file lists from their own headers
+   * before it marks: the snapshot is whole again, and an orphan of a failed backup still goes.
+   */
+  @Test
+  void everyIndexFileLostIsRebuiltFromThePacksHeaders() throws IOException {
+    Snapshot s = aSnapshotAndAForgottenOne();
+    int packs = list(StoreLayout.PACKS).size();
+    for (String k : list(StoreLayout.INDEX).keySet()) {
+      store.delete(k, null);
+    }
+    ageAll(OLD);
+    GcReport r = gc(false, 0);
+
+    // The forgotten snapshot's data pack and tree pack go, nothing else.
+    assertThat(r.packsDeleted()).isEqualTo(2);
+    assertThat(list(StoreLayout.PACKS)).hasSize(packs - 2);
+    assertWhole(s, null);
+    assertThat(gc(false, 0).packsDeleted()).isZero();
+  }
+
+  /**
+   * A damaged index file stopped every backup, restore, verify and collection with "object index/…
+   * is corrupt: Src size is incorrect" and no way out. The message says what to do, and doing it
+   * (moving the file out of the store, then a collection) makes the store whole.
+   */
+  @Test
+  void aDamagedIndexFileSaysHowToRecoverAndRecoveringWorks() throws IOException {
+    for (int i = 0; i < 4; i++) {
+      Trees.write(source.resolve("f" + i + ".sst"), Trees.random(i, 100_000));
+    }
+    Snapshot s = backup();
+    String key = list(StoreLayout.INDEX).keySet().iterator().next();
+    Path file = store.root().resolve(key);
+    byte[] b = Files.readAllBytes(file);
+    Files.write(file, java.util.Arrays.copyOf(b, b.length - 20));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> dev.strata.engine.pack.BlobIndex.load(Repository.open(store, null)))
+        .hasMessageContaining(key)
+        .hasMessageContaining(
+            "the index file is damaged: move it out of the store (keep a copy), then run `strata"
+                + " gc`");
+
+    Files.move(file, tmp.resolve("damaged-index"));
+    ageAll(OLD);
+    gc(false, 0);
+    assertWhole(s, null);
   }
 
   @Test

@@ -183,7 +183,7 @@ class StsCredentialsMinioTest {
             noToken,
             Duration.ofMinutes(1));
     assertThat(refused.exitCode()).isEqualTo(1);
-    assertThat(refused.stderr()).contains("check the credentials Secret");
+    assertThat(refused.stderr()).contains("check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
     for (CommandResult r : List.of(backup, restore, refused)) {
       assertThat(r.stdout() + r.stderr())
           .doesNotContain(session.secretKey())

@@ -40,7 +40,7 @@ public final class UserKey {
       b = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          "cannot read the key file " + file + ": " + e.getMessage(), e);
+          "cannot read the key file " + file + ": " + dev.strata.engine.Names.reason(e, false), e);
     }
     int n = b.length;
     if (n > 0 && b[n - 1] == '\n') {

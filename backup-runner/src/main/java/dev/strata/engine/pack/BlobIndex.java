@@ -1,6 +1,7 @@
 package dev.strata.engine.pack;
 
 import dev.strata.engine.format.Repository;
+import dev.strata.engine.format.SealException;
 import dev.strata.engine.store.Metadata;
 import dev.strata.engine.store.ObjectInfo;
 import dev.strata.engine.store.StoreException;
@@ -68,14 +69,16 @@ public final class BlobIndex {
         byte[] plain;
         try {
           plain = repo.getObject(key, Metadata.of(null, key));
+          add(plain, "index file " + key);
         } catch (StoreException e) {
           if (e.kind() == StoreException.Kind.NOT_FOUND) {
             vanished = true; // merged into another index file meanwhile: list again
             continue;
           }
           throw e;
+        } catch (SealException e) {
+          throw damaged(e);
         }
-        add(plain, "index file " + key);
         files.add(key);
       }
       if (!vanished) {
@@ -85,6 +88,22 @@ public final class BlobIndex {
     LOG.warn(
         "index files of {} kept vanishing while they were read; some blobs may look absent",
         repo.store().location());
+  }
+
+  /**
+   * A damaged index file, with what to do: its packs describe themselves, so a collection lists
+   * them again once it is gone (an index file of a newer format is not damaged: it is left alone).
+   */
+  private static SealException damaged(SealException e) {
+    if (e.getMessage() != null && e.getMessage().contains("which this Strata does not read")) {
+      return e;
+    }
+    return new SealException(
+        e.getMessage()
+            + ": the index file is damaged: move it out of the store (keep a copy), then run `strata"
+            + " gc`, which lists the packs it listed again from their own headers once they are"
+            + " older than the grace period",
+        e);
   }
 
   /** The index files this index holds, by key. */

@@ -122,6 +122,16 @@ public interface BlobStoreManager extends AutoCloseable {
   /** Calls {@code consumer} for every object whose key starts with {@code prefix}, in key order. */
   void list(String prefix, Consumer<ObjectInfo> consumer, Metadata metadata);
 
+  /**
+   * Deletes what writes that died left beside the objects and that was last written before {@code
+   * before} (a local store's temporary files, which {@link #list} does not show; an S3 upload that
+   * died leaves no object), or with {@code dryRun} only counts it; returns how many. Garbage
+   * collection calls it with its cutoff: a live write is never that old.
+   */
+  default long deleteAbandonedWrites(java.time.Instant before, boolean dryRun) {
+    return 0;
+  }
+
   @Override
   void close();
 }

@@ -1,5 +1,6 @@
 package dev.strata.engine.store;
 
+import dev.strata.engine.Names;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -30,6 +31,10 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
 
   private static final String TEMP_MARK = ".tmp-";
 
+  /** A temporary name this class makes: the key's name, the mark, a random long in hex. */
+  private static final java.util.regex.Pattern TEMP_NAME =
+      java.util.regex.Pattern.compile(".+\\.tmp-[0-9a-f]{1,16}");
+
   private final Path root;
 
   public LocalBlobStoreManager(Path root) {
@@ -56,7 +61,7 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
           "cannot create the store directory "
               + root
               + " ("
-              + e
+              + Names.reason(e, true)
               + "): choose a writable --store path",
           e);
     }
@@ -283,6 +288,47 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
     }
   }
 
+  /**
+   * Deletes the temporary files of writes that died before their rename (a backup killed while it
+   * wrote a pack), last written before {@code before}; a file named like one but not ours (its mark
+   * not followed by hex digits) is left alone.
+   */
+  @Override
+  public long deleteAbandonedWrites(Instant before, boolean dryRun) {
+    long[] count = {0};
+    try {
+      Files.walkFileTree(
+          root,
+          new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path p, BasicFileAttributes a)
+                throws IOException {
+              if (a.isRegularFile()
+                  && TEMP_NAME.matcher(p.getFileName().toString()).matches()
+                  && a.lastModifiedTime().toInstant().isBefore(before)) {
+                if (!dryRun) {
+                  Files.deleteIfExists(p);
+                }
+                count[0]++;
+              }
+              return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path p, IOException e)
+                throws IOException {
+              if (e instanceof NoSuchFileException) {
+                return java.nio.file.FileVisitResult.CONTINUE; // renamed or deleted meanwhile
+              }
+              throw e;
+            }
+          });
+    } catch (IOException e) {
+      throw failure("delete the temporary files of", "writes that died", e);
+    }
+    return count[0];
+  }
+
   @Override
   public void close() {}
 
@@ -299,14 +345,15 @@ public final class LocalBlobStoreManager implements BlobStoreManager {
         e instanceof AccessDeniedException
             ? StoreException.Kind.PERMANENT
             : StoreException.Kind.TRANSIENT;
-    return new StoreException(kind, "cannot " + op + " " + key + " in " + location() + ": " + e, e);
+    return new StoreException(
+        kind, "cannot " + op + " " + key + " in " + location() + ": " + Names.reason(e, true), e);
   }
 
   private static void deleteQuietly(Path p) {
     try {
       Files.deleteIfExists(p);
     } catch (IOException ignored) {
-      // best effort: a leftover temp file is skipped by list() and overwritten by nothing
+      // best effort: a leftover temp file is skipped by list(); deleteAbandonedWrites takes it
     }
   }
 }

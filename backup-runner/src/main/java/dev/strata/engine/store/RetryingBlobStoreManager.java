@@ -216,6 +216,11 @@ public final class RetryingBlobStoreManager implements BlobStoreManager {
   }
 
   @Override
+  public long deleteAbandonedWrites(java.time.Instant before, boolean dryRun) {
+    return delegate.deleteAbandonedWrites(before, dryRun);
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

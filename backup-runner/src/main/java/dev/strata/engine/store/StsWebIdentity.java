@@ -134,7 +134,10 @@ final class StsWebIdentity implements RefreshingCredentials.Source {
       throw new StoreException(
           StoreException.Kind.PERMANENT,
           StoreException.Reason.INVALID_CREDENTIALS,
-          "cannot read the web identity token file " + identity.tokenFile() + ": " + e,
+          "cannot read the web identity token file "
+              + identity.tokenFile()
+              + ": "
+              + dev.strata.engine.Names.reason(e, false),
           null);
     }
   }

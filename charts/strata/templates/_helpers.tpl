@@ -102,11 +102,13 @@ automountServiceAccountToken: false on them and they run as the namespace's defa
 # and CatalogSync (a snapshot of the bucket that has none here is imported); delete in SnapshotScheduleReconciler
 # (concurrencyPolicy Replace), RetentionPolicyReconciler (expired snapshots), StateSnapshotReconciler (spec.ttl) and
 # CatalogSync (an imported one whose snapshot left the bucket); patch for the finalizer (java-operator-sdk adds and
-# removes it) and for the labels StateSnapshotReconciler mirrors (server-side apply, with the status). No get:
-# everything is read from the informers (a finalizer patch that conflicts is retried from the cache, not re-read).
+# removes it) and for the labels StateSnapshotReconciler mirrors (server-side apply, with the status). get only for
+# the framework: everything else is read from the informers, but when a finalizer patch meets a conflict (the object
+# changed since the cache saw it) java-operator-sdk re-reads the StateSnapshot from the API server
+# (ReconciliationDispatcher.conflictRetryingPatch); refused, the finalizer stayed until a retry, with an error.
 - apiGroups: ["strata.dev"]
   resources: ["statesnapshots"]
-  verbs: ["list", "watch", "create", "delete", "patch"]
+  verbs: ["get", "list", "watch", "create", "delete", "patch"]
 # StateSnapshot status: UpdateControl.patchStatus in StateSnapshotReconciler (server-side apply to /status).
 - apiGroups: ["strata.dev"]
   resources: ["statesnapshots/status"]

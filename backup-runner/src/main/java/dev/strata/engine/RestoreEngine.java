@@ -232,6 +232,19 @@ public final class RestoreEngine {
                     : "")
                 + "): restore into an empty directory, or choose --mode overwrite or --mode sync");
       }
+      if (options.mode() == RestoreMode.OVERWRITE) {
+        // Mode sync removes it with the rest of what the snapshot lacks; overwrite keeps all that.
+        present.stream()
+            .filter(n -> n.startsWith(STAGING_PREFIX))
+            .sorted()
+            .forEach(
+                n ->
+                    LOG.warn(
+                        "the restore target {} holds {}, which looks left by a restore that was"
+                            + " killed: mode overwrite keeps it; remove it if it is",
+                        target,
+                        Names.safe(n)));
+      }
       return root;
     } catch (IOException e) {
       throw new UncheckedIOException(
@@ -333,6 +346,9 @@ public final class RestoreEngine {
 
     int nextSeq;
 
+    /** Whether the tree held anything besides its root: with a selection, whether it matched. */
+    boolean anySelected;
+
     Run(Snapshot snapshot, Repository repo, BlobSource blobs, DirHandle root, Path target) {
       this.snapshot = snapshot;
       this.repo = repo;
@@ -375,6 +391,9 @@ public final class RestoreEngine {
         if (r.next() != null) {
           throw new IllegalStateException("the tree goes on after its root");
         }
+        if (!whole && !anySelected) {
+          throw new NothingSelectedException(nothingSelected());
+        }
         if (!whole) {
           progress.totalsKnown(); // a selection's totals grew as its files were planned
         }
@@ -382,6 +401,19 @@ public final class RestoreEngine {
       } finally {
         open.forEach(this::closeQuietly);
       }
+    }
+
+    /** Why a selection that matched nothing is refused, and what to look at. */
+    private String nothingSelected() {
+      PathSelection s = options.selection();
+      return "nothing in snapshot "
+          + snapshot.snapshotId()
+          + " matches the selection"
+          + (s.includes().isEmpty() ? "" : " (include " + s.includes() + ")")
+          + (s.excludes().isEmpty() ? "" : " (exclude " + s.excludes() + ")")
+          + ": nothing was restored. Patterns match paths relative to the snapshot's root, as `strata ls "
+          + snapshot.snapshotId()
+          + "` lists them";
     }
 
     private void closeQuietly(StagedFile sf) {
@@ -404,6 +436,7 @@ public final class RestoreEngine {
      */
     private void stageDir(TreeReader r, DirHandle local, String relPath, TreeEntry.Dir self) {
       for (TreeEntry.File fe : r.files()) {
+        anySelected = true;
         FileIndex f = fe.file();
         if (f.isSymlink()) {
           continue;
@@ -451,6 +484,7 @@ public final class RestoreEngine {
       }
       while (r.peek() instanceof TreeEntry.Dir d) {
         r.next();
+        anySelected = true;
         DirHandle sub = null;
         if (local != null) {
           try {

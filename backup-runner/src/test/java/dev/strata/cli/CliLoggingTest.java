@@ -50,6 +50,35 @@ class CliLoggingTest {
   }
 
   @Test
+  void anOverwriteRestoreWarnsOfAStagingDirectoryAKilledRestoreLeft() throws Exception {
+    Path src = source();
+    Result b =
+        strata(
+            null, "backup", "--store", store(), "--source", src.toString(), "--source-id", "left");
+    assertThat(b.code()).as(b.err()).isZero();
+    Path target = Files.createDirectories(tmp.resolve("t"));
+    Trees.write(target.resolve(".strata-staging-5eed/0"), "half".getBytes());
+    Result r =
+        strata(
+            null,
+            "restore",
+            "--store",
+            store(),
+            "--source-id",
+            "left",
+            "--latest",
+            "--target",
+            target.toString(),
+            "--mode",
+            "overwrite");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err())
+        .contains(" WARN ")
+        .contains(".strata-staging-5eed, which looks left by a restore that was killed");
+    assertThat(target.resolve(".strata-staging-5eed/0")).exists();
+  }
+
+  @Test
   void strataLogLevelInfoLogsEachBackupOnStderrOnly() throws Exception {
     Path src = source();
     Result r =

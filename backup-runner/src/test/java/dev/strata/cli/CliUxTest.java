@@ -19,6 +19,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -495,6 +496,38 @@ class CliUxTest {
             "[x");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("--include").contains("without its ]");
+  }
+
+  @Test
+  void aSelectionThatMatchesNothingIsAFailureNotAnEmptyRestore() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.makeRichTree(src);
+    String id = backup(src, "rich");
+    Path target = Files.createDirectories(tmp.resolve("t"));
+    Trees.write(target.resolve("own.txt"), "the target's own".getBytes());
+    for (String mode : List.of("empty", "sync")) {
+      Path into = mode.equals("empty") ? tmp.resolve("new") : target;
+      Run typo = restore(id, into, "--mode", mode, "--include", "bgi/**");
+      assertThat(typo.code()).as(mode + ": " + typo.err()).isEqualTo(1);
+      assertThat(typo.err())
+          .contains("nothing in snapshot " + id + " matches the selection (include [bgi/**])")
+          .contains("nothing was restored");
+    }
+    assertThat(Trees.describe(target).keySet()).containsExactlyInAnyOrder(".", "own.txt");
+    // Everything left out by --exclude is the same mistake.
+    Run all = restore(id, tmp.resolve("x"), "--exclude", "*");
+    assertThat(all.code()).as(all.err()).isEqualTo(1);
+    assertThat(all.err()).contains("matches the selection (exclude [*])");
+  }
+
+  /** {@code strata restore --snapshot ID --target TARGET MORE...} on this test's store. */
+  Run restore(String id, Path target, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "restore", "--store", store(), "--snapshot", id, "--target", target.toString()));
+    args.addAll(List.of(more));
+    return strata(args.toArray(String[]::new));
   }
 
   @Test

@@ -81,8 +81,10 @@ public final class GarbageCollector {
     long start = System.nanoTime();
     Instant cutoff = options.clock().instant().minus(options.grace());
     Repository opened = Repository.open(store, options.key());
+    // Headers read before the marking, by pack id (null: unreadable), not read again by the plan.
+    Map<String, List<PackEntry>> headers = new HashMap<>();
     if (!options.dryRun() && opened.config() != null) {
-      indexUnlistedPacks(opened, cutoff);
+      indexUnlistedPacks(opened, cutoff, headers);
     }
     try (Workers workers = new Workers("strata-gc", options.parallelism())) {
       Marker marker = new Marker(opened, cutoff, workers);
@@ -112,7 +114,7 @@ public final class GarbageCollector {
       PackPlan plan =
           index == null
               ? new PackPlan()
-              : planPacks(repo, index, packs, marker, pending.packs, cutoff);
+              : planPacks(repo, index, packs, marker, pending.packs, cutoff, headers);
       long repackedBytes = 0;
       List<String> newIndexFiles = new ArrayList<>();
       Set<String> repacked = new HashSet<>();
@@ -250,7 +252,9 @@ public final class GarbageCollector {
     return packs;
   }
 
-  /** Which packs go whole, and which are repacked. */
+  /** What {@link #unindexedLive} returns for a pack whose header cannot be read. */
+  private static final IndexFile.Pack UNREADABLE = new IndexFile.Pack("", 0, 0, new byte[0]);
+
   /**
    * A pack no index file lists, read from its own header: the pack as an index file would list it
    * when it holds a blob the marked snapshots or young tombstones reference and no indexed pack
@@ -258,12 +262,15 @@ public final class GarbageCollector {
    * garbage), {@link #UNREADABLE} when its header cannot be read: it is kept, since what it holds
    * cannot be known.
    */
-  private static final IndexFile.Pack UNREADABLE = new IndexFile.Pack("", 0, 0, new byte[0]);
-
   private IndexFile.Pack unindexedLive(
-      Repository repo, BlobIndex index, ObjectInfo pack, Marker marker) {
-    String what = "pack " + StoreLayout.packIdOf(pack.key());
-    List<PackEntry> entries = readHeader(repo, pack);
+      Repository repo,
+      BlobIndex index,
+      ObjectInfo pack,
+      Marker marker,
+      Map<String, List<PackEntry>> headers) {
+    String id = StoreLayout.packIdOf(pack.key());
+    String what = "pack " + id;
+    List<PackEntry> entries = headers.containsKey(id) ? headers.get(id) : readHeader(repo, pack);
     if (entries == null) {
       LOG.warn(
           "{} is in no index file and its header cannot be read; kept: delete it by hand if"
@@ -326,7 +333,8 @@ public final class GarbageCollector {
    * (indexed, they are dead packs the plan deletes). Before the marking, so that it reads the trees
    * such packs hold.
    */
-  private void indexUnlistedPacks(Repository repo, Instant cutoff) {
+  private void indexUnlistedPacks(
+      Repository repo, Instant cutoff, Map<String, List<PackEntry>> headers) {
     Map<String, ObjectInfo> listed = listPacks();
     BlobIndex index = BlobIndex.load(repo);
     index.retainListed(listed);
@@ -345,6 +353,7 @@ public final class GarbageCollector {
         continue;
       }
       List<PackEntry> entries = readHeader(repo, o);
+      headers.put(id, entries);
       if (entries != null && entries.stream().anyMatch(b -> !index.contains(b.id()))) {
         found.add(IndexFile.Pack.of(id, o.lastModified().toEpochMilli(), entries));
       }
@@ -356,6 +365,7 @@ public final class GarbageCollector {
     }
   }
 
+  /** Which packs go whole, and which are repacked. */
   private static final class PackPlan {
     final List<String> dead = new ArrayList<>();
     final List<String> repack = new ArrayList<>();
@@ -381,7 +391,8 @@ public final class GarbageCollector {
       Map<String, ObjectInfo> listed,
       Marker marker,
       Set<String> pendingPacks,
-      Instant cutoff) {
+      Instant cutoff,
+      Map<String, List<PackEntry>> headers) {
     int packSize = repo.packSize();
     index.retainListed(listed);
     int n = index.packCount();
@@ -435,7 +446,7 @@ public final class GarbageCollector {
     for (Map.Entry<String, ObjectInfo> e : listed.entrySet()) {
       if (!indexed.contains(e.getKey())) {
         if (e.getValue().lastModified().isBefore(cutoff) && !pendingPacks.contains(e.getKey())) {
-          IndexFile.Pack live = unindexedLive(repo, index, e.getValue(), marker);
+          IndexFile.Pack live = unindexedLive(repo, index, e.getValue(), marker, headers);
           if (live == UNREADABLE) {
             plan.keptYoung++;
             continue;

@@ -95,7 +95,7 @@ public final class BlobIndex {
    * them again once it is gone (an index file of a newer format is not damaged: it is left alone).
    */
   private static SealException damaged(SealException e) {
-    if (e.getMessage() != null && e.getMessage().contains("which this Strata does not read")) {
+    if (e instanceof IndexFile.UnknownVersion) {
       return e;
     }
     return new SealException(

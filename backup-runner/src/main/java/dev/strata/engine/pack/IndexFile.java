@@ -95,6 +95,15 @@ public final class IndexFile {
     return b.array();
   }
 
+  /**
+   * An index file of a version this Strata does not read (a newer release wrote it): not damaged.
+   */
+  public static final class UnknownVersion extends SealException {
+    UnknownVersion(String message) {
+      super(message);
+    }
+  }
+
   public static void read(byte[] plain, String what, Visitor v) {
     try {
       ByteBuffer b = ByteBuffer.wrap(plain);
@@ -103,7 +112,7 @@ public final class IndexFile {
       }
       int version = b.getInt();
       if (version != VERSION) {
-        throw new SealException(
+        throw new UnknownVersion(
             what + " has index file version " + version + ", which this Strata does not read");
       }
       b.getLong();

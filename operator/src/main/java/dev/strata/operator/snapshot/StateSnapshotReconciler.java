@@ -120,14 +120,14 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
   public UpdateControl<StateSnapshot> reconcile(
       StateSnapshot snapshot, Context<StateSnapshot> context) {
     if (!mayStart(snapshot, context)) {
-      return reconcileOne(snapshot, context);
+      return reconcileOne(snapshot, context, false);
     }
     // Until its Job exists, one run per PVC at a time looks for a restore writing into it and
     // starts.
     synchronized (
         BusyClaims.lockFor(
             snapshot.getMetadata().getNamespace(), snapshot.getSpec().source().pvcName())) {
-      return reconcileOne(snapshot, context);
+      return reconcileOne(snapshot, context, true);
     }
   }
 
@@ -139,8 +139,11 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
         && context.getSecondaryResource(Job.class).isEmpty();
   }
 
+  /**
+   * {@code mayStart}: its Job may be created now, so a restore writing into its PVC is looked for.
+   */
   private UpdateControl<StateSnapshot> reconcileOne(
-      StateSnapshot snapshot, Context<StateSnapshot> context) {
+      StateSnapshot snapshot, Context<StateSnapshot> context, boolean mayStart) {
     KubernetesClient client = context.getClient();
     StateSnapshotStatus old = snapshot.getStatus();
     String ns = snapshot.getMetadata().getNamespace();
@@ -189,7 +192,7 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
                   source.user(),
                   hookPod,
                   hooks::poll,
-                  mayStart(snapshot, context) ? restoreInto(client, ns, pvc) : Optional.empty()));
+                  mayStart ? restoreInto(client, ns, pvc) : Optional.empty()));
       decision = plan.run();
       plan.hook()
           .ifPresent(h -> hooks.start(h.key(), h.pod(), h.container(), h.command(), h.timeout()));

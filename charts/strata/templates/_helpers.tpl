@@ -173,18 +173,21 @@ automountServiceAccountToken: false on them and they run as the namespace's defa
 # handed to the informer's cache, so it is never
 # read back); list+watch for the Job informers of the snapshot, restore and store reconcilers; delete once a success
 # is recorded (RunnerJobs.release) and in StateSnapshotReconciler.cleanup (stops a running backup before its snapshot
-# goes).
+# goes); patch removes the strata.dev/result finalizer (RunnerJobs.letGo) once a backup's or restore's end is
+# recorded, or its owner is gone: it keeps an expired Job until its result is read.
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["create", "delete", "list", "watch"]
+  verbs: ["create", "delete", "list", "watch", "patch"]
 # Pods: list+watch for the pod informers of StateSnapshotReconciler and StateRestoreReconciler (RunPods: indexed by
 # claim, the pod that mounts a snapshot's source or a restore's target, so a ReadWriteOnce volume is mounted on its
 # node; by Job, a runner's termination message, listed once when the informer has not seen it yet) and for
 # RestorePolicyReconciler's informer of the pods the webhook labelled (their restore results); get in RunPods.userOf
-# (the user, group and fsGroup of that pod, for a Restricted runner; the informer keeps no container specs).
+# (the user, group and fsGroup of that pod, for a Restricted runner; the informer keeps no container specs); patch
+# removes the strata.dev/result finalizer from a runner's pods (RunnerJobs.letGo), whose termination message is the
+# result, once it is recorded.
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 # PVCs: get in RunPods.claimUse (a snapshot's source, a restore's target must exist and be Bound) and in a group
 # restore (which members' claims exist); create in StateRestoreReconciler (a restore target from
 # spec.target.claimTemplate); list in SnapshotScheduleReconciler (a grouped schedule's PVCs: a StatefulSet's claims, or

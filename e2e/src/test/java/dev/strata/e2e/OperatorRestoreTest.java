@@ -58,6 +58,10 @@ class OperatorRestoreTest {
 
   static final String PVC = OperatorSnapshotTest.PVC;
   static OperatorProcess operator;
+  static Path work;
+
+  static final Map<String, String> ENV =
+      Map.of("STRATA_STORE_RECHECK_SECONDS", "30", "STRATA_RUNNER_RETRY_DEADLINE_SECONDS", "20");
 
   @TempDir Path tmp;
 
@@ -65,15 +69,8 @@ class OperatorRestoreTest {
   static void startOperator(ControlPlane plane, MinioServer minio, @TempDir Path dir) {
     plane.kubectl("apply", "-f", Examples.dir().resolveSibling("crds").toString()).assertSuccess();
     minio.createBucket(Examples.EXAMPLE_BUCKET);
-    operator =
-        OperatorProcess.start(
-            plane.kubeconfig(),
-            dir,
-            Map.of(
-                "STRATA_STORE_RECHECK_SECONDS",
-                "30",
-                "STRATA_RUNNER_RETRY_DEADLINE_SECONDS",
-                "20"));
+    work = dir;
+    operator = OperatorProcess.start(plane.kubeconfig(), dir, ENV);
   }
 
   @AfterAll
@@ -459,6 +456,61 @@ class OperatorRestoreTest {
     OperatorSnapshotTest.awaitPhase(client, ns, "of-shared", SnapshotPhase.Succeeded);
     assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns.name(), "shared").resolve("rocksdb")))
         .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
+  }
+
+  /**
+   * A restore leaves no marker in the store: when its Job expired while the operator was down, it
+   * ended JobLost though it may have succeeded. The Job and its pod now stay, deleted, until the
+   * operator comes back and reads the runner's result; then they go. The Job of a StateRestore
+   * deleted meanwhile is let go too.
+   */
+  @Test
+  void aRestoreWhoseJobExpiredWhileTheOperatorWasDownSucceeds(
+      ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
+      throws IOException {
+    KubernetesClient client = plane.client();
+    Path volume = OperatorSnapshotTest.storeAndVolume(plane, kubelet, minio, ns, tmp, 26);
+    snapshot(client, ns, "first", PVC);
+    OperatorSnapshotTest.claim(client, ns, "copy");
+    restoreFirstIntoCopy(client, ns, "back");
+    await().atMost(Duration.ofSeconds(60)).until(() -> !restoreJobs(client, ns).isEmpty());
+    operator.kill();
+    String jobName = restoreJobs(client, ns).get(0).getMetadata().getName();
+    try {
+      StateRestore before =
+          client.resources(StateRestore.class).inNamespace(ns.name()).withName("back").get();
+      assertThat(ended(before.getStatus()))
+          .as("the operator died before it read the runner's result")
+          .isFalse();
+      OperatorSnapshotTest.expireWhileNoOperatorRuns(client, ns.name(), jobName);
+    } finally {
+      operator = OperatorProcess.start(plane.kubeconfig(), work, ENV);
+    }
+    StateRestore done = awaitEnd(client, ns, "back");
+    assertThat(done.getStatus().phase())
+        .as(done.getStatus().message())
+        .isEqualTo(SnapshotPhase.Succeeded);
+    assertThat(done.getStatus().jobName()).isEqualTo(jobName);
+    OperatorSnapshotTest.awaitGone(client, ns.name(), jobName);
+    assertThat(DirectoryTree.describe(kubelet.hostPathOf(ns.name(), "copy").resolve("rocksdb")))
+        .isEqualTo(DirectoryTree.describe(volume.resolve("rocksdb")));
+
+    // A deleted StateRestore's Job, deleted by the garbage collector, is let go: no result is owed.
+    restoreFirstIntoCopy(client, ns, "dropped");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                client.batch().v1().jobs().inNamespace(ns.name()).withName("dropped-restore").get()
+                    != null);
+    client.resources(StateRestore.class).inNamespace(ns.name()).withName("dropped").delete();
+    OperatorSnapshotTest.awaitGone(client, ns.name(), "dropped-restore");
+  }
+
+  static void restoreFirstIntoCopy(KubernetesClient client, TestNamespace ns, String name) {
+    RestoreTarget copy = new RestoreTarget("copy", null, "rocksdb", FROM_PVC);
+    restore(
+        client, ns, name, new RestoreSource("first", null, null, null), copy, RestoreMode.Sync, 4);
   }
 
   static boolean ended(StateRestoreStatus status) {

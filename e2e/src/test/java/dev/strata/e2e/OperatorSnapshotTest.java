@@ -579,12 +579,14 @@ class OperatorSnapshotTest {
   }
 
   /**
-   * The operator is down while the runner finishes, and longer than the Job's TTL: the Job and its
-   * pod, which held the runner's result, are gone when it comes back. What the runner committed is
-   * the result (found in the store by the StateSnapshot's marker), not a JobLost failure.
+   * The operator is down while the runner finishes, and longer than the Job's TTL: the TTL
+   * controller deletes the Job, but the Job and its pod, which holds the runner's result, stay (the
+   * strata.dev/result finalizer) until the operator comes back, reads the result and lets them go.
+   * Without the finalizer they were gone, and only what the runner committed to the store rescued
+   * the run (LostResults, still the way for a Job deleted without its finalizer).
    */
   @Test
-  void aResultWhoseJobExpiredWhileTheOperatorWasDownIsFoundInTheStore(
+  void aResultWhoseJobExpiredWhileTheOperatorWasDownIsStillRead(
       ControlPlane plane, KubeletStandIn kubelet, MinioServer minio, TestNamespace ns)
       throws IOException {
     KubernetesClient client = plane.client();
@@ -602,30 +604,7 @@ class OperatorSnapshotTest {
                   .phase())
           .as("the operator died before it read the runner's result")
           .isEqualTo(SnapshotPhase.Running);
-      await()
-          .atMost(SNAPSHOT_TIMEOUT)
-          .until(
-              () -> {
-                Job job = client.batch().v1().jobs().inNamespace(ns.name()).withName(jobName).get();
-                return job.getStatus() != null
-                    && job.getStatus().getSucceeded() != null
-                    && job.getStatus().getSucceeded() > 0;
-              });
-      // What the TTL controller does once STRATA_JOB_TTL_SECONDS has passed, sooner.
-      client
-          .batch()
-          .v1()
-          .jobs()
-          .inNamespace(ns.name())
-          .withName(jobName)
-          .withPropagationPolicy(DeletionPropagation.BACKGROUND)
-          .delete();
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () ->
-                  client.batch().v1().jobs().inNamespace(ns.name()).withName(jobName).get()
-                      == null);
+      expireWhileNoOperatorRuns(client, ns.name(), jobName);
     } finally {
       operator = OperatorProcess.start(plane.kubeconfig(), work, ENV);
     }
@@ -640,6 +619,60 @@ class OperatorSnapshotTest {
                 assertThat(s.stats().files()).isEqualTo(done.getStatus().snapshotIndex().files());
               });
     }
+    awaitGone(client, ns.name(), jobName);
+  }
+
+  /**
+   * Waits for the runner Job to finish, then deletes it as the TTL controller does once its
+   * ttlSecondsAfterFinished passed (in the foreground, so the garbage collector deletes its pods
+   * first), and waits until the garbage collector has: the Job and its pods are deleted, and held.
+   */
+  static void expireWhileNoOperatorRuns(KubernetesClient client, String ns, String jobName) {
+    await()
+        .atMost(SNAPSHOT_TIMEOUT)
+        .until(
+            () -> {
+              Job job = client.batch().v1().jobs().inNamespace(ns).withName(jobName).get();
+              return job.getStatus() != null
+                  && job.getStatus().getSucceeded() != null
+                  && job.getStatus().getSucceeded() > 0;
+            });
+    client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(ns)
+        .withName(jobName)
+        .withPropagationPolicy(DeletionPropagation.FOREGROUND)
+        .delete();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              List<Pod> pods =
+                  client.pods().inNamespace(ns).withLabel("job-name", jobName).list().getItems();
+              return !pods.isEmpty()
+                  && pods.stream().allMatch(p -> p.getMetadata().getDeletionTimestamp() != null);
+            });
+    Job held = client.batch().v1().jobs().inNamespace(ns).withName(jobName).get();
+    assertThat(held).as("the expired Job is kept until its result is read").isNotNull();
+    assertThat(held.getMetadata().getDeletionTimestamp()).isNotNull();
+  }
+
+  /** The operator let go of the Job and its pods once their result was recorded. */
+  static void awaitGone(KubernetesClient client, String ns, String jobName) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                client.batch().v1().jobs().inNamespace(ns).withName(jobName).get() == null
+                    && client
+                        .pods()
+                        .inNamespace(ns)
+                        .withLabel("job-name", jobName)
+                        .list()
+                        .getItems()
+                        .isEmpty());
   }
 
   /**

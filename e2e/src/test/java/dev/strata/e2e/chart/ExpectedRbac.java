@@ -39,8 +39,8 @@ final class ExpectedRbac {
           rule("strata.dev", "staterestores", "list", "watch", "create"),
           rule("strata.dev", "staterestores/status", "patch"),
           rule("strata.dev", "staterestores/finalizers", "update"),
-          rule("batch", "jobs", "create", "delete", "list", "watch"),
-          rule("", "pods", "get", "list", "watch"),
+          rule("batch", "jobs", "create", "delete", "list", "watch", "patch"),
+          rule("", "pods", "get", "list", "watch", "patch"),
           rule("", "persistentvolumeclaims", "get", "create", "list"),
           rule("apps", "statefulsets", "get"),
           rule("", "secrets", "get", "list", "watch"),
@@ -278,6 +278,9 @@ final class ExpectedRbac {
     m.put(
         "batch/jobs delete",
         "allNamespaces: deleting a snapshot whose runner cannot start (cleanup stops the runner)");
+    m.put(
+        "batch/jobs patch",
+        "allNamespaces: first snapshot (its Job let go of its result once Succeeded is recorded)");
     m.put("batch/jobs list", start);
     m.put("batch/jobs watch", start);
     m.put(
@@ -285,6 +288,9 @@ final class ExpectedRbac {
         start
             + " (pods indexed by claim and Job: the node of a PVC user, a runner's termination message)");
     m.put("core/pods watch", start);
+    m.put(
+        "core/pods patch",
+        "allNamespaces: first snapshot (its runner pod let go of its result once Succeeded is recorded)");
     m.put(
         "core/pods get",
         "allNamespaces: deleting a snapshot whose runner cannot start (the user of its PVC read for its uid and fsGroup)");

@@ -11,6 +11,7 @@ import dev.strata.operator.RunnerPodSettings;
 import dev.strata.operator.RunnerPodTemplate;
 import dev.strata.operator.runner.RunnerArgs;
 import dev.strata.operator.runner.RunnerCredentials;
+import dev.strata.operator.runner.RunnerJobs;
 import dev.strata.operator.runner.RunnerNames;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
@@ -128,6 +129,7 @@ public final class RestoreJobBuilder {
                         .build(),
                     store.getSpec()))
             .endSpec();
-    return job.build();
+    // Kept, with its pods, until the run's result is in the status (see RunnerJobs).
+    return RunnerJobs.holdingResult(job.build());
   }
 }

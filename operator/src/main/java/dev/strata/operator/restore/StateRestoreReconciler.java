@@ -22,6 +22,7 @@ import dev.strata.operator.runner.RunDecision;
 import dev.strata.operator.runner.RunObservation;
 import dev.strata.operator.runner.RunObserver;
 import dev.strata.operator.runner.RunPods;
+import dev.strata.operator.runner.RunnerJobInformer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -331,7 +332,7 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
                 (SnapshotStore s) -> waiting(context, s.getMetadata().getNamespace()))
             .withPrimaryToSecondaryMapper((StateRestore r) -> Set.of())
             .build();
-    jobs = new InformerEventSource<>(jobConfig, context);
+    jobs = new RunnerJobInformer<>(jobConfig, context);
     snapshots = new InformerEventSource<>(snapshotConfig, context);
     stores = new InformerEventSource<>(storeConfig, context);
     pods = RunPods.inform(context, StateRestore.class, "strata.dev/staterestore", null);

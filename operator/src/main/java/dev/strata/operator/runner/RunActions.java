@@ -8,8 +8,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
 /**
- * Carries out a run's decision: creates what it asks for, releases a finished Job, records its
- * Events.
+ * Carries out a run's decision: creates what it asks for, lets go of a Job whose result is
+ * recorded, releases a finished Job, records its Events.
  */
 public final class RunActions {
 
@@ -36,14 +36,10 @@ public final class RunActions {
         Dependents.create(client, object, owner, null);
       }
     }
-    decision
-        .release()
-        .ifPresent(
-            job ->
-                RunnerJobs.release(
-                    client,
-                    job,
-                    owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName()));
+    String who = owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName();
+    // Let go first: a released Job that still held its result would stay until the next look.
+    decision.letGo().ifPresent(job -> RunnerJobs.letGo(client, job, who));
+    decision.release().ifPresent(job -> RunnerJobs.release(client, job, who));
     decision.events().forEach(e -> events.record(owner, e, action));
   }
 }

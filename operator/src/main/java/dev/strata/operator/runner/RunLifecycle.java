@@ -19,8 +19,10 @@ import java.util.function.Function;
  * runner reported, with a reason from its cause. A run gets at most one Job in its life: once it
  * has ended it never changes again, and a Job that vanished is a failure, not a reason to start
  * over, unless what the run committed was found in the store (the Job expired while no operator
- * ran), which is its success. A finished Job is released once the success it produced is recorded.
- * Pure.
+ * ran), which is its success. Every runner Job holds its result (a finalizer on it and its pods,
+ * see {@link RunnerJobs#RESULT_FINALIZER}) until the run's end is recorded, so an expired Job is
+ * still read, even by an operator that comes back after its TTL; once the end is recorded it is let
+ * go. A finished Job is released once the success it produced is recorded. Pure.
  */
 public final class RunLifecycle {
 
@@ -70,19 +72,24 @@ public final class RunLifecycle {
       AfterRun<S, R> after) {
     SnapshotPhase phase = status.phase();
     if (phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed) {
+      // Its end is recorded: the Job need not hold its result any longer.
       return new RunDecision<>(
           status.recorded(),
           List.of(),
           List.of(),
           Optional.empty(),
-          RunnerJobs.releasable(o.job(), o.owner(), phase == SnapshotPhase.Succeeded));
+          RunnerJobs.releasable(o.job(), o.owner(), phase == SnapshotPhase.Succeeded),
+          RunnerJobs.held(o.job(), o.owner()));
     }
     Steps<S, R> steps = new Steps<>(o, status, timing);
     if (o.job().isPresent()) {
       RunDecision<S> d = observed(o, steps, o.job().get(), timing, after);
-      // Look again soon after a Job's end: once the final status is stored, that look releases the
-      // Job.
-      return RunnerJobs.finished(o.job().get()) ? d.lookAgainIn(RunnerJobs.RELEASE_AFTER) : d;
+      // Look again soon after a Job's end (or deletion): once the final status is stored, that look
+      // lets go of the Job and releases it.
+      Job job = o.job().get();
+      return RunnerJobs.finished(job) || job.getMetadata().getDeletionTimestamp() != null
+          ? d.lookAgainIn(RunnerJobs.RELEASE_AFTER)
+          : d;
     }
     if (phase == SnapshotPhase.Running) {
       if (o.lostResult().isPresent()) {
@@ -109,6 +116,12 @@ public final class RunLifecycle {
               + " exists and does not belong to this "
               + steps.status.kind()
               + ": delete it, or use another name");
+    }
+    if (job.getMetadata().getDeletionTimestamp() != null && !RunnerJobs.finished(job)) {
+      // Deleted while its runner ran (by hand, or its namespace going): it will not report.
+      return steps.fail(
+          "JobLost",
+          "the runner Job " + job.getMetadata().getName() + " was deleted before it finished");
     }
     if (RunnerJobs.condition(job, "Complete").isPresent()) {
       Optional<RunnerOutcome<R>> out = o.outcome();

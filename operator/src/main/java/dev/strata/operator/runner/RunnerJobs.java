@@ -2,11 +2,16 @@ package dev.strata.operator.runner;
 
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +22,13 @@ import org.slf4j.LoggerFactory;
  * Job's pod still names the PVC, and Kubernetes keeps a PVC that any scheduled pod names from being
  * deleted (the pvc-protection finalizer), so a Job left behind would keep a user's `kubectl delete
  * pvc` hanging. The Job of a failed run stays until its TTL, for its log.
+ *
+ * <p>Every runner Job and its pods carry the finalizer {@value #RESULT_FINALIZER} until the run's
+ * end is in the resource's status: a Job whose TTL passed while no operator ran stays (deleted,
+ * status intact) with its pods, whose termination message is the runner's result, until the
+ * operator has read it. The TTL controller deletes in the foreground, so the garbage collector
+ * deletes the pods first: the pods' finalizer keeps them, and the Job waits for them; a Job deleted
+ * in the background is kept by its own.
  */
 public final class RunnerJobs {
 
@@ -28,7 +40,84 @@ public final class RunnerJobs {
    */
   public static final Duration RELEASE_AFTER = Duration.ofSeconds(2);
 
+  /** What keeps a runner Job and its pods until the run's result is recorded. */
+  public static final String RESULT_FINALIZER = "strata.dev/result";
+
   private RunnerJobs() {}
+
+  /** The Job, with {@value #RESULT_FINALIZER} on it and on its pod template. */
+  public static Job holdingResult(Job job) {
+    return new JobBuilder(job)
+        .editMetadata()
+        .addToFinalizers(RESULT_FINALIZER)
+        .endMetadata()
+        .editSpec()
+        .editTemplate()
+        .editOrNewMetadata()
+        .addToFinalizers(RESULT_FINALIZER)
+        .endMetadata()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /** True when the object carries {@value #RESULT_FINALIZER}. */
+  public static boolean holdsResult(HasMetadata object) {
+    return object.getMetadata().getFinalizers() != null
+        && object.getMetadata().getFinalizers().contains(RESULT_FINALIZER);
+  }
+
+  /** The owner's Job that still holds its result: to let go once the result is recorded. */
+  public static Optional<Job> held(Optional<Job> job, HasMetadata owner) {
+    return job.filter(j -> ownedBy(j, owner) && holdsResult(j));
+  }
+
+  /**
+   * Removes {@value #RESULT_FINALIZER} from the Job's pods (read from the API server: the cache
+   * keeps no finalizers), then from the Job, so that its TTL, a deletion or the garbage collector
+   * can take them. Each removal is a JSON patch that first tests the finalizer is where the object
+   * in hand has it, so no other finalizer is ever removed; a stale object fails the reconcile,
+   * which is retried. An object already gone is fine.
+   */
+  public static void letGo(KubernetesClient client, Job job, String who) {
+    String ns = job.getMetadata().getNamespace();
+    List<Pod> pods =
+        client
+            .pods()
+            .inNamespace(ns)
+            .withLabel("job-name", job.getMetadata().getName())
+            .list()
+            .getItems();
+    for (Pod pod : pods) {
+      if (holdsResult(pod)) {
+        removeFinalizer(client, pod);
+      }
+    }
+    if (holdsResult(job)) {
+      removeFinalizer(client, job);
+      LOG.info("{}: runner Job {} let go", who, job.getMetadata().getName());
+    }
+  }
+
+  private static void removeFinalizer(KubernetesClient client, HasMetadata object) {
+    int at = object.getMetadata().getFinalizers().indexOf(RESULT_FINALIZER);
+    String path = "/metadata/finalizers/" + at;
+    String patch =
+        "[{\"op\":\"test\",\"path\":\""
+            + path
+            + "\",\"value\":\""
+            + RESULT_FINALIZER
+            + "\"},{\"op\":\"remove\",\"path\":\""
+            + path
+            + "\"}]";
+    try {
+      client.resource(object).patch(PatchContext.of(PatchType.JSON), patch);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+    }
+  }
 
   /** The Job's condition of that type when it is True. */
   public static Optional<JobCondition> condition(Job job, String type) {

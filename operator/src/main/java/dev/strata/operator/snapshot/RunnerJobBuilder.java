@@ -11,6 +11,7 @@ import dev.strata.operator.RunnerPodSettings;
 import dev.strata.operator.RunnerPodTemplate;
 import dev.strata.operator.runner.RunnerArgs;
 import dev.strata.operator.runner.RunnerCredentials;
+import dev.strata.operator.runner.RunnerJobs;
 import dev.strata.operator.runner.RunnerNames;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
@@ -157,7 +158,8 @@ public final class RunnerJobBuilder {
             .withTtlSecondsAfterFinished((int) jobTtl(spec, settings).toSeconds())
             .withTemplate(RunnerCredentials.apply(pod.build(), storeSpec))
             .endSpec();
-    return job.build();
+    // Kept, with its pods, until the run's result is in the status (see RunnerJobs).
+    return RunnerJobs.holdingResult(job.build());
   }
 
   /**

@@ -23,6 +23,7 @@ import dev.strata.operator.runner.RunDecision;
 import dev.strata.operator.runner.RunObservation;
 import dev.strata.operator.runner.RunObserver;
 import dev.strata.operator.runner.RunPods;
+import dev.strata.operator.runner.RunnerJobInformer;
 import dev.strata.operator.runner.RunnerJobs;
 import dev.strata.operator.store.StoreAccessException;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
@@ -321,6 +322,9 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
     KubernetesClient client = context.getClient();
     String ns = snapshot.getMetadata().getNamespace();
     Optional<Job> job = context.getSecondaryResource(Job.class);
+    // No result of its will be recorded: its Job need not hold one.
+    RunnerJobs.held(job, snapshot)
+        .ifPresent(j -> RunnerJobs.letGo(client, j, ns + "/" + snapshot.getMetadata().getName()));
     if (job.isPresent() && !RunnerJobs.finished(job.get())) {
       if (job.get().getMetadata().getDeletionTimestamp() == null) {
         // Stop the runner first, or it could commit a snapshot after we cleaned up.
@@ -460,7 +464,7 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
                         new ResourceID(
                             s.getSpec().storeRef().name(), s.getMetadata().getNamespace())))
             .build();
-    jobs = new InformerEventSource<>(jobConfig, context);
+    jobs = new RunnerJobInformer<>(jobConfig, context);
     pods = RunPods.inform(context, StateSnapshot.class, Labels.SNAPSHOT, null);
     return List.of(jobs, new InformerEventSource<>(stores, context), pods.eventSource(), hookEnded);
   }

@@ -20,6 +20,7 @@ import dev.strata.operator.OperatorSettings;
 import dev.strata.operator.hooks.HookRunner;
 import dev.strata.operator.runner.RunDecision;
 import dev.strata.operator.runner.RunObservation;
+import dev.strata.operator.runner.RunnerJobs;
 import dev.strata.operator.runner.RunnerOutcome;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -746,6 +747,84 @@ class SnapshotDeciderTest {
     assertThat(d.status().jobName()).isEqualTo("snap-backup");
     assertThat(d.status().snapshotIndex().id()).isEqualTo("20261126T000000.000Z-abcdef");
     assertThat(d.status().snapshotIndex().files()).isEqualTo(3);
+  }
+
+  /** The Job as the TTL controller leaves it while it still holds its result: deleted, kept. */
+  static Job expiredButHeld(Job job) {
+    job.getMetadata().setDeletionTimestamp(NOW.toString());
+    job.getMetadata().setFinalizers(List.of("foregroundDeletion", RunnerJobs.RESULT_FINALIZER));
+    return job;
+  }
+
+  /** With the store ready and the PVC bound. */
+  RunDecision<StateSnapshotStatus> decideReady(
+      StateSnapshot s, Optional<Job> job, Optional<RunnerOutcome<BackupReport>> outcome) {
+    return decide(
+        s,
+        Optional.of(store("True", "Reachable", "ok")),
+        Optional.of(pvc("Bound")),
+        job,
+        outcome,
+        Optional.empty());
+  }
+
+  static final String COMMITTED =
+      "{\"snapshotId\":\"20261126T000000.000Z-abcdef\",\"indexKey\":\"snapshots/x/y.json.gz\",\"files\":3}";
+
+  @Test
+  void theBackupJobAndItsPodsHoldTheResultUntilItIsRecorded() {
+    Job job =
+        decide(
+                snapshot(null),
+                Optional.of(store("True", "Reachable", "ok")),
+                Optional.of(pvc("Bound")),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty())
+            .createdJob()
+            .orElseThrow();
+    assertThat(job.getMetadata().getFinalizers()).containsExactly(RunnerJobs.RESULT_FINALIZER);
+    assertThat(job.getSpec().getTemplate().getMetadata().getFinalizers())
+        .as("the pods' termination message is the runner's result")
+        .containsExactly(RunnerJobs.RESULT_FINALIZER);
+  }
+
+  @Test
+  void aJobThatExpiredBeforeAnyOperatorRecordedItsStartIsReadNotRunAgain() {
+    // The operator died after creating the Job and before recording Running; the Job finished and
+    // its TTL passed before an operator came back: it is still there, held, and its result is read.
+    StateSnapshot pending = snapshot(null);
+    RunDecision<StateSnapshotStatus> d =
+        decideReady(
+            pending,
+            Optional.of(expiredButHeld(job(pending, "Complete", "Completed"))),
+            Optional.of(RunnerOutcome.parse(0, COMMITTED, BackupReport.class)));
+    assertThat(d.createdJob()).as("no second backup").isEmpty();
+    assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Succeeded);
+    assertThat(d.status().snapshotIndex().id()).isEqualTo("20261126T000000.000Z-abcdef");
+    assertThat(d.letGo()).as("let go only once the end is recorded").isEmpty();
+
+    StateSnapshot recorded = snapshot(d.status());
+    RunDecision<StateSnapshotStatus> next =
+        decideReady(
+            recorded,
+            Optional.of(expiredButHeld(job(recorded, "Complete", "Completed"))),
+            Optional.empty());
+    assertThat(next.letGo()).isPresent();
+    assertThat(next.release()).as("being deleted already").isEmpty();
+    assertThat(next.status()).isEqualTo(d.status());
+  }
+
+  @Test
+  void aJobDeletedBeforeItFinishedFailsTheRun() {
+    StateSnapshot running = running(NOW);
+    RunDecision<StateSnapshotStatus> d =
+        decideReady(
+            running, Optional.of(expiredButHeld(job(running, null, null))), Optional.empty());
+    assertThat(d.createdJob()).isEmpty();
+    assertThat(reason(d)).isEqualTo("JobLost");
+    assertThat(d.status().message()).contains("was deleted before it finished");
+    assertThat(d.requeueAfter()).as("to let go of it once that is recorded").isPresent();
   }
 
   @Test

@@ -142,14 +142,16 @@ public final class RestoreDecider {
               + o.targetUser().get().node()
               + ": stop the workload first, or set spec.allowTargetInUse: true");
     }
-    if (o.targetBusy().isPresent()) {
+    // Asked last, only of a run about to start: it lists Jobs from the API server.
+    Optional<String> busy = o.targetBusy().get();
+    if (busy.isPresent()) {
       // Two runners in one volume would interleave their files: this run waits for the other's end.
       return steps.pending(
           "TargetBusy",
           "PersistentVolumeClaim "
               + targetPvc
               + " is in use by Strata's "
-              + o.targetBusy().get()
+              + busy.get()
               + ": this restore starts once that run has ended");
     }
     Job job = jobs.build(r, o.store().get(), pinned.id(), targetPvc, o.targetUser());

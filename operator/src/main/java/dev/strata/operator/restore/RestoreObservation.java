@@ -10,6 +10,7 @@ import dev.strata.operator.runner.RunObservation;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What the restore decider needs about one StateRestore.
@@ -23,7 +24,8 @@ import java.util.Optional;
  * @param targetBindsOnFirstConsumer the target's StorageClass binds it only once a pod uses it
  *     (WaitForFirstConsumer): the runner's pod may start on it while it is Pending
  * @param targetBusy another Strata runner Job, not yet ended, that mounts the target PVC (another
- *     restore writing into it, a backup reading it): said as "restore Job x of StateRestore y"
+ *     restore writing into it, a backup reading it): said as "restore Job x of StateRestore y";
+ *     asked (an API list) only when every other precondition holds
  */
 public record RestoreObservation(
     StateRestore restore,
@@ -34,7 +36,7 @@ public record RestoreObservation(
     Optional<ClaimUser> targetUser,
     Optional<Listing> catalog,
     boolean targetBindsOnFirstConsumer,
-    Optional<String> targetBusy) {
+    Supplier<Optional<String>> targetBusy) {
 
   public RestoreObservation(
       StateRestore restore,
@@ -52,6 +54,6 @@ public record RestoreObservation(
         targetUser,
         Optional.empty(),
         false,
-        Optional.empty());
+        Optional::empty);
   }
 }

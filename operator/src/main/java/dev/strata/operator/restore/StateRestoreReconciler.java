@@ -169,8 +169,8 @@ public class StateRestoreReconciler implements Reconciler<StateRestore> {
                 catalog,
                 lateBinding,
                 !ended && job.isEmpty()
-                    ? busy(client, ns, restore).map(BusyClaims::describe)
-                    : Optional.empty()));
+                    ? BusyClaims.once(() -> busy(client, ns, restore).map(BusyClaims::describe))
+                    : Optional::empty));
     if (fromStore && store.isPresent() && "CatalogNotRead".equals(reason(decision.status()))) {
       catalogs.requests().request(ns, storeName, run.now());
     }

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Which of Strata's runner Jobs, not yet ended, mount a claim. A restore must not write into a
@@ -52,6 +53,25 @@ public final class BusyClaims {
     return (operation == null ? jobs : jobs.withLabel(Labels.OPERATION, operation))
         .list()
         .getItems();
+  }
+
+  /**
+   * The lookup, made at most once and only when asked for: by a decider whose run would start now
+   * (every other precondition holds), so a run waiting for something else (its PVC, its store...)
+   * lists no Jobs at each look.
+   */
+  public static Supplier<Optional<String>> once(Supplier<Optional<String>> lookup) {
+    return new Supplier<>() {
+      private Optional<String> answer;
+
+      @Override
+      public synchronized Optional<String> get() {
+        if (answer == null) {
+          answer = lookup.get();
+        }
+        return answer;
+      }
+    };
   }
 
   /**

@@ -114,7 +114,9 @@ public final class SnapshotDecider {
                   + (pvcPhase == null ? "not bound" : pvcPhase)
                   + ", not Bound"));
     }
-    if (o.pvcBusy().isPresent()) {
+    // Asked last, only of a run about to start: it lists Jobs from the API server.
+    Optional<String> busy = o.pvcBusy().get();
+    if (busy.isPresent()) {
       // A backup of a volume half restored would pass for a good snapshot.
       return Optional.of(
           steps.pending(
@@ -122,7 +124,7 @@ public final class SnapshotDecider {
               "PersistentVolumeClaim "
                   + pvcName
                   + " is being written by Strata's "
-                  + o.pvcBusy().get()
+                  + busy.get()
                   + ": the backup starts once that restore has ended"));
     }
     return Optional.empty();

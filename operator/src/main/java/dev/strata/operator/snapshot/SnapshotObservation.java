@@ -10,6 +10,7 @@ import dev.strata.operator.runner.RunObservation;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Everything the decider needs about one StateSnapshot, gathered by the reconciler before it
@@ -22,7 +23,7 @@ import java.util.function.Function;
  *     that uses the PVC)
  * @param hooks how the hooks in flight are doing
  * @param pvcBusy a restore runner Job, not yet ended, that writes into the PVC: said as "restore
- *     Job x of StateRestore y"
+ *     Job x of StateRestore y"; asked (an API list) only when every other precondition holds
  */
 public record SnapshotObservation(
     StateSnapshot snapshot,
@@ -32,7 +33,7 @@ public record SnapshotObservation(
     Optional<ClaimUser> pvcUser,
     Optional<HookPod> hookPod,
     Function<HookRunner.Key, HookRunner.Polled> hooks,
-    Optional<String> pvcBusy) {
+    Supplier<Optional<String>> pvcBusy) {
 
   public SnapshotObservation(
       StateSnapshot snapshot,
@@ -48,6 +49,6 @@ public record SnapshotObservation(
         pvcUser,
         Optional.empty(),
         k -> HookRunner.Polled.unknown(),
-        Optional.empty());
+        Optional::empty);
   }
 }

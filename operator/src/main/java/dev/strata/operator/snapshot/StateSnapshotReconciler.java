@@ -193,7 +193,9 @@ public class StateSnapshotReconciler implements Reconciler<StateSnapshot>, Clean
                   source.user(),
                   hookPod,
                   hooks::poll,
-                  mayStart ? restoreInto(client, ns, pvc) : Optional.empty()));
+                  mayStart
+                      ? BusyClaims.once(() -> restoreInto(client, ns, pvc))
+                      : Optional::empty));
       decision = plan.run();
       plan.hook()
           .ifPresent(h -> hooks.start(h.key(), h.pod(), h.container(), h.command(), h.timeout()));

@@ -39,6 +39,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class RestoreDeciderTest {
@@ -329,7 +330,7 @@ class RestoreDeciderTest {
             r,
             bound("data-a"),
             false,
-            Optional.of("restore Job other-restore of StateRestore other"));
+            () -> Optional.of("restore Job other-restore of StateRestore other"));
     assertThat(d.createdJob()).isEmpty();
     assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Pending);
     assertThat(Conditions.find(d.status().conditions(), Conditions.READY).get().getReason())
@@ -339,6 +340,32 @@ class RestoreDeciderTest {
             "PersistentVolumeClaim data-a is in use by Strata's restore Job other-restore of"
                 + " StateRestore other: this restore starts once that run has ended");
     assertThat(d.requeueAfter()).isPresent();
+  }
+
+  @Test
+  void onlyARestoreAboutToStartAsksWhetherItsTargetIsBusy() {
+    // The question lists Jobs from the API server: a restore that waits for something else (here
+    // its target's binding) must not ask it at every look.
+    StateRestore r =
+        restore(
+            new RestoreSource("a-new", null, null, null),
+            new RestoreTarget("data-a", null, null),
+            null);
+    java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Supplier<Optional<String>> busy =
+        () -> {
+          asked.incrementAndGet();
+          return Optional.empty();
+        };
+    PersistentVolumeClaim unbound = bound("data-a");
+    unbound.getStatus().setPhase("Pending");
+    RunDecision<StateRestoreStatus> waiting = decideOn(r, unbound, false, busy);
+    assertThat(Conditions.find(waiting.status().conditions(), Conditions.READY).get().getReason())
+        .isEqualTo("TargetNotBound");
+    assertThat(asked).as("asked while waiting for the binding").hasValue(0);
+    assertThat(decideOn(r, bound("data-a"), false, busy).createdJob()).isPresent();
+    assertThat(asked).hasValue(1);
   }
 
   @Test
@@ -385,7 +412,7 @@ class RestoreDeciderTest {
             new RestoreTarget(
                 null, new ClaimTemplate("fresh", "standard", null, null), null, INSTEAD_OF_A),
             null);
-    return decideOn(r, pending("fresh", "standard"), bindsOnFirstConsumer, Optional.empty());
+    return decideOn(r, pending("fresh", "standard"), bindsOnFirstConsumer, Optional::empty);
   }
 
   /** A restore not started yet, its target as given, no pod using it. */
@@ -393,7 +420,7 @@ class RestoreDeciderTest {
       StateRestore r,
       PersistentVolumeClaim target,
       boolean bindsOnFirstConsumer,
-      Optional<String> busy) {
+      Supplier<Optional<String>> busy) {
     return decider.decide(
         new RestoreObservation(
             r,
@@ -444,7 +471,7 @@ class RestoreDeciderTest {
             .withPhase("Lost")
             .endStatus()
             .build();
-    RunDecision<StateRestoreStatus> d = decideOn(r, lost, true, Optional.empty());
+    RunDecision<StateRestoreStatus> d = decideOn(r, lost, true, Optional::empty);
     assertThat(d.createdJob()).isEmpty();
     assertThat(d.status().message())
         .isEqualTo("PersistentVolumeClaim fresh is not Bound yet (phase Lost)");

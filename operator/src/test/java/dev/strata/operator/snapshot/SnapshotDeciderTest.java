@@ -180,7 +180,7 @@ class SnapshotDeciderTest {
                 Optional.empty(),
                 Optional.empty(),
                 k -> HookRunner.Polled.unknown(),
-                Optional.of("restore Job r-restore of StateRestore r")));
+                () -> Optional.of("restore Job r-restore of StateRestore r")));
     assertThat(d.createdJob()).isEmpty();
     assertThat(d.status().phase()).isEqualTo(SnapshotPhase.Pending);
     assertThat(reason(d)).isEqualTo("SourceBusy");

@@ -97,7 +97,7 @@ class SnapshotHooksTest {
             Optional.empty(),
             pod,
             k -> inFlight.getOrDefault(k, HookRunner.Polled.unknown()),
-            Optional.empty()));
+            Optional::empty));
   }
 
   /** The hook a plan starts is then running, until {@link #ends} says how it ended. */

@@ -76,8 +76,10 @@ public final class RunnerJobs {
    * Removes {@value #RESULT_FINALIZER} from the Job's pods (read from the API server: the cache
    * keeps no finalizers), then from the Job, so that its TTL, a deletion or the garbage collector
    * can take them. Each removal is a JSON patch that first tests the finalizer is where the object
-   * in hand has it, so no other finalizer is ever removed; a stale object fails the reconcile,
-   * which is retried. An object already gone is fine.
+   * in hand has it, so no other finalizer is ever removed. An object already gone is fine, and so
+   * is a failed test (422): the object in hand is stale, because the finalizer was removed already
+   * (the cache has not caught up) or its finalizers changed, and either change brings an informer
+   * event, whose reconcile lets go with the fresh object.
    */
   public static void letGo(KubernetesClient client, Job job, String who) {
     String ns = job.getMetadata().getNamespace();
@@ -113,7 +115,13 @@ public final class RunnerJobs {
     try {
       client.resource(object).patch(PatchContext.of(PatchType.JSON), patch);
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) {
+      if (e.getCode() == 422) {
+        LOG.debug(
+            "{} {}: finalizer not where the cached object has it: {}",
+            object.getKind(),
+            object.getMetadata().getName(),
+            e.getMessage());
+      } else if (e.getCode() != 404) {
         throw e;
       }
     }

@@ -99,6 +99,52 @@ final class Snapshots {
     return matches.first();
   }
 
+  /**
+   * How much of an id a command that destroys data needs when it is given a prefix: the date and
+   * the time to the minute, like {@code 20261207T0915}.
+   */
+  static final int MIN_PREFIX = "yyyyMMddTHHmm".length();
+
+  /** The option that lets such a command take a shorter prefix. */
+  static final String ALLOW_SHORT_PREFIX = "--allow-short-prefix";
+
+  /**
+   * {@link #resolve}, for a command that destroys data (forget; restore over a target's files): a
+   * prefix shorter than {@link #MIN_PREFIX} ({@code 2026}, {@code 202612}) is refused even when one
+   * snapshot alone matches it, with the id to type instead, unless {@code allowShortPrefix}: such a
+   * prefix names whatever snapshot happens to be the only match, more likely a slip than a choice.
+   *
+   * @throws UsageException for a prefix too short, and as {@link #resolve}
+   */
+  static String resolveToDestroy(
+      SnapshotCatalog catalog,
+      String arg,
+      String sourceIdOrNull,
+      boolean allowShortPrefix,
+      String action) {
+    String id = resolve(catalog, arg, sourceIdOrNull);
+    String a = arg.strip();
+    if (allowShortPrefix
+        || a.length() >= MIN_PREFIX
+        || a.equals(LATEST)
+        || SnapshotIds.isValid(a)) {
+      return id;
+    }
+    throw new UsageException(
+        "'"
+            + Names.safe(a)
+            + "' is too short to "
+            + action
+            + ": only snapshot "
+            + id
+            + " starts so, but a prefix shorter than the date and the time to the minute (like"
+            + " 20261207T0915) names whatever snapshot happens to match. Give its id, "
+            + id
+            + ", or add "
+            + ALLOW_SHORT_PREFIX
+            + " to take the one match");
+  }
+
   private static String latest(SnapshotCatalog catalog, String sourceIdOrNull) {
     if (sourceIdOrNull != null) {
       return catalog

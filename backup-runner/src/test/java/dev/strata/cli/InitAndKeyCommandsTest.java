@@ -6,6 +6,8 @@ import dev.strata.engine.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +26,23 @@ class InitAndKeyCommandsTest {
 
   Path key(String name, String secret) throws IOException {
     return Files.writeString(tmp.resolve(name), secret + "\n");
+  }
+
+  /** `strata key add` of {@code added}, with the store opened by {@code with}. */
+  StrataCliTest.Run addKey(Path with, Path added, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "key",
+                "add",
+                "--store",
+                store(),
+                "--key-file",
+                with.toString(),
+                "--new-key-file",
+                added.toString()));
+    args.addAll(List.of(more));
+    return strata(args.toArray(String[]::new));
   }
 
   @Test
@@ -86,18 +105,7 @@ class InitAndKeyCommandsTest {
     assertThat(backup.code()).as(backup.err()).isZero();
     String id = backup.json().get("snapshotId").asText();
 
-    StrataCliTest.Run add =
-        strata(
-            "key",
-            "add",
-            "--store",
-            store(),
-            "--key-file",
-            k1.toString(),
-            "--new-key-file",
-            k2.toString(),
-            "--note",
-            "team b");
+    StrataCliTest.Run add = addKey(k1, k2, "--note", "team b");
     assertThat(add.code()).as(add.err()).isZero();
     StrataCliTest.Run list = strata("key", "list", "--store", store(), "--key-file", k2.toString());
     assertThat(list.out()).contains("team b  (the key given)").contains("created with the store");
@@ -159,6 +167,46 @@ class InitAndKeyCommandsTest {
                     "0000000000000000")
                 .code())
         .isEqualTo(StrataCli.USAGE);
+  }
+
+  /**
+   * `key remove` took the key given for the key to remove: after `key add --new-key-file k2`, a
+   * `key remove` of k1's own slot with k1 left the store to k2 alone, a key nothing had shown to
+   * open it (a new key file written to the wrong place, or a slot damaged since, and the store is
+   * lost for good). The key given must be another key of the store, which proves one that stays
+   * opens it.
+   */
+  @Test
+  void aKeyIsRemovedOnlyWithAnotherKeyThatOpensTheStore() throws IOException {
+    Path k1 = key("k1", "first key, long and random enough");
+    Path k2 = key("k2", "second key");
+    assertThat(strata("init", "--store", store(), "--key-file", k1.toString()).code()).isZero();
+    assertThat(addKey(k1, k2).code()).isZero();
+    String firstKey =
+        strata("key", "list", "--store", store(), "--key-file", k1.toString())
+            .out()
+            .lines()
+            .filter(l -> l.contains("(the key given)"))
+            .findFirst()
+            .orElseThrow()
+            .split("\\s+")[0];
+
+    StrataCliTest.Run own =
+        strata(
+            "key", "remove", "--store", store(), "--key-file", k1.toString(), "--key-id", firstKey);
+    assertThat(own.code()).as(own.out()).isEqualTo(StrataCli.USAGE);
+    assertThat(own.err())
+        .contains("key " + firstKey + " is the key given")
+        .contains("give another key of the store");
+    assertThat(strata("key", "list", "--store", store(), "--key-file", k1.toString()).out())
+        .contains(firstKey + " ");
+
+    StrataCliTest.Run other =
+        strata(
+            "key", "remove", "--store", store(), "--key-file", k2.toString(), "--key-id", firstKey);
+    assertThat(other.code()).as(other.err()).isZero();
+    assertThat(strata("key", "list", "--store", store(), "--key-file", k2.toString()).out())
+        .doesNotContain(firstKey);
   }
 
   @Test

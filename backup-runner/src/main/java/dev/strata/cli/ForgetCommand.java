@@ -62,7 +62,9 @@ final class ForgetCommand implements Callable<Integer> {
     Forgotten done;
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
-      SnapshotCatalog catalog = new SnapshotCatalog(store);
+      // The key of an encrypted store, checked as every other command checks it: forgetting is no
+      // less a use of the store than listing it.
+      SnapshotCatalog catalog = new SnapshotCatalog(storeOptions.repository(store));
       String id =
           Snapshots.resolveToDestroy(
               catalog, named, null, allowShortPrefix, "name a snapshot to forget");

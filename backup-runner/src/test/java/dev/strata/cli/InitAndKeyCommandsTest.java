@@ -28,6 +28,25 @@ class InitAndKeyCommandsTest {
     return Files.writeString(tmp.resolve(name), secret + "\n");
   }
 
+  /** A backup of {@code src} with {@code key}, that succeeds; its snapshot's id. */
+  String backup(Path src, Path key, String... more) throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "backup",
+                "--store",
+                store(),
+                "--source",
+                src.toString(),
+                "--key-file",
+                key.toString(),
+                "--json"));
+    args.addAll(List.of(more));
+    StrataCliTest.Run backup = strata(args.toArray(String[]::new));
+    assertThat(backup.code()).as(backup.err()).isZero();
+    return backup.json().get("snapshotId").asText();
+  }
+
   /** `strata key add` of {@code added}, with the store opened by {@code with}. */
   StrataCliTest.Run addKey(Path with, Path added, String... more) {
     List<String> args =
@@ -88,22 +107,7 @@ class InitAndKeyCommandsTest {
     assertThat(strata("snapshots", "--store", store(), "--key-file", k2.toString()).code())
         .isEqualTo(StrataCli.FAILED);
 
-    StrataCliTest.Run backup =
-        strata(
-            "backup",
-            "--store",
-            store(),
-            "--source",
-            src.toString(),
-            "--source-id",
-            "s",
-            "--key-file",
-            k1.toString(),
-            "--compression",
-            "max",
-            "--json");
-    assertThat(backup.code()).as(backup.err()).isZero();
-    String id = backup.json().get("snapshotId").asText();
+    String id = backup(src, k1, "--source-id", "s", "--compression", "max");
 
     StrataCliTest.Run add = addKey(k1, k2, "--note", "team b");
     assertThat(add.code()).as(add.err()).isZero();
@@ -207,6 +211,36 @@ class InitAndKeyCommandsTest {
     assertThat(other.code()).as(other.err()).isZero();
     assertThat(strata("key", "list", "--store", store(), "--key-file", k2.toString()).out())
         .doesNotContain(firstKey);
+  }
+
+  /**
+   * Every command of an encrypted store needs its key, `snapshots` too, but `forget` forgot a
+   * snapshot without one, and with a wrong key said nothing of it: the one destructive command was
+   * the one that asked for no proof of the store. It checks the key as the others do.
+   */
+  @Test
+  void forgetNeedsTheKeyOfAnEncryptedStore() throws IOException {
+    Path k1 = key("k1", "first key, long and random enough");
+    Path wrong = key("wrong", "not the key");
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.writeString(src.resolve("f"), "x");
+    String id = backup(src, k1);
+
+    StrataCliTest.Run noKey = strata("forget", "--store", store(), id);
+    assertThat(noKey.code()).isEqualTo(StrataCli.FAILED);
+    assertThat(noKey.err()).contains("is encrypted: give its key with --key-file");
+    StrataCliTest.Run wrongKey =
+        strata("forget", "--store", store(), id, "--key-file", wrong.toString());
+    assertThat(wrongKey.code()).isEqualTo(StrataCli.FAILED);
+    assertThat(wrongKey.err()).contains("does not open the store");
+    assertThat(strata("snapshots", "--store", store(), "--key-file", k1.toString()).out())
+        .contains(id);
+
+    StrataCliTest.Run forget =
+        strata("forget", "--store", store(), id, "--key-file", k1.toString());
+    assertThat(forget.code()).as(forget.err()).isZero();
+    assertThat(strata("snapshots", "--store", store(), "--key-file", k1.toString()).out())
+        .doesNotContain(id);
   }
 
   @Test

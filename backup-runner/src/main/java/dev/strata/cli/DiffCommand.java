@@ -46,7 +46,8 @@ final class DiffCommand implements Callable<Integer> {
   @Option(
       names = "--source-id",
       paramLabel = "ID",
-      description = "With the snapshot latest: the source whose newest snapshot to compare with.")
+      description =
+          "With the snapshot latest: the source whose newest snapshot to compare with; with an id or a prefix, the source the snapshot must be of.")
   String sourceId;
 
   @Option(

@@ -69,7 +69,8 @@ final class RestoreCommand implements Callable<Integer> {
       names = "--source-id",
       paramLabel = "ID",
       description =
-          "With --latest (or the snapshot latest): the source whose newest snapshot to restore.")
+          "With --latest (or the snapshot latest): the source whose newest snapshot to restore; with an id or a"
+              + " prefix, the source the snapshot must be of.")
   String sourceId;
 
   @Option(

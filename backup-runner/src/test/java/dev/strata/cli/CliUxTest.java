@@ -425,6 +425,55 @@ class CliUxTest {
     assertThat(toTheMinute.json(ForgetCommand.Forgotten.class).snapshotId()).isEqualTo(next);
   }
 
+  /**
+   * `--source-id` went unread beside an id or a prefix: `strata restore 20261207T0915 --source-id
+   * app --mode sync` restored whatever source's snapshot the prefix matched over the app's
+   * directory. With --source-id, an id or prefix names a snapshot of that source: a prefix chooses
+   * among that source's snapshots only, and one of another source is refused, saying whose it is.
+   */
+  @Test
+  void anIdOrPrefixWithSourceIdNamesASnapshotOfThatSourceOnly() throws IOException {
+    Path app = Files.createDirectories(tmp.resolve("app"));
+    Trees.write(app.resolve("f"), "app".getBytes());
+    String appId = backup(app, "app");
+    Path db = Files.createDirectories(tmp.resolve("db"));
+    Trees.write(db.resolve("f"), "db".getBytes());
+    String dbId = backup(db, "db");
+    int n = 0;
+    while (appId.charAt(n) == dbId.charAt(n)) {
+      n++;
+    }
+
+    Run full = strata("show", "--store", store(), dbId, "--source-id", "app");
+    assertThat(full.code()).as(full.out()).isEqualTo(2);
+    assertThat(full.err()).contains(dbId).contains("not a snapshot of source 'app'");
+
+    Path target = Files.createDirectories(tmp.resolve("t"));
+    Trees.write(target.resolve("f"), "live app data".getBytes());
+    Run sync =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            dbId.substring(0, Math.max(n + 1, Snapshots.MIN_PREFIX)),
+            "--source-id",
+            "app",
+            "--target",
+            target.toString(),
+            "--mode",
+            "sync");
+    assertThat(sync.code()).as(sync.out()).isEqualTo(2);
+    assertThat(sync.err()).contains("no snapshot of source 'app'").contains(dbId);
+    assertThat(Files.readString(target.resolve("f"))).isEqualTo("live app data");
+
+    // A prefix both sources' ids share names the one of the source given.
+    Run shared = strata("show", "--store", store(), appId.substring(0, n), "--source-id", "db");
+    assertThat(shared.code()).as(shared.err()).isZero();
+    assertThat(shared.out()).contains(dbId).doesNotContain(appId);
+    Run ok = strata("show", "--store", store(), appId, "--source-id", "app");
+    assertThat(ok.code()).as(ok.err()).isZero();
+  }
+
   // ---- ls, dump, find
   // --------------------------------------------------------------------------------------------
 

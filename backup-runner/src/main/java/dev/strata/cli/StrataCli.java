@@ -185,6 +185,7 @@ public final class StrataCli implements Runnable {
     // Descriptions wrap at the terminal's width (80 columns when it is unknown), between words.
     cli.setUsageHelpAutoWidth(true);
     cli.setExitCodeExceptionMapper(StrataCli::exitCode);
+    cli.setParameterExceptionHandler(StrataCli::usageError);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           commandLine
@@ -207,6 +208,20 @@ public final class StrataCli implements Runnable {
               + " for the current directory");
     }
     return Path.of(value);
+  }
+
+  /**
+   * A command line picocli cannot parse (an unknown option, a missing one, an argument too many):
+   * one line that says what, picocli's suggestion when it has one, and where the command's options
+   * are explained; not the whole help page, which buried the error.
+   */
+  static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine c = e.getCommandLine();
+    PrintWriter err = c.getErr();
+    err.println("strata: " + dev.strata.engine.Names.safe(e.getMessage()));
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+    err.println("Run `" + c.getCommandSpec().qualifiedName() + " --help` for its options.");
+    return USAGE;
   }
 
   static int exitCode(Throwable e) {

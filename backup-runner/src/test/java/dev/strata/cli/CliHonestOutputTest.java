@@ -2,14 +2,21 @@ package dev.strata.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.engine.Trees;
+import dev.strata.engine.store.StoreLayout;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the command line prints says no more than it knows: a usage error is one line and a pointer
- * to the command's help, not the whole help page.
+ * to the command's help, not the whole help page; a store whose snapshot objects cannot be read is
+ * not said to have none.
  */
 class CliHonestOutputTest {
 
@@ -58,5 +65,54 @@ class CliHonestOutputTest {
         .startsWith("strata: name a command: backup, restore,")
         .endsWith("Run `strata --help` for its options.\n")
         .hasLineCount(2);
+  }
+
+  /** CliUxTest's helpers (backup, with its store under this test's directory). */
+  CliUxTest ux() {
+    CliUxTest ux = new CliUxTest();
+    ux.tmp = tmp;
+    return ux;
+  }
+
+  String backup(Path src, String sourceId) throws IOException {
+    return ux().backup(src, sourceId);
+  }
+
+  /** Cuts the snapshot object of {@code id} in half. */
+  void damage(String id) throws IOException {
+    Path object;
+    try (Stream<Path> files = Files.walk(tmp.resolve("store").resolve(StoreLayout.SNAPSHOTS))) {
+      object = files.filter(p -> p.toString().contains(id)).findFirst().orElseThrow();
+    }
+    byte[] b = Files.readAllBytes(object);
+    Files.write(object, java.util.Arrays.copyOf(b, b.length / 2));
+  }
+
+  @Test
+  void snapshotsOfAStoreWhoseOnlySnapshotIsDamagedSaysSoNotThatThereAreNone() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.write(src.resolve("f"), "x".getBytes());
+    String id = backup(src, "app");
+    damage(id);
+
+    CliUxTest.Run r = strata("snapshots", "--store", store());
+    assertThat(r.code()).isEqualTo(StrataCli.FAILED);
+    assertThat(r.out()).isEqualTo("no readable snapshots: 1 snapshot could not be read\n");
+    assertThat(r.err()).startsWith("strata: snapshot " + id + " cannot be read: ");
+    CliUxTest.Run of = strata("snapshots", "--store", store(), "--source-id", "app");
+    assertThat(of.out()).isEqualTo("no readable snapshots of app: 1 snapshot could not be read\n");
+
+    String other = backup(src, "db");
+    damage(other);
+    CliUxTest.Run two = strata("snapshots", "--store", store());
+    assertThat(two.code()).isEqualTo(StrataCli.FAILED);
+    assertThat(two.out()).isEqualTo("no readable snapshots: 2 snapshots could not be read\n");
+    assertThat(two.err().lines()).hasSize(2);
+
+    // A source with none at all still says so, and exits 0.
+    CliUxTest.Run empty = strata("snapshots", "--store", store(), "--source-id", "web");
+    assertThat(empty.code()).isZero();
+    assertThat(empty.out()).isEqualTo("no snapshots of web\n");
+    assertThat(List.of(empty.err())).containsExactly("");
   }
 }

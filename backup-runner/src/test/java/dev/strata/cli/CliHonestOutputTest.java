@@ -2,11 +2,14 @@ package dev.strata.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.engine.TreeDiff;
 import dev.strata.engine.Trees;
 import dev.strata.engine.store.StoreLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -16,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What the command line prints says no more than it knows: a usage error is one line and a pointer
  * to the command's help, not the whole help page; a store whose snapshot objects cannot be read is
- * not said to have none.
+ * not said to have none; a diff names the files whose metadata alone a backup would record anew.
  */
 class CliHonestOutputTest {
 
@@ -114,5 +117,51 @@ class CliHonestOutputTest {
     assertThat(empty.code()).isZero();
     assertThat(empty.out()).isEqualTo("no snapshots of web\n");
     assertThat(List.of(empty.err())).containsExactly("");
+  }
+
+  /**
+   * A chmod, like a chown or a new extended attribute, leaves size and modification time as they
+   * were: the backup keeps the content but records the new metadata, so diff must not call the file
+   * unchanged.
+   */
+  @Test
+  void diffReportsAMetadataOnlyChangeApartFromAContentChange() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    for (String name : List.of("f", "g", "d/h", "d/x", "c")) {
+      Trees.write(src.resolve(name), name.getBytes());
+    }
+    Files.setPosixFilePermissions(src.resolve("f"), PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(src.resolve("d"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    String id = backup(src, "app");
+
+    Files.setPosixFilePermissions(src.resolve("f"), PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(src.resolve("d"), PosixFilePermissions.fromString("rwx------"));
+    Files.getFileAttributeView(src.resolve("d/x"), UserDefinedFileAttributeView.class)
+        .write("user.tag", java.nio.ByteBuffer.wrap("1".getBytes()));
+    // A content change with a chmod is a content change.
+    Files.setPosixFilePermissions(src.resolve("c"), PosixFilePermissions.fromString("rwx------"));
+    Files.write(src.resolve("c"), "longer".getBytes());
+
+    CliUxTest.Run diff = strata("diff", id, "--store", store(), "--source", src.toString());
+    assertThat(diff.code()).as(diff.err()).isZero();
+    assertThat(diff.out())
+        .isEqualTo(
+            "M c\n"
+                + "U f\n"
+                + "U d/\n"
+                + "U d/x\n"
+                + "0 added, 1 changed, 3 metadata only, 0 removed, 2 unchanged\n");
+    TreeDiff json =
+        strata("diff", id, "--store", store(), "--source", src.toString(), "--json")
+            .json(TreeDiff.class);
+    assertThat(json.changed()).containsExactly("c");
+    assertThat(json.metadataChanged()).containsExactly("f", "d/", "d/x");
+    assertThat(json.unchanged()).isEqualTo(2);
+
+    // The backup records what diff announced: against it, nothing is left to change.
+    String next = backup(src, "app");
+    CliUxTest.Run after = strata("diff", next, "--store", store(), "--source", src.toString());
+    assertThat(after.out())
+        .isEqualTo("0 added, 0 changed, 0 metadata only, 0 removed, 5 unchanged\n");
   }
 }

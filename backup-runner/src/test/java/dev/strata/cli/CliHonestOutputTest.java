@@ -163,5 +163,14 @@ class CliHonestOutputTest {
     CliUxTest.Run after = strata("diff", next, "--store", store(), "--source", src.toString());
     assertThat(after.out())
         .isEqualTo("0 added, 0 changed, 0 metadata only, 0 removed, 5 unchanged\n");
+
+    // A directory's new mtime is news only when none of its entries explains it.
+    Trees.write(src.resolve("d/new"), "n".getBytes());
+    assertThat(strata("diff", next, "--store", store(), "--source", src.toString()).out())
+        .isEqualTo("+ d/new\n1 added, 0 changed, 0 metadata only, 0 removed, 5 unchanged\n");
+    Files.delete(src.resolve("d/new"));
+    Files.setLastModifiedTime(src.resolve("d"), java.nio.file.attribute.FileTime.fromMillis(0));
+    assertThat(strata("diff", next, "--store", store(), "--source", src.toString()).out())
+        .isEqualTo("U d/\n0 added, 0 changed, 1 metadata only, 0 removed, 5 unchanged\n");
   }
 }

@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "diff",
     description =
-        "Show what a backup of a directory would change against a snapshot: + added, M changed, - removed.")
+        "Show what a backup of a directory would change against a snapshot: + added, M changed (read"
+            + " again), U metadata only (mode, owner, group, extended attributes; the content is kept),"
+            + " - removed.")
 final class DiffCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -46,7 +48,8 @@ final class DiffCommand implements Callable<Integer> {
   @Option(
       names = "--source-id",
       paramLabel = "ID",
-      description = "With the snapshot latest: the source whose newest snapshot to compare with.")
+      description =
+          "With the snapshot latest: the source whose newest snapshot to compare with; with an id or a prefix, the source the snapshot must be of.")
   String sourceId;
 
   @Option(
@@ -56,7 +59,9 @@ final class DiffCommand implements Callable<Integer> {
       description = "The local directory.")
   Path source;
 
-  @Option(names = "--json", description = "Print {added, changed, removed, unchanged} as JSON.")
+  @Option(
+      names = "--json",
+      description = "Print {added, changed, metadataChanged, removed, unchanged} as JSON.")
   boolean json;
 
   @Override
@@ -86,10 +91,15 @@ final class DiffCommand implements Callable<Integer> {
     }
     diff.added().forEach(p -> out.println("+ " + Names.safe(p)));
     diff.changed().forEach(p -> out.println("M " + Names.safe(p)));
+    diff.metadataChanged().forEach(p -> out.println("U " + Names.safe(p)));
     diff.removed().forEach(p -> out.println("- " + Names.safe(p)));
     out.printf(
-        "%d added, %d changed, %d removed, %d unchanged%n",
-        diff.added().size(), diff.changed().size(), diff.removed().size(), diff.unchanged());
+        "%d added, %d changed, %d metadata only, %d removed, %d unchanged%n",
+        diff.added().size(),
+        diff.changed().size(),
+        diff.metadataChanged().size(),
+        diff.removed().size(),
+        diff.unchanged());
     return 0;
   }
 }

@@ -60,7 +60,8 @@ final class DumpCommand implements Callable<Integer> {
   @Option(
       names = "--source-id",
       paramLabel = "ID",
-      description = "With latest: the source whose newest snapshot to read.")
+      description =
+          "With latest: the source whose newest snapshot to read; with an id or a prefix, the source the snapshot must be of.")
   String sourceId;
 
   @Option(

@@ -27,7 +27,9 @@ final class ForgetCommand implements Callable<Integer> {
       index = "0",
       arity = "0..1",
       paramLabel = "SNAPSHOT",
-      description = "The snapshot to forget: an id or a unique prefix of one.")
+      description =
+          "The snapshot to forget: an id, or a prefix of one that only it has and that holds at least the date and"
+              + " the time to the minute (like 20261207T0915).")
   String snapshotArg;
 
   @Option(
@@ -36,6 +38,13 @@ final class ForgetCommand implements Callable<Integer> {
       description =
           "The snapshot, as SNAPSHOT names it (the older spelling; both may be given when they agree).")
   String snapshotId;
+
+  @Option(
+      names = Snapshots.ALLOW_SHORT_PREFIX,
+      description =
+          "Forget the one snapshot whose id starts with SNAPSHOT even when it is shorter than the date and the time"
+              + " to the minute (like 2026).")
+  boolean allowShortPrefix;
 
   @Option(names = "--json", description = "Print {snapshotId, tombstone} as JSON.")
   boolean json;
@@ -53,8 +62,12 @@ final class ForgetCommand implements Callable<Integer> {
     Forgotten done;
     try (BlobStoreManager store = storeOptions.open()) {
       store.checkAccess();
-      SnapshotCatalog catalog = new SnapshotCatalog(store);
-      String id = Snapshots.resolve(catalog, named, null);
+      // The key of an encrypted store, checked as every other command checks it: forgetting is no
+      // less a use of the store than listing it.
+      SnapshotCatalog catalog = new SnapshotCatalog(storeOptions.repository(store));
+      String id =
+          Snapshots.resolveToDestroy(
+              catalog, named, null, allowShortPrefix, "name a snapshot to forget");
       done = new Forgotten(id, catalog.forget(id));
     }
     if (json) {

@@ -165,6 +165,12 @@ final class GcCommand implements Callable<Integer> {
         .append(count(r.snapshots(), "snapshot"))
         .append(r.snapshots() == 1 ? " references " : " reference ")
         .append(count(r.blobsReferenced(), "blob"));
+    if (r.packsIndexed() > 0) {
+      // Packs whose index file was lost (or orphans of failed backups), read from their headers.
+      b.append(r.dryRun() ? "; would list " : "; listed ")
+          .append(count(r.packsIndexed(), "pack"))
+          .append(" no index file listed in a new index file, from their headers");
+    }
     return b.toString();
   }
 

@@ -148,7 +148,8 @@ final class KeyCommand implements Runnable {
 
   @Command(
       name = "remove",
-      description = "Remove a key (not the last one); the key given must open the store.")
+      description =
+          "Remove a key (not the last one); the key given must be another key that opens the store.")
   static final class Remove implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin StoreOptions storeOptions;
@@ -172,7 +173,7 @@ final class KeyCommand implements Runnable {
         store.checkAccess();
         Repository repo = Repository.open(store, storeOptions.key());
         try {
-          repo.removeKey(keyId);
+          repo.removeKey(keyId, storeOptions.key());
         } catch (IllegalArgumentException e) {
           throw new UsageException(e.getMessage());
         }

@@ -45,7 +45,8 @@ final class LsCommand implements Callable<Integer> {
   @Option(
       names = "--source-id",
       paramLabel = "ID",
-      description = "With latest: the source whose newest snapshot to list.")
+      description =
+          "With latest: the source whose newest snapshot to list; with an id or a prefix, the source the snapshot must be of.")
   String sourceId;
 
   @Option(

@@ -69,7 +69,8 @@ final class RestoreCommand implements Callable<Integer> {
       names = "--source-id",
       paramLabel = "ID",
       description =
-          "With --latest (or the snapshot latest): the source whose newest snapshot to restore.")
+          "With --latest (or the snapshot latest): the source whose newest snapshot to restore; with an id or a"
+              + " prefix, the source the snapshot must be of.")
   String sourceId;
 
   @Option(
@@ -85,6 +86,13 @@ final class RestoreCommand implements Callable<Integer> {
       paramLabel = "DIR",
       description = "The directory to restore into (created if missing).")
   Path target;
+
+  @Option(
+      names = Snapshots.ALLOW_SHORT_PREFIX,
+      description =
+          "With --mode overwrite or sync: restore the one snapshot whose id starts with SNAPSHOT even when it is"
+              + " shorter than the date and the time to the minute (like 2026).")
+  boolean allowShortPrefix;
 
   @Option(
       names = "--mode",
@@ -197,6 +205,23 @@ final class RestoreCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The snapshot named: a restore over a target's files (overwrite, sync) replaces them, so it
+   * takes a prefix only as forget does; mode empty writes only into an empty target.
+   */
+  private String resolve(SnapshotCatalog catalog, String named, RestoreMode restoreMode) {
+    if (restoreMode == RestoreMode.EMPTY) {
+      return Snapshots.resolve(catalog, named, sourceId);
+    }
+    return Snapshots.resolveToDestroy(
+        catalog,
+        named,
+        sourceId,
+        allowShortPrefix,
+        "name the snapshot to restore with --mode "
+            + restoreMode.name().toLowerCase(java.util.Locale.ROOT));
+  }
+
   private int run() {
     boolean latest = which != null && which.latest;
     if (latest && snapshotArg != null) {
@@ -274,7 +299,7 @@ final class RestoreCommand implements Callable<Integer> {
       Optional<Snapshot> found =
           latest
               ? catalog.latest(sourceId, formerSourceIds)
-              : Optional.of(catalog.load(Snapshots.resolve(catalog, named, sourceId)));
+              : Optional.of(catalog.load(resolve(catalog, named, restoreMode)));
       if (found.isEmpty() && freshStartIfNone) {
         return freshStart();
       }

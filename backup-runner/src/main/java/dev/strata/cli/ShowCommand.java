@@ -56,7 +56,8 @@ final class ShowCommand implements Callable<Integer> {
   @Option(
       names = "--source-id",
       paramLabel = "ID",
-      description = "With the snapshot latest: the source whose newest snapshot to show.")
+      description =
+          "With the snapshot latest: the source whose newest snapshot to show; with an id or a prefix, the source the snapshot must be of.")
   String sourceId;
 
   @Option(names = "--files", description = "Also list every file, symlink and directory.")

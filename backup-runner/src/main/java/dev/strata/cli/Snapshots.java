@@ -4,6 +4,7 @@ import dev.strata.engine.Names;
 import dev.strata.engine.SnapshotCatalog;
 import dev.strata.engine.SnapshotIds;
 import dev.strata.engine.SnapshotNotFoundException;
+import dev.strata.engine.store.StoreLayout;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -57,9 +58,11 @@ final class Snapshots {
   /**
    * The full id a user's argument names: a full id as it is (without listing the store), "latest"
    * the newest snapshot (of {@code sourceIdOrNull}, or of the store's only source), else the one
-   * snapshot whose id starts with it.
+   * snapshot whose id starts with it. With {@code sourceIdOrNull}, a snapshot of that source: a
+   * prefix chooses among its snapshots only, and an id or prefix of another source's is refused.
    *
-   * @throws UsageException when the argument is empty, or names several snapshots (listing them)
+   * @throws UsageException when the argument is empty, names several snapshots (listing them), or
+   *     names only snapshots of another source than {@code sourceIdOrNull}
    * @throws SnapshotNotFoundException when it names none
    */
   static String resolve(SnapshotCatalog catalog, String arg, String sourceIdOrNull) {
@@ -68,17 +71,38 @@ final class Snapshots {
           "name a snapshot: an id, a unique prefix of one, or latest (see `strata snapshots`)");
     }
     String a = arg.strip();
-    if (SnapshotIds.isValid(a)) {
-      return a;
-    }
     if (a.equals(LATEST)) {
       return latest(catalog, sourceIdOrNull);
     }
+    if (SnapshotIds.isValid(a) && sourceIdOrNull == null) {
+      return a;
+    }
     TreeSet<String> matches = new TreeSet<>();
+    TreeSet<String> otherSources = new TreeSet<>();
+    String folder = sourceIdOrNull == null ? null : StoreLayout.sourceFolder(sourceIdOrNull);
     for (SnapshotCatalog.Entry e : catalog.entries(null)) {
       if (e.snapshotId().startsWith(a)) {
-        matches.add(e.snapshotId());
+        (folder == null || e.key().startsWith(folder) ? matches : otherSources).add(e.snapshotId());
       }
+    }
+    if (matches.isEmpty() && !otherSources.isEmpty()) {
+      List<String> shown = otherSources.stream().limit(MAX_LISTED).toList();
+      throw new UsageException(
+          (SnapshotIds.isValid(a)
+                  ? a + " is not a snapshot of source '" + Names.safe(sourceIdOrNull) + "'"
+                  : "'"
+                      + Names.safe(a)
+                      + "' names no snapshot of source '"
+                      + Names.safe(sourceIdOrNull)
+                      + "', only "
+                      + String.join(", ", shown)
+                      + (otherSources.size() > shown.size() ? ", …" : ""))
+              + " of another source (see `strata snapshots`): name a snapshot of '"
+              + Names.safe(sourceIdOrNull)
+              + "', or leave out --source-id");
+    }
+    if (SnapshotIds.isValid(a)) {
+      return a; // of the source, or of none: loading it says it does not exist
     }
     if (matches.isEmpty()) {
       throw new SnapshotNotFoundException(
@@ -97,6 +121,52 @@ final class Snapshots {
               + "; give more of the id");
     }
     return matches.first();
+  }
+
+  /**
+   * How much of an id a command that destroys data needs when it is given a prefix: the date and
+   * the time to the minute, like {@code 20261207T0915}.
+   */
+  static final int MIN_PREFIX = "yyyyMMddTHHmm".length();
+
+  /** The option that lets such a command take a shorter prefix. */
+  static final String ALLOW_SHORT_PREFIX = "--allow-short-prefix";
+
+  /**
+   * {@link #resolve}, for a command that destroys data (forget; restore over a target's files): a
+   * prefix shorter than {@link #MIN_PREFIX} ({@code 2026}, {@code 202612}) is refused even when one
+   * snapshot alone matches it, with the id to type instead, unless {@code allowShortPrefix}: such a
+   * prefix names whatever snapshot happens to be the only match, more likely a slip than a choice.
+   *
+   * @throws UsageException for a prefix too short, and as {@link #resolve}
+   */
+  static String resolveToDestroy(
+      SnapshotCatalog catalog,
+      String arg,
+      String sourceIdOrNull,
+      boolean allowShortPrefix,
+      String action) {
+    String id = resolve(catalog, arg, sourceIdOrNull);
+    String a = arg.strip();
+    if (allowShortPrefix
+        || a.length() >= MIN_PREFIX
+        || a.equals(LATEST)
+        || SnapshotIds.isValid(a)) {
+      return id;
+    }
+    throw new UsageException(
+        "'"
+            + Names.safe(a)
+            + "' is too short to "
+            + action
+            + ": only snapshot "
+            + id
+            + " starts so, but a prefix shorter than the date and the time to the minute (like"
+            + " 20261207T0915) names whatever snapshot happens to match. Give its id, "
+            + id
+            + ", or add "
+            + ALLOW_SHORT_PREFIX
+            + " to take the one match");
   }
 
   private static String latest(SnapshotCatalog catalog, String sourceIdOrNull) {

@@ -49,7 +49,17 @@ final class SnapshotsCommand implements Callable<Integer> {
     if (json) {
       Output.json(out, all);
     } else if (all.isEmpty()) {
-      out.println(sourceId == null ? "no snapshots" : "no snapshots of " + sourceId);
+      String of = sourceId == null ? "" : " of " + sourceId;
+      // Snapshot objects that cannot be read are not none: say how many there are.
+      out.println(
+          unreadable.isEmpty()
+              ? "no snapshots" + of
+              : "no readable snapshots"
+                  + of
+                  + ": "
+                  + unreadable.size()
+                  + (unreadable.size() == 1 ? " snapshot" : " snapshots")
+                  + " could not be read");
     } else {
       print(out, all);
     }

@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,23 +22,6 @@ import picocli.CommandLine.Command;
     scope = CommandLine.ScopeType.INHERIT,
     versionProvider = StrataCli.Version.class,
     description = "Incremental, parallel snapshots of local state to a directory, S3 or MinIO.",
-    subcommands = {
-      BackupCommand.class,
-      RestoreCommand.class,
-      SnapshotsCommand.class,
-      ShowCommand.class,
-      DiffCommand.class,
-      VerifyCommand.class,
-      ForgetCommand.class,
-      GcCommand.class,
-      InitCommand.class,
-      KeyCommand.class,
-      LsCommand.class,
-      DumpCommand.class,
-      FindCommand.class,
-      CompletionCommand.class,
-      CommandLine.HelpCommand.class
-    },
     footer = {
       "",
       "The store's options default to STRATA_STORE, STRATA_ENDPOINT, STRATA_REGION, STRATA_PATH_STYLE, STRATA_CA_BUNDLE and"
@@ -51,6 +35,62 @@ import picocli.CommandLine.Command;
       "Run `strata <command> --help` for a command's options."
     })
 public final class StrataCli implements Runnable {
+
+  /**
+   * The commands, by name, in the order help lists them. Not in the annotation: picocli would build
+   * every command's model by reflection at each start, and a runner needs one.
+   */
+  static final Map<String, Class<?>> COMMANDS = commands();
+
+  private static Map<String, Class<?>> commands() {
+    Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+    for (Class<?> c :
+        List.of(
+            BackupCommand.class,
+            RestoreCommand.class,
+            SnapshotsCommand.class,
+            ShowCommand.class,
+            DiffCommand.class,
+            VerifyCommand.class,
+            ForgetCommand.class,
+            GcCommand.class,
+            InitCommand.class,
+            KeyCommand.class,
+            LsCommand.class,
+            DumpCommand.class,
+            FindCommand.class,
+            CompletionCommand.class,
+            CommandLine.HelpCommand.class)) {
+      m.put(c.getAnnotation(Command.class).name(), c);
+    }
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /** The command line of {@code app} with the commands {@code args} need. */
+  static CommandLine commandLine(StrataCli app, String[] args) {
+    CommandLine cli = new CommandLine(app);
+    for (Class<?> c : commandsFor(args)) {
+      cli.addSubcommand(c);
+    }
+    return cli;
+  }
+
+  /**
+   * The commands a command line needs: the one it names, or all of them when it names none, names
+   * one unknown, or asks for help or a completion script (which list them all).
+   */
+  static java.util.Collection<Class<?>> commandsFor(String[] args) {
+    for (String a : args) {
+      if (a.startsWith("-")) {
+        continue;
+      }
+      Class<?> c = COMMANDS.get(a);
+      return c == null || a.equals("help") || a.equals("completion")
+          ? COMMANDS.values()
+          : List.of(c);
+    }
+    return COMMANDS.values();
+  }
 
   public static final int OK = 0;
   public static final int FAILED = 1;
@@ -138,13 +178,14 @@ public final class StrataCli implements Runnable {
                 out.flush();
               }
             };
-    CommandLine cli = new CommandLine(new StrataCli(settings, bytes));
+    CommandLine cli = commandLine(new StrataCli(settings, bytes), args);
     cli.registerConverter(Path.class, StrataCli::path);
     cli.setOut(out);
     cli.setErr(err);
     // Descriptions wrap at the terminal's width (80 columns when it is unknown), between words.
     cli.setUsageHelpAutoWidth(true);
     cli.setExitCodeExceptionMapper(StrataCli::exitCode);
+    cli.setParameterExceptionHandler(StrataCli::usageError);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           commandLine
@@ -167,6 +208,20 @@ public final class StrataCli implements Runnable {
               + " for the current directory");
     }
     return Path.of(value);
+  }
+
+  /**
+   * A command line picocli cannot parse (an unknown option, a missing one, an argument too many):
+   * one line that says what, picocli's suggestion when it has one, and where the command's options
+   * are explained; not the whole help page, which buried the error.
+   */
+  static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine c = e.getCommandLine();
+    PrintWriter err = c.getErr();
+    err.println("strata: " + dev.strata.engine.Names.safe(e.getMessage()));
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+    err.println("Run `" + c.getCommandSpec().qualifiedName() + " --help` for its options.");
+    return USAGE;
   }
 
   static int exitCode(Throwable e) {

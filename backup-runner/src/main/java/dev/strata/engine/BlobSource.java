@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.Supplier;
 
 /**
  * Reads single blobs of a format-2 store by id (from the newest pack that holds one, trying older
@@ -26,11 +27,21 @@ public final class BlobSource {
 
   private final Repository repo;
   private BlobIndex index;
+  private final Supplier<BlobIndex> loader;
   private final ThreadLocal<BlobCodec> codecs;
 
   public BlobSource(Repository repo, BlobIndex index) {
+    this(repo, index, () -> BlobIndex.load(repo));
+  }
+
+  /**
+   * With the index loaded (and read again) by {@code loader}: a collector's dry run adds to it, in
+   * memory, the packs it would list in a new index file.
+   */
+  public BlobSource(Repository repo, BlobIndex index, Supplier<BlobIndex> loader) {
     this.repo = repo;
     this.index = index;
+    this.loader = loader;
     this.codecs = ThreadLocal.withInitial(() -> new BlobCodec(repo.sealer()));
   }
 
@@ -41,7 +52,7 @@ public final class BlobSource {
   /** The store's index, loaded on first use. */
   public synchronized BlobIndex index() {
     if (index == null) {
-      index = BlobIndex.load(repo);
+      index = loader.get();
     }
     return index;
   }
@@ -66,7 +77,7 @@ public final class BlobSource {
           throw e;
         }
         reloaded = true;
-        index = BlobIndex.load(repo);
+        index = loader.get();
         fresh = index;
       }
       return readFrom(fresh, id, md);

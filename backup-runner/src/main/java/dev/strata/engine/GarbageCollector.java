@@ -83,8 +83,9 @@ public final class GarbageCollector {
     Repository opened = Repository.open(store, options.key());
     // Headers read before the marking, by pack id (null: unreadable), not read again by the plan.
     Map<String, List<PackEntry>> headers = new HashMap<>();
-    if (!options.dryRun() && opened.config() != null) {
-      indexUnlistedPacks(opened, cutoff, headers);
+    int indexedFromHeaders = 0;
+    if (opened.config() != null) {
+      indexedFromHeaders = indexUnlistedPacks(opened, cutoff, headers);
     }
     try (Workers workers = new Workers("strata-gc", options.parallelism())) {
       Marker marker = new Marker(opened, cutoff, workers);
@@ -109,7 +110,7 @@ public final class GarbageCollector {
 
       // Every index file, those written since the collection began included (packs of backups that
       // committed meanwhile).
-      BlobIndex index = repo.config() == null ? null : BlobIndex.load(repo);
+      BlobIndex index = repo.config() == null ? null : loadIndex(repo);
       Set<String> indexFiles = index == null ? Set.of() : index.files();
       PackPlan plan =
           index == null
@@ -212,10 +213,12 @@ public final class GarbageCollector {
               options.dryRun() ? toDelete.size() : deletedPacks.get(),
               repacked.size(),
               repackedBytes,
-              keptPacks.get());
+              keptPacks.get(),
+              indexedFromHeaders + plan.unindexedLive.size());
       LOG.info(
           "garbage collection of {}{}: {} snapshots and {} tombstones reference {} blobs; {} {} packs ({} repacked, {} bytes"
-              + " copied) and {} format-1 blobs, {} tombstones and {} stale objects; freed {} bytes; kept {} young packs; in {} ms",
+              + " copied) and {} format-1 blobs, {} tombstones and {} stale objects; freed {} bytes; kept {} young packs;"
+              + " {} {} packs no index file listed; in {} ms",
           store.location(),
           options.dryRun() ? " (dry run)" : "",
           report.snapshots(),
@@ -230,6 +233,8 @@ public final class GarbageCollector {
           report.progressObjectsDeleted(),
           report.bytesDeleted(),
           report.packsKeptYoung(),
+          options.dryRun() ? "would index" : "indexed",
+          report.packsIndexed(),
           report.durationMs());
       return report;
     }
@@ -327,13 +332,28 @@ public final class GarbageCollector {
   }
 
   /**
+   * Packs a dry run would list in a new index file: added, in memory, to every index it loads (a
+   * dry run writes nothing, and without them it could not read the trees they hold).
+   */
+  private final List<IndexFile.Pack> indexedInMemory = new ArrayList<>();
+
+  /** The store's index, with the packs a dry run would have indexed. */
+  private BlobIndex loadIndex(Repository repo) {
+    BlobIndex index = BlobIndex.load(repo);
+    for (IndexFile.Pack p : indexedInMemory) {
+      index.addPack(p.packId(), p.createdAtMillis(), p.list());
+    }
+    return index;
+  }
+
+  /**
    * Lists in a new index file the packs older than the cutoff that no index file lists and that
    * hold a blob no indexed pack holds, read from their own headers: packs whose index file was lost
    * (their snapshots' trees cannot be read, nor marked, without it) and orphans of failed backups
    * (indexed, they are dead packs the plan deletes). Before the marking, so that it reads the trees
-   * such packs hold.
+   * such packs hold. A dry run keeps that index file in memory. Returns how many packs it lists.
    */
-  private void indexUnlistedPacks(
+  private int indexUnlistedPacks(
       Repository repo, Instant cutoff, Map<String, List<PackEntry>> headers) {
     Map<String, ObjectInfo> listed = listPacks();
     BlobIndex index = BlobIndex.load(repo);
@@ -358,11 +378,20 @@ public final class GarbageCollector {
         found.add(IndexFile.Pack.of(id, o.lastModified().toEpochMilli(), entries));
       }
     }
-    if (!found.isEmpty()) {
+    if (options.dryRun()) {
+      indexedInMemory.addAll(found);
+      if (!found.isEmpty()) {
+        LOG.info(
+            "{} packs no index file lists would be listed in a new index file, from their headers"
+                + " (dry run: planned in memory)",
+            found.size());
+      }
+    } else if (!found.isEmpty()) {
       String key = IndexFiles.write(repo, found, options.clock().instant().toEpochMilli());
       LOG.info(
           "{} packs no index file listed are listed in {}, from their headers", found.size(), key);
     }
+    return found.size();
   }
 
   /** Which packs go whole, and which are repacked. */
@@ -815,7 +844,8 @@ public final class GarbageCollector {
     void reopen(Repository r) {
       this.repo = r;
       this.catalog = new SnapshotCatalog(r);
-      this.blobs = new BlobSource(r, null); // its index is loaded when a first tree is read
+      // Its index is loaded when a first tree is read.
+      this.blobs = new BlobSource(r, null, () -> loadIndex(r));
     }
 
     void pass() {
@@ -964,7 +994,8 @@ public final class GarbageCollector {
       }
       synchronized (this) {
         if (blobs == current) {
-          blobs = new BlobSource(repo, BlobIndex.load(repo));
+          Repository r = repo;
+          blobs = new BlobSource(r, loadIndex(r), () -> loadIndex(r));
         }
       }
       return blobs.read(id, md);

@@ -26,6 +26,9 @@ package dev.strata.engine;
  * @param bytesRepacked bytes those copies wrote
  * @param packsKeptYoung unreferenced or sparse packs kept: younger than the grace period, listed by
  *     a running backup's pending object, or refreshed by a backup while the collector ran
+ * @param packsIndexed packs no index file listed (their index file was lost, or orphans of failed
+ *     backups) listed in a new index file from their own headers (in a dry run: would be; the plan
+ *     counts them as indexed)
  */
 public record GcReport(
     long snapshots,
@@ -43,7 +46,8 @@ public record GcReport(
     long packsDeleted,
     long packsRepacked,
     long bytesRepacked,
-    long packsKeptYoung) {
+    long packsKeptYoung,
+    long packsIndexed) {
 
   /**
    * A report without packs (a store of format 1 only, or a report from a runner before format 2).
@@ -72,6 +76,7 @@ public record GcReport(
         progressObjectsDeleted,
         dryRun,
         durationMs,
+        0,
         0,
         0,
         0,

@@ -355,7 +355,7 @@ public final class RestoreEngine {
       this.blobs = blobs;
       this.root = root;
       this.target = target;
-      this.codecs = ThreadLocal.withInitial(() -> new BlobCodec(repo.sealer()));
+      this.codecs = ThreadLocal.withInitial(() -> BlobCodec.forRestore(repo.sealer()));
     }
 
     TreeReader tree() {

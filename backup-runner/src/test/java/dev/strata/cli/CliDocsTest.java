@@ -28,9 +28,10 @@ class CliDocsTest {
         if (words.isEmpty() || !words.get(0).equals("strata")) {
           continue;
         }
-        CommandLine cli = new CommandLine(new StrataCli(Settings.of(Map.of()), null));
+        String[] args = words.subList(1, words.size()).toArray(String[]::new);
+        CommandLine cli = StrataCli.commandLine(new StrataCli(Settings.of(Map.of()), null), args);
         try {
-          cli.parseArgs(words.subList(1, words.size()).toArray(String[]::new));
+          cli.parseArgs(args);
         } catch (CommandLine.ParameterException e) {
           throw new AssertionError(doc + ": `" + line + "` does not parse: " + e.getMessage(), e);
         }

@@ -37,4 +37,52 @@ class CliStartupTest {
       }
     }
   }
+
+  @Test
+  void aCommandLineBuildsOnlyTheCommandItNamesAndHelpListsThemAll() {
+    assertThat(StrataCli.commandsFor(new String[] {"restore", "--latest", "--target", "t"}))
+        .containsExactly(RestoreCommand.class);
+    assertThat(StrataCli.commandsFor(new String[] {"--help", "gc", "--dry-run"}))
+        .containsExactly(GcCommand.class);
+    for (String[] all :
+        new String[][] {
+          {}, {"--version"}, {"help", "restore"}, {"completion", "bash"}, {"restor", "--latest"}
+        }) {
+      assertThat(StrataCli.commandsFor(all)).hasSize(15).contains(CompletionCommand.class);
+    }
+
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int rc =
+        StrataCli.run(
+            new String[] {"help"},
+            new java.io.PrintWriter(out),
+            new java.io.PrintWriter(err),
+            null,
+            java.util.Map.of());
+    assertThat(rc).isZero();
+    for (String name : StrataCli.COMMANDS.keySet()) {
+      assertThat(out.toString()).contains("\n  " + name + " ");
+    }
+    // A command added alone still gets the inherited --help and --version, and the path converter.
+    out.getBuffer().setLength(0);
+    rc =
+        StrataCli.run(
+            new String[] {"restore", "--help"},
+            new java.io.PrintWriter(out),
+            new java.io.PrintWriter(err),
+            null,
+            java.util.Map.of());
+    assertThat(rc).isZero();
+    assertThat(out.toString()).contains("-V, --version");
+    rc =
+        StrataCli.run(
+            new String[] {"restore", "--latest", "--source-id", "x", "--target", ""},
+            new java.io.PrintWriter(out),
+            new java.io.PrintWriter(err),
+            null,
+            java.util.Map.of());
+    assertThat(rc).isEqualTo(StrataCli.USAGE);
+    assertThat(err.toString()).contains("an empty path names no file");
+  }
 }

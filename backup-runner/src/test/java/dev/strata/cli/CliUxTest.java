@@ -345,12 +345,133 @@ class CliUxTest {
     assertThat(restore.json(RestoreReport.class).snapshotId()).isEqualTo(second);
 
     Run forget =
-        strata("forget", "--store", store(), "--snapshot", first.substring(0, n + 1), "--json");
+        strata(
+            "forget",
+            "--store",
+            store(),
+            "--snapshot",
+            first.substring(0, Math.max(n + 1, Snapshots.MIN_PREFIX)),
+            "--json");
     assertThat(forget.code()).as(forget.err()).isZero();
     ForgetCommand.Forgotten f = forget.json(ForgetCommand.Forgotten.class);
     assertThat(f.snapshotId()).isEqualTo(first);
     assertThat(f.tombstone()).contains(first);
     assertThat(strata("forget", "--store", store(), "--snapshot", "latest").code()).isEqualTo(2);
+  }
+
+  /**
+   * `strata forget 2026` forgot whatever one snapshot the store held, without a word: snapshot ids
+   * start with their date, so a prefix of a year (or a month, a day) is more likely a slip than a
+   * choice. Forget, and a restore over a target's files, refuse a prefix shorter than the date and
+   * the time to the minute, saying which id to type, unless --allow-short-prefix; read-only
+   * commands take it.
+   */
+  @Test
+  void aShortPrefixForgetsOrOverwritesNothingUnlessAskedPlainly() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Trees.write(src.resolve("f"), "one".getBytes());
+    String only = backup(src, "app");
+    String year = only.substring(0, 4);
+
+    Run forget = strata("forget", "--store", store(), year);
+    assertThat(forget.code()).as(forget.out()).isEqualTo(2);
+    assertThat(forget.err())
+        .contains("'" + year + "' is too short to name a snapshot to forget")
+        .contains("Give its id, " + only)
+        .contains("--allow-short-prefix");
+    assertThat(strata("snapshots", "--store", store()).out()).contains(only);
+
+    // Read-only commands stay lenient.
+    Run show = strata("show", "--store", store(), year);
+    assertThat(show.code()).as(show.err()).isZero();
+    assertThat(show.out()).contains(only);
+
+    // A restore over a target's files is refused too, and leaves them as they were.
+    Path target = Files.createDirectories(tmp.resolve("t"));
+    Trees.write(target.resolve("f"), "mine".getBytes());
+    Trees.write(target.resolve("g"), "also mine".getBytes());
+    Run sync =
+        strata(
+            "restore", "--store", store(), year, "--target", target.toString(), "--mode", "sync");
+    assertThat(sync.code()).as(sync.out()).isEqualTo(2);
+    assertThat(sync.err()).contains("too short to name the snapshot to restore with --mode sync");
+    assertThat(Files.readString(target.resolve("f"))).isEqualTo("mine");
+    assertThat(target.resolve("g")).exists();
+    Run empty =
+        strata("restore", "--store", store(), year, "--target", tmp.resolve("e").toString());
+    assertThat(empty.code()).as(empty.err()).isZero();
+    Run overwrite =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            only.substring(0, Snapshots.MIN_PREFIX),
+            "--target",
+            target.toString(),
+            "--mode",
+            "overwrite");
+    assertThat(overwrite.code()).as(overwrite.err()).isZero();
+    assertThat(Files.readString(target.resolve("f"))).isEqualTo("one");
+
+    Run plainly = strata("forget", "--store", store(), year, "--allow-short-prefix", "--json");
+    assertThat(plainly.code()).as(plainly.err()).isZero();
+    assertThat(plainly.json(ForgetCommand.Forgotten.class).snapshotId()).isEqualTo(only);
+
+    Trees.write(src.resolve("f"), "two".getBytes());
+    String next = backup(src, "app");
+    Run toTheMinute =
+        strata("forget", "--store", store(), next.substring(0, Snapshots.MIN_PREFIX), "--json");
+    assertThat(toTheMinute.code()).as(toTheMinute.err()).isZero();
+    assertThat(toTheMinute.json(ForgetCommand.Forgotten.class).snapshotId()).isEqualTo(next);
+  }
+
+  /**
+   * `--source-id` went unread beside an id or a prefix: `strata restore 20261207T0915 --source-id
+   * app --mode sync` restored whatever source's snapshot the prefix matched over the app's
+   * directory. With --source-id, an id or prefix names a snapshot of that source: a prefix chooses
+   * among that source's snapshots only, and one of another source is refused, saying whose it is.
+   */
+  @Test
+  void anIdOrPrefixWithSourceIdNamesASnapshotOfThatSourceOnly() throws IOException {
+    Path app = Files.createDirectories(tmp.resolve("app"));
+    Trees.write(app.resolve("f"), "app".getBytes());
+    String appId = backup(app, "app");
+    Path db = Files.createDirectories(tmp.resolve("db"));
+    Trees.write(db.resolve("f"), "db".getBytes());
+    String dbId = backup(db, "db");
+    int n = 0;
+    while (appId.charAt(n) == dbId.charAt(n)) {
+      n++;
+    }
+
+    Run full = strata("show", "--store", store(), dbId, "--source-id", "app");
+    assertThat(full.code()).as(full.out()).isEqualTo(2);
+    assertThat(full.err()).contains(dbId).contains("not a snapshot of source 'app'");
+
+    Path target = Files.createDirectories(tmp.resolve("t"));
+    Trees.write(target.resolve("f"), "live app data".getBytes());
+    Run sync =
+        strata(
+            "restore",
+            "--store",
+            store(),
+            dbId.substring(0, Math.max(n + 1, Snapshots.MIN_PREFIX)),
+            "--source-id",
+            "app",
+            "--target",
+            target.toString(),
+            "--mode",
+            "sync");
+    assertThat(sync.code()).as(sync.out()).isEqualTo(2);
+    assertThat(sync.err()).contains("no snapshot of source 'app'").contains(dbId);
+    assertThat(Files.readString(target.resolve("f"))).isEqualTo("live app data");
+
+    // A prefix both sources' ids share names the one of the source given.
+    Run shared = strata("show", "--store", store(), appId.substring(0, n), "--source-id", "db");
+    assertThat(shared.code()).as(shared.err()).isZero();
+    assertThat(shared.out()).contains(dbId).doesNotContain(appId);
+    Run ok = strata("show", "--store", store(), appId, "--source-id", "app");
+    assertThat(ok.code()).as(ok.err()).isZero();
   }
 
   // ---- ls, dump, find

@@ -6,6 +6,8 @@ import dev.strata.engine.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +26,42 @@ class InitAndKeyCommandsTest {
 
   Path key(String name, String secret) throws IOException {
     return Files.writeString(tmp.resolve(name), secret + "\n");
+  }
+
+  /** A backup of {@code src} with {@code key}, that succeeds; its snapshot's id. */
+  String backup(Path src, Path key, String... more) throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "backup",
+                "--store",
+                store(),
+                "--source",
+                src.toString(),
+                "--key-file",
+                key.toString(),
+                "--json"));
+    args.addAll(List.of(more));
+    StrataCliTest.Run backup = strata(args.toArray(String[]::new));
+    assertThat(backup.code()).as(backup.err()).isZero();
+    return backup.json().get("snapshotId").asText();
+  }
+
+  /** `strata key add` of {@code added}, with the store opened by {@code with}. */
+  StrataCliTest.Run addKey(Path with, Path added, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "key",
+                "add",
+                "--store",
+                store(),
+                "--key-file",
+                with.toString(),
+                "--new-key-file",
+                added.toString()));
+    args.addAll(List.of(more));
+    return strata(args.toArray(String[]::new));
   }
 
   @Test
@@ -69,35 +107,9 @@ class InitAndKeyCommandsTest {
     assertThat(strata("snapshots", "--store", store(), "--key-file", k2.toString()).code())
         .isEqualTo(StrataCli.FAILED);
 
-    StrataCliTest.Run backup =
-        strata(
-            "backup",
-            "--store",
-            store(),
-            "--source",
-            src.toString(),
-            "--source-id",
-            "s",
-            "--key-file",
-            k1.toString(),
-            "--compression",
-            "max",
-            "--json");
-    assertThat(backup.code()).as(backup.err()).isZero();
-    String id = backup.json().get("snapshotId").asText();
+    String id = backup(src, k1, "--source-id", "s", "--compression", "max");
 
-    StrataCliTest.Run add =
-        strata(
-            "key",
-            "add",
-            "--store",
-            store(),
-            "--key-file",
-            k1.toString(),
-            "--new-key-file",
-            k2.toString(),
-            "--note",
-            "team b");
+    StrataCliTest.Run add = addKey(k1, k2, "--note", "team b");
     assertThat(add.code()).as(add.err()).isZero();
     StrataCliTest.Run list = strata("key", "list", "--store", store(), "--key-file", k2.toString());
     assertThat(list.out()).contains("team b  (the key given)").contains("created with the store");
@@ -159,6 +171,76 @@ class InitAndKeyCommandsTest {
                     "0000000000000000")
                 .code())
         .isEqualTo(StrataCli.USAGE);
+  }
+
+  /**
+   * `key remove` took the key given for the key to remove: after `key add --new-key-file k2`, a
+   * `key remove` of k1's own slot with k1 left the store to k2 alone, a key nothing had shown to
+   * open it (a new key file written to the wrong place, or a slot damaged since, and the store is
+   * lost for good). The key given must be another key of the store, which proves one that stays
+   * opens it.
+   */
+  @Test
+  void aKeyIsRemovedOnlyWithAnotherKeyThatOpensTheStore() throws IOException {
+    Path k1 = key("k1", "first key, long and random enough");
+    Path k2 = key("k2", "second key");
+    assertThat(strata("init", "--store", store(), "--key-file", k1.toString()).code()).isZero();
+    assertThat(addKey(k1, k2).code()).isZero();
+    String firstKey =
+        strata("key", "list", "--store", store(), "--key-file", k1.toString())
+            .out()
+            .lines()
+            .filter(l -> l.contains("(the key given)"))
+            .findFirst()
+            .orElseThrow()
+            .split("\\s+")[0];
+
+    StrataCliTest.Run own =
+        strata(
+            "key", "remove", "--store", store(), "--key-file", k1.toString(), "--key-id", firstKey);
+    assertThat(own.code()).as(own.out()).isEqualTo(StrataCli.USAGE);
+    assertThat(own.err())
+        .contains("key " + firstKey + " is the key given")
+        .contains("give another key of the store");
+    assertThat(strata("key", "list", "--store", store(), "--key-file", k1.toString()).out())
+        .contains(firstKey + " ");
+
+    StrataCliTest.Run other =
+        strata(
+            "key", "remove", "--store", store(), "--key-file", k2.toString(), "--key-id", firstKey);
+    assertThat(other.code()).as(other.err()).isZero();
+    assertThat(strata("key", "list", "--store", store(), "--key-file", k2.toString()).out())
+        .doesNotContain(firstKey);
+  }
+
+  /**
+   * Every command of an encrypted store needs its key, `snapshots` too, but `forget` forgot a
+   * snapshot without one, and with a wrong key said nothing of it: the one destructive command was
+   * the one that asked for no proof of the store. It checks the key as the others do.
+   */
+  @Test
+  void forgetNeedsTheKeyOfAnEncryptedStore() throws IOException {
+    Path k1 = key("k1", "first key, long and random enough");
+    Path wrong = key("wrong", "not the key");
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.writeString(src.resolve("f"), "x");
+    String id = backup(src, k1);
+
+    StrataCliTest.Run noKey = strata("forget", "--store", store(), id);
+    assertThat(noKey.code()).isEqualTo(StrataCli.FAILED);
+    assertThat(noKey.err()).contains("is encrypted: give its key with --key-file");
+    StrataCliTest.Run wrongKey =
+        strata("forget", "--store", store(), id, "--key-file", wrong.toString());
+    assertThat(wrongKey.code()).isEqualTo(StrataCli.FAILED);
+    assertThat(wrongKey.err()).contains("does not open the store");
+    assertThat(strata("snapshots", "--store", store(), "--key-file", k1.toString()).out())
+        .contains(id);
+
+    StrataCliTest.Run forget =
+        strata("forget", "--store", store(), id, "--key-file", k1.toString());
+    assertThat(forget.code()).as(forget.err()).isZero();
+    assertThat(strata("snapshots", "--store", store(), "--key-file", k1.toString()).out())
+        .doesNotContain(id);
   }
 
   @Test

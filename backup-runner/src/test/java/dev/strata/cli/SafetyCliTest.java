@@ -138,7 +138,7 @@ class SafetyCliTest {
       assertThat(r.err().lines().findFirst().orElse(""))
           .as(line)
           .isEqualTo(
-              "Invalid value for option '"
+              "strata: Invalid value for option '"
                   + option
                   + "': an empty path names no file or directory (is a shell variable unset?):"
                   + " give a path, '.' for the current directory");

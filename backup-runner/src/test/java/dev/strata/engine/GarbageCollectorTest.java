@@ -223,7 +223,8 @@ class GarbageCollectorTest {
         r.packsDeleted(),
         r.packsRepacked(),
         r.bytesRepacked(),
-        r.packsKeptYoung());
+        r.packsKeptYoung(),
+        r.packsIndexed());
   }
 
   @Test

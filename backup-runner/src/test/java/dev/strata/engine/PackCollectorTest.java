@@ -174,6 +174,39 @@ class PackCollectorTest {
   }
 
   /**
+   * With every index file lost, a dry run stopped at the first tree it could not read ("garbage
+   * collection stopped before deleting anything"): the repair that makes the trees readable writes
+   * an index file, and a dry run writes nothing. It now plans with the repair done in memory: it
+   * reports the packs it would list in a new index file and what it would delete, as the real
+   * collection then does, and the store is as it was, byte for byte and date for date.
+   */
+  @Test
+  void aDryRunPlansTheRebuiltIndexInMemoryAndWritesNothing() throws IOException {
+    Snapshot s = aSnapshotAndAForgottenOne();
+    int packs = list(StoreLayout.PACKS).size();
+    for (String k : list(StoreLayout.INDEX).keySet()) {
+      store.delete(k, null);
+    }
+    ageAll(OLD);
+    Map<String, ObjectInfo> before = list("");
+
+    GcReport dry = gc(true, 0);
+    assertThat(list("")).as("a dry run writes nothing").isEqualTo(before);
+    assertThat(dry.dryRun()).isTrue();
+    assertThat(dry.packsIndexed()).isEqualTo(packs);
+    assertThat(dry.packsDeleted()).isEqualTo(2);
+
+    GcReport real = gc(false, 0);
+    assertThat(real.packsIndexed()).isEqualTo(dry.packsIndexed());
+    assertThat(real.packsDeleted()).isEqualTo(dry.packsDeleted());
+    assertThat(real.blobsDeleted()).isEqualTo(dry.blobsDeleted());
+    assertThat(real.bytesDeleted()).isEqualTo(dry.bytesDeleted());
+    assertThat(real.blobsReferenced()).isEqualTo(dry.blobsReferenced());
+    assertWhole(s, null);
+    assertThat(gc(true, 0).packsIndexed()).isZero();
+  }
+
+  /**
    * A damaged index file stopped every backup, restore, verify and collection with "object index/…
    * is corrupt: Src size is incorrect" and no way out. The message says what to do, and doing it
    * (moving the file out of the store, then a collection) makes the store whole.

@@ -268,9 +268,9 @@ class PackTamperTest {
             .findFirst()
             .orElseThrow()
             .id();
-    Repository.open(store, second).removeKey(first);
+    Repository.open(store, second).removeKey(first, second);
     assertThatThrownBy(() -> Repository.open(store, key)).isInstanceOf(KeyException.class);
-    assertThatThrownBy(() -> Repository.open(store, second).removeKey(slot.id()))
+    assertThatThrownBy(() -> Repository.open(store, second).removeKey(slot.id(), second))
         .hasMessageContaining("last key");
   }
 

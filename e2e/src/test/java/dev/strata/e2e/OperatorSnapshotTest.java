@@ -686,7 +686,19 @@ class OperatorSnapshotTest {
       throws IOException {
     KubernetesClient client = plane.client();
     String name = exampleSnapshot(plane, kubelet, minio, ns, 9);
-    StateSnapshot done = awaitPhase(client, ns, name, SnapshotPhase.Succeeded);
+    refusedUntilAnnotatedRetain(
+        client, minio, ns, awaitPhase(client, ns, name, SnapshotPhase.Succeeded));
+  }
+
+  /**
+   * Revokes the store's credentials, deletes the succeeded StateSnapshot {@code done}, awaits the
+   * CleanupFailed Warning naming the annotation, annotates it Retain, and checks that it goes and
+   * its snapshot stays in the bucket.
+   */
+  static void refusedUntilAnnotatedRetain(
+      KubernetesClient client, MinioServer minio, TestNamespace ns, StateSnapshot done)
+      throws IOException {
+    String name = done.getMetadata().getName();
     client
         .secrets()
         .inNamespace(ns.name())

@@ -388,12 +388,14 @@ public final class Repository {
   }
 
   /**
-   * Removes a key slot; the last one cannot be removed (the store would be unreadable for good).
+   * Removes a key slot; the last one cannot be removed (the store would be unreadable for good),
+   * nor the one {@code given} (the key this repository was opened with) opens.
    */
-  public void removeKey(String slotId) {
+  public void removeKey(String slotId, UserKey given) {
     requireEncrypted();
     List<KeySlot> all = slots(store);
-    if (all.stream().noneMatch(s -> s.id().equals(slotId))) {
+    KeySlot removed = all.stream().filter(s -> s.id().equals(slotId)).findFirst().orElse(null);
+    if (removed == null) {
       throw new IllegalArgumentException(
           "the store has no key " + slotId + " (see `strata key list`)");
     }
@@ -402,6 +404,19 @@ public final class Repository {
           "key "
               + slotId
               + " is the store's last key: add another first, or the store becomes unreadable");
+    }
+    // The key given proves that a key which stays opens the store; its own slot's removal would
+    // leave the store to keys nothing has shown to work (a new key file lost, a slot damaged).
+    if (given != null && removed.unwrap(config.storeId(), given) != null) {
+      throw new IllegalArgumentException(
+          "key "
+              + slotId
+              + " is the key given ("
+              + given.source()
+              + "): give another key of the store, one that stays, to remove it (`strata key"
+              + " remove --key-file OTHER --key-id "
+              + slotId
+              + "`), which shows that the store still opens without it");
     }
     store.delete(StoreLayout.keySlotKey(slotId), Metadata.of(null, StoreLayout.keySlotKey(slotId)));
   }

@@ -272,6 +272,53 @@ class ChunkerAndCodecTest {
   }
 
   @Test
+  void theRestoreCodecTrustsAesGcmUnderTheIdAndHashesOnlyUnencryptedBlobs() {
+    Sealer sealer = Sealer.encrypting(MasterKey.generate());
+    byte[] content = "state of a stream task ".repeat(200).getBytes(StandardCharsets.UTF_8);
+    byte[] id = sealer.blobId(content, 0, content.length);
+    BlobCodec writer = new BlobCodec(sealer);
+    writer.encode(Compression.AUTO, id, content, 0, content.length);
+    byte[] stored = Arrays.copyOf(writer.stored, writer.storedLength);
+    int flags = writer.flags;
+    BlobCodec restore = BlobCodec.forRestore(sealer);
+    decode(restore, id, stored, flags, content.length);
+    assertThat(
+            Arrays.copyOfRange(restore.raw, restore.rawOffset, restore.rawOffset + content.length))
+        .isEqualTo(content);
+    // Damage, and a blob passed off under another id, still fail: the tag covers both.
+    byte[] flipped = stored.clone();
+    flipped[flipped.length - 20] ^= 1;
+    byte[] otherId = id.clone();
+    otherId[31] ^= 1;
+    assertThatThrownBy(() -> decode(restore, id, flipped, flags, content.length))
+        .isInstanceOf(SealException.class);
+    assertThatThrownBy(() -> decode(restore, otherId, stored, flags, content.length))
+        .isInstanceOf(SealException.class);
+
+    // What only a second hash finds: content a key holder sealed under a wrong id. verify
+    // --read-data
+    // (the default codec) refuses it; a restore lets it through, as its javadoc says.
+    byte[] wrong = "not what the id names ".repeat(200).getBytes(StandardCharsets.UTF_8);
+    writer.encode(Compression.OFF, id, wrong, 0, wrong.length);
+    byte[] mislabelled = Arrays.copyOf(writer.stored, writer.storedLength);
+    assertThatThrownBy(() -> decode(new BlobCodec(sealer), id, mislabelled, 0, wrong.length))
+        .isInstanceOf(SealException.class)
+        .hasMessageContaining("does not match its id");
+    decode(restore, id, mislabelled, 0, wrong.length);
+
+    // Unencrypted, SHA-256 is the only check: the restore codec keeps it.
+    byte[] plainId = Sealer.NONE.blobId(content, 0, content.length);
+    assertThatThrownBy(
+            () -> decode(BlobCodec.forRestore(Sealer.NONE), plainId, wrong, 0, wrong.length))
+        .isInstanceOf(SealException.class)
+        .hasMessageContaining("does not match its id");
+  }
+
+  private static void decode(BlobCodec codec, byte[] id, byte[] stored, int flags, int rawLength) {
+    codec.decode(id, stored, 0, stored.length, flags, rawLength, new byte[rawLength]);
+  }
+
+  @Test
   void theTableOfIdsKeepsEveryCopyNewestFirst() {
     IdTable t = new IdTable();
     List<byte[]> ids = new ArrayList<>();

@@ -84,6 +84,7 @@ public final class GarbageCollector {
     // Headers read before the marking, by pack id (null: unreadable), not read again by the plan.
     Map<String, List<PackEntry>> headers = new HashMap<>();
     int indexedFromHeaders = 0;
+    indexedInMemory.clear(); // a dry run's packs of an earlier collect() of this collector
     if (opened.config() != null) {
       indexedFromHeaders = indexUnlistedPacks(opened, cutoff, headers);
     }
